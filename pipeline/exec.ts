@@ -1,0 +1,56 @@
+/**
+ * The one door to external programs. Always an argument array, never a shell string; a program that
+ * cannot be started, exits non-zero or is killed is a value, not an exception.
+ */
+import { execa } from 'execa';
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  input?: string;
+  signal?: AbortSignal;
+}
+
+export interface ToolRun {
+  command: string;
+  args: readonly string[];
+  /** null when the process was killed or never started. */
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when the program could not be started at all (ENOENT, EACCES). */
+  spawnError?: string;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export type Exec = (command: string, args: readonly string[], options?: ExecOptions) => Promise<ToolRun>;
+
+export const exec: Exec = async (command, args, options = {}) => {
+  const started = performance.now();
+  const r = await execa(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    timeout: options.timeoutMs,
+    input: options.input,
+    cancelSignal: options.signal,
+    reject: false,
+    stripFinalNewline: false,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const spawnFailed = r.exitCode === undefined && r.signal === undefined && !r.timedOut;
+  return {
+    command,
+    args,
+    exitCode: r.exitCode ?? null,
+    signal: r.signal ?? null,
+    ...(spawnFailed ? { spawnError: r.originalMessage || r.shortMessage } : {}),
+    timedOut: r.timedOut,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    ms: performance.now() - started,
+  };
+};

@@ -1,0 +1,10 @@
+/** Expected failures are values; only bugs throw. */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
+
+/** Makes a switch exhaustive: the compiler rejects a call that a missing case could reach. */
+export function unreachable(value: never): never {
+  throw new Error(`Internal error: unexpected value ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,85 @@
+/**
+ * The contract between the runner and a stage. A stage declares what it reads (a config slice, input
+ * artifacts, external tools) and what it writes; the runner derives the order, the cache key, logging and
+ * timing from that declaration. Nothing here knows what the artifacts contain.
+ */
+import type { Result } from './result.js';
+import type { Exec } from './exec.js';
+
+/** An artifact another stage produces: `stage` is its name, `output` the label in its `outputs`. */
+export interface InputRef {
+  stage: string;
+  output: string;
+  /** When the producing stage is skipped, the consumer still runs and sees `undefined` for this input. */
+  optional?: boolean;
+}
+
+/** What a tool probe found. `fingerprint` enters the cache key of every stage that declares the tool. */
+export interface ToolFound {
+  /** How to run it: an executable path, or a command prefix such as `docker run … image trtexec`. */
+  command: readonly string[];
+  /** Version strings the tool reports, and for GPU tools the GPU name, compute capability, driver. */
+  fingerprint: Readonly<Record<string, string>>;
+}
+
+/** A missing optional tool is not an error: the stage is skipped with `reason` unless the user required it. */
+export type ToolProbe = Result<ToolFound, { reason: string }>;
+
+export interface ToolSpec<C> {
+  /** The name `--require <name>` uses. */
+  name: string;
+  /** Finds the tool and asks it who it is. Must not throw for a missing or broken tool. */
+  probe(config: C, exec: Exec): Promise<ToolProbe>;
+}
+
+export interface StageLog {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  /** For long stages: the logger shows it on a terminal and throttles it in JSON mode. */
+  progress(done: number, total: number, what?: string): void;
+}
+
+export interface StageContext<C> {
+  config: C;
+  /** Absolute paths of the declared inputs, read-only; `undefined` only for a skipped optional input. */
+  inputs: Readonly<Record<string, string | undefined>>;
+  /** Absolute path to write the output with this label; committed to the store only if `run` succeeds. */
+  out(label: string): string;
+  /** A file that persists across runs and keys, one per stage and tool fingerprint (e.g. a timing cache). */
+  persistent(name: string): string;
+  /** A scratch directory, removed after the stage. */
+  workDir: string;
+  tools: Readonly<Record<string, ToolFound>>;
+  exec: Exec;
+  log: StageLog;
+  signal: AbortSignal;
+}
+
+/** A stage's own failure, shown to the user as one message (what, where, what to do). */
+export interface StageFailure {
+  message: string;
+  /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
+  details?: string[];
+}
+
+export interface StageDef<C = unknown> {
+  /** Unique, e.g. `engine:trt:fp16`. */
+  name: string;
+  /** Bump when `run` changes meaning: it enters the key, so old artifacts stop matching. */
+  version: number;
+  description: string;
+  /** The slice of the run config this stage reads; all of it, and only it, enters the cache key. */
+  config(config: Readonly<Record<string, unknown>>): C;
+  inputs: Readonly<Record<string, InputRef>>;
+  /** Output label → file name, as it appears under `artifacts/latest/`. */
+  outputs: Readonly<Record<string, string>>;
+  tools?: readonly ToolSpec<C>[];
+  /** `never`: a measurement, re-run every time though every upstream artifact is reused. */
+  cache?: 'always' | 'never';
+  /** Labels the CLI filters on, e.g. `{ precision: 'fp16' }` for `--precision`. */
+  tags?: Readonly<Record<string, string>>;
+  run(ctx: StageContext<C>): Promise<Result<void, StageFailure>>;
+}
+
+/** Keeps a stage's config type attached to it without widening the registry's type. */
+export const defineStage = <C>(stage: StageDef<C>): StageDef<C> => stage;
