@@ -1,0 +1,73 @@
+/**
+ * The shape of `bench.json`: what every engine's measurement looks like, whoever took it (onnxruntime-node
+ * in-process, the Python torch runner, trtexec). The report reads only this.
+ */
+
+/** Latency statistics in milliseconds. A percentile is null when there were too few samples to state it. */
+export interface LatencyStats {
+  n: number;
+  min: number;
+  p50: number;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number;
+  mean: number;
+  stddev: number;
+}
+
+/** Outputs of an engine against the FP32 onnxruntime reference, on the same seeded inputs. */
+export interface Correctness {
+  maxAbs: number;
+  relL2: number;
+  top1: number;
+  /** Within the tolerance for its precision; an engine that is not is flagged, never ranked. */
+  ok: boolean;
+  tolerance: { relL2: number; top1: number };
+}
+
+export interface Measurement {
+  /** e.g. `ort`, `torch-eager`, `torch-compile`, `torch-cudagraph`, `trt`. */
+  engine: string;
+  precision: 'fp32' | 'fp16';
+  batch: number;
+  /** Which ONNX graph or engine file was run: `model.opt.onnx`, `model.fp16.onnx`, `model.fp32.engine`. */
+  artifact: string;
+  /** `cpu`, or the GPU's name. */
+  device: string;
+  /** Engine settings that change the figures (threads, optimization level, CUDA graphs, channels-last...). */
+  settings: Record<string, string | number | boolean>;
+  /** Where each sample's clock starts and stops, e.g. `host wall clock around session.run`, `CUDA events`. */
+  timing: string;
+  warmup: number;
+  /** Per-run latency in ms, in the order measured (the report plots them). */
+  samplesMs: number[];
+  stats: LatencyStats;
+  /** Items (images) per second: batch × 1000 / mean latency, unless the engine reports its own. */
+  throughput: number;
+  correctness?: Correctness;
+}
+
+/** An engine that was asked for and did not run, with the reason in plain words. */
+export interface SkippedEngine {
+  engine: string;
+  precision?: 'fp32' | 'fp16';
+  reason: string;
+}
+
+export interface Environment {
+  cpu: { model: string; cores: number };
+  gpu?: { name: string; driver?: string; computeCapability?: string };
+  os: string;
+  node: string;
+  versions: Record<string, string>;
+}
+
+export interface BenchFile {
+  schema: 1;
+  createdAt: string;
+  model: { name: string; inputShape: number[]; sha256: string };
+  environment: Environment;
+  measurements: Measurement[];
+  skipped: SkippedEngine[];
+}
