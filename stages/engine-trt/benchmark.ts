@@ -1,0 +1,157 @@
+/**
+ * Timing and running a built engine through trtexec, for the benchmark stage. Samples are each query's
+ * `latencyMs` from --exportTimes (H2D + GPU compute + D2H, measured with CUDA events; enqueue is not in
+ * it), the same quantity as the summary's `Latency` line; throughput is trtexec's queries/s × batch.
+ */
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Exec } from '../../pipeline/exec.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
+import type { StageFailure, ToolFound } from '../../pipeline/stage.js';
+import type { Measurement } from '../benchmark/result.js';
+import { shapeSpec, type Precision } from './build-args.js';
+import { classifyFailure } from './classify-failure.js';
+import type { TrtBenchConfig } from './config.js';
+import { readExportOutput, readExportTimes, type ExportedOutput } from './export-json.js';
+import { withMounts } from './locate.js';
+import type { ModelInput } from './model-input.js';
+import { parseTrtexecLog, passed, type PerformanceSummary } from './parse-log.js';
+import { latencyStats } from './stats.js';
+
+export interface TrtRunRequest {
+  tool: ToolFound;
+  enginePath: string;
+  /** The engine's graph input, from readModelInput on the ONNX it was built from. */
+  input: ModelInput;
+  batch: number;
+  /** Where trtexec's JSON files go. */
+  workDir: string;
+  exec: Exec;
+  signal?: AbortSignal;
+}
+
+export interface TrtBenchRequest extends TrtRunRequest {
+  precision: Precision;
+  settings: TrtBenchConfig;
+}
+
+export interface TrtBenchmark {
+  measurement: Measurement;
+  summary: PerformanceSummary;
+  /** The --exportProfile JSON when settings.profile asked for a per-layer profile. */
+  profilePath?: string;
+}
+
+const fail = (message: string, details?: string[]) => err<StageFailure>({ message, ...(details ? { details } : {}) });
+
+/** A static engine runs its own batch only; a dynamic one is told the batch with --shapes. */
+function shapeArgs(r: TrtRunRequest): Result<string[], StageFailure> {
+  if (r.input.dynamicBatch) return ok([`--shapes=${shapeSpec(r.input, r.batch)}`]);
+  if (r.batch !== r.input.batch) {
+    return fail(`${basename(r.enginePath)} was built for a fixed batch of ${r.input.batch} and cannot run batch ${r.batch}; export the model with a dynamic batch (model.dynamic_batch: true) or benchmark batch ${r.input.batch} only`);
+  }
+  return ok([]);
+}
+
+async function runTrtexec(r: TrtRunRequest, args: string[], what: string) {
+  const command = withMounts(r.tool.command, r.tool.fingerprint.image !== undefined, [dirname(r.enginePath), r.workDir]);
+  const run = await r.exec(command[0]!, [...command.slice(1), ...args], { ...(r.signal ? { signal: r.signal } : {}) });
+  const log = parseTrtexecLog(run.stdout, run.stderr);
+  if (run.exitCode !== 0 || !passed(log)) {
+    const f = classifyFailure(run, what);
+    return fail(f.message, f.details);
+  }
+  return ok(log);
+}
+
+export function benchArgs(r: TrtBenchRequest, timesPath: string, profilePath?: string): Result<string[], StageFailure> {
+  const shapes = shapeArgs(r);
+  if (!shapes.ok) return shapes;
+  const s = r.settings;
+  return ok([
+    `--loadEngine=${r.enginePath}`,
+    ...shapes.value,
+    `--warmUp=${s.warmup_ms}`,
+    `--duration=${s.duration_s}`,
+    `--iterations=${s.iterations}`,
+    ...(s.cuda_graph ? ['--useCudaGraph'] : []),
+    ...(s.no_data_transfers ? ['--noDataTransfers'] : []),
+    ...(s.spin_wait ? ['--useSpinWait'] : []),
+    `--exportTimes=${timesPath}`,
+    // Profiling in the timed run would suppress the summary and the times file: profile in a second run.
+    ...(profilePath ? ['--separateProfileRun', '--dumpProfile', `--exportProfile=${profilePath}`] : []),
+  ]);
+}
+
+export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<TrtBenchmark, StageFailure>> {
+  const tag = `trt-${r.precision}-b${r.batch}`;
+  const timesPath = join(r.workDir, `${tag}.times.json`);
+  const profilePath = r.settings.profile ? join(r.workDir, `${tag}.profile.json`) : undefined;
+  const args = benchArgs(r, timesPath, profilePath);
+  if (!args.ok) return args;
+  const what = `benchmarking ${basename(r.enginePath)} at batch ${r.batch} with trtexec failed`;
+  const log = await runTrtexec(r, args.value, what);
+  if (!log.ok) return log;
+  if (!log.value.summary) return fail(`${what}: trtexec passed but printed no performance summary`);
+  const times = await readExportTimes(timesPath);
+  if (!times.ok) return fail(`${what}: ${times.error}`);
+  if (times.value.length === 0) return fail(`${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
+  const samplesMs = times.value.map((t) => t.latencyMs);
+  const summary = log.value.summary;
+  const s = r.settings;
+  return ok({
+    measurement: {
+      engine: 'trt',
+      precision: r.precision,
+      batch: r.batch,
+      artifact: basename(r.enginePath),
+      device: r.tool.fingerprint.gpu ?? 'unknown GPU',
+      settings: {
+        tensorrt: r.tool.fingerprint.tensorrt ?? '',
+        warmUpMs: s.warmup_ms,
+        durationS: s.duration_s,
+        iterations: s.iterations,
+        cudaGraph: s.cuda_graph,
+        noDataTransfers: s.no_data_transfers,
+        spinWait: s.spin_wait,
+        gpuComputeMeanMs: summary.gpuCompute.mean,
+      },
+      timing: 'trtexec --exportTimes latencyMs per query: CUDA events from the start of H2D to the end of D2H (H2D + GPU compute + D2H; 0 transfers with noDataTransfers); host enqueue excluded',
+      warmup: log.value.warmup?.queries ?? 0,
+      samplesMs,
+      stats: latencyStats(samplesMs),
+      throughput: summary.throughputQps * r.batch,
+    },
+    summary,
+    ...(profilePath ? { profilePath } : {}),
+  });
+}
+
+/**
+ * Runs the engine once on given input values (written as raw little-endian float32, which --loadInputs
+ * reads) and returns its outputs from --exportOutput, for comparison with the FP32 reference.
+ */
+export async function runTrtEngineOnce(r: TrtRunRequest & { data: Float32Array }): Promise<Result<ExportedOutput[], StageFailure>> {
+  const shapes = shapeArgs(r);
+  if (!shapes.ok) return shapes;
+  const expected = r.batch * r.input.rest.reduce((a, b) => a * b, 1);
+  if (r.data.length !== expected) throw new Error(`Internal error: ${r.data.length} input values for shape ${[r.batch, ...r.input.rest].join('x')}`);
+  const inputPath = join(r.workDir, `trt-input-b${r.batch}.f32`);
+  const outputPath = join(r.workDir, `trt-output-b${r.batch}.json`);
+  await writeFile(inputPath, new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
+  const name = shapeSpec(r.input, r.batch).split(':').slice(0, -1).join(':');
+  const args = [
+    `--loadEngine=${r.enginePath}`,
+    ...shapes.value,
+    `--loadInputs=${name}:${inputPath}`,
+    `--exportOutput=${outputPath}`,
+    '--iterations=1',
+    '--warmUp=0',
+    '--duration=0',
+  ];
+  const what = `running ${basename(r.enginePath)} on the reference inputs with trtexec failed`;
+  const log = await runTrtexec(r, args, what);
+  if (!log.ok) return log;
+  const outputs = await readExportOutput(outputPath);
+  return outputs.ok ? outputs : fail(`${what}: ${outputs.error}`);
+}

@@ -1,0 +1,54 @@
+/**
+ * The graph input that trtexec's shape flags name. Whether the batch is dynamic is read from the ONNX
+ * itself, not from the config that asked for it, because giving shapes to a static graph fails the build
+ * and omitting them for a dynamic one silently builds for batch 1.
+ */
+import { readFile } from 'node:fs/promises';
+import { onnx } from 'onnx-proto';
+import { err, ok, type Result } from '../../pipeline/result.js';
+
+export interface ModelInput {
+  name: string;
+  /** The batch size a static graph fixes; undefined when the batch dimension is symbolic or unknown. */
+  batch?: number;
+  dynamicBatch: boolean;
+  /** Every dimension after the batch; all fixed. */
+  rest: number[];
+}
+
+type Dim = number | string | null;
+
+export function inputFromDims(name: string, dims: readonly Dim[], where: string): Result<ModelInput, string> {
+  const [batch, ...rest] = dims;
+  if (dims.length === 0) return err(`${where}: input ${name} is a scalar; an engine needs a batched tensor input`);
+  const fixedRest = rest.filter((d): d is number => typeof d === 'number' && d > 0);
+  if (fixedRest.length !== rest.length) {
+    return err(`${where}: input ${name} has shape [${dims.map((d) => d ?? '?').join(', ')}]; only the batch (first) dimension may be dynamic for a TensorRT build`);
+  }
+  return typeof batch === 'number' && batch > 0
+    ? ok({ name, batch, dynamicBatch: false, rest: fixedRest })
+    : ok({ name, dynamicBatch: true, rest: fixedRest });
+}
+
+/** The one graph input that is not an initializer (older exporters list initializers as inputs too). */
+export async function readModelInput(path: string): Promise<Result<ModelInput, string>> {
+  let model: onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(await readFile(path));
+  } catch (e) {
+    return err(`${path}: not a readable ONNX model (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const initializers = new Set((model.graph?.initializer ?? []).map((t) => t.name));
+  const inputs = (model.graph?.input ?? []).filter((i) => !initializers.has(i.name ?? ''));
+  if (inputs.length !== 1) {
+    return err(`${path}: the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); the TensorRT stages build single-input models`);
+  }
+  const input = inputs[0]!;
+  const dims = input.type?.tensorType?.shape?.dim;
+  if (!dims) return err(`${path}: input ${input.name} has no tensor shape`);
+  return inputFromDims(
+    input.name ?? '',
+    dims.map((d): Dim => (d.dimParam ? d.dimParam : d.dimValue != null ? Number(d.dimValue) : null)),
+    path,
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * The `trtexec` tool probe: finds trtexec (locally or as a Docker image), reads its version from the
+ * `--help` banner and the GPU from nvidia-smi. All of it is the fingerprint, so an engine is keyed to the
+ * TensorRT build, GPU model, compute capability and driver that made it.
+ */
+import type { Exec } from '../../pipeline/exec.js';
+import { err, ok } from '../../pipeline/result.js';
+import type { ToolProbe, ToolSpec } from '../../pipeline/stage.js';
+import { commandFor, locateTrtexec, which, type LocateOptions } from './locate.js';
+import { formatVersion, parseBanner } from './parse-log.js';
+
+export const NVIDIA_SMI_ARGS = ['--query-gpu=name,compute_cap,driver_version', '--format=csv,noheader'] as const;
+
+export interface Gpu {
+  name: string;
+  computeCapability: string;
+  driver: string;
+}
+
+const firstLines = (text: string, n = 3): string => text.trim().split('\n').slice(0, n).join(' / ');
+
+/** trtexec uses device 0 unless told otherwise, so the first GPU nvidia-smi lists is the one keyed. */
+export async function probeGpu(exec: Exec, env: NodeJS.ProcessEnv = process.env) {
+  const smi = await which('nvidia-smi', env);
+  if (!smi) return err({ reason: 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)' });
+  const run = await exec(smi, NVIDIA_SMI_ARGS);
+  const line = run.stdout.split('\n').find((l) => l.trim() !== '');
+  const fields = line?.split(',').map((f) => f.trim());
+  if (run.exitCode !== 0 || !fields || fields.length !== 3 || !/^\d+\.\d+$/.test(fields[1]!)) {
+    return err({ reason: `no usable NVIDIA GPU: nvidia-smi ${NVIDIA_SMI_ARGS.join(' ')} exited ${run.exitCode ?? run.signal}: ${firstLines(run.stdout + run.stderr) || '(no output)'}` });
+  }
+  return ok<Gpu>({ name: fields[0]!, computeCapability: fields[1]!, driver: fields[2]! });
+}
+
+async function dockerImageDigest(exec: Exec, docker: string, image: string) {
+  const run = await exec(docker, ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', image]);
+  if (run.exitCode !== 0) {
+    return err({ reason: `docker image ${image} is not present locally (docker image inspect: ${firstLines(run.stderr) || run.exitCode}); run \`docker pull ${image}\` or set trt.docker.image` });
+  }
+  const [id, ...repoDigests] = run.stdout.trim().split(/\s+/);
+  // A pulled image has a registry digest; one built locally from docker/Dockerfile has only its image ID.
+  return ok(repoDigests.find((d) => d.includes('@sha256:'))?.split('@')[1] ?? id ?? '');
+}
+
+export async function probeTrtexec(o: LocateOptions, exec: Exec): Promise<ToolProbe> {
+  const env = o.env ?? process.env;
+  const location = await locateTrtexec(o);
+  if (!location.ok) return location;
+  const gpu = await probeGpu(exec, env);
+  if (!gpu.ok) return gpu;
+  let digest: string | undefined;
+  if (location.value.kind === 'docker') {
+    const d = await dockerImageDigest(exec, location.value.docker, location.value.image);
+    if (!d.ok) return d;
+    digest = d.value;
+  }
+  const command = commandFor(location.value);
+  const help = await exec(command[0]!, [...command.slice(1), '--help'], { timeoutMs: 120_000 });
+  const banner = help.stdout.split('\n').map(parseBanner).find((b) => b !== undefined);
+  if (help.exitCode !== 0 || !banner) {
+    return err({ reason: `${command.join(' ')} --help did not print a TensorRT banner (exit ${help.exitCode ?? help.signal ?? help.spawnError}): ${firstLines(help.stderr || help.stdout) || '(no output)'}` });
+  }
+  return ok({
+    command,
+    fingerprint: {
+      tensorrt: formatVersion(banner.version),
+      ...(banner.build !== undefined ? { build: banner.build } : {}),
+      gpu: gpu.value.name,
+      computeCapability: gpu.value.computeCapability,
+      driver: gpu.value.driver,
+      ...(location.value.kind === 'docker' ? { image: location.value.image, digest: digest ?? '' } : {}),
+    },
+  });
+}
+
+export const trtexecTool = <C extends Pick<LocateOptions, 'trtexec' | 'docker'>>(): ToolSpec<C> => ({
+  name: 'trtexec',
+  probe: (config, exec) => probeTrtexec({ trtexec: config.trtexec, docker: config.docker }, exec),
+});
