@@ -24,7 +24,7 @@ export type FailureKind =
 interface Rule {
   kind: FailureKind;
   test: RegExp;
-  what: (m: RegExpExecArray) => string;
+  what: (m: RegExpExecArray, text: string) => string;
   fix: string;
 }
 
@@ -32,7 +32,11 @@ interface Rule {
 const RULES: Rule[] = [
   { kind: 'unknown-option', test: /Unknown option: (\S+)/, what: (m) => `trtexec does not accept the option ${m[1]}`, fix: 'this TensorRT version does not have that flag; check trt settings against docs/tensorrt.md' },
   { kind: 'no-gpu', test: /no CUDA-capable device|CUDA initialization failure|cudaErrorNoDevice|CUDA driver version is insufficient|cudaErrorInsufficientDriver|NVIDIA driver on your system is too old/i, what: () => 'trtexec found no usable CUDA GPU', fix: 'run on a machine with an NVIDIA GPU and a driver that matches this TensorRT (for Docker: the NVIDIA Container Toolkit and --gpus)' },
-  { kind: 'unsupported-operator', test: /No importer registered for op: (\S+)|Plugin not found|checkFallbackPluginImporter|getPluginCreator could not find plugin:? ?(\S*)/, what: (m) => `the ONNX graph uses an operator TensorRT cannot import${m[1] ? ` (${m[1]})` : ''}`, fix: 'replace the operator in the model, or provide a TensorRT plugin for it' },
+  { kind: 'unsupported-operator', test: /Plugin not found|checkFallbackPluginImporter|importFallbackPluginImporter|getPluginCreator could not find plugin|No importer registered for op/, what: (_m, text) => {
+    // The operator's name is in the parser's node dump (`op_type: "X"`) or its info line before it.
+    const op = /No importer registered for op: (\S+)\./.exec(text)?.[1] ?? /op_type: "([^"]+)"/.exec(text)?.[1];
+    return `the ONNX graph uses an operator TensorRT cannot import${op ? ` (${op})` : ''}`;
+  }, fix: 'replace the operator in the model, or provide a TensorRT plugin for it' },
   { kind: 'onnx-parse', test: /Failed to parse onnx file|Parsing model failed|ModelImporter\.cpp/, what: () => 'TensorRT could not parse the ONNX model', fix: 'check the model with the validate stage; the parser lines below name the failing node' },
   { kind: 'static-shapes', test: /Static model does not take explicit shapes/, what: () => 'shape flags were given for a static graph', fix: 'this is a bug in the stage (it reads the graph to decide); please report it' },
   { kind: 'out-of-memory', test: /out of memory|OutOfMemory|Requested amount of GPU memory|cudaErrorMemoryAllocation|Error Code 2:/i, what: () => 'the GPU ran out of memory', fix: 'lower trt.workspace_mib or trt.batch.max, or free the GPU' },
@@ -41,7 +45,7 @@ const RULES: Rule[] = [
 
 /** Errors and fatal lines, in order; stdout only for parser/assertion lines that 8.x prints there. */
 export function relevantLines(run: Pick<ToolRun, 'stdout' | 'stderr'>, limit = 20): string[] {
-  const pick = (text: string, levels: string) => logLines(text).filter((l) => levels.includes(l.level)).map((l) => l.raw);
+  const pick = (text: string, levels: string) => logLines(text).filter((l) => l.level !== '' && levels.includes(l.level)).map((l) => l.raw);
   const errors = [...pick(run.stderr, 'EF'), ...pick(run.stdout, 'EF')];
   const lines = errors.length > 0 ? errors : [...pick(run.stderr, 'W'), ...logLines(run.stderr).filter((l) => l.level === '' && l.raw.trim()).map((l) => l.raw)];
   const failed = run.stdout.split('\n').find((l) => l.startsWith('&&&& FAILED'));
@@ -60,7 +64,7 @@ export function classifyFailure(run: ToolRun, what: string): ClassifiedFailure {
   const text = `${run.stderr}\n${run.stdout}`;
   for (const rule of RULES) {
     const m = rule.test.exec(text);
-    if (m) return { kind: rule.kind, message: `${what}: ${rule.what(m)}; ${rule.fix}`, details };
+    if (m) return { kind: rule.kind, message: `${what}: ${rule.what(m, text)}; ${rule.fix}`, details };
   }
   if (run.exitCode === null) {
     return { kind: 'crashed', message: `${what}: trtexec was killed by ${run.signal ?? 'a signal'} without reporting an error; the log is the only lead`, details };

@@ -4,7 +4,9 @@
  * and omitting them for a dynamic one silently builds for batch 1.
  */
 import { readFile } from 'node:fs/promises';
-import { onnx } from 'onnx-proto';
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
 import { err, ok, type Result } from '../../pipeline/result.js';
 
 export interface ModelInput {
@@ -32,7 +34,7 @@ export function inputFromDims(name: string, dims: readonly Dim[], where: string)
 
 /** The one graph input that is not an initializer (older exporters list initializers as inputs too). */
 export async function readModelInput(path: string): Promise<Result<ModelInput, string>> {
-  let model: onnx.ModelProto;
+  let model: ReturnType<typeof onnx.ModelProto.decode>;
   try {
     model = onnx.ModelProto.decode(await readFile(path));
   } catch (e) {

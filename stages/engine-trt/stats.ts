@@ -4,10 +4,14 @@
  */
 import type { LatencyStats } from '../benchmark/result.js';
 
-/** trtexec's percentile: the sorted value at index max(n - 1 - floor((1 - p/100)·n), 0). */
+/**
+ * trtexec's percentile: the sorted value at index max(n - 1 - trunc((1 - p/100)·n), 0), computed in float32
+ * as `findPercentile` does; in float64 (1 - 0.9)·10 is 0.99999… and would pick the wrong sample.
+ */
 export function trtPercentile(sorted: readonly number[], p: number): number {
-  const i = Math.max(sorted.length - 1 - Math.floor((1 - p / 100) * sorted.length), 0);
-  return sorted[i]!;
+  const f = Math.fround;
+  const exclude = Math.trunc(f(f(1 - f(f(p) / 100)) * f(sorted.length)));
+  return sorted[Math.max(sorted.length - 1 - exclude, 0)]!;
 }
 
 /** A percentile is stated only when at least one sample lies above it (p99 needs 100 samples). */

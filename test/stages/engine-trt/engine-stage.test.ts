@@ -1,0 +1,141 @@
+/**
+ * The engine stages' run() with a hand-made StageContext and fake trtexec / nvidia-smi / docker: the exact
+ * argv each build gets, what it writes, and the one message each failure becomes.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { exec } from '../../../pipeline/exec.js';
+import type { ToolFound } from '../../../pipeline/stage.js';
+import type { EngineConfig } from '../../../stages/engine-trt/engine-stage.js';
+import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
+import { GPU, LOG, OWN_LOGS, Rig } from './rig.js';
+
+async function probe(stage: typeof trtFp32, config: EngineConfig): Promise<ToolFound> {
+  const r = await stage.tools![0]!.probe(config, exec);
+  assert.ok(r.ok, JSON.stringify(r));
+  return r.value;
+}
+
+const TAIL = (rig: Rig) => ['--memPoolSize=workspace:2048', '--builderOptimizationLevel=3', `--timingCacheFile=${join(rig.root, 'persistent', 'timing.cache')}`, '--skipInference'];
+
+test('FP32, static graph, TensorRT 10.16: exact argv, engine + log + timing cache written', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
+  const model = rig.model('model.opt.onnx', 1);
+  const config = trtFp32.config({});
+  const { ctx, outDir, messages } = rig.context(config, { model }, await probe(trtFp32, config));
+  const r = await trtFp32.run(ctx);
+  assert.deepEqual(r, { ok: true, value: undefined });
+  assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [`--onnx=${model}`, `--saveEngine=${join(outDir, 'engine')}`, ...TAIL(rig)]);
+  assert.match(readFileSync(join(outDir, 'engine'), 'utf8'), /^fake engine \[TensorRT v101600\] \[b72\] onnx=/);
+  const log = readFileSync(join(outDir, 'log'), 'utf8');
+  assert.match(log, /^&&&& RUNNING TensorRT\.trtexec \[TensorRT v101600\] \[b72\] # trtexec --onnx=/);
+  assert.match(log, /\n==== stderr ====\n(.*\n)*\[[^\]]+\] \[W\] Dynamic dimensions required/);
+  assert.ok(existsSync(join(rig.root, 'persistent', 'timing.cache')));
+  assert.deepEqual(messages.at(-1), { level: 'info', message: 'built engine', fields: { seconds: 2.84511, sizeMiB: 12.5709, dynamicBatch: false } });
+});
+
+test('FP16, dynamic batch, TensorRT 8.6: --fp16 and the min/opt/max profile from trt.batch', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v86, FAKE_GPU: GPU.laptop });
+  const model = rig.model('model.opt.onnx', 'N');
+  const config = trtFp16.config({ trt: { batch: { min: 1, opt: 4, max: 16 } } });
+  const { ctx, outDir } = rig.context(config, { model, fp16model: undefined }, await probe(trtFp16, config));
+  assert.deepEqual(await trtFp16.run(ctx), { ok: true, value: undefined });
+  assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [
+    `--onnx=${model}`, `--saveEngine=${join(outDir, 'engine')}`, '--fp16',
+    '--minShapes=input:1x3x8x8', '--optShapes=input:4x3x8x8', '--maxShapes=input:16x3x8x8', ...TAIL(rig),
+  ]);
+});
+
+test('failures become one message with trtexec\'s own error lines', async (t) => {
+  const cases: [string, string, RegExp, string][] = [
+    ['trt-10.3.0-out-of-memory.log', 'out-of-memory', /the GPU ran out of memory; lower trt\.workspace_mib or trt\.batch\.max/, 'Error Code 2: OutOfMemory'],
+    ['trt-8.6.1-unsupported-operator.log', 'unsupported', /uses an operator TensorRT cannot import \(FancyGelu\); replace the operator/, 'While parsing node number 3 [FancyGelu'],
+    ['trt-10.3.0-onnx-parse-error.log', 'parse', /TensorRT could not parse the ONNX model/, 'Failed to parse ONNX model from file'],
+    ['trt-8.6.1-no-gpu.log', 'no-gpu', /trtexec found no usable CUDA GPU/, 'Cuda failure: no CUDA-capable device is detected'],
+  ];
+  for (const [file, name, message, line] of cases) {
+    await t.test(name, async () => {
+      const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
+      const model = rig.model('model.opt.onnx', 1);
+      const config = trtFp32.config({});
+      const tool = await probe(trtFp32, config);
+      process.env.FAKE_TRT_LOG = join(OWN_LOGS, file);
+      const { ctx, outDir } = rig.context(config, { model }, tool);
+      const r = await trtFp32.run(ctx);
+      assert.ok(!r.ok);
+      assert.match(r.error.message, /^engine:trt:fp32: building the FP32 engine from model\.opt\.onnx failed: /);
+      assert.match(r.error.message, message);
+      assert.ok(r.error.details!.some((d) => d.includes(line)), r.error.details!.join('\n'));
+      assert.match(r.error.details!.at(-1)!, /^&&&& FAILED/);
+      assert.ok(r.error.details!.every((d) => !d.includes('--onnx=<file>')), 'help text is not a detail');
+      assert.ok(!existsSync(join(outDir, 'engine')));
+    });
+  }
+});
+
+test('a flag the binary does not know is reported by name (the fake rejects --bf16 on 8.6)', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v86, FAKE_GPU: GPU.laptop });
+  const model = rig.model('model.opt.onnx', 1);
+  const config = trtFp16.config({ trt: { bf16: true } });
+  const real = await probe(trtFp16, config);
+  const lying = { ...real, fingerprint: { ...real.fingerprint, tensorrt: '10.3.0' } };
+  const r = await trtFp16.run(rig.context(config, { model }, lying).ctx);
+  assert.ok(!r.ok);
+  assert.match(r.error.message, /trtexec does not accept the option --bf16; /);
+  assert.equal(r.error.details!.length, 2);
+  assert.match(r.error.details![0]!, /\[E\] Unknown option: --bf16$/);
+  assert.match(r.error.details![1]!, /^&&&& FAILED TensorRT\.trtexec \[TensorRT v8600\] # trtexec --onnx=.* --fp16 --bf16 /);
+  const refused = await trtFp16.run(rig.context(config, { model }, real, 'run2').ctx);
+  assert.ok(!refused.ok);
+  assert.equal(refused.error.message, 'engine:trt:fp16: trt.bf16 needs TensorRT 10 or newer, and the trtexec found is 8.6.0; turn it off or use a TensorRT 10 trtexec or image');
+});
+
+test('a build log from another GPU than the key names is not kept; a crash is reported as one', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.h100 });
+  const model = rig.model('model.opt.onnx', 1);
+  const config = trtFp32.config({});
+  const tool = await probe(trtFp32, config);
+  const r = await trtFp32.run(rig.context(config, { model }, tool).ctx);
+  assert.ok(!r.ok);
+  assert.equal(r.error.message, 'engine:trt:fp32: nvidia-smi reported GPU NVIDIA H100 PCIe but trtexec built on NVIDIA RTX 6000 Ada Generation; make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES); the engine was not kept');
+  process.env.FAKE_TRT_CRASH = '1';
+  process.env.FAKE_TRT_LOG = join(OWN_LOGS, 'trt-10.16.0-build-only-h100.log');
+  const crash = await trtFp32.run(rig.context(config, { model }, tool, 'crash').ctx);
+  assert.ok(!crash.ok);
+  assert.match(crash.error.message, /trtexec was killed by SIGSEGV without reporting an error/);
+});
+
+test('Docker: the build runs in the image with the model, output and cache directories mounted', async () => {
+  const image = 'nvcr.io/nvidia/tensorrt:24.08-py3';
+  const rig = new Rig(['docker', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada, FAKE_DOCKER_IMAGES: image });
+  const model = rig.model('model.opt.onnx', 1);
+  const config = trtFp32.config({});
+  const { ctx, outDir } = rig.context(config, { model }, await probe(trtFp32, config));
+  assert.deepEqual(await trtFp32.run(ctx), { ok: true, value: undefined });
+  const user = `${process.getuid!()}:${process.getgid!()}`;
+  const mounts = [rig.root, outDir, join(rig.root, 'persistent')].sort().flatMap((d) => ['-v', `${d}:${d}`]);
+  assert.deepEqual(rig.calls('docker').at(-1)!.argv, [
+    'run', '--rm', '--gpus', 'all', '--user', user, ...mounts, image, 'trtexec',
+    `--onnx=${model}`, `--saveEngine=${join(outDir, 'engine')}`, ...TAIL(rig),
+  ]);
+  assert.ok(existsSync(join(outDir, 'engine')));
+});
+
+test('without trtexec the stage is skipped with the reason and what it would have run', async () => {
+  new Rig(['nvidia-smi']);
+  const r = await trtFp16.tools![0]!.probe(trtFp16.config({}), exec);
+  assert.ok(!r.ok);
+  assert.equal(r.error.reason, 'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, and no docker on PATH; '
+    + 'install TensorRT or set trt.trtexec / trt.docker.image (would have run: trtexec --onnx=<model> --saveEngine=model.fp16.engine --fp16 '
+    + '[--minShapes/--optShapes/--maxShapes for a dynamic batch] --memPoolSize=workspace:2048 --builderOptimizationLevel=3 --timingCacheFile=<timing.cache> --skipInference)');
+});
+
+test('the key slice: FP16-only switches leave the FP32 stage alone, benchmark settings leave both alone', () => {
+  const a = trtFp32.config({ trt: { bf16: true, strongly_typed: true } });
+  assert.deepEqual(a, trtFp32.config({}));
+  assert.notDeepEqual(trtFp16.config({ trt: { bf16: true } }), trtFp16.config({}));
+  assert.deepEqual(trtFp16.config({ trt: { bench: { duration_s: 30 } } }), trtFp16.config({}));
+  assert.notDeepEqual(trtFp16.config({ trt: { workspace_mib: 4096 } }), trtFp16.config({}));
+});

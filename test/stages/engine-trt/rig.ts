@@ -1,0 +1,106 @@
+/**
+ * Test rig for the TensorRT stages: a temp workspace, a PATH holding only the chosen fakes (trtexec,
+ * nvidia-smi, docker from test/fixtures/bin) and node, tiny real ONNX models, the recorded calls, and a
+ * hand-made StageContext for calling a stage's run() directly.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import onnxProto from 'onnx-proto';
+
+const { onnx } = onnxProto;
+import { exec } from '../../../pipeline/exec.js';
+import type { StageContext, ToolFound } from '../../../pipeline/stage.js';
+
+export const FAKE_BIN = new URL('../../fixtures/bin/', import.meta.url).pathname;
+export const REAL_LOGS = new URL('../../../../shared/reference/trtexec-logs/', import.meta.url).pathname;
+export const OWN_LOGS = new URL('../../fixtures/trtexec/', import.meta.url).pathname;
+
+export const LOG = {
+  v86: join(REAL_LOGS, 'trt-8.6.0-resnet50-fp32-rtx3060laptop.log'),
+  v10: join(REAL_LOGS, 'trt-10.16.0-mnistcnn-build-only-dumpLayerInfo-rtx6000ada.log'),
+  v10h100: join(OWN_LOGS, 'trt-10.16.0-build-only-h100.log'),
+  bench: join(OWN_LOGS, 'trt-10.16.0-loadengine-bench-b4.log'),
+  times: join(REAL_LOGS, 'trt-8.x-resnet50-tf-fp16-rtx3090.exportTimes.first10.json'),
+} as const;
+
+export const GPU = {
+  ada: 'NVIDIA RTX 6000 Ada Generation, 8.9, 550.54.14',
+  laptop: 'NVIDIA GeForce RTX 3060 Laptop GPU, 8.6, 536.23',
+  h100: 'NVIDIA H100 PCIe, 9.0, 550.54.14',
+} as const;
+
+export interface Call {
+  tool: string;
+  argv: string[];
+}
+
+export class Rig {
+  readonly root = mkdtempSync(join(tmpdir(), 'ef-trt-'));
+  readonly bin = join(this.root, 'bin');
+  readonly callsFile = join(this.root, 'calls.ndjson');
+
+  /** Puts only `tools` (wrappers around the fakes) and node on PATH, and sets the fakes' environment. */
+  constructor(tools: readonly ('trtexec' | 'nvidia-smi' | 'docker')[], env: Record<string, string> = {}) {
+    mkdirSync(this.bin);
+    for (const t of tools) {
+      const p = join(this.bin, t);
+      writeFileSync(p, `#!/bin/sh\nexec ${join(FAKE_BIN, t)} "$@"\n`);
+      chmodSync(p, 0o755);
+    }
+    process.env.PATH = `${this.bin}:${dirname(process.execPath)}`;
+    process.env.FAKE_TRT_ARGV = this.callsFile;
+    for (const k of ['FAKE_TRT_LOG', 'FAKE_GPU', 'FAKE_SMI_FAIL', 'FAKE_DOCKER_IMAGES', 'FAKE_TRT_TIMES', 'FAKE_TRT_CRASH']) delete process.env[k];
+    Object.assign(process.env, env);
+  }
+
+  calls(tool?: string): Call[] {
+    if (!existsSync(this.callsFile)) return [];
+    const all = readFileSync(this.callsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call);
+    return tool ? all.filter((c) => c.tool === tool) : all;
+  }
+
+  /** A tiny real ONNX model (Relu) with input `input` [N|batch, 3, 8, 8]. */
+  model(name: string, batch: number | 'N'): string {
+    const dims = [batch === 'N' ? { dimParam: 'N' } : { dimValue: batch }, { dimValue: 3 }, { dimValue: 8 }, { dimValue: 8 }];
+    const bytes = onnx.ModelProto.encode({
+      irVersion: 8,
+      opsetImport: [{ domain: '', version: 13 }],
+      producerName: 'enginefoundry-test',
+      graph: {
+        name: 'g',
+        node: [{ opType: 'Relu', input: ['input'], output: ['output'], name: 'relu' }],
+        input: [{ name: 'input', type: { tensorType: { elemType: 1, shape: { dim: dims } } } }],
+        output: [{ name: 'output', type: { tensorType: { elemType: 1, shape: { dim: dims } } } }],
+      },
+    }).finish();
+    const p = join(this.root, name);
+    writeFileSync(p, bytes);
+    return p;
+  }
+
+  /** A StageContext as the runner would give it: outputs in a fresh dir, persistent files in a fixed one. */
+  context<C>(config: C, inputs: Record<string, string | undefined>, tool: ToolFound, run = 'run') {
+    const outDir = join(this.root, run, 'out');
+    const workDir = join(this.root, run, 'work');
+    const persistentDir = join(this.root, 'persistent');
+    for (const d of [outDir, workDir, persistentDir]) mkdirSync(d, { recursive: true });
+    const messages: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+    const ctx: StageContext<C> = {
+      config,
+      inputs,
+      out: (label) => join(outDir, label),
+      persistent: (name) => join(persistentDir, name),
+      workDir,
+      tools: { trtexec: tool },
+      exec,
+      log: {
+        info: (message, fields) => messages.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+        warn: (message, fields) => messages.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+        progress: () => {},
+      },
+      signal: new AbortController().signal,
+    };
+    return { ctx, outDir, workDir, persistentDir, messages };
+  }
+}
