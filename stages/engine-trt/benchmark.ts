@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Exec } from '../../pipeline/exec.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure, ToolFound } from '../../pipeline/stage.js';
-import type { Measurement } from '../benchmark/result.js';
+import type { LatencyStats, Measurement } from '../benchmark/result.js';
 import { shapeSpec, type Precision } from './build-args.js';
 import { classifyFailure } from './classify-failure.js';
 import type { TrtBenchConfig } from './config.js';
@@ -83,6 +83,20 @@ export function benchArgs(r: TrtBenchRequest, timesPath: string, profilePath?: s
   ]);
 }
 
+/**
+ * The summary's Latency line and the exported samples describe the same queries. Both are printed with
+ * 6 significant digits, so they agree to about 1e-5 relative; 1e-4 leaves room and still catches a stale
+ * or foreign times file.
+ */
+function disagreement(stats: LatencyStats, summary: PerformanceSummary): string | undefined {
+  const pairs: [string, number, number][] = [
+    ['min', stats.min, summary.latency.min], ['max', stats.max, summary.latency.max],
+    ['median', stats.p50, summary.latency.median], ['mean', stats.mean, summary.latency.mean],
+  ];
+  const off = pairs.find(([, a, b]) => Math.abs(a - b) > 1e-4 * Math.max(Math.abs(b), 1e-6));
+  return off ? `${off[0]} ${off[1]} ms from the samples, ${off[2]} ms in the summary` : undefined;
+}
+
 export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<TrtBenchmark, StageFailure>> {
   const tag = `trt-${r.precision}-b${r.batch}`;
   const timesPath = join(r.workDir, `${tag}.times.json`);
@@ -98,6 +112,9 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
   if (times.value.length === 0) return fail(`${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
   const samplesMs = times.value.map((t) => t.latencyMs);
   const summary = log.value.summary;
+  const stats = latencyStats(samplesMs);
+  const mismatch = disagreement(stats, summary);
+  if (mismatch) return fail(`${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), so they are not from this run`);
   const s = r.settings;
   return ok({
     measurement: {
@@ -119,7 +136,7 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
       timing: 'trtexec --exportTimes latencyMs per query: CUDA events from the start of H2D to the end of D2H (H2D + GPU compute + D2H; 0 transfers with noDataTransfers); host enqueue excluded',
       warmup: log.value.warmup?.queries ?? 0,
       samplesMs,
-      stats: latencyStats(samplesMs),
+      stats,
       throughput: summary.throughputQps * r.batch,
     },
     summary,
