@@ -3,10 +3,11 @@
  * exact figures each contains, and against this project's own failure fixtures (same format).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readExportTimes } from '../../../stages/engine-trt/export-json.js';
+import { readExportOutput, readExportTimes } from '../../../stages/engine-trt/export-json.js';
 import { parseBanner, parseTrtexecLog, passed, versionFromNumber } from '../../../stages/engine-trt/parse-log.js';
 import { latencyStats } from '../../../stages/engine-trt/stats.js';
 
@@ -128,4 +129,14 @@ test('--exportTimes (F8, real): records read exactly; stats use trtexec\'s perce
   assert.equal(s.p95, null); // needs 20 samples
   assert.equal(s.p99, null);
   assert.ok(Math.abs(s.mean - 4.091698) < 1e-9);
+});
+
+test('--exportOutput: bare nan/inf as trtexec writes them are read, dimensions split', async () => {
+  const p = join(mkdtempSync(join(tmpdir(), 'ef-out-')), 'out.json');
+  writeFileSync(p, '[\n  { "name" : "y", "dimensions" : "1x4", "values" : [ 0.5, nan, -inf, inf ]}\n]\n');
+  const r = await readExportOutput(p);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, [{ name: 'y', dims: [1, 4], values: [0.5, NaN, -Infinity, Infinity] }]);
+  writeFileSync(p, '{"not": "a list"}');
+  assert.ok(!(await readExportOutput(p)).ok);
 });
