@@ -46,7 +46,8 @@ export function wouldRun(c: EngineConfig): string {
 
 /** The build log must come from the TensorRT and GPU the key names; otherwise the cache entry would lie. */
 function checkIdentity(log: TrtexecLog, fp: Readonly<Record<string, string>>): string | undefined {
-  if (log.tensorrtVersion && fp.tensorrt && log.tensorrtVersion !== fp.tensorrt) {
+  // The banner gives MAJOR.MINOR.PATCH; the library line may add a fourth (build) component.
+  if (log.tensorrtVersion && fp.tensorrt && log.tensorrtVersion.split('.').slice(0, 3).join('.') !== fp.tensorrt) {
     return `trtexec --help reported TensorRT ${fp.tensorrt} but the build ran TensorRT ${log.tensorrtVersion}`;
   }
   if (log.device?.name && fp.gpu && log.device.name !== fp.gpu) {

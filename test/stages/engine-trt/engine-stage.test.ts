@@ -139,3 +139,13 @@ test('the key slice: FP16-only switches leave the FP32 stage alone, benchmark se
   assert.deepEqual(trtFp16.config({ trt: { bench: { duration_s: 30 } } }), trtFp16.config({}));
   assert.notDeepEqual(trtFp16.config({ trt: { workspace_mib: 4096 } }), trtFp16.config({}));
 });
+
+test('a build by another TensorRT than the probe reported is not kept', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
+  const model = rig.model('model.opt.onnx', 1);
+  const config = trtFp32.config({});
+  const real = await probe(trtFp32, config);
+  const r = await trtFp32.run(rig.context(config, { model }, { ...real, fingerprint: { ...real.fingerprint, tensorrt: '10.15.0' } }).ctx);
+  assert.ok(!r.ok);
+  assert.equal(r.error.message, 'engine:trt:fp32: trtexec --help reported TensorRT 10.15.0 but the build ran TensorRT 10.16.0; the engine was not kept');
+});

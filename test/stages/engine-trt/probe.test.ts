@@ -91,3 +91,17 @@ test('Docker: image must be present; then trtexec runs in it and the image diges
     ['run', '--rm', '--gpus', 'all', '--user', user, docker.image, 'trtexec', '--help'],
   ]);
 });
+
+test('the fingerprint is stable for the same setup and changes with TensorRT version, GPU or driver', async () => {
+  const fp = async (log: string, gpu: string) => {
+    new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: log, FAKE_GPU: gpu });
+    const r = await probeTrtexec({ trtexec: '', docker }, exec);
+    assert.ok(r.ok);
+    return r.value.fingerprint;
+  };
+  const a = await fp(LOG.v10, GPU.ada);
+  assert.deepEqual(await fp(LOG.v10, GPU.ada), a);
+  assert.notDeepEqual(await fp(LOG.v86, GPU.ada), a);
+  assert.notDeepEqual(await fp(LOG.v10, GPU.h100), a);
+  assert.notDeepEqual(await fp(LOG.v10, 'NVIDIA RTX 6000 Ada Generation, 8.9, 560.28.03'), a);
+});
