@@ -94,12 +94,16 @@ export function engineStage(precision: Precision): StageDef<EngineConfig> {
       const command = withMounts(found.command, found.fingerprint.image !== undefined, [dirname(onnx), dirname(engine), dirname(timingCache)]);
       ctx.log.info(`building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt}`, { command: [...command, ...args.value] });
       const run = await ctx.exec(command[0]!, [...command.slice(1), ...args.value], { timeoutMs: ctx.config.timeout_s * 1000, signal: ctx.signal });
-      await writeFile(ctx.out('log'), `${run.stdout}${run.stderr ? `\n==== stderr ====\n${run.stderr}` : ''}`);
+      const text = `${run.stdout}${run.stderr ? `\n==== stderr ====\n${run.stderr}` : ''}`;
+      await writeFile(ctx.out('log'), text);
 
       const log = parseTrtexecLog(run.stdout, run.stderr);
       if (run.exitCode !== 0 || !passed(log)) {
+        // Outputs of a failed stage are discarded, so the full log is kept beside the timing cache.
+        const kept = ctx.persistent('failed-build.log');
+        await writeFile(kept, text);
         const f = classifyFailure(run, `building the ${precision.toUpperCase()} engine from ${basename(onnx)} failed`);
-        return fail(f.message, f.details);
+        return fail(f.message, [...(f.details ?? []), `full trtexec output: ${kept}`]);
       }
       const mismatch = checkIdentity(log, found.fingerprint);
       if (mismatch) return fail(`${mismatch}; the engine was not kept`);

@@ -68,7 +68,10 @@ test('failures become one message with trtexec\'s own error lines', async (t) =>
       assert.match(r.error.message, /^engine:trt:fp32: building the FP32 engine from model\.opt\.onnx failed: /);
       assert.match(r.error.message, message);
       assert.ok(r.error.details!.some((d) => d.includes(line)), r.error.details!.join('\n'));
-      assert.match(r.error.details!.at(-1)!, /^&&&& FAILED/);
+      assert.match(r.error.details!.at(-2)!, /^&&&& FAILED/);
+      const kept = join(rig.root, 'persistent', 'failed-build.log');
+      assert.equal(r.error.details!.at(-1), `full trtexec output: ${kept}`);
+      assert.ok(readFileSync(kept, 'utf8').includes(line));
       assert.ok(r.error.details!.every((d) => !d.includes('--onnx=<file>')), 'help text is not a detail');
       assert.ok(!existsSync(join(outDir, 'engine')));
     });
@@ -84,7 +87,7 @@ test('a flag the binary does not know is reported by name (the fake rejects --bf
   const r = await trtFp16.run(rig.context(config, { model }, lying).ctx);
   assert.ok(!r.ok);
   assert.match(r.error.message, /trtexec does not accept the option --bf16; /);
-  assert.equal(r.error.details!.length, 2);
+  assert.equal(r.error.details!.length, 3);
   assert.match(r.error.details![0]!, /\[E\] Unknown option: --bf16$/);
   assert.match(r.error.details![1]!, /^&&&& FAILED TensorRT\.trtexec \[TensorRT v8600\] # trtexec --onnx=.* --fp16 --bf16 /);
   const refused = await trtFp16.run(rig.context(config, { model }, real, 'run2').ctx);
