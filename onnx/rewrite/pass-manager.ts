@@ -1,0 +1,59 @@
+/**
+ * Runs a pass list in rounds until a whole round changes nothing (a fixed point), under a cap on rounds so
+ * that two passes undoing each other cannot loop forever. Every application is recorded, which is what
+ * passes.json reports and what bisection replays.
+ */
+import type { Model } from '../ir.js';
+import { cloneModel } from './clone.js';
+import { PassError, type Pass } from './pass.js';
+
+export interface PassStep {
+  pass: string;
+  round: number;
+  changed: boolean;
+  nodesBefore: number;
+  nodesAfter: number;
+  ms: number;
+}
+
+export interface PassRun {
+  model: Model;
+  steps: PassStep[];
+  /** Rounds run; the last one changed nothing. */
+  rounds: number;
+}
+
+export interface PassManagerOptions {
+  /** Give up (throw) when a fixed point is not reached in this many rounds. */
+  maxRounds?: number;
+  /** Stop after this many applications in total: bisection replays a prefix of a recorded run. */
+  stopAfter?: number;
+}
+
+/** Never mutates `model`. Throws PassError naming the pass that threw or that kept changing the model. */
+export function runPasses(model: Model, passes: readonly Pass[], options: PassManagerOptions = {}): PassRun {
+  const maxRounds = options.maxRounds ?? 10;
+  const steps: PassStep[] = [];
+  let current = cloneModel(model);
+  for (let round = 1; round <= maxRounds; round++) {
+    let roundChanged = false;
+    for (const pass of passes) {
+      if (options.stopAfter !== undefined && steps.length >= options.stopAfter) return { model: current, steps, rounds: round };
+      const nodesBefore = current.graph.nodes.length;
+      const t0 = performance.now();
+      let result;
+      try {
+        result = pass.run(current);
+      } catch (cause) {
+        throw new PassError(pass.name, steps.map((s) => s.pass), cause);
+      }
+      const ms = performance.now() - t0;
+      current = result.model;
+      steps.push({ pass: pass.name, round, changed: result.changed, nodesBefore, nodesAfter: current.graph.nodes.length, ms });
+      roundChanged ||= result.changed;
+    }
+    if (!roundChanged) return { model: current, steps, rounds: round };
+  }
+  const last = steps.filter((s) => s.round === maxRounds && s.changed).map((s) => s.pass);
+  throw new PassError(last[0] ?? '?', steps.map((s) => s.pass), new Error(`no fixed point after ${maxRounds} rounds; still changing: ${last.join(', ')}`));
+}

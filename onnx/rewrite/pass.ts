@@ -1,0 +1,29 @@
+/**
+ * A pass rewrites the IR and says honestly whether it changed anything; the pass manager relies on that
+ * to stop at a fixed point. Passes work on a model the manager has already cloned (`cloneModel`), so they
+ * may edit node lists in place; tensors and attributes are still replaced, never mutated (see onnx/ir.ts).
+ */
+import type { Model } from '../ir.js';
+
+export interface PassResult {
+  model: Model;
+  changed: boolean;
+}
+
+export interface Pass {
+  /** kebab-case, as it appears in configs and in passes.json. */
+  name: string;
+  /** One line: what the pass does, for --help and docs. */
+  description: string;
+  run(model: Model): PassResult;
+}
+
+export const definePass = (pass: Pass): Pass => pass;
+
+/** A pass that threw: the message names it and the passes that ran before it. */
+export class PassError extends Error {
+  constructor(readonly pass: string, readonly before: readonly string[], override readonly cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`pass '${pass}' failed after [${before.join(', ')}]: ${why}`);
+  }
+}
