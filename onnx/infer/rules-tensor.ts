@@ -1,0 +1,229 @@
+/** Shape rules for elementwise, tensor-manipulation, reduction and constant operators. */
+import { DType, type Dim, type TensorType } from '../ir.js';
+import type { Rule, RuleContext } from './context.js';
+import { axis, broadcast, fmt, known, product, ShapeError } from './dims.js';
+
+const of = (dtype: DType | undefined, shape: Dim[] | undefined): TensorType | undefined =>
+  dtype === undefined ? undefined : shape ? { dtype, shape } : { dtype };
+
+const copy = (s: readonly Dim[] | undefined): Dim[] | undefined => (s ? [...s] : undefined);
+
+/** Output 0 (and any extra output) has input 0's type and shape. */
+export const same: Rule = (c) => c.node.outputs.map(() => of(c.dtype(0), copy(c.shape(0))));
+
+export const sameBool: Rule = (c) => [of(DType.BOOL, copy(c.shape(0)))];
+
+export const dropout: Rule = (c) => [of(c.dtype(0), copy(c.shape(0))), of(DType.BOOL, copy(c.shape(0)))];
+
+const inputShapes = (c: RuleContext) => c.node.inputs.map((_, i) => c.shape(i));
+
+export const broadcastOp: Rule = (c) => [of(c.dtype(0), broadcast(inputShapes(c)))];
+export const compare: Rule = (c) => [of(DType.BOOL, broadcast(inputShapes(c)))];
+export const where: Rule = (c) => [of(c.dtype(1), broadcast(inputShapes(c)))];
+
+export const cast: Rule = (c) => [of(c.int('to', DType.UNDEFINED) as DType, copy(c.shape(0)))];
+export const castLike: Rule = (c) => [of(c.dtype(1), copy(c.shape(0)))];
+
+export const shapeOp: Rule = (c) => {
+  const x = c.shape(0);
+  if (!x) return [of(DType.INT64, [null])];
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + x.length : v, 0), x.length);
+  const start = clamp(c.int('start', 0));
+  const end = clamp(c.int('end', x.length));
+  return [of(DType.INT64, [Math.max(end - start, 0)])];
+};
+
+export const size: Rule = () => [of(DType.INT64, [])];
+
+export const constant: Rule = (c) => {
+  const t = c.tensor('value');
+  if (t) return [of(t.dtype, [...t.dims])];
+  const floats = c.node.attributes.find((a) => a.name === 'value_floats')?.value;
+  const ints = c.node.attributes.find((a) => a.name === 'value_ints')?.value;
+  if (c.has('value_float')) return [of(DType.FLOAT, [])];
+  if (c.has('value_int')) return [of(DType.INT64, [])];
+  if (floats?.kind === 'floats') return [of(DType.FLOAT, [floats.value.length])];
+  if (ints?.kind === 'ints') return [of(DType.INT64, [ints.value.length])];
+  if (c.has('value_string')) return [of(DType.STRING, [])];
+  if (c.has('value_strings')) return [of(DType.STRING, [null])];
+  return [undefined];
+};
+
+export const constantOfShape: Rule = (c) => {
+  const t = c.tensor('value');
+  const shape = c.constant(0);
+  return [of(t ? t.dtype : DType.FLOAT, shape ? shape.values : c.shape(0)?.[0] !== undefined && known(c.shape(0)![0]) ? Array<Dim>(c.shape(0)![0] as number).fill(null) : undefined)];
+};
+
+export const reshape: Rule = (c) => {
+  const x = c.shape(0);
+  const target = c.constant(1);
+  if (!target) {
+    const n = c.shape(1)?.[0];
+    return [of(c.dtype(0), known(n) ? Array<Dim>(n).fill(null) : undefined)];
+  }
+  const allowZero = c.int('allowzero', 0) === 1;
+  const out: Dim[] = target.values.map((v, i) => (v === 0 && !allowZero ? (x ? x[i] ?? null : null) : v === -1 ? null : v));
+  if (target.values.filter((v) => v === -1).length > 1) throw new ShapeError(`shape ${JSON.stringify(target.values)} has more than one -1`);
+  if (target.values.some((v) => v < -1)) throw new ShapeError(`shape ${JSON.stringify(target.values)} has a negative dimension`);
+  const total = x ? product(x) : null;
+  const inferred = target.values.indexOf(-1);
+  const rest = product(out.filter((_, i) => i !== inferred));
+  if (known(total) && known(rest)) {
+    if (inferred >= 0) {
+      if (rest === 0 || total % rest !== 0) throw new ShapeError(`cannot reshape ${fmt(x)} to ${JSON.stringify(target.values)}`);
+      out[inferred] = total / rest;
+    } else if (rest !== total) throw new ShapeError(`cannot reshape ${fmt(x)} (${total} elements) to ${fmt(out)} (${rest} elements)`);
+  }
+  return [of(c.dtype(0), out)];
+};
+
+export const concat: Rule = (c) => {
+  const shapes = c.node.inputs.map((_, i) => c.shape(i));
+  const first = shapes.find((s) => s !== undefined);
+  if (!first) return [of(c.dtype(0), undefined)];
+  const a = axis(c.int('axis', 0), first.length);
+  const out = [...first];
+  let sum: Dim = 0;
+  for (const s of shapes) {
+    if (!s) { sum = null; continue; }
+    if (s.length !== first.length) throw new ShapeError(`inputs differ in rank: ${fmt(first)} and ${fmt(s)}`);
+    s.forEach((d, i) => {
+      if (i === a) return;
+      if (known(d) && known(out[i]) && d !== out[i]) throw new ShapeError(`inputs ${fmt(first)} and ${fmt(s)} differ outside axis ${a}`);
+      if (!known(out[i]) && known(d)) out[i] = d;
+    });
+    sum = known(sum) && known(s[a]) ? sum + s[a] : null;
+  }
+  out[a] = sum;
+  return [of(c.dtype(0), out)];
+};
+
+export const transpose: Rule = (c) => {
+  const x = c.shape(0);
+  if (!x) return [of(c.dtype(0), undefined)];
+  const perm = c.ints('perm') ?? x.map((_, i) => x.length - 1 - i);
+  if (perm.length !== x.length || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) {
+    throw new ShapeError(`perm ${JSON.stringify(perm)} is not a permutation of rank ${x.length}`);
+  }
+  return [of(c.dtype(0), perm.map((p) => x[p]!))];
+};
+
+export const gather: Rule = (c) => {
+  const x = c.shape(0);
+  const idx = c.shape(1);
+  if (!x || !idx) return [of(c.dtype(0), undefined)];
+  if (x.length === 0) throw new ShapeError('Gather data must not be a scalar');
+  const a = axis(c.int('axis', 0), x.length);
+  return [of(c.dtype(0), [...x.slice(0, a), ...idx, ...x.slice(a + 1)])];
+};
+
+/** Axes from the attribute (before `inputFrom`) or from a constant input 1. */
+function axesOf(c: RuleContext, inputFrom: number): number[] | undefined | 'unknown' {
+  if (c.opset < inputFrom) return c.ints('axes');
+  if (!c.present(1)) return undefined;
+  return c.constant(1)?.values ?? 'unknown';
+}
+
+export const unsqueeze: Rule = (c) => {
+  const x = c.shape(0);
+  const axes = axesOf(c, 13);
+  if (!x || axes === 'unknown') return [of(c.dtype(0), undefined)];
+  if (!axes) throw new ShapeError('Unsqueeze needs axes');
+  const rank = x.length + axes.length;
+  const at = new Set(axes.map((a) => axis(a, rank, 'axes entry')));
+  if (at.size !== axes.length) throw new ShapeError(`axes ${JSON.stringify(axes)} repeat an axis`);
+  const rest = [...x];
+  return [of(c.dtype(0), Array.from({ length: rank }, (_, i) => (at.has(i) ? 1 : rest.shift()!)))];
+};
+
+export const squeeze: Rule = (c) => {
+  const x = c.shape(0);
+  const axes = axesOf(c, 13);
+  if (!x || axes === 'unknown') return [of(c.dtype(0), undefined)];
+  if (!axes) return [of(c.dtype(0), x.every(known) ? x.filter((d) => d !== 1) : undefined)];
+  const at = new Set(axes.map((a) => axis(a, x.length, 'axes entry')));
+  for (const a of at) if (known(x[a]) && x[a] !== 1) throw new ShapeError(`cannot squeeze axis ${a} of size ${x[a]} in ${fmt(x)}`);
+  return [of(c.dtype(0), x.filter((_, i) => !at.has(i)))];
+};
+
+export const expand: Rule = (c) => {
+  const target = c.constant(1);
+  return [of(c.dtype(0), target ? broadcast([c.shape(0), target.values]) : undefined)];
+};
+
+export const tile: Rule = (c) => {
+  const x = c.shape(0);
+  const reps = c.constant(1);
+  if (!x || !reps) return [of(c.dtype(0), x ? x.map(() => null) : undefined)];
+  if (reps.values.length !== x.length) throw new ShapeError(`repeats ${JSON.stringify(reps.values)} do not match rank ${x.length}`);
+  return [of(c.dtype(0), x.map((d, i) => (known(d) ? d * reps.values[i]! : null)))];
+};
+
+export const pad: Rule = (c) => {
+  const x = c.shape(0);
+  if (!x) return [of(c.dtype(0), undefined)];
+  const pads = c.opset < 11 ? c.ints('pads') ?? c.ints('paddings') : c.constant(1)?.values;
+  if (!pads) return [of(c.dtype(0), x.map(() => null))];
+  if (pads.length !== 2 * x.length) throw new ShapeError(`pads ${JSON.stringify(pads)} must have ${2 * x.length} entries for rank ${x.length}`);
+  return [of(c.dtype(0), x.map((d, i) => (known(d) ? d + pads[i]! + pads[i + x.length]! : null)))];
+};
+
+export const slice: Rule = (c) => {
+  const x = c.shape(0);
+  if (!x) return [of(c.dtype(0), undefined)];
+  const fromInputs = c.opset >= 10;
+  const starts = fromInputs ? c.constant(1)?.values : c.ints('starts');
+  const ends = fromInputs ? c.constant(2)?.values : c.ints('ends');
+  const axes = fromInputs ? (c.present(3) ? c.constant(3)?.values : starts?.map((_, i) => i)) : c.ints('axes') ?? starts?.map((_, i) => i);
+  const steps = fromInputs && c.present(4) ? c.constant(4)?.values : starts?.map(() => 1);
+  if (!starts || !ends || !axes || !steps) return [of(c.dtype(0), x.map(() => null))];
+  const out = [...x];
+  axes.forEach((a0, i) => {
+    const a = axis(a0, x.length, 'axes entry');
+    const d = x[a];
+    if (!known(d)) { out[a] = null; return; }
+    const step = steps[i]!;
+    if (step === 0) throw new ShapeError('Slice step must not be 0');
+    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
+    const s = step > 0 ? clamp(starts[i]!, 0, d) : clamp(starts[i]!, -1, d - 1);
+    const e = step > 0 ? clamp(ends[i]!, 0, d) : clamp(ends[i]!, -1, d - 1);
+    out[a] = Math.max(0, Math.ceil((e - s) / step));
+  });
+  return [of(c.dtype(0), out)];
+};
+
+export const split: Rule = (c) => {
+  const x = c.shape(0);
+  const n = c.node.outputs.length;
+  if (!x) return c.node.outputs.map(() => of(c.dtype(0), undefined));
+  const a = axis(c.int('axis', 0), x.length);
+  const sizes = c.opset >= 13 ? (c.present(1) ? c.constant(1)?.values : undefined) : c.ints('split');
+  const d = x[a];
+  const parts = sizes ?? (known(d) ? Array<number>(n).fill(d / n) : undefined);
+  if (sizes && sizes.length !== n) throw new ShapeError(`split ${JSON.stringify(sizes)} has ${sizes.length} entries for ${n} outputs`);
+  if (!sizes && known(d) && d % n !== 0) throw new ShapeError(`axis ${a} of size ${d} does not split evenly into ${n} outputs`);
+  return c.node.outputs.map((_, i) => of(c.dtype(0), x.map((dim, j) => (j === a ? (parts ? parts[i]! : null) : dim))));
+};
+
+/** Reductions: axes from the attribute, or from input 1 for ReduceSum from opset 13. */
+export const reduce: Rule = (c) => {
+  const x = c.shape(0);
+  const keep = c.int('keepdims', 1) === 1;
+  const fromInput = c.node.opType === 'ReduceSum' && c.opset >= 13;
+  const axes = fromInput ? (c.present(1) ? c.constant(1)?.values : []) : c.ints('axes') ?? [];
+  if (!x || !axes) return [of(c.dtype(0), undefined)];
+  const noop = fromInput && c.int('noop_with_empty_axes', 0) === 1 && axes.length === 0;
+  if (noop) return [of(c.dtype(0), [...x])];
+  const at = new Set(axes.length ? axes.map((a) => axis(a, x.length, 'axes entry')) : x.map((_, i) => i));
+  return [of(c.dtype(0), keep ? x.map((d, i) => (at.has(i) ? 1 : d)) : x.filter((_, i) => !at.has(i)))];
+};
+
+export const argReduce: Rule = (c) => {
+  const x = c.shape(0);
+  if (!x) return [of(DType.INT64, undefined)];
+  const a = axis(c.int('axis', 0), x.length);
+  return [of(DType.INT64, c.int('keepdims', 1) === 1 ? x.map((d, i) => (i === a ? 1 : d)) : x.filter((_, i) => i !== a))];
+};
+
+export const range: Rule = (c) => [of(c.dtype(0), [null])];

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DType } from '../../../onnx/ir.js';
+import { validateModel } from '../../../onnx/validate/index.js';
+import { floats, int64s, model, node, smallNet, vi } from '../model-kit.js';
+
+const codes = (r: ReturnType<typeof validateModel>) => r.errors.map((e) => e.code);
+
+test('a well-formed small net passes at opsets 9..17 with every op checked', () => {
+  for (const opset of [9, 11, 13, 17]) {
+    const r = validateModel(smallNet(opset));
+    assert.deepEqual(r.errors, [], `opset ${opset}`);
+    assert.equal(r.ok, true);
+    assert.deepEqual(r.unchecked, []);
+    assert.equal(r.opset, opset);
+  }
+});
+
+test('a cycle is reported as a cycle, naming a node on it', () => {
+  const m = model({
+    inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('b', DType.FLOAT, [2])],
+    nodes: [node('Add', ['x', 'b'], ['a'], {}, 'first'), node('Relu', ['a'], ['b'], {}, 'second')],
+  });
+  const r = validateModel(m);
+  assert.equal(r.ok, false);
+  const cycle = r.errors.find((e) => e.code === 'cycle');
+  assert.ok(cycle, JSON.stringify(r.errors));
+  assert.ok(['first', 'second'].includes(cycle.node!));
+  assert.ok(!codes(r).includes('not-topological'));
+});
+
+test('out-of-order nodes without a cycle are not-topological', () => {
+  const m = model({
+    inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('b', DType.FLOAT, [2])],
+    nodes: [node('Relu', ['a'], ['b'], {}, 'late'), node('Relu', ['x'], ['a'], {}, 'early')],
+  });
+  const r = validateModel(m);
+  assert.deepEqual(codes(r), ['not-topological']);
+  assert.equal(r.errors[0]!.node, 'late');
+  assert.equal(r.errors[0]!.field, 'input[0]');
+});
+
+test('a dangling input names the node, the input slot and the value', () => {
+  const m = smallNet();
+  m.graph.nodes[2] = node('Relu', ['nowhere'], ['r'], {}, 'relu0');
+  const r = validateModel(m);
+  const e = r.errors.find((i) => i.code === 'undefined-input');
+  assert.ok(e);
+  assert.equal(e.node, 'relu0');
+  assert.equal(e.field, 'input[0]');
+  assert.match(e.message, /'nowhere'/);
+});
+
+test('a wrong initializer length is reported with the initializer name and both sizes', () => {
+  const m = smallNet();
+  const w = m.graph.initializers[0]!;
+  m.graph.initializers[0] = { ...w, proto: { ...w.proto, rawData: w.proto.rawData!.subarray(0, 100) } };
+  const r = validateModel(m);
+  const e = r.errors.find((i) => i.code === 'bad-initializer');
+  assert.ok(e, JSON.stringify(r.errors));
+  assert.equal(e.field, "initializer 'w'");
+  assert.match(e.message, /100 bytes .* need 432/);
+});
+
+test('duplicate output names break single assignment', () => {
+  const m = model({
+    inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('a', DType.FLOAT, [2])],
+    nodes: [node('Relu', ['x'], ['a'], {}, 'r1'), node('Sigmoid', ['x'], ['a'], {}, 'r2')],
+  });
+  const r = validateModel(m);
+  assert.deepEqual(codes(r), ['duplicate-output']);
+  assert.equal(r.errors[0]!.node, 'r2');
+});
+
+test('Clip with min/max inputs at opset 10 is rejected; at 11 it is accepted', () => {
+  const make = (opset: number) => model({
+    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
+    initializers: [floats('lo', [], [0]), floats('hi', [], [6])],
+    nodes: [node('Clip', ['x', 'lo', 'hi'], ['y'], {}, 'clip')],
+  }, opset);
+  const r10 = validateModel(make(10));
+  assert.deepEqual(codes(r10), ['input-count']);
+  assert.equal(r10.errors[0]!.node, 'clip');
+  assert.match(r10.errors[0]!.message, /Clip-6/);
+  assert.deepEqual(validateModel(make(11)).errors, []);
+});
+
+test('Clip with min/max attributes is valid at 10 and unknown attributes at 11', () => {
+  const make = (opset: number) => model({
+    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
+    nodes: [node('Clip', ['x'], ['y'], { min: { float: 0 }, max: { float: 6 } }, 'clip')],
+  }, opset);
+  assert.deepEqual(validateModel(make(10)).errors, []);
+  const r = validateModel(make(11));
+  assert.deepEqual(codes(r), ['unknown-attribute', 'unknown-attribute']);
+  assert.deepEqual(r.errors.map((e) => e.field), ["attribute 'min'", "attribute 'max'"]);
+});
+
+test('Dropout ratio is an input from 12 and an attribute before', () => {
+  const asInput = (opset: number) => model({
+    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
+    initializers: [floats('ratio', [], [0.5])],
+    nodes: [node('Dropout', ['x', 'ratio'], ['y'], {}, 'drop')],
+  }, opset);
+  assert.deepEqual(codes(validateModel(asInput(11))), ['input-count']);
+  assert.deepEqual(validateModel(asInput(12)).errors, []);
+});
+
+test('an operator missing from its opset, an unknown one and a deprecated one', () => {
+  const one = (op: string, opset: number, attrs = {}) => validateModel(model({
+    inputs: [vi('x', DType.FLOAT, [1, 1, 2, 2])], outputs: [vi('y', DType.FLOAT)],
+    nodes: [node(op, ['x'], ['y'], attrs, 'n')],
+  }, opset));
+  const gelu = one('Gelu', 17);
+  assert.deepEqual(codes(gelu), ['unknown-op']);
+  assert.equal(gelu.errors[0]!.node, 'n');
+  const hardswish = one('HardSwish', 13);
+  assert.deepEqual(codes(hardswish), ['op-not-in-opset']);
+  assert.match(hardswish.errors[0]!.message, /first appears in opset 14/);
+  assert.deepEqual(codes(one('Upsample', 10)), ['deprecated-op']);
+});
+
+test('an operator outside the table is unchecked, never passed silently', () => {
+  const r = validateModel(model({
+    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT)],
+    nodes: [node('TopK', ['x', 'k'], ['y', 'i'], {}, 'topk')],
+    initializers: [int64s('k', [2])],
+  }, 13));
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.unchecked, [{ opType: 'TopK', domain: '', nodes: ['topk'] }]);
+  assert.deepEqual(r.warnings.map((w) => w.code), ['unchecked-op']);
+});
+
+test('missing required attribute, wrong attribute type, wrong input type', () => {
+  const r = validateModel(model({
+    inputs: [vi('x', DType.FLOAT, [1, 1, 4, 4]), vi('i', DType.INT32, [4])], outputs: [vi('y', DType.FLOAT), vi('z', DType.FLOAT), vi('c', DType.FLOAT)],
+    nodes: [
+      node('MaxPool', ['x'], ['y'], {}, 'pool'),
+      node('Flatten', ['x'], ['z'], { axis: 'one' }, 'flat'),
+      node('Cast', ['i'], ['c'], {}, 'cast'),
+      node('Relu', ['i'], ['ri'], {}, 'relu'),
+    ],
+  }, 13));
+  const by = (code: string) => r.errors.filter((e) => e.code === code).map((e) => e.node);
+  assert.deepEqual(by('missing-attribute'), ['pool', 'cast']);
+  assert.deepEqual(by('attribute-type'), ['flat']);
+  assert.deepEqual(by('type-not-allowed'), ['relu']);
+});
+
+test('IR version and opset imports', () => {
+  const m = smallNet();
+  assert.deepEqual(codes(validateModel({ ...m, irVersion: 0 })), ['missing-ir-version']);
+  assert.deepEqual(codes(validateModel({ ...m, irVersion: 9 })), ['ir-version-too-new']);
+  assert.ok(codes(validateModel({ ...m, opsetImports: [] })).includes('missing-opset-import'));
+  assert.deepEqual(codes(validateModel({ ...m, opsetImports: [{ domain: '', version: 18 }] })), ['opset-too-new']);
+  assert.deepEqual(codes(validateModel(m, { opset: 17 })), ['opset-mismatch']);
+});
+
+test('a shape contradiction with a declared output is an error naming the node', () => {
+  const m = smallNet();
+  m.graph.outputs = [vi('y', DType.FLOAT, [1, 6])];
+  const r = validateModel(m);
+  assert.deepEqual(codes(r), ['shape-mismatch']);
+  assert.match(r.errors[0]!.message, /inferred as shape \[1, 5\] but declared as \[1, 6\]/);
+});
+
+test('inconsistent inputs to a node are a shape-inference error', () => {
+  const m = smallNet();
+  m.graph.initializers[0] = floats('w', [4, 2, 3, 3]);
+  const r = validateModel(m);
+  assert.deepEqual(codes(r), ['shape-inference']);
+  assert.equal(r.errors[0]!.node, 'c');
+  assert.match(r.errors[0]!.message, /3 channels but weight \[4, 2, 3, 3\]/);
+});
