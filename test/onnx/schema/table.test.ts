@@ -1,0 +1,69 @@
+/**
+ * The committed schema table against the reference itself: for every covered operator at every opset
+ * from 7 to 17, the version that applies, its inputs, outputs, count bounds, attributes and type
+ * constraints agree with onnx.defs.get_schema from Debian's python3-onnx.
+ */
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { exec } from '../../../pipeline/exec.js';
+import { coveredOps, lookupOp } from '../../../onnx/schema/lookup.js';
+
+const script = fileURLToPath(new URL('./dump-schemas.py', import.meta.url));
+
+test('every covered op × opset 7..17 agrees with onnx.defs.get_schema', async () => {
+  const ops = coveredOps();
+  assert.ok(ops.length >= 100, `only ${ops.length} ops covered`);
+  for (const required of ['Conv', 'BatchNormalization', 'Relu', 'Clip', 'Add', 'Mul', 'GlobalAveragePool', 'Flatten', 'Reshape',
+    'Gemm', 'MatMul', 'Identity', 'Dropout', 'Cast', 'Constant', 'Sub', 'Div', 'Sqrt', 'Concat', 'Shape', 'Gather', 'Unsqueeze',
+    'Squeeze', 'Transpose', 'Sigmoid', 'Softmax', 'AveragePool', 'MaxPool', 'Pad', 'Slice', 'ReduceMean', 'ConstantOfShape']) {
+    assert.ok(ops.includes(required), `${required} is not covered`);
+  }
+  const run = await exec('/usr/bin/python3', [script], { input: JSON.stringify(ops), timeoutMs: 60_000 });
+  assert.equal(run.exitCode, 0, run.stderr);
+  const reference = JSON.parse(run.stdout) as Record<string, null | {
+    since: number; inputs: [string, string][]; outputs: [string, string][]; counts: number[];
+    attributes: [string, boolean][]; types: Record<string, string[]>;
+  }>;
+  let compared = 0;
+  for (const op of ops) {
+    for (let opset = 7; opset <= 17; opset++) {
+      const ref = reference[`${op}@${opset}`];
+      const ours = lookupOp(op, opset);
+      const at = `${op} at opset ${opset}`;
+      if (ref === null || ref === undefined) {
+        assert.equal(ours.kind, 'not-in-opset', at);
+        continue;
+      }
+      assert.equal(ours.kind, 'found', at);
+      if (ours.kind !== 'found') continue;
+      const s = ours.schema;
+      assert.equal(s.since, ref.since, `${at}: since_version`);
+      assert.deepEqual(s.inputs.map((p) => [p.name, p.kind]), ref.inputs, `${at}: inputs`);
+      assert.deepEqual(s.outputs.map((p) => [p.name, p.kind]), ref.outputs, `${at}: outputs`);
+      assert.deepEqual([s.minInputs, s.maxInputs, s.minOutputs, s.maxOutputs], ref.counts, `${at}: counts`);
+      assert.deepEqual(s.attributes.map((a) => [a.name, a.required]), ref.attributes, `${at}: attributes`);
+      assert.deepEqual(s.types, ref.types, `${at}: type constraints`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 900, `compared only ${compared} op-opset pairs`);
+  console.log(`schema table: ${ops.length} ops, ${compared} op×opset pairs agree with onnx.defs`);
+});
+
+test('the opset changes that matter resolve to the right version', () => {
+  const since = (op: string, opset: number) => {
+    const l = lookupOp(op, opset);
+    return l.kind === 'found' ? l.schema.since : l.kind;
+  };
+  assert.equal(since('Clip', 10), 6);
+  assert.equal(since('Clip', 11), 11);
+  assert.equal(since('Clip', 17), 13);
+  assert.equal(since('Dropout', 11), 10);
+  assert.equal(since('Dropout', 12), 12);
+  assert.equal(since('Unsqueeze', 12), 11);
+  assert.equal(since('Unsqueeze', 13), 13);
+  assert.equal(since('Softmax', 12), 11);
+  assert.equal(since('HardSwish', 13), 'not-in-opset');
+  assert.equal(since('Gelu', 17), 'unknown');
+});
