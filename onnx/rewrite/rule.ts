@@ -5,7 +5,7 @@
  * the first reason it gave.
  */
 import type { Model, Node, Tensor } from '../ir.js';
-import { hasSubgraphs, indexGraph, type GraphIndex } from './graph-index.js';
+import { hasSubgraphs, indexGraph, useCount, type GraphIndex } from './graph-index.js';
 import { opsetVersion } from './opset.js';
 import { definePass, type Pass } from './pass.js';
 import { matchPattern, type Match, type OpPattern } from './pattern.js';
@@ -22,7 +22,7 @@ export interface RuleContext {
 export type Replacement =
   /** New nodes producing the root's outputs under the same names, and the constants they read. */
   | { nodes: Node[]; initializers?: Tensor[] }
-  /** The root's only output is the existing value `alias`. */
+  /** The root's first output is the existing value `alias`; its other outputs must be unused. */
   | { alias: string };
 
 export interface Rule {
@@ -30,7 +30,8 @@ export interface Rule {
   pattern: OpPattern;
   /** Undefined when the rule applies; otherwise why not, in words. */
   check?(m: Match, ctx: RuleContext): string | undefined;
-  rewrite(m: Match, ctx: RuleContext): Replacement;
+  /** The replacement; or, when building it shows the rule cannot apply (an unreadable constant), why not. */
+  rewrite(m: Match, ctx: RuleContext): Replacement | string;
 }
 
 export const rule = (name: string, pattern: OpPattern, rewrite: Rule['rewrite'], check?: Rule['check']): Rule =>
@@ -82,7 +83,7 @@ function sweepOnce(model: Model, rules: readonly Rule[], s: RuleStats): boolean 
       const m = matchPattern(r.pattern, node, index);
       if (!m) continue;
       const ctx: RuleContext = { model, index, opset, fresh };
-      const reason = r.check?.(m, ctx) ?? apply(model, m, r.rewrite(m, ctx), index);
+      const reason = r.check?.(m, ctx) ?? applyOrDecline(model, m, r.rewrite(m, ctx), index);
       if (reason !== undefined) {
         s.declined[r.name] ??= `${node.name || node.opType}: ${reason}`;
         continue;
@@ -97,12 +98,13 @@ function sweepOnce(model: Model, rules: readonly Rule[], s: RuleStats): boolean 
 }
 
 /** Applies a replacement, or says why it cannot without changing the graph's interface. */
-function apply(model: Model, m: Match, r: Replacement, index: GraphIndex): string | undefined {
+function applyOrDecline(model: Model, m: Match, r: Replacement | string, index: GraphIndex): string | undefined {
+  if (typeof r === 'string') return r;
   const graph = model.graph;
   const root = m.root;
   if ('alias' in r) {
     const old = root.outputs[0] ?? '';
-    if (root.outputs.length !== 1) return 'root has more than one output';
+    if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) return 'a secondary output (such as a mask) is used';
     if (index.graphOutputs.has(old)) {
       // The graph output keeps its name: the aliased value's producer is renamed to it instead.
       const producer = index.producer.get(r.alias);
