@@ -8,8 +8,8 @@ const of = (dtype: DType | undefined, shape: Dim[] | undefined): TensorType | un
 
 const copy = (s: readonly Dim[] | undefined): Dim[] | undefined => (s ? [...s] : undefined);
 
-/** Output 0 (and any extra output) has input 0's type and shape. */
-export const same: Rule = (c) => c.node.outputs.map(() => of(c.dtype(0), copy(c.shape(0))));
+/** Output 0 has input 0's type and shape; any further output (LayerNormalization's statistics) is not inferred. */
+export const same: Rule = (c) => [of(c.dtype(0), copy(c.shape(0)))];
 
 export const sameBool: Rule = (c) => [of(DType.BOOL, copy(c.shape(0)))];
 
@@ -118,6 +118,8 @@ export const gather: Rule = (c) => {
   return [of(c.dtype(0), [...x.slice(0, a), ...idx, ...x.slice(a + 1)])];
 };
 
+export const gatherElements: Rule = (c) => [of(c.dtype(0), copy(c.shape(1)))];
+
 /** Axes from the attribute (before `inputFrom`) or from a constant input 1. */
 function axesOf(c: RuleContext, inputFrom: number): number[] | undefined | 'unknown' {
   if (c.opset < inputFrom) return c.ints('axes');
@@ -198,11 +200,12 @@ export const split: Rule = (c) => {
   const n = c.node.outputs.length;
   if (!x) return c.node.outputs.map(() => of(c.dtype(0), undefined));
   const a = axis(c.int('axis', 0), x.length);
-  const sizes = c.opset >= 13 ? (c.present(1) ? c.constant(1)?.values : undefined) : c.ints('split');
+  const given = c.opset >= 13 ? c.present(1) : c.has('split');
+  const sizes = c.opset >= 13 ? (given ? c.constant(1)?.values : undefined) : c.ints('split');
   const d = x[a];
-  const parts = sizes ?? (known(d) ? Array<number>(n).fill(d / n) : undefined);
+  const parts = sizes ?? (!given && known(d) ? Array<number>(n).fill(d / n) : undefined);
   if (sizes && sizes.length !== n) throw new ShapeError(`split ${JSON.stringify(sizes)} has ${sizes.length} entries for ${n} outputs`);
-  if (!sizes && known(d) && d % n !== 0) throw new ShapeError(`axis ${a} of size ${d} does not split evenly into ${n} outputs`);
+  if (!given && known(d) && d % n !== 0) throw new ShapeError(`axis ${a} of size ${d} does not split evenly into ${n} outputs`);
   return c.node.outputs.map((_, i) => of(c.dtype(0), x.map((dim, j) => (j === a ? (parts ? parts[i]! : null) : dim))));
 };
 

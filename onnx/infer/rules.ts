@@ -5,7 +5,7 @@ import * as t from './rules-tensor.js';
 
 const unary = `Abs Neg Exp Log Sqrt Reciprocal Floor Ceil Round Sign Erf Sin Cos Tan Asin Acos Atan Sinh Cosh Asinh Acosh
   Atanh Relu LeakyRelu Elu Selu Celu ThresholdedRelu HardSigmoid HardSwish Sigmoid Tanh Softplus Softsign Clip Identity
-  LRN InstanceNormalization`;
+  LRN InstanceNormalization Trilu CumSum Shrink MeanVarianceNormalization LayerNormalization`;
 const broadcasting = 'Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu';
 const comparing = 'And Or Xor Equal Less Greater LessOrEqual GreaterOrEqual';
 const reducing = 'ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare';
@@ -23,6 +23,7 @@ export const rules: Readonly<Record<string, Rule>> = {
   ...each('GlobalAveragePool GlobalMaxPool', nn.globalPool),
   ...each('ArgMax ArgMin', t.argReduce),
   Where: t.where,
+  GatherElements: t.gatherElements,
   Dropout: t.dropout,
   Cast: t.cast,
   CastLike: t.castLike,

@@ -22,6 +22,9 @@ GlobalAveragePool GlobalMaxPool AveragePool MaxPool Flatten Reshape Gemm MatMul 
 Constant ConstantOfShape Concat Shape Size Gather Unsqueeze Squeeze Transpose Expand Tile Split Pad Slice
 ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare
 ArgMax ArgMin Range
+Resize GatherElements GatherND ScatterElements ScatterND LayerNormalization Trilu CumSum Einsum DepthToSpace SpaceToDepth
+OneHot TopK EyeLike NonZero Compress Shrink MeanVarianceNormalization BitShift QuantizeLinear DequantizeLinear
+MaxUnpool ReverseSequence Det GridSample NegativeLogLikelihoodLoss SoftmaxCrossEntropyLoss Upsample
 '''.split()))
 
 KIND = {

@@ -17,6 +17,7 @@ for op in json.load(sys.stdin):
             continue
         out[f'{op}@{opset}'] = {
             'since': s.since_version,
+            'deprecated': s.deprecated,
             'inputs': [[p.name, KIND[p.option]] for p in s.inputs],
             'outputs': [[p.name, KIND[p.option]] for p in s.outputs],
             'counts': [s.min_input, min(s.max_input, 2**31 - 1), s.min_output, min(s.max_output, 2**31 - 1)],
