@@ -58,3 +58,29 @@ export async function runModelOnce(
 }
 
 export const ortVersion = (): string => ort.env.versions.common;
+
+/** A tensor of any element type, as onnxruntime-node takes and returns it (for corpus tests with int64, bool, string...). */
+export interface AnyTensor {
+  type: ort.Tensor.Type;
+  dims: readonly number[];
+  data: ort.Tensor.DataType;
+}
+
+/** One-shot run with feeds of any element type; returns every output as it came. */
+export async function runTensorsOnce(
+  model: Uint8Array | string,
+  feeds: Record<string, AnyTensor>,
+  options: SessionOptions = {},
+): Promise<Record<string, AnyTensor>> {
+  const session = await openSession(model, options);
+  try {
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data as never, t.dims);
+    const results = await session.run(inputs);
+    const out: Record<string, AnyTensor> = {};
+    for (const [name, t] of Object.entries(results)) out[name] = { type: t.type, dims: t.dims, data: t.data };
+    return out;
+  } finally {
+    await session.release();
+  }
+}

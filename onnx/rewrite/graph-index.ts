@@ -2,7 +2,8 @@
  * Who produces and who consumes each value, which values are constant, and what is known of each value's
  * type. Built once per rewrite sweep; rules read it, the rewrite engine keeps it current.
  */
-import type { Graph, Node, Tensor, TensorType } from '../ir.js';
+import type { Graph, Model, Node, Tensor, TensorType } from '../ir.js';
+import { inferShapes } from '../infer/index.js';
 
 export interface GraphIndex {
   graph: Graph;
@@ -15,7 +16,21 @@ export interface GraphIndex {
   types: Map<string, TensorType>;
 }
 
-export function indexGraph(graph: Graph): GraphIndex {
+/** Declared types, completed by shape inference where it can (a graph it cannot infer keeps the declared ones). */
+export function indexModel(model: Model): GraphIndex {
+  const index = indexGraph(model.graph);
+  let inferred: Map<string, TensorType> | undefined;
+  try {
+    inferred = inferShapes(model);
+  } catch {
+    inferred = undefined;
+  }
+  for (const [name, type] of inferred ?? []) if (!index.types.get(name)?.shape) index.types.set(name, type);
+  return index;
+}
+
+/** `known` types (from an earlier index of the same graph) fill what the graph does not declare. */
+export function indexGraph(graph: Graph, known?: ReadonlyMap<string, TensorType>): GraphIndex {
   const producer = new Map<string, Node>();
   const consumers = new Map<string, Node[]>();
   for (const node of graph.nodes) {
@@ -33,6 +48,7 @@ export function indexGraph(graph: Graph): GraphIndex {
   const types = new Map<string, TensorType>();
   for (const v of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) if (v.type) types.set(v.name, v.type);
   for (const t of graph.initializers) types.set(t.name, { dtype: t.dtype, shape: t.dims });
+  for (const [name, type] of known ?? []) if (!types.get(name)?.shape) types.set(name, type);
   return { graph, producer, consumers, constants, graphInputs, graphOutputs: new Set(graph.outputs.map((v) => v.name)), types };
 }
 

@@ -7,7 +7,7 @@
  * over MAX_ELEMENTS stay computed, so folding never bloats the file.
  */
 import { DType, type Model, type Node, type Tensor } from '../../../onnx/ir.js';
-import { attr, hasSubgraphs, indexGraph, intAttr } from '../../../onnx/rewrite/graph-index.js';
+import { attr, hasSubgraphs, indexModel, intAttr, type GraphIndex } from '../../../onnx/rewrite/graph-index.js';
 import { opsetVersion } from '../../../onnx/rewrite/opset.js';
 import { definePass } from '../../../onnx/rewrite/pass.js';
 import { makeTensor, tensorNumbers } from '../../../onnx/rewrite/tensors.js';
@@ -33,7 +33,7 @@ function constantNode(node: Node): Tensor | undefined {
   }
 }
 
-function shapeNode(node: Node, model: Model, types: ReturnType<typeof indexGraph>['types']): Tensor | undefined {
+function shapeNode(node: Node, model: Model, types: GraphIndex['types']): Tensor | undefined {
   const shape = types.get(node.inputs[0] ?? '')?.shape;
   if (!shape || !shape.every((d) => typeof d === 'number')) return undefined;
   const r = shape.length, clamp = (x: number) => Math.min(Math.max(x < 0 ? x + r : x, 0), r);
@@ -64,7 +64,7 @@ export const foldConstants = definePass({
   run(model) {
     const g = model.graph;
     if (hasSubgraphs(g)) return { model, changed: false };
-    const index = indexGraph(g);
+    const index = indexModel(model);
     let changed = false;
     for (const node of [...g.nodes]) {
       if ((node.domain !== '' && node.domain !== 'ai.onnx') || node.outputs.some((o) => index.graphOutputs.has(o))) continue;

@@ -1,0 +1,40 @@
+/**
+ * The `fp16` section. The tolerance: float16 keeps 11 significant bits (relative step 2^-11 ≈ 4.9e-4 per
+ * rounding); over ~50 layers of accumulated rounding the logits of a CNN move by about 1e-3 to 5e-3
+ * relative L2, so 1e-2 passes a sound conversion and catches a broken one (a wrong cast or a clamped
+ * weight shows up at 1e-1 or worse). Top-1 agreement is reported beside it.
+ */
+export interface Fp16Config {
+  /** Operator types left in float32: numerically delicate ones (exponentials, long reductions). */
+  keep_fp32: string[];
+  /** Graph inputs and outputs stay float32, with Casts at the boundary only. */
+  keep_io_fp32: boolean;
+  tolerance_rel_l2: number;
+  check: { seed: number; batch: number };
+}
+
+export const DELICATE_OPS = ['Exp', 'Log', 'Pow', 'Softmax', 'LogSoftmax', 'ReduceSum', 'ReduceSumSquare', 'ReduceL2', 'ReduceLogSumExp', 'ReduceProd', 'CumSum'];
+
+export const schema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    keep_fp32: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: DELICATE_OPS },
+    keep_io_fp32: { type: 'boolean', default: true },
+    tolerance_rel_l2: { type: 'number', exclusiveMinimum: 0, default: 1e-2 },
+    check: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { seed: { type: 'integer', minimum: 0, default: 0 }, batch: { type: 'integer', minimum: 1, default: 2 } },
+    },
+  },
+} as const;
+
+export const defaults: Fp16Config = { keep_fp32: [...DELICATE_OPS], keep_io_fp32: true, tolerance_rel_l2: 1e-2, check: { seed: 0, batch: 2 } };
+
+export function fp16Config(root: Readonly<Record<string, unknown>>): Fp16Config {
+  const f = (root.fp16 ?? {}) as Partial<Fp16Config>;
+  return { ...defaults, ...f, check: { ...defaults.check, ...f.check } };
+}

@@ -1,0 +1,195 @@
+/**
+ * FP32 → FP16 on the IR. Every node computes in float16 unless it is on the keep list or its schema does
+ * not accept float16 for a float32 operand; then it stays float32. Casts go exactly where a value's type
+ * and a reader's type differ: at the graph boundary (inputs and outputs stay float32 by default) and
+ * around kept nodes; one Cast per value and target type, so no Cast pair is ever created. Weights are
+ * converted once; values beyond float16's range are clamped to ±65504 and counted, as are nonzero values
+ * that round to zero.
+ */
+import { DType, type Attribute, type Model, type Node, type Tensor, type TensorType, type ValueInfo } from '../../onnx/ir.js';
+import { inferShapes } from '../../onnx/infer/index.js';
+import { FLOAT16_MAX } from '../../onnx/float16.js';
+import { cloneModel } from '../../onnx/rewrite/clone.js';
+import { opsetVersion } from '../../onnx/rewrite/opset.js';
+import { makeTensor, tensorNumbers } from '../../onnx/rewrite/tensors.js';
+import { lookupOp } from '../../onnx/schema/lookup.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
+
+export interface Fp16Options {
+  keepFp32: readonly string[];
+  keepIoFp32: boolean;
+}
+
+export interface Fp16Report {
+  initializersConverted: number;
+  bytes: { before: number; after: number };
+  /** Constants with values beyond ±65504, clamped: name → how many values. */
+  clamped: Record<string, number>;
+  /** Constants with nonzero values that became zero in float16: name → how many values. */
+  flushedToZero: Record<string, number>;
+  /** Nodes left in float32, with why. */
+  keptFp32: { node: string; opType: string; why: string }[];
+  castsInserted: number;
+}
+
+type Zone = 'fp16' | 'fp32';
+
+/** Operators whose float output type comes from an attribute or a default rather than from their inputs. */
+function typedByAttribute(node: Node): string | undefined {
+  if (['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'EyeLike', 'Multinomial', 'Bernoulli'].includes(node.opType)) return 'its output type is set by an attribute';
+  if (node.opType === 'ConstantOfShape' && !node.attributes.some((a) => a.name === 'value')) return 'its default value is float32';
+  if (node.opType === 'Constant' && node.attributes.some((a) => a.value.kind === 'float' || a.value.kind === 'floats')) return 'value_float(s) is float32 by definition';
+  return undefined;
+}
+
+/** Which operands of a node may be float16, from its schema; undefined when the node cannot run in fp16. */
+function fp16Slots(node: Node, opset: number, types: ReadonlyMap<string, TensorType>): { inputs: boolean[]; outputs: boolean[] } | string {
+  const found = lookupOp(node.opType, opset, node.domain);
+  if (found.kind !== 'found') return `no schema for ${node.opType} at opset ${opset}`;
+  const s = found.schema;
+  const param = (list: typeof s.inputs, i: number) => list[Math.min(i, list.length - 1)];
+  const allows = (type: string | undefined) => type !== undefined && (type === 'tensor(float16)' || (s.types[type] ?? []).includes('tensor(float16)'));
+  const slots = (names: string[], list: typeof s.inputs) => names.map((v, i) => {
+    const p = param(list, i);
+    if (!v || types.get(v)?.dtype !== DType.FLOAT) return false;
+    return allows(p?.type) ? true : p?.type === 'tensor(float)' ? false : undefined;
+  });
+  const inputs = slots(node.inputs, s.inputs), outputs = slots(node.outputs, s.outputs);
+  if ([...inputs, ...outputs].includes(undefined)) return `${node.opType} takes no float16 for a float32 operand`;
+  return { inputs: inputs as boolean[], outputs: outputs as boolean[] };
+}
+
+function toFloat16(t: Tensor, name: string, report: Fp16Report): Tensor | undefined {
+  const values = tensorNumbers(t);
+  if (!values) return undefined;
+  let clamped = 0, flushed = 0;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i] as number;
+    if (Math.abs(x) > FLOAT16_MAX && Number.isFinite(x)) { values[i] = Math.sign(x) * FLOAT16_MAX; clamped++; }
+    else if (x !== 0 && Math.abs(x) < 2 ** -25) flushed++;
+  }
+  if (clamped) report.clamped[t.name] = clamped;
+  if (flushed) report.flushedToZero[t.name] = flushed;
+  return makeTensor(name, DType.FLOAT16, t.dims, values);
+}
+
+export function convertFloat16(input: Model, options: Fp16Options): Result<{ model: Model; report: Fp16Report }, string> {
+  const model = cloneModel(input);
+  const g = model.graph;
+  const opset = opsetVersion(model);
+  const types = inferShapes(model);
+  for (const t of g.initializers) types.set(t.name, { dtype: t.dtype, shape: t.dims });
+  const report: Fp16Report = { initializersConverted: 0, bytes: { before: 0, after: 0 }, clamped: {}, flushedToZero: {}, keptFp32: [], castsInserted: 0 };
+
+  // The dtype each float32 value has after conversion: decided by its producer.
+  const dtypeOf = new Map<string, DType>();
+  for (const v of g.inputs) if (v.type?.dtype === DType.FLOAT) dtypeOf.set(v.name, options.keepIoFp32 ? DType.FLOAT : DType.FLOAT16);
+  const plans = new Map<Node, { inputs: boolean[] }>();
+  for (const node of g.nodes) {
+    if (node.opType === 'Constant') {
+      const a = node.attributes[0];
+      if (a?.value.kind === 'tensor' && a.value.value.dtype === DType.FLOAT) types.set(node.outputs[0] as string, { dtype: DType.FLOAT });
+    }
+    const slots = fp16Slots(node, opset, types);
+    const kept = options.keepFp32.includes(node.opType) ? 'on the keep_fp32 list' : typeof slots === 'string' ? slots : typedByAttribute(node);
+    const untyped = [...node.inputs, ...node.outputs].find((v) => v && !types.has(v));
+    if (!kept && untyped) return err(`the type of '${untyped}' (at node ${node.name || node.opType}) is unknown, so it cannot be converted safely; run shape inference or declare its value_info`);
+    const zone: Zone = kept ? 'fp32' : 'fp16';
+    if (kept && [...node.inputs, ...node.outputs].some((v) => types.get(v)?.dtype === DType.FLOAT)) report.keptFp32.push({ node: node.name, opType: node.opType, why: kept });
+    const plan = typeof slots === 'string' || zone === 'fp32' ? { inputs: node.inputs.map(() => false), outputs: node.outputs.map(() => false) } : slots;
+    plans.set(node, plan);
+    node.outputs.forEach((o, i) => { if (o && types.get(o)?.dtype === DType.FLOAT) dtypeOf.set(o, plan.outputs[i] ? DType.FLOAT16 : DType.FLOAT); });
+    if (zone === 'fp16') node.attributes = node.attributes.map((a) => fp16Attribute(node, a, report));
+  }
+
+  // Initializers: float16 when any reader wants float16; a float32 copy for float32 readers too.
+  const initNames = new Set(g.initializers.map((t) => t.name));
+  const wants = new Map<string, Set<DType>>();
+  for (const node of g.nodes) node.inputs.forEach((v, i) => {
+    if (!initNames.has(v) || types.get(v)?.dtype !== DType.FLOAT) return;
+    wants.set(v, (wants.get(v) ?? new Set()).add(plans.get(node)?.inputs[i] ? DType.FLOAT16 : DType.FLOAT));
+  });
+  const renamed = new Map<string, string>();
+  const initializers: Tensor[] = [];
+  for (const t of g.initializers) {
+    const w = wants.get(t.name);
+    report.bytes.before += byteSize(t);
+    if (t.dtype !== DType.FLOAT || !w?.has(DType.FLOAT16)) { initializers.push(t); report.bytes.after += byteSize(t); continue; }
+    const half = toFloat16(t, t.name, report);
+    if (!half) return err(`initializer '${t.name}' has storage the converter cannot read`);
+    initializers.push(half);
+    report.initializersConverted++;
+    report.bytes.after += byteSize(half);
+    dtypeOf.set(t.name, DType.FLOAT16);
+    if (w.has(DType.FLOAT)) {
+      const copy = `${t.name}_fp32`;
+      initializers.push({ ...t, name: copy, proto: { ...t.proto, name: copy } });
+      report.bytes.after += byteSize(t);
+      renamed.set(t.name, copy);
+    }
+  }
+  g.initializers = initializers;
+
+  // Casts where a reader wants another type than the value has; shared per (value, type).
+  const casts = new Map<string, string>();
+  const nodes: Node[] = [];
+  const castTo = (value: string, to: DType, before: Node[]): string => {
+    const key = `${value}|${to}`;
+    let name = casts.get(key);
+    if (!name) {
+      name = `${value}_${to === DType.FLOAT16 ? 'fp16' : 'fp32'}`;
+      casts.set(key, name);
+      before.push({ name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [value], outputs: [name], attributes: [{ name: 'to', value: { kind: 'int', value: to } }] });
+      report.castsInserted++;
+    }
+    return name;
+  };
+  for (const node of g.nodes) {
+    const plan = plans.get(node) as { inputs: boolean[] };
+    const pre: Node[] = [];
+    node.inputs = node.inputs.map((v, i) => {
+      const has = dtypeOf.get(v);
+      if (has === undefined) return v;
+      const want = plan.inputs[i] ? DType.FLOAT16 : DType.FLOAT;
+      if (has === want) return v;
+      if (want === DType.FLOAT && renamed.has(v)) return renamed.get(v) as string;
+      return castTo(v, want, pre);
+    });
+    nodes.push(...pre, node);
+  }
+  // Graph outputs: the producer writes `<name>_fp16` and a Cast restores the float32 name.
+  for (const out of g.outputs) {
+    const has = dtypeOf.get(out.name);
+    const want = options.keepIoFp32 ? DType.FLOAT : DType.FLOAT16;
+    if (has === undefined || has === want || out.type?.dtype !== DType.FLOAT) continue;
+    const inner = `${out.name}_${has === DType.FLOAT16 ? 'fp16' : 'fp32'}`;
+    for (const n of nodes) {
+      n.outputs = n.outputs.map((o) => (o === out.name ? inner : o));
+      n.inputs = n.inputs.map((i) => (i === out.name ? inner : i));
+    }
+    dtypeOf.set(inner, has);
+    nodes.push({ name: `cast_${out.name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [out.name], attributes: [{ name: 'to', value: { kind: 'int', value: want } }] });
+    report.castsInserted++;
+  }
+  g.nodes = nodes;
+  const retype = (v: ValueInfo): ValueInfo => {
+    const d = dtypeOf.get(v.name);
+    return d !== undefined && v.type && v.type.dtype !== d ? { name: v.name, type: { ...v.type, dtype: d }, ...(v.docString ? { docString: v.docString } : {}) } : v;
+  };
+  g.inputs = g.inputs.map(retype);
+  g.outputs = g.outputs.map((v) => (options.keepIoFp32 ? v : retype(v)));
+  g.valueInfo = g.valueInfo.map(retype);
+  return ok({ model, report });
+}
+
+/** Inside the float16 zone: Cast to float and Constant tensors follow the zone. */
+function fp16Attribute(node: Node, a: Attribute, report: Fp16Report): Attribute {
+  if (node.opType === 'Cast' && a.name === 'to' && a.value.kind === 'int' && a.value.value === DType.FLOAT) return { name: 'to', value: { kind: 'int', value: DType.FLOAT16 } };
+  if (a.value.kind === 'tensor' && a.value.value.dtype === DType.FLOAT && (node.opType === 'Constant' || node.opType === 'ConstantOfShape')) {
+    const half = toFloat16(a.value.value, a.value.value.name, report);
+    if (half) return { name: a.name, value: { kind: 'tensor', value: half } };
+  }
+  return a;
+}
+
+const byteSize = (t: Tensor): number => t.proto.rawData?.length ?? (t.proto.floatData?.length ?? 0) * 4;

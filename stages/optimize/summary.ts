@@ -1,0 +1,41 @@
+/** passes.json: per pass, whether it changed the model, nodes before/after and milliseconds, summed over rounds. */
+import type { Model } from '../../onnx/ir.js';
+import type { PassRun, PassStep } from '../../onnx/rewrite/pass-manager.js';
+
+export interface PassSummary {
+  pass: string;
+  changed: boolean;
+  /** Nodes before the pass's first application and after its last. */
+  nodesBefore: number;
+  nodesAfter: number;
+  ms: number;
+  applications: number;
+}
+
+const opCounts = (m: Model): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const n of m.graph.nodes) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
+  return counts;
+};
+
+export function summarize<C>(original: Model, run: PassRun, check: C) {
+  const byPass = new Map<string, PassStep[]>();
+  for (const s of run.steps) byPass.set(s.pass, [...(byPass.get(s.pass) ?? []), s]);
+  const passes: PassSummary[] = [...byPass].map(([pass, steps]) => ({
+    pass,
+    changed: steps.some((s) => s.changed),
+    nodesBefore: steps[0]?.nodesBefore ?? 0,
+    nodesAfter: steps[steps.length - 1]?.nodesAfter ?? 0,
+    ms: steps.reduce((a, s) => a + s.ms, 0),
+    applications: steps.length,
+  }));
+  return {
+    passes,
+    rounds: run.rounds,
+    totalMs: run.steps.reduce((a, s) => a + s.ms, 0),
+    nodes: { before: original.graph.nodes.length, after: run.model.graph.nodes.length },
+    ops: { before: opCounts(original), after: opCounts(run.model) },
+    steps: run.steps,
+    check,
+  };
+}
