@@ -3,10 +3,8 @@
  * itself, not from the config that asked for it, because giving shapes to a static graph fails the build
  * and omitting them for a dynamic one silently builds for batch 1.
  */
-import { readFile } from 'node:fs/promises';
-import onnxProto from 'onnx-proto';
-
-const { onnx } = onnxProto;
+import type { Dim } from '../../onnx/ir.js';
+import { readModelFile } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 
 export interface ModelInput {
@@ -17,8 +15,6 @@ export interface ModelInput {
   /** Every dimension after the batch; all fixed. */
   rest: number[];
 }
-
-type Dim = number | string | null;
 
 export function inputFromDims(name: string, dims: readonly Dim[], where: string): Result<ModelInput, string> {
   const [batch, ...rest] = dims;
@@ -34,23 +30,15 @@ export function inputFromDims(name: string, dims: readonly Dim[], where: string)
 
 /** The one graph input that is not an initializer (older exporters list initializers as inputs too). */
 export async function readModelInput(path: string): Promise<Result<ModelInput, string>> {
-  let model: ReturnType<typeof onnx.ModelProto.decode>;
-  try {
-    model = onnx.ModelProto.decode(await readFile(path));
-  } catch (e) {
-    return err(`${path}: not a readable ONNX model (${e instanceof Error ? e.message : String(e)})`);
-  }
-  const initializers = new Set((model.graph?.initializer ?? []).map((t) => t.name));
-  const inputs = (model.graph?.input ?? []).filter((i) => !initializers.has(i.name ?? ''));
+  const model = await readModelFile(path);
+  if (!model.ok) return model;
+  const { graph } = model.value;
+  const initializers = new Set(graph.initializers.map((t) => t.name));
+  const inputs = graph.inputs.filter((i) => !initializers.has(i.name));
   if (inputs.length !== 1) {
     return err(`${path}: the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); the TensorRT stages build single-input models`);
   }
   const input = inputs[0]!;
-  const dims = input.type?.tensorType?.shape?.dim;
-  if (!dims) return err(`${path}: input ${input.name} has no tensor shape`);
-  return inputFromDims(
-    input.name ?? '',
-    dims.map((d): Dim => (d.dimParam ? d.dimParam : d.dimValue != null ? Number(d.dimValue) : null)),
-    path,
-  );
+  if (!input.type?.shape) return err(`${path}: input ${input.name} has no tensor shape`);
+  return inputFromDims(input.name, input.type.shape, path);
 }
