@@ -44,6 +44,8 @@ export function checkGraph(model: Model): Issue[] {
   }
   for (const v of [...g.inputs, ...g.outputs]) {
     if (v.name && !v.type && !v.proto?.type) add('missing-type', `graph input or output '${v.name}' has no type`, { field: `'${v.name}'` });
+    // The reference requires the shape field on a graph input's or output's tensor type (it may be empty: a scalar).
+    else if (v.type && !v.type.shape) add('missing-shape', `graph input or output '${v.name}' has a tensor type without a shape`, { field: `'${v.name}'` });
   }
 
   const initNames = new Set<string>();
