@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DType, type Model } from '../../../onnx/ir.js';
+import { encodeModel } from '../../../onnx/serde.js';
+import { exec } from '../../../pipeline/exec.js';
+import type { StageContext } from '../../../pipeline/stage.js';
+import stage from '../../../stages/validate/index.js';
+import { validateConfig, type ValidateConfig } from '../../../stages/validate/config.js';
+import { model, node, smallNet, vi } from '../../onnx/model-kit.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ef-validate-stage-'));
+
+function context(modelPath: string, config: ValidateConfig) {
+  const warnings: string[] = [];
+  const ctx: StageContext<ValidateConfig> = {
+    config,
+    inputs: { model: modelPath },
+    out: (label) => join(dir, `${label}.out.json`),
+    persistent: (name) => join(dir, name),
+    workDir: dir,
+    tools: {},
+    exec,
+    log: { info: () => {}, warn: (m) => warnings.push(m), progress: () => {} },
+    signal: new AbortController().signal,
+  };
+  return { ctx, warnings };
+}
+
+function file(name: string, content: Uint8Array | Model): string {
+  const path = join(dir, name);
+  writeFileSync(path, content instanceof Uint8Array ? content : encodeModel(content));
+  return path;
+}
+
+test('config: the target opset comes from model.opset', () => {
+  assert.deepEqual(validateConfig({ model: { opset: 11 }, validate: { fail_on_unchecked: true } }), { opset: 11, fail_on_unchecked: true });
+  assert.deepEqual(validateConfig({}), { opset: 17, fail_on_unchecked: false });
+  assert.deepEqual(stage.outputs, { report: 'validation.json' });
+});
+
+test('a valid model writes validation.json with the report', async () => {
+  const path = file('good.onnx', smallNet(13));
+  const { ctx } = context(path, { opset: 13, fail_on_unchecked: false });
+  const r = await stage.run(ctx);
+  assert.deepEqual(r, { ok: true, value: undefined });
+  const report = JSON.parse(readFileSync(ctx.out('report'), 'utf8'));
+  assert.equal(report.ok, true);
+  assert.equal(report.opset, 13);
+  assert.deepEqual(report.unchecked, []);
+});
+
+test('an empty, truncated or garbage file is one message naming the file', async () => {
+  const good = encodeModel(smallNet(13));
+  const bad = {
+    'empty.onnx': new Uint8Array(),
+    'truncated.onnx': good.slice(0, Math.floor(good.length / 2)),
+    'garbage.onnx': new Uint8Array(Array.from({ length: 300 }, (_, i) => (i * 97 + 13) % 256)),
+  };
+  for (const [name, bytes] of Object.entries(bad)) {
+    const path = file(name, bytes);
+    const r = await stage.run(context(path, { opset: 13, fail_on_unchecked: false }).ctx);
+    assert.equal(r.ok, false, name);
+    if (r.ok) continue;
+    assert.ok(r.error.message.includes(path), `${name}: ${r.error.message}`);
+    assert.doesNotMatch(r.error.message, /\n\s+at /, 'no stack trace');
+  }
+  const missing = await stage.run(context(join(dir, 'absent.onnx'), { opset: 13, fail_on_unchecked: false }).ctx);
+  assert.equal(missing.ok, false);
+  assert.match(missing.ok ? '' : missing.error.message, /absent\.onnx: no such file/);
+});
+
+test('an invalid model fails with the file, the node and the rest as details', async () => {
+  const m = smallNet(13);
+  m.graph.nodes[2] = node('Relu', ['nowhere'], ['r'], {}, 'relu0');
+  m.graph.nodes[4] = node('Flatten', ['p'], ['f'], { axis: 1, bogus: 2 }, 'flat');
+  const path = file('dangling.onnx', m);
+  const r = await stage.run(context(path, { opset: 13, fail_on_unchecked: false }).ctx);
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.match(r.error.message, new RegExp(`^validate: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid opset-13 model: node relu0 \\(Relu\\) reads 'nowhere'`));
+  assert.ok(r.error.details?.some((d) => d.includes("attribute 'bogus'")), JSON.stringify(r.error.details));
+});
+
+test('a model at another opset than the config asks for fails', async () => {
+  const path = file('op11.onnx', smallNet(11));
+  const r = await stage.run(context(path, { opset: 17, fail_on_unchecked: false }).ctx);
+  assert.equal(r.ok, false);
+  assert.match(r.ok ? '' : r.error.message, /declares opset 11 but the config's model\.opset is 17/);
+});
+
+test('unchecked operators warn, or fail with fail_on_unchecked', async () => {
+  const m = model({
+    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [null])],
+    nodes: [node('Unique', ['x'], ['y'], {}, 'uniq')],
+  }, 13);
+  const path = file('unique.onnx', m);
+  const lenient = context(path, { opset: 13, fail_on_unchecked: false });
+  assert.equal((await stage.run(lenient.ctx)).ok, true);
+  assert.match(lenient.warnings.join('\n'), /Unique node\(s\) not checked/);
+  assert.ok(existsSync(lenient.ctx.out('report')));
+  const strict = await stage.run(context(path, { opset: 13, fail_on_unchecked: true }).ctx);
+  assert.equal(strict.ok, false);
+  assert.match(strict.ok ? '' : strict.error.message, /outside the schema table: Unique \(1\)/);
+});
