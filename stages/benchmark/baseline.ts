@@ -1,0 +1,64 @@
+/**
+ * The regression gate: the current bench.json against an earlier one. Measurements are matched by engine,
+ * precision, batch, artifact and settings. The spread of a measurement is max(p90 − p50, p50 − min) (the
+ * max stands in for p90 below 10 samples): how far a typical sample strays from the median. A slowdown is
+ * a regression when the p50 grew by more than the larger spread of the two runs: a repeated benchmark on
+ * a quiet machine agrees with itself within that, so a larger move is the code's doing, not noise. An
+ * engine that was right and now fails its correctness check is a regression too.
+ */
+import type { BenchFile, LatencyStats, Measurement } from './result.js';
+
+export interface Comparison {
+  key: string;
+  baselineP50: number;
+  currentP50: number;
+  /** current / baseline p50. */
+  ratio: number;
+  allowedMs: number;
+  regression: boolean;
+  reason?: string;
+}
+
+export interface GateResult {
+  ok: boolean;
+  compared: Comparison[];
+  regressions: Comparison[];
+  /** In the baseline but not measured now (a skipped engine): listed, not failed. */
+  missing: string[];
+}
+
+export const spreadMs = (s: LatencyStats): number => Math.max((s.p90 ?? s.max) - s.p50, s.p50 - s.min);
+
+/** Figures some engines report beside their settings; they vary run to run and must not split a match. */
+const MEASURED_SETTINGS = new Set(['gpuComputeMeanMs', 'compileMs']);
+
+export function measurementKey(m: Measurement): string {
+  const settings = Object.keys(m.settings).filter((k) => !MEASURED_SETTINGS.has(k)).sort().map((k) => `${k}=${String(m.settings[k])}`).join(',');
+  return `${m.engine} ${m.precision} b${m.batch} ${m.artifact} [${settings}]`;
+}
+
+export function compareWithBaseline(current: BenchFile, baseline: BenchFile): GateResult {
+  const now = new Map(current.measurements.map((m) => [measurementKey(m), m]));
+  const compared: Comparison[] = [];
+  const missing: string[] = [];
+  for (const b of baseline.measurements) {
+    const key = measurementKey(b);
+    const c = now.get(key);
+    if (!c) {
+      missing.push(key);
+      continue;
+    }
+    const allowedMs = Math.max(spreadMs(b.stats), spreadMs(c.stats));
+    const slower = c.stats.p50 - b.stats.p50 > allowedMs;
+    const broke = b.correctness?.ok === true && c.correctness?.ok === false;
+    const reason = slower
+      ? `p50 ${c.stats.p50.toFixed(3)} ms vs ${b.stats.p50.toFixed(3)} ms: ${(c.stats.p50 - b.stats.p50).toFixed(3)} ms slower, spread ${allowedMs.toFixed(3)} ms`
+      : broke ? 'outputs no longer within tolerance of the FP32 reference' : undefined;
+    compared.push({
+      key, baselineP50: b.stats.p50, currentP50: c.stats.p50, ratio: c.stats.p50 / b.stats.p50, allowedMs,
+      regression: slower || broke, ...(reason ? { reason } : {}),
+    });
+  }
+  const regressions = compared.filter((c) => c.regression);
+  return { ok: regressions.length === 0, compared, regressions, missing };
+}

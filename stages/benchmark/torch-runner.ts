@@ -1,0 +1,116 @@
+/**
+ * The Node side of torch_runner.py: finds a Python that imports torch, and runs the runner with one JSON
+ * request over stdin, one JSON reply over stdout (protocol version 1).
+ */
+import { fileURLToPath } from 'node:url';
+import type { Exec } from '../../pipeline/exec.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
+import type { ToolSpec } from '../../pipeline/stage.js';
+
+export const RUNNER_PROTOCOL = 1;
+export const runnerPath = fileURLToPath(new URL('./torch_runner.py', import.meta.url));
+
+/** `python3` first; Debian's torch lives under /usr/bin/python3, which a pyenv `python3` may shadow. */
+export const PYTHON_CANDIDATES = ['python3', '/usr/bin/python3'] as const;
+
+export interface TorchEnvironment {
+  python: string;
+  pythonExecutable: string;
+  torch: string;
+  threads: number;
+  cudaAvailable: boolean;
+  cuda?: string;
+  gpu?: string;
+  computeCapability?: string;
+  cudnn?: string;
+}
+
+export interface TorchFound {
+  python: string;
+  environment: TorchEnvironment;
+}
+
+export type TorchMode = 'eager' | 'compile' | 'cudagraph';
+
+export interface TorchRun {
+  id: string;
+  mode: TorchMode;
+  precision: 'fp32' | 'fp16';
+  batch: number;
+  channelsLast: boolean;
+}
+
+export interface TorchRequest {
+  graph: string;
+  weights: string;
+  /** Batch size → raw float32 input file. */
+  inputs: Record<string, string>;
+  outputDir: string;
+  warmup: number;
+  iterations: number;
+  device: 'auto' | 'cpu' | 'cuda';
+  threads: number;
+  tf32: boolean;
+  cudnnBenchmark: boolean;
+  compileMode: string;
+  runs: TorchRun[];
+}
+
+export type TorchResult =
+  | { id: string; ok: true; samplesMs: number[]; warmup: number; timing: string; device: string;
+      settings: Record<string, string | number | boolean>; output: string; outputDims: number[]; compileMs?: number }
+  | { id: string; ok: false; reason: string };
+
+export interface TorchReply {
+  environment: TorchEnvironment;
+  results: TorchResult[];
+}
+
+const firstLine = (s: string): string => s.trim().split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
+
+async function ask(exec: Exec, python: string, request: object, timeoutMs: number, signal?: AbortSignal): Promise<Result<Record<string, unknown>, string>> {
+  const run = await exec(python, [runnerPath], { input: JSON.stringify({ protocol: RUNNER_PROTOCOL, ...request }), timeoutMs, ...(signal ? { signal } : {}) });
+  if (run.spawnError) return err(`${python} cannot be started (${run.spawnError})`);
+  if (run.timedOut) return err(`${python} ${runnerPath} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+  if (run.exitCode !== 0) return err(firstLine(run.stderr) || `${python} ${runnerPath} exited ${run.exitCode ?? run.signal}`);
+  try {
+    const reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
+    if (reply.protocol !== RUNNER_PROTOCOL) return err(`${runnerPath} answered protocol ${String(reply.protocol)}, expected ${RUNNER_PROTOCOL}`);
+    return ok(reply);
+  } catch {
+    return err(`${runnerPath} printed no JSON reply: ${firstLine(run.stdout) || '(no output)'}`);
+  }
+}
+
+/** The configured Python, else the first candidate whose torch imports. The reason names every Python tried. */
+export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { reason: string }>> {
+  const candidates = python ? [python] : [...PYTHON_CANDIDATES];
+  const tried: string[] = [];
+  for (const p of candidates) {
+    const reply = await ask(exec, p, { probe: true }, 120_000);
+    if (reply.ok) return ok({ python: p, environment: reply.value.environment as TorchEnvironment });
+    tried.push(reply.error);
+  }
+  const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python to a Python that has it';
+  return err({ reason: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
+}
+
+/** For `--require torch` and the plan: the fingerprint names the torch build and the GPU it sees. */
+export const torchTool = <C extends { python: string }>(): ToolSpec<C> => ({
+  name: 'torch',
+  async probe(config, exec) {
+    const found = await probeTorch(config.python, exec);
+    if (!found.ok) return found;
+    const e = found.value.environment;
+    return ok({
+      command: [found.value.python, runnerPath],
+      fingerprint: { torch: e.torch, cuda: e.cuda ?? 'none', gpu: e.gpu ?? 'none' },
+    });
+  },
+});
+
+export async function runTorch(exec: Exec, python: string, request: TorchRequest, timeoutMs: number, signal?: AbortSignal): Promise<Result<TorchReply, string>> {
+  const reply = await ask(exec, python, request, timeoutMs, signal);
+  if (!reply.ok) return reply;
+  return ok({ environment: reply.value.environment as TorchEnvironment, results: reply.value.results as TorchResult[] });
+}

@@ -1,0 +1,445 @@
+#!/usr/bin/env python3
+"""
+Runs *our* ONNX graph with PyTorch operators, so PyTorch is timed on exactly the weights and operators the
+other engines run. The graph arrives as JSON (nodes with op, inputs, outputs, attributes) plus one raw
+little-endian weights file, both written by graph-export.ts; this file needs only the standard library
+and torch (no `onnx` package: the GPU machine may not have one).
+
+Protocol (version 1): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr.
+  {"protocol": 1, "probe": true}                       -> {"protocol": 1, "environment": {...}}
+  {"protocol": 1, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
+   "warmup", "iterations", "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
+   "runs": [{"id", "mode": "eager"|"compile"|"cudagraph", "precision": "fp32"|"fp16", "batch",
+             "channelsLast"}]}
+  -> {"protocol": 1, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
+                                                        {"id", "ok": false, "reason"}]}
+A run that cannot happen here (no CUDA, torch too old for torch.compile) is answered with ok: false and the
+reason in plain words; the runner itself fails (exit 1, message on stderr) only for a broken request.
+"""
+import copy
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+PROTOCOL = 1
+
+
+def fail(message):
+    sys.stderr.write(message + "\n")
+    sys.exit(1)
+
+
+try:
+    import torch
+    import torch.nn.functional as F
+except Exception as e:  # the caller turns this into a skipped engine
+    fail("torch not importable from %s: %s" % (sys.executable, e))
+
+DTYPES = {
+    "float32": torch.float32, "float16": torch.float16, "float64": torch.float64,
+    "int64": torch.int64, "int32": torch.int32, "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool,
+}
+# TensorProto.DataType numbers, for Cast's `to`.
+ONNX_DTYPES = {1: torch.float32, 10: torch.float16, 11: torch.float64, 7: torch.int64, 6: torch.int32,
+               3: torch.int8, 2: torch.uint8, 9: torch.bool}
+
+
+def torch_major():
+    return int(torch.__version__.split(".")[0])
+
+
+def environment():
+    env = {
+        "python": platform.python_version(),
+        "pythonExecutable": sys.executable,
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cudaAvailable": torch.cuda.is_available(),
+    }
+    if torch.version.cuda:
+        env["cuda"] = torch.version.cuda
+    if torch.cuda.is_available():
+        p = torch.cuda.get_device_properties(0)
+        env["gpu"] = p.name
+        env["computeCapability"] = "%d.%d" % (p.major, p.minor)
+        env["cudnn"] = str(torch.backends.cudnn.version())
+    return env
+
+
+# ---------------------------------------------------------------- graph -> module
+
+def load_graph(graph_path, weights_path):
+    with open(graph_path) as f:
+        graph = json.load(f)
+    with open(weights_path, "rb") as f:
+        blob = f.read()
+    tensors = {}
+    for t in graph["initializers"]:
+        dtype = DTYPES.get(t["dtype"])
+        if dtype is None:
+            fail("initializer %s has element type %s, which the torch runner does not handle" % (t["name"], t["dtype"]))
+        count = math.prod(t["dims"]) if t["dims"] else 1
+        if count == 0:
+            tensors[t["name"]] = torch.zeros(t["dims"], dtype=dtype)
+            continue
+        raw = bytearray(blob[t["offset"]:t["offset"] + t["length"]])
+        tensors[t["name"]] = torch.frombuffer(raw, dtype=dtype).reshape(t["dims"]).clone()
+    return graph, tensors
+
+
+def pads_for(attrs, rank):
+    pads = attrs.get("pads", [0] * (2 * rank))
+    if attrs.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID"):
+        raise ValueError("auto_pad %s is not supported by the torch runner" % attrs["auto_pad"])
+    return pads[:rank], pads[rank:]
+
+
+class Static:
+    """Values known when the module is built: initializers and whatever is computed from them alone."""
+
+    def __init__(self, consts):
+        self.consts = consts
+
+    def has(self, name):
+        return name in self.consts
+
+    def ints(self, name):
+        return [int(v) for v in self.consts[name].reshape(-1).tolist()]
+
+    def scalar(self, name):
+        return float(self.consts[name].reshape(-1)[0].item())
+
+
+def make_op(node, static):
+    """Returns fn(inputs) -> list of outputs for one node; constants it needs are read now, not per call."""
+    op, a, ins = node["op"], node.get("attrs", {}), node["inputs"]
+
+    if op in ("Identity", "Dropout"):
+        return lambda x: [x[0]]
+    if op == "Relu":
+        return lambda x: [F.relu(x[0])]
+    if op == "Sigmoid":
+        return lambda x: [torch.sigmoid(x[0])]
+    if op == "Tanh":
+        return lambda x: [torch.tanh(x[0])]
+    if op == "HardSigmoid":
+        alpha, beta = a.get("alpha", 0.2), a.get("beta", 0.5)
+        return lambda x: [torch.clamp(x[0] * alpha + beta, 0.0, 1.0)]
+    if op == "HardSwish":
+        return lambda x: [F.hardswish(x[0])]
+    if op == "LeakyRelu":
+        slope = a.get("alpha", 0.01)
+        return lambda x: [F.leaky_relu(x[0], slope)]
+    if op == "Clip":
+        if "min" in a or "max" in a:  # opset < 11
+            lo, hi = a.get("min"), a.get("max")
+        else:
+            def bound(i):
+                if len(ins) <= i or ins[i] == "":
+                    return None
+                if not static.has(ins[i]):
+                    raise ValueError("Clip %s: a computed bound is not supported" % node["name"])
+                return static.scalar(ins[i])
+            lo, hi = bound(1), bound(2)
+        if lo == 0.0 and hi == 6.0:
+            return lambda x: [F.hardtanh(x[0], 0.0, 6.0)]
+        return lambda x: [torch.clamp(x[0], lo, hi)]
+    if op == "Add":
+        return lambda x: [x[0] + x[1]]
+    if op == "Sub":
+        return lambda x: [x[0] - x[1]]
+    if op == "Mul":
+        return lambda x: [x[0] * x[1]]
+    if op == "Div":
+        return lambda x: [x[0] / x[1]]
+    if op == "Conv":
+        rank = len(a.get("kernel_shape", [])) or 2
+        begin, end = pads_for(a, rank)
+        stride, dilation, group = a.get("strides", [1] * rank), a.get("dilations", [1] * rank), a.get("group", 1)
+        conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[rank]
+        if begin == end:
+            return lambda x: [conv(x[0], x[1], x[2] if len(x) > 2 else None, stride, begin, dilation, group)]
+        pad = [p for pair in zip(reversed(begin), reversed(end)) for p in pair]
+        return lambda x: [conv(F.pad(x[0], pad), x[1], x[2] if len(x) > 2 else None, stride, 0, dilation, group)]
+    if op == "BatchNormalization":
+        eps = a.get("epsilon", 1e-5)
+        return lambda x: [F.batch_norm(x[0], x[3], x[4], x[1], x[2], False, 0.0, eps)]
+    if op == "GlobalAveragePool":
+        return lambda x: [F.adaptive_avg_pool2d(x[0], 1)]
+    if op in ("AveragePool", "MaxPool"):
+        k = a["kernel_shape"]
+        begin, end = pads_for(a, len(k))
+        if begin != end:
+            raise ValueError("%s %s: asymmetric pads are not supported" % (op, node["name"]))
+        stride = a.get("strides", [1] * len(k))
+        if op == "MaxPool":
+            return lambda x: [F.max_pool2d(x[0], k, stride, begin, ceil_mode=bool(a.get("ceil_mode", 0)))]
+        inc = bool(a.get("count_include_pad", 0))
+        return lambda x: [F.avg_pool2d(x[0], k, stride, begin, ceil_mode=bool(a.get("ceil_mode", 0)), count_include_pad=inc)]
+    if op == "Flatten":
+        axis = a.get("axis", 1)
+        return lambda x: [x[0].reshape(math.prod(x[0].shape[:axis]), -1)]
+    if op == "Gemm":
+        alpha, beta = a.get("alpha", 1.0), a.get("beta", 1.0)
+        ta, tb = a.get("transA", 0), a.get("transB", 0)
+        if alpha == 1.0 and beta == 1.0 and not ta and tb:
+            return lambda x: [F.linear(x[0], x[1], x[2] if len(x) > 2 else None)]
+
+        def gemm(x):
+            y = alpha * torch.matmul(x[0].t() if ta else x[0], x[1].t() if tb else x[1])
+            return [y + beta * x[2] if len(x) > 2 and x[2] is not None else y]
+        return gemm
+    if op == "MatMul":
+        return lambda x: [torch.matmul(x[0], x[1])]
+    if op == "Reshape":
+        allowzero = a.get("allowzero", 0)
+
+        def target(shape, dims):
+            return [d if (s == 0 and not allowzero) else s for s, d in zip(shape, list(dims) + [0] * len(shape))]
+        if static.has(ins[1]):
+            shape = static.ints(ins[1])
+            return lambda x: [x[0].reshape(target(shape, x[0].shape))]
+        return lambda x: [x[0].reshape(target([int(v) for v in x[1].tolist()], x[0].shape))]
+    if op == "Shape":
+        start, end = a.get("start", 0), a.get("end")
+        # Shapes live on the CPU: reading them back never waits for the GPU and never enters a CUDA graph.
+        return lambda x: [torch.tensor(list(x[0].shape)[start:end], dtype=torch.int64)]
+    if op == "Gather":
+        axis = a.get("axis", 0)
+
+        def gather(x):
+            idx = x[1].to(x[0].device)
+            idx = torch.where(idx < 0, idx + x[0].shape[axis], idx)
+            flat = torch.index_select(x[0], axis, idx.reshape(-1))
+            shape = list(x[0].shape[:axis]) + list(idx.shape) + list(x[0].shape[axis + 1:])
+            return [flat.reshape(shape)]
+        return gather
+    if op in ("Unsqueeze", "Squeeze"):
+        axes = a.get("axes")
+        if axes is None and len(ins) > 1 and ins[1]:
+            axes = static.ints(ins[1])
+
+        def squeeze(x):
+            t = x[0]
+            if op == "Unsqueeze":
+                rank = t.dim() + len(axes)
+                for ax in sorted(v % rank for v in axes):
+                    t = t.unsqueeze(ax)
+                return [t]
+            if axes is None:
+                return [t.squeeze()]
+            for ax in sorted((v % t.dim() for v in axes), reverse=True):
+                t = t.squeeze(ax)
+            return [t]
+        return squeeze
+    if op == "Concat":
+        axis = a["axis"]
+        return lambda x: [torch.cat([t.to(x[0].device) for t in x], axis)]
+    if op == "Transpose":
+        perm = a.get("perm")
+        return lambda x: [x[0].permute(perm) if perm else x[0].permute(*reversed(range(x[0].dim())))]
+    if op == "Softmax":
+        axis = a.get("axis", -1)
+        return lambda x: [F.softmax(x[0], axis)]
+    if op == "Cast":
+        to = ONNX_DTYPES.get(a["to"])
+        if to is None:
+            raise ValueError("Cast %s: element type %d is not supported" % (node["name"], a["to"]))
+        return lambda x: [x[0].to(to)]
+    raise ValueError("operator %s (node %s) is not supported by the torch runner" % (op, node["name"] or "?"))
+
+
+class OnnxModule(torch.nn.Module):
+    """Floating-point initializers are buffers, so .to(), .half() and channels-last reach them; integer
+    ones (shapes, axes) stay CPU constants that ops read while the module is built."""
+
+    def __init__(self, graph, tensors):
+        super().__init__()
+        self.input_name = [i["name"] for i in graph["inputs"] if i["name"] not in tensors][0]
+        self.output_names = [o["name"] for o in graph["outputs"]]
+        self.buffer_of = {}
+        consts = {}
+        for i, (name, t) in enumerate(tensors.items()):
+            if t.is_floating_point():
+                self.register_buffer("w%d" % i, t)
+                self.buffer_of[name] = "w%d" % i
+            consts[name] = t
+        static = Static(consts)
+        self.steps = []
+        for node in graph["nodes"]:
+            fn = make_op(node, static)
+            self.steps.append((fn, node["inputs"], node["outputs"]))
+        self.cpu_consts = {n: t for n, t in consts.items() if n not in self.buffer_of}
+
+    def forward(self, x):
+        env = dict(self.cpu_consts)
+        for name, buf in self.buffer_of.items():
+            env[name] = getattr(self, buf)
+        env[self.input_name] = x
+        for fn, ins, outs in self.steps:
+            results = fn([env[i] if i else None for i in ins])
+            for name, value in zip(outs, results):
+                if name:
+                    env[name] = value
+        return env[self.output_names[0]]
+
+
+# ---------------------------------------------------------------- timing
+
+def timed(fn, iterations, cuda):
+    """Per-iteration latency in ms. On the GPU, CUDA events recorded on the stream around each call, read
+    after one synchronize; on the CPU, perf_counter around each call."""
+    if cuda:
+        starts = [torch.cuda.Event(enable_timing=True) for _ in range(iterations)]
+        ends = [torch.cuda.Event(enable_timing=True) for _ in range(iterations)]
+        torch.cuda.synchronize()
+        for i in range(iterations):
+            starts[i].record()
+            fn()
+            ends[i].record()
+        torch.cuda.synchronize()
+        return [s.elapsed_time(e) for s, e in zip(starts, ends)]
+    samples = []
+    for _ in range(iterations):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000.0)
+    return samples
+
+
+def skip_reason(run, cuda):
+    mode, precision = run["mode"], run["precision"]
+    if mode == "cudagraph" and not cuda:
+        return "CUDA not available: skipping torch-cudagraph"
+    if precision == "fp16" and not cuda:
+        return "CUDA not available: skipping torch FP16 (torch's CPU float16 kernels are incomplete)"
+    if mode == "compile" and torch_major() < 2:
+        return "torch.compile needs torch >= 2 (found %s)" % torch.__version__
+    if mode not in ("eager", "compile", "cudagraph"):
+        return "unknown torch mode %s" % mode
+    return None
+
+
+def run_one(base, run, request, device, inputs):
+    cuda = device.type == "cuda"
+    reason = skip_reason(run, cuda)
+    if reason:
+        return {"id": run["id"], "ok": False, "reason": reason}
+    dtype = torch.float16 if run["precision"] == "fp16" else torch.float32
+    channels_last = bool(run.get("channelsLast")) and cuda
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    # A copy per run: Module.to converts in place, and the master weights must stay float32.
+    module = copy.deepcopy(base).to(device=device, dtype=dtype)
+    if channels_last:
+        module = module.to(memory_format=fmt)
+    x = inputs[run["batch"]].to(device=device, dtype=dtype).contiguous(memory_format=fmt)
+    warmup = request["warmup"]
+    compile_ms = None
+    if torch_major() >= 2:
+        torch._dynamo.reset()
+    with torch.no_grad():
+        if run["mode"] == "compile":
+            compiled = torch.compile(module, **({"mode": request["compileMode"]} if request.get("compileMode") else {}))
+            t0 = time.perf_counter()
+            try:
+                compiled(x)
+            except Exception as e:
+                return {"id": run["id"], "ok": False, "reason": "torch.compile failed: %s" % str(e).splitlines()[0]}
+            if cuda:
+                torch.cuda.synchronize()
+            compile_ms = (time.perf_counter() - t0) * 1000.0
+            fn = lambda: compiled(x)
+        elif run["mode"] == "cudagraph":
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                for _ in range(3):
+                    module(x)
+            torch.cuda.current_stream().wait_stream(side)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                static_out = module(x)
+            fn = lambda: (graph.replay(), static_out)[1]
+        else:
+            fn = lambda: module(x)
+        for _ in range(warmup):
+            fn()
+        if cuda:
+            torch.cuda.synchronize()
+        samples = timed(fn, request["iterations"], cuda)
+        out = fn()
+        if cuda:
+            torch.cuda.synchronize()
+    out = out.float().cpu().contiguous()
+    path = os.path.join(request["outputDir"], "%s.f32" % run["id"])
+    with open(path, "wb") as f:
+        f.write(out.numpy().tobytes())
+    timing = ("CUDA events recorded on the stream around each call (input already on the GPU; no host copies)"
+              if cuda else "perf_counter around each call")
+    result = {"id": run["id"], "ok": True, "samplesMs": samples, "warmup": warmup, "timing": timing,
+              "device": torch.cuda.get_device_name(0) if cuda else "cpu",
+              "settings": {"mode": run["mode"], "channelsLast": channels_last, "dtype": str(dtype).replace("torch.", ""),
+                           "threads": torch.get_num_threads()},
+              "output": path, "outputDims": list(out.shape)}
+    if cuda:
+        result["settings"]["tf32"] = bool(torch.backends.cudnn.allow_tf32)
+        result["settings"]["cudnnBenchmark"] = bool(torch.backends.cudnn.benchmark)
+    if run["mode"] == "compile":
+        result["settings"]["compileMode"] = request.get("compileMode") or "default"
+        result["compileMs"] = compile_ms
+    return result
+
+
+def main():
+    try:
+        request = json.load(sys.stdin)
+    except ValueError as e:
+        fail("the request on stdin is not JSON: %s" % e)
+    if request.get("protocol") != PROTOCOL:
+        fail("protocol %s requested; this runner speaks %d" % (request.get("protocol"), PROTOCOL))
+    if request.get("probe"):
+        print(json.dumps({"protocol": PROTOCOL, "environment": environment()}))
+        return
+    if request.get("threads"):
+        torch.set_num_threads(int(request["threads"]))
+    want = request.get("device", "auto")
+    if want == "cuda" and not torch.cuda.is_available():
+        fail("device cuda requested but CUDA is not available to torch %s" % torch.__version__)
+    device = torch.device("cuda" if want != "cpu" and torch.cuda.is_available() else "cpu")
+    if device.type == "cuda":
+        tf32 = bool(request.get("tf32", False))
+        torch.backends.cudnn.allow_tf32 = tf32
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+        torch.backends.cudnn.benchmark = bool(request.get("cudnnBenchmark", True))
+    graph, tensors = load_graph(request["graph"], request["weights"])
+    try:
+        base = OnnxModule(graph, tensors).eval()
+    except ValueError as e:
+        fail(str(e))
+    shape = None
+    for i in graph["inputs"]:
+        if i["name"] == base.input_name:
+            shape = i["shape"]
+    inputs = {}
+    for batch, path in request["inputs"].items():
+        with open(path, "rb") as f:
+            raw = bytearray(f.read())
+        dims = [int(batch)] + [int(d) for d in shape[1:]]
+        inputs[int(batch)] = torch.frombuffer(raw, dtype=torch.float32).reshape(dims)
+    results = []
+    for run in request["runs"]:
+        try:
+            results.append(run_one(base, run, request, device, inputs))
+        except torch.cuda.OutOfMemoryError if hasattr(torch.cuda, "OutOfMemoryError") else MemoryError as e:
+            results.append({"id": run["id"], "ok": False, "reason": "out of GPU memory: %s" % str(e).splitlines()[0]})
+        finally:
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+    print(json.dumps({"protocol": PROTOCOL, "environment": environment(), "results": results}))
+
+
+if __name__ == "__main__":
+    main()
