@@ -11,6 +11,8 @@ export interface SessionOptions {
   /** 0 lets onnxruntime choose. */
   intraOpThreads?: number;
   interOpThreads?: number;
+  /** onnxruntime's own logging: 0 verbose … 3 errors, 4 fatal only (for runs that expect models to fail). */
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
 export interface FloatTensor {
@@ -26,6 +28,7 @@ export async function openSession(model: Uint8Array | string, options: SessionOp
     intraOpNumThreads: options.intraOpThreads ?? 0,
     interOpNumThreads: options.interOpThreads ?? 0,
     executionProviders: ['cpu'],
+    ...(options.logSeverityLevel !== undefined ? { logSeverityLevel: options.logSeverityLevel } : {}),
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
 }

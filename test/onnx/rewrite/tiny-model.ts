@@ -3,6 +3,7 @@
  * Value names double as node names; weights are seeded normals so folds are checked on real numbers.
  */
 import { DType, type Attribute, type Dim, type Model, type Node, type Tensor } from '../../../onnx/ir.js';
+import { inferShapes } from '../../../onnx/infer/index.js';
 import { normalFloats } from '../../../onnx/random.js';
 import { makeTensor } from '../../../onnx/rewrite/tensors.js';
 
@@ -27,15 +28,15 @@ export const scalar = (name: string, dtype: DType, value: number): Tensor => mak
 export interface TinySpec {
   opset?: number;
   inputs: Record<string, Dim[]>;
-  /** Output names; types are left for the checker's inference except where `outputTypes` gives them. */
   outputs: string[];
   outputTypes?: Record<string, Dim[]>;
   nodes: Node[];
   initializers?: Tensor[];
 }
 
+/** Output types come from shape inference unless `outputTypes` gives them: the validator wants them shaped. */
 export function tiny(spec: TinySpec): Model {
-  return {
+  const model: Model = {
     irVersion: 8,
     opsetImports: [{ domain: '', version: spec.opset ?? 13 }],
     producerName: 'tiny', producerVersion: '', domain: '', modelVersion: 1, docString: '', metadata: [],
@@ -48,6 +49,9 @@ export function tiny(spec: TinySpec): Model {
       initializers: spec.initializers ?? [],
     },
   };
+  const inferred = inferShapes(model);
+  model.graph.outputs = model.graph.outputs.map((o) => (o.type?.shape ? o : { name: o.name, type: inferred.get(o.name) ?? { dtype: DType.FLOAT } }));
+  return model;
 }
 
 export const opTypes = (m: Model): string[] => m.graph.nodes.map((n) => n.opType);

@@ -3,10 +3,12 @@
  * comparison the ONNX backend tests use: |a − b| ≤ atol + rtol·|b|, NaN equal to NaN, exact for
  * integers, booleans and strings.
  */
-import { onnx } from 'onnx-proto';
+import onnxProto from 'onnx-proto';
 import { DType } from '../../../onnx/ir.js';
 import type { AnyTensor } from '../../../onnx/ort.js';
 import { float16ToFloat32 } from '../../../onnx/float16.js';
+
+const { onnx } = onnxProto;
 
 const KINDS: Partial<Record<number, [AnyTensor['type'], new (buf: ArrayBuffer) => ArrayLike<unknown>, number]>> = {
   [DType.FLOAT]: ['float32', Float32Array, 4], [DType.DOUBLE]: ['float64', Float64Array, 8], [DType.FLOAT16]: ['float16', Uint16Array, 2],
