@@ -1,6 +1,6 @@
 /**
  * Who produces and who consumes each value, which values are constant, and what is known of each value's
- * type. Built once per rewrite sweep; rules read it, the rewrite engine keeps it current.
+ * type. Rebuilt after every rewrite (graphs here are small); rules read it.
  */
 import type { Graph, Model, Node, Tensor, TensorType } from '../ir.js';
 import { inferShapes } from '../infer/index.js';
@@ -16,21 +16,41 @@ export interface GraphIndex {
   types: Map<string, TensorType>;
 }
 
-/** Declared types, completed by shape inference where it can (a graph it cannot infer keeps the declared ones). */
+/**
+ * Declared types, completed by shape inference where it can (a graph it cannot infer keeps the declared
+ * ones). Inference runs on the first read of `types` only: most rules never look at a type.
+ */
 export function indexModel(model: Model): GraphIndex {
   const index = indexGraph(model.graph);
+  const declared = index.types;
+  let types: Map<string, TensorType> | undefined;
+  return Object.defineProperty(index, 'types', {
+    get: () => (types ??= withInferred(model, declared)),
+    set: (t: Map<string, TensorType>) => { types = t; },
+  });
+}
+
+function withInferred(model: Model, declared: ReadonlyMap<string, TensorType>): Map<string, TensorType> {
+  const types = new Map(declared);
   let inferred: Map<string, TensorType> | undefined;
   try {
     inferred = inferShapes(model);
   } catch {
     inferred = undefined;
   }
-  for (const [name, type] of inferred ?? []) if (!index.types.get(name)?.shape) index.types.set(name, type);
-  return index;
+  for (const [name, type] of inferred ?? []) if (!types.get(name)?.shape) types.set(name, type);
+  return types;
 }
 
-/** `known` types (from an earlier index of the same graph) fill what the graph does not declare. */
-export function indexGraph(graph: Graph, known?: ReadonlyMap<string, TensorType>): GraphIndex {
+function declaredTypes(graph: Graph): Map<string, TensorType> {
+  const types = new Map<string, TensorType>();
+  for (const v of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) if (v.type) types.set(v.name, v.type);
+  for (const t of graph.initializers) types.set(t.name, { dtype: t.dtype, shape: t.dims });
+  return types;
+}
+
+/** The graph's structure, with declared types only. */
+export function indexGraph(graph: Graph): GraphIndex {
   const producer = new Map<string, Node>();
   const consumers = new Map<string, Node[]>();
   for (const node of graph.nodes) {
@@ -45,11 +65,7 @@ export function indexGraph(graph: Graph, known?: ReadonlyMap<string, TensorType>
   const graphInputs = new Set(graph.inputs.map((v) => v.name));
   const constants = new Map<string, Tensor>();
   for (const t of graph.initializers) if (!graphInputs.has(t.name)) constants.set(t.name, t);
-  const types = new Map<string, TensorType>();
-  for (const v of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) if (v.type) types.set(v.name, v.type);
-  for (const t of graph.initializers) types.set(t.name, { dtype: t.dtype, shape: t.dims });
-  for (const [name, type] of known ?? []) if (!types.get(name)?.shape) types.set(name, type);
-  return { graph, producer, consumers, constants, graphInputs, graphOutputs: new Set(graph.outputs.map((v) => v.name)), types };
+  return { graph, producer, consumers, constants, graphInputs, graphOutputs: new Set(graph.outputs.map((v) => v.name)), types: declaredTypes(graph) };
 }
 
 /** Uses of a value: by nodes, plus one if the graph returns it. */

@@ -5,7 +5,7 @@
  * the first reason it gave.
  */
 import type { Model, Node, Tensor } from '../ir.js';
-import { hasSubgraphs, indexGraph, indexModel, useCount, type GraphIndex } from './graph-index.js';
+import { hasSubgraphs, indexModel, useCount, type GraphIndex } from './graph-index.js';
 import { opsetVersion } from './opset.js';
 import { definePass, type Pass } from './pass.js';
 import { matchPattern, type Match, type OpPattern } from './pattern.js';
@@ -90,8 +90,7 @@ function sweepOnce(model: Model, rules: readonly Rule[], s: RuleStats): boolean 
       }
       s.fired[r.name] = (s.fired[r.name] ?? 0) + 1;
       fired = true;
-      // A rewrite keeps the names and types of the values it replaces, so inferred types stay good.
-      index = indexGraph(graph, index.types);
+      index = indexModel(model);
       break;
     }
   }

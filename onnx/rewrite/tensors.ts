@@ -51,14 +51,26 @@ export function tensorNumbers(t: Tensor): Float64Array | undefined {
   return out;
 }
 
+// Typed-array views read the host's byte order; ONNX stores little-endian.
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export function floatValues(t: Tensor): Float32Array | undefined {
   if (t.dtype !== DType.FLOAT) return undefined;
+  const raw = t.proto.rawData;
+  if (littleEndian && raw && raw.length > 0 && t.proto.dataLocation !== 1) {
+    // A copy: the view must be aligned, and the tensor must not change under the caller.
+    return raw.length === 4 * elementCount(t.dims) ? new Float32Array(Uint8Array.from(raw).buffer) : undefined;
+  }
   const v = tensorNumbers(t);
   return v && Float32Array.from(v);
 }
 
 /** A new tensor stored as raw little-endian bytes; `values` are converted to `dtype`. */
 export function makeTensor(name: string, dtype: DType, dims: readonly number[], values: ArrayLike<number>): Tensor {
+  if (dtype === DType.FLOAT && littleEndian) {
+    const bytes = new Uint8Array(Float32Array.from(values).buffer);
+    return { name, dtype, dims: [...dims], proto: { name, dataType: dtype, dims: [...dims], rawData: bytes } };
+  }
   const size = RAW[dtype]?.[0];
   if (size === undefined) throw new Error(`Internal error: makeTensor cannot store dtype ${dtype}`);
   const bytes = new Uint8Array(values.length * size);

@@ -42,7 +42,10 @@ function fold(m: Match, ctx: RuleContext, outAxisOf: (w: Tensor) => number | und
   if (!b || b.length !== channels) return 'bias is not a float32 constant with one value per channel';
   const inner = wT.dims.slice(axis + 1).reduce((a, d) => a * d, 1);
   const w2 = new Float32Array(w.length);
-  for (let i = 0; i < w.length; i++) w2[i] = (w[i] as number) * (p.s[Math.floor(i / inner) % channels] as number);
+  for (let i = 0, k = 0, j = 0; i < w.length; i++) {
+    w2[i] = (w[i] as number) * (p.s[k] as number);
+    if (++j === inner) { j = 0; k = (k + 1) % channels; }
+  }
   const b2 = Float32Array.from(b, (bk, k) => (biasScale * bk - (p.mean[k] as number)) * (p.s[k] as number) + (p.shift[k] as number));
   const layer = m.nodes.layer as Node;
   const wName = ctx.fresh(`${wT.name}_bn`), bName = ctx.fresh(`${layer.name || 'layer'}_bn_bias`);

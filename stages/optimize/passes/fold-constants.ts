@@ -76,7 +76,6 @@ export const foldConstants = definePass({
       g.nodes.splice(g.nodes.indexOf(node), 1);
       g.initializers.push(folded);
       index.constants.set(folded.name, folded);
-      index.types.set(folded.name, { dtype: folded.dtype, shape: folded.dims });
       changed = true;
     }
     return { model, changed };
