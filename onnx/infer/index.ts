@@ -53,6 +53,8 @@ function merge(declared: TensorType, inferred: TensorType): { type: TensorType; 
   return { type: { dtype, shape } };
 }
 
+const SHAPE_DTYPES = new Set<DType>([DType.INT64, DType.INT32]);
+
 export function inferGraph(model: Model, opset = defaultOpset(model)): Inference {
   const g = model.graph;
   const types = new Map<string, TensorType>();
@@ -61,10 +63,12 @@ export function inferGraph(model: Model, opset = defaultOpset(model)): Inference
   const issues: ShapeIssue[] = [];
   for (const v of [...g.valueInfo, ...g.outputs]) if (v.type) declared.set(v.name, v.type);
   for (const v of g.inputs) if (v.type) types.set(v.name, v.type);
+  const inputNames = new Set(g.inputs.map((v) => v.name));
   for (const t of g.initializers) {
     if (!types.has(t.name)) types.set(t.name, { dtype: t.dtype, shape: [...t.dims] });
-    // A graph input that shares an initializer's name may be fed at run time; only a pure initializer is constant.
-    if (!g.inputs.some((v) => v.name === t.name)) {
+    // Only integer constants feed shapes. A graph input that shares an initializer's name may be fed at
+    // run time, so only a pure initializer is constant.
+    if (SHAPE_DTYPES.has(t.dtype) && !inputNames.has(t.name)) {
       const c = constOf(t);
       if (c) consts.set(t.name, c);
     }
