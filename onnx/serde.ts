@@ -105,7 +105,7 @@ function decodeGraph(g: onnxProto.onnx.IGraphProto): Result<Graph, string> {
     inputs: (g.input ?? []).map(decodeValueInfo),
     outputs: (g.output ?? []).map(decodeValueInfo),
     valueInfo: (g.valueInfo ?? []).map(decodeValueInfo),
-    initializers: (g.initializer ?? []).map(decodeTensor),
+    initializers: (g.initializer ?? []).map(decodeTensorProto),
     ...(g.docString ? { docString: g.docString } : {}),
     extra: { sparseInitializer: g.sparseInitializer ?? [], quantizationAnnotation: g.quantizationAnnotation ?? [] },
   };
@@ -169,7 +169,7 @@ function decodeAttributeValue(a: onnxProto.onnx.IAttributeProto): AttributeValue
     case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
     case AttrType.INT: return { kind: 'int', value: int(a.i) };
     case AttrType.STRING: return { kind: 'string', value: Buffer.from(a.s ?? new Uint8Array()).toString('utf8') };
-    case AttrType.TENSOR: return a.t ? { kind: 'tensor', value: decodeTensor(a.t) } : { kind: 'opaque', value: a };
+    case AttrType.TENSOR: return a.t ? { kind: 'tensor', value: decodeTensorProto(a.t) } : { kind: 'opaque', value: a };
     case AttrType.FLOATS: return { kind: 'floats', value: [...(a.floats ?? [])] };
     case AttrType.INTS: return { kind: 'ints', value: (a.ints ?? []).map(int) };
     case AttrType.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map((s) => Buffer.from(s).toString('utf8')) };
@@ -192,7 +192,7 @@ function encodeAttribute(a: Attribute): onnxProto.onnx.IAttributeProto {
   }
 }
 
-function decodeTensor(p: onnxProto.onnx.ITensorProto): Tensor {
+function decodeTensorProto(p: onnxProto.onnx.ITensorProto): Tensor {
   return { name: p.name ?? '', dtype: (p.dataType ?? 0) as DType, dims: (p.dims ?? []).map(int), proto: p };
 }
 
@@ -245,4 +245,13 @@ function encodeValueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
 /** Writes `key` when the original message had it, or when the value differs from proto2's default. */
 function set<T extends object, K extends keyof T>(msg: T, orig: object | undefined, key: K, value: T[K], dflt: T[K]): void {
   if (value !== dflt || (orig !== undefined && Object.prototype.hasOwnProperty.call(orig, key))) msg[key] = value;
+}
+
+/** A TensorProto on its own, as ONNX's test data stores inputs and outputs (`input_0.pb`). */
+export function decodeTensor(bytes: Uint8Array): Result<Tensor, string> {
+  try {
+    return ok(decodeTensorProto(onnx.TensorProto.decode(bytes)));
+  } catch (e) {
+    return err(`not a TensorProto: protobuf decoding failed (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
