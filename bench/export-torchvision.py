@@ -1,41 +1,31 @@
 """Exports torchvision's MobileNetV2 with torch.onnx.export (eval mode, constant folding on: the exporter at
-its best), optionally with weights given by state_dict name, for bench/optimize.ts.
+its best) carrying the weights of one of our ONNX files, whose initializers are named by state_dict key
+(stages/build), for bench/optimize.ts.
 
-usage: export-torchvision.py OUT OPSET WIDTH_MULT NUM_CLASSES INPUT_SIZE [WEIGHTS_JSON WEIGHTS_BIN]
-WEIGHTS_JSON maps state_dict keys to {"offset": bytes, "dims": [...]} of float32 data in WEIGHTS_BIN.
-Prints one JSON line: {"loaded": n, "missing": [...]}.
+usage: export-torchvision.py OUT OPSET WIDTH_MULT NUM_CLASSES INPUT_SIZE OURS.onnx
+Prints one JSON line: {"loaded": n}.
 """
 import json
 import sys
 
-import numpy as np
+import onnx
 import torch
 import torchvision
+from onnx import numpy_helper
 
 
 def main() -> None:
-    out, opset, width, classes, size = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-    torch.manual_seed(0)
+    out, opset, width, classes, size, ours = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
     model = torchvision.models.mobilenet_v2(width_mult=width, num_classes=classes).eval()
-    loaded, missing = 0, []
-    if len(sys.argv) > 7:
-        index = json.load(open(sys.argv[6]))
-        blob = open(sys.argv[7], "rb").read()
-        state = model.state_dict()
-        for key, value in state.items():
-            entry = index.get(key)
-            if entry is None:
-                if value.dtype.is_floating_point:
-                    missing.append(key)
-                continue
-            n = int(np.prod(entry["dims"])) if entry["dims"] else 1
-            arr = np.frombuffer(blob, dtype=np.float32, count=n, offset=entry["offset"]).reshape(entry["dims"])
-            state[key] = torch.from_numpy(arr.copy()).to(value.dtype).reshape(value.shape)
-            loaded += 1
-        model.load_state_dict(state)
+    state = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in onnx.load(ours).graph.initializer}
+    # BatchNorm's step counter is a state_dict entry but no ONNX input; it does not affect inference.
+    for key, value in model.state_dict().items():
+        if key.endswith("num_batches_tracked"):
+            state[key] = value
+    model.load_state_dict(state, strict=True)
     x = torch.zeros(1, 3, size, size)
-    torch.onnx.export(model, x, out, opset_version=opset, input_names=["input"], output_names=["logits"], do_constant_folding=True)
-    print(json.dumps({"loaded": loaded, "missing": missing}))
+    torch.onnx.export(model, x, out, opset_version=opset, input_names=["input"], output_names=["output"], do_constant_folding=True)
+    print(json.dumps({"loaded": len(state)}))
 
 
 main()
