@@ -17,8 +17,14 @@ export const dropout: Rule = (c) => [of(c.dtype(0), copy(c.shape(0))), of(DType.
 
 const inputShapes = (c: RuleContext) => c.node.inputs.map((_, i) => c.shape(i));
 
-export const broadcastOp: Rule = (c) => [of(c.dtype(0), broadcast(inputShapes(c)))];
-export const compare: Rule = (c) => [of(DType.BOOL, broadcast(inputShapes(c)))];
+/**
+ * Before opset 7 the binary operators broadcast the ONNX-1 way (B onto A, by the `broadcast` and `axis`
+ * attributes; PRelu's slope per channel), so the output simply has A's shape.
+ */
+const outShape = (c: RuleContext) => (c.opset < 7 ? copy(c.shape(0)) : broadcast(inputShapes(c)));
+
+export const broadcastOp: Rule = (c) => [of(c.dtype(0), outShape(c))];
+export const compare: Rule = (c) => [of(DType.BOOL, outShape(c))];
 export const where: Rule = (c) => [of(c.dtype(1), broadcast(inputShapes(c)))];
 
 export const cast: Rule = (c) => [of(c.int('to', DType.UNDEFINED) as DType, copy(c.shape(0)))];

@@ -1,6 +1,7 @@
 /**
- * Agreement with the reference over ONNX's own node corpus (Debian's libonnx-testdata): every model made
- * only of covered operators is one onnx.checker accepts, so ours must accept it too; and our shape inference,
+ * Agreement with the reference over ONNX's own test corpus (Debian's libonnx-testdata: node, pytorch-converted,
+ * pytorch-operator, simple): on every model made only of covered operators our verdict is onnx.checker's
+ * (full_check); and our shape inference,
  * run with the declared output types removed, must give the shapes of the corpus' reference outputs.
  */
 import assert from 'node:assert/strict';
@@ -11,34 +12,35 @@ import { inferShapes } from '../../../onnx/infer/index.js';
 import type { Model } from '../../../onnx/ir.js';
 import { decodeModel } from '../../../onnx/serde.js';
 import { validateModel } from '../../../onnx/validate/index.js';
+import { referenceCheck } from './reference.js';
 
-const ROOT = '/usr/share/libonnx-testdata/data/node';
+const DATA = '/usr/share/libonnx-testdata/data';
+const ROOT = `${DATA}/node`;
 
 /** The corpus stores bfloat16 reference outputs as uint16, so their element type cannot be compared. */
 const BFLOAT16_AS_UINT16 = /_to_BFLOAT16/;
 
-function corpus(): { name: string; model: Model }[] {
-  return readdirSync(ROOT).sort().map((name) => {
-    const decoded = decodeModel(readFileSync(`${ROOT}/${name}/model.onnx`));
+function corpus(dir = ROOT): { name: string; path: string; model: Model }[] {
+  return readdirSync(dir).sort().filter((name) => existsSync(`${dir}/${name}/model.onnx`)).map((name) => {
+    const path = `${dir}/${name}/model.onnx`;
+    const decoded = decodeModel(readFileSync(path));
     assert.ok(decoded.ok, `${name}: ${decoded.ok ? '' : decoded.error}`);
-    return { name, model: decoded.value };
+    return { name, path, model: decoded.value };
   });
 }
 
-test('every corpus model made only of covered operators is accepted', () => {
-  const all = corpus();
-  let accepted = 0;
-  let skipped = 0;
-  const rejected: string[] = [];
-  for (const { name, model } of all) {
-    const r = validateModel(model);
-    if (r.unchecked.length > 0) { skipped++; continue; }
-    if (r.ok) accepted++;
-    else rejected.push(`${name}: ${r.errors.map((e) => e.message).join('; ')}`);
-  }
-  console.log(`libonnx-testdata node models: ${all.length}; accepted ${accepted}, rejected ${rejected.length}, skipped (uncovered operators) ${skipped}`);
-  assert.deepEqual(rejected, []);
-  assert.ok(accepted >= 800, `only ${accepted} corpus models fully covered`);
+test('on every corpus model made only of covered operators, ours and onnx.checker give the same verdict', async () => {
+  const all = readdirSync(DATA).sort().flatMap((dir) => corpus(`${DATA}/${dir}`).map((c) => ({ ...c, name: `${dir}/${c.name}` })));
+  const covered = all.map((c) => ({ ...c, report: validateModel(c.model) })).filter((c) => c.report.unchecked.length === 0);
+  const reference = await referenceCheck(covered.map((c) => c.path));
+  const accepted = covered.filter((c) => c.report.ok);
+  const rejected = covered.filter((c) => !c.report.ok);
+  console.log(`libonnx-testdata models: ${all.length}; covered ${covered.length}: accepted ${accepted.length}, rejected ${rejected.length}` +
+    ` (${rejected.map((c) => `${c.name}: ${c.report.errors[0]!.code}`).join(', ')}); skipped (uncovered operators) ${all.length - covered.length}`);
+  const disagree = covered.filter((c) => reference.get(c.path)?.ok !== c.report.ok)
+    .map((c) => `${c.name}: ours ${c.report.ok ? 'accepts' : `rejects (${c.report.errors[0]!.message})`}, onnx ${reference.get(c.path)?.ok ? 'accepts' : `rejects (${reference.get(c.path)?.error})`}`);
+  assert.deepEqual(disagree, []);
+  assert.ok(accepted.filter((c) => c.name.startsWith('node/')).length >= 800, 'too few node models fully covered');
 });
 
 test('inferred output shapes and types equal the corpus reference outputs', () => {
