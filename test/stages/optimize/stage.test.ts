@@ -64,3 +64,13 @@ test('a pass that changes the numbers is caught and named by bisection', async (
   assert.equal(result.ok, false);
   assert.match(result.ok ? '' : result.error.message, /bisection names pass 'break-weights'/);
 });
+
+test('a file that is not ONNX is reported as one message, not thrown', async () => {
+  const { ctx, dir } = await stageContext(defaults, {}, optimize.outputs);
+  const input = join(dir, 'model.onnx');
+  await writeFile(input, 'garbage');
+  ctx.inputs = { model: input, validation: input };
+  const r = await optimize.run(ctx);
+  assert.equal(r.ok, false);
+  assert.match(r.ok ? '' : r.error.message, /^optimize: cannot read .*model\.onnx: /);
+});
