@@ -1,12 +1,15 @@
 /**
  * A seeded generator, so weights and test inputs are the same bytes on every machine and every run.
- * xoshiro128** for uniforms; Box–Muller for normals.
+ * xoshiro128** for uniforms; Marsaglia's polar method for normals (no trigonometry: MobileNetV2's 3.5 M
+ * weights are drawn in tens of milliseconds).
  */
 export interface Rng {
   /** Uniform in [0, 1). */
   uniform(): number;
   /** Standard normal. */
   normal(): number;
+  /** Fills `out` with normals scaled by `std`, faster than calling normal() per element. */
+  fillNormal(out: Float32Array, std: number): Float32Array;
 }
 
 export function rng(seed: number): Rng {
@@ -26,20 +29,52 @@ export function rng(seed: number): Rng {
     c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
     return r;
   };
-  let spare: number | undefined;
+  let spare = Number.NaN;
+  const normal = (): number => {
+    if (!Number.isNaN(spare)) {
+      const s = spare;
+      spare = Number.NaN;
+      return s;
+    }
+    let u: number, v: number, s: number;
+    do {
+      u = next() / 0x8000_0000 - 1;
+      v = next() / 0x8000_0000 - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    spare = v * m;
+    return u * m;
+  };
   return {
     uniform: () => next() / 0x1_0000_0000,
-    normal: () => {
-      if (spare !== undefined) {
-        const s = spare;
-        spare = undefined;
-        return s;
+    normal,
+    fillNormal(out, std) {
+      // The generator inlined over local copies of its state: closure-slot access dominates otherwise.
+      let [s0, s1, s2, s3] = [a, b, c, d];
+      const step = (): number => {
+        const r = Math.imul(rotl(Math.imul(s1, 5) >>> 0, 7), 9) >>> 0;
+        const t = (s1 << 9) >>> 0;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+        return r;
+      };
+      let i = 0;
+      if (!Number.isNaN(spare) && out.length > 0) {
+        out[i++] = spare * std;
+        spare = Number.NaN;
       }
-      const u = 1 - next() / 0x1_0000_0000;
-      const v = next() / 0x1_0000_0000;
-      const r = Math.sqrt(-2 * Math.log(u));
-      spare = r * Math.sin(2 * Math.PI * v);
-      return r * Math.cos(2 * Math.PI * v);
+      while (i < out.length) {
+        const u = step() / 0x8000_0000 - 1;
+        const v = step() / 0x8000_0000 - 1;
+        const q = u * u + v * v;
+        if (q >= 1 || q === 0) continue;
+        const m = Math.sqrt((-2 * Math.log(q)) / q) * std;
+        out[i++] = u * m;
+        if (i < out.length) out[i++] = v * m;
+        else spare = v * m / std;
+      }
+      [a, b, c, d] = [s0, s1, s2, s3];
+      return out;
     },
   };
 }
@@ -48,8 +83,5 @@ const rotl = (v: number, k: number): number => ((v << k) | (v >>> (32 - k))) >>>
 
 /** `n` standard-normal float32 values from `seed`: the shared recipe for seeded inputs. */
 export function normalFloats(n: number, seed: number): Float32Array {
-  const g = rng(seed);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = g.normal();
-  return out;
+  return rng(seed).fillNormal(new Float32Array(n), 1);
 }

@@ -7,8 +7,7 @@ import type { Rng } from '../../onnx/random.js';
 
 export function convWeight(g: Rng, out: number, inPerGroup: number, k: number): Float32Array {
   // kaiming_normal_(mode='fan_out', nonlinearity='relu'): std = √2 / √(out·k·k).
-  const std = Math.SQRT2 / Math.sqrt(out * k * k);
-  return fill(out * inPerGroup * k * k, () => g.normal() * std);
+  return g.fillNormal(new Float32Array(out * inPerGroup * k * k), Math.SQRT2 / Math.sqrt(out * k * k));
 }
 
 export interface BatchNormParams {
@@ -28,7 +27,7 @@ export function batchNorm(g: Rng, c: number): BatchNormParams {
 }
 
 export function linearWeight(g: Rng, out: number, inp: number): Float32Array {
-  return fill(out * inp, () => 0.01 * g.normal());
+  return g.fillNormal(new Float32Array(out * inp), 0.01);
 }
 
 function fill(n: number, draw: () => number): Float32Array {
