@@ -5,7 +5,7 @@
  */
 import type { Model } from '../ir.js';
 import { cloneModel } from './clone.js';
-import { PassError, type Pass } from './pass.js';
+import { PassError, type Pass, type PassResult } from './pass.js';
 
 export interface PassStep {
   pass: string;
@@ -14,6 +14,7 @@ export interface PassStep {
   nodesBefore: number;
   nodesAfter: number;
   ms: number;
+  rules?: PassResult['rules'];
 }
 
 export interface PassRun {
@@ -49,7 +50,7 @@ export function runPasses(model: Model, passes: readonly Pass[], options: PassMa
       }
       const ms = performance.now() - t0;
       current = result.model;
-      steps.push({ pass: pass.name, round, changed: result.changed, nodesBefore, nodesAfter: current.graph.nodes.length, ms });
+      steps.push({ pass: pass.name, round, changed: result.changed, nodesBefore, nodesAfter: current.graph.nodes.length, ms, ...(result.rules ? { rules: result.rules } : {}) });
       roundChanged ||= result.changed;
     }
     if (!roundChanged) return { model: current, steps, rounds: round };

@@ -8,6 +8,8 @@ import type { Model } from '../ir.js';
 export interface PassResult {
   model: Model;
   changed: boolean;
+  /** Rule passes: how often each rule fired, and why each rule that matched but declined did so. */
+  rules?: { fired: Record<string, number>; declined: Record<string, string> };
 }
 
 export interface Pass {

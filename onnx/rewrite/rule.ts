@@ -7,7 +7,7 @@
 import type { Model, Node, Tensor } from '../ir.js';
 import { hasSubgraphs, indexModel, useCount, type GraphIndex } from './graph-index.js';
 import { opsetVersion } from './opset.js';
-import { definePass, type Pass } from './pass.js';
+import { definePass, type Pass, type PassResult } from './pass.js';
 import { matchPattern, type Match, type OpPattern } from './pattern.js';
 
 export interface RuleContext {
@@ -37,29 +37,25 @@ export interface Rule {
 export const rule = (name: string, pattern: OpPattern, rewrite: Rule['rewrite'], check?: Rule['check']): Rule =>
   ({ name, pattern, rewrite, ...(check ? { check } : {}) });
 
-export interface RuleStats {
-  fired: Record<string, number>;
-  declined: Record<string, string>;
-}
+export type RuleStats = NonNullable<PassResult['rules']>;
 
 const MAX_SWEEPS = 100;
 
-export function rewritePass(name: string, description: string, rules: readonly Rule[], stats?: (s: RuleStats) => void): Pass {
+export function rewritePass(name: string, description: string, rules: readonly Rule[]): Pass {
   return definePass({
     name,
     description,
     run(model) {
       const s: RuleStats = { fired: {}, declined: {} };
       // Values read inside subgraphs are invisible to the index, so a rewrite there could strand them.
-      if (hasSubgraphs(model.graph)) return { model, changed: false };
+      if (hasSubgraphs(model.graph)) return { model, changed: false, rules: { fired: {}, declined: { '*': 'graph has subgraphs' } } };
       let changed = false;
       for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
         if (!sweepOnce(model, rules, s)) break;
         changed = true;
         if (sweep === MAX_SWEEPS - 1) throw new Error(`Internal error: rules of '${name}' still firing after ${MAX_SWEEPS} sweeps`);
       }
-      stats?.(s);
-      return { model, changed };
+      return { model, changed, rules: s };
     },
   });
 }

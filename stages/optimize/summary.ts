@@ -10,6 +10,9 @@ export interface PassSummary {
   nodesAfter: number;
   ms: number;
   applications: number;
+  /** Rule passes: applications per rule over all rounds, and the first reason each declining rule gave. */
+  fired?: Record<string, number>;
+  declined?: Record<string, string>;
 }
 
 const opCounts = (m: Model): Record<string, number> => {
@@ -28,6 +31,7 @@ export function summarize<C>(original: Model, run: PassRun, check: C) {
     nodesAfter: steps[steps.length - 1]?.nodesAfter ?? 0,
     ms: steps.reduce((a, s) => a + s.ms, 0),
     applications: steps.length,
+    ...ruleTotals(steps),
   }));
   return {
     passes,
@@ -35,7 +39,17 @@ export function summarize<C>(original: Model, run: PassRun, check: C) {
     totalMs: run.steps.reduce((a, s) => a + s.ms, 0),
     nodes: { before: original.graph.nodes.length, after: run.model.graph.nodes.length },
     ops: { before: opCounts(original), after: opCounts(run.model) },
-    steps: run.steps,
+    steps: run.steps.map(({ rules: _rules, ...step }) => step),
     check,
   };
+}
+
+function ruleTotals(steps: readonly PassStep[]): Pick<PassSummary, 'fired' | 'declined'> {
+  if (!steps.some((s) => s.rules)) return {};
+  const fired: Record<string, number> = {}, declined: Record<string, string> = {};
+  for (const s of steps) {
+    for (const [r, n] of Object.entries(s.rules?.fired ?? {})) fired[r] = (fired[r] ?? 0) + n;
+    for (const [r, why] of Object.entries(s.rules?.declined ?? {})) declined[r] ??= why;
+  }
+  return { fired, declined };
 }

@@ -10,12 +10,13 @@ import { foldBatchnorm } from './fold-batchnorm.js';
 import { foldConstants } from './fold-constants.js';
 import { fuseAddIntoConv } from './fuse-add-into-conv.js';
 import { fuseMatmulAdd } from './matmul-add-to-gemm.js';
+import { relu6ToClip } from './relu6-to-clip.js';
 import { removeDead } from './remove-dead.js';
 import { simplifyReshape } from './simplify-reshape.js';
 import { topologicalSort } from './topological-sort.js';
 
 export const allPasses: readonly Pass[] = [
-  foldConstants, eliminateIdentity, eliminateDropout, foldBatchnorm, fuseAddIntoConv, fuseMatmulAdd, simplifyReshape, removeDead, topologicalSort,
+  foldConstants, eliminateIdentity, eliminateDropout, foldBatchnorm, fuseAddIntoConv, fuseMatmulAdd, relu6ToClip, simplifyReshape, removeDead, topologicalSort,
 ];
 
 export const passNames = allPasses.map((p) => p.name);
