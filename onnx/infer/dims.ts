@@ -9,8 +9,11 @@ export function allKnown(dims: readonly Dim[]): dims is number[] {
   return dims.every(known);
 }
 
+/** The number of elements; a lone symbolic dimension among 1s keeps its name (Flatten of [N, C, 1, 1]). */
 export function product(dims: readonly Dim[]): Dim {
-  return allKnown(dims) ? dims.reduce((a, b) => a * b, 1) : null;
+  if (allKnown(dims)) return dims.reduce((a, b) => a * b, 1);
+  const rest = dims.filter((d) => d !== 1);
+  return rest.length === 1 && typeof rest[0] === 'string' ? rest[0] : null;
 }
 
 /** Normalizes a possibly negative axis against a rank, or throws for one out of range. */

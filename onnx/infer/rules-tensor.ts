@@ -56,9 +56,11 @@ export const constant: Rule = (c) => {
 };
 
 export const constantOfShape: Rule = (c) => {
-  const t = c.tensor('value');
-  const shape = c.constant(0);
-  return [of(t ? t.dtype : DType.FLOAT, shape ? shape.values : c.shape(0)?.[0] !== undefined && known(c.shape(0)![0]) ? Array<Dim>(c.shape(0)![0] as number).fill(null) : undefined)];
+  const dtype = c.tensor('value')?.dtype ?? DType.FLOAT;
+  const target = c.constant(0);
+  if (target) return [of(dtype, target.values)];
+  const rank = c.shape(0)?.[0];
+  return [of(dtype, known(rank) ? Array<Dim>(rank).fill(null) : undefined)];
 };
 
 export const reshape: Rule = (c) => {

@@ -114,3 +114,22 @@ test('incompatible shapes are definite errors; unknown ones are not', () => {
   assert.deepEqual(issues(['N', 4], [5, 4]), []);
   assert.deepEqual(issues([null, 4], [1, 4]), []);
 });
+
+test('ConstantOfShape, Expand, Tile, Split and Where from constant inputs', () => {
+  const t = inferShapes(model({
+    inputs: [vi('x', DType.FLOAT, [2, 1, 6]), vi('c', DType.BOOL, [6])], outputs: [],
+    initializers: [int64s('shape', [3, 4]), int64s('big', [5, 2, 3, 6]), int64s('reps', [1, 2, 1]), int64s('parts', [2, 4])],
+    nodes: [
+      node('ConstantOfShape', ['shape'], ['k'], { value: int64s('v', [1], [1]) }),
+      node('Expand', ['x', 'big'], ['e']),
+      node('Tile', ['x', 'reps'], ['ti']),
+      node('Split', ['x', 'parts'], ['s0', 's1'], { axis: 2 }),
+      node('Where', ['c', 'x', 'x'], ['w']),
+    ],
+  }));
+  assert.deepEqual(t.get('k'), { dtype: DType.INT64, shape: [3, 4] });
+  assert.deepEqual(t.get('e')?.shape, [5, 2, 3, 6]);
+  assert.deepEqual(t.get('ti')?.shape, [2, 2, 6]);
+  assert.deepEqual([t.get('s0')?.shape, t.get('s1')?.shape], [[2, 1, 2], [2, 1, 4]]);
+  assert.deepEqual(t.get('w'), { dtype: DType.FLOAT, shape: [2, 1, 6] });
+});
