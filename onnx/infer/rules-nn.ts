@@ -128,3 +128,29 @@ export const flatten: Rule = (c) => {
 };
 
 export const softmaxLike: Rule = (c) => [of(c.dtype(0), c.shape(0) ? [...c.shape(0)!] : undefined)];
+
+export const convTranspose: Rule = (c) => {
+  const x = requireRank(c, 0, 3, 'ConvTranspose input X');
+  const w = requireRank(c, 1, 3, 'ConvTranspose weight W');
+  const dtype = c.dtype(0);
+  if (!x || !w) return [of(dtype, undefined)];
+  const n = x.length - 2;
+  const group = c.int('group', 1);
+  const channels = known(w[1]) ? w[1] * group : null;
+  const kernel = c.ints('kernel_shape') ?? w.slice(2);
+  const outputShape = c.ints('output_shape');
+  if (outputShape) return [of(dtype, [x[0]!, channels, ...outputShape.slice(-n)])];
+  const strides = c.ints('strides') ?? Array<number>(n).fill(1);
+  const dilations = c.ints('dilations') ?? Array<number>(n).fill(1);
+  const outPad = c.ints('output_padding') ?? Array<number>(n).fill(0);
+  const pads = c.ints('pads') ?? Array<number>(2 * n).fill(0);
+  const autoPad = c.string('auto_pad', 'NOTSET');
+  const spatial = x.slice(2).map((d, i) => {
+    const k = kernel[i];
+    if (!known(d) || !known(k)) return null;
+    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return d * strides[i]!;
+    const full = strides[i]! * (d - 1) + outPad[i]! + (k - 1) * dilations[i]! + 1;
+    return autoPad === 'VALID' ? full : full - pads[i]! - pads[i + n]!;
+  });
+  return [of(dtype, [x[0]!, channels, ...spatial])];
+};

@@ -238,3 +238,50 @@ export const argReduce: Rule = (c) => {
 };
 
 export const range: Rule = (c) => [of(c.dtype(0), [null])];
+
+export const quantize: Rule = (c) => [of(c.dtype(2) ?? DType.UINT8, copy(c.shape(0)))];
+export const dequantize: Rule = (c) => [of(DType.FLOAT, copy(c.shape(0)))];
+
+export const eyeLike: Rule = (c) => [of(c.has('dtype') ? (c.int('dtype', 0) as DType) : c.dtype(0), copy(c.shape(0)))];
+
+/** DepthToSpace and SpaceToDepth: channels and spatial dimensions trade a factor of blocksize². */
+export const depthSpace: Rule = (c) => {
+  const x = c.shape(0);
+  const b = c.int('blocksize', 0);
+  if (!x) return [of(c.dtype(0), undefined)];
+  if (x.length !== 4) throw new ShapeError(`${c.node.opType} input must be 4-D, got ${fmt(x)}`);
+  const [n, ch, h, w] = x as [Dim, Dim, Dim, Dim];
+  const mul = (d: Dim, f: number) => (known(d) ? d * f : null);
+  const div = (d: Dim, f: number) => {
+    if (!known(d)) return null;
+    if (d % f !== 0) throw new ShapeError(`dimension ${d} of ${fmt(x)} is not divisible by ${f}`);
+    return d / f;
+  };
+  return [of(c.dtype(0), c.node.opType === 'DepthToSpace' ? [n, div(ch, b * b), mul(h, b), mul(w, b)] : [n, mul(ch, b * b), div(h, b), div(w, b)])];
+};
+
+export const topK: Rule = (c) => {
+  const x = c.shape(0);
+  const k = c.opset >= 10 ? c.constant(1)?.values[0] : c.int('k', 0);
+  if (!x) return [of(c.dtype(0), undefined), of(DType.INT64, undefined)];
+  const a = axis(c.int('axis', -1), x.length);
+  const shape = x.map((d, i) => (i === a ? (k ?? null) : d));
+  return [of(c.dtype(0), shape), of(DType.INT64, [...shape])];
+};
+
+/** Resize (and Upsample before it): output sizes from a constant `sizes`, or input × constant `scales`. */
+export const resize: Rule = (c) => {
+  const x = c.shape(0);
+  if (!x) return [of(c.dtype(0), undefined)];
+  const opset11 = c.node.opType === 'Resize' && c.opset >= 11;
+  const sizes = opset11 && c.present(3) ? c.constant(3)?.values : undefined;
+  if (sizes && sizes.length > 0) {
+    if (sizes.length !== x.length) return [of(c.dtype(0), x.map(() => null))];
+    return [of(c.dtype(0), [...sizes])];
+  }
+  const scaleInput = opset11 ? 2 : 1;
+  const scales = c.node.opType === 'Upsample' && c.opset < 9 ? c.node.attributes.find((a) => a.name === 'scales')?.value : undefined;
+  const factors = scales?.kind === 'floats' ? scales.value : c.constant(scaleInput)?.values;
+  if (!factors || factors.length !== x.length) return [of(c.dtype(0), x.map(() => null))];
+  return [of(c.dtype(0), x.map((d, i) => (known(d) ? Math.floor(d * factors[i]!) : null)))];
+};

@@ -6,7 +6,7 @@ import * as t from './rules-tensor.js';
 const unary = `Abs Neg Exp Log Sqrt Reciprocal Floor Ceil Round Sign Erf Sin Cos Tan Asin Acos Atan Sinh Cosh Asinh Acosh
   Atanh Relu LeakyRelu Elu Selu Celu ThresholdedRelu HardSigmoid HardSwish Sigmoid Tanh Softplus Softsign Clip Identity
   LRN InstanceNormalization Trilu CumSum Shrink MeanVarianceNormalization LayerNormalization`;
-const broadcasting = 'Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu';
+const broadcasting = 'Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu BitShift';
 const comparing = 'And Or Xor Equal Less Greater LessOrEqual GreaterOrEqual';
 const reducing = 'ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare';
 
@@ -24,10 +24,18 @@ export const rules: Readonly<Record<string, Rule>> = {
   ...each('ArgMax ArgMin', t.argReduce),
   Where: t.where,
   GatherElements: t.gatherElements,
+  ...each('ScatterElements ScatterND', t.same),
+  ...each('DepthToSpace SpaceToDepth', t.depthSpace),
+  ...each('Resize Upsample', t.resize),
+  QuantizeLinear: t.quantize,
+  DequantizeLinear: t.dequantize,
+  EyeLike: t.eyeLike,
+  TopK: t.topK,
   Dropout: t.dropout,
   Cast: t.cast,
   CastLike: t.castLike,
   Conv: nn.conv,
+  ConvTranspose: nn.convTranspose,
   BatchNormalization: nn.batchNorm,
   Gemm: nn.gemm,
   MatMul: nn.matmul,
