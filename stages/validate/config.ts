@@ -2,6 +2,7 @@
  * What `validate` reads: the target opset from the `model` section (the model must declare exactly that
  * opset) and its own `validate` section.
  */
+import { defaults as modelDefaults } from '../build/config.js';
 
 export interface ValidateSection {
   /** Fail the stage when a node's operator is outside the schema table, instead of a warning. */
@@ -21,8 +22,6 @@ export const schema = {
   },
 } as const;
 
-/** The default opset when the `model` section gives none; it matches the build stage's default. */
-export const DEFAULT_OPSET = 17;
 
 function section(root: Readonly<Record<string, unknown>>, name: string): Record<string, unknown> {
   const s = root[name];
@@ -34,7 +33,7 @@ export function validateConfig(root: Readonly<Record<string, unknown>>): Validat
   const opset = section(root, 'model').opset;
   const failOnUnchecked = section(root, 'validate').fail_on_unchecked;
   return {
-    opset: typeof opset === 'number' ? opset : DEFAULT_OPSET,
+    opset: typeof opset === 'number' ? opset : modelDefaults.opset,
     fail_on_unchecked: typeof failOnUnchecked === 'boolean' ? failOnUnchecked : false,
   };
 }
