@@ -21,13 +21,8 @@ export interface GraphIndex {
  * ones). Inference runs on the first read of `types` only: most rules never look at a type.
  */
 export function indexModel(model: Model): GraphIndex {
-  const index = indexGraph(model.graph);
-  const declared = index.types;
   let types: Map<string, TensorType> | undefined;
-  return Object.defineProperty(index, 'types', {
-    get: () => (types ??= withInferred(model, declared)),
-    set: (t: Map<string, TensorType>) => { types = t; },
-  });
+  return { ...indexGraph(model.graph), get types() { return (types ??= withInferred(model, declaredTypes(model.graph))); } };
 }
 
 function withInferred(model: Model, declared: ReadonlyMap<string, TensorType>): Map<string, TensorType> {
@@ -65,7 +60,10 @@ export function indexGraph(graph: Graph): GraphIndex {
   const graphInputs = new Set(graph.inputs.map((v) => v.name));
   const constants = new Map<string, Tensor>();
   for (const t of graph.initializers) if (!graphInputs.has(t.name)) constants.set(t.name, t);
-  return { graph, producer, consumers, constants, graphInputs, graphOutputs: new Set(graph.outputs.map((v) => v.name)), types: declaredTypes(graph) };
+  let types: Map<string, TensorType> | undefined;
+  const index = { graph, producer, consumers, constants, graphInputs, graphOutputs: new Set(graph.outputs.map((v) => v.name)) };
+  // Lazy: most rules never read a type, and the index is rebuilt after every rewrite.
+  return Object.defineProperty(index, 'types', { get: () => (types ??= declaredTypes(graph)), enumerable: true }) as GraphIndex;
 }
 
 /** Uses of a value: by nodes, plus one if the graph returns it. */

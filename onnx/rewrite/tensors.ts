@@ -54,21 +54,28 @@ export function tensorNumbers(t: Tensor): Float64Array | undefined {
 // Typed-array views read the host's byte order; ONNX stores little-endian.
 const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** float32 values; may be a view of the tensor's own bytes, so callers must not write to it. */
 export function floatValues(t: Tensor): Float32Array | undefined {
   if (t.dtype !== DType.FLOAT) return undefined;
   const raw = t.proto.rawData;
+  const n = elementCount(t.dims);
   if (littleEndian && raw && raw.length > 0 && t.proto.dataLocation !== 1) {
-    // A copy: the view must be aligned, and the tensor must not change under the caller.
-    return raw.length === 4 * elementCount(t.dims) ? new Float32Array(Uint8Array.from(raw).buffer) : undefined;
+    if (raw.length !== 4 * n) return undefined;
+    // A view needs 4-byte alignment; protobuf's decoded buffers often lack it, and then we copy.
+    return raw.byteOffset % 4 === 0 ? new Float32Array(raw.buffer, raw.byteOffset, n) : new Float32Array(new Uint8Array(raw).buffer);
   }
   const v = tensorNumbers(t);
   return v && Float32Array.from(v);
 }
 
-/** A new tensor stored as raw little-endian bytes; `values` are converted to `dtype`. */
+/**
+ * A new tensor stored as raw little-endian bytes; `values` are converted to `dtype`. A float32 tensor made
+ * from a Float32Array keeps that array's memory: the caller hands it over and must not write to it again.
+ */
 export function makeTensor(name: string, dtype: DType, dims: readonly number[], values: ArrayLike<number>): Tensor {
   if (dtype === DType.FLOAT && littleEndian) {
-    const bytes = new Uint8Array(Float32Array.from(values).buffer);
+    const f = values instanceof Float32Array ? values : Float32Array.from(values);
+    const bytes = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
     return { name, dtype, dims: [...dims], proto: { name, dataType: dtype, dims: [...dims], rawData: bytes } };
   }
   const size = RAW[dtype]?.[0];

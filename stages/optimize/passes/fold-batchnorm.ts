@@ -41,11 +41,7 @@ function fold(m: Match, ctx: RuleContext, outAxisOf: (w: Tensor) => number | und
   const b = m.consts.b ? floatValues(m.consts.b) : new Float32Array(channels);
   if (!b || b.length !== channels) return 'bias is not a float32 constant with one value per channel';
   const inner = wT.dims.slice(axis + 1).reduce((a, d) => a * d, 1);
-  const w2 = new Float32Array(w.length);
-  for (let i = 0, k = 0, j = 0; i < w.length; i++) {
-    w2[i] = (w[i] as number) * (p.s[k] as number);
-    if (++j === inner) { j = 0; k = (k + 1) % channels; }
-  }
+  const w2 = scaleAlong(w, p.s, inner);
   const b2 = Float32Array.from(b, (bk, k) => (biasScale * bk - (p.mean[k] as number)) * (p.s[k] as number) + (p.shift[k] as number));
   const layer = m.nodes.layer as Node;
   const wName = ctx.fresh(`${wT.name}_bn`), bName = ctx.fresh(`${layer.name || 'layer'}_bn_bias`);
@@ -54,6 +50,17 @@ function fold(m: Match, ctx: RuleContext, outAxisOf: (w: Tensor) => number | und
     nodes: [{ ...layer, inputs: [m.values.x as string, wName, bName], outputs: [...m.root.outputs], attributes }],
     initializers: [makeTensor(wName, DType.FLOAT, wT.dims, w2), makeTensor(bName, DType.FLOAT, [channels], b2)],
   };
+}
+
+/** W'[…, k, i] = W[…, k, i]·s_k, where `inner` elements follow each k; a small function so the JIT optimizes the loop. */
+function scaleAlong(w: Float32Array, s: Float64Array, inner: number): Float32Array {
+  const out = new Float32Array(w.length);
+  const channels = s.length;
+  for (let start = 0, k = 0; start < w.length; start += inner, k = k + 1 === channels ? 0 : k + 1) {
+    const f = s[k] as number;
+    for (let i = start; i < start + inner; i++) out[i] = (w[i] as number) * f;
+  }
+  return out;
 }
 
 const foldRule = (name: string, pattern: ReturnType<typeof op>, outAxis: (m: Match) => (w: Tensor) => number | undefined, biasScale: (m: Match) => number): Rule =>
