@@ -3,8 +3,9 @@
  * node input defined by a graph input, an initializer or an earlier node, nodes in topological order,
  * graph outputs produced, initializers consistent with their dims and type.
  */
-import type { Model } from '../ir.js';
-import { nodeLabel } from '../infer/index.js';
+import { DType, type Dim, type Model, type Tensor, type TensorType } from '../ir.js';
+import { DTypeName, nodeLabel } from '../infer/index.js';
+import { fmt } from '../infer/dims.js';
 import type { Issue } from './report.js';
 import { tensorProblem } from './tensor-check.js';
 
@@ -31,6 +32,15 @@ function cycleNode(model: Model): number | undefined {
   return undefined;
 }
 
+/** A graph input that shares an initializer's name must declare the initializer's type and (known) dims. */
+function fits(declared: TensorType, t: Tensor): boolean {
+  if (declared.dtype !== DType.UNDEFINED && declared.dtype !== t.dtype) return false;
+  const shape = declared.shape;
+  return !shape || (shape.length === t.dims.length && shape.every((d, i) => typeof d !== 'number' || d === t.dims[i]));
+}
+
+const describe = (dtype: DType, dims: readonly Dim[] | undefined) => `${DTypeName(dtype)} ${fmt(dims)}`;
+
 export function checkGraph(model: Model): Issue[] {
   const g = model.graph;
   const issues: Issue[] = [];
@@ -56,6 +66,10 @@ export function checkGraph(model: Model): Issue[] {
     if (model.irVersion >= 1 && model.irVersion < 4 && !inputNames.has(t.name)) add('initializer-not-input', `initializer '${t.name}' is not a graph input, which IR version ${model.irVersion} (< 4) requires`, { field });
     const problem = tensorProblem(t);
     if (problem) add('bad-initializer', `initializer '${t.name}' ${problem}`, { field });
+    const declared = g.inputs.find((v) => v.name === t.name)?.type;
+    if (declared && !fits(declared, t)) {
+      add('initializer-type-mismatch', `initializer '${t.name}' is ${describe(t.dtype, t.dims)} but graph input '${t.name}' declares ${describe(declared.dtype, declared.shape)}`, { field });
+    }
   }
 
   const defined = new Set<string>([...inputNames, ...initNames]);

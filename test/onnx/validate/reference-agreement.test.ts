@@ -53,6 +53,11 @@ function cases(): Case[] {
       expect: { code: 'cycle' },
     },
     { name: 'dangling input', model: dangling, expect: { code: 'undefined-input', node: 'relu0' } },
+    {
+      name: 'initializer of another type than its graph input',
+      model: { ...smallNet(), graph: { ...smallNet().graph, inputs: [...smallNet().graph.inputs, vi('fb', DType.FLOAT16, [5])] } },
+      expect: { code: 'initializer-type-mismatch' },
+    },
     { name: 'wrong initializer length', model: shortInit, expect: { code: 'bad-initializer' }, judge: 'onnxruntime-load' },
     {
       name: 'Clip with min/max inputs at opset 10',
