@@ -4,14 +4,11 @@
  * application that broke it.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { runPasses, type PassRun } from '../../onnx/rewrite/pass-manager.js';
-import { PassError } from '../../onnx/rewrite/pass.js';
 import { decodeModel, encodeModel } from '../../onnx/serde.js';
-import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok } from '../../pipeline/result.js';
 import { defineStage, type StageFailure } from '../../pipeline/stage.js';
 import { optimizeConfig, type OptimizeConfig } from './config.js';
-import { checkRun } from './check-run.js';
+import { optimizeModel } from './optimize-model.js';
 import { passesByName } from './passes/index.js';
 import { summarize } from './summary.js';
 
@@ -29,25 +26,14 @@ export default defineStage<OptimizeConfig>({
     const decoded = decodeModel(await readFile(path));
     if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
     const original = decoded.value;
-    const passes = passesByName(ctx.config.passes);
-    let run: PassRun;
-    try {
-      run = runPasses(original, passes);
-    } catch (e) {
-      if (e instanceof PassError) return fail(e.message, ['this is a bug in the pass; remove it from optimize.passes to go on without it']);
-      throw e;
-    }
-    const report = validateModel(run.model);
-    if (!report.ok) {
-      return fail('the optimized model does not pass the validator', report.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`));
-    }
-    const check = await checkRun(original, run, passes, ctx.config);
-    if (!check.ok) return fail(check.error.message, check.error.details);
+    const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config);
+    if (!optimized.ok) return fail(optimized.error.message, optimized.error.details);
+    const { run, check } = optimized.value;
     const bytes = encodeModel(run.model);
     await writeFile(ctx.out('model'), bytes);
-    const summary = summarize(original, run, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check.value });
+    const summary = summarize(original, run, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check });
     await writeFile(ctx.out('passes'), `${JSON.stringify(summary, null, 2)}\n`);
-    ctx.log.info('optimized', { nodesBefore: summary.nodes.before, nodesAfter: summary.nodes.after, ms: summary.totalMs, relL2: check.value.worstRelL2 });
+    ctx.log.info('optimized', { nodesBefore: summary.nodes.before, nodesAfter: summary.nodes.after, ms: summary.totalMs, relL2: check.worstRelL2 });
     return ok(undefined);
   },
 });
