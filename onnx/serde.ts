@@ -32,8 +32,7 @@ export function decodeModel(bytes: Uint8Array): Result<Model, string> {
   try {
     proto = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    return err(`not an ONNX model: protobuf decoding failed (${why}); the file is truncated or not a ModelProto`);
+    return err(`not an ONNX model: ${protobufFailure(e, bytes.length)}`);
   }
   if (!proto.graph) return err('not an ONNX model: it has no graph (field ModelProto.graph)');
   if (int(proto.irVersion) <= 0) return err('not an ONNX model: ir_version is missing (field ModelProto.ir_version)');
@@ -98,6 +97,10 @@ function decodeGraph(g: onnxProto.onnx.IGraphProto): Result<Graph, string> {
   for (const [i, n] of (g.node ?? []).entries()) {
     if (!n.opType) return err(`node #${i}${n.name ? ` (${n.name})` : ''} has no op_type (field GraphProto.node[${i}].op_type)`);
     nodes.push(decodeNode(n));
+  }
+  for (const [k, t] of (g.initializer ?? []).entries()) {
+    const bad = unsafeDims(t.dims);
+    if (bad) return err(`initializer ${t.name ? `"${t.name}"` : `#${k}`} has dimension ${bad}, beyond what can be indexed (field GraphProto.initializer[${k}].dims)`);
   }
   const graph: Graph = {
     name: g.name ?? '',
@@ -249,9 +252,27 @@ function set<T extends object, K extends keyof T>(msg: T, orig: object | undefin
 
 /** A TensorProto on its own, as ONNX's test data stores inputs and outputs (`input_0.pb`). */
 export function decodeTensor(bytes: Uint8Array): Result<Tensor, string> {
+  let p: onnxProto.onnx.TensorProto;
   try {
-    return ok(decodeTensorProto(onnx.TensorProto.decode(bytes)));
+    p = onnx.TensorProto.decode(bytes);
   } catch (e) {
-    return err(`not a TensorProto: protobuf decoding failed (${e instanceof Error ? e.message : String(e)})`);
+    return err(`not a TensorProto: ${protobufFailure(e, bytes.length)}`);
   }
+  const bad = unsafeDims(p.dims);
+  if (bad) return err(`dimension ${bad} is beyond what can be indexed (field TensorProto.dims)`);
+  return ok(decodeTensorProto(p));
+}
+
+/** A dimension that does not survive conversion to a JS number (beyond 2^53, or negative), as text. */
+function unsafeDims(dims: readonly Int[] | null | undefined): string | undefined {
+  const bad = (dims ?? []).find((d) => !Number.isSafeInteger(int(d)) || int(d) < 0);
+  return bad === undefined ? undefined : String(bad);
+}
+
+/** protobufjs's reason, said in terms of the file: where decoding stopped and whether it looks truncated. */
+function protobufFailure(e: unknown, length: number): string {
+  const why = e instanceof Error ? e.message : String(e);
+  const range = /index out of range: (\d+) \+ (\d+) > (\d+)/.exec(why);
+  if (range) return `protobuf decoding failed at byte offset ${range[1]}: a field needs ${range[2]} more bytes but the data ends at byte ${length} (truncated file?)`;
+  return `protobuf decoding failed (${why}); the data is corrupt or not this kind of protobuf message`;
 }
