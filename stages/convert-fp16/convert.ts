@@ -10,6 +10,7 @@ import { DType, type Attribute, type Model, type Node, type Tensor, type TensorT
 import { inferShapes } from '../../onnx/infer/index.js';
 import { FLOAT16_MAX } from '../../onnx/float16.js';
 import { cloneModel } from '../../onnx/rewrite/clone.js';
+import { hasSubgraphs } from '../../onnx/rewrite/graph-index.js';
 import { opsetVersion } from '../../onnx/rewrite/opset.js';
 import { makeTensor, tensorNumbers } from '../../onnx/rewrite/tensors.js';
 import { lookupOp } from '../../onnx/schema/lookup.js';
@@ -34,11 +35,15 @@ export interface Fp16Report {
 
 type Zone = 'fp16' | 'fp32';
 
+const castTo = (to: DType): Attribute => ({ name: 'to', value: { kind: 'int', value: to } });
+
 /** Operators whose float output type comes from an attribute or a default rather than from their inputs. */
 function typedByAttribute(node: Node): string | undefined {
   if (['RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'EyeLike', 'Multinomial', 'Bernoulli'].includes(node.opType)) return 'its output type is set by an attribute';
   if (node.opType === 'ConstantOfShape' && !node.attributes.some((a) => a.name === 'value')) return 'its default value is float32';
   if (node.opType === 'Constant' && node.attributes.some((a) => a.value.kind === 'float' || a.value.kind === 'floats')) return 'value_float(s) is float32 by definition';
+  // Runtimes expand it into a body whose constants are float32, which then meets float16 operands.
+  if (node.opType === 'MeanVarianceNormalization') return 'its function body computes in float32';
   return undefined;
 }
 
@@ -77,6 +82,10 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
   const model = cloneModel(input);
   const g = model.graph;
   const opset = opsetVersion(model);
+  // Cast-1 names its target type with a string that onnxruntime cannot type-infer; opset 6 made it an enum.
+  // A body reads outer values by name; converting them without converting the body would break its types.
+  if (hasSubgraphs(g)) return err('the graph has subgraphs (If, Loop, Scan), which float16 conversion does not rewrite');
+  if (opset < 6) return err(`the model is at opset ${opset}; float16 conversion needs opset 6 or later (Cast with a numeric 'to')`);
   const types = inferShapes(model);
   for (const t of g.initializers) types.set(t.name, { dtype: t.dtype, shape: t.dims });
   const report: Fp16Report = { initializersConverted: 0, bytes: { before: 0, after: 0 }, clamped: {}, flushedToZero: {}, keptFp32: [], castsInserted: 0 };
@@ -110,11 +119,18 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
     wants.set(v, (wants.get(v) ?? new Set()).add(plans.get(node)?.inputs[i] ? DType.FLOAT16 : DType.FLOAT));
   });
   const renamed = new Map<string, string>();
+  const outputNames = new Set(g.outputs.map((o) => o.name));
   const initializers: Tensor[] = [];
   for (const t of g.initializers) {
     const w = wants.get(t.name);
     report.bytes.before += byteSize(t);
-    if (t.dtype !== DType.FLOAT || !w?.has(DType.FLOAT16)) { initializers.push(t); report.bytes.after += byteSize(t); continue; }
+    // A float32 initializer that is also a graph output stays as it is; float16 readers get a Cast.
+    if (t.dtype !== DType.FLOAT || !w?.has(DType.FLOAT16) || outputNames.has(t.name)) {
+      initializers.push(t);
+      report.bytes.after += byteSize(t);
+      if (t.dtype === DType.FLOAT) dtypeOf.set(t.name, DType.FLOAT);
+      continue;
+    }
     const half = toFloat16(t, t.name, report);
     if (!half) return err(`initializer '${t.name}' has storage the converter cannot read`);
     initializers.push(half);
@@ -133,13 +149,13 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
   // Casts where a reader wants another type than the value has; shared per (value, type).
   const casts = new Map<string, string>();
   const nodes: Node[] = [];
-  const castTo = (value: string, to: DType, before: Node[]): string => {
+  const insertCast = (value: string, to: DType, before: Node[]): string => {
     const key = `${value}|${to}`;
     let name = casts.get(key);
     if (!name) {
       name = `${value}_${to === DType.FLOAT16 ? 'fp16' : 'fp32'}`;
       casts.set(key, name);
-      before.push({ name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [value], outputs: [name], attributes: [{ name: 'to', value: { kind: 'int', value: to } }] });
+      before.push({ name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [value], outputs: [name], attributes: [castTo(to)] });
       report.castsInserted++;
     }
     return name;
@@ -153,7 +169,7 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
       const want = plan.inputs[i] ? DType.FLOAT16 : DType.FLOAT;
       if (has === want) return v;
       if (want === DType.FLOAT && renamed.has(v)) return renamed.get(v) as string;
-      return castTo(v, want, pre);
+      return insertCast(v, want, pre);
     });
     nodes.push(...pre, node);
   }
@@ -161,17 +177,17 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
   for (const out of g.outputs) {
     const has = dtypeOf.get(out.name);
     const want = options.keepIoFp32 ? DType.FLOAT : DType.FLOAT16;
-    if (has === undefined || has === want || out.type?.dtype !== DType.FLOAT) continue;
+    if (has === undefined || has === want || out.type?.dtype !== DType.FLOAT || !nodes.some((n) => n.outputs.includes(out.name))) continue;
     const inner = `${out.name}_${has === DType.FLOAT16 ? 'fp16' : 'fp32'}`;
     for (const n of nodes) {
       n.outputs = n.outputs.map((o) => (o === out.name ? inner : o));
       n.inputs = n.inputs.map((i) => (i === out.name ? inner : i));
     }
     dtypeOf.set(inner, has);
-    nodes.push({ name: `cast_${out.name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [out.name], attributes: [{ name: 'to', value: { kind: 'int', value: want } }] });
+    nodes.push({ name: `cast_${out.name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [out.name], attributes: [castTo(want)] });
     report.castsInserted++;
   }
-  g.nodes = nodes;
+  g.nodes = dropNoopCasts(nodes, (v) => dtypeOf.get(v) ?? types.get(v)?.dtype, new Set(g.outputs.map((o) => o.name)));
   const retype = (v: ValueInfo): ValueInfo => {
     const d = dtypeOf.get(v.name);
     return d !== undefined && v.type && v.type.dtype !== d ? { name: v.name, type: { ...v.type, dtype: d }, ...(v.docString ? { docString: v.docString } : {}) } : v;
@@ -180,6 +196,24 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
   g.outputs = g.outputs.map((v) => (options.keepIoFp32 ? v : retype(v)));
   g.valueInfo = g.valueInfo.map(retype);
   return ok({ model, report });
+}
+
+/**
+ * A Cast to the type its input already has (a model's own Cast to float inside what is now the float16
+ * zone) does nothing; onnxruntime's CPU provider even trips over one. Its readers read its input instead.
+ */
+function dropNoopCasts(nodes: Node[], dtypeOfValue: (v: string) => DType | undefined, graphOutputs: ReadonlySet<string>): Node[] {
+  const alias = new Map<string, string>();
+  const kept = nodes.filter((n) => {
+    const to = n.attributes.find((a) => a.name === 'to')?.value;
+    const input = n.inputs[0] ?? '';
+    const output = n.outputs[0] ?? '';
+    const noop = n.opType === 'Cast' && to?.kind === 'int' && dtypeOfValue(input) === to.value && !graphOutputs.has(output);
+    if (noop) alias.set(output, alias.get(input) ?? input);
+    return !noop;
+  });
+  for (const n of kept) n.inputs = n.inputs.map((i) => alias.get(i) ?? i);
+  return kept;
 }
 
 /** Inside the float16 zone: Cast to float and Constant tensors follow the zone. */
