@@ -53,6 +53,11 @@ export interface StageContext<C> {
   exec: Exec;
   log: StageLog;
   signal: AbortSignal;
+  /**
+   * Run options from the command line that are not config (e.g. `baseline` from `--baseline FILE`). They do not
+   * enter the cache key, so only a `cache: 'never'` stage should let them change its outputs.
+   */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 /** A stage's own failure, shown to the user as one message (what, where, what to do). */

@@ -1,0 +1,76 @@
+/**
+ * The run config: YAML under `configs/`, `--set a.b=value` overrides, then one JSON Schema (defaults filled in).
+ * Every problem is one line naming the file and the field.
+ */
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseDocument, parse as parseYaml } from 'yaml';
+import { err, ok, type Result } from './result.js';
+
+export type RunConfig = Record<string, unknown>;
+
+function describe(file: string, e: ErrorObject): string {
+  const path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  const at = (p: string) => `${file}: ${p}`;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      return at(`unknown field ${path ? `${path}.` : ''}${extra}`);
+    }
+    case 'type':
+      return at(`${path || '(top level)'} must be ${(e.params as { type: string }).type}`);
+    case 'enum':
+      return at(`${path} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`);
+    case 'required':
+      return at(`missing field ${path ? `${path}.` : ''}${(e.params as { missingProperty: string }).missingProperty}`);
+    default:
+      return at(`${path || '(top level)'} ${e.message ?? 'is invalid'}`);
+  }
+}
+
+/** Applies `a.b.c=value` (value parsed as YAML, so `3`, `true`, `[1, 4]` keep their types). */
+export function applySets(config: RunConfig, sets: readonly string[]): Result<RunConfig, string> {
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) return err(`--set ${s}: expected key.path=value`);
+    const path = s.slice(0, eq).split('.');
+    let value: unknown;
+    try {
+      value = parseYaml(s.slice(eq + 1));
+    } catch {
+      value = s.slice(eq + 1);
+    }
+    let node: Record<string, unknown> = config;
+    for (const part of path.slice(0, -1)) {
+      const next = node[part];
+      if (next === undefined || next === null) node[part] = {};
+      else if (typeof next !== 'object' || Array.isArray(next)) return err(`--set ${s}: ${part} is not a section`);
+      node = node[part] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]!] = value;
+  }
+  return ok(config);
+}
+
+export async function loadConfig(file: string, schema: object, sets: readonly string[] = []): Promise<Result<RunConfig, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return err(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --config with a file under configs/`);
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0];
+    return err(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`);
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
+  const withSets = applySets(raw as RunConfig, sets);
+  if (!withSets.ok) return withSets;
+  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  if (!validate(withSets.value)) return err((validate.errors ?? []).map((e) => describe(file, e)).join('\n'));
+  return ok(withSets.value);
+}

@@ -1,0 +1,313 @@
+/**
+ * Runs (or plans) a selection of stages: waits for producers, probes tools, derives the key, reuses a verified
+ * entry or runs the stage in a private tmp directory and commits its outputs to the store. Independent stages
+ * run concurrently, bounded by `concurrency`.
+ */
+import { link, copyFile, mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Exec } from './exec.js';
+import { explainChange, keyOf, toolsHash, type KeyData } from './fingerprint.js';
+import type { AnyStage } from './graph.js';
+import type { Logger } from './log.js';
+import type { StageContext, StageFailure, ToolFound } from './stage.js';
+import { Store, type StoredOutput } from './store.js';
+import { ToolProbes } from './tools.js';
+
+export type Status = 'built' | 'cached' | 'skipped' | 'failed';
+/** What `plan` predicts: `hit`, `miss`, or `pending` when an upstream miss leaves the key unknown. */
+export type PlanStatus = 'hit' | 'miss' | 'pending' | 'skipped';
+
+export interface Outcome {
+  stage: string;
+  status: Status;
+  key?: string;
+  reason?: string;
+  ms: number;
+  outputs: Record<string, StoredOutput>;
+  /** Why the key differs from the stage's previous build (on a miss). */
+  explain?: string[];
+  failure?: StageFailure;
+}
+
+export interface PlanOutcome {
+  stage: string;
+  status: PlanStatus;
+  key?: string;
+  reason?: string;
+  explain?: string[];
+  outputs: Record<string, StoredOutput>;
+}
+
+export interface RunOptions {
+  store: Store;
+  log: Logger;
+  exec: Exec;
+  force?: boolean;
+  /** Log, on every miss, which inputs of the key changed since the stage's previous build. */
+  explain?: boolean;
+  /** Tool names whose absence is an error, not a skip. */
+  require?: readonly string[];
+  /** Stages left out by the caller (e.g. `--precision`): name → reason. */
+  excluded?: ReadonlyMap<string, string>;
+  options?: Readonly<Record<string, unknown>>;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/** Bounds how many stages run their `run` at once; hits and skips do not take a slot. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(n: number) {
+    this.free = n;
+  }
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((r) => this.waiting.push(r));
+    return () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
+type Prepared =
+  | { kind: 'skip'; reason: string; failed?: boolean; key?: string }
+  | { kind: 'ready'; config: unknown; data: KeyData; key: string; tools: Record<string, ToolFound>; inputs: Record<string, { sha: string; file: string } | undefined> };
+
+/** Shared by run and plan: inputs, tools, config slice and key of one stage, given its producers' outcomes. */
+async function prepare(
+  def: AnyStage,
+  root: Readonly<Record<string, unknown>>,
+  producers: ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string }>,
+  probes: ToolProbes,
+  opts: Pick<RunOptions, 'require' | 'excluded'>,
+): Promise<Prepared | { kind: 'pending' }> {
+  const excluded = opts.excluded?.get(def.name);
+  if (excluded) return { kind: 'skip', reason: excluded };
+  const inputs: Record<string, { sha: string; file: string } | undefined> = {};
+  let pending = false;
+  for (const [label, ref] of Object.entries(def.inputs)) {
+    const p = producers.get(ref.stage);
+    if (!p) throw new Error(`Internal error: ${def.name} ran before its producer ${ref.stage}`);
+    if (p.status === 'pending' || p.status === 'miss') {
+      pending = true;
+      continue;
+    }
+    const o = p.outputs[ref.output];
+    if (!o) {
+      if (ref.optional) {
+        inputs[label] = undefined;
+        continue;
+      }
+      return { kind: 'skip', reason: `needs ${ref.stage}, which was ${p.status === 'failed' ? 'failed' : 'skipped'}` };
+    }
+    inputs[label] = { sha: o.sha256, file: o.file };
+  }
+  let config: unknown;
+  try {
+    config = def.config(root);
+  } catch (e) {
+    return { kind: 'skip', failed: true, reason: `internal error in stage ${def.name} reading its config: ${(e as Error).message}` };
+  }
+  const tools: Record<string, ToolFound> = {};
+  for (const spec of def.tools ?? []) {
+    let found;
+    try {
+      found = await probes.probe(spec, config);
+    } catch (e) {
+      return { kind: 'skip', failed: true, reason: `internal error in the ${spec.name} probe of stage ${def.name}: ${(e as Error).message}` };
+    }
+    if (!found.ok) {
+      const required = opts.require?.includes(spec.name) ?? false;
+      return { kind: 'skip', failed: required, reason: `${spec.name} ${required ? 'is required (--require) but unavailable' : 'unavailable'}: ${found.error.reason}` };
+    }
+    tools[spec.name] = found.value;
+  }
+  if (pending) return { kind: 'pending' };
+  const data: KeyData = {
+    stage: def.name,
+    version: def.version,
+    config: config ?? null,
+    inputs: Object.fromEntries(Object.entries(inputs).map(([l, i]) => [l, i?.sha ?? null])),
+    tools: Object.fromEntries(Object.entries(tools).map(([n, t]) => [n, t.fingerprint])),
+  };
+  return { kind: 'ready', config, data, key: keyOf(data), tools, inputs };
+}
+
+/** A reusable entry for `key`, or why there is none; a corrupted entry is reported and evicted. */
+async function lookup(store: Store, log: Logger, stage: string, key: string): Promise<Record<string, StoredOutput> | undefined> {
+  const entry = await store.readEntry(stage, key);
+  if (entry === undefined) return undefined;
+  if (entry === 'corrupt') {
+    log.warn({ stage }, `cache entry ${key.slice(0, 12)} is unreadable: evicted, rebuilding`);
+    await store.evict(stage, key);
+    return undefined;
+  }
+  const check = await store.check(entry, false);
+  if (!check.ok) {
+    log.warn({ stage }, `${check.problem}: evicted, rebuilding`);
+    await store.evict(stage, key, entry);
+    return undefined;
+  }
+  return entry.outputs;
+}
+
+/** Hands an input to a stage under its real file name (some tools care about extensions). */
+async function placeInput(store: Store, sha: string, target: string): Promise<void> {
+  await mkdir(join(target, '..'), { recursive: true });
+  try {
+    await link(store.objectPath(sha), target);
+  } catch {
+    await copyFile(store.objectPath(sha), target);
+  }
+}
+
+export async function runStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: RunOptions): Promise<Outcome[]> {
+  const { store, log } = opts;
+  const probes = new ToolProbes(opts.exec);
+  const slots = new Slots(opts.concurrency ?? 2);
+  const done = new Map<string, Promise<Outcome>>();
+  const results = new Map<string, Outcome>();
+  const signal = opts.signal ?? new AbortController().signal;
+
+  const runOne = async (def: AnyStage): Promise<Outcome> => {
+    await Promise.all(Object.values(def.inputs).map((ref) => done.get(ref.stage)));
+    const started = performance.now();
+    const prep = await prepare(def, root, results, probes, opts);
+    const elapsed = () => performance.now() - started;
+    if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
+    if (prep.kind === 'skip') {
+      const status: Status = prep.failed ? 'failed' : 'skipped';
+      (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status }, prep.reason);
+      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {} };
+    }
+    const { key, data } = prep;
+    if (def.cache !== 'never' && !opts.force) {
+      const outputs = await lookup(store, log, def.name, key);
+      if (outputs) {
+        const ms = elapsed();
+        log.info({ stage: def.name, status: 'cached', ms }, `hit ${key.slice(0, 12)}`);
+        return { stage: def.name, status: 'cached', key, ms, outputs };
+      }
+    }
+    const explain = explainChange(await store.readLast(def.name), data);
+    const why = def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
+    log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
+
+    const release = await slots.take();
+    const dir = await store.tmpDir();
+    try {
+      const inputs: Record<string, string | undefined> = {};
+      for (const [label, input] of Object.entries(prep.inputs)) {
+        if (!input) {
+          inputs[label] = undefined;
+          continue;
+        }
+        const path = join(dir, 'inputs', label, input.file);
+        await placeInput(store, input.sha, path);
+        inputs[label] = path;
+      }
+      await mkdir(join(dir, 'out'), { recursive: true });
+      await mkdir(join(dir, 'work'), { recursive: true });
+      const th = toolsHash(data.tools);
+      let lastProgress = 0;
+      const ctx: StageContext<unknown> = {
+        config: prep.config,
+        inputs,
+        out: (label) => {
+          const file = def.outputs[label];
+          if (!file) throw new Error(`Internal error: stage ${def.name} wrote output ${label}, which it does not declare`);
+          return join(dir, 'out', file);
+        },
+        persistent: (name) => store.persistentPath(def.name, th, name),
+        workDir: join(dir, 'work'),
+        tools: prep.tools,
+        exec: opts.exec,
+        log: {
+          info: (message, fields) => log.info({ stage: def.name, ...fields }, message),
+          warn: (message, fields) => log.warn({ stage: def.name, ...fields }, message),
+          progress: (doneN, total, what) => {
+            const now = performance.now();
+            if (doneN < total && now - lastProgress < 1000) return;
+            lastProgress = now;
+            log.info({ stage: def.name, progress: `${doneN}/${total}` }, what ?? 'progress');
+          },
+        },
+        signal,
+        options: opts.options ?? {},
+      };
+      await mkdir(join(store.persistentPath(def.name, th, 'x'), '..'), { recursive: true });
+      let result;
+      try {
+        result = await def.run(ctx);
+      } catch (e) {
+        const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
+        log.error({ stage: def.name, status: 'failed', ms: elapsed() }, message);
+        return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
+      }
+      if (!result.ok) {
+        const ms = elapsed();
+        log.error({ stage: def.name, status: 'failed', ms, ...(result.error.details ? { details: result.error.details } : {}) }, result.error.message);
+        return { stage: def.name, status: 'failed', key, reason: result.error.message, ms, outputs: {}, failure: result.error, explain };
+      }
+      const outputs: Record<string, StoredOutput> = {};
+      for (const [label, file] of Object.entries(def.outputs)) {
+        const path = join(dir, 'out', file);
+        const s = await stat(path).catch(() => undefined);
+        if (!s?.isFile()) {
+          const message = `internal error in stage ${def.name}: it succeeded without writing output ${label} (${file})`;
+          log.error({ stage: def.name, status: 'failed' }, message);
+          return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
+        }
+        outputs[label] = await store.putFile(path, file);
+      }
+      const ms = elapsed();
+      await store.writeEntry({ key, data, outputs, ms });
+      await store.writeLast(data);
+      log.info({ stage: def.name, status: 'built', ms }, `stored ${key.slice(0, 12)}`);
+      return { stage: def.name, status: 'built', key, ms, outputs, explain };
+    } finally {
+      release();
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  for (const def of stages) {
+    const p = runOne(def).then((o) => {
+      results.set(def.name, o);
+      return o;
+    });
+    done.set(def.name, p);
+  }
+  return Promise.all(stages.map((s) => done.get(s.name)!));
+}
+
+/** What `run` would do, without running any stage: keys where they are known, hit or miss, and why. */
+export async function planStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: Pick<RunOptions, 'store' | 'exec' | 'force' | 'require' | 'excluded'>): Promise<PlanOutcome[]> {
+  const probes = new ToolProbes(opts.exec);
+  const results = new Map<string, PlanOutcome>();
+  for (const def of stages) {
+    const prep = await prepare(def, root, results, probes, opts);
+    let o: PlanOutcome;
+    if (prep.kind === 'pending') o = { stage: def.name, status: 'pending', reason: 'an input is rebuilt first', outputs: {} };
+    else if (prep.kind === 'skip') o = { stage: def.name, status: 'skipped', reason: prep.reason, outputs: {} };
+    else {
+      const entry = def.cache === 'never' || opts.force ? undefined : await opts.store.readEntry(def.name, prep.key);
+      const usable = entry && entry !== 'corrupt' && (await opts.store.check(entry, false)).ok ? entry : undefined;
+      o = usable
+        ? { stage: def.name, status: 'hit', key: prep.key, outputs: usable.outputs }
+        : {
+            stage: def.name,
+            status: 'miss',
+            key: prep.key,
+            ...(def.cache === 'never' ? { reason: 'never cached' } : opts.force ? { reason: '--force' } : {}),
+            explain: explainChange(await opts.store.readLast(def.name), prep.data),
+            outputs: {},
+          };
+    }
+    results.set(def.name, o);
+  }
+  return stages.map((s) => results.get(s.name)!);
+}

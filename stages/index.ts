@@ -1,0 +1,51 @@
+/**
+ * The registry: every stage, the run config's schema composed from each stage's section, and the stages each
+ * command targets (the runner adds whatever they consume).
+ */
+import type { Registry } from '../pipeline/registry.js';
+import benchmark from './benchmark/index.js';
+import { schema as benchSchema } from './benchmark/config.js';
+import build from './build/index.js';
+import { schema as modelSchema } from './build/config.js';
+import convertFp16 from './convert-fp16/index.js';
+import { schema as fp16Schema } from './convert-fp16/config.js';
+import { trtFp16, trtFp32 } from './engine-trt/index.js';
+import { schema as trtSchema } from './engine-trt/config.js';
+import graph from './graph/index.js';
+import { schema as graphSchema } from './graph/config.js';
+import optimize from './optimize/index.js';
+import { schema as optimizeSchema } from './optimize/config.js';
+import report from './report/index.js';
+import { schema as reportSchema } from './report/config.js';
+import validate from './validate/index.js';
+import { schema as validateSchema } from './validate/config.js';
+
+export const registry: Registry = {
+  stages: [build, validate, optimize, convertFp16, trtFp32, trtFp16, benchmark, graph, report],
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      model: modelSchema,
+      validate: validateSchema,
+      optimize: optimizeSchema,
+      fp16: fp16Schema,
+      trt: trtSchema,
+      bench: benchSchema,
+      report: reportSchema,
+      graph: graphSchema,
+    },
+  },
+  targets: {
+    build: ['build'],
+    validate: ['validate'],
+    optimize: ['optimize'],
+    onnx: ['build', 'optimize', 'convert:fp16'],
+    engines: ['engine:trt:fp32', 'engine:trt:fp16'],
+    bench: ['benchmark'],
+    report: ['report'],
+    graph: ['graph'],
+  },
+};
+
+export default registry;
