@@ -41,6 +41,9 @@ test('the stage writes a model with Conv → Clip only and a passes.json that re
   const changed = Object.fromEntries(report.passes.map((p: { pass: string; changed: boolean }) => [p.pass, p.changed]));
   assert.deepEqual([changed['fold-batchnorm'], changed['eliminate-identity'], changed['matmul-add-to-gemm']], [true, true, false]);
   assert.deepEqual(report.nodes, { before: 7, after: 2 });
+  const foldBn = report.passes.find((p: { pass: string }) => p.pass === 'fold-batchnorm');
+  assert.deepEqual(foldBn.fired, { 'batchnorm-into-conv': 1 });
+  assert.ok(typeof foldBn.ms === 'number' && foldBn.nodesBefore > foldBn.nodesAfter);
   assert.ok(report.check.worstRelL2 <= defaults.tolerance_rel_l2);
 });
 
