@@ -105,9 +105,12 @@ function readRaw(view: DataView, out: TensorValues, dtype: DType): void {
   }
 }
 
+const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /**
  * A new tensor with `values` as raw little-endian bytes. `values` is what `tensorValues` returns for the
  * dtype (16-bit floats as bit patterns, 64-bit integers as bigints) or plain numbers, which are converted.
+ * A Float32Array for a FLOAT tensor is handed over, not copied: the caller must not write to it afterwards.
  * A count that disagrees with `dims` is a bug in the caller, so it throws.
  */
 export function makeTensor(name: string, dtype: DType, dims: readonly number[], values: ArrayLike<number> | ArrayLike<bigint>): Tensor {
@@ -115,6 +118,11 @@ export function makeTensor(name: string, dtype: DType, dims: readonly number[], 
   if (!Kind) throw new Error(`Internal error: makeTensor cannot store ${dtypeName(dtype)}`);
   const n = elementCount(dims);
   if (values.length !== n) throw new Error(`Internal error: makeTensor "${name}": ${values.length} values for dims [${dims.join(', ')}]`);
+  if (values instanceof Float32Array && dtype === DType.FLOAT && littleEndian) {
+    // Weights: the tensor takes the array's memory as it is (millions of elements, no copy, no walk).
+    const rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    return { name, dtype, dims: [...dims], proto: { name, dataType: dtype, dims: [...dims], rawData } };
+  }
   const typed = new Kind(n);
   const big = dtype === DType.INT64 || dtype === DType.UINT64;
   const o = typed as unknown as { [k: number]: number | bigint };

@@ -3,6 +3,7 @@
  * target opset requires (Clip bounds and Dropout ratio as inputs where the opset has them).
  */
 import { DType, type Attribute, type Graph, type Node, type Tensor } from '../../onnx/ir.js';
+import { makeTensor } from '../../onnx/tensor.js';
 
 export class GraphBuilder {
   readonly graph: Graph = { name: 'main', nodes: [], inputs: [], outputs: [], valueInfo: [], initializers: [] };
@@ -50,8 +51,4 @@ export const i = (name: string, value: number): Attribute => ({ name, value: { k
 export const ints = (name: string, value: number[]): Attribute => ({ name, value: { kind: 'ints', value } });
 export const f = (name: string, value: number): Attribute => ({ name, value: { kind: 'float', value } });
 
-/** Float32 values as raw little-endian bytes (every platform Node runs this on is little-endian). */
-function floatTensor(name: string, dims: readonly number[], values: Float32Array): Tensor {
-  const rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  return { name, dtype: DType.FLOAT, dims: [...dims], proto: { name, dataType: DType.FLOAT, dims: [...dims], rawData } };
-}
+const floatTensor = (name: string, dims: readonly number[], values: Float32Array): Tensor => makeTensor(name, DType.FLOAT, dims, values);
