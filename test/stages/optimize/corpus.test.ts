@@ -18,7 +18,7 @@ import { closeEnough, protoToTensor } from './corpus-tensors.js';
 
 const ROOT = '/usr/share/libonnx-testdata/data';
 
-type Outcome = { status: 'passed'; changed: boolean } | { status: 'failed' | 'skipped'; why: string };
+type Outcome = { status: 'passed'; changedBy: string[] } | { status: 'failed' | 'skipped'; why: string };
 
 const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 80) ?? '';
 
@@ -59,11 +59,11 @@ async function runCase(dir: string): Promise<Outcome> {
   if (typeof before === 'string') return { status: 'skipped', why: 'onnxruntime-node cannot run it' };
   if (matches(before, model, expected as AnyTensor[])) return { status: 'skipped', why: 'onnxruntime-node itself misses the reference' };
 
-  let optimized: Model, changed: boolean;
+  let optimized: Model, changedBy: string[];
   try {
     const r = runPasses(model, passesByName(defaultPasses));
     optimized = r.model;
-    changed = r.steps.some((s) => s.changed);
+    changedBy = [...new Set(r.steps.filter((s) => s.changed).map((s) => s.pass))];
   } catch (e) {
     return { status: 'failed', why: `pass crashed: ${firstLine(e)}` };
   }
@@ -71,7 +71,7 @@ async function runCase(dir: string): Promise<Outcome> {
   const after = await run(encodeModel(optimized), feeds);
   if (typeof after === 'string') return { status: 'failed', why: `optimized model does not run: ${after}` };
   const why = matches(after, optimized, expected as AnyTensor[]);
-  return why ? { status: 'failed', why } : { status: 'passed', changed };
+  return why ? { status: 'failed', why } : { status: 'passed', changedBy };
 }
 
 test('the pass list keeps every runnable corpus model reproducing its reference outputs', { timeout: 240_000 }, async (t) => {
@@ -79,14 +79,20 @@ test('the pass list keeps every runnable corpus model reproducing its reference 
   const failed: string[] = [];
   const skipped = new Map<string, number>();
   let passed = 0, changed = 0;
+  const byPass = new Map<string, number>();
   for (const dir of cases) {
     const o = await runCase(dir);
-    if (o.status === 'passed') { passed++; if (o.changed) changed++; }
+    if (o.status === 'passed') {
+      passed++;
+      if (o.changedBy.length) changed++;
+      for (const p of o.changedBy) byPass.set(p, (byPass.get(p) ?? 0) + 1);
+    }
     else if (o.status === 'skipped') skipped.set(o.why, (skipped.get(o.why) ?? 0) + 1);
     else failed.push(`${dir.slice(ROOT.length + 1)}: ${o.why}`);
   }
   t.diagnostic(`corpus: ${cases.length} models, ${passed} passed (${changed} changed by the passes), ${failed.length} failed, ${[...skipped.values()].reduce((a, b) => a + b, 0)} skipped`);
   for (const [why, n] of skipped) t.diagnostic(`skipped ${n}: ${why}`);
+  t.diagnostic(`models changed per pass: ${[...byPass].map(([p, n]) => `${p} ${n}`).join(', ')}`);
   assert.deepEqual(failed, []);
   assert.ok(changed > 0, 'the passes changed at least one corpus model');
 });
