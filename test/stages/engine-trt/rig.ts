@@ -62,20 +62,8 @@ export class Rig {
 
   /** A tiny real ONNX model (Relu) with input `input` [N|batch, 3, 8, 8]. */
   model(name: string, batch: number | 'N'): string {
-    const dims = [batch === 'N' ? { dimParam: 'N' } : { dimValue: batch }, { dimValue: 3 }, { dimValue: 8 }, { dimValue: 8 }];
-    const bytes = onnx.ModelProto.encode({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 13 }],
-      producerName: 'enginefoundry-test',
-      graph: {
-        name: 'g',
-        node: [{ opType: 'Relu', input: ['input'], output: ['output'], name: 'relu' }],
-        input: [{ name: 'input', type: { tensorType: { elemType: 1, shape: { dim: dims } } } }],
-        output: [{ name: 'output', type: { tensorType: { elemType: 1, shape: { dim: dims } } } }],
-      },
-    }).finish();
     const p = join(this.root, name);
-    writeFileSync(p, bytes);
+    writeFileSync(p, modelBytes(batch));
     return p;
   }
 
@@ -103,4 +91,19 @@ export class Rig {
     };
     return { ctx, outDir, workDir, persistentDir, messages };
   }
+}
+
+export function modelBytes(batch: number | 'N'): Uint8Array {
+  const dims = [batch === 'N' ? { dimParam: 'N' } : { dimValue: batch }, { dimValue: 3 }, { dimValue: 8 }, { dimValue: 8 }];
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'enginefoundry-test',
+    graph: {
+      name: 'g',
+      node: [{ opType: 'Relu', input: ['input'], output: ['output'], name: 'relu' }],
+      input: [{ name: 'input', type: { tensorType: { elemType: 1, shape: { dim: dims } } } }],
+      output: [{ name: 'output', type: { tensorType: { elemType: 1, shape: { dim: dims } } } }],
+    },
+  }).finish();
 }
