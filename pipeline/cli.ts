@@ -174,8 +174,19 @@ export async function main(args: readonly string[], registry: Registry): Promise
       .option('baseline', { type: 'string', describe: 'an earlier bench.json to compare with (benchmark stage)' })
       .option('artifacts', { type: 'string', default: 'artifacts', describe: 'artifact store directory' });
   const run = (command: string, planOnly = false) => async (argv: unknown) => {
+    // The default command sees stray words as positionals rather than as an unknown command.
+    const words = (argv as { _: unknown[] })._;
+    const extra = words.slice(words[0] === command ? 1 : 0);
+    if (code !== 0) return;
+    if (extra.length > 0) {
+      process.stderr.write(`error: unknown command ${String(extra[0])}\nRun with --help for the commands and options.\n`);
+      code = 2;
+      return;
+    }
     code = await runCommand(registry, command, argv as Common, planOnly);
   };
+  const commands: Record<string, string> = { ...RUN_COMMANDS };
+  for (const [name, stages] of Object.entries(registry.targets)) commands[name] ??= `stages ${stages.join(', ')} and what they consume`;
 
   let parser = yargs([...args])
     .scriptName('enginefoundry')
@@ -190,8 +201,8 @@ export async function main(args: readonly string[], registry: Registry): Promise
       code = 2;
     });
   parser = parser.command(['run', '$0'], RUN_COMMANDS['run']!, withOptions, run('run'));
-  for (const [name, description] of Object.entries(RUN_COMMANDS)) {
-    if (name !== 'run') parser = parser.command(name, description, withOptions, run(name));
+  for (const [name, description] of Object.entries(commands)) {
+    if (name !== 'run' && (name in registry.targets)) parser = parser.command(name, description, withOptions, run(name));
   }
   parser = parser
     .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', withOptions, run('plan', true))

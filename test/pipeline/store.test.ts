@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cli, manifest, project, start } from './toy.js';
+
+const objectPath = (artifacts: string, sha: string) => join(artifacts, 'store', 'objects', sha.slice(0, 2), sha);
+
+test('a flipped byte in a stored artifact is detected, evicted and rebuilt', async () => {
+  const p = project();
+  assert.equal((await cli(p, ['join'])).code, 0);
+  p.takeRuns();
+  const sha = manifest(p).stages['upper']!.outputs['text']!.sha256;
+  const path = objectPath(p.artifacts, sha);
+  const bytes = readFileSync(path);
+  bytes[0] = bytes[0]! ^ 0x01;
+  chmodSync(path, 0o644);
+  writeFileSync(path, bytes);
+
+  const r = await cli(p, ['join']);
+  assert.equal(r.code, 0, r.stderr);
+  const warning = r.records.find((x) => x['stage'] === 'upper' && x['level'] === 40);
+  assert.match(String(warning?.['msg']), /corrupted.*evicted, rebuilding/);
+  assert.deepEqual(p.takeRuns(), ['upper']);
+  assert.equal(manifest(p).stages['toy:join']?.status, 'cached');
+  assert.equal(readFileSync(path, 'utf8'), 'HELLO');
+  assert.equal(readFileSync(join(p.artifacts, 'latest', 'upper.txt'), 'utf8'), 'HELLO');
+});
+
+test('cache verify re-hashes every entry and evicts a corrupted one; gc keeps what latest names', async () => {
+  const p = project();
+  assert.equal((await cli(p, ['join'])).code, 0);
+  const clean = await cli(p, ['cache', 'verify']);
+  assert.equal(clean.code, 0, clean.stderr);
+  assert.match(clean.stdout, /4 entries verified, 0 corrupt/);
+
+  const sha = manifest(p).stages['count']!.outputs['count']!.sha256;
+  const path = objectPath(p.artifacts, sha);
+  chmodSync(path, 0o644);
+  // Same size, different bytes: only a re-hash can tell.
+  writeFileSync(path, readFileSync(path, 'utf8').replace('10', '11'));
+  const dirty = await cli(p, ['cache', 'verify']);
+  assert.equal(dirty.code, 1);
+  assert.match(dirty.stderr, /count [0-9a-f]{12}: output count \(count\.json\) is corrupted/);
+  assert.equal(existsSync(path), false);
+
+  const ls = await cli(p, ['cache', 'ls', '--json']);
+  assert.deepEqual((JSON.parse(ls.stdout) as Array<{ stage: string }>).map((e) => e.stage).sort(), ['source', 'toy:join', 'upper']);
+  const gc = await cli(p, ['cache', 'gc']);
+  assert.equal(gc.code, 0);
+  assert.match(gc.stdout, /removed 0 entries/);
+});
+
+test('two concurrent runs on one store both succeed and leave it consistent', async () => {
+  const p = project();
+  const env = { TOY_SLEEP_MS: '1000' };
+  const [a, b] = await Promise.all([cli(p, ['join'], env), cli(p, ['join'], env)]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  const verify = await cli(p, ['cache', 'verify']);
+  assert.equal(verify.code, 0, verify.stderr);
+  assert.match(verify.stdout, /4 entries verified, 0 corrupt/);
+  assert.equal(readFileSync(join(p.artifacts, 'latest', 'joined.txt'), 'utf8'), 'HELLO {"n":10}');
+  // Both really raced: each built upper, and both committed the same object.
+  assert.equal(p.takeRuns().filter((s) => s === 'upper').length, 2);
+  const again = await cli(p, ['join']);
+  assert.equal(again.code, 0);
+  assert.deepEqual(p.takeRuns(), []);
+});
+
+test('a run killed mid-stage leaves no partial artifact, and the next run rebuilds that stage', async () => {
+  const p = project();
+  const child = start(p, ['join'], { TOY_SLEEP_MS: '20000' });
+  // Wait until upper has written its partial output, then kill the process outright.
+  for (let i = 0; i < 200 && !readFileSync(p.runlog, 'utf8').includes('upper'); i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('close', r));
+  const entries = join(p.artifacts, 'store', 'entries');
+  assert.deepEqual(readdirSync(entries).sort(), ['count', 'source']);
+  p.takeRuns();
+
+  const r = await cli(p, ['join']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(p.takeRuns().sort(), ['toy:join', 'upper']);
+  assert.equal(readFileSync(join(p.artifacts, 'latest', 'upper.txt'), 'utf8'), 'HELLO');
+  const gc = await cli(p, ['cache', 'gc']);
+  assert.match(gc.stdout, /1 abandoned tmp dirs/);
+});

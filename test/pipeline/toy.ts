@@ -1,0 +1,74 @@
+/** Helpers for the pipeline tests: a scratch project with a toy config, and the toy CLI as a real process. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ext = extname(fileURLToPath(import.meta.url));
+/** Under tsx the tests are .ts and `--import tsx` is in execArgv; compiled they are .js under dist/. */
+export const toyCli = fileURLToPath(new URL(`./fixtures/toy-cli${ext}`, import.meta.url));
+
+export interface Project {
+  dir: string;
+  config: string;
+  artifacts: string;
+  runlog: string;
+  writeConfig(yaml: string): void;
+  /** Stage names run since the last call, in order. */
+  takeRuns(): string[];
+}
+
+export function project(yaml = 'src:\n  text: hello\n'): Project {
+  const dir = mkdtempSync(join(tmpdir(), 'ef-pipeline-'));
+  const config = join(dir, 'toy.yaml');
+  const runlog = join(dir, 'runs.log');
+  writeFileSync(config, yaml);
+  writeFileSync(runlog, '');
+  return {
+    dir,
+    config,
+    artifacts: join(dir, 'artifacts'),
+    runlog,
+    writeConfig: (y) => writeFileSync(config, y),
+    takeRuns() {
+      const runs = readFileSync(runlog, 'utf8').split('\n').filter(Boolean);
+      writeFileSync(runlog, '');
+      return runs;
+    },
+  };
+}
+
+export interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** stderr's JSON log records (the CLI logs JSON lines when stderr is not a terminal). */
+  records: Array<Record<string, unknown>>;
+}
+
+export function start(p: Project, args: readonly string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, [...process.execArgv, toyCli, ...args, '--config', p.config, '--artifacts', p.artifacts], {
+    env: { ...process.env, TOY_RUNLOG: p.runlog, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function cli(p: Project, args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
+  const child = start(p, args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      const records = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      resolve({ code, signal, stdout, stderr, records });
+    });
+  });
+}
+
+export function manifest(p: Project): { config: string; stages: Record<string, { key?: string; status: string; reason?: string; ms: number; outputs: Record<string, { path: string; sha256: string }> }> } {
+  return JSON.parse(readFileSync(join(p.artifacts, 'latest', 'manifest.json'), 'utf8'));
+}
