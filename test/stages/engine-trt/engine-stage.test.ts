@@ -152,3 +152,17 @@ test('a build by another TensorRT than the probe reported is not kept', async ()
   assert.ok(!r.ok);
   assert.equal(r.error.message, 'engine:trt:fp32: trtexec --help reported TensorRT 10.15.0 but the build ran TensorRT 10.16.0; the engine was not kept');
 });
+
+test('strongly typed FP16 (10.x): builds the FP16 ONNX from convert:fp16 with --stronglyTyped, never --fp16', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
+  const model = rig.model('model.opt.onnx', 1);
+  const fp16model = rig.model('model.fp16.onnx', 1);
+  const config = trtFp16.config({ trt: { strongly_typed: true } });
+  const tool = await probe(trtFp16, config);
+  const { ctx, outDir } = rig.context(config, { model, fp16model }, tool);
+  assert.deepEqual(await trtFp16.run(ctx), { ok: true, value: undefined });
+  assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [`--onnx=${fp16model}`, `--saveEngine=${join(outDir, 'engine')}`, '--stronglyTyped', ...TAIL(rig)]);
+  const missing = await trtFp16.run(rig.context(config, { model, fp16model: undefined }, tool, 'run2').ctx);
+  assert.ok(!missing.ok);
+  assert.match(missing.error.message, /trt\.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none/);
+});
