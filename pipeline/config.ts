@@ -59,11 +59,11 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
   } catch (e) {
     return err(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --config with a file under configs/`);
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    return err(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`);
+    return err(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { canonical, explainChange, keyOf, type KeyData } from '../../pipeline/fingerprint.js';
+
+const data = (over: Partial<KeyData> = {}): KeyData => ({
+  stage: 'engine:trt:fp16',
+  version: 1,
+  config: { workspace_mb: 2048, shapes: { min: 1, max: 8 } },
+  inputs: { model: 'a'.repeat(64) },
+  tools: { trtexec: { tensorrt: '10.3.0', gpu: 'NVIDIA H100', compute: '9.0', driver: '550.54' } },
+  ...over,
+});
+
+test('canonical encoding ignores key order at every level and drops undefined members', () => {
+  assert.equal(canonical({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } }), '{"a":{"d":[1,{"x":1,"y":2}]},"b":1}');
+  const reordered: KeyData = { tools: data().tools, inputs: data().inputs, config: { shapes: { max: 8, min: 1 }, workspace_mb: 2048 }, version: 1, stage: 'engine:trt:fp16' };
+  assert.equal(keyOf(reordered), keyOf(data()));
+  assert.match(keyOf(data()), /^[0-9a-f]{64}$/);
+  assert.throws(() => canonical({ x: Number.NaN }), /Internal error/);
+});
+
+test('every part of the key data moves the key', () => {
+  const base = keyOf(data());
+  const variants: KeyData[] = [
+    data({ stage: 'engine:trt:fp32' }),
+    data({ version: 2 }),
+    data({ config: { workspace_mb: 1024, shapes: { min: 1, max: 8 } } }),
+    data({ inputs: { model: 'b'.repeat(64) } }),
+    data({ inputs: { model: null } }),
+    data({ tools: { trtexec: { tensorrt: '10.3.0', gpu: 'NVIDIA H100', compute: '9.0', driver: '555.42' } } }),
+  ];
+  const keys = new Set([base, ...variants.map(keyOf)]);
+  assert.equal(keys.size, variants.length + 1);
+});
+
+test('explainChange names what changed, one line each', () => {
+  assert.deepEqual(explainChange(data(), data()), []);
+  assert.deepEqual(explainChange(undefined, data()), ['no earlier build of this stage in the store']);
+  assert.deepEqual(
+    explainChange(data(), data({ version: 2, config: { workspace_mb: 1024, shapes: { min: 1, max: 8 } } })),
+    ['stage version 1 → 2', 'config workspace_mb changed 2048 → 1024'],
+  );
+  assert.deepEqual(explainChange(data(), data({ inputs: { model: 'b'.repeat(64) } })), ['input model changed (aaaaaaaaaaaa → bbbbbbbbbbbb)']);
+  assert.deepEqual(
+    explainChange(data(), data({ tools: { trtexec: { tensorrt: '10.4.0', gpu: 'NVIDIA H100', compute: '9.0', driver: '550.54' } } })),
+    ['tool trtexec.tensorrt changed "10.3.0" → "10.4.0"'],
+  );
+  assert.deepEqual(explainChange(data(), data({ config: { workspace_mb: 2048, shapes: { min: 1 } } })), ['config shapes.max changed 8 → (absent)']);
+});
