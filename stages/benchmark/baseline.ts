@@ -9,6 +9,8 @@
  * moved 0.027 ms, 0.1 %, between two machine starts). An engine that was right and now fails its
  * correctness check is a regression too.
  */
+import { readFile } from 'node:fs/promises';
+import { err, ok, type Result } from '../../pipeline/result.js';
 import type { BenchFile, LatencyStats, Measurement } from './result.js';
 
 export interface Comparison {
@@ -73,4 +75,21 @@ export function compareWithBaseline(current: BenchFile, baseline: BenchFile, opt
   }
   const regressions = compared.filter((c) => c.regression);
   return { ok: regressions.length === 0, compared, regressions, missing };
+}
+
+/** Reads an earlier bench.json; a file that is not one is a user error, said once. */
+export async function readBenchFile(path: string): Promise<Result<BenchFile, string>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return err(`cannot read ${path} (${e instanceof Error ? e.message : String(e)}); give the path of an earlier bench.json`);
+  }
+  try {
+    const json = JSON.parse(text) as Partial<BenchFile>;
+    if (json.schema !== 1 || !Array.isArray(json.measurements)) return err(`${path} is not a bench.json (schema 1 with measurements)`);
+    return ok(json as BenchFile);
+  } catch (e) {
+    return err(`${path} is not JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
 }

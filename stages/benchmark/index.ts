@@ -3,11 +3,16 @@
  * and writes bench.json. Never cached: a measurement describes the machine now. It declares no tools on
  * purpose: a missing torch or trtexec must skip those engines, not the onnxruntime benchmark with them,
  * so both are probed inside `run` and their absence lands in bench.json's `skipped`.
+ *
+ * With `--baseline FILE` the run is compared with an earlier bench.json; a slowdown beyond the measured
+ * spread fails the stage (exit 1: the CI regression gate). A failed stage's outputs are not kept, so the
+ * new measurement is saved beside the stage's persistent files and the failure names it.
  */
 import { writeFile } from 'node:fs/promises';
-import { ok } from '../../pipeline/result.js';
+import { err, ok } from '../../pipeline/result.js';
 import { defineStage } from '../../pipeline/stage.js';
 import { trtConfig, type TrtConfig } from '../engine-trt/config.js';
+import { compareWithBaseline, readBenchFile } from './baseline.js';
 import { benchConfig, type BenchConfig } from './config.js';
 import { runBenchmark } from './run-bench.js';
 
@@ -43,9 +48,29 @@ export default defineStage<BenchStageConfig>({
       signal: ctx.signal,
     });
     if (!result.ok) return result;
-    for (const s of result.value.skipped) ctx.log.warn(`skipped ${s.engine}${s.precision ? ` ${s.precision}` : ''}: ${s.reason}`);
-    await writeFile(ctx.out('bench'), `${JSON.stringify(result.value, null, 2)}\n`);
-    ctx.log.info(`measured ${result.value.measurements.length} engine runs`, { flagged: result.value.measurements.filter((m) => m.correctness?.ok === false).length });
+    const bench = result.value;
+    for (const s of bench.skipped) ctx.log.warn(`skipped ${s.engine}${s.precision ? ` ${s.precision}` : ''}: ${s.reason}`);
+    const baselinePath = ctx.options?.baseline;
+    if (typeof baselinePath === 'string') {
+      const baseline = await readBenchFile(baselinePath);
+      if (!baseline.ok) return err({ message: `benchmark: --baseline: ${baseline.error}` });
+      const gate = compareWithBaseline(bench, baseline.value);
+      bench.baseline = {
+        file: baselinePath, ok: gate.ok, regressions: gate.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`), compared: gate.compared.length, missing: gate.missing,
+      };
+      if (gate.compared.length === 0) ctx.log.warn(`--baseline ${baselinePath} has no measurement this run repeats; nothing was compared`);
+      if (!gate.ok) {
+        const kept = ctx.persistent('bench.regressed.json');
+        await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
+        return err({
+          message: `benchmark: ${gate.regressions.length} of ${gate.compared.length} measurements regressed against ${baselinePath}`,
+          details: [...bench.baseline.regressions, `this run's bench.json: ${kept}`],
+        });
+      }
+      ctx.log.info(`no regression against ${baselinePath}`, { compared: gate.compared.length, missing: gate.missing.length });
+    }
+    await writeFile(ctx.out('bench'), `${JSON.stringify(bench, null, 2)}\n`);
+    ctx.log.info(`measured ${bench.measurements.length} engine runs`, { flagged: bench.measurements.filter((m) => m.correctness?.ok === false).length });
     return ok(undefined);
   },
 });

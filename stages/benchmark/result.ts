@@ -70,4 +70,17 @@ export interface BenchFile {
   environment: Environment;
   measurements: Measurement[];
   skipped: SkippedEngine[];
+  /** Present when the run was compared with an earlier bench.json (`--baseline FILE`). */
+  baseline?: BaselineVerdict;
+}
+
+/** The regression gate's verdict (stages/benchmark/baseline.ts states the rule). */
+export interface BaselineVerdict {
+  file: string;
+  ok: boolean;
+  /** One line per measurement slower than its allowance, or no longer correct. */
+  regressions: string[];
+  compared: number;
+  /** Baseline measurements this run did not make. */
+  missing: string[];
 }
