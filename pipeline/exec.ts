@@ -2,7 +2,11 @@
  * The one door to external programs. Always an argument array, never a shell string; a program that
  * cannot be started, exits non-zero or is killed is a value, not an exception.
  */
-import { execa } from 'execa';
+import type { execa as Execa } from 'execa';
+
+// execa costs ~150 ms to import; a run where every stage is a cache hit never starts a program, so it loads
+// on first use.
+let loaded: typeof Execa | undefined;
 
 export interface ExecOptions {
   cwd?: string;
@@ -30,6 +34,7 @@ export type Exec = (command: string, args: readonly string[], options?: ExecOpti
 
 export const exec: Exec = async (command, args, options = {}) => {
   const started = performance.now();
+  const execa = (loaded ??= (await import('execa')).execa);
   const r = await execa(command, args, {
     cwd: options.cwd,
     env: options.env,

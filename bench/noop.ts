@@ -1,0 +1,103 @@
+/**
+ * `make bench-noop`: what the runner costs when there is nothing to do.
+ *  1. Wall time of a whole `node pipeline.mjs <command>` process on an already built store (target ≤ 0.3 s),
+ *     for `onnx` and `engines`, next to `node -e 0` and the import times of the CLI and of the stage registry.
+ *  2. The runner's own overhead per stage, in process, with trivial stages: per miss (tmp dir, key, commit to the
+ *     store) and per hit (key, entry read, stamp check).
+ * Config: CONFIG (default configs/ci.yaml), artifacts in ARTIFACTS (default artifacts/).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { exec } from '../pipeline/exec.js';
+import { createLogger } from '../pipeline/log.js';
+import { ok } from '../pipeline/result.js';
+import { runStages } from '../pipeline/runner.js';
+import { defineStage, type StageDef } from '../pipeline/stage.js';
+import { Store } from '../pipeline/store.js';
+import { median, timeProcess } from './timing.js';
+
+const root = new URL('../../', import.meta.url).pathname.replace(/\/$/, '').replace(/\/dist$/, '');
+const config = process.env['CONFIG'] ?? 'configs/ci.yaml';
+const artifacts = process.env['ARTIFACTS'] ?? 'artifacts';
+const RUNS = 5;
+const node = process.execPath;
+const cli = join(root, 'pipeline.mjs');
+
+async function wholeProcess(command: string): Promise<void> {
+  const args = [cli, command, '--config', config, '--artifacts', artifacts, '--json'];
+  const warm = await exec(node, args, { cwd: root });
+  if (warm.exitCode !== 0) {
+    console.log(`  ${command}: the warm-up run failed (exit ${warm.exitCode}): ${warm.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    return;
+  }
+  const t = await timeProcess(node, args, RUNS);
+  if (!t.ok) return console.log(`  ${command}: ${t.error}`);
+  const manifest = JSON.parse(readFileSync(resolve(root, artifacts, 'latest', 'manifest.json'), 'utf8')) as { stages: Record<string, { status: string; ms: number }> };
+  const stages = Object.values(manifest.stages);
+  const hits = stages.filter((s) => s.status === 'cached');
+  const runnerMs = hits.reduce((n, s) => n + s.ms, 0);
+  console.log(`  no-op ${command.padEnd(8)} ${t.value.ms.toFixed(0).padStart(5)} ms whole process (median of ${RUNS}); ${stages.length} stages: ` +
+    `${hits.length} cached (${runnerMs.toFixed(1)} ms of stage checks), ${stages.filter((s) => s.status === 'skipped').length} skipped, ${stages.filter((s) => s.status === 'built').length} built`);
+}
+
+async function importTimes(): Promise<void> {
+  const script = `const t0=performance.now();await import(${JSON.stringify(join(root, 'dist/pipeline/cli.js'))});const t1=performance.now();` +
+    `await import(${JSON.stringify(join(root, 'dist/stages/index.js'))});const t2=performance.now();console.log(JSON.stringify([t1-t0,t2-t1]))`;
+  const cliMs: number[] = [];
+  const stageMs: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await exec(node, ['--input-type=module', '-e', script]);
+    const [a, b] = JSON.parse(r.stdout) as [number, number];
+    cliMs.push(a);
+    stageMs.push(b);
+  }
+  const bare = await timeProcess(node, ['-e', '0'], RUNS);
+  console.log(`  node -e 0          ${bare.ok ? bare.value.ms.toFixed(0).padStart(5) : '?'} ms`);
+  console.log(`  import CLI         ${median(cliMs).toFixed(0).padStart(5)} ms (yargs, pino, ajv, yaml)`);
+  console.log(`  import registry    ${median(stageMs).toFixed(0).padStart(5)} ms (every stage module and what it imports at top level)`);
+}
+
+/** A chain of `n` trivial stages, each copying its input; measures the runner, not the work. */
+function chain(n: number): StageDef<unknown>[] {
+  return Array.from({ length: n }, (_, i) =>
+    defineStage<unknown>({
+      name: `s${i}`,
+      version: 1,
+      description: 'trivial',
+      config: () => ({ i }),
+      inputs: i === 0 ? {} : { x: { stage: `s${i - 1}`, output: 'x' } },
+      outputs: { x: `x${i}.txt` },
+      async run(ctx) {
+        await writeFile(ctx.out('x'), `${i}`);
+        return ok(undefined);
+      },
+    }),
+  );
+}
+
+async function perStage(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ef-bench-noop-'));
+  const store = new Store(dir);
+  const log = createLogger({ json: true, stream: new Writable({ write: (_c, _e, cb) => cb() }) });
+  const stages = chain(40);
+  const time = async () => {
+    const t0 = performance.now();
+    const out = await runStages(stages, {}, { store, log, exec });
+    if (out.some((o) => o.status === 'failed')) throw new Error('Internal error: a trivial stage failed');
+    return (performance.now() - t0) / stages.length;
+  };
+  const miss = await time();
+  const hits: number[] = [];
+  for (let i = 0; i < RUNS; i++) hits.push(await time());
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`  runner per stage: ${miss.toFixed(2)} ms on a miss (tmp dir, key, commit), ${median(hits).toFixed(2)} ms on a hit (key, entry, stamp check); ${stages.length}-stage chain`);
+}
+
+console.log(`bench-noop (${config}, store ${artifacts}/)`);
+await importTimes();
+await wholeProcess('onnx');
+await wholeProcess('engines');
+await perStage();
