@@ -41,7 +41,7 @@ test: debian dist/.built
 bench-build: debian dist/.built
 	node dist/bench/build.js
 bench-noop: dist/.built
-	node dist/bench/noop.js
+	CONFIG=$(CONFIG) node dist/bench/noop.js
 bench-optimize: debian dist/.built
 	node dist/bench/optimize.js
 

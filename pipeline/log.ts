@@ -7,7 +7,7 @@ import { pino, type Logger } from 'pino';
 export type { Logger };
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'stage', 'status', 'ms']);
+const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'stage', 'status', 'ms', 'summary']);
 
 function color(on: boolean) {
   const c = (code: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
