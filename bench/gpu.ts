@@ -28,7 +28,7 @@ import type { BenchFile, Measurement } from '../stages/benchmark/result.js';
 import { measureOrt } from '../stages/benchmark/ort-runner.js';
 import { runBenchmark } from '../stages/benchmark/run-bench.js';
 import { latencyStats } from '../stages/benchmark/stats.js';
-import { probeTorch, runTorch } from '../stages/benchmark/torch-runner.js';
+import { probeTorch, runTorch, sourceFile } from '../stages/benchmark/torch-runner.js';
 import { DELICATE_OPS } from '../stages/convert-fp16/config.js';
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { trtConfig } from '../stages/engine-trt/config.js';
@@ -117,7 +117,7 @@ const x = normalFloats(input.value.rest.reduce((p, d) => p * d, 1), base({}).see
 await writeFile(inputFile, new Uint8Array(x.buffer));
 // Python, node, Python, node: the machine drifts (clocks, other tenants), so each pair is judged on its own.
 const pythonOrt = async () => {
-  const py = await exec(a.python || 'python3', [join(import.meta.dirname, 'ort_python.py')], {
+  const py = await exec(a.python || 'python3', [sourceFile('bench/ort_python.py')], {
     input: JSON.stringify({ model: paths.opt, input: inputFile, dims: [1, ...input.value.rest], level: 'all', intraOpThreads: 0, interOpThreads: 0, warmup: Number(a.warmup), runs: Number(a.runs) }),
   });
   if (py.exitCode !== 0) return `python onnxruntime: ${py.stderr.trim().split('\n').at(-1) ?? py.exitCode}`;
@@ -219,7 +219,7 @@ if (torch.ok) {
     if (!reply.ok) throw new Error(reply.error);
     for (const r of reply.value.results) variants.push(JSON.stringify({ model: 'ours', id: r.id, tf32, p50: r.ok ? latencyStats(r.samplesMs).p50 : r.reason }));
   }
-  const tv = await exec(torch.value.python, [join(import.meta.dirname, 'torchvision_ref.py'), '300', a.runs!], { timeoutMs: 300_000 });
+  const tv = await exec(torch.value.python, [sourceFile('bench/torchvision_ref.py'), '300', a.runs!], { timeoutMs: 300_000 });
   variants.push(...(tv.exitCode === 0 ? tv.stdout.trim().split('\n') : [JSON.stringify({ torchvision: tv.stderr.trim().split('\n').at(-1) })]));
 }
 await writeFile(join(out, 'variants.jsonl'), `${variants.join('\n')}\n`);

@@ -1,0 +1,127 @@
+/**
+ * The benchmark stage on a real small MobileNetV2: onnxruntime-node and Debian's PyTorch (CPU, 1.13) running
+ * our graph through torch_runner.py, on the same seeded inputs, checked against the FP32 reference.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { encodeModel } from '../../../onnx/serde.js';
+import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
+import { exec } from '../../../pipeline/exec.js';
+import benchmark from '../../../stages/benchmark/index.js';
+import { benchConfig } from '../../../stages/benchmark/config.js';
+import type { BenchFile } from '../../../stages/benchmark/result.js';
+import { ortSettings, runBenchmark } from '../../../stages/benchmark/run-bench.js';
+import { probeTorch } from '../../../stages/benchmark/torch-runner.js';
+import { defaults as modelDefaults } from '../../../stages/build/config.js';
+import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
+import { trtConfig } from '../../../stages/engine-trt/config.js';
+import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
+import { passesByName } from '../../../stages/optimize/passes/index.js';
+import { stageContext } from '../optimize/stage-context.js';
+
+const modelConfig = { ...modelDefaults, width_mult: 0.25, input_size: 32, num_classes: 10, dynamic_batch: true };
+let dir = '';
+let optPath = '';
+const log = { info: () => undefined, warn: () => undefined };
+
+before(async () => {
+  ({ dir } = await stageContext({}, {}, {}));
+  optPath = join(dir, 'model.opt.onnx');
+  const raw = buildMobileNetV2(modelConfig);
+  await writeFile(optPath, encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model));
+});
+
+test('every engine runs the same inputs; torch on our graph agrees with the FP32 reference; what cannot run says why', async () => {
+  const config = benchConfig({ bench: { warmup: 1, runs: 12, batch_sizes: [1, 3], engines: ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph'], precisions: ['fp32'] } });
+  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w1'), exec, log });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  const b = r.value;
+  const find = (engine: string, batch: number) => b.measurements.find((m) => m.engine === engine && m.batch === batch);
+  for (const batch of [1, 3]) {
+    const ort = find('ort', batch);
+    const eager = find('torch-eager', batch);
+    assert.ok(ort && eager, `ort and torch-eager at batch ${batch}`);
+    // The reference is ORT at level all on the same file and inputs: bit-identical.
+    assert.equal(ort.correctness?.relL2, 0);
+    assert.ok(eager.correctness?.ok, JSON.stringify(eager.correctness));
+    assert.ok(eager.correctness.relL2 > 0 && eager.correctness.relL2 < 1e-5, `torch differs only by summation order: ${eager.correctness.relL2}`);
+    for (const m of [ort, eager]) {
+      assert.equal(m.samplesMs.length, 12);
+      assert.equal(m.stats.n, 12);
+      assert.ok(m.stats.min <= m.stats.p50 && m.stats.p50 <= (m.stats.p90 ?? Infinity) && m.stats.p50 <= m.stats.max);
+      assert.equal(m.stats.p95, null, '12 samples cannot state p95');
+      assert.equal(m.stats.p99, null);
+      assert.ok(Math.abs(m.throughput - (batch * 1000) / m.stats.mean) < 1e-9);
+    }
+  }
+  const torchMajor = Number(b.environment.versions.torch?.split('.')[0]);
+  const reasons = b.skipped.map((s) => `${s.engine}: ${s.reason}`).join('\n');
+  if (torchMajor < 2) assert.match(reasons, /torch-compile: torch\.compile needs torch >= 2 \(found 1\./);
+  assert.match(reasons, /torch-cudagraph: CUDA not available: skipping torch-cudagraph/);
+  assert.equal(b.model.sha256, (await import('node:crypto')).createHash('sha256').update(await readFile(optPath)).digest('hex'));
+  assert.ok(b.environment.cpu.cores > 0 && b.environment.versions.onnxruntime);
+});
+
+test('an ORT sweep measures every level × thread setting', async () => {
+  const config = benchConfig({ bench: { warmup: 0, runs: 2, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'], ort: { sweep: true, sweep_levels: ['disabled', 'all'], sweep_intra_op_threads: [1, 2] } } });
+  assert.equal(ortSettings(config.ort).length, 4);
+  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w2'), exec, log });
+  assert.ok(r.ok);
+  const seen = r.value.measurements.map((m) => `${m.settings.graphOptimizationLevel}/${m.settings.intraOpThreads}`).sort();
+  assert.deepEqual(seen, ['all/1', 'all/2', 'disabled/1', 'disabled/2']);
+  // Every setting computes the same thing.
+  for (const m of r.value.measurements) assert.ok((m.correctness?.relL2 ?? 1) < 1e-5);
+});
+
+test('a missing FP16 model, TensorRT engine or PyTorch is a skip with a reason, not a failure', async () => {
+  const config = benchConfig({ bench: { warmup: 0, runs: 1, batch_sizes: [1], engines: ['ort', 'torch-eager', 'trt'], python: join(dir, 'no-such-python') } });
+  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w3'), exec, log });
+  assert.ok(r.ok);
+  const reasons = r.value.skipped.map((s) => `${s.engine} ${s.precision ?? ''}: ${s.reason}`);
+  assert.ok(reasons.some((s) => /^ort fp16: convert:fp16 produced no model/.test(s)), reasons.join('\n'));
+  assert.ok(reasons.some((s) => /^torch-eager : PyTorch engines skipped: .*no-such-python cannot be started.*fix bench\.python/.test(s)), reasons.join('\n'));
+  assert.ok(reasons.some((s) => /^trt fp32: engine:trt:fp32 produced no engine/.test(s)), reasons.join('\n'));
+  assert.equal(r.value.measurements.length, 1);
+});
+
+test('the torch probe finds a Python with torch, and names the one it could not use', async () => {
+  const found = await probeTorch('/usr/bin/python3', exec);
+  assert.ok(found.ok, found.ok ? '' : found.error.reason);
+  assert.match(found.value.environment.torch, /^\d+\.\d+/);
+  const missing = await probeTorch(join(dir, 'no-such-python'), exec);
+  assert.ok(!missing.ok);
+  assert.match(missing.error.reason, /no-such-python/);
+});
+
+test('the stage writes bench.json, and --baseline fails it on a slowdown beyond the spread', async () => {
+  const root = { bench: { warmup: 1, runs: 10, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'] } };
+  const first = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const ran = await benchmark.run(first.ctx);
+  assert.ok(ran.ok, ran.ok ? '' : ran.error.message);
+  const measured = JSON.parse(await readFile(first.ctx.out('bench'), 'utf8')) as BenchFile;
+  assert.equal(measured.measurements.length, 1);
+
+  // A baseline ten times faster than anything this machine measured: the gate must fail the stage.
+  const fast: BenchFile = structuredClone(measured);
+  for (const m of fast.measurements) {
+    for (const k of ['min', 'p50', 'p90', 'max', 'mean'] as const) m.stats[k] = (m.stats[k] ?? 0) / 10;
+  }
+  const baselineFile = join(first.dir, 'baseline.json');
+  await writeFile(baselineFile, JSON.stringify(fast));
+  const second = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  second.ctx.options = { baseline: baselineFile };
+  const gated = await benchmark.run(second.ctx);
+  assert.ok(!gated.ok);
+  assert.match(gated.error.message, /1 of 1 measurements regressed against .*baseline\.json/);
+  assert.ok(gated.error.details?.some((d) => d.includes('bench.regressed.json')));
+
+  const bad = join(first.dir, 'not-bench.json');
+  await writeFile(bad, '{"hello": 1}');
+  const third = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  third.ctx.options = { baseline: bad };
+  const refused = await benchmark.run(third.ctx);
+  assert.ok(!refused.ok);
+  assert.match(refused.error.message, /--baseline: .*not-bench\.json is not a bench\.json/);
+});
