@@ -2,9 +2,13 @@
  * The run config: YAML under `configs/`, `--set a.b=value` overrides, then one JSON Schema (defaults filled in).
  * Every problem is one line naming the file and the field.
  */
-import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject } from 'ajv';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument, parse as parseYaml } from 'yaml';
+import { canonical, sha256 } from './fingerprint.js';
 import { err, ok, type Result } from './result.js';
 
 export type RunConfig = Record<string, unknown>;
@@ -69,8 +73,40 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
   const withSets = applySets(raw as RunConfig, sets);
   if (!withSets.ok) return withSets;
-  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false });
-  const validate = ajv.compile(schema);
+  const validate = await validator(schema);
   if (!validate(withSets.value)) return err((validate.errors ?? []).map((e) => describe(file, e)).join('\n'));
   return ok(withSets.value);
+}
+
+/**
+ * Importing ajv and compiling the schema costs ~100 ms of every run, so the compiled build keeps the validator
+ * as ajv standalone code under dist/.cache/, named by the schema's hash; the source tree (tests under tsx)
+ * compiles each time.
+ */
+async function validator(schema: object): Promise<ValidateFunction> {
+  const here = fileURLToPath(import.meta.url);
+  const cached = here.includes('/dist/pipeline/') ? fileURLToPath(new URL(`../.cache/ajv/${sha256(canonical(schema)).slice(0, 16)}.mjs`, import.meta.url)) : undefined;
+  if (cached) {
+    try {
+      return ((await import(pathToFileURL(cached).href)) as { default: ValidateFunction }).default;
+    } catch {
+      // Not cached yet (or unreadable): compile below.
+    }
+  }
+  const { Ajv } = await import('ajv');
+  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, code: { source: true, esm: true } });
+  const validate = ajv.compile(schema);
+  if (cached) {
+    // A CommonJS module whose exports object is also the function; `.default.default` is it for tsc and node.
+    const standalone = (await import('ajv/dist/standalone/index.js')).default.default;
+    const tmp = `${cached}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await mkdir(dirname(cached), { recursive: true });
+      await writeFile(tmp, standalone(ajv, validate));
+      await rename(tmp, cached);
+    } catch {
+      // A read-only install compiles every time; that is only slower.
+    }
+  }
+  return validate;
 }
