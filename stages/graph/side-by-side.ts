@@ -7,7 +7,7 @@ export function sideBySide(title: string, panels: { heading: string; svg: string
     .map((p) => `<section><h2>${escape(p.heading)}</h2>${inline(p.svg)}</section>`)
     .join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escape(title)}</title>
 <style>
 body { font-family: "DejaVu Sans", sans-serif; margin: 1rem; }
 main { display: flex; gap: 2rem; align-items: flex-start; }

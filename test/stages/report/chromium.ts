@@ -1,0 +1,51 @@
+/** Opens a page in Debian's headless Chromium through playwright-core and reports what a person would see. */
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { err, ok, type Result } from '../../../pipeline/result.js';
+import type { Served } from './nginx.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+export interface PageView {
+  servedBy: string;
+  consoleErrors: string[];
+  otherRequests: string[];
+  charts: { id: string; marks: number }[];
+  tableRows: number;
+  screenshot: string;
+}
+
+export async function openInChromium(file: string, serve: (root: string, file: string) => Promise<Served | undefined>): Promise<Result<PageView, string>> {
+  if (!existsSync(CHROMIUM)) return err(`${CHROMIUM} is missing: apt-get install chromium`);
+  const served = await serve(dirname(file), basename(file));
+  const url = served?.url ?? `file://${file}`;
+  const shots = await mkdtemp(join(tmpdir(), 'ef-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleErrors: string[] = [];
+    const otherRequests: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    page.on('request', (r) => { if (r.url() !== url) otherRequests.push(r.url()); });
+    const response = await page.goto(url, { waitUntil: 'load' });
+    if (served && response?.status() !== 200) return err(`${url} answered ${response?.status()}`);
+    const charts = await page.$$eval('figure.chart', (figs) => figs.map((f) => ({
+      id: f.id, marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle').length,
+    })));
+    const tableRows = await page.$$eval('tbody tr', (rows) => rows.length);
+    const screenshot = join(shots, 'report.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    return ok({ servedBy: served ? 'nginx' : 'file://', consoleErrors, otherRequests, charts, tableRows, screenshot });
+  } finally {
+    await browser.close();
+    await served?.stop();
+  }
+}

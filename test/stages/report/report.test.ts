@@ -1,0 +1,75 @@
+/**
+ * The report from a real measurement (onnxruntime-node and Debian's PyTorch on a small MobileNetV2), opened in
+ * headless Chromium as served by nginx: it renders, the charts are there, nothing else is fetched, no console
+ * errors. The screenshot is kept under artifacts/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { encodeModel } from '../../../onnx/serde.js';
+import type { BenchFile } from '../../../stages/benchmark/result.js';
+import benchmark from '../../../stages/benchmark/index.js';
+import { benchConfig } from '../../../stages/benchmark/config.js';
+import { defaults as modelDefaults } from '../../../stages/build/config.js';
+import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
+import { trtConfig } from '../../../stages/engine-trt/config.js';
+import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
+import optimize from '../../../stages/optimize/index.js';
+import report from '../../../stages/report/index.js';
+import { fromRoot } from '../../repo-root.js';
+import { stageContext } from '../optimize/stage-context.js';
+import { openInChromium } from './chromium.js';
+import { serveWithNginx } from './nginx.js';
+
+const model = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes: 10, dynamic_batch: true };
+
+async function measuredReport() {
+  const { ctx: opt, dir } = await stageContext(optimizeDefaults, {}, optimize.outputs);
+  const raw = join(dir, 'model.onnx');
+  await writeFile(raw, encodeModel(buildMobileNetV2(model)));
+  opt.inputs = { model: raw, validation: raw };
+  const optimized = await optimize.run(opt);
+  assert.ok(optimized.ok, optimized.ok ? '' : optimized.error.message);
+
+  const root = { bench: { warmup: 2, runs: 12, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } };
+  const { ctx: bench } = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: opt.out('model') }, benchmark.outputs);
+  const measured = await benchmark.run(bench);
+  assert.ok(measured.ok, measured.ok ? '' : measured.error.message);
+
+  const { ctx } = await stageContext({ title: 'report test', png_scale: 1 }, { bench: bench.out('bench'), passes: opt.out('passes') }, report.outputs);
+  const r = await report.run(ctx);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  return { ctx, bench: JSON.parse(await readFile(bench.out('bench'), 'utf8')) as BenchFile };
+}
+
+test('report.md and report.html carry the real measurements, the passes and the charts', async (t) => {
+  const { ctx, bench } = await measuredReport();
+  const md = await readFile(ctx.out('markdown'), 'utf8');
+  const engines = new Set(bench.measurements.map((m) => m.engine));
+  assert.ok(engines.has('ort'), 'onnxruntime-node was measured');
+  for (const e of engines) assert.match(md, new RegExp(`\\| ${e} fp32 \\|`), `${e} appears in the ranking`);
+  assert.match(md, /\| fold-batchnorm \| yes \|/, 'the passes table shows BatchNorm folding changed the model');
+  assert.match(md, /!\[Latency over the timed runs\]\(latency-runs\.png\)/);
+  for (const label of ['latencyRunsPng', 'throughputPng', 'latencyDistPng', 'speedupPng']) {
+    const png = await readFile(ctx.out(label));
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], `${label} is a PNG`);
+  }
+  if (!engines.has('torch-eager')) t.diagnostic(`torch-eager not measured: ${bench.skipped.map((s) => s.reason).join('; ')}`);
+
+  const page = await openInChromium(ctx.out('html'), serveWithNginx);
+  if (!page.ok) return t.skip(page.error);
+  const v = page.value;
+  assert.deepEqual(v.consoleErrors, [], 'no console errors');
+  assert.deepEqual(v.otherRequests, [], 'the page fetches nothing else');
+  const expected = engines.has('torch-eager') ? 4 : 3;
+  assert.equal(v.charts.length, expected, `${expected} charts rendered`);
+  for (const c of v.charts) assert.ok(c.marks > 0, `chart ${c.id} has drawn marks`);
+  assert.ok(v.tableRows >= bench.measurements.length, 'every measurement is a table row');
+  const kept = fromRoot('artifacts', 'screenshots', 'report.png');
+  await mkdir(join(kept, '..'), { recursive: true });
+  await copyFile(v.screenshot, kept);
+  assert.ok(existsSync(kept));
+  t.diagnostic(`served by ${v.servedBy}; screenshot kept at ${kept}`);
+});
