@@ -210,6 +210,12 @@ export async function main(args: readonly string[], registry: Registry): Promise
       withOptions(y).positional('action', { choices: ['ls', 'verify', 'gc'] as const, describe: 'what to do' }), async (argv) => {
       code = await cacheCommand(String(argv['action']), argv as unknown as Common);
     });
-  await parser.parseAsync();
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    // Only bugs (and a broken environment, e.g. a full disk) reach here: one line, the stack on request.
+    process.stderr.write(`internal error: ${(e as Error)?.message ?? String(e)}\n${process.env['ENGINEFOUNDRY_DEBUG'] ? `${(e as Error)?.stack ?? ''}\n` : ''}`);
+    return 1;
+  }
   return code;
 }

@@ -176,7 +176,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     await Promise.all(Object.values(def.inputs).map((ref) => done.get(ref.stage)));
     const started = performance.now();
     const prep = await prepare(def, root, results, probes, opts);
-    const elapsed = () => performance.now() - started;
+    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';

@@ -5,7 +5,7 @@ import type { Outcome, PlanOutcome } from './runner.js';
 export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number): void {
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
   const counts = { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed') };
-  log.info({ summary: counts, ms }, `${counts.built} built, ${counts.cached} cached, ${counts.skipped} skipped, ${counts.failed} failed`);
+  log.info({ summary: counts, ms: Math.round(ms) }, `${counts.built} built, ${counts.cached} cached, ${counts.skipped} skipped, ${counts.failed} failed`);
   for (const o of outcomes) {
     if (o.status === 'skipped') log.warn({ stage: o.stage, status: 'skipped' }, o.reason ?? '');
     if (o.status === 'failed') log.error({ stage: o.stage, status: 'failed', ...(o.failure?.details ? { details: o.failure.details } : {}) }, o.reason ?? '');
