@@ -4,7 +4,7 @@ CLI := node pipeline.mjs
 CONFIG ?= configs/mobilenetv2.yaml
 TS_SOURCES := $(shell find pipeline onnx stages test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all run onnx engines bench report graph plan test clean deps debian bench-build bench-noop bench-optimize
+.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize
 all: run
 
 node_modules/.package-lock.json: package.json package-lock.json .npmrc
@@ -13,20 +13,22 @@ node_modules/.package-lock.json: package.json package-lock.json .npmrc
 
 deps: node_modules/.package-lock.json
 
-debian:
-	@bash scripts/setup-debian.sh
+debian-run:
+	@bash scripts/setup-debian.sh run
+debian-test:
+	@bash scripts/setup-debian.sh test
 
 dist/.built: node_modules/.package-lock.json $(TS_SOURCES) tsconfig.json
 	npx tsc -p tsconfig.json
 	@touch $@
 
-run: dist/.built
+run: debian-run dist/.built
 	$(CLI) run --config $(CONFIG)
 onnx: dist/.built
 	$(CLI) onnx --config $(CONFIG)
 engines: dist/.built
 	$(CLI) engines --config $(CONFIG)
-bench: dist/.built
+bench: debian-run dist/.built
 	$(CLI) bench --config $(CONFIG)
 report: dist/.built
 	$(CLI) report --config $(CONFIG)
@@ -35,14 +37,16 @@ graph: dist/.built
 plan: dist/.built
 	$(CLI) plan --config $(CONFIG)
 
-test: debian dist/.built
-	node --test --test-concurrency=2 'dist/test/**/*.test.js'
+# Test files are listed from the sources, so a compiled test whose source was deleted never runs.
+TESTS = $(patsubst %.ts,dist/%.js,$(shell find test -name '*.test.ts' | sort))
+test: debian-test dist/.built
+	node --test --test-concurrency=2 $(TESTS)
 
-bench-build: debian dist/.built
+bench-build: debian-test dist/.built
 	node dist/bench/build.js
 bench-noop: dist/.built
 	CONFIG=$(CONFIG) node dist/bench/noop.js
-bench-optimize: debian dist/.built
+bench-optimize: debian-test dist/.built
 	node dist/bench/optimize.js
 
 clean:
