@@ -116,3 +116,15 @@ test('--baseline reaches stages as ctx.options.baseline', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(readFileSync(join(p.artifacts, 'latest', 'measure.json'), 'utf8')).baseline, join(process.cwd(), 'old/bench.json'));
 });
+
+test('--precision leaves out stages tagged with the other precision, and what needs them', async () => {
+  const p = project();
+  const r = await cli(p, ['join', '--precision', 'fp32']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(p.takeRuns().sort(), ['source', 'upper']);
+  const m = manifest(p);
+  assert.equal(m.stages['count']?.reason, 'left out by --precision fp32');
+  assert.equal(m.stages['toy:join']?.reason, 'needs count, which was skipped');
+  assert.equal((await cli(p, ['join', '--precision', 'fp16'])).code, 0);
+  assert.deepEqual(p.takeRuns().sort(), ['count', 'toy:join']);
+});
