@@ -208,6 +208,8 @@ export async function main(args: readonly string[], registry: Registry): Promise
     .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', withOptions, run('plan', true))
     .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc', (y) =>
       withOptions(y).positional('action', { choices: ['ls', 'verify', 'gc'] as const, describe: 'what to do' }), async (argv) => {
+      // yargs reports invalid choices through .fail() and still calls the handler.
+      if (code !== 0) return;
       code = await cacheCommand(String(argv['action']), argv as unknown as Common);
     });
   try {
