@@ -2,6 +2,7 @@
  * The GPU-machine benchmark, in one process (`make bench-gpu`, or on the device tool's machine):
  *   node --import tsx bench/gpu.ts --raw model.onnx --out DIR [--runs 100] [--warmup 20] [--work DIR]
  *        [--batches 1,256] [--ort-batches 1,32] [--python python3] [--repeat-only BASELINE] [--no-compile]
+ *        [--pairs N] [--harness-only]
  * It optimizes and converts the raw model with the project's own stages' code (artifacts and inputs go to
  * --work), then writes into DIR (bench.json rewritten after each engine group, so a cut-off run keeps what
  * it measured):
@@ -41,7 +42,7 @@ const { values: a } = parseArgs({
   options: {
     raw: { type: 'string' }, width: { type: 'string', default: '1.0' }, size: { type: 'string', default: '224' }, classes: { type: 'string', default: '1000' }, out: { type: 'string' }, runs: { type: 'string', default: '100' }, warmup: { type: 'string', default: '20' },
     batches: { type: 'string', default: '1,256' }, 'ort-batches': { type: 'string', default: '1,32' }, python: { type: 'string', default: '' },
-    'repeat-only': { type: 'string' }, 'no-compile': { type: 'boolean', default: false }, pairs: { type: 'string', default: '2' }, work: { type: 'string', default: '/tmp/enginefoundry-bench' },
+    'repeat-only': { type: 'string' }, 'no-compile': { type: 'boolean', default: false }, pairs: { type: 'string', default: '2' }, 'harness-only': { type: 'boolean', default: false }, work: { type: 'string', default: '/tmp/enginefoundry-bench' },
   },
 });
 if (!a.out) {
@@ -145,6 +146,11 @@ if (pairs.length) harness = { pairs };
 await writeFile(join(out, 'harness.json'), `${JSON.stringify(harness, null, 2)}\n`);
 const harnessMd = ['## harness overhead (ORT level all, batch 1, default threads; node p50 / Python p50 per pair)', '```', ...(pairs.length ? pairs.map((p) => JSON.stringify({ ...p, node: undefined, python: undefined })) : [JSON.stringify(harness)]), '```', ''];
 log.info(`harness done (${elapsed()})`);
+
+if (a['harness-only']) {
+  console.log(harnessMd.join('\n'));
+  process.exit(0);
+}
 
 if (a['repeat-only']) {
   const baseline = JSON.parse(await readFile(a['repeat-only'], 'utf8')) as BenchFile;

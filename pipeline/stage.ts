@@ -88,3 +88,10 @@ export interface StageDef<C = unknown> {
 
 /** Keeps a stage's config type attached to it without widening the registry's type. */
 export const defineStage = <C>(stage: StageDef<C>): StageDef<C> => stage;
+
+/**
+ * A `run` whose implementation is imported on first call: listing the stages (a no-op run, `plan`, `--help`)
+ * then loads none of their heavy dependencies (onnxruntime, vega, the schema table).
+ */
+export const lazyRun = <C>(load: () => Promise<{ run: StageDef<C>['run'] }>): StageDef<C>['run'] =>
+  async (ctx) => (await load()).run(ctx);
