@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../repo-root.js';
 import { test } from 'node:test';
 import { inferShapes } from '../../../onnx/infer/index.js';
 import type { Model } from '../../../onnx/ir.js';
@@ -17,7 +17,7 @@ import { defaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { allPasses } from '../../../stages/optimize/passes/index.js';
 
-const script = fileURLToPath(new URL('./reference-shapes.py', import.meta.url));
+const script = fromRoot('test/onnx/infer/reference-shapes.py');
 
 async function compare(name: string, model: Model): Promise<number> {
   const path = join(mkdtempSync(join(tmpdir(), 'ef-shapes-')), 'm.onnx');

@@ -4,12 +4,12 @@
  * constraints agree with onnx.defs.get_schema from Debian's python3-onnx.
  */
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../repo-root.js';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/exec.js';
 import { coveredOps, lookupOp } from '../../../onnx/schema/lookup.js';
 
-const script = fileURLToPath(new URL('./dump-schemas.py', import.meta.url));
+const script = fromRoot('test/onnx/schema/dump-schemas.py');
 
 test('every covered op × opset 7..17 agrees with onnx.defs.get_schema', async () => {
   const ops = coveredOps();

@@ -1,8 +1,8 @@
 /** The reference checker, Debian's python3-onnx 1.12, over files on disk. */
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../../repo-root.js';
 import { exec } from '../../../pipeline/exec.js';
 
-const script = fileURLToPath(new URL('./reference-check.py', import.meta.url));
+const script = fromRoot('test/onnx/validate/reference-check.py');
 
 export interface ReferenceVerdict {
   path: string;

@@ -1,5 +1,5 @@
 /**
- * The parser against every recorded real trtexec log in shared/reference (8.6.0 and 10.16.0), checking the
+ * The parser against every recorded real trtexec log in test/fixtures/trtexec-real (copied from shared/reference: 8.6.0 and 10.16.0), checking the
  * exact figures each contains, and against this project's own failure fixtures (same format).
  */
 import assert from 'node:assert/strict';
@@ -10,9 +10,10 @@ import { test } from 'node:test';
 import { readExportOutput, readExportTimes } from '../../../stages/engine-trt/export-json.js';
 import { parseBanner, parseTrtexecLog, passed, versionFromNumber } from '../../../stages/engine-trt/parse-log.js';
 import { latencyStats } from '../../../stages/engine-trt/stats.js';
+import { fromRoot } from '../../repo-root.js';
 
-const REAL = new URL('../../../../shared/reference/trtexec-logs/', import.meta.url).pathname;
-const OWN = new URL('../../fixtures/trtexec/', import.meta.url).pathname;
+const REAL = fromRoot('test/fixtures/trtexec-real') + '/';
+const OWN = fromRoot('test/fixtures/trtexec') + '/';
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 
 test('8.6.0 FP16 dynamic build+bench (F1): version, device, build time, full summary', () => {

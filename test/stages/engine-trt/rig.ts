@@ -11,10 +11,11 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 import { exec } from '../../../pipeline/exec.js';
 import type { StageContext, ToolFound } from '../../../pipeline/stage.js';
+import { fromRoot } from '../../repo-root.js';
 
-export const FAKE_BIN = new URL('../../fixtures/bin/', import.meta.url).pathname;
-export const REAL_LOGS = new URL('../../../../shared/reference/trtexec-logs/', import.meta.url).pathname;
-export const OWN_LOGS = new URL('../../fixtures/trtexec/', import.meta.url).pathname;
+export const FAKE_BIN = fromRoot('test/fixtures/bin') + '/';
+export const REAL_LOGS = fromRoot('test/fixtures/trtexec-real') + '/';
+export const OWN_LOGS = fromRoot('test/fixtures/trtexec') + '/';
 
 export const LOG = {
   v86: join(REAL_LOGS, 'trt-8.6.0-resnet50-fp32-rtx3060laptop.log'),
