@@ -96,24 +96,26 @@ test('the torch probe finds a Python with torch, and names the one it could not 
 });
 
 test('the stage writes bench.json, and --baseline fails it on a slowdown beyond the spread', async () => {
-  const root = { bench: { warmup: 1, runs: 10, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'] } };
+  // The gate allows the run's own spread (p90 − p50); one intra-op thread and 50 runs keep p90 well under
+  // twice the median even while another test file loads both cores, so a 100× faster baseline must fail.
+  const root = { bench: { warmup: 5, runs: 50, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'], ort: { intra_op_threads: 1 } } };
   const first = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
   const ran = await benchmark.run(first.ctx);
   assert.ok(ran.ok, ran.ok ? '' : ran.error.message);
   const measured = JSON.parse(await readFile(first.ctx.out('bench'), 'utf8')) as BenchFile;
   assert.equal(measured.measurements.length, 1);
 
-  // A baseline ten times faster than anything this machine measured: the gate must fail the stage.
+  // A baseline a hundred times faster than anything this machine measured: the gate must fail the stage.
   const fast: BenchFile = structuredClone(measured);
   for (const m of fast.measurements) {
-    for (const k of ['min', 'p50', 'p90', 'max', 'mean'] as const) m.stats[k] = (m.stats[k] ?? 0) / 10;
+    for (const k of ['min', 'p50', 'p90', 'max', 'mean'] as const) m.stats[k] = (m.stats[k] ?? 0) / 100;
   }
   const baselineFile = join(first.dir, 'baseline.json');
   await writeFile(baselineFile, JSON.stringify(fast));
   const second = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
   second.ctx.options = { baseline: baselineFile };
   const gated = await benchmark.run(second.ctx);
-  assert.ok(!gated.ok);
+  assert.ok(!gated.ok, `the gate passed: ${JSON.stringify(second.logs)}`);
   assert.match(gated.error.message, /1 of 1 measurements regressed against .*baseline\.json/);
   assert.ok(gated.error.details?.some((d) => d.includes('bench.regressed.json')));
 
