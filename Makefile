@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 CLI := node pipeline.mjs
 CONFIG ?= configs/mobilenetv2.yaml
-TS_SOURCES := $(shell find pipeline onnx stages test bench -name '*.ts' 2>/dev/null)
+TS_SOURCES := main.ts $(shell find pipeline onnx stages test bench -name '*.ts' 2>/dev/null)
 
 .PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize
 all: run
@@ -18,8 +18,9 @@ debian-run:
 debian-test:
 	@bash scripts/setup-debian.sh test
 
-dist/.built: node_modules/.package-lock.json $(TS_SOURCES) tsconfig.json
+dist/.built: node_modules/.package-lock.json $(TS_SOURCES) tsconfig.json scripts/bundle.mjs
 	npx tsc -p tsconfig.json
+	node scripts/bundle.mjs
 	@touch $@
 
 run: debian-run dist/.built

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Thin entry for `node pipeline.mjs`, `zx pipeline.mjs` and the `enginefoundry` bin: the CLI lives in
-// pipeline/cli.ts, compiled to dist/ by `make` (or `npm run build`).
+// pipeline/cli.ts, compiled and bundled into dist/cli/ by `make` (or `npm run build`).
 import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(import.meta.url);
-const dist = new URL('./dist/', import.meta.url);
-if (!existsSync(new URL('pipeline/cli.js', dist)) || !existsSync(new URL('stages/index.js', dist))) {
+const entry = new URL('./dist/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
   process.stderr.write('error: the CLI is not compiled: run `make` (or `npm run build`) first\n');
   process.exit(2);
 }
@@ -24,5 +24,5 @@ const self = real(here);
 const at = process.argv.findIndex((a, i) => i > 0 && real(a) === self);
 const args = process.argv.slice(at >= 0 ? at + 1 : 2);
 
-const [{ main }, { registry }] = await Promise.all([import(new URL('pipeline/cli.js', dist).href), import(new URL('stages/index.js', dist).href)]);
+const { main, registry } = await import(entry.href);
 process.exitCode = await main(args, registry);

@@ -82,16 +82,21 @@ export function encodeModel(model: Model): Uint8Array {
   return onnx.ModelProto.encode(msg).finish();
 }
 
-/** Reads and decodes a model file; every failure is one message that names the file and says what to do. */
-export async function readModelFile(path: string): Promise<Result<Model, string>> {
-  let bytes: Uint8Array;
+/** A file's bytes, or one message naming it: what a missing or unreadable model or tensor file reports. */
+export async function readBytes(path: string): Promise<Result<Uint8Array, string>> {
   try {
-    bytes = await readFile(path);
+    return ok(await readFile(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return err(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot be read (${code ?? String(e)})`);
   }
-  const model = decodeModel(bytes);
+}
+
+/** Reads and decodes a model file; every failure is one message that names the file and says what to do. */
+export async function readModelFile(path: string): Promise<Result<Model, string>> {
+  const bytes = await readBytes(path);
+  if (!bytes.ok) return bytes;
+  const model = decodeModel(bytes.value);
   return model.ok ? model : err(`${path}: ${model.error}. Rebuild or re-export the model; a partial copy or a non-ONNX file cannot be used.`);
 }
 

@@ -4,10 +4,9 @@
  * integer types, bool and the 16-bit floats into `int32_data`), so reading has to know every combination;
  * callers then see one array type per dtype and never the storage.
  */
-import { readFile } from 'node:fs/promises';
 import { err, ok, type Result } from '../pipeline/result.js';
 import { DType, type Tensor } from './ir.js';
-import { decodeTensor } from './serde.js';
+import { decodeTensor, readBytes } from './serde.js';
 
 /** The array `tensorValues` returns for each dtype; FLOAT16 and BFLOAT16 are their raw 16-bit patterns. */
 export type TensorValues =
@@ -155,15 +154,10 @@ function writeRaw(view: DataView, values: TensorValues, dtype: DType): void {
 
 /** Reads one TensorProto file (ONNX test data's `input_0.pb`); failures name the file. */
 export async function decodeTensorFile(path: string): Promise<Result<Tensor, string>> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return err(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot be read (${code ?? String(e)})`);
-  }
-  if (bytes.length === 0) return err(`${path}: the file is empty; expected a serialized TensorProto`);
-  const t = decodeTensor(bytes);
+  const bytes = await readBytes(path);
+  if (!bytes.ok) return bytes;
+  if (bytes.value.length === 0) return err(`${path}: the file is empty; expected a serialized TensorProto`);
+  const t = decodeTensor(bytes.value);
   if (!t.ok) return err(`${path}: ${t.error}; expected a serialized TensorProto such as ONNX test data's input_0.pb`);
   const count = checkedElementCount(t.value);
   return count.ok ? t : err(`${path}: ${count.error}`);

@@ -195,6 +195,9 @@ export async function main(args: readonly string[], registry: Registry): Promise
     .strict()
     .version(false)
     .help()
+    // yargs lays out the whole help text on every command run, in case it is asked for; unwrapped, that costs
+    // a tenth of a no-op run less. Help itself keeps yargs's 80-column layout.
+    .wrap(args.includes('--help') ? Math.min(80, process.stdout.columns ?? 80) : null)
     .fail((message: string | undefined, e: Error | undefined) => {
       if (e) throw e;
       process.stderr.write(`error: ${message ?? 'invalid arguments'}\nRun with --help for the commands and options.\n`);

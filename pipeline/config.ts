@@ -4,8 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument, parse as parseYaml } from 'yaml';
 import { canonical, sha256 } from './fingerprint.js';
@@ -84,17 +85,26 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
  * compiles each time.
  */
 async function validator(schema: object): Promise<ValidateFunction> {
-  const here = fileURLToPath(import.meta.url);
-  const cached = here.includes('/dist/pipeline/') ? fileURLToPath(new URL(`../.cache/ajv/${sha256(canonical(schema)).slice(0, 16)}.mjs`, import.meta.url)) : undefined;
+  // Compiled, this module is dist/pipeline/config.js, or part of the bundle under dist/cli/.
+  const compiled = /^(.*)[\\/]dist[\\/](?:pipeline|cli)[\\/][^\\/]+\.js$/.exec(fileURLToPath(import.meta.url));
+  return cachedValidator(schema, compiled ? join(compiled[1]!, 'dist', '.cache', 'ajv') : undefined);
+}
+
+/**
+ * The validator from `cacheDir` when an earlier run left it there, else compiled and left there. The code is
+ * CommonJS: ajv's standalone output `require`s its runtime helpers even when asked for ESM.
+ */
+export async function cachedValidator(schema: object, cacheDir: string | undefined): Promise<ValidateFunction> {
+  const cached = cacheDir ? join(cacheDir, `${sha256(canonical(schema)).slice(0, 16)}.cjs`) : undefined;
   if (cached) {
     try {
-      return ((await import(pathToFileURL(cached).href)) as { default: ValidateFunction }).default;
+      return createRequire(import.meta.url)(cached) as ValidateFunction;
     } catch {
       // Not cached yet (or unreadable): compile below.
     }
   }
   const { Ajv } = await import('ajv');
-  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, code: { source: true, esm: true } });
+  const ajv = new Ajv({ useDefaults: true, allErrors: true, strict: false, code: { source: true } });
   const validate = ajv.compile(schema);
   if (cached) {
     // A CommonJS module whose exports object is also the function; `.default.default` is it for tsc and node.

@@ -1,7 +1,7 @@
 /** Shape rules for the convolution, pooling and matrix operators. */
 import type { Dim, TensorType } from '../ir.js';
 import { requireRank, type Rule, type RuleContext } from './context.js';
-import { axis, fmt, known, product, ShapeError } from './dims.js';
+import { fmt, known, product, ShapeError } from './dims.js';
 
 const of = (dtype: TensorType['dtype'] | undefined, shape: Dim[] | undefined): TensorType | undefined =>
   dtype === undefined ? undefined : shape ? { dtype, shape } : { dtype };

@@ -4,13 +4,15 @@
  * relative L2, so 1e-2 passes a sound conversion and catches a broken one (a wrong cast or a clamped
  * weight shows up at 1e-1 or worse). Top-1 agreement is reported beside it.
  */
+import { checkDefaults, checkSchema, type CheckConfig } from '../optimize/config.js';
+
 export interface Fp16Config {
   /** Operator types left in float32: numerically delicate ones (exponentials, long reductions). */
   keep_fp32: string[];
   /** Graph inputs and outputs stay float32, with Casts at the boundary only. */
   keep_io_fp32: boolean;
   tolerance_rel_l2: number;
-  check: { seed: number; batch: number };
+  check: CheckConfig;
 }
 
 export const DELICATE_OPS = ['Exp', 'Log', 'Pow', 'Softmax', 'LogSoftmax', 'ReduceSum', 'ReduceSumSquare', 'ReduceL2', 'ReduceLogSumExp', 'ReduceProd', 'CumSum'];
@@ -23,16 +25,11 @@ export const schema = {
     keep_fp32: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: DELICATE_OPS },
     keep_io_fp32: { type: 'boolean', default: true },
     tolerance_rel_l2: { type: 'number', exclusiveMinimum: 0, default: 1e-2 },
-    check: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: { seed: { type: 'integer', minimum: 0, default: 0 }, batch: { type: 'integer', minimum: 1, default: 2 } },
-    },
+    check: checkSchema,
   },
 } as const;
 
-export const defaults: Fp16Config = { keep_fp32: [...DELICATE_OPS], keep_io_fp32: true, tolerance_rel_l2: 1e-2, check: { seed: 0, batch: 2 } };
+export const defaults: Fp16Config = { keep_fp32: [...DELICATE_OPS], keep_io_fp32: true, tolerance_rel_l2: 1e-2, check: checkDefaults };
 
 export function fp16Config(root: Readonly<Record<string, unknown>>): Fp16Config {
   const f = (root.fp16 ?? {}) as Partial<Fp16Config>;

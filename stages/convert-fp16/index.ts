@@ -4,16 +4,8 @@
  * agreement reported). A model with float16 I/O is checked through its float32-I/O twin, which computes
  * exactly the same in between.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { decodeModel, encodeModel } from '../../onnx/serde.js';
-import { validateModel } from '../../onnx/validate/index.js';
-import { err, ok } from '../../pipeline/result.js';
-import { defineStage, type StageFailure } from '../../pipeline/stage.js';
-import { compareOutputs, runDisabled, seededFeeds, withinTolerance } from '../optimize/numeric-check.js';
+import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { fp16Config, type Fp16Config } from './config.js';
-import { convertFloat16 } from './convert.js';
-
-const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `convert:fp16: ${message}`, ...(details ? { details } : {}) });
 
 export default defineStage<Fp16Config>({
   name: 'convert:fp16',
@@ -23,34 +15,5 @@ export default defineStage<Fp16Config>({
   inputs: { model: { stage: 'optimize', output: 'model' } },
   outputs: { model: 'model.fp16.onnx', report: 'fp16.json' },
   tags: { precision: 'fp16' },
-  async run(ctx) {
-    const path = ctx.inputs.model as string;
-    const decoded = decodeModel(await readFile(path));
-    if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
-    const fp32 = decoded.value;
-    const converted = convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: ctx.config.keep_io_fp32 });
-    if (!converted.ok) return fail(converted.error, ['add the operator to fp16.keep_fp32 to leave it in float32']);
-    const { model, report } = converted.value;
-    const validation = validateModel(model);
-    if (!validation.ok) return fail('the converted model does not pass the validator', validation.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`));
-
-    const twin = ctx.config.keep_io_fp32 ? converted : convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: true });
-    if (!twin.ok) throw new Error(`Internal error: the float32-I/O twin failed to convert: ${twin.error}`);
-    const feeds = seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch);
-    if (!feeds.ok) return fail(`cannot check numerically: ${feeds.error}`);
-    const ref = await runDisabled(encodeModel(fp32), feeds.value);
-    if (!ref.ok) return fail(`onnxruntime-node cannot run the float32 model: ${ref.error}`);
-    const got = await runDisabled(encodeModel(twin.value.model), feeds.value);
-    if (!got.ok) return fail(`onnxruntime-node cannot run the float16 model: ${got.error}`);
-    const check = compareOutputs(got.value, ref.value);
-    if (!withinTolerance(check, ctx.config.tolerance_rel_l2)) {
-      return fail(`the float16 model differs from the float32 one: relative L2 ${check.worstRelL2.toExponential(2)} > ${ctx.config.tolerance_rel_l2}`,
-        ['keep more operators in float32 (fp16.keep_fp32), or raise fp16.tolerance_rel_l2 if the difference is acceptable']);
-    }
-    for (const [name, n] of Object.entries(report.clamped)) ctx.log.warn('clamped to the float16 range', { initializer: name, values: n });
-    await writeFile(ctx.out('model'), encodeModel(model));
-    await writeFile(ctx.out('report'), `${JSON.stringify({ ...report, check: { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check } }, null, 2)}\n`);
-    ctx.log.info('converted to float16', { relL2: check.worstRelL2, casts: report.castsInserted, bytes: report.bytes });
-    return ok(undefined);
-  },
+  run: lazyRun(() => import('./run.js')),
 });

@@ -2,20 +2,9 @@
  * The `graph` stage: the raw and the optimized network drawn with GraphViz, as DOT, SVG and PNG, and a page
  * that shows both side by side. Labels carry op type, convolution geometry and inferred output shapes.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { inferShapes } from '../../onnx/infer/index.js';
-import { readModelFile } from '../../onnx/serde.js';
-import { err, ok } from '../../pipeline/result.js';
-import { defineStage, type StageContext, type StageFailure } from '../../pipeline/stage.js';
+import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import type { GraphConfig } from './config.js';
-import { toDot } from './dot.js';
-import { dotTool, render } from './graphviz.js';
-import { sideBySide } from './side-by-side.js';
-
-const VARIANTS = [
-  { input: 'raw', prefix: 'raw', heading: 'Raw (as built)' },
-  { input: 'optimized', prefix: 'opt', heading: 'Optimized' },
-] as const;
+import { dotTool } from './graphviz.js';
 
 export default defineStage<GraphConfig>({
   name: 'graph',
@@ -29,31 +18,5 @@ export default defineStage<GraphConfig>({
     page: 'graph.html',
   },
   tools: [dotTool],
-  async run(ctx) {
-    const panels: { heading: string; svg: string }[] = [];
-    for (const v of VARIANTS) {
-      const drawn = await draw(ctx, v.input, v.prefix, v.heading);
-      if (!drawn.ok) return drawn;
-      panels.push({ heading: v.heading, svg: await readFile(ctx.out(`${v.prefix}Svg`), 'utf8') });
-    }
-    await writeFile(ctx.out('page'), sideBySide('MobileNetV2: raw and optimized graphs', panels));
-    return ok(undefined);
-  },
+  run: lazyRun(() => import('./run.js')),
 });
-
-async function draw(ctx: StageContext<GraphConfig>, input: 'raw' | 'optimized', prefix: string, heading: string) {
-  const fail = (message: string) => err<StageFailure>({ message: `graph: ${message}` });
-  const path = ctx.inputs[input];
-  if (!path) throw new Error(`Internal error: graph ran without its ${input} input`);
-  const model = await readModelFile(path);
-  if (!model.ok) return fail(model.error);
-  await writeFile(ctx.out(`${prefix}Dot`), toDot(model.value, inferShapes(model.value), heading, ctx.config));
-  const dot = ctx.tools['dot'];
-  if (!dot) throw new Error('Internal error: graph ran without the dot tool');
-  for (const format of ['svg', 'png'] as const) {
-    const r = await render(dot, ctx.exec, ctx.out(`${prefix}Dot`), format, ctx.out(`${prefix}${format === 'svg' ? 'Svg' : 'Png'}`));
-    if (!r.ok) return fail(r.error);
-  }
-  ctx.log.info(`drew ${heading.toLowerCase()} graph`, { nodes: model.value.graph.nodes.length });
-  return ok(undefined);
-}

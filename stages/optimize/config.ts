@@ -4,12 +4,27 @@
  * moves results by a few ulps per layer; 1e-5 relative L2 leaves room for that over ~50 layers while
  * catching any real mistake, which shows up at 1e-3 or worse.
  */
-import { defaultPasses, passNames } from './passes/index.js';
+import { defaultPasses, passNames } from './passes/names.js';
+
+/** The seeded inputs a numeric check runs on; optimize and convert:fp16 both check this way. */
+export interface CheckConfig {
+  seed: number;
+  batch: number;
+}
+
+export const checkSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: { seed: { type: 'integer', minimum: 0, default: 0 }, batch: { type: 'integer', minimum: 1, default: 2 } },
+} as const;
+
+export const checkDefaults: CheckConfig = { seed: 0, batch: 2 };
 
 export interface OptimizeConfig {
   passes: string[];
   tolerance_rel_l2: number;
-  check: { seed: number; batch: number };
+  check: CheckConfig;
 }
 
 export const schema = {
@@ -19,16 +34,11 @@ export const schema = {
   properties: {
     passes: { type: 'array', items: { enum: passNames }, uniqueItems: true, default: [...defaultPasses] },
     tolerance_rel_l2: { type: 'number', exclusiveMinimum: 0, default: 1e-5 },
-    check: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: { seed: { type: 'integer', minimum: 0, default: 0 }, batch: { type: 'integer', minimum: 1, default: 2 } },
-    },
+    check: checkSchema,
   },
 } as const;
 
-export const defaults: OptimizeConfig = { passes: [...defaultPasses], tolerance_rel_l2: 1e-5, check: { seed: 0, batch: 2 } };
+export const defaults: OptimizeConfig = { passes: [...defaultPasses], tolerance_rel_l2: 1e-5, check: checkDefaults };
 
 export function optimizeConfig(root: Readonly<Record<string, unknown>>): OptimizeConfig {
   const o = (root.optimize ?? {}) as Partial<OptimizeConfig>;

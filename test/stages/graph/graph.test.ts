@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/exec.js';
-import { encodeModel } from '../../../onnx/serde.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
-import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
-import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
-import optimize from '../../../stages/optimize/index.js';
 import graph from '../../../stages/graph/index.js';
 import { dotTool } from '../../../stages/graph/graphviz.js';
-import { stageContext } from '../optimize/stage-context.js';
+import { optimizedMobileNetV2, stageContext } from '../optimize/stage-context.js';
 
 const config = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes: 10 };
 
 test('the graph stage draws the raw and optimized MobileNetV2 with op types and shapes', async (t) => {
   const probe = await dotTool.probe({}, exec);
   if (!probe.ok) return t.skip(probe.error.reason);
-  const { ctx: opt, dir } = await stageContext(optimizeDefaults, {}, optimize.outputs);
-  const raw = join(dir, 'model.onnx');
-  await writeFile(raw, encodeModel(buildMobileNetV2(config)));
-  opt.inputs = { model: raw, validation: raw };
-  const optimized = await optimize.run(opt);
-  assert.ok(optimized.ok, optimized.ok ? '' : optimized.error.message);
+  const { raw, optimize: opt } = await optimizedMobileNetV2(config);
 
   const { ctx } = await stageContext({ rankdir: 'TB' as const, attributes: true }, { raw, optimized: opt.out('model') }, graph.outputs);
   ctx.tools = { dot: probe.value };

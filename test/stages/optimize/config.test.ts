@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import Ajv from 'ajv';
 import { defaults as fp16Defaults, schema as fp16Schema } from '../../../stages/convert-fp16/config.js';
 import { defaults, schema } from '../../../stages/optimize/config.js';
+import { allPasses, passNames } from '../../../stages/optimize/passes/index.js';
 
 const ajv = new Ajv.default({ useDefaults: true, strict: true });
 const root = ajv.compile({ type: 'object', properties: { optimize: schema, fp16: fp16Schema } });
@@ -22,4 +23,8 @@ test('an unknown pass, a repeated pass and a non-positive tolerance are rejected
   assert.ok(!optimize({ tolerance_rel_l2: 0 }));
   assert.ok(!optimize({ tolerance: 1e-5 }));
   assert.ok(optimize({ passes: ['eliminate-identity', 'topological-sort'], check: { batch: 4 } }));
+});
+
+test('every configurable pass name resolves to the pass of that name, in the default order', () => {
+  assert.deepEqual(allPasses.map((p) => p.name), [...passNames]);
 });

@@ -1,9 +1,15 @@
 /** A real StageContext over a temp directory, for running a stage's `run` directly in a test. */
-import { mkdtemp } from 'node:fs/promises';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exec } from '../../../pipeline/exec.js';
+import { encodeModel } from '../../../onnx/serde.js';
 import type { StageContext } from '../../../pipeline/stage.js';
+import type { ModelConfig } from '../../../stages/build/config.js';
+import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
+import { defaults as optimizeDefaults, type OptimizeConfig } from '../../../stages/optimize/config.js';
+import optimize from '../../../stages/optimize/index.js';
 
 export interface LogLine { level: 'info' | 'warn'; message: string; fields?: Record<string, unknown> }
 
@@ -30,4 +36,15 @@ export async function stageContext<C>(config: C, inputs: Record<string, string>,
     signal: new AbortController().signal,
   };
   return { ctx, logs, dir };
+}
+
+/** A MobileNetV2 of this config built into a temp directory and run through the real optimize stage. */
+export async function optimizedMobileNetV2(model: ModelConfig): Promise<{ raw: string; optimize: StageContext<OptimizeConfig> }> {
+  const { ctx, dir } = await stageContext(optimizeDefaults, {}, optimize.outputs);
+  const raw = join(dir, 'model.onnx');
+  await writeFile(raw, encodeModel(buildMobileNetV2(model)));
+  ctx.inputs = { model: raw, validation: raw };
+  const optimized = await optimize.run(ctx);
+  assert.ok(optimized.ok, optimized.ok ? '' : optimized.error.message);
+  return { raw, optimize: ctx };
 }

@@ -5,33 +5,24 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { encodeModel } from '../../../onnx/serde.js';
 import type { BenchFile } from '../../../stages/benchmark/result.js';
 import benchmark from '../../../stages/benchmark/index.js';
 import { benchConfig } from '../../../stages/benchmark/config.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
-import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { trtConfig } from '../../../stages/engine-trt/config.js';
-import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
-import optimize from '../../../stages/optimize/index.js';
 import report from '../../../stages/report/index.js';
 import { fromRoot } from '../../repo-root.js';
-import { stageContext } from '../optimize/stage-context.js';
+import { optimizedMobileNetV2, stageContext } from '../optimize/stage-context.js';
 import { openInChromium } from './chromium.js';
 import { serveWithNginx } from './nginx.js';
 
 const model = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes: 10, dynamic_batch: true };
 
 async function measuredReport() {
-  const { ctx: opt, dir } = await stageContext(optimizeDefaults, {}, optimize.outputs);
-  const raw = join(dir, 'model.onnx');
-  await writeFile(raw, encodeModel(buildMobileNetV2(model)));
-  opt.inputs = { model: raw, validation: raw };
-  const optimized = await optimize.run(opt);
-  assert.ok(optimized.ok, optimized.ok ? '' : optimized.error.message);
+  const { optimize: opt } = await optimizedMobileNetV2(model);
 
   const root = { bench: { warmup: 2, runs: 12, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } };
   const { ctx: bench } = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: opt.out('model') }, benchmark.outputs);

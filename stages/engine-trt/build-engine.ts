@@ -1,0 +1,69 @@
+/**
+ * One trtexec build: the engine and its log, or one failure message with trtexec's own error lines. The
+ * full output of a failed build is kept beside the timing cache, since a failed stage's outputs are not.
+ */
+import { writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { err, ok, type Result } from '../../pipeline/result.js';
+import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import { buildArgs } from './build-args.js';
+import { classifyFailure } from './classify-failure.js';
+import type { EngineConfig } from './engine-stage.js';
+import { withMounts } from './locate.js';
+import { readModelInput } from './model-input.js';
+import { parseTrtexecLog, parseVersion, passed, type TrtexecLog } from './parse-log.js';
+
+/** The build log must come from the TensorRT and GPU the key names; otherwise the cache entry would lie. */
+function checkIdentity(log: TrtexecLog, fp: Readonly<Record<string, string>>): string | undefined {
+  // The banner gives MAJOR.MINOR.PATCH; the library line may add a fourth (build) component.
+  if (log.tensorrtVersion && fp.tensorrt && log.tensorrtVersion.split('.').slice(0, 3).join('.') !== fp.tensorrt) {
+    return `trtexec --help reported TensorRT ${fp.tensorrt} but the build ran TensorRT ${log.tensorrtVersion}`;
+  }
+  if (log.device?.name && fp.gpu && log.device.name !== fp.gpu) {
+    return `nvidia-smi reported GPU ${fp.gpu} but trtexec built on ${log.device.name}; make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES)`;
+  }
+  return undefined;
+}
+
+export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void, StageFailure>> {
+  const precision = ctx.config.precision;
+  const name = `engine:trt:${precision}`;
+  const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `${name}: ${message}`, ...(details ? { details } : {}) });
+  const found = ctx.tools.trtexec;
+  if (!found) throw new Error(`Internal error: ${name} ran without a trtexec probe result`);
+  const version = parseVersion(found.fingerprint.tensorrt ?? '');
+  if (!version) throw new Error(`Internal error: trtexec fingerprint has no TensorRT version: ${JSON.stringify(found.fingerprint)}`);
+
+  const onnx = ctx.config.strongly_typed ? ctx.inputs.fp16model : ctx.inputs.model;
+  if (!onnx) return fail('trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; run it or turn trt.strongly_typed off');
+  const input = await readModelInput(onnx);
+  if (!input.ok) return fail(input.error);
+
+  const engine = ctx.out('engine');
+  const timingCache = ctx.persistent('timing.cache');
+  const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, input: input.value });
+  if (!args.ok) return fail(args.error);
+
+  const command = withMounts(found.command, found.fingerprint.image !== undefined, [dirname(onnx), dirname(engine), dirname(timingCache)]);
+  ctx.log.info(`building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt}`, { command: [...command, ...args.value] });
+  const build = await ctx.exec(command[0]!, [...command.slice(1), ...args.value], { timeoutMs: ctx.config.timeout_s * 1000, signal: ctx.signal });
+  const text = `${build.stdout}${build.stderr ? `\n==== stderr ====\n${build.stderr}` : ''}`;
+  await writeFile(ctx.out('log'), text);
+
+  const log = parseTrtexecLog(build.stdout, build.stderr);
+  if (build.exitCode !== 0 || !passed(log)) {
+    // Outputs of a failed stage are discarded, so the full log is kept beside the timing cache.
+    const kept = ctx.persistent('failed-build.log');
+    await writeFile(kept, text);
+    const f = classifyFailure(build, `building the ${precision.toUpperCase()} engine from ${basename(onnx)} failed`);
+    return fail(f.message, [...(f.details ?? []), `full trtexec output: ${kept}`]);
+  }
+  const mismatch = checkIdentity(log, found.fingerprint);
+  if (mismatch) return fail(`${mismatch}; the engine was not kept`);
+  ctx.log.info(`built ${basename(engine)}`, {
+    seconds: log.buildSeconds,
+    ...(log.engineSizeMiB !== undefined ? { sizeMiB: log.engineSizeMiB } : {}),
+    dynamicBatch: input.value.dynamicBatch,
+  });
+  return ok(undefined);
+}

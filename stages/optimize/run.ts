@@ -1,0 +1,25 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { decodeModel, encodeModel } from '../../onnx/serde.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
+import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import type { OptimizeConfig } from './config.js';
+import { optimizeModel } from './optimize-model.js';
+import { passesByName } from './passes/index.js';
+import { summarize } from './summary.js';
+
+const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `optimize: ${message}`, ...(details ? { details } : {}) });
+
+export async function run(ctx: StageContext<OptimizeConfig>): Promise<Result<void, StageFailure>> {
+  const path = ctx.inputs.model as string;
+  const decoded = decodeModel(await readFile(path));
+  if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
+  const original = decoded.value;
+  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config);
+  if (!optimized.ok) return fail(optimized.error.message, optimized.error.details);
+  const { run: passes, check } = optimized.value;
+  await writeFile(ctx.out('model'), encodeModel(passes.model));
+  const summary = summarize(original, passes, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check });
+  await writeFile(ctx.out('passes'), `${JSON.stringify(summary, null, 2)}\n`);
+  ctx.log.info('optimized', { nodesBefore: summary.nodes.before, nodesAfter: summary.nodes.after, ms: summary.totalMs, relL2: check.worstRelL2 });
+  return ok(undefined);
+}

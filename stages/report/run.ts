@@ -1,0 +1,56 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { err, ok, type Result } from '../../pipeline/result.js';
+import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import type { BenchFile } from '../benchmark/result.js';
+import { charts, toPng, toSvg, type Chart } from './charts.js';
+import type { ReportConfig } from './config.js';
+import { html } from './html.js';
+import { markdown } from './markdown.js';
+import type { PassesFile } from './tables.js';
+
+const CHART_OUTPUTS = {
+  'latency-runs': ['latencyRunsSvg', 'latencyRunsPng'],
+  'latency-dist': ['latencyDistSvg', 'latencyDistPng'],
+  throughput: ['throughputSvg', 'throughputPng'],
+  speedup: ['speedupSvg', 'speedupPng'],
+} as const satisfies Record<Chart['id'], readonly [string, string]>;
+
+export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void, StageFailure>> {
+  const read = async <T>(label: string): Promise<T | string> => {
+    const path = ctx.inputs[label];
+    if (!path) throw new Error(`Internal error: report ran without ${label}`);
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as T;
+    } catch (e) {
+      return `${path}: not readable JSON (${e instanceof Error ? e.message : String(e)})`;
+    }
+  };
+  const bench = await read<BenchFile>('bench');
+  const passes = await read<PassesFile>('passes');
+  if (typeof bench === 'string') return err<StageFailure>({ message: `report: ${bench}` });
+  if (typeof passes === 'string') return err<StageFailure>({ message: `report: ${passes}` });
+
+  const rendered: { chart: Chart; svg?: string }[] = [];
+  for (const chart of charts(bench)) {
+    const svg = chart.spec ? await toSvg(chart.spec) : placeholder(`${chart.title}: ${chart.missing}`);
+    const [svgLabel, pngLabel] = CHART_OUTPUTS[chart.id];
+    await writeFile(ctx.out(svgLabel), svg);
+    await writeFile(ctx.out(pngLabel), toPng(svg, ctx.config.png_scale));
+    rendered.push(chart.spec ? { chart, svg } : { chart });
+  }
+  const drawings = [];
+  for (const [label, heading] of [['graphRaw', 'Raw graph'], ['graphOpt', 'Optimized graph']] as const) {
+    const path = ctx.inputs[label];
+    if (path) drawings.push({ heading, svg: await readFile(path, 'utf8') });
+  }
+  await writeFile(ctx.out('markdown'), markdown(ctx.config.title, bench, passes, rendered.map((r) => r.chart)));
+  await writeFile(ctx.out('html'), html(ctx.config.title, bench, passes, rendered, drawings));
+  ctx.log.info('wrote report', { measurements: bench.measurements.length, charts: rendered.filter((r) => r.svg).length, drawings: drawings.length });
+  return ok(undefined);
+}
+
+/** A chart that cannot be drawn still gets its files, saying why. */
+function placeholder(text: string): string {
+  const safe = text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="40"><text x="8" y="24" font-family="DejaVu Sans" font-size="13">${safe}</text></svg>`;
+}

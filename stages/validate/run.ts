@@ -1,0 +1,36 @@
+import { writeFile } from 'node:fs/promises';
+import { describeIssue, validateFile } from '../../onnx/validate/file.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
+import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import type { ValidateConfig } from './config.js';
+
+/** How many further errors the failure lists under its message. */
+const MAX_DETAILS = 20;
+
+export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<void, StageFailure>> {
+  const path = ctx.inputs.model;
+  if (!path) throw new Error('Internal error: validate ran without its model input');
+  const checked = await validateFile(path, { opset: ctx.config.opset });
+  if (!checked.ok) return err({ message: `validate: ${checked.error}` });
+  const report = checked.value;
+  const unchecked = report.unchecked.map((u) => `${u.domain ? `${u.domain}::` : ''}${u.opType} (${u.nodes.length})`);
+  if (ctx.config.fail_on_unchecked && unchecked.length > 0) {
+    return err({
+      message: `validate: ${path}: operators outside the schema table: ${unchecked.join(', ')}; set validate.fail_on_unchecked: false to accept them unchecked`,
+    });
+  }
+  const [first, ...rest] = report.errors;
+  if (first) {
+    return err({
+      message: `validate: ${path} is not a valid opset-${report.opset} model: ${describeIssue(first)}`,
+      details: [
+        ...rest.slice(0, MAX_DETAILS).map(describeIssue),
+        ...(rest.length > MAX_DETAILS ? [`... and ${rest.length - MAX_DETAILS} more errors`] : []),
+      ],
+    });
+  }
+  for (const w of report.warnings) ctx.log.warn(describeIssue(w));
+  await writeFile(ctx.out('report'), `${JSON.stringify(report, null, 2)}\n`);
+  ctx.log.info(`valid opset-${report.opset} model: ${report.warnings.length} warnings, ${unchecked.length} unchecked operators`, { opset: report.opset, irVersion: report.irVersion });
+  return ok(undefined);
+}
