@@ -33,9 +33,9 @@ export function formatLine(record: Record<string, unknown>, useColor: boolean): 
   for (const [key, v] of extra) {
     if (key === 'details' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
     else if (key === 'explain' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
-    else parts.push(k.dim(`${key}=${typeof v === 'string' ? v : JSON.stringify(v)}`));
+    else parts.push(k.dim(`${key}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : JSON.stringify(v)}`));
   }
-  return `${parts.join(' ')}\n`;
+  return `${parts.join(' ').replaceAll(' \n', '\n')}\n`;
 }
 
 export const formatMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
