@@ -1,7 +1,7 @@
 /** report.html: one self-contained page (inline SVG and CSS, no scripts, nothing fetched). */
 import type { BenchFile } from '../benchmark/result.js';
 import type { Chart } from './charts.js';
-import { tables, timingNotes, type PassesFile, type Table } from './tables.js';
+import { inputShape, tables, timingNotes, type PassesFile, type Table } from './tables.js';
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const inlineSvg = (svg: string): string => svg.slice(Math.max(0, svg.indexOf('<svg')));
@@ -37,7 +37,7 @@ figcaption { font-weight: bold; margin-bottom: 0.3rem; }
 .graph svg { max-height: 80vh; width: auto; }
 </style></head><body>
 <h1>${esc(title)}</h1>
-<p>${esc(bench.model.name)}, input ${esc(bench.model.inputShape.join('×'))}, measured ${esc(bench.createdAt)}.</p>
+<p>${esc(bench.model.name)}, input ${esc(inputShape(bench))}, measured ${esc(bench.createdAt)}.</p>
 ${table(ranking!)}
 <section><h2>Charts</h2>${figures}</section>
 ${rest.map(table).join('\n')}

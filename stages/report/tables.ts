@@ -2,6 +2,9 @@
 import type { BenchFile, Measurement } from '../benchmark/result.js';
 import { flagged, ms, ranked, seriesName } from './series.js';
 
+/** The benchmarked input, a dynamic batch shown as N. */
+export const inputShape = (bench: BenchFile): string => bench.model.inputShape.map((d) => (d < 0 ? 'N' : String(d))).join('×');
+
 export interface Table {
   title: string;
   head: string[];
@@ -56,7 +59,7 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
         ['GPU', env.gpu ? `${env.gpu.name}${env.gpu.computeCapability ? `, compute ${env.gpu.computeCapability}` : ''}${env.gpu.driver ? `, driver ${env.gpu.driver}` : ''}` : 'none'],
         ['OS', env.os], ['Node', env.node],
         ...Object.entries(env.versions).map(([k, v]) => [k, v]),
-        ['model', `${bench.model.name}, input ${bench.model.inputShape.join('×')}, sha256 ${bench.model.sha256.slice(0, 12)}`],
+        ['model', `${bench.model.name}, input ${inputShape(bench)}, sha256 ${bench.model.sha256.slice(0, 12)}`],
         ['measured', bench.createdAt],
       ],
       empty: '',

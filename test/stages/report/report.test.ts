@@ -42,6 +42,7 @@ test('report.md and report.html carry the real measurements, the passes and the 
   assert.ok(engines.has('ort'), 'onnxruntime-node was measured');
   for (const e of engines) assert.match(md, new RegExp(`\\| ${e} fp32 \\|`), `${e} appears in the ranking`);
   assert.match(md, /\| fold-batchnorm \| yes \|/, 'the passes table shows BatchNorm folding changed the model');
+  assert.match(md, /input N×3×64×64/, 'a dynamic batch reads as N');
   assert.match(md, /!\[Latency over the timed runs\]\(latency-runs\.png\)/);
   for (const label of ['latencyRunsPng', 'throughputPng', 'latencyDistPng', 'speedupPng']) {
     const png = await readFile(ctx.out(label));
