@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { decodeModel, encodeModel } from '../../onnx/serde.js';
+import { decodeModel, encodeModel, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
@@ -34,7 +34,7 @@ export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void, S
       ['keep more operators in float32 (fp16.keep_fp32), or raise fp16.tolerance_rel_l2 if the difference is acceptable']);
   }
   for (const [name, n] of Object.entries(report.clamped)) ctx.log.warn('clamped to the float16 range', { initializer: name, values: n });
-  await writeFile(ctx.out('model'), encodeModel(model));
+  await writeModelFile(ctx.out('model'), model);
   await writeFile(ctx.out('report'), `${JSON.stringify({ ...report, check: { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check } }, null, 2)}\n`);
   ctx.log.info('converted to float16', { relL2: check.worstRelL2, casts: report.castsInserted, bytes: report.bytes });
   return ok(undefined);

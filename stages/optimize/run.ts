@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { decodeModel, encodeModel } from '../../onnx/serde.js';
+import { decodeModel, writeModelFile } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
@@ -17,7 +17,7 @@ export async function run(ctx: StageContext<OptimizeConfig>): Promise<Result<voi
   const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config);
   if (!optimized.ok) return fail(optimized.error.message, optimized.error.details);
   const { run: passes, check } = optimized.value;
-  await writeFile(ctx.out('model'), encodeModel(passes.model));
+  await writeModelFile(ctx.out('model'), passes.model);
   const summary = summarize(original, passes, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check });
   await writeFile(ctx.out('passes'), `${JSON.stringify(summary, null, 2)}\n`);
   ctx.log.info('optimized', { nodesBefore: summary.nodes.before, nodesAfter: summary.nodes.after, ms: summary.totalMs, relL2: check.worstRelL2 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { DType } from '../../onnx/ir.js';
 import { rng } from '../../onnx/random.js';
-import { decodeModel, encodeModel, readModelFile } from '../../onnx/serde.js';
+import { decodeModel, encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js';
 import { makeTensor } from '../../onnx/tensor.js';
 import { defaults } from '../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../stages/build/mobilenetv2.js';
@@ -87,4 +87,11 @@ test('untouched parts re-encode as read; replaced tensors, attributes and nodes 
   const extra = again.value.graph.initializers.find((t) => t.name === 'extra');
   assert.deepEqual([extra?.dtype, extra?.dims], [DType.INT64, [2]]);
   assert.deepEqual(Array.from(new BigInt64Array(Uint8Array.from(extra!.proto.rawData!).buffer)), [3n, -4n]);
+});
+
+test('writeModelFile writes exactly encodeModel\'s bytes, weights passed by reference', async () => {
+  const model = buildMobileNetV2({ ...defaults, width_mult: 0.5, input_size: 96, num_classes: 10 });
+  const path = join(mkdtempSync(join(tmpdir(), 'ef-serde-')), 'model.onnx');
+  await writeModelFile(path, model);
+  assert.equal(Buffer.compare(readFileSync(path), Buffer.from(encodeModel(model))), 0);
 });
