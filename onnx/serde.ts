@@ -70,8 +70,9 @@ const TENSOR_BEFORE_RAW = ['dims', 'dataType', 'segment', 'floatData', 'int32Dat
 
 /**
  * The bytes of encodeModel(model) as chunks: raw tensor data of `byReference` bytes or more is referenced
- * where it lies, and only the framing around it is encoded. Writing them with writev puts a model on disk without a second copy of its
- * weights in memory, whose first touch is a measurable part of a build (bench/build.ts).
+ * where it lies, and only the framing around it is encoded. Written with writev, a model reaches the disk
+ * without a second copy of its weights in memory, whose first touch is a measurable part of a build
+ * (bench/build.ts).
  */
 export function encodeModelChunks(model: Model, byReference = 1 << 16): Uint8Array[] {
   const msg = modelMessage(model);
@@ -127,6 +128,7 @@ function omit<T extends object>(msg: T, keys: readonly (keyof T)[]): Partial<T> 
   return out;
 }
 
+/** The ModelProto message for the IR, reusing what decoding kept where the IR still says the same. */
 function modelMessage(model: Model): onnxProto.onnx.IModelProto {
   const orig = modelOrigin.get(model);
   const msg: onnxProto.onnx.IModelProto = {};

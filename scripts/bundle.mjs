@@ -1,7 +1,7 @@
 // Bundles the compiled CLI (dist/main.js) into dist/cli/. Node 20 spends most of a no-op run resolving and
-// compiling a few hundred small ES modules (yargs, yaml, pino, ours); one file plus lazily loaded chunks
-// (each stage's `run`) cuts a cached `make engines` by about a fifth. Packages that are large, native or used only inside a
-// stage stay external and load from node_modules when a stage needs them.
+// compiling a few hundred small ES modules (yargs, yaml, pino, ours); one file plus lazily loaded chunks (each
+// stage's `run`) cuts a cached `make engines` by about a fifth. Packages that are large, native or used only
+// inside a stage stay external and load from node_modules when a stage needs them.
 import { build } from 'esbuild';
 
 await build({

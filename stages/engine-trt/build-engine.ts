@@ -52,7 +52,6 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
 
   const log = parseTrtexecLog(build.stdout, build.stderr);
   if (build.exitCode !== 0 || !passed(log)) {
-    // Outputs of a failed stage are discarded, so the full log is kept beside the timing cache.
     const kept = ctx.persistent('failed-build.log');
     await writeFile(kept, text);
     const f = classifyFailure(build, `building the ${precision.toUpperCase()} engine from ${basename(onnx)} failed`);
