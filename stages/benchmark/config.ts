@@ -14,6 +14,7 @@
  *   flip on the close calls that random inputs produce; 0.9 still catches a broken engine, which agrees
  *   at chance level (1/classes).
  */
+import { configSection } from '../../pipeline/section.js';
 
 export const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph', 'trt'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -137,17 +138,4 @@ export const defaults: BenchConfig = {
   tolerance: { fp32: { rel_l2: 1e-4, top1: 0.99 }, fp16: { rel_l2: 1e-2, top1: 0.9 } },
 };
 
-/** The section as the runner hands it over (validated, defaulted); merging again keeps partial sections usable in tests and scripts. */
-export function benchConfig(root: Readonly<Record<string, unknown>>): BenchConfig {
-  const b = (root.bench ?? {}) as Partial<BenchConfig>;
-  return {
-    ...defaults,
-    ...b,
-    ort: { ...defaults.ort, ...b.ort },
-    torch: { ...defaults.torch, ...b.torch },
-    tolerance: {
-      fp32: { ...defaults.tolerance.fp32, ...b.tolerance?.fp32 },
-      fp16: { ...defaults.tolerance.fp16, ...b.tolerance?.fp16 },
-    },
-  };
-}
+export const benchConfig = (root: Readonly<Record<string, unknown>>): BenchConfig => configSection(root, 'bench', defaults);

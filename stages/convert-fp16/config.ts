@@ -4,6 +4,7 @@
  * relative L2, so 1e-2 passes a sound conversion and catches a broken one (a wrong cast or a clamped
  * weight shows up at 1e-1 or worse). Top-1 agreement is reported beside it.
  */
+import { configSection } from '../../pipeline/section.js';
 import { checkDefaults, checkSchema, type CheckConfig } from '../optimize/config.js';
 
 export interface Fp16Config {
@@ -31,7 +32,4 @@ export const schema = {
 
 export const defaults: Fp16Config = { keep_fp32: [...DELICATE_OPS], keep_io_fp32: true, tolerance_rel_l2: 1e-2, check: checkDefaults };
 
-export function fp16Config(root: Readonly<Record<string, unknown>>): Fp16Config {
-  const f = (root.fp16 ?? {}) as Partial<Fp16Config>;
-  return { ...defaults, ...f, check: { ...defaults.check, ...f.check } };
-}
+export const fp16Config = (root: Readonly<Record<string, unknown>>): Fp16Config => configSection(root, 'fp16', defaults);

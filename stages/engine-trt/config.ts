@@ -2,6 +2,7 @@
  * The `trt` section of a run config: where trtexec is, how engines are built, and how they are timed.
  * Every field has a default, so `trt: {}` (or no section at all) is a valid config.
  */
+import { configSection } from '../../pipeline/section.js';
 
 export interface TrtDockerConfig {
   /** Fall back to `docker run --gpus all <image> trtexec` when no local trtexec is found. */
@@ -97,17 +98,4 @@ export const defaults: TrtConfig = {
   bench: { warmup_ms: 200, duration_s: 3, iterations: 100, cuda_graph: true, no_data_transfers: false, spin_wait: true, profile: false },
 };
 
-/**
- * The section as the runner hands it over (already validated and defaulted by the schema); merging with
- * `defaults` again keeps a stage callable on a partial section in tests and tools.
- */
-export function trtConfig(root: Readonly<Record<string, unknown>>): TrtConfig {
-  const t = (root.trt ?? {}) as Partial<TrtConfig>;
-  return {
-    ...defaults,
-    ...t,
-    docker: { ...defaults.docker, ...t.docker },
-    batch: { ...defaults.batch, ...t.batch },
-    bench: { ...defaults.bench, ...t.bench },
-  };
-}
+export const trtConfig = (root: Readonly<Record<string, unknown>>): TrtConfig => configSection(root, 'trt', defaults);

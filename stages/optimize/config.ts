@@ -4,6 +4,7 @@
  * moves results by a few ulps per layer; 1e-5 relative L2 leaves room for that over ~50 layers while
  * catching any real mistake, which shows up at 1e-3 or worse.
  */
+import { configSection } from '../../pipeline/section.js';
 import { defaultPasses, passNames } from './passes/names.js';
 
 /** The seeded inputs a numeric check runs on; optimize and convert:fp16 both check this way. */
@@ -40,7 +41,4 @@ export const schema = {
 
 export const defaults: OptimizeConfig = { passes: [...defaultPasses], tolerance_rel_l2: 1e-5, check: checkDefaults };
 
-export function optimizeConfig(root: Readonly<Record<string, unknown>>): OptimizeConfig {
-  const o = (root.optimize ?? {}) as Partial<OptimizeConfig>;
-  return { ...defaults, ...o, check: { ...defaults.check, ...o.check } };
-}
+export const optimizeConfig = (root: Readonly<Record<string, unknown>>): OptimizeConfig => configSection(root, 'optimize', defaults);
