@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
 import torch  # noqa: E402
 import torchvision  # noqa: E402
-from torch_runner import timed  # noqa: E402
+from torch_runner import cuda_graph, timed  # noqa: E402
 
 warmup, iterations = int(sys.argv[1]), int(sys.argv[2])
 torch.backends.cudnn.benchmark = True
@@ -32,16 +32,7 @@ def measure(mode, dtype, batch, channels_last, tf32):
             c = torch.compile(m)
             fn = lambda: c(x)
         elif mode == "cudagraph":
-            s = torch.cuda.Stream()
-            s.wait_stream(torch.cuda.current_stream())
-            with torch.cuda.stream(s):
-                for _ in range(3):
-                    m(x)
-            torch.cuda.current_stream().wait_stream(s)
-            g = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(g):
-                m(x)
-            fn = g.replay
+            fn = cuda_graph(m, x)
         else:
             fn = lambda: m(x)
         for _ in range(warmup):

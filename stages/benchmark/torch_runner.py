@@ -310,6 +310,21 @@ def timed(fn, iterations, cuda):
     return samples
 
 
+def cuda_graph(module, x):
+    """One call of module on x captured as a CUDA graph (after warm-up on a side stream, as capture requires);
+    returns a replay that yields the captured output."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            module(x)
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        static_out = module(x)
+    return lambda: (graph.replay(), static_out)[1]
+
+
 def skip_reason(run, cuda):
     mode, precision = run["mode"], run["precision"]
     if mode == "cudagraph" and not cuda:
@@ -353,16 +368,7 @@ def run_one(base, run, request, device, inputs):
             compile_ms = (time.perf_counter() - t0) * 1000.0
             fn = lambda: compiled(x)
         elif run["mode"] == "cudagraph":
-            side = torch.cuda.Stream()
-            side.wait_stream(torch.cuda.current_stream())
-            with torch.cuda.stream(side):
-                for _ in range(3):
-                    module(x)
-            torch.cuda.current_stream().wait_stream(side)
-            graph = torch.cuda.CUDAGraph()
-            with torch.cuda.graph(graph):
-                static_out = module(x)
-            fn = lambda: (graph.replay(), static_out)[1]
+            fn = cuda_graph(module, x)
         else:
             fn = lambda: module(x)
         for _ in range(warmup):
