@@ -4,7 +4,7 @@ CLI := node pipeline.mjs
 CONFIG ?= configs/mobilenetv2.yaml
 TS_SOURCES := main.ts $(shell find pipeline onnx stages test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize
+.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize models
 all: run
 
 node_modules/.package-lock.json: package.json package-lock.json .npmrc
@@ -37,6 +37,10 @@ graph: dist/.built
 	$(CLI) graph --config $(CONFIG)
 plan: dist/.built
 	$(CLI) plan --config $(CONFIG)
+
+# The real third-party models of configs/examples/models.json, into .cache/models/.
+models: deps
+	node scripts/fetch-models.mjs
 
 # Test files are listed from the sources, so a compiled test whose source was deleted never runs.
 TESTS = $(patsubst %.ts,dist/%.js,$(shell find test -name '*.test.ts' | sort))
