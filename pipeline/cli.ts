@@ -123,7 +123,8 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
     await writeLatest(store, argv.config, outcomes);
     const ms = performance.now() - started;
     logSummary(log, outcomes, ms);
-    const code = outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    const code = failed.length === 0 ? 0 : failed.every((o) => o.failure?.input) ? 2 : 1;
     if (argv.json) print(`${JSON.stringify(runJson(command, argv.config, code, outcomes, ms))}\n`);
     return code;
   } finally {

@@ -259,7 +259,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       }
       if (!result.ok) {
         const ms = elapsed();
-        const failure = { message: show(result.error.message), ...(result.error.details ? { details: result.error.details.map(show) } : {}) };
+        const failure = { ...result.error, message: show(result.error.message), ...(result.error.details ? { details: result.error.details.map(show) } : {}) };
         log.error({ stage: def.name, status: 'failed', ms, ...(failure.details ? { details: failure.details } : {}) }, failure.message);
         return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure, explain };
       }

@@ -3,7 +3,7 @@ import { decodeModel, encodeModel, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import { compareOutputs, runDisabled, seededFeeds, withinTolerance } from '../optimize/numeric-check.js';
+import { compareOutputs, inputAtFault, runDisabled, seededFeeds, withinTolerance } from '../optimize/numeric-check.js';
 import type { Fp16Config } from './config.js';
 import { convertFloat16 } from './convert.js';
 
@@ -30,6 +30,8 @@ export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void, S
   if (!got.ok) return fail(`onnxruntime-node cannot run the float16 model: ${got.error}`);
   const check = compareOutputs(got.value, ref.value);
   if (!withinTolerance(check, ctx.config.tolerance_rel_l2)) {
+    const input = inputAtFault(fp32, ref.value, ctx.config.check.seed);
+    if (input) return err({ ...input, message: `convert:fp16: ${input.message}` });
     return fail(`the float16 model differs from the float32 one: relative L2 ${check.worstRelL2.toExponential(2)} > ${ctx.config.tolerance_rel_l2}`,
       ['keep more operators in float32 (fp16.keep_fp32), or raise fp16.tolerance_rel_l2 if the difference is acceptable']);
   }

@@ -8,7 +8,7 @@ import { encodeModel } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
-import { compareOutputs, firstFailingStep, runDisabled, seededFeeds, withinTolerance, type Comparison } from './numeric-check.js';
+import { compareOutputs, firstFailingStep, inputAtFault, runDisabled, seededFeeds, withinTolerance, type Comparison } from './numeric-check.js';
 
 /** Before vs after on seeded inputs; on failure, bisects the recorded pass applications. */
 export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>): Promise<Result<Comparison, StageFailure>> {
@@ -22,6 +22,8 @@ export async function checkRun(original: Model, run: PassRun, passes: readonly P
   };
   const after = await compareAfter(run.model);
   if (typeof after !== 'string' && withinTolerance(after, config.tolerance_rel_l2)) return ok(after);
+  const input = inputAtFault(original, ref.value, config.check.seed);
+  if (input) return err(input);
   const failsAfter = async (steps: number): Promise<boolean> => {
     const c = await compareAfter(runPasses(original, passes, { stopAfter: steps }).model);
     return typeof c === 'string' || !withinTolerance(c, config.tolerance_rel_l2);

@@ -7,7 +7,9 @@ import { agreement, type Agreement } from '../../onnx/compare.js';
 import { DType, type Model } from '../../onnx/ir.js';
 import { runModelOnce, type FloatTensor } from '../../onnx/ort.js';
 import { normalFloats } from '../../onnx/random.js';
+import { describeNonFinite, nonFiniteOutput, nonFiniteWeights } from '../../onnx/non-finite.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
+import type { StageFailure } from '../../pipeline/stage.js';
 
 export type Feeds = Record<string, FloatTensor>;
 
@@ -29,7 +31,9 @@ export function seededFeeds(model: Model, seed: number, batch: number): Result<F
 
 export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Result<Record<string, FloatTensor>, string>> {
   try {
-    return ok(await runModelOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1 }));
+    // Errors only: onnxruntime's warnings (one per suspicious node) would reach the terminal raw; what it
+    // cannot run arrives as the exception, summarised below to its first line.
+    return ok(await runModelOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 3 }));
   } catch (e) {
     return err(e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e));
   }
@@ -51,6 +55,20 @@ export function compareOutputs(actual: Record<string, FloatTensor>, reference: R
     worst = Number.isNaN(a.relL2) || Number.isNaN(worst) ? Number.NaN : Math.max(worst, a.relL2);
   }
   return { outputs, worstRelL2: worst };
+}
+
+/**
+ * When a check failed: is the input model itself non-finite (NaN/Inf weights, or NaN outputs on the check's
+ * inputs)? Then the input is to blame, not the transformation being checked.
+ */
+export function inputAtFault(model: Model, reference: Record<string, FloatTensor>, seed: number): StageFailure | undefined {
+  const weights = nonFiniteWeights(model);
+  if (weights) return { input: true, message: `the input model's ${describeNonFinite(weights)}; fix the model (or its exporter): no check can pass on it` };
+  const out = nonFiniteOutput(reference);
+  if (out) {
+    return { input: true, message: `the input model's ${describeNonFinite(out)} on seeded standard-normal inputs (seed ${seed}) before any change; fix the model` };
+  }
+  return undefined;
 }
 
 export const withinTolerance = (c: Comparison, tolerance: number): boolean => !Number.isNaN(c.worstRelL2) && c.worstRelL2 <= tolerance;

@@ -15,7 +15,7 @@ export async function run(ctx: StageContext<OptimizeConfig>): Promise<Result<voi
   if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
   const original = decoded.value;
   const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config);
-  if (!optimized.ok) return fail(optimized.error.message, optimized.error.details);
+  if (!optimized.ok) return err({ ...optimized.error, message: `optimize: ${optimized.error.message}` });
   const { run: passes, check } = optimized.value;
   await writeModelFile(ctx.out('model'), passes.model);
   const summary = summarize(original, passes, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check });
