@@ -38,6 +38,24 @@ export interface PassManagerOptions {
 
 /** Never mutates `model`. Throws PassError naming the pass that threw or that kept changing the model. */
 export function runPasses(model: Model, passes: readonly Pass[], options: PassManagerOptions = {}): PassRun {
+  const it = passSteps(model, passes, options);
+  for (let r = it.next(); ; r = it.next()) if (r.done) return r.value;
+}
+
+/**
+ * runPasses, giving the event loop a turn between passes: a signal handler (Ctrl-C, SIGTERM) runs then and
+ * aborts `options.signal`, which the next check throws. What the stage calls.
+ */
+export async function runPassesYielding(model: Model, passes: readonly Pass[], options: PassManagerOptions = {}): Promise<PassRun> {
+  const it = passSteps(model, passes, options);
+  for (let r = it.next(); ; r = it.next()) {
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The pass list as steps: yields after each pass application, returns the run. */
+function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerOptions): Generator<void, PassRun> {
   const maxRounds = options.maxRounds ?? 10;
   const steps: PassStep[] = [];
   const checkpoint = checkpointOf(options.signal);
@@ -62,6 +80,7 @@ export function runPasses(model: Model, passes: readonly Pass[], options: PassMa
       if (result.changed) nodes = countNodes(current.graph);
       steps.push({ pass: pass.name, round, changed: result.changed, nodesBefore, nodesAfter: nodes, ms, ...(result.rules ? { rules: result.rules } : {}) });
       roundChanged ||= result.changed;
+      yield;
     }
     if (!roundChanged) return { model: current, steps, rounds: round };
   }

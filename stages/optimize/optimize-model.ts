@@ -3,7 +3,7 @@
  * pass to blame, found by bisection over the recorded pass applications.
  */
 import type { Model } from '../../onnx/ir.js';
-import { runPasses, type PassRun } from '../../onnx/rewrite/pass-manager.js';
+import { runPasses, runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import { PassError, type Pass } from '../../onnx/rewrite/pass.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
@@ -17,7 +17,7 @@ export async function optimizeModel(original: Model, passes: readonly Pass[], co
   const signal = options.signal ? { signal: options.signal } : {};
   let run: PassRun;
   try {
-    run = runPasses(original, passes, signal);
+    run = await runPassesYielding(original, passes, signal);
   } catch (e) {
     if (e instanceof PassError) return err({ message: e.message, details: ['this is a bug in the pass; remove it from optimize.passes to go on without it'] });
     throw e;
