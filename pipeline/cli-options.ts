@@ -32,9 +32,9 @@ export const OPTIONS: Record<string, OptionRow> = {
   artifacts: { scopes: ALL, spec: { type: 'string', default: 'artifacts', describe: 'artifact store directory' } },
 };
 
-/** Adds the options of `scope` to a command's parser. */
-export function withOptions(y: Argv, scope: Scope): Argv {
-  for (const [name, row] of Object.entries(OPTIONS)) {
+/** Adds the options of `scope` (this table's, then `more`) to a command's parser. */
+export function withOptions(y: Argv, scope: Scope, more: Readonly<Record<string, OptionRow>> = {}): Argv {
+  for (const [name, row] of Object.entries({ ...OPTIONS, ...more })) {
     if (!row.scopes.includes(scope)) continue;
     const takesValue = row.spec.type !== 'boolean';
     y = y.option(name, {

@@ -8,13 +8,14 @@ import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { checkArtifacts } from './artifacts-dir.js';
 import { OPTIONS, withOptions, type Scope } from './cli-options.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type RunConfig } from './config.js';
 import { exec } from './exec.js';
 import { environmentMessage, UserError } from './failure.js';
 import { checkDeclarations, select } from './graph.js';
 import { createLogger } from './log.js';
 import { checkLatest, writeLatest } from './latest.js';
 import type { Registry } from './registry.js';
+import { ok, type Result } from './result.js';
 import { planStages, runStages } from './runner.js';
 import { Store } from './store.js';
 import { didYouMean } from './suggest.js';
@@ -77,11 +78,23 @@ async function checkRequired(registry: Registry, argv: Common, config: Readonly<
   }
 }
 
+/** The run config: the file, `--set`, the project's own options, the schema, then the project's preflight. */
+async function projectConfig(registry: Registry, argv: Common): Promise<Result<RunConfig, string>> {
+  const given = Object.entries(registry.options ?? {}).filter(([name]) => {
+    const v = (argv as unknown as Record<string, unknown>)[name];
+    return v !== undefined && !(Array.isArray(v) && v.length === 0);
+  });
+  const adjust = (c: RunConfig): Result<RunConfig, string> => given.reduce<Result<RunConfig, string>>(
+    (r, [name, o]) => (r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r), ok(c));
+  const config = await loadConfig(argv.config, registry.configSchema, argv.set, adjust, registry.checkConfig);
+  return config.ok && registry.preflight ? registry.preflight(config.value, argv.config) : config;
+}
+
 async function runCommand(registry: Registry, command: string, argv: Common, planOnly: boolean): Promise<number> {
   const started = performance.now();
   const declared = checkDeclarations(registry.stages);
   if (!declared.ok) throw new Error(declared.error);
-  const config = await loadConfig(argv.config, registry.configSchema, argv.set, registry.checkConfig);
+  const config = await projectConfig(registry, argv);
   if (!config.ok) throw new UserError(config.error);
   const targets = command === 'run' || command === 'plan' ? registry.stages.map((s) => s.name) : registry.targets[command];
   if (!targets) throw new Error(`no targets registered for command ${command}`);
@@ -91,7 +104,7 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
   const excluded = excludedBy(registry, argv.precision);
   await checkRequired(registry, argv, config.value);
   const options = { ...(argv.baseline ? { baseline: resolve(argv.baseline) } : {}) };
-  const problem = await registry.preflight?.(config.value, planOnly ? {} : options);
+  const problem = planOnly ? undefined : await registry.checkOptions?.(options);
   if (problem) throw new UserError(problem);
 
   if (planOnly) {
@@ -217,7 +230,10 @@ export async function main(args: readonly string[], registry: Registry): Promise
     if (extra.length > 0) return usage(`unknown command ${String(extra[0])}${didYouMean(String(extra[0]), known)}`);
     code = await runCommand(registry, command, argv as Common, planOnly);
   };
-  const scoped = (scope: Scope) => (y: Argv) => withOptions(y, scope);
+  // The project's own options (`--model`, `--dim`) join the table for the commands that read a config.
+  const projectOptions = Object.fromEntries(Object.entries(registry.options ?? {}).map(([name, o]) =>
+    [name, { scopes: ['run', 'plan'] as const, ...(o.array ? { repeatable: true } : {}), spec: { type: 'string' as const, describe: o.describe } }]));
+  const scoped = (scope: Scope) => (y: Argv) => withOptions(y, scope, projectOptions);
 
   let parser = yargs([...args])
     .scriptName('enginefoundry')

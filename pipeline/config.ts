@@ -110,7 +110,12 @@ async function readBounded(file: string): Promise<Result<string, string>> {
 
 export type ConfigCheck = (config: RunConfig) => { path: string[]; message: string } | undefined;
 
-export async function loadConfig(file: string, schema: object, sets: readonly string[] = [], check?: ConfigCheck): Promise<Result<RunConfig, string>> {
+/**
+ * Reads, overrides and checks a run config. `adjust` edits it after the `--set`s and before the schema check
+ * (options the project declares, such as `--model`); `check` judges the checked config (a memory budget).
+ */
+export async function loadConfig(file: string, schema: object, sets: readonly string[] = [],
+  adjust?: (config: RunConfig) => Result<RunConfig, string>, check?: ConfigCheck): Promise<Result<RunConfig, string>> {
   const text = await readBounded(file);
   if (!text.ok) return text;
   const lines = new LineCounter();
@@ -132,9 +137,11 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
   const where = locator(file, doc, lines);
   const problem = guard(raw);
   if (problem) return err(`${where(problem.path, problem.atKey)}: ${problem.message}`);
-  const withSets = applySets(raw as RunConfig, sets);
+  const set = applySets(raw as RunConfig, sets);
+  if (!set.ok) return set;
+  const withSets = adjust ? adjust(set.value) : set;
   if (!withSets.ok) return withSets;
-  const from = withSets.from ?? new Map<string, string>();
+  const from = set.from ?? new Map<string, string>();
   const origin: Where = (path, atKey) => {
     for (let n = path.length; n > 0; n--) {
       const s = from.get(path.slice(0, n).join('.'));

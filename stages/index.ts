@@ -48,7 +48,7 @@ export const registry: Registry = {
     spec: { ...torchTool(), name } as ToolSpec<unknown>,
     config: (root: Readonly<Record<string, unknown>>) => benchConfig(root),
   }])),
-  async preflight(_config, options) {
+  async checkOptions(options) {
     if (typeof options['baseline'] !== 'string') return undefined;
     const read = await readBenchFile(options['baseline']);
     return read.ok ? undefined : `--baseline: ${read.error}`;
