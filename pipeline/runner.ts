@@ -334,7 +334,8 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       const message = e instanceof UserError ? show(e.message) : environmentMessage(e, show);
       if (message === undefined) throw e;
       log.error({ stage: def.name, status: 'failed', ms: elapsed() }, `${def.name}: ${message}`);
-      return { stage: def.name, status: 'failed', key, reason: `${def.name}: ${message}`, ms: elapsed(), outputs: {}, explain };
+      const failure = { message: `${def.name}: ${message}`, ...(e instanceof UserError && e.exitCode === 2 ? { input: true } : {}) };
+      return { stage: def.name, status: 'failed', key, reason: failure.message, ms: elapsed(), outputs: {}, failure, explain };
     } finally {
       release();
       if (dir) await rm(dir, { recursive: true, force: true });
