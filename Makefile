@@ -10,7 +10,7 @@ RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $
 # Globbed by make itself (no `find` process at parse time: a no-op `make engines` stays within ~10 ms of make).
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
-.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize bench-scale models
+.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-hostile bench-optimize bench-scale models
 all: run
 
 # package.json's allowScripts runs esbuild's and protobufjs's install scripts and not onnxruntime-node's (its
@@ -59,6 +59,8 @@ bench-build: debian-test dist/.built
 	node dist/bench/build.js
 bench-noop: dist/.built
 	node dist/bench/noop.js
+bench-hostile: dist/.built
+	node dist/bench/hostile.js
 bench-optimize: debian-test dist/.built
 	node dist/bench/optimize.js
 bench-scale: dist/.built

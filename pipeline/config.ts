@@ -68,6 +68,8 @@ export function applySets(config: RunConfig, sets: readonly string[]): Result<Ru
   for (const s of sets) {
     const path = setPath(s);
     if (!path.ok) return path;
+    const max = limits().configBytes;
+    if (Buffer.byteLength(s) > max.value) return err(`--set ${s.slice(0, s.indexOf('=') + 1)}…: ${overLimit('the value is', max)}`);
     let value: unknown;
     try {
       value = parseYaml(s.slice(s.indexOf('=') + 1), { maxAliasCount: limits().yamlAliases.value });

@@ -17,8 +17,8 @@ function limit(env: string, fallback: number, unit: string): Limit {
 }
 
 export const limits = () => ({
-  /** A config file's size; the shipped configs are ~1 KB. */
-  configBytes: limit('ENGINEFOUNDRY_MAX_CONFIG_BYTES', 1 << 20, 'bytes'),
+  /** A config file's size: the shipped configs are ~1 KB; parsing YAML costs ~1 KB of memory per byte at worst. */
+  configBytes: limit('ENGINEFOUNDRY_MAX_CONFIG_BYTES', 64 << 10, 'bytes'),
   /** Items in any one array of the config (batch sizes, passes, engines). */
   arrayItems: limit('ENGINEFOUNDRY_MAX_ARRAY_ITEMS', 1000, 'items'),
   /** YAML alias expansions in one config (the "billion laughs" guard). */

@@ -77,8 +77,8 @@ export function compareWithBaseline(current: BenchFile, baseline: BenchFile, opt
   return { ok: regressions.length === 0, compared, regressions, missing };
 }
 
-/** Larger than any bench.json a run writes (~100 KB with samples), small enough to read at once. */
-const MAX_BENCH_BYTES = 64 << 20;
+/** Larger than any bench.json a run writes (~100 KB; ~1 MB with 1000 samples per measurement), small enough to parse at once. */
+const MAX_BENCH_BYTES = 16 << 20;
 
 /** What of a measurement the gate reads, or what is wrong with it. */
 function measurementProblem(m: unknown): string | undefined {
