@@ -4,7 +4,8 @@
  * field, and what to do.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,22 +92,19 @@ export function applySets(config: RunConfig, sets: readonly string[]): Result<Ru
   return { ...ok(config), from };
 }
 
-/** The file's text, refused unread when it is larger than the config limit (a FIFO or device stops there too). */
-async function readBounded(file: string): Promise<Result<string, string>> {
+/**
+ * The file's text, refused unread when it is larger than the config limit; a FIFO or device is refused too (its
+ * size says nothing). Synchronous: it is a few KB read once, before anything else can run.
+ */
+function readBounded(file: string): Result<string, string> {
   const max = limits().configBytes;
-  let handle;
   try {
-    handle = await open(file, 'r');
-    if (!(await handle.stat()).isFile()) return err(`${file}: not a regular file; pass --config with a YAML file`);
-    const buf = Buffer.alloc(max.value + 1);
-    let size = 0;
-    for (let n = 1; n > 0 && size <= max.value; size += n) n = (await handle.read(buf, size, buf.length - size)).bytesRead;
-    if (size > max.value) return err(`${file}: ${overLimit('the config is', max)}; a run config is a few KB`);
-    return ok(buf.subarray(0, size).toString('utf8'));
+    const s = statSync(file);
+    if (!s.isFile()) return err(`${file}: not a regular file; pass --config with a YAML file`);
+    if (s.size > max.value) return err(`${file}: ${overLimit('the config is', max)}; a run config is a few KB`);
+    return ok(readFileSync(file, 'utf8'));
   } catch (e) {
     return err(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --config with a file under configs/`);
-  } finally {
-    await handle?.close();
   }
 }
 
@@ -118,7 +116,7 @@ export type ConfigCheck = (config: RunConfig) => { path: string[]; message: stri
  */
 export async function loadConfig(file: string, schema: object, sets: readonly string[] = [],
   adjust?: (config: RunConfig) => Result<RunConfig, string>, check?: ConfigCheck): Promise<Result<RunConfig, string>> {
-  const text = await readBounded(file);
+  const text = readBounded(file);
   if (!text.ok) return text;
   const lines = new LineCounter();
   const doc = parseDocument(text.value, { lineCounter: lines });

@@ -4,7 +4,7 @@
  * `limits.weights_mb` or `limits.tensor_mb` is refused naming the field and the limit, which can be raised on
  * purpose in the config (the `limits` section is read by no stage, so it enters no cache key).
  */
-import { makeDivisible } from './mobilenetv2.js';
+import { INVERTED_RESIDUALS, makeDivisible } from './architecture.js';
 
 export interface Budget {
   weights_mb: number;
@@ -21,10 +21,6 @@ export const limitsSchema = {
   },
 } as const;
 
-const INVERTED: readonly [t: number, c: number, n: number, s: number][] = [
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
-];
-
 /** Weight bytes and the largest activation of one image, in float32. */
 export function mobileNetSize(widthMult: number, inputSize: number, numClasses: number): { weights: number; activation: number } {
   let params = 0;
@@ -32,7 +28,7 @@ export function mobileNetSize(widthMult: number, inputSize: number, numClasses: 
   let side = Math.ceil(inputSize / 2);
   params += 27 * channels + 4 * channels;
   let activation = Math.max(3 * inputSize * inputSize, channels * side * side);
-  for (const [t, c, n, s] of INVERTED) {
+  for (const [t, c, n, s] of INVERTED_RESIDUALS) {
     const out = makeDivisible(c * widthMult);
     for (let r = 0; r < n; r++) {
       const hidden = channels * t;
