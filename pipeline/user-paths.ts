@@ -22,8 +22,13 @@ export function userPaths(
 
 const SHORT = 72;
 
-/** The first clause of a reason (up to its first `: ` or `; `), cut to one short terminal line. */
+/** A reason's leading clauses (split at `: ` and `; `) that fit one short terminal line; at least the first. */
 export function shortReason(reason: string): string {
-  const clause = /^(.{8,}?)(?::\s|;\s)/.exec(reason)?.[1] ?? reason;
-  return clause.length <= SHORT ? clause : `${clause.slice(0, SHORT - 1)}…`;
+  const clauses = reason.split(/(?=[:;]\s)/);
+  let out = clauses[0]!;
+  for (const c of clauses.slice(1)) {
+    if (out.length + c.length > SHORT) break;
+    out += c;
+  }
+  return out.length <= SHORT ? out : `${out.slice(0, SHORT - 1)}…`;
 }

