@@ -1,5 +1,9 @@
 # Aliases for the CLI; each target installs what it needs first. `make` runs every stage this machine can run.
 SHELL := /bin/bash
+# No built-in implicit rules: make would otherwise try each one (RCS, SCCS, yacc, …) on every source file that
+# dist/.built depends on, which costs a no-op `make engines` ~40 ms.
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
 CLI := node pipeline.mjs
 CONFIG ?= configs/mobilenetv2.yaml
 # CONFIG (a path), PRECISION (fp32|fp16|all) and ARGS (more options, split on spaces: ARGS='--set bench.runs=5')
