@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { checkArtifacts } from './artifacts-dir.js';
-import { OPTIONS, withOptions, type Scope } from './cli-options.js';
+import { OPTIONS, withOptions, type OptionRow, type Scope } from './cli-options.js';
 import { loadConfig, type RunConfig } from './config.js';
 import { exec } from './exec.js';
 import { environmentMessage, UserError } from './failure.js';
@@ -64,11 +64,17 @@ function excludedBy(registry: Registry, precision: Common['precision']): Map<str
   return out;
 }
 
-/** `--require` names: every tool a stage declares or probes inside its run; a required probed tool is probed now. */
+/** Every tool a stage declares or probes inside its run: what `--require` accepts. */
+function toolNames(registry: Registry): string[] {
+  const declared = registry.stages.flatMap((s) => (s.tools ?? []).map((t) => t.name));
+  return [...new Set([...declared, ...Object.keys(registry.probedTools ?? {})])];
+}
+
+/** Checks the `--require` names; a required tool that a stage probes inside its run is probed now. */
 async function checkRequired(registry: Registry, argv: Common, config: Readonly<Record<string, unknown>>): Promise<void> {
   const declared = new Set(registry.stages.flatMap((s) => (s.tools ?? []).map((t) => t.name)));
   const probed = registry.probedTools ?? {};
-  const known = [...declared, ...Object.keys(probed).filter((n) => !declared.has(n))];
+  const known = toolNames(registry);
   for (const name of argv.require) {
     if (!known.includes(name)) throw new UserError(`--require ${name}: no stage uses a tool of that name${didYouMean(name, known)}; tools: ${known.join(', ') || 'none'}`);
     const tool = probed[name];
@@ -231,8 +237,10 @@ export async function main(args: readonly string[], registry: Registry): Promise
     code = await runCommand(registry, command, argv as Common, planOnly);
   };
   // The project's own options (`--model`, `--dim`) join the table for the commands that read a config.
-  const projectOptions = Object.fromEntries(Object.entries(registry.options ?? {}).map(([name, o]) =>
+  const projectOptions: Record<string, OptionRow> = Object.fromEntries(Object.entries(registry.options ?? {}).map(([name, o]) =>
     [name, { scopes: ['run', 'plan'] as const, ...(o.array ? { repeatable: true } : {}), spec: { type: 'string' as const, describe: o.describe } }]));
+  const require = OPTIONS['require']!;
+  projectOptions['require'] = { ...require, spec: { ...require.spec, describe: `${String(require.spec.describe)}: ${toolNames(registry).join(', ')}` } };
   const scoped = (scope: Scope) => (y: Argv) => withOptions(y, scope, projectOptions);
 
   let parser = yargs([...args])
