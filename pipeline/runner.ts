@@ -221,7 +221,8 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
-      (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
+      const say = prep.failed ? log.error.bind(log) : log.info.bind(log);
+      say({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
       return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {} };
     }
     const { key, data } = prep;
@@ -300,8 +301,9 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       }
       if (!result.ok) {
         const ms = elapsed();
-        const failure = { ...result.error, message: show(result.error.message), ...(result.error.details ? { details: result.error.details.map(show) } : {}) };
-        log.error({ stage: def.name, status: 'failed', ms, ...(failure.details ? { details: failure.details } : {}) }, failure.message);
+        const details = result.error.details?.map(show);
+        const failure = { ...result.error, message: show(result.error.message), ...(details ? { details } : {}) };
+        log.error({ stage: def.name, status: 'failed', ms, ...(details ? { details } : {}) }, failure.message);
         return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure, explain };
       }
       if (result.value) {
@@ -334,7 +336,8 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       const message = e instanceof UserError ? show(e.message) : environmentMessage(e, show);
       if (message === undefined) throw e;
       log.error({ stage: def.name, status: 'failed', ms: elapsed() }, `${def.name}: ${message}`);
-      const failure = { message: `${def.name}: ${message}`, ...(e instanceof UserError && e.exitCode === 2 ? { input: true } : {}) };
+      const input = e instanceof UserError && e.exitCode === 2;
+      const failure = { message: `${def.name}: ${message}`, ...(input ? { input } : {}) };
       return { stage: def.name, status: 'failed', key, reason: failure.message, ms: elapsed(), outputs: {}, failure, explain };
     } finally {
       release();

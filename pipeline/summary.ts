@@ -28,7 +28,7 @@ export function runJson(command: string, config: string, exitCode: number, outco
       ...(o.reason ? { reason: o.reason } : {}),
       ...(o.failure?.details ? { details: o.failure.details } : {}),
       ms: Math.round(o.ms * 10) / 10,
-      outputs: Object.fromEntries(Object.entries(o.outputs).map(([label, out]) => [label, { file: out.file, sha256: out.sha256, size: out.size }])),
+      outputs: Object.fromEntries(Object.entries(o.outputs).map(([label, { file, sha256, size }]) => [label, { file, sha256, size }])),
     })),
   };
 }
