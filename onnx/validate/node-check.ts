@@ -28,7 +28,7 @@ function formal(params: readonly ParamSchema[], i: number): ParamSchema | undefi
   return i < params.length ? params[i] : last?.kind === 'variadic' ? last : undefined;
 }
 
-export function checkNode(node: Node, label: string, schema: OpVersion, types: ReadonlyMap<string, TensorType>): Issue[] {
+export function checkNode(node: Node, label: string, schema: OpVersion, types: { get(name: string): TensorType | undefined }): Issue[] {
   const issues: Issue[] = [];
   const where = `${node.opType} ${label} (${node.opType}-${schema.since})`;
   const add = (code: string, message: string, field?: string) => issues.push({ code, message: `${where}: ${message}`, node: label, ...(field ? { field } : {}) });

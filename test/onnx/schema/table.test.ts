@@ -69,5 +69,12 @@ test('the opset changes that matter resolve to the right version', () => {
   assert.equal(since('Unsqueeze', 13), 13);
   assert.equal(since('Softmax', 12), 11);
   assert.equal(since('HardSwish', 13), 'not-in-opset');
-  assert.equal(since('Gelu', 17), 'unknown');
+  assert.equal(since('Gelu', 17), 'not-in-opset');
+  assert.equal(since('Gelu', 20), 20);
+  assert.equal(since('FastGelu', 21), 'unknown');
+  assert.equal(since('Pad', 18), 18);
+  assert.equal(since('Pad', 21), 21);
+  assert.equal(since('Split', 18), 18);
+  assert.equal(since('ReduceMean', 18), 18);
+  assert.equal(since('Loop', 21), 21);
 });
