@@ -1,13 +1,16 @@
 /**
- * The committed schema table against the reference itself: for every covered operator at every opset
- * from 7 to 17, the version that applies, its inputs, outputs, count bounds, attributes and type
- * constraints agree with onnx.defs.get_schema from Debian's python3-onnx.
+ * The committed schema table against the reference itself: for every operator at every opset from 7 to
+ * 17, the version that applies, its inputs, outputs, count bounds, attributes and type constraints agree
+ * with onnx.defs.get_schema from Debian's python3-onnx 1.12; for opsets 18 to 21, which onnx 1.12 does not
+ * know, the table's definitions have the digest recorded when they were generated (digests.json).
  */
 import assert from 'node:assert/strict';
 import { fromRoot } from '../../repo-root.js';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/exec.js';
+import { readFileSync } from 'node:fs';
 import { coveredOps, lookupOp } from '../../../onnx/schema/lookup.js';
+import { sha256, tableDump } from './projection.js';
 
 const script = fromRoot('test/onnx/schema/dump-schemas.py');
 
@@ -53,6 +56,16 @@ test('every covered op × opset 7..17 agrees with onnx.defs.get_schema', async (
   }
   assert.ok(compared > 900, `compared only ${compared} op-opset pairs`);
   console.log(`schema table: ${ops.length} ops, ${compared} op×opset pairs agree with onnx.defs`);
+});
+
+test('the table dumps byte for byte as onnx 1.12 does for opsets 7..17; opsets 18..21 have the recorded digest', async () => {
+  const ops = coveredOps();
+  const run = await exec('/usr/bin/python3', [script, '7', '17'], { input: JSON.stringify(ops), timeoutMs: 60_000 });
+  assert.equal(run.exitCode, 0, run.stderr);
+  assert.equal(sha256(tableDump(ops, 7, 17)), sha256(run.stdout), 'the table and onnx 1.12 differ for opsets 7..17');
+  const recorded = JSON.parse(readFileSync(fromRoot('test/onnx/schema/digests.json'), 'utf8')) as { opsets: [number, number]; sha256: string };
+  assert.deepEqual(recorded.opsets, [18, 21]);
+  assert.equal(sha256(tableDump(ops, 18, 21)), recorded.sha256, 'opsets 18..21 differ from what generate-table.py wrote: regenerate the table, do not edit it');
 });
 
 test('the opset changes that matter resolve to the right version', () => {
