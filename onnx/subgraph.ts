@@ -6,7 +6,7 @@
 import type onnxProto from 'onnx-proto';
 import { err, ok, type Result } from '../pipeline/result.js';
 import type { Graph, Node } from './ir.js';
-import { decodeGraph } from './serde.js';
+import { decodeGraphProto } from './serde.js';
 
 export interface Body {
   /** The attribute it is in: `then_branch`, `body`... with `[i]` for a list of graphs. */
@@ -21,7 +21,7 @@ const decoded = new WeakMap<onnxProto.onnx.IGraphProto, Result<Graph, string>>()
 function decodeOnce(proto: onnxProto.onnx.IGraphProto): Result<Graph, string> {
   let graph = decoded.get(proto);
   if (!graph) {
-    graph = decodeGraph(proto);
+    graph = decodeGraphProto(proto);
     decoded.set(proto, graph);
   }
   return graph;
