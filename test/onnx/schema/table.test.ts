@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { exec } from '../../../pipeline/exec.js';
 import { readFileSync } from 'node:fs';
 import { coveredOps, lookupOp } from '../../../onnx/schema/lookup.js';
+import { knownOps } from '../../../onnx/schema/table.js';
 import { sha256, tableDump } from './projection.js';
 
 const script = fromRoot('test/onnx/schema/dump-schemas.py');
@@ -66,6 +67,17 @@ test('the table dumps byte for byte as onnx 1.12 does for opsets 7..17; opsets 1
   const recorded = JSON.parse(readFileSync(fromRoot('test/onnx/schema/digests.json'), 'utf8')) as { opsets: [number, number]; sha256: string };
   assert.deepEqual(recorded.opsets, [18, 21]);
   assert.equal(sha256(tableDump(ops, 18, 21)), recorded.sha256, 'opsets 18..21 differ from what generate-table.py wrote: regenerate the table, do not edit it');
+});
+
+test('ai.onnx.ml is known by name as onnx 1.12 knows it, plus version 4 from onnx 1.23; ai.onnx.training has no operator', async () => {
+  const run = await exec('/usr/bin/python3', [fromRoot('test/onnx/schema/dump-domains.py'), 'ai.onnx.ml', 'ai.onnx.training'], { timeoutMs: 60_000 });
+  assert.equal(run.exitCode, 0, run.stderr);
+  const reference = JSON.parse(run.stdout) as Record<string, Record<string, [number, number][]>>;
+  const upTo3 = Object.fromEntries(Object.entries(knownOps['ai.onnx.ml']!).map(([op, vs]) => [op, vs.filter(([since]) => since <= 3)]));
+  assert.deepEqual(upTo3, reference['ai.onnx.ml']);
+  assert.deepEqual(knownOps['ai.onnx.ml']!.LabelEncoder, [[1, 0], [2, 0], [4, 0]]);
+  assert.deepEqual(knownOps['ai.onnx.training'], reference['ai.onnx.training']);
+  assert.deepEqual(Object.keys(knownOps).sort(), ['ai.onnx.ml', 'ai.onnx.training']);
 });
 
 test('the opset changes that matter resolve to the right version', () => {
