@@ -28,7 +28,7 @@ function decodeOnce(proto: onnxProto.onnx.IGraphProto): Result<Graph, string> {
 }
 
 export function hasBodies(node: Node): boolean {
-  return node.attributes.some((a) => a.value.kind === 'opaque' && (a.value.value.type === GRAPH || a.value.value.type === GRAPHS));
+  return node.attributes.some((a) => a.value.kind === 'opaque' && [GRAPH, GRAPHS].includes(a.value.value.type ?? 0));
 }
 
 /** Every graph in the node's attributes, in attribute order; a body that cannot be decoded is one message. */

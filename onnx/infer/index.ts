@@ -35,7 +35,8 @@ export interface Inference {
 export const nodeLabel = (n: Node, i: number): string => n.name || `#${i} ${n.opType}`;
 
 /** How a nested graph is named in messages: `If_0.then_branch`, nested ones joined by `/`. */
-export const bodyPath = (outer: string, node: string, attribute: string): string => `${outer ? `${outer}/` : ''}${node}.${attribute}`;
+export const bodyPath = (outer: string, node: string, attribute: string): string =>
+  `${outer ? `${outer}/` : ''}${node}.${attribute}`;
 
 export function defaultOpset(model: Model): number {
   return model.opsetImports.find((o) => isDefaultDomain(o.domain))?.version ?? 1;
@@ -83,7 +84,14 @@ export function inferGraph(model: Model, opset = defaultOpset(model)): Inference
  * One graph, in node order. `types` and `consts` are this graph's scopes (a nested graph's have its
  * enclosing graph's as parents); `fed` are the types the enclosing node gives its inputs.
  */
-function inferScope(walk: Walk, g: Graph, types: Scope<TensorType>, consts: Scope<ConstValue>, fed: readonly (TensorType | undefined)[], path: string): Scope<TensorType> {
+function inferScope(
+  walk: Walk,
+  g: Graph,
+  types: Scope<TensorType>,
+  consts: Scope<ConstValue>,
+  fed: readonly (TensorType | undefined)[],
+  path: string,
+): Scope<TensorType> {
   const nested = types.parent !== undefined;
   const declared = new Map<string, TensorType>();
   for (const v of [...g.valueInfo, ...g.outputs]) if (v.type) declared.set(v.name, v.type);
@@ -114,7 +122,8 @@ function inferScope(walk: Walk, g: Graph, types: Scope<TensorType>, consts: Scop
         if (m.conflict) {
           const what = m.conflict === 'type-mismatch' ? `type ${DTypeName(inf.dtype)}` : `shape ${fmt(inf.shape)}`;
           const was = m.conflict === 'type-mismatch' ? DTypeName(dec.dtype) : fmt(dec.shape);
-          walk.issues.push({ code: m.conflict, message: `${node.opType} ${label}: output '${out}' is inferred as ${what} but declared as ${was}`, node: label, field: `output '${out}'`, ...(path ? { graph: path } : {}) });
+          const message = `${node.opType} ${label}: output '${out}' is inferred as ${what} but declared as ${was}`;
+          walk.issues.push({ code: m.conflict, message, node: label, field: `output '${out}'`, ...(path ? { graph: path } : {}) });
         }
         types.set(out, m.type);
       } else if (inf ?? dec) types.set(out, (inf ?? dec)!);
@@ -126,21 +135,31 @@ function inferScope(walk: Walk, g: Graph, types: Scope<TensorType>, consts: Scop
 }
 
 /** The node's output types; its bodies are inferred first, in scopes under the node's graph. */
-function inferNode(walk: Walk, node: Node, label: string, types: Scope<TensorType>, consts: Scope<ConstValue>, path: string): (TensorType | undefined)[] {
+function inferNode(
+  walk: Walk,
+  node: Node,
+  label: string,
+  types: Scope<TensorType>,
+  consts: Scope<ConstValue>,
+  path: string,
+): (TensorType | undefined)[] {
   const where = path ? { graph: path } : {};
   if (hasBodies(node)) {
     const bodies = bodiesOf(node);
     if (!bodies.ok) return [];
     const fed = bodyInputTypes(node, walk.opset, (n) => types.get(n));
     const results: BodyResult[] = bodies.value.map((body) => {
-      const scope = inferScope(walk, body.graph, new Scope(types), new Scope(consts), fed, bodyPath(path, label, body.attribute));
+      const inner = bodyPath(path, label, body.attribute);
+      const scope = inferScope(walk, body.graph, new Scope(types), new Scope(consts), fed, inner);
       walk.bodies.set(body.graph, scope);
       return { body, scope };
     });
     if (!isDefaultDomain(node.domain)) return [];
     const { outputs, conflicts } = controlFlowOutputs(node, results);
     for (const c of conflicts) {
-      walk.issues.push({ code: 'type-mismatch', message: `${node.opType} ${label}: output ${c.output} is ${DTypeName(c.then)} in then_branch but ${DTypeName(c.else)} in else_branch`, node: label, field: `output[${c.output}]`, ...where });
+      const message = `${node.opType} ${label}: output ${c.output} is ${DTypeName(c.then)} in then_branch`
+        + ` but ${DTypeName(c.else)} in else_branch`;
+      walk.issues.push({ code: 'type-mismatch', message, node: label, field: `output[${c.output}]`, ...where });
     }
     return outputs;
   }

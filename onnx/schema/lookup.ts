@@ -52,7 +52,9 @@ export function lookupOp(opType: string, opset: number, domain = ''): Lookup {
   }
   if (!Object.hasOwn(knownOps, domain)) return { kind: 'uncovered' };
   const ops = knownOps[domain]!;
-  const history = Object.hasOwn(ops, opType) ? ops[opType]!.map(([since, deprecated]) => ({ since, deprecated: deprecated === 1 })) : undefined;
+  const history = Object.hasOwn(ops, opType)
+    ? ops[opType]!.map(([since, deprecated]) => ({ since, deprecated: deprecated === 1 }))
+    : undefined;
   const r = resolve(history, opset);
   return r.kind === 'applies' ? { kind: 'uncovered' } : r;
 }

@@ -14,10 +14,17 @@ function expected(node: Node, opset: number): { inputs: number; outputs: number;
     case 'If':
       return { inputs: 0, outputs: m, why: `an If branch takes no inputs and yields the node's ${m} outputs` };
     case 'Loop':
-      return { inputs: n, outputs: m + 1, why: `a Loop body takes the iteration number, the condition and the node's ${n - 2} loop-carried values, and yields the condition and the node's ${m} outputs` };
+      return {
+        inputs: n,
+        outputs: m + 1,
+        why: `a Loop body takes the iteration number, the condition and the node's ${n - 2} loop-carried values,`
+          + ` and yields the condition and the node's ${m} outputs`,
+      };
     case 'Scan': {
       const fed = opset < 9 ? n - 1 : n;
-      return { inputs: fed, outputs: m, why: `a Scan body takes the node's ${fed} state and scan inputs${opset < 9 ? ' (sequence_lens aside)' : ''} and yields its ${m} outputs` };
+      const aside = opset < 9 ? ' (sequence_lens aside)' : '';
+      const why = `a Scan body takes the node's ${fed} state and scan inputs${aside} and yields its ${m} outputs`;
+      return { inputs: fed, outputs: m, why };
     }
     default:
       return undefined;
@@ -31,11 +38,13 @@ export function checkBodies(node: Node, label: string, bodies: readonly Body[], 
     const want = expected(node, opset);
     if (!want) continue;
     const g = body.graph;
-    for (const [what, have, count] of [['input', g.inputs.length, want.inputs], ['output', g.outputs.length, want.outputs]] as const) {
+    const sides = [['input', g.inputs.length, want.inputs], ['output', g.outputs.length, want.outputs]] as const;
+    for (const [what, have, count] of sides) {
       if (have === count) continue;
       issues.push({
         code: `body-${what}-count`,
-        message: `${node.opType} node ${label}: its ${body.attribute} has ${have} ${what}s but needs ${count}: ${want.why}`,
+        message: `${node.opType} node ${label}: its ${body.attribute} has ${have} ${what}s but needs ${count}:`
+          + ` ${want.why}`,
         node: label,
         field: `attribute '${body.attribute}'`,
       });

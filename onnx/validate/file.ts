@@ -20,6 +20,7 @@ export function describeIssue(issue: { message: string; node?: string; field?: s
 
 /** `689 nodes (684 inside 62 nested graphs): 689 checked, 0 unchecked`. */
 export function describeCounts(n: NodeCounts): string {
-  const nested = n.inSubgraphs ? ` (${n.inSubgraphs} inside ${n.subgraphs} nested graph${n.subgraphs === 1 ? '' : 's'})` : '';
+  const graphs = `${n.subgraphs} nested graph${n.subgraphs === 1 ? '' : 's'}`;
+  const nested = n.inSubgraphs ? ` (${n.inSubgraphs} inside ${graphs})` : '';
   return `${n.total} node${n.total === 1 ? '' : 's'}${nested}: ${n.checked} checked, ${n.unchecked} not checked`;
 }

@@ -115,7 +115,9 @@ export function checkGraph(g: Graph, main: boolean, irVersion: number, outer?: O
       if (!name || defs.has(name) || visibleOutside(outer, name)) return;
       const later = producedBy.get(name);
       if (later === undefined) {
-        const where = outer ? 'neither this graph nor an enclosing graph defines before it' : 'no graph input, initializer or node defines';
+        const where = outer
+          ? 'neither this graph nor an enclosing graph defines before it'
+          : 'no graph input, initializer or node defines';
         add('undefined-input', `node ${label} (${n.opType}) reads '${name}', which ${where}`, { node: label, field: `input[${k}]` });
       } else if (cyclic === undefined) {
         add('not-topological', `node ${label} (${n.opType}) reads '${name}' before node ${nodeLabel(g.nodes[later]!, later)} produces it: nodes must be in topological order`, { node: label, field: `input[${k}]` });
@@ -124,13 +126,18 @@ export function checkGraph(g: Graph, main: boolean, irVersion: number, outer?: O
     for (const out of n.outputs) {
       if (!out) continue;
       if (defs.has(out)) add('duplicate-output', `node ${label} (${n.opType}) writes '${out}', which is already defined: every value is assigned once`, { node: label, field: `output '${out}'` });
-      else if (visibleOutside(outer, out)) add('duplicate-output', `node ${label} (${n.opType}) writes '${out}', which an enclosing graph already defines: a nested graph may not reassign it`, { node: label, field: `output '${out}'` });
+      else if (visibleOutside(outer, out)) {
+        const message = `node ${label} (${n.opType}) writes '${out}', which an enclosing graph already defines:`
+          + ' a nested graph may not reassign it';
+        add('duplicate-output', message, { node: label, field: `output '${out}'` });
+      }
       if (!defs.has(out)) defs.set(out, i);
     }
   });
 
   for (const v of g.outputs) {
-    if (v.name && !defs.has(v.name) && !visibleOutside(outer, v.name)) add('undefined-output', `graph output '${v.name}' is not produced by any node, input or initializer`, { field: `output '${v.name}'` });
+    if (!v.name || defs.has(v.name) || visibleOutside(outer, v.name)) continue;
+    add('undefined-output', `graph output '${v.name}' is not produced by any node, input or initializer`, { field: `output '${v.name}'` });
   }
   return { issues, defs };
 }

@@ -33,7 +33,9 @@ function uncheckedWarning(u: { opType: string; domain: string; nodes: string[] }
   const why = !u.domain ? 'the operator is outside the schema table'
     : isKnownDomain(u.domain) ? `the schema table knows the operators of '${u.domain}' by name only`
       : `domain '${u.domain}' is outside the schema table`;
-  return { code: 'unchecked-op', message: `${u.nodes.length} ${u.opType} node(s)${u.domain ? ` in domain '${u.domain}'` : ''} not checked: ${why}`, field: 'op_type' };
+  const where = u.domain ? ` in domain '${u.domain}'` : '';
+  const message = `${u.nodes.length} ${u.opType} node(s)${where} not checked: ${why}`;
+  return { code: 'unchecked-op', message, field: 'op_type' };
 }
 
 export function validateModel(model: Model): ValidationReport {
@@ -44,5 +46,6 @@ export function validateModel(model: Model): ValidationReport {
   const unchecked = [...walked.unchecked.values()];
   const counted = countNodes(model.graph);
   const nodes = { ...counted, checked: walked.checked, unchecked: unchecked.reduce((n, u) => n + u.nodes.length, 0) };
-  return { ok: errors.length === 0, errors, warnings: unchecked.map(uncheckedWarning), unchecked, nodes, opset, irVersion: model.irVersion };
+  const warnings = unchecked.map(uncheckedWarning);
+  return { ok: errors.length === 0, errors, warnings, unchecked, nodes, opset, irVersion: model.irVersion };
 }

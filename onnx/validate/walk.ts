@@ -27,9 +27,13 @@ interface Walk {
 
 type Types = { get(name: string): TensorType | undefined };
 
-export function walkModel(model: Model, opset: number, inference: Inference): Pick<Walk, 'errors' | 'unchecked' | 'checked'> {
+type Walked = Pick<Walk, 'errors' | 'unchecked' | 'checked'>;
+
+export function walkModel(model: Model, opset: number, inference: Inference): Walked {
   const imports = new Map(model.opsetImports.map((o) => [isDefaultDomain(o.domain) ? '' : o.domain, o.version]));
-  const w: Walk = { model, opset, imports, inference, errors: [], unchecked: new Map(), checked: 0, described: new Map() };
+  const w: Walk = {
+    model, opset, imports, inference, errors: [], unchecked: new Map(), checked: 0, described: new Map(),
+  };
   walkGraph(w, model.graph, inference.types, '');
   for (const issue of inference.issues) w.errors.push(inGraph(w, issue, issue.graph ?? ''));
   return { errors: w.errors, unchecked: w.unchecked, checked: w.checked };
@@ -49,7 +53,8 @@ function walkGraph(w: Walk, g: Graph, types: Types, path: string, outer?: Outer)
     if (!hasBodies(node)) return;
     const bodies = bodiesOf(node);
     if (!bodies.ok) {
-      w.errors.push(inGraph(w, { code: 'bad-body', message: `${node.opType} node ${label}: ${bodies.error}`, node: label }, path));
+      const issue = { code: 'bad-body', message: `${node.opType} node ${label}: ${bodies.error}`, node: label };
+      w.errors.push(inGraph(w, issue, path));
       return;
     }
     for (const issue of checkBodies(node, label, bodies.value, w.opset)) w.errors.push(inGraph(w, issue, path));
@@ -71,7 +76,8 @@ function checkOperator(w: Walk, node: Node, label: string, types: Types, path: s
   // An IR 1-2 model may leave the default domain's import out.
   const version = domain ? w.imports.get(domain) : w.imports.has('') || w.model.irVersion < 3 ? w.opset : undefined;
   if (version === undefined) {
-    return fail('missing-opset-import', `node ${label} (${node.opType}) is in domain '${node.domain}', which the model does not import`);
+    const what = `node ${label} (${node.opType}) is in domain '${node.domain}', which the model does not import`;
+    return fail('missing-opset-import', what);
   }
   const which = domain ? `version ${version} of domain '${domain}'` : `opset ${version}`;
   const found = lookupOp(node.opType, version, domain);
@@ -84,7 +90,8 @@ function checkOperator(w: Walk, node: Node, label: string, types: Types, path: s
         ? `node ${label}: ${node.opType} is not an operator of domain '${domain}'`
         : `node ${label}: ${node.opType} is not an ONNX operator (in any opset up to ${MAX_OPSET})`);
     case 'not-in-opset':
-      return fail('op-not-in-opset', `node ${label}: ${node.opType} does not exist in ${which}; it first appears in ${domain ? 'version' : 'opset'} ${found.firstSince}`);
+      return fail('op-not-in-opset', `node ${label}: ${node.opType} does not exist in ${which};`
+        + ` it first appears in ${domain ? 'version' : 'opset'} ${found.firstSince}`);
     case 'deprecated':
       return fail('deprecated-op', `node ${label}: ${node.opType} is deprecated at ${which} (since ${found.since})`);
     case 'uncovered': {
