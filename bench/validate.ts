@@ -15,16 +15,20 @@ import { DType, type Model, type Node } from '../onnx/ir.js';
 import { decodeModel } from '../onnx/serde.js';
 import { validateModel } from '../onnx/validate/index.js';
 import { realModels } from '../test/corpus/models.js';
-import { node } from '../test/onnx/model-kit.js';
+import { model, node } from '../test/onnx/model-kit.js';
 import { withBodies } from '../test/onnx/subgraph-kit.js';
 import { scaleModel } from './scale-graph.js';
 import { median } from './timing.js';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '5000,10000,20000' }, repeat: { type: 'string', default: '5' } } });
+const options = {
+  sizes: { type: 'string', default: '5000,10000,20000' },
+  repeat: { type: 'string', default: '5' },
+} as const;
+const { values: args } = parseArgs({ options });
 const sizes = args.sizes.split(',').map(Number);
 const repeat = Number(args.repeat);
 
-/** About `nodes` nodes in blocks of 6: Neg and an If in the main graph, the If's two branches (2 nodes each) reading the Neg. */
+/** About `nodes` nodes in blocks of 6: Neg and an If in the main graph, two branches of 2 nodes reading the Neg. */
 function branchyModel(nodes: number): Model {
   const f = (name: string) => ({ name, type: { dtype: DType.FLOAT, shape: [4] } });
   const graphNodes: Node[] = [node('Greater', ['x', 'x'], ['c'], {}, 'cond')];
@@ -32,16 +36,18 @@ function branchyModel(nodes: number): Model {
   for (let k = 0; 6 * (k + 1) < nodes; k++) {
     graphNodes.push(node('Neg', [x], [`n${k}`], {}, `neg${k}`));
     graphNodes.push(withBodies(node('If', ['c'], [`y${k}`], {}, `if${k}`), {
-      then_branch: { nodes: [node('Relu', [`n${k}`], [`t${k}`]), node('Abs', [`t${k}`], [`ta${k}`])], outputs: [f(`ta${k}`)] },
-      else_branch: { nodes: [node('Sigmoid', [`n${k}`], [`e${k}`]), node('Add', [`e${k}`, x], [`ea${k}`])], outputs: [f(`ea${k}`)] },
+      then_branch: {
+        nodes: [node('Relu', [`n${k}`], [`t${k}`]), node('Abs', [`t${k}`], [`ta${k}`])],
+        outputs: [f(`ta${k}`)],
+      },
+      else_branch: {
+        nodes: [node('Sigmoid', [`n${k}`], [`e${k}`]), node('Add', [`e${k}`, x], [`ea${k}`])],
+        outputs: [f(`ea${k}`)],
+      },
     }));
     x = `y${k}`;
   }
-  return {
-    irVersion: 8, opsetImports: [{ domain: '', version: 17 }], producerName: 'bench', producerVersion: '', domain: '', modelVersion: 1,
-    docString: '', metadata: [],
-    graph: { name: 'branchy', nodes: graphNodes, initializers: [], valueInfo: [], inputs: [f('x')], outputs: [{ ...f(x), name: x }] },
-  };
+  return model({ name: 'branchy', nodes: graphNodes, inputs: [f('x')], outputs: [{ ...f(x), name: x }] }, 17, 8);
 }
 
 function measure(make: () => Model): { first: number; warm: number; best: number; total: number; nested: number } {
@@ -71,7 +77,8 @@ for (const [what, make] of [['chain (scale-graph)', scaleModel], ['If bodies', b
   const lo = Math.min(...sizes), hi = Math.max(...sizes);
   const top = warm.get(hi)!, bottom = warm.get(lo)!;
   const growth = (k: 'warm' | 'best') => `${(top[k] / bottom[k]).toFixed(2)}×`;
-  console.log(`  growth ${lo} → ${hi}: ${growth('warm')} by medians, ${growth('best')} by fastest runs (target ≤ 5×; linear ${(hi / lo).toFixed(0)}×);` +
+  console.log(`  growth ${lo} → ${hi}: ${growth('warm')} by medians, ${growth('best')} by fastest runs` +
+    ` (target ≤ 5×; linear ${(hi / lo).toFixed(0)}×);` +
     ` ${hi} nodes ${top.warm.toFixed(0)} ms median (target well under 1500 ms) ${top.warm < 1500 ? 'MET' : 'MISSED'}`);
 }
 
@@ -86,4 +93,5 @@ for (let r = 0; r <= repeat; r++) {
   real.push(performance.now() - t0);
   if (!report.ok) throw new Error(`ppocr_v4_rec does not validate: ${report.errors[0]?.message}`);
 }
-console.log(`\nppocr_v4_rec (${(bytes.length / 1e6).toFixed(1)} MB, 765 nodes) decode + validate: first ${real[0]!.toFixed(0)} ms, warm ${median(real.slice(1)).toFixed(0)} ms (median of ${repeat})`);
+console.log(`\nppocr_v4_rec (${(bytes.length / 1e6).toFixed(1)} MB, 765 nodes) decode + validate:` +
+  ` first ${real[0]!.toFixed(0)} ms, warm ${median(real.slice(1)).toFixed(0)} ms (median of ${repeat})`);
