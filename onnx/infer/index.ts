@@ -105,10 +105,8 @@ function inferScope(
     if (!inputNames.has(t.name)) types.set(t.name, { dtype: t.dtype, shape: [...t.dims] });
     // Only integer constants feed shapes. A graph input that shares an initializer's name may be fed at
     // run time, so only a pure initializer is constant.
-    if (SHAPE_DTYPES.has(t.dtype) && !inputNames.has(t.name)) {
-      const c = constOf(t);
-      if (c) consts.set(t.name, c);
-    } else if (nested) consts.set(t.name, undefined);
+    const c = SHAPE_DTYPES.has(t.dtype) && !inputNames.has(t.name) ? constOf(t) : undefined;
+    if (c || nested) consts.set(t.name, c);
   }
   g.nodes.forEach((node, index) => {
     const label = nodeLabel(node, index);
