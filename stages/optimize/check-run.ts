@@ -15,6 +15,8 @@ import { compareOutputs, firstFailingStep, referenceRun, runDisabled, seededFeed
 export interface CheckOptions {
   /** The check's inputs; seeded from `config.check` when not given. */
   feeds?: Feeds;
+  /** The original model's bytes when the caller has them (the file as read): saves encoding it again. */
+  originalBytes?: Uint8Array;
   signal?: AbortSignal;
 }
 
@@ -22,7 +24,7 @@ export interface CheckOptions {
 export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
   options: CheckOptions = {}): Promise<Result<Comparison, StageFailure>> {
   const feeds = options.feeds ? ok(options.feeds) : seededFeeds(original, config.check.seed, config.check.batch);
-  const ref = await referenceRun(encodeModel(original), feeds);
+  const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds);
   if (!ref.ok) return err<StageFailure>({ message: `declined: ${ref.error}`, declined: true, details: ['the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)'] });
   const compareAfter = async (model: Model): Promise<Comparison | string> => {
     options.signal?.throwIfAborted();

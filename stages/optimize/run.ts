@@ -12,10 +12,11 @@ const fail = (message: string, details?: string[], declined?: boolean) =>
 
 export async function run(ctx: StageContext<OptimizeConfig>): Promise<Result<void, StageFailure>> {
   const path = ctx.inputs.model as string;
-  const decoded = decodeModel(await readFile(path));
+  const bytes = await readFile(path);
+  const decoded = decodeModel(bytes);
   if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
   const original = decoded.value;
-  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config, { signal: ctx.signal });
+  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config, { signal: ctx.signal, originalBytes: bytes });
   if (!optimized.ok) return fail(optimized.error.message, optimized.error.details, optimized.error.declined);
   const { run: passes, check } = optimized.value;
   await writeModelFile(ctx.out('model'), passes.model);
