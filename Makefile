@@ -58,7 +58,7 @@ bench-scale: dist/.built
 bench-import: dist/.built models
 	node dist/bench/import.js
 bench-corpus: dist/.built models
-	node dist/bench/corpus.js
+	node dist/bench/corpus.js --write docs/corpus.md
 # The committed check data of configs/examples/data (test_data_set_0 per model), rebuilt from the models.
 check-data: dist/.built models
 	node dist/bench/make-check-data.js
