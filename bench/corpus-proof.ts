@@ -4,30 +4,29 @@
  * check with bisection) and FP16 conversion with its tolerance check, each ending optimized/converted,
  * declined with the reason, or failed.
  *
- * Inputs: the model's test_data_set_0 under configs/examples/data (bench/make-check-data.ts) where there is
- * one; otherwise seeded normals at the shapes below for dims without a value (batch 1).
+ * Inputs (onnx/inputs): the model's test_data_set_0 under configs/examples/data (bench/make-check-data.ts)
+ * where there is one; otherwise seeded values at batch 1, with the dims below where a model needs them.
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DType, type Model } from '../onnx/ir.js';
-import type { AnyTensor } from '../onnx/ort.js';
+import { existsSync } from 'node:fs';
+import type { Model } from '../onnx/ir.js';
+import { checkDataFiles, checkFeeds, readCheckData, tensorFeed, type CheckData, type InputsConfig } from '../onnx/inputs/index.js';
 import { countNodes } from '../onnx/rewrite/subgraphs.js';
 import { encodeModel } from '../onnx/serde.js';
-import { decodeTensorFile, tensorValues } from '../onnx/tensor.js';
 import { validateModel } from '../onnx/validate/index.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 import { defaults as fp16Defaults } from '../stages/convert-fp16/config.js';
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { defaults as optimizeDefaults } from '../stages/optimize/config.js';
-import { compareOutputs, referenceRun, runDisabled, seededFeeds, withinTolerance, type Feeds, type Outputs } from '../stages/optimize/numeric-check.js';
+import { compareOutputs, referenceRun, runDisabled, withinTolerance, type Feeds, type Outputs } from '../stages/optimize/numeric-check.js';
 import { optimizeModel } from '../stages/optimize/optimize-model.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';
 import { fromRoot } from '../test/repo-root.js';
 
-/** Whole input shapes for the models whose dims have no value and that have no check data. */
-const SHAPES: Record<string, Record<string, number[]>> = {
-  oww_melspectrogram: { input: [1, 1280] },
-  oww_embedding: { input_1: [1, 76, 32, 1] },
+/** What the models without check data need beyond their declared shapes (the `model` config section). */
+const silero: InputsConfig = { inputs: { sr: { value: 16000 } } };
+const INPUTS: Record<string, InputsConfig> = {
+  oww_melspectrogram: { dims: { samples: 1280 } },
+  silero_vad_v5: silero, silero_vad_v6: silero, silero_vad_legacy: silero,
 };
 
 export interface CheckInputs {
@@ -37,40 +36,26 @@ export interface CheckInputs {
   expected?: Outputs;
 }
 
-const anyTensor = (dtype: DType, dims: readonly number[], data: ArrayLike<number> | BigInt64Array): AnyTensor | undefined =>
-  dtype === DType.FLOAT ? { type: 'float32', dims, data: data as Float32Array }
-    : dtype === DType.INT64 ? { type: 'int64', dims, data: data as BigInt64Array } : undefined;
-
-async function readTensors(dir: string, prefix: 'input' | 'output', names: readonly string[]): Promise<Result<Record<string, AnyTensor>, string>> {
-  const files = (await readdir(dir)).filter((f) => f.startsWith(`${prefix}_`)).sort((a, b) => parseInt(a.slice(prefix.length + 1)) - parseInt(b.slice(prefix.length + 1)));
-  const out: Record<string, AnyTensor> = {};
-  for (const [k, f] of files.entries()) {
-    const t = await decodeTensorFile(join(dir, f));
-    if (!t.ok) return t;
-    const values = tensorValues(t.value);
-    const a = values.ok ? anyTensor(t.value.dtype, t.value.dims, values.value as Float32Array) : undefined;
-    if (!a) return err(`${f}: not a float32 or int64 tensor`);
-    out[t.value.name || (names[k] ?? f)] = a;
-  }
-  return ok(out);
-}
-
+/** The check's inputs through onnx/inputs, as the stages get them: check data where there is some, else seeded. */
 export async function checkInputs(name: string, model: Model): Promise<Result<CheckInputs, string>> {
   const dir = fromRoot('configs/examples/data', name, 'test_data_set_0');
-  const inits = new Set(model.graph.initializers.map((t) => t.name));
-  const inputNames = model.graph.inputs.filter((v) => !inits.has(v.name)).map((v) => v.name);
-  const files = await readdir(dir).catch(() => undefined);
-  if (files) {
-    const feeds = await readTensors(dir, 'input', inputNames);
-    const expected = await readTensors(dir, 'output', model.graph.outputs.map((v) => v.name));
-    if (!feeds.ok) return feeds;
-    if (!expected.ok) return expected;
-    return ok({ feeds: feeds.value, source: 'check data', ...(Object.keys(expected.value).length ? { expected: expected.value } : {}) });
+  let checkData: CheckData | undefined;
+  if (existsSync(dir)) {
+    const files = await checkDataFiles(dir);
+    if (!files.ok) return files;
+    const data = await readCheckData(files.value, model);
+    if (!data.ok) return data;
+    checkData = data.value;
   }
-  const shapes = SHAPES[name] ?? {};
-  const sized: Model = { ...model, graph: { ...model.graph, inputs: model.graph.inputs.map((v) => (shapes[v.name] && v.type ? { ...v, type: { ...v.type, shape: shapes[v.name] } } : v)) } };
-  const feeds = seededFeeds(sized, optimizeDefaults.check.seed, 1);
-  return feeds.ok ? ok({ feeds: feeds.value, source: 'seeded' }) : feeds;
+  const feeds = checkFeeds(model, INPUTS[name] ?? {}, { seed: optimizeDefaults.check.seed, batch: 1, ...(checkData ? { checkData } : {}) });
+  if (!feeds.ok) return feeds;
+  const expected: Outputs = {};
+  for (const [output, t] of checkData?.outputs ?? []) {
+    const feed = tensorFeed(t);
+    if (!feed.ok) return err(`${name}: expected output '${output}': ${feed.error}`);
+    expected[output] = feed.value;
+  }
+  return ok({ feeds: feeds.value.feeds, source: feeds.value.fromCheckData ? 'check data' : 'seeded', ...(checkData?.outputs.size ? { expected } : {}) });
 }
 
 export type Verdict = { status: 'done'; relL2: number } | { status: 'declined' | 'failed'; reason: string };

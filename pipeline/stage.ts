@@ -82,8 +82,6 @@ export interface StageFailure {
   message: string;
   /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
   details?: string[];
-  /** The stage cannot prove its output (its numeric check has nothing to stand on) and declines to produce one. */
-  declined?: boolean;
 }
 
 export interface StageDef<C = unknown> {

@@ -12,6 +12,11 @@ import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
 import { compareOutputs, firstFailingStep, referenceRun, runDisabled, seededFeeds, withinTolerance, type Comparison, type Feeds } from './numeric-check.js';
 
+/** A failure, or a decline: the check had nothing to stand on, which says nothing about the passes. */
+export interface CheckFailure extends StageFailure {
+  declined?: boolean;
+}
+
 export interface CheckOptions {
   /** The check's inputs; seeded from `config.check` when not given. */
   feeds?: Feeds;
@@ -22,10 +27,10 @@ export interface CheckOptions {
 
 /** Before vs after on the check's inputs; on failure, bisects the recorded pass applications. */
 export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
-  options: CheckOptions = {}): Promise<Result<Comparison, StageFailure>> {
+  options: CheckOptions = {}): Promise<Result<Comparison, CheckFailure>> {
   const feeds = options.feeds ? ok(options.feeds) : seededFeeds(original, config.check.seed, config.check.batch);
   const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds);
-  if (!ref.ok) return err<StageFailure>({ message: `declined: ${ref.error}`, declined: true, details: ['the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)'] });
+  if (!ref.ok) return err<CheckFailure>({ message: ref.error, declined: true, details: ['the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)'] });
   const compareAfter = async (model: Model): Promise<Comparison | string> => {
     options.signal?.throwIfAborted();
     const got = await runDisabled(encodeModel(model), ref.value.feeds);

@@ -7,13 +7,12 @@ import { runPasses, runPassesYielding, type PassRun } from '../../onnx/rewrite/p
 import { PassError, type Pass } from '../../onnx/rewrite/pass.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import type { StageFailure } from '../../pipeline/stage.js';
-import { checkRun, type CheckOptions } from './check-run.js';
+import { checkRun, type CheckFailure, type CheckOptions } from './check-run.js';
 import type { OptimizeConfig } from './config.js';
 import { firstFailingStep, type Comparison } from './numeric-check.js';
 
 export async function optimizeModel(original: Model, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
-  options: CheckOptions = {}): Promise<Result<{ run: PassRun; check: Comparison }, StageFailure>> {
+  options: CheckOptions = {}): Promise<Result<{ run: PassRun; check: Comparison }, CheckFailure>> {
   const signal = options.signal ? { signal: options.signal } : {};
   let run: PassRun;
   try {
