@@ -21,11 +21,6 @@ export function applyReplacement(index: GraphIndex, edits: Edits, m: Match, r: R
   if (typeof r === 'string') return r;
   const root = m.root;
   const touched: Node[] = [];
-  const near = (value: string) => {
-    const p = index.producer.get(value);
-    if (p) touched.push(p);
-    for (const c of index.consumers.get(value) ?? []) touched.push(c);
-  };
   if ('alias' in r) {
     const old = root.outputs[0] ?? '';
     if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) return 'a secondary output (such as a mask) is used';
@@ -39,12 +34,12 @@ export function applyReplacement(index: GraphIndex, edits: Edits, m: Match, r: R
       removeNode(index, producer);
       producer.outputs = producer.outputs.map((o) => (o === r.alias ? old : o));
       addNode(index, producer);
-      touched.push(producer, ...renameUses(index, r.alias, old));
+      renameUses(index, r.alias, old);
+      touched.push(producer, ...(index.consumers.get(old) ?? []));
       edits.droppedValueInfo.add(r.alias);
     } else {
       remove(index, edits, root);
       touched.push(...renameUses(index, old, r.alias));
-      near(r.alias);
     }
   } else {
     remove(index, edits, root);
@@ -56,12 +51,24 @@ export function applyReplacement(index: GraphIndex, edits: Edits, m: Match, r: R
     for (const n of r.nodes) {
       addNode(index, n);
       touched.push(n);
-      for (const o of n.outputs) if (o) near(o);
+      // A new producer: every reader's match may change.
+      for (const o of n.outputs) for (const c of (o && index.consumers.get(o)) || []) touched.push(c);
     }
   }
-  for (const i of root.inputs) if (i) near(i);
+  lostUses(index, root, touched);
   removeDeadMatched(index, edits, m, touched);
   return touched;
+}
+
+/**
+ * The node's inputs each lost a reader. A match that needs its inner node single-use may now hold for the
+ * one reader left, and only then; looking at every reader of a widely read value would make a pass quadratic.
+ */
+function lostUses(index: GraphIndex, node: Node, touched: Node[]): void {
+  for (const i of node.inputs) {
+    const readers = i ? index.consumers.get(i) : undefined;
+    if (readers?.size === 1) touched.push(...readers);
+  }
 }
 
 function remove(index: GraphIndex, edits: Edits, node: Node): void {
@@ -75,11 +82,7 @@ function removeDeadMatched(index: GraphIndex, edits: Edits, m: Match, touched: N
     if (n === m.root || edits.removed.has(n)) continue;
     if (n.outputs.every((o) => !o || useCount(index, o) === 0)) {
       remove(index, edits, n);
-      for (const i of n.inputs) {
-        const p = i ? index.producer.get(i) : undefined;
-        if (p) touched.push(p);
-        for (const c of (i && index.consumers.get(i)) || []) touched.push(c);
-      }
+      lostUses(index, n, touched);
     }
   }
 }

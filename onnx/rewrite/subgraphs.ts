@@ -110,6 +110,7 @@ export function* allGraphs(graph: Graph): Generator<Graph> {
  * message. Returns whether any changed.
  */
 export function rewriteBodies(node: Node, f: (body: Graph, attribute: string) => boolean): boolean {
+  if (!hasBodies(node)) return false;
   let changed = false;
   node.attributes = node.attributes.map((a) => {
     const protos = graphProtos(a);
