@@ -4,7 +4,7 @@
  * run, or differs: bisection names the pass), and never mixes the two up.
  */
 import type { Model } from '../../onnx/ir.js';
-import { runPasses, type PassRun } from '../../onnx/rewrite/pass-manager.js';
+import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import type { Pass } from '../../onnx/rewrite/pass.js';
 import { encodeModel } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
@@ -39,7 +39,7 @@ export async function checkRun(original: Model, run: PassRun, passes: readonly P
   const after = await compareAfter(run.model);
   if (typeof after !== 'string' && withinTolerance(after, config.tolerance_rel_l2)) return ok(after);
   const failsAfter = async (steps: number): Promise<boolean> => {
-    const c = await compareAfter(runPasses(original, passes, { stopAfter: steps, ...(options.signal ? { signal: options.signal } : {}) }).model);
+    const c = await compareAfter((await runPassesYielding(original, passes, { stopAfter: steps, ...(options.signal ? { signal: options.signal } : {}) })).model);
     return typeof c === 'string' || !withinTolerance(c, config.tolerance_rel_l2);
   };
   const culprit = run.steps[await firstFailingStep(run.steps.length, failsAfter)];

@@ -90,3 +90,14 @@ test('a model the check cannot run on its inputs is declined with that cause, no
   assert.ok(r.ok && r.value && 'declined' in r.value, 'declined, not failed');
   assert.match(r.ok && r.value ? r.value.declined : '', /^the check's own inputs could not run the ORIGINAL model in onnxruntime-node \(.+\), so nothing was compared$/);
 });
+
+test('the stage honours ctx.signal: an aborted run stops with its reason', async () => {
+  const { ctx, dir } = await stageContext(defaults, { model: '', validation: '' }, optimize.outputs);
+  const input = join(dir, 'model.onnx');
+  await writeFile(input, encodeModel(raw()));
+  const controller = new AbortController();
+  const reason = new Error('SIGINT');
+  controller.abort(reason);
+  Object.assign(ctx, { inputs: { model: input, validation: input }, signal: controller.signal });
+  await assert.rejects(optimize.run(ctx), (e) => e === reason);
+});
