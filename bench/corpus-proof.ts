@@ -9,7 +9,9 @@
  */
 import { existsSync } from 'node:fs';
 import type { Model } from '../onnx/ir.js';
-import { checkDataFiles, checkFeeds, readCheckData, tensorFeed, type CheckData, type InputsConfig } from '../onnx/inputs/index.js';
+import {
+  checkDataFiles, checkFeeds, readCheckData, tensorFeed, type CheckData, type InputsConfig,
+} from '../onnx/inputs/index.js';
 import { countNodes } from '../onnx/rewrite/subgraphs.js';
 import { encodeModel } from '../onnx/serde.js';
 import { validateModel } from '../onnx/validate/index.js';
@@ -17,7 +19,9 @@ import { err, ok, type Result } from '../pipeline/result.js';
 import { defaults as fp16Defaults } from '../stages/convert-fp16/config.js';
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { defaults as optimizeDefaults } from '../stages/optimize/config.js';
-import { compareOutputs, referenceRun, runDisabled, withinTolerance, type Feeds, type Outputs } from '../stages/optimize/numeric-check.js';
+import {
+  compareOutputs, referenceRun, runDisabled, withinTolerance, type Feeds, type Outputs,
+} from '../stages/optimize/numeric-check.js';
 import { optimizeModel } from '../stages/optimize/optimize-model.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';
 import { fromRoot } from '../test/repo-root.js';
@@ -47,7 +51,8 @@ export async function checkInputs(name: string, model: Model): Promise<Result<Ch
     if (!data.ok) return data;
     checkData = data.value;
   }
-  const feeds = checkFeeds(model, INPUTS[name] ?? {}, { seed: optimizeDefaults.check.seed, batch: 1, ...(checkData ? { checkData } : {}) });
+  const options = { seed: optimizeDefaults.check.seed, batch: 1, ...(checkData ? { checkData } : {}) };
+  const feeds = checkFeeds(model, INPUTS[name] ?? {}, options);
   if (!feeds.ok) return feeds;
   const expected: Outputs = {};
   for (const [output, t] of checkData?.outputs ?? []) {
@@ -55,7 +60,8 @@ export async function checkInputs(name: string, model: Model): Promise<Result<Ch
     if (!feed.ok) return err(`${name}: expected output '${output}': ${feed.error}`);
     expected[output] = feed.value;
   }
-  return ok({ feeds: feeds.value.feeds, source: feeds.value.fromCheckData ? 'check data' : 'seeded', ...(checkData?.outputs.size ? { expected } : {}) });
+  const source = feeds.value.fromCheckData ? 'check data' : 'seeded';
+  return ok({ feeds: feeds.value.feeds, source, ...(checkData?.outputs.size ? { expected } : {}) });
 }
 
 export type Verdict = { status: 'done'; relL2: number } | { status: 'declined' | 'failed'; reason: string };
@@ -73,9 +79,13 @@ export async function proveOptimize(model: Model, feeds: Feeds): Promise<Optimiz
   const r = await optimizeModel(model, passesByName(defaultPasses), optimizeDefaults, { feeds });
   const seconds = (performance.now() - t0) / 1000;
   const nodesBefore = countNodes(model.graph);
-  if (!r.ok) return { verdict: { status: r.error.declined ? 'declined' : 'failed', reason: r.error.message }, nodesBefore, nodesAfter: nodesBefore, model, seconds };
+  if (!r.ok) {
+    const verdict: Verdict = { status: r.error.declined ? 'declined' : 'failed', reason: r.error.message };
+    return { verdict, nodesBefore, nodesAfter: nodesBefore, model, seconds };
+  }
   const after = r.value.run.model;
-  return { verdict: { status: 'done', relL2: r.value.check.worstRelL2 }, nodesBefore, nodesAfter: countNodes(after.graph), model: after, seconds };
+  const verdict: Verdict = { status: 'done', relL2: r.value.check.worstRelL2 };
+  return { verdict, nodesBefore, nodesAfter: countNodes(after.graph), model: after, seconds };
 }
 
 export interface Fp16Proof {
@@ -88,16 +98,23 @@ export interface Fp16Proof {
 /** As the convert:fp16 stage proves it: the float32-I/O conversion against the float32 model, 1e-2 relative L2. */
 export async function proveFp16(model: Model, feeds: Feeds): Promise<Fp16Proof> {
   const t0 = performance.now();
-  const done = (verdict: Verdict, clamped: Record<string, number> = {}, subgraphs = 0): Fp16Proof => ({ verdict, clamped, subgraphs, seconds: (performance.now() - t0) / 1000 });
+  const done = (verdict: Verdict, clamped: Record<string, number> = {}, subgraphs = 0): Fp16Proof =>
+    ({ verdict, clamped, subgraphs, seconds: (performance.now() - t0) / 1000 });
   const converted = convertFloat16(model, { keepFp32: fp16Defaults.keep_fp32, keepIoFp32: true });
   if (!converted.ok) return done({ status: 'declined', reason: converted.error });
   const { clamped, subgraphs } = converted.value.report;
   const validation = validateModel(converted.value.model);
-  if (!validation.ok) return done({ status: 'failed', reason: `the float16 model does not pass the validator: ${validation.errors[0]?.message}` }, clamped, subgraphs.length);
+  if (!validation.ok) {
+    const reason = `the float16 model does not pass the validator: ${validation.errors[0]?.message}`;
+    return done({ status: 'failed', reason }, clamped, subgraphs.length);
+  }
   const ref = await referenceRun(encodeModel(model), ok(feeds));
   if (!ref.ok) return done({ status: 'declined', reason: ref.error }, clamped, subgraphs.length);
   const got = await runDisabled(encodeModel(converted.value.model), feeds);
-  if (!got.ok) return done({ status: 'failed', reason: `onnxruntime-node cannot run the float16 model (${got.error})` }, clamped, subgraphs.length);
+  if (!got.ok) {
+    const reason = `onnxruntime-node cannot run the float16 model (${got.error})`;
+    return done({ status: 'failed', reason }, clamped, subgraphs.length);
+  }
   const c = compareOutputs(got.value, ref.value.outputs);
   const verdict: Verdict = withinTolerance(c, fp16Defaults.tolerance_rel_l2) ? { status: 'done', relL2: c.worstRelL2 }
     : { status: 'failed', reason: `relative L2 ${c.worstRelL2.toExponential(2)} > ${fp16Defaults.tolerance_rel_l2}` };

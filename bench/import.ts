@@ -21,7 +21,9 @@ import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js'
 import { fromRoot } from '../test/repo-root.js';
 import { checkInputs } from './corpus-proof.js';
 
-const { values: args } = parseArgs({ options: { model: { type: 'string', default: 'ppocr_v4_rec' }, runs: { type: 'string', default: '5' } } });
+const { values: args } = parseArgs({
+  options: { model: { type: 'string', default: 'ppocr_v4_rec' }, runs: { type: 'string', default: '5' } },
+});
 const file = fromRoot('.cache/models', `${args.model}.onnx`);
 const dir = await mkdtemp(join(tmpdir(), 'ef-bench-import-'));
 const passes = passesByName(defaultPasses);
@@ -38,7 +40,8 @@ async function once(): Promise<[number, number, number]> {
   const t2 = performance.now();
   const inputs = await checkInputs(args.model, decoded.value);
   if (!inputs.ok) throw new Error(inputs.error);
-  const optimized = await optimizeModel(decoded.value, passes, defaults, { feeds: inputs.value.feeds, originalBytes: bytes });
+  const options = { feeds: inputs.value.feeds, originalBytes: bytes };
+  const optimized = await optimizeModel(decoded.value, passes, defaults, options);
   if (!optimized.ok) throw new Error(optimized.error.message);
   await writeModelFile(join(dir, 'model.opt.onnx'), optimized.value.run.model);
   const t3 = performance.now();
@@ -47,7 +50,10 @@ async function once(): Promise<[number, number, number]> {
 
 try {
   console.log(`${args.model}: ${((await stat(file)).size / 1e6).toFixed(1)} MB`);
-  const show = (label: string, [i, v, o]: number[]) => console.log(`${label.padEnd(16)} import ${i?.toFixed(3)} s  validate ${v?.toFixed(3)} s  optimize ${o?.toFixed(3)} s  total ${((i ?? 0) + (v ?? 0) + (o ?? 0)).toFixed(3)} s`);
+  const s = (x: number | undefined) => `${(x ?? 0).toFixed(3)} s`;
+  const show = (label: string, [i, v, o]: number[]) =>
+    console.log(`${label.padEnd(16)} import ${s(i)}  validate ${s(v)}  optimize ${s(o)}  total ${
+      s((i ?? 0) + (v ?? 0) + (o ?? 0))}`);
   show('first run', await once());
   const runs: number[][] = [];
   for (let r = 0; r < Number(args.runs); r++) runs.push(await once());

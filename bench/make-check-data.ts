@@ -20,16 +20,22 @@ import { encodeTensorBytes, readModelFile } from '../onnx/serde.js';
 import { makeTensor } from '../onnx/tensor.js';
 import { fromRoot } from '../test/repo-root.js';
 
-const { values: args } = parseArgs({ options: { out: { type: 'string', default: fromRoot('configs/examples/data') } } });
+const { values: args } = parseArgs({
+  options: { out: { type: 'string', default: fromRoot('configs/examples/data') } },
+});
 
 /** Text on white, as RGB planes [3, h, w] of 0..1. */
 function renderText(lines: string[], width: number, height: number, size: number): Float32Array {
-  const text = lines.map((l, i) => `<text x="6" y="${(i + 1) * size * 1.15}" font-size="${size}" font-family="DejaVu Sans">${l}</text>`).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="100%" height="100%" fill="white"/>${text}</svg>`;
-  const image = new Resvg(svg, { font: { loadSystemFonts: false, fontDirs: ['/usr/share/fonts/truetype/dejavu'], defaultFontFamily: 'DejaVu Sans' } }).render();
+  const text = lines.map((l, i) => `<text x="6" y="${(i + 1) * size * 1.15}" font-size="${size}">${l}</text>`).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">`
+    + `<rect width="100%" height="100%" fill="white"/>${text}</svg>`;
+  const fontDirs = ['/usr/share/fonts/truetype/dejavu'];
+  const font = { loadSystemFonts: false, fontDirs, defaultFontFamily: 'DejaVu Sans' };
+  const image = new Resvg(svg, { font }).render();
   const px = image.pixels;
   const out = new Float32Array(3 * width * height);
-  for (let c = 0; c < 3; c++) for (let i = 0; i < width * height; i++) out[c * width * height + i] = (px[4 * i + c] as number) / 255;
+  const plane = width * height;
+  for (let c = 0; c < 3; c++) for (let i = 0; i < plane; i++) out[c * plane + i] = (px[4 * i + c] as number) / 255;
   return out;
 }
 
@@ -53,15 +59,18 @@ function voiced(samples: number, rate: number): Float32Array {
 }
 
 const f32 = (name: string, dims: number[], data: Float32Array): Tensor => makeTensor(name, DType.FLOAT, dims, data);
-const zeros = (name: string, dims: number[]): Tensor => f32(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)));
+const zeros = (name: string, dims: number[]): Tensor =>
+  f32(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)));
 
-const image = (lines: string[], w: number, h: number, size: number, mean: number[], std: number[]) => [f32('x', [1, 3, h, w], normalize(renderText(lines, w, h, size), mean, std))];
+const image = (lines: string[], w: number, h: number, size: number, mean: number[], std: number[]) =>
+  [f32('x', [1, 3, h, w], normalize(renderText(lines, w, h, size), mean, std))];
 const rec = [0.5, 0.5, 0.5];
+const IMAGENET_MEAN = [0.485, 0.456, 0.406], IMAGENET_STD = [0.229, 0.224, 0.225];
 const voice = voiced(512, 16000);
 const sr = makeTensor('sr', DType.INT64, [], [16000n]);
 
 const sets: Record<string, Tensor[]> = {
-  ppocr_v4_det: image(['enginefoundry 2026', 'Compile your own model'], 256, 96, 26, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+  ppocr_v4_det: image(['enginefoundry 2026', 'Compile your own model'], 256, 96, 26, IMAGENET_MEAN, IMAGENET_STD),
   ppocr_v4_rec: image(['Hello 2026'], 160, 48, 30, rec, rec),
   ppocr_mobile_v2_cls: image(['model text'], 192, 48, 30, rec, rec),
   silero_vad_v5: [f32('input', [1, 512], voice), zeros('state', [2, 1, 128]), sr],
@@ -72,13 +81,17 @@ const sets: Record<string, Tensor[]> = {
 const anyTensor = (t: Tensor): AnyTensor => {
   const raw = t.proto.rawData as Uint8Array;
   const copy = raw.slice().buffer;
-  return t.dtype === DType.INT64 ? { type: 'int64', dims: t.dims, data: new BigInt64Array(copy) } : { type: 'float32', dims: t.dims, data: new Float32Array(copy) };
+  return t.dtype === DType.INT64
+    ? { type: 'int64', dims: t.dims, data: new BigInt64Array(copy) }
+    : { type: 'float32', dims: t.dims, data: new Float32Array(copy) };
 };
 
 for (const [name, inputs] of Object.entries(sets)) {
   const model = await readModelFile(fromRoot('.cache/models', `${name}.onnx`));
   if (!model.ok) throw new Error(`${model.error} (run make models first)`);
-  const outputs = await runTensorsOnce(fromRoot('.cache/models', `${name}.onnx`), Object.fromEntries(inputs.map((t) => [t.name, anyTensor(t)])), { graphOptimizationLevel: 'disabled', intraOpThreads: 1 });
+  const feeds = Object.fromEntries(inputs.map((t) => [t.name, anyTensor(t)]));
+  const options = { graphOptimizationLevel: 'disabled', intraOpThreads: 1 } as const;
+  const outputs = await runTensorsOnce(fromRoot('.cache/models', `${name}.onnx`), feeds, options);
   const dir = join(args.out, name, 'test_data_set_0');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -86,10 +99,13 @@ for (const [name, inputs] of Object.entries(sets)) {
   const summary: string[] = [];
   for (const [k, out] of model.value.graph.outputs.entries()) {
     const o = outputs[out.name];
-    if (!o || !(o.data instanceof Float32Array)) throw new Error(`Internal error: ${name} output ${out.name} is not float32`);
+    if (!o || !(o.data instanceof Float32Array)) {
+      throw new Error(`Internal error: ${name} output ${out.name} is not float32`);
+    }
     await writeFile(join(dir, `output_${k}.pb`), encodeTensorBytes(f32(out.name, [...o.dims], o.data)));
     const nonzero = o.data.filter((x) => Math.abs(x) > 1e-3).length;
-    summary.push(`${out.name} [${o.dims.join(',')}] ${nonzero}/${o.data.length} |x|>1e-3, max ${o.data.reduce((m, x) => Math.max(m, x), -Infinity).toFixed(3)}`);
+    const max = o.data.reduce((m, x) => Math.max(m, x), -Infinity);
+    summary.push(`${out.name} [${o.dims.join(',')}] ${nonzero}/${o.data.length} |x|>1e-3, max ${max.toFixed(3)}`);
   }
   console.log(`${name}: ${summary.join('; ')}`);
 }

@@ -13,7 +13,9 @@ import { validateModel } from '../onnx/validate/index.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';
 import { scaleModel } from './scale-graph.js';
 
-const { values: args } = parseArgs({ options: { sizes: { type: 'string', default: '5000,10000,20000' }, repeat: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({
+  options: { sizes: { type: 'string', default: '5000,10000,20000' }, repeat: { type: 'string', default: '3' } },
+});
 const sizes = args.sizes.split(',').map(Number);
 const repeat = Number(args.repeat);
 const passes = passesByName(defaultPasses);
@@ -42,18 +44,24 @@ for (const n of sizes) {
     if (!report.ok) throw new Error(`Internal error: the scale model does not validate: ${report.errors[0]?.message}`);
     const [run, ow, oc] = timed(() => {
       const result = runPasses(model, passes);
-      if (!validateModel(result.model).ok) throw new Error('Internal error: the optimized scale model does not validate');
+      if (!validateModel(result.model).ok) {
+        throw new Error('Internal error: the optimized scale model does not validate');
+      }
       return result;
     });
     after = run.model.graph.nodes.length;
     rows.push([vw, vc, ow, oc, vw + ow, vc + oc]);
   }
-  const [vw, vc, ow, oc, tw, tc] = [0, 1, 2, 3, 4, 5].map((k) => median(rows.map((x) => x[k] as number))) as number[];
+  const [vw, vc, ow, oc, tw, tc] = [0, 1, 2, 3, 4, 5].map((k) => median(rows.map((x) => x[k] as number)));
   totals.set(n, [tw as number, tc as number]);
-  console.log(`${String(nodes).padEnd(8)} ${s(vw!)} (${s(vc!)})  ${s(ow!)} (${s(oc!)})  ${s(tw!)} (${s(tc!)})  ${after}`);
+  const pair = (wall: number | undefined, cpu: number | undefined) => `${s(wall ?? 0)} (${s(cpu ?? 0)})`;
+  console.log(`${String(nodes).padEnd(8)} ${pair(vw, vc)}  ${pair(ow, oc)}  ${pair(tw, tc)}  ${after}`);
 }
 const small = Math.min(...sizes), large = Math.max(...sizes);
 const [sw, sc] = totals.get(small) as [number, number], [lw, lc] = totals.get(large) as [number, number];
 const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
-console.log(`\ngrowth ${small} → ${large} nodes: ${(lw / sw).toFixed(2)}× wall, ${(lc / sc).toFixed(2)}× CPU (target ≤ 5×; linear is ${(large / small).toFixed(0)}×) ${verdict(lw / sw <= 5)} wall, ${verdict(lc / sc <= 5)} CPU`);
-console.log(`validate + optimize at ${large} nodes: ${lw.toFixed(2)} s wall, ${lc.toFixed(2)} s CPU (target ≤ 5 s) ${verdict(lw <= 5)}`);
+const [gw, gc] = [lw / sw, lc / sc];
+console.log(`\ngrowth ${small} → ${large} nodes: ${gw.toFixed(2)}× wall, ${gc.toFixed(2)}× CPU `
+  + `(target ≤ 5×; linear is ${(large / small).toFixed(0)}×) ${verdict(gw <= 5)} wall, ${verdict(gc <= 5)} CPU`);
+console.log(`validate + optimize at ${large} nodes: ${lw.toFixed(2)} s wall, ${lc.toFixed(2)} s CPU (target ≤ 5 s) ${
+  verdict(lw <= 5)}`);

@@ -23,13 +23,19 @@ export function applyReplacement(index: GraphIndex, edits: Edits, m: Match, r: R
   const touched: Node[] = [];
   if ('alias' in r) {
     const old = root.outputs[0] ?? '';
-    if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) return 'a secondary output (such as a mask) is used';
+    if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) {
+      return 'a secondary output (such as a mask) is used';
+    }
     if (index.captured.has(old)) return 'a subgraph reads its output, which would have to be renamed inside the body';
     if (index.graphOutputs.has(old)) {
       // The graph output keeps its name: the aliased value's producer is renamed to it instead.
       const producer = index.producer.get(r.alias);
-      if (!producer || index.graphOutputs.has(r.alias)) return 'it would link a graph input, constant or another output straight to a graph output';
-      if (index.captured.has(r.alias)) return 'a subgraph reads its input, which would have to be renamed inside the body';
+      if (!producer || index.graphOutputs.has(r.alias)) {
+        return 'it would link a graph input, constant or another output straight to a graph output';
+      }
+      if (index.captured.has(r.alias)) {
+        return 'a subgraph reads its input, which would have to be renamed inside the body';
+      }
       remove(index, edits, root);
       removeNode(index, producer);
       producer.outputs = producer.outputs.map((o) => (o === r.alias ? old : o));

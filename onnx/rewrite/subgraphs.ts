@@ -92,7 +92,10 @@ export function countNodes(graph: Graph): number {
       if (a.value.kind !== 'opaque' || graphProtos(a).length === 0) continue;
       const key = a.value.value;
       let c = countCache.get(key);
-      if (c === undefined) countCache.set(key, (c = bodies({ ...node, attributes: [a] }).reduce((s, g) => s + countNodes(g), 0)));
+      if (c === undefined) {
+        c = bodies({ ...node, attributes: [a] }).reduce((s, g) => s + countNodes(g), 0);
+        countCache.set(key, c);
+      }
       n += c;
     }
   }

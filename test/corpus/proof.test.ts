@@ -5,6 +5,7 @@
  * 1e-2 for FP16 (11-bit mantissa accumulated over the network).
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { compareOutputs, runDisabled } from '../../stages/optimize/numeric-check.js';
 import { readModelFile } from '../../onnx/serde.js';
@@ -30,9 +31,10 @@ test('every real model optimizes to the same outputs and converts to FP16 within
     assert.ok(inputs.ok, `${m.name}: ${inputs.ok ? '' : inputs.error}`);
     if (inputs.value.expected) {
       // The check data is what onnxruntime computes on the original: its outputs are reproduced exactly.
-      const ran = await runDisabled(new Uint8Array(await import('node:fs/promises').then((fs) => fs.readFile(m.file))), inputs.value.feeds);
+      const ran = await runDisabled(await readFile(m.file), inputs.value.feeds);
       assert.ok(ran.ok, ran.ok ? '' : ran.error);
-      assert.ok(compareOutputs(ran.value, inputs.value.expected).worstRelL2 <= 1e-6, `${m.name}: check data outputs reproduce`);
+      const c = compareOutputs(ran.value, inputs.value.expected);
+      assert.ok(c.worstRelL2 <= 1e-6, `${m.name}: check data outputs reproduce`);
       withCheckData.push(m.name);
     }
     const o = await proveOptimize(model.value, inputs.value.feeds);
@@ -45,8 +47,10 @@ test('every real model optimizes to the same outputs and converts to FP16 within
   }
   assert.deepEqual(tally(optimize), { done: 13, declined: [], failed: [] });
   assert.deepEqual(tally(fp16), { done: 13, declined: [], failed: [] });
-  assert.deepEqual(withCheckData.sort(), ['ppocr_mobile_v2_cls', 'ppocr_v4_det', 'ppocr_v4_rec', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
-  assert.deepEqual(withBodies.sort(), ['oww_hey_jarvis', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6'], 'nodes with bodies stay float32, listed');
+  assert.deepEqual(withCheckData.sort(),
+    ['ppocr_mobile_v2_cls', 'ppocr_v4_det', 'ppocr_v4_rec', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
+  const bodies = ['oww_hey_jarvis', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6'];
+  assert.deepEqual(withBodies.sort(), bodies, 'nodes with bodies stay float32, listed');
 });
 
 test('silero VAD v5: the passes remove nodes inside its If bodies', async () => {
@@ -68,9 +72,11 @@ test('a check whose inputs the ORIGINAL model cannot run declines, saying so', a
   assert.ok(model.ok);
   const inputs = await checkInputs('silero_vad_v5', model.value);
   assert.ok(inputs.ok);
-  const wrongState = { ...inputs.value.feeds, state: { type: 'float32' as const, dims: [2, 1, 64], data: new Float32Array(128) } };
+  const state = { type: 'float32' as const, dims: [2, 1, 64], data: new Float32Array(128) };
+  const wrongState = { ...inputs.value.feeds, state };
   const o = await proveOptimize(model.value, wrongState);
-  assert.deepEqual([o.verdict.status, reason(o.verdict)].map(String).join(': ').match(/^declined: .*the check's own inputs could not run the ORIGINAL model/)?.length, 1, reason(o.verdict));
+  assert.equal(o.verdict.status, 'declined', reason(o.verdict));
+  assert.match(reason(o.verdict), /^the check's own inputs could not run the ORIGINAL model/);
   const seeded = await proveOptimize(model.value, {});
   assert.equal(seeded.verdict.status, 'declined');
 });

@@ -64,11 +64,13 @@ test('float16 I/O when asked; weights beyond the float16 range are clamped and r
   assert.deepEqual(validateModel(r.value.model).errors, []);
 });
 
-test('a constant feeding an operator kept in float32 stays float32, unclamped; a clamped one is reported by name', async () => {
+test('a constant read by an operator kept in float32 stays float32, unclamped; a clamped one is named', async () => {
   const big = (name: string, v: number) => floats(name, [3], 1, () => v);
   const m = tiny({
     inputs: { x: [2, 3] }, outputs: ['y1', 'y2'],
-    nodes: [node('Mul', ['x', 'c1'], ['y1']), node('Constant', [], ['c2'], { value: big('c2', 70000) }), node('Add', ['x', 'c2'], ['y2'])],
+    nodes: [
+      node('Mul', ['x', 'c1'], ['y1']), node('Constant', [], ['c2'], { value: big('c2', 70000) }), node('Add', ['x', 'c2'], ['y2']),
+    ],
     initializers: [big('c1', 1e5)],
   });
   const r = convertFloat16(m, { keepFp32: ['Add'], keepIoFp32: true });
