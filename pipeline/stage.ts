@@ -84,8 +84,6 @@ export interface StageFailure {
   details?: string[];
   /** The user's input (their model, their data) is at fault, not the stage: the run exits 2, not 1. */
   input?: boolean;
-  /** The stage cannot prove its output (its numeric check has nothing to stand on) and declines to produce one. */
-  declined?: boolean;
 }
 
 export interface StageDef<C = unknown> {
