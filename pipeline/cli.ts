@@ -208,6 +208,18 @@ function projectRows(registry: Registry): Record<string, OptionRow> {
   return rows;
 }
 
+/**
+ * yargs lays out the whole help text after every command handler starts, in case a later failure wants to print
+ * it; this CLI's failures never print help, and the layout was a quarter of a no-op run. Through yargs's internal
+ * methods, so it is guarded: a yargs without them keeps its default.
+ */
+function skipHelpCache(parser: Argv): void {
+  type Usage = { cacheHelpMessage?: () => void };
+  const internal = parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => Usage } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
 /** Parses `args` (without node and the script) and runs the command; resolves to the exit code. */
 export async function main(args: readonly string[], registry: Registry): Promise<number> {
   let code = 0;
@@ -239,8 +251,7 @@ export async function main(args: readonly string[], registry: Registry): Promise
     .strict()
     .version('version', 'the version of enginefoundry', args.includes('--version') ? version() : '')
     .help()
-    // yargs lays out the whole help text on every command run, in case it is asked for; unwrapped, that costs
-    // a tenth of a no-op run less. Help itself keeps yargs's 80-column layout.
+    // Laying out help unwrapped is cheaper, should yargs do it (see skipHelpCache); --help keeps 80 columns.
     .wrap(args.includes('--help') ? Math.min(80, process.stdout.columns ?? 80) : null)
     .fail((message: string | undefined, e: Error | undefined) => {
       // yargs's own validation errors arrive as YError; anything else is a bug in a handler.
@@ -261,6 +272,7 @@ export async function main(args: readonly string[], registry: Registry): Promise
       if (code !== 0) return;
       code = await cacheCommand(String(argv['action']), argv as unknown as Common);
     });
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (e) {
