@@ -8,11 +8,14 @@ import { encodeModel } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
-import { compareOutputs, firstFailingStep, runDisabled, seededFeeds, withinTolerance, type Comparison } from './numeric-check.js';
+import { compareOutputs, firstFailingStep, runDisabled, seededFeeds, withinTolerance, type Comparison, type FeedSource } from './numeric-check.js';
 
-/** Before vs after on seeded inputs; on failure, bisects the recorded pass applications. */
-export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>): Promise<Result<Comparison, StageFailure>> {
-  const feeds = seededFeeds(original, config.check.seed, config.check.batch);
+/** What the check needs of the config, and the inputs' shapes and data (onnx/inputs). */
+export type CheckSettings = Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'> & { source?: FeedSource };
+
+/** Before vs after on the check's inputs; on failure, bisects the recorded pass applications. */
+export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[], config: CheckSettings): Promise<Result<Comparison, StageFailure>> {
+  const feeds = seededFeeds(original, config.check.seed, config.check.batch, config.source);
   if (!feeds.ok) return err<StageFailure>({ message: `cannot check numerically: ${feeds.error}` });
   const ref = await runDisabled(encodeModel(original), feeds.value);
   if (!ref.ok) return err<StageFailure>({ message: `onnxruntime-node cannot run the input model: ${ref.error}` });

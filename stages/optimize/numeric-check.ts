@@ -4,32 +4,38 @@
  * seeded inputs, and compare every output.
  */
 import { agreement, type Agreement } from '../../onnx/compare.js';
-import { DType, type Model } from '../../onnx/ir.js';
-import { runModelOnce, type FloatTensor } from '../../onnx/ort.js';
-import { normalFloats } from '../../onnx/random.js';
+import { checkFeeds, type CheckData, type Feeds, type InputsConfig } from '../../onnx/inputs/index.js';
+import type { Model } from '../../onnx/ir.js';
+import { runTensorsOnce, type AnyTensor, type FloatTensor } from '../../onnx/ort.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 
-export type Feeds = Record<string, FloatTensor>;
+export type { Feeds };
 
-/** Seeded standard-normal feeds for every float32 graph input; a symbolic dim takes `batch`. */
-export function seededFeeds(model: Model, seed: number, batch: number): Result<Feeds, string> {
-  const inits = new Set(model.graph.initializers.map((t) => t.name));
-  const feeds: Feeds = {};
-  let k = 0;
-  for (const input of model.graph.inputs) {
-    if (inits.has(input.name)) continue;
-    const t = input.type;
-    if (!t || t.dtype !== DType.FLOAT || !t.shape) return err(`graph input '${input.name}' is not a float32 tensor of known rank`);
-    const dims = t.shape.map((d) => (typeof d === 'number' ? d : batch));
-    const n = dims.reduce((a, b) => a * b, 1);
-    feeds[input.name] = { dims, data: normalFloats(n, seed + 1000 * k++) };
-  }
-  return ok(feeds);
+/** What a check's inputs are made from: the config's input fields and the user's check data (onnx/inputs). */
+export interface FeedSource {
+  inputs?: InputsConfig;
+  checkData?: CheckData;
+}
+
+/**
+ * The check's feeds: the check data where given, else seeded values (normals for float inputs) with every
+ * dimension resolved by onnx/inputs; the batch dimension takes the check data's batch, else `batch`.
+ */
+export function seededFeeds(model: Model, seed: number, batch: number, source: FeedSource = {}): Result<Feeds, string> {
+  const fed = checkFeeds(model, source.inputs ?? {}, { seed, batch, ...(source.checkData ? { checkData: source.checkData } : {}) });
+  return fed.ok ? ok(fed.value.feeds) : fed;
+}
+
+/** Numeric outputs as float32 for comparison (integer and bool outputs compare by value). */
+function asFloat(t: AnyTensor): FloatTensor {
+  const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as ArrayLike<number | bigint>, Number);
+  return { dims: t.dims, data };
 }
 
 export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Result<Record<string, FloatTensor>, string>> {
   try {
-    return ok(await runModelOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1 }));
+    const out = await runTensorsOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 3 });
+    return ok(Object.fromEntries(Object.entries(out).filter(([, t]) => t.type !== 'string').map(([name, t]) => [name, asFloat(t)])));
   } catch (e) {
     return err(e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e));
   }

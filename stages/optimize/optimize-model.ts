@@ -8,11 +8,10 @@ import { PassError, type Pass } from '../../onnx/rewrite/pass.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
-import { checkRun } from './check-run.js';
-import type { OptimizeConfig } from './config.js';
+import { checkRun, type CheckSettings } from './check-run.js';
 import { firstFailingStep, type Comparison } from './numeric-check.js';
 
-export async function optimizeModel(original: Model, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>):
+export async function optimizeModel(original: Model, passes: readonly Pass[], config: CheckSettings):
   Promise<Result<{ run: PassRun; check: Comparison }, StageFailure>> {
   let run: PassRun;
   try {

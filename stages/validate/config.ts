@@ -10,7 +10,8 @@ export interface ValidateSection {
 }
 
 export interface ValidateConfig extends ValidateSection {
-  opset: number;
+  /** The opset the built model must declare; absent for a model the user brings, which is checked at its own. */
+  opset?: number;
 }
 
 export const schema = {
@@ -32,8 +33,10 @@ function section(root: Readonly<Record<string, unknown>>, name: string): Record<
 export function validateConfig(root: Readonly<Record<string, unknown>>): ValidateConfig {
   const opset = section(root, 'model').opset;
   const failOnUnchecked = section(root, 'validate').fail_on_unchecked;
+  // model.opset applies to the built model only.
+  const imported = typeof section(root, 'model').path === 'string';
   return {
-    opset: typeof opset === 'number' ? opset : modelDefaults.opset,
+    ...(imported ? {} : { opset: typeof opset === 'number' ? opset : modelDefaults.opset }),
     fail_on_unchecked: typeof failOnUnchecked === 'boolean' ? failOnUnchecked : false,
   };
 }
