@@ -288,19 +288,19 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
         log.error({ stage: def.name, status: 'failed', ms: elapsed() }, message);
         return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
       }
+      if (!result.ok && result.error.declined) {
+        // A decline is as much a function of the key as an output: stored, so the next run does not redo it.
+        const { message: declined, details } = result.error;
+        const ms = elapsed();
+        await store.writeEntry({ key, data, outputs: {}, ms, declined });
+        await store.writeLast(data);
+        log.warn({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
+        return { stage: def.name, status: 'skipped', key, reason: declined, ms, outputs: {}, explain };
+      }
       if (!result.ok) {
         const ms = elapsed();
         log.error({ stage: def.name, status: 'failed', ms, ...(result.error.details ? { details: result.error.details } : {}) }, result.error.message);
         return { stage: def.name, status: 'failed', key, reason: result.error.message, ms, outputs: {}, failure: result.error, explain };
-      }
-      if (result.value) {
-        // A decline is as much a function of the key as an output: stored, so the next run does not redo it.
-        const { declined, details } = result.value;
-        const ms = elapsed();
-        await store.writeEntry({ key, data, outputs: {}, ms, declined });
-        await store.writeLast(data);
-        log.info({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
-        return { stage: def.name, status: 'skipped', key, reason: declined, ms, outputs: {}, explain };
       }
       const outputs: Record<string, StoredOutput> = {};
       for (const [label, file] of Object.entries(def.outputs)) {

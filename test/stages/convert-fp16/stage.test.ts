@@ -34,10 +34,10 @@ test('writes a float16 model with float32 I/O and a report with the numeric chec
   assert.ok(report.check.worstRelL2 > 0 && report.check.worstRelL2 < defaults.tolerance_rel_l2);
 });
 
-test('a tolerance the conversion cannot meet declines the stage with one message (skipped, the run goes on)', async () => {
+test('a tolerance the conversion cannot meet fails the stage with one message', async () => {
   const { r } = await runStage({ ...defaults, tolerance_rel_l2: 1e-9 });
-  assert.ok(r.ok && r.value, 'declined, not failed');
-  assert.match(r.value.declined, /^convert:fp16 declined: the float16 model differs from the float32 one: relative L2 .* > 1e-9/);
+  assert.equal(r.ok, false);
+  assert.match(r.ok ? '' : r.error.message, /^convert:fp16: the float16 model differs from the float32 one: relative L2 .* > 1e-9/);
 });
 
 test('a file that is not ONNX is reported, not thrown', async () => {
