@@ -79,3 +79,17 @@ test('a stage that declines is skipped with its reason, the run exits 0, and con
   const stages = (JSON.parse(plan.stdout) as { stages: Array<{ stage: string; status: string }> }).stages;
   assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ['source:skipped', 'doc:hit', 'picky:skipped', 'final:hit']);
 });
+
+test('a consumer does not fall back past a stage that was skipped because something upstream failed', async () => {
+  const p = project();
+  const f = join(p.dir, 'f.txt');
+  writeFileSync(f, 'please fail');
+  const r = await run(p, ['final', '--doc', f]);
+  assert.equal(r.code, 1, r.stderr);
+  const m = manifest(p).stages;
+  assert.equal(m['doc']?.status, 'failed');
+  assert.equal(m['picky']?.status, 'skipped');
+  assert.equal(m['final']?.status, 'skipped');
+  assert.equal(m['final']?.reason, 'needs picky, which was skipped after a failure upstream');
+  assert.deepEqual(p.takeRuns(), ['doc'], 'the built-in source is not used in the failed file\'s place');
+});
