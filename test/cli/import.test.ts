@@ -7,11 +7,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, utimesS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { decodeModel } from '../../onnx/serde.js';
+import onnxProto from 'onnx-proto';
+import { DType } from '../../onnx/ir.js';
+import { decodeModel, encodeModel } from '../../onnx/serde.js';
+import { makeTensor } from '../../onnx/tensor.js';
 import { realModels } from '../corpus/models.js';
+import { floats, model, node, vi } from '../onnx/model-kit.js';
 import { fromRoot } from '../repo-root.js';
 import { assertOneLineError, readManifest, shippedCli } from './cli-kit.js';
 
+const { onnx } = onnxProto;
 const dir = mkdtempSync(join(tmpdir(), 'ef-import-'));
 const artifacts = join(dir, 'artifacts');
 const small = realModels('oww_hey_rhasspy')[0]!.file;
@@ -99,4 +104,32 @@ test('the example configs name their model relative to their own folder', () => 
     const text = readFileSync(fromRoot('configs', 'examples', `${m.name}.yaml`), 'utf8');
     assert.match(text, new RegExp(`path: \\.\\./\\.\\./\\.cache/models/${m.name}\\.onnx`), m.name);
   }
+});
+
+test('optimize declines (the original model gives NaN on the check data): skipped with the reason, exit 0, FP16 takes the imported model', async () => {
+  const d = join(dir, 'declines');
+  mkdirSync(join(d, 'check'), { recursive: true });
+  const sqrt = model({
+    inputs: [vi('x', DType.FLOAT, ['N', 4])],
+    outputs: [vi('y', DType.FLOAT, ['N', 4])],
+    initializers: [floats('w', [4], [1, 2, 3, 4])],
+    nodes: [node('Sqrt', ['x'], ['s']), node('Identity', ['s'], ['i']), node('Add', ['i', 'w'], ['y'])],
+  });
+  writeFileSync(join(d, 'sqrt.onnx'), encodeModel(sqrt));
+  const negative = makeTensor('x', DType.FLOAT, [3, 4], Float32Array.from({ length: 12 }, (_, i) => -1 - i));
+  writeFileSync(join(d, 'check', 'input_0.pb'), onnx.TensorProto.encode(negative.proto).finish());
+  writeFileSync(join(d, 'own.yaml'), 'model:\n  path: sqrt.onnx\n  check_data: check\n');
+  const fresh = join(d, 'artifacts');
+  const r = await shippedCli(['onnx', '--config', join(d, 'own.yaml'), '--artifacts', fresh]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const s = readManifest(fresh).stages;
+  assert.equal(s['optimize']?.status, 'skipped');
+  assert.match(s['optimize']?.reason ?? '', /ORIGINAL model's output 'y' is not finite/);
+  // convert:fp16 ran on the imported model (it did not stop at "needs optimize"), and declined for its own reason.
+  assert.equal(s['convert:fp16']?.status, 'skipped');
+  assert.match(s['convert:fp16']?.reason ?? '', /^convert:fp16: declined: .*not finite/);
+  const again = await shippedCli(['onnx', '--config', join(d, 'own.yaml'), '--artifacts', fresh]);
+  assert.equal(again.exitCode, 0, again.stderr);
+  assert.equal(readManifest(fresh).stages['optimize']?.status, 'skipped', 'the decline is cached with its key');
+  assert.ok(!again.records.some((l) => l['stage'] === 'optimize' && l['status'] === 'running'), 'not redone');
 });
