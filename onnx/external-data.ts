@@ -7,7 +7,7 @@
 import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { err, ok, type Result } from '../pipeline/result.js';
-import type { Graph, Model, Tensor } from './ir.js';
+import type { Attribute, Graph, Model, Tensor } from './ir.js';
 
 export interface ExternalRef {
   tensor: Tensor;
@@ -33,11 +33,15 @@ export function externalRefs(model: Model): Result<ExternalRef[], string> {
     if (t.proto.dataLocation !== EXTERNAL) continue;
     const kv = new Map((t.proto.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
     const location = kv.get('location');
-    if (!location) return err(`tensor '${t.name}' is stored externally but names no location (field TensorProto.external_data)`);
+    if (!location) {
+      return err(`tensor '${t.name}' is stored externally but names no location (field TensorProto.external_data)`);
+    }
     const offset = Number(kv.get('offset') ?? 0);
     const length = kv.has('length') ? Number(kv.get('length')) : undefined;
-    if (!Number.isSafeInteger(offset) || offset < 0 || (length !== undefined && (!Number.isSafeInteger(length) || length < 0))) {
-      return err(`tensor '${t.name}': external data offset ${kv.get('offset')} / length ${kv.get('length')} is not a byte count`);
+    const count = (v: number | undefined) => v === undefined || (Number.isSafeInteger(v) && v >= 0);
+    if (!count(offset) || !count(length)) {
+      return err(`tensor '${t.name}': external data offset ${kv.get('offset')} / length ${kv.get('length')} is not ` +
+        `a byte count`);
     }
     refs.push({ tensor: t, location, offset, ...(length !== undefined ? { length } : {}) });
   }
@@ -48,16 +52,20 @@ export function externalRefs(model: Model): Result<ExternalRef[], string> {
  * The file of each location, inside `dir` (the model's folder) and never outside it; checked for every
  * location before any data file is opened.
  */
-export async function externalFiles(refs: readonly ExternalRef[], dir: string): Promise<Result<Map<string, string>, string>> {
+export async function externalFiles(refs: readonly ExternalRef[], dir: string):
+  Promise<Result<Map<string, string>, string>> {
   const root = await realpath(dir).catch(() => dir);
   const files = new Map<string, string>();
   for (const r of refs) {
     if (files.has(r.location)) continue;
-    const refuse = (why: string) => err(`tensor '${r.tensor.name}': external data location ${JSON.stringify(r.location)} ${why}; external data must sit in the model's folder (or below it)`);
+    const refuse = (why: string) => err(`tensor '${r.tensor.name}': external data location ` +
+      `${JSON.stringify(r.location)} ${why}; external data must sit in the model's folder (or below it)`);
     if (/[\0-\x1f]/.test(r.location)) return refuse('contains a control character');
     if (isAbsolute(r.location) || /^[A-Za-z]:|^[\\/]/.test(r.location)) return refuse('is an absolute path');
     const norm = normalize(r.location);
-    if (norm === '..' || norm.startsWith(`..${sep}`) || norm.split(/[\\/]/).includes('..')) return refuse('leaves the model\'s folder');
+    if (norm === '..' || norm.startsWith(`..${sep}`) || norm.split(/[\\/]/).includes('..')) {
+      return refuse('leaves the model\'s folder');
+    }
     const path = join(root, norm);
     const real = await realpath(path).catch((e: NodeJS.ErrnoException) => e);
     if (real instanceof Error) return refuse(`cannot be found (${real.code ?? real.message})`);
@@ -84,7 +92,10 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
     try {
       const size = (await file.stat()).size;
       const length = r.length ?? size - r.offset;
-      if (r.offset + length > size) return err(`tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ${r.offset + length}`);
+      if (r.offset + length > size) {
+        return err(`tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ` +
+          `${r.offset + length}`);
+      }
       const rawData = new Uint8Array(length);
       await file.read(rawData, 0, length, r.offset);
       const { externalData: _e, dataLocation: _d, ...rest } = r.tensor.proto;
@@ -94,15 +105,19 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
     }
   }
   const swap = (t: Tensor): Tensor => loaded.get(t) ?? t;
+  const isLoaded = (a: Attribute) => a.value.kind === 'tensor' && loaded.has(a.value.value);
+  const swapAttribute = (a: Attribute): Attribute =>
+    (a.value.kind === 'tensor' && loaded.has(a.value.value)
+      ? { name: a.name, value: { kind: 'tensor', value: swap(a.value.value) } }
+      : a);
   const graph = model.graph;
   return ok({
     ...model,
     graph: {
       ...graph,
       initializers: graph.initializers.map(swap),
-      nodes: graph.nodes.map((n) => (n.attributes.some((a) => a.value.kind === 'tensor' && loaded.has(a.value.value))
-        ? { ...n, attributes: n.attributes.map((a) => (a.value.kind === 'tensor' && loaded.has(a.value.value) ? { name: a.name, value: { kind: 'tensor' as const, value: swap(a.value.value) } } : a)) }
-        : n)),
+      nodes: graph.nodes.map((n) =>
+        (n.attributes.some(isLoaded) ? { ...n, attributes: n.attributes.map(swapAttribute) } : n)),
     },
   });
 }

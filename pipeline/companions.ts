@@ -12,7 +12,9 @@ export function badCompanionName(name: string): string | undefined {
   if (!name || /[\0-\x1f]/.test(name)) return 'is empty or holds a control character';
   if (isAbsolute(name)) return 'is an absolute path';
   const norm = normalize(name);
-  if (norm === '..' || norm.startsWith(`..${sep}`) || norm.split(/[\\/]/).includes('..')) return 'leaves its output\'s folder';
+  if (norm === '..' || norm.startsWith(`..${sep}`) || norm.split(/[\\/]/).includes('..')) {
+    return 'leaves its output\'s folder';
+  }
   return undefined;
 }
 

@@ -27,7 +27,8 @@ export async function checkFiles(root: Root): Promise<Result<UserFiles, string>>
 }
 
 /** The feed source of a stage's check: its config's input fields and the check data among its inputs. */
-export async function checkSource(ctx: StageContext<{ inputs?: InputsConfig }>, model: Model): Promise<Result<FeedSource, string>> {
+export async function checkSource(ctx: StageContext<{ inputs?: InputsConfig }>, model: Model):
+  Promise<Result<FeedSource, string>> {
   const files = Object.fromEntries(Object.entries(ctx.inputs)
     .filter((e): e is [string, string] => e[0].startsWith(PREFIX) && e[1] !== undefined)
     .map(([label, path]) => [label.slice(PREFIX.length), path]));

@@ -22,5 +22,6 @@ export async function modelFiles(root: Readonly<Record<string, unknown>>): Promi
   if (!refs.ok) return err(`${path}: ${refs.error}`);
   const files = await externalFiles(refs.value, dirname(path));
   if (!files.ok) return err(`${path}: ${files.error}`);
-  return ok({ model: path, ...Object.fromEntries([...files.value].map(([location, file]) => [`${EXTERNAL}${location}`, file])) });
+  const data = [...files.value].map(([location, file]) => [`${EXTERNAL}${location}`, file]);
+  return ok({ model: path, ...Object.fromEntries(data) });
 }

@@ -1,7 +1,7 @@
 /**
  * `import`: the ONNX file the user brings (`--model FILE`, `model.path`), as given. Keyed by the content of the
- * file (and of its external data, which travels with it), never its path or mtime: a renamed or touched file is a hit. Skipped when no
- * file is named, and the build stage makes the built-in MobileNetV2 instead.
+ * file and of its external data (which travels with it), never its path or mtime: a renamed or touched file is
+ * a hit. Skipped when no file is named, and the build stage makes the built-in MobileNetV2 instead.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { sourceSection } from './config.js';

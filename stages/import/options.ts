@@ -28,7 +28,8 @@ function applyDims(c: RunConfig, value: string | readonly string[]): Result<RunC
     const eq = d.lastIndexOf('=');
     const v = Number(d.slice(eq + 1));
     if (eq <= 0 || !/^\d+$/.test(d.slice(eq + 1)) || !Number.isSafeInteger(v) || v < 1) {
-      return err(`--dim ${JSON.stringify(d)}: expected NAME=VALUE with a positive integer value, e.g. --dim batch_size=1`);
+      return err(`--dim ${JSON.stringify(d)}: expected NAME=VALUE with a positive integer value, e.g. --dim ` +
+        `batch_size=1`);
     }
     dims[d.slice(0, eq)] = v;
   }
@@ -37,5 +38,9 @@ function applyDims(c: RunConfig, value: string | readonly string[]): Result<RunC
 
 export const modelOptions: Record<string, RegistryOption> = {
   model: { describe: 'an ONNX file to compile instead of the built-in MobileNetV2', apply: applyModel },
-  dim: { describe: 'the value of a named input dimension: --dim NAME=VALUE (repeatable)', array: true, apply: (c, v) => applyDims(c, v) },
+  dim: {
+    describe: 'the value of a named input dimension: --dim NAME=VALUE (repeatable)',
+    array: true,
+    apply: (c, v) => applyDims(c, v),
+  },
 };

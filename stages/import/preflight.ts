@@ -5,7 +5,9 @@
  */
 import { dirname, resolve } from 'node:path';
 import { externalRefs, externalFiles } from '../../onnx/external-data.js';
-import { checkDataFiles, checkShapes, checkSize, readCheckData, resolveInputs, type CheckData } from '../../onnx/inputs/index.js';
+import {
+  checkDataFiles, checkShapes, checkSize, readCheckData, resolveInputs, type CheckData,
+} from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { decodeModel, readBytes } from '../../onnx/serde.js';
 import type { RunConfig } from '../../pipeline/config.js';
@@ -22,10 +24,15 @@ function unsafeNames(model: Model): string | undefined {
     ...g.nodes.flatMap((n) => [['node', n.name], ...n.outputs.map((o) => ['value', o])] as Array<[string, string]>),
   ];
   for (const [what, name] of named) {
-    if (/[\0-\x1f\x7f]/.test(name)) return `${what} ${JSON.stringify(name)} contains a control character (a newline?); rename it in the exporter`;
+    if (/[\0-\x1f\x7f]/.test(name)) {
+      return `${what} ${JSON.stringify(name)} contains a control character (a newline?); rename it in the exporter`;
+    }
   }
   for (const v of [...g.inputs, ...g.outputs]) {
-    if (v.name.split(/[\\/]/).includes('..')) return `graph ${g.inputs.includes(v) ? 'input' : 'output'} ${JSON.stringify(v.name)} contains '..' as a path segment; rename it in the exporter`;
+    if (v.name.split(/[\\/]/).includes('..')) {
+      return `graph ${g.inputs.includes(v) ? 'input' : 'output'} ${JSON.stringify(v.name)} contains '..' as a path ` +
+        `segment; rename it in the exporter`;
+    }
   }
   return undefined;
 }
@@ -61,7 +68,9 @@ export async function preflight(config: RunConfig, configFile: string): Promise<
   }
   const mixed = BUILT_FIELDS.filter((f) => (config['model'] as Record<string, unknown>)[f] !== undefined);
   if (mixed.length > 0) {
-    return err(`${configFile}: model.path and model.${mixed[0]} are both set: a config describes either a file (model.path) or the built-in MobileNetV2 (model.${mixed.join(', model.')}); remove one (--model FILE replaces the model of any config)`);
+    return err(`${configFile}: model.path and model.${mixed[0]} are both set: a config describes either a file ` +
+      `(model.path) or the built-in MobileNetV2 (model.${mixed.join(', model.')}); remove one (--model FILE ` +
+        `replaces the model of any config)`);
   }
   const path = resolve(here, m.path);
   const model = await inspectModel(path);

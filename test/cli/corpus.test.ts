@@ -30,7 +30,8 @@ const KNOWN_FAILURES: Record<string, RegExp> = {
 };
 
 for (const m of realModels()) {
-  test(`${m.name} (${m.from}): onnx ${KNOWN_FAILURES[m.name] ? 'fails as known (KNOWN_FAILURES)' : 'exits 0'}, the import is the file as given, the round trip is identical on onnxruntime`, async () => {
+  test(`${m.name} (${m.from}): onnx ${KNOWN_FAILURES[m.name] ? 'fails as known (KNOWN_FAILURES)' : 'exits 0'}, the ` +
+    `import is the file as given, the round trip is identical on onnxruntime`, async () => {
     const config = fromRoot('configs', 'examples', `${m.name}.yaml`);
     const r = await shippedCli(['onnx', '--model', m.file, '--config', config, '--artifacts', artifacts]);
     const stages = readManifest(artifacts).stages;
