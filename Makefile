@@ -4,7 +4,7 @@ CLI := node pipeline.mjs
 CONFIG ?= configs/mobilenetv2.yaml
 TS_SOURCES := main.ts $(shell find pipeline onnx stages test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize bench-scale models
+.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize bench-scale bench-import models
 all: run
 
 node_modules/.package-lock.json: package.json package-lock.json .npmrc
@@ -55,6 +55,8 @@ bench-optimize: debian-test dist/.built
 	node dist/bench/optimize.js
 bench-scale: dist/.built
 	node dist/bench/scale.js
+bench-import: dist/.built models
+	node dist/bench/import.js
 
 clean:
 	rm -rf artifacts dist
