@@ -2,7 +2,9 @@
  * The one CLI: `zx pipeline.mjs <command>`, the `enginefoundry` bin and the Makefile all end here.
  * Exit codes: 0 done (skips included), 1 a stage failed or a required tool is missing, 2 bad config or usage.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { loadConfig, type RunConfig } from './config.js';
 import { exec } from './exec.js';
@@ -57,6 +59,19 @@ function excludedBy(registry: Registry, precision: Common['precision']): Map<str
   return out;
 }
 
+const DEFAULT_CONFIG = 'configs/mobilenetv2.yaml';
+
+/**
+ * The config file to read. The default one is the package's when the working directory has none, so that
+ * `enginefoundry validate --model my.onnx` works from the user's own folder.
+ */
+function configFile(given: string): string {
+  if (given !== DEFAULT_CONFIG || existsSync(given)) return given;
+  // Compiled, this module is dist/pipeline/cli.js or part of the bundle dist/cli/main.js: two levels below.
+  const packaged = fileURLToPath(new URL(`../../${DEFAULT_CONFIG}`, import.meta.url));
+  return existsSync(packaged) ? packaged : given;
+}
+
 /** The run config: the file, `--set`, the project's own options, the schema, then the project's preflight. */
 async function projectConfig(registry: Registry, argv: Common): Promise<Result<RunConfig, string>> {
   const given = Object.entries(registry.options ?? {}).filter(([name]) => {
@@ -65,8 +80,9 @@ async function projectConfig(registry: Registry, argv: Common): Promise<Result<R
   });
   const adjust = (c: RunConfig): Result<RunConfig, string> => given.reduce<Result<RunConfig, string>>(
     (r, [name, o]) => (r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r), ok(c));
-  const config = await loadConfig(argv.config, registry.configSchema, argv.set, adjust);
-  return config.ok && registry.preflight ? registry.preflight(config.value, argv.config) : config;
+  const file = configFile(argv.config);
+  const config = await loadConfig(file, registry.configSchema, argv.set, adjust);
+  return config.ok && registry.preflight ? registry.preflight(config.value, file) : config;
 }
 
 async function runCommand(registry: Registry, command: string, argv: Common, planOnly: boolean): Promise<number> {
@@ -177,7 +193,7 @@ export async function main(args: readonly string[], registry: Registry): Promise
   let code = 0;
   const withOptions = (y: Argv) =>
     y
-      .option('config', { type: 'string', default: 'configs/mobilenetv2.yaml', describe: 'run config (YAML)' })
+      .option('config', { type: 'string', default: DEFAULT_CONFIG, describe: 'run config (YAML)' })
       .option('precision', { choices: ['fp32', 'fp16', 'all'] as const, default: 'all' as const, describe: 'leave out stages of the other precision' })
       .option('force', { type: 'boolean', default: false, describe: 'rebuild the selected stages even on a cache hit' })
       .option('explain', { type: 'boolean', default: false, describe: 'say per stage why it missed (which key input changed)' })

@@ -133,3 +133,12 @@ test('optimize declines (the original model gives NaN on the check data): skippe
   assert.equal(readManifest(fresh).stages['optimize']?.status, 'skipped', 'the decline is cached with its key');
   assert.ok(!again.records.some((l) => l['stage'] === 'optimize' && l['status'] === 'running'), 'not redone');
 });
+
+test('from the user\'s own folder: a relative --model, no --config (the package\'s default config is used)', async () => {
+  const own = join(dir, 'own-folder');
+  mkdirSync(own);
+  copyFileSync(small, join(own, 'mine.onnx'));
+  const r = await shippedCli(['validate', '--model', 'mine.onnx'], own);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(readManifest(join(own, 'artifacts')).stages['validate']?.status, 'built');
+});
