@@ -3,6 +3,7 @@
  * entry or runs the stage in a private tmp directory and commits its outputs to the store. Independent stages
  * run concurrently, bounded by `concurrency`.
  */
+import { mkdirSync } from 'node:fs';
 import { link, copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { badCompanionName, inputHash } from './companions.js';
@@ -273,6 +274,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
             throw new Error(`Internal error: stage ${def.name}: companion ${JSON.stringify(name)} of output ${label} ${bad ?? 'is not allowed'}`);
           }
           (companions[label] ??= new Set()).add(name);
+          mkdirSync(dirname(join(dir, 'out', name)), { recursive: true });
           return join(dir, 'out', name);
         },
         persistent: (name) => store.persistentPath(def.name, th, name),
