@@ -25,6 +25,11 @@ export interface InputRef {
  */
 export type UserFiles = Readonly<Record<string, string>>;
 
+/** A stage's successful run that could not prove its output: recorded as skipped with the reason. */
+export interface Declined {
+  declined: string;
+  details?: string[];
+}
 
 /** What a tool probe found. `fingerprint` enters the cache key of every stage that declares the tool. */
 export interface ToolFound {
@@ -82,8 +87,8 @@ export interface StageFailure {
   message: string;
   /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
   details?: string[];
-  /** The stage cannot prove its output (its numeric check has nothing to stand on) and declines to produce one. */
-  declined?: boolean;
+  /** The user's input (their model, their data) is at fault, not the stage: the run exits 2, not 1. */
+  input?: boolean;
 }
 
 export interface StageDef<C = unknown> {
@@ -106,8 +111,8 @@ export interface StageDef<C = unknown> {
   when?(config: Readonly<Record<string, unknown>>): string | undefined;
   /** The user files it reads; an error (a file that cannot be read) fails the stage before it runs. */
   files?(config: Readonly<Record<string, unknown>>): Promise<Result<UserFiles, string>>;
-  /** A failure marked `declined` (the stage cannot prove its output) is a skip; consumers take their fallback. */
-  run(ctx: StageContext<C>): Promise<Result<void, StageFailure>>;
+  /** Ok with `Declined` when the stage cannot prove its output: skipped, and consumers take their fallback. */
+  run(ctx: StageContext<C>): Promise<Result<void | Declined, StageFailure>>;
 }
 
 /** Keeps a stage's config type attached to it without widening the registry's type. */
@@ -120,6 +125,6 @@ export const defineStage = <C>(stage: StageDef<C>): StageDef<C> => stage;
 export const lazyRun = <C>(load: () => Promise<{ run: StageDef<C>['run'] }>): StageDef<C>['run'] =>
   async (ctx) => (await load()).run(ctx);
 
-/** The result of a stage that declines: recorded as skipped with `reason`, the run goes on. */
-export const decline = (reason: string, details?: string[]): Result<never, StageFailure> =>
-  ({ ok: false, error: { message: reason, declined: true, ...(details ? { details } : {}) } });
+/** The result of a stage that declines, with the reason users read. */
+export const decline = (reason: string, details?: string[]): Result<Declined, never> =>
+  ({ ok: true, value: { declined: reason, ...(details ? { details } : {}) } });

@@ -191,9 +191,15 @@ function resolveDim(name: string, shape: readonly Dim[], k: number, d: Dim, s: D
     }
     return ok(d);
   }
-  if (s.given) return ok(s.given[k]!);
   const named = typeof d === 'string' && d !== '' ? d : undefined;
-  if (named !== undefined && s.bound.has(named)) return ok(s.bound.get(named)!);
+  const configured = s.given?.[k] ?? (named !== undefined ? s.bound.get(named) : undefined);
+  if (configured !== undefined) {
+    if (s.data && s.data[k] !== configured) {
+      return err(`check data for input '${name}' has ${s.data[k]} at dimension ${k}${named ? ` ('${named}')` : ''}, ` +
+        `where the config gives ${configured}; make them agree`);
+    }
+    return ok(configured);
+  }
   if (named !== undefined && named === s.batchDim) return ok('batch');
   if (s.data) {
     const v = s.data[k]!;

@@ -127,7 +127,7 @@ test('optimize declines (the original model gives NaN on the check data): skippe
   assert.match(s['optimize']?.reason ?? '', /ORIGINAL model's output 'y' is not finite/);
   // convert:fp16 ran on the imported model (it did not stop at "needs optimize"), and declined for its own reason.
   assert.equal(s['convert:fp16']?.status, 'skipped');
-  assert.match(s['convert:fp16']?.reason ?? '', /^convert:fp16: declined: .*not finite/);
+  assert.match(s['convert:fp16']?.reason ?? '', /not finite/);
   const again = await shippedCli(['onnx', '--config', join(d, 'own.yaml'), '--artifacts', fresh]);
   assert.equal(again.exitCode, 0, again.stderr);
   assert.equal(readManifest(fresh).stages['optimize']?.status, 'skipped', 'the decline is cached with its key');
