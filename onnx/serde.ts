@@ -334,6 +334,9 @@ function set<T extends object, K extends keyof T>(msg: T, orig: object | undefin
   if (value !== dflt || (orig !== undefined && Object.prototype.hasOwnProperty.call(orig, key))) msg[key] = value;
 }
 
+/** A tensor as a TensorProto on its own, the form of ONNX's test data files (`input_0.pb`). */
+export const encodeTensorBytes = (t: Tensor): Uint8Array => onnx.TensorProto.encode(encodeTensor(t)).finish();
+
 /** A TensorProto on its own, as ONNX's test data stores inputs and outputs (`input_0.pb`). */
 export function decodeTensor(bytes: Uint8Array): Result<Tensor, string> {
   let p: onnxProto.onnx.TensorProto;
