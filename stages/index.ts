@@ -11,6 +11,7 @@ import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
 import { trtFp16, trtFp32 } from './engine-trt/index.js';
 import { schema as trtSchema } from './engine-trt/config.js';
+import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
 import graph from './graph/index.js';
 import { schema as graphSchema } from './graph/config.js';
 import optimize from './optimize/index.js';
@@ -21,7 +22,7 @@ import validate from './validate/index.js';
 import { schema as validateSchema } from './validate/config.js';
 
 export const registry: Registry = {
-  stages: [build, validate, optimize, convertFp16, trtFp32, trtFp16, benchmark, graph, report],
+  stages: [build, validate, optimize, convertFp16, trtFp32, trtFp16, torchCompileFp32, torchCompileFp16, benchmark, graph, report],
   configSchema: {
     type: 'object',
     additionalProperties: false,
@@ -41,7 +42,7 @@ export const registry: Registry = {
     validate: ['validate'],
     optimize: ['optimize'],
     onnx: ['build', 'optimize', 'convert:fp16'],
-    engines: ['engine:trt:fp32', 'engine:trt:fp16'],
+    engines: ['engine:trt:fp32', 'engine:trt:fp16', 'engine:torch-compile:fp32', 'engine:torch-compile:fp16'],
     bench: ['benchmark'],
     report: ['report'],
     graph: ['graph'],
