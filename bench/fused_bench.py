@@ -7,7 +7,8 @@ PyTorch's operators on the same weights and inputs. Prints JSON lines:
                           bandwidth that makes, and its max abs error against the FP32 block
   {"kind": "net", ...}    the whole graph under a CUDA graph replay: unfused vs fused, p50 ms, images/s,
                           and relative L2 / top-1 of the logits against the FP32 module
-Usage: fused_bench.py GRAPH_JSON WEIGHTS_BIN [--batches 1,256] [--warmup 20] [--iterations 100] [--blocks-only]
+Usage: fused_bench.py GRAPH_JSON WEIGHTS_BIN [--batches 1,256] [--warmup 20] [--iterations 100]
+       [--blocks-only | --net-only] [--compile-modes default,reduce-overhead]
 """
 import argparse
 import copy
@@ -18,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
 import torch  # noqa: E402
-from fused_blocks import fuse, unfused  # noqa: E402
+from fused_blocks import fuse, match_blocks, unfused  # noqa: E402
 from fused_triton import FusedKernel  # noqa: E402
 from torch_runner import OnnxModule, cuda_graph, load_graph, timed  # noqa: E402
 
@@ -60,7 +61,6 @@ def per_block(graph, tensors, batch, args, kernels):
     m32 = OnnxModule(graph, tensors).eval().cuda().to(memory_format=CL)
     m16 = copy.deepcopy(m32).half().to(memory_format=CL)
     probe = OnnxModule(graph, tensors)
-    from fused_blocks import match_blocks
     blocks = match_blocks(graph, probe.cpu_consts | {n: getattr(probe, b) for n, b in probe.buffer_of.items()})
     x = torch.randn([batch] + [int(d) for d in graph["inputs"][0]["shape"][1:]], device="cuda")
     with torch.no_grad():
@@ -150,13 +150,14 @@ def main():
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--iterations", type=int, default=100)
     ap.add_argument("--blocks-only", action="store_true")
+    ap.add_argument("--net-only", action="store_true")
     ap.add_argument("--compile-modes", default="")
     args = ap.parse_args()
     torch.backends.cudnn.benchmark = True
     graph, tensors = load_graph(args.graph, args.weights)
     kernels = {"scratch": FusedKernel(scratch=True), "recompute": FusedKernel(scratch=False)}
     batches = [int(b) for b in args.batches.split(",")]
-    for batch in batches:
+    for batch in batches if not args.net_only else []:
         per_block(graph, tensors, batch, args, kernels)
     if args.blocks_only:
         return
