@@ -31,7 +31,7 @@ fi
 if has product; then
   # The product, as a user runs it: a cold store, the GPU config; then a no-op `engines` (everything cached).
   rm -rf artifacts
-  step product 300 bash -c 'time node pipeline.mjs run --config configs/h200.yaml --json'
+  step product 270 bash -c 'time node pipeline.mjs run --config configs/h200.yaml --json'
   step noop 60 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
   mkdir -p "$dir/product-run"
   cp -L artifacts/latest/* "$dir/product-run/" 2>/dev/null
@@ -39,13 +39,13 @@ if has product; then
 fi
 
 if has torchvision; then
-  step torchvision 240 python3 bench/torchvision_ref.py 20 100
+  step torchvision 120 python3 bench/torchvision_ref.py 20 100
 fi
 
 if has blocks || has net; then
   [ -f artifacts/latest/model.opt.onnx ] || node pipeline.mjs optimize --config configs/h200.yaml >>"$dir/session.log" 2>&1
   node dist/bench/torch-graph.js artifacts/latest/model.opt.onnx /tmp/torch-graph >>"$dir/session.log" 2>&1
-  has blocks && step fused-blocks 200 python3 bench/fused_bench.py /tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin --blocks-only
+  has blocks && step fused-blocks 110 python3 bench/fused_bench.py /tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin --blocks-only
   has net && step fused-net 240 python3 bench/fused_bench.py /tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin \
     --compile-modes default --net-only
 fi
