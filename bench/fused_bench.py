@@ -20,7 +20,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
 import torch  # noqa: E402
 from fused_blocks import fuse, match_blocks, unfused  # noqa: E402
-from fused_triton import FusedKernel  # noqa: E402
+from fused_triton import CANDIDATES, FusedKernel  # noqa: E402
 from torch_runner import OnnxModule, cuda_graph, load_graph, timed  # noqa: E402
 
 CL = torch.channels_last
@@ -155,14 +155,16 @@ def main():
     args = ap.parse_args()
     torch.backends.cudnn.benchmark = True
     graph, tensors = load_graph(args.graph, args.weights)
-    kernels = {"scratch": FusedKernel(scratch=True), "recompute": FusedKernel(scratch=False)}
+    kernels = lambda: {"scratch": FusedKernel(CANDIDATES[4]), "recompute": FusedKernel(CANDIDATES[0])}
     batches = [int(b) for b in args.batches.split(",")]
     for batch in batches if not args.net_only else []:
-        per_block(graph, tensors, batch, args, kernels)
+        per_block(graph, tensors, batch, args, kernels())
     if args.blocks_only:
         return
     for batch in batches:
-        whole_net(graph, tensors, batch, args, kernels)
+        tuned = FusedKernel(tune=True)
+        whole_net(graph, tensors, batch, args, {"recompute": FusedKernel(CANDIDATES[0]), "tuned": tuned})
+        emit(kind="choices", batch=batch, choices=tuned.choices)
         for mode in [m for m in args.compile_modes.split(",") if m]:
             compiled_net(graph, tensors, batch, args, "" if mode == "default" else mode)
 

@@ -31,31 +31,33 @@ fi
 if has product; then
   # The product, as a user runs it: a cold store, the GPU config; then a no-op `engines` (everything cached).
   rm -rf artifacts
-  step product 270 bash -c 'time node pipeline.mjs run --config configs/h200.yaml --json'
-  step noop 60 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
+  step product 190 bash -c 'time node pipeline.mjs run --config configs/h200.yaml --json'
+  # The run's view first: a later command replaces artifacts/latest with its own stages' outputs.
   mkdir -p "$dir/product-run"
-  cp -L artifacts/latest/* "$dir/product-run/" 2>/dev/null
+  cp -rL artifacts/latest/. "$dir/product-run/" 2>>"$dir/session.log"
   rm -f "$dir/product-run/"*.onnx
+  grep -o '"compile[A-Za-z]*": [^,]*' "$dir/product-run/bench.json" >>"$dir/session.log" 2>&1
+  step noop 30 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
 fi
 
 if has torchvision; then
-  step torchvision 120 python3 bench/torchvision_ref.py 20 100
+  step torchvision 90 python3 bench/torchvision_ref.py 20 100
 fi
 
 if has blocks || has net; then
   [ -f artifacts/latest/model.opt.onnx ] || node pipeline.mjs optimize --config configs/h200.yaml >>"$dir/session.log" 2>&1
   node dist/bench/torch-graph.js artifacts/latest/model.opt.onnx /tmp/torch-graph >>"$dir/session.log" 2>&1
   has blocks && step fused-blocks 110 python3 bench/fused_bench.py /tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin --blocks-only
-  has net && step fused-net 240 python3 bench/fused_bench.py /tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin \
-    --compile-modes default --net-only
+  has net && step fused-net 230 python3 bench/fused_bench.py /tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin --net-only
 fi
 
 if has aoti; then
   step aoti 240 python3 bench/aoti_probe.py /tmp/aoti
 fi
 
-tar -czf "$out/h200.tar.gz" -C "$out" h200
+rm -rf /tmp/h200-packed
+tar -czf "$out/h200.tar.gz" -C "$out" h200 && mv "$out/h200" /tmp/h200-packed
 for f in session.log bandwidth.out torchvision.out fused-blocks.out fused-net.out aoti.out; do
-  [ -s "$dir/$f" ] && cp "$dir/$f" "$out/$f"
+  [ -s "/tmp/h200-packed/$f" ] && cp "/tmp/h200-packed/$f" "$out/$f"
 done
-log "packed $(du -sh "$out/h200.tar.gz" | cut -f1)"
+echo "packed $(du -sh "$out/h200.tar.gz" | cut -f1)"

@@ -125,25 +125,69 @@ def _pow2(v, floor=16):
     return p
 
 
-def tile_for(stride, ho):
-    """Output tile (rows, cols): a whole 7x7 map in one tile; else 8x8 (stride 1) or 4x4 (stride 2), whose
-    halos (10x10, 9x9) fill most of a 128-pixel slot."""
+def tile_for(stride, ho, size="default"):
+    """Output tile (rows, cols). default: a whole 7x7 map in one tile, else 8x8 (stride 1) or 4x4 (stride 2),
+    whose halos (10x10, 9x9) fill most of a 128-pixel slot; big: twice the pixels; small: 4x4 (batch 1
+    needs more programs than pixels per program)."""
     if ho <= 7:
-        return 7, 7
+        return (7, 7) if size != "small" else (4, 4)
+    if size == "small":
+        return 4, 4
+    if size == "big":
+        return (8, 16) if stride == 1 and ho >= 16 else (8, 8)
     return (8, 8) if stride == 1 else (4, 4)
+
+
+# What a block may run as: the fused kernel in one of these settings, or PyTorch's operators ("torch").
+CANDIDATES = [
+    {"scratch": False, "tile": "default", "block_e": 32, "stages": 1},
+    {"scratch": False, "tile": "default", "block_e": 64, "stages": 2},
+    {"scratch": False, "tile": "big", "block_e": 32, "stages": 2},
+    {"scratch": False, "tile": "small", "block_e": 32, "stages": 2},
+    {"scratch": True, "tile": "default", "block_e": 32, "stages": 1},
+    "torch",
+]
+
+
+def graph_ms(fn, reps=10):
+    """GPU time of one call, from a CUDA graph of `reps` calls (no host launch cost, which at batch 1 would
+    otherwise be most of what a single timed call shows)."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        fn()
+    torch.cuda.current_stream().wait_stream(side)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        for _ in range(reps):
+            fn()
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    best = float("inf")
+    for _ in range(3):
+        start.record()
+        g.replay()
+        end.record()
+        torch.cuda.synchronize()
+        best = min(best, start.elapsed_time(end) / reps)
+    del g
+    return best
 
 
 class FusedKernel:
     """kernel(x, block, w) for fused_blocks.fuse: prepares each block's weights once (cached by the weight
-    tensor, which the cache keeps alive) and launches the kernel; `scratch` picks the tap feeding above."""
+    tensor, which the cache keeps alive) and launches the kernel. With a fixed `config` every block runs it;
+    with tune=True each block's first call times every candidate (PyTorch's operators included) on its real
+    input and keeps the fastest, as cuDNN's benchmark mode does; `choices` records what was measured."""
 
-    def __init__(self, scratch=True, programs_per_sm=4, block_e=32):
-        self.scratch = scratch
+    def __init__(self, config=None, tune=False, programs_per_sm=4):
+        self.config = config or CANDIDATES[0]
+        self.tune = tune
         self.programs_per_sm = programs_per_sm
-        self.block_e = block_e
         self.prepared = {}
         self.buffers = {}
         self.declined = {}
+        self.chosen = {}
+        self.choices = []
 
     def weights(self, block, w):
         key = id(w(block["project"][0]))
@@ -177,18 +221,43 @@ class FusedKernel:
         if p["cout"] > 256:
             self.declined[block["output"]] = "projection of %d channels (> 256) would not fit the registers" % p["cout"]
             return None
-        n, c, h, wd_ = x.shape
+        if not self.tune:
+            return self.launch(x, block, p, self.config)
+        key = (block["output"], tuple(x.shape))
+        if key not in self.chosen:
+            self.chosen[key] = self.pick(x, block, w, p)
+        best = self.chosen[key]
+        if best == "torch":
+            return None
+        return self.launch(x, block, p, best)
+
+    def pick(self, x, block, w, p):
+        from fused_blocks import unfused
+        timings = []
+        for c in CANDIDATES:
+            try:
+                run = (lambda: unfused(x, block, w)) if c == "torch" else (lambda c=c: self.launch(x, block, p, c))
+                timings.append((graph_ms(run), c))
+            except Exception as e:  # a setting that does not compile for this block is one fewer candidate
+                self.choices.append({"block": block["output"], "config": c, "error": str(e).splitlines()[0][:200]})
+        timings.sort(key=lambda t: t[0])
+        self.choices.append({"block": block["output"], "shape": list(x.shape),
+                             "ms": [[round(t, 4), c] for t, c in timings]})
+        return timings[0][1]
+
+    def launch(self, x, block, p, c):
+        n, _, h, wd_ = x.shape
         s = block["stride"]
         ho, wo = (h - 1) // s + 1, (wd_ - 1) // s + 1
         out = torch.empty((n, p["cout"], ho, wo), device=x.device, dtype=x.dtype, memory_format=torch.channels_last)
-        th, tw = tile_for(s, ho)
+        th, tw = tile_for(s, ho, c["tile"])
         hh, hw = (th - 1) * s + 3, (tw - 1) * s + 3
         tiles_h, tiles_w = -(-ho // th), -(-wo // tw)
         num_tiles = n * tiles_h * tiles_w
         sms = torch.cuda.get_device_properties(x.device).multi_processor_count
         grid = min(num_tiles, sms * self.programs_per_sm)
         p_halo = _pow2(hh * hw)
-        scratch = self.buffer(x.device, grid * p_halo * self.block_e if self.scratch else 1)
+        scratch = self.buffer(x.device, grid * p_halo * c["block_e"] if c["scratch"] else 1)
         cout_p = _pow2(p["cout"])
         p_out = _pow2(th * tw)
         inverted_residual[(grid,)](
@@ -196,9 +265,9 @@ class FusedKernel:
             h, wd_, ho, wo, x.stride(0), x.stride(2), x.stride(3), x.stride(1),
             out.stride(0), out.stride(2), out.stride(3), out.stride(1), tiles_h, tiles_w, num_tiles,
             CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s, TH=th, TW=tw, HH=hh, HW=hw,
-            P_OUT=p_out, P_HALO=p_halo, BLOCK_K=16 if p["cin"] <= 16 else 32, BLOCK_E=self.block_e,
+            P_OUT=p_out, P_HALO=p_halo, BLOCK_K=16 if p["cin"] <= 16 else 32, BLOCK_E=c["block_e"],
             COUT_P=cout_p, HAS_EXPAND=block["expand"] is not None, RESIDUAL=block["residual"],
-            SCRATCH=self.scratch, num_warps=8 if p_out * cout_p >= 8192 else 4, num_stages=1,
+            SCRATCH=c["scratch"], num_warps=8 if p_out * cout_p >= 8192 else 4, num_stages=c["stages"],
         )
         return out
 
