@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One device call on the GPU machine (docs/benchmarks/h200/ says what each part is). Every step is time-boxed
 # and a failing step is logged and passed over, so one call brings back everything that did run.
-#   bash bench/h200_session.sh OUT PARTS     PARTS: comma list of env,product,torchvision,blocks,net,aoti
+#   bash bench/h200_session.sh OUT PARTS   PARTS: comma list of env,product,engines,torchvision,blocks,net,aoti
 # Everything lands in OUT/h200/ and is packed into OUT/h200.tar.gz (the device tool returns few files).
 set -u
 out=${1:?usage: h200_session.sh OUT PARTS}
@@ -40,6 +40,13 @@ if has product; then
   step noop 30 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
 fi
 
+if has engines; then
+  # The compiled engines alone, cold, then what a no-op `engines` costs once they are in the store.
+  rm -rf artifacts
+  step engines 150 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
+  step noop 30 bash -c 'for i in 1 2 3; do /usr/bin/time -f "%e s" node pipeline.mjs engines --config configs/h200.yaml >/dev/null; done'
+fi
+
 if has torchvision; then
   step torchvision 90 python3 bench/torchvision_ref.py 20 100
 fi
@@ -57,7 +64,7 @@ fi
 
 rm -rf /tmp/h200-packed
 tar -czf "$out/h200.tar.gz" -C "$out" h200 && mv "$out/h200" /tmp/h200-packed
-for f in session.log bandwidth.out torchvision.out fused-blocks.out fused-net.out aoti.out; do
+for f in session.log noop.err bandwidth.out torchvision.out fused-blocks.out fused-net.out aoti.out; do
   [ -s "/tmp/h200-packed/$f" ] && cp "/tmp/h200-packed/$f" "$out/$f"
 done
 echo "packed $(du -sh "$out/h200.tar.gz" | cut -f1)"

@@ -1,6 +1,6 @@
 /**
  * The `torch-compile` tool probe: a Python whose torch can compile and save torch.compile's portable cache
- * (torch >= 2.7), and for an FP16 engine a GPU it sees. The fingerprint names what the compiled code depends
+ * (torch >= 2.7), and for an FP16 engine a GPU (nvidia-smi's first, the device torch uses unless told otherwise). The fingerprint names what the compiled code depends
  * on: the torch, Triton and CUDA builds, the GPU and its compute capability, and the code that compiles (the
  * runner's and this stage's Python, by hash), so a change to any of them builds the engine again.
  */
@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import type { Exec } from '../../pipeline/exec.js';
 import { err, ok } from '../../pipeline/result.js';
 import type { ToolProbe, ToolSpec } from '../../pipeline/stage.js';
-import { probeTorch, sourceFile, type TorchEnvironment } from '../benchmark/torch-runner.js';
+import { PYTHON_CANDIDATES, sourceFile } from '../benchmark/torch-runner.js';
+import { probeGpu } from '../engine-trt/probe.js';
 
 export const enginePath = sourceFile('stages/engine-torch/torch_engine.py');
 const CODE = ['stages/benchmark/torch_runner.py', 'stages/benchmark/compile_cache.py', 'stages/engine-torch/torch_engine.py'];
@@ -28,35 +29,58 @@ export interface CompileProbeConfig {
   unused: string;
 }
 
-interface EngineProbeReply {
-  environment: TorchEnvironment;
-  cacheArtifacts: boolean;
-  triton: string;
+interface PythonProbe {
+  torch: string | null;
+  cuda?: string;
+  triton?: string;
+  python: string;
 }
+
+/** Every run probes, a no-op one too: the Python side reads versions from files, without importing torch. */
+async function findPython(python: string, exec: Exec): Promise<PythonProbe | string> {
+  const tried: string[] = [];
+  for (const p of python ? [python] : PYTHON_CANDIDATES) {
+    const run = await exec(p, [enginePath], { input: JSON.stringify({ probe: true }), timeoutMs: 60_000 });
+    let reply: PythonProbe | undefined;
+    try {
+      reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as PythonProbe;
+    } catch {
+      reply = undefined;
+    }
+    if (run.exitCode === 0 && reply?.torch) return { ...reply, python: p };
+    tried.push(run.spawnError ? `${p} cannot be started (${run.spawnError})` : reply ? `${p} has no torch` : `${p}: ${run.stderr.trim().split('\n').at(-1) ?? run.exitCode}`);
+  }
+  return `compiled PyTorch engines skipped: ${tried.join('; ')} (${python ? 'fix bench.python' : 'install PyTorch or set bench.python'})`;
+}
+
+const probes = new Map<string, Promise<PythonProbe | string>>();
+const findOnce = (python: string, exec: Exec) => {
+  const key = `${python}\u0000${process.env.PATH ?? ''}`;
+  let p = probes.get(key);
+  if (!p) probes.set(key, (p = findPython(python, exec)));
+  return p;
+};
+
+const atLeast = (version: string, major: number, minor: number): boolean => {
+  const [a, b] = version.split('.').map((v) => Number.parseInt(v, 10));
+  return a! > major || (a === major && (b ?? 0) >= minor);
+};
 
 export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec): Promise<ToolProbe> {
   if (c.unused) return err({ reason: c.unused });
-  const found = await probeTorch(c.python, exec);
-  if (!found.ok) return found;
-  const python = found.value.python;
-  const run = await exec(python, [enginePath], { input: JSON.stringify({ probe: true }), timeoutMs: 120_000 });
-  let reply: EngineProbeReply | undefined;
-  try {
-    reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as EngineProbeReply;
-  } catch {
-    reply = undefined;
+  const found = await findOnce(c.python, exec);
+  if (typeof found === 'string') return err({ reason: found });
+  const torch = found.torch!;
+  if (!atLeast(torch, 2, 7)) return err({ reason: `compiled PyTorch engines need torch >= 2.7 with torch.compiler.save_cache_artifacts (found torch ${torch} at ${found.python})` });
+  const gpu = found.cuda && found.cuda !== 'none' ? await probeGpu(exec) : undefined;
+  if (c.precision === 'fp16' && !gpu?.ok) {
+    return err({ reason: `an FP16 compiled engine needs a CUDA GPU: ${gpu ? gpu.error.reason : `torch ${torch} is built without CUDA`}` });
   }
-  if (run.exitCode !== 0 || !reply?.environment) {
-    return err({ reason: `${python} ${enginePath} did not answer its probe: ${run.stderr.trim().split('\n').at(-1) ?? run.exitCode}` });
-  }
-  const e = reply.environment;
-  if (!reply.cacheArtifacts) return err({ reason: `compiled PyTorch engines need torch >= 2.7 with torch.compiler.save_cache_artifacts (found torch ${e.torch} at ${e.pythonExecutable})` });
-  if (c.precision === 'fp16' && !e.cudaAvailable) return err({ reason: `an FP16 compiled engine needs a CUDA GPU, and torch ${e.torch} sees none` });
   return ok({
-    command: [python, enginePath],
+    command: [found.python, enginePath],
     fingerprint: {
-      torch: e.torch, triton: reply.triton, cuda: e.cuda ?? 'none', gpu: e.gpu ?? 'none',
-      computeCapability: e.computeCapability ?? 'none', code: codeHash(),
+      torch, triton: found.triton ?? 'none', cuda: found.cuda ?? 'none',
+      gpu: gpu?.ok ? gpu.value.name : 'none', computeCapability: gpu?.ok ? gpu.value.computeCapability : 'none', code: codeHash(),
     },
   });
 }

@@ -6,37 +6,49 @@ fresh inductor cache directory, then torch.compiler.save_cache_artifacts into th
 (stages/benchmark/compile_cache.py has its format). A later benchmark that loads the file starts warm.
 
 One JSON request on stdin, one JSON reply on stdout:
-  {"probe": true} -> {"environment": {...}, "cacheArtifacts": bool, "triton": "3.6.0" | "none"}
+  {"probe": true} -> {"torch": "2.11.0+cu130" | null, "cuda": "13.0" | "none", "triton": "3.6.0" | "none",
+                      "python": sys.executable}
+    read from the installed packages' files without importing torch (seconds on a GPU machine), since every
+    run probes, a no-op one too
   {"graph", "weights", "precision", "batches", "channelsLast", "compileMode", "tf32", "cudnnBenchmark",
    "device", "inductorCacheDir", "out"}
   -> {"ok": true, "header": {...}, "compileSeconds": {"<batch>": s}, "bytes": n} | {"ok": false, "reason"}
 A broken request exits 1 with the message on stderr.
 """
 import copy
+import importlib.metadata
+import importlib.util
 import json
 import os
+import re
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmark"))
-import compile_cache  # noqa: E402
-from torch_runner import OnnxModule, environment, fail, load_graph, torch, torch_major  # noqa: E402
 
 
 def triton_version():
     try:
-        import triton
-        return triton.__version__
-    except Exception:
+        return importlib.metadata.version("triton")
+    except importlib.metadata.PackageNotFoundError:
         return "none"
 
 
-def can_save():
-    return torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
+def probe():
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return {"torch": None, "python": sys.executable}
+    with open(os.path.join(spec.submodule_search_locations[0], "version.py")) as f:
+        text = f.read()
+    field = lambda name: (re.search(r"^%s\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]" % name, text, re.M) or [None, None])[1]
+    return {"torch": field("__version__"), "cuda": field("cuda") or "none", "triton": triton_version(), "python": sys.executable}
 
 
 def build(request):
-    if not can_save():
+    import compile_cache
+    from torch_runner import OnnxModule, environment, fail, load_graph, torch, torch_major
+    can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
+    if not can_save:
         return {"ok": False, "reason": "torch.compiler.save_cache_artifacts needs torch >= 2.7 (found %s)" % torch.__version__}
     compile_cache.isolate(request["inductorCacheDir"])
     cuda = torch.cuda.is_available() and request.get("device", "auto") != "cpu"
@@ -86,11 +98,9 @@ def main():
     try:
         request = json.load(sys.stdin)
     except ValueError as e:
-        fail("the request on stdin is not JSON: %s" % e)
-    if request.get("probe"):
-        reply = {"environment": environment(), "cacheArtifacts": can_save(), "triton": triton_version()}
-    else:
-        reply = build(request)
+        sys.stderr.write("the request on stdin is not JSON: %s\n" % e)
+        sys.exit(1)
+    reply = probe() if request.get("probe") else build(request)
     print(json.dumps(reply))
 
 
