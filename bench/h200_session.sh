@@ -44,7 +44,7 @@ if has engines; then
   # The compiled engines alone, cold, then what a no-op `engines` costs once they are in the store.
   rm -rf artifacts
   step engines 150 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
-  step noop 30 bash -c 'for i in 1 2 3; do /usr/bin/time -f "%e s" node pipeline.mjs engines --config configs/h200.yaml >/dev/null; done'
+  step noop 30 bash -c 'for i in 1 2 3; do time node pipeline.mjs engines --config configs/h200.yaml >/dev/null; done'
 fi
 
 if has torchvision; then
