@@ -59,7 +59,7 @@ if has blocks || has net; then
 fi
 
 if has aoti; then
-  step aoti 240 python3 bench/aoti_probe.py /tmp/aoti
+  step aoti 200 python3 bench/aoti_probe.py /tmp/aoti
 fi
 
 rm -rf /tmp/h200-packed
