@@ -56,7 +56,8 @@ def package(work, dynamic):
     x = torch.randn(4, 3, 32, 32, device="cuda", dtype=torch.float16)
     shapes = {"input": {0: torch.export.Dim("batch", min=1, max=256)}} if dynamic else None
     t0 = time.perf_counter()
-    ep = torch.export.export(m, (x,), dynamic_shapes=({0: torch.export.Dim("batch", min=1, max=256)},) if dynamic else None)
+    batch = torch.export.Dim("batch", min=1, max=256)
+    ep = torch.export.export(m, (x,), dynamic_shapes=({0: batch},) if dynamic else None)
     t1 = time.perf_counter()
     path = os.path.join(work, "tiny-%s.pt2" % ("dynamic" if dynamic else "static"))
     torch._inductor.aoti_compile_and_package(ep, package_path=path)
@@ -85,8 +86,8 @@ def native_trace(pkg, work):
     """cuda-gdb's backtrace of the crash (the image has no gdb) and ldd of the package's shared object."""
     out = {}
     try:
-        r = subprocess.run(["cuda-gdb", "-batch", "-ex", "run", "-ex", "bt 25", "--args", sys.executable, "-c", CHILD, pkg, "plain"],
-                           capture_output=True, text=True, timeout=240)
+        gdb = ["cuda-gdb", "-batch", "-ex", "run", "-ex", "bt 25", "--args", sys.executable, "-c", CHILD, pkg, "plain"]
+        r = subprocess.run(gdb, capture_output=True, text=True, timeout=240)
         out["cudaGdb"] = [l for l in r.stdout.splitlines() if l.startswith("#") or "signal" in l.lower()][-30:]
     except Exception as e:
         out["cudaGdb"] = "not run: %s" % e
@@ -95,7 +96,9 @@ def native_trace(pkg, work):
         z.extractall(os.path.join(work, "unzipped"))
     for so in sos:
         r = subprocess.run(["ldd", os.path.join(work, "unzipped", so)], capture_output=True, text=True)
-        out.setdefault("ldd", {})[so] = [l.strip() for l in r.stdout.splitlines() if "not found" in l or "torch" in l or "cuda" in l][:20]
+        lines = [line.strip() for line in r.stdout.splitlines()]
+        keep = lambda line: "not found" in line or "torch" in line or "cuda" in line
+        out.setdefault("ldd", {})[so] = [line for line in lines if keep(line)][:20]
     emit(step="native", **out)
 
 
@@ -103,8 +106,9 @@ def main():
     work = sys.argv[1]
     os.makedirs(work, exist_ok=True)
     import torch
+    libs = glob.glob(os.path.join(os.path.dirname(torch.__file__), "lib", "*.so*"))
     emit(step="env", torch=torch.__version__, cuda=torch.version.cuda, gpu=torch.cuda.get_device_name(0),
-         cxx=os.environ.get("CXX", ""), sosInTorch=len(glob.glob(os.path.join(os.path.dirname(torch.__file__), "lib", "*.so*"))))
+         cxx=os.environ.get("CXX", ""), sosInTorch=len(libs))
     dyn = package(work, True)
     results = {}
     for how, env in [("plain", None), ("plain", {"OMP_NUM_THREADS": "1"}), ("cuda-first", None),

@@ -74,7 +74,8 @@ def per_block(graph, tensors, batch, args, kernels):
             ref = unfused(xin32, b, w32)
             row = {"kind": "block", "batch": batch, "index": i, "stride": b["stride"], "residual": b["residual"],
                    "inputShape": list(xin.shape), "outputShape": list(ref.shape)}
-            weights = sum(w16(n).numel() * 2 for pair in (b["expand"], b["depthwise"], b["project"]) if pair for n in pair)
+            pairs = [pair for pair in (b["expand"], b["depthwise"], b["project"]) if pair]
+            weights = sum(w16(n).numel() * 2 for pair in pairs for n in pair)
             row["bytes"] = xin.numel() * 2 + ref.numel() * 2 + weights
             row["unfusedMs"] = measure(lambda: unfused(xin, b, w16), args.warmup, args.iterations)
             for label, k in kernels.items():
@@ -125,7 +126,8 @@ def whole_net(graph, tensors, batch, args, kernels):
 def compiled_net(graph, tensors, batch, args, mode):
     """Our graph under torch.compile (the yardstick the fused net has to beat), same input, same clock."""
     m = OnnxModule(graph, tensors).eval().cuda().half().to(memory_format=CL)
-    x = torch.randn([batch] + [int(d) for d in graph["inputs"][0]["shape"][1:]], device="cuda").half().contiguous(memory_format=CL)
+    x = torch.randn([batch] + [int(d) for d in graph["inputs"][0]["shape"][1:]], device="cuda")
+    x = x.half().contiguous(memory_format=CL)
     torch._dynamo.reset()
     row = {"kind": "net", "batch": batch, "variant": "compile-" + (mode or "default")}
     try:

@@ -9,7 +9,8 @@ parts=",${2:-env,product,torchvision,blocks},"
 dir="$out/h200"
 mkdir -p "$dir"
 log() { echo "[session $(date -u +%H:%M:%S)] $*" | tee -a "$dir/session.log" >&2; }
-step() { # step NAME SECONDS COMMAND...: runs it with a time box; its output goes to NAME.log (and .jsonl for JSON lines)
+# step NAME SECONDS COMMAND...: runs it in a time box; its stdout goes to NAME.out, its stderr to NAME.err
+step() {
   local name=$1 limit=$2
   shift 2
   log "start $name (limit ${limit}s)"
@@ -23,7 +24,9 @@ export PYTHONUNBUFFERED=1
 
 if has env; then
   { nvidia-smi --query-gpu=name,compute_cap,driver_version,clocks.max.sm,memory.total --format=csv,noheader
-    node --version; python3 -c 'import torch, triton; print("torch", torch.__version__, "cuda", torch.version.cuda, "triton", triton.__version__, "cudnn", torch.backends.cudnn.version())'
+    node --version
+    python3 -c 'import torch, triton; print("torch", torch.__version__, "cuda", torch.version.cuda,
+      "triton", triton.__version__, "cudnn", torch.backends.cudnn.version())'
     nproc; lscpu | grep 'Model name'; uname -r; } >"$dir/env.txt" 2>&1
   step bandwidth 60 python3 bench/copy_bandwidth.py 2
 fi
@@ -52,10 +55,12 @@ if has torchvision; then
 fi
 
 if has blocks || has net; then
-  [ -f artifacts/latest/model.opt.onnx ] || node pipeline.mjs optimize --config configs/h200.yaml >>"$dir/session.log" 2>&1
+  [ -f artifacts/latest/model.opt.onnx ] ||
+    node pipeline.mjs optimize --config configs/h200.yaml >>"$dir/session.log" 2>&1
   node dist/bench/torch-graph.js artifacts/latest/model.opt.onnx /tmp/torch-graph >>"$dir/session.log" 2>&1
-  has blocks && step fused-blocks 110 python3 bench/fused_bench.py /tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin --blocks-only
-  has net && step fused-net 230 python3 bench/fused_bench.py /tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin --net-only
+  tg=(/tmp/torch-graph/graph.json /tmp/torch-graph/weights.bin)
+  has blocks && step fused-blocks 110 python3 bench/fused_bench.py "${tg[@]}" --blocks-only
+  has net && step fused-net 230 python3 bench/fused_bench.py "${tg[@]}" --net-only
 fi
 
 if has aoti; then

@@ -26,7 +26,8 @@ export function parseReply(stdout: string): BuildReply | undefined {
 export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Result<void, StageFailure>> {
   const c = ctx.config;
   const name = `engine:torch-compile:${c.precision}`;
-  const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `${name}: ${message}`, ...(details ? { details } : {}) });
+  const fail = (message: string, details?: string[]) =>
+    err<StageFailure>({ message: `${name}: ${message}`, ...(details ? { details } : {}) });
   const tool = ctx.tools['torch-compile'];
   const model = ctx.inputs.model;
   if (!tool || !model) throw new Error(`Internal error: ${name} ran without its probe result or model`);
@@ -37,20 +38,26 @@ export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Resul
   await writeFile(graph, JSON.stringify(exported.value.graph));
   await writeFile(weights, exported.value.weights);
   const request = {
-    graph, weights, precision: c.precision, batches: c.batch_sizes, channelsLast: c.channels_last, compileMode: c.compile_mode,
-    tf32: c.tf32, cudnnBenchmark: c.cudnn_benchmark, device: c.device, inductorCacheDir: join(ctx.workDir, 'inductor'), out: ctx.out('engine'),
+    graph, weights, precision: c.precision, batches: c.batch_sizes, channelsLast: c.channels_last,
+    compileMode: c.compile_mode, tf32: c.tf32, cudnnBenchmark: c.cudnn_benchmark, device: c.device,
+    inductorCacheDir: join(ctx.workDir, 'inductor'), out: ctx.out('engine'),
   };
-  ctx.log.info(`compiling at batch ${c.batch_sizes.join(', ')} with torch ${tool.fingerprint.torch} on ${tool.fingerprint.gpu}`);
+  const { torch, gpu } = tool.fingerprint;
+  ctx.log.info(`compiling at batch ${c.batch_sizes.join(', ')} with torch ${torch} on ${gpu}`);
   const [python, script] = tool.command;
-  const build = await ctx.exec(python!, [script!], { input: JSON.stringify(request), timeoutMs: c.timeout_s * 1000, signal: ctx.signal });
-  if (build.timedOut) return fail(`the compile ran longer than bench.torch.timeout_s (${c.timeout_s} s) and was stopped`);
+  const timeoutMs = c.timeout_s * 1000;
+  const build = await ctx.exec(python!, [script!], { input: JSON.stringify(request), timeoutMs, signal: ctx.signal });
+  if (build.timedOut) {
+    return fail(`the compile ran longer than bench.torch.timeout_s (${c.timeout_s} s) and was stopped`);
+  }
   const reply = parseReply(build.stdout);
   if (build.exitCode !== 0 || !reply) {
     const last = build.stderr.trim().split('\n').filter(Boolean).slice(-3);
     return fail(`${script} exited ${build.exitCode ?? build.signal} without a reply`, last.length ? last : undefined);
   }
   if (!reply.ok) return fail(reply.reason);
-  await writeFile(ctx.out('manifest'), `${JSON.stringify({ ...reply.header, fingerprint: tool.fingerprint, engineBytes: reply.bytes }, null, 2)}\n`);
+  const manifest = { ...reply.header, fingerprint: tool.fingerprint, engineBytes: reply.bytes };
+  await writeFile(ctx.out('manifest'), `${JSON.stringify(manifest, null, 2)}\n`);
   ctx.log.info(`compiled ${name}`, { compileSeconds: reply.compileSeconds, bytes: reply.bytes });
   return ok(undefined);
 }

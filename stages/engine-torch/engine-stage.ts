@@ -22,11 +22,16 @@ export interface CompileEngineConfig extends CompileProbeConfig {
   timeout_s: number;
 }
 
-export function compileEngineConfig(precision: Precision, root: Readonly<Record<string, unknown>>): CompileEngineConfig {
+export function compileEngineConfig(
+  precision: Precision,
+  root: Readonly<Record<string, unknown>>,
+): CompileEngineConfig {
   const b = benchConfig(root);
   const unused = !b.engines.includes('torch-compile')
     ? 'bench.engines does not include torch-compile: nothing would load this engine'
-    : !b.precisions.includes(precision) ? `bench.precisions does not include ${precision}: nothing would load this engine` : '';
+    : !b.precisions.includes(precision)
+      ? `bench.precisions does not include ${precision}: nothing would load this engine`
+      : '';
   return {
     precision, python: b.python, unused, batch_sizes: b.batch_sizes, channels_last: b.torch.channels_last,
     compile_mode: b.torch.compile_mode, tf32: b.torch.tf32, cudnn_benchmark: b.torch.cudnn_benchmark,

@@ -1,6 +1,7 @@
 /**
  * The `torch-compile` tool probe: a Python whose torch can compile and save torch.compile's portable cache
- * (torch >= 2.7), and for an FP16 engine a GPU (nvidia-smi's first, the device torch uses unless told otherwise). The fingerprint names what the compiled code depends
+ * (torch >= 2.7), and for an FP16 engine a GPU (nvidia-smi's first, the device torch uses unless told
+ * otherwise). The fingerprint names what the compiled code depends
  * on: the torch, Triton and CUDA builds, the GPU and its compute capability, and the code that compiles (the
  * runner's and this stage's Python, by hash), so a change to any of them builds the engine again.
  */
@@ -13,7 +14,9 @@ import { PYTHON_CANDIDATES, sourceFile } from '../benchmark/torch-runner.js';
 import { probeGpu } from '../engine-trt/probe.js';
 
 export const enginePath = sourceFile('stages/engine-torch/torch_engine.py');
-const CODE = ['stages/benchmark/torch_runner.py', 'stages/benchmark/compile_cache.py', 'stages/engine-torch/torch_engine.py'];
+const CODE = [
+  'stages/benchmark/torch_runner.py', 'stages/benchmark/compile_cache.py', 'stages/engine-torch/torch_engine.py',
+];
 
 /** The code identity: one hash over the Python that builds and loads the engine. */
 export function codeHash(): string {
@@ -48,9 +51,12 @@ async function findPython(python: string, exec: Exec): Promise<PythonProbe | str
       reply = undefined;
     }
     if (run.exitCode === 0 && reply?.torch) return { ...reply, python: p };
-    tried.push(run.spawnError ? `${p} cannot be started (${run.spawnError})` : reply ? `${p} has no torch` : `${p}: ${run.stderr.trim().split('\n').at(-1) ?? run.exitCode}`);
+    const said = run.stderr.trim().split('\n').at(-1) ?? String(run.exitCode);
+    if (run.spawnError) tried.push(`${p} cannot be started (${run.spawnError})`);
+    else tried.push(reply ? `${p} has no torch` : `${p}: ${said}`);
   }
-  return `compiled PyTorch engines skipped: ${tried.join('; ')} (${python ? 'fix bench.python' : 'install PyTorch or set bench.python'})`;
+  const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python';
+  return `compiled PyTorch engines skipped: ${tried.join('; ')} (${hint})`;
 }
 
 const probes = new Map<string, Promise<PythonProbe | string>>();
@@ -71,16 +77,22 @@ export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec): Prom
   const found = await findOnce(c.python, exec);
   if (typeof found === 'string') return err({ reason: found });
   const torch = found.torch!;
-  if (!atLeast(torch, 2, 7)) return err({ reason: `compiled PyTorch engines need torch >= 2.7 with torch.compiler.save_cache_artifacts (found torch ${torch} at ${found.python})` });
+  if (!atLeast(torch, 2, 7)) {
+    const need = 'compiled PyTorch engines need torch >= 2.7 with torch.compiler.save_cache_artifacts';
+    return err({ reason: `${need} (found torch ${torch} at ${found.python})` });
+  }
   const gpu = found.cuda && found.cuda !== 'none' ? await probeGpu(exec) : undefined;
   if (c.precision === 'fp16' && !gpu?.ok) {
-    return err({ reason: `an FP16 compiled engine needs a CUDA GPU: ${gpu ? gpu.error.reason : `torch ${torch} is built without CUDA`}` });
+    const why = gpu ? gpu.error.reason : `torch ${torch} is built without CUDA`;
+    return err({ reason: `an FP16 compiled engine needs a CUDA GPU: ${why}` });
   }
   return ok({
     command: [found.python, enginePath],
     fingerprint: {
       torch, triton: found.triton ?? 'none', cuda: found.cuda ?? 'none',
-      gpu: gpu?.ok ? gpu.value.name : 'none', computeCapability: gpu?.ok ? gpu.value.computeCapability : 'none', code: codeHash(),
+      gpu: gpu?.ok ? gpu.value.name : 'none',
+      computeCapability: gpu?.ok ? gpu.value.computeCapability : 'none',
+      code: codeHash(),
     },
   });
 }

@@ -40,8 +40,11 @@ def probe():
         return {"torch": None, "python": sys.executable}
     with open(os.path.join(spec.submodule_search_locations[0], "version.py")) as f:
         text = f.read()
-    field = lambda name: (re.search(r"^%s\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]" % name, text, re.M) or [None, None])[1]
-    return {"torch": field("__version__"), "cuda": field("cuda") or "none", "triton": triton_version(), "python": sys.executable}
+    def field(name):
+        found = re.search(r"^%s\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]" % name, text, re.M)
+        return found.group(1) if found else None
+    return {"torch": field("__version__"), "cuda": field("cuda") or "none", "triton": triton_version(),
+            "python": sys.executable}
 
 
 def build(request):
@@ -49,7 +52,8 @@ def build(request):
     from torch_runner import OnnxModule, environment, fail, load_graph, torch, torch_major
     can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
     if not can_save:
-        return {"ok": False, "reason": "torch.compiler.save_cache_artifacts needs torch >= 2.7 (found %s)" % torch.__version__}
+        return {"ok": False,
+                "reason": "torch.compiler.save_cache_artifacts needs torch >= 2.7 (found %s)" % torch.__version__}
     compile_cache.isolate(request["inductorCacheDir"])
     cuda = torch.cuda.is_available() and request.get("device", "auto") != "cpu"
     if request["precision"] == "fp16" and not cuda:
@@ -72,7 +76,8 @@ def build(request):
         module = copy.deepcopy(base).to(device=device, dtype=dtype)
         if fmt is torch.channels_last:
             module = module.to(memory_format=fmt)
-        x = torch.randn([batch] + [int(d) for d in shape[1:]]).to(device=device, dtype=dtype).contiguous(memory_format=fmt)
+        x = torch.randn([batch] + [int(d) for d in shape[1:]]).to(device=device, dtype=dtype)
+        x = x.contiguous(memory_format=fmt)
         torch._dynamo.reset()
         with torch.no_grad():
             compiled = torch.compile(module, **({"mode": mode} if mode else {}))
