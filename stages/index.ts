@@ -12,6 +12,7 @@ import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
 import { trtFp16, trtFp32 } from './engine-trt/index.js';
 import { schema as trtSchema } from './engine-trt/config.js';
+import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
 import { modelOptions } from './import/options.js';
@@ -29,7 +30,9 @@ import { readBenchFile } from './benchmark/baseline.js';
 import { schema as validateSchema } from './validate/config.js';
 
 export const registry: Registry = {
-  stages: [build, importModel, validate, optimize, convertFp16, trtFp32, trtFp16, benchmark, graph, report],
+  stages: [
+    build, importModel, validate, optimize, convertFp16, trtFp32, trtFp16, torchCompileFp32, torchCompileFp16, benchmark, graph, report,
+  ],
   configSchema: {
     type: 'object',
     additionalProperties: false,
@@ -61,7 +64,7 @@ export const registry: Registry = {
     validate: ['validate'],
     optimize: ['optimize'],
     onnx: ['build', 'import', 'optimize', 'convert:fp16'],
-    engines: ['engine:trt:fp32', 'engine:trt:fp16'],
+    engines: ['engine:trt:fp32', 'engine:trt:fp16', 'engine:torch-compile:fp32', 'engine:torch-compile:fp16'],
     bench: ['benchmark'],
     report: ['report'],
     graph: ['graph'],

@@ -29,6 +29,8 @@ export default defineStage<BenchStageConfig>({
     fp16: { stage: 'convert:fp16', output: 'model', optional: true },
     trtFp32: { stage: 'engine:trt:fp32', output: 'engine', optional: true },
     trtFp16: { stage: 'engine:trt:fp16', output: 'engine', optional: true },
+    compiledFp32: { stage: 'engine:torch-compile:fp32', output: 'engine', optional: true },
+    compiledFp16: { stage: 'engine:torch-compile:fp16', output: 'engine', optional: true },
   },
   outputs: { bench: 'bench.json' },
   cache: 'never',

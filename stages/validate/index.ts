@@ -1,6 +1,6 @@
 /**
- * The `validate` stage: our own opset-aware checker over the built model. Errors fail the run with one
- * message naming the file and the node or field; the full report is `validation.json`.
+ * The `validate` stage: our own opset-aware checker over the model, at the opsets it imports. Errors fail the
+ * run with one message naming the file and the node or field; the full report is `validation.json`.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { sourceModel } from '../import/model-ref.js';
