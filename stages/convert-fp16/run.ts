@@ -19,7 +19,10 @@ export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void | 
   if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
   const fp32 = decoded.value;
   const converted = convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: ctx.config.keep_io_fp32 });
-  if (!converted.ok) return decline(converted.error, ['the float32 model goes on unconverted; add the operator to fp16.keep_fp32 to leave it in float32']);
+  if (!converted.ok) {
+    const what = 'the float32 model goes on unconverted; add the operator to fp16.keep_fp32 to leave it in float32';
+    return decline(converted.error, [what]);
+  }
   const { model, report } = converted.value;
   const validation = validateModel(model);
   if (!validation.ok) return fail('the converted model does not pass the validator', validation.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`));
@@ -31,7 +34,10 @@ export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void | 
   if (!ref.ok) return decline(ref.error, ['the float32 model goes on unconverted', ...clamped]);
   ctx.signal.throwIfAborted();
   const got = await runDisabled(encodeModel(twin.value.model), ref.value.feeds);
-  if (!got.ok) return fail(`onnxruntime-node runs the float32 model on the check's inputs but not the float16 one (${got.error})`, clamped);
+  if (!got.ok) {
+    const what = `onnxruntime-node runs the float32 model on the check's inputs but not the float16 one (${got.error})`;
+    return fail(what, clamped);
+  }
   const check = compareOutputs(got.value, ref.value.outputs);
   if (!withinTolerance(check, ctx.config.tolerance_rel_l2)) {
     return fail(`the float16 model differs from the float32 one: relative L2 ${check.worstRelL2.toExponential(2)} > ${ctx.config.tolerance_rel_l2}`,

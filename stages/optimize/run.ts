@@ -15,7 +15,8 @@ export async function run(ctx: StageContext<OptimizeConfig>): Promise<Result<voi
   const decoded = decodeModel(bytes);
   if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
   const original = decoded.value;
-  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config, { signal: ctx.signal, originalBytes: bytes });
+  const list = passesByName(ctx.config.passes);
+  const optimized = await optimizeModel(original, list, ctx.config, { signal: ctx.signal, originalBytes: bytes });
   if (!optimized.ok) {
     const { message, details, declined } = optimized.error;
     return declined ? decline(message, details) : fail(message, details);
