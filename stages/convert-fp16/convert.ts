@@ -8,8 +8,7 @@
  * for it, unclamped: Constant nodes become initializers first, so both follow the same rule.
  *
  * If/Loop/Scan: the node holding a body stays float32 and so does its body (listed in `subgraphs` with why:
- * shape inference does not enter bodies, so their values' types are unknown); every outer value a body reads
- * stays float32 under its own name.
+ * the converter does not rewrite bodies); every outer value a body reads stays float32 under its own name.
  */
 import { DType, type Attribute, type Model, type Node, type Tensor, type TensorType, type ValueInfo } from '../../onnx/ir.js';
 import { inferShapes } from '../../onnx/infer/index.js';
@@ -40,8 +39,7 @@ export interface Fp16Report {
   castsInserted: number;
 }
 
-const BODY_STAYS = 'holds a subgraph: its body stays float32 '
-  + '(shape inference does not enter bodies, so their types are unknown)';
+const BODY_STAYS = 'holds a subgraph: the converter does not rewrite bodies yet, so the node and its body stay float32';
 
 type Zone = 'fp16' | 'fp32';
 
