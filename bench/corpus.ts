@@ -86,7 +86,10 @@ for (const m of args.only ? realModels(...args.only.split(',')) : realModels()) 
     + `| ${o.nodesAfter} (${inBodies(o.model.graph)}) | ${rel(o.verdict)} | ${rel(f.verdict)} `
     + `| ${dOrig} / ${dOpt} = ${timing.ratio[0].toFixed(3)}× | ${aOrig} / ${aOpt} = ${timing.ratio[1].toFixed(3)}× `
     + `| ${sec((t1 - t0) / 1000)} / ${sec((t2 - t1) / 1000)} / ${sec(o.seconds)} / ${sec(f.seconds)} |`);
-  if (f.subgraphs) notes.push(`${m.name}: ${f.subgraphs} node(s) holding a body kept in float32 with their bodies`);
+  for (const b of f.bodies) {
+    const what = b.converted ? `converted (model rel. L2 ${b.relL2?.toExponential(1)})` : `kept float32: ${b.why}`;
+    notes.push(`${m.name}: FP16 body ${b.node || b.opType}.${b.attribute} ${what}`);
+  }
   console.log(rows[rows.length - 1]);
 }
 

@@ -7,8 +7,9 @@
  * that round to zero. A float32 constant that a float32 reader needs (a kept operator, a body) stays float32
  * for it, unclamped: Constant nodes become initializers first, so both follow the same rule.
  *
- * If/Loop/Scan: the node holding a body stays float32 and so does its body (listed in `subgraphs` with why:
- * the converter does not rewrite bodies); every outer value a body reads stays float32 under its own name.
+ * If/Loop/Scan: the node holding a body stays float32 and so does its body (listed in `subgraphs`); every
+ * outer value a body reads stays float32 under its own name. The stage then converts the bodies one at a
+ * time (bodies.ts), each kept only when the model still passes its check.
  */
 import { DType, type Attribute, type Model, type Node, type Tensor, type TensorType, type ValueInfo } from '../../onnx/ir.js';
 import { inferShapes } from '../../onnx/infer/index.js';
@@ -39,7 +40,7 @@ export interface Fp16Report {
   castsInserted: number;
 }
 
-const BODY_STAYS = 'holds a subgraph: the converter does not rewrite bodies yet, so the node and its body stay float32';
+const BODY_STAYS = 'holds a subgraph: the node stays float32; its bodies are converted one at a time afterwards (bodies.ts)';
 
 type Zone = 'fp16' | 'fp32';
 
