@@ -32,6 +32,12 @@ export function bodies(node: Node): Graph[] {
   return found.value.map((b) => b.graph);
 }
 
+/** The shared decoded body under `label` (onnx/subgraph.ts's naming: `then_branch`, `graphs[1]`). */
+export const sharedBody = (node: Node, label: string): Graph | undefined => {
+  const found = bodiesOf(node);
+  return found.ok ? found.value.find((b) => b.attribute === label)?.graph : undefined;
+};
+
 /** Nodes of the graph, those inside its bodies (at any depth) included. */
 export const countNodes = (graph: Graph): number => countIn(graph).total;
 
@@ -81,10 +87,10 @@ export function* allGraphs(graph: Graph): Generator<Graph> {
 }
 
 /**
- * Applies `f` to a fresh copy of each of the node's bodies; a body `f` changed goes back into a new attribute
- * message. Returns whether any changed.
+ * Applies `f` to a fresh copy of each of the node's bodies (with its label, as sharedBody takes it); a body
+ * `f` changed goes back into a new attribute message. Returns whether any changed.
  */
-export function rewriteBodies(node: Node, f: (body: Graph, attribute: string) => boolean): boolean {
+export function rewriteBodies(node: Node, f: (body: Graph, label: string) => boolean): boolean {
   if (!hasBodies(node)) return false;
   let changed = false;
   node.attributes = node.attributes.map((a) => {
@@ -95,7 +101,8 @@ export function rewriteBodies(node: Node, f: (body: Graph, attribute: string) =>
       if (!decoded.ok) throw new Error(`a subgraph cannot be read: ${decoded.error}`);
       return decoded.value;
     });
-    const results = copies.map((g) => f(g, a.name));
+    const list = !a.value.value.g;
+    const results = copies.map((g, i) => f(g, list ? `${a.name}[${i}]` : a.name));
     if (!results.some(Boolean)) return a;
     changed = true;
     const encoded = copies.map(encodeGraphProto);

@@ -9,10 +9,8 @@
  * over MAX_ELEMENTS stay computed, so folding never bloats the file.
  */
 import { DType, type Node, type Tensor } from '../../../onnx/ir.js';
-import {
-  attr, indexGraph, indexModel, intAttr, type Constants, type GraphIndex,
-} from '../../../onnx/rewrite/graph-index.js';
-import { graphPass } from '../../../onnx/rewrite/scope.js';
+import { attr, intAttr, type Constants, type GraphIndex } from '../../../onnx/rewrite/graph-index.js';
+import { graphPass, indexIn } from '../../../onnx/rewrite/scope.js';
 import { makeTensor, tensorNumbers } from '../../../onnx/rewrite/tensors.js';
 import { evaluators, type Value } from './constant-eval.js';
 
@@ -64,7 +62,7 @@ function evaluate(node: Node, opset: number, constants: Constants): Tensor | und
 const description = 'Constant nodes, static Shape and nodes of constant inputs → initializers';
 
 export const foldConstants = graphPass('fold-constants', description, (g, scope) => {
-  const index = scope.main ? indexModel(scope.model) : indexGraph(g, scope.outer);
+  const index = indexIn(g, scope);
   const removed = new Set<Node>();
   const folded: Tensor[] = [];
   g.nodes.forEach((node, k) => {
