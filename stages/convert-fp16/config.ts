@@ -22,8 +22,8 @@ export interface Fp16Config {
  * kept float32). The optimize stage folds it away; this covers a model that reaches FP16 unoptimized.
  */
 export const DELICATE_OPS = [
-  'Exp', 'Log', 'Pow', 'Softmax', 'LogSoftmax', 'ReduceSum', 'ReduceSumSquare', 'ReduceL2', 'ReduceLogSumExp', 'ReduceProd', 'CumSum',
-  'BatchNormalization',
+  'Exp', 'Log', 'Pow', 'Softmax', 'LogSoftmax',
+  'ReduceSum', 'ReduceSumSquare', 'ReduceL2', 'ReduceLogSumExp', 'ReduceProd', 'CumSum', 'BatchNormalization',
 ];
 
 export const schema = {
