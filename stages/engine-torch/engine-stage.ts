@@ -8,6 +8,7 @@
 import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
 import { benchConfig } from '../benchmark/config.js';
 import { torchCompileTool, type CompileProbeConfig } from './probe.js';
+import { latestModel } from '../import/model-ref.js';
 
 export type Precision = 'fp32' | 'fp16';
 
@@ -45,7 +46,7 @@ export function compileEngineStage(precision: Precision): StageDef<CompileEngine
     version: 1,
     description: `torch.compile ${precision.toUpperCase()} of the optimized graph, kept as portable cache artifacts`,
     config: (root) => compileEngineConfig(precision, root),
-    inputs: { model: { stage: 'optimize', output: 'model' } },
+    inputs: { model: latestModel },
     outputs: { engine: `torch-compile.${precision}.cache`, manifest: `torch-compile.${precision}.json` },
     tools: [torchCompileTool<CompileEngineConfig>()],
     tags: { precision, engine: 'torch-compile' },
