@@ -53,7 +53,7 @@ def probe():
 
 def build(request):
     import compile_cache
-    from torch_runner import OnnxModule, environment, fail, load_graph, torch, torch_major
+    from torch_runner import OnnxModule, environment, load_graph, torch, torch_major
     can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
     if not can_save:
         return {"ok": False,
@@ -69,8 +69,8 @@ def build(request):
     graph, tensors = load_graph(request["graph"], request["weights"])
     try:
         base = OnnxModule(graph, tensors).eval()
-    except ValueError as e:
-        fail(str(e))
+    except ValueError as e:  # an operator the runner cannot run: the stage's one-line failure
+        return {"ok": False, "reason": str(e)}
     shape = [i["shape"] for i in graph["inputs"] if i["name"] == base.input_name][0]
     dtype = torch.float16 if request["precision"] == "fp16" else torch.float32
     fmt = torch.channels_last if request.get("channelsLast") and cuda else torch.contiguous_format

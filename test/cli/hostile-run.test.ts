@@ -89,8 +89,9 @@ test('--json: the run summary and per-stage results on stdout, logs on stderr; e
   assert.equal(r.exitCode, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { exitCode: number; summary: Record<string, number>; stages: Array<{ stage: string; status: string; reason?: string }> };
   assert.equal(out.exitCode, 0);
-  // skipped: the two TensorRT engines and the two compiled PyTorch engines (no trtexec, torch 1.13 here).
-  assert.deepEqual(out.summary, { built: 4, cached: 0, skipped: 4, failed: 0 });
+  // skipped: import (no model.path), the two TensorRT engines and the two compiled PyTorch engines (no trtexec,
+  // torch 1.13 here).
+  assert.deepEqual(out.summary, { built: 4, cached: 0, skipped: 5, failed: 0 });
   const trt = out.stages.find((x) => x.stage === 'engine:trt:fp32');
   assert.equal(trt?.status, 'skipped');
   assert.match(trt?.reason ?? '', /^trtexec unavailable: /);
