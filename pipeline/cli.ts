@@ -4,14 +4,20 @@
  */
 import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
+import { remoteFrom, stageConfig, withCacheSection } from './cache-config.js';
+import { cacheSync } from './cache-sync.js';
+import { loadCodeIdentity } from './code-identity.js';
 import { loadConfig } from './config.js';
 import { exec } from './exec.js';
+import { canonical, sha256 } from './fingerprint.js';
+import { gc, gcLines } from './gc.js';
 import { checkDeclarations, select } from './graph.js';
 import { createLogger } from './log.js';
 import { writeLatest } from './latest.js';
 import type { Registry } from './registry.js';
 import { planStages, runStages } from './runner.js';
-import { Store } from './store.js';
+import { exitCodeFor, exitSoon, interruptedBy, trapSignals } from './signals.js';
+import { isCorrupt, Store } from './store.js';
 import { logSummary, planTable } from './summary.js';
 
 interface Common {
@@ -24,6 +30,8 @@ interface Common {
   set: string[];
   baseline?: string;
   artifacts: string;
+  remoteCache?: string;
+  verify: boolean;
 }
 
 const RUN_COMMANDS: Record<string, string> = {
@@ -63,7 +71,7 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
     fail(argv.json, `internal error: ${declared.error}`);
     return 1;
   }
-  const config = await loadConfig(argv.config, registry.configSchema, argv.set);
+  const config = await loadConfig(argv.config, withCacheSection(registry.configSchema), argv.set);
   if (!config.ok) {
     fail(argv.json, config.error);
     return 2;
@@ -87,46 +95,57 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
     return 2;
   }
 
+  const log = createLogger({ ...(argv.json ? { json: true } : {}) });
+  const remote = remoteFrom(argv.remoteCache, config.value, argv.config, (m) => log.warn(m));
+  if (!remote.ok) {
+    fail(argv.json, remote.error);
+    return 2;
+  }
+  const code = await loadCodeIdentity();
+  const common = { store, exec, force: argv.force, require: argv.require, excluded, code, ...(remote.value ? { remote: remote.value } : {}) };
   if (planOnly) {
-    const plan = await planStages(selected.value, config.value, { store, exec, force: argv.force, require: argv.require, excluded });
+    const plan = await planStages(selected.value, config.value, { ...common, warn: (stage, m) => log.warn({ stage }, m) });
+    remote.value?.close();
     print(argv.json ? `${JSON.stringify({ config: argv.config, stages: plan.map(({ outputs: _o, ...p }) => p) })}\n` : planTable(plan));
     return 0;
   }
-
-  const log = createLogger({ ...(argv.json ? { json: true } : {}) });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const trap = trapSignals();
   try {
     const outcomes = await runStages(selected.value, config.value, {
-      store,
+      ...common,
       log,
-      exec,
-      force: argv.force,
       explain: argv.explain,
-      require: argv.require,
-      excluded,
+      verify: argv.verify,
       options: { ...(argv.baseline ? { baseline: resolve(argv.baseline) } : {}) },
-      signal: controller.signal,
+      signal: trap.controller.signal,
     });
-    await writeLatest(store, argv.config, outcomes);
+    const interrupted = interruptedBy(trap.controller.signal);
+    // Uploads finish before the process ends, unless a signal asked it to stop.
+    if (!interrupted) await remote.value?.flush();
+    remote.value?.close();
+    const configSha = sha256(canonical(stageConfig(config.value)));
+    await writeLatest(store, argv.config, outcomes, { configSha, ...(interrupted ? { interrupted } : {}) });
+    await store.restamp(outcomes.flatMap((o) => Object.values(o.outputs).map((x) => x.sha256)));
     logSummary(log, outcomes, performance.now() - started);
+    if (interrupted) {
+      exitSoon(exitCodeFor(interrupted));
+      return exitCodeFor(interrupted);
+    }
     return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
   }
 }
 
-async function cacheCommand(action: string, argv: Common): Promise<number> {
+async function cacheCommand(registry: Registry, action: string, argv: Common): Promise<number> {
   const store = new Store(resolve(argv.artifacts));
+  if (action === 'push' || action === 'pull') return cacheSync(registry, action, store, argv);
   const entries = await store.entries();
   if (action === 'ls') {
     const rows = entries.map((e) => ({
       stage: e.stage,
       key: e.key,
-      ...(e.entry === 'corrupt' ? { corrupt: true } : { bytes: Object.values(e.entry.outputs).reduce((n, o) => n + o.size, 0), outputs: Object.fromEntries(Object.entries(e.entry.outputs).map(([l, o]) => [l, o.file])) }),
+      ...(isCorrupt(e.entry) ? { corrupt: true } : { bytes: Object.values(e.entry.outputs).reduce((n, o) => n + o.size, 0), outputs: Object.fromEntries(Object.entries(e.entry.outputs).map(([l, o]) => [l, o.file])) }),
       created: new Date(e.mtimeMs).toISOString(),
     }));
     if (argv.json) print(`${JSON.stringify(rows)}\n`);
@@ -136,10 +155,10 @@ async function cacheCommand(action: string, argv: Common): Promise<number> {
   if (action === 'verify') {
     let bad = 0;
     for (const e of entries) {
-      const check = e.entry === 'corrupt' ? { ok: false as const, problem: 'entry file unreadable' } : await store.check(e.entry, true);
+      const check = isCorrupt(e.entry) ? { ok: false as const, problem: `entry malformed (${e.entry.corrupt})` } : await store.check(e.entry, true);
       if (!check.ok) {
         bad++;
-        await store.evict(e.stage, e.key, e.entry === 'corrupt' ? undefined : e.entry);
+        await store.evict(e.stage, e.key, isCorrupt(e.entry) ? undefined : e.entry);
         fail(argv.json, `${e.stage} ${e.key.slice(0, 12)}: ${check.problem}; evicted (the next run rebuilds it)`);
       }
     }
@@ -154,8 +173,8 @@ async function cacheCommand(action: string, argv: Common): Promise<number> {
   } catch {
     // No latest run: keep each stage's newest entry only.
   }
-  const r = await store.gc(keep);
-  print(argv.json ? `${JSON.stringify(r)}\n` : `removed ${r.entries} entries, ${r.objects} objects (${(r.bytes / 1e6).toFixed(2)} MB), ${r.tmp} abandoned tmp dirs\n`);
+  const r = await gc(store, keep);
+  print(argv.json ? `${JSON.stringify(r)}\n` : `${gcLines(r).join('\n')}\n`);
   return 0;
 }
 
@@ -172,7 +191,9 @@ export async function main(args: readonly string[], registry: Registry): Promise
       .option('require', { type: 'string', array: true, default: [] as string[], describe: 'a tool whose absence is an error, not a skip (repeatable)' })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: --set bench.runs=5' })
       .option('baseline', { type: 'string', describe: 'an earlier bench.json to compare with (benchmark stage)' })
-      .option('artifacts', { type: 'string', default: 'artifacts', describe: 'artifact store directory' });
+      .option('artifacts', { type: 'string', default: 'artifacts', describe: 'artifact store directory' })
+      .option('remote-cache', { type: 'string', describe: 'remote cache base URL (Bazel HTTP protocol); overrides cache.remote' })
+      .option('verify', { type: 'boolean', default: ['true', '1'].includes(process.env['CI'] ?? ''), describe: 're-hash every artifact a cache hit serves (default on when $CI is set)' });
   const run = (command: string, planOnly = false) => async (argv: unknown) => {
     // The default command sees stray words as positionals rather than as an unknown command.
     const words = (argv as { _: unknown[] })._;
@@ -209,11 +230,11 @@ export async function main(args: readonly string[], registry: Registry): Promise
   }
   parser = parser
     .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', withOptions, run('plan', true))
-    .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc', (y) =>
-      withOptions(y).positional('action', { choices: ['ls', 'verify', 'gc'] as const, describe: 'what to do' }), async (argv) => {
+    .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc, push/pull (remote cache)', (y) =>
+      withOptions(y).positional('action', { choices: ['ls', 'verify', 'gc', 'push', 'pull'] as const, describe: 'what to do' }), async (argv) => {
       // yargs reports invalid choices through .fail() and still calls the handler.
       if (code !== 0) return;
-      code = await cacheCommand(String(argv['action']), argv as unknown as Common);
+      code = await cacheCommand(registry, String(argv['action']), argv as unknown as Common);
     });
   try {
     await parser.parseAsync();

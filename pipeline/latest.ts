@@ -2,52 +2,98 @@
  * `artifacts/latest/`: the newest outputs under readable names and `manifest.json` (SPEC.md's run summary).
  * Each run fills a fresh `artifacts/views/<run>/` with hard links to store objects and then swaps the
  * `latest` symlink to it with one rename, so a reader (or a second run) never sees a half-written view.
+ * `latest` stays whole: a stage this run did not select (a run of `engines` has no report) keeps the outputs of
+ * the previous view, as long as that view was made from the same config and its objects are still stored.
  */
-import { copyFile, link, lstat, mkdir, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isSha256 } from './entry.js';
+import { pruneViews } from './gc.js';
 import type { Outcome } from './runner.js';
 import { escapeName, type Store } from './store.js';
 
+interface StageRecord {
+  key?: string;
+  status: Outcome['status'];
+  reason?: string;
+  ms: number;
+  outputs: Record<string, { path: string; sha256: string }>;
+  /** Not part of this run: carried over from the earlier run that built or found it. */
+  earlier?: true;
+}
+
 export interface Manifest {
   config: string;
-  stages: Record<string, {
-    key?: string;
-    status: Outcome['status'];
-    reason?: string;
-    ms: number;
-    outputs: Record<string, { path: string; sha256: string }>;
-  }>;
+  /** Hash of the loaded config (after `--set` and defaults): what `earlier` stages must share with this run. */
+  config_sha256?: string;
+  /** The signal that stopped this run, when one did. */
+  interrupted?: string;
+  stages: Record<string, StageRecord>;
 }
 
 const VIEW_GRACE_MS = 10 * 60 * 1000;
 
-export async function writeLatest(store: Store, configPath: string, outcomes: readonly Outcome[]): Promise<Manifest> {
+/** The previous manifest's stages that this run did not select, when made from the same config. */
+async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Array<[string, StageRecord, Record<string, string>]>> {
+  let previous: Manifest;
+  try {
+    previous = JSON.parse(await readFile(join(store.root, 'latest', 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return [];
+  }
+  if (previous.config_sha256 !== configSha || typeof previous.stages !== 'object' || previous.stages === null) return [];
+  const ran = new Set(outcomes.map((o) => o.stage));
+  const out: Array<[string, StageRecord, Record<string, string>]> = [];
+  for (const [stage, rec] of Object.entries(previous.stages)) {
+    if (ran.has(stage) || typeof rec !== 'object' || rec === null || typeof rec.outputs !== 'object' || rec.outputs === null) continue;
+    const files: Record<string, string> = {};
+    const outputs = Object.entries(rec.outputs);
+    if (outputs.length === 0) continue;
+    for (const [label, o] of outputs) {
+      const name = typeof o?.path === 'string' ? o.path.split('/').at(-1) : undefined;
+      if (!isSha256(o?.sha256) || !name) break;
+      if (!(await lstat(store.objectPath(o.sha256)).catch(() => undefined))?.isFile()) break;
+      files[label] = name;
+    }
+    if (Object.keys(files).length === outputs.length) out.push([stage, { ...rec, earlier: true }, files]);
+  }
+  return out;
+}
+
+export async function writeLatest(store: Store, configPath: string, outcomes: readonly Outcome[], opts: { configSha: string; interrupted?: string }): Promise<Manifest> {
   const views = join(store.root, 'views');
   const id = `${Date.now().toString(36)}-${process.pid}`;
   const view = join(views, id);
   await mkdir(view, { recursive: true });
 
+  const carried = await carriedOver(store, opts.configSha, outcomes);
+  const rows: Array<{ stage: string; rec: Omit<StageRecord, 'outputs'>; outputs: Array<[string, string, string]> }> = [
+    ...outcomes.map((o) => ({
+      stage: o.stage,
+      rec: { ...(o.key ? { key: o.key } : {}), status: o.status, ...(o.reason ? { reason: o.reason } : {}), ms: Math.round(o.ms * 10) / 10 },
+      outputs: Object.entries(o.outputs).map(([l, out]): [string, string, string] => [l, out.file, out.sha256]),
+    })),
+    ...carried.map(([stage, { outputs, ...rec }, files]) => ({
+      stage,
+      rec,
+      outputs: Object.entries(outputs).map(([l, out]): [string, string, string] => [l, files[l]!, out.sha256]),
+    })),
+  ];
   const owners = new Map<string, number>();
-  for (const o of outcomes) for (const out of Object.values(o.outputs)) owners.set(out.file, (owners.get(out.file) ?? 0) + 1);
+  for (const r of rows) for (const [, file] of r.outputs) owners.set(file, (owners.get(file) ?? 0) + 1);
 
-  const manifest: Manifest = { config: configPath, stages: {} };
-  for (const o of outcomes) {
-    const outputs: Manifest['stages'][string]['outputs'] = {};
-    for (const [label, out] of Object.entries(o.outputs)) {
+  const manifest: Manifest = { config: configPath, config_sha256: opts.configSha, ...(opts.interrupted ? { interrupted: opts.interrupted } : {}), stages: {} };
+  for (const r of rows) {
+    const outputs: StageRecord['outputs'] = {};
+    for (const [label, file, sha] of r.outputs) {
       // Two stages with one file name each get a folder rather than overwrite each other.
-      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(o.stage), out.file) : out.file;
+      const rel = (owners.get(file) ?? 0) > 1 ? join(escapeName(r.stage), file) : file;
       const target = join(view, rel);
       await mkdir(join(target, '..'), { recursive: true });
-      await link(store.objectPath(out.sha256), target).catch(() => copyFile(store.objectPath(out.sha256), target));
-      outputs[label] = { path: rel, sha256: out.sha256 };
+      await link(store.objectPath(sha), target).catch(() => copyFile(store.objectPath(sha), target));
+      outputs[label] = { path: rel, sha256: sha };
     }
-    manifest.stages[o.stage] = {
-      ...(o.key ? { key: o.key } : {}),
-      status: o.status,
-      ...(o.reason ? { reason: o.reason } : {}),
-      ms: Math.round(o.ms * 10) / 10,
-      outputs,
-    };
+    manifest.stages[r.stage] = { ...r.rec, outputs };
   }
   await writeFile(join(view, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -59,12 +105,7 @@ export async function writeLatest(store: Store, configPath: string, outcomes: re
   await rename(tmpLink, latest);
 
   // Old views go once no reader is likely to hold them; the one `latest` names now always stays.
-  const current = await readlink(latest).catch(() => '');
-  const now = Date.now();
-  for (const d of await readdir(views).catch(() => [] as string[])) {
-    if (d === id || current.endsWith(d)) continue;
-    const s = await stat(join(views, d)).catch(() => undefined);
-    if (s && now - s.mtimeMs > VIEW_GRACE_MS) await rm(join(views, d), { recursive: true, force: true });
-  }
+  await pruneViews(store.root, VIEW_GRACE_MS);
   return manifest;
 }
+

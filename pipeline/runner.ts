@@ -3,19 +3,27 @@
  * entry or runs the stage in a private tmp directory and commits its outputs to the store. Independent stages
  * run concurrently, bounded by `concurrency`.
  */
-import { link, copyFile, mkdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Exec } from './exec.js';
-import { explainChange, keyOf, toolsHash, type KeyData } from './fingerprint.js';
+import { execute, type Ready } from './execute.js';
+import { explainChange, keyOf, type KeyData } from './fingerprint.js';
 import type { AnyStage } from './graph.js';
+import { acquire } from './lock.js';
 import type { Logger } from './log.js';
-import type { StageContext, StageFailure, ToolFound } from './stage.js';
-import { Store, type StoredOutput } from './store.js';
+import { lookup, lookupLocal } from './lookup.js';
+import type { RemoteCache } from './remote-cache.js';
+import { peekRemote, pullEntry } from './remote-lookup.js';
+import { interruptedBy } from './signals.js';
+import type { StageFailure, ToolFound } from './stage.js';
+import { isCorrupt, Store, type StoredOutput } from './store.js';
 import { ToolProbes } from './tools.js';
 
-export type Status = 'built' | 'cached' | 'skipped' | 'failed';
-/** What `plan` predicts: `hit`, `miss`, or `pending` when an upstream miss leaves the key unknown. */
-export type PlanStatus = 'hit' | 'miss' | 'pending' | 'skipped';
+/** `interrupted`: a signal stopped the run before this stage finished; nothing of it was stored. */
+export type Status = 'built' | 'cached' | 'skipped' | 'failed' | 'interrupted';
+/**
+ * What `plan` predicts: `hit` (local), `remote-hit`, `miss`, or `pending` when an upstream miss leaves the key
+ * unknown.
+ */
+export type PlanStatus = 'hit' | 'remote-hit' | 'miss' | 'pending' | 'skipped';
 
 export interface Outcome {
   stage: string;
@@ -24,6 +32,8 @@ export interface Outcome {
   reason?: string;
   ms: number;
   outputs: Record<string, StoredOutput>;
+  /** For a cache hit: which cache served it. */
+  from?: 'local' | 'remote';
   /** Why the key differs from the stage's previous build (on a miss). */
   explain?: string[];
   failure?: StageFailure;
@@ -52,6 +62,12 @@ export interface RunOptions {
   options?: Readonly<Record<string, unknown>>;
   concurrency?: number;
   signal?: AbortSignal;
+  /** Stage name → code digest (pipeline/code-identity.ts); it enters the stage's key. */
+  code?: Readonly<Record<string, string>>;
+  /** Looked up after the local store; built entries are uploaded to it. */
+  remote?: RemoteCache;
+  /** Re-hash every object a cache hit serves. */
+  verify?: boolean;
 }
 
 /** Bounds how many stages run their `run` at once; hits and skips do not take a slot. */
@@ -74,7 +90,7 @@ class Slots {
 
 type Prepared =
   | { kind: 'skip'; reason: string; failed?: boolean; key?: string }
-  | { kind: 'ready'; config: unknown; data: KeyData; key: string; tools: Record<string, ToolFound>; inputs: Record<string, { sha: string; file: string } | undefined> };
+  | ({ kind: 'ready' } & Ready);
 
 /** Shared by run and plan: inputs, tools, config slice and key of one stage, given its producers' outcomes. */
 async function prepare(
@@ -82,7 +98,7 @@ async function prepare(
   root: Readonly<Record<string, unknown>>,
   producers: ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string }>,
   probes: ToolProbes,
-  opts: Pick<RunOptions, 'require' | 'excluded'>,
+  opts: Pick<RunOptions, 'require' | 'excluded' | 'code'>,
 ): Promise<Prepared | { kind: 'pending' }> {
   const excluded = opts.excluded?.get(def.name);
   if (excluded) return { kind: 'skip', reason: excluded };
@@ -129,39 +145,12 @@ async function prepare(
   const data: KeyData = {
     stage: def.name,
     version: def.version,
+    code: opts.code?.[def.name] ?? null,
     config: config ?? null,
     inputs: Object.fromEntries(Object.entries(inputs).map(([l, i]) => [l, i?.sha ?? null])),
     tools: Object.fromEntries(Object.entries(tools).map(([n, t]) => [n, t.fingerprint])),
   };
   return { kind: 'ready', config, data, key: keyOf(data), tools, inputs };
-}
-
-/** A reusable entry for `key`, or why there is none; a corrupted entry is reported and evicted. */
-async function lookup(store: Store, log: Logger, stage: string, key: string): Promise<Record<string, StoredOutput> | undefined> {
-  const entry = await store.readEntry(stage, key);
-  if (entry === undefined) return undefined;
-  if (entry === 'corrupt') {
-    log.warn({ stage }, `cache entry ${key.slice(0, 12)} is unreadable: evicted, rebuilding`);
-    await store.evict(stage, key);
-    return undefined;
-  }
-  const check = await store.check(entry, false);
-  if (!check.ok) {
-    log.warn({ stage }, `${check.problem}: evicted, rebuilding`);
-    await store.evict(stage, key, entry);
-    return undefined;
-  }
-  return entry.outputs;
-}
-
-/** Hands an input to a stage under its real file name (some tools care about extensions). */
-async function placeInput(store: Store, sha: string, target: string): Promise<void> {
-  await mkdir(join(target, '..'), { recursive: true });
-  try {
-    await link(store.objectPath(sha), target);
-  } catch {
-    await copyFile(store.objectPath(sha), target);
-  }
 }
 
 export async function runStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: RunOptions): Promise<Outcome[]> {
@@ -175,102 +164,52 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   const runOne = async (def: AnyStage): Promise<Outcome> => {
     await Promise.all(Object.values(def.inputs).map((ref) => done.get(ref.stage)));
     const started = performance.now();
-    const prep = await prepare(def, root, results, probes, opts);
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    const stopped = (): Outcome => {
+      const reason = `interrupted by ${interruptedBy(signal)}`;
+      log.warn({ stage: def.name, status: 'interrupted' }, reason);
+      return { stage: def.name, status: 'interrupted', reason, ms: elapsed(), outputs: {} };
+    };
+    if (signal.aborted) return stopped();
+    const prep = await prepare(def, root, results, probes, opts);
     if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
       (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status }, prep.reason);
       return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {} };
     }
-    const { key, data } = prep;
-    if (def.cache !== 'never' && !opts.force) {
-      const outputs = await lookup(store, log, def.name, key);
-      if (outputs) {
-        const ms = elapsed();
-        log.info({ stage: def.name, status: 'cached', ms }, `hit ${key.slice(0, 12)}`);
-        return { stage: def.name, status: 'cached', key, ms, outputs };
-      }
-    }
-    const explain = explainChange(await store.readLast(def.name), data);
-    const why = def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
-    log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
-
-    const release = await slots.take();
-    const dir = await store.tmpDir();
-    try {
-      const inputs: Record<string, string | undefined> = {};
-      for (const [label, input] of Object.entries(prep.inputs)) {
-        if (!input) {
-          inputs[label] = undefined;
-          continue;
-        }
-        const path = join(dir, 'inputs', label, input.file);
-        await placeInput(store, input.sha, path);
-        inputs[label] = path;
-      }
-      await mkdir(join(dir, 'out'), { recursive: true });
-      await mkdir(join(dir, 'work'), { recursive: true });
-      const th = toolsHash(data.tools);
-      let lastProgress = 0;
-      const ctx: StageContext<unknown> = {
-        config: prep.config,
-        inputs,
-        out: (label) => {
-          const file = def.outputs[label];
-          if (!file) throw new Error(`Internal error: stage ${def.name} wrote output ${label}, which it does not declare`);
-          return join(dir, 'out', file);
-        },
-        persistent: (name) => store.persistentPath(def.name, th, name),
-        workDir: join(dir, 'work'),
-        tools: prep.tools,
-        exec: opts.exec,
-        log: {
-          info: (message, fields) => log.info({ stage: def.name, ...fields }, message),
-          warn: (message, fields) => log.warn({ stage: def.name, ...fields }, message),
-          progress: (doneN, total, what) => {
-            const now = performance.now();
-            if (doneN < total && now - lastProgress < 1000) return;
-            lastProgress = now;
-            log.info({ stage: def.name, progress: `${doneN}/${total}` }, what ?? 'progress');
-          },
-        },
-        signal,
-        options: opts.options ?? {},
-      };
-      await mkdir(join(store.persistentPath(def.name, th, 'x'), '..'), { recursive: true });
-      let result;
-      try {
-        result = await def.run(ctx);
-      } catch (e) {
-        const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
-        log.error({ stage: def.name, status: 'failed', ms: elapsed() }, message);
-        return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
-      }
-      if (!result.ok) {
-        const ms = elapsed();
-        log.error({ stage: def.name, status: 'failed', ms, ...(result.error.details ? { details: result.error.details } : {}) }, result.error.message);
-        return { stage: def.name, status: 'failed', key, reason: result.error.message, ms, outputs: {}, failure: result.error, explain };
-      }
-      const outputs: Record<string, StoredOutput> = {};
-      for (const [label, file] of Object.entries(def.outputs)) {
-        const path = join(dir, 'out', file);
-        const s = await stat(path).catch(() => undefined);
-        if (!s?.isFile()) {
-          const message = `internal error in stage ${def.name}: it succeeded without writing output ${label} (${file})`;
-          log.error({ stage: def.name, status: 'failed' }, message);
-          return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
-        }
-        outputs[label] = await store.putFile(path, file);
-      }
+    const { key } = prep;
+    const cacheable = def.cache !== 'never';
+    const hit = async (local: boolean): Promise<Outcome | undefined> => {
+      const found = local ? await lookupLocal(opts, def, key) : await lookup(opts, def, key);
+      if (!found) return undefined;
       const ms = elapsed();
-      await store.writeEntry({ key, data, outputs, ms });
-      await store.writeLast(data);
-      log.info({ stage: def.name, status: 'built', ms }, `stored ${key.slice(0, 12)}`);
-      return { stage: def.name, status: 'built', key, ms, outputs, explain };
+      log.info({ stage: def.name, status: 'cached', ms }, `${found.from === 'remote' ? 'remote hit' : 'hit'} ${key.slice(0, 12)}`);
+      return { stage: def.name, status: 'cached', key, ms, outputs: found.outputs, ...(found.from === 'remote' ? { from: 'remote' as const } : {}) };
+    };
+    if (cacheable && !opts.force) {
+      const h = await hit(false);
+      if (h) return h;
+    }
+    if (signal.aborted) return stopped();
+    // One build per key at a time on this store: a second run waits, then takes the first one's entry.
+    const unlock = cacheable
+      ? await acquire(store.lockPath(def.name, key), signal, (h) =>
+          log.info({ stage: def.name, status: 'waiting' }, `waiting for process ${h.pid ?? '?'}${h.host ? ` on ${h.host}` : ''}, which is building ${key.slice(0, 12)}`))
+      : async () => {};
+    if (!unlock) return stopped();
+    try {
+      if (cacheable && !opts.force) {
+        const h = await hit(true);
+        if (h) return h;
+      }
+      const explain = explainChange(await store.readLast(def.name), prep.data);
+      const why = def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
+      log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
+      const outcome = await execute(def, prep, { ...opts, slots, signal, elapsed });
+      return outcome.status === 'interrupted' ? stopped() : { ...outcome, explain };
     } finally {
-      release();
-      await rm(dir, { recursive: true, force: true });
+      await unlock();
     }
   };
 
@@ -284,8 +223,25 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   return Promise.all(stages.map((s) => done.get(s.name)!));
 }
 
+type PlanOptions = Pick<RunOptions, 'store' | 'exec' | 'force' | 'require' | 'excluded' | 'code' | 'remote'> & {
+  /** `cache pull`: fetch every remote hit into the local store. */
+  pull?: boolean;
+  warn?: (stage: string, message: string) => void;
+};
+
+/** A cacheable stage's entry: local (checked), else the remote's (validated; fetched only with `pull`). */
+async function planHit(def: AnyStage, key: string, opts: PlanOptions): Promise<Pick<PlanOutcome, 'status' | 'outputs'> | undefined> {
+  const entry = await opts.store.readEntry(def.name, key, def.outputs);
+  if (entry && !isCorrupt(entry) && (await opts.store.check(entry, false)).ok) return { status: 'hit', outputs: entry.outputs };
+  if (!opts.remote?.usable) return undefined;
+  const warn = (m: string) => opts.warn?.(def.name, m);
+  const remote = await peekRemote(opts.remote, def, key, warn);
+  if (!remote || (opts.pull && !(await pullEntry(opts.store, opts.remote, def, remote, warn)))) return undefined;
+  return { status: 'remote-hit', outputs: remote.outputs };
+}
+
 /** What `run` would do, without running any stage: keys where they are known, hit or miss, and why. */
-export async function planStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: Pick<RunOptions, 'store' | 'exec' | 'force' | 'require' | 'excluded'>): Promise<PlanOutcome[]> {
+export async function planStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: PlanOptions): Promise<PlanOutcome[]> {
   const probes = new ToolProbes(opts.exec);
   const results = new Map<string, PlanOutcome>();
   for (const def of stages) {
@@ -294,10 +250,9 @@ export async function planStages(stages: readonly AnyStage[], root: Readonly<Rec
     if (prep.kind === 'pending') o = { stage: def.name, status: 'pending', reason: 'an input is rebuilt first', outputs: {} };
     else if (prep.kind === 'skip') o = { stage: def.name, status: 'skipped', reason: prep.reason, outputs: {} };
     else {
-      const entry = def.cache === 'never' || opts.force ? undefined : await opts.store.readEntry(def.name, prep.key);
-      const usable = entry && entry !== 'corrupt' && (await opts.store.check(entry, false)).ok ? entry : undefined;
-      o = usable
-        ? { stage: def.name, status: 'hit', key: prep.key, outputs: usable.outputs }
+      const hit = def.cache === 'never' || opts.force ? undefined : await planHit(def, prep.key, opts);
+      o = hit
+        ? { stage: def.name, key: prep.key, ...hit }
         : {
             stage: def.name,
             status: 'miss',

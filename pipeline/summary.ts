@@ -4,8 +4,9 @@ import type { Outcome, PlanOutcome } from './runner.js';
 
 export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number): void {
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
-  const counts = { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed') };
-  log.info({ summary: counts, ms: Math.round(ms) }, `${counts.built} built, ${counts.cached} cached, ${counts.skipped} skipped, ${counts.failed} failed`);
+  const counts = { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'), interrupted: count('interrupted') };
+  const remote = outcomes.filter((o) => o.from === 'remote').length;
+  log.info({ summary: counts, ms: Math.round(ms) }, `${counts.built} built, ${counts.cached} cached${remote ? ` (${remote} from the remote cache)` : ''}, ${counts.skipped} skipped, ${counts.failed} failed${counts.interrupted ? `, ${counts.interrupted} interrupted` : ''}`);
   for (const o of outcomes) {
     if (o.status === 'skipped') log.warn({ stage: o.stage, status: 'skipped' }, o.reason ?? '');
     if (o.status === 'failed') log.error({ stage: o.stage, status: 'failed', ...(o.failure?.details ? { details: o.failure.details } : {}) }, o.reason ?? '');
@@ -15,10 +16,10 @@ export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number
 /** `plan` as a table on stdout. */
 export function planTable(plan: readonly PlanOutcome[]): string {
   const width = Math.max(5, ...plan.map((p) => p.stage.length));
-  const lines = [`${'stage'.padEnd(width)}  ${'plan'.padEnd(7)}  ${'key'.padEnd(12)}  why`];
+  const lines = [`${'stage'.padEnd(width)}  ${'plan'.padEnd(10)}  ${'key'.padEnd(12)}  why`];
   for (const p of plan) {
-    const why = p.status === 'hit' ? '' : [p.reason, ...(p.status === 'miss' ? (p.explain ?? []) : [])].filter(Boolean).join('; ');
-    lines.push(`${p.stage.padEnd(width)}  ${p.status.padEnd(7)}  ${(p.key?.slice(0, 12) ?? '-').padEnd(12)}  ${why}`);
+    const why = p.status === 'hit' ? '' : p.status === 'remote-hit' ? 'in the remote cache' : [p.reason, ...(p.status === 'miss' ? (p.explain ?? []) : [])].filter(Boolean).join('; ');
+    lines.push(`${p.stage.padEnd(width)}  ${p.status.padEnd(10)}  ${(p.key?.slice(0, 12) ?? '-').padEnd(12)}  ${why}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,84 @@
+/**
+ * A store entry read back from disk or from a remote cache is untrusted input: every field is checked before any
+ * of it is used, and nothing read from it is ever joined into a path except a validated sha256.
+ */
+import { keyOf, type KeyData } from './fingerprint.js';
+import { err, ok, type Result } from './result.js';
+
+export interface EntryOutput {
+  /** The file name the stage declared for this output. */
+  file: string;
+  sha256: string;
+  size: number;
+}
+
+export interface Entry {
+  key: string;
+  data: KeyData;
+  outputs: Record<string, EntryOutput>;
+  ms: number;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+export const isSha256 = (v: unknown): v is string => typeof v === 'string' && SHA256.test(v);
+
+/** A plain file name: no directory part, nothing a path join could climb with. */
+export const isFileName = (v: unknown): v is string =>
+  typeof v === 'string' && v !== '' && v !== '.' && v !== '..' && !/[/\\\0]/.test(v) && v.length <= 255;
+
+/** Output labels become object keys: plain words only, never one that reaches a prototype. */
+const isLabel = (v: string): boolean => /^[A-Za-z0-9._:-]{1,100}$/.test(v) && !['__proto__', 'constructor', 'prototype'].includes(v);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkOutput(label: string, v: unknown, declared: string | undefined): Result<EntryOutput, string> {
+  if (!isRecord(v)) return err(`output ${label} is not an object`);
+  if (!isFileName(v['file'])) return err(`output ${label} has no valid file name`);
+  if (declared !== undefined && v['file'] !== declared) return err(`output ${label} is named ${v['file']}, the stage declares ${declared}`);
+  if (!isSha256(v['sha256'])) return err(`output ${label} has no valid sha256`);
+  const size = v['size'];
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return err(`output ${label} has no valid size`);
+  return ok({ file: v['file'], sha256: v['sha256'], size });
+}
+
+/**
+ * Checks an entry's JSON text against the key it was looked up by. `declared` (output label → file name, from
+ * the stage's declaration) is required where the stage is known; then the labels must be exactly those. The key
+ * data must hash to the key, so an entry cannot claim to be a build of anything else.
+ */
+export function parseEntry(text: string, key: string, stage: string, declared?: Readonly<Record<string, string>>): Result<Entry, string> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return err('not JSON');
+  }
+  if (!isRecord(raw)) return err('not an object');
+  if (raw['key'] !== key) return err('its key field does not match its name');
+  const data = raw['data'];
+  if (!isRecord(data) || data['stage'] !== stage) return err(`its key data is not for stage ${stage}`);
+  try {
+    if (keyOf(data as unknown as KeyData) !== key) return err('its key data does not hash to its key');
+  } catch {
+    return err('its key data cannot be encoded');
+  }
+  const outputs = raw['outputs'];
+  if (!isRecord(outputs)) return err('it has no outputs');
+  const labels = Object.keys(outputs);
+  if (declared) {
+    const want = Object.keys(declared);
+    if (labels.length !== want.length || want.some((l) => !Object.hasOwn(outputs, l))) return err(`its outputs are ${labels.join(', ') || 'none'}, the stage declares ${want.join(', ')}`);
+  } else if (labels.length === 0) {
+    return err('it has no outputs');
+  }
+  const checked: Record<string, EntryOutput> = {};
+  for (const label of labels) {
+    if (!isLabel(label)) return err('it has an output with an invalid label');
+    const o = checkOutput(label, outputs[label], declared?.[label]);
+    if (!o.ok) return o;
+    checked[label] = o.value;
+  }
+  const ms = raw['ms'];
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return err('it has no valid build time');
+  return ok({ key, data: data as unknown as KeyData, outputs: checked, ms });
+}
