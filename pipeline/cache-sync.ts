@@ -45,10 +45,10 @@ export async function cacheSync(registry: Registry, action: 'push' | 'pull', sto
     const declared = checkDeclarations(registry.stages);
     const selected = select(registry.stages, registry.stages.map((s) => s.name));
     if (!declared.ok || !selected.ok) throw new Error(`Internal error: ${declared.ok ? (selected.ok ? '' : selected.error) : declared.error}`);
-    const before = await planStages(selected.value, config.value, { store, exec, code: await loadCodeIdentity(), remote: r, warn: (s, m) => warn(`[${s}] ${m}`) });
+    const before = await planStages(selected.value, config.value, { store, exec, code: registry.code ?? (await loadCodeIdentity()), remote: r, warn: (s, m) => warn(`[${s}] ${m}`) });
     const wanted = before.filter((p) => p.status === 'remote-hit').length;
-    await planStages(selected.value, config.value, { store, exec, code: await loadCodeIdentity(), remote: r, pull: true, warn: (s, m) => warn(`[${s}] ${m}`) });
-    const after = await planStages(selected.value, config.value, { store, exec, code: await loadCodeIdentity() });
+    await planStages(selected.value, config.value, { store, exec, code: registry.code ?? (await loadCodeIdentity()), remote: r, pull: true, warn: (s, m) => warn(`[${s}] ${m}`) });
+    const after = await planStages(selected.value, config.value, { store, exec, code: registry.code ?? (await loadCodeIdentity()) });
     const local = after.filter((p) => p.status === 'hit').length;
     say(argv.json, { pulled: wanted, local }, `pulled ${wanted} entries from ${r.where}; ${local} of ${after.length} stages are now local hits`);
     return r.usable ? 0 : 1;

@@ -101,7 +101,7 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
     fail(argv.json, remote.error);
     return 2;
   }
-  const code = await loadCodeIdentity();
+  const code = registry.code ?? (await loadCodeIdentity());
   const common = { store, exec, force: argv.force, require: argv.require, excluded, code, ...(remote.value ? { remote: remote.value } : {}) };
   if (planOnly) {
     const plan = await planStages(selected.value, config.value, { ...common, warn: (stage, m) => log.warn({ stage }, m) });

@@ -6,4 +6,9 @@ export interface Registry {
   configSchema: object;
   /** Command → the stages it asks for; the runner adds what they consume. `run` means every stage. */
   targets: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Stage name → code digest, where the project computes it itself; otherwise the CLI reads the one the bundle
+   * recorded (pipeline/code-identity.ts).
+   */
+  code?: Readonly<Record<string, string>>;
 }
