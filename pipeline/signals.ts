@@ -6,7 +6,7 @@
  */
 
 /** How long a stage gets to return after an abort before the runner stops waiting for it. */
-export const STOP_GRACE_MS = 1000;
+export const STOP_GRACE_MS = 500;
 
 const CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
