@@ -33,12 +33,29 @@ function describe(file: string, e: ErrorObject): string {
   }
 }
 
+/** Keys that reach an object's prototype: refused in files and `--set`, so a stage reads exactly what its key holds. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The dotted path of the first forbidden key in `value`, if any. */
+export function forbiddenKey(value: unknown, path = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const k of Object.keys(value)) {
+    const at = path ? `${path}.${k}` : k;
+    if (FORBIDDEN_KEYS.has(k)) return at;
+    const inner = forbiddenKey((value as Record<string, unknown>)[k], at);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
 /** Applies `a.b.c=value` (value parsed as YAML, so `3`, `true`, `[1, 4]` keep their types). */
 export function applySets(config: RunConfig, sets: readonly string[]): Result<RunConfig, string> {
   for (const s of sets) {
     const eq = s.indexOf('=');
     if (eq <= 0) return err(`--set ${s}: expected key.path=value`);
     const path = s.slice(0, eq).split('.');
+    const bad = path.find((part) => FORBIDDEN_KEYS.has(part));
+    if (bad) return err(`--set ${s.slice(0, eq)}: ${bad} is not a config field (refused: it would reach every object's prototype)`);
     let value: unknown;
     try {
       value = parseYaml(s.slice(eq + 1));
@@ -72,8 +89,12 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
   }
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
+  const bad = forbiddenKey(raw);
+  if (bad) return err(`${file}: ${bad}: ${bad.split('.').at(-1)} is not a config field (refused: it would reach every object's prototype)`);
   const withSets = applySets(raw as RunConfig, sets);
   if (!withSets.ok) return withSets;
+  const badSet = forbiddenKey(withSets.value);
+  if (badSet) return err(`--set: ${badSet}: ${badSet.split('.').at(-1)} is not a config field (refused: it would reach every object's prototype)`);
   const validate = await validator(schema);
   if (!validate(withSets.value)) return err((validate.errors ?? []).map((e) => describe(file, e)).join('\n'));
   return ok(withSets.value);
