@@ -29,7 +29,7 @@ function assertNothingPartial(p: Project): void {
   assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], [], 'the run removed its tmp folder');
 }
 
-test('SIGINT inside a CPU-bound stage: stopped within 2 s, exit 130, nothing stored, the manifest says interrupted', async () => {
+test('SIGINT inside a CPU-bound stage (that checks its signal between slices): stopped within 2 s, exit 130, nothing stored, the manifest says interrupted', async () => {
   const p = project();
   const child = start(p, ['join'], { TOY_SPIN_MS: '60000' });
   let stderr = '';
@@ -55,6 +55,17 @@ test('SIGINT inside a CPU-bound stage: stopped within 2 s, exit 130, nothing sto
   const again = await cli(p, ['join']);
   assert.equal(again.code, 0);
   assert.deepEqual(again.records.filter((x) => x['status'] === 'built').map((x) => x['stage']).sort(), ['toy:join', 'upper']);
+});
+
+test('a stage deaf to its abort signal is abandoned: exit 130 all the same, nothing of it stored', async () => {
+  const p = project();
+  const child = start(p, ['join'], { TOY_SPIN_MS: '60000', TOY_SPIN_DEAF: '1' });
+  await until('upper to start', () => readFileSync(p.runlog, 'utf8').includes('upper'));
+  child.kill('SIGINT');
+  const [code] = await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s])));
+  assert.equal(code, 130);
+  assertNothingPartial(p);
+  assert.equal(manifest(p).stages['upper']?.status, 'interrupted');
 });
 
 test('SIGTERM while a stage waits on a child process: the child is stopped, exit 143', async () => {
