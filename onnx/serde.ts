@@ -172,6 +172,10 @@ export async function readModelFile(path: string): Promise<Result<Model, string>
   return model.ok ? model : err(`${path}: ${model.error}. Rebuild or re-export the model; a partial copy or a non-ONNX file cannot be used.`);
 }
 
+/** A subgraph (an If/Loop/Scan body) as IR, and back: the message it came from is reused where unchanged. */
+export const decodeGraphProto = (g: onnxProto.onnx.IGraphProto): Result<Graph, string> => decodeGraph(g);
+export const encodeGraphProto = (graph: Graph): onnxProto.onnx.IGraphProto => encodeGraph(graph);
+
 function decodeGraph(g: onnxProto.onnx.IGraphProto): Result<Graph, string> {
   const nodes: Node[] = [];
   for (const [i, n] of (g.node ?? []).entries()) {
@@ -329,6 +333,9 @@ function encodeValueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
 function set<T extends object, K extends keyof T>(msg: T, orig: object | undefined, key: K, value: T[K], dflt: T[K]): void {
   if (value !== dflt || (orig !== undefined && Object.prototype.hasOwnProperty.call(orig, key))) msg[key] = value;
 }
+
+/** A tensor as a TensorProto on its own, the form of ONNX's test data files (`input_0.pb`). */
+export const encodeTensorBytes = (t: Tensor): Uint8Array => onnx.TensorProto.encode(encodeTensor(t)).finish();
 
 /** A TensorProto on its own, as ONNX's test data stores inputs and outputs (`input_0.pb`). */
 export function decodeTensor(bytes: Uint8Array): Result<Tensor, string> {

@@ -2,33 +2,28 @@
  * `cache push` uploads every sound local entry the remote cache lacks; `cache pull` fetches, for the config's
  * stages, every key the remote cache has and the local store does not (without running a stage).
  */
-import { remoteFrom, withCacheSection } from './cache-config.js';
+import { remoteFrom } from './cache-config.js';
 import { loadCodeIdentity } from './code-identity.js';
-import { loadConfig } from './config.js';
+import type { RunConfig } from './config.js';
 import { exec } from './exec.js';
+import { UserError } from './failure.js';
 import { checkDeclarations, select } from './graph.js';
 import type { Registry } from './registry.js';
 import { pushEntry } from './remote-lookup.js';
 import { planStages } from './runner.js';
 import { isCorrupt, type Store } from './store.js';
 
-interface SyncArgs { config: string; set: string[]; remoteCache?: string; json?: boolean }
+interface SyncArgs { config: string; remoteCache?: string; json?: boolean }
 
 const say = (json: boolean | undefined, fields: Record<string, unknown>, text: string) =>
   process.stdout.write(json ? `${JSON.stringify(fields)}\n` : `${text}\n`);
 const warn = (m: string) => process.stderr.write(`warn: ${m}\n`);
 
-export async function cacheSync(registry: Registry, action: 'push' | 'pull', store: Store, argv: SyncArgs): Promise<number> {
-  const config = await loadConfig(argv.config, withCacheSection(registry.configSchema), argv.set);
-  if (!config.ok) {
-    process.stderr.write(`error: ${config.error}\n`);
-    return 2;
-  }
-  const remote = remoteFrom(argv.remoteCache, config.value, argv.config, warn);
-  if (!remote.ok || !remote.value) {
-    process.stderr.write(`error: ${remote.ok ? `cache ${action} needs a remote cache: --remote-cache URL or cache.remote in ${argv.config}` : remote.error}\n`);
-    return 2;
-  }
+/** `config` is the loaded run config (its `cache` section names the remote, unless --remote-cache does). */
+export async function cacheSync(registry: Registry, action: 'push' | 'pull', store: Store, config: RunConfig, argv: SyncArgs): Promise<number> {
+  const remote = remoteFrom(argv.remoteCache, config, argv.config, warn);
+  if (!remote.ok) throw new UserError(remote.error);
+  if (!remote.value) throw new UserError(`cache ${action} needs a remote cache: --remote-cache URL or cache.remote in ${argv.config}`);
   const r = remote.value;
   try {
     if (action === 'push') {
@@ -45,10 +40,10 @@ export async function cacheSync(registry: Registry, action: 'push' | 'pull', sto
     const declared = checkDeclarations(registry.stages);
     const selected = select(registry.stages, registry.stages.map((s) => s.name));
     if (!declared.ok || !selected.ok) throw new Error(`Internal error: ${declared.ok ? (selected.ok ? '' : selected.error) : declared.error}`);
-    const before = await planStages(selected.value, config.value, { store, exec, code: registry.code ?? (await loadCodeIdentity()), remote: r, warn: (s, m) => warn(`[${s}] ${m}`) });
+    const before = await planStages(selected.value, config, { store, exec, code: registry.code ?? (await loadCodeIdentity()), remote: r, warn: (s, m) => warn(`[${s}] ${m}`) });
     const wanted = before.filter((p) => p.status === 'remote-hit').length;
-    await planStages(selected.value, config.value, { store, exec, code: registry.code ?? (await loadCodeIdentity()), remote: r, pull: true, warn: (s, m) => warn(`[${s}] ${m}`) });
-    const after = await planStages(selected.value, config.value, { store, exec, code: registry.code ?? (await loadCodeIdentity()) });
+    await planStages(selected.value, config, { store, exec, code: registry.code ?? (await loadCodeIdentity()), remote: r, pull: true, warn: (s, m) => warn(`[${s}] ${m}`) });
+    const after = await planStages(selected.value, config, { store, exec, code: registry.code ?? (await loadCodeIdentity()) });
     const local = after.filter((p) => p.status === 'hit').length;
     say(argv.json, { pulled: wanted, local }, `pulled ${wanted} entries from ${r.where}; ${local} of ${after.length} stages are now local hits`);
     return r.usable ? 0 : 1;

@@ -17,6 +17,8 @@ export interface Entry {
   data: KeyData;
   outputs: Record<string, EntryOutput>;
   ms: number;
+  /** Set when the stage declined (it could not prove an output): the reason, and no outputs. */
+  declined?: string;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -65,7 +67,10 @@ export function parseEntry(text: string, key: string, stage: string, declared?: 
   const outputs = raw['outputs'];
   if (!isRecord(outputs)) return err('it has no outputs');
   const labels = Object.keys(outputs);
-  if (declared) {
+  const declined = raw['declined'];
+  if (declined !== undefined) {
+    if (typeof declined !== 'string' || declined === '' || declined.length > 2000 || labels.length > 0) return err('its decline is malformed');
+  } else if (declared) {
     const want = Object.keys(declared);
     if (labels.length !== want.length || want.some((l) => !Object.hasOwn(outputs, l))) return err(`its outputs are ${labels.join(', ') || 'none'}, the stage declares ${want.join(', ')}`);
   } else if (labels.length === 0) {
@@ -80,5 +85,5 @@ export function parseEntry(text: string, key: string, stage: string, declared?: 
   }
   const ms = raw['ms'];
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return err('it has no valid build time');
-  return ok({ key, data: data as unknown as KeyData, outputs: checked, ms });
+  return ok({ key, data: data as unknown as KeyData, outputs: checked, ms, ...(typeof declined === 'string' ? { declined } : {}) });
 }

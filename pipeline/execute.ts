@@ -6,20 +6,22 @@
 import { copyFile, link, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Exec } from './exec.js';
+import { environmentMessage, UserError } from './failure.js';
 import { toolsHash, type KeyData } from './fingerprint.js';
 import type { AnyStage } from './graph.js';
 import { pushEntry } from './remote-lookup.js';
-import type { Outcome, RunOptions } from './runner.js';
+import type { Outcome, PreparedInput, RunOptions } from './runner.js';
 import { settleOrAbandon } from './signals.js';
-import type { StageContext, ToolFound } from './stage.js';
-import type { Store, StoredOutput } from './store.js';
+import type { Declined, StageContext, ToolFound } from './stage.js';
+import type { Entry, Store, StoredOutput } from './store.js';
+import { userPaths } from './user-paths.js';
 
 export interface Ready {
   config: unknown;
   data: KeyData;
   key: string;
   tools: Record<string, ToolFound>;
-  inputs: Record<string, { sha: string; file: string } | undefined>;
+  inputs: Record<string, PreparedInput | undefined>;
 }
 
 export interface ExecuteOptions extends RunOptions {
@@ -71,6 +73,22 @@ function context(def: AnyStage, prep: Ready, dir: string, inputs: Record<string,
   };
 }
 
+async function upload(def: AnyStage, entry: Entry, o: ExecuteOptions): Promise<void> {
+  if (o.remote && def.cache !== 'never') await pushEntry(o.store, o.remote, entry);
+}
+
+/** A decline is as much a function of the key as an output: stored, so the next run does not redo it. */
+async function commitDecline(def: AnyStage, prep: Ready, value: Declined, o: ExecuteOptions): Promise<Outcome> {
+  const { declined, details } = value;
+  const ms = o.elapsed();
+  const entry = { key: prep.key, data: prep.data, outputs: {}, ms, declined };
+  await o.store.writeEntry(entry);
+  await o.store.writeLast(prep.data);
+  o.log.info({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
+  await upload(def, entry, o);
+  return { stage: def.name, status: 'skipped', key: prep.key, reason: declined, ms, outputs: {} };
+}
+
 async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions): Promise<Outcome> {
   const { store, log } = o;
   const { key, data } = prep;
@@ -90,8 +108,22 @@ async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions
   await store.writeEntry(entry);
   await store.writeLast(data);
   log.info({ stage: def.name, status: 'built', ms }, `stored ${key.slice(0, 12)}`);
-  if (o.remote && def.cache !== 'never') await pushEntry(store, o.remote, entry);
+  await upload(def, entry, o);
   return { stage: def.name, status: 'built', key, ms, outputs };
+}
+
+/** Places the inputs: artifacts hard-linked under their real names, user files where they lie. */
+async function placeInputs(store: Store, prep: Ready, dir: string): Promise<Record<string, string | undefined>> {
+  const inputs: Record<string, string | undefined> = {};
+  for (const [label, input] of Object.entries(prep.inputs)) {
+    if (!input || input.path) {
+      inputs[label] = input?.path;
+      continue;
+    }
+    inputs[label] = join(dir, 'inputs', label, input.file);
+    await placeInput(store, input.sha, inputs[label]!);
+  }
+  return inputs;
 }
 
 /** Runs the stage and commits its outputs; `interrupted` when the run's signal stopped it. */
@@ -100,18 +132,13 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
   const { key } = prep;
   const interrupted = (): Outcome => ({ stage: def.name, status: 'interrupted', key, ms: o.elapsed(), outputs: {} });
   const release = await o.slots.take();
-  const dir = await store.tmpDir();
+  let show = (text: string) => text;
+  let dir = '';
   try {
     if (signal.aborted) return interrupted();
-    const inputs: Record<string, string | undefined> = {};
-    for (const [label, input] of Object.entries(prep.inputs)) {
-      if (!input) {
-        inputs[label] = undefined;
-        continue;
-      }
-      inputs[label] = join(dir, 'inputs', label, input.file);
-      await placeInput(store, input.sha, inputs[label]!);
-    }
+    dir = await store.tmpDir();
+    show = userPaths(dir, prep.inputs, def.outputs, o.shownAs ?? store.root);
+    const inputs = await placeInputs(store, prep, dir);
     await mkdir(join(dir, 'out'), { recursive: true });
     await mkdir(join(dir, 'work'), { recursive: true });
     await mkdir(join(store.persistentPath(def.name, toolsHash(prep.data.tools), 'x'), '..'), { recursive: true });
@@ -120,6 +147,7 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
       settled = await settleOrAbandon(def.run(context(def, prep, dir, inputs, o)), signal);
     } catch (e) {
       if (signal.aborted) return interrupted();
+      if (e instanceof UserError || environmentMessage(e)) throw e;
       const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
       log.error({ stage: def.name, status: 'failed', ms: o.elapsed() }, message);
       return { stage: def.name, status: 'failed', key, reason: message, ms: o.elapsed(), outputs: {} };
@@ -130,12 +158,21 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     const result = settled.value;
     if (!result.ok) {
       const ms = o.elapsed();
-      log.error({ stage: def.name, status: 'failed', ms, ...(result.error.details ? { details: result.error.details } : {}) }, result.error.message);
-      return { stage: def.name, status: 'failed', key, reason: result.error.message, ms, outputs: {}, failure: result.error };
+      const failure = { ...result.error, message: show(result.error.message), ...(result.error.details ? { details: result.error.details.map(show) } : {}) };
+      log.error({ stage: def.name, status: 'failed', ms, ...(failure.details ? { details: failure.details } : {}) }, failure.message);
+      return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure };
     }
+    if (result.value) return await commitDecline(def, prep, result.value, o);
     return await commit(def, prep, dir, o);
+  } catch (e) {
+    // The user's (a stage's typed failure) or the machine's (a full disk): a failed stage, not a crash.
+    const message = e instanceof UserError ? show(e.message) : environmentMessage(e, show);
+    if (message === undefined) throw e;
+    log.error({ stage: def.name, status: 'failed', ms: o.elapsed() }, `${def.name}: ${message}`);
+    const failure = { message: `${def.name}: ${message}`, ...(e instanceof UserError && e.exitCode === 2 ? { input: true } : {}) };
+    return { stage: def.name, status: 'failed', key, reason: failure.message, ms: o.elapsed(), outputs: {}, failure };
   } finally {
     release();
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }

@@ -5,10 +5,11 @@
  * `latest` stays whole: a stage this run did not select (a run of `engines` has no report) keeps the outputs of
  * the previous view, as long as that view was made from the same config and its objects are still stored.
  */
-import { copyFile, link, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isSha256 } from './entry.js';
 import { pruneViews } from './gc.js';
+import { UserError } from './failure.js';
 import type { Outcome } from './runner.js';
 import { escapeName, type Store } from './store.js';
 
@@ -32,6 +33,20 @@ export interface Manifest {
 }
 
 const VIEW_GRACE_MS = 10 * 60 * 1000;
+
+/**
+ * `latest` is replaced only when it is the symlink into `views/` that this tool made: a real folder there (an
+ * artifact restored from CI, say) or a link elsewhere is the user's, so the run stops before it starts.
+ */
+export async function checkLatest(store: Store, shownRoot: string): Promise<void> {
+  const latest = join(store.root, 'latest');
+  const s = await lstat(latest).catch(() => undefined);
+  if (!s) return;
+  const target = s.isSymbolicLink() ? await readlink(latest) : undefined;
+  if (target !== undefined && /^views[\\/][^\\/]+$/.test(target)) return;
+  const what = target === undefined ? (s.isDirectory() ? 'a folder' : 'a file') : `a link to ${target}`;
+  throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; move it away (or pass another --artifacts) and run again`);
+}
 
 /** The previous manifest's stages that this run did not select, when made from the same config. */
 async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Array<[string, StageRecord, Record<string, string>]>> {
@@ -98,8 +113,7 @@ export async function writeLatest(store: Store, configPath: string, outcomes: re
   await writeFile(join(view, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
   const latest = join(store.root, 'latest');
-  const existing = await lstat(latest).catch(() => undefined);
-  if (existing && !existing.isSymbolicLink()) await rm(latest, { recursive: true, force: true });
+  await checkLatest(store, store.root);
   const tmpLink = join(store.root, `.latest-${id}`);
   await symlink(join('views', id), tmpLink);
   await rename(tmpLink, latest);

@@ -15,7 +15,7 @@ function color(on: boolean) {
 }
 
 /** One record as a human line: `[stage] status message (12 ms) key=value`. */
-export function formatLine(record: Record<string, unknown>, useColor: boolean): string {
+export function formatLine(record: Record<string, unknown>, useColor: boolean, verbose = false): string {
   const k = color(useColor);
   const level = LEVELS[record['level'] as number] ?? 'info';
   const parts: string[] = [];
@@ -29,9 +29,11 @@ export function formatLine(record: Record<string, unknown>, useColor: boolean): 
   }
   if (record['msg']) parts.push(String(record['msg']));
   if (typeof record['ms'] === 'number') parts.push(k.dim(`(${formatMs(record['ms'])})`));
-  const extra = Object.entries(record).filter(([key]) => !SKIP.has(key));
+  // A skip's full reason is in the manifest; the terminal line carries its short form unless asked.
+  const extra = Object.entries(record).filter(([key]) => !SKIP.has(key) && (key !== 'reason' || verbose));
   for (const [key, v] of extra) {
     if (key === 'details' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
+    else if (key === 'reason' && typeof v === 'string') parts.push(`\n    ${v}`);
     else if (key === 'explain' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
     else parts.push(k.dim(`${key}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : JSON.stringify(v)}`));
   }
@@ -43,6 +45,8 @@ export const formatMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).t
 export interface LogOptions {
   json?: boolean;
   level?: string;
+  /** Terminal lines carry the full reason of a skip, not only its short form. */
+  verbose?: boolean;
   /** Where lines go; stderr by default, so stdout carries only command output (plan, cache ls). */
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
 }
@@ -55,7 +59,7 @@ export function createLogger(options: LogOptions = {}): Logger {
   const useColor = !process.env['NO_COLOR'];
   return pino({ ...base, timestamp: false }, {
     write(line: string) {
-      stream.write(formatLine(JSON.parse(line) as Record<string, unknown>, useColor));
+      stream.write(formatLine(JSON.parse(line) as Record<string, unknown>, useColor, options.verbose));
     },
   });
 }

@@ -7,7 +7,8 @@ import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry, type RemoteStage } from './remote-lookup.js';
 import { isCorrupt, type Store, type StoredOutput } from './store.js';
 
-export interface Hit { outputs: Record<string, StoredOutput>; from: 'local' | 'remote' }
+/** `declined`: the stage declined for this key (no outputs), which is as much a result as an output. */
+export interface Hit { outputs: Record<string, StoredOutput>; from: 'local' | 'remote'; declined?: string }
 
 export interface LookupOptions {
   store: Store;
@@ -31,7 +32,7 @@ export async function lookupLocal(o: LookupOptions, def: RemoteStage, key: strin
     await o.store.evict(def.name, key, entry);
     return undefined;
   }
-  return { outputs: entry.outputs, from: 'local' };
+  return { outputs: entry.outputs, from: 'local', ...(entry.declined !== undefined ? { declined: entry.declined } : {}) };
 }
 
 export async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
@@ -39,7 +40,8 @@ export async function lookupRemote(o: LookupOptions, def: RemoteStage, key: stri
   const warn = (m: string) => o.log.warn({ stage: def.name }, m);
   const entry = await peekRemote(o.remote, def, key, warn);
   if (!entry) return undefined;
-  return (await pullEntry(o.store, o.remote, def, entry, warn)) ? { outputs: entry.outputs, from: 'remote' } : undefined;
+  if (!(await pullEntry(o.store, o.remote, def, entry, warn))) return undefined;
+  return { outputs: entry.outputs, from: 'remote', ...(entry.declined !== undefined ? { declined: entry.declined } : {}) };
 }
 
 export async function lookup(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {

@@ -3,19 +3,22 @@
  * entry or runs the stage in a private tmp directory and commits its outputs to the store. Independent stages
  * run concurrently, bounded by `concurrency`.
  */
+import { basename } from 'node:path';
 import type { Exec } from './exec.js';
 import { execute, type Ready } from './execute.js';
 import { explainChange, keyOf, type KeyData } from './fingerprint.js';
-import type { AnyStage } from './graph.js';
+import { refChain, type AnyStage } from './graph.js';
+import { hashFile } from './hash-file.js';
 import { acquire } from './lock.js';
 import type { Logger } from './log.js';
 import { lookup, lookupLocal } from './lookup.js';
 import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry } from './remote-lookup.js';
 import { interruptedBy } from './signals.js';
-import type { StageFailure, ToolFound } from './stage.js';
+import type { InputRef, StageFailure, ToolFound } from './stage.js';
 import { isCorrupt, Store, type StoredOutput } from './store.js';
 import { ToolProbes } from './tools.js';
+import { shortReason } from './user-paths.js';
 
 /** `interrupted`: a signal stopped the run before this stage finished; nothing of it was stored. */
 export type Status = 'built' | 'cached' | 'skipped' | 'failed' | 'interrupted';
@@ -62,6 +65,8 @@ export interface RunOptions {
   options?: Readonly<Record<string, unknown>>;
   concurrency?: number;
   signal?: AbortSignal;
+  /** The artifact folder as the user named it: messages show a stage's inputs and outputs under its `latest/`. */
+  shownAs?: string;
   /** Stage name → code digest (pipeline/code-identity.ts); it enters the stage's key. */
   code?: Readonly<Record<string, string>>;
   /** Looked up after the local store; built entries are uploaded to it. */
@@ -92,35 +97,71 @@ type Prepared =
   | { kind: 'skip'; reason: string; failed?: boolean; key?: string }
   | ({ kind: 'ready' } & Ready);
 
+/** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
+export type PreparedInput = { sha: string; file: string; path?: string };
+
+type Producers = ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string }>;
+
+/** The output an input reads: its producer's, else, while producers are skipped, the first fallback's. */
+function resolveRef(ref: InputRef, producers: Producers): StoredOutput | 'pending' | { missing: InputRef; status: string } {
+  for (const r of refChain(ref)) {
+    const p = producers.get(r.stage);
+    if (!p) throw new Error(`Internal error: a stage ran before its producer ${r.stage}`);
+    if (p.status === 'pending' || p.status === 'miss') return 'pending';
+    const o = p.outputs[r.output];
+    if (o) return o;
+    if (p.status !== 'skipped') return { missing: r, status: p.status };
+  }
+  return { missing: ref, status: 'skipped' };
+}
+
+/** Hashes the user files a stage names, by content. */
+async function userFiles(def: AnyStage, root: Readonly<Record<string, unknown>>): Promise<Record<string, PreparedInput> | string> {
+  const files = def.files ? await def.files(root) : { ok: true as const, value: {} };
+  if (!files.ok) return files.error;
+  const out: Record<string, PreparedInput> = {};
+  for (const [label, path] of Object.entries(files.value)) {
+    try {
+      out[label] = { sha: await hashFile(path), file: basename(path), path };
+    } catch (e) {
+      return `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+    }
+  }
+  return out;
+}
+
 /** Shared by run and plan: inputs, tools, config slice and key of one stage, given its producers' outcomes. */
 async function prepare(
   def: AnyStage,
   root: Readonly<Record<string, unknown>>,
-  producers: ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string }>,
+  producers: Producers,
   probes: ToolProbes,
   opts: Pick<RunOptions, 'require' | 'excluded' | 'code'>,
 ): Promise<Prepared | { kind: 'pending' }> {
   const excluded = opts.excluded?.get(def.name);
   if (excluded) return { kind: 'skip', reason: excluded };
-  const inputs: Record<string, { sha: string; file: string } | undefined> = {};
+  const notApplicable = def.when?.(root);
+  if (notApplicable) return { kind: 'skip', reason: notApplicable };
+  const inputs: Record<string, PreparedInput | undefined> = {};
   let pending = false;
   for (const [label, ref] of Object.entries(def.inputs)) {
-    const p = producers.get(ref.stage);
-    if (!p) throw new Error(`Internal error: ${def.name} ran before its producer ${ref.stage}`);
-    if (p.status === 'pending' || p.status === 'miss') {
+    const o = resolveRef(ref, producers);
+    if (o === 'pending') {
       pending = true;
       continue;
     }
-    const o = p.outputs[ref.output];
-    if (!o) {
+    if ('missing' in o) {
       if (ref.optional) {
         inputs[label] = undefined;
         continue;
       }
-      return { kind: 'skip', reason: `needs ${ref.stage}, which was ${p.status === 'failed' ? 'failed' : 'skipped'}` };
+      return { kind: 'skip', reason: `needs ${o.missing.stage}, which was ${o.status === 'failed' ? 'failed' : 'skipped'}` };
     }
     inputs[label] = { sha: o.sha256, file: o.file };
   }
+  const files = await userFiles(def, root);
+  if (typeof files === 'string') return { kind: 'skip', failed: true, reason: `${def.name}: ${files}` };
+  Object.assign(inputs, files);
   let config: unknown;
   try {
     config = def.config(root);
@@ -162,7 +203,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   const signal = opts.signal ?? new AbortController().signal;
 
   const runOne = async (def: AnyStage): Promise<Outcome> => {
-    await Promise.all(Object.values(def.inputs).map((ref) => done.get(ref.stage)));
+    await Promise.all(Object.values(def.inputs).flatMap(refChain).map((ref) => done.get(ref.stage)));
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     const stopped = (): Outcome => {
@@ -175,7 +216,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
-      (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status }, prep.reason);
+      (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
       return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {} };
     }
     const { key } = prep;
@@ -183,6 +224,10 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     const hit = async (local: boolean): Promise<Outcome | undefined> => {
       const found = local ? await lookupLocal(opts, def, key) : await lookup(opts, def, key);
       if (!found) return undefined;
+      if (found.declined !== undefined) {
+        log.info({ stage: def.name, status: 'skipped' }, `${found.declined} (hit ${key.slice(0, 12)})`);
+        return { stage: def.name, status: 'skipped', key, reason: found.declined, ms: elapsed(), outputs: {} };
+      }
       const ms = elapsed();
       log.info({ stage: def.name, status: 'cached', ms }, `${found.from === 'remote' ? 'remote hit' : 'hit'} ${key.slice(0, 12)}`);
       return { stage: def.name, status: 'cached', key, ms, outputs: found.outputs, ...(found.from === 'remote' ? { from: 'remote' as const } : {}) };
@@ -230,14 +275,16 @@ type PlanOptions = Pick<RunOptions, 'store' | 'exec' | 'force' | 'require' | 'ex
 };
 
 /** A cacheable stage's entry: local (checked), else the remote's (validated; fetched only with `pull`). */
-async function planHit(def: AnyStage, key: string, opts: PlanOptions): Promise<Pick<PlanOutcome, 'status' | 'outputs'> | undefined> {
+async function planHit(def: AnyStage, key: string, opts: PlanOptions): Promise<Pick<PlanOutcome, 'status' | 'outputs' | 'reason'> | undefined> {
   const entry = await opts.store.readEntry(def.name, key, def.outputs);
-  if (entry && !isCorrupt(entry) && (await opts.store.check(entry, false)).ok) return { status: 'hit', outputs: entry.outputs };
+  if (entry && !isCorrupt(entry) && (await opts.store.check(entry, false)).ok) {
+    return entry.declined !== undefined ? { status: 'skipped', reason: entry.declined, outputs: {} } : { status: 'hit', outputs: entry.outputs };
+  }
   if (!opts.remote?.usable) return undefined;
   const warn = (m: string) => opts.warn?.(def.name, m);
   const remote = await peekRemote(opts.remote, def, key, warn);
   if (!remote || (opts.pull && !(await pullEntry(opts.store, opts.remote, def, remote, warn)))) return undefined;
-  return { status: 'remote-hit', outputs: remote.outputs };
+  return remote.declined !== undefined ? { status: 'skipped', reason: remote.declined, outputs: {} } : { status: 'remote-hit', outputs: remote.outputs };
 }
 
 /** What `run` would do, without running any stage: keys where they are known, hit or miss, and why. */

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { decodeModel, writeModelFile } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
 import { optimizeModel } from './optimize-model.js';
 import { passesByName } from './passes/index.js';
@@ -9,13 +9,17 @@ import { summarize } from './summary.js';
 
 const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `optimize: ${message}`, ...(details ? { details } : {}) });
 
-export async function run(ctx: StageContext<OptimizeConfig>): Promise<Result<void, StageFailure>> {
+export async function run(ctx: StageContext<OptimizeConfig>): Promise<Result<void | Declined, StageFailure>> {
   const path = ctx.inputs.model as string;
-  const decoded = decodeModel(await readFile(path));
+  const bytes = await readFile(path);
+  const decoded = decodeModel(bytes);
   if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
   const original = decoded.value;
-  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config);
-  if (!optimized.ok) return fail(optimized.error.message, optimized.error.details);
+  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config, { signal: ctx.signal, originalBytes: bytes });
+  if (!optimized.ok) {
+    const { message, details, declined } = optimized.error;
+    return declined ? decline(message, details) : fail(message, details);
+  }
   const { run: passes, check } = optimized.value;
   await writeModelFile(ctx.out('model'), passes.model);
   const summary = summarize(original, passes, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check });

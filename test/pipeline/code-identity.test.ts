@@ -44,6 +44,8 @@ test('the real bundle, built twice in a copy: a changed pass moves optimize only
   mkdirSync(join(dir, 'scripts'));
   cpSync(join(repoRoot, 'scripts', 'bundle.mjs'), join(dir, 'scripts', 'bundle.mjs'));
   cpSync(join(repoRoot, 'README.md'), join(dir, 'README.md'));
+  // Stage modules find their Python and data files from the checkout root when they load.
+  cpSync(join(repoRoot, 'stages'), join(dir, 'stages'), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   const identity = () => {
     execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: dir, stdio: 'pipe' });
