@@ -21,7 +21,7 @@ export function runJson(command: string, config: string, exitCode: number, outco
     config,
     exitCode,
     ms: Math.round(ms),
-    summary: { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'), interrupted: count('interrupted') },
+    summary: { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'), ...(count('interrupted') ? { interrupted: count('interrupted') } : {}) },
     stages: outcomes.map((o) => ({
       stage: o.stage,
       status: o.status,
