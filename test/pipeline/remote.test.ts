@@ -163,3 +163,26 @@ test('nginx killed mid-upload: the build succeeds, the server holds no entry, th
   assert.deepEqual(b.takeRuns(), ['side']);
   assert.deepEqual(latest(b, 'side.txt'), latest(a, 'side.txt'));
 });
+
+test('cache push uploads what a store built without the remote; cache pull fills an empty store without running a stage', async (t) => {
+  const dav = await startDav();
+  t.after(() => dav.stop());
+  const a = project();
+  assert.equal((await cli(a, ['join'])).code, 0);
+  const push = await cli(a, ['cache', 'push', '--remote-cache', dav.url]);
+  assert.equal(push.code, 0, push.stderr);
+  assert.match(push.stdout, /^pushed 4 entries to http:\/\/127\.0\.0\.1:\d+\/cache; 0 were there already$/m);
+  assert.match((await cli(a, ['cache', 'push', '--remote-cache', dav.url])).stdout, /pushed 0 entries .*; 4 were there already/);
+
+  const b = project();
+  const pull = await cli(b, ['cache', 'pull', '--remote-cache', dav.url]);
+  assert.equal(pull.code, 0, pull.stderr);
+  assert.match(pull.stdout, /^pulled 4 entries from http:\/\/127\.0\.0\.1:\d+\/cache; 4 of \d+ stages are now local hits$/m);
+  const r = await cli(b, ['join']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(b.takeRuns(), []);
+  for (const f of ['text.txt', 'upper.txt', 'count.json', 'joined.txt']) assert.deepEqual(latest(b, f), latest(a, f), f);
+  const none = await cli(b, ['cache', 'push']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /cache push needs a remote cache: --remote-cache URL or cache\.remote in /);
+});
