@@ -45,7 +45,12 @@ export function stageConfig(config: Readonly<Record<string, unknown>>): Record<s
  * The remote cache the flag or the config names, or none. A URL with credentials in it is refused: they would
  * end up in logs; the secret belongs in the environment variable the config names.
  */
-export function remoteFrom(flag: string | undefined, config: Readonly<Record<string, unknown>>, file: string, warn: (m: string) => void): Result<RemoteCache | undefined, string> {
+export function remoteFrom(
+  flag: string | undefined,
+  config: Readonly<Record<string, unknown>>,
+  file: string,
+  warn: (m: string) => void,
+): Result<RemoteCache | undefined, string> {
   const section = (config['cache'] ?? {}) as CacheSection;
   const raw = flag ?? section.remote;
   if (!raw) return ok(undefined);
@@ -56,11 +61,19 @@ export function remoteFrom(flag: string | undefined, config: Readonly<Record<str
   } catch {
     return err(`${where}: not a URL; give the cache's base URL, e.g. http://cache.internal:8080/enginefoundry`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return err(`${where}: only http and https remote caches are supported`);
-  if (url.username || url.password) return err(`${where}: the URL holds credentials; put them in an environment variable and name it in cache.remote_credentials_env`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return err(`${where}: only http and https remote caches are supported`);
+  }
+  if (url.username || url.password) {
+    return err(`${where}: the URL holds credentials; put them in an environment variable and name it in ` +
+      'cache.remote_credentials_env');
+  }
   const envName = section.remote_credentials_env;
   const secret = envName ? process.env[envName] : undefined;
-  if (envName && !secret) warn(`${file}: cache.remote_credentials_env names ${envName}, which is not set: using the remote cache without credentials`);
+  if (envName && !secret) {
+    warn(`${file}: cache.remote_credentials_env names ${envName}, which is not set: ` +
+      'using the remote cache without credentials');
+  }
   return ok(new RemoteCache({
     url: url.href,
     upload: section.remote_upload ?? true,

@@ -30,10 +30,17 @@ export const OPTIONS: Record<string, OptionRow> = {
   baseline: { scopes: ['run'], spec: { type: 'string', describe: 'an earlier bench.json to compare with (benchmark stage)' } },
   json: { scopes: ALL, spec: { type: 'boolean', describe: 'results as JSON on stdout, logs as JSON lines on stderr' } },
   artifacts: { scopes: ALL, spec: { type: 'string', default: 'artifacts', describe: 'artifact store directory' } },
-  'remote-cache': { scopes: ALL, spec: { type: 'string', describe: 'remote cache base URL (Bazel HTTP protocol); overrides cache.remote' } },
+  'remote-cache': {
+    scopes: ALL,
+    spec: { type: 'string', describe: 'remote cache base URL (Bazel HTTP protocol); overrides cache.remote' },
+  },
   verify: {
     scopes: ['run'],
-    spec: { type: 'boolean', default: ['true', '1'].includes(process.env['CI'] ?? ''), describe: 're-hash every artifact a cache hit serves (on when $CI is true)' },
+    spec: {
+      type: 'boolean',
+      default: ['true', '1'].includes(process.env['CI'] ?? ''),
+      describe: 're-hash every artifact a cache hit serves (on when $CI is true)',
+    },
   },
 };
 

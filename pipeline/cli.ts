@@ -104,7 +104,8 @@ export async function projectConfig(registry: Registry, argv: Pick<Common, 'conf
   });
   const adjust = (c: RunConfig): Result<RunConfig, string> => given.reduce<Result<RunConfig, string>>(
     (r, [name, o]) => (r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r), ok(c));
-  const config = await loadConfig(argv.config, withCacheSection(registry.configSchema), argv.set ?? [], adjust, registry.checkConfig);
+  const schema = withCacheSection(registry.configSchema);
+  const config = await loadConfig(argv.config, schema, argv.set ?? [], adjust, registry.checkConfig);
   return config.ok && registry.preflight ? registry.preflight(config.value, argv.config) : config;
 }
 
@@ -129,7 +130,9 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
   const remote = remoteFrom(argv.remoteCache, config.value, argv.config, (m) => log.warn(m));
   if (!remote.ok) throw new UserError(remote.error);
   const code = registry.code ?? (await loadCodeIdentity());
-  const common = { store, exec, force: argv.force, require: argv.require, excluded, code, ...(remote.value ? { remote: remote.value } : {}) };
+  const common = {
+    store, exec, force: argv.force, require: argv.require, excluded, code, ...(remote.value ? { remote: remote.value } : {}),
+  };
   if (planOnly) {
     const plan = await planStages(selected.value, config.value, { ...common, warn: (stage, m) => log.warn({ stage }, m) });
     remote.value?.close();
@@ -150,16 +153,26 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
       signal: trap.controller.signal,
       shownAs: argv.artifacts,
     });
-    return await finish(outcomes, { command, argv, started, store, log, remote: remote.value, signal: trap.controller.signal, config: config.value });
+    const signal = trap.controller.signal;
+    return await finish(outcomes, { command, argv, started, store, log, remote: remote.value, signal, config: config.value });
   } finally {
     trap.release();
   }
 }
 
 /** After the stages: uploads finished, `latest` written, fresh stamps, the summary and the exit code. */
-async function finish(outcomes: Outcome[], r: {
-  command: string; argv: Common; started: number; store: Store; log: Logger; remote: RemoteCache | undefined; signal: AbortSignal; config: RunConfig;
-}): Promise<number> {
+interface Finish {
+  command: string;
+  argv: Common;
+  started: number;
+  store: Store;
+  log: Logger;
+  remote: RemoteCache | undefined;
+  signal: AbortSignal;
+  config: RunConfig;
+}
+
+async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   const interrupted = interruptedBy(r.signal);
   // Uploads finish before the process ends, unless a signal asked it to stop.
   if (!interrupted) await r.remote?.flush();
@@ -170,7 +183,8 @@ async function finish(outcomes: Outcome[], r: {
   const ms = performance.now() - r.started;
   logSummary(r.log, outcomes, ms);
   const failed = outcomes.filter((o) => o.status === 'failed');
-  const code = interrupted ? exitCodeFor(interrupted) : failed.length === 0 ? 0 : failed.every((o) => o.failure?.input) ? 2 : 1;
+  const failedCode = failed.length === 0 ? 0 : failed.every((o) => o.failure?.input) ? 2 : 1;
+  const code = interrupted ? exitCodeFor(interrupted) : failedCode;
   if (r.argv.json) print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms))}\n`);
   // Abandoned work (a stage deaf to the abort) must not keep the process alive.
   if (interrupted) exitSoon(code);
@@ -199,7 +213,9 @@ async function cacheCommand(registry: Registry, action: string, argv: Common): P
   if (action === 'verify') {
     let bad = 0;
     for (const e of entries) {
-      const check = isCorrupt(e.entry) ? { ok: false as const, problem: `entry malformed (${e.entry.corrupt})` } : await store.check(e.entry, true);
+      const check = isCorrupt(e.entry)
+        ? { ok: false as const, problem: `entry malformed (${e.entry.corrupt})` }
+        : await store.check(e.entry, true);
       if (!check.ok) {
         bad++;
         await store.evict(e.stage, e.key, isCorrupt(e.entry) ? undefined : e.entry);
@@ -294,8 +310,9 @@ export async function main(args: readonly string[], registry: Registry): Promise
   }
   parser = parser
     .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', scoped('plan'), handle('plan', true))
-    .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc, push/pull (remote cache)', (y) =>
-      scoped('cache')(y).positional('action', { choices: ['ls', 'verify', 'gc', 'push', 'pull'] as const, describe: 'what to do' }), async (argv) => {
+    .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc, push/pull', (y) =>
+      scoped('cache')(y).positional('action', { choices: ['ls', 'verify', 'gc', 'push', 'pull'] as const, describe: 'what to do' }),
+    async (argv) => {
       // yargs reports invalid choices through .fail() and still calls the handler.
       if (code !== 0) return;
       code = await cacheCommand(registry, String(argv['action']), argv as unknown as Common);

@@ -24,7 +24,8 @@ export const CODE_IDENTITY_FILE = 'code-identity.json';
 
 /** `node_modules/@a/b/x.js` → `@a/b`; `onnxruntime-node/dist/x` → `onnxruntime-node`. */
 export function packageOf(path: string): string {
-  const rest = path.includes('node_modules/') ? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length) : path;
+  const at = path.lastIndexOf('node_modules/');
+  const rest = at >= 0 ? path.slice(at + 'node_modules/'.length) : path;
   const parts = rest.split('/');
   return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
 }
@@ -33,7 +34,11 @@ export function packageOf(path: string): string {
  * The module graph of a bundle. `hashOf` gives a source module's content hash, `versionOf` a package's installed
  * version. Node's built-in modules are left out: they come with the Node version, not the project.
  */
-export function graphFromMetafile(meta: Metafile, hashOf: (path: string) => string, versionOf: (pkg: string) => string): Record<string, ModuleNode> {
+export function graphFromMetafile(
+  meta: Metafile,
+  hashOf: (path: string) => string,
+  versionOf: (pkg: string) => string,
+): Record<string, ModuleNode> {
   const graph: Record<string, ModuleNode> = {};
   const pkgNode = (pkg: string): string => {
     const id = `package:${pkg}`;
@@ -83,7 +88,8 @@ export async function loadCodeIdentity(dir = distDir()): Promise<Record<string, 
   if (!dir) return {};
   try {
     const v = JSON.parse(await readFile(join(dir, CODE_IDENTITY_FILE), 'utf8')) as { stages?: Record<string, unknown> };
-    return Object.fromEntries(Object.entries(v.stages ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const stages = Object.entries(v.stages ?? {});
+    return Object.fromEntries(stages.filter((e): e is [string, string] => typeof e[1] === 'string'));
   } catch {
     return {};
   }

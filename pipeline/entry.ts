@@ -29,17 +29,23 @@ export const isFileName = (v: unknown): v is string =>
   typeof v === 'string' && v !== '' && v !== '.' && v !== '..' && !/[/\\\0]/.test(v) && v.length <= 255;
 
 /** Output labels become object keys: plain words only, never one that reaches a prototype. */
-const isLabel = (v: string): boolean => /^[A-Za-z0-9._:-]{1,100}$/.test(v) && !['__proto__', 'constructor', 'prototype'].includes(v);
+const isLabel = (v: string): boolean =>
+  /^[A-Za-z0-9._:-]{1,100}$/.test(v) && !['__proto__', 'constructor', 'prototype'].includes(v);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkOutput(label: string, v: unknown, declared: string | undefined): Result<EntryOutput, string> {
   if (!isRecord(v)) return err(`output ${label} is not an object`);
   if (!isFileName(v['file'])) return err(`output ${label} has no valid file name`);
-  if (declared !== undefined && v['file'] !== declared) return err(`output ${label} is named ${v['file']}, the stage declares ${declared}`);
+  if (declared !== undefined && v['file'] !== declared) {
+    return err(`output ${label} is named ${v['file']}, the stage declares ${declared}`);
+  }
   if (!isSha256(v['sha256'])) return err(`output ${label} has no valid sha256`);
   const size = v['size'];
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return err(`output ${label} has no valid size`);
+  if (typeof size !== 'number' ||
+    !Number.isSafeInteger(size) || size < 0) {
+    return err(`output ${label} has no valid size`);
+  }
   return ok({ file: v['file'], sha256: v['sha256'], size });
 }
 
@@ -48,7 +54,12 @@ function checkOutput(label: string, v: unknown, declared: string | undefined): R
  * the stage's declaration) is required where the stage is known; then the labels must be exactly those. The key
  * data must hash to the key, so an entry cannot claim to be a build of anything else.
  */
-export function parseEntry(text: string, key: string, stage: string, declared?: Readonly<Record<string, string>>): Result<Entry, string> {
+export function parseEntry(
+  text: string,
+  key: string,
+  stage: string,
+  declared?: Readonly<Record<string, string>>,
+): Result<Entry, string> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -69,10 +80,13 @@ export function parseEntry(text: string, key: string, stage: string, declared?: 
   const labels = Object.keys(outputs);
   const declined = raw['declined'];
   if (declined !== undefined) {
-    if (typeof declined !== 'string' || declined === '' || declined.length > 2000 || labels.length > 0) return err('its decline is malformed');
+    const plain = typeof declined === 'string' && declined !== '' && declined.length <= 2000;
+    if (!plain || labels.length > 0) return err('its decline is malformed');
   } else if (declared) {
     const want = Object.keys(declared);
-    if (labels.length !== want.length || want.some((l) => !Object.hasOwn(outputs, l))) return err(`its outputs are ${labels.join(', ') || 'none'}, the stage declares ${want.join(', ')}`);
+    if (labels.length !== want.length || want.some((l) => !Object.hasOwn(outputs, l))) {
+      return err(`its outputs are ${labels.join(', ') || 'none'}, the stage declares ${want.join(', ')}`);
+    }
   } else if (labels.length === 0) {
     return err('it has no outputs');
   }
@@ -85,5 +99,6 @@ export function parseEntry(text: string, key: string, stage: string, declared?: 
   }
   const ms = raw['ms'];
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return err('it has no valid build time');
-  return ok({ key, data: data as unknown as KeyData, outputs: checked, ms, ...(typeof declined === 'string' ? { declined } : {}) });
+  const decline = typeof declined === 'string' ? { declined } : {};
+  return ok({ key, data: data as unknown as KeyData, outputs: checked, ms, ...decline });
 }

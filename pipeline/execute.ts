@@ -40,12 +40,19 @@ async function placeInput(store: Store, sha: string, target: string): Promise<vo
   }
 }
 
-function context(def: AnyStage, prep: Ready, dir: string, inputs: Record<string, string | undefined>, o: ExecuteOptions): StageContext<unknown> {
+function context(
+  def: AnyStage,
+  prep: Ready,
+  dir: string,
+  inputs: Record<string, string | undefined>,
+  o: ExecuteOptions,
+): StageContext<unknown> {
   const { log, store, signal } = o;
   const th = toolsHash(prep.data.tools);
   let lastProgress = 0;
   // Every child process a stage starts is stopped with the run.
-  const exec: Exec = (command, args, options) => o.exec(command, args, { ...options, signal: options?.signal ?? signal });
+  const exec: Exec = (command, args, options) =>
+    o.exec(command, args, { ...options, signal: options?.signal ?? signal });
   return {
     config: prep.config,
     inputs,
@@ -158,8 +165,9 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     const result = settled.value;
     if (!result.ok) {
       const ms = o.elapsed();
-      const failure = { ...result.error, message: show(result.error.message), ...(result.error.details ? { details: result.error.details.map(show) } : {}) };
-      log.error({ stage: def.name, status: 'failed', ms, ...(failure.details ? { details: failure.details } : {}) }, failure.message);
+      const details = result.error.details?.map(show);
+      const failure = { ...result.error, message: show(result.error.message), ...(details ? { details } : {}) };
+      log.error({ stage: def.name, status: 'failed', ms, ...(details ? { details } : {}) }, failure.message);
       return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure };
     }
     if (result.value) return await commitDecline(def, prep, result.value, o);
@@ -169,7 +177,8 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     const message = e instanceof UserError ? show(e.message) : environmentMessage(e, show);
     if (message === undefined) throw e;
     log.error({ stage: def.name, status: 'failed', ms: o.elapsed() }, `${def.name}: ${message}`);
-    const failure = { message: `${def.name}: ${message}`, ...(e instanceof UserError && e.exitCode === 2 ? { input: true } : {}) };
+    const input = e instanceof UserError && e.exitCode === 2;
+    const failure = { message: `${def.name}: ${message}`, ...(input ? { input: true } : {}) };
     return { stage: def.name, status: 'failed', key, reason: failure.message, ms: o.elapsed(), outputs: {}, failure };
   } finally {
     release();

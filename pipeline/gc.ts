@@ -99,10 +99,12 @@ export async function gc(store: Store, keep: ReadonlySet<string>, graceMs = 60 *
 /** The lines `cache gc` prints: what it removed, what it kept and why. */
 export function gcLines(r: GcReport): string[] {
   const hours = r.graceMs / 3_600_000;
+  const grace = hours >= 1 ? `${hours} h` : `${Math.round(r.graceMs / 1000)} s`;
   return [
-    `removed ${r.entries} entries, ${r.objects} objects (${(r.bytes / 1e6).toFixed(2)} MB), ${r.tmp} abandoned tmp dirs, ${r.views} old views`,
+    `removed ${r.entries} entries, ${r.objects} objects (${(r.bytes / 1e6).toFixed(2)} MB), ` +
+      `${r.tmp} abandoned tmp dirs, ${r.views} old views`,
     `kept ${r.keptEntries} entries: each stage's newest and every one artifacts/latest names`,
     ...(r.keptView ? [`kept views/${r.keptView}: artifacts/latest points to it`] : []),
-    `kept ${r.youngObjects} unreferenced objects younger than ${hours >= 1 ? `${hours} h` : `${Math.round(r.graceMs / 1000)} s`} (a running build may be about to reference them)`,
+    `kept ${r.youngObjects} unreferenced objects younger than ${grace} (a running build may be about to reference them)`,
   ];
 }

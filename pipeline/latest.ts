@@ -49,18 +49,21 @@ export async function checkLatest(store: Store, shownRoot: string): Promise<void
 }
 
 /** The previous manifest's stages that this run did not select, when made from the same config. */
-async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Array<[string, StageRecord, Record<string, string>]>> {
+type Carried = [stage: string, record: StageRecord, files: Record<string, string>];
+
+async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Carried[]> {
   let previous: Manifest;
   try {
     previous = JSON.parse(await readFile(join(store.root, 'latest', 'manifest.json'), 'utf8')) as Manifest;
   } catch {
     return [];
   }
-  if (previous.config_sha256 !== configSha || typeof previous.stages !== 'object' || previous.stages === null) return [];
+  const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+  if (previous.config_sha256 !== configSha || !isObject(previous.stages)) return [];
   const ran = new Set(outcomes.map((o) => o.stage));
-  const out: Array<[string, StageRecord, Record<string, string>]> = [];
+  const out: Carried[] = [];
   for (const [stage, rec] of Object.entries(previous.stages)) {
-    if (ran.has(stage) || typeof rec !== 'object' || rec === null || typeof rec.outputs !== 'object' || rec.outputs === null) continue;
+    if (ran.has(stage) || !isObject(rec) || !isObject(rec.outputs)) continue;
     const files: Record<string, string> = {};
     const outputs = Object.entries(rec.outputs);
     if (outputs.length === 0) continue;
@@ -75,7 +78,12 @@ async function carriedOver(store: Store, configSha: string, outcomes: readonly O
   return out;
 }
 
-export async function writeLatest(store: Store, configPath: string, outcomes: readonly Outcome[], opts: { configSha: string; interrupted?: string }): Promise<Manifest> {
+export async function writeLatest(
+  store: Store,
+  configPath: string,
+  outcomes: readonly Outcome[],
+  opts: { configSha: string; interrupted?: string },
+): Promise<Manifest> {
   const views = join(store.root, 'views');
   const id = `${Date.now().toString(36)}-${process.pid}`;
   const view = join(views, id);
@@ -85,7 +93,12 @@ export async function writeLatest(store: Store, configPath: string, outcomes: re
   const rows: Array<{ stage: string; rec: Omit<StageRecord, 'outputs'>; outputs: Array<[string, string, string]> }> = [
     ...outcomes.map((o) => ({
       stage: o.stage,
-      rec: { ...(o.key ? { key: o.key } : {}), status: o.status, ...(o.reason ? { reason: o.reason } : {}), ms: Math.round(o.ms * 10) / 10 },
+      rec: {
+        ...(o.key ? { key: o.key } : {}),
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ms: Math.round(o.ms * 10) / 10,
+      },
       outputs: Object.entries(o.outputs).map(([l, out]): [string, string, string] => [l, out.file, out.sha256]),
     })),
     ...carried.map(([stage, { outputs, ...rec }, files]) => ({
@@ -97,7 +110,8 @@ export async function writeLatest(store: Store, configPath: string, outcomes: re
   const owners = new Map<string, number>();
   for (const r of rows) for (const [, file] of r.outputs) owners.set(file, (owners.get(file) ?? 0) + 1);
 
-  const manifest: Manifest = { config: configPath, config_sha256: opts.configSha, ...(opts.interrupted ? { interrupted: opts.interrupted } : {}), stages: {} };
+  const interrupted = opts.interrupted ? { interrupted: opts.interrupted } : {};
+  const manifest: Manifest = { config: configPath, config_sha256: opts.configSha, ...interrupted, stages: {} };
   for (const r of rows) {
     const outputs: StageRecord['outputs'] = {};
     for (const [label, file, sha] of r.outputs) {

@@ -56,7 +56,11 @@ export interface Waiting { pid?: number; host?: string }
  * Takes the lock at `path`, waiting while a live process holds it; resolves to a release function, or to
  * `undefined` when `signal` aborts the wait. `onWait` is called once, when the wait begins.
  */
-export async function acquire(path: string, signal: AbortSignal, onWait?: (holder: Waiting) => void): Promise<(() => Promise<void>) | undefined> {
+export async function acquire(
+  path: string,
+  signal: AbortSignal,
+  onWait?: (holder: Waiting) => void,
+): Promise<(() => Promise<void>) | undefined> {
   await mkdir(dirname(path), { recursive: true });
   const release = async () => {
     const holder = await readHolder(path);

@@ -5,7 +5,7 @@
 import type { Logger } from './log.js';
 import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry, type RemoteStage } from './remote-lookup.js';
-import { isCorrupt, type Store, type StoredOutput } from './store.js';
+import { isCorrupt, type Entry, type Store, type StoredOutput } from './store.js';
 
 /** `declined`: the stage declined for this key (no outputs), which is as much a result as an output. */
 export interface Hit { outputs: Record<string, StoredOutput>; from: 'local' | 'remote'; declined?: string }
@@ -18,11 +18,14 @@ export interface LookupOptions {
   verify?: boolean;
 }
 
+const declinedOf = (e: Entry) => (e.declined !== undefined ? { declined: e.declined } : {});
+
 export async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
   const entry = await o.store.readEntry(def.name, key, def.outputs);
   if (entry === undefined) return undefined;
   if (isCorrupt(entry)) {
-    o.log.warn({ stage: def.name }, `cache entry ${key.slice(0, 12)} is malformed (${entry.corrupt}): evicted, rebuilding`);
+    const message = `cache entry ${key.slice(0, 12)} is malformed (${entry.corrupt}): evicted, rebuilding`;
+    o.log.warn({ stage: def.name }, message);
     await o.store.evict(def.name, key);
     return undefined;
   }
@@ -32,7 +35,7 @@ export async function lookupLocal(o: LookupOptions, def: RemoteStage, key: strin
     await o.store.evict(def.name, key, entry);
     return undefined;
   }
-  return { outputs: entry.outputs, from: 'local', ...(entry.declined !== undefined ? { declined: entry.declined } : {}) };
+  return { outputs: entry.outputs, from: 'local', ...declinedOf(entry) };
 }
 
 export async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
@@ -41,7 +44,7 @@ export async function lookupRemote(o: LookupOptions, def: RemoteStage, key: stri
   const entry = await peekRemote(o.remote, def, key, warn);
   if (!entry) return undefined;
   if (!(await pullEntry(o.store, o.remote, def, entry, warn))) return undefined;
-  return { outputs: entry.outputs, from: 'remote', ...(entry.declined !== undefined ? { declined: entry.declined } : {}) };
+  return { outputs: entry.outputs, from: 'remote', ...declinedOf(entry) };
 }
 
 export async function lookup(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {

@@ -22,6 +22,9 @@ export interface RemoteOptions {
   warn(message: string): void;
 }
 
+/** A blob to upload: its hash, size, and the file that holds it. */
+export interface Blob { sha256: string; size: number; file: string }
+
 /** `present`: the server had the key already, and nothing was sent. */
 export type Uploaded = 'uploaded' | 'present' | 'skipped' | 'failed';
 
@@ -53,7 +56,8 @@ export class RemoteCache {
 
   constructor(private readonly opts: RemoteOptions) {
     this.base = new URL(opts.url.endsWith('/') ? opts.url : `${opts.url}/`);
-    this.agent = this.base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    const Agent = this.base.protocol === 'https:' ? HttpsAgent : HttpAgent;
+    this.agent = new Agent({ keepAlive: true });
   }
 
   /** Where the remote is, for messages: never with credentials (a URL that holds them is refused upstream). */
@@ -69,7 +73,9 @@ export class RemoteCache {
     if (this.down) return;
     this.down = true;
     const why = e instanceof Failure ? e.message : (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    this.opts.warn(`remote cache ${this.where} ${what} failed (${why}): building locally, remote cache off for this run`);
+    this.opts.warn(
+      `remote cache ${this.where} ${what} failed (${why}): building locally, remote cache off for this run`,
+    );
   }
 
   private send(method: string, path: string, body?: { file: string; size: number }): Promise<IncomingMessage> {
@@ -80,7 +86,8 @@ export class RemoteCache {
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const req = request(url, { method, headers, agent: this.agent, timeout: this.opts.timeoutMs ?? 10_000 }, resolve);
-      req.on('timeout', () => req.destroy(new Failure(`no answer in ${Math.round((this.opts.timeoutMs ?? 10_000) / 1000)} s`)));
+      const seconds = Math.round((this.opts.timeoutMs ?? 10_000) / 1000);
+      req.on('timeout', () => req.destroy(new Failure(`no answer in ${seconds} s`)));
       req.on('error', reject);
       if (body) pipeline(createReadStream(body.file), req).catch(reject);
       else req.end();
@@ -168,7 +175,9 @@ export class RemoteCache {
 
   private async putBlob(sha: string, file: string, size: number): Promise<void> {
     if (this.present.has(sha)) return;
-    if ((await this.status('HEAD', `cas/${sha}`)) !== 200) await this.slot(() => this.put(`cas/${sha}`, { file, size }));
+    if ((await this.status('HEAD', `cas/${sha}`)) !== 200) {
+      await this.slot(() => this.put(`cas/${sha}`, { file, size }));
+    }
     this.present.add(sha);
   }
 
@@ -176,7 +185,7 @@ export class RemoteCache {
    * Uploads an entry's blobs in parallel, then the entry: the entry is the commit point, so a reader never finds
    * one whose blobs are not all there. A key the server already holds is left as it is.
    */
-  upload(key: string, entryFile: string, entrySize: number, blobs: ReadonlyArray<{ sha256: string; size: number; file: string }>): Promise<Uploaded> {
+  upload(key: string, entryFile: string, entrySize: number, blobs: readonly Blob[]): Promise<Uploaded> {
     if (!this.opts.upload || this.down || this.refused) return Promise.resolve('skipped');
     const work = (async (): Promise<Uploaded> => {
       try {
@@ -187,7 +196,10 @@ export class RemoteCache {
       } catch (e) {
         const status = e instanceof Failure ? e.status : undefined;
         if (status !== undefined && status >= 400 && status < 500) {
-          if (!this.refused) this.opts.warn(`remote cache ${this.where} refused an upload (HTTP ${status}): check the credentials or set cache.remote_upload: false; not uploading for the rest of this run`);
+          if (!this.refused) {
+            this.opts.warn(`remote cache ${this.where} refused an upload (HTTP ${status}): check the credentials ` +
+              'or set cache.remote_upload: false; not uploading for the rest of this run');
+          }
           this.refused = true;
         } else {
           this.fail(e, 'upload');

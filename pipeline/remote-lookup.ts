@@ -12,7 +12,12 @@ import type { Store } from './store.js';
 export interface RemoteStage { name: string; outputs: Readonly<Record<string, string>> }
 
 /** The remote's entry for `key`, checked but not yet fetched: what `plan` shows as a remote hit. */
-export async function peekRemote(remote: RemoteCache, def: RemoteStage, key: string, warn: (m: string) => void): Promise<Entry | undefined> {
+export async function peekRemote(
+  remote: RemoteCache,
+  def: RemoteStage,
+  key: string,
+  warn: (m: string) => void,
+): Promise<Entry | undefined> {
   const text = await remote.getEntry(key);
   if (text === undefined) return undefined;
   const parsed = parseEntry(text, key, def.name, def.outputs);
@@ -24,7 +29,13 @@ export async function peekRemote(remote: RemoteCache, def: RemoteStage, key: str
 }
 
 /** Downloads what the local store lacks of a remote entry, verifies it, and commits the entry locally. */
-export async function pullEntry(store: Store, remote: RemoteCache, def: RemoteStage, entry: Entry, warn: (m: string) => void): Promise<boolean> {
+export async function pullEntry(
+  store: Store,
+  remote: RemoteCache,
+  def: RemoteStage,
+  entry: Entry,
+  warn: (m: string) => void,
+): Promise<boolean> {
   const dir = await store.tmpDir();
   try {
     for (const [label, o] of Object.entries(entry.outputs)) {
@@ -33,11 +44,15 @@ export async function pullEntry(store: Store, remote: RemoteCache, def: RemoteSt
       const path = join(dir, o.sha256);
       const got = await remote.download(o.sha256, path);
       if (!got.ok) {
-        if (got.missing) warn(`remote cache entry ${entry.key.slice(0, 12)} names blob ${o.sha256.slice(0, 12)} (${o.file}), which the server does not have: building locally`);
+        if (got.missing) {
+          warn(`remote cache entry ${entry.key.slice(0, 12)} names blob ${o.sha256.slice(0, 12)} (${o.file}), ` +
+            'which the server does not have: building locally');
+        }
         return false;
       }
       if (got.sha256 !== o.sha256 || got.size !== o.size) {
-        warn(`remote cache blob ${o.sha256.slice(0, 12)} (${o.file}) is corrupt on the server: it hashes to ${got.sha256.slice(0, 12)} (${got.size} bytes, ${o.size} expected); not used, building locally`);
+        warn(`remote cache blob ${o.sha256.slice(0, 12)} (${o.file}) is corrupt on the server: it hashes to ` +
+          `${got.sha256.slice(0, 12)} (${got.size} bytes, ${o.size} expected); not used, building locally`);
         return false;
       }
       await store.putFile(path, o.file, got.sha256);
@@ -54,5 +69,6 @@ export async function pullEntry(store: Store, remote: RemoteCache, def: RemoteSt
 export async function pushEntry(store: Store, remote: RemoteCache, entry: Entry): Promise<{ done: Promise<Uploaded> }> {
   const entryFile = store.entryFile(entry.data.stage, entry.key);
   const { size } = await stat(entryFile);
-  return { done: remote.upload(entry.key, entryFile, size, Object.values(entry.outputs).map((o) => ({ sha256: o.sha256, size: o.size, file: store.objectPath(o.sha256) }))) };
+  const blobs = Object.values(entry.outputs).map((o) => ({ ...o, file: store.objectPath(o.sha256) }));
+  return { done: remote.upload(entry.key, entryFile, size, blobs) };
 }

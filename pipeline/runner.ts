@@ -229,8 +229,9 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
         return { stage: def.name, status: 'skipped', key, reason: found.declined, ms: elapsed(), outputs: {} };
       }
       const ms = elapsed();
-      log.info({ stage: def.name, status: 'cached', ms }, `${found.from === 'remote' ? 'remote hit' : 'hit'} ${key.slice(0, 12)}`);
-      return { stage: def.name, status: 'cached', key, ms, outputs: found.outputs, ...(found.from === 'remote' ? { from: 'remote' as const } : {}) };
+      const remote = found.from === 'remote';
+      log.info({ stage: def.name, status: 'cached', ms }, `${remote ? 'remote hit' : 'hit'} ${key.slice(0, 12)}`);
+      return { stage: def.name, status: 'cached', key, ms, outputs: found.outputs, ...(remote ? { from: 'remote' as const } : {}) };
     };
     if (cacheable && !opts.force) {
       const h = await hit(false);
@@ -240,7 +241,8 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     // One build per key at a time on this store: a second run waits, then takes the first one's entry.
     const unlock = cacheable
       ? await acquire(store.lockPath(def.name, key), signal, (h) =>
-          log.info({ stage: def.name, status: 'waiting' }, `waiting for process ${h.pid ?? '?'}${h.host ? ` on ${h.host}` : ''}, which is building ${key.slice(0, 12)}`))
+          log.info({ stage: def.name, status: 'waiting' },
+            `waiting for process ${h.pid ?? '?'}${h.host ? ` on ${h.host}` : ''}, which is building ${key.slice(0, 12)}`))
       : async () => {};
     if (!unlock) return stopped();
     try {
@@ -275,20 +277,27 @@ type PlanOptions = Pick<RunOptions, 'store' | 'exec' | 'force' | 'require' | 'ex
 };
 
 /** A cacheable stage's entry: local (checked), else the remote's (validated; fetched only with `pull`). */
-async function planHit(def: AnyStage, key: string, opts: PlanOptions): Promise<Pick<PlanOutcome, 'status' | 'outputs' | 'reason'> | undefined> {
+type PlanHit = Pick<PlanOutcome, 'status' | 'outputs' | 'reason'>;
+const declinedHit = (reason: string): PlanHit => ({ status: 'skipped', reason, outputs: {} });
+
+async function planHit(def: AnyStage, key: string, opts: PlanOptions): Promise<PlanHit | undefined> {
   const entry = await opts.store.readEntry(def.name, key, def.outputs);
   if (entry && !isCorrupt(entry) && (await opts.store.check(entry, false)).ok) {
-    return entry.declined !== undefined ? { status: 'skipped', reason: entry.declined, outputs: {} } : { status: 'hit', outputs: entry.outputs };
+    return entry.declined !== undefined ? declinedHit(entry.declined) : { status: 'hit', outputs: entry.outputs };
   }
   if (!opts.remote?.usable) return undefined;
   const warn = (m: string) => opts.warn?.(def.name, m);
   const remote = await peekRemote(opts.remote, def, key, warn);
   if (!remote || (opts.pull && !(await pullEntry(opts.store, opts.remote, def, remote, warn)))) return undefined;
-  return remote.declined !== undefined ? { status: 'skipped', reason: remote.declined, outputs: {} } : { status: 'remote-hit', outputs: remote.outputs };
+  return remote.declined !== undefined ? declinedHit(remote.declined) : { status: 'remote-hit', outputs: remote.outputs };
 }
 
 /** What `run` would do, without running any stage: keys where they are known, hit or miss, and why. */
-export async function planStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: PlanOptions): Promise<PlanOutcome[]> {
+export async function planStages(
+  stages: readonly AnyStage[],
+  root: Readonly<Record<string, unknown>>,
+  opts: PlanOptions,
+): Promise<PlanOutcome[]> {
   const probes = new ToolProbes(opts.exec);
   const results = new Map<string, PlanOutcome>();
   for (const def of stages) {

@@ -24,7 +24,8 @@ export interface Corrupt { corrupt: string }
 /** Stage names contain ':'; path components get a reversible, portable escape. */
 export const escapeName = (name: string): string =>
   name.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-export const unescapeName = (name: string): string => name.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+export const unescapeName = (name: string): string =>
+  name.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
 const exists = async (path: string) => lstat(path).then((s) => s, () => undefined);
 
@@ -36,7 +37,8 @@ export type Check = { ok: true } | { ok: false; problem: string };
  */
 interface Stamp { size: number; mtimeMs: number; ctimeMs: number; ino: number }
 const stampOf = (s: Stats): Stamp => ({ size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
-const sameStamp = (a: Stamp, b: Stamp) => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+const sameStamp = (a: Stamp, b: Stamp) =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 
 export class Store {
   readonly dir: string;
@@ -102,7 +104,11 @@ export class Store {
     return { file, sha256: hash, size: s.size };
   }
 
-  async readEntry(stage: string, key: string, declared?: Readonly<Record<string, string>>): Promise<Entry | undefined | Corrupt> {
+  async readEntry(
+    stage: string,
+    key: string,
+    declared?: Readonly<Record<string, string>>,
+  ): Promise<Entry | undefined | Corrupt> {
     let text: string;
     try {
       text = await readFile(this.entryPath(stage, key), 'utf8');
@@ -168,11 +174,14 @@ export class Store {
       const s = await exists(path);
       if (!s) return { ok: false, problem: `output ${label} (${o.file}) is missing from the store` };
       if (!s.isFile()) return { ok: false, problem: `output ${label} (${o.file}) is not a regular file in the store` };
-      if (s.size !== o.size) return { ok: false, problem: `output ${label} (${o.file}) has ${s.size} bytes, ${o.size} were stored` };
+      const what = `output ${label} (${o.file})`;
+      if (s.size !== o.size) return { ok: false, problem: `${what} has ${s.size} bytes, ${o.size} were stored` };
       const stamp = deep ? undefined : await this.readStamp(o.sha256);
       if (stamp && sameStamp(stamp, stampOf(s))) continue;
       const sha = await hashFile(path);
-      if (sha !== o.sha256) return { ok: false, problem: `output ${label} (${o.file}) is corrupted: sha256 ${sha.slice(0, 12)}…, stored as ${o.sha256.slice(0, 12)}…` };
+      if (sha !== o.sha256) {
+        return { ok: false, problem: `${what} is corrupted: sha256 ${sha.slice(0, 12)}…, stored as ${o.sha256.slice(0, 12)}…` };
+      }
       await this.writeStamp(o.sha256, s);
     }
     return { ok: true };
@@ -217,7 +226,9 @@ export class Store {
     const root = join(this.dir, 'objects');
     const out = new Map<string, string>();
     for (const d of await readdir(root).catch(() => [] as string[])) {
-      for (const f of await readdir(join(root, d)).catch(() => [] as string[])) if (isSha256(f) && f.startsWith(d)) out.set(f, join(root, d, f));
+      for (const f of await readdir(join(root, d)).catch(() => [] as string[])) {
+        if (isSha256(f) && f.startsWith(d)) out.set(f, join(root, d, f));
+      }
     }
     return out;
   }

@@ -4,9 +4,14 @@ import type { Outcome, PlanOutcome } from './runner.js';
 
 export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number): void {
   const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
-  const counts = { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'), interrupted: count('interrupted') };
+  const counts = {
+    built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'), interrupted: count('interrupted'),
+  };
   const remote = outcomes.filter((o) => o.from === 'remote').length;
-  log.info({ summary: counts, ms: Math.round(ms) }, `${counts.built} built, ${counts.cached} cached${remote ? ` (${remote} from the remote cache)` : ''}, ${counts.skipped} skipped, ${counts.failed} failed${counts.interrupted ? `, ${counts.interrupted} interrupted` : ''}`);
+  const fromRemote = remote ? ` (${remote} from the remote cache)` : '';
+  const stopped = counts.interrupted ? `, ${counts.interrupted} interrupted` : '';
+  log.info({ summary: counts, ms: Math.round(ms) },
+    `${counts.built} built, ${counts.cached} cached${fromRemote}, ${counts.skipped} skipped, ${counts.failed} failed${stopped}`);
   // Skips were said once as they happened; failures are repeated here, where a long run ends.
   for (const o of outcomes) {
     if (o.status === 'failed') log.error({ stage: o.stage, status: 'failed', ...(o.failure?.details ? { details: o.failure.details } : {}) }, o.reason ?? '');
@@ -21,7 +26,10 @@ export function runJson(command: string, config: string, exitCode: number, outco
     config,
     exitCode,
     ms: Math.round(ms),
-    summary: { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'), ...(count('interrupted') ? { interrupted: count('interrupted') } : {}) },
+    summary: {
+      built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'),
+      ...(count('interrupted') ? { interrupted: count('interrupted') } : {}),
+    },
     stages: outcomes.map((o) => ({
       stage: o.stage,
       status: o.status,
@@ -39,7 +47,8 @@ export function planTable(plan: readonly PlanOutcome[]): string {
   const width = Math.max(5, ...plan.map((p) => p.stage.length));
   const lines = [`${'stage'.padEnd(width)}  ${'plan'.padEnd(10)}  ${'key'.padEnd(12)}  why`];
   for (const p of plan) {
-    const why = p.status === 'hit' ? '' : p.status === 'remote-hit' ? 'in the remote cache' : [p.reason, ...(p.status === 'miss' ? (p.explain ?? []) : [])].filter(Boolean).join('; ');
+    const reasons = [p.reason, ...(p.status === 'miss' ? (p.explain ?? []) : [])].filter(Boolean).join('; ');
+    const why = p.status === 'hit' ? '' : p.status === 'remote-hit' ? 'in the remote cache' : reasons;
     lines.push(`${p.stage.padEnd(width)}  ${p.status.padEnd(10)}  ${(p.key?.slice(0, 12) ?? '-').padEnd(12)}  ${why}`);
   }
   return `${lines.join('\n')}\n`;

@@ -42,6 +42,8 @@ for (const { path } of result.metafile.inputs[REGISTRY]?.imports ?? []) {
   }
 }
 const missing = registry.stages.filter((s) => !stages[s.name]).map((s) => s.name);
-if (missing.length) throw new Error(`no declaring module found for stages ${missing.join(', ')} among the imports of ${REGISTRY}`);
+if (missing.length) {
+  throw new Error(`no declaring module found for stages ${missing.join(', ')} among the imports of ${REGISTRY}`);
+}
 writeFileSync(`dist/${CODE_IDENTITY_FILE}.tmp`, `${JSON.stringify({ stages }, null, 2)}\n`);
 renameSync(`dist/${CODE_IDENTITY_FILE}.tmp`, `dist/${CODE_IDENTITY_FILE}`);
