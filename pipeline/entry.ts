@@ -2,6 +2,7 @@
  * A store entry read back from disk or from a remote cache is untrusted input: every field is checked before any
  * of it is used, and nothing read from it is ever joined into a path except a validated sha256.
  */
+import { badCompanionName } from './companions.js';
 import { keyOf, type KeyData } from './fingerprint.js';
 import { err, ok, type Result } from './result.js';
 
@@ -10,6 +11,8 @@ export interface EntryOutput {
   file: string;
   sha256: string;
   size: number;
+  /** Files that travel with this one, by path relative to its folder (pipeline/companions.ts). */
+  companions?: Record<string, EntryOutput>;
 }
 
 export interface Entry {
@@ -29,24 +32,45 @@ export const isFileName = (v: unknown): v is string =>
   typeof v === 'string' && v !== '' && v !== '.' && v !== '..' && !/[/\\\0]/.test(v) && v.length <= 255;
 
 /** Output labels become object keys: plain words only, never one that reaches a prototype. */
-const isLabel = (v: string): boolean =>
-  /^[A-Za-z0-9._:-]{1,100}$/.test(v) && !['__proto__', 'constructor', 'prototype'].includes(v);
+const FORBIDDEN = ['__proto__', 'constructor', 'prototype'];
+const isLabel = (v: string): boolean => /^[A-Za-z0-9._:-]{1,100}$/.test(v) && !FORBIDDEN.includes(v);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function checkOutput(label: string, v: unknown, declared: string | undefined): Result<EntryOutput, string> {
-  if (!isRecord(v)) return err(`output ${label} is not an object`);
-  if (!isFileName(v['file'])) return err(`output ${label} has no valid file name`);
-  if (declared !== undefined && v['file'] !== declared) {
-    return err(`output ${label} is named ${v['file']}, the stage declares ${declared}`);
+/** Companions: each a plain record whose file is its own relative path, none with companions of its own. */
+function checkCompanions(label: string, v: unknown): Result<Record<string, EntryOutput> | undefined, string> {
+  if (v === undefined) return ok(undefined);
+  if (!isRecord(v) || Object.keys(v).length > 10_000) return err(`output ${label} has malformed companions`);
+  const out: Array<[string, EntryOutput]> = [];
+  for (const [name, c] of Object.entries(v)) {
+    const bad = badCompanionName(name);
+    if (bad || name.split(/[\\/]/).some((p) => FORBIDDEN.includes(p))) {
+      return err(`output ${label} has a companion whose name ${bad ?? 'is not allowed'}`);
+    }
+    const checked = checkOutput(`${label} companion`, c, name, false);
+    if (!checked.ok) return checked;
+    out.push([name, checked.value]);
   }
+  return ok(Object.fromEntries(out));
+}
+
+/**
+ * `top`: an output the stage declares (a plain file name; it may have companions); else a companion, whose file
+ * is its path relative to the output's folder.
+ */
+function checkOutput(label: string, v: unknown, declared: string | undefined, top = true): Result<EntryOutput, string> {
+  if (!isRecord(v)) return err(`output ${label} is not an object`);
+  const file = v['file'];
+  const fileOk = typeof file === 'string' && (top ? isFileName(file) : badCompanionName(file) === undefined);
+  if (!fileOk) return err(`output ${label} has no valid file name`);
+  if (declared !== undefined && file !== declared) return err(`output ${label} is named ${file}, the stage declares ${declared}`);
   if (!isSha256(v['sha256'])) return err(`output ${label} has no valid sha256`);
   const size = v['size'];
-  if (typeof size !== 'number' ||
-    !Number.isSafeInteger(size) || size < 0) {
-    return err(`output ${label} has no valid size`);
-  }
-  return ok({ file: v['file'], sha256: v['sha256'], size });
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return err(`output ${label} has no valid size`);
+  if (!top && v['companions'] !== undefined) return err(`output ${label} has companions of its own`);
+  const companions = top ? checkCompanions(label, v['companions']) : ok(undefined);
+  if (!companions.ok) return companions;
+  return ok({ file, sha256: v['sha256'], size, ...(companions.value ? { companions: companions.value } : {}) });
 }
 
 /**

@@ -3,8 +3,10 @@
  * stage's `run`, then the commit (outputs into the store, the entry last) and the upload. An interrupted,
  * failed or throwing stage commits nothing, and its tmp directory is removed whatever happens.
  */
+import { mkdirSync } from 'node:fs';
 import { copyFile, link, mkdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { badCompanionName } from './companions.js';
 import type { Exec } from './exec.js';
 import { environmentMessage, UserError } from './failure.js';
 import { toolsHash, type KeyData } from './fingerprint.js';
@@ -30,13 +32,12 @@ export interface ExecuteOptions extends RunOptions {
   elapsed(): number;
 }
 
-/** Hands an input to a stage under its real file name (some tools care about extensions). */
-async function placeInput(store: Store, sha: string, target: string): Promise<void> {
-  await mkdir(join(target, '..'), { recursive: true });
-  try {
-    await link(store.objectPath(sha), target);
-  } catch {
-    await copyFile(store.objectPath(sha), target);
+/** Hands an input to a stage under its real file name (some tools care about extensions), companions beside it. */
+async function placeInput(store: Store, o: StoredOutput, target: string): Promise<void> {
+  for (const [name, c] of [['', o] as const, ...Object.entries(o.companions ?? {})]) {
+    const path = name ? join(dirname(target), name) : target;
+    await mkdir(dirname(path), { recursive: true });
+    await link(store.objectPath(c.sha256), path).catch(() => copyFile(store.objectPath(c.sha256), path));
   }
 }
 
@@ -46,6 +47,7 @@ function context(
   dir: string,
   inputs: Record<string, string | undefined>,
   o: ExecuteOptions,
+  companions: Record<string, Set<string>>,
 ): StageContext<unknown> {
   const { log, store, signal } = o;
   const th = toolsHash(prep.data.tools);
@@ -60,6 +62,15 @@ function context(
       const file = def.outputs[label];
       if (!file) throw new Error(`Internal error: stage ${def.name} wrote output ${label}, which it does not declare`);
       return join(dir, 'out', file);
+    },
+    companion: (label, name) => {
+      const bad = badCompanionName(name);
+      if (!(label in def.outputs) || bad || Object.values(def.outputs).includes(name)) {
+        throw new Error(`Internal error: stage ${def.name}: companion ${JSON.stringify(name)} of output ${label} ${bad ?? 'is not allowed'}`);
+      }
+      (companions[label] ??= new Set()).add(name);
+      mkdirSync(dirname(join(dir, 'out', name)), { recursive: true });
+      return join(dir, 'out', name);
     },
     persistent: (name) => store.persistentPath(def.name, th, name),
     workDir: join(dir, 'work'),
@@ -85,18 +96,19 @@ async function upload(def: AnyStage, entry: Entry, o: ExecuteOptions): Promise<v
 }
 
 /** A decline is as much a function of the key as an output: stored, so the next run does not redo it. */
-async function commitDecline(def: AnyStage, prep: Ready, value: Declined, o: ExecuteOptions): Promise<Outcome> {
-  const { declined, details } = value;
+async function commitDecline(def: AnyStage, prep: Ready, value: Declined, o: ExecuteOptions, show: (t: string) => string): Promise<Outcome> {
+  const declined = show(value.declined);
+  const details = value.details?.map(show);
   const ms = o.elapsed();
   const entry = { key: prep.key, data: prep.data, outputs: {}, ms, declined };
   await o.store.writeEntry(entry);
   await o.store.writeLast(prep.data);
-  o.log.info({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
+  o.log.warn({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
   await upload(def, entry, o);
   return { stage: def.name, status: 'skipped', key: prep.key, reason: declined, ms, outputs: {} };
 }
 
-async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions): Promise<Outcome> {
+async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions, companions: Record<string, Set<string>>): Promise<Outcome> {
   const { store, log } = o;
   const { key, data } = prep;
   const outputs: Record<string, StoredOutput> = {};
@@ -109,6 +121,9 @@ async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions
       return { stage: def.name, status: 'failed', key, reason: message, ms: o.elapsed(), outputs: {} };
     }
     outputs[label] = await store.putFile(path, file);
+    for (const name of companions[label] ?? []) {
+      (outputs[label]!.companions ??= {})[name] = await store.putFile(join(dir, 'out', name), name);
+    }
   }
   const ms = o.elapsed();
   const entry = { key, data, outputs, ms };
@@ -128,7 +143,7 @@ async function placeInputs(store: Store, prep: Ready, dir: string): Promise<Reco
       continue;
     }
     inputs[label] = join(dir, 'inputs', label, input.file);
-    await placeInput(store, input.sha, inputs[label]!);
+    await placeInput(store, input.stored!, inputs[label]!);
   }
   return inputs;
 }
@@ -146,12 +161,13 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     dir = await store.tmpDir();
     show = userPaths(dir, prep.inputs, def.outputs, o.shownAs ?? store.root);
     const inputs = await placeInputs(store, prep, dir);
+    const companions: Record<string, Set<string>> = {};
     await mkdir(join(dir, 'out'), { recursive: true });
     await mkdir(join(dir, 'work'), { recursive: true });
     await mkdir(join(store.persistentPath(def.name, toolsHash(prep.data.tools), 'x'), '..'), { recursive: true });
     let settled;
     try {
-      settled = await settleOrAbandon(def.run(context(def, prep, dir, inputs, o)), signal);
+      settled = await settleOrAbandon(def.run(context(def, prep, dir, inputs, o, companions)), signal);
     } catch (e) {
       if (signal.aborted) return interrupted();
       if (e instanceof UserError || environmentMessage(e)) throw e;
@@ -170,8 +186,8 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
       log.error({ stage: def.name, status: 'failed', ms, ...(details ? { details } : {}) }, failure.message);
       return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure };
     }
-    if (result.value) return await commitDecline(def, prep, result.value, o);
-    return await commit(def, prep, dir, o);
+    if (result.value) return await commitDecline(def, prep, result.value, o, show);
+    return await commit(def, prep, dir, o, companions);
   } catch (e) {
     // The user's (a stage's typed failure) or the machine's (a full disk): a failed stage, not a crash.
     const message = e instanceof UserError ? show(e.message) : environmentMessage(e, show);

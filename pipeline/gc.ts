@@ -4,7 +4,7 @@
  */
 import { lstat, readdir, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isCorrupt, type Store } from './store.js';
+import { isCorrupt, withCompanions, type Store } from './store.js';
 
 export interface GcReport {
   entries: number;
@@ -82,7 +82,7 @@ export async function gc(store: Store, keep: ReadonlySet<string>, graceMs = 60 *
     if (!isCorrupt(e.entry) && (!newest.has(e.stage) || keep.has(e.key))) {
       newest.add(e.stage);
       r.keptEntries++;
-      for (const o of Object.values(e.entry.outputs)) kept.add(o.sha256);
+      for (const [, o] of Object.entries(e.entry.outputs).flatMap(([l, x]) => withCompanions(l, x))) kept.add(o.sha256);
       continue;
     }
     await store.removeEntry(e.stage, e.key);

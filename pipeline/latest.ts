@@ -6,12 +6,12 @@
  * the previous view, as long as that view was made from the same config and its objects are still stored.
  */
 import { copyFile, link, lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isSha256 } from './entry.js';
 import { pruneViews } from './gc.js';
 import { UserError } from './failure.js';
 import type { Outcome } from './runner.js';
-import { escapeName, type Store } from './store.js';
+import { escapeName, isCorrupt, type Store, type StoredOutput } from './store.js';
 
 interface StageRecord {
   key?: string;
@@ -48,10 +48,13 @@ export async function checkLatest(store: Store, shownRoot: string): Promise<void
   throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; move it away (or pass another --artifacts) and run again`);
 }
 
-/** The previous manifest's stages that this run did not select, when made from the same config. */
-type Carried = [stage: string, record: StageRecord, files: Record<string, string>];
+interface Row { stage: string; rec: Omit<StageRecord, 'outputs'>; outputs: Record<string, StoredOutput> }
 
-async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Carried[]> {
+/**
+ * The previous manifest's stages that this run did not select, when made from the same config: their outputs
+ * come from their store entries (validated and checked like a hit), never from paths in the manifest.
+ */
+async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Row[]> {
   let previous: Manifest;
   try {
     previous = JSON.parse(await readFile(join(store.root, 'latest', 'manifest.json'), 'utf8')) as Manifest;
@@ -61,19 +64,13 @@ async function carriedOver(store: Store, configSha: string, outcomes: readonly O
   const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
   if (previous.config_sha256 !== configSha || !isObject(previous.stages)) return [];
   const ran = new Set(outcomes.map((o) => o.stage));
-  const out: Carried[] = [];
+  const out: Row[] = [];
   for (const [stage, rec] of Object.entries(previous.stages)) {
-    if (ran.has(stage) || !isObject(rec) || !isObject(rec.outputs)) continue;
-    const files: Record<string, string> = {};
-    const outputs = Object.entries(rec.outputs);
-    if (outputs.length === 0) continue;
-    for (const [label, o] of outputs) {
-      const name = typeof o?.path === 'string' ? o.path.split('/').at(-1) : undefined;
-      if (!isSha256(o?.sha256) || !name) break;
-      if (!(await lstat(store.objectPath(o.sha256)).catch(() => undefined))?.isFile()) break;
-      files[label] = name;
-    }
-    if (Object.keys(files).length === outputs.length) out.push([stage, { ...rec, earlier: true }, files]);
+    if (ran.has(stage) || !isObject(rec) || !isSha256(rec.key)) continue;
+    const entry = await store.readEntry(stage, rec.key);
+    if (!entry || isCorrupt(entry) || Object.keys(entry.outputs).length === 0 || !(await store.check(entry, false)).ok) continue;
+    const { outputs: _o, ...kept } = rec;
+    out.push({ stage, rec: { ...kept, earlier: true }, outputs: entry.outputs });
   }
   return out;
 }
@@ -89,8 +86,7 @@ export async function writeLatest(
   const view = join(views, id);
   await mkdir(view, { recursive: true });
 
-  const carried = await carriedOver(store, opts.configSha, outcomes);
-  const rows: Array<{ stage: string; rec: Omit<StageRecord, 'outputs'>; outputs: Array<[string, string, string]> }> = [
+  const rows: Row[] = [
     ...outcomes.map((o) => ({
       stage: o.stage,
       rec: {
@@ -99,28 +95,27 @@ export async function writeLatest(
         ...(o.reason ? { reason: o.reason } : {}),
         ms: Math.round(o.ms * 10) / 10,
       },
-      outputs: Object.entries(o.outputs).map(([l, out]): [string, string, string] => [l, out.file, out.sha256]),
+      outputs: o.outputs,
     })),
-    ...carried.map(([stage, { outputs, ...rec }, files]) => ({
-      stage,
-      rec,
-      outputs: Object.entries(outputs).map(([l, out]): [string, string, string] => [l, files[l]!, out.sha256]),
-    })),
+    ...(await carriedOver(store, opts.configSha, outcomes)),
   ];
   const owners = new Map<string, number>();
-  for (const r of rows) for (const [, file] of r.outputs) owners.set(file, (owners.get(file) ?? 0) + 1);
+  for (const r of rows) for (const o of Object.values(r.outputs)) owners.set(o.file, (owners.get(o.file) ?? 0) + 1);
 
   const interrupted = opts.interrupted ? { interrupted: opts.interrupted } : {};
   const manifest: Manifest = { config: configPath, config_sha256: opts.configSha, ...interrupted, stages: {} };
   for (const r of rows) {
     const outputs: StageRecord['outputs'] = {};
-    for (const [label, file, sha] of r.outputs) {
+    for (const [label, out] of Object.entries(r.outputs)) {
       // Two stages with one file name each get a folder rather than overwrite each other.
-      const rel = (owners.get(file) ?? 0) > 1 ? join(escapeName(r.stage), file) : file;
+      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(r.stage), out.file) : out.file;
       const target = join(view, rel);
-      await mkdir(join(target, '..'), { recursive: true });
-      await link(store.objectPath(sha), target).catch(() => copyFile(store.objectPath(sha), target));
-      outputs[label] = { path: rel, sha256: sha };
+      for (const [name, o] of [['', out] as const, ...Object.entries(out.companions ?? {})]) {
+        const path = name ? join(dirname(target), name) : target;
+        await mkdir(dirname(path), { recursive: true });
+        await link(store.objectPath(o.sha256), path).catch(() => copyFile(store.objectPath(o.sha256), path));
+      }
+      outputs[label] = { path: rel, sha256: out.sha256 };
     }
     manifest.stages[r.stage] = { ...r.rec, outputs };
   }

@@ -7,9 +7,12 @@ import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseEntry, type Entry } from './entry.js';
 import type { RemoteCache, Uploaded } from './remote-cache.js';
-import type { Store } from './store.js';
+import { withCompanions, type Store } from './store.js';
 
 export interface RemoteStage { name: string; outputs: Readonly<Record<string, string>> }
+
+/** Every blob an entry names: its outputs and their companions. */
+const blobsOf = (entry: Entry) => Object.entries(entry.outputs).flatMap(([l, x]) => withCompanions(l, x));
 
 /** The remote's entry for `key`, checked but not yet fetched: what `plan` shows as a remote hit. */
 export async function peekRemote(
@@ -38,8 +41,9 @@ export async function pullEntry(
 ): Promise<boolean> {
   const dir = await store.tmpDir();
   try {
-    for (const [label, o] of Object.entries(entry.outputs)) {
-      const local = await store.check({ ...entry, outputs: { [label]: o } }, false).catch(() => ({ ok: false }));
+    for (const [label, o] of blobsOf(entry)) {
+      const single = { file: o.file, sha256: o.sha256, size: o.size };
+      const local = await store.check({ ...entry, outputs: { [label]: single } }, false).catch(() => ({ ok: false }));
       if (local.ok) continue;
       const path = join(dir, o.sha256);
       const got = await remote.download(o.sha256, path);
@@ -69,6 +73,6 @@ export async function pullEntry(
 export async function pushEntry(store: Store, remote: RemoteCache, entry: Entry): Promise<{ done: Promise<Uploaded> }> {
   const entryFile = store.entryFile(entry.data.stage, entry.key);
   const { size } = await stat(entryFile);
-  const blobs = Object.values(entry.outputs).map((o) => ({ ...o, file: store.objectPath(o.sha256) }));
+  const blobs = blobsOf(entry).map(([, o]) => ({ sha256: o.sha256, size: o.size, file: store.objectPath(o.sha256) }));
   return { done: remote.upload(entry.key, entryFile, size, blobs) };
 }

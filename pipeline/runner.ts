@@ -4,6 +4,7 @@
  * run concurrently, bounded by `concurrency`.
  */
 import { basename } from 'node:path';
+import { inputHash } from './companions.js';
 import type { Exec } from './exec.js';
 import { execute, type Ready } from './execute.js';
 import { explainChange, keyOf, type KeyData } from './fingerprint.js';
@@ -40,6 +41,8 @@ export interface Outcome {
   /** Why the key differs from the stage's previous build (on a miss). */
   explain?: string[];
   failure?: StageFailure;
+  /** Skipped because something upstream failed: its consumers do not fall back past it. */
+  blocked?: boolean;
 }
 
 export interface PlanOutcome {
@@ -94,13 +97,13 @@ class Slots {
 }
 
 type Prepared =
-  | { kind: 'skip'; reason: string; failed?: boolean; key?: string }
+  | { kind: 'skip'; reason: string; failed?: boolean; key?: string; blocked?: boolean }
   | ({ kind: 'ready' } & Ready);
 
 /** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
-export type PreparedInput = { sha: string; file: string; path?: string };
+export type PreparedInput = { sha: string; file: string; path?: string; stored?: StoredOutput };
 
-type Producers = ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string }>;
+type Producers = ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string; blocked?: boolean }>;
 
 /** The output an input reads: its producer's, else, while producers are skipped, the first fallback's. */
 function resolveRef(ref: InputRef, producers: Producers): StoredOutput | 'pending' | { missing: InputRef; status: string } {
@@ -110,7 +113,7 @@ function resolveRef(ref: InputRef, producers: Producers): StoredOutput | 'pendin
     if (p.status === 'pending' || p.status === 'miss') return 'pending';
     const o = p.outputs[r.output];
     if (o) return o;
-    if (p.status !== 'skipped') return { missing: r, status: p.status };
+    if (p.status !== 'skipped' || p.blocked) return { missing: r, status: p.blocked ? 'blocked' : p.status };
   }
   return { missing: ref, status: 'skipped' };
 }
@@ -155,9 +158,11 @@ async function prepare(
         inputs[label] = undefined;
         continue;
       }
-      return { kind: 'skip', reason: `needs ${o.missing.stage}, which was ${o.status === 'failed' ? 'failed' : 'skipped'}` };
+      const blocked = o.status === 'failed' || o.status === 'blocked';
+      const was = o.status === 'failed' ? 'failed' : o.status === 'blocked' ? 'skipped after a failure upstream' : 'skipped';
+      return { kind: 'skip', reason: `needs ${o.missing.stage}, which was ${was}`, ...(blocked ? { blocked } : {}) };
     }
-    inputs[label] = { sha: o.sha256, file: o.file };
+    inputs[label] = { sha: inputHash(o), file: o.file, stored: o };
   }
   const files = await userFiles(def, root);
   if (typeof files === 'string') return { kind: 'skip', failed: true, reason: `${def.name}: ${files}` };
@@ -217,7 +222,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
       (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
-      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {} };
+      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {}, ...(prep.blocked ? { blocked: true } : {}) };
     }
     const { key } = prep;
     const cacheable = def.cache !== 'never';

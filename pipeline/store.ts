@@ -18,6 +18,10 @@ import { hashFile } from './hash-file.js';
 
 export type { Entry } from './entry.js';
 export type StoredOutput = EntryOutput;
+
+/** An output and its companions, each with the label a message names it by. */
+export const withCompanions = (label: string, o: StoredOutput): Array<[string, StoredOutput]> =>
+  [[label, o], ...Object.entries(o.companions ?? {}).map(([n, c]) => [`${label} companion ${n}`, c] as [string, StoredOutput])];
 /** An entry file that failed validation, and why. */
 export interface Corrupt { corrupt: string }
 
@@ -169,7 +173,7 @@ export class Store {
    * costs a hash (and, when the bytes are sound, a fresh stamp).
    */
   async check(entry: Entry, deep: boolean): Promise<Check> {
-    for (const [label, o] of Object.entries(entry.outputs)) {
+    for (const [label, o] of Object.entries(entry.outputs).flatMap(([l, x]) => withCompanions(l, x))) {
       const path = this.objectPath(o.sha256);
       const s = await exists(path);
       if (!s) return { ok: false, problem: `output ${label} (${o.file}) is missing from the store` };
@@ -190,7 +194,7 @@ export class Store {
   /** Removes an entry and those of its objects that failed the check, so the stage is rebuilt. */
   async evict(stage: string, key: string, entry?: Entry): Promise<void> {
     await rm(this.entryPath(stage, key), { force: true });
-    for (const o of Object.values(entry?.outputs ?? {})) {
+    for (const [, o] of Object.entries(entry?.outputs ?? {}).flatMap(([l, x]) => withCompanions(l, x))) {
       const path = this.objectPath(o.sha256);
       const s = await exists(path);
       if (s && (!s.isFile() || s.size !== o.size || (await hashFile(path)) !== o.sha256)) {

@@ -30,6 +30,9 @@ export interface BenchArtifacts {
   fp16?: string;
   trtFp32?: string;
   trtFp16?: string;
+  /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
+  compiledFp32?: string;
+  compiledFp16?: string;
 }
 
 export interface BenchRequest {
@@ -182,10 +185,12 @@ async function measureTorch(r: BenchRequest, modelBytes: Uint8Array, input: Mode
   const runs: TorchRun[] = engines.flatMap((e) => c.precisions.flatMap((precision) => batches.map((batch) => ({
     id: `${TORCH_MODES[e]}-${precision}-b${batch}`, mode: TORCH_MODES[e]!, precision, batch, channelsLast: c.torch.channels_last,
   }))));
+  const compileCache = Object.fromEntries(([['fp32', r.artifacts.compiledFp32], ['fp16', r.artifacts.compiledFp16]] as const).filter(([, p]) => p));
+  const cached = Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(dir, 'inductor') } : {};
   r.log.info(`torch ${found.value.environment.torch} (${found.value.python}): ${runs.length} runs`, { cuda: found.value.environment.cudaAvailable });
   const reply = await runTorch(r.exec, found.value.python, {
     graph, weights, inputs: inputFiles, outputDir: dir, warmup: c.warmup, iterations: c.runs, device: c.torch.device,
-    threads: c.torch.threads, tf32: c.torch.tf32, cudnnBenchmark: c.torch.cudnn_benchmark, compileMode: c.torch.compile_mode, runs,
+    threads: c.torch.threads, tf32: c.torch.tf32, cudnnBenchmark: c.torch.cudnn_benchmark, compileMode: c.torch.compile_mode, runs, ...cached,
   }, c.torch.timeout_s * 1000, r.signal);
   if (!reply.ok) return { ...skipAll(`the torch runner failed: ${reply.error}`), environment: found.value.environment };
   const group: EngineGroup = { measured: [], skipped: [], environment: reply.value.environment };

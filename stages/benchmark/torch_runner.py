@@ -10,7 +10,9 @@ Protocol (version 1): one JSON request on stdin, one JSON reply on stdout. Every
   {"protocol": 1, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
    "warmup", "iterations", "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
    "runs": [{"id", "mode": "eager"|"compile"|"cudagraph", "precision": "fp32"|"fp16", "batch",
-             "channelsLast"}]}
+             "channelsLast"}],
+   optional "compileCache": {"fp32"|"fp16": engine file of engine:torch-compile:*} (compile_cache.py),
+   optional "inductorCacheDir": a fresh directory for inductor's caches}
   -> {"protocol": 1, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
                                                         {"id", "ok": false, "reason"}]}
 A run that cannot happen here (no CUDA, torch too old for torch.compile) is answered with ok: false and the
@@ -26,6 +28,7 @@ import threading
 import time
 
 PROTOCOL = 1
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def watch_parent():
@@ -59,6 +62,7 @@ try:
     import torch.nn.functional as F
 except Exception as e:  # the caller turns this into a skipped engine
     fail("torch not importable from %s: %s" % (sys.executable, e))
+import compile_cache  # noqa: E402
 
 DTYPES = {
     "float32": torch.float32, "float16": torch.float16, "float64": torch.float64,
@@ -379,6 +383,7 @@ def run_one(base, run, request, device, inputs):
         torch._dynamo.reset()
     with torch.no_grad():
         if run["mode"] == "compile":
+            cache = compile_cache.for_run(torch, request, run)
             compiled = torch.compile(module, **({"mode": request["compileMode"]} if request.get("compileMode") else {}))
             t0 = time.perf_counter()
             try:
@@ -418,6 +423,7 @@ def run_one(base, run, request, device, inputs):
     if run["mode"] == "compile":
         result["settings"]["compileMode"] = request.get("compileMode") or "default"
         result["compileMs"] = compile_ms
+        result["settings"].update(cache)
     return result
 
 
@@ -442,6 +448,8 @@ def main():
         torch.backends.cudnn.allow_tf32 = tf32
         torch.backends.cuda.matmul.allow_tf32 = tf32
         torch.backends.cudnn.benchmark = bool(request.get("cudnnBenchmark", True))
+    if request.get("inductorCacheDir"):
+        compile_cache.isolate(request["inductorCacheDir"])
     graph, tensors = load_graph(request["graph"], request["weights"])
     try:
         base = OnnxModule(graph, tensors).eval()

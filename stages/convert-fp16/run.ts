@@ -1,9 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { decodeModel, encodeModel, writeModelFile } from '../../onnx/serde.js';
+import { writeFile } from 'node:fs/promises';
+import type { InputsConfig } from '../../onnx/inputs/index.js';
+import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { compareOutputs, referenceRun, runDisabled, seededFeeds, withinTolerance } from '../optimize/numeric-check.js';
+import { checkSource } from '../import/check-source.js';
 import type { Fp16Config } from './config.js';
 import { convertFloat16 } from './convert.js';
 
@@ -13,10 +15,10 @@ const fail = (message: string, details?: string[]) => err<StageFailure>({ messag
 const clampedLines = (clamped: Record<string, number>): string[] =>
   Object.entries(clamped).map(([name, n]) => `clamped to ±65504: '${name}' (${n} value${n === 1 ? '' : 's'})`);
 
-export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void | Declined, StageFailure>> {
+export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig }>): Promise<Result<void | Declined, StageFailure>> {
   const path = ctx.inputs.model as string;
-  const decoded = decodeModel(await readFile(path));
-  if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
+  const decoded = await readModelFile(path);
+  if (!decoded.ok) return fail(`cannot read ${decoded.error}`);
   const fp32 = decoded.value;
   const converted = convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: ctx.config.keep_io_fp32 });
   if (!converted.ok) return decline(converted.error, ['the float32 model goes on unconverted; add the operator to fp16.keep_fp32 to leave it in float32']);
@@ -26,7 +28,9 @@ export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void | 
 
   const twin = ctx.config.keep_io_fp32 ? converted : convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: true });
   if (!twin.ok) throw new Error(`Internal error: the float32-I/O twin failed to convert: ${twin.error}`);
-  const ref = await referenceRun(encodeModel(fp32), seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch));
+  const source = await checkSource(ctx, fp32);
+  if (!source.ok) return fail(source.error);
+  const ref = await referenceRun(encodeModel(fp32), seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch, source.value));
   const clamped = clampedLines(report.clamped);
   if (!ref.ok) return decline(ref.error, ['the float32 model goes on unconverted', ...clamped]);
   ctx.signal.throwIfAborted();

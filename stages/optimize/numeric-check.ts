@@ -8,32 +8,27 @@
  * inputs, never a verdict on the rewritten model.
  */
 import { agreement, type Agreement } from '../../onnx/compare.js';
-import { DType, type Model } from '../../onnx/ir.js';
+import { checkFeeds, type CheckData, type Feeds, type InputsConfig } from '../../onnx/inputs/index.js';
+import type { Model } from '../../onnx/ir.js';
 import { runTensorsOnce, type AnyTensor } from '../../onnx/ort.js';
-import { normalFloats } from '../../onnx/random.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 
-export type Feeds = Record<string, AnyTensor>;
+export type { Feeds };
 export type Outputs = Record<string, AnyTensor>;
 
-/** Seeded standard-normal feeds for every float32 graph input; a symbolic dim takes `batch`. */
-export function seededFeeds(model: Model, seed: number, batch: number): Result<Feeds, string> {
-  const inits = new Set(model.graph.initializers.map((t) => t.name));
-  const feeds: Feeds = {};
-  let k = 0;
-  for (const input of model.graph.inputs) {
-    if (inits.has(input.name)) continue;
-    const t = input.type;
-    if (!t || !t.shape) return err(`graph input '${input.name}' has no known rank`);
-    if (t.dtype !== DType.FLOAT) {
-      const name = `graph input '${input.name}'`;
-      return err(`${name} is not float32, and seeded inputs are float32 only; give the check its value`);
-    }
-    const dims = t.shape.map((d) => (typeof d === 'number' ? d : batch));
-    const n = dims.reduce((a, b) => a * b, 1);
-    feeds[input.name] = { type: 'float32', dims, data: normalFloats(n, seed + 1000 * k++) };
-  }
-  return ok(feeds);
+/** What a check's inputs are made from: the config's input fields and the user's check data (onnx/inputs). */
+export interface FeedSource {
+  inputs?: InputsConfig;
+  checkData?: CheckData;
+}
+
+/**
+ * The check's feeds: the check data where given, else seeded values (normals for float inputs) with every
+ * dimension resolved by onnx/inputs; the batch dimension takes the check data's batch, else `batch`.
+ */
+export function seededFeeds(model: Model, seed: number, batch: number, source: FeedSource = {}): Result<Feeds, string> {
+  const fed = checkFeeds(model, source.inputs ?? {}, { seed, batch, ...(source.checkData ? { checkData: source.checkData } : {}) });
+  return fed.ok ? ok(fed.value.feeds) : fed;
 }
 
 export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Result<Outputs, string>> {

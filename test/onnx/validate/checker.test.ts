@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DType } from '../../../onnx/ir.js';
+import { DType, type Tensor } from '../../../onnx/ir.js';
 import { validateModel } from '../../../onnx/validate/index.js';
 import { floats, model, node, smallNet, vi } from '../model-kit.js';
 
@@ -179,7 +179,12 @@ test('IR version and opset imports', () => {
 });
 
 test('a model is checked at the opsets it imports', () => {
-  for (const opset of [9, 18, 21]) assert.equal(validateModel(smallNet(opset)).opset, opset);
+  for (const opset of [9, 18, 21]) {
+    const r = validateModel(smallNet(opset));
+    assert.deepEqual(r.errors, [], `opset ${opset}`);
+    assert.equal(r.opset, opset);
+    assert.equal(r.nodes.checked, 6);
+  }
   // Clip-13 at opset 13 takes min/max as inputs; the same node at opset 10 is an error of that model, not of a config.
   const clip = (opset: number) => validateModel(model({
     inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
@@ -205,4 +210,17 @@ test('inconsistent inputs to a node are a shape-inference error', () => {
   assert.deepEqual(codes(r), ['shape-inference']);
   assert.equal(r.errors[0]!.node, 'c');
   assert.match(r.errors[0]!.message, /3 channels but weight \[4, 2, 3, 3\]/);
+});
+
+test('IR 9 and 10 element types: 8-bit floats one byte each, 4-bit integers two to a byte', () => {
+  const tensor = (dtype: DType, dims: number[], bytes: number): Tensor =>
+    ({ name: 't', dtype, dims, proto: { name: 't', dims, dataType: dtype, rawData: new Uint8Array(bytes) } });
+  const withInit = (t: Tensor) => validateModel(model({
+    inputs: [vi('x', DType.FLOAT, [3])], outputs: [vi('y', DType.FLOAT, [3])], initializers: [t],
+    nodes: [node('Relu', ['x'], ['y'])],
+  }, 21, 10));
+  assert.deepEqual(codes(withInit(tensor(DType.FLOAT8E4M3FN, [3], 3))), []);
+  assert.deepEqual(codes(withInit(tensor(DType.FLOAT8E5M2, [3], 4))), ['bad-initializer']);
+  assert.deepEqual(codes(withInit(tensor(DType.INT4, [3], 2))), []);
+  assert.deepEqual(codes(withInit(tensor(DType.UINT4, [3], 3))), ['bad-initializer']);
 });
