@@ -194,7 +194,7 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     if (message === undefined) throw e;
     log.error({ stage: def.name, status: 'failed', ms: o.elapsed() }, `${def.name}: ${message}`);
     const input = e instanceof UserError && e.exitCode === 2;
-    const failure = { message: `${def.name}: ${message}`, ...(input ? { input: true } : {}) };
+    const failure = { message: `${def.name}: ${message}`, ...(input ? { input } : {}) };
     return { stage: def.name, status: 'failed', key, reason: failure.message, ms: o.elapsed(), outputs: {}, failure };
   } finally {
     release();

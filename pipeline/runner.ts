@@ -43,6 +43,8 @@ export interface Outcome {
   failure?: StageFailure;
   /** Skipped because something upstream failed: its consumers do not fall back past it. */
   blocked?: boolean;
+  /** Skipped because it does not apply to this config (`when`): listed, but not counted or announced. */
+  inapplicable?: boolean;
 }
 
 export interface PlanOutcome {
@@ -97,7 +99,7 @@ class Slots {
 }
 
 type Prepared =
-  | { kind: 'skip'; reason: string; failed?: boolean; key?: string; blocked?: boolean }
+  | { kind: 'skip'; reason: string; failed?: boolean; key?: string; blocked?: boolean; inapplicable?: boolean }
   | ({ kind: 'ready' } & Ready);
 
 /** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
@@ -144,7 +146,7 @@ async function prepare(
   const excluded = opts.excluded?.get(def.name);
   if (excluded) return { kind: 'skip', reason: excluded };
   const notApplicable = def.when?.(root);
-  if (notApplicable) return { kind: 'skip', reason: notApplicable };
+  if (notApplicable) return { kind: 'skip', reason: notApplicable, inapplicable: true };
   const inputs: Record<string, PreparedInput | undefined> = {};
   let pending = false;
   for (const [label, ref] of Object.entries(def.inputs)) {
@@ -221,8 +223,10 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
-      (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
-      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {}, ...(prep.blocked ? { blocked: true } : {}) };
+      const say = prep.failed ? log.error.bind(log) : prep.inapplicable ? log.debug.bind(log) : log.info.bind(log);
+      say({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
+      const flags = { ...(prep.blocked ? { blocked: true } : {}), ...(prep.inapplicable ? { inapplicable: true } : {}) };
+      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {}, ...flags };
     }
     const { key } = prep;
     const cacheable = def.cache !== 'never';
