@@ -11,7 +11,7 @@ import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
 import { trtFp16, trtFp32 } from './engine-trt/index.js';
-import { schema as trtSchema } from './engine-trt/config.js';
+import { schema as trtSchema } from '../trt/config.js';
 import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';

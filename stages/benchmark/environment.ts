@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type { Exec } from '../../pipeline/exec.js';
 import { ortVersion } from '../../onnx/ort.js';
-import { probeGpu } from '../engine-trt/probe.js';
+import { probeGpu } from '../../trt/probe.js';
 import type { Environment } from './result.js';
 import type { TorchEnvironment } from './torch-runner.js';
 

@@ -9,7 +9,7 @@
  * new measurement is saved beside the stage's persistent files and the failure names it.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { trtConfig, type TrtConfig } from '../engine-trt/config.js';
+import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { latestModel } from '../import/model-ref.js';
 import { benchConfig, type BenchConfig } from './config.js';
 

@@ -3,18 +3,10 @@
  * in-process, the Python torch runner, trtexec). The report reads only this.
  */
 
-/** Latency statistics in milliseconds. A percentile is null when there were too few samples to state it. */
-export interface LatencyStats {
-  n: number;
-  min: number;
-  p50: number;
-  p90: number | null;
-  p95: number | null;
-  p99: number | null;
-  max: number;
-  mean: number;
-  stddev: number;
-}
+/** Latency statistics, computed by trt/stats.ts the way trtexec computes its summary. */
+import type { LatencyStats } from '../../trt/stats.js';
+
+export type { LatencyStats };
 
 /** Outputs of an engine against the FP32 onnxruntime reference, on the same seeded inputs. */
 export interface Correctness {

@@ -11,7 +11,7 @@ import type { Exec } from '../../pipeline/exec.js';
 import { err, ok } from '../../pipeline/result.js';
 import type { ToolProbe, ToolSpec } from '../../pipeline/stage.js';
 import { PYTHON_CANDIDATES, sourceFile } from '../benchmark/torch-runner.js';
-import { probeGpu } from '../engine-trt/probe.js';
+import { probeGpu } from '../../trt/probe.js';
 
 export const enginePath = sourceFile('stages/engine-torch/torch_engine.py');
 const CODE = [

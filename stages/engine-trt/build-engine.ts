@@ -6,12 +6,12 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import { buildArgs } from './build-args.js';
-import { classifyFailure } from './classify-failure.js';
+import { buildArgs } from '../../trt/build-args.js';
+import { classifyFailure } from '../../trt/classify-failure.js';
 import type { EngineConfig } from './engine-stage.js';
-import { withMounts } from './locate.js';
-import { readModelInput } from './model-input.js';
-import { parseTrtexecLog, parseVersion, passed, type TrtexecLog } from './parse-log.js';
+import { withMounts } from '../../trt/locate.js';
+import { readModelInput } from '../../trt/model-input.js';
+import { parseTrtexecLog, parseVersion, passed, type TrtexecLog } from '../../trt/parse-log.js';
 
 /** The build log must come from the TensorRT and GPU the key names; otherwise the cache entry would lie. */
 function checkIdentity(log: TrtexecLog, fp: Readonly<Record<string, string>>): string | undefined {

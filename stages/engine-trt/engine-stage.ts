@@ -5,10 +5,10 @@
  */
 import { err } from '../../pipeline/result.js';
 import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
-import type { BuildSettings, Precision } from './build-args.js';
+import type { BuildSettings, Precision } from '../../trt/build-args.js';
 import { latestModel } from '../import/model-ref.js';
-import { trtConfig, type TrtConfig } from './config.js';
-import { trtexecTool } from './probe.js';
+import { trtConfig, type TrtConfig } from '../../trt/config.js';
+import { trtexecTool } from '../../trt/probe.js';
 
 /** Only what changes the engine enters the key; benchmark settings do not. */
 export interface EngineConfig extends BuildSettings {

@@ -40,7 +40,7 @@ test('a module graph: a stage\'s digest moves with its own modules, what they im
 
 test('the real bundle, built twice in a copy: a changed pass moves optimize only; a README typo moves nothing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ef-code-'));
-  for (const part of ['main.js', 'pipeline', 'stages', 'onnx']) cpSync(join(repoRoot, 'dist', part), join(dir, 'dist', part), { recursive: true });
+  for (const part of ['main.js', 'pipeline', 'stages', 'onnx', 'trt']) cpSync(join(repoRoot, 'dist', part), join(dir, 'dist', part), { recursive: true });
   mkdirSync(join(dir, 'scripts'));
   cpSync(join(repoRoot, 'scripts', 'bundle.mjs'), join(dir, 'scripts', 'bundle.mjs'));
   cpSync(join(repoRoot, 'README.md'), join(dir, 'README.md'));

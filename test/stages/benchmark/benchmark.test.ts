@@ -17,7 +17,7 @@ import { ortSettings, runBenchmark } from '../../../stages/benchmark/run-bench.j
 import { probeTorch } from '../../../stages/benchmark/torch-runner.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
-import { trtConfig } from '../../../stages/engine-trt/config.js';
+import { trtConfig } from '../../../trt/config.js';
 import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
 import { passesByName } from '../../../stages/optimize/passes/index.js';
 import { stageContext } from '../optimize/stage-context.js';

@@ -16,7 +16,7 @@ import { benchConfig } from '../../../stages/benchmark/config.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
-import { trtConfig } from '../../../stages/engine-trt/config.js';
+import { trtConfig } from '../../../trt/config.js';
 import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
 import { passesByName } from '../../../stages/optimize/passes/index.js';
 import { fromRoot } from '../../repo-root.js';

@@ -12,7 +12,7 @@ import type { BenchFile } from '../../../stages/benchmark/result.js';
 import benchmark from '../../../stages/benchmark/index.js';
 import { benchConfig } from '../../../stages/benchmark/config.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
-import { trtConfig } from '../../../stages/engine-trt/config.js';
+import { trtConfig } from '../../../trt/config.js';
 import report from '../../../stages/report/index.js';
 import { fromRoot } from '../../repo-root.js';
 import { optimizedMobileNetV2, stageContext } from '../optimize/stage-context.js';

@@ -3,7 +3,7 @@
  * flag that the found version removed or does not have yet, and shape flags only for a dynamic batch
  * (a static graph given shapes fails the build).
  */
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { err, ok, type Result } from '../pipeline/result.js';
 import type { ModelInput } from './model-input.js';
 import type { TrtVersion } from './parse-log.js';
 

@@ -8,15 +8,15 @@ import { basename, dirname, join } from 'node:path';
 import type { Exec } from '../../pipeline/exec.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure, ToolFound } from '../../pipeline/stage.js';
-import type { LatencyStats, Measurement } from '../benchmark/result.js';
-import { shapeSpec, type Precision } from './build-args.js';
-import { classifyFailure } from './classify-failure.js';
-import type { TrtBenchConfig } from './config.js';
-import { readExportOutput, readExportTimes, type ExportedOutput } from './export-json.js';
-import { withMounts } from './locate.js';
-import type { ModelInput } from './model-input.js';
-import { parseTrtexecLog, passed, type PerformanceSummary } from './parse-log.js';
-import { latencyStats } from './stats.js';
+import type { LatencyStats, Measurement } from './result.js';
+import { shapeSpec, type Precision } from '../../trt/build-args.js';
+import { classifyFailure } from '../../trt/classify-failure.js';
+import type { TrtBenchConfig } from '../../trt/config.js';
+import { readExportOutput, readExportTimes, type ExportedOutput } from '../../trt/export-json.js';
+import { withMounts } from '../../trt/locate.js';
+import type { ModelInput } from '../../trt/model-input.js';
+import { parseTrtexecLog, passed, type PerformanceSummary } from '../../trt/parse-log.js';
+import { latencyStats } from '../../trt/stats.js';
 
 export interface TrtRunRequest {
   tool: ToolFound;

@@ -2,7 +2,7 @@
  * The `trt` section of a run config: where trtexec is, how engines are built, and how they are timed.
  * Every field has a default, so `trt: {}` (or no section at all) is a valid config.
  */
-import { configSection } from '../../pipeline/section.js';
+import { configSection } from '../pipeline/section.js';
 
 /**
  * Docker's image reference grammar (distribution/reference): an optional registry host, lower-case path

@@ -3,9 +3,9 @@
  * itself, not from the config that asked for it, because giving shapes to a static graph fails the build
  * and omitting them for a dynamic one silently builds for batch 1.
  */
-import type { Dim } from '../../onnx/ir.js';
-import { readModelFile } from '../../onnx/serde.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import type { Dim } from '../onnx/ir.js';
+import { readModelFile } from '../onnx/serde.js';
+import { err, ok, type Result } from '../pipeline/result.js';
 
 export interface ModelInput {
   name: string;

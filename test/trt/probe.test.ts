@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec } from '../../../pipeline/exec.js';
-import { probeTrtexec } from '../../../stages/engine-trt/probe.js';
-import { FAKE_BIN, GPU, LOG, Rig } from './rig.js';
+import { exec } from '../../pipeline/exec.js';
+import { probeTrtexec } from '../../trt/probe.js';
+import { FAKE_BIN, GPU, LOG, Rig } from '../stages/engine-trt/rig.js';
 
 const docker = { enabled: true, image: 'nvcr.io/nvidia/tensorrt:24.08-py3' };
 const SMI = ['--query-gpu=name,compute_cap,driver_version', '--format=csv,noheader'];

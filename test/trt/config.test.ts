@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Ajv from 'ajv';
-import { defaults, schema } from '../../../stages/engine-trt/config.js';
+import { defaults, schema } from '../../trt/config.js';
 
 // Composed as the run-config schema composes sections: a missing `trt` becomes {} and then gets its defaults.
 const ajv = new Ajv.default({ useDefaults: true, strict: true });

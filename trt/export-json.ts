@@ -4,7 +4,7 @@
  * those tokens are read as NaN/Infinity.
  */
 import { readFile } from 'node:fs/promises';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { err, ok, type Result } from '../pipeline/result.js';
 
 export interface TimingRecord {
   startEnqMs: number; endEnqMs: number;

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readExportOutput, readExportTimes } from '../../../stages/engine-trt/export-json.js';
-import { parseBanner, parseTrtexecLog, passed, versionFromNumber } from '../../../stages/engine-trt/parse-log.js';
-import { latencyStats } from '../../../stages/engine-trt/stats.js';
-import { fromRoot } from '../../repo-root.js';
+import { readExportOutput, readExportTimes } from '../../trt/export-json.js';
+import { parseBanner, parseTrtexecLog, passed, versionFromNumber } from '../../trt/parse-log.js';
+import { latencyStats } from '../../trt/stats.js';
+import { fromRoot } from '../repo-root.js';
 
 const REAL = fromRoot('test/fixtures/trtexec-real') + '/';
 const OWN = fromRoot('test/fixtures/trtexec') + '/';

@@ -4,7 +4,7 @@
  */
 import { access, constants, stat } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { err, ok, type Result } from '../pipeline/result.js';
 
 /** NGC images (`/opt/tensorrt/bin`, `/workspace/tensorrt/bin`) and the Debian/JetPack package. */
 export const INSTALL_DIRS = ['/opt/tensorrt/bin', '/workspace/tensorrt/bin', '/usr/src/tensorrt/bin'] as const;

@@ -3,9 +3,9 @@
  * `--help` banner and the GPU from nvidia-smi. All of it is the fingerprint, so an engine is keyed to the
  * TensorRT build, GPU model, compute capability and driver that made it.
  */
-import type { Exec } from '../../pipeline/exec.js';
-import { err, ok } from '../../pipeline/result.js';
-import type { ToolProbe, ToolSpec } from '../../pipeline/stage.js';
+import type { Exec } from '../pipeline/exec.js';
+import { err, ok } from '../pipeline/result.js';
+import type { ToolProbe, ToolSpec } from '../pipeline/stage.js';
 import { commandFor, locateTrtexec, which, type LocateOptions } from './locate.js';
 import { formatVersion, parseBanner } from './parse-log.js';
 

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inputFromDims, readModelInput } from '../../../stages/engine-trt/model-input.js';
-import { Rig } from './rig.js';
+import { inputFromDims, readModelInput } from '../../trt/model-input.js';
+import { Rig } from '../stages/engine-trt/rig.js';
 
 test('symbolic batch → dynamic; fixed batch → static with that batch', async () => {
   const rig = new Rig([]);

@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/exec.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
-import { benchmarkTrtEngine, runTrtEngineOnce } from '../../../stages/engine-trt/benchmark.js';
-import { defaults } from '../../../stages/engine-trt/config.js';
-import { probeTrtexec } from '../../../stages/engine-trt/probe.js';
+import { benchmarkTrtEngine, runTrtEngineOnce } from '../../../stages/benchmark/trt-runner.js';
+import { defaults } from '../../../trt/config.js';
+import { probeTrtexec } from '../../../trt/probe.js';
 import { normalFloats } from '../../../onnx/random.js';
-import { GPU, LOG, OWN_LOGS, Rig } from './rig.js';
+import { GPU, LOG, OWN_LOGS, Rig } from '../engine-trt/rig.js';
 
 const dynamic = { name: 'input', dynamicBatch: true, rest: [3, 8, 8] };
 

@@ -2,7 +2,19 @@
  * Latency statistics computed the way trtexec computes its summary (samples/common/sampleReporting.cpp),
  * so that stats over `--exportTimes` samples match the summary trtexec printed for the same run.
  */
-import type { LatencyStats } from '../benchmark/result.js';
+
+/** Latency statistics in milliseconds. A percentile is null when there were too few samples to state it. */
+export interface LatencyStats {
+  n: number;
+  min: number;
+  p50: number;
+  p90: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number;
+  mean: number;
+  stddev: number;
+}
 
 /**
  * trtexec's percentile: the sorted value at index max(n - 1 - trunc((1 - p/100)·n), 0), computed in float32

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildArgs, type BuildRequest } from '../../../stages/engine-trt/build-args.js';
+import { buildArgs, type BuildRequest } from '../../trt/build-args.js';
 
 const V86 = { major: 8, minor: 6, patch: 1 };
 const V10 = { major: 10, minor: 3, patch: 0 };
