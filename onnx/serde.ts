@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type onnxProto from 'onnx-proto';
 import { err, ok, type Result } from '../pipeline/result.js';
+import { unreachable } from '../pipeline/unreachable.js';
 import { internalize } from './external-data.js';
 import type { Attribute, AttributeValue, Dim, DType, Graph, Model, Node, Tensor, ValueInfo } from './ir.js';
 
@@ -283,6 +284,7 @@ function encodeAttribute(a: Attribute): onnxProto.onnx.IAttributeProto {
     case 'ints': return { name: a.name, type: AttrType.INTS, ints: v.value };
     case 'strings': return { name: a.name, type: AttrType.STRINGS, strings: v.value.map((s) => Buffer.from(s, 'utf8')) };
     case 'opaque': return { ...v.value, name: a.name };
+    default: return unreachable(v);
   }
 }
 

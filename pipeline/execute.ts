@@ -14,7 +14,7 @@ import type { AnyStage } from './graph.js';
 import { pushEntry } from './remote-lookup.js';
 import type { Outcome, PreparedInput, RunOptions } from './runner.js';
 import { settleOrAbandon } from './signals.js';
-import type { Declined, StageContext, ToolFound } from './stage.js';
+import type { Declined, StageContext, StageFailure, ToolFound } from './stage.js';
 import type { Entry, Store, StoredOutput } from './store.js';
 import { userPaths } from './user-paths.js';
 
@@ -105,7 +105,7 @@ async function commitDecline(def: AnyStage, prep: Ready, value: Declined, o: Exe
   await o.store.writeLast(prep.data);
   o.log.warn({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
   await upload(def, entry, o);
-  return { stage: def.name, status: 'skipped', key: prep.key, reason: declined, ms, outputs: {} };
+  return { stage: def.name, status: 'skipped', cause: 'declined', key: prep.key, reason: declined, ms, outputs: {} };
 }
 
 async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions, companions: Record<string, Set<string>>): Promise<Outcome> {
@@ -118,7 +118,7 @@ async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions
     if (!s?.isFile()) {
       const message = `internal error in stage ${def.name}: it succeeded without writing output ${label} (${file})`;
       log.error({ stage: def.name, status: 'failed' }, message);
-      return { stage: def.name, status: 'failed', key, reason: message, ms: o.elapsed(), outputs: {} };
+      return { stage: def.name, status: 'failed', cause: 'output-missing', key, reason: message, ms: o.elapsed(), outputs: {} };
     }
     outputs[label] = await store.putFile(path, file);
     for (const name of companions[label] ?? []) {
@@ -152,7 +152,7 @@ async function placeInputs(store: Store, prep: Ready, dir: string): Promise<Reco
 export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Promise<Outcome> {
   const { store, log, signal } = o;
   const { key } = prep;
-  const interrupted = (): Outcome => ({ stage: def.name, status: 'interrupted', key, ms: o.elapsed(), outputs: {} });
+  const interrupted = (): Outcome => ({ stage: def.name, status: 'interrupted', cause: 'interrupted', key, ms: o.elapsed(), outputs: {} });
   const release = await o.slots.take();
   let show = (text: string) => text;
   let dir = '';
@@ -173,7 +173,7 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
       if (e instanceof UserError || environmentMessage(e)) throw e;
       const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
       log.error({ stage: def.name, status: 'failed', ms: o.elapsed() }, message);
-      return { stage: def.name, status: 'failed', key, reason: message, ms: o.elapsed(), outputs: {} };
+      return { stage: def.name, status: 'failed', cause: 'unknown-error-thrown', key, reason: message, ms: o.elapsed(), outputs: {} };
     }
     // A stage that returns after an abort may have cut its work short (a benchmark without the engines whose
     // child was killed): whatever it returned, it is not stored.
@@ -182,9 +182,10 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     if (!result.ok) {
       const ms = o.elapsed();
       const details = result.error.details?.map(show);
-      const failure = { ...result.error, message: show(result.error.message), ...(details ? { details } : {}) };
+      // The runner names the stage: a stage's failure says what went wrong, not where.
+      const failure = { ...result.error, message: `${def.name}: ${show(result.error.message)}`, ...(details ? { details } : {}) };
       log.error({ stage: def.name, status: 'failed', ms, ...(details ? { details } : {}) }, failure.message);
-      return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure };
+      return { stage: def.name, status: 'failed', cause: failure.reason, key, reason: failure.message, ms, outputs: {}, failure };
     }
     if (result.value) return await commitDecline(def, prep, result.value, o, show);
     return await commit(def, prep, dir, o, companions);
@@ -194,8 +195,9 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     if (message === undefined) throw e;
     log.error({ stage: def.name, status: 'failed', ms: o.elapsed() }, `${def.name}: ${message}`);
     const input = e instanceof UserError && e.exitCode === 2;
-    const failure = { message: `${def.name}: ${message}`, ...(input ? { input } : {}) };
-    return { stage: def.name, status: 'failed', key, reason: failure.message, ms: o.elapsed(), outputs: {}, failure };
+    const reason = input ? 'bad-input' : 'environment';
+    const failure: StageFailure = { reason, message: `${def.name}: ${message}`, ...(input ? { input } : {}) };
+    return { stage: def.name, status: 'failed', cause: reason, key, reason: failure.message, ms: o.elapsed(), outputs: {}, failure };
   } finally {
     release();
     if (dir) await rm(dir, { recursive: true, force: true });

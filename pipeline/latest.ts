@@ -17,6 +17,8 @@ interface StageRecord {
   key?: string;
   status: Outcome['status'];
   reason?: string;
+  /** The reason as a value (pipeline/reason.ts), for a stage that did not build. */
+  cause?: Outcome['cause'];
   ms: number;
   outputs: Record<string, { path: string; sha256: string }>;
   /** Not part of this run: carried over from the earlier run that built or found it. */
@@ -94,6 +96,7 @@ export async function writeLatest(
         ...(o.key ? { key: o.key } : {}),
         status: o.status,
         ...(o.reason ? { reason: o.reason } : {}),
+        ...(o.cause ? { cause: o.cause } : {}),
         ms: Math.round(o.ms * 10) / 10,
       },
       outputs: o.outputs,

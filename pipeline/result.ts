@@ -3,8 +3,3 @@ export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
 
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
 export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });
-
-/** Makes a switch exhaustive: the compiler rejects a call that a missing case could reach. */
-export function unreachable(value: never): never {
-  throw new Error(`Internal error: unexpected value ${JSON.stringify(value)}`);
-}

@@ -16,6 +16,7 @@ import { lookup, lookupLocal } from './lookup.js';
 import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry } from './remote-lookup.js';
 import { interruptedBy } from './signals.js';
+import type { Reason } from './reason.js';
 import type { InputRef, StageFailure, ToolFound } from './stage.js';
 import { isCorrupt, Store, type StoredOutput } from './store.js';
 import { ToolProbes } from './tools.js';
@@ -34,6 +35,8 @@ export interface Outcome {
   status: Status;
   key?: string;
   reason?: string;
+  /** Why it did not build, as a value (pipeline/reason.ts); `reason` is the sentence users read. */
+  cause?: Reason;
   ms: number;
   outputs: Record<string, StoredOutput>;
   /** For a cache hit: which cache served it. */
@@ -99,7 +102,7 @@ class Slots {
 }
 
 type Prepared =
-  | { kind: 'skip'; reason: string; failed?: boolean; key?: string; blocked?: boolean; inapplicable?: boolean }
+  | { kind: 'skip'; cause: Reason; reason: string; failed?: boolean; key?: string; blocked?: boolean; inapplicable?: boolean }
   | ({ kind: 'ready' } & Ready);
 
 /** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
@@ -144,9 +147,9 @@ async function prepare(
   opts: Pick<RunOptions, 'require' | 'excluded' | 'code'>,
 ): Promise<Prepared | { kind: 'pending' }> {
   const excluded = opts.excluded?.get(def.name);
-  if (excluded) return { kind: 'skip', reason: excluded };
+  if (excluded) return { kind: 'skip', cause: 'excluded', reason: excluded };
   const notApplicable = def.when?.(root);
-  if (notApplicable) return { kind: 'skip', reason: notApplicable, inapplicable: true };
+  if (notApplicable) return { kind: 'skip', cause: 'inapplicable', reason: notApplicable, inapplicable: true };
   const inputs: Record<string, PreparedInput | undefined> = {};
   let pending = false;
   for (const [label, ref] of Object.entries(def.inputs)) {
@@ -162,18 +165,18 @@ async function prepare(
       }
       const blocked = o.status === 'failed' || o.status === 'blocked';
       const was = o.status === 'failed' ? 'failed' : o.status === 'blocked' ? 'skipped after a failure upstream' : 'skipped';
-      return { kind: 'skip', reason: `needs ${o.missing.stage}, which was ${was}`, ...(blocked ? { blocked } : {}) };
+      return { kind: 'skip', cause: blocked ? 'upstream-failed' : 'upstream-skipped', reason: `needs ${o.missing.stage}, which was ${was}`, ...(blocked ? { blocked } : {}) };
     }
     inputs[label] = { sha: inputHash(o), file: o.file, stored: o };
   }
   const files = await userFiles(def, root);
-  if (typeof files === 'string') return { kind: 'skip', failed: true, reason: `${def.name}: ${files}` };
+  if (typeof files === 'string') return { kind: 'skip', cause: 'bad-input', failed: true, reason: `${def.name}: ${files}` };
   Object.assign(inputs, files);
   let config: unknown;
   try {
     config = def.config(root);
   } catch (e) {
-    return { kind: 'skip', failed: true, reason: `internal error in stage ${def.name} reading its config: ${(e as Error).message}` };
+    return { kind: 'skip', cause: 'unknown-error-thrown', failed: true, reason: `internal error in stage ${def.name} reading its config: ${(e as Error).message}` };
   }
   const tools: Record<string, ToolFound> = {};
   for (const spec of def.tools ?? []) {
@@ -181,11 +184,11 @@ async function prepare(
     try {
       found = await probes.probe(spec, config);
     } catch (e) {
-      return { kind: 'skip', failed: true, reason: `internal error in the ${spec.name} probe of stage ${def.name}: ${(e as Error).message}` };
+      return { kind: 'skip', cause: 'unknown-error-thrown', failed: true, reason: `internal error in the ${spec.name} probe of stage ${def.name}: ${(e as Error).message}` };
     }
     if (!found.ok) {
       const required = opts.require?.includes(spec.name) ?? false;
-      return { kind: 'skip', failed: required, reason: `${spec.name} ${required ? 'is required (--require) but unavailable' : 'unavailable'}: ${found.error.reason}` };
+      return { kind: 'skip', cause: 'tool-unavailable', failed: required, reason: `${spec.name} ${required ? 'is required (--require) but unavailable' : 'unavailable'}: ${found.error.reason}` };
     }
     tools[spec.name] = found.value;
   }
@@ -216,7 +219,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     const stopped = (): Outcome => {
       const reason = `interrupted by ${interruptedBy(signal)}`;
       log.warn({ stage: def.name, status: 'interrupted' }, reason);
-      return { stage: def.name, status: 'interrupted', reason, ms: elapsed(), outputs: {} };
+      return { stage: def.name, status: 'interrupted', cause: 'interrupted', reason, ms: elapsed(), outputs: {} };
     };
     if (signal.aborted) return stopped();
     const prep = await prepare(def, root, results, probes, opts);
@@ -226,7 +229,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       const say = prep.failed ? log.error.bind(log) : prep.inapplicable ? log.debug.bind(log) : log.info.bind(log);
       say({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
       const flags = { ...(prep.blocked ? { blocked: true } : {}), ...(prep.inapplicable ? { inapplicable: true } : {}) };
-      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {}, ...flags };
+      return { stage: def.name, status, cause: prep.cause, reason: prep.reason, ms: elapsed(), outputs: {}, ...flags };
     }
     const { key } = prep;
     const cacheable = def.cache !== 'never';
@@ -235,7 +238,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       if (!found) return undefined;
       if (found.declined !== undefined) {
         log.info({ stage: def.name, status: 'skipped' }, `${found.declined} (hit ${key.slice(0, 12)})`);
-        return { stage: def.name, status: 'skipped', key, reason: found.declined, ms: elapsed(), outputs: {} };
+        return { stage: def.name, status: 'skipped', cause: 'declined', key, reason: found.declined, ms: elapsed(), outputs: {} };
       }
       const ms = elapsed();
       const remote = found.from === 'remote';

@@ -5,6 +5,7 @@
  */
 import type { Result } from './result.js';
 import type { Exec } from './exec.js';
+import type { StageFailure } from './reason.js';
 
 /** An artifact another stage produces: `stage` is its name, `output` the label in its `outputs`. */
 export interface InputRef {
@@ -82,14 +83,7 @@ export interface StageContext<C> {
   options?: Readonly<Record<string, unknown>>;
 }
 
-/** A stage's own failure, shown to the user as one message (what, where, what to do). */
-export interface StageFailure {
-  message: string;
-  /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
-  details?: string[];
-  /** The user's input (their model, their data) is at fault, not the stage: the run exits 2, not 1. */
-  input?: boolean;
-}
+export type { StageFailure } from './reason.js';
 
 export interface StageDef<C = unknown> {
   /** Unique, e.g. `engine:trt:fp16`. */

@@ -39,6 +39,7 @@ export function runJson(command: string, config: string, exitCode: number, outco
       status: o.status,
       ...(o.key ? { key: o.key } : {}),
       ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.cause ? { cause: o.cause } : {}),
       ...(o.inapplicable ? { inapplicable: true } : {}),
       ...(o.failure?.details ? { details: o.failure.details } : {}),
       ms: Math.round(o.ms * 10) / 10,

@@ -53,24 +53,34 @@ export function relevantLines(run: Pick<ToolRun, 'stdout' | 'stderr'>, limit = 2
   return failed ? [...kept, failed] : kept;
 }
 
-export interface ClassifiedFailure extends StageFailure {
-  kind: FailureKind;
+/** The stage failure reasons trtexec's failures give, one per kind. */
+export type TrtReason = `trt-${FailureKind}`;
+
+declare module '../pipeline/reason.js' {
+  interface StageReasons extends Record<TrtReason, true> {}
 }
+
+export interface ClassifiedFailure extends StageFailure {
+  reason: TrtReason;
+}
+
+const classified = (kind: FailureKind, message: string, details: string[]): ClassifiedFailure =>
+  ({ reason: `trt-${kind}`, message, details });
 
 export function classifyFailure(run: ToolRun, what: string): ClassifiedFailure {
   const details = relevantLines(run);
-  if (run.spawnError) return { kind: 'not-started', message: `${what}: could not start ${run.command}: ${run.spawnError}`, details };
-  if (run.timedOut) return { kind: 'timed-out', message: `${what}: trtexec ran past trt.timeout_s and was stopped; raise trt.timeout_s or lower trt.builder_optimization_level`, details };
+  if (run.spawnError) return classified('not-started', `${what}: could not start ${run.command}: ${run.spawnError}`, details);
+  if (run.timedOut) return classified('timed-out', `${what}: trtexec ran past trt.timeout_s and was stopped; raise trt.timeout_s or lower trt.builder_optimization_level`, details);
   const text = `${run.stderr}\n${run.stdout}`;
   for (const rule of RULES) {
     const m = rule.test.exec(text);
-    if (m) return { kind: rule.kind, message: `${what}: ${rule.what(m, text)}; ${rule.fix}`, details };
+    if (m) return classified(rule.kind, `${what}: ${rule.what(m, text)}; ${rule.fix}`, details);
   }
   if (run.exitCode === null) {
-    return { kind: 'crashed', message: `${what}: trtexec was killed by ${run.signal ?? 'a signal'} without reporting an error; the log is the only lead`, details };
+    return classified('crashed', `${what}: trtexec was killed by ${run.signal ?? 'a signal'} without reporting an error; the log is the only lead`, details);
   }
   if (run.exitCode === 0) {
-    return { kind: 'no-passed-banner', message: `${what}: trtexec exited 0 but did not print &&&& PASSED, so its result is not trusted`, details };
+    return classified('no-passed-banner', `${what}: trtexec exited 0 but did not print &&&& PASSED, so its result is not trusted`, details);
   }
-  return { kind: 'failed', message: `${what}: trtexec failed (exit ${run.exitCode})`, details };
+  return classified('failed', `${what}: trtexec failed (exit ${run.exitCode})`, details);
 }

@@ -3,6 +3,7 @@
  * `v` any value, `c` a constant (an initializer). Names become the keys of the match, as tinygrad's UPat
  * names become keyword arguments.
  */
+import { unreachable } from '../../pipeline/unreachable.js';
 import type { Node, Tensor } from '../ir.js';
 import { useCount, type GraphIndex } from './graph-index.js';
 
@@ -71,6 +72,8 @@ function matchValue(p: Pattern, value: string, index: GraphIndex, m: Match): boo
       const producer = index.producer.get(value);
       return producer !== undefined && producer.outputs[0] === value && matchNode(p, producer, index, m, false);
     }
+    default:
+      return unreachable(p);
   }
 }
 

@@ -3,6 +3,7 @@
  * enclosing graphs' names visible, each node against its schema, each If/Loop/Scan body against its node.
  * Issues inside a nested graph say which node holds it and which attribute it is.
  */
+import { unreachable } from '../../pipeline/unreachable.js';
 import type { Graph, Model, Node, TensorType } from '../ir.js';
 import { bodyPath, nodeLabel, type Inference } from '../infer/index.js';
 import { isDefaultDomain, lookupOp, MAX_OPSET } from '../schema/lookup.js';
@@ -101,5 +102,7 @@ function checkOperator(w: Walk, node: Node, label: string, types: Types, path: s
       w.unchecked.set(key, entry);
       return [];
     }
+    default:
+      return unreachable(found);
   }
 }

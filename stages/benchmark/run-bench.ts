@@ -9,7 +9,8 @@ import { basename, join } from 'node:path';
 import type { FloatTensor } from '../../onnx/ort.js';
 import { normalFloats } from '../../onnx/random.js';
 import type { Exec } from '../../pipeline/exec.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import type { StageFailure, StageLog } from '../../pipeline/stage.js';
 import { benchmarkTrtEngine, runTrtEngineOnce } from './trt-runner.js';
 import type { TrtConfig } from '../../trt/config.js';
@@ -46,7 +47,6 @@ export interface BenchRequest {
 }
 
 type Precision = 'fp32' | 'fp16';
-const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `benchmark: ${message}`, ...(details ? { details } : {}) });
 const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = { 'torch-eager': 'eager', 'torch-compile': 'compile', 'torch-cudagraph': 'cudagraph' };
 
 /** Every ORT setting to measure: the configured one, or the sweep's levels × intra-op threads. */
@@ -61,7 +61,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const c = r.config;
   const { model } = r.artifacts;
   const input = await readModelInput(model);
-  if (!input.ok) return fail(input.error);
+  if (!input.ok) return fail('bad-input', input.error);
   const modelBytes = await readFile(model);
   const skipped: SkippedEngine[] = [];
   const measurements: Measurement[] = [];
@@ -86,7 +86,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
       path: model, artifact: basename(model), precision: 'fp32', batch: b, inputName: input.value.name, input: tensor,
       warmup: 0, runs: 1, settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 },
     });
-    if (!ref.ok) return fail(`the FP32 reference run failed: ${ref.error}`);
+    if (!ref.ok) return fail('tool-failed', `the FP32 reference run failed: ${ref.error}`);
     reference.set(b, ref.value.output);
   }
   const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {

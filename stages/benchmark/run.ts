@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { err, ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
@@ -24,7 +25,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
   const baselinePath = ctx.options?.baseline;
   if (typeof baselinePath === 'string') {
     const baseline = await readBenchFile(baselinePath);
-    if (!baseline.ok) return err({ message: `benchmark: --baseline: ${baseline.error}` });
+    if (!baseline.ok) return fail('bad-input', `--baseline: ${baseline.error}`);
     const gate = compareWithBaseline(bench, baseline.value);
     bench.baseline = {
       file: baselinePath, ok: gate.ok, regressions: gate.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`), compared: gate.compared.length, missing: gate.missing,
@@ -34,7 +35,8 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
       const kept = ctx.persistent('bench.regressed.json');
       await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
       return err({
-        message: `benchmark: ${gate.regressions.length} of ${gate.compared.length} measurements regressed against ${baselinePath}`,
+        reason: 'check-failed',
+        message: `${gate.regressions.length} of ${gate.compared.length} measurements regressed against ${baselinePath}`,
         details: [...bench.baseline.regressions, `this run's bench.json: ${kept}`],
       });
     }

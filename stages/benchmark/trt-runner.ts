@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Exec } from '../../pipeline/exec.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import type { StageFailure, ToolFound } from '../../pipeline/stage.js';
 import type { LatencyStats, Measurement } from './result.js';
 import { shapeSpec, type Precision } from '../../trt/build-args.js';
@@ -42,13 +43,11 @@ export interface TrtBenchmark {
   profilePath?: string;
 }
 
-const fail = (message: string, details?: string[]) => err<StageFailure>({ message, ...(details ? { details } : {}) });
-
 /** A static engine runs its own batch only; a dynamic one is told the batch with --shapes. */
 function shapeArgs(r: TrtRunRequest): Result<string[], StageFailure> {
   if (r.input.dynamicBatch) return ok([`--shapes=${shapeSpec(r.input, r.batch)}`]);
   if (r.batch !== r.input.batch) {
-    return fail(`${basename(r.enginePath)} was built for a fixed batch of ${r.input.batch} and cannot run batch ${r.batch}; export the model with a dynamic batch (model.dynamic_batch: true) or benchmark batch ${r.input.batch} only`);
+    return fail('bad-input', `${basename(r.enginePath)} was built for a fixed batch of ${r.input.batch} and cannot run batch ${r.batch}; export the model with a dynamic batch (model.dynamic_batch: true) or benchmark batch ${r.input.batch} only`);
   }
   return ok([]);
 }
@@ -58,8 +57,7 @@ async function runTrtexec(r: TrtRunRequest, args: string[], what: string) {
   const run = await r.exec(command[0]!, [...command.slice(1), ...args], { ...(r.signal ? { signal: r.signal } : {}) });
   const log = parseTrtexecLog(run.stdout, run.stderr);
   if (run.exitCode !== 0 || !passed(log)) {
-    const f = classifyFailure(run, what);
-    return fail(f.message, f.details);
+    return err(classifyFailure(run, what));
   }
   return ok(log);
 }
@@ -106,15 +104,15 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
   const what = `benchmarking ${basename(r.enginePath)} at batch ${r.batch} with trtexec failed`;
   const log = await runTrtexec(r, args.value, what);
   if (!log.ok) return log;
-  if (!log.value.summary) return fail(`${what}: trtexec passed but printed no performance summary`);
+  if (!log.value.summary) return fail('tool-failed', `${what}: trtexec passed but printed no performance summary`);
   const times = await readExportTimes(timesPath);
-  if (!times.ok) return fail(`${what}: ${times.error}`);
-  if (times.value.length === 0) return fail(`${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
+  if (!times.ok) return fail('tool-failed', `${what}: ${times.error}`);
+  if (times.value.length === 0) return fail('tool-failed', `${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
   const samplesMs = times.value.map((t) => t.latencyMs);
   const summary = log.value.summary;
   const stats = latencyStats(samplesMs);
   const mismatch = disagreement(stats, summary);
-  if (mismatch) return fail(`${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), so they are not from this run`);
+  if (mismatch) return fail('tool-failed', `${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), so they are not from this run`);
   const s = r.settings;
   return ok({
     measurement: {
@@ -170,5 +168,5 @@ export async function runTrtEngineOnce(r: TrtRunRequest & { data: Float32Array }
   const log = await runTrtexec(r, args, what);
   if (!log.ok) return log;
   const outputs = await readExportOutput(outputPath);
-  return outputs.ok ? outputs : fail(`${what}: ${outputs.error}`);
+  return outputs.ok ? outputs : fail('tool-failed', `${what}: ${outputs.error}`);
 }

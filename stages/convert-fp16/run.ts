@@ -3,7 +3,8 @@ import type { InputsConfig } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { checkSource } from '../import/check-source.js';
 import {
@@ -13,8 +14,6 @@ import type { Fp16Config } from './config.js';
 import { convertBodies, type BodyCheck } from './bodies.js';
 import { convertFloat16 } from './convert.js';
 
-const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `convert:fp16: ${message}`, ...(details ? { details } : {}) });
-
 /** Every clamped constant by name, for a message: the user learns them whether the check passes or not. */
 const clampedLines = (clamped: Record<string, number>): string[] =>
   Object.entries(clamped).map(([name, n]) => `clamped to ±65504: '${name}' (${n} value${n === 1 ? '' : 's'})`);
@@ -22,7 +21,7 @@ const clampedLines = (clamped: Record<string, number>): string[] =>
 export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig }>): Promise<Result<void | Declined, StageFailure>> {
   const path = ctx.inputs.model as string;
   const decoded = await readModelFile(path);
-  if (!decoded.ok) return fail(`cannot read ${decoded.error}`);
+  if (!decoded.ok) return fail('bad-input', `cannot read ${decoded.error}`);
   const fp32 = decoded.value;
   const options = { keepFp32: ctx.config.keep_fp32, keepIoFp32: ctx.config.keep_io_fp32 };
   const converted = convertFloat16(fp32, options);
@@ -32,12 +31,12 @@ export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig
   }
   const { model, report } = converted.value;
   const validation = validateModel(model);
-  if (!validation.ok) return fail('the converted model does not pass the validator', validation.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`));
+  if (!validation.ok) return fail('check-failed', 'the converted model does not pass the validator', validation.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`));
 
   const twin = ctx.config.keep_io_fp32 ? converted : convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: true });
   if (!twin.ok) throw new Error(`Internal error: the float32-I/O twin failed to convert: ${twin.error}`);
   const source = await checkSource(ctx, fp32);
-  if (!source.ok) return fail(source.error);
+  if (!source.ok) return fail('bad-input', source.error);
   const feeds = seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch, source.value);
   const ref = await referenceRun(encodeModel(fp32), feeds, fp32);
   const clamped = clampedLines(report.clamped);
@@ -46,11 +45,11 @@ export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig
   const got = await runDisabled(encodeModel(twin.value.model), ref.value.feeds);
   if (!got.ok) {
     const what = `onnxruntime-node runs the float32 model on the check's inputs but not the float16 one (${got.error})`;
-    return fail(what, clamped);
+    return fail('check-failed', what, clamped);
   }
   const check = compareOutputs(got.value, ref.value.outputs);
   if (!withinTolerance(check, ctx.config.tolerance_rel_l2)) {
-    return fail(`the float16 model differs from the float32 one: relative L2 ${check.worstRelL2.toExponential(2)} > ${ctx.config.tolerance_rel_l2}`,
+    return fail('check-failed', `the float16 model differs from the float32 one: relative L2 ${check.worstRelL2.toExponential(2)} > ${ctx.config.tolerance_rel_l2}`,
       ['keep more operators in float32 (fp16.keep_fp32), or raise fp16.tolerance_rel_l2 if the difference is acceptable', ...clamped]);
   }
   const measure: BodyCheck = async (m) => {

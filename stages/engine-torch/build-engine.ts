@@ -5,7 +5,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { exportForTorch } from '../benchmark/graph-export.js';
 import type { CompileEngineConfig } from './engine-stage.js';
@@ -26,13 +27,11 @@ export function parseReply(stdout: string): BuildReply | undefined {
 export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Result<void, StageFailure>> {
   const c = ctx.config;
   const name = `engine:torch-compile:${c.precision}`;
-  const fail = (message: string, details?: string[]) =>
-    err<StageFailure>({ message: `${name}: ${message}`, ...(details ? { details } : {}) });
   const tool = ctx.tools['torch-compile'];
   const model = ctx.inputs.model;
   if (!tool || !model) throw new Error(`Internal error: ${name} ran without its probe result or model`);
   const exported = exportForTorch(await readFile(model), 'model.opt.onnx');
-  if (!exported.ok) return fail(exported.error);
+  if (!exported.ok) return fail('bad-input', exported.error);
   const graph = join(ctx.workDir, 'graph.json');
   const weights = join(ctx.workDir, 'weights.bin');
   await writeFile(graph, JSON.stringify(exported.value.graph));
@@ -48,14 +47,14 @@ export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Resul
   const timeoutMs = c.timeout_s * 1000;
   const build = await ctx.exec(python!, [script!], { input: JSON.stringify(request), timeoutMs, signal: ctx.signal });
   if (build.timedOut) {
-    return fail(`the compile ran longer than bench.torch.timeout_s (${c.timeout_s} s) and was stopped`);
+    return fail('tool-failed', `the compile ran longer than bench.torch.timeout_s (${c.timeout_s} s) and was stopped`);
   }
   const reply = parseReply(build.stdout);
   if (build.exitCode !== 0 || !reply) {
     const last = build.stderr.trim().split('\n').filter(Boolean).slice(-3);
-    return fail(`${script} exited ${build.exitCode ?? build.signal} without a reply`, last.length ? last : undefined);
+    return fail('tool-failed', `${script} exited ${build.exitCode ?? build.signal} without a reply`, last.length ? last : undefined);
   }
-  if (!reply.ok) return fail(reply.reason);
+  if (!reply.ok) return fail('tool-failed', reply.reason);
   const manifest = { ...reply.header, fingerprint: tool.fingerprint, engineBytes: reply.bytes };
   await writeFile(ctx.out('manifest'), `${JSON.stringify(manifest, null, 2)}\n`);
   ctx.log.info(`compiled ${name}`, { compileSeconds: reply.compileSeconds, bytes: reply.bytes });

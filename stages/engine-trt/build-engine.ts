@@ -4,7 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { buildArgs } from '../../trt/build-args.js';
 import { classifyFailure } from '../../trt/classify-failure.js';
@@ -12,6 +13,11 @@ import type { EngineConfig } from './engine-stage.js';
 import { withMounts } from '../../trt/locate.js';
 import { readModelInput } from '../../trt/model-input.js';
 import { parseTrtexecLog, parseVersion, passed, type TrtexecLog } from '../../trt/parse-log.js';
+
+declare module '../../pipeline/reason.js' {
+  /** The build ran on another TensorRT or GPU than the probe keyed. */
+  interface StageReasons { 'trt-identity-mismatch': true }
+}
 
 /** The build log must come from the TensorRT and GPU the key names; otherwise the cache entry would lie. */
 function checkIdentity(log: TrtexecLog, fp: Readonly<Record<string, string>>): string | undefined {
@@ -28,21 +34,20 @@ function checkIdentity(log: TrtexecLog, fp: Readonly<Record<string, string>>): s
 export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void, StageFailure>> {
   const precision = ctx.config.precision;
   const name = `engine:trt:${precision}`;
-  const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `${name}: ${message}`, ...(details ? { details } : {}) });
   const found = ctx.tools.trtexec;
   if (!found) throw new Error(`Internal error: ${name} ran without a trtexec probe result`);
   const version = parseVersion(found.fingerprint.tensorrt ?? '');
   if (!version) throw new Error(`Internal error: trtexec fingerprint has no TensorRT version: ${JSON.stringify(found.fingerprint)}`);
 
   const onnx = ctx.config.strongly_typed ? ctx.inputs.fp16model : ctx.inputs.model;
-  if (!onnx) return fail('trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; run it or turn trt.strongly_typed off');
+  if (!onnx) return fail('upstream-skipped', 'trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; run it or turn trt.strongly_typed off');
   const input = await readModelInput(onnx);
-  if (!input.ok) return fail(input.error);
+  if (!input.ok) return fail('bad-input', input.error);
 
   const engine = ctx.out('engine');
   const timingCache = ctx.persistent('timing.cache');
   const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, input: input.value });
-  if (!args.ok) return fail(args.error);
+  if (!args.ok) return fail('bad-input', args.error);
 
   const command = withMounts(found.command, found.fingerprint.image !== undefined, [dirname(onnx), dirname(engine), dirname(timingCache)]);
   ctx.log.info(`building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt}`, { command: [...command, ...args.value] });
@@ -55,10 +60,10 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
     const kept = ctx.persistent('failed-build.log');
     await writeFile(kept, text);
     const f = classifyFailure(build, `building the ${precision.toUpperCase()} engine from ${basename(onnx)} failed`);
-    return fail(f.message, [...(f.details ?? []), `full trtexec output: ${kept}`]);
+    return fail(f.reason, f.message, [...(f.details ?? []), `full trtexec output: ${kept}`]);
   }
   const mismatch = checkIdentity(log, found.fingerprint);
-  if (mismatch) return fail(`${mismatch}; the engine was not kept`);
+  if (mismatch) return fail('trt-identity-mismatch', `${mismatch}; the engine was not kept`);
   ctx.log.info(`built ${basename(engine)}`, {
     seconds: log.buildSeconds,
     ...(log.engineSizeMiB !== undefined ? { sizeMiB: log.engineSizeMiB } : {}),

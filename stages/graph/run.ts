@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { inferShapes } from '../../onnx/infer/index.js';
 import { readModelFile } from '../../onnx/serde.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { GraphConfig } from './config.js';
 import { toDot } from './dot.js';
@@ -25,17 +26,16 @@ export async function run(ctx: StageContext<GraphConfig>): Promise<Result<void, 
 }
 
 async function draw(ctx: StageContext<GraphConfig>, input: 'raw' | 'optimized', prefix: string, heading: string) {
-  const fail = (message: string) => err<StageFailure>({ message: `graph: ${message}` });
   const path = ctx.inputs[input];
   if (!path) throw new Error(`Internal error: graph ran without its ${input} input`);
   const model = await readModelFile(path);
-  if (!model.ok) return fail(model.error);
+  if (!model.ok) return fail('bad-input', model.error);
   await writeFile(ctx.out(`${prefix}Dot`), toDot(model.value, inferShapes(model.value), heading, ctx.config));
   const dot = ctx.tools['dot'];
   if (!dot) throw new Error('Internal error: graph ran without the dot tool');
   for (const format of ['svg', 'png'] as const) {
     const r = await render(dot, ctx.exec, ctx.out(`${prefix}Dot`), format, ctx.out(`${prefix}${format === 'svg' ? 'Svg' : 'Png'}`));
-    if (!r.ok) return fail(r.error);
+    if (!r.ok) return fail('tool-failed', r.error);
   }
   ctx.log.info(`drew ${heading.toLowerCase()} graph`, { nodes: model.value.graph.nodes.length });
   return ok(undefined);

@@ -36,7 +36,7 @@ export async function checkRun(original: Model, run: PassRun, passes: readonly P
   const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds, original);
   if (!ref.ok) {
     const what = 'the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)';
-    return err<CheckFailure>({ message: ref.error, declined: true, details: [what] });
+    return err<CheckFailure>({ reason: 'declined', message: ref.error, declined: true, details: [what] });
   }
   const compareAfter = async (model: Model): Promise<Comparison | string> => {
     options.signal?.throwIfAborted();
@@ -57,6 +57,7 @@ export async function checkRun(original: Model, run: PassRun, passes: readonly P
     ? `onnxruntime-node runs the original model on the check's inputs but not the optimized one (${after})`
     : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${limit}`;
   return err<StageFailure>({
+    reason: 'check-failed',
     message: `${what}; bisection names pass '${culprit?.pass}' (round ${culprit?.round})`,
     details: [`remove '${culprit?.pass}' from optimize.passes to go on without it, and report the model`],
   });

@@ -19,7 +19,7 @@ export async function optimizeModel(original: Model, passes: readonly Pass[],
   try {
     run = await runPassesYielding(original, passes, signal);
   } catch (e) {
-    if (e instanceof PassError) return err({ message: e.message, details: ['this is a bug in the pass; remove it from optimize.passes to go on without it'] });
+    if (e instanceof PassError) return err({ reason: 'check-failed', message: e.message, details: ['this is a bug in the pass; remove it from optimize.passes to go on without it'] });
     throw e;
   }
   const report = validateModel(run.model);
@@ -30,6 +30,7 @@ export async function optimizeModel(original: Model, passes: readonly Pass[],
     const at = await firstFailingStep(run.steps.length, invalidAfter);
     const culprit = run.steps[at]?.pass ?? '?';
     return err({
+      reason: 'check-failed',
       message: `the optimized model does not pass the validator; bisection names pass '${culprit}'`,
       details: [...report.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`), `remove '${culprit}' from optimize.passes to go on without it`],
     });

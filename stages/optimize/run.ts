@@ -3,7 +3,8 @@ import { dirname } from 'node:path';
 import { internalize } from '../../onnx/external-data.js';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { decodeModel, writeModelFile } from '../../onnx/serde.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { checkSource } from '../import/check-source.js';
 import type { OptimizeConfig } from './config.js';
@@ -12,28 +13,26 @@ import { optimizeModel } from './optimize-model.js';
 import { passesByName } from './passes/index.js';
 import { summarize } from './summary.js';
 
-const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `optimize: ${message}`, ...(details ? { details } : {}) });
-
 export async function run(ctx: StageContext<OptimizeConfig & { inputs?: InputsConfig }>): Promise<Result<void | Declined, StageFailure>> {
   const path = ctx.inputs.model as string;
   const bytes = await readFile(path);
   const decoded = decodeModel(bytes);
-  if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
+  if (!decoded.ok) return fail('bad-input', `cannot read ${path}: ${decoded.error}`);
   // External data (an imported model's companions) read in; then the file's bytes alone are not the model.
   const whole = await internalize(decoded.value, dirname(path));
-  if (!whole.ok) return fail(`cannot read ${path}: ${whole.error}`);
+  if (!whole.ok) return fail('bad-input', `cannot read ${path}: ${whole.error}`);
   const original = whole.value;
   const selfContained = original === decoded.value;
   // The check runs on the model's own shapes and data (onnx/inputs): the config's input fields, the check data.
   const source = await checkSource(ctx, original);
-  if (!source.ok) return fail(source.error);
+  if (!source.ok) return fail('bad-input', source.error);
   const feeds = seededFeeds(original, ctx.config.check.seed, ctx.config.check.batch, source.value);
-  if (!feeds.ok) return fail(`the check has no inputs for this model: ${feeds.error}`);
+  if (!feeds.ok) return fail('bad-input', `the check has no inputs for this model: ${feeds.error}`);
   const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config,
     { signal: ctx.signal, feeds: feeds.value, ...(selfContained ? { originalBytes: bytes } : {}) });
   if (!optimized.ok) {
-    const { message, details, declined } = optimized.error;
-    return declined ? decline(message, details) : fail(message, details);
+    const { reason, message, details, declined } = optimized.error;
+    return declined ? decline(message, details) : fail(reason, message, details);
   }
   const { run: passes, check } = optimized.value;
   await writeModelFile(ctx.out('model'), passes.model);

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { BenchFile } from '../benchmark/result.js';
 import { charts, toPng, toSvg, type Chart } from './charts.js';
@@ -27,8 +28,8 @@ export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void,
   };
   const bench = await read<BenchFile>('bench');
   const passes = await read<PassesFile>('passes');
-  if (typeof bench === 'string') return err<StageFailure>({ message: `report: ${bench}` });
-  if (typeof passes === 'string') return err<StageFailure>({ message: `report: ${passes}` });
+  if (typeof bench === 'string') return fail('bad-input', bench);
+  if (typeof passes === 'string') return fail('bad-input', passes);
 
   const rendered: { chart: Chart; svg?: string }[] = [];
   for (const chart of charts(bench)) {

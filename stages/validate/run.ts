@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { describeCounts, describeIssue, validateFile } from '../../onnx/validate/file.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { ValidateConfig } from './config.js';
 
@@ -11,18 +12,20 @@ export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<voi
   const path = ctx.inputs.model;
   if (!path) throw new Error('Internal error: validate ran without its model input');
   const checked = await validateFile(path);
-  if (!checked.ok) return err({ message: `validate: ${checked.error}` });
+  if (!checked.ok) return fail('bad-input', checked.error);
   const report = checked.value;
   const unchecked = report.unchecked.map((u) => `${u.domain ? `${u.domain}::` : ''}${u.opType} (${u.nodes.length})`);
   if (ctx.config.fail_on_unchecked && unchecked.length > 0) {
     return err({
-      message: `validate: ${path}: operators outside the schema table: ${unchecked.join(', ')}; set validate.fail_on_unchecked: false to accept them unchecked`,
+      reason: 'check-failed',
+      message: `${path}: operators outside the schema table: ${unchecked.join(', ')}; set validate.fail_on_unchecked: false to accept them unchecked`,
     });
   }
   const [first, ...rest] = report.errors;
   if (first) {
     return err({
-      message: `validate: ${path} is not a valid opset-${report.opset} model: ${describeIssue(first)}`,
+      reason: 'check-failed',
+      message: `${path} is not a valid opset-${report.opset} model: ${describeIssue(first)}`,
       details: [
         ...rest.slice(0, MAX_DETAILS).map(describeIssue),
         ...(rest.length > MAX_DETAILS ? [`... and ${rest.length - MAX_DETAILS} more errors`] : []),

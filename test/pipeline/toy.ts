@@ -69,6 +69,6 @@ export function cli(p: Project, args: readonly string[], env: Record<string, str
   });
 }
 
-export function manifest(p: Project): { config: string; stages: Record<string, { key?: string; status: string; reason?: string; ms: number; outputs: Record<string, { path: string; sha256: string }> }> } {
+export function manifest(p: Project): { config: string; stages: Record<string, { key?: string; status: string; reason?: string; cause?: string; ms: number; outputs: Record<string, { path: string; sha256: string }> }> } {
   return JSON.parse(readFileSync(join(p.artifacts, 'latest', 'manifest.json'), 'utf8'));
 }

@@ -36,7 +36,7 @@ test('a tool\'s message about a stage input names the file under latest/, not th
   const r = await cli(p, ['tooled'], { TOY_TOOL: tool });
   assert.equal(r.code, 1);
   const reason = manifest(p).stages['tooled']?.reason ?? '';
-  assert.equal(reason, `faketool failed: cannot parse ${join(p.artifacts, 'latest', 'text.txt')}\n`);
+  assert.equal(reason, `tooled: faketool failed: cannot parse ${join(p.artifacts, 'latest', 'text.txt')}\n`);
   assert.doesNotMatch(r.stderr, /store\/tmp/);
 });
 

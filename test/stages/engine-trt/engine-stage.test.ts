@@ -49,10 +49,11 @@ test('FP16, dynamic batch, TensorRT 8.6: --fp16 and the min/opt/max profile from
 });
 
 test('failures become one message with trtexec\'s own error lines', async (t) => {
+  // The name of each case is the kind classify-failure gives, which the failure's reason carries.
   const cases: [string, string, RegExp, string][] = [
     ['trt-10.3.0-out-of-memory.log', 'out-of-memory', /the GPU ran out of memory; lower trt\.workspace_mib or trt\.batch\.max/, 'Error Code 2: OutOfMemory'],
-    ['trt-8.6.1-unsupported-operator.log', 'unsupported', /uses an operator TensorRT cannot import \(FancyGelu\); replace the operator/, 'While parsing node number 3 [FancyGelu'],
-    ['trt-10.3.0-onnx-parse-error.log', 'parse', /TensorRT could not parse the ONNX model/, 'Failed to parse ONNX model from file'],
+    ['trt-8.6.1-unsupported-operator.log', 'unsupported-operator', /uses an operator TensorRT cannot import \(FancyGelu\); replace the operator/, 'While parsing node number 3 [FancyGelu'],
+    ['trt-10.3.0-onnx-parse-error.log', 'onnx-parse', /TensorRT could not parse the ONNX model/, 'Failed to parse ONNX model from file'],
     ['trt-8.6.1-no-gpu.log', 'no-gpu', /trtexec found no usable CUDA GPU/, 'Cuda failure: no CUDA-capable device is detected'],
   ];
   for (const [file, name, message, line] of cases) {
@@ -65,7 +66,8 @@ test('failures become one message with trtexec\'s own error lines', async (t) =>
       const { ctx, outDir } = rig.context(config, { model }, tool);
       const r = await trtFp32.run(ctx);
       assert.ok(!r.ok);
-      assert.match(r.error.message, /^engine:trt:fp32: building the FP32 engine from model\.opt\.onnx failed: /);
+      assert.equal(r.error.reason, `trt-${name}`);
+      assert.match(r.error.message, /^building the FP32 engine from model\.opt\.onnx failed: /);
       assert.match(r.error.message, message);
       assert.ok(r.error.details!.some((d) => d.includes(line)), r.error.details!.join('\n'));
       assert.match(r.error.details!.at(-2)!, /^&&&& FAILED/);
@@ -92,7 +94,7 @@ test('a flag the binary does not know is reported by name (the fake rejects --bf
   assert.match(r.error.details![1]!, /^&&&& FAILED TensorRT\.trtexec \[TensorRT v8600\] # trtexec --onnx=.* --fp16 --bf16 /);
   const refused = await trtFp16.run(rig.context(config, { model }, real, 'run2').ctx);
   assert.ok(!refused.ok);
-  assert.equal(refused.error.message, 'engine:trt:fp16: trt.bf16 needs TensorRT 10 or newer, and the trtexec found is 8.6.0; turn it off or use a TensorRT 10 trtexec or image');
+  assert.equal(refused.error.message, 'trt.bf16 needs TensorRT 10 or newer, and the trtexec found is 8.6.0; turn it off or use a TensorRT 10 trtexec or image');
 });
 
 test('a build log from another GPU than the key names is not kept; a crash is reported as one', async () => {
@@ -102,7 +104,8 @@ test('a build log from another GPU than the key names is not kept; a crash is re
   const tool = await probe(trtFp32, config);
   const r = await trtFp32.run(rig.context(config, { model }, tool).ctx);
   assert.ok(!r.ok);
-  assert.equal(r.error.message, 'engine:trt:fp32: nvidia-smi reported GPU NVIDIA H100 PCIe but trtexec built on NVIDIA RTX 6000 Ada Generation; make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES); the engine was not kept');
+  assert.equal(r.error.reason, 'trt-identity-mismatch');
+  assert.equal(r.error.message, 'nvidia-smi reported GPU NVIDIA H100 PCIe but trtexec built on NVIDIA RTX 6000 Ada Generation; make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES); the engine was not kept');
   process.env.FAKE_TRT_CRASH = '1';
   process.env.FAKE_TRT_LOG = join(OWN_LOGS, 'trt-10.16.0-build-only-h100.log');
   const crash = await trtFp32.run(rig.context(config, { model }, tool, 'crash').ctx);
@@ -150,7 +153,8 @@ test('a build by another TensorRT than the probe reported is not kept', async ()
   const real = await probe(trtFp32, config);
   const r = await trtFp32.run(rig.context(config, { model }, { ...real, fingerprint: { ...real.fingerprint, tensorrt: '10.15.0' } }).ctx);
   assert.ok(!r.ok);
-  assert.equal(r.error.message, 'engine:trt:fp32: trtexec --help reported TensorRT 10.15.0 but the build ran TensorRT 10.16.0; the engine was not kept');
+  assert.equal(r.error.reason, 'trt-identity-mismatch');
+  assert.equal(r.error.message, 'trtexec --help reported TensorRT 10.15.0 but the build ran TensorRT 10.16.0; the engine was not kept');
 });
 
 test('strongly typed FP16 (10.x): builds the FP16 ONNX from convert:fp16 with --stronglyTyped, never --fp16', async () => {

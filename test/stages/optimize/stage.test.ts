@@ -75,7 +75,7 @@ test('a file that is not ONNX is reported as one message, not thrown', async () 
   ctx.inputs = { model: input, validation: input };
   const r = await optimize.run(ctx);
   assert.equal(r.ok, false);
-  assert.match(r.ok ? '' : r.error.message, /^optimize: cannot read .*model\.onnx: /);
+  assert.match(r.ok ? '' : r.error.message, /^cannot read .*model\.onnx: /);
 });
 
 test('a model the check cannot run on its inputs is declined with that cause, not failed', async () => {

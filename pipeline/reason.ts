@@ -1,0 +1,52 @@
+/**
+ * Why a stage did not build, as a kebab-case value: the manifest records it beside the message, and code
+ * switches on it instead of matching text. The pipeline's own reasons are listed here; a toolkit or stage adds
+ * the reasons its failures give by merging them into `StageReasons` (trt/classify-failure.ts does), so this
+ * module stays free of what any stage knows.
+ */
+import { err, type Result } from './result.js';
+
+export type PipelineReason =
+  /** Left out by the caller (`--precision`). */
+  | 'excluded'
+  /** Does not apply to this run config (the stage's `when`). */
+  | 'inapplicable'
+  /** A producer it needs failed, or was skipped after a failure. */
+  | 'upstream-failed'
+  /** A producer it needs was skipped without a failure (declined, tool missing). */
+  | 'upstream-skipped'
+  | 'tool-unavailable'
+  /** The stage ran and could not prove its output; consumers take their fallback. */
+  | 'declined'
+  | 'interrupted'
+  /** The user's model, data or named file is at fault: the run exits 2. */
+  | 'bad-input'
+  /** The machine refused (a full disk, a read-only folder). */
+  | 'environment'
+  /** The stage succeeded without writing a declared output. */
+  | 'output-missing'
+  /** A throw where a value was expected: a bug. */
+  | 'unknown-error-thrown'
+  /** A tool the stage ran exited with an error, ran past its time limit, or replied with nothing usable. */
+  | 'tool-failed'
+  /** A check of the stage's result failed (a validator, a numeric comparison, a regression gate). */
+  | 'check-failed';
+
+/** Reasons that toolkits and stages add by declaration merging; the keys are the reasons. */
+export interface StageReasons {}
+
+export type Reason = PipelineReason | keyof StageReasons;
+
+/** A stage's own failure, shown to the user as one message (what, where, what to do); the runner adds the stage. */
+export interface StageFailure {
+  reason: Reason;
+  message: string;
+  /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
+  details?: string[];
+  /** The user's input (their model, their data) is at fault, not the stage: the run exits 2, not 1. */
+  input?: boolean;
+}
+
+/** The one constructor of a stage failure. */
+export const fail = (reason: Reason, message: string, details?: readonly string[]): Result<never, StageFailure> =>
+  err({ reason, message, ...(details && details.length > 0 ? { details: [...details] } : {}) });
