@@ -1,0 +1,86 @@
+/**
+ * The import directions docs/architecture.md draws, checked on the sources: pipeline/ imports only itself;
+ * onnx/ imports pipeline/; trt/ imports pipeline/ and onnx/; a stage folder imports those, itself, and from
+ * another stage folder only the shared modules listed in SHARED. Static and lazy (`import()`) imports alike.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { test } from 'node:test';
+import { fromRoot, repoRoot } from './repo-root.js';
+
+/** Stage modules other stage folders may import: the model references, shared config sections and types. */
+export const SHARED: readonly string[] = [
+  'stages/import/model-ref.ts',
+  'stages/import/check-source.ts',
+  'stages/import/config.ts',
+  'stages/optimize/numeric-check.ts',
+  'stages/optimize/config.ts',
+  'stages/benchmark/config.ts',
+  'stages/benchmark/result.ts',
+  'stages/benchmark/torch-runner.ts',
+  'stages/benchmark/graph-export.ts',
+];
+
+interface Edge { from: string; to: string }
+
+const LAYERS: Readonly<Record<string, readonly string[]>> = {
+  pipeline: ['pipeline'],
+  onnx: ['pipeline', 'onnx'],
+  trt: ['pipeline', 'onnx', 'trt'],
+  stages: ['pipeline', 'onnx', 'trt', 'stages'],
+};
+
+/** What is wrong with one import, or undefined. Paths are relative to the checkout, with `.ts` names. */
+export function violation({ from, to }: Edge): string | undefined {
+  const [fromTop, fromStage] = from.split('/');
+  const [toTop, toStage] = to.split('/');
+  const allowed = LAYERS[fromTop!];
+  if (!allowed) return undefined;
+  if (!allowed.includes(toTop!)) return `${from} imports ${to}: ${fromTop}/ may import only ${allowed.join('/, ')}/`;
+  // The registry (stages/index.ts) lists every stage; within stages/ a folder keeps to itself.
+  if (fromTop !== 'stages' || toTop !== 'stages' || from === 'stages/index.ts') return undefined;
+  if (fromStage === toStage || SHARED.includes(to)) return undefined;
+  return `${from} imports ${to}, a module of another stage folder that SHARED does not list`;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(fromRoot(dir), { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return sources(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*)'(\.{1,2}\/[^']+)'/g;
+
+function edges(): Edge[] {
+  return Object.keys(LAYERS).flatMap(sources).flatMap((from) => {
+    const text = readFileSync(fromRoot(from), 'utf8');
+    return [...text.matchAll(SPECIFIER)].map((m) => {
+      const to = relative(repoRoot, normalize(join(repoRoot, dirname(from), m[1]!))).replace(/\.js$/, '.ts');
+      return { from, to };
+    });
+  });
+}
+
+test('every import in pipeline/, onnx/, trt/ and stages/ goes the way docs/architecture.md draws it', () => {
+  const all = edges();
+  assert.ok(all.length > 300, `only ${all.length} imports found: the scan reads nothing`);
+  assert.deepEqual(all.map(violation).filter(Boolean), []);
+});
+
+test('each SHARED module is imported across stage folders (a stale entry would hide nothing)', () => {
+  const crossing = new Set(edges().filter((e) => e.from.startsWith('stages/') && e.to.startsWith('stages/')
+    && e.from !== 'stages/index.ts' && e.from.split('/')[1] !== e.to.split('/')[1]).map((e) => e.to));
+  assert.deepEqual(SHARED.filter((m) => !crossing.has(m)), []);
+});
+
+test('the rule itself: each direction it forbids is reported', () => {
+  assert.match(violation({ from: 'pipeline/runner.ts', to: 'onnx/ir.ts' }) ?? '', /pipeline\/ may import only pipeline\//);
+  assert.match(violation({ from: 'onnx/serde.ts', to: 'trt/probe.ts' }) ?? '', /onnx\/ may import only/);
+  assert.match(violation({ from: 'trt/probe.ts', to: 'stages/engine-trt/engine-stage.ts' }) ?? '', /trt\/ may import only/);
+  assert.match(violation({ from: 'stages/benchmark/run.ts', to: 'stages/engine-trt/build-engine.ts' }) ?? '', /another stage folder/);
+  assert.equal(violation({ from: 'stages/benchmark/run.ts', to: 'trt/probe.ts' }), undefined);
+  assert.equal(violation({ from: 'stages/index.ts', to: 'stages/engine-trt/index.ts' }), undefined);
+});
