@@ -107,7 +107,8 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
       explain: argv.explain,
       require: argv.require,
       excluded,
-      options: { ...(argv.baseline ? { baseline: resolve(argv.baseline) } : {}) },
+      reuse: new Set(selected.value.filter((s) => s.cache === 'never' && !targets.includes(s.name)).map((s) => s.name)),
+      options: { ...(argv.baseline ? { baseline: resolve(argv.baseline) } : {}), ...(argv.precision !== 'all' ? { precision: argv.precision } : {}) },
       signal: controller.signal,
     });
     await writeLatest(store, argv.config, outcomes);

@@ -10,6 +10,7 @@ import { explainChange, keyOf, toolsHash, type KeyData } from './fingerprint.js'
 import type { AnyStage } from './graph.js';
 import type { Logger } from './log.js';
 import type { StageContext, StageFailure, ToolFound } from './stage.js';
+import { ProgressBoard } from './progress.js';
 import { Store, type StoredOutput } from './store.js';
 import { ToolProbes } from './tools.js';
 
@@ -50,6 +51,11 @@ export interface RunOptions {
   /** Stages left out by the caller (e.g. `--precision`): name → reason. */
   excluded?: ReadonlyMap<string, string>;
   options?: Readonly<Record<string, unknown>>;
+  /**
+   * `cache: 'never'` stages the command did not ask for (the benchmark under `report`): their newest stored
+   * result for the same key is used instead of measuring again; without one they run.
+   */
+  reuse?: ReadonlySet<string>;
   concurrency?: number;
   signal?: AbortSignal;
 }
@@ -171,6 +177,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   const done = new Map<string, Promise<Outcome>>();
   const results = new Map<string, Outcome>();
   const signal = opts.signal ?? new AbortController().signal;
+  const board = new ProgressBoard(log);
 
   const runOne = async (def: AnyStage): Promise<Outcome> => {
     await Promise.all(Object.values(def.inputs).map((ref) => done.get(ref.stage)));
@@ -184,16 +191,19 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {} };
     }
     const { key, data } = prep;
-    if (def.cache !== 'never' && !opts.force) {
+    const reuse = def.cache === 'never' && (opts.reuse?.has(def.name) ?? false);
+    if ((def.cache !== 'never' || reuse) && !opts.force) {
       const outputs = await lookup(store, log, def.name, key);
       if (outputs) {
         const ms = elapsed();
-        log.info({ stage: def.name, status: 'cached', ms }, `hit ${key.slice(0, 12)}`);
+        const said = reuse ? `reusing the newest result ${key.slice(0, 12)} (not measured again; its own command re-measures)` : `hit ${key.slice(0, 12)}`;
+        log.info({ stage: def.name, status: 'cached', ms }, said);
         return { stage: def.name, status: 'cached', key, ms, outputs };
       }
     }
     const explain = explainChange(await store.readLast(def.name), data);
-    const why = def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
+    const why = reuse && !opts.force ? 'no earlier result for this config and these inputs, so it runs once'
+      : def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
     log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
 
     const release = await slots.take();
@@ -212,7 +222,6 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       await mkdir(join(dir, 'out'), { recursive: true });
       await mkdir(join(dir, 'work'), { recursive: true });
       const th = toolsHash(data.tools);
-      let lastProgress = 0;
       const ctx: StageContext<unknown> = {
         config: prep.config,
         inputs,
@@ -228,25 +237,23 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
         log: {
           info: (message, fields) => log.info({ stage: def.name, ...fields }, message),
           warn: (message, fields) => log.warn({ stage: def.name, ...fields }, message),
-          progress: (doneN, total, what) => {
-            const now = performance.now();
-            if (doneN < total && now - lastProgress < 1000) return;
-            lastProgress = now;
-            log.info({ stage: def.name, progress: `${doneN}/${total}` }, what ?? 'progress');
-          },
+          progress: (doneN, total, what, timing) => board.update(def.name, { done: doneN, total, ...(what ? { what } : {}), ...timing }),
         },
         signal,
         options: opts.options ?? {},
       };
       await mkdir(join(store.persistentPath(def.name, th, 'x'), '..'), { recursive: true });
       let result;
+      board.start(def.name);
       try {
         result = await def.run(ctx);
       } catch (e) {
+        board.end(def.name);
         const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
         log.error({ stage: def.name, status: 'failed', ms: elapsed() }, message);
         return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
       }
+      board.end(def.name);
       if (!result.ok) {
         const ms = elapsed();
         log.error({ stage: def.name, status: 'failed', ms, ...(result.error.details ? { details: result.error.details } : {}) }, result.error.message);

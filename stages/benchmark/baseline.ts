@@ -87,7 +87,9 @@ export async function readBenchFile(path: string): Promise<Result<BenchFile, str
   }
   try {
     const json = JSON.parse(text) as Partial<BenchFile>;
-    if (json.schema !== 1 || !Array.isArray(json.measurements)) return err(`${path} is not a bench.json (schema 1 with measurements)`);
+    // Schema 2 added the model's inputs and the sampling budget; the measurements read the same.
+    const schema: unknown = json.schema;
+    if ((schema !== 1 && schema !== 2) || !Array.isArray(json.measurements)) return err(`${path} is not a bench.json (schema 1 or 2 with measurements)`);
     return ok(json as BenchFile);
   } catch (e) {
     return err(`${path} is not JSON (${e instanceof Error ? e.message : String(e)})`);

@@ -15,6 +15,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     workDir: ctx.workDir,
     exec: ctx.exec,
     log: ctx.log,
+    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16' ? { only: ctx.options['precision'] } : {}),
     signal: ctx.signal,
   });
   if (!result.ok) return result;

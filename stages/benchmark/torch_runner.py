@@ -5,13 +5,17 @@ other engines run. The graph arrives as JSON (nodes with op, inputs, outputs, at
 little-endian weights file, both written by graph-export.ts; this file needs only the standard library
 and torch (no `onnx` package: the GPU machine may not have one).
 
-Protocol (version 1): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr.
-  {"protocol": 1, "probe": true}                       -> {"protocol": 1, "environment": {...}}
-  {"protocol": 1, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
-   "warmup", "iterations", "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
+Protocol (version 2): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr,
+where lines starting "@progress " carry a JSON object ({"id", "phase", "n", "total", "elapsedMs"} while
+sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.compile) shown as they come.
+  {"protocol": 2, "probe": true}                       -> {"protocol": 2, "environment": {...}}
+  {"protocol": 2, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
+   "warmup", "warmupMaxSeconds", "iterations", "maxSeconds", "minSamples": timed runs stop at `iterations`
+   or after `maxSeconds` with at least `minSamples`, warm-up likewise at `warmup` or `warmupMaxSeconds`;
+   "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
    "runs": [{"id", "mode": "eager"|"compile"|"cudagraph", "precision": "fp32"|"fp16", "batch",
              "channelsLast"}]}
-  -> {"protocol": 1, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
+  -> {"protocol": 2, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
                                                         {"id", "ok": false, "reason"}]}
 A run that cannot happen here (no CUDA, torch too old for torch.compile) is answered with ok: false and the
 reason in plain words; the runner itself fails (exit 1, message on stderr) only for a broken request.
@@ -24,7 +28,7 @@ import platform
 import sys
 import time
 
-PROTOCOL = 1
+PROTOCOL = 2
 
 
 def fail(message):
@@ -258,7 +262,7 @@ class OnnxModule(torch.nn.Module):
 
     def __init__(self, graph, tensors):
         super().__init__()
-        self.input_name = [i["name"] for i in graph["inputs"] if i["name"] not in tensors][0]
+        self.input_names = [i["name"] for i in graph["inputs"] if i["name"] not in tensors]
         self.output_names = [o["name"] for o in graph["outputs"]]
         self.buffer_of = {}
         consts = {}
@@ -274,11 +278,11 @@ class OnnxModule(torch.nn.Module):
             self.steps.append((fn, node["inputs"], node["outputs"]))
         self.cpu_consts = {n: t for n, t in consts.items() if n not in self.buffer_of}
 
-    def forward(self, x):
+    def forward(self, *xs):
         env = dict(self.cpu_consts)
         for name, buf in self.buffer_of.items():
             env[name] = getattr(self, buf)
-        env[self.input_name] = x
+        env.update(zip(self.input_names, xs))
         for fn, ins, outs in self.steps:
             results = fn([env[i] if i else None for i in ins])
             for name, value in zip(outs, results):
@@ -289,39 +293,67 @@ class OnnxModule(torch.nn.Module):
 
 # ---------------------------------------------------------------- timing
 
-def timed(fn, iterations, cuda):
-    """Per-iteration latency in ms. On the GPU, CUDA events recorded on the stream around each call, read
-    after one synchronize; on the CPU, perf_counter around each call."""
-    if cuda:
-        starts = [torch.cuda.Event(enable_timing=True) for _ in range(iterations)]
-        ends = [torch.cuda.Event(enable_timing=True) for _ in range(iterations)]
-        torch.cuda.synchronize()
-        for i in range(iterations):
-            starts[i].record()
-            fn()
-            ends[i].record()
-        torch.cuda.synchronize()
-        return [s.elapsed_time(e) for s, e in zip(starts, ends)]
+def report(run_id, **fields):
+    """A progress line for the Node side (torch-runner.ts), which shows it while the run goes on."""
+    if run_id is None:
+        return
+    sys.stderr.write("@progress %s\n" % json.dumps(dict(id=run_id, **fields)))
+    sys.stderr.flush()
+
+
+def sampled(fn, budget, cuda, run_id, phase):
+    """Per-call latency in ms until budget["runs"] calls or budget["maxSeconds"] of wall time, whichever comes
+    first, but never fewer than budget["minSamples"] calls. On the GPU, CUDA events recorded on the stream
+    around each call, read back after a synchronize every CHUNK calls (the wall clock for the time limit is
+    read there too, so the events' timing is not disturbed); on the CPU, perf_counter around each call.
+    Returns (samples, stopped_by, seconds)."""
+    runs, limit, floor = budget["runs"], budget["maxSeconds"], min(budget["minSamples"], budget["runs"])
     samples = []
-    for _ in range(iterations):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000.0)
-    return samples
+    started = last_report = time.perf_counter()
+    stopped_by = "runs"
+    chunk = 10 if cuda else 1
+    while len(samples) < runs:
+        n = min(chunk, runs - len(samples))
+        if cuda:
+            starts = [torch.cuda.Event(enable_timing=True) for _ in range(n)]
+            ends = [torch.cuda.Event(enable_timing=True) for _ in range(n)]
+            for i in range(n):
+                starts[i].record()
+                fn()
+                ends[i].record()
+            torch.cuda.synchronize()
+            samples.extend(s.elapsed_time(e) for s, e in zip(starts, ends))
+        else:
+            t0 = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - t0) * 1000.0)
+        now = time.perf_counter()
+        if now - last_report >= 0.5:
+            report(run_id, phase=phase, n=len(samples), total=runs, elapsedMs=(now - started) * 1000.0)
+            last_report = now
+        if len(samples) < runs and now - started >= limit and len(samples) >= floor:
+            stopped_by = "max_seconds"
+            break
+    return samples, stopped_by, time.perf_counter() - started
 
 
-def cuda_graph(module, x):
+def timed(fn, iterations, cuda):
+    """Exactly `iterations` samples, no time limit (bench/torchvision_ref.py compares like with like)."""
+    return sampled(fn, {"runs": iterations, "maxSeconds": math.inf, "minSamples": iterations}, cuda, None, None)[0]
+
+
+def cuda_graph(module, *x):
     """One call of module on x captured as a CUDA graph (after warm-up on a side stream, as capture requires);
     returns a replay that yields the captured output."""
     side = torch.cuda.Stream()
     side.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(side):
         for _ in range(3):
-            module(x)
+            module(*x)
     torch.cuda.current_stream().wait_stream(side)
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
-        static_out = module(x)
+        static_out = module(*x)
     return lambda: (graph.replay(), static_out)[1]
 
 
@@ -350,7 +382,9 @@ def run_one(base, run, request, device, inputs):
     module = copy.deepcopy(base).to(device=device, dtype=dtype)
     if channels_last:
         module = module.to(memory_format=fmt)
-    x = inputs[run["batch"]].to(device=device, dtype=dtype).contiguous(memory_format=fmt)
+    # Float inputs take the run's precision and layout; integer and boolean ones go as they are.
+    x = [t.to(device=device, dtype=dtype).contiguous(memory_format=fmt if t.dim() == 4 else torch.contiguous_format)
+         if t.is_floating_point() else t.to(device=device) for t in inputs[run["batch"]]]
     warmup = request["warmup"]
     compile_ms = None
     if torch_major() >= 2:
@@ -358,24 +392,27 @@ def run_one(base, run, request, device, inputs):
     with torch.no_grad():
         if run["mode"] == "compile":
             compiled = torch.compile(module, **({"mode": request["compileMode"]} if request.get("compileMode") else {}))
+            report(run["id"], event="compile-start")
             t0 = time.perf_counter()
             try:
-                compiled(x)
+                compiled(*x)
             except Exception as e:
                 return {"id": run["id"], "ok": False, "reason": "torch.compile failed: %s" % str(e).splitlines()[0]}
             if cuda:
                 torch.cuda.synchronize()
             compile_ms = (time.perf_counter() - t0) * 1000.0
-            fn = lambda: compiled(x)
+            report(run["id"], event="compile-done", ms=compile_ms)
+            fn = lambda: compiled(*x)
         elif run["mode"] == "cudagraph":
-            fn = cuda_graph(module, x)
+            fn = cuda_graph(module, *x)
         else:
-            fn = lambda: module(x)
-        for _ in range(warmup):
-            fn()
+            fn = lambda: module(*x)
+        warm = {"runs": warmup, "maxSeconds": request["warmupMaxSeconds"], "minSamples": min(warmup, 1)}
+        warm_samples, _, warm_seconds = sampled(fn, warm, cuda, run["id"], "warm-up") if warmup else ([], "runs", 0.0)
         if cuda:
             torch.cuda.synchronize()
-        samples = timed(fn, request["iterations"], cuda)
+        budget = {"runs": request["iterations"], "maxSeconds": request["maxSeconds"], "minSamples": request["minSamples"]}
+        samples, stopped_by, seconds = sampled(fn, budget, cuda, run["id"], "timed")
         out = fn()
         if cuda:
             torch.cuda.synchronize()
@@ -385,7 +422,9 @@ def run_one(base, run, request, device, inputs):
         f.write(out.numpy().tobytes())
     timing = ("CUDA events recorded on the stream around each call (input already on the GPU; no host copies)"
               if cuda else "perf_counter around each call")
-    result = {"id": run["id"], "ok": True, "samplesMs": samples, "warmup": warmup, "timing": timing,
+    result = {"id": run["id"], "ok": True, "samplesMs": samples, "warmup": len(warm_samples), "timing": timing,
+              "sampling": {"n": len(samples), "stoppedBy": stopped_by, "seconds": seconds,
+                           "warmup": len(warm_samples), "warmupSeconds": warm_seconds},
               "device": torch.cuda.get_device_name(0) if cuda else "cpu",
               "settings": {"mode": run["mode"], "channelsLast": channels_last, "dtype": str(dtype).replace("torch.", ""),
                            "threads": torch.get_num_threads()},
@@ -425,16 +464,20 @@ def main():
         base = OnnxModule(graph, tensors).eval()
     except ValueError as e:
         fail(str(e))
-    shape = None
-    for i in graph["inputs"]:
-        if i["name"] == base.input_name:
-            shape = i["shape"]
     inputs = {}
-    for batch, path in request["inputs"].items():
-        with open(path, "rb") as f:
-            raw = bytearray(f.read())
-        dims = [int(batch)] + [int(d) for d in shape[1:]]
-        inputs[int(batch)] = torch.frombuffer(raw, dtype=torch.float32).reshape(dims)
+    for batch, files in request["inputs"].items():
+        by_name = {}
+        for f in files:
+            with open(f["file"], "rb") as fh:
+                raw = bytearray(fh.read())
+            dtype = DTYPES.get(f["dtype"])
+            if dtype is None:
+                fail("input %s has element type %s, which the torch runner does not handle" % (f["name"], f["dtype"]))
+            by_name[f["name"]] = torch.frombuffer(raw, dtype=dtype).reshape(f["dims"]) if raw else torch.zeros(f["dims"], dtype=dtype)
+        missing = [n for n in base.input_names if n not in by_name]
+        if missing:
+            fail("no values given for input(s) %s" % ", ".join(missing))
+        inputs[int(batch)] = [by_name[n] for n in base.input_names]
     results = []
     for run in request["runs"]:
         try:

@@ -41,8 +41,20 @@ test('report.md and report.html carry the real measurements, the passes and the 
   const engines = new Set(bench.measurements.map((m) => m.engine));
   assert.ok(engines.has('ort'), 'onnxruntime-node was measured');
   for (const e of engines) assert.match(md, new RegExp(`\\| ${e} fp32 \\|`), `${e} appears in the ranking`);
-  assert.match(md, /\| fold-batchnorm \| yes \|/, 'the passes table shows BatchNorm folding changed the model');
-  assert.match(md, /input N×3×64×64/, 'a dynamic batch reads as N');
+  assert.match(md, /\| fold-batchnorm \| (\d+) → (\d+) \|/, 'the passes table shows BatchNorm folding changed the model in round 1');
+  const round1 = /\| fold-batchnorm \| (\d+) → (\d+) \|/.exec(md);
+  assert.ok(round1 && Number(round1[1]) > Number(round1[2]), 'its own before and after, not the run\'s');
+  assert.match(md, /inputs input float32 \[N, 3, 64, 64\]/, 'the input is named with its type, a dynamic batch reads as N');
+  assert.match(md, /\| 12 \(all runs\) \|/, 'the samples taken and what stopped them');
+  assert.match(md, /\| ---: \| --- \| ---: \| --- \|/, 'figures right-aligned, words (engine, device, reasons) left');
+  for (const label of ['latencyRunsSvg', 'throughputSvg', 'latencyDistSvg']) {
+    const svg = await readFile(ctx.out(label), 'utf8');
+    assert.ok(svg.includes(bench.environment.cpu.model) && svg.includes(bench.model.name) && svg.includes('FP32'), `${label} is titled with machine, model and precision`);
+  }
+  const throughput = await readFile(ctx.out('throughputSvg'), 'utf8');
+  const ticks = [...throughput.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  for (const b of [1, 2]) assert.ok(ticks.includes(String(b)), `a tick at measured batch ${b}`);
+  assert.ok(!ticks.includes('1.5'), 'no tick between measured batches');
   assert.match(md, /!\[Latency over the timed runs\]\(latency-runs\.png\)/);
   for (const label of ['latencyRunsPng', 'throughputPng', 'latencyDistPng', 'speedupPng']) {
     const png = await readFile(ctx.out(label));
