@@ -20,7 +20,7 @@ export interface BenchStageConfig {
 
 export default defineStage<BenchStageConfig>({
   name: 'benchmark',
-  version: 1,
+  version: 2,
   description: 'latency, throughput and correctness of every engine on the same seeded inputs',
   config: (root) => ({ bench: benchConfig(root), trt: trtConfig(root) }),
   inputs: {
