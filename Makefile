@@ -4,7 +4,7 @@ CLI := node pipeline.mjs
 CONFIG ?= configs/mobilenetv2.yaml
 TS_SOURCES := main.ts $(shell find pipeline onnx stages test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize models
+.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize bench-scale models
 all: run
 
 node_modules/.package-lock.json: package.json package-lock.json .npmrc
@@ -53,6 +53,8 @@ bench-noop: dist/.built
 	CONFIG=$(CONFIG) node dist/bench/noop.js
 bench-optimize: debian-test dist/.built
 	node dist/bench/optimize.js
+bench-scale: dist/.built
+	node dist/bench/scale.js
 
 clean:
 	rm -rf artifacts dist

@@ -172,6 +172,10 @@ export async function readModelFile(path: string): Promise<Result<Model, string>
   return model.ok ? model : err(`${path}: ${model.error}. Rebuild or re-export the model; a partial copy or a non-ONNX file cannot be used.`);
 }
 
+/** A subgraph (an If/Loop/Scan body) as IR, and back: the message it came from is reused where unchanged. */
+export const decodeGraphProto = (g: onnxProto.onnx.IGraphProto): Result<Graph, string> => decodeGraph(g);
+export const encodeGraphProto = (graph: Graph): onnxProto.onnx.IGraphProto => encodeGraph(graph);
+
 function decodeGraph(g: onnxProto.onnx.IGraphProto): Result<Graph, string> {
   const nodes: Node[] = [];
   for (const [i, n] of (g.node ?? []).entries()) {

@@ -4,12 +4,13 @@
  */
 import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { loadConfig } from './config.js';
+import { loadConfig, type RunConfig } from './config.js';
 import { exec } from './exec.js';
 import { checkDeclarations, select } from './graph.js';
 import { createLogger } from './log.js';
 import { writeLatest } from './latest.js';
 import type { Registry } from './registry.js';
+import { ok, type Result } from './result.js';
 import { planStages, runStages } from './runner.js';
 import { Store } from './store.js';
 import { logSummary, planTable } from './summary.js';
@@ -56,6 +57,18 @@ function excludedBy(registry: Registry, precision: Common['precision']): Map<str
   return out;
 }
 
+/** The run config: the file, `--set`, the project's own options, the schema, then the project's preflight. */
+async function projectConfig(registry: Registry, argv: Common): Promise<Result<RunConfig, string>> {
+  const given = Object.entries(registry.options ?? {}).filter(([name]) => {
+    const v = (argv as unknown as Record<string, unknown>)[name];
+    return v !== undefined && !(Array.isArray(v) && v.length === 0);
+  });
+  const adjust = (c: RunConfig): Result<RunConfig, string> => given.reduce<Result<RunConfig, string>>(
+    (r, [name, o]) => (r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r), ok(c));
+  const config = await loadConfig(argv.config, registry.configSchema, argv.set, adjust);
+  return config.ok && registry.preflight ? registry.preflight(config.value, argv.config) : config;
+}
+
 async function runCommand(registry: Registry, command: string, argv: Common, planOnly: boolean): Promise<number> {
   const started = performance.now();
   const declared = checkDeclarations(registry.stages);
@@ -63,7 +76,7 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
     fail(argv.json, `internal error: ${declared.error}`);
     return 1;
   }
-  const config = await loadConfig(argv.config, registry.configSchema, argv.set);
+  const config = await projectConfig(registry, argv);
   if (!config.ok) {
     fail(argv.json, config.error);
     return 2;
@@ -173,7 +186,9 @@ export async function main(args: readonly string[], registry: Registry): Promise
       .option('require', { type: 'string', array: true, default: [] as string[], describe: 'a tool whose absence is an error, not a skip (repeatable)' })
       .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: --set bench.runs=5' })
       .option('baseline', { type: 'string', describe: 'an earlier bench.json to compare with (benchmark stage)' })
-      .option('artifacts', { type: 'string', default: 'artifacts', describe: 'artifact store directory' });
+      .option('artifacts', { type: 'string', default: 'artifacts', describe: 'artifact store directory' })
+      .options(Object.fromEntries(Object.entries(registry.options ?? {}).map(([name, o]) =>
+        [name, { type: 'string' as const, describe: o.describe, ...(o.array ? { array: true } : {}) }])));
   const run = (command: string, planOnly = false) => async (argv: unknown) => {
     // The default command sees stray words as positionals rather than as an unknown command.
     const words = (argv as { _: unknown[] })._;

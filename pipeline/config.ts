@@ -57,7 +57,12 @@ export function applySets(config: RunConfig, sets: readonly string[]): Result<Ru
   return ok(config);
 }
 
-export async function loadConfig(file: string, schema: object, sets: readonly string[] = []): Promise<Result<RunConfig, string>> {
+/**
+ * Reads, overrides and checks a run config. `adjust` edits it after the `--set`s and before the schema check
+ * (options the project declares, such as `--model`).
+ */
+export async function loadConfig(file: string, schema: object, sets: readonly string[] = [],
+  adjust?: (config: RunConfig) => Result<RunConfig, string>): Promise<Result<RunConfig, string>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -72,7 +77,8 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
   }
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
-  const withSets = applySets(raw as RunConfig, sets);
+  const set = applySets(raw as RunConfig, sets);
+  const withSets = set.ok && adjust ? adjust(set.value) : set;
   if (!withSets.ok) return withSets;
   const validate = await validator(schema);
   if (!validate(withSets.value)) return err((validate.errors ?? []).map((e) => describe(file, e)).join('\n'));

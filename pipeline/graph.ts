@@ -1,8 +1,18 @@
 /** The DAG a set of stage declarations implies: selection by target, order, and declaration errors. */
 import { err, ok, type Result } from './result.js';
-import type { StageDef } from './stage.js';
+import type { InputRef, StageDef } from './stage.js';
 
 export type AnyStage = StageDef<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Every producer an input may come from: the one it names, then its fallbacks in order. */
+export function refChain(ref: InputRef): InputRef[] {
+  const out: InputRef[] = [];
+  for (let r: InputRef | undefined = ref; r; r = r.fallback) out.push(r);
+  return out;
+}
+
+/** Every input reference of a stage, fallbacks included. */
+const allRefs = (s: AnyStage): InputRef[] => Object.values(s.inputs).flatMap(refChain);
 
 /** Checks that names are unique, every input names a declared stage and output, and there is no cycle. */
 export function checkDeclarations(stages: readonly AnyStage[]): Result<void, string> {
@@ -12,7 +22,7 @@ export function checkDeclarations(stages: readonly AnyStage[]): Result<void, str
     byName.set(s.name, s);
   }
   for (const s of stages) {
-    for (const [label, ref] of Object.entries(s.inputs)) {
+    for (const [label, ref] of Object.entries(s.inputs).flatMap(([l, r]) => refChain(r).map((x) => [l, x] as const))) {
       const producer = byName.get(ref.stage);
       if (!producer) return err(`stage ${s.name}: input ${label} names stage ${ref.stage}, which is not registered`);
       if (!(ref.output in producer.outputs)) return err(`stage ${s.name}: input ${label} names output ${ref.output}, which ${ref.stage} does not declare`);
@@ -33,7 +43,7 @@ export function topoSort(stages: readonly AnyStage[]): Result<AnyStage[], string
     if (done.has(s.name)) return undefined;
     if (visiting.includes(s.name)) return `stages depend on each other in a cycle: ${[...visiting.slice(visiting.indexOf(s.name)), s.name].join(' → ')}`;
     visiting.push(s.name);
-    for (const ref of Object.values(s.inputs)) {
+    for (const ref of allRefs(s)) {
       const p = byName.get(ref.stage);
       if (p && names.has(p.name)) {
         const problem = visit(p);
@@ -59,7 +69,8 @@ export function select(stages: readonly AnyStage[], targets: readonly string[]):
   const add = (name: string) => {
     if (wanted.has(name)) return;
     wanted.add(name);
-    for (const ref of Object.values(byName.get(name)?.inputs ?? {})) add(ref.stage);
+    const s = byName.get(name);
+    for (const ref of s ? allRefs(s) : []) add(ref.stage);
   };
   for (const t of targets) {
     if (!byName.has(t)) return err(`unknown stage ${t}; stages: ${stages.map((s) => s.name).join(', ')}`);

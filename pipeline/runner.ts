@@ -4,14 +4,15 @@
  * run concurrently, bounded by `concurrency`.
  */
 import { link, copyFile, mkdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Exec } from './exec.js';
 import { explainChange, keyOf, toolsHash, type KeyData } from './fingerprint.js';
-import type { AnyStage } from './graph.js';
+import { refChain, type AnyStage } from './graph.js';
+import { hashFile } from './hash-file.js';
 import type { Logger } from './log.js';
-import type { StageContext, StageFailure, ToolFound } from './stage.js';
 import { ProgressBoard } from './progress.js';
-import { Store, type StoredOutput } from './store.js';
+import type { InputRef, StageContext, StageFailure, ToolFound } from './stage.js';
+import { Store, type Entry, type StoredOutput } from './store.js';
 import { ToolProbes } from './tools.js';
 
 export type Status = 'built' | 'cached' | 'skipped' | 'failed';
@@ -80,37 +81,73 @@ class Slots {
 
 type Prepared =
   | { kind: 'skip'; reason: string; failed?: boolean; key?: string }
-  | { kind: 'ready'; config: unknown; data: KeyData; key: string; tools: Record<string, ToolFound>; inputs: Record<string, { sha: string; file: string } | undefined> };
+  | { kind: 'ready'; config: unknown; data: KeyData; key: string; tools: Record<string, ToolFound>; inputs: Record<string, PreparedInput | undefined> };
+
+/** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
+type PreparedInput = { sha: string; file: string; path?: string };
+
+type Producers = ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string }>;
+
+/** The output an input reads: its producer's, else, while producers are skipped, the first fallback's. */
+function resolveRef(ref: InputRef, producers: Producers): StoredOutput | 'pending' | { missing: InputRef; status: string } {
+  for (const r of refChain(ref)) {
+    const p = producers.get(r.stage);
+    if (!p) throw new Error(`Internal error: a stage ran before its producer ${r.stage}`);
+    if (p.status === 'pending' || p.status === 'miss') return 'pending';
+    const o = p.outputs[r.output];
+    if (o) return o;
+    if (p.status !== 'skipped') return { missing: r, status: p.status };
+  }
+  return { missing: ref, status: 'skipped' };
+}
+
+/** Hashes the user files a stage names, by content. */
+async function userFiles(def: AnyStage, root: Readonly<Record<string, unknown>>): Promise<Record<string, PreparedInput> | string> {
+  const files = def.files ? await def.files(root) : { ok: true as const, value: {} };
+  if (!files.ok) return files.error;
+  const out: Record<string, PreparedInput> = {};
+  for (const [label, path] of Object.entries(files.value)) {
+    try {
+      out[label] = { sha: await hashFile(path), file: basename(path), path };
+    } catch (e) {
+      return `${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
+    }
+  }
+  return out;
+}
 
 /** Shared by run and plan: inputs, tools, config slice and key of one stage, given its producers' outcomes. */
 async function prepare(
   def: AnyStage,
   root: Readonly<Record<string, unknown>>,
-  producers: ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string }>,
+  producers: Producers,
   probes: ToolProbes,
   opts: Pick<RunOptions, 'require' | 'excluded'>,
 ): Promise<Prepared | { kind: 'pending' }> {
   const excluded = opts.excluded?.get(def.name);
   if (excluded) return { kind: 'skip', reason: excluded };
-  const inputs: Record<string, { sha: string; file: string } | undefined> = {};
+  const notApplicable = def.when?.(root);
+  if (notApplicable) return { kind: 'skip', reason: notApplicable };
+  const inputs: Record<string, PreparedInput | undefined> = {};
   let pending = false;
   for (const [label, ref] of Object.entries(def.inputs)) {
-    const p = producers.get(ref.stage);
-    if (!p) throw new Error(`Internal error: ${def.name} ran before its producer ${ref.stage}`);
-    if (p.status === 'pending' || p.status === 'miss') {
+    const o = resolveRef(ref, producers);
+    if (o === 'pending') {
       pending = true;
       continue;
     }
-    const o = p.outputs[ref.output];
-    if (!o) {
+    if ('missing' in o) {
       if (ref.optional) {
         inputs[label] = undefined;
         continue;
       }
-      return { kind: 'skip', reason: `needs ${ref.stage}, which was ${p.status === 'failed' ? 'failed' : 'skipped'}` };
+      return { kind: 'skip', reason: `needs ${o.missing.stage}, which was ${o.status === 'failed' ? 'failed' : 'skipped'}` };
     }
     inputs[label] = { sha: o.sha256, file: o.file };
   }
+  const files = await userFiles(def, root);
+  if (typeof files === 'string') return { kind: 'skip', failed: true, reason: `${def.name}: ${files}` };
+  Object.assign(inputs, files);
   let config: unknown;
   try {
     config = def.config(root);
@@ -143,7 +180,7 @@ async function prepare(
 }
 
 /** A reusable entry for `key`, or why there is none; a corrupted entry is reported and evicted. */
-async function lookup(store: Store, log: Logger, stage: string, key: string): Promise<Record<string, StoredOutput> | undefined> {
+async function lookup(store: Store, log: Logger, stage: string, key: string): Promise<Entry | undefined> {
   const entry = await store.readEntry(stage, key);
   if (entry === undefined) return undefined;
   if (entry === 'corrupt') {
@@ -157,7 +194,7 @@ async function lookup(store: Store, log: Logger, stage: string, key: string): Pr
     await store.evict(stage, key, entry);
     return undefined;
   }
-  return entry.outputs;
+  return entry;
 }
 
 /** Hands an input to a stage under its real file name (some tools care about extensions). */
@@ -180,7 +217,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   const board = new ProgressBoard(log);
 
   const runOne = async (def: AnyStage): Promise<Outcome> => {
-    await Promise.all(Object.values(def.inputs).map((ref) => done.get(ref.stage)));
+    await Promise.all(Object.values(def.inputs).flatMap(refChain).map((ref) => done.get(ref.stage)));
     const started = performance.now();
     const prep = await prepare(def, root, results, probes, opts);
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
@@ -193,12 +230,16 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     const { key, data } = prep;
     const reuse = def.cache === 'never' && (opts.reuse?.has(def.name) ?? false);
     if ((def.cache !== 'never' || reuse) && !opts.force) {
-      const outputs = await lookup(store, log, def.name, key);
-      if (outputs) {
+      const entry = await lookup(store, log, def.name, key);
+      if (entry?.declined !== undefined) {
+        log.info({ stage: def.name, status: 'skipped' }, `${entry.declined} (hit ${key.slice(0, 12)})`);
+        return { stage: def.name, status: 'skipped', key, reason: entry.declined, ms: elapsed(), outputs: {} };
+      }
+      if (entry) {
         const ms = elapsed();
         const said = reuse ? `reusing the newest result ${key.slice(0, 12)} (not measured again; its own command re-measures)` : `hit ${key.slice(0, 12)}`;
         log.info({ stage: def.name, status: 'cached', ms }, said);
-        return { stage: def.name, status: 'cached', key, ms, outputs };
+        return { stage: def.name, status: 'cached', key, ms, outputs: entry.outputs };
       }
     }
     const explain = explainChange(await store.readLast(def.name), data);
@@ -211,8 +252,8 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     try {
       const inputs: Record<string, string | undefined> = {};
       for (const [label, input] of Object.entries(prep.inputs)) {
-        if (!input) {
-          inputs[label] = undefined;
+        if (!input || input.path) {
+          inputs[label] = input?.path;
           continue;
         }
         const path = join(dir, 'inputs', label, input.file);
@@ -259,6 +300,15 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
         log.error({ stage: def.name, status: 'failed', ms, ...(result.error.details ? { details: result.error.details } : {}) }, result.error.message);
         return { stage: def.name, status: 'failed', key, reason: result.error.message, ms, outputs: {}, failure: result.error, explain };
       }
+      if (result.value) {
+        // A decline is as much a function of the key as an output: stored, so the next run does not redo it.
+        const { declined, details } = result.value;
+        const ms = elapsed();
+        await store.writeEntry({ key, data, outputs: {}, ms, declined });
+        await store.writeLast(data);
+        log.info({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
+        return { stage: def.name, status: 'skipped', key, reason: declined, ms, outputs: {}, explain };
+      }
       const outputs: Record<string, StoredOutput> = {};
       for (const [label, file] of Object.entries(def.outputs)) {
         const path = join(dir, 'out', file);
@@ -303,7 +353,9 @@ export async function planStages(stages: readonly AnyStage[], root: Readonly<Rec
     else {
       const entry = def.cache === 'never' || opts.force ? undefined : await opts.store.readEntry(def.name, prep.key);
       const usable = entry && entry !== 'corrupt' && (await opts.store.check(entry, false)).ok ? entry : undefined;
-      o = usable
+      o = usable?.declined !== undefined
+        ? { stage: def.name, status: 'skipped', key: prep.key, reason: usable.declined, outputs: {} }
+        : usable
         ? { stage: def.name, status: 'hit', key: prep.key, outputs: usable.outputs }
         : {
             stage: def.name,

@@ -12,6 +12,23 @@ export interface InputRef {
   output: string;
   /** When the producing stage is skipped, the consumer still runs and sees `undefined` for this input. */
   optional?: boolean;
+  /**
+   * Where the input comes from when the producer is skipped (not applicable to this config, or declined): e.g.
+   * the last model that was produced. A failed producer is never replaced.
+   */
+  fallback?: InputRef;
+}
+
+/**
+ * Files the user names (not artifacts), label → absolute path. Their content hashes enter the key (a rename or
+ * a touch is a hit, one changed byte a miss); `ctx.inputs[label]` is the file where it lies, read-only.
+ */
+export type UserFiles = Readonly<Record<string, string>>;
+
+/** A stage's successful run that could not prove its output: recorded as skipped with the reason. */
+export interface Declined {
+  declined: string;
+  details?: string[];
 }
 
 /** What a tool probe found. `fingerprint` enters the cache key of every stage that declares the tool. */
@@ -68,6 +85,8 @@ export interface StageFailure {
   message: string;
   /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
   details?: string[];
+  /** The stage cannot prove its output (its numeric check has nothing to stand on) and declines to produce one. */
+  declined?: boolean;
 }
 
 export interface StageDef<C = unknown> {
@@ -86,7 +105,12 @@ export interface StageDef<C = unknown> {
   cache?: 'always' | 'never';
   /** Labels the CLI filters on, e.g. `{ precision: 'fp16' }` for `--precision`. */
   tags?: Readonly<Record<string, string>>;
-  run(ctx: StageContext<C>): Promise<Result<void, StageFailure>>;
+  /** Why the stage does not apply to this run config (e.g. a source that is not the one in use); then skipped. */
+  when?(config: Readonly<Record<string, unknown>>): string | undefined;
+  /** The user files it reads; an error (a file that cannot be read) fails the stage before it runs. */
+  files?(config: Readonly<Record<string, unknown>>): Promise<Result<UserFiles, string>>;
+  /** Ok with `Declined` when the stage cannot prove its output: skipped, and consumers take their fallback. */
+  run(ctx: StageContext<C>): Promise<Result<void | Declined, StageFailure>>;
 }
 
 /** Keeps a stage's config type attached to it without widening the registry's type. */
@@ -98,3 +122,7 @@ export const defineStage = <C>(stage: StageDef<C>): StageDef<C> => stage;
  */
 export const lazyRun = <C>(load: () => Promise<{ run: StageDef<C>['run'] }>): StageDef<C>['run'] =>
   async (ctx) => (await load()).run(ctx);
+
+/** The result of a stage that declines, with the reason users read. */
+export const decline = (reason: string, details?: string[]): Result<Declined, never> =>
+  ({ ok: true, value: { declined: reason, ...(details ? { details } : {}) } });

@@ -28,6 +28,8 @@ export interface Entry {
   data: KeyData;
   outputs: Record<string, StoredOutput>;
   ms: number;
+  /** Set when the stage declined (it could not prove an output): the reason, and no outputs. */
+  declined?: string;
 }
 
 /** Stage names contain ':'; path components get a reversible, portable escape. */

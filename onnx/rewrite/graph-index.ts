@@ -1,28 +1,54 @@
 /**
  * Who produces and who consumes each value, which values are constant, and what is known of each value's
- * type. Rebuilt after every rewrite (graphs here are small); rules read it.
+ * type, for one graph (the model's or a body). Built once per pass over a graph and kept up to date by the
+ * edits below, so a rewrite costs the size of its neighbourhood, not of the graph.
+ *
+ * A node holding a body (If/Loop/Scan) consumes the outer values its body reads (its free names) as well as
+ * its inputs: they count as uses, and they are `captured`, which a rewrite must not rename or remove.
  */
 import type { Graph, Model, Node, Tensor, TensorType } from '../ir.js';
 import { inferShapes } from '../infer/index.js';
+import { hasBodies, nodeFreeNames } from './subgraphs.js';
+
+/** A constant visible from an enclosing graph, by name. */
+export type OuterConstants = (name: string) => Tensor | undefined;
 
 export interface GraphIndex {
   graph: Graph;
   producer: Map<string, Node>;
-  consumers: Map<string, Node[]>;
-  /** Initializers that no graph input overrides (an input may shadow an initializer before IR v4). */
-  constants: Map<string, Tensor>;
+  consumers: Map<string, Set<Node>>;
+  /** Initializers that no graph input overrides, then the enclosing graphs' ones this graph does not shadow. */
+  constants: Constants;
   graphInputs: Set<string>;
   graphOutputs: Set<string>;
+  /** Values read inside some node's body. */
+  captured: Set<string>;
   types: Map<string, TensorType>;
 }
 
+/** Map-like: own constants first, then the enclosing graphs' for names this graph does not define. */
+export class Constants {
+  readonly own = new Map<string, Tensor>();
+  constructor(private readonly local: (name: string) => boolean, private readonly outer?: OuterConstants) {}
+  get(name: string): Tensor | undefined {
+    return this.own.get(name) ?? (this.outer && !this.local(name) ? this.outer(name) : undefined);
+  }
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+  set(name: string, t: Tensor): void {
+    this.own.set(name, t);
+  }
+}
+
 /**
- * Declared types, completed by shape inference where it can (a graph it cannot infer keeps the declared
- * ones). Inference runs on the first read of `types` only: most rules never look at a type.
+ * The main graph's index: declared types completed by shape inference where it can (a graph it cannot
+ * infer keeps the declared ones). Inference runs on the first read of `types` only: most rules never look.
  */
 export function indexModel(model: Model): GraphIndex {
+  const index = indexGraph(model.graph);
   let types: Map<string, TensorType> | undefined;
-  return { ...indexGraph(model.graph), get types() { return (types ??= withInferred(model, declaredTypes(model.graph))); } };
+  return Object.defineProperty(index, 'types', { get: () => (types ??= withInferred(model, declaredTypes(model.graph))), enumerable: true });
 }
 
 function withInferred(model: Model, declared: ReadonlyMap<string, TensorType>): Map<string, TensorType> {
@@ -44,37 +70,62 @@ function declaredTypes(graph: Graph): Map<string, TensorType> {
   return types;
 }
 
-/** The graph's structure, with declared types only. */
-export function indexGraph(graph: Graph): GraphIndex {
+/** A graph's structure, with declared types only; `outer` gives the constants of enclosing graphs. */
+export function indexGraph(graph: Graph, outer?: OuterConstants): GraphIndex {
   const producer = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const node of graph.nodes) {
-    for (const o of node.outputs) if (o) producer.set(o, node);
-    for (const i of node.inputs) {
-      if (!i) continue;
-      const list = consumers.get(i);
-      if (list) list.push(node);
-      else consumers.set(i, [node]);
-    }
-  }
+  const consumers = new Map<string, Set<Node>>();
   const graphInputs = new Set(graph.inputs.map((v) => v.name));
-  const constants = new Map<string, Tensor>();
+  const constants = new Constants((name) => producer.has(name) || graphInputs.has(name), outer);
+  const index = { graph, producer, consumers, constants, graphInputs, graphOutputs: new Set(graph.outputs.map((v) => v.name)), captured: new Set<string>() };
+  for (const node of graph.nodes) addNode(index, node);
   for (const t of graph.initializers) if (!graphInputs.has(t.name)) constants.set(t.name, t);
   let types: Map<string, TensorType> | undefined;
-  const index = { graph, producer, consumers, constants, graphInputs, graphOutputs: new Set(graph.outputs.map((v) => v.name)) };
-  // Lazy: most rules never read a type, and the index is rebuilt after every rewrite.
-  return Object.defineProperty(index, 'types', { get: () => (types ??= declaredTypes(graph)), enumerable: true }) as GraphIndex;
+  // Lazy: most rules never read a type.
+  return Object.defineProperty(index, 'types', { get: () => (types ??= declaredTypes(graph)), enumerable: true, configurable: true }) as GraphIndex;
 }
 
-/** Uses of a value: by nodes, plus one if the graph returns it. */
-export function useCount(index: GraphIndex, value: string): number {
-  return (index.consumers.get(value)?.length ?? 0) + (index.graphOutputs.has(value) ? 1 : 0);
+type Structure = Pick<GraphIndex, 'producer' | 'consumers' | 'captured'>;
+
+function use(index: Structure, value: string, node: Node): void {
+  const set = index.consumers.get(value);
+  if (set) set.add(node);
+  else index.consumers.set(value, new Set([node]));
 }
 
-/** Nodes that read a value from inside a subgraph attribute (If/Loop/Scan bodies) are invisible here. */
-export function hasSubgraphs(graph: Graph): boolean {
-  return graph.nodes.some((n) => n.attributes.some((a) => a.value.kind === 'opaque' && (a.value.value.g != null || (a.value.value.graphs?.length ?? 0) > 0)));
+export function addNode(index: Structure, node: Node): void {
+  for (const o of node.outputs) if (o) index.producer.set(o, node);
+  for (const i of node.inputs) if (i) use(index, i, node);
+  if (!hasBodies(node)) return;
+  for (const x of nodeFreeNames(node)) {
+    use(index, x, node);
+    index.captured.add(x);
+  }
 }
+
+/** Forgets the node (its bodies' reads included); the caller takes it out of the node list. */
+export function removeNode(index: Structure, node: Node): void {
+  for (const o of node.outputs) if (o && index.producer.get(o) === node) index.producer.delete(o);
+  for (const i of node.inputs) if (i) index.consumers.get(i)?.delete(node);
+  if (hasBodies(node)) for (const x of nodeFreeNames(node)) index.consumers.get(x)?.delete(node);
+}
+
+/** Every node input reading `from` reads `to` instead. The caller makes sure no body reads `from`. */
+export function renameUses(index: Structure, from: string, to: string): Node[] {
+  const readers = [...(index.consumers.get(from) ?? [])];
+  for (const n of readers) {
+    n.inputs = n.inputs.map((i) => (i === from ? to : i));
+    use(index, to, n);
+  }
+  index.consumers.delete(from);
+  return readers;
+}
+
+/** Uses of a value: by nodes (bodies included), plus one if the graph returns it. */
+export function useCount(index: Pick<GraphIndex, 'consumers' | 'graphOutputs'>, value: string): number {
+  return (index.consumers.get(value)?.size ?? 0) + (index.graphOutputs.has(value) ? 1 : 0);
+}
+
+export { hasSubgraphs } from './subgraphs.js';
 
 export const attr = (node: Node, name: string) => node.attributes.find((a) => a.name === name)?.value;
 

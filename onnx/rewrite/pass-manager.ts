@@ -5,12 +5,15 @@
  */
 import type { Model } from '../ir.js';
 import { cloneModel } from './clone.js';
+import { checkpointOf } from './scope.js';
+import { countNodes } from './subgraphs.js';
 import { PassError, type Pass, type PassResult } from './pass.js';
 
 export interface PassStep {
   pass: string;
   round: number;
   changed: boolean;
+  /** Nodes, those inside If/Loop/Scan bodies included. */
   nodesBefore: number;
   nodesAfter: number;
   ms: number;
@@ -29,29 +32,55 @@ export interface PassManagerOptions {
   maxRounds?: number;
   /** Stop after this many applications in total: bisection replays a prefix of a recorded run. */
   stopAfter?: number;
+  /** Checked between passes and inside them: an aborted run throws the signal's reason, never a PassError. */
+  signal?: AbortSignal;
 }
 
 /** Never mutates `model`. Throws PassError naming the pass that threw or that kept changing the model. */
 export function runPasses(model: Model, passes: readonly Pass[], options: PassManagerOptions = {}): PassRun {
+  const it = passSteps(model, passes, options);
+  for (let r = it.next(); ; r = it.next()) if (r.done) return r.value;
+}
+
+/**
+ * runPasses, giving the event loop a turn between passes: a signal handler (Ctrl-C, SIGTERM) runs then and
+ * aborts `options.signal`, which the next check throws. What the stage calls.
+ */
+export async function runPassesYielding(model: Model, passes: readonly Pass[], options: PassManagerOptions = {}): Promise<PassRun> {
+  const it = passSteps(model, passes, options);
+  for (let r = it.next(); ; r = it.next()) {
+    if (r.done) return r.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The pass list as steps: yields after each pass application, returns the run. */
+function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerOptions): Generator<void, PassRun> {
   const maxRounds = options.maxRounds ?? 10;
   const steps: PassStep[] = [];
+  const checkpoint = checkpointOf(options.signal);
   let current = cloneModel(model);
+  let nodes = countNodes(current.graph);
   for (let round = 1; round <= maxRounds; round++) {
     let roundChanged = false;
     for (const pass of passes) {
       if (options.stopAfter !== undefined && steps.length >= options.stopAfter) return { model: current, steps, rounds: round };
-      const nodesBefore = current.graph.nodes.length;
+      checkpoint();
+      const nodesBefore = nodes;
       const t0 = performance.now();
       let result;
       try {
-        result = pass.run(current);
+        result = pass.run(current, options.signal ? { signal: options.signal } : {});
       } catch (cause) {
+        if (options.signal?.aborted) throw options.signal.reason;
         throw new PassError(pass.name, steps.map((s) => s.pass), cause);
       }
       const ms = performance.now() - t0;
       current = result.model;
-      steps.push({ pass: pass.name, round, changed: result.changed, nodesBefore, nodesAfter: current.graph.nodes.length, ms, ...(result.rules ? { rules: result.rules } : {}) });
+      if (result.changed) nodes = countNodes(current.graph);
+      steps.push({ pass: pass.name, round, changed: result.changed, nodesBefore, nodesAfter: nodes, ms, ...(result.rules ? { rules: result.rules } : {}) });
       roundChanged ||= result.changed;
+      yield;
     }
     if (!roundChanged) return { model: current, steps, rounds: round };
   }

@@ -12,12 +12,17 @@ export interface PassResult {
   rules?: { fired: Record<string, number>; declined: Record<string, string> };
 }
 
+export interface PassOptions {
+  /** Checked between graphs and every few thousand nodes: an aborted run throws the signal's reason. */
+  signal?: AbortSignal;
+}
+
 export interface Pass {
   /** kebab-case, as it appears in configs and in passes.json. */
   name: string;
   /** One line: what the pass does, for --help and docs. */
   description: string;
-  run(model: Model): PassResult;
+  run(model: Model, options?: PassOptions): PassResult;
 }
 
 export const definePass = (pass: Pass): Pass => pass;

@@ -4,13 +4,18 @@
  * and a reader's type differ: at the graph boundary (inputs and outputs stay float32 by default) and
  * around kept nodes; one Cast per value and target type, so no Cast pair is ever created. Weights are
  * converted once; values beyond float16's range are clamped to ±65504 and counted, as are nonzero values
- * that round to zero.
+ * that round to zero. A float32 constant that a float32 reader needs (a kept operator, a body) stays float32
+ * for it, unclamped: Constant nodes become initializers first, so both follow the same rule.
+ *
+ * If/Loop/Scan: the node holding a body stays float32 and so does its body (listed in `subgraphs` with why:
+ * shape inference does not enter bodies, so their values' types are unknown); every outer value a body reads
+ * stays float32 under its own name.
  */
 import { DType, type Attribute, type Model, type Node, type Tensor, type TensorType, type ValueInfo } from '../../onnx/ir.js';
 import { inferShapes } from '../../onnx/infer/index.js';
 import { FLOAT16_MAX } from '../../onnx/float16.js';
 import { cloneModel } from '../../onnx/rewrite/clone.js';
-import { hasSubgraphs } from '../../onnx/rewrite/graph-index.js';
+import { hasBodies, nodeFreeNames } from '../../onnx/rewrite/subgraphs.js';
 import { opsetVersion } from '../../onnx/rewrite/opset.js';
 import { makeTensor, tensorNumbers } from '../../onnx/rewrite/tensors.js';
 import { lookupOp } from '../../onnx/schema/lookup.js';
@@ -30,8 +35,12 @@ export interface Fp16Report {
   flushedToZero: Record<string, number>;
   /** Nodes left in float32, with why. */
   keptFp32: { node: string; opType: string; why: string }[];
+  /** Nodes holding If/Loop/Scan bodies, each left in float32 with why. */
+  subgraphs: { node: string; opType: string; why: string }[];
   castsInserted: number;
 }
+
+const BODY_STAYS = 'holds a subgraph: its body stays float32 (shape inference does not enter bodies, so their types are unknown)';
 
 type Zone = 'fp16' | 'fp32';
 
@@ -83,12 +92,13 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
   const g = model.graph;
   const opset = opsetVersion(model);
   // Cast-1 names its target type with a string that onnxruntime cannot type-infer; opset 6 made it an enum.
-  // A body reads outer values by name; converting them without converting the body would break its types.
-  if (hasSubgraphs(g)) return err('the graph has subgraphs (If, Loop, Scan), which float16 conversion does not rewrite');
   if (opset < 6) return err(`the model is at opset ${opset}; float16 conversion needs opset 6 or later (Cast with a numeric 'to')`);
   const types = inferShapes(model);
+  constantsToInitializers(model);
   for (const t of g.initializers) types.set(t.name, { dtype: t.dtype, shape: t.dims });
-  const report: Fp16Report = { initializersConverted: 0, bytes: { before: 0, after: 0 }, clamped: {}, flushedToZero: {}, keptFp32: [], castsInserted: 0 };
+  const report: Fp16Report = { initializersConverted: 0, bytes: { before: 0, after: 0 }, clamped: {}, flushedToZero: {}, keptFp32: [], subgraphs: [], castsInserted: 0 };
+  // Outer values a body reads keep their name and type: the body is not converted.
+  const captured = new Set(g.nodes.filter(hasBodies).flatMap((n) => [...nodeFreeNames(n)]));
 
   // The dtype each float32 value has after conversion: decided by its producer.
   const dtypeOf = new Map<string, DType>();
@@ -100,7 +110,8 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
       if (a?.value.kind === 'tensor' && a.value.value.dtype === DType.FLOAT) types.set(node.outputs[0] as string, { dtype: DType.FLOAT });
     }
     const slots = fp16Slots(node, opset, types);
-    const kept = options.keepFp32.includes(node.opType) ? 'on the keep_fp32 list' : typeof slots === 'string' ? slots : typedByAttribute(node);
+    const kept = hasBodies(node) ? BODY_STAYS : options.keepFp32.includes(node.opType) ? 'on the keep_fp32 list' : typeof slots === 'string' ? slots : typedByAttribute(node);
+    if (hasBodies(node)) report.subgraphs.push({ node: node.name, opType: node.opType, why: BODY_STAYS });
     const untyped = [...node.inputs, ...node.outputs].find((v) => v && !types.has(v));
     if (!kept && untyped) return err(`the type of '${untyped}' (at node ${node.name || node.opType}) is unknown, so it cannot be converted safely; run shape inference or declare its value_info`);
     const zone: Zone = kept ? 'fp32' : 'fp16';
@@ -118,6 +129,7 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
     if (!initNames.has(v) || types.get(v)?.dtype !== DType.FLOAT) return;
     wants.set(v, (wants.get(v) ?? new Set()).add(plans.get(node)?.inputs[i] ? DType.FLOAT16 : DType.FLOAT));
   });
+  for (const v of captured) wants.get(v)?.delete(DType.FLOAT16);
   const renamed = new Map<string, string>();
   const outputNames = new Set(g.outputs.map((o) => o.name));
   const initializers: Tensor[] = [];
@@ -187,6 +199,20 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
     nodes.push({ name: `cast_${out.name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [out.name], attributes: [castTo(want)] });
     report.castsInserted++;
   }
+  for (const name of captured) {
+    if (dtypeOf.get(name) !== DType.FLOAT16 || initNames.has(name)) continue;
+    const inner = `${name}_fp16`;
+    for (const n of nodes) {
+      if (hasBodies(n)) continue;
+      n.outputs = n.outputs.map((o) => (o === name ? inner : o));
+      n.inputs = n.inputs.map((i) => (i === name ? inner : i));
+    }
+    dtypeOf.set(inner, DType.FLOAT16);
+    dtypeOf.set(name, DType.FLOAT);
+    const at = nodes.findIndex((n) => n.outputs.includes(inner));
+    nodes.splice(at + 1, 0, { name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [name], attributes: [castTo(DType.FLOAT)] });
+    report.castsInserted++;
+  }
   g.nodes = dropNoopCasts(nodes, (v) => dtypeOf.get(v) ?? types.get(v)?.dtype, new Set(g.outputs.map((o) => o.name)));
   const retype = (v: ValueInfo): ValueInfo => {
     const d = dtypeOf.get(v.name);
@@ -196,6 +222,25 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
   g.outputs = g.outputs.map((v) => (options.keepIoFp32 ? v : retype(v)));
   g.valueInfo = g.valueInfo.map(retype);
   return ok({ model, report });
+}
+
+/**
+ * Float32 Constant nodes become initializers of the same name (what fold-constants does), so that a constant
+ * a float32 reader needs stays float32 for it, unclamped, by the initializers' rule.
+ */
+function constantsToInitializers(model: Model): void {
+  const g = model.graph;
+  const outputs = new Set(g.outputs.map((o) => o.name));
+  const moved: Tensor[] = [];
+  g.nodes = g.nodes.filter((n) => {
+    const a = n.attributes[0], out = n.outputs[0];
+    if (n.opType !== 'Constant' || n.attributes.length !== 1 || a?.name !== 'value' || a.value.kind !== 'tensor' || !out || outputs.has(out)) return true;
+    const t = a.value.value;
+    if (t.dtype !== DType.FLOAT) return true;
+    moved.push({ ...t, name: out, proto: { ...t.proto, name: out } });
+    return false;
+  });
+  g.initializers = [...g.initializers, ...moved];
 }
 
 /**

@@ -3,11 +3,16 @@ import { decodeModel, encodeModel, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import { compareOutputs, runDisabled, seededFeeds, withinTolerance } from '../optimize/numeric-check.js';
+import { compareOutputs, referenceRun, runDisabled, seededFeeds, withinTolerance } from '../optimize/numeric-check.js';
 import type { Fp16Config } from './config.js';
 import { convertFloat16 } from './convert.js';
 
-const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `convert:fp16: ${message}`, ...(details ? { details } : {}) });
+const fail = (message: string, details?: string[], declined?: boolean) =>
+  err<StageFailure>({ message: `convert:fp16: ${message}`, ...(details ? { details } : {}), ...(declined ? { declined } : {}) });
+
+/** Every clamped constant by name, for a message: the user learns them whether the check passes or not. */
+const clampedLines = (clamped: Record<string, number>): string[] =>
+  Object.entries(clamped).map(([name, n]) => `clamped to ±65504: '${name}' (${n} value${n === 1 ? '' : 's'})`);
 
 export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void, StageFailure>> {
   const path = ctx.inputs.model as string;
@@ -22,16 +27,16 @@ export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void, S
 
   const twin = ctx.config.keep_io_fp32 ? converted : convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: true });
   if (!twin.ok) throw new Error(`Internal error: the float32-I/O twin failed to convert: ${twin.error}`);
-  const feeds = seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch);
-  if (!feeds.ok) return fail(`cannot check numerically: ${feeds.error}`);
-  const ref = await runDisabled(encodeModel(fp32), feeds.value);
-  if (!ref.ok) return fail(`onnxruntime-node cannot run the float32 model: ${ref.error}`);
-  const got = await runDisabled(encodeModel(twin.value.model), feeds.value);
-  if (!got.ok) return fail(`onnxruntime-node cannot run the float16 model: ${got.error}`);
-  const check = compareOutputs(got.value, ref.value);
+  const ref = await referenceRun(encodeModel(fp32), seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch));
+  const clamped = clampedLines(report.clamped);
+  if (!ref.ok) return fail(`declined: ${ref.error}`, ['the float32 model goes on unconverted', ...clamped], true);
+  ctx.signal.throwIfAborted();
+  const got = await runDisabled(encodeModel(twin.value.model), ref.value.feeds);
+  if (!got.ok) return fail(`onnxruntime-node runs the float32 model on the check's inputs but not the float16 one (${got.error})`, clamped);
+  const check = compareOutputs(got.value, ref.value.outputs);
   if (!withinTolerance(check, ctx.config.tolerance_rel_l2)) {
     return fail(`the float16 model differs from the float32 one: relative L2 ${check.worstRelL2.toExponential(2)} > ${ctx.config.tolerance_rel_l2}`,
-      ['keep more operators in float32 (fp16.keep_fp32), or raise fp16.tolerance_rel_l2 if the difference is acceptable']);
+      ['keep more operators in float32 (fp16.keep_fp32), or raise fp16.tolerance_rel_l2 if the difference is acceptable', ...clamped]);
   }
   for (const [name, n] of Object.entries(report.clamped)) ctx.log.warn('clamped to the float16 range', { initializer: name, values: n });
   await writeModelFile(ctx.out('model'), model);

@@ -1,5 +1,7 @@
 /**
  * The stage's numeric proof, separate from the stage so a test can hand it a deliberately broken pass.
+ * It declines (the original model cannot be checked on these inputs) or fails (the optimized model does not
+ * run, or differs: bisection names the pass), and never mixes the two up.
  */
 import type { Model } from '../../onnx/ir.js';
 import { runPasses, type PassRun } from '../../onnx/rewrite/pass-manager.js';
@@ -8,26 +10,35 @@ import { encodeModel } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
-import { compareOutputs, firstFailingStep, runDisabled, seededFeeds, withinTolerance, type Comparison } from './numeric-check.js';
+import { compareOutputs, firstFailingStep, referenceRun, runDisabled, seededFeeds, withinTolerance, type Comparison, type Feeds } from './numeric-check.js';
 
-/** Before vs after on seeded inputs; on failure, bisects the recorded pass applications. */
-export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>): Promise<Result<Comparison, StageFailure>> {
-  const feeds = seededFeeds(original, config.check.seed, config.check.batch);
-  if (!feeds.ok) return err<StageFailure>({ message: `cannot check numerically: ${feeds.error}` });
-  const ref = await runDisabled(encodeModel(original), feeds.value);
-  if (!ref.ok) return err<StageFailure>({ message: `onnxruntime-node cannot run the input model: ${ref.error}` });
+export interface CheckOptions {
+  /** The check's inputs; seeded from `config.check` when not given. */
+  feeds?: Feeds;
+  signal?: AbortSignal;
+}
+
+/** Before vs after on the check's inputs; on failure, bisects the recorded pass applications. */
+export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
+  options: CheckOptions = {}): Promise<Result<Comparison, StageFailure>> {
+  const feeds = options.feeds ? ok(options.feeds) : seededFeeds(original, config.check.seed, config.check.batch);
+  const ref = await referenceRun(encodeModel(original), feeds);
+  if (!ref.ok) return err<StageFailure>({ message: `declined: ${ref.error}`, declined: true, details: ['the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)'] });
   const compareAfter = async (model: Model): Promise<Comparison | string> => {
-    const got = await runDisabled(encodeModel(model), feeds.value);
-    return got.ok ? compareOutputs(got.value, ref.value) : got.error;
+    options.signal?.throwIfAborted();
+    const got = await runDisabled(encodeModel(model), ref.value.feeds);
+    return got.ok ? compareOutputs(got.value, ref.value.outputs) : got.error;
   };
   const after = await compareAfter(run.model);
   if (typeof after !== 'string' && withinTolerance(after, config.tolerance_rel_l2)) return ok(after);
   const failsAfter = async (steps: number): Promise<boolean> => {
-    const c = await compareAfter(runPasses(original, passes, { stopAfter: steps }).model);
+    const c = await compareAfter(runPasses(original, passes, { stopAfter: steps, ...(options.signal ? { signal: options.signal } : {}) }).model);
     return typeof c === 'string' || !withinTolerance(c, config.tolerance_rel_l2);
   };
   const culprit = run.steps[await firstFailingStep(run.steps.length, failsAfter)];
-  const what = typeof after === 'string' ? `onnxruntime-node cannot run the optimized model (${after})` : `the optimized model differs from the input: relative L2 ${after.worstRelL2.toExponential(2)} > ${config.tolerance_rel_l2}`;
+  const what = typeof after === 'string'
+    ? `onnxruntime-node runs the original model on the check's inputs but not the optimized one (${after})`
+    : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${config.tolerance_rel_l2}`;
   return err<StageFailure>({
     message: `${what}; bisection names pass '${culprit?.pass}' (round ${culprit?.round})`,
     details: [`remove '${culprit?.pass}' from optimize.passes to go on without it, and report the model`],

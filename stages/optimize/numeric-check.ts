@@ -1,15 +1,20 @@
 /**
  * The proof that a rewrite kept the model's meaning: run the model before and after in onnxruntime-node
  * with its own optimizer disabled (so ORT does not fold anything itself and hide our mistake) on the same
- * seeded inputs, and compare every output.
+ * inputs, and compare every output.
+ *
+ * Before anything is compared, the ORIGINAL model must run on the check's inputs and give finite outputs.
+ * When it cannot, nothing can be proven and the stage declines, saying so: that is a fact about the check's
+ * inputs, never a verdict on the rewritten model.
  */
 import { agreement, type Agreement } from '../../onnx/compare.js';
 import { DType, type Model } from '../../onnx/ir.js';
-import { runModelOnce, type FloatTensor } from '../../onnx/ort.js';
+import { runTensorsOnce, type AnyTensor } from '../../onnx/ort.js';
 import { normalFloats } from '../../onnx/random.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 
-export type Feeds = Record<string, FloatTensor>;
+export type Feeds = Record<string, AnyTensor>;
+export type Outputs = Record<string, AnyTensor>;
 
 /** Seeded standard-normal feeds for every float32 graph input; a symbolic dim takes `batch`. */
 export function seededFeeds(model: Model, seed: number, batch: number): Result<Feeds, string> {
@@ -19,38 +24,69 @@ export function seededFeeds(model: Model, seed: number, batch: number): Result<F
   for (const input of model.graph.inputs) {
     if (inits.has(input.name)) continue;
     const t = input.type;
-    if (!t || t.dtype !== DType.FLOAT || !t.shape) return err(`graph input '${input.name}' is not a float32 tensor of known rank`);
+    if (!t || !t.shape) return err(`graph input '${input.name}' has no known rank`);
+    if (t.dtype !== DType.FLOAT) return err(`graph input '${input.name}' is not float32, and seeded inputs are float32 only; give the check its value`);
     const dims = t.shape.map((d) => (typeof d === 'number' ? d : batch));
     const n = dims.reduce((a, b) => a * b, 1);
-    feeds[input.name] = { dims, data: normalFloats(n, seed + 1000 * k++) };
+    feeds[input.name] = { type: 'float32', dims, data: normalFloats(n, seed + 1000 * k++) };
   }
   return ok(feeds);
 }
 
-export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Result<Record<string, FloatTensor>, string>> {
+export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Result<Outputs, string>> {
   try {
-    return ok(await runModelOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1 }));
+    return ok(await runTensorsOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 3 }));
   } catch (e) {
     return err(e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e));
   }
+}
+
+/**
+ * The original model's outputs on the check's inputs, or why the check cannot start: it has no inputs,
+ * the original model does not run on them, or its outputs are not finite.
+ */
+export async function referenceRun(original: Uint8Array, feeds: Result<Feeds, string>): Promise<Result<{ feeds: Feeds; outputs: Outputs }, string>> {
+  if (!feeds.ok) return err(`the check has no inputs for this model: ${feeds.error}`);
+  const ref = await runDisabled(original, feeds.value);
+  if (!ref.ok) return err(`the check's own inputs could not run the ORIGINAL model in onnxruntime-node (${ref.error}), so nothing was compared`);
+  for (const [name, t] of Object.entries(ref.value)) {
+    const v = numbers(t);
+    if (v && v.some((x) => !Number.isFinite(x))) return err(`the ORIGINAL model's output '${name}' is not finite (NaN or ±Inf) on the check's inputs, so no comparison can prove anything`);
+  }
+  return ok({ feeds: feeds.value, outputs: ref.value });
 }
 
 export interface Comparison {
   outputs: Record<string, Agreement>;
   /** The largest relative L2 error over all outputs. */
   worstRelL2: number;
+  /** Reference outputs that prove little (all zeros on these inputs: noise fed to a detector). */
+  notes?: string[];
 }
 
-export function compareOutputs(actual: Record<string, FloatTensor>, reference: Record<string, FloatTensor>): Comparison {
+/** Numeric outputs as float32 (int64 as numbers, bool as 0/1); undefined for strings. */
+function numbers(t: AnyTensor): Float32Array | undefined {
+  const d = t.data;
+  if (d instanceof Float32Array) return d;
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) return Float32Array.from(d, Number);
+  if (Array.isArray(d)) return undefined;
+  return Float32Array.from(d as ArrayLike<number>, Number);
+}
+
+export function compareOutputs(actual: Outputs, reference: Outputs): Comparison {
   const outputs: Record<string, Agreement> = {};
+  const notes: string[] = [];
   let worst = 0;
   for (const [name, ref] of Object.entries(reference)) {
     const got = actual[name];
-    const a = got && got.data.length === ref.data.length ? agreement(got.data, ref.data, ref.dims) : { maxAbs: Number.NaN, relL2: Number.NaN };
+    const r = numbers(ref), g = got && numbers(got);
+    const comparable = r && g && g.length === r.length && got?.dims.join() === ref.dims.join();
+    const a = comparable ? agreement(g, r, ref.dims) : { maxAbs: Number.NaN, relL2: Number.NaN };
+    if (r && r.length > 0 && r.every((x) => x === 0)) notes.push(`output '${name}' is all zeros on the check's inputs`);
     outputs[name] = a;
     worst = Number.isNaN(a.relL2) || Number.isNaN(worst) ? Number.NaN : Math.max(worst, a.relL2);
   }
-  return { outputs, worstRelL2: worst };
+  return { outputs, worstRelL2: worst, ...(notes.length ? { notes } : {}) };
 }
 
 export const withinTolerance = (c: Comparison, tolerance: number): boolean => !Number.isNaN(c.worstRelL2) && c.worstRelL2 <= tolerance;

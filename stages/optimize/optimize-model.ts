@@ -3,20 +3,21 @@
  * pass to blame, found by bisection over the recorded pass applications.
  */
 import type { Model } from '../../onnx/ir.js';
-import { runPasses, type PassRun } from '../../onnx/rewrite/pass-manager.js';
+import { runPasses, runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import { PassError, type Pass } from '../../onnx/rewrite/pass.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
-import { checkRun } from './check-run.js';
+import { checkRun, type CheckOptions } from './check-run.js';
 import type { OptimizeConfig } from './config.js';
 import { firstFailingStep, type Comparison } from './numeric-check.js';
 
-export async function optimizeModel(original: Model, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>):
-  Promise<Result<{ run: PassRun; check: Comparison }, StageFailure>> {
+export async function optimizeModel(original: Model, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
+  options: CheckOptions = {}): Promise<Result<{ run: PassRun; check: Comparison }, StageFailure>> {
+  const signal = options.signal ? { signal: options.signal } : {};
   let run: PassRun;
   try {
-    run = runPasses(original, passes);
+    run = await runPassesYielding(original, passes, signal);
   } catch (e) {
     if (e instanceof PassError) return err({ message: e.message, details: ['this is a bug in the pass; remove it from optimize.passes to go on without it'] });
     throw e;
@@ -24,13 +25,13 @@ export async function optimizeModel(original: Model, passes: readonly Pass[], co
   const report = validateModel(run.model);
   if (!report.ok) {
     // The input passed the validate stage, so some pass broke validity: name the first one that did.
-    const at = await firstFailingStep(run.steps.length, async (k) => !validateModel(runPasses(original, passes, { stopAfter: k }).model).ok);
+    const at = await firstFailingStep(run.steps.length, async (k) => !validateModel(runPasses(original, passes, { stopAfter: k, ...signal }).model).ok);
     const culprit = run.steps[at]?.pass ?? '?';
     return err({
       message: `the optimized model does not pass the validator; bisection names pass '${culprit}'`,
       details: [...report.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`), `remove '${culprit}' from optimize.passes to go on without it`],
     });
   }
-  const check = await checkRun(original, run, passes, config);
+  const check = await checkRun(original, run, passes, config, options);
   return check.ok ? ok({ run, check: check.value }) : check;
 }

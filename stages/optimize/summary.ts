@@ -1,6 +1,10 @@
-/** passes.json: per pass, whether it changed the model, nodes before/after and milliseconds, summed over rounds. */
+/**
+ * passes.json: per pass, whether it changed the model, nodes before/after (bodies included) and milliseconds,
+ * summed over rounds.
+ */
 import type { Model } from '../../onnx/ir.js';
 import type { PassRun, PassStep } from '../../onnx/rewrite/pass-manager.js';
+import { allGraphs, countNodes } from '../../onnx/rewrite/subgraphs.js';
 
 export interface PassSummary {
   pass: string;
@@ -15,9 +19,10 @@ export interface PassSummary {
   declined?: Record<string, string>;
 }
 
+/** Operator counts over every graph, If/Loop/Scan bodies included. */
 const opCounts = (m: Model): Record<string, number> => {
   const counts: Record<string, number> = {};
-  for (const n of m.graph.nodes) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
+  for (const g of allGraphs(m.graph)) for (const n of g.nodes) counts[n.opType] = (counts[n.opType] ?? 0) + 1;
   return counts;
 };
 
@@ -37,7 +42,7 @@ export function summarize<C>(original: Model, run: PassRun, check: C) {
     passes,
     rounds: run.rounds,
     totalMs: run.steps.reduce((a, s) => a + s.ms, 0),
-    nodes: { before: original.graph.nodes.length, after: run.model.graph.nodes.length },
+    nodes: { before: countNodes(original.graph), after: countNodes(run.model.graph) },
     ops: { before: opCounts(original), after: opCounts(run.model) },
     steps: run.steps.map(({ rules: _rules, ...step }) => step),
     check,

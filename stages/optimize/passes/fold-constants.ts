@@ -3,13 +3,14 @@
  *   Constant nodes (value, value_float(s), value_int(s));
  *   Shape(x) when x's shape is static (with opset 15's start/end);
  *   any node with an evaluator (constant-eval.ts) whose inputs are all constants.
- * Folded outputs that are graph outputs stay computed, so the graph's interface does not change; results
+ * In every graph, bodies included (a body folds the enclosing graphs' constants it reads, too); a folded
+ * value keeps its name, so a body reading it reads the initializer. Folded outputs that are graph outputs
+ * stay computed, so the graph's interface does not change; results
  * over MAX_ELEMENTS stay computed, so folding never bloats the file.
  */
-import { DType, type Model, type Node, type Tensor } from '../../../onnx/ir.js';
-import { attr, hasSubgraphs, indexModel, intAttr, type GraphIndex } from '../../../onnx/rewrite/graph-index.js';
-import { opsetVersion } from '../../../onnx/rewrite/opset.js';
-import { definePass } from '../../../onnx/rewrite/pass.js';
+import { DType, type Node, type Tensor } from '../../../onnx/ir.js';
+import { attr, indexGraph, indexModel, intAttr, type Constants, type GraphIndex } from '../../../onnx/rewrite/graph-index.js';
+import { graphPass } from '../../../onnx/rewrite/scope.js';
 import { makeTensor, tensorNumbers } from '../../../onnx/rewrite/tensors.js';
 import { evaluators, type Value } from './constant-eval.js';
 
@@ -33,17 +34,17 @@ function constantNode(node: Node): Tensor | undefined {
   }
 }
 
-function shapeNode(node: Node, model: Model, types: GraphIndex['types']): Tensor | undefined {
+function shapeNode(node: Node, opset: number, types: GraphIndex['types']): Tensor | undefined {
   const shape = types.get(node.inputs[0] ?? '')?.shape;
   if (!shape || !shape.every((d) => typeof d === 'number')) return undefined;
   const r = shape.length, clamp = (x: number) => Math.min(Math.max(x < 0 ? x + r : x, 0), r);
-  const dims = opsetVersion(model) >= 15 && (attr(node, 'start') || attr(node, 'end'))
+  const dims = opset >= 15 && (attr(node, 'start') || attr(node, 'end'))
     ? (shape as number[]).slice(clamp(intAttr(node, 'start', 0)), clamp(intAttr(node, 'end', r)))
     : (shape as number[]);
   return makeTensor(node.outputs[0] as string, DType.INT64, [dims.length], dims);
 }
 
-function evaluate(node: Node, model: Model, constants: Map<string, Tensor>): Tensor | undefined {
+function evaluate(node: Node, opset: number, constants: Constants): Tensor | undefined {
   const f = evaluators[node.opType];
   if (!f || node.outputs.length !== 1) return undefined;
   const inputs: Value[] = [];
@@ -53,31 +54,29 @@ function evaluate(node: Node, model: Model, constants: Map<string, Tensor>): Ten
     if (!t || !data || data.some((x) => Math.abs(x) > SAFE)) return undefined;
     inputs.push({ dtype: t.dtype, dims: [...t.dims], data });
   }
-  const out = f(node, inputs, opsetVersion(model));
+  const out = f(node, inputs, opset);
   if (!out || out.data.length > MAX_ELEMENTS || out.dtype === DType.UNDEFINED) return undefined;
   return makeTensor(node.outputs[0] as string, out.dtype, out.dims, out.data);
 }
 
-export const foldConstants = definePass({
-  name: 'fold-constants',
-  description: 'Constant nodes, static Shape and nodes of constant inputs → initializers',
-  run(model) {
-    const g = model.graph;
-    if (hasSubgraphs(g)) return { model, changed: false };
-    const index = indexModel(model);
-    let changed = false;
-    for (const node of [...g.nodes]) {
-      if ((node.domain !== '' && node.domain !== 'ai.onnx') || node.outputs.some((o) => index.graphOutputs.has(o))) continue;
-      const all = node.inputs.every((i) => !i || index.constants.has(i));
-      const folded = node.opType === 'Constant' ? constantNode(node)
-        : node.opType === 'Shape' ? shapeNode(node, model, index.types)
-        : all && node.inputs.length > 0 ? evaluate(node, model, index.constants) : undefined;
-      if (!folded) continue;
-      g.nodes.splice(g.nodes.indexOf(node), 1);
-      g.initializers.push(folded);
-      index.constants.set(folded.name, folded);
-      changed = true;
-    }
-    return { model, changed };
-  },
+export const foldConstants = graphPass('fold-constants', 'Constant nodes, static Shape and nodes of constant inputs → initializers', (g, scope) => {
+  const index = scope.main ? indexModel(scope.model) : indexGraph(g, scope.outer);
+  const removed = new Set<Node>();
+  const folded: Tensor[] = [];
+  g.nodes.forEach((node, k) => {
+    if (k % 4096 === 0) scope.checkpoint();
+    if ((node.domain !== '' && node.domain !== 'ai.onnx') || node.outputs.some((o) => index.graphOutputs.has(o))) return;
+    const all = node.inputs.every((i) => !i || index.constants.has(i));
+    const t = node.opType === 'Constant' ? constantNode(node)
+      : node.opType === 'Shape' ? shapeNode(node, scope.opset, index.types)
+      : all && node.inputs.length > 0 ? evaluate(node, scope.opset, index.constants) : undefined;
+    if (!t) return;
+    removed.add(node);
+    folded.push(t);
+    index.constants.set(t.name, t);
+  });
+  if (removed.size === 0) return false;
+  g.nodes = g.nodes.filter((n) => !removed.has(n));
+  g.initializers = [...g.initializers, ...folded];
+  return true;
 });

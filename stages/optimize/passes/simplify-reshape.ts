@@ -1,6 +1,7 @@
 /**
  * Reshape and Flatten simplifications (the shape input form of Reshape, opset ≥ 5):
  *   Reshape(Reshape(x, s1), s2) → Reshape(x, s2)   when s2 is a constant without 0 (0 would copy a dim of the inner result)
+ *   Reshape(Flatten(x), s2) → Reshape(x, s2)      likewise (Flatten is a reshape)
  *   Reshape(x, s) → x, Flatten(x) → x              when x's static shape already is the result
  *   Reshape(x, [d0, -1]) → Flatten(x, axis=1)      when x's first dim is d0 (or s is [0, -1]): the form runtimes fuse into Gemm
  */
@@ -41,6 +42,15 @@ export const reshapeOfReshape = rule('reshape-of-reshape', op('Reshape', [op('Re
     return reshapeForm(ctx);
   });
 
+export const reshapeOfFlatten = rule('reshape-of-flatten', op('Reshape', [op('Flatten', [v('x')]), c('s2')]),
+  (m) => ({ nodes: [{ ...m.root, inputs: [m.values.x as string, m.values.s2 as string] }] }),
+  (m, ctx) => {
+    const s2 = shapeOf(m, 's2');
+    if (!s2) return 'target shape is not a readable 1-D constant';
+    if (s2.includes(0) && !allowZero(m.root)) return 'target shape copies dims (0) from the flattened result';
+    return reshapeForm(ctx);
+  });
+
 export const noopReshape = rule('noop-reshape', op('Reshape', [v('x'), c('s')]), (m) => ({ alias: m.values.x as string }), (m, ctx) => {
   const input = staticShape(ctx.index, m.values.x as string), s = shapeOf(m, 's');
   if (!input || !s) return 'input shape not static or target shape not constant';
@@ -72,4 +82,4 @@ export const reshapeToFlatten = rule('reshape-to-flatten', op('Reshape', [v('x')
   });
 
 export const simplifyReshape = rewritePass('simplify-reshape', 'Reshape/Flatten chains collapsed, no-ops removed, [N,-1] Reshape → Flatten',
-  [reshapeOfReshape, noopReshape, noopFlatten, reshapeToFlatten]);
+  [reshapeOfReshape, reshapeOfFlatten, noopReshape, noopFlatten, reshapeToFlatten]);

@@ -16,7 +16,8 @@ const section = ajv.compile({ ...schema, default: undefined });
 test('a missing model section gets exactly the documented defaults', () => {
   const config: Record<string, unknown> = {};
   assert.ok(root(config), JSON.stringify(root.errors));
-  assert.deepEqual(config['model'], defaults);
+  assert.deepEqual(build.config(config), defaults);
+  assert.deepEqual(build.config({ model: { width_mult: 0.5, dims: { N: 2 } } }), { ...defaults, width_mult: 0.5 }, 'only MobileNetV2 fields enter its key');
 });
 
 test('bad model settings are rejected by the schema', () => {

@@ -1,0 +1,45 @@
+/**
+ * Shapes and data for any model's inputs, the one API every stage that runs a model uses:
+ *   resolveInputs(model, cfg, shapes)  every dimension fixed or the batch; errors say how to set the rest
+ *   makeFeeds(spec, batch, seed)        seeded feeds at a batch size (benchmark, TensorRT shapes)
+ *   readCheckData(files, model)         real inputs (and expected outputs) in ONNX's test-data layout
+ *   checkFeeds(model, cfg, options)     what a numeric check runs on: check data, else seeded feeds
+ */
+import type { Model } from '../ir.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
+import { checkShapes, type CheckData } from './check-data.js';
+import { batchOf, makeFeeds, tensorFeed, type Feeds } from './feeds.js';
+import { resolveInputs, type InputsConfig, type ModelInputs } from './spec.js';
+
+export { checkDataFiles, checkShapes, readCheckData, type CheckData } from './check-data.js';
+export { batchOf, makeFeeds, tensorFeed, type Feeds } from './feeds.js';
+export { checkSize, feedInputs, MAX_ELEMENTS, resolveInputs, shapeAt } from './spec.js';
+export type { Fill, InputConfig, InputsConfig, InputSpec, ModelInputs } from './spec.js';
+
+export interface CheckFeeds {
+  spec: ModelInputs;
+  /** The batch the check ran at: the check data's, else the caller's fallback (1 when the batch is fixed). */
+  batch: number;
+  feeds: Feeds;
+  /** True when the feeds came (at least in part) from check data. */
+  fromCheckData: boolean;
+}
+
+/**
+ * The feeds of a numeric check: the check data's tensors where it has them, seeded values for the other
+ * inputs at the check data's batch (or `batch` without check data).
+ */
+export function checkFeeds(model: Model, cfg: InputsConfig, options: { seed: number; batch: number; checkData?: CheckData }): Result<CheckFeeds, string> {
+  const shapes = checkShapes(options.checkData);
+  const spec = resolveInputs(model, cfg, shapes);
+  if (!spec.ok) return spec;
+  const batch = batchOf(spec.value, shapes, spec.value.batchDim ? options.batch : 1);
+  const feeds = makeFeeds(spec.value, batch, options.seed);
+  if (!feeds.ok) return feeds;
+  for (const [name, t] of options.checkData?.inputs ?? []) {
+    const feed = tensorFeed(t);
+    if (!feed.ok) return err(`check data for input '${name}': ${feed.error}`);
+    feeds.value[name] = feed.value;
+  }
+  return ok({ spec: spec.value, batch, feeds: feeds.value, fromCheckData: (options.checkData?.inputs.size ?? 0) > 0 });
+}

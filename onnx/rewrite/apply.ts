@@ -1,0 +1,85 @@
+/**
+ * Applying one rule's replacement to a graph through its index: the index is updated in place, and the
+ * changes to the node list are recorded in `Edits` (the rule engine rebuilds the list once, at the end).
+ * Returns the nodes whose matches may have changed (to look at again), or why the replacement cannot apply
+ * without changing the graph's interface or stranding a value a body reads.
+ */
+import type { Node, Tensor } from '../ir.js';
+import { addNode, removeNode, renameUses, useCount, type GraphIndex } from './graph-index.js';
+import type { Match } from './pattern.js';
+import type { Replacement } from './rule.js';
+
+export interface Edits {
+  removed: Set<Node>;
+  /** A removed node's place in the order, taken by these nodes. */
+  replaced: Map<Node, Node[]>;
+  initializers: Tensor[];
+  droppedValueInfo: Set<string>;
+}
+
+export function applyReplacement(index: GraphIndex, edits: Edits, m: Match, r: Replacement | string): Node[] | string {
+  if (typeof r === 'string') return r;
+  const root = m.root;
+  const touched: Node[] = [];
+  const near = (value: string) => {
+    const p = index.producer.get(value);
+    if (p) touched.push(p);
+    for (const c of index.consumers.get(value) ?? []) touched.push(c);
+  };
+  if ('alias' in r) {
+    const old = root.outputs[0] ?? '';
+    if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) return 'a secondary output (such as a mask) is used';
+    if (index.captured.has(old)) return 'a subgraph reads its output, which would have to be renamed inside the body';
+    if (index.graphOutputs.has(old)) {
+      // The graph output keeps its name: the aliased value's producer is renamed to it instead.
+      const producer = index.producer.get(r.alias);
+      if (!producer || index.graphOutputs.has(r.alias)) return 'it would link a graph input, constant or another output straight to a graph output';
+      if (index.captured.has(r.alias)) return 'a subgraph reads its input, which would have to be renamed inside the body';
+      remove(index, edits, root);
+      removeNode(index, producer);
+      producer.outputs = producer.outputs.map((o) => (o === r.alias ? old : o));
+      addNode(index, producer);
+      touched.push(producer, ...renameUses(index, r.alias, old));
+      edits.droppedValueInfo.add(r.alias);
+    } else {
+      remove(index, edits, root);
+      touched.push(...renameUses(index, old, r.alias));
+      near(r.alias);
+    }
+  } else {
+    remove(index, edits, root);
+    edits.replaced.set(root, r.nodes);
+    for (const t of r.initializers ?? []) {
+      edits.initializers.push(t);
+      index.constants.set(t.name, t);
+    }
+    for (const n of r.nodes) {
+      addNode(index, n);
+      touched.push(n);
+      for (const o of n.outputs) if (o) near(o);
+    }
+  }
+  for (const i of root.inputs) if (i) near(i);
+  removeDeadMatched(index, edits, m, touched);
+  return touched;
+}
+
+function remove(index: GraphIndex, edits: Edits, node: Node): void {
+  removeNode(index, node);
+  edits.removed.add(node);
+}
+
+/** Inner matched nodes whose outputs nobody reads any more go with the root. */
+function removeDeadMatched(index: GraphIndex, edits: Edits, m: Match, touched: Node[]): void {
+  for (const n of [...m.matched].reverse()) {
+    if (n === m.root || edits.removed.has(n)) continue;
+    if (n.outputs.every((o) => !o || useCount(index, o) === 0)) {
+      remove(index, edits, n);
+      for (const i of n.inputs) {
+        const p = i ? index.producer.get(i) : undefined;
+        if (p) touched.push(p);
+        for (const c of (i && index.consumers.get(i)) || []) touched.push(c);
+      }
+    }
+  }
+}

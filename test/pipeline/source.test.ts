@@ -1,0 +1,81 @@
+/**
+ * The engine's notions for a user-supplied source, on toy stages: a user file keyed by content, a stage that
+ * does not apply to the config, input fallbacks, declines, and project options with a preflight.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cli, manifest, project, type Project } from './toy.js';
+
+const SOURCE = { TOY_REGISTRY: 'source' };
+const run = (p: Project, args: string[]) => cli(p, args, SOURCE);
+const latest = (p: Project, file: string) => readFileSync(join(p.artifacts, 'latest', file), 'utf8');
+
+test('without a file the built-in source is used and the file stage is skipped with its reason', async () => {
+  const p = project();
+  const r = await run(p, ['final']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(p.takeRuns(), ['source', 'picky', 'final']);
+  assert.equal(manifest(p).stages['doc']?.status, 'skipped');
+  assert.equal(manifest(p).stages['doc']?.reason, 'no doc.path');
+  assert.equal(latest(p, 'final.txt'), '[HELLO]');
+});
+
+test('a user file is keyed by its content: rename and touch are hits, one changed byte a miss', async () => {
+  const p = project();
+  const a = join(p.dir, 'a.txt');
+  writeFileSync(a, 'abc');
+  assert.equal((await run(p, ['final', '--doc', a])).code, 0);
+  assert.deepEqual(p.takeRuns(), ['doc', 'picky', 'final']);
+  assert.equal(manifest(p).stages['source']?.status, 'skipped');
+  assert.equal(latest(p, 'final.txt'), '[ABC]');
+  const b = join(p.dir, 'b.txt');
+  renameSync(a, b);
+  utimesSync(b, new Date(), new Date(Date.now() + 5000));
+  const renamed = await run(p, ['final', '--doc', b]);
+  assert.equal(renamed.code, 0, renamed.stderr);
+  assert.deepEqual(p.takeRuns(), [], 'renamed and touched: every stage a hit');
+  writeFileSync(b, 'abd');
+  assert.equal((await run(p, ['final', '--doc', b, '--explain'])).code, 0);
+  assert.deepEqual(p.takeRuns(), ['doc', 'picky', 'final']);
+  assert.equal(latest(p, 'final.txt'), '[ABD]');
+});
+
+test('a relative path in a config resolves against the config file, not the working directory', async () => {
+  const p = project();
+  mkdirSync(join(p.dir, 'texts'));
+  writeFileSync(join(p.dir, 'texts', 'in.txt'), 'from the config folder');
+  p.writeConfig('doc:\n  path: texts/in.txt\n');
+  const r = await run(p, ['final']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(latest(p, 'final.txt'), '[FROM THE CONFIG FOLDER]');
+  p.takeRuns();
+  p.writeConfig('doc:\n  path: texts/absent.txt\n');
+  const bad = await run(p, ['final']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /doc\.path .*texts\/absent\.txt: no such file/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  assert.deepEqual(p.takeRuns(), [], 'nothing ran');
+});
+
+test('a stage that declines is skipped with its reason, the run exits 0, and consumers take the last output', async () => {
+  const p = project();
+  const f = join(p.dir, 'd.txt');
+  writeFileSync(f, 'please decline');
+  const r = await run(p, ['final', '--doc', f]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(p.takeRuns(), ['doc', 'picky', 'final']);
+  const m = manifest(p);
+  assert.equal(m.stages['picky']?.status, 'skipped');
+  assert.equal(m.stages['picky']?.reason, 'picky: the text asks to be left alone');
+  assert.equal(latest(p, 'final.txt'), '[please decline]', 'final took the file stage\'s text');
+  // The decline is a function of the key: the next run does not try again.
+  const again = await run(p, ['final', '--doc', f]);
+  assert.equal(again.code, 0);
+  assert.deepEqual(p.takeRuns(), []);
+  assert.equal(manifest(p).stages['picky']?.status, 'skipped');
+  const plan = await run(p, ['plan', '--doc', f, '--json']);
+  const stages = (JSON.parse(plan.stdout) as { stages: Array<{ stage: string; status: string }> }).stages;
+  assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ['source:skipped', 'doc:hit', 'picky:skipped', 'final:hit']);
+});
