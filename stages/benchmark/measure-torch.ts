@@ -8,6 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AnyTensor } from '../../onnx/ort.js';
 import { formatMs } from '../../pipeline/log.js';
+import { ok, type Result } from '../../pipeline/result.js';
 import type { BenchConfig, EngineName } from './config.js';
 import type { BenchInputs } from './feeds.js';
 import { exportForTorch } from './graph-export.js';
@@ -24,17 +25,19 @@ const bytesOf = (t: AnyTensor): Uint8Array => {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 };
 
-async function writeInputs(dir: string, inputs: BenchInputs, batches: number[]): Promise<Record<string, TorchInputFile[]>> {
+async function writeInputs(dir: string, inputs: BenchInputs, batches: number[]): Promise<Result<Record<string, TorchInputFile[]>, string>> {
   const files: Record<string, TorchInputFile[]> = {};
   for (const b of batches) {
     files[String(b)] = [];
-    for (const [i, [name, t]] of Object.entries(inputs.feeds(b)).entries()) {
+    const feeds = inputs.feeds(b);
+    if (!feeds.ok) return feeds;
+    for (const [i, [name, t]] of Object.entries(feeds.value).entries()) {
       const file = join(dir, `input-b${b}-${i}.bin`);
       await writeFile(file, bytesOf(t));
       files[String(b)]!.push({ name, dtype: t.type, dims: [...t.dims], file });
     }
   }
-  return files;
+  return ok(files);
 }
 
 /** Turns the runner's progress lines into the stage's live line and log lines. */
@@ -72,14 +75,17 @@ export async function measureTorch(r: BenchRequest, modelBytes: Uint8Array, inpu
   const runs: TorchRun[] = engines.flatMap((e) => precisions.flatMap((precision) => batches.map((batch) => ({
     id: `${TORCH_MODES[e]}-${precision}-b${batch}`, mode: TORCH_MODES[e]!, precision, batch, channelsLast: c.torch.channels_last,
   }))));
+  const files = await writeInputs(dir, inputs, batches);
+  if (!files.ok) return skipAll(files.error);
   const threads = c.torch.threads || availableParallelism();
   r.log.info(`torch ${found.value.environment.torch} (${found.value.python}): ${runs.length} runs, ${threads} threads`, { cuda: found.value.environment.cudaAvailable });
   const reply = await runTorch(r.exec, found.value.python, {
-    graph, weights, inputs: await writeInputs(dir, inputs, batches), outputDir: dir,
+    graph, weights, inputs: files.value, outputDir: dir,
     warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds, iterations: c.runs, maxSeconds: c.max_seconds, minSamples: timedBudget(c).minSamples,
     device: c.torch.device, threads, tf32: c.torch.tf32, cudnnBenchmark: c.torch.cudnn_benchmark, compileMode: c.torch.compile_mode, runs,
   }, c.torch.timeout_s * 1000, r.signal, onProgress(r, runs));
-  if (!reply.ok) return { ...skipAll(`the torch runner failed: ${reply.error}`), environment: found.value.environment };
+  const coverage = !reply.ok && reply.error.startsWith('the torch runner does not cover');
+  if (!reply.ok) return { ...skipAll(coverage ? reply.error : `the torch runner failed: ${reply.error}`), environment: found.value.environment };
   const group: EngineGroup & { environment?: TorchEnvironment } = { measured: [], skipped: [], environment: reply.value.environment };
   for (const run of runs) {
     const res = reply.value.results.find((x) => x.id === run.id);

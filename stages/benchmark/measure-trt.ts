@@ -35,7 +35,8 @@ export async function measureTrt(r: BenchRequest, inputs: BenchInputs, batches: 
         group.skipped.push({ engine: 'trt', precision, reason: `batch ${batch}: ${bench.error.message}` });
         continue;
       }
-      const feed = Object.values(inputs.feeds(batch))[0];
+      const feeds = inputs.feeds(batch);
+      const feed = feeds.ok ? Object.values(feeds.value)[0] : undefined;
       const outputs = await runTrtEngineOnce({ ...common, data: feed?.data as Float32Array });
       const first = outputs.ok ? outputs.value[0] : undefined;
       if (!first) {

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { InputsConfig } from '../../onnx/inputs/index.js';
 import type { FloatTensor } from '../../onnx/ort.js';
+import { readModelFile } from '../../onnx/serde.js';
 import type { Exec } from '../../pipeline/exec.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure, StageLog } from '../../pipeline/stage.js';
@@ -36,6 +38,10 @@ export interface BenchRequest {
   workDir: string;
   exec: Exec;
   log: Pick<StageLog, 'info' | 'warn'> & Partial<Pick<StageLog, 'progress'>>;
+  /** What onnx/inputs needs to feed the model (model.dims, model.inputs, model.batch_dim). */
+  inputs?: InputsConfig;
+  /** model.check_data's files (input_N.pb, output_N.pb), when given. */
+  checkFiles?: Readonly<Record<string, string>>;
   /** `--precision`: measure only this one; the other is recorded as left out. */
   only?: 'fp32' | 'fp16';
   signal?: AbortSignal;
@@ -82,8 +88,10 @@ async function references(model: string, inputs: BenchInputs, batches: number[])
   const out = new Map<number, FloatTensor>();
   const once = { runs: 1, maxMs: Infinity, minSamples: 1 };
   for (const b of batches) {
+    const feeds = inputs.feeds(b);
+    if (!feeds.ok) return feeds;
     const ref = await measureOrt({
-      path: model, artifact: basename(model), precision: 'fp32', batch: b, feeds: inputs.feeds(b),
+      path: model, artifact: basename(model), precision: 'fp32', batch: b, feeds: feeds.value,
       warmup: { ...once, runs: 0, minSamples: 0 }, timed: once, settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 },
     });
     if (!ref.ok) return err(ref.error);
@@ -95,8 +103,10 @@ async function references(model: string, inputs: BenchInputs, batches: number[])
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
   const c = r.config;
   const { model } = r.artifacts;
-  const inputs = await benchInputs(model, c.seed);
-  if (!inputs.ok) return fail(inputs.error);
+  const decoded = await readModelFile(model);
+  if (!decoded.ok) return fail(decoded.error);
+  const inputs = await benchInputs(decoded.value, r.inputs ?? {}, c.seed, r.checkFiles ?? {});
+  if (!inputs.ok) return fail(`${basename(model)}: ${inputs.error}`);
   const modelBytes = await readFile(model);
   const { wanted, skipped } = precisions(r);
   const measurements: Measurement[] = [];
@@ -153,8 +163,9 @@ async function measureOrtAll(r: BenchRequest, inputs: BenchInputs, batches: numb
     for (const settings of ortSettings(c.ort)) {
       for (const b of batches) {
         const label = `ort ${precision} batch ${b}${c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : ''}`;
-        const run = await measureOrt({
-          path, artifact: basename(path), precision, batch: b, feeds: inputs.feeds(b),
+        const feeds = inputs.feeds(b);
+        const run = !feeds.ok ? feeds : await measureOrt({
+          path, artifact: basename(path), precision, batch: b, feeds: feeds.value,
           warmup: warmupBudget(c), timed: timedBudget(c), settings, ...optional(progressOf(r, label)),
         });
         if (!run.ok) {

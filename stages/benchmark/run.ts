@@ -3,6 +3,7 @@ import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
+import { checkFiles } from './feeds.js';
 import { runBenchmark } from './run-bench.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
@@ -15,6 +16,8 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     workDir: ctx.workDir,
     exec: ctx.exec,
     log: ctx.log,
+    inputs: ctx.config.model,
+    checkFiles: checkFiles(ctx.inputs),
     ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16' ? { only: ctx.options['precision'] } : {}),
     signal: ctx.signal,
   });

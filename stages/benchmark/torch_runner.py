@@ -117,6 +117,14 @@ class Static:
         return float(self.consts[name].reshape(-1)[0].item())
 
 
+class Unsupported(ValueError):
+    """An operator make_op has no torch form for; the module lists every such operator at once."""
+
+    def __init__(self, op):
+        super().__init__(op)
+        self.op = op
+
+
 def make_op(node, static):
     """Returns fn(inputs) -> list of outputs for one node; constants it needs are read now, not per call."""
     op, a, ins = node["op"], node.get("attrs", {}), node["inputs"]
@@ -253,7 +261,7 @@ def make_op(node, static):
         if to is None:
             raise ValueError("Cast %s: element type %d is not supported" % (node["name"], a["to"]))
         return lambda x: [x[0].to(to)]
-    raise ValueError("operator %s (node %s) is not supported by the torch runner" % (op, node["name"] or "?"))
+    raise Unsupported(op)
 
 
 class OnnxModule(torch.nn.Module):
@@ -273,9 +281,18 @@ class OnnxModule(torch.nn.Module):
             consts[name] = t
         static = Static(consts)
         self.steps = []
+        missing = {}
         for node in graph["nodes"]:
-            fn = make_op(node, static)
+            try:
+                fn = make_op(node, static)
+            except Unsupported as e:
+                missing[e.op] = missing.get(e.op, 0) + 1
+                continue
             self.steps.append((fn, node["inputs"], node["outputs"]))
+        if missing:
+            raise ValueError("the torch runner does not cover %d operator%s of this model: %s" % (
+                len(missing), "" if len(missing) == 1 else "s",
+                ", ".join("%s (%d node%s)" % (op, n, "" if n == 1 else "s") for op, n in sorted(missing.items()))))
         self.cpu_consts = {n: t for n, t in consts.items() if n not in self.buffer_of}
 
     def forward(self, *xs):

@@ -98,7 +98,7 @@ test('the torch probe finds a Python with torch, and names the one it could not 
 
 test('the stage writes bench.json, and --baseline fails it on a slowdown beyond the spread', async (t) => {
   const root = { bench: { warmup: 5, runs: 50, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'], ort: { intra_op_threads: 1 } } };
-  const first = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const first = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
   const ran = await benchmark.run(first.ctx);
   assert.ok(ran.ok, ran.ok ? '' : ran.error.message);
   const measured = JSON.parse(await readFile(first.ctx.out('bench'), 'utf8')) as BenchFile;
@@ -111,7 +111,7 @@ test('the stage writes bench.json, and --baseline fails it on a slowdown beyond 
   }
   const baselineFile = join(first.dir, 'baseline.json');
   await writeFile(baselineFile, JSON.stringify(fast));
-  const second = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const second = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
   second.ctx.options = { baseline: baselineFile };
   const gated = await benchmark.run(second.ctx);
 
@@ -132,7 +132,7 @@ test('the stage writes bench.json, and --baseline fails it on a slowdown beyond 
 
   const bad = join(first.dir, 'not-bench.json');
   await writeFile(bad, '{"hello": 1}');
-  const third = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const third = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
   third.ctx.options = { baseline: bad };
   const refused = await benchmark.run(third.ctx);
   assert.ok(!refused.ok);

@@ -25,7 +25,7 @@ async function measuredReport() {
   const { optimize: opt } = await optimizedMobileNetV2(model);
 
   const root = { bench: { warmup: 2, runs: 12, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } };
-  const { ctx: bench } = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: opt.out('model') }, benchmark.outputs);
+  const { ctx: bench } = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: opt.out('model') }, benchmark.outputs);
   const measured = await benchmark.run(bench);
   assert.ok(measured.ok, measured.ok ? '' : measured.error.message);
 

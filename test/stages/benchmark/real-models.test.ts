@@ -1,0 +1,60 @@
+/**
+ * The benchmark on real third-party models (test/corpus): an OCR classifier (PaddleOCR, dynamic N/H/W, a
+ * [N, 2] class-score output) and a voice-activity detector (Silero legacy: an int64 scalar `sr`, state inputs
+ * [2, batch, 64] whose batch is not the leading dimension, If subgraphs). onnxruntime-node measures every
+ * input fed; PyTorch, which does not cover their operators, is skipped with the list of what it lacks.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { exec } from '../../../pipeline/exec.js';
+import { benchConfig } from '../../../stages/benchmark/config.js';
+import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
+import { trtConfig } from '../../../stages/engine-trt/config.js';
+import { realModels } from '../../corpus/models.js';
+
+const log = { info: () => undefined, warn: () => undefined };
+const config = benchConfig({ bench: { warmup: 1, runs: 12, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } });
+
+test('OCR: every batch measured on ort with its resolved shape; top-1 judged on the class scores', async () => {
+  const [ocr] = realModels('ppocr_mobile_v2_cls');
+  const dims = { 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 };
+  const r = await runBenchmark({
+    config, trt: trtConfig({}), artifacts: { model: ocr!.file }, workDir: await mkdtemp(join(tmpdir(), 'ef-real-')), exec, log, inputs: { dims },
+  });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.model.inputs, [{ name: 'x', dtype: 'float32', shape: ['N', 3, 48, 192] }]);
+  const ort = r.value.measurements.filter((m) => m.engine === 'ort');
+  assert.deepEqual(ort.map((m) => m.batch), [1, 2]);
+  for (const m of ort) {
+    assert.equal(m.sampling?.n, 12);
+    assert.equal(m.correctness?.relL2, 0, 'the same session settings as the reference give the same numbers');
+    assert.equal(m.correctness?.top1, 1, 'a [N, 2] output is a class-score vector: top-1 is judged');
+  }
+  const torch = r.value.skipped.find((s) => s.engine === 'torch-eager');
+  if (torch) assert.match(torch.reason, /does not cover|torch not importable/);
+});
+
+test('VAD: int64 scalar and state inputs fed at every batch; no top-1 for a [N, 1] probability; torch skipped naming If', async () => {
+  const [vad] = realModels('silero_vad_legacy');
+  const r = await runBenchmark({
+    config, trt: trtConfig({}), artifacts: { model: vad!.file }, workDir: await mkdtemp(join(tmpdir(), 'ef-real-')), exec, log,
+    inputs: { dims: { sequence: 512 }, inputs: { sr: { value: 16000 } } },
+  });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.model.inputs, [
+    { name: 'input', dtype: 'float32', shape: ['N', 512] }, { name: 'sr', dtype: 'int64', shape: [] },
+    { name: 'h', dtype: 'float32', shape: [2, 'N', 64] }, { name: 'c', dtype: 'float32', shape: [2, 'N', 64] },
+  ]);
+  const ort = r.value.measurements.filter((m) => m.engine === 'ort');
+  assert.deepEqual(ort.map((m) => m.batch), [1, 2]);
+  for (const m of ort) {
+    assert.ok(m.correctness && m.correctness.relL2 === 0 && m.correctness.maxAbs === 0);
+    assert.equal(m.correctness.top1, undefined, 'a speech probability has no class to agree on');
+  }
+  const torch = r.value.skipped.find((s) => s.engine === 'torch-eager');
+  assert.ok(torch);
+  if (!/torch not importable/.test(torch.reason)) assert.match(torch.reason, /does not cover 2 operators of this model: Equal \(1 node\), If \(1 node\)/);
+});
