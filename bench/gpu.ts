@@ -33,7 +33,7 @@ import { probeTorch, runTorch, sourceFile } from '../stages/benchmark/torch-runn
 import { DELICATE_OPS } from '../stages/convert-fp16/config.js';
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { trtConfig } from '../stages/engine-trt/config.js';
-import { readModelInput } from '../stages/engine-trt/model-input.js';
+import { readTrtInputs } from '../stages/engine-trt/model-input.js';
 import { defaults as optimizeDefaults } from '../stages/optimize/config.js';
 import { passesByName } from '../stages/optimize/passes/index.js';
 import { normalFloats } from '../onnx/random.js';
@@ -111,8 +111,10 @@ function table(b: BenchFile): string {
 }
 
 // ---- 1. harness overhead: onnxruntime-node vs Python onnxruntime, same file, input, level and threads
-const input = await readModelInput(paths.opt);
-if (!input.ok) throw new Error(input.error);
+const inputs = await readTrtInputs(paths.opt, {});
+if (!inputs.ok) throw new Error(inputs.error);
+// MobileNetV2 has one input, [batch, 3, H, W].
+const input = { value: { name: inputs.value.inputs[0]!.name, rest: inputs.value.inputs[0]!.dims.slice(1) as number[] } };
 const inputFile = join(work, 'ort-input-b1.f32');
 const x = normalFloats(input.value.rest.reduce((p, d) => p * d, 1), base({}).seed);
 await writeFile(inputFile, new Uint8Array(x.buffer));

@@ -1,7 +1,7 @@
 /** The TensorRT engines of engine:trt:fp32|fp16, timed and run once on the reference inputs through trtexec. */
 import type { Result } from '../../pipeline/result.js';
 import { benchmarkTrtEngine, runTrtEngineOnce } from '../engine-trt/benchmark.js';
-import { readModelInput } from '../engine-trt/model-input.js';
+import { readTrtInputs } from '../engine-trt/model-input.js';
 import { probeTrtexec } from '../engine-trt/probe.js';
 import type { BenchConfig } from './config.js';
 import type { BenchInputs } from './feeds.js';
@@ -19,7 +19,7 @@ export async function measureTrt(r: BenchRequest, inputs: BenchInputs, batches: 
   const present = wanted.filter((e): e is [Precision, string] => e[1] !== undefined);
   if (present.length === 0) return group;
   const tool = await probeTrtexec({ trtexec: r.trt.trtexec, docker: r.trt.docker }, r.exec);
-  const input = await readModelInput(r.artifacts.model);
+  const input = await readTrtInputs(r.artifacts.model, r.inputs ?? {});
   const unusable: Result<unknown, { reason: string }> | undefined = !tool.ok ? tool : !input.ok ? { ok: false, error: { reason: input.error } } : undefined;
   if (unusable && !unusable.ok) {
     for (const [precision] of present) group.skipped.push({ engine: 'trt', precision, reason: unusable.error.reason });
@@ -28,7 +28,7 @@ export async function measureTrt(r: BenchRequest, inputs: BenchInputs, batches: 
   if (!tool.ok || !input.ok) return group;
   for (const [precision, enginePath] of present) {
     for (const batch of batches) {
-      const common = { tool: tool.value, enginePath, input: input.value, batch, workDir: r.workDir, exec: r.exec, ...(r.signal ? { signal: r.signal } : {}) };
+      const common = { tool: tool.value, enginePath, inputs: input.value, batch, workDir: r.workDir, exec: r.exec, ...(r.signal ? { signal: r.signal } : {}) };
       r.log.info(`trt ${precision} batch ${batch}: trtexec timing the engine…`);
       const bench = await benchmarkTrtEngine({ ...common, precision, settings: r.trt.bench });
       if (!bench.ok) {
@@ -36,8 +36,11 @@ export async function measureTrt(r: BenchRequest, inputs: BenchInputs, batches: 
         continue;
       }
       const feeds = inputs.feeds(batch);
-      const feed = feeds.ok ? Object.values(feeds.value)[0] : undefined;
-      const outputs = await runTrtEngineOnce({ ...common, data: feed?.data as Float32Array });
+      if (!feeds.ok) {
+        group.skipped.push({ engine: 'trt', precision, reason: `batch ${batch}: ${feeds.error}` });
+        continue;
+      }
+      const outputs = await runTrtEngineOnce({ ...common, feeds: feeds.value });
       const first = outputs.ok ? outputs.value[0] : undefined;
       if (!first) {
         group.skipped.push({ engine: 'trt', precision, reason: `batch ${batch}: no outputs to check: ${outputs.ok ? 'trtexec exported none' : outputs.error.message}` });

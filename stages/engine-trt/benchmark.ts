@@ -14,15 +14,16 @@ import { classifyFailure } from './classify-failure.js';
 import type { TrtBenchConfig } from './config.js';
 import { readExportOutput, readExportTimes, type ExportedOutput } from './export-json.js';
 import { withMounts } from './locate.js';
-import type { ModelInput } from './model-input.js';
+import type { AnyTensor } from '../../onnx/ort.js';
+import type { TrtInputs } from './model-input.js';
 import { parseTrtexecLog, passed, type PerformanceSummary } from './parse-log.js';
 import { latencyStats } from './stats.js';
 
 export interface TrtRunRequest {
   tool: ToolFound;
   enginePath: string;
-  /** The engine's graph input, from readModelInput on the ONNX it was built from. */
-  input: ModelInput;
+  /** The engine's graph inputs, from readTrtInputs on the ONNX it was built from. */
+  inputs: TrtInputs;
   batch: number;
   /** Where trtexec's JSON files go. */
   workDir: string;
@@ -44,13 +45,13 @@ export interface TrtBenchmark {
 
 const fail = (message: string, details?: string[]) => err<StageFailure>({ message, ...(details ? { details } : {}) });
 
-/** A static engine runs its own batch only; a dynamic one is told the batch with --shapes. */
+/** An engine without a batch dimension runs its own batch only; every input built with a profile is told its shape. */
 function shapeArgs(r: TrtRunRequest): Result<string[], StageFailure> {
-  if (r.input.dynamicBatch) return ok([`--shapes=${shapeSpec(r.input, r.batch)}`]);
-  if (r.batch !== r.input.batch) {
-    return fail(`${basename(r.enginePath)} was built for a fixed batch of ${r.input.batch} and cannot run batch ${r.batch}; export the model with a dynamic batch (model.dynamic_batch: true) or benchmark batch ${r.input.batch} only`);
+  if (!r.inputs.batched && r.batch !== r.inputs.fixedBatch) {
+    return fail(`${basename(r.enginePath)} was built for a fixed batch of ${r.inputs.fixedBatch} and cannot run batch ${r.batch}; give the model a dynamic batch dimension (model.dynamic_batch: true for MobileNetV2) or benchmark batch ${r.inputs.fixedBatch} only`);
   }
-  return ok([]);
+  const spec = shapeSpec(r.inputs, r.batch);
+  return ok(spec ? [`--shapes=${spec}`] : []);
 }
 
 async function runTrtexec(r: TrtRunRequest, args: string[], what: string) {
@@ -145,22 +146,35 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
 }
 
 /**
- * Runs the engine once on given input values (written as raw little-endian float32, which --loadInputs
- * reads) and returns its outputs from --exportOutput, for comparison with the FP32 reference.
+ * The bytes trtexec's --loadInputs reads for one input: raw little-endian in the engine's element type. TensorRT
+ * before 10 has no int64 tensors (the ONNX parser makes them int32), so int64 values go as int32 there.
  */
-export async function runTrtEngineOnce(r: TrtRunRequest & { data: Float32Array }): Promise<Result<ExportedOutput[], StageFailure>> {
+function inputBytes(t: AnyTensor, trtMajor: number): Uint8Array {
+  const data = t.type === 'int64' && trtMajor < 10 ? Int32Array.from(t.data as BigInt64Array, (v) => Number(v)) : (t.data as ArrayBufferView);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Runs the engine once on given input values (every input, --loadInputs=name:file,…) and returns its outputs
+ * from --exportOutput, for comparison with the FP32 reference.
+ */
+export async function runTrtEngineOnce(r: TrtRunRequest & { feeds: Record<string, AnyTensor> }): Promise<Result<ExportedOutput[], StageFailure>> {
   const shapes = shapeArgs(r);
   if (!shapes.ok) return shapes;
-  const expected = r.batch * r.input.rest.reduce((a, b) => a * b, 1);
-  if (r.data.length !== expected) throw new Error(`Internal error: ${r.data.length} input values for shape ${[r.batch, ...r.input.rest].join('x')}`);
-  const inputPath = join(r.workDir, `trt-input-b${r.batch}.f32`);
+  const major = Number((r.tool.fingerprint.tensorrt ?? '10').split('.')[0]);
+  const loads: string[] = [];
+  for (const [k, input] of r.inputs.inputs.entries()) {
+    const t = r.feeds[input.name];
+    if (!t) throw new Error(`Internal error: no values for input ${input.name}`);
+    const path = join(r.workDir, `trt-input-b${r.batch}-${k}.bin`);
+    await writeFile(path, inputBytes(t, major));
+    loads.push(`${/^[A-Za-z0-9_./-]+$/.test(input.name) ? input.name : `'${input.name}'`}:${path}`);
+  }
   const outputPath = join(r.workDir, `trt-output-b${r.batch}.json`);
-  await writeFile(inputPath, new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
-  const name = shapeSpec(r.input, r.batch).split(':').slice(0, -1).join(':');
   const args = [
     `--loadEngine=${r.enginePath}`,
     ...shapes.value,
-    `--loadInputs=${name}:${inputPath}`,
+    `--loadInputs=${loads.join(',')}`,
     `--exportOutput=${outputPath}`,
     '--iterations=1',
     '--warmUp=0',

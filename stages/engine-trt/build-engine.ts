@@ -4,13 +4,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { formatMs } from '../../pipeline/log.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { buildArgs } from './build-args.js';
 import { classifyFailure } from './classify-failure.js';
 import type { EngineConfig } from './engine-stage.js';
 import { withMounts } from './locate.js';
-import { readModelInput } from './model-input.js';
+import { readTrtInputs } from './model-input.js';
 import { parseTrtexecLog, parseVersion, passed, type TrtexecLog } from './parse-log.js';
 
 /** The build log must come from the TensorRT and GPU the key names; otherwise the cache entry would lie. */
@@ -36,16 +37,17 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
 
   const onnx = ctx.config.strongly_typed ? ctx.inputs.fp16model : ctx.inputs.model;
   if (!onnx) return fail('trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; run it or turn trt.strongly_typed off');
-  const input = await readModelInput(onnx);
-  if (!input.ok) return fail(input.error);
+  const inputs = await readTrtInputs(onnx, ctx.config.model);
+  if (!inputs.ok) return fail(inputs.error);
 
   const engine = ctx.out('engine');
   const timingCache = ctx.persistent('timing.cache');
-  const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, input: input.value });
+  const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, inputs: inputs.value });
   if (!args.ok) return fail(args.error);
 
   const command = withMounts(found.command, found.fingerprint.image !== undefined, [dirname(onnx), dirname(engine), dirname(timingCache)]);
-  ctx.log.info(`building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt}`, { command: [...command, ...args.value] });
+  ctx.log.info(`building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt} (trtexec builds take minutes)…`, { command: [...command, ...args.value] });
+  const started = performance.now();
   const build = await ctx.exec(command[0]!, [...command.slice(1), ...args.value], { timeoutMs: ctx.config.timeout_s * 1000, signal: ctx.signal });
   const text = `${build.stdout}${build.stderr ? `\n==== stderr ====\n${build.stderr}` : ''}`;
   await writeFile(ctx.out('log'), text);
@@ -59,10 +61,10 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
   }
   const mismatch = checkIdentity(log, found.fingerprint);
   if (mismatch) return fail(`${mismatch}; the engine was not kept`);
-  ctx.log.info(`built ${basename(engine)}`, {
+  ctx.log.info(`built ${basename(engine)} in ${formatMs(performance.now() - started)}`, {
     seconds: log.buildSeconds,
     ...(log.engineSizeMiB !== undefined ? { sizeMiB: log.engineSizeMiB } : {}),
-    dynamicBatch: input.value.dynamicBatch,
+    batched: inputs.value.batched,
   });
   return ok(undefined);
 }
