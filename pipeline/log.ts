@@ -12,8 +12,8 @@ export type { Logger };
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'stage', 'status', 'ms', 'summary']);
-/** The longest a run not on a terminal stays silent while a stage works (issue: at most 10 s). */
-export const HEARTBEAT_MS = 8000;
+/** Silence after which a live record is written when not on a terminal; with the board's 1 s tick, no run is silent 10 s. */
+export const HEARTBEAT_MS = 7000;
 
 function color(on: boolean) {
   const c = (code: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);

@@ -61,20 +61,28 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** Bounds how many stages run their `run` at once; hits and skips do not take a slot. */
+/**
+ * Bounds how many stages run their `run` at once; hits and skips do not take a slot. A measurement
+ * (`cache: 'never'`) takes every slot: a stage running beside it would share its cores and skew its figures.
+ */
 class Slots {
   private free: number;
-  private readonly waiting: Array<() => void> = [];
-  constructor(n: number) {
-    this.free = n;
+  private readonly waiting: Array<{ n: number; go: () => void }> = [];
+  constructor(private readonly size: number) {
+    this.free = size;
   }
-  async take(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((r) => this.waiting.push(r));
+  async take(exclusive = false): Promise<() => void> {
+    const n = exclusive ? this.size : 1;
+    if (this.waiting.length === 0 && this.free >= n) this.free -= n;
+    else await new Promise<void>((go) => this.waiting.push({ n, go }));
     return () => {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
+      this.free += n;
+      // First come, first served: a waiting measurement is not overtaken by later small stages.
+      while (this.waiting.length > 0 && this.free >= this.waiting[0]!.n) {
+        const next = this.waiting.shift()!;
+        this.free -= next.n;
+        next.go();
+      }
     };
   }
 }
@@ -247,7 +255,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       : def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
     log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
 
-    const release = await slots.take();
+    const release = await slots.take(def.cache === 'never');
     const dir = await store.tmpDir();
     try {
       const inputs: Record<string, string | undefined> = {};
