@@ -4,7 +4,7 @@ CLI := node pipeline.mjs
 CONFIG ?= configs/mobilenetv2.yaml
 TS_SOURCES := main.ts $(shell find pipeline onnx stages test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize bench-scale models
+.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-optimize bench-scale bench-make screenshots models
 all: run
 
 node_modules/.package-lock.json: package.json package-lock.json .npmrc
@@ -53,6 +53,12 @@ bench-noop: dist/.built
 	CONFIG=$(CONFIG) node dist/bench/noop.js
 bench-optimize: debian-test dist/.built
 	node dist/bench/optimize.js
+# The default run as a user sits through it: wall time (set-up vs pipeline) and the longest silence.
+bench-make: dist/.built
+	node dist/bench/make-run.js $(MAKE) --no-print-directory
+# report.html and graph.html of the latest run, at 1400 px in headless Chromium, into docs/report/.
+screenshots: debian-test dist/.built
+	node dist/bench/screenshots.js
 bench-scale: dist/.built
 	node dist/bench/scale.js
 

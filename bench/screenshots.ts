@@ -21,5 +21,5 @@ for (const page of ['report.html', 'graph.html']) {
   const out = join(resolve(a.out), page.replace('.html', `-${a.width}.png`));
   await copyFile(view.value.screenshot, out);
   const broken = view.value.links.filter((l) => l.status !== 200);
-  console.log(`${page}: ${out}; ${view.value.charts.length} charts, ${view.value.links.length} links${broken.length ? `, broken: ${broken.map((l) => l.href).join(', ')}` : ''}; console errors ${view.value.consoleErrors.length}`);
+  console.log(`${page}: ${out}; ${view.value.charts.length} charts, ${view.value.links.length} links${broken.length ? `, broken: ${broken.map((l) => l.href).join(', ')}` : ''}; console errors: ${JSON.stringify(view.value.consoleErrors)}; links: ${view.value.links.map((l) => `${l.href.split("/").pop()} ${l.status} ${l.type}`).join(", ")}`);
 }

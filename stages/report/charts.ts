@@ -43,11 +43,14 @@ export function charts(bench: BenchFile): Chart[] {
   const chart = (id: Chart['id'], title: string, spec: () => object, missing = none): Chart =>
     (missing ? { id, title, missing } : { id, title, spec: { ...base, ...titled(title, bench), ...spec() } as TopLevelSpec });
   const up = speedups(bench);
+  // The panels together fit a 1400 px page: narrower as there are more batch sizes.
+  const panels = new Set(shown.map((m) => m.batch)).size;
+  const panelWidth = Math.max(200, Math.min(420, Math.floor(1150 / Math.max(1, panels)) - 70));
   return [
     chart('latency-runs', 'Latency over the timed runs', () => ({
       data: { values: runs },
       facet: perBatch, resolve: { scale: { x: 'independent' } },
-      spec: { width: 420, height: 240, mark: { type: 'line', strokeWidth: 1.2, point: { size: 10 } }, encoding: {
+      spec: { width: panelWidth, height: 240, mark: { type: 'line', strokeWidth: 1.2, point: { size: 10 } }, encoding: {
         x: { field: 'run', type: 'quantitative', title: 'timed run' }, y: logMs,
         color: { field: 'series', type: 'nominal', title: 'engine' } } },
     })),

@@ -107,9 +107,16 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
   ];
 }
 
-/** How each engine's clock was read, once per distinct description. */
-export const timingNotes = (bench: BenchFile): string[] =>
-  [...new Set(bench.measurements.map((m) => `${m.engine}: ${m.timing}; ${m.warmup} warm-up runs excluded`))];
+/** How each engine's clock was read, once per engine, with the warm-up runs it excluded. */
+export function timingNotes(bench: BenchFile): string[] {
+  const engines = [...new Set(bench.measurements.map((m) => m.engine))];
+  return engines.map((e) => {
+    const ms = bench.measurements.filter((m) => m.engine === e);
+    const warm = ms.map((m) => m.warmup);
+    const [lo, hi] = [Math.min(...warm), Math.max(...warm)];
+    return `${e}: ${ms[0]!.timing}; ${lo === hi ? lo : `${lo}–${hi}`} warm-up runs excluded`;
+  });
+}
 
 /** The sampling rule every measurement ran under, in words. */
 export const samplingRule = (b: NonNullable<BenchFile['budget']>): string =>
