@@ -1,7 +1,7 @@
 /**
  * `make bench-noop`: what the runner costs when there is nothing to do.
- *  1. Wall time of a whole `node pipeline.mjs <command>` process on an already built store (target ≤ 0.3 s),
- *     for `onnx` and `engines`, and of `make engines`, next to `node -e 0` and the import time of the CLI.
+ *  1. Wall time of a whole `node pipeline.mjs engines` process on an already built store (target ≤ 0.25 s) and
+ *     of `make engines` (≤ 0.35 s, make's own part ≤ 30 ms), beside `node -e 0`; then the CLI's import time.
  *  2. The runner's own overhead per stage, in process, with trivial stages: per miss (tmp dir, key, commit to the
  *     store) and per hit (key, entry read, stamp check).
  * Config: CONFIG (default configs/ci.yaml), artifacts in ARTIFACTS (default artifacts/).
@@ -17,46 +17,64 @@ import { ok } from '../pipeline/result.js';
 import { runStages } from '../pipeline/runner.js';
 import { defineStage, type StageDef } from '../pipeline/stage.js';
 import { Store } from '../pipeline/store.js';
-import { median, timeProcess } from './timing.js';
+import { median } from './timing.js';
 
 const root = new URL('../../', import.meta.url).pathname.replace(/\/$/, '').replace(/\/dist$/, '');
 const config = process.env['CONFIG'] ?? 'configs/ci.yaml';
 const artifacts = process.env['ARTIFACTS'] ?? 'artifacts';
 const RUNS = 5;
+const ROUNDS = Number(process.env['ROUNDS'] ?? 9);
 const node = process.execPath;
 const cli = join(root, 'pipeline.mjs');
 
-async function wholeProcess(command: string): Promise<void> {
-  const args = [cli, command, '--config', config, '--artifacts', artifacts, '--json'];
-  const warm = await exec(node, args, { cwd: root });
-  if (warm.exitCode !== 0) {
-    console.log(`  ${command}: the warm-up run failed (exit ${warm.exitCode}): ${warm.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-    return;
-  }
-  const t = await timeProcess(node, args, RUNS);
-  if (!t.ok) return console.log(`  ${command}: ${t.error}`);
+/** The cached run's manifest: how many stages were hits and what the runner spent on them. */
+function manifestLine(): string {
   const manifest = JSON.parse(readFileSync(resolve(root, artifacts, 'latest', 'manifest.json'), 'utf8')) as { stages: Record<string, { status: string; ms: number }> };
   const stages = Object.values(manifest.stages);
   const hits = stages.filter((s) => s.status === 'cached');
-  const runnerMs = hits.reduce((n, s) => n + s.ms, 0);
-  console.log(`  no-op ${command.padEnd(8)} ${t.value.ms.toFixed(0).padStart(5)} ms whole process (median of ${RUNS}); ${stages.length} stages: ` +
-    `${hits.length} cached (${runnerMs.toFixed(1)} ms of stage checks), ${stages.filter((s) => s.status === 'skipped').length} skipped, ${stages.filter((s) => s.status === 'built').length} built`);
+  return `${stages.length} stages: ${hits.length} cached (${hits.reduce((n, s) => n + s.ms, 0).toFixed(1)} ms of stage checks), `
+    + `${stages.filter((s) => s.status === 'skipped').length} skipped, ${stages.filter((s) => s.status === 'built').length} built`;
 }
 
-async function importTimes(): Promise<void> {
+/**
+ * `node -e 0`, the no-op CLI and the same through make, alternated run by run so that a change in the machine's
+ * load reaches all of them alike; medians of ROUNDS. make's own part is make with a recipe that does nothing
+ * (CLI=:), i.e. its start, the Makefile's parse and its check of the sources. `-o node_modules/.package-lock.json`
+ * keeps make from ever running `npm ci` here (a worktree whose node_modules is shared would lose it).
+ */
+async function alternating(command: string): Promise<void> {
+  const args = ['--config', config, '--artifacts', artifacts];
+  const warm = await exec(node, [cli, command, ...args, '--json'], { cwd: root });
+  if (warm.exitCode !== 0) return console.log(`  ${command}: the warm-up run failed (exit ${warm.exitCode}): ${warm.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  const make = ['-s', '-o', 'node_modules/.package-lock.json', command, `CONFIG=${config}`, `ARGS=--artifacts ${artifacts}`];
+  const runs: Record<string, [string, string[]]> = {
+    'node -e 0': [node, ['-e', '0']],
+    [`node pipeline.mjs ${command}`]: [node, [cli, command, ...args]],
+    [`make ${command}`]: ['make', make],
+    [`make's own part`]: ['make', [...make, 'CLI=:']],
+  };
+  const ms: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, [cmd, a]] of Object.entries(runs)) {
+      const run = await exec(cmd, a, { cwd: root, env: { NO_COLOR: '1' } });
+      if (run.exitCode !== 0) return console.log(`  ${name}: exit ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+      ms[name]!.push(run.ms);
+    }
+  }
+  const bare = median(ms['node -e 0']!);
+  for (const [name, t] of Object.entries(ms)) {
+    const m = median(t);
+    const beside = name === 'node -e 0' || name.startsWith('make\'s') ? '' : ` (${(m / bare).toFixed(2)}× node -e 0, +${(m - bare).toFixed(0)} ms)`;
+    console.log(`  ${name.padEnd(28)} ${m.toFixed(0).padStart(5)} ms${beside}`);
+  }
+  console.log(`  (medians of ${ROUNDS} alternating runs; ${manifestLine()})`);
+}
+
+async function importTime(): Promise<void> {
   const script = `const t0=performance.now();await import(${JSON.stringify(join(root, 'dist/cli/main.js'))});console.log(performance.now()-t0)`;
   const ms: number[] = [];
-  for (let i = 0; i < RUNS; i++) ms.push(Number((await exec(node, ['--input-type=module', '-e', script])).stdout));
-  const bare = await timeProcess(node, ['-e', '0'], RUNS);
-  console.log(`  node -e 0          ${bare.ok ? bare.value.ms.toFixed(0).padStart(5) : '?'} ms`);
-  console.log(`  import the CLI     ${median(ms).toFixed(0).padStart(5)} ms (the bundle: yargs, yaml, pino, the runner, every stage's declaration; no stage's run)`);
-}
-
-/** The same no-op through make, as a user types it: make's own start and its check of the sources. */
-async function throughMake(): Promise<void> {
-  if (artifacts !== 'artifacts') return console.log('  make engines: measured only with the default store (ARTIFACTS unset)');
-  const t = await timeProcess('make', ['-s', 'engines', `CONFIG=${config}`], RUNS);
-  console.log(t.ok ? `  no-op make engines ${t.value.ms.toFixed(0).padStart(5)} ms whole process (median of ${RUNS})` : `  make engines: ${t.error}`);
+  for (let i = 0; i < ROUNDS; i++) ms.push(Number((await exec(node, ['--input-type=module', '-e', script])).stdout));
+  console.log(`  import the CLI               ${median(ms).toFixed(0).padStart(5)} ms (the bundle: yargs, yaml, pino, the runner, every stage's declaration)`);
 }
 
 /** A chain of `n` trivial stages, each copying its input; measures the runner, not the work. */
@@ -96,8 +114,6 @@ async function perStage(): Promise<void> {
 }
 
 console.log(`bench-noop (${config}, store ${artifacts}/)`);
-await importTimes();
-await wholeProcess('onnx');
-await wholeProcess('engines');
-await throughMake();
+await alternating('engines');
+await importTime();
 await perStage();

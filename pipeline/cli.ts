@@ -1,25 +1,32 @@
 /**
  * The one CLI: `zx pipeline.mjs <command>`, the `enginefoundry` bin and the Makefile all end here.
  * Exit codes: 0 done (skips included), 1 a stage failed or a required tool is missing, 2 bad config or usage.
+ * A failure the user caused is one line (`error: …`); only a bug reads `internal error`.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
+import { checkArtifacts } from './artifacts-dir.js';
+import { OPTIONS, withOptions, type OptionRow, type Scope } from './cli-options.js';
 import { loadConfig, type RunConfig } from './config.js';
 import { exec } from './exec.js';
+import { environmentMessage, UserError } from './failure.js';
 import { checkDeclarations, select } from './graph.js';
 import { createLogger } from './log.js';
-import { writeLatest } from './latest.js';
+import { checkLatest, writeLatest } from './latest.js';
 import type { Registry } from './registry.js';
 import { ok, type Result } from './result.js';
 import { planStages, runStages } from './runner.js';
 import { Store } from './store.js';
-import { logSummary, planTable } from './summary.js';
+import { didYouMean } from './suggest.js';
+import { logSummary, planTable, runJson } from './summary.js';
 
 interface Common {
   config: string;
   precision: 'fp32' | 'fp16' | 'all';
   force: boolean;
   explain: boolean;
+  verbose: boolean;
   json?: boolean;
   require: string[];
   set: string[];
@@ -57,6 +64,26 @@ function excludedBy(registry: Registry, precision: Common['precision']): Map<str
   return out;
 }
 
+/** Every tool a stage declares or probes inside its run: what `--require` accepts. */
+function toolNames(registry: Registry): string[] {
+  const declared = registry.stages.flatMap((s) => (s.tools ?? []).map((t) => t.name));
+  return [...new Set([...declared, ...Object.keys(registry.probedTools ?? {})])];
+}
+
+/** Checks the `--require` names; a required tool that a stage probes inside its run is probed now. */
+async function checkRequired(registry: Registry, argv: Common, config: Readonly<Record<string, unknown>>): Promise<void> {
+  const declared = new Set(registry.stages.flatMap((s) => (s.tools ?? []).map((t) => t.name)));
+  const probed = registry.probedTools ?? {};
+  const known = toolNames(registry);
+  for (const name of argv.require) {
+    if (!known.includes(name)) throw new UserError(`--require ${name}: no stage uses a tool of that name${didYouMean(name, known)}; tools: ${known.join(', ') || 'none'}`);
+    const tool = probed[name];
+    if (declared.has(name) || !tool) continue;
+    const found = await tool.spec.probe(tool.config(config), exec);
+    if (!found.ok) throw new UserError(`${name} is required (--require) but unavailable: ${found.error.reason}`, 1);
+  }
+}
+
 /** The run config: the file, `--set`, the project's own options, the schema, then the project's preflight. */
 async function projectConfig(registry: Registry, argv: Common): Promise<Result<RunConfig, string>> {
   const given = Object.entries(registry.options ?? {}).filter(([name]) => {
@@ -65,48 +92,36 @@ async function projectConfig(registry: Registry, argv: Common): Promise<Result<R
   });
   const adjust = (c: RunConfig): Result<RunConfig, string> => given.reduce<Result<RunConfig, string>>(
     (r, [name, o]) => (r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r), ok(c));
-  const config = await loadConfig(argv.config, registry.configSchema, argv.set, adjust);
+  const config = await loadConfig(argv.config, registry.configSchema, argv.set, adjust, registry.checkConfig);
   return config.ok && registry.preflight ? registry.preflight(config.value, argv.config) : config;
 }
 
 async function runCommand(registry: Registry, command: string, argv: Common, planOnly: boolean): Promise<number> {
   const started = performance.now();
   const declared = checkDeclarations(registry.stages);
-  if (!declared.ok) {
-    fail(argv.json, `internal error: ${declared.error}`);
-    return 1;
-  }
+  if (!declared.ok) throw new Error(declared.error);
   const config = await projectConfig(registry, argv);
-  if (!config.ok) {
-    fail(argv.json, config.error);
-    return 2;
-  }
+  if (!config.ok) throw new UserError(config.error);
   const targets = command === 'run' || command === 'plan' ? registry.stages.map((s) => s.name) : registry.targets[command];
-  if (!targets) {
-    fail(argv.json, `internal error: no targets registered for command ${command}`);
-    return 1;
-  }
+  if (!targets) throw new Error(`no targets registered for command ${command}`);
   const selected = select(registry.stages, targets);
-  if (!selected.ok) {
-    fail(argv.json, `internal error: ${selected.error}`);
-    return 1;
-  }
+  if (!selected.ok) throw new Error(selected.error);
   const store = new Store(resolve(argv.artifacts));
   const excluded = excludedBy(registry, argv.precision);
-  const known = new Set(registry.stages.flatMap((s) => (s.tools ?? []).map((t) => t.name)));
-  const unknownTool = argv.require.find((t) => !known.has(t));
-  if (unknownTool) {
-    fail(argv.json, `--require ${unknownTool}: no stage uses a tool of that name; tools: ${[...known].join(', ') || 'none'}`);
-    return 2;
-  }
+  await checkRequired(registry, argv, config.value);
+  const options = { ...(argv.baseline ? { baseline: resolve(argv.baseline) } : {}) };
+  const problem = planOnly ? undefined : await registry.checkOptions?.(options);
+  if (problem) throw new UserError(problem);
 
   if (planOnly) {
     const plan = await planStages(selected.value, config.value, { store, exec, force: argv.force, require: argv.require, excluded });
     print(argv.json ? `${JSON.stringify({ config: argv.config, stages: plan.map(({ outputs: _o, ...p }) => p) })}\n` : planTable(plan));
     return 0;
   }
+  await checkArtifacts(argv.artifacts);
+  await checkLatest(store, argv.artifacts);
 
-  const log = createLogger({ ...(argv.json ? { json: true } : {}) });
+  const log = createLogger({ ...(argv.json ? { json: true } : {}), verbose: argv.verbose });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -121,12 +136,17 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
       require: argv.require,
       excluded,
       reuse: new Set(selected.value.filter((s) => s.cache === 'never' && !targets.includes(s.name)).map((s) => s.name)),
-      options: { ...(argv.baseline ? { baseline: resolve(argv.baseline) } : {}), ...(argv.precision !== 'all' ? { precision: argv.precision } : {}) },
+      options: { ...options, ...(argv.precision !== 'all' ? { precision: argv.precision } : {}) },
       signal: controller.signal,
+      shownAs: argv.artifacts,
     });
     await writeLatest(store, argv.config, outcomes);
-    logSummary(log, outcomes, performance.now() - started);
-    return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+    const ms = performance.now() - started;
+    logSummary(log, outcomes, ms);
+    const failed = outcomes.filter((o) => o.status === 'failed');
+    const code = failed.length === 0 ? 0 : failed.every((o) => o.failure?.input) ? 2 : 1;
+    if (argv.json) print(`${JSON.stringify(runJson(command, argv.config, code, outcomes, ms))}\n`);
+    return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -173,60 +193,80 @@ async function cacheCommand(action: string, argv: Common): Promise<number> {
   return 0;
 }
 
+/** The package's version, read only when asked for (two folders up from dist/cli/ and dist/pipeline/). */
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** One line for whatever a command threw: the user's failure with its code, an environment error, or a bug. */
+function report(e: unknown, json: boolean): number {
+  if (e instanceof UserError) {
+    fail(json, e.message);
+    return e.exitCode;
+  }
+  const environment = environmentMessage(e);
+  if (environment) {
+    fail(json, environment);
+    return 1;
+  }
+  const debug = process.env['ENGINEFOUNDRY_DEBUG'] ? `\n${(e as Error)?.stack ?? ''}` : '';
+  fail(json, `internal error: ${(e as Error)?.message ?? String(e)}${debug}`);
+  return 1;
+}
+
 /** Parses `args` (without node and the script) and runs the command; resolves to the exit code. */
 export async function main(args: readonly string[], registry: Registry): Promise<number> {
   let code = 0;
-  const withOptions = (y: Argv) =>
-    y
-      .option('config', { type: 'string', default: 'configs/mobilenetv2.yaml', describe: 'run config (YAML)' })
-      .option('precision', { choices: ['fp32', 'fp16', 'all'] as const, default: 'all' as const, describe: 'leave out stages of the other precision' })
-      .option('force', { type: 'boolean', default: false, describe: 'rebuild the selected stages even on a cache hit' })
-      .option('explain', { type: 'boolean', default: false, describe: 'say per stage why it missed (which key input changed)' })
-      .option('json', { type: 'boolean', describe: 'JSON lines (the default when stderr is not a terminal)' })
-      .option('require', { type: 'string', array: true, default: [] as string[], describe: 'a tool whose absence is an error, not a skip (repeatable)' })
-      .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config field: --set bench.runs=5' })
-      .option('baseline', { type: 'string', describe: 'an earlier bench.json to compare with (benchmark stage)' })
-      .option('artifacts', { type: 'string', default: 'artifacts', describe: 'artifact store directory' })
-      .options(Object.fromEntries(Object.entries(registry.options ?? {}).map(([name, o]) =>
-        [name, { type: 'string' as const, describe: o.describe, ...(o.array ? { array: true } : {}) }])));
-  const run = (command: string, planOnly = false) => async (argv: unknown) => {
+  const json = args.includes('--json');
+  const usage = (message: string) => {
+    fail(json, `${message}; run with --help for the commands and options`);
+    code = 2;
+  };
+  const commands: Record<string, string> = { ...RUN_COMMANDS };
+  for (const [name, stages] of Object.entries(registry.targets)) commands[name] ??= `stages ${stages.join(', ')} and what they consume`;
+  const known = [...Object.keys(commands).filter((n) => n === 'run' || n in registry.targets), 'plan', 'cache'];
+  const handle = (command: string, planOnly = false) => async (argv: unknown) => {
     // The default command sees stray words as positionals rather than as an unknown command.
     const words = (argv as { _: unknown[] })._;
     const extra = words.slice(words[0] === command ? 1 : 0);
     if (code !== 0) return;
-    if (extra.length > 0) {
-      process.stderr.write(`error: unknown command ${String(extra[0])}\nRun with --help for the commands and options.\n`);
-      code = 2;
-      return;
-    }
+    if (extra.length > 0) return usage(`unknown command ${String(extra[0])}${didYouMean(String(extra[0]), known)}`);
     code = await runCommand(registry, command, argv as Common, planOnly);
   };
-  const commands: Record<string, string> = { ...RUN_COMMANDS };
-  for (const [name, stages] of Object.entries(registry.targets)) commands[name] ??= `stages ${stages.join(', ')} and what they consume`;
+  // The project's own options (`--model`, `--dim`) join the table for the commands that read a config.
+  const projectOptions: Record<string, OptionRow> = Object.fromEntries(Object.entries(registry.options ?? {}).map(([name, o]) =>
+    [name, { scopes: ['run', 'plan'] as const, ...(o.array ? { repeatable: true } : {}), spec: { type: 'string' as const, describe: o.describe } }]));
+  const require = OPTIONS['require']!;
+  projectOptions['require'] = { ...require, spec: { ...require.spec, describe: `${String(require.spec.describe)}: ${toolNames(registry).join(', ')}` } };
+  const scoped = (scope: Scope) => (y: Argv) => withOptions(y, scope, projectOptions);
 
   let parser = yargs([...args])
     .scriptName('enginefoundry')
     .usage('$0 <command> [options]')
     .exitProcess(false)
     .strict()
-    .version(false)
+    .version('version', 'the version of enginefoundry', args.includes('--version') ? version() : '')
     .help()
     // yargs lays out the whole help text on every command run, in case it is asked for; unwrapped, that costs
     // a tenth of a no-op run less. Help itself keeps yargs's 80-column layout.
     .wrap(args.includes('--help') ? Math.min(80, process.stdout.columns ?? 80) : null)
     .fail((message: string | undefined, e: Error | undefined) => {
-      if (e) throw e;
-      process.stderr.write(`error: ${message ?? 'invalid arguments'}\nRun with --help for the commands and options.\n`);
-      code = 2;
+      // yargs's own validation errors arrive as YError; anything else is a bug in a handler.
+      if (e && e.name !== 'YError') throw e;
+      usage(unknownArgument(message ?? e?.message ?? 'invalid arguments', args, known));
     });
-  parser = parser.command(['run', '$0'], RUN_COMMANDS['run']!, withOptions, run('run'));
-  for (const [name, description] of Object.entries(commands)) {
-    if (name !== 'run' && (name in registry.targets)) parser = parser.command(name, description, withOptions, run(name));
+  parser = parser.command(['run', '$0'], RUN_COMMANDS['run']!, scoped('run'), handle('run'));
+  for (const name of known) {
+    if (name !== 'run' && name in registry.targets) parser = parser.command(name, commands[name]!, scoped('run'), handle(name));
   }
   parser = parser
-    .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', withOptions, run('plan', true))
+    .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', scoped('plan'), handle('plan', true))
     .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc', (y) =>
-      withOptions(y).positional('action', { choices: ['ls', 'verify', 'gc'] as const, describe: 'what to do' }), async (argv) => {
+      scoped('cache')(y).positional('action', { choices: ['ls', 'verify', 'gc'] as const, describe: 'what to do' }), async (argv) => {
       // yargs reports invalid choices through .fail() and still calls the handler.
       if (code !== 0) return;
       code = await cacheCommand(String(argv['action']), argv as unknown as Common);
@@ -234,9 +274,19 @@ export async function main(args: readonly string[], registry: Registry): Promise
   try {
     await parser.parseAsync();
   } catch (e) {
-    // Only bugs (and a broken environment, e.g. a full disk) reach here: one line, the stack on request.
-    process.stderr.write(`internal error: ${(e as Error)?.message ?? String(e)}\n${process.env['ENGINEFOUNDRY_DEBUG'] ? `${(e as Error)?.stack ?? ''}\n` : ''}`);
-    return 1;
+    return report(e, json);
   }
   return code;
+}
+
+/** yargs's "Unknown argument: x" as an unknown command or option, with the nearest known one. */
+function unknownArgument(message: string, args: readonly string[], commands: readonly string[]): string {
+  const choice = /Argument: (\S+), Given: (.*), Choices: (.*)$/m.exec(message);
+  if (choice) return `--${choice[1]} ${choice[2]!.replace(/"/g, '')}: must be one of ${choice[3]!.replace(/"/g, '')}`;
+  const m = /^Unknown arguments?: ([^,\s]+)/.exec(message);
+  if (!m) return message.replace(/^Not enough arguments following: (\S+)$/, '--$1 needs a value').replace(/\s*\n\s*/g, ' ');
+  const word = m[1]!;
+  if (args.includes(word)) return `unknown command ${word}${didYouMean(word, commands)}`;
+  if (word in OPTIONS) return `--${word} is not an option of this command (its --help lists those)`;
+  return `unknown option --${word}${didYouMean(word, Object.keys(OPTIONS)).replace('mean ', 'mean --')}`;
 }

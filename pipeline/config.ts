@@ -1,88 +1,162 @@
 /**
  * The run config: YAML under `configs/`, `--set a.b=value` overrides, then one JSON Schema (defaults filled in).
- * Every problem is one line naming the file and the field.
+ * Every problem is one line naming where it came from — `file:line:col` or the `--set` that made it — the
+ * field, and what to do.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { parseDocument, parse as parseYaml } from 'yaml';
+import { LineCounter, parseDocument, parse as parseYaml } from 'yaml';
+import { FORBIDDEN_KEYS, guard } from './config-guards.js';
+import { locator, type Where } from './config-where.js';
 import { canonical, sha256 } from './fingerprint.js';
+import { limits, overLimit } from './limits.js';
 import { err, ok, type Result } from './result.js';
+import { didYouMean } from './suggest.js';
 
 export type RunConfig = Record<string, unknown>;
 
-function describe(file: string, e: ErrorObject): string {
-  const path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
-  const at = (p: string) => `${file}: ${p}`;
+type SchemaNode = { properties?: Record<string, SchemaNode>; items?: SchemaNode; description?: string };
+
+const schemaAt = (schema: SchemaNode, path: readonly string[]): SchemaNode | undefined =>
+  path.reduce<SchemaNode | undefined>((node, part) => (/^\d+$/.test(part) ? node?.items : node?.properties?.[part]), schema);
+
+/** The field names the schema allows at `path` (for "did you mean"). */
+const knownFields = (schema: SchemaNode, path: readonly string[]): string[] => Object.keys(schemaAt(schema, path)?.properties ?? {});
+
+function describe(e: ErrorObject, schema: SchemaNode, origin: Where): string {
+  const parts = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = parts.join('.');
+  const field = path || '(top level)';
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      return at(`unknown field ${path ? `${path}.` : ''}${extra}`);
+      return `${origin([...parts, extra], true)}: unknown field ${path ? `${path}.` : ''}${extra}${didYouMean(extra, knownFields(schema, parts))}`;
     }
     case 'type':
-      return at(`${path || '(top level)'} must be ${(e.params as { type: string }).type}`);
+      return `${origin(parts)}: ${field} must be ${(e.params as { type: string }).type}`;
     case 'enum':
-      return at(`${path} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`);
+      return `${origin(parts)}: ${field} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'required':
-      return at(`missing field ${path ? `${path}.` : ''}${(e.params as { missingProperty: string }).missingProperty}`);
+      return `${origin(parts)}: missing field ${path ? `${path}.` : ''}${(e.params as { missingProperty: string }).missingProperty}`;
+    case 'pattern':
+      return `${origin(parts)}: ${field} must be ${schemaAt(schema, parts)?.description ?? `of the form ${(e.params as { pattern: string }).pattern}`}`;
     default:
-      return at(`${path || '(top level)'} ${e.message ?? 'is invalid'}`);
+      return `${origin(parts)}: ${field} ${e.message ?? 'is invalid'}`;
   }
 }
 
-/** Applies `a.b.c=value` (value parsed as YAML, so `3`, `true`, `[1, 4]` keep their types). */
-export function applySets(config: RunConfig, sets: readonly string[]): Result<RunConfig, string> {
+/** A `--set` key path, refused when a part is empty or would reach an object's prototype. */
+function setPath(s: string): Result<string[], string> {
+  const eq = s.indexOf('=');
+  if (eq <= 0) return err(`--set ${s}: expected key.path=value`);
+  const path = s.slice(0, eq).split('.');
+  const bad = path.find((p) => p === '' || FORBIDDEN_KEYS.has(p));
+  if (bad !== undefined) return err(`--set ${s}: ${bad === '' ? 'an empty key' : `the key ${bad}`} is not allowed; write section.field=value`);
+  return ok(path);
+}
+
+/**
+ * Applies `a.b.c=value` (value parsed as YAML, so `3`, `true`, `[1, 4]` keep their types). Returns, beside the
+ * config, which field paths each `--set` wrote, so an error there is blamed on the `--set`, not on the file.
+ */
+export function applySets(config: RunConfig, sets: readonly string[]): Result<RunConfig, string> & { from?: Map<string, string> } {
+  const from = new Map<string, string>();
   for (const s of sets) {
-    const eq = s.indexOf('=');
-    if (eq <= 0) return err(`--set ${s}: expected key.path=value`);
-    const path = s.slice(0, eq).split('.');
+    const path = setPath(s);
+    if (!path.ok) return path;
+    const max = limits().configBytes;
+    if (Buffer.byteLength(s) > max.value) return err(`--set ${s.slice(0, s.indexOf('=') + 1)}…: ${overLimit('the value is', max)}`);
     let value: unknown;
     try {
-      value = parseYaml(s.slice(eq + 1));
+      value = parseYaml(s.slice(s.indexOf('=') + 1), { maxAliasCount: limits().yamlAliases.value });
     } catch {
-      value = s.slice(eq + 1);
+      value = s.slice(s.indexOf('=') + 1);
     }
+    const problem = guard(value, path.value);
+    if (problem) return err(`--set ${s}: ${problem.message}`);
     let node: Record<string, unknown> = config;
-    for (const part of path.slice(0, -1)) {
-      const next = node[part];
+    for (const part of path.value.slice(0, -1)) {
+      const next = Object.hasOwn(node, part) ? node[part] : undefined;
       if (next === undefined || next === null) node[part] = {};
       else if (typeof next !== 'object' || Array.isArray(next)) return err(`--set ${s}: ${part} is not a section`);
       node = node[part] as Record<string, unknown>;
     }
-    node[path[path.length - 1]!] = value;
+    node[path.value[path.value.length - 1]!] = value;
+    from.set(path.value.join('.'), s);
   }
-  return ok(config);
+  return { ...ok(config), from };
 }
 
 /**
- * Reads, overrides and checks a run config. `adjust` edits it after the `--set`s and before the schema check
- * (options the project declares, such as `--model`).
+ * The file's text, refused unread when it is larger than the config limit; a FIFO or device is refused too (its
+ * size says nothing). Synchronous: it is a few KB read once, before anything else can run.
  */
-export async function loadConfig(file: string, schema: object, sets: readonly string[] = [],
-  adjust?: (config: RunConfig) => Result<RunConfig, string>): Promise<Result<RunConfig, string>> {
-  let text: string;
+function readBounded(file: string): Result<string, string> {
+  const max = limits().configBytes;
   try {
-    text = await readFile(file, 'utf8');
+    const s = statSync(file);
+    if (!s.isFile()) return err(`${file}: not a regular file; pass --config with a YAML file`);
+    if (s.size > max.value) return err(`${file}: ${overLimit('the config is', max)}; a run config is a few KB`);
+    return ok(readFileSync(file, 'utf8'));
   } catch (e) {
     return err(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --config with a file under configs/`);
   }
-  const doc = parseDocument(text);
+}
+
+export type ConfigCheck = (config: RunConfig) => { path: string[]; message: string } | undefined;
+
+/**
+ * Reads, overrides and checks a run config. `adjust` edits it after the `--set`s and before the schema check
+ * (options the project declares, such as `--model`); `check` judges the checked config (a memory budget).
+ */
+export async function loadConfig(file: string, schema: object, sets: readonly string[] = [],
+  adjust?: (config: RunConfig) => Result<RunConfig, string>, check?: ConfigCheck): Promise<Result<RunConfig, string>> {
+  const text = readBounded(file);
+  if (!text.ok) return text;
+  const lines = new LineCounter();
+  const doc = parseDocument(text.value, { lineCounter: lines });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
     return err(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  const aliases = limits().yamlAliases;
+  try {
+    raw = doc.toJS({ maxAliasCount: aliases.value }) ?? {};
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    return err(`${file}: ${overLimit('YAML aliases expand', aliases)}; write the values out instead of nesting aliases`);
+  }
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
+  const where = locator(file, doc, lines);
+  const problem = guard(raw);
+  if (problem) return err(`${where(problem.path, problem.atKey)}: ${problem.message}`);
   const set = applySets(raw as RunConfig, sets);
-  const withSets = set.ok && adjust ? adjust(set.value) : set;
+  if (!set.ok) return set;
+  const withSets = adjust ? adjust(set.value) : set;
   if (!withSets.ok) return withSets;
+  const from = set.from ?? new Map<string, string>();
+  const origin: Where = (path, atKey) => {
+    for (let n = path.length; n > 0; n--) {
+      const s = from.get(path.slice(0, n).join('.'));
+      if (s) return `--set ${s}`;
+    }
+    return where(path, atKey);
+  };
   const validate = await validator(schema);
-  if (!validate(withSets.value)) return err((validate.errors ?? []).map((e) => describe(file, e)).join('\n'));
-  return ok(withSets.value);
+  if (validate(withSets.value)) {
+    const problem = check?.(withSets.value);
+    return problem ? err(`${origin(problem.path)}: ${problem.message}`) : ok(withSets.value);
+  }
+  const errors = validate.errors ?? [];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more: fix this one and run again)` : '';
+  return err(`${describe(errors[0]!, schema as SchemaNode, origin)}${more}`);
 }
 
 /**

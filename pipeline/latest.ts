@@ -5,6 +5,7 @@
  */
 import { copyFile, link, lstat, mkdir, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from './failure.js';
 import type { Outcome } from './runner.js';
 import { escapeName, type Store } from './store.js';
 
@@ -20,6 +21,20 @@ export interface Manifest {
 }
 
 const VIEW_GRACE_MS = 10 * 60 * 1000;
+
+/**
+ * `latest` is replaced only when it is the symlink into `views/` that this tool made: a real folder there (an
+ * artifact restored from CI, say) or a link elsewhere is the user's, so the run stops before it starts.
+ */
+export async function checkLatest(store: Store, shownRoot: string): Promise<void> {
+  const latest = join(store.root, 'latest');
+  const s = await lstat(latest).catch(() => undefined);
+  if (!s) return;
+  const target = s.isSymbolicLink() ? await readlink(latest) : undefined;
+  if (target !== undefined && /^views[\\/][^\\/]+$/.test(target)) return;
+  const what = target === undefined ? (s.isDirectory() ? 'a folder' : 'a file') : `a link to ${target}`;
+  throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; move it away (or pass another --artifacts) and run again`);
+}
 
 export async function writeLatest(store: Store, configPath: string, outcomes: readonly Outcome[]): Promise<Manifest> {
   const views = join(store.root, 'views');
@@ -52,8 +67,7 @@ export async function writeLatest(store: Store, configPath: string, outcomes: re
   await writeFile(join(view, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
   const latest = join(store.root, 'latest');
-  const existing = await lstat(latest).catch(() => undefined);
-  if (existing && !existing.isSymbolicLink()) await rm(latest, { recursive: true, force: true });
+  await checkLatest(store, store.root);
   const tmpLink = join(store.root, `.latest-${id}`);
   await symlink(join('views', id), tmpLink);
   await rename(tmpLink, latest);

@@ -21,7 +21,7 @@ function color(on: boolean) {
 }
 
 /** One record as a human line: `[stage] status message (12 ms) key=value`. */
-export function formatLine(record: Record<string, unknown>, useColor: boolean): string {
+export function formatLine(record: Record<string, unknown>, useColor: boolean, verbose = false): string {
   const k = color(useColor);
   const level = LEVELS[record['level'] as number] ?? 'info';
   const parts: string[] = [];
@@ -35,9 +35,11 @@ export function formatLine(record: Record<string, unknown>, useColor: boolean): 
   }
   if (record['msg']) parts.push(String(record['msg']));
   if (typeof record['ms'] === 'number') parts.push(k.dim(`(${formatMs(record['ms'])})`));
-  const extra = Object.entries(record).filter(([key]) => !SKIP.has(key));
+  // A skip's full reason is in the manifest; the terminal line carries its short form unless asked.
+  const extra = Object.entries(record).filter(([key]) => !SKIP.has(key) && (key !== 'reason' || verbose));
   for (const [key, v] of extra) {
     if (key === 'details' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
+    else if (key === 'reason' && typeof v === 'string') parts.push(`\n    ${v}`);
     else if (key === 'explain' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
     else parts.push(k.dim(`${key}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : JSON.stringify(v)}`));
   }
@@ -49,6 +51,8 @@ export const formatMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).t
 export interface LogOptions {
   json?: boolean;
   level?: string;
+  /** Terminal lines carry the full reason of a skip, not only its short form. */
+  verbose?: boolean;
   /** Where lines go; stderr by default, so stdout carries only command output (plan, cache ls). */
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Silence after which a live record is written as JSON (tests shorten it). */
@@ -71,7 +75,7 @@ function heartbeatOnly(heartbeatMs: number) {
 }
 
 /** The terminal writer: log lines scroll, the live status line stays under them. */
-export function terminalWriter(stream: NodeJS.WritableStream & { columns?: number }, useColor: boolean) {
+export function terminalWriter(stream: NodeJS.WritableStream & { columns?: number }, useColor: boolean, verbose?: boolean) {
   const live = new Map<string, string>();
   let shown = false;
   const clear = () => {
@@ -92,7 +96,7 @@ export function terminalWriter(stream: NodeJS.WritableStream & { columns?: numbe
     else {
       const status = record['status'];
       if (typeof status === 'string' && status !== 'running') live.delete(stage);
-      stream.write(formatLine(record, useColor));
+      stream.write(formatLine(record, useColor, verbose));
     }
     draw();
   };
@@ -106,7 +110,7 @@ export function createLogger(options: LogOptions = {}): Logger {
     const dest = stream === process.stdout || stream === process.stderr ? pino.destination({ fd: stream === process.stdout ? 1 : 2, sync: true }) : stream;
     return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime, hooks: heartbeatOnly(options.heartbeatMs ?? HEARTBEAT_MS) }, dest);
   }
-  const write = terminalWriter(stream, !process.env['NO_COLOR']);
+  const write = terminalWriter(stream, !process.env['NO_COLOR'], options.verbose);
   return pino({ ...base, timestamp: false }, {
     write(line: string) {
       write(JSON.parse(line) as Record<string, unknown>);

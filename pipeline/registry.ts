@@ -1,6 +1,7 @@
 import type { RunConfig } from './config.js';
 import type { AnyStage } from './graph.js';
 import type { Result } from './result.js';
+import type { ToolSpec } from './stage.js';
 
 /** A command-line option the project declares (e.g. `--model FILE`): it edits the run config. */
 export interface RegistryOption {
@@ -9,6 +10,13 @@ export interface RegistryOption {
   array?: boolean;
   /** Applies the value to the config as read (before the schema check); an error is a usage error (exit 2). */
   apply(config: RunConfig, value: string | readonly string[], cwd: string): Result<RunConfig, string>;
+}
+
+/** A tool a stage probes inside its `run` (so its absence skips part of the stage, not all of it). */
+export interface ProbedTool {
+  spec: ToolSpec<unknown>;
+  /** The config the probe sees, from the run config. */
+  config(root: Readonly<Record<string, unknown>>): unknown;
 }
 
 /** What the CLI needs from the project: its stages, the run config's schema, and the stages each command targets. */
@@ -24,4 +32,10 @@ export interface Registry {
    * line, a config error: exit 2.
    */
   preflight?(config: RunConfig, configFile: string): Promise<Result<RunConfig, string>>;
+  /** A check of the validated config the schema cannot express (a memory budget): the field and the problem. */
+  checkConfig?(config: Readonly<Record<string, unknown>>): { path: string[]; message: string } | undefined;
+  /** Tools probed inside stages, by the name `--require` uses; a required one is probed before anything runs. */
+  probedTools?: Readonly<Record<string, ProbedTool>>;
+  /** Checks the run options before any stage runs (a `--baseline` file is read and checked); a problem is exit 2. */
+  checkOptions?(options: Readonly<Record<string, unknown>>): Promise<string | undefined>;
 }

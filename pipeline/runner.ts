@@ -14,6 +14,8 @@ import { ProgressBoard } from './progress.js';
 import type { InputRef, StageContext, StageFailure, ToolFound } from './stage.js';
 import { Store, type Entry, type StoredOutput } from './store.js';
 import { ToolProbes } from './tools.js';
+import { environmentMessage, UserError } from './failure.js';
+import { shortReason, userPaths } from './user-paths.js';
 
 export type Status = 'built' | 'cached' | 'skipped' | 'failed';
 /** What `plan` predicts: `hit`, `miss`, or `pending` when an upstream miss leaves the key unknown. */
@@ -59,6 +61,8 @@ export interface RunOptions {
   reuse?: ReadonlySet<string>;
   concurrency?: number;
   signal?: AbortSignal;
+  /** The artifact folder as the user named it: messages show a stage's inputs and outputs under its `latest/`. */
+  shownAs?: string;
 }
 
 /**
@@ -232,7 +236,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
-      (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status }, prep.reason);
+      (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
       return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {} };
     }
     const { key, data } = prep;
@@ -256,8 +260,11 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
 
     const release = await slots.take(def.cache === 'never');
-    const dir = await store.tmpDir();
+    let show = (text: string) => text;
+    let dir = '';
     try {
+      dir = await store.tmpDir();
+      show = userPaths(dir, prep.inputs, def.outputs, opts.shownAs ?? store.root);
       const inputs: Record<string, string | undefined> = {};
       for (const [label, input] of Object.entries(prep.inputs)) {
         if (!input || input.path) {
@@ -298,15 +305,19 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
         result = await def.run(ctx);
       } catch (e) {
         board.end(def.name);
-        const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
-        log.error({ stage: def.name, status: 'failed', ms: elapsed() }, message);
-        return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
+        if (!(e instanceof UserError) && !environmentMessage(e)) {
+          const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
+          log.error({ stage: def.name, status: 'failed', ms: elapsed() }, message);
+          return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
+        }
+        throw e;
       }
       board.end(def.name);
       if (!result.ok) {
         const ms = elapsed();
-        log.error({ stage: def.name, status: 'failed', ms, ...(result.error.details ? { details: result.error.details } : {}) }, result.error.message);
-        return { stage: def.name, status: 'failed', key, reason: result.error.message, ms, outputs: {}, failure: result.error, explain };
+        const failure = { ...result.error, message: show(result.error.message), ...(result.error.details ? { details: result.error.details.map(show) } : {}) };
+        log.error({ stage: def.name, status: 'failed', ms, ...(failure.details ? { details: failure.details } : {}) }, failure.message);
+        return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure, explain };
       }
       if (result.value) {
         // A decline is as much a function of the key as an output: stored, so the next run does not redo it.
@@ -333,9 +344,16 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       await store.writeLast(data);
       log.info({ stage: def.name, status: 'built', ms }, `stored ${key.slice(0, 12)}`);
       return { stage: def.name, status: 'built', key, ms, outputs, explain };
+    } catch (e) {
+      // The user's (a stage's typed failure) or the machine's (a full disk): a failed stage, not a crash.
+      const message = e instanceof UserError ? show(e.message) : environmentMessage(e, show);
+      if (message === undefined) throw e;
+      log.error({ stage: def.name, status: 'failed', ms: elapsed() }, `${def.name}: ${message}`);
+      const failure = { message: `${def.name}: ${message}`, ...(e instanceof UserError && e.exitCode === 2 ? { input: true } : {}) };
+      return { stage: def.name, status: 'failed', key, reason: failure.message, ms: elapsed(), outputs: {}, failure, explain };
     } finally {
       release();
-      await rm(dir, { recursive: true, force: true });
+      if (dir) await rm(dir, { recursive: true, force: true });
     }
   };
 

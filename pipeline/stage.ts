@@ -85,6 +85,8 @@ export interface StageFailure {
   message: string;
   /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
   details?: string[];
+  /** The user's input (their model, their data) is at fault, not the stage: the run exits 2, not 1. */
+  input?: boolean;
   /** The stage cannot prove its output (its numeric check has nothing to stand on) and declines to produce one. */
   declined?: boolean;
 }

@@ -3,6 +3,7 @@
  * command targets (the runner adds whatever they consume).
  */
 import type { Registry } from '../pipeline/registry.js';
+import type { ToolSpec } from '../pipeline/stage.js';
 import benchmark from './benchmark/index.js';
 import { schema as benchSchema } from './benchmark/config.js';
 import build from './build/index.js';
@@ -18,6 +19,10 @@ import { schema as optimizeSchema } from './optimize/config.js';
 import report from './report/index.js';
 import { schema as reportSchema } from './report/config.js';
 import validate from './validate/index.js';
+import { budgetProblem, limitsSchema } from './build/budget.js';
+import { benchConfig } from './benchmark/config.js';
+import { torchTool } from './benchmark/torch-runner.js';
+import { readBenchFile } from './benchmark/baseline.js';
 import { schema as validateSchema } from './validate/config.js';
 
 export const registry: Registry = {
@@ -34,7 +39,19 @@ export const registry: Registry = {
       bench: benchSchema,
       report: reportSchema,
       graph: graphSchema,
+      limits: limitsSchema,
     },
+  },
+  checkConfig: budgetProblem,
+  // The benchmark probes PyTorch inside its run (a missing torch skips those engines, not the benchmark).
+  probedTools: Object.fromEntries(['torch', 'python'].map((name) => [name, {
+    spec: { ...torchTool(), name } as ToolSpec<unknown>,
+    config: (root: Readonly<Record<string, unknown>>) => benchConfig(root),
+  }])),
+  async checkOptions(options) {
+    if (typeof options['baseline'] !== 'string') return undefined;
+    const read = await readBenchFile(options['baseline']);
+    return read.ok ? undefined : `--baseline: ${read.error}`;
   },
   targets: {
     build: ['build'],

@@ -9,7 +9,7 @@
  * moved 0.027 ms, 0.1 %, between two machine starts). An engine that was right and now fails its
  * correctness check is a regression too.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { BenchFile, LatencyStats, Measurement } from './result.js';
 
@@ -77,21 +77,47 @@ export function compareWithBaseline(current: BenchFile, baseline: BenchFile, opt
   return { ok: regressions.length === 0, compared, regressions, missing };
 }
 
-/** Reads an earlier bench.json; a file that is not one is a user error, said once. */
+/** Larger than any bench.json a run writes (~100 KB; ~1 MB with 1000 samples per measurement), small enough to parse at once. */
+const MAX_BENCH_BYTES = 16 << 20;
+
+/** What of a measurement the gate reads, or what is wrong with it. */
+function measurementProblem(m: unknown): string | undefined {
+  if (typeof m !== 'object' || m === null) return 'is not an object';
+  const x = m as Record<string, unknown>;
+  for (const field of ['engine', 'precision', 'artifact'] as const) if (typeof x[field] !== 'string') return `has no ${field}`;
+  if (typeof x['batch'] !== 'number') return 'has no batch';
+  if (typeof x['settings'] !== 'object' || x['settings'] === null || Array.isArray(x['settings'])) return 'has no settings object';
+  const stats = x['stats'] as Record<string, unknown> | null | undefined;
+  if (typeof stats !== 'object' || stats === null) return 'has no stats';
+  for (const field of ['min', 'p50', 'max'] as const) if (typeof stats[field] !== 'number' || !Number.isFinite(stats[field])) return `has no finite stats.${field}`;
+  if (stats['p90'] !== null && stats['p90'] !== undefined && typeof stats['p90'] !== 'number') return 'has a stats.p90 that is not a number';
+  return undefined;
+}
+
+/** Reads an earlier bench.json and checks what the gate reads; a file that is not one is a user error, said once. */
 export async function readBenchFile(path: string): Promise<Result<BenchFile, string>> {
   let text: string;
   try {
+    const size = (await stat(path)).size;
+    if (size > MAX_BENCH_BYTES) return err(`${path} is ${(size / 1e6).toFixed(0)} MB, larger than any bench.json (limit ${MAX_BENCH_BYTES >> 20} MB); give the path of an earlier bench.json`);
     text = await readFile(path, 'utf8');
   } catch (e) {
-    return err(`cannot read ${path} (${e instanceof Error ? e.message : String(e)}); give the path of an earlier bench.json`);
+    return err(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give the path of an earlier bench.json`);
   }
+  let json: Partial<BenchFile>;
   try {
-    const json = JSON.parse(text) as Partial<BenchFile>;
-    // Schema 2 added the model's inputs and the sampling budget; the measurements read the same.
-    const schema: unknown = json.schema;
-    if ((schema !== 1 && schema !== 2) || !Array.isArray(json.measurements)) return err(`${path} is not a bench.json (schema 1 or 2 with measurements)`);
-    return ok(json as BenchFile);
+    json = JSON.parse(text) as Partial<BenchFile>;
   } catch (e) {
-    return err(`${path} is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    return err(`${path} is not JSON (${e instanceof Error ? e.message : String(e)}); give the path of an earlier bench.json`);
   }
+  // Schema 2 added the model's inputs and the sampling budget; the measurements read the same.
+  const schema: unknown = typeof json === 'object' && json !== null ? json.schema : undefined;
+  if ((schema !== 1 && schema !== 2) || !Array.isArray(json.measurements)) {
+    return err(`${path} is not a bench.json (schema 1 or 2 with measurements); give the path of an earlier bench.json`);
+  }
+  for (const [i, m] of json.measurements.entries()) {
+    const problem = measurementProblem(m);
+    if (problem) return err(`${path}: measurements[${i}] ${problem}, so it is not a bench.json this tool wrote; give an undamaged one`);
+  }
+  return ok(json as BenchFile);
 }

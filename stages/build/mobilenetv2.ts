@@ -5,24 +5,16 @@
  */
 import { DType, type Model } from '../../onnx/ir.js';
 import { rng, type Rng } from '../../onnx/random.js';
+import { INVERTED_RESIDUALS, makeDivisible } from './architecture.js';
 import type { ModelConfig } from './config.js';
 import { f, GraphBuilder, i, ints } from './graph-builder.js';
 import { batchNorm, convWeight, linearWeight } from './init.js';
 
-/** The paper's table: expansion t, output channels c, repeats n, first stride s. */
-const INVERTED_RESIDUALS: readonly [t: number, c: number, n: number, s: number][] = [
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
-];
 
 const BN_EPSILON = 1e-5;
 const DROPOUT = 0.2;
 
-/** torchvision's `_make_divisible`: round to a multiple of 8 without going more than 10 % below `v`. */
-export function makeDivisible(v: number, divisor = 8): number {
-  let rounded = Math.max(divisor, Math.floor((v + divisor / 2) / divisor) * divisor);
-  if (rounded < 0.9 * v) rounded += divisor;
-  return rounded;
-}
+export { makeDivisible } from './architecture.js';
 
 /** The IR version onnx 1.12 pairs with each opset (newer IR versions are rejected by older runtimes). */
 export const irVersionFor = (opset: number): number => (opset >= 15 ? 8 : opset >= 12 ? 7 : 6);

@@ -4,6 +4,14 @@
  */
 import { configSection } from '../../pipeline/section.js';
 
+/**
+ * Docker's image reference grammar (distribution/reference): an optional registry host, lower-case path
+ * components, an optional tag and digest. It cannot begin with `-`, so a value such as `--privileged` is a
+ * config error rather than a docker option.
+ */
+export const IMAGE_REFERENCE = '^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+  + '(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$';
+
 export interface TrtDockerConfig {
   /** Fall back to `docker run --gpus all <image> trtexec` when no local trtexec is found. */
   enabled: boolean;
@@ -55,7 +63,14 @@ export const schema = {
       default: {},
       properties: {
         enabled: { type: 'boolean', default: true },
-        image: { type: 'string', minLength: 1, default: 'nvcr.io/nvidia/tensorrt:24.08-py3' },
+        image: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 255,
+          pattern: IMAGE_REFERENCE,
+          default: 'nvcr.io/nvidia/tensorrt:24.08-py3',
+          description: 'a Docker image reference: [registry/]name[:tag][@sha256:digest], e.g. nvcr.io/nvidia/tensorrt:24.08-py3',
+        },
       },
     },
     workspace_mib: int(1, 2048),

@@ -66,15 +66,16 @@ export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, 
 export function commandFor(location: Location): string[] {
   if (location.kind === 'local') return [location.path];
   const user = process.getuid && process.getgid ? ['--user', `${process.getuid()}:${process.getgid()}`] : [];
-  return [location.docker, 'run', '--rm', '--gpus', 'all', ...user, location.image, 'trtexec'];
+  return [location.docker, 'run', '--rm', '--gpus', 'all', ...user, '--', location.image, 'trtexec'];
 }
 
 /**
  * Bind-mounts each directory at the same path inside the container, so that every path argument means the
- * same on both sides. The image and `trtexec` are always the last two items of a Docker prefix.
+ * same on both sides. `--`, the image and `trtexec` are always the last three items of a Docker prefix: the
+ * `--` keeps the image from being read as an option whatever it holds.
  */
 export function withMounts(command: readonly string[], isDocker: boolean, dirs: readonly string[]): string[] {
   if (!isDocker) return [...command];
   const mounts = [...new Set(dirs)].sort().flatMap((d) => ['-v', `${d}:${d}`]);
-  return [...command.slice(0, -2), ...mounts, ...command.slice(-2)];
+  return [...command.slice(0, -3), ...mounts, ...command.slice(-3)];
 }

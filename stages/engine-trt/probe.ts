@@ -33,7 +33,7 @@ export async function probeGpu(exec: Exec, env: NodeJS.ProcessEnv = process.env)
 }
 
 async function dockerImageDigest(exec: Exec, docker: string, image: string) {
-  const run = await exec(docker, ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', image]);
+  const run = await exec(docker, ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', '--', image]);
   if (run.exitCode !== 0) {
     return err({ reason: `docker image ${image} is not present locally (docker image inspect: ${firstLines(run.stderr) || run.exitCode}); run \`docker pull ${image}\` or set trt.docker.image` });
   }

@@ -141,7 +141,7 @@ test('Docker: the build runs in the image with the model, output and cache direc
   const user = `${process.getuid!()}:${process.getgid!()}`;
   const mounts = [rig.root, outDir, join(rig.root, 'persistent')].sort().flatMap((d) => ['-v', `${d}:${d}`]);
   assert.deepEqual(rig.calls('docker').at(-1)!.argv, [
-    'run', '--rm', '--gpus', 'all', '--user', user, ...mounts, image, 'trtexec',
+    'run', '--rm', '--gpus', 'all', '--user', user, ...mounts, '--', image, 'trtexec',
     `--onnx=${model}`, `--saveEngine=${join(outDir, 'engine')}`, ...TAIL(rig),
   ]);
   assert.ok(existsSync(join(outDir, 'engine')));

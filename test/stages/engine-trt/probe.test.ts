@@ -81,14 +81,14 @@ test('Docker: image must be present; then trtexec runs in it and the image diges
   const r = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(r.ok, JSON.stringify(r));
   const user = `${process.getuid!()}:${process.getgid!()}`;
-  assert.deepEqual(r.value.command, [join(rig.bin, 'docker'), 'run', '--rm', '--gpus', 'all', '--user', user, docker.image, 'trtexec']);
+  assert.deepEqual(r.value.command, [join(rig.bin, 'docker'), 'run', '--rm', '--gpus', 'all', '--user', user, '--', docker.image, 'trtexec']);
   assert.deepEqual(r.value.fingerprint, {
     tensorrt: '10.16.0', build: '72', gpu: 'NVIDIA RTX 6000 Ada Generation', computeCapability: '8.9', driver: '550.54.14',
     image: docker.image, digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
   });
   assert.deepEqual(rig.calls('docker').map((c) => c.argv), [
-    ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', docker.image],
-    ['run', '--rm', '--gpus', 'all', '--user', user, docker.image, 'trtexec', '--help'],
+    ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', '--', docker.image],
+    ['run', '--rm', '--gpus', 'all', '--user', user, '--', docker.image, 'trtexec', '--help'],
   ]);
 });
 

@@ -1,0 +1,82 @@
+/**
+ * Memory budgets for the model a config asks for, checked before anything is allocated: MobileNetV2's weights
+ * grow with `num_classes` and `width_mult`, its activations with the batch and `input_size`. A config beyond
+ * `limits.weights_mb` or `limits.tensor_mb` is refused naming the field and the limit, which can be raised on
+ * purpose in the config (the `limits` section is read by no stage, so it enters no cache key).
+ */
+import { INVERTED_RESIDUALS, makeDivisible } from './architecture.js';
+
+export interface Budget {
+  weights_mb: number;
+  tensor_mb: number;
+}
+
+export const limitsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    weights_mb: { type: 'number', exclusiveMinimum: 0, default: 512, description: 'Largest model weights to build, MB.' },
+    tensor_mb: { type: 'number', exclusiveMinimum: 0, default: 1024, description: 'Largest single activation at any batch, MB.' },
+  },
+} as const;
+
+/** Weight bytes and the largest activation of one image, in float32. */
+export function mobileNetSize(widthMult: number, inputSize: number, numClasses: number): { weights: number; activation: number } {
+  let params = 0;
+  let channels = makeDivisible(32 * widthMult);
+  let side = Math.ceil(inputSize / 2);
+  params += 27 * channels + 4 * channels;
+  let activation = Math.max(3 * inputSize * inputSize, channels * side * side);
+  for (const [t, c, n, s] of INVERTED_RESIDUALS) {
+    const out = makeDivisible(c * widthMult);
+    for (let r = 0; r < n; r++) {
+      const hidden = channels * t;
+      const stride = r === 0 ? s : 1;
+      params += (t === 1 ? 0 : channels * hidden + 4 * hidden) + 13 * hidden + hidden * out + 4 * out;
+      activation = Math.max(activation, hidden * side * side);
+      side = Math.ceil(side / stride);
+      channels = out;
+    }
+  }
+  const last = makeDivisible(1280 * Math.max(1, widthMult));
+  params += channels * last + 4 * last + last * numClasses + numClasses;
+  return { weights: 4 * params, activation: 4 * activation };
+}
+
+type Root = Readonly<Record<string, unknown>>;
+const section = (root: Root, name: string) => (root[name] ?? {}) as Record<string, unknown>;
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+
+/** The first field whose value would go over a budget, with what it would take. */
+export function budgetProblem(root: Root): { path: string[]; message: string } | undefined {
+  const model = section(root, 'model');
+  // A model the user brings has its own sizes; its inputs are bounded where they are made (onnx/inputs).
+  if (typeof model['path'] === 'string') return undefined;
+  const limits = { ...{ weights_mb: 512, tensor_mb: 1024 }, ...section(root, 'limits') } as Budget;
+  const size = mobileNetSize(Number(model['width_mult'] ?? 1), Number(model['input_size'] ?? 224), Number(model['num_classes'] ?? 1000));
+  if (size.weights > limits.weights_mb * 1e6) {
+    const field = Number(model['num_classes'] ?? 1000) > 10_000 ? 'num_classes' : 'width_mult';
+    return {
+      path: ['model', field],
+      message: `model.${field} ${String(model[field])} makes ${mb(size.weights)} of weights, over limits.weights_mb ${limits.weights_mb}; `
+        + 'lower it, or raise limits.weights_mb on purpose',
+    };
+  }
+  const bench = section(root, 'bench');
+  const batches: Array<[string[], number]> = [];
+  if (model['dynamic_batch'] !== true) batches.push([['model', 'batch_size'], Number(model['batch_size'] ?? 1)]);
+  for (const [i, b] of ((bench['batch_sizes'] as number[] | undefined) ?? []).entries()) batches.push([['bench', 'batch_sizes', String(i)], b]);
+  const trtBatch = section(section(root, 'trt'), 'batch')['max'];
+  if (typeof trtBatch === 'number') batches.push([['trt', 'batch', 'max'], trtBatch]);
+  for (const [path, batch] of batches) {
+    if (batch * size.activation > limits.tensor_mb * 1e6) {
+      return {
+        path,
+        message: `${path.join('.')} ${batch} makes an activation of ${mb(batch * size.activation)}, over limits.tensor_mb ${limits.tensor_mb}; `
+          + 'lower it, or raise limits.tensor_mb on purpose',
+      };
+    }
+  }
+  return undefined;
+}
