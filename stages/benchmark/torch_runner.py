@@ -21,6 +21,7 @@ A run that cannot happen here (no CUDA, torch too old for torch.compile) is answ
 reason in plain words; the runner itself fails (exit 1, message on stderr) only for a broken request.
 """
 import copy
+import functools
 import json
 import math
 import os
@@ -117,6 +118,82 @@ class Static:
         return float(self.consts[name].reshape(-1)[0].item())
 
 
+UNARY = {"Sqrt": torch.sqrt, "Exp": torch.exp, "Log": torch.log, "Neg": torch.neg, "Abs": torch.abs,
+         "Reciprocal": torch.reciprocal, "Erf": torch.erf, "Floor": torch.floor, "Ceil": torch.ceil}
+
+
+def reduce_op(op, a, ins, static):
+    keep = bool(a.get("keepdims", 1))
+    axes = a.get("axes")
+    if axes is None and len(ins) > 1 and ins[1]:
+        if not static.has(ins[1]):
+            raise ValueError("%s: computed axes are not supported" % op)
+        axes = static.ints(ins[1])
+
+    def red(x):
+        t = x[0]
+        dims = tuple(v % t.dim() for v in axes) if axes else tuple(range(t.dim()))
+        if op == "ReduceMean":
+            return [t.mean(dim=dims, keepdim=keep)]
+        if op == "ReduceSum":
+            return [t.sum(dim=dims, keepdim=keep)]
+        return [(t.amax if op == "ReduceMax" else t.amin)(dim=dims, keepdim=keep)]
+    return red
+
+
+def slice_op(node, a, static):
+    """ONNX Slice (starts/ends/axes as attributes before opset 10, inputs after), clamped as ONNX clamps."""
+    ins = node["inputs"] + [""] * 5
+    if "starts" in a:
+        consts = [a["starts"], a["ends"], a.get("axes"), None]
+    else:
+        consts = [static.ints(n) if n and static.has(n) else None for n in ins[1:5]]
+
+    def operand(x, k):
+        if consts[k] is not None or "starts" in a:
+            return consts[k]
+        v = x[k + 1] if len(x) > k + 1 else None
+        return None if v is None else [int(e) for e in v.tolist()]
+
+    def slc(x):
+        t = x[0]
+        starts, ends, axes, steps = (operand(x, k) for k in range(4))
+        axes = axes if axes is not None else list(range(len(starts)))
+        steps = steps if steps is not None else [1] * len(starts)
+        for s, e, ax, st in zip(starts, ends, axes, steps):
+            ax %= t.dim()
+            n = t.shape[ax]
+            s, e = (s + n if s < 0 else s), (e + n if e < 0 else e)
+            lo, hi = (0, n) if st > 0 else (-1, n - 1)
+            idx = torch.arange(max(lo, min(hi, s)), max(lo, min(hi, e)), st, device=t.device)
+            t = t.index_select(ax, idx)
+        return [t]
+    return slc
+
+
+def resize_op(node, a, ins, static):
+    """Resize as F.interpolate, for the modes that map onto it exactly; the rest are refused by name."""
+    mode = a.get("mode", "nearest")
+    ctm = a.get("coordinate_transformation_mode", "half_pixel")
+    if mode == "nearest" and ctm == "asymmetric" and a.get("nearest_mode", "round_prefer_floor") == "floor":
+        kw = {"mode": "nearest"}
+    elif mode == "linear" and ctm in ("half_pixel", "pytorch_half_pixel", "align_corners"):
+        kw = {"mode": "bilinear", "align_corners": ctm == "align_corners"}
+    else:
+        raise ValueError("Resize %s: mode %s with coordinate_transformation_mode %s is not supported by the torch runner"
+                         % (node["name"], mode, ctm))
+
+    def resize(x):
+        t = x[0]
+        sizes = x[3] if len(x) > 3 and x[3] is not None and x[3].numel() else None
+        if sizes is not None:
+            return [F.interpolate(t, size=[int(v) for v in sizes.tolist()[2:]], **kw)]
+        scales = [float(v) for v in x[2].tolist()[2:]]
+        return [F.interpolate(t, scale_factor=scales, recompute_scale_factor=False, **kw)]
+    return resize
+
+
+
 class Unsupported(ValueError):
     """An operator make_op has no torch form for; the module lists every such operator at once."""
 
@@ -148,14 +225,14 @@ def make_op(node, static):
     if op == "Clip":
         if "min" in a or "max" in a:  # opset < 11
             lo, hi = a.get("min"), a.get("max")
+        elif all(len(ins) <= i or ins[i] == "" or static.has(ins[i]) for i in (1, 2)):
+            lo, hi = [static.scalar(ins[i]) if len(ins) > i and ins[i] else None for i in (1, 2)]
         else:
-            def bound(i):
-                if len(ins) <= i or ins[i] == "":
-                    return None
-                if not static.has(ins[i]):
-                    raise ValueError("Clip %s: a computed bound is not supported" % node["name"])
-                return static.scalar(ins[i])
-            lo, hi = bound(1), bound(2)
+            # A bound computed by the graph is read when the module runs.
+            def clip(x):
+                lo, hi = [x[i].to(x[0].device) if len(x) > i and x[i] is not None else None for i in (1, 2)]
+                return [torch.clamp(x[0], lo, hi)]
+            return clip
         if lo == 0.0 and hi == 6.0:
             return lambda x: [F.hardtanh(x[0], 0.0, 6.0)]
         return lambda x: [torch.clamp(x[0], lo, hi)]
@@ -256,6 +333,29 @@ def make_op(node, static):
     if op == "Softmax":
         axis = a.get("axis", -1)
         return lambda x: [F.softmax(x[0], axis)]
+    if op in UNARY:
+        fn = UNARY[op]
+        return lambda x: [fn(x[0])]
+    if op == "Pow":
+        return lambda x: [torch.pow(x[0], x[1].to(x[0].device))]
+    if op in ("Max", "Min"):
+        pick = torch.maximum if op == "Max" else torch.minimum
+        return lambda x: [functools.reduce(lambda p, q: pick(p, q.to(p.device)), x)]
+    if op in ("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"):
+        return reduce_op(op, a, ins, static)
+    if op == "Slice":
+        return slice_op(node, a, static)
+    if op == "Resize":
+        return resize_op(node, a, ins, static)
+    if op == "ConvTranspose":
+        rank = len(a.get("kernel_shape", [])) or 2
+        begin, end = pads_for(a, rank)
+        if begin != end or "output_shape" in a:
+            raise ValueError("ConvTranspose %s: asymmetric pads or output_shape are not supported" % node["name"])
+        conv = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[rank]
+        stride, dilation = a.get("strides", [1] * rank), a.get("dilations", [1] * rank)
+        out_pad, group = a.get("output_padding", [0] * rank), a.get("group", 1)
+        return lambda x: [conv(x[0], x[1], x[2] if len(x) > 2 else None, stride, begin, out_pad, group, dilation)]
     if op == "Cast":
         to = ONNX_DTYPES.get(a["to"])
         if to is None:
