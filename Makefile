@@ -19,8 +19,9 @@ all: run
 
 # package.json's allowScripts runs esbuild's and protobufjs's install scripts and not onnxruntime-node's (its
 # CUDA download; the CPU provider ships in the package).
+# Both set-up steps print nothing for tens of seconds; the heartbeat says they are still running.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	node scripts/heartbeat.mjs 'npm ci' npm ci --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.package-lock.json
@@ -31,7 +32,7 @@ debian-test:
 	@bash scripts/setup-debian.sh test
 
 dist/.built: node_modules/.package-lock.json $(TS_SOURCES) tsconfig.json scripts/bundle.mjs
-	npx tsc -p tsconfig.json
+	node scripts/heartbeat.mjs tsc npx tsc -p tsconfig.json
 	node scripts/bundle.mjs
 	@touch $@
 
