@@ -34,6 +34,9 @@ const end = performance.now();
 if (end - last > silence.ms) silence = { ms: end - last, before: '(end of run)' };
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const setup = (pipelineAt ?? end) - started;
-console.log(`\n${[command, ...args].join(' ')}: exit ${code}, wall ${s(end - started)} = set-up ${s(setup)} + pipeline ${s(end - (pipelineAt ?? end))}`);
+console.log(
+  `\n${[command, ...args].join(' ')}: exit ${code}, wall ${s(end - started)} = ` +
+    `set-up ${s(setup)} + pipeline ${s(end - (pipelineAt ?? end))}`,
+);
 console.log(`longest silence: ${s(silence.ms)}, ended by: ${silence.before}`);
 process.exit(code ?? 1);

@@ -33,7 +33,9 @@ export function describe(u: ProgressUpdate | undefined, stageMs: number, sinceUp
   if (u.elapsedMs !== undefined) {
     // Between reports the step's clock keeps running.
     const step = u.elapsedMs + sinceUpdateMs;
-    parts.push(`${formatMs(step)}${u.estimateMs !== undefined ? ` of ~${formatMs(Math.max(u.estimateMs, step))}` : ''}`);
+    parts.push(
+      `${formatMs(step)}${u.estimateMs !== undefined ? ` of ~${formatMs(Math.max(u.estimateMs, step))}` : ''}`,
+    );
   }
   parts.push(`stage ${formatMs(stageMs)}`);
   return parts.join(' · ');

@@ -5,7 +5,15 @@
  * batch is judged on inputs that mean something; other batch sizes get seeded values.
  */
 import {
-  batchOf, checkShapes, makeFeeds, readCheckData, resolveInputs, tensorFeed, type CheckData, type Feeds, type InputsConfig,
+  batchOf,
+  checkShapes,
+  makeFeeds,
+  readCheckData,
+  resolveInputs,
+  tensorFeed,
+  type CheckData,
+  type Feeds,
+  type InputsConfig,
 } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
@@ -30,9 +38,16 @@ const CHECK_FILE = /^(input|output)_\d+\.pb$/;
 
 /** The check-data files among a stage's inputs (the pipeline hands them over under their file names). */
 export const checkFiles = (inputs: Readonly<Record<string, string | undefined>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(inputs).filter((e): e is [string, string] => CHECK_FILE.test(e[0]) && e[1] !== undefined));
+  Object.fromEntries(
+    Object.entries(inputs).filter((e): e is [string, string] => CHECK_FILE.test(e[0]) && e[1] !== undefined),
+  );
 
-export async function benchInputs(model: Model, cfg: InputsConfig, seed: number, files: Readonly<Record<string, string>>): Promise<Result<BenchInputs, string>> {
+export async function benchInputs(
+  model: Model,
+  cfg: InputsConfig,
+  seed: number,
+  files: Readonly<Record<string, string>>,
+): Promise<Result<BenchInputs, string>> {
   let data: CheckData | undefined;
   if (Object.keys(files).length > 0) {
     const read = await readCheckData(files, model);
@@ -64,7 +79,11 @@ export async function benchInputs(model: Model, cfg: InputsConfig, seed: number,
   const probe = feeds(checkBatch ?? fixedBatch ?? 1);
   if (!probe.ok) return probe;
   return ok({
-    specs: spec.value.inputs.map((i) => ({ name: i.name, dtype: dtypes.get(i.name) ?? String(i.dtype), shape: i.dims.map((d) => (d === 'batch' ? 'N' : d)) })),
+    specs: spec.value.inputs.map((i) => ({
+      name: i.name,
+      dtype: dtypes.get(i.name) ?? String(i.dtype),
+      shape: i.dims.map((d) => (d === 'batch' ? 'N' : d)),
+    })),
     ...(fixedBatch !== undefined ? { fixedBatch } : {}),
     ...(checkBatch !== undefined ? { checkBatch } : {}),
     feeds,

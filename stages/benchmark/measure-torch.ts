@@ -15,18 +15,36 @@ import { exportForTorch } from './graph-export.js';
 import type { BenchRequest, EngineGroup } from './run-bench.js';
 import { describeSampling, estimateMs, timedBudget, warmupBudget } from './sampling.js';
 import { latencyStats, throughput } from './stats.js';
-import { probeTorch, runTorch, type TorchEnvironment, type TorchInputFile, type TorchMode, type TorchRun } from './torch-runner.js';
+import {
+  probeTorch,
+  runTorch,
+  type TorchEnvironment,
+  type TorchInputFile,
+  type TorchMode,
+  type TorchReply,
+  type TorchRequest,
+  type TorchRun,
+} from './torch-runner.js';
 
-const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = { 'torch-eager': 'eager', 'torch-compile': 'compile', 'torch-cudagraph': 'cudagraph' };
+const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
+  'torch-eager': 'eager',
+  'torch-compile': 'compile',
+  'torch-cudagraph': 'cudagraph',
+};
 
-const f32 = (bytes: Uint8Array): Float32Array => new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+type TorchGroup = EngineGroup & { environment?: TorchEnvironment };
+
+const f32 = (b: Uint8Array): Float32Array =>
+  new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 const bytesOf = (t: AnyTensor): Uint8Array => {
   const d = t.data as ArrayBufferView;
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 };
 
-async function writeInputs(dir: string, inputs: BenchInputs, batches: number[]): Promise<Result<Record<string, TorchInputFile[]>, string>> {
-  const files: Record<string, TorchInputFile[]> = {};
+type InputFiles = Record<string, TorchInputFile[]>;
+
+async function writeInputs(dir: string, inputs: BenchInputs, batches: number[]): Promise<Result<InputFiles, string>> {
+  const files: InputFiles = {};
   for (const b of batches) {
     files[String(b)] = [];
     const feeds = inputs.feeds(b);
@@ -47,64 +65,136 @@ function onProgress(r: BenchRequest, runs: TorchRun[]) {
     const run = runs.find((x) => x.id === p['id']);
     if (!run) return;
     const label = `torch-${run.mode} ${run.precision} batch ${run.batch}`;
+    const { n, elapsedMs } = p;
     if (p['event'] === 'compile-start') r.log.info(`${label}: torch.compile compiling (the first call)…`);
-    else if (p['event'] === 'compile-done') r.log.info(`${label}: torch.compile compiled in ${formatMs(Number(p['ms']))}`);
-    else if (typeof p['n'] === 'number' && typeof p['elapsedMs'] === 'number') {
+    else if (p['event'] === 'compile-done')
+      r.log.info(`${label}: torch.compile compiled in ${formatMs(Number(p['ms']))}`);
+    else if (typeof n === 'number' && typeof elapsedMs === 'number') {
       const b = p['phase'] === 'warm-up' ? warmupBudget(c) : timedBudget(c);
-      r.log.progress?.(p['n'], b.runs, `${label} ${String(p['phase'])}`, { elapsedMs: p['elapsedMs'], estimateMs: estimateMs(b, p['n'], p['elapsedMs']) });
+      r.log.progress?.(n, b.runs, `${label} ${String(p['phase'])}`, {
+        elapsedMs,
+        estimateMs: estimateMs(b, n, elapsedMs),
+      });
     }
   };
 }
 
-export async function measureTorch(r: BenchRequest, modelBytes: Uint8Array, inputs: BenchInputs, batches: number[], precisions: BenchConfig['precisions']): Promise<EngineGroup & { environment?: TorchEnvironment }> {
+/** One run per engine × precision × batch, all answered by one runner process. */
+function torchRuns(
+  engines: EngineName[],
+  precisions: BenchConfig['precisions'],
+  batches: number[],
+  channelsLast: boolean,
+): TorchRun[] {
+  return engines.flatMap((e) =>
+    precisions.flatMap((precision) =>
+      batches.map((batch): TorchRun => {
+        const mode = TORCH_MODES[e]!;
+        return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
+      }),
+    ),
+  );
+}
+
+/** The runner's request: where the graph and inputs are, and the sampling budget and engine settings. */
+function torchRequest(
+  c: BenchConfig,
+  files: Pick<TorchRequest, 'graph' | 'weights' | 'inputs' | 'outputDir'>,
+  threads: number,
+  runs: TorchRun[],
+): TorchRequest {
+  return {
+    ...files,
+    warmup: c.warmup,
+    warmupMaxSeconds: c.warmup_max_seconds,
+    iterations: c.runs,
+    maxSeconds: c.max_seconds,
+    minSamples: timedBudget(c).minSamples,
+    device: c.torch.device,
+    threads,
+    tf32: c.torch.tf32,
+    cudnnBenchmark: c.torch.cudnn_benchmark,
+    compileMode: c.torch.compile_mode,
+    runs,
+  };
+}
+
+export async function measureTorch(
+  r: BenchRequest,
+  modelBytes: Uint8Array,
+  inputs: BenchInputs,
+  batches: number[],
+  precisions: BenchConfig['precisions'],
+): Promise<TorchGroup> {
   const c = r.config;
   const engines = c.engines.filter((e) => TORCH_MODES[e] !== undefined);
   if (engines.length === 0) return { measured: [], skipped: [] };
-  const skipAll = (reason: string): EngineGroup => ({ measured: [], skipped: engines.map((engine) => ({ engine, reason })) });
+  const skipAll = (reason: string): EngineGroup => ({
+    measured: [],
+    skipped: engines.map((engine) => ({ engine, reason })),
+  });
   const found = await probeTorch(c.python, r.exec);
   if (!found.ok) return skipAll(found.error.reason);
-  const artifact = basename(r.artifacts.model);
-  const exported = exportForTorch(modelBytes, artifact);
+  const exported = exportForTorch(modelBytes, basename(r.artifacts.model));
   if (!exported.ok) return skipAll(exported.error);
   const dir = join(r.workDir, 'torch');
   await mkdir(dir, { recursive: true });
-  const graph = join(dir, 'graph.json');
-  const weights = join(dir, 'weights.bin');
+  const [graph, weights] = [join(dir, 'graph.json'), join(dir, 'weights.bin')];
   await writeFile(graph, JSON.stringify(exported.value.graph));
   await writeFile(weights, exported.value.weights);
-  const runs: TorchRun[] = engines.flatMap((e) => precisions.flatMap((precision) => batches.map((batch) => ({
-    id: `${TORCH_MODES[e]}-${precision}-b${batch}`, mode: TORCH_MODES[e]!, precision, batch, channelsLast: c.torch.channels_last,
-  }))));
   const files = await writeInputs(dir, inputs, batches);
   if (!files.ok) return skipAll(files.error);
+  const runs = torchRuns(engines, precisions, batches, c.torch.channels_last);
   const threads = c.torch.threads || availableParallelism();
-  r.log.info(`torch ${found.value.environment.torch} (${found.value.python}): ${runs.length} runs, ${threads} threads`, { cuda: found.value.environment.cudaAvailable });
-  const reply = await runTorch(r.exec, found.value.python, {
-    graph, weights, inputs: files.value, outputDir: dir,
-    warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds, iterations: c.runs, maxSeconds: c.max_seconds, minSamples: timedBudget(c).minSamples,
-    device: c.torch.device, threads, tf32: c.torch.tf32, cudnnBenchmark: c.torch.cudnn_benchmark, compileMode: c.torch.compile_mode, runs,
-  }, c.torch.timeout_s * 1000, r.signal, onProgress(r, runs));
-  const coverage = !reply.ok && reply.error.startsWith('the torch runner does not cover');
-  if (!reply.ok) return { ...skipAll(coverage ? reply.error : `the torch runner failed: ${reply.error}`), environment: found.value.environment };
-  const group: EngineGroup & { environment?: TorchEnvironment } = { measured: [], skipped: [], environment: reply.value.environment };
+  const env = found.value.environment;
+  r.log.info(`torch ${env.torch} (${found.value.python}): ${runs.length} runs, ${threads} threads`, {
+    cuda: env.cudaAvailable,
+  });
+  const request = torchRequest(c, { graph, weights, inputs: files.value, outputDir: dir }, threads, runs);
+  const timeoutMs = c.torch.timeout_s * 1000;
+  const reply = await runTorch(r.exec, found.value.python, request, timeoutMs, r.signal, onProgress(r, runs));
+  if (!reply.ok) {
+    const coverage = reply.error.startsWith('the torch runner does not cover');
+    return { ...skipAll(coverage ? reply.error : `the torch runner failed: ${reply.error}`), environment: env };
+  }
+  return { ...(await collect(r, runs, reply.value)), environment: reply.value.environment };
+}
+
+/** The runner's results as measurements, each with its output for the correctness check. */
+async function collect(r: BenchRequest, runs: TorchRun[], reply: TorchReply): Promise<EngineGroup> {
+  const group: EngineGroup = { measured: [], skipped: [] };
+  const artifact = basename(r.artifacts.model);
   for (const run of runs) {
-    const res = reply.value.results.find((x) => x.id === run.id);
+    const res = reply.results.find((x) => x.id === run.id);
     const engine = `torch-${run.mode}`;
     if (!res) throw new Error(`Internal error: the torch runner gave no result for ${run.id}`);
     if (!res.ok) {
-      if (!group.skipped.some((s) => s.engine === engine && s.precision === run.precision && s.reason === res.reason)) {
-        group.skipped.push({ engine, precision: run.precision, reason: res.reason });
-      }
+      const seen = group.skipped.some(
+        (s) => s.engine === engine && s.precision === run.precision && s.reason === res.reason,
+      );
+      if (!seen) group.skipped.push({ engine, precision: run.precision, reason: res.reason });
       continue;
     }
     const stats = latencyStats(res.samplesMs);
-    const settings = { ...res.settings, ...(res.compileMs !== undefined ? { compileMs: Math.round(res.compileMs) } : {}) };
-    r.log.info(`${engine} ${run.precision} batch ${run.batch}: p50 ${stats.p50.toPrecision(3)} ms, ${describeSampling(res.sampling, c.max_seconds)}`);
+    const settings = {
+      ...res.settings,
+      ...(res.compileMs !== undefined ? { compileMs: Math.round(res.compileMs) } : {}),
+    };
+    const label = `${engine} ${run.precision} batch ${run.batch}`;
+    r.log.info(`${label}: p50 ${stats.p50.toPrecision(3)} ms, ${describeSampling(res.sampling, r.config.max_seconds)}`);
     group.measured.push({
       measurement: {
-        engine, precision: run.precision, batch: run.batch,
+        engine,
+        precision: run.precision,
+        batch: run.batch,
         artifact: run.precision === 'fp16' ? `${artifact} (weights cast to float16 by torch)` : artifact,
-        device: res.device, settings, timing: res.timing, warmup: res.warmup, sampling: res.sampling, samplesMs: res.samplesMs, stats,
+        device: res.device,
+        settings,
+        timing: res.timing,
+        warmup: res.warmup,
+        sampling: res.sampling,
+        samplesMs: res.samplesMs,
+        stats,
         throughput: throughput(run.batch, stats),
       },
       output: f32(await readFile(res.output)),

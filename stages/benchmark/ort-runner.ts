@@ -35,9 +35,12 @@ export interface OrtRun {
   output: FloatTensor;
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e));
+const message = (e: unknown) => (e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
 
-function firstFloat(session: ort.InferenceSession, out: ort.InferenceSession.OnnxValueMapType): FloatTensor | undefined {
+function firstFloat(
+  session: ort.InferenceSession,
+  out: ort.InferenceSession.OnnxValueMapType,
+): FloatTensor | undefined {
   for (const name of session.outputNames) {
     const t = out[name];
     if (t?.type === 'float32') return { dims: t.dims, data: t.data as Float32Array };
@@ -80,8 +83,11 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, strin
         timing: 'host wall clock (performance.now) around each awaited session.run, inputs prepared beforehand',
         warmup: warm.samplesMs.length,
         sampling: {
-          n: timed.samplesMs.length, stoppedBy: timed.stoppedBy, seconds: timed.seconds,
-          warmup: warm.samplesMs.length, warmupSeconds: warm.seconds,
+          n: timed.samplesMs.length,
+          stoppedBy: timed.stoppedBy,
+          seconds: timed.seconds,
+          warmup: warm.samplesMs.length,
+          warmupSeconds: warm.seconds,
         },
         samplesMs: timed.samplesMs,
         stats,

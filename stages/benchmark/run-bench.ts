@@ -59,19 +59,23 @@ export interface EngineGroup {
   skipped: SkippedEngine[];
 }
 
-const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `benchmark: ${message}`, ...(details ? { details } : {}) });
+const fail = (message: string, details?: string[]) =>
+  err<StageFailure>({ message: `benchmark: ${message}`, ...(details ? { details } : {}) });
 
 /** Every ORT setting to measure: the configured one, or the sweep's levels × intra-op threads. */
 export function ortSettings(c: BenchConfig['ort']): OrtSettings[] {
   if (!c.sweep) return [{ level: c.level, intraOpThreads: c.intra_op_threads, interOpThreads: c.inter_op_threads }];
-  return c.sweep_levels.flatMap((level) => c.sweep_intra_op_threads.map((t) => ({ level, intraOpThreads: t, interOpThreads: c.inter_op_threads })));
+  return c.sweep_levels.flatMap((level) =>
+    c.sweep_intra_op_threads.map((t) => ({ level, intraOpThreads: t, interOpThreads: c.inter_op_threads })),
+  );
 }
 
 /** Progress of one budgeted loop, as the stage's live line: `ort fp32 batch 8 timed · 45/100 · 3.2 s of ~7 s`. */
 export const progressOf = (r: BenchRequest, label: string): SampleProgress | undefined => {
   const progress = r.log.progress;
   if (!progress) return undefined;
-  return (phase, n, elapsedMs, b) => progress(n, b.runs, `${label} ${phase}`, { elapsedMs, estimateMs: estimateMs(b, n, elapsedMs) });
+  return (phase, n, elapsedMs, b) =>
+    progress(n, b.runs, `${label} ${phase}`, { elapsedMs, estimateMs: estimateMs(b, n, elapsedMs) });
 };
 
 /** The precisions this run measures, and a skip for the one `--precision` left out. */
@@ -84,15 +88,23 @@ function precisions(r: BenchRequest): { wanted: BenchConfig['precisions']; skipp
   };
 }
 
-async function references(model: string, inputs: BenchInputs, batches: number[]): Promise<Result<Map<number, FloatTensor>, string>> {
-  const out = new Map<number, FloatTensor>();
+type References = Map<number, FloatTensor>;
+
+async function references(model: string, inputs: BenchInputs, batches: number[]): Promise<Result<References, string>> {
+  const out: References = new Map();
   const once = { runs: 1, maxMs: Infinity, minSamples: 1 };
   for (const b of batches) {
     const feeds = inputs.feeds(b);
     if (!feeds.ok) return feeds;
     const ref = await measureOrt({
-      path: model, artifact: basename(model), precision: 'fp32', batch: b, feeds: feeds.value,
-      warmup: { ...once, runs: 0, minSamples: 0 }, timed: once, settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 },
+      path: model,
+      artifact: basename(model),
+      precision: 'fp32',
+      batch: b,
+      feeds: feeds.value,
+      warmup: { ...once, runs: 0, minSamples: 0 },
+      timed: once,
+      settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 },
     });
     if (!ref.ok) return err(ref.error);
     out.set(b, ref.value.output);
@@ -116,7 +128,8 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const usable = (batch: number) => fixed === undefined || batch === fixed;
   const batches = c.batch_sizes.filter(usable);
   for (const b of c.batch_sizes.filter((b) => !usable(b))) {
-    skipped.push({ engine: 'all', reason: `batch ${b}: ${basename(model)} has a fixed batch of ${fixed}; give it a dynamic batch dimension to measure other batch sizes` });
+    const why = `${basename(model)} has a fixed batch of ${fixed}; give it a dynamic batch dimension to measure others`;
+    skipped.push({ engine: 'all', reason: `batch ${b}: ${why}` });
   }
   const ortBatches = (c.ort.batch_sizes.length ? c.ort.batch_sizes : c.batch_sizes).filter(usable);
   const reference = await references(model, inputs.value, [...new Set([...batches, ...ortBatches])]);
@@ -125,7 +138,9 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     const ref = reference.value.get(m.batch);
     if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
     m.correctness = judge(out, ref.data, dims, m.precision, c.tolerance);
-    if (!m.correctness.ok) r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, { relL2: m.correctness.relL2, top1: m.correctness.top1 });
+    if (m.correctness.ok) return;
+    const fields = { relL2: m.correctness.relL2, maxAbs: m.correctness.maxAbs, top1: m.correctness.top1 };
+    r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, fields);
   };
   const add = (group: EngineGroup) => {
     skipped.push(...group.skipped);
@@ -143,7 +158,11 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   return ok({
     schema: 2,
     createdAt: new Date().toISOString(),
-    model: { name: basename(model), inputs: inputs.value.specs, sha256: createHash('sha256').update(modelBytes).digest('hex') },
+    model: {
+      name: basename(model),
+      inputs: inputs.value.specs,
+      sha256: createHash('sha256').update(modelBytes).digest('hex'),
+    },
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },
     environment: await environment(r.exec, torch.environment),
     measurements,
@@ -151,23 +170,39 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   });
 }
 
-async function measureOrtAll(r: BenchRequest, inputs: BenchInputs, batches: number[], wanted: BenchConfig['precisions']): Promise<EngineGroup> {
+async function measureOrtAll(
+  r: BenchRequest,
+  inputs: BenchInputs,
+  batches: number[],
+  wanted: BenchConfig['precisions'],
+): Promise<EngineGroup> {
   const c = r.config;
   const group: EngineGroup = { measured: [], skipped: [] };
   for (const precision of wanted) {
     const path = precision === 'fp32' ? r.artifacts.model : r.artifacts.fp16;
     if (!path) {
-      group.skipped.push({ engine: 'ort', precision, reason: 'convert:fp16 produced no model.fp16.onnx (skipped or not configured)' });
+      const reason = 'convert:fp16 produced no model.fp16.onnx (skipped or not configured)';
+      group.skipped.push({ engine: 'ort', precision, reason });
       continue;
     }
     for (const settings of ortSettings(c.ort)) {
       for (const b of batches) {
-        const label = `ort ${precision} batch ${b}${c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : ''}`;
+        const sweep = c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : '';
+        const label = `ort ${precision} batch ${b}${sweep}`;
         const feeds = inputs.feeds(b);
-        const run = !feeds.ok ? feeds : await measureOrt({
-          path, artifact: basename(path), precision, batch: b, feeds: feeds.value,
-          warmup: warmupBudget(c), timed: timedBudget(c), settings, ...optional(progressOf(r, label)),
-        });
+        const run = !feeds.ok
+          ? feeds
+          : await measureOrt({
+              path,
+              artifact: basename(path),
+              precision,
+              batch: b,
+              feeds: feeds.value,
+              warmup: warmupBudget(c),
+              timed: timedBudget(c),
+              settings,
+              ...optional(progressOf(r, label)),
+            });
         if (!run.ok) {
           group.skipped.push({ engine: 'ort', precision, reason: run.error });
           continue;

@@ -19,18 +19,24 @@ export type StoppedBy = 'runs' | 'max_seconds' | 'trtexec';
 
 export interface Sampling {
   n: number;
-  /** `runs`: all of bench.runs taken; `max_seconds`: the time limit came first; `trtexec`: its own --iterations/--duration. */
+  /** `runs`: all of bench.runs taken; `max_seconds`: the time limit came first; `trtexec`: its own rule. */
   stoppedBy: StoppedBy;
   seconds: number;
   warmup: number;
   warmupSeconds: number;
 }
 
-export const timedBudget = (c: Pick<BenchConfig, 'runs' | 'max_seconds'>): Budget =>
-  ({ runs: c.runs, maxMs: c.max_seconds * 1000, minSamples: Math.min(MIN_SAMPLES, c.runs) });
+export const timedBudget = (c: Pick<BenchConfig, 'runs' | 'max_seconds'>): Budget => ({
+  runs: c.runs,
+  maxMs: c.max_seconds * 1000,
+  minSamples: Math.min(MIN_SAMPLES, c.runs),
+});
 
-export const warmupBudget = (c: Pick<BenchConfig, 'warmup' | 'warmup_max_seconds'>): Budget =>
-  ({ runs: c.warmup, maxMs: c.warmup_max_seconds * 1000, minSamples: Math.min(1, c.warmup) });
+export const warmupBudget = (c: Pick<BenchConfig, 'warmup' | 'warmup_max_seconds'>): Budget => ({
+  runs: c.warmup,
+  maxMs: c.warmup_max_seconds * 1000,
+  minSamples: Math.min(1, c.warmup),
+});
 
 /** The expected length of a budgeted loop after `n` samples in `elapsedMs`. */
 export function estimateMs(b: Budget, n: number, elapsedMs: number): number {
@@ -42,8 +48,12 @@ export function estimateMs(b: Budget, n: number, elapsedMs: number): number {
 export type SampleProgress = (phase: 'warm-up' | 'timed', n: number, elapsedMs: number, b: Budget) => void;
 
 /** Calls `fn` within the budget; each sample is the wall clock around one awaited call. */
-export async function sample(fn: () => Promise<void>, b: Budget, phase: 'warm-up' | 'timed', progress?: SampleProgress):
-Promise<{ samplesMs: number[]; stoppedBy: 'runs' | 'max_seconds'; seconds: number }> {
+export async function sample(
+  fn: () => Promise<void>,
+  b: Budget,
+  phase: 'warm-up' | 'timed',
+  progress?: SampleProgress,
+): Promise<{ samplesMs: number[]; stoppedBy: 'runs' | 'max_seconds'; seconds: number }> {
   const samplesMs: number[] = [];
   const started = performance.now();
   let reported = started;
@@ -65,7 +75,11 @@ Promise<{ samplesMs: number[]; stoppedBy: 'runs' | 'max_seconds'; seconds: numbe
 
 /** For the report and the log: `N=37, stopped by the 10 s limit`. */
 export function describeSampling(s: Sampling, maxSeconds?: number): string {
-  const why = s.stoppedBy === 'runs' ? 'all runs taken' : s.stoppedBy === 'trtexec' ? 'trtexec --iterations/--duration'
-    : `time limit${maxSeconds !== undefined ? ` ${maxSeconds} s` : ''}`;
+  const why =
+    s.stoppedBy === 'runs'
+      ? 'all runs taken'
+      : s.stoppedBy === 'trtexec'
+        ? 'trtexec --iterations/--duration'
+        : `time limit${maxSeconds !== undefined ? ` ${maxSeconds} s` : ''}`;
   return `${s.n} in ${s.seconds.toFixed(1)} s (${why})`;
 }

@@ -33,7 +33,9 @@ export function trtInputs(model: Model, cfg: InputsConfig, where: string): Resul
   if (!spec.ok) return err(`${where}: ${spec.error}`);
   const graph = new Map(feedInputs(model).map((i) => [i.name, i.type?.shape ?? []]));
   const inputs = spec.value.inputs.map((i) => ({
-    name: i.name, dtype: i.dtype, dims: i.dims,
+    name: i.name,
+    dtype: i.dtype,
+    dims: i.dims,
     shaped: (graph.get(i.name) ?? []).some((d) => typeof d !== 'number' || d <= 0),
   }));
   const batched = inputs.some((i) => i.dims.includes('batch'));

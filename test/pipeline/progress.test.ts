@@ -11,11 +11,17 @@ import { describe, ProgressBoard } from '../../pipeline/progress.js';
 
 test('terminal: the live line is drawn in place, cleared before a log line and redrawn after it, gone when the stage ends', () => {
   let out = '';
-  const write = terminalWriter({ write: (s: string) => ((out += s), true), columns: 60 } as unknown as NodeJS.WritableStream & { columns: number }, false);
+  const write = terminalWriter(
+    { write: (s: string) => ((out += s), true), columns: 60 } as unknown as NodeJS.WritableStream & { columns: number },
+    false,
+  );
   write({ level: 30, stage: 'benchmark', live: true, msg: 'ort fp32 batch 8 timed · 45/100' });
   assert.equal(out, '[benchmark] ort fp32 batch 8 timed · 45/100');
   write({ level: 30, stage: 'benchmark', msg: 'ort fp32 batch 8: p50 30 ms' });
-  assert.equal(out.slice('[benchmark] ort fp32 batch 8 timed · 45/100'.length), '\r\x1b[K[benchmark] ort fp32 batch 8: p50 30 ms\n[benchmark] ort fp32 batch 8 timed · 45/100');
+  assert.equal(
+    out.slice('[benchmark] ort fp32 batch 8 timed · 45/100'.length),
+    '\r\x1b[K[benchmark] ort fp32 batch 8: p50 30 ms\n[benchmark] ort fp32 batch 8 timed · 45/100',
+  );
   out = '';
   write({ level: 30, stage: 'benchmark', status: 'built', msg: 'stored abc' });
   assert.equal(out, '\r\x1b[K[benchmark] built stored abc\n', 'the finished stage leaves no status line');
@@ -35,14 +41,25 @@ test('JSON: a live record is written only after HEARTBEAT silence; log lines alw
   log.info({ stage: 's', live: true }, 'heartbeat');
   log.info({ stage: 's', live: true }, 'again too soon');
   await sleep(20);
-  const msgs = text.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
+  const msgs = text
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { msg: string }).msg);
   assert.deepEqual(msgs, ['a line', 'heartbeat']);
 });
 
 test('the board says what a stage does and for how long, even a stage that never reports', async () => {
   const records: Record<string, unknown>[] = [];
   const stream = new PassThrough();
-  stream.on('data', (b: Buffer) => records.push(...b.toString().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)));
+  stream.on('data', (b: Buffer) =>
+    records.push(
+      ...b
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    ),
+  );
   const board = new ProgressBoard(createLogger({ json: true, stream, heartbeatMs: 0 }));
   board.start('graph');
   await sleep(1150);

@@ -16,18 +16,29 @@ import { trtConfig } from '../../../stages/engine-trt/config.js';
 import { realModels } from '../../corpus/models.js';
 
 const log = { info: () => undefined, warn: () => undefined };
-const config = benchConfig({ bench: { warmup: 1, runs: 12, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } });
+const config = benchConfig({
+  bench: { warmup: 1, runs: 12, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] },
+});
 
 test('OCR: every batch measured on ort with its resolved shape; top-1 judged on the class scores', async () => {
   const [ocr] = realModels('ppocr_mobile_v2_cls');
   const dims = { 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 };
   const r = await runBenchmark({
-    config, trt: trtConfig({}), artifacts: { model: ocr!.file }, workDir: await mkdtemp(join(tmpdir(), 'ef-real-')), exec, log, inputs: { dims },
+    config,
+    trt: trtConfig({}),
+    artifacts: { model: ocr!.file },
+    workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
+    exec,
+    log,
+    inputs: { dims },
   });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(r.value.model.inputs, [{ name: 'x', dtype: 'float32', shape: ['N', 3, 48, 192] }]);
   const ort = r.value.measurements.filter((m) => m.engine === 'ort');
-  assert.deepEqual(ort.map((m) => m.batch), [1, 2]);
+  assert.deepEqual(
+    ort.map((m) => m.batch),
+    [1, 2],
+  );
   for (const m of ort) {
     assert.equal(m.sampling?.n, 12);
     assert.equal(m.correctness?.relL2, 0, 'the same session settings as the reference give the same numbers');
@@ -35,7 +46,11 @@ test('OCR: every batch measured on ort with its resolved shape; top-1 judged on 
   }
   const torch = r.value.measurements.filter((m) => m.engine === 'torch-eager');
   if (torch.length === 0) return assert.match(r.value.skipped.map((s) => s.reason).join(), /torch not importable/);
-  for (const m of torch) assert.ok(m.correctness?.ok && m.correctness.top1 === 1, `PyTorch runs the OCR classifier: ${JSON.stringify(m.correctness)}`);
+  for (const m of torch)
+    assert.ok(
+      m.correctness?.ok && m.correctness.top1 === 1,
+      `PyTorch runs the OCR classifier: ${JSON.stringify(m.correctness)}`,
+    );
 });
 
 test('PyTorch runs the models whose operators it covers (Slice, ReduceMean, Pow, Sqrt, Log, ReduceMax, a computed Clip)', async () => {
@@ -43,10 +58,20 @@ test('PyTorch runs the models whose operators it covers (Slice, ReduceMean, Pow,
     ppocr_v4_rec: { dims: { 'p2o.DynamicDimension.1': 160 } },
     oww_melspectrogram: { dims: { samples: 8000 } },
   };
-  const one = benchConfig({ bench: { warmup: 0, runs: 1, batch_sizes: [1], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } });
+  const one = benchConfig({
+    bench: { warmup: 0, runs: 1, batch_sizes: [1], engines: ['ort', 'torch-eager'], precisions: ['fp32'] },
+  });
   for (const [name, inputs] of Object.entries(cases)) {
     const [m] = realModels(name);
-    const r = await runBenchmark({ config: one, trt: trtConfig({}), artifacts: { model: m!.file }, workDir: await mkdtemp(join(tmpdir(), 'ef-real-')), exec, log, inputs });
+    const r = await runBenchmark({
+      config: one,
+      trt: trtConfig({}),
+      artifacts: { model: m!.file },
+      workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
+      exec,
+      log,
+      inputs,
+    });
     assert.ok(r.ok, r.ok ? '' : r.error.message);
     const torch = r.value.measurements.find((x) => x.engine === 'torch-eager');
     if (!torch) return assert.match(r.value.skipped.map((s) => s.reason).join(), /torch not importable/);
@@ -58,21 +83,32 @@ test('PyTorch runs the models whose operators it covers (Slice, ReduceMean, Pow,
 test('VAD: int64 scalar and state inputs fed at every batch; no top-1 for a [N, 1] probability; torch skipped naming If', async () => {
   const [vad] = realModels('silero_vad_legacy');
   const r = await runBenchmark({
-    config, trt: trtConfig({}), artifacts: { model: vad!.file }, workDir: await mkdtemp(join(tmpdir(), 'ef-real-')), exec, log,
+    config,
+    trt: trtConfig({}),
+    artifacts: { model: vad!.file },
+    workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
+    exec,
+    log,
     inputs: { dims: { sequence: 512 }, inputs: { sr: { value: 16000 } } },
   });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(r.value.model.inputs, [
-    { name: 'input', dtype: 'float32', shape: ['N', 512] }, { name: 'sr', dtype: 'int64', shape: [] },
-    { name: 'h', dtype: 'float32', shape: [2, 'N', 64] }, { name: 'c', dtype: 'float32', shape: [2, 'N', 64] },
+    { name: 'input', dtype: 'float32', shape: ['N', 512] },
+    { name: 'sr', dtype: 'int64', shape: [] },
+    { name: 'h', dtype: 'float32', shape: [2, 'N', 64] },
+    { name: 'c', dtype: 'float32', shape: [2, 'N', 64] },
   ]);
   const ort = r.value.measurements.filter((m) => m.engine === 'ort');
-  assert.deepEqual(ort.map((m) => m.batch), [1, 2]);
+  assert.deepEqual(
+    ort.map((m) => m.batch),
+    [1, 2],
+  );
   for (const m of ort) {
     assert.ok(m.correctness && m.correctness.relL2 === 0 && m.correctness.maxAbs === 0);
     assert.equal(m.correctness.top1, undefined, 'a speech probability has no class to agree on');
   }
   const torch = r.value.skipped.find((s) => s.engine === 'torch-eager');
   assert.ok(torch);
-  if (!/torch not importable/.test(torch.reason)) assert.match(torch.reason, /does not cover 2 operators of this model: Equal \(1 node\), If \(1 node\)/);
+  if (!/torch not importable/.test(torch.reason))
+    assert.match(torch.reason, /does not cover 2 operators of this model: Equal \(1 node\), If \(1 node\)/);
 });

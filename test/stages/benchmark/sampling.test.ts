@@ -22,9 +22,15 @@ test('slow calls: the time limit stops the loop, but never before 10 samples', a
   assert.ok(floor.seconds >= 0.19, `10 calls of 20 ms take at least 0.2 s (took ${floor.seconds})`);
   // A 0.4 s limit: more than the floor, fewer than the runs.
   const limited = await sample(() => sleep(20), timedBudget({ runs: 100, max_seconds: 0.4 }), 'timed');
-  assert.ok(limited.samplesMs.length > MIN_SAMPLES && limited.samplesMs.length < 100, `${limited.samplesMs.length} samples`);
+  assert.ok(
+    limited.samplesMs.length > MIN_SAMPLES && limited.samplesMs.length < 100,
+    `${limited.samplesMs.length} samples`,
+  );
   assert.equal(limited.stoppedBy, 'max_seconds');
-  assert.ok(limited.seconds >= 0.4 && limited.seconds < 0.4 + 0.5, `stopped soon after the limit (${limited.seconds} s)`);
+  assert.ok(
+    limited.seconds >= 0.4 && limited.seconds < 0.4 + 0.5,
+    `stopped soon after the limit (${limited.seconds} s)`,
+  );
   // Fewer runs than the floor: the runs win.
   const few = await sample(() => sleep(20), timedBudget({ runs: 3, max_seconds: 0.01 }), 'timed');
   assert.deepEqual([few.samplesMs.length, few.stoppedBy], [3, 'runs']);
@@ -40,7 +46,12 @@ test('warm-up: bench.warmup runs or bench.warmup_max_seconds, at least one', asy
 test('progress is reported while sampling, with an estimate that never exceeds what the budget allows', async () => {
   const seen: [number, number][] = [];
   const b = timedBudget({ runs: 1000, max_seconds: 0.6 });
-  await sample(() => sleep(20), b, 'timed', (_phase, n, elapsedMs) => seen.push([n, estimateMs(b, n, elapsedMs)]));
+  await sample(
+    () => sleep(20),
+    b,
+    'timed',
+    (_phase, n, elapsedMs) => seen.push([n, estimateMs(b, n, elapsedMs)]),
+  );
   assert.ok(seen.length >= 1, 'at least one progress report in 0.6 s');
   for (const [n, est] of seen) assert.ok(n > 0 && est <= 0.6 * 1000 + 1, `estimate ${est} ms after ${n}`);
   assert.equal(estimateMs(b, 10, 100), 600, 'fast calls: the time limit bounds the estimate');
