@@ -12,7 +12,7 @@ export type { Logger };
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'stage', 'status', 'ms', 'summary']);
-/** Silence after which a live record is written when not on a terminal; with the board's 1 s tick, no run is silent 10 s. */
+/** Silence after which a live record is written off a terminal; with the board's 1 s tick no run is silent 10 s. */
 export const HEARTBEAT_MS = 7000;
 
 function color(on: boolean) {
@@ -75,7 +75,11 @@ function heartbeatOnly(heartbeatMs: number) {
 }
 
 /** The terminal writer: log lines scroll, the live status line stays under them. */
-export function terminalWriter(stream: NodeJS.WritableStream & { columns?: number }, useColor: boolean, verbose?: boolean) {
+export function terminalWriter(
+  stream: NodeJS.WritableStream & { columns?: number },
+  useColor: boolean,
+  verbose?: boolean,
+) {
   const live = new Map<string, string>();
   let shown = false;
   const clear = () => {
@@ -108,7 +112,8 @@ export function createLogger(options: LogOptions = {}): Logger {
   const base = { base: undefined, level: options.level ?? 'info' };
   if (json) {
     const dest = stream === process.stdout || stream === process.stderr ? pino.destination({ fd: stream === process.stdout ? 1 : 2, sync: true }) : stream;
-    return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime, hooks: heartbeatOnly(options.heartbeatMs ?? HEARTBEAT_MS) }, dest);
+    const hooks = heartbeatOnly(options.heartbeatMs ?? HEARTBEAT_MS);
+    return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime, hooks }, dest);
   }
   const write = terminalWriter(stream, !process.env['NO_COLOR'], options.verbose);
   return pino({ ...base, timestamp: false }, {

@@ -84,7 +84,8 @@ export interface TorchRequest {
 
 export type TorchResult =
   | { id: string; ok: true; samplesMs: number[]; warmup: number; timing: string; device: string;
-      settings: Record<string, string | number | boolean>; output: string; outputDims: number[]; compileMs?: number; sampling: Sampling }
+      settings: Record<string, string | number | boolean>; output: string; outputDims: number[]; compileMs?: number;
+      sampling: Sampling }
   | { id: string; ok: false; reason: string };
 
 export interface TorchReply {
@@ -93,7 +94,8 @@ export interface TorchReply {
 }
 
 const PROGRESS = '@progress ';
-const lastLine = (s: string): string => s.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith(PROGRESS)).at(-1) ?? '';
+const lastLine = (s: string): string =>
+  s.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith(PROGRESS)).at(-1) ?? '';
 
 /** Hands each complete `@progress {json}` line of the runner's stderr to `onProgress` as it arrives. */
 function progressLines(onProgress: (p: Record<string, unknown>) => void): (chunk: string) => void {

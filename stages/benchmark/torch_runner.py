@@ -180,8 +180,8 @@ def resize_op(node, a, ins, static):
     elif mode == "linear" and ctm in ("half_pixel", "pytorch_half_pixel", "align_corners"):
         kw = {"mode": "bilinear", "align_corners": ctm == "align_corners"}
     else:
-        raise ValueError("Resize %s: mode %s with coordinate_transformation_mode %s is not supported by the torch runner"
-                         % (node["name"], mode, ctm))
+        raise ValueError("Resize %s: mode %s with coordinate_transformation_mode %s is not supported by the torch "
+                         "runner" % (node["name"], mode, ctm))
 
     def resize(x):
         t = x[0]
@@ -528,7 +528,8 @@ def run_one(base, run, request, device, inputs):
         warm_samples, _, warm_seconds = sampled(fn, warm, cuda, run["id"], "warm-up") if warmup else ([], "runs", 0.0)
         if cuda:
             torch.cuda.synchronize()
-        budget = {"runs": request["iterations"], "maxSeconds": request["maxSeconds"], "minSamples": request["minSamples"]}
+        budget = {k: request[k] for k in ("maxSeconds", "minSamples")}
+        budget["runs"] = request["iterations"]
         samples, stopped_by, seconds = sampled(fn, budget, cuda, run["id"], "timed")
         out = fn()
         if cuda:
@@ -590,7 +591,8 @@ def main():
             dtype = DTYPES.get(f["dtype"])
             if dtype is None:
                 fail("input %s has element type %s, which the torch runner does not handle" % (f["name"], f["dtype"]))
-            by_name[f["name"]] = torch.frombuffer(raw, dtype=dtype).reshape(f["dims"]) if raw else torch.zeros(f["dims"], dtype=dtype)
+            empty = torch.zeros(f["dims"], dtype=dtype)
+            by_name[f["name"]] = torch.frombuffer(raw, dtype=dtype).reshape(f["dims"]) if raw else empty
         missing = [n for n in base.input_names if n not in by_name]
         if missing:
             fail("no values given for input(s) %s" % ", ".join(missing))

@@ -48,14 +48,19 @@ const fail = (message: string, details?: string[]) => err<StageFailure>({ messag
 /** An engine without a batch dimension runs its own batch only; every input built with a profile is told its shape. */
 function shapeArgs(r: TrtRunRequest): Result<string[], StageFailure> {
   if (!r.inputs.batched && r.batch !== r.inputs.fixedBatch) {
-    return fail(`${basename(r.enginePath)} was built for a fixed batch of ${r.inputs.fixedBatch} and cannot run batch ${r.batch}; give the model a dynamic batch dimension (model.dynamic_batch: true for MobileNetV2) or benchmark batch ${r.inputs.fixedBatch} only`);
+    return fail(
+      `${basename(r.enginePath)} was built for a fixed batch of ${r.inputs.fixedBatch} and cannot run batch ${r.batch}; give the model a dynamic batch dimension (model.dynamic_batch: true for MobileNetV2) or benchmark batch ${r.inputs.fixedBatch} only`,
+    );
   }
   const spec = shapeSpec(r.inputs, r.batch);
   return ok(spec ? [`--shapes=${spec}`] : []);
 }
 
 async function runTrtexec(r: TrtRunRequest, args: string[], what: string) {
-  const command = withMounts(r.tool.command, r.tool.fingerprint.image !== undefined, [dirname(r.enginePath), r.workDir]);
+  const command = withMounts(r.tool.command, r.tool.fingerprint.image !== undefined, [
+    dirname(r.enginePath),
+    r.workDir,
+  ]);
   const run = await r.exec(command[0]!, [...command.slice(1), ...args], { ...(r.signal ? { signal: r.signal } : {}) });
   const log = parseTrtexecLog(run.stdout, run.stderr);
   if (run.exitCode !== 0 || !passed(log)) {
@@ -91,8 +96,10 @@ export function benchArgs(r: TrtBenchRequest, timesPath: string, profilePath?: s
  */
 function disagreement(stats: LatencyStats, summary: PerformanceSummary): string | undefined {
   const pairs: [string, number, number][] = [
-    ['min', stats.min, summary.latency.min], ['max', stats.max, summary.latency.max],
-    ['median', stats.p50, summary.latency.median], ['mean', stats.mean, summary.latency.mean],
+    ['min', stats.min, summary.latency.min],
+    ['max', stats.max, summary.latency.max],
+    ['median', stats.p50, summary.latency.median],
+    ['mean', stats.mean, summary.latency.mean],
   ];
   const off = pairs.find(([, a, b]) => Math.abs(a - b) > 1e-4 * Math.max(Math.abs(b), 1e-6));
   return off ? `${off[0]} ${off[1]} ms from the samples, ${off[2]} ms in the summary` : undefined;
@@ -110,12 +117,16 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
   if (!log.value.summary) return fail(`${what}: trtexec passed but printed no performance summary`);
   const times = await readExportTimes(timesPath);
   if (!times.ok) return fail(`${what}: ${times.error}`);
-  if (times.value.length === 0) return fail(`${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
+  if (times.value.length === 0)
+    return fail(`${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
   const samplesMs = times.value.map((t) => t.latencyMs);
   const summary = log.value.summary;
   const stats = latencyStats(samplesMs);
   const mismatch = disagreement(stats, summary);
-  if (mismatch) return fail(`${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), so they are not from this run`);
+  if (mismatch)
+    return fail(
+      `${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), so they are not from this run`,
+    );
   const s = r.settings;
   return ok({
     measurement: {
@@ -134,7 +145,8 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
         spinWait: s.spin_wait,
         gpuComputeMeanMs: summary.gpuCompute.mean,
       },
-      timing: 'trtexec --exportTimes latencyMs per query: CUDA events from the start of H2D to the end of D2H (H2D + GPU compute + D2H; 0 transfers with noDataTransfers); host enqueue excluded',
+      timing:
+        'trtexec --exportTimes latencyMs per query: CUDA events from the start of H2D to the end of D2H (H2D + GPU compute + D2H; 0 transfers with noDataTransfers); host enqueue excluded',
       warmup: log.value.warmup?.queries ?? 0,
       samplesMs,
       stats,
@@ -150,7 +162,10 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
  * before 10 has no int64 tensors (the ONNX parser makes them int32), so int64 values go as int32 there.
  */
 function inputBytes(t: AnyTensor, trtMajor: number): Uint8Array {
-  const data = t.type === 'int64' && trtMajor < 10 ? Int32Array.from(t.data as BigInt64Array, (v) => Number(v)) : (t.data as ArrayBufferView);
+  const data =
+    t.type === 'int64' && trtMajor < 10
+      ? Int32Array.from(t.data as BigInt64Array, (v) => Number(v))
+      : (t.data as ArrayBufferView);
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -158,7 +173,9 @@ function inputBytes(t: AnyTensor, trtMajor: number): Uint8Array {
  * Runs the engine once on given input values (every input, --loadInputs=name:file,…) and returns its outputs
  * from --exportOutput, for comparison with the FP32 reference.
  */
-export async function runTrtEngineOnce(r: TrtRunRequest & { feeds: Record<string, AnyTensor> }): Promise<Result<ExportedOutput[], StageFailure>> {
+export async function runTrtEngineOnce(
+  r: TrtRunRequest & { feeds: Record<string, AnyTensor> },
+): Promise<Result<ExportedOutput[], StageFailure>> {
   const shapes = shapeArgs(r);
   if (!shapes.ok) return shapes;
   const major = Number((r.tool.fingerprint.tensorrt ?? '10').split('.')[0]);

@@ -35,17 +35,38 @@ const correctness = (m: Measurement): string => {
 export const samplesTaken = (m: Measurement, maxSeconds?: number): string => {
   const s = m.sampling;
   if (!s) return String(m.stats.n);
-  const why = s.stoppedBy === 'runs' ? 'all runs' : s.stoppedBy === 'trtexec' ? 'trtexec' : `${maxSeconds ?? ''} s limit`.trim();
+  const why =
+    s.stoppedBy === 'runs' ? 'all runs' : s.stoppedBy === 'trtexec' ? 'trtexec' : `${maxSeconds ?? ''} s limit`.trim();
   return `${s.n} (${why})`;
 };
 
 const measurementRow = (m: Measurement, rank: string, maxSeconds?: number): string[] => [
-  rank, seriesName(m), String(m.batch), m.device, ms(m.stats.p50, m.stats.n), ms(m.stats.p90, m.stats.n), ms(m.stats.p99, m.stats.n),
-  `${ms(m.stats.mean, m.stats.n)} ± ${ms(m.stats.stddev, m.stats.n)}`, Math.round(m.throughput).toLocaleString('en-US'), correctness(m),
+  rank,
+  seriesName(m),
+  String(m.batch),
+  m.device,
+  ms(m.stats.p50, m.stats.n),
+  ms(m.stats.p90, m.stats.n),
+  ms(m.stats.p99, m.stats.n),
+  `${ms(m.stats.mean, m.stats.n)} ± ${ms(m.stats.stddev, m.stats.n)}`,
+  Math.round(m.throughput).toLocaleString('en-US'),
+  correctness(m),
   samplesTaken(m, maxSeconds),
 ];
 
-const HEAD = ['#', 'engine', 'batch', 'device', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ± sd ms', 'items/s', 'rel L2 / max abs / top-1', 'samples (stopped by)'];
+const HEAD = [
+  '#',
+  'engine',
+  'batch',
+  'device',
+  'p50 ms',
+  'p90 ms',
+  'p99 ms',
+  'mean ± sd ms',
+  'items/s',
+  'rel L2 / max abs / top-1',
+  'samples (stopped by)',
+];
 const ALIGN = 'rlrlrrrrrlr';
 
 /** Per pass, its own nodes before → after in each round it ran (a pass that changed nothing shows one count). */
@@ -54,8 +75,17 @@ export function passesTable(passes: PassesFile | undefined): Table {
   const title = 'Optimization passes (passes.json), nodes before → after in each round';
   if (!steps) {
     return {
-      title, head: ['pass', 'changed', 'nodes before', 'nodes after', 'ms'], align: 'llrrr', empty: 'No passes.json.',
-      rows: (passes?.passes ?? []).map((p) => [p.pass, p.changed ? 'yes' : 'no', String(p.nodesBefore), String(p.nodesAfter), p.ms.toFixed(2)]),
+      title,
+      head: ['pass', 'changed', 'nodes before', 'nodes after', 'ms'],
+      align: 'llrrr',
+      empty: 'No passes.json.',
+      rows: (passes?.passes ?? []).map((p) => [
+        p.pass,
+        p.changed ? 'yes' : 'no',
+        String(p.nodesBefore),
+        String(p.nodesAfter),
+        p.ms.toFixed(2),
+      ]),
     };
   }
   const rounds = [...new Set(steps.map((s) => s.round))].sort((a, b) => a - b);
@@ -68,11 +98,18 @@ export function passesTable(passes: PassesFile | undefined): Table {
     });
     return [pass, ...cells, own.reduce((a, s) => a + s.ms, 0).toFixed(2)];
   });
-  return { title, head: ['pass', ...rounds.map((r) => `round ${r}`), 'ms (all rounds)'], align: `l${'r'.repeat(rounds.length)}r`, rows, empty: 'No passes ran.' };
+  return {
+    title,
+    head: ['pass', ...rounds.map((r) => `round ${r}`), 'ms (all rounds)'],
+    align: `l${'r'.repeat(rounds.length)}r`,
+    rows,
+    empty: 'No passes ran.',
+  };
 }
 
 export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[] {
-  let rank = 0, batch = -1;
+  let rank = 0,
+    batch = -1;
   const max = bench.budget?.maxSeconds;
   const rows = ranked(bench).map((m) => {
     if (m.batch !== batch) [rank, batch] = [0, m.batch];
@@ -80,22 +117,42 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
   });
   const env = bench.environment;
   return [
-    { title: 'Ranking (fastest p50 first within each batch size)', head: HEAD, align: ALIGN, rows, empty: 'No engine produced a correct measurement.' },
     {
-      title: 'Flagged: fast but wrong (outside the correctness tolerance, not ranked)', head: HEAD, align: ALIGN,
-      rows: flagged(bench).map((m) => measurementRow(m, '⚠', max)), empty: 'None: every measured engine agrees with the FP32 reference.',
+      title: 'Ranking (fastest p50 first within each batch size)',
+      head: HEAD,
+      align: ALIGN,
+      rows,
+      empty: 'No engine produced a correct measurement.',
     },
     {
-      title: 'Skipped engines', head: ['engine', 'precision', 'why'], align: 'lll',
-      rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]), empty: 'None.',
+      title: 'Flagged: fast but wrong (outside the correctness tolerance, not ranked)',
+      head: HEAD,
+      align: ALIGN,
+      rows: flagged(bench).map((m) => measurementRow(m, '⚠', max)),
+      empty: 'None: every measured engine agrees with the FP32 reference.',
+    },
+    {
+      title: 'Skipped engines',
+      head: ['engine', 'precision', 'why'],
+      align: 'lll',
+      rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]),
+      empty: 'None.',
     },
     passesTable(passes),
     {
-      title: 'Environment', head: ['what', 'value'], align: 'll',
+      title: 'Environment',
+      head: ['what', 'value'],
+      align: 'll',
       rows: [
         ['CPU', `${env.cpu.model} (${env.cpu.cores} cores)`],
-        ['GPU', env.gpu ? `${env.gpu.name}${env.gpu.computeCapability ? `, compute ${env.gpu.computeCapability}` : ''}${env.gpu.driver ? `, driver ${env.gpu.driver}` : ''}` : 'none'],
-        ['OS', env.os], ['Node', env.node],
+        [
+          'GPU',
+          env.gpu
+            ? `${env.gpu.name}${env.gpu.computeCapability ? `, compute ${env.gpu.computeCapability}` : ''}${env.gpu.driver ? `, driver ${env.gpu.driver}` : ''}`
+            : 'none',
+        ],
+        ['OS', env.os],
+        ['Node', env.node],
         ...Object.entries(env.versions).map(([k, v]) => [k, v]),
         ['model', `${bench.model.name}, sha256 ${bench.model.sha256.slice(0, 12)}`],
         ['inputs', inputShape(bench)],
