@@ -14,7 +14,9 @@ RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $
 # Globbed by make itself (no `find` process at parse time: a no-op `make engines` stays within ~10 ms of make).
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
-.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test bench-build bench-noop bench-hostile bench-optimize bench-scale bench-make screenshots models
+.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test models
+.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-scale bench-validate bench-import bench-corpus check-data
+.PHONY: bench-make screenshots
 all: run
 
 # package.json's allowScripts runs esbuild's and protobufjs's install scripts and not onnxruntime-node's (its
@@ -76,6 +78,15 @@ screenshots: debian-test dist/.built
 	node dist/bench/screenshots.js
 bench-scale: dist/.built
 	node dist/bench/scale.js
+bench-validate: dist/.built
+	node dist/bench/validate.js
+bench-import: dist/.built models
+	node dist/bench/import.js
+bench-corpus: dist/.built models
+	node dist/bench/corpus.js --write docs/corpus.md
+# The committed check data of configs/examples/data (test_data_set_0 per model), rebuilt from the models.
+check-data: dist/.built models
+	node dist/bench/make-check-data.js
 
 clean:
 	rm -rf artifacts dist

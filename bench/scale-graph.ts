@@ -25,7 +25,8 @@ function block(k: number, x: string): { nodes: Node[]; initializers: Tensor[]; o
   const p = (s: string) => `b${k}_${s}`;
   const initializers = [
     floats(p('w'), [C, C, 1, 1], (i) => ((i * 7 + k) % 11) / 22 - 0.2), floats(p('b'), [C], (i) => i / 10),
-    floats(p('g'), [C], () => 1.1), floats(p('beta'), [C], () => 0.05), floats(p('mean'), [C], () => 0.01), floats(p('var'), [C], () => 0.9),
+    floats(p('g'), [C], () => 1.1), floats(p('beta'), [C], () => 0.05),
+    floats(p('mean'), [C], () => 0.01), floats(p('var'), [C], () => 0.9),
     floats(p('lo'), [], () => 0), floats(p('hi'), [], () => 6),
   ];
   const nodes = [

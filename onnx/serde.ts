@@ -6,8 +6,10 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type onnxProto from 'onnx-proto';
 import { err, ok, type Result } from '../pipeline/result.js';
+import { internalize } from './external-data.js';
 import type { Attribute, AttributeValue, Dim, DType, Graph, Model, Node, Tensor, ValueInfo } from './ir.js';
 
 // onnx-proto is CommonJS; `require` skips the ESM loader's scan of its 300 kB of generated code for
@@ -164,12 +166,17 @@ export async function readBytes(path: string): Promise<Result<Uint8Array, string
   }
 }
 
-/** Reads and decodes a model file; every failure is one message that names the file and says what to do. */
+/**
+ * Reads and decodes a model file, with the bytes of its external data (files beside it) read in; every failure
+ * is one message that names the file and says what to do.
+ */
 export async function readModelFile(path: string): Promise<Result<Model, string>> {
   const bytes = await readBytes(path);
   if (!bytes.ok) return bytes;
   const model = decodeModel(bytes.value);
-  return model.ok ? model : err(`${path}: ${model.error}. Rebuild or re-export the model; a partial copy or a non-ONNX file cannot be used.`);
+  if (!model.ok) return err(`${path}: ${model.error}. Rebuild or re-export the model; a partial copy or a non-ONNX file cannot be used.`);
+  const whole = await internalize(model.value, dirname(path));
+  return whole.ok ? whole : err(`${path}: ${whole.error}`);
 }
 
 /** A subgraph (an If/Loop/Scan body) as IR, and back: the message it came from is reused where unchanged. */
@@ -333,6 +340,9 @@ function encodeValueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
 function set<T extends object, K extends keyof T>(msg: T, orig: object | undefined, key: K, value: T[K], dflt: T[K]): void {
   if (value !== dflt || (orig !== undefined && Object.prototype.hasOwnProperty.call(orig, key))) msg[key] = value;
 }
+
+/** A tensor as a TensorProto on its own, the form of ONNX's test data files (`input_0.pb`). */
+export const encodeTensorBytes = (t: Tensor): Uint8Array => onnx.TensorProto.encode(encodeTensor(t)).finish();
 
 /** A TensorProto on its own, as ONNX's test data stores inputs and outputs (`input_0.pb`). */
 export function decodeTensor(bytes: Uint8Array): Result<Tensor, string> {

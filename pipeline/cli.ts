@@ -3,8 +3,9 @@
  * Exit codes: 0 done (skips included), 1 a stage failed or a required tool is missing, 2 bad config or usage.
  * A failure the user caused is one line (`error: …`); only a bug reads `internal error`.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { checkArtifacts } from './artifacts-dir.js';
 import { OPTIONS, withOptions, type OptionRow, type Scope } from './cli-options.js';
@@ -84,6 +85,18 @@ async function checkRequired(registry: Registry, argv: Common, config: Readonly<
   }
 }
 
+/**
+ * The config file to read. The default one is the package's when the working directory has none, so that
+ * `enginefoundry validate --model my.onnx` works from the user's own folder.
+ */
+function configFile(given: string): string {
+  const fallback = OPTIONS['config']?.spec.default;
+  if (given !== fallback || existsSync(given)) return given;
+  // Compiled, this module is dist/pipeline/cli.js or part of the bundle dist/cli/main.js: two levels below.
+  const packaged = fileURLToPath(new URL(`../../${fallback}`, import.meta.url));
+  return existsSync(packaged) ? packaged : given;
+}
+
 /** The run config: the file, `--set`, the project's own options, the schema, then the project's preflight. */
 async function projectConfig(registry: Registry, argv: Common): Promise<Result<RunConfig, string>> {
   const given = Object.entries(registry.options ?? {}).filter(([name]) => {
@@ -92,8 +105,9 @@ async function projectConfig(registry: Registry, argv: Common): Promise<Result<R
   });
   const adjust = (c: RunConfig): Result<RunConfig, string> => given.reduce<Result<RunConfig, string>>(
     (r, [name, o]) => (r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r), ok(c));
-  const config = await loadConfig(argv.config, registry.configSchema, argv.set, adjust, registry.checkConfig);
-  return config.ok && registry.preflight ? registry.preflight(config.value, argv.config) : config;
+  const file = configFile(argv.config);
+  const config = await loadConfig(file, registry.configSchema, argv.set, adjust, registry.checkConfig);
+  return config.ok && registry.preflight ? registry.preflight(config.value, file) : config;
 }
 
 async function runCommand(registry: Registry, command: string, argv: Common, planOnly: boolean): Promise<number> {

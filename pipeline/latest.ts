@@ -54,6 +54,11 @@ export async function writeLatest(store: Store, configPath: string, outcomes: re
       const target = join(view, rel);
       await mkdir(join(target, '..'), { recursive: true });
       await link(store.objectPath(out.sha256), target).catch(() => copyFile(store.objectPath(out.sha256), target));
+      for (const [name, c] of Object.entries(out.companions ?? {})) {
+        const beside = join(target, '..', name);
+        await mkdir(join(beside, '..'), { recursive: true });
+        await link(store.objectPath(c.sha256), beside).catch(() => copyFile(store.objectPath(c.sha256), beside));
+      }
       outputs[label] = { path: rel, sha256: out.sha256 };
     }
     manifest.stages[o.stage] = {

@@ -3,8 +3,10 @@
  * entry or runs the stage in a private tmp directory and commits its outputs to the store. Independent stages
  * run concurrently, bounded by `concurrency`.
  */
+import { mkdirSync } from 'node:fs';
 import { link, copyFile, mkdir, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { badCompanionName, inputHash } from './companions.js';
 import type { Exec } from './exec.js';
 import { explainChange, keyOf, toolsHash, type KeyData } from './fingerprint.js';
 import { refChain, type AnyStage } from './graph.js';
@@ -31,6 +33,8 @@ export interface Outcome {
   /** Why the key differs from the stage's previous build (on a miss). */
   explain?: string[];
   failure?: StageFailure;
+  /** Skipped because something upstream failed: its consumers do not fall back past it. */
+  blocked?: boolean;
 }
 
 export interface PlanOutcome {
@@ -92,13 +96,13 @@ class Slots {
 }
 
 type Prepared =
-  | { kind: 'skip'; reason: string; failed?: boolean; key?: string }
+  | { kind: 'skip'; reason: string; failed?: boolean; key?: string; blocked?: boolean }
   | { kind: 'ready'; config: unknown; data: KeyData; key: string; tools: Record<string, ToolFound>; inputs: Record<string, PreparedInput | undefined> };
 
 /** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
-type PreparedInput = { sha: string; file: string; path?: string };
+type PreparedInput = { sha: string; file: string; path?: string; stored?: StoredOutput };
 
-type Producers = ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string }>;
+type Producers = ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string; blocked?: boolean }>;
 
 /** The output an input reads: its producer's, else, while producers are skipped, the first fallback's. */
 function resolveRef(ref: InputRef, producers: Producers): StoredOutput | 'pending' | { missing: InputRef; status: string } {
@@ -108,7 +112,7 @@ function resolveRef(ref: InputRef, producers: Producers): StoredOutput | 'pendin
     if (p.status === 'pending' || p.status === 'miss') return 'pending';
     const o = p.outputs[r.output];
     if (o) return o;
-    if (p.status !== 'skipped') return { missing: r, status: p.status };
+    if (p.status !== 'skipped' || p.blocked) return { missing: r, status: p.blocked ? 'blocked' : p.status };
   }
   return { missing: ref, status: 'skipped' };
 }
@@ -153,9 +157,11 @@ async function prepare(
         inputs[label] = undefined;
         continue;
       }
-      return { kind: 'skip', reason: `needs ${o.missing.stage}, which was ${o.status === 'failed' ? 'failed' : 'skipped'}` };
+      const blocked = o.status === 'failed' || o.status === 'blocked';
+      const was = o.status === 'failed' ? 'failed' : o.status === 'blocked' ? 'skipped after a failure upstream' : 'skipped';
+      return { kind: 'skip', reason: `needs ${o.missing.stage}, which was ${was}`, ...(blocked ? { blocked } : {}) };
     }
-    inputs[label] = { sha: o.sha256, file: o.file };
+    inputs[label] = { sha: inputHash(o), file: o.file, stored: o };
   }
   const files = await userFiles(def, root);
   if (typeof files === 'string') return { kind: 'skip', failed: true, reason: `${def.name}: ${files}` };
@@ -209,13 +215,12 @@ async function lookup(store: Store, log: Logger, stage: string, key: string): Pr
   return entry;
 }
 
-/** Hands an input to a stage under its real file name (some tools care about extensions). */
-async function placeInput(store: Store, sha: string, target: string): Promise<void> {
-  await mkdir(join(target, '..'), { recursive: true });
-  try {
-    await link(store.objectPath(sha), target);
-  } catch {
-    await copyFile(store.objectPath(sha), target);
+/** Hands an input to a stage under its real file name (some tools care about extensions), companions beside it. */
+async function placeInput(store: Store, o: StoredOutput, target: string): Promise<void> {
+  for (const [name, c] of [['', o] as const, ...Object.entries(o.companions ?? {})]) {
+    const path = name ? join(dirname(target), name) : target;
+    await mkdir(dirname(path), { recursive: true });
+    await link(store.objectPath(c.sha256), path).catch(() => copyFile(store.objectPath(c.sha256), path));
   }
 }
 
@@ -237,7 +242,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
       (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
-      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {} };
+      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {}, ...(prep.blocked ? { blocked: true } : {}) };
     }
     const { key, data } = prep;
     const reuse = def.cache === 'never' && (opts.reuse?.has(def.name) ?? false);
@@ -272,12 +277,13 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
           continue;
         }
         const path = join(dir, 'inputs', label, input.file);
-        await placeInput(store, input.sha, path);
+        await placeInput(store, input.stored!, path);
         inputs[label] = path;
       }
       await mkdir(join(dir, 'out'), { recursive: true });
       await mkdir(join(dir, 'work'), { recursive: true });
       const th = toolsHash(data.tools);
+      const companions: Record<string, Set<string>> = {};
       const ctx: StageContext<unknown> = {
         config: prep.config,
         inputs,
@@ -285,6 +291,15 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
           const file = def.outputs[label];
           if (!file) throw new Error(`Internal error: stage ${def.name} wrote output ${label}, which it does not declare`);
           return join(dir, 'out', file);
+        },
+        companion: (label, name) => {
+          const bad = badCompanionName(name);
+          if (!(label in def.outputs) || bad || Object.values(def.outputs).includes(name)) {
+            throw new Error(`Internal error: stage ${def.name}: companion ${JSON.stringify(name)} of output ${label} ${bad ?? 'is not allowed'}`);
+          }
+          (companions[label] ??= new Set()).add(name);
+          mkdirSync(dirname(join(dir, 'out', name)), { recursive: true });
+          return join(dir, 'out', name);
         },
         persistent: (name) => store.persistentPath(def.name, th, name),
         workDir: join(dir, 'work'),
@@ -313,20 +328,21 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
         throw e;
       }
       board.end(def.name);
+      if (result.ok && result.value) {
+        // A decline is as much a function of the key as an output: stored, so the next run does not redo it.
+        const declined = show(result.value.declined);
+        const details = result.value.details?.map(show);
+        const ms = elapsed();
+        await store.writeEntry({ key, data, outputs: {}, ms, declined });
+        await store.writeLast(data);
+        log.warn({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
+        return { stage: def.name, status: 'skipped', key, reason: declined, ms, outputs: {}, explain };
+      }
       if (!result.ok) {
         const ms = elapsed();
         const failure = { ...result.error, message: show(result.error.message), ...(result.error.details ? { details: result.error.details.map(show) } : {}) };
         log.error({ stage: def.name, status: 'failed', ms, ...(failure.details ? { details: failure.details } : {}) }, failure.message);
         return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure, explain };
-      }
-      if (result.value) {
-        // A decline is as much a function of the key as an output: stored, so the next run does not redo it.
-        const { declined, details } = result.value;
-        const ms = elapsed();
-        await store.writeEntry({ key, data, outputs: {}, ms, declined });
-        await store.writeLast(data);
-        log.info({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
-        return { stage: def.name, status: 'skipped', key, reason: declined, ms, outputs: {}, explain };
       }
       const outputs: Record<string, StoredOutput> = {};
       for (const [label, file] of Object.entries(def.outputs)) {
@@ -338,6 +354,9 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
           return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
         }
         outputs[label] = await store.putFile(path, file);
+        for (const name of companions[label] ?? []) {
+          (outputs[label]!.companions ??= {})[name] = await store.putFile(join(dir, 'out', name), name);
+        }
       }
       const ms = elapsed();
       await store.writeEntry({ key, data, outputs, ms });

@@ -65,6 +65,11 @@ export interface StageContext<C> {
   inputs: Readonly<Record<string, string | undefined>>;
   /** Absolute path to write the output with this label; committed to the store only if `run` succeeds. */
   out(label: string): string;
+  /**
+   * Absolute path of a file that travels with output `label` under `name`, a path relative to the output's
+   * folder (a model's external data): stored with it and placed beside it for every consumer.
+   */
+  companion?(label: string, name: string): string;
   /** A file that persists across runs and keys, one per stage and tool fingerprint (e.g. a timing cache). */
   persistent(name: string): string;
   /** A scratch directory, removed after the stage. */
@@ -87,8 +92,6 @@ export interface StageFailure {
   details?: string[];
   /** The user's input (their model, their data) is at fault, not the stage: the run exits 2, not 1. */
   input?: boolean;
-  /** The stage cannot prove its output (its numeric check has nothing to stand on) and declines to produce one. */
-  declined?: boolean;
 }
 
 export interface StageDef<C = unknown> {

@@ -21,7 +21,13 @@ export interface StoredOutput {
   size: number;
   /** The object's mtime when this entry was written: a hit whose stamp still matches skips re-hashing. */
   mtimeMs: number;
+  /** Files that travel with this one, by path relative to its folder (pipeline/companions.ts). */
+  companions?: Record<string, StoredOutput>;
 }
+
+/** An output and its companions, each with the label a message names it by. */
+export const withCompanions = (label: string, o: StoredOutput): Array<[string, StoredOutput]> =>
+  [[label, o], ...Object.entries(o.companions ?? {}).map(([n, c]) => [`${label} companion ${n}`, c] as [string, StoredOutput])];
 
 export interface Entry {
   key: string;
@@ -126,7 +132,7 @@ export class Store {
    * the mtime), and only a changed stamp costs a hash.
    */
   async check(entry: Entry, deep: boolean): Promise<Check> {
-    for (const [label, o] of Object.entries(entry.outputs)) {
+    for (const [label, o] of Object.entries(entry.outputs).flatMap(([l, x]) => withCompanions(l, x))) {
       const path = this.objectPath(o.sha256);
       const s = await exists(path);
       if (!s) return { ok: false, problem: `output ${label} (${o.file}) is missing from the store` };
@@ -142,7 +148,7 @@ export class Store {
   /** Removes an entry and those of its objects that failed the check, so the stage is rebuilt. */
   async evict(stage: string, key: string, entry?: Entry): Promise<void> {
     await rm(this.entryPath(stage, key), { force: true });
-    for (const o of Object.values(entry?.outputs ?? {})) {
+    for (const [, o] of Object.entries(entry?.outputs ?? {}).flatMap(([l, x]) => withCompanions(l, x))) {
       const path = this.objectPath(o.sha256);
       const s = await exists(path);
       if (s && (s.size !== o.size || (await hashFile(path)) !== o.sha256)) await rm(path, { force: true });
@@ -193,7 +199,7 @@ export class Store {
     for (const e of all) {
       if (e.entry !== 'corrupt' && (!newest.has(e.stage) || keep.has(e.key))) {
         newest.add(e.stage);
-        for (const o of Object.values(e.entry.outputs)) kept.add(o.sha256);
+        for (const [, o] of Object.entries(e.entry.outputs).flatMap(([l, x]) => withCompanions(l, x))) kept.add(o.sha256);
         continue;
       }
       await rm(this.entryPath(e.stage, e.key), { force: true });

@@ -12,7 +12,11 @@ import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
 import { trtFp16, trtFp32 } from './engine-trt/index.js';
 import { schema as trtSchema } from './engine-trt/config.js';
+import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
 import graph from './graph/index.js';
+import importModel from './import/index.js';
+import { modelOptions } from './import/options.js';
+import { preflight } from './import/preflight.js';
 import { schema as graphSchema } from './graph/config.js';
 import optimize from './optimize/index.js';
 import { schema as optimizeSchema } from './optimize/config.js';
@@ -26,7 +30,9 @@ import { readBenchFile } from './benchmark/baseline.js';
 import { schema as validateSchema } from './validate/config.js';
 
 export const registry: Registry = {
-  stages: [build, validate, optimize, convertFp16, trtFp32, trtFp16, benchmark, graph, report],
+  stages: [
+    build, importModel, validate, optimize, convertFp16, trtFp32, trtFp16, torchCompileFp32, torchCompileFp16, benchmark, graph, report,
+  ],
   configSchema: {
     type: 'object',
     additionalProperties: false,
@@ -54,15 +60,17 @@ export const registry: Registry = {
     return read.ok ? undefined : `--baseline: ${read.error}`;
   },
   targets: {
-    build: ['build'],
+    build: ['build', 'import'],
     validate: ['validate'],
     optimize: ['optimize'],
-    onnx: ['build', 'optimize', 'convert:fp16'],
-    engines: ['engine:trt:fp32', 'engine:trt:fp16'],
+    onnx: ['build', 'import', 'optimize', 'convert:fp16'],
+    engines: ['engine:trt:fp32', 'engine:trt:fp16', 'engine:torch-compile:fp32', 'engine:torch-compile:fp16'],
     bench: ['benchmark'],
     report: ['report'],
     graph: ['graph'],
   },
+  options: modelOptions,
+  preflight,
 };
 
 export default registry;

@@ -1,29 +1,42 @@
 /**
  * Shape and type inference for the covered operators. `inferShapes` is what the graph drawing and the
  * passes use; `inferGraph` also reports where an inferred type contradicts a declared one, or where a
- * node's inputs cannot fit together (the validator turns those into issues).
+ * node's inputs cannot fit together (the validator turns those into issues). The bodies of If, Loop and
+ * Scan are inferred too, each seeing its enclosing graphs' values (control-flow.ts says how far).
  */
-import { DType, type Dim, type Model, type Node, type TensorType } from '../ir.js';
+import { DType, type Dim, type Graph, type Model, type Node, type TensorType } from '../ir.js';
 import { isDefaultDomain } from '../schema/lookup.js';
+import { bodiesOf, hasBodies } from '../subgraph.js';
 import { constOf, type ConstValue } from './constants.js';
 import { makeContext } from './context.js';
+import { bodyInputTypes, controlFlowOutputs, type BodyResult } from './control-flow.js';
 import { fmt, ShapeError } from './dims.js';
 import { propagate } from './propagate.js';
 import { rules } from './rules.js';
+import { Scope } from './scope.js';
 
 export interface ShapeIssue {
   code: 'shape-inference' | 'type-mismatch' | 'shape-mismatch';
   message: string;
   node?: string;
   field?: string;
+  /** The nested graph the node is in (validate/walk.ts names it); absent for the main graph. */
+  graph?: string;
 }
 
 export interface Inference {
+  /** The main graph's values. */
   types: Map<string, TensorType>;
   issues: ShapeIssue[];
+  /** Each nested graph's values, its enclosing graphs' visible through it. */
+  bodies: Map<Graph, Scope<TensorType>>;
 }
 
 export const nodeLabel = (n: Node, i: number): string => n.name || `#${i} ${n.opType}`;
+
+/** How a nested graph is named in messages: `If_0.then_branch`, nested ones joined by `/`. */
+export const bodyPath = (outer: string, node: string, attribute: string): string =>
+  `${outer ? `${outer}/` : ''}${node}.${attribute}`;
 
 export function defaultOpset(model: Model): number {
   return model.opsetImports.find((o) => isDefaultDomain(o.domain))?.version ?? 1;
@@ -55,40 +68,49 @@ function merge(declared: TensorType, inferred: TensorType): { type: TensorType; 
 
 const SHAPE_DTYPES = new Set<DType>([DType.INT64, DType.INT32]);
 
+interface Walk {
+  opset: number;
+  issues: ShapeIssue[];
+  bodies: Map<Graph, Scope<TensorType>>;
+}
+
 export function inferGraph(model: Model, opset = defaultOpset(model)): Inference {
-  const g = model.graph;
-  const types = new Map<string, TensorType>();
-  const consts = new Map<string, ConstValue>();
+  const walk: Walk = { opset, issues: [], bodies: new Map() };
+  const types = inferScope(walk, model.graph, new Scope(), new Scope(), [], '');
+  return { types: types.own as Map<string, TensorType>, issues: walk.issues, bodies: walk.bodies };
+}
+
+/**
+ * One graph, in node order. `types` and `consts` are this graph's scopes (a nested graph's have its
+ * enclosing graph's as parents); `fed` are the types the enclosing node gives its inputs.
+ */
+function inferScope(
+  walk: Walk,
+  g: Graph,
+  types: Scope<TensorType>,
+  consts: Scope<ConstValue>,
+  fed: readonly (TensorType | undefined)[],
+  path: string,
+): Scope<TensorType> {
+  const nested = types.parent !== undefined;
   const declared = new Map<string, TensorType>();
-  const issues: ShapeIssue[] = [];
   for (const v of [...g.valueInfo, ...g.outputs]) if (v.type) declared.set(v.name, v.type);
-  for (const v of g.inputs) if (v.type) types.set(v.name, v.type);
+  g.inputs.forEach((v, i) => {
+    const t = v.type && (v.type.dtype !== DType.UNDEFINED || v.type.shape) ? v.type : fed[i];
+    if (t || nested) types.set(v.name, t);
+    if (nested) consts.set(v.name, undefined);
+  });
   const inputNames = new Set(g.inputs.map((v) => v.name));
   for (const t of g.initializers) {
-    if (!types.has(t.name)) types.set(t.name, { dtype: t.dtype, shape: [...t.dims] });
+    if (!inputNames.has(t.name)) types.set(t.name, { dtype: t.dtype, shape: [...t.dims] });
     // Only integer constants feed shapes. A graph input that shares an initializer's name may be fed at
     // run time, so only a pure initializer is constant.
-    if (SHAPE_DTYPES.has(t.dtype) && !inputNames.has(t.name)) {
-      const c = constOf(t);
-      if (c) consts.set(t.name, c);
-    }
+    const c = SHAPE_DTYPES.has(t.dtype) && !inputNames.has(t.name) ? constOf(t) : undefined;
+    if (c || nested) consts.set(t.name, c);
   }
-
   g.nodes.forEach((node, index) => {
     const label = nodeLabel(node, index);
-    const rule = isDefaultDomain(node.domain) ? rules[node.opType] : undefined;
-    let inferred: (TensorType | undefined)[] = [];
-    if (rule) {
-      const ctx = makeContext(node, opset, (n) => types.get(n), (n) => consts.get(n));
-      try {
-        inferred = rule(ctx);
-        const folded = node.outputs.length === 1 ? propagate(ctx) : undefined;
-        if (folded && node.outputs[0]) consts.set(node.outputs[0], folded);
-      } catch (e) {
-        if (!(e instanceof ShapeError)) throw e;
-        issues.push({ code: 'shape-inference', message: `${node.opType} ${label}: ${e.message}`, node: label });
-      }
-    }
+    const inferred = inferNode(walk, node, label, types, consts, path);
     node.outputs.forEach((out, i) => {
       if (!out) return;
       const inf = inferred[i];
@@ -98,13 +120,60 @@ export function inferGraph(model: Model, opset = defaultOpset(model)): Inference
         if (m.conflict) {
           const what = m.conflict === 'type-mismatch' ? `type ${DTypeName(inf.dtype)}` : `shape ${fmt(inf.shape)}`;
           const was = m.conflict === 'type-mismatch' ? DTypeName(dec.dtype) : fmt(dec.shape);
-          issues.push({ code: m.conflict, message: `${node.opType} ${label}: output '${out}' is inferred as ${what} but declared as ${was}`, node: label, field: `output '${out}'` });
+          const message = `${node.opType} ${label}: output '${out}' is inferred as ${what} but declared as ${was}`;
+          walk.issues.push({ code: m.conflict, message, node: label, field: `output '${out}'`, ...(path ? { graph: path } : {}) });
         }
         types.set(out, m.type);
       } else if (inf ?? dec) types.set(out, (inf ?? dec)!);
+      else if (nested) types.set(out, undefined);
+      if (nested && !consts.own.has(out)) consts.set(out, undefined);
     });
   });
-  return { types, issues };
+  return types;
+}
+
+/** The node's output types; its bodies are inferred first, in scopes under the node's graph. */
+function inferNode(
+  walk: Walk,
+  node: Node,
+  label: string,
+  types: Scope<TensorType>,
+  consts: Scope<ConstValue>,
+  path: string,
+): (TensorType | undefined)[] {
+  const where = path ? { graph: path } : {};
+  if (hasBodies(node)) {
+    const bodies = bodiesOf(node);
+    if (!bodies.ok) return [];
+    const fed = bodyInputTypes(node, walk.opset, (n) => types.get(n));
+    const results: BodyResult[] = bodies.value.map((body) => {
+      const inner = bodyPath(path, label, body.attribute);
+      const scope = inferScope(walk, body.graph, new Scope(types), new Scope(consts), fed, inner);
+      walk.bodies.set(body.graph, scope);
+      return { body, scope };
+    });
+    if (!isDefaultDomain(node.domain)) return [];
+    const { outputs, conflicts } = controlFlowOutputs(node, results);
+    for (const c of conflicts) {
+      const message = `${node.opType} ${label}: output ${c.output} is ${DTypeName(c.then)} in then_branch`
+        + ` but ${DTypeName(c.else)} in else_branch`;
+      walk.issues.push({ code: 'type-mismatch', message, node: label, field: `output[${c.output}]`, ...where });
+    }
+    return outputs;
+  }
+  const rule = isDefaultDomain(node.domain) ? rules[node.opType] : undefined;
+  if (!rule) return [];
+  const ctx = makeContext(node, walk.opset, (n) => types.get(n), (n) => consts.get(n));
+  try {
+    const inferred = rule(ctx);
+    const folded = node.outputs.length === 1 ? propagate(ctx) : undefined;
+    if (folded && node.outputs[0]) consts.set(node.outputs[0], folded);
+    return inferred;
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    walk.issues.push({ code: 'shape-inference', message: `${node.opType} ${label}: ${e.message}`, node: label, ...where });
+    return [];
+  }
 }
 
 const names = Object.fromEntries(Object.entries(DType).map(([k, v]) => [v, k.toLowerCase()]));

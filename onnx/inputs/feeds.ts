@@ -28,7 +28,9 @@ function values(spec: InputSpec, n: number, seed: number): Float64Array | Float3
   const r = rng(seed);
   const integer = spec.dtype !== DType.FLOAT && spec.dtype !== DType.FLOAT16 && spec.dtype !== DType.DOUBLE;
   for (let k = 0; k < n; k++) {
-    out[k] = integer ? Math.floor(f.lo + r.uniform() * (Math.floor(f.hi) - Math.ceil(f.lo) + 1)) : f.lo + r.uniform() * (f.hi - f.lo);
+    out[k] = integer
+      ? Math.floor(f.lo + r.uniform() * (Math.floor(f.hi) - Math.ceil(f.lo) + 1))
+      : f.lo + r.uniform() * (f.hi - f.lo);
   }
   return out;
 }

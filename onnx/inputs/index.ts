@@ -16,6 +16,12 @@ export { batchOf, makeFeeds, tensorFeed, type Feeds } from './feeds.js';
 export { checkSize, feedInputs, MAX_ELEMENTS, resolveInputs, shapeAt } from './spec.js';
 export type { Fill, InputConfig, InputsConfig, InputSpec, ModelInputs } from './spec.js';
 
+export interface CheckOptions {
+  seed: number;
+  batch: number;
+  checkData?: CheckData;
+}
+
 export interface CheckFeeds {
   spec: ModelInputs;
   /** The batch the check ran at: the check data's, else the caller's fallback (1 when the batch is fixed). */
@@ -29,7 +35,7 @@ export interface CheckFeeds {
  * The feeds of a numeric check: the check data's tensors where it has them, seeded values for the other
  * inputs at the check data's batch (or `batch` without check data).
  */
-export function checkFeeds(model: Model, cfg: InputsConfig, options: { seed: number; batch: number; checkData?: CheckData }): Result<CheckFeeds, string> {
+export function checkFeeds(model: Model, cfg: InputsConfig, options: CheckOptions): Result<CheckFeeds, string> {
   const shapes = checkShapes(options.checkData);
   const spec = resolveInputs(model, cfg, shapes);
   if (!spec.ok) return spec;

@@ -53,7 +53,8 @@ const INTEGERS: ReadonlySet<DType> = new Set([DType.INT64, DType.INT32, DType.IN
 /** No input of a model we feed holds more elements: 2^28 float32 is 1 GiB, beyond any sane benchmark feed. */
 export const MAX_ELEMENTS = 2 ** 28;
 
-const showDims = (dims: readonly Dim[]): string => `[${dims.map((d) => (d === null || d === '' ? '?' : d)).join(', ')}]`;
+const showDims = (dims: readonly Dim[]): string =>
+  `[${dims.map((d) => (d === null || d === '' ? '?' : d)).join(', ')}]`;
 
 /** The graph inputs a caller feeds: initializers listed as inputs (older exporters do that) are not. */
 export function feedInputs(model: Model): Model['graph']['inputs'] {
@@ -81,14 +82,20 @@ function configBindings(model: Model, cfg: InputsConfig): Result<Map<string, num
     const dims = input.type?.shape;
     if (!shape || !dims) continue;
     if (shape.length !== dims.length) {
-      return err(`model.inputs.${input.name}.shape has ${shape.length} dimensions but input '${input.name}' has ${dims.length} ${showDims(dims)}`);
+      return err(`model.inputs.${input.name}.shape has ${shape.length} dimensions but input '${input.name}' has ` +
+        `${dims.length} ${showDims(dims)}`);
     }
     for (const [k, d] of dims.entries()) {
       const v = shape[k]!;
-      if (typeof d === 'number' && d > 0 && d !== v) return err(`model.inputs.${input.name}.shape[${k}] is ${v} but the model fixes that dimension at ${d}`);
+      if (typeof d === 'number' && d > 0 && d !== v) {
+        return err(`model.inputs.${input.name}.shape[${k}] is ${v} but the model fixes that dimension at ${d}`);
+      }
       if (typeof d !== 'string' || d === '') continue;
       const was = bound.get(d);
-      if (was !== undefined && was !== v) return err(`dimension '${d}' is given two values, ${was} and ${v} (model.dims and model.inputs.${input.name}.shape)`);
+      if (was !== undefined && was !== v) {
+        return err(`dimension '${d}' is given two values, ${was} and ${v} (model.dims and ` +
+          `model.inputs.${input.name}.shape)`);
+      }
       bound.set(d, v);
     }
   }
@@ -97,7 +104,9 @@ function configBindings(model: Model, cfg: InputsConfig): Result<Map<string, num
 
 /** One input's fill, from its config; a non-float input needs to be told what values mean something. */
 function fillOf(name: string, dtype: DType, c: InputConfig | undefined): Result<Fill, string> {
-  if (!FLOATS.has(dtype) && !INTEGERS.has(dtype)) return err(`input '${name}' is ${dtypeName(dtype)}, which cannot be fed; only numeric and bool inputs can`);
+  if (!FLOATS.has(dtype) && !INTEGERS.has(dtype)) {
+    return err(`input '${name}' is ${dtypeName(dtype)}, which cannot be fed; only numeric and bool inputs can`);
+  }
   if (c?.value !== undefined && c.range) return err(`model.inputs.${name}: give either value or range, not both`);
   if (c?.value !== undefined) return ok({ kind: 'value', value: c.value });
   if (c?.range) {
@@ -106,7 +115,8 @@ function fillOf(name: string, dtype: DType, c: InputConfig | undefined): Result<
     return ok({ kind: 'range', lo, hi });
   }
   if (FLOATS.has(dtype)) return ok({ kind: 'normal' });
-  return err(`input '${name}' is ${dtypeName(dtype)}: noise means nothing for it; set model.inputs.${name}.value (one value for every element) or model.inputs.${name}.range: [lo, hi]`);
+  return err(`input '${name}' is ${dtypeName(dtype)}: noise means nothing for it; set model.inputs.${name}.value ` +
+    `(one value for every element) or model.inputs.${name}.range: [lo, hi]`);
 }
 
 /**
@@ -114,29 +124,43 @@ function fillOf(name: string, dtype: DType, c: InputConfig | undefined): Result<
  * such as check data, by input name): a fixed size, or the batch dimension. Errors say which input, which
  * dimension, and the config field or option that sets it.
  */
-export function resolveInputs(model: Model, cfg: InputsConfig, fixed: ReadonlyMap<string, readonly number[]> = new Map()): Result<ModelInputs, string> {
+export function resolveInputs(model: Model, cfg: InputsConfig,
+  fixed: ReadonlyMap<string, readonly number[]> = new Map()):
+  Result<ModelInputs, string> {
   const bindings = configBindings(model, cfg);
   if (!bindings.ok) return bindings;
   const bound = bindings.value;
   const batchDim = cfg.batch_dim ?? sharedLeadingDim(model, bound);
   const inputs = feedInputs(model);
   for (const name of Object.keys(cfg.inputs ?? {})) {
-    if (!inputs.some((i) => i.name === name)) return err(`model.inputs.${name}: the model has no input of that name; its inputs: ${inputs.map((i) => i.name).join(', ')}`);
+    if (!inputs.some((i) => i.name === name)) {
+      return err(`model.inputs.${name}: the model has no input of that name; its inputs: ` +
+        `${inputs.map((i) => i.name).join(', ')}`);
+    }
   }
   if (cfg.batch_dim !== undefined) {
-    if (bound.has(cfg.batch_dim)) return err(`model.batch_dim '${cfg.batch_dim}' is also given a fixed value (model.dims or model.inputs.*.shape)`);
-    if (!inputs.some((i) => i.type?.shape?.includes(cfg.batch_dim!))) return err(`model.batch_dim '${cfg.batch_dim}' names no dimension of the model's inputs`);
+    if (bound.has(cfg.batch_dim)) {
+      return err(`model.batch_dim '${cfg.batch_dim}' is also given a fixed value (model.dims or model.inputs.*.shape)`);
+    }
+    if (!inputs.some((i) => i.type?.shape?.includes(cfg.batch_dim!))) {
+      return err(`model.batch_dim '${cfg.batch_dim}' names no dimension of the model's inputs`);
+    }
   }
   const fromData = new Map<string, number>();
   const specs: InputSpec[] = [];
   for (const [index, input] of inputs.entries()) {
     const t = input.type;
     if (!t) return err(`input '${input.name}' is not a tensor (a sequence, map or optional input cannot be fed)`);
-    if (!t.shape) return err(`input '${input.name}' has no shape (unknown rank): set model.inputs.${input.name}.shape: [...]`);
+    if (!t.shape) {
+      return err(`input '${input.name}' has no shape (unknown rank): set model.inputs.${input.name}.shape: [...]`);
+    }
     const fill = fillOf(input.name, t.dtype, cfg.inputs?.[input.name]);
     if (!fill.ok) return fill;
     const data = fixed.get(input.name);
-    if (data && data.length !== t.shape.length) return err(`check data for input '${input.name}' has shape [${data.join(', ')}] but the input has ${t.shape.length} dimensions ${showDims(t.shape)}`);
+    if (data && data.length !== t.shape.length) {
+      return err(`check data for input '${input.name}' has shape [${data.join(', ')}] but the input has ` +
+        `${t.shape.length} dimensions ${showDims(t.shape)}`);
+    }
     const given = cfg.inputs?.[input.name]?.shape;
     const dims: Array<number | 'batch'> = [];
     for (const [k, d] of t.shape.entries()) {
@@ -146,7 +170,8 @@ export function resolveInputs(model: Model, cfg: InputsConfig, fixed: ReadonlyMa
     }
     specs.push({ name: input.name, dtype: t.dtype, dims, fill: fill.value, index });
   }
-  return ok({ inputs: specs, ...(batchDim !== undefined && specs.some((s) => s.dims.includes('batch')) ? { batchDim } : {}) });
+  const batched = batchDim !== undefined && specs.some((s) => s.dims.includes('batch'));
+  return ok({ inputs: specs, ...(batched ? { batchDim } : {}) });
 }
 
 interface DimSources {
@@ -158,29 +183,44 @@ interface DimSources {
   batchDim: string | undefined;
 }
 
-function resolveDim(name: string, shape: readonly Dim[], k: number, d: Dim, s: DimSources): Result<number | 'batch', string> {
+function resolveDim(name: string, shape: readonly Dim[], k: number, d: Dim, s: DimSources):
+  Result<number | 'batch', string> {
   if (typeof d === 'number' && d > 0) {
-    if (s.data && s.data[k] !== d) return err(`check data for input '${name}' has ${s.data[k]} at dimension ${k}, where the model fixes ${d}`);
+    if (s.data && s.data[k] !== d) {
+      return err(`check data for input '${name}' has ${s.data[k]} at dimension ${k}, where the model fixes ${d}`);
+    }
     return ok(d);
   }
-  if (s.given) return ok(s.given[k]!);
   const named = typeof d === 'string' && d !== '' ? d : undefined;
-  if (named !== undefined && s.bound.has(named)) return ok(s.bound.get(named)!);
+  const configured = s.given?.[k] ?? (named !== undefined ? s.bound.get(named) : undefined);
+  if (configured !== undefined) {
+    if (s.data && s.data[k] !== configured) {
+      return err(`check data for input '${name}' has ${s.data[k]} at dimension ${k}${named ? ` ('${named}')` : ''}, ` +
+        `where the config gives ${configured}; make them agree`);
+    }
+    return ok(configured);
+  }
   if (named !== undefined && named === s.batchDim) return ok('batch');
   if (s.data) {
     const v = s.data[k]!;
     if (named !== undefined) {
       const was = s.fromData.get(named);
-      if (was !== undefined && was !== v) return err(`check data gives dimension '${named}' two values, ${was} and ${v} (input '${name}')`);
+      if (was !== undefined && was !== v) {
+        return err(`check data gives dimension '${named}' two values, ${was} and ${v} (input '${name}')`);
+      }
       s.fromData.set(named, v);
     }
     return ok(v);
   }
   if (named !== undefined && s.fromData.has(named)) return ok(s.fromData.get(named)!);
   const where = `input '${name}' ${showDims(shape)}: dimension ${k}`;
-  if (named !== undefined) return err(`${where} ('${named}') has no value: set model.dims: {${JSON.stringify(named)}: N} in the config, or pass --dim ${named}=N`);
+  if (named !== undefined) {
+    return err(`${where} ('${named}') has no value: set model.dims: {${JSON.stringify(named)}: N} in the config, or ` +
+      `pass --dim ${named}=N`);
+  }
   const hint = shape.map((x, j) => (typeof x === 'number' && x > 0 ? String(x) : j === k ? 'N' : '?')).join(', ');
-  return err(`${where} has no name and no value: set model.inputs.${JSON.stringify(name)}.shape: [${hint}] in the config (every dimension, as numbers)`);
+  return err(`${where} has no name and no value: set model.inputs.${JSON.stringify(name)}.shape: [${hint}] in the ` +
+    `config (every dimension, as numbers)`);
 }
 
 /** The concrete shape of one input at batch size `batch`. */
@@ -192,7 +232,8 @@ export function checkSize(spec: ModelInputs, batch: number): Result<void, string
     const shape = shapeAt(input, batch);
     const n = shape.reduce((a, b) => a * b, 1);
     if (!Number.isSafeInteger(n) || n > MAX_ELEMENTS) {
-      return err(`input '${input.name}' at shape [${shape.join(', ')}] holds ${n.toExponential(2)} elements, more than the ${MAX_ELEMENTS.toExponential(2)} an input may have; give its dimensions smaller values`);
+      return err(`input '${input.name}' at shape [${shape.join(', ')}] holds ${n.toExponential(2)} elements, more ` +
+        `than the ${MAX_ELEMENTS.toExponential(2)} an input may have; give its dimensions smaller values`);
     }
   }
   return ok(undefined);

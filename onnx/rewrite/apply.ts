@@ -21,30 +21,31 @@ export function applyReplacement(index: GraphIndex, edits: Edits, m: Match, r: R
   if (typeof r === 'string') return r;
   const root = m.root;
   const touched: Node[] = [];
-  const near = (value: string) => {
-    const p = index.producer.get(value);
-    if (p) touched.push(p);
-    for (const c of index.consumers.get(value) ?? []) touched.push(c);
-  };
   if ('alias' in r) {
     const old = root.outputs[0] ?? '';
-    if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) return 'a secondary output (such as a mask) is used';
+    if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) {
+      return 'a secondary output (such as a mask) is used';
+    }
     if (index.captured.has(old)) return 'a subgraph reads its output, which would have to be renamed inside the body';
     if (index.graphOutputs.has(old)) {
       // The graph output keeps its name: the aliased value's producer is renamed to it instead.
       const producer = index.producer.get(r.alias);
-      if (!producer || index.graphOutputs.has(r.alias)) return 'it would link a graph input, constant or another output straight to a graph output';
-      if (index.captured.has(r.alias)) return 'a subgraph reads its input, which would have to be renamed inside the body';
+      if (!producer || index.graphOutputs.has(r.alias)) {
+        return 'it would link a graph input, constant or another output straight to a graph output';
+      }
+      if (index.captured.has(r.alias)) {
+        return 'a subgraph reads its input, which would have to be renamed inside the body';
+      }
       remove(index, edits, root);
       removeNode(index, producer);
       producer.outputs = producer.outputs.map((o) => (o === r.alias ? old : o));
       addNode(index, producer);
-      touched.push(producer, ...renameUses(index, r.alias, old));
+      renameUses(index, r.alias, old);
+      touched.push(producer, ...(index.consumers.get(old) ?? []));
       edits.droppedValueInfo.add(r.alias);
     } else {
       remove(index, edits, root);
       touched.push(...renameUses(index, old, r.alias));
-      near(r.alias);
     }
   } else {
     remove(index, edits, root);
@@ -56,12 +57,24 @@ export function applyReplacement(index: GraphIndex, edits: Edits, m: Match, r: R
     for (const n of r.nodes) {
       addNode(index, n);
       touched.push(n);
-      for (const o of n.outputs) if (o) near(o);
+      // A new producer: every reader's match may change.
+      for (const o of n.outputs) for (const c of (o && index.consumers.get(o)) || []) touched.push(c);
     }
   }
-  for (const i of root.inputs) if (i) near(i);
+  lostUses(index, root, touched);
   removeDeadMatched(index, edits, m, touched);
   return touched;
+}
+
+/**
+ * The node's inputs each lost a reader. A match that needs its inner node single-use may now hold for the
+ * one reader left, and only then; looking at every reader of a widely read value would make a pass quadratic.
+ */
+function lostUses(index: GraphIndex, node: Node, touched: Node[]): void {
+  for (const i of node.inputs) {
+    const readers = i ? index.consumers.get(i) : undefined;
+    if (readers?.size === 1) touched.push(...readers);
+  }
 }
 
 function remove(index: GraphIndex, edits: Edits, node: Node): void {
@@ -75,11 +88,7 @@ function removeDeadMatched(index: GraphIndex, edits: Edits, m: Match, touched: N
     if (n === m.root || edits.removed.has(n)) continue;
     if (n.outputs.every((o) => !o || useCount(index, o) === 0)) {
       remove(index, edits, n);
-      for (const i of n.inputs) {
-        const p = i ? index.producer.get(i) : undefined;
-        if (p) touched.push(p);
-        for (const c of (i && index.consumers.get(i)) || []) touched.push(c);
-      }
+      lostUses(index, n, touched);
     }
   }
 }

@@ -48,7 +48,8 @@ export class Constants {
 export function indexModel(model: Model): GraphIndex {
   const index = indexGraph(model.graph);
   let types: Map<string, TensorType> | undefined;
-  return Object.defineProperty(index, 'types', { get: () => (types ??= withInferred(model, declaredTypes(model.graph))), enumerable: true });
+  const get = () => (types ??= withInferred(model, declaredTypes(model.graph)));
+  return Object.defineProperty(index, 'types', { get, enumerable: true });
 }
 
 function withInferred(model: Model, declared: ReadonlyMap<string, TensorType>): Map<string, TensorType> {
@@ -76,12 +77,14 @@ export function indexGraph(graph: Graph, outer?: OuterConstants): GraphIndex {
   const consumers = new Map<string, Set<Node>>();
   const graphInputs = new Set(graph.inputs.map((v) => v.name));
   const constants = new Constants((name) => producer.has(name) || graphInputs.has(name), outer);
-  const index = { graph, producer, consumers, constants, graphInputs, graphOutputs: new Set(graph.outputs.map((v) => v.name)), captured: new Set<string>() };
+  const graphOutputs = new Set(graph.outputs.map((v) => v.name));
+  const index = { graph, producer, consumers, constants, graphInputs, graphOutputs, captured: new Set<string>() };
   for (const node of graph.nodes) addNode(index, node);
   for (const t of graph.initializers) if (!graphInputs.has(t.name)) constants.set(t.name, t);
   let types: Map<string, TensorType> | undefined;
   // Lazy: most rules never read a type.
-  return Object.defineProperty(index, 'types', { get: () => (types ??= declaredTypes(graph)), enumerable: true, configurable: true }) as GraphIndex;
+  const get = () => (types ??= declaredTypes(graph));
+  return Object.defineProperty(index, 'types', { get, enumerable: true, configurable: true }) as GraphIndex;
 }
 
 type Structure = Pick<GraphIndex, 'producer' | 'consumers' | 'captured'>;

@@ -46,7 +46,8 @@ export function runPasses(model: Model, passes: readonly Pass[], options: PassMa
  * runPasses, giving the event loop a turn between passes: a signal handler (Ctrl-C, SIGTERM) runs then and
  * aborts `options.signal`, which the next check throws. What the stage calls.
  */
-export async function runPassesYielding(model: Model, passes: readonly Pass[], options: PassManagerOptions = {}): Promise<PassRun> {
+export async function runPassesYielding(model: Model, passes: readonly Pass[], options: PassManagerOptions = {})
+  : Promise<PassRun> {
   const it = passSteps(model, passes, options);
   for (let r = it.next(); ; r = it.next()) {
     if (r.done) return r.value;

@@ -53,7 +53,8 @@ export function rewritePass(name: string, description: string, rules: readonly R
   return graphPass(name, description, (graph, scope, stats) => rewriteGraph(graph, scope, byOp, stats, name), true);
 }
 
-function rewriteGraph(graph: Graph, scope: Scope, byOp: ReadonlyMap<string, Rule[]>, s: RuleStats, pass: string): boolean {
+function rewriteGraph(graph: Graph, scope: Scope, byOp: ReadonlyMap<string, Rule[]>, s: RuleStats, pass: string)
+  : boolean {
   if (!graph.nodes.some((n) => byOp.has(n.opType))) return false;
   const index = scope.main ? indexModel(scope.model) : indexGraph(graph, scope.outer);
   const ctx: RuleContext = { model: scope.model, index, opset: scope.opset, fresh: scope.fresh };
@@ -103,5 +104,6 @@ function commit(graph: Graph, edits: Edits): void {
   for (const n of graph.nodes) emit(n);
   graph.nodes = nodes;
   if (edits.initializers.length) graph.initializers = [...graph.initializers, ...edits.initializers];
-  if (edits.droppedValueInfo.size) graph.valueInfo = graph.valueInfo.filter((vi) => !edits.droppedValueInfo.has(vi.name));
+  const dropped = edits.droppedValueInfo;
+  if (dropped.size) graph.valueInfo = graph.valueInfo.filter((vi) => !dropped.has(vi.name));
 }

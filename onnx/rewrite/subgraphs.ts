@@ -92,7 +92,10 @@ export function countNodes(graph: Graph): number {
       if (a.value.kind !== 'opaque' || graphProtos(a).length === 0) continue;
       const key = a.value.value;
       let c = countCache.get(key);
-      if (c === undefined) countCache.set(key, (c = bodies({ ...node, attributes: [a] }).reduce((s, g) => s + countNodes(g), 0)));
+      if (c === undefined) {
+        c = bodies({ ...node, attributes: [a] }).reduce((s, g) => s + countNodes(g), 0);
+        countCache.set(key, c);
+      }
       n += c;
     }
   }
@@ -110,6 +113,7 @@ export function* allGraphs(graph: Graph): Generator<Graph> {
  * message. Returns whether any changed.
  */
 export function rewriteBodies(node: Node, f: (body: Graph, attribute: string) => boolean): boolean {
+  if (!hasBodies(node)) return false;
   let changed = false;
   node.attributes = node.attributes.map((a) => {
     const protos = graphProtos(a);

@@ -1,26 +1,43 @@
 /**
  * Graph well-formedness, as the reference checker defines it: every value defined once (SSA), every
- * node input defined by a graph input, an initializer or an earlier node, nodes in topological order,
- * graph outputs produced, initializers consistent with their dims and type.
+ * node input defined by a graph input, an initializer, an earlier node or (in a nested graph) a value its
+ * enclosing graphs define before the node that holds it; nodes in topological order, graph outputs
+ * produced, initializers consistent with their dims and type.
  */
-import { DType, type Dim, type Model, type Tensor, type TensorType } from '../ir.js';
+import { DType, type Dim, type Graph, type Tensor, type TensorType } from '../ir.js';
 import { DTypeName, nodeLabel } from '../infer/index.js';
 import { fmt } from '../infer/dims.js';
 import type { Issue } from './report.js';
 import { tensorProblem } from './tensor-check.js';
 
+/**
+ * What a nested graph sees of its enclosing graphs: each one's names with the position that defines them
+ * (-1 for inputs and initializers), visible when defined before the node at `at`.
+ */
+export interface Outer {
+  defs: ReadonlyMap<string, number>;
+  at: number;
+  parent?: Outer;
+}
+
+export function visibleOutside(outer: Outer | undefined, name: string): boolean {
+  for (let o = outer; o; o = o.parent) {
+    const d = o.defs.get(name);
+    if (d !== undefined && d < o.at) return true;
+  }
+  return false;
+}
+
 /** A node that sits on a cycle, if the node graph has one. */
-function cycleNode(model: Model): number | undefined {
-  const producer = new Map<string, number>();
-  model.graph.nodes.forEach((n, i) => n.outputs.forEach((o) => o && producer.set(o, i)));
-  const state = new Uint8Array(model.graph.nodes.length); // 0 new, 1 on the stack, 2 done
+function cycleNode(g: Graph, producer: ReadonlyMap<string, number>): number | undefined {
+  const state = new Uint8Array(g.nodes.length); // 0 new, 1 on the stack, 2 done
   for (let start = 0; start < state.length; start++) {
     if (state[start]) continue;
     const stack: [number, number][] = [[start, 0]];
     state[start] = 1;
     while (stack.length) {
       const top = stack[stack.length - 1]!;
-      const inputs = model.graph.nodes[top[0]]!.inputs;
+      const inputs = g.nodes[top[0]]!.inputs;
       if (top[1] >= inputs.length) { state[top[0]] = 2; stack.pop(); continue; }
       const dep = producer.get(inputs[top[1]++]!);
       if (dep === undefined || state[dep] === 2) continue;
@@ -41,41 +58,52 @@ function fits(declared: TensorType, t: Tensor): boolean {
 
 const describe = (dtype: DType, dims: readonly Dim[] | undefined) => `${DTypeName(dtype)} ${fmt(dims)}`;
 
-export function checkGraph(model: Model): Issue[] {
-  const g = model.graph;
-  const issues: Issue[] = [];
-  const add = (code: string, message: string, extra: Omit<Issue, 'code' | 'message'> = {}) => issues.push({ code, message, ...extra });
+type Add = (code: string, message: string, extra?: Omit<Issue, 'code' | 'message'>) => void;
 
-  const inputNames = new Set<string>();
+/** Inputs, outputs and initializers: names, types (the main graph's only: a body's may be inferred), data. */
+function checkInterface(g: Graph, main: boolean, irVersion: number, add: Add): Set<string> {
+  const inputs = new Map<string, TensorType | undefined>();
   for (const v of g.inputs) {
     if (!v.name) add('empty-name', 'a graph input has an empty name', { field: 'graph.input' });
-    else if (inputNames.has(v.name)) add('duplicate-name', `graph input '${v.name}' is declared more than once`, { field: `input '${v.name}'` });
-    inputNames.add(v.name);
+    else if (inputs.has(v.name)) add('duplicate-name', `graph input '${v.name}' is declared more than once`, { field: `input '${v.name}'` });
+    inputs.set(v.name, v.type);
   }
-  for (const v of [...g.inputs, ...g.outputs]) {
-    if (v.name && !v.type && !v.proto?.type) add('missing-type', `graph input or output '${v.name}' has no type`, { field: `'${v.name}'` });
-    // The reference requires the shape field on a graph input's or output's tensor type (it may be empty: a scalar).
-    else if (v.type && !v.type.shape) add('missing-shape', `graph input or output '${v.name}' has a tensor type without a shape`, { field: `'${v.name}'` });
+  if (main) {
+    for (const v of [...g.inputs, ...g.outputs]) {
+      if (v.name && !v.type && !v.proto?.type) add('missing-type', `graph input or output '${v.name}' has no type`, { field: `'${v.name}'` });
+      // The reference requires the shape field on a graph input's or output's tensor type (it may be empty: a scalar).
+      else if (v.type && !v.type.shape) add('missing-shape', `graph input or output '${v.name}' has a tensor type without a shape`, { field: `'${v.name}'` });
+    }
   }
-
   const initNames = new Set<string>();
   for (const t of g.initializers) {
     const field = `initializer '${t.name}'`;
     if (initNames.has(t.name)) add('duplicate-initializer', `initializer '${t.name}' is defined more than once`, { field });
     initNames.add(t.name);
-    if (model.irVersion >= 1 && model.irVersion < 4 && !inputNames.has(t.name)) add('initializer-not-input', `initializer '${t.name}' is not a graph input, which IR version ${model.irVersion} (< 4) requires`, { field });
+    if (irVersion >= 1 && irVersion < 4 && !inputs.has(t.name)) add('initializer-not-input', `initializer '${t.name}' is not a graph input, which IR version ${irVersion} (< 4) requires`, { field });
     const problem = tensorProblem(t);
     if (problem) add('bad-initializer', `initializer '${t.name}' ${problem}`, { field });
-    const declared = g.inputs.find((v) => v.name === t.name)?.type;
+    const declared = inputs.get(t.name);
     if (declared && !fits(declared, t)) {
       add('initializer-type-mismatch', `initializer '${t.name}' is ${describe(t.dtype, t.dims)} but graph input '${t.name}' declares ${describe(declared.dtype, declared.shape)}`, { field });
     }
   }
+  return new Set([...inputs.keys(), ...initNames]);
+}
 
-  const defined = new Set<string>([...inputNames, ...initNames]);
+/**
+ * The graph's own issues, and where each of its names is defined (for the graphs nested in its nodes).
+ * `outer` is what an enclosing graph makes visible; the main graph has none.
+ */
+export function checkGraph(g: Graph, main: boolean, irVersion: number, outer?: Outer): { issues: Issue[]; defs: Map<string, number> } {
+  const issues: Issue[] = [];
+  const add: Add = (code, message, extra = {}) => issues.push({ code, message, ...extra });
+  const defs = new Map<string, number>();
+  for (const name of checkInterface(g, main, irVersion, add)) defs.set(name, -1);
+
   const producedBy = new Map<string, number>();
   g.nodes.forEach((n, i) => n.outputs.forEach((o) => o && !producedBy.has(o) && producedBy.set(o, i)));
-  const cyclic = cycleNode(model);
+  const cyclic = cycleNode(g, producedBy);
   if (cyclic !== undefined) {
     const n = g.nodes[cyclic]!;
     add('cycle', `node ${nodeLabel(n, cyclic)} (${n.opType}) is on a cycle: its output feeds back into its own inputs`, { node: nodeLabel(n, cyclic) });
@@ -84,23 +112,32 @@ export function checkGraph(model: Model): Issue[] {
   g.nodes.forEach((n, i) => {
     const label = nodeLabel(n, i);
     n.inputs.forEach((name, k) => {
-      if (!name || defined.has(name)) return;
+      if (!name || defs.has(name) || visibleOutside(outer, name)) return;
       const later = producedBy.get(name);
       if (later === undefined) {
-        add('undefined-input', `node ${label} (${n.opType}) reads '${name}', which no graph input, initializer or node defines`, { node: label, field: `input[${k}]` });
+        const where = outer
+          ? 'neither this graph nor an enclosing graph defines before it'
+          : 'no graph input, initializer or node defines';
+        add('undefined-input', `node ${label} (${n.opType}) reads '${name}', which ${where}`, { node: label, field: `input[${k}]` });
       } else if (cyclic === undefined) {
         add('not-topological', `node ${label} (${n.opType}) reads '${name}' before node ${nodeLabel(g.nodes[later]!, later)} produces it: nodes must be in topological order`, { node: label, field: `input[${k}]` });
       }
     });
     for (const out of n.outputs) {
       if (!out) continue;
-      if (defined.has(out)) add('duplicate-output', `node ${label} (${n.opType}) writes '${out}', which is already defined: every value is assigned once`, { node: label, field: `output '${out}'` });
-      defined.add(out);
+      if (defs.has(out)) add('duplicate-output', `node ${label} (${n.opType}) writes '${out}', which is already defined: every value is assigned once`, { node: label, field: `output '${out}'` });
+      else if (visibleOutside(outer, out)) {
+        const message = `node ${label} (${n.opType}) writes '${out}', which an enclosing graph already defines:`
+          + ' a nested graph may not reassign it';
+        add('duplicate-output', message, { node: label, field: `output '${out}'` });
+      }
+      if (!defs.has(out)) defs.set(out, i);
     }
   });
 
   for (const v of g.outputs) {
-    if (v.name && !defined.has(v.name)) add('undefined-output', `graph output '${v.name}' is not produced by any node, input or initializer`, { field: `output '${v.name}'` });
+    if (!v.name || defs.has(v.name) || visibleOutside(outer, v.name)) continue;
+    add('undefined-output', `graph output '${v.name}' is not produced by any node, input or initializer`, { field: `output '${v.name}'` });
   }
-  return issues;
+  return { issues, defs };
 }

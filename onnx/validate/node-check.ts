@@ -20,7 +20,22 @@ function attrType(a: Attribute): AttrType | undefined {
   return a.value.kind === 'opaque' ? undefined : a.value.kind;
 }
 
-const tensorTypeString = (d: DType) => `tensor(${DTypeName(d)})`;
+const typeStrings = new Map<DType, string>();
+function tensorTypeString(d: DType): string {
+  let s = typeStrings.get(d);
+  if (s === undefined) typeStrings.set(d, (s = `tensor(${DTypeName(d)})`));
+  return s;
+}
+
+/** A schema's allowed type strings per type parameter (or literal type), as sets: looked up for every operand. */
+const allowedSets = new WeakMap<OpVersion, Map<string, ReadonlySet<string>>>();
+function allowedTypes(schema: OpVersion, type: string): ReadonlySet<string> {
+  let bySchema = allowedSets.get(schema);
+  if (!bySchema) allowedSets.set(schema, (bySchema = new Map()));
+  let set = bySchema.get(type);
+  if (!set) bySchema.set(type, (set = new Set(schema.types[type] ?? [type])));
+  return set;
+}
 
 /** The formal parameter that actual position i maps to (a variadic one takes every remaining position). */
 function formal(params: readonly ParamSchema[], i: number): ParamSchema | undefined {
@@ -28,7 +43,7 @@ function formal(params: readonly ParamSchema[], i: number): ParamSchema | undefi
   return i < params.length ? params[i] : last?.kind === 'variadic' ? last : undefined;
 }
 
-export function checkNode(node: Node, label: string, schema: OpVersion, types: ReadonlyMap<string, TensorType>): Issue[] {
+export function checkNode(node: Node, label: string, schema: OpVersion, types: { get(name: string): TensorType | undefined }): Issue[] {
   const issues: Issue[] = [];
   const where = `${node.opType} ${label} (${node.opType}-${schema.since})`;
   const add = (code: string, message: string, field?: string) => issues.push({ code, message: `${where}: ${message}`, node: label, ...(field ? { field } : {}) });
@@ -77,17 +92,17 @@ export function checkNode(node: Node, label: string, schema: OpVersion, types: R
       const t = name ? types.get(name) : undefined;
       if (!p || !t || t.dtype === DType.UNDEFINED) return;
       const actual = tensorTypeString(t.dtype);
-      const allowed = schema.types[p.type] ?? [p.type];
-      if (!allowed.includes(actual)) {
+      const allowed = allowedTypes(schema, p.type);
+      if (!allowed.has(actual)) {
         if (flagged.has(p.type)) return;
         flagged.add(p.type);
-        add('type-not-allowed', `${what} ${i} '${name}' is ${actual}; ${p.name} allows ${allowed.join(', ')}`, `${what}[${i}]`);
+        add('type-not-allowed', `${what} ${i} '${name}' is ${actual}; ${p.name} allows ${[...allowed].join(', ')}`, `${what}[${i}]`);
         return;
       }
       if (!(p.type in schema.types) || p.heterogeneous) return;
       const prior = bound.get(p.type);
-      if (!prior) bound.set(p.type, { type: actual, from: `'${name}'` });
-      else if (prior.type !== actual) add('type-mismatch', `${what} ${i} '${name}' is ${actual} but ${prior.from} is ${prior.type}, and both are type ${p.type}`, `${what}[${i}]`);
+      if (!prior) bound.set(p.type, { type: actual, from: name });
+      else if (prior.type !== actual) add('type-mismatch', `${what} ${i} '${name}' is ${actual} but '${prior.from}' is ${prior.type}, and both are type ${p.type}`, `${what}[${i}]`);
     });
   }
   return issues;

@@ -38,7 +38,7 @@ export interface GateResult {
 export const spreadMs = (s: LatencyStats): number => Math.max((s.p90 ?? s.max) - s.p50, s.p50 - s.min);
 
 /** Figures some engines report beside their settings; they vary run to run and must not split a match. */
-const MEASURED_SETTINGS = new Set(['gpuComputeMeanMs', 'compileMs']);
+const MEASURED_SETTINGS = new Set(['gpuComputeMeanMs', 'compileMs', 'cacheLoadMs', 'compileCache']);
 
 export function measurementKey(m: Measurement): string {
   const settings = Object.keys(m.settings).filter((k) => !MEASURED_SETTINGS.has(k)).sort().map((k) => `${k}=${String(m.settings[k])}`).join(',');

@@ -13,6 +13,7 @@ import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { inputsConfig, sourceSection } from '../import/config.js';
 import { trtConfig, type TrtConfig } from '../engine-trt/config.js';
+import { latestModel } from '../import/model-ref.js';
 import { benchConfig, type BenchConfig } from './config.js';
 
 export interface BenchStageConfig {
@@ -33,10 +34,12 @@ export default defineStage<BenchStageConfig>({
     return dir ? checkDataFiles(dir) : ok({});
   },
   inputs: {
-    model: { stage: 'optimize', output: 'model' },
+    model: latestModel,
     fp16: { stage: 'convert:fp16', output: 'model', optional: true },
     trtFp32: { stage: 'engine:trt:fp32', output: 'engine', optional: true },
     trtFp16: { stage: 'engine:trt:fp16', output: 'engine', optional: true },
+    compiledFp32: { stage: 'engine:torch-compile:fp32', output: 'engine', optional: true },
+    compiledFp16: { stage: 'engine:torch-compile:fp16', output: 'engine', optional: true },
   },
   outputs: { bench: 'bench.json' },
   cache: 'never',

@@ -29,6 +29,9 @@ export interface BenchArtifacts {
   fp16?: string;
   trtFp32?: string;
   trtFp16?: string;
+  /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
+  compiledFp32?: string;
+  compiledFp16?: string;
 }
 
 export interface BenchRequest {

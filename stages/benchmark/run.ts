@@ -7,12 +7,13 @@ import { checkFiles } from './feeds.js';
 import { runBenchmark } from './run-bench.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, fp16, trtFp32, trtFp16 } = ctx.inputs;
+  const { model, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
   if (!model) throw new Error('Internal error: benchmark ran without the optimized model');
   const result = await runBenchmark({
     config: ctx.config.bench,
     trt: ctx.config.trt,
-    artifacts: { model, ...(fp16 ? { fp16 } : {}), ...(trtFp32 ? { trtFp32 } : {}), ...(trtFp16 ? { trtFp16 } : {}) },
+    artifacts: { model, ...(fp16 ? { fp16 } : {}), ...(trtFp32 ? { trtFp32 } : {}), ...(trtFp16 ? { trtFp16 } : {}),
+      ...(compiledFp32 ? { compiledFp32 } : {}), ...(compiledFp16 ? { compiledFp16 } : {}) },
     workDir: ctx.workDir,
     exec: ctx.exec,
     log: ctx.log,

@@ -80,6 +80,10 @@ export interface TorchRequest {
   cudnnBenchmark: boolean;
   compileMode: string;
   runs: TorchRun[];
+  /** Per precision, an engine file of engine:torch-compile:* to load before compiling. */
+  compileCache?: Partial<Record<'fp32' | 'fp16', string>>;
+  /** A fresh directory for inductor's caches: a compile is then warm only through compileCache. */
+  inductorCacheDir?: string;
 }
 
 export type TorchResult =

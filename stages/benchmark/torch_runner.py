@@ -14,7 +14,9 @@ sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.com
    or after `maxSeconds` with at least `minSamples`, warm-up likewise at `warmup` or `warmupMaxSeconds`;
    "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
    "runs": [{"id", "mode": "eager"|"compile"|"cudagraph", "precision": "fp32"|"fp16", "batch",
-             "channelsLast"}]}
+             "channelsLast"}],
+   optional "compileCache": {"fp32"|"fp16": engine file of engine:torch-compile:*} (compile_cache.py),
+   optional "inductorCacheDir": a fresh directory for inductor's caches}
   -> {"protocol": 2, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
                                                         {"id", "ok": false, "reason"}]}
 A run that cannot happen here (no CUDA, torch too old for torch.compile) is answered with ok: false and the
@@ -30,6 +32,7 @@ import sys
 import time
 
 PROTOCOL = 2
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def fail(message):
@@ -42,6 +45,7 @@ try:
     import torch.nn.functional as F
 except Exception as e:  # the caller turns this into a skipped engine
     fail("torch not importable from %s: %s" % (sys.executable, e))
+import compile_cache  # noqa: E402
 
 DTYPES = {
     "float32": torch.float32, "float16": torch.float16, "float64": torch.float64,
@@ -371,6 +375,8 @@ class OnnxModule(torch.nn.Module):
     def __init__(self, graph, tensors):
         super().__init__()
         self.input_names = [i["name"] for i in graph["inputs"] if i["name"] not in tensors]
+        # The first input, for callers that feed a single-input model (the torch-compile engine, the GPU benches).
+        self.input_name = self.input_names[0] if self.input_names else None
         self.output_names = [o["name"] for o in graph["outputs"]]
         self.buffer_of = {}
         consts = {}
@@ -508,6 +514,7 @@ def run_one(base, run, request, device, inputs):
         torch._dynamo.reset()
     with torch.no_grad():
         if run["mode"] == "compile":
+            cache = compile_cache.for_run(torch, request, run)
             compiled = torch.compile(module, **({"mode": request["compileMode"]} if request.get("compileMode") else {}))
             report(run["id"], event="compile-start")
             t0 = time.perf_counter()
@@ -553,6 +560,7 @@ def run_one(base, run, request, device, inputs):
     if run["mode"] == "compile":
         result["settings"]["compileMode"] = request.get("compileMode") or "default"
         result["compileMs"] = compile_ms
+        result["settings"].update(cache)
     return result
 
 
@@ -577,6 +585,8 @@ def main():
         torch.backends.cudnn.allow_tf32 = tf32
         torch.backends.cuda.matmul.allow_tf32 = tf32
         torch.backends.cudnn.benchmark = bool(request.get("cudnnBenchmark", True))
+    if request.get("inductorCacheDir"):
+        compile_cache.isolate(request["inductorCacheDir"])
     graph, tensors = load_graph(request["graph"], request["weights"])
     try:
         base = OnnxModule(graph, tensors).eval()

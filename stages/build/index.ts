@@ -1,4 +1,5 @@
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { sourceSection } from '../import/config.js';
 import { modelConfig, type ModelConfig } from './config.js';
 
 export default defineStage<ModelConfig>({
@@ -6,6 +7,7 @@ export default defineStage<ModelConfig>({
   version: 1,
   description: 'MobileNetV2 written as ONNX straight from protobuf, with seeded torchvision-style weights',
   config: modelConfig,
+  when: (root) => (sourceSection(root).path ? 'the model comes from a file (model.path or --model)' : undefined),
   inputs: {},
   outputs: { model: 'model.onnx' },
   run: lazyRun(() => import('./run.js')),

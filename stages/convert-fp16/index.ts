@@ -4,15 +4,19 @@
  * agreement reported). A model with float16 I/O is checked through its float32-I/O twin, which computes
  * exactly the same in between.
  */
+import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { checkFiles, withInputs } from '../import/check-source.js';
+import { latestModel } from '../import/model-ref.js';
 import { fp16Config, type Fp16Config } from './config.js';
 
-export default defineStage<Fp16Config>({
+export default defineStage<Fp16Config & { inputs?: InputsConfig }>({
   name: 'convert:fp16',
   version: 1,
   description: 'weights and compute to float16, float32 at the graph boundary',
-  config: fp16Config,
-  inputs: { model: { stage: 'optimize', output: 'model' } },
+  config: withInputs(fp16Config),
+  files: checkFiles,
+  inputs: { model: latestModel },
   outputs: { model: 'model.fp16.onnx', report: 'fp16.json' },
   tags: { precision: 'fp16' },
   run: lazyRun(() => import('./run.js')),

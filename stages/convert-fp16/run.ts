@@ -1,35 +1,38 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { decodeModel, encodeModel, writeModelFile } from '../../onnx/serde.js';
+import { writeFile } from 'node:fs/promises';
+import type { InputsConfig } from '../../onnx/inputs/index.js';
+import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { compareOutputs, referenceRun, runDisabled, seededFeeds, withinTolerance } from '../optimize/numeric-check.js';
+import { checkSource } from '../import/check-source.js';
 import type { Fp16Config } from './config.js';
 import { convertFloat16 } from './convert.js';
 
-const fail = (message: string, details?: string[], declined?: boolean) =>
-  err<StageFailure>({ message: `convert:fp16: ${message}`, ...(details ? { details } : {}), ...(declined ? { declined } : {}) });
+const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `convert:fp16: ${message}`, ...(details ? { details } : {}) });
 
 /** Every clamped constant by name, for a message: the user learns them whether the check passes or not. */
 const clampedLines = (clamped: Record<string, number>): string[] =>
   Object.entries(clamped).map(([name, n]) => `clamped to ±65504: '${name}' (${n} value${n === 1 ? '' : 's'})`);
 
-export async function run(ctx: StageContext<Fp16Config>): Promise<Result<void, StageFailure>> {
+export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig }>): Promise<Result<void | Declined, StageFailure>> {
   const path = ctx.inputs.model as string;
-  const decoded = decodeModel(await readFile(path));
-  if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
+  const decoded = await readModelFile(path);
+  if (!decoded.ok) return fail(`cannot read ${decoded.error}`);
   const fp32 = decoded.value;
   const converted = convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: ctx.config.keep_io_fp32 });
-  if (!converted.ok) return fail(converted.error, ['add the operator to fp16.keep_fp32 to leave it in float32']);
+  if (!converted.ok) return decline(converted.error, ['the float32 model goes on unconverted; add the operator to fp16.keep_fp32 to leave it in float32']);
   const { model, report } = converted.value;
   const validation = validateModel(model);
   if (!validation.ok) return fail('the converted model does not pass the validator', validation.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`));
 
   const twin = ctx.config.keep_io_fp32 ? converted : convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: true });
   if (!twin.ok) throw new Error(`Internal error: the float32-I/O twin failed to convert: ${twin.error}`);
-  const ref = await referenceRun(encodeModel(fp32), seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch));
+  const source = await checkSource(ctx, fp32);
+  if (!source.ok) return fail(source.error);
+  const ref = await referenceRun(encodeModel(fp32), seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch, source.value));
   const clamped = clampedLines(report.clamped);
-  if (!ref.ok) return fail(`declined: ${ref.error}`, ['the float32 model goes on unconverted', ...clamped], true);
+  if (!ref.ok) return decline(ref.error, ['the float32 model goes on unconverted', ...clamped]);
   ctx.signal.throwIfAborted();
   const got = await runDisabled(encodeModel(twin.value.model), ref.value.feeds);
   if (!got.ok) return fail(`onnxruntime-node runs the float32 model on the check's inputs but not the float16 one (${got.error})`, clamped);

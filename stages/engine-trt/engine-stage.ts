@@ -7,6 +7,7 @@ import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { err } from '../../pipeline/result.js';
 import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
 import { inputsConfig } from '../import/config.js';
+import { latestModel } from '../import/model-ref.js';
 import { buildArgs, type BuildSettings, type Precision } from './build-args.js';
 import { trtConfig, type TrtConfig } from './config.js';
 import { trtexecTool } from './probe.js';
@@ -57,7 +58,7 @@ export function engineStage(precision: Precision): StageDef<EngineConfig> {
     description: `TensorRT ${precision.toUpperCase()} engine built by trtexec`,
     config: (root) => engineConfig(precision, trtConfig(root), inputsConfig(root)),
     inputs: {
-      model: { stage: 'optimize', output: 'model' },
+      model: latestModel,
       ...(precision === 'fp16' ? { fp16model: { stage: 'convert:fp16', output: 'model', optional: true } } : {}),
     },
     outputs: { engine: `model.${precision}.engine`, log: `build.${precision}.log` },

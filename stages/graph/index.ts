@@ -3,6 +3,7 @@
  * that shows both side by side. Labels carry op type, convolution geometry and inferred output shapes.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { sourceModel } from '../import/model-ref.js';
 import type { GraphConfig } from './config.js';
 import { dotTool } from './graphviz.js';
 
@@ -11,7 +12,7 @@ export default defineStage<GraphConfig>({
   version: 1,
   description: 'Drawings of the raw and optimized graphs (GraphViz DOT, SVG, PNG, side by side)',
   config: (c) => c['graph'] as GraphConfig,
-  inputs: { raw: { stage: 'build', output: 'model' }, optimized: { stage: 'optimize', output: 'model' } },
+  inputs: { raw: sourceModel, optimized: { stage: 'optimize', output: 'model' } },
   outputs: {
     rawDot: 'graph.raw.dot', rawSvg: 'graph.raw.svg', rawPng: 'graph.raw.png',
     optDot: 'graph.opt.dot', optSvg: 'graph.opt.svg', optPng: 'graph.opt.png',

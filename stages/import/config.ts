@@ -6,15 +6,26 @@
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 
 /** The fields that describe the built-in MobileNetV2; with `path` set, a config may not give them. */
-export const BUILT_FIELDS = ['arch', 'width_mult', 'input_size', 'num_classes', 'opset', 'seed', 'dynamic_batch', 'batch_size'] as const;
+export const BUILT_FIELDS = [
+  'arch', 'width_mult', 'input_size', 'num_classes', 'opset', 'seed', 'dynamic_batch', 'batch_size',
+] as const;
 
 const dimValue = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as const;
 
 /** Merged into the `model` section's schema properties (stages/build/config.ts). */
 export const sourceProperties = {
-  path: { type: 'string', minLength: 1, description: 'An ONNX file to compile instead of the built-in MobileNetV2; relative to the config file.' },
-  dims: { type: 'object', additionalProperties: dimValue, description: 'Values of named dimensions (--dim NAME=VALUE).' },
-  batch_dim: { type: 'string', minLength: 1, description: 'The named dimension batch sizes vary (default: the leading one all batched inputs share).' },
+  path: {
+    type: 'string', minLength: 1,
+    description: 'An ONNX file to compile instead of the built-in MobileNetV2; relative to the config file.',
+  },
+  dims: {
+    type: 'object', additionalProperties: dimValue,
+    description: 'Values of named dimensions (--dim NAME=VALUE).',
+  },
+  batch_dim: {
+    type: 'string', minLength: 1,
+    description: 'The named dimension batch sizes vary (default: the leading one all batched inputs share).',
+  },
   inputs: {
     type: 'object',
     description: 'Per graph input: shape (every dimension), value (one value broadcast) or range [lo, hi].',
@@ -28,7 +39,10 @@ export const sourceProperties = {
       },
     },
   },
-  check_data: { type: 'string', minLength: 1, description: "A folder laid out as ONNX's test_data_set_N (input_0.pb, …); relative to the config file." },
+  check_data: {
+    type: 'string', minLength: 1,
+    description: "A folder laid out as ONNX's test_data_set_N (input_0.pb, …); relative to the config file.",
+  },
 } as const;
 
 /** The source fields of the `model` section, as the runner hands them over (paths already absolute). */
@@ -45,5 +59,9 @@ export function sourceSection(root: Readonly<Record<string, unknown>>): SourceSe
 /** What the inputs module reads; everything but the paths (which never enter a cache key). */
 export function inputsConfig(root: Readonly<Record<string, unknown>>): InputsConfig {
   const { dims, batch_dim, inputs } = sourceSection(root);
-  return { ...(dims ? { dims } : {}), ...(batch_dim !== undefined ? { batch_dim } : {}), ...(inputs ? { inputs } : {}) };
+  return {
+    ...(dims ? { dims } : {}),
+    ...(batch_dim !== undefined ? { batch_dim } : {}),
+    ...(inputs ? { inputs } : {}),
+  };
 }

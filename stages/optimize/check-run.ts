@@ -4,26 +4,40 @@
  * run, or differs: bisection names the pass), and never mixes the two up.
  */
 import type { Model } from '../../onnx/ir.js';
-import { runPasses, type PassRun } from '../../onnx/rewrite/pass-manager.js';
+import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import type { Pass } from '../../onnx/rewrite/pass.js';
 import { encodeModel } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
-import { compareOutputs, firstFailingStep, referenceRun, runDisabled, seededFeeds, withinTolerance, type Comparison, type Feeds } from './numeric-check.js';
+import {
+  compareOutputs, firstFailingStep, referenceRun, runDisabled, seededFeeds, withinTolerance,
+  type Comparison, type Feeds,
+} from './numeric-check.js';
+
+/** A failure, or a decline: the check had nothing to stand on, which says nothing about the passes. */
+export interface CheckFailure extends StageFailure {
+  declined?: boolean;
+}
 
 export interface CheckOptions {
   /** The check's inputs; seeded from `config.check` when not given. */
   feeds?: Feeds;
+  /** The original model's bytes when the caller has them (the file as read): saves encoding it again. */
+  originalBytes?: Uint8Array;
   signal?: AbortSignal;
 }
 
 /** Before vs after on the check's inputs; on failure, bisects the recorded pass applications. */
-export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
-  options: CheckOptions = {}): Promise<Result<Comparison, StageFailure>> {
+export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[],
+  config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>, options: CheckOptions = {},
+): Promise<Result<Comparison, CheckFailure>> {
   const feeds = options.feeds ? ok(options.feeds) : seededFeeds(original, config.check.seed, config.check.batch);
-  const ref = await referenceRun(encodeModel(original), feeds);
-  if (!ref.ok) return err<StageFailure>({ message: `declined: ${ref.error}`, declined: true, details: ['the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)'] });
+  const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds);
+  if (!ref.ok) {
+    const what = 'the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)';
+    return err<CheckFailure>({ message: ref.error, declined: true, details: [what] });
+  }
   const compareAfter = async (model: Model): Promise<Comparison | string> => {
     options.signal?.throwIfAborted();
     const got = await runDisabled(encodeModel(model), ref.value.feeds);
@@ -32,13 +46,16 @@ export async function checkRun(original: Model, run: PassRun, passes: readonly P
   const after = await compareAfter(run.model);
   if (typeof after !== 'string' && withinTolerance(after, config.tolerance_rel_l2)) return ok(after);
   const failsAfter = async (steps: number): Promise<boolean> => {
-    const c = await compareAfter(runPasses(original, passes, { stopAfter: steps, ...(options.signal ? { signal: options.signal } : {}) }).model);
+    const signal = options.signal ? { signal: options.signal } : {};
+    const replay = await runPassesYielding(original, passes, { stopAfter: steps, ...signal });
+    const c = await compareAfter(replay.model);
     return typeof c === 'string' || !withinTolerance(c, config.tolerance_rel_l2);
   };
   const culprit = run.steps[await firstFailingStep(run.steps.length, failsAfter)];
+  const limit = config.tolerance_rel_l2;
   const what = typeof after === 'string'
     ? `onnxruntime-node runs the original model on the check's inputs but not the optimized one (${after})`
-    : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${config.tolerance_rel_l2}`;
+    : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${limit}`;
   return err<StageFailure>({
     message: `${what}; bisection names pass '${culprit?.pass}' (round ${culprit?.round})`,
     details: [`remove '${culprit?.pass}' from optimize.passes to go on without it, and report the model`],

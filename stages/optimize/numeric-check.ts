@@ -8,34 +8,33 @@
  * inputs, never a verdict on the rewritten model.
  */
 import { agreement, type Agreement } from '../../onnx/compare.js';
-import { DType, type Model } from '../../onnx/ir.js';
+import { checkFeeds, type CheckData, type Feeds, type InputsConfig } from '../../onnx/inputs/index.js';
+import type { Model } from '../../onnx/ir.js';
 import { runTensorsOnce, type AnyTensor } from '../../onnx/ort.js';
-import { normalFloats } from '../../onnx/random.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 
-export type Feeds = Record<string, AnyTensor>;
+export type { Feeds };
 export type Outputs = Record<string, AnyTensor>;
 
-/** Seeded standard-normal feeds for every float32 graph input; a symbolic dim takes `batch`. */
-export function seededFeeds(model: Model, seed: number, batch: number): Result<Feeds, string> {
-  const inits = new Set(model.graph.initializers.map((t) => t.name));
-  const feeds: Feeds = {};
-  let k = 0;
-  for (const input of model.graph.inputs) {
-    if (inits.has(input.name)) continue;
-    const t = input.type;
-    if (!t || !t.shape) return err(`graph input '${input.name}' has no known rank`);
-    if (t.dtype !== DType.FLOAT) return err(`graph input '${input.name}' is not float32, and seeded inputs are float32 only; give the check its value`);
-    const dims = t.shape.map((d) => (typeof d === 'number' ? d : batch));
-    const n = dims.reduce((a, b) => a * b, 1);
-    feeds[input.name] = { type: 'float32', dims, data: normalFloats(n, seed + 1000 * k++) };
-  }
-  return ok(feeds);
+/** What a check's inputs are made from: the config's input fields and the user's check data (onnx/inputs). */
+export interface FeedSource {
+  inputs?: InputsConfig;
+  checkData?: CheckData;
+}
+
+/**
+ * The check's feeds: the check data where given, else seeded values (normals for float inputs) with every
+ * dimension resolved by onnx/inputs; the batch dimension takes the check data's batch, else `batch`.
+ */
+export function seededFeeds(model: Model, seed: number, batch: number, source: FeedSource = {}): Result<Feeds, string> {
+  const fed = checkFeeds(model, source.inputs ?? {}, { seed, batch, ...(source.checkData ? { checkData: source.checkData } : {}) });
+  return fed.ok ? ok(fed.value.feeds) : fed;
 }
 
 export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Result<Outputs, string>> {
   try {
-    return ok(await runTensorsOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 3 }));
+    const options = { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 3 } as const;
+    return ok(await runTensorsOnce(bytes, feeds, options));
   } catch (e) {
     return err(e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e));
   }
@@ -45,13 +44,20 @@ export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Resu
  * The original model's outputs on the check's inputs, or why the check cannot start: it has no inputs,
  * the original model does not run on them, or its outputs are not finite.
  */
-export async function referenceRun(original: Uint8Array, feeds: Result<Feeds, string>): Promise<Result<{ feeds: Feeds; outputs: Outputs }, string>> {
+export async function referenceRun(original: Uint8Array, feeds: Result<Feeds, string>)
+  : Promise<Result<{ feeds: Feeds; outputs: Outputs }, string>> {
   if (!feeds.ok) return err(`the check has no inputs for this model: ${feeds.error}`);
   const ref = await runDisabled(original, feeds.value);
-  if (!ref.ok) return err(`the check's own inputs could not run the ORIGINAL model in onnxruntime-node (${ref.error}), so nothing was compared`);
+  if (!ref.ok) {
+    const why = `the check's own inputs could not run the ORIGINAL model in onnxruntime-node (${ref.error})`;
+    return err(`${why}, so nothing was compared`);
+  }
   for (const [name, t] of Object.entries(ref.value)) {
     const v = numbers(t);
-    if (v && v.some((x) => !Number.isFinite(x))) return err(`the ORIGINAL model's output '${name}' is not finite (NaN or ±Inf) on the check's inputs, so no comparison can prove anything`);
+    if (v && v.some((x) => !Number.isFinite(x))) {
+      const why = `the ORIGINAL model's output '${name}' is not finite (NaN or ±Inf) on the check's inputs`;
+      return err(`${why}, so no comparison can prove anything`);
+    }
   }
   return ok({ feeds: feeds.value, outputs: ref.value });
 }
@@ -89,13 +95,15 @@ export function compareOutputs(actual: Outputs, reference: Outputs): Comparison 
   return { outputs, worstRelL2: worst, ...(notes.length ? { notes } : {}) };
 }
 
-export const withinTolerance = (c: Comparison, tolerance: number): boolean => !Number.isNaN(c.worstRelL2) && c.worstRelL2 <= tolerance;
+export const withinTolerance = (c: Comparison, tolerance: number): boolean =>
+  !Number.isNaN(c.worstRelL2) && c.worstRelL2 <= tolerance;
 
 /**
  * The first of `count` steps after which the check fails, given that it passes after none and fails after
  * all: binary search over step prefixes, log2(count) model runs.
  */
-export async function firstFailingStep(count: number, failsAfter: (steps: number) => Promise<boolean>): Promise<number> {
+export async function firstFailingStep(count: number, failsAfter: (steps: number) => Promise<boolean>)
+  : Promise<number> {
   let good = 0, bad = count;
   while (bad - good > 1) {
     const mid = (good + bad) >> 1;

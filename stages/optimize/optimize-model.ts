@@ -3,17 +3,16 @@
  * pass to blame, found by bisection over the recorded pass applications.
  */
 import type { Model } from '../../onnx/ir.js';
-import { runPasses, runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
+import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import { PassError, type Pass } from '../../onnx/rewrite/pass.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import type { StageFailure } from '../../pipeline/stage.js';
-import { checkRun, type CheckOptions } from './check-run.js';
+import { checkRun, type CheckFailure, type CheckOptions } from './check-run.js';
 import type { OptimizeConfig } from './config.js';
 import { firstFailingStep, type Comparison } from './numeric-check.js';
 
 export async function optimizeModel(original: Model, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
-  options: CheckOptions = {}): Promise<Result<{ run: PassRun; check: Comparison }, StageFailure>> {
+  options: CheckOptions = {}): Promise<Result<{ run: PassRun; check: Comparison }, CheckFailure>> {
   const signal = options.signal ? { signal: options.signal } : {};
   let run: PassRun;
   try {
@@ -25,7 +24,7 @@ export async function optimizeModel(original: Model, passes: readonly Pass[], co
   const report = validateModel(run.model);
   if (!report.ok) {
     // The input passed the validate stage, so some pass broke validity: name the first one that did.
-    const at = await firstFailingStep(run.steps.length, async (k) => !validateModel(runPasses(original, passes, { stopAfter: k, ...signal }).model).ok);
+    const at = await firstFailingStep(run.steps.length, async (k) => !validateModel((await runPassesYielding(original, passes, { stopAfter: k, ...signal })).model).ok);
     const culprit = run.steps[at]?.pass ?? '?';
     return err({
       message: `the optimized model does not pass the validator; bisection names pass '${culprit}'`,

@@ -1,22 +1,40 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { internalize } from '../../onnx/external-data.js';
+import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { decodeModel, writeModelFile } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
+import { checkSource } from '../import/check-source.js';
 import type { OptimizeConfig } from './config.js';
+import { seededFeeds } from './numeric-check.js';
 import { optimizeModel } from './optimize-model.js';
 import { passesByName } from './passes/index.js';
 import { summarize } from './summary.js';
 
-const fail = (message: string, details?: string[], declined?: boolean) =>
-  err<StageFailure>({ message: `optimize: ${message}`, ...(details ? { details } : {}), ...(declined ? { declined } : {}) });
+const fail = (message: string, details?: string[]) => err<StageFailure>({ message: `optimize: ${message}`, ...(details ? { details } : {}) });
 
-export async function run(ctx: StageContext<OptimizeConfig>): Promise<Result<void, StageFailure>> {
+export async function run(ctx: StageContext<OptimizeConfig & { inputs?: InputsConfig }>): Promise<Result<void | Declined, StageFailure>> {
   const path = ctx.inputs.model as string;
-  const decoded = decodeModel(await readFile(path));
+  const bytes = await readFile(path);
+  const decoded = decodeModel(bytes);
   if (!decoded.ok) return fail(`cannot read ${path}: ${decoded.error}`);
-  const original = decoded.value;
-  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config, { signal: ctx.signal });
-  if (!optimized.ok) return fail(optimized.error.message, optimized.error.details, optimized.error.declined);
+  // External data (an imported model's companions) read in; then the file's bytes alone are not the model.
+  const whole = await internalize(decoded.value, dirname(path));
+  if (!whole.ok) return fail(`cannot read ${path}: ${whole.error}`);
+  const original = whole.value;
+  const selfContained = original === decoded.value;
+  // The check runs on the model's own shapes and data (onnx/inputs): the config's input fields, the check data.
+  const source = await checkSource(ctx, original);
+  if (!source.ok) return fail(source.error);
+  const feeds = seededFeeds(original, ctx.config.check.seed, ctx.config.check.batch, source.value);
+  if (!feeds.ok) return fail(`the check has no inputs for this model: ${feeds.error}`);
+  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config,
+    { signal: ctx.signal, feeds: feeds.value, ...(selfContained ? { originalBytes: bytes } : {}) });
+  if (!optimized.ok) {
+    const { message, details, declined } = optimized.error;
+    return declined ? decline(message, details) : fail(message, details);
+  }
   const { run: passes, check } = optimized.value;
   await writeModelFile(ctx.out('model'), passes.model);
   const summary = summarize(original, passes, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check });

@@ -28,7 +28,8 @@ export interface PassesFile {
 const correctness = (m: Measurement): string => {
   const c = m.correctness;
   if (!c) return 'reference';
-  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${c.top1 === undefined ? '' : ` / ${(c.top1 * 100).toFixed(0)} %`}`;
+  const top1 = c.top1 === undefined ? '' : ` / ${(c.top1 * 100).toFixed(0)} %`;
+  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${c.zeroReference ? ' (all-zero reference)' : ''}`;
 };
 
 /** `48 (10 s limit)`: how many timed samples, and what stopped them. */

@@ -1,16 +1,11 @@
 /**
- * What `validate` reads: the target opset from the `model` section (the model must declare exactly that
- * opset) and its own `validate` section.
+ * What `validate` reads: its own `validate` section. It checks a model against the opsets that model
+ * imports; `model.opset` describes the model the build stage writes, not what validate accepts.
  */
-import { defaults as modelDefaults } from '../build/config.js';
 
-export interface ValidateSection {
+export interface ValidateConfig {
   /** Fail the stage when a node's operator is outside the schema table, instead of a warning. */
   fail_on_unchecked: boolean;
-}
-
-export interface ValidateConfig extends ValidateSection {
-  opset: number;
 }
 
 export const schema = {
@@ -22,7 +17,6 @@ export const schema = {
   },
 } as const;
 
-
 function section(root: Readonly<Record<string, unknown>>, name: string): Record<string, unknown> {
   const s = root[name];
   return s !== null && typeof s === 'object' ? (s as Record<string, unknown>) : {};
@@ -30,10 +24,6 @@ function section(root: Readonly<Record<string, unknown>>, name: string): Record<
 
 /** Reads a config the runner has already checked against the composed schema. */
 export function validateConfig(root: Readonly<Record<string, unknown>>): ValidateConfig {
-  const opset = section(root, 'model').opset;
   const failOnUnchecked = section(root, 'validate').fail_on_unchecked;
-  return {
-    opset: typeof opset === 'number' ? opset : modelDefaults.opset,
-    fail_on_unchecked: typeof failOnUnchecked === 'boolean' ? failOnUnchecked : false,
-  };
+  return { fail_on_unchecked: typeof failOnUnchecked === 'boolean' ? failOnUnchecked : false };
 }

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { describeIssue, validateFile } from '../../onnx/validate/file.js';
+import { describeCounts, describeIssue, validateFile } from '../../onnx/validate/file.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { ValidateConfig } from './config.js';
@@ -10,7 +10,7 @@ const MAX_DETAILS = 20;
 export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<void, StageFailure>> {
   const path = ctx.inputs.model;
   if (!path) throw new Error('Internal error: validate ran without its model input');
-  const checked = await validateFile(path, { opset: ctx.config.opset });
+  const checked = await validateFile(path);
   if (!checked.ok) return err({ message: `validate: ${checked.error}` });
   const report = checked.value;
   const unchecked = report.unchecked.map((u) => `${u.domain ? `${u.domain}::` : ''}${u.opType} (${u.nodes.length})`);
@@ -31,6 +31,6 @@ export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<voi
   }
   for (const w of report.warnings) ctx.log.warn(describeIssue(w));
   await writeFile(ctx.out('report'), `${JSON.stringify(report, null, 2)}\n`);
-  ctx.log.info(`valid opset-${report.opset} model: ${report.warnings.length} warnings, ${unchecked.length} unchecked operators`, { opset: report.opset, irVersion: report.irVersion });
+  ctx.log.info(`valid opset-${report.opset} model: ${describeCounts(report.nodes)}`, { opset: report.opset, irVersion: report.irVersion, ...report.nodes });
   return ok(undefined);
 }

@@ -29,13 +29,14 @@ test('onnx builds, validates, optimizes and converts; the same command again bui
   const first = await cli('onnx', '--config', 'configs/ci.yaml');
   assert.equal(first.exitCode, 0, first.stderr);
   const built = manifest().stages;
-  assert.deepEqual(Object.keys(built).sort(), ['build', 'convert:fp16', 'optimize', 'validate']);
-  for (const s of Object.values(built)) assert.equal(s.status, 'built');
+  assert.deepEqual(Object.keys(built).sort(), ['build', 'convert:fp16', 'import', 'optimize', 'validate']);
+  assert.equal(built['import']?.status, 'skipped', 'no model file: the built-in model is built');
+  for (const [name, s] of Object.entries(built)) if (name !== 'import') assert.equal(s.status, 'built', name);
   for (const file of ['model.onnx', 'model.opt.onnx', 'model.fp16.onnx', 'validation.json', 'passes.json']) assert.ok(existsSync(join(artifacts, 'latest', file)), file);
 
   const again = await cli('onnx', '--config', 'configs/ci.yaml');
   assert.equal(again.exitCode, 0, again.stderr);
-  for (const [name, s] of Object.entries(manifest().stages)) assert.equal(s.status, 'cached', name);
+  for (const [name, s] of Object.entries(manifest().stages)) assert.equal(s.status, name === 'import' ? 'skipped' : 'cached', name);
 });
 
 test('engines without TensorRT: both engine stages skipped with the reason, exit 0; --require trtexec makes it exit 1', async () => {

@@ -77,5 +77,37 @@ test('a stage that declines is skipped with its reason, the run exits 0, and con
   assert.equal(manifest(p).stages['picky']?.status, 'skipped');
   const plan = await run(p, ['plan', '--doc', f, '--json']);
   const stages = (JSON.parse(plan.stdout) as { stages: Array<{ stage: string; status: string }> }).stages;
-  assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ['source:skipped', 'doc:hit', 'picky:skipped', 'final:hit']);
+  assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ['source:skipped', 'doc:hit', 'picky:skipped', 'final:hit', 'noted:miss']);
+});
+
+test('a consumer does not fall back past a stage that was skipped because something upstream failed', async () => {
+  const p = project();
+  const f = join(p.dir, 'f.txt');
+  writeFileSync(f, 'please fail');
+  const r = await run(p, ['final', '--doc', f]);
+  assert.equal(r.code, 1, r.stderr);
+  const m = manifest(p).stages;
+  assert.equal(m['doc']?.status, 'failed');
+  assert.equal(m['picky']?.status, 'skipped');
+  assert.equal(m['final']?.status, 'skipped');
+  assert.equal(m['final']?.reason, 'needs picky, which was skipped after a failure upstream');
+  assert.deepEqual(p.takeRuns(), ['doc'], 'the built-in source is not used in the failed file\'s place');
+});
+
+test('a companion file travels with its output: stored, placed beside it for consumers and in latest/, in their key', async () => {
+  const p = project('doc:\n  note: first\n');
+  const f = join(p.dir, 'n.txt');
+  writeFileSync(f, 'text');
+  const r = await run(p, ['noted', '--doc', f]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(latest(p, 'noted.txt'), 'text / first');
+  assert.equal(latest(p, join('notes', 'note.txt')), 'first');
+  p.takeRuns();
+  // Same main bytes, another companion: the consumer's key changes with it.
+  p.writeConfig('doc:\n  note: second\n');
+  assert.equal((await run(p, ['noted', '--doc', f])).code, 0);
+  assert.deepEqual(p.takeRuns(), ['doc', 'noted']);
+  assert.equal(latest(p, 'noted.txt'), 'text / second');
+  const verify = await run(p, ['cache', 'verify']);
+  assert.equal(verify.code, 0, verify.stderr);
 });

@@ -14,6 +14,7 @@ export const topologicalSort = graphPass('topological-sort', 'order nodes after 
   scope.checkpoint();
   const producerOf = new Map<string, number>();
   g.nodes.forEach((n, i) => n.outputs.forEach((o) => o && producerOf.set(o, i)));
+  if (sorted(g.nodes, producerOf)) return false;
   const waiting = g.nodes.map((n) => {
     const reads = hasBodies(n) ? [...n.inputs, ...nodeFreeNames(n)] : n.inputs;
     return new Set(reads.filter((x) => producerOf.has(x)));
@@ -42,3 +43,11 @@ export const topologicalSort = graphPass('topological-sort', 'order nodes after 
   if (changed) g.nodes = order;
   return changed;
 });
+
+/** The common case, checked without building the sort's state: every read comes from an earlier node. */
+function sorted(nodes: readonly Node[], producerOf: ReadonlyMap<string, number>): boolean {
+  return nodes.every((n, i) => {
+    const before = (x: string) => (producerOf.get(x) ?? -1) < i;
+    return n.inputs.every(before) && (!hasBodies(n) || [...nodeFreeNames(n)].every(before));
+  });
+}

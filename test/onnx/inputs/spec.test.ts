@@ -142,3 +142,10 @@ test('check data that is missing, empty or not TensorProto is one message naming
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('check data that contradicts a configured dimension is an error naming both', () => {
+  const m = model({ nodes: [node('Relu', ['x'], ['y'])], inputs: [vi('x', DType.FLOAT, ['N', 'H'])], outputs: [vi('y')] });
+  const r = resolveInputs(m, { dims: { H: 8 } }, new Map([['x', [1, 16]]]));
+  assert.ok(!r.ok);
+  assert.match(r.error, /check data for input 'x' has 16 at dimension 1 \('H'\), where the config gives 8/);
+});

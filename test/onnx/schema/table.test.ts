@@ -1,13 +1,17 @@
 /**
- * The committed schema table against the reference itself: for every covered operator at every opset
- * from 7 to 17, the version that applies, its inputs, outputs, count bounds, attributes and type
- * constraints agree with onnx.defs.get_schema from Debian's python3-onnx.
+ * The committed schema table against the reference itself: for every operator at every opset from 7 to
+ * 17, the version that applies, its inputs, outputs, count bounds, attributes and type constraints agree
+ * with onnx.defs.get_schema from Debian's python3-onnx 1.12; for opsets 18 to 21, which onnx 1.12 does not
+ * know, the table's definitions have the digest recorded when they were generated (digests.json).
  */
 import assert from 'node:assert/strict';
 import { fromRoot } from '../../repo-root.js';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/exec.js';
+import { readFileSync } from 'node:fs';
 import { coveredOps, lookupOp } from '../../../onnx/schema/lookup.js';
+import { knownOps } from '../../../onnx/schema/table.js';
+import { sha256, tableDump } from './projection.js';
 
 const script = fromRoot('test/onnx/schema/dump-schemas.py');
 
@@ -55,6 +59,27 @@ test('every covered op × opset 7..17 agrees with onnx.defs.get_schema', async (
   console.log(`schema table: ${ops.length} ops, ${compared} op×opset pairs agree with onnx.defs`);
 });
 
+test('the table dumps byte for byte as onnx 1.12 does for opsets 7..17; opsets 18..21 have the recorded digest', async () => {
+  const ops = coveredOps();
+  const run = await exec('/usr/bin/python3', [script, '7', '17'], { input: JSON.stringify(ops), timeoutMs: 60_000 });
+  assert.equal(run.exitCode, 0, run.stderr);
+  assert.equal(sha256(tableDump(ops, 7, 17)), sha256(run.stdout), 'the table and onnx 1.12 differ for opsets 7..17');
+  const recorded = JSON.parse(readFileSync(fromRoot('test/onnx/schema/digests.json'), 'utf8')) as { opsets: [number, number]; sha256: string };
+  assert.deepEqual(recorded.opsets, [18, 21]);
+  assert.equal(sha256(tableDump(ops, 18, 21)), recorded.sha256, 'opsets 18..21 differ from what generate-table.py wrote: regenerate the table, do not edit it');
+});
+
+test('ai.onnx.ml is known by name as onnx 1.12 knows it, plus version 4 from onnx 1.23; ai.onnx.training has no operator', async () => {
+  const run = await exec('/usr/bin/python3', [fromRoot('test/onnx/schema/dump-domains.py'), 'ai.onnx.ml', 'ai.onnx.training'], { timeoutMs: 60_000 });
+  assert.equal(run.exitCode, 0, run.stderr);
+  const reference = JSON.parse(run.stdout) as Record<string, Record<string, [number, number][]>>;
+  const upTo3 = Object.fromEntries(Object.entries(knownOps['ai.onnx.ml']!).map(([op, vs]) => [op, vs.filter(([since]) => since <= 3)]));
+  assert.deepEqual(upTo3, reference['ai.onnx.ml']);
+  assert.deepEqual(knownOps['ai.onnx.ml']!.LabelEncoder, [[1, 0], [2, 0], [4, 0]]);
+  assert.deepEqual(knownOps['ai.onnx.training'], reference['ai.onnx.training']);
+  assert.deepEqual(Object.keys(knownOps).sort(), ['ai.onnx.ml', 'ai.onnx.training']);
+});
+
 test('the opset changes that matter resolve to the right version', () => {
   const since = (op: string, opset: number) => {
     const l = lookupOp(op, opset);
@@ -69,5 +94,12 @@ test('the opset changes that matter resolve to the right version', () => {
   assert.equal(since('Unsqueeze', 13), 13);
   assert.equal(since('Softmax', 12), 11);
   assert.equal(since('HardSwish', 13), 'not-in-opset');
-  assert.equal(since('Gelu', 17), 'unknown');
+  assert.equal(since('Gelu', 17), 'not-in-opset');
+  assert.equal(since('Gelu', 20), 20);
+  assert.equal(since('FastGelu', 21), 'unknown');
+  assert.equal(since('Pad', 18), 18);
+  assert.equal(since('Pad', 21), 21);
+  assert.equal(since('Split', 18), 18);
+  assert.equal(since('ReduceMean', 18), 18);
+  assert.equal(since('Loop', 21), 21);
 });

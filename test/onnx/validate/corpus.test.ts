@@ -41,6 +41,9 @@ test('on every corpus model made only of covered operators, ours and onnx.checke
     .map((c) => `${c.name}: ours ${c.report.ok ? 'accepts' : `rejects (${c.report.errors[0]!.message})`}, onnx ${reference.get(c.path)?.ok ? 'accepts' : `rejects (${reference.get(c.path)?.error})`}`);
   assert.deepEqual(disagree, []);
   assert.ok(accepted.filter((c) => c.name.startsWith('node/')).length >= 800, 'too few node models fully covered');
+  const withBodies = covered.filter((c) => c.report.nodes.subgraphs > 0);
+  console.log(`of which with If/Loop/Scan/SequenceMap bodies: ${withBodies.length} (${withBodies.map((c) => c.name.replace(/^node\//, '')).join(', ')})`);
+  assert.ok(withBodies.length >= 20, `only ${withBodies.length} covered models with bodies`);
 });
 
 test('inferred output shapes and types equal the corpus reference outputs', () => {

@@ -82,6 +82,12 @@ test('fast and wrong is flagged: FP32 and FP16 tolerances', () => {
   const map = judge(noisy(1e-6), ref, [4, 1, 10], 'fp32', t);
   assert.ok(map.ok && map.top1 === undefined, 'an output that is not [batch, classes] has no top-1, only rel L2 and max abs');
   assert.ok(map.maxAbs > 0 && map.maxAbs < 1e-4);
+  // A detector's map on noise: the reference is ~1e-7 everywhere, the engine's rounding differs by 1e-8.
+  const tiny = Float32Array.from(ref, (v) => v * 1e-7);
+  const tinyOff = Float32Array.from(tiny, (v, i) => v + 1e-8 * (normalFloats(ref.length, 14)[i] as number));
+  const z = judge(tinyOff, tiny, [4, 1, 10], 'fp32', t);
+  assert.ok(z.relL2 > 1e-2 && z.ok && z.zeroReference, 'an all-zero reference is judged by max abs, and says so');
+  assert.ok(!judge(Float32Array.from(tiny, () => 0.5), tiny, [4, 1, 10], 'fp32', t).ok, 'but a real difference still fails');
   assert.ok(!judge(Float32Array.from(ref, () => Number.NaN), ref, [4, 10], 'fp16', t).ok, 'NaN never agrees');
 });
 

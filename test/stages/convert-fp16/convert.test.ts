@@ -63,3 +63,22 @@ test('float16 I/O when asked; weights beyond the float16 range are clamped and r
   assert.equal(r.value.report.clamped.fc, undefined);
   assert.deepEqual(validateModel(r.value.model).errors, []);
 });
+
+test('a constant read by an operator kept in float32 stays float32, unclamped; a clamped one is named', async () => {
+  const big = (name: string, v: number) => floats(name, [3], 1, () => v);
+  const m = tiny({
+    inputs: { x: [2, 3] }, outputs: ['y1', 'y2'],
+    nodes: [
+      node('Mul', ['x', 'c1'], ['y1']), node('Constant', [], ['c2'], { value: big('c2', 70000) }), node('Add', ['x', 'c2'], ['y2']),
+    ],
+    initializers: [big('c1', 1e5)],
+  });
+  const r = convertFloat16(m, { keepFp32: ['Add'], keepIoFp32: true });
+  assert.ok(r.ok, r.ok ? '' : r.error);
+  assert.deepEqual(r.value.report.clamped, { c1: 3 });
+  const c2 = r.value.model.graph.initializers.find((t) => t.name === 'c2');
+  assert.equal(c2?.dtype, DType.FLOAT, 'the Constant read by the kept Add is a float32 initializer');
+  assert.ok(r.value.model.graph.nodes.every((n) => n.opType !== 'Constant'));
+  const c = await agreementWithFp32(m, r.value.model);
+  assert.equal(c.outputs.y2?.maxAbs, 0, 'the kept Add computes on the exact constant');
+});

@@ -11,7 +11,7 @@ import { checkRun } from '../../../stages/optimize/check-run.js';
 import { defaults } from '../../../stages/optimize/config.js';
 import optimize from '../../../stages/optimize/index.js';
 import { passesByName } from '../../../stages/optimize/passes/index.js';
-import { floats, node, opTypes, scalar, tiny } from '../../onnx/rewrite/tiny-model.js';
+import { floats, ints, node, opTypes, scalar, tiny } from '../../onnx/rewrite/tiny-model.js';
 import { stageContext } from './stage-context.js';
 
 /** A raw-exporter-shaped block: Conv → BN → Clip(0, 6) with Constant bounds → Identity → Dropout. */
@@ -76,4 +76,31 @@ test('a file that is not ONNX is reported as one message, not thrown', async () 
   const r = await optimize.run(ctx);
   assert.equal(r.ok, false);
   assert.match(r.ok ? '' : r.error.message, /^optimize: cannot read .*model\.onnx: /);
+});
+
+test('a model the check cannot run on its inputs is declined with that cause, not failed', async () => {
+  const { ctx, dir } = await stageContext(defaults, { model: '', validation: '' }, optimize.outputs);
+  const input = join(dir, 'model.onnx');
+  // A Reshape to a fixed [5] of an input whose symbolic dim the check sets to its batch (2): 6 elements.
+  const m = tiny({
+    inputs: { x: ['N', 3] }, outputs: ['y'], outputTypes: { y: [5] },
+    nodes: [node('Identity', ['x'], ['i']), node('Reshape', ['i', 's'], ['y'])], initializers: [ints('s', [5])],
+  });
+  await writeFile(input, encodeModel(m));
+  ctx.inputs = { model: input, validation: input };
+  const r = await optimize.run(ctx);
+  assert.ok(r.ok && r.value && 'declined' in r.value, 'declined, not failed');
+  const cause = /^the check's own inputs could not run the ORIGINAL model in onnxruntime-node \(.+\), so nothing was compared$/;
+  assert.match(r.ok && r.value ? r.value.declined : '', cause);
+});
+
+test('the stage honours ctx.signal: an aborted run stops with its reason', async () => {
+  const { ctx, dir } = await stageContext(defaults, { model: '', validation: '' }, optimize.outputs);
+  const input = join(dir, 'model.onnx');
+  await writeFile(input, encodeModel(raw()));
+  const controller = new AbortController();
+  const reason = new Error('SIGINT');
+  controller.abort(reason);
+  Object.assign(ctx, { inputs: { model: input, validation: input }, signal: controller.signal });
+  await assert.rejects(optimize.run(ctx), (e) => e === reason);
 });

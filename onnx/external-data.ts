@@ -1,0 +1,123 @@
+/**
+ * Tensors whose bytes live in files beside the model (`external_data`: location, offset, length). A location
+ * is a path relative to the model's folder; one that leaves it (`..`, an absolute path, a symlink pointing out)
+ * could make a model file read anything on the machine, so every location is checked before any byte of any of
+ * them is read, and the model is refused naming the tensor and the location.
+ */
+import { open, realpath } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { err, ok, type Result } from '../pipeline/result.js';
+import type { Attribute, Graph, Model, Tensor } from './ir.js';
+
+export interface ExternalRef {
+  tensor: Tensor;
+  location: string;
+  offset: number;
+  /** Undefined: to the end of the file. */
+  length?: number;
+}
+
+const EXTERNAL = 1;
+
+/** Every tensor of the graph (initializers and Constant values, subgraphs included) stored externally. */
+function tensorsOf(graph: Graph, out: Tensor[] = []): Tensor[] {
+  out.push(...graph.initializers);
+  for (const n of graph.nodes) for (const a of n.attributes) if (a.value.kind === 'tensor') out.push(a.value.value);
+  return out;
+}
+
+/** The external references of `model`'s top-level tensors, or why an entry is malformed. */
+export function externalRefs(model: Model): Result<ExternalRef[], string> {
+  const refs: ExternalRef[] = [];
+  for (const t of tensorsOf(model.graph)) {
+    if (t.proto.dataLocation !== EXTERNAL) continue;
+    const kv = new Map((t.proto.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+    const location = kv.get('location');
+    if (!location) {
+      return err(`tensor '${t.name}' is stored externally but names no location (field TensorProto.external_data)`);
+    }
+    const offset = Number(kv.get('offset') ?? 0);
+    const length = kv.has('length') ? Number(kv.get('length')) : undefined;
+    const count = (v: number | undefined) => v === undefined || (Number.isSafeInteger(v) && v >= 0);
+    if (!count(offset) || !count(length)) {
+      return err(`tensor '${t.name}': external data offset ${kv.get('offset')} / length ${kv.get('length')} is not ` +
+        `a byte count`);
+    }
+    refs.push({ tensor: t, location, offset, ...(length !== undefined ? { length } : {}) });
+  }
+  return ok(refs);
+}
+
+/**
+ * The file of each location, inside `dir` (the model's folder) and never outside it; checked for every
+ * location before any data file is opened.
+ */
+export async function externalFiles(refs: readonly ExternalRef[], dir: string):
+  Promise<Result<Map<string, string>, string>> {
+  const root = await realpath(dir).catch(() => dir);
+  const files = new Map<string, string>();
+  for (const r of refs) {
+    if (files.has(r.location)) continue;
+    const refuse = (why: string) => err(`tensor '${r.tensor.name}': external data location ` +
+      `${JSON.stringify(r.location)} ${why}; external data must sit in the model's folder (or below it)`);
+    if (/[\0-\x1f]/.test(r.location)) return refuse('contains a control character');
+    if (isAbsolute(r.location) || /^[A-Za-z]:|^[\\/]/.test(r.location)) return refuse('is an absolute path');
+    const norm = normalize(r.location);
+    if (norm === '..' || norm.startsWith(`..${sep}`) || norm.split(/[\\/]/).includes('..')) {
+      return refuse('leaves the model\'s folder');
+    }
+    const path = join(root, norm);
+    const real = await realpath(path).catch((e: NodeJS.ErrnoException) => e);
+    if (real instanceof Error) return refuse(`cannot be found (${real.code ?? real.message})`);
+    const rel = relative(root, real);
+    if (rel.startsWith('..') || isAbsolute(rel)) return refuse('is a symlink that leaves the model\'s folder');
+    files.set(r.location, real);
+  }
+  return ok(files);
+}
+
+/**
+ * The model with every external tensor's bytes read into `raw_data`, so passes, the validator and onnxruntime
+ * (from bytes) see an ordinary model. Locations are checked (externalFiles) before anything is read.
+ */
+export async function internalize(model: Model, dir: string): Promise<Result<Model, string>> {
+  const refs = externalRefs(model);
+  if (!refs.ok) return refs;
+  if (refs.value.length === 0) return ok(model);
+  const files = await externalFiles(refs.value, dir);
+  if (!files.ok) return files;
+  const loaded = new Map<Tensor, Tensor>();
+  for (const r of refs.value) {
+    const file = await open(files.value.get(r.location)!, 'r');
+    try {
+      const size = (await file.stat()).size;
+      const length = r.length ?? size - r.offset;
+      if (r.offset + length > size) {
+        return err(`tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ` +
+          `${r.offset + length}`);
+      }
+      const rawData = new Uint8Array(length);
+      await file.read(rawData, 0, length, r.offset);
+      const { externalData: _e, dataLocation: _d, ...rest } = r.tensor.proto;
+      loaded.set(r.tensor, { ...r.tensor, proto: { ...rest, rawData } });
+    } finally {
+      await file.close();
+    }
+  }
+  const swap = (t: Tensor): Tensor => loaded.get(t) ?? t;
+  const isLoaded = (a: Attribute) => a.value.kind === 'tensor' && loaded.has(a.value.value);
+  const swapAttribute = (a: Attribute): Attribute =>
+    (a.value.kind === 'tensor' && loaded.has(a.value.value)
+      ? { name: a.name, value: { kind: 'tensor', value: swap(a.value.value) } }
+      : a);
+  const graph = model.graph;
+  return ok({
+    ...model,
+    graph: {
+      ...graph,
+      initializers: graph.initializers.map(swap),
+      nodes: graph.nodes.map((n) =>
+        (n.attributes.some(isLoaded) ? { ...n, attributes: n.attributes.map(swapAttribute) } : n)),
+    },
+  });
+}

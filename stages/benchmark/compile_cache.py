@@ -1,0 +1,107 @@
+"""
+The compiled-PyTorch engine file: torch.compile's portable cache artifacts (the bytes that
+torch.compiler.save_cache_artifacts returns) behind a one-line JSON header that says what made them.
+
+    EFTC1\n<header JSON>\n<payload bytes>
+
+The header names the torch, Triton and CUDA builds, the GPU, the precision, batch sizes, layout and compile
+mode, and the payload's sha256, so a loader can refuse a file that is cut short, altered, or made by another
+torch, with a reason instead of a crash inside torch. Needs only the standard library to read and check.
+"""
+import hashlib
+import json
+import os
+import time
+
+MAGIC = b"EFTC1\n"
+
+
+def write(path, header, payload):
+    header = dict(header, payloadBytes=len(payload), payloadSha256=hashlib.sha256(payload).hexdigest())
+    with open(path, "wb") as f:
+        f.write(MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
+    return header
+
+
+def read(path):
+    """(header, payload) or (None, reason): never raises for a bad file."""
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except OSError as e:
+        return None, "cannot read %s: %s" % (path, e.strerror or e)
+    if not blob.startswith(MAGIC):
+        return None, "%s is not a compiled-engine file (no EFTC1 header)" % os.path.basename(path)
+    end = blob.find(b"\n", len(MAGIC))
+    try:
+        header = json.loads(blob[len(MAGIC):end].decode()) if end > 0 else None
+    except ValueError:
+        header = None
+    if not isinstance(header, dict):
+        return None, "%s has an unreadable header" % os.path.basename(path)
+    payload = blob[end + 1:]
+    if len(payload) != header.get("payloadBytes") or hashlib.sha256(payload).hexdigest() != header.get("payloadSha256"):
+        return None, "%s is damaged: its payload does not match the sha256 in its header (%d of %s bytes)" % (
+            os.path.basename(path), len(payload), header.get("payloadBytes"))
+    return header, payload
+
+
+def mismatch(header, want):
+    """The first field whose value differs from what this process would compile with, as a reason."""
+    for field, value in want.items():
+        if header.get(field) != value:
+            return "the engine was built for %s %s, this run has %s" % (field, header.get(field), value)
+    return None
+
+
+def load(torch, path, want):
+    """Loads the artifacts into this process's torch.compile caches before compiling.
+    Returns {"compileCache": "loaded", "cacheLoadMs": ...} or {"compileCache": "<reason it was not used>"}."""
+    header, payload = read(path)
+    if header is None:
+        return {"compileCache": payload}
+    why = mismatch(header, want)
+    if why:
+        return {"compileCache": why}
+    loader = getattr(getattr(torch, "compiler", None), "load_cache_artifacts", None)
+    if loader is None:
+        return {"compileCache": "torch %s has no torch.compiler.load_cache_artifacts" % torch.__version__}
+    t0 = time.perf_counter()
+    try:
+        loader(payload)
+    except Exception as e:
+        return {"compileCache": "torch.compiler.load_cache_artifacts refused it: %s" % str(e).splitlines()[0]}
+    return {"compileCache": "loaded", "cacheLoadMs": (time.perf_counter() - t0) * 1000.0}
+
+
+def isolate(directory):
+    """Points inductor's and Triton's on-disk caches at a fresh directory, so a compile is warm only through
+    the loaded artifacts (not a cache some earlier run left on this machine) and the figure is honest."""
+    os.makedirs(directory, exist_ok=True)
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = directory
+    os.environ["TRITON_CACHE_DIR"] = os.path.join(directory, "triton")
+
+
+def identity(torch, precision, channels_last, compile_mode):
+    """What a compiled engine must match to be reused: the fields the build writes and the loader checks."""
+    cuda = torch.cuda.is_available()
+    return {
+        "torch": torch.__version__, "cuda": torch.version.cuda or "none",
+        "gpu": torch.cuda.get_device_name(0) if cuda else "none", "precision": precision,
+        "channelsLast": bool(channels_last) and cuda, "compileMode": compile_mode or "default",
+    }
+
+
+_loaded = {}
+
+
+def for_run(torch, request, run):
+    """The torch runner's hook before torch.compile: loads the engine built for this run's precision, once per
+    process. {} when the request names none; else the settings fields that say what happened."""
+    path = (request.get("compileCache") or {}).get(run["precision"])
+    if not path:
+        return {}
+    if path not in _loaded:
+        want = identity(torch, run["precision"], run.get("channelsLast"), request.get("compileMode"))
+        _loaded[path] = load(torch, path, want)
+    return dict(_loaded[path])

@@ -1,0 +1,280 @@
+"""
+One Triton kernel per inverted-residual block (FP16, NHWC memory): the expanded tensor (6x the block's input)
+never reaches HBM. A program owns a tile of output pixels and walks the expanded channels in chunks; for each
+chunk it computes the expansion on the tile's 3x3 halo, the depthwise 3x3, both ReLU6s, and accumulates the
+chunk's share of the projection, so HBM sees only the block's input, its output and the weights.
+
+Two ways to feed the depthwise taps from the expanded chunk, chosen by `scratch`:
+- scratch: the halo's expanded chunk is written once to a per-program slot of a small global buffer (the
+  programs loop over tiles, so the buffer is grid x slot and stays in L2) and the nine taps read it back;
+- recompute: each tap recomputes the expansion at its shifted pixels (9x the expand FLOPs, no memory).
+Blocks this kernel declines (not FP16, a projection wider than 256 channels) return None: the caller runs
+PyTorch's operators for them.
+"""
+import torch
+import triton
+import triton.language as tl
+
+
+@triton.jit
+def _relu6(v):
+    return tl.minimum(tl.maximum(v, 0.0), 6.0)
+
+
+@triton.jit
+def _expand(x_ptr, pix, ok, sxc, we_ptr, e, e_ok, be_ptr,
+            P: tl.constexpr, CIN: tl.constexpr, CEXP: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr):
+    """relu6(x[pix] @ We[:, e] + be[e]) as fp32 [P, BLOCK_E]; zero where the pixel is padding."""
+    acc = tl.zeros((P, BLOCK_E), dtype=tl.float32)
+    for k0 in tl.static_range(0, CIN, BLOCK_K):
+        k = k0 + tl.arange(0, BLOCK_K)
+        k_ok = k < CIN
+        a = tl.load(x_ptr + pix[:, None] + k[None, :] * sxc, mask=ok[:, None] & k_ok[None, :], other=0.0)
+        b = tl.load(we_ptr + k[:, None] * CEXP + e[None, :], mask=k_ok[:, None] & e_ok[None, :], other=0.0)
+        acc = tl.dot(a, b, acc)
+    bias = tl.load(be_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
+    return tl.where(ok[:, None], _relu6(acc + bias[None, :]), 0.0)
+
+
+@triton.jit
+def inverted_residual(
+    x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, scratch_ptr,
+    H, W, HO, WO, sxn, sxh, sxw, sxc, son, soh, sow, soc, tiles_h, tiles_w, num_tiles,
+    CIN: tl.constexpr, CEXP: tl.constexpr, COUT: tl.constexpr, STRIDE: tl.constexpr,
+    TH: tl.constexpr, TW: tl.constexpr, HH: tl.constexpr, HW: tl.constexpr,
+    P_OUT: tl.constexpr, P_HALO: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr,
+    COUT_P: tl.constexpr, HAS_EXPAND: tl.constexpr, RESIDUAL: tl.constexpr, SCRATCH: tl.constexpr,
+):
+    pid = tl.program_id(0)
+    nprog = tl.num_programs(0)
+    po = tl.arange(0, P_OUT)
+    oy_l = po // TW
+    ox_l = po % TW
+    po_ok = po < TH * TW
+    ph = tl.arange(0, P_HALO)
+    hy_l = ph // HW
+    hx_l = ph % HW
+    co = tl.arange(0, COUT_P)
+    co_ok = co < COUT
+    e_l = tl.arange(0, BLOCK_E)
+    slot = scratch_ptr + pid * (P_HALO * BLOCK_E)
+    per_image = tiles_h * tiles_w
+    for tile in range(pid, num_tiles, nprog):
+        n = tile // per_image
+        ty = (tile % per_image) // tiles_w
+        tx = tile % tiles_w
+        oy = ty * TH + oy_l
+        ox = tx * TW + ox_l
+        out_ok = po_ok & (oy < HO) & (ox < WO)
+        x_img = x_ptr + n * sxn
+        # The halo's top-left pixel in input coordinates (padding 1).
+        hy = ty * TH * STRIDE - 1 + hy_l
+        hx = tx * TW * STRIDE - 1 + hx_l
+        halo_ok = (ph < HH * HW) & (hy >= 0) & (hy < H) & (hx >= 0) & (hx < W)
+        acc = tl.zeros((P_OUT, COUT_P), dtype=tl.float32)
+        for e0 in range(0, CEXP, BLOCK_E):
+            e = e0 + e_l
+            e_ok = e < CEXP
+            dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
+            if SCRATCH:
+                if HAS_EXPAND:
+                    ex = _expand(x_img, hy * sxh + hx * sxw, halo_ok, sxc, we_ptr, e, e_ok, be_ptr,
+                                 P_HALO, CIN, CEXP, BLOCK_K, BLOCK_E)
+                else:
+                    ex = tl.load(x_img + (hy * sxh + hx * sxw)[:, None] + e[None, :] * sxc,
+                                 mask=halo_ok[:, None] & e_ok[None, :], other=0.0).to(tl.float32)
+                tl.debug_barrier()  # the previous chunk's taps have all been read
+                tl.store(slot + ph[:, None] * BLOCK_E + e_l[None, :], ex.to(tl.float16), cache_modifier=".cg")
+                tl.debug_barrier()
+                for t in tl.static_range(9):
+                    h_idx = (oy_l * STRIDE + t // 3) * HW + ox_l * STRIDE + t % 3
+                    v = tl.load(slot + h_idx[:, None] * BLOCK_E + e_l[None, :], mask=po_ok[:, None], other=0.0,
+                                cache_modifier=".cg")
+                    wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
+                    dw += v.to(tl.float32) * wd[None, :]
+            else:
+                for t in tl.static_range(9):
+                    iy = oy * STRIDE - 1 + t // 3
+                    ix = ox * STRIDE - 1 + t % 3
+                    ok = out_ok & (iy >= 0) & (iy < H) & (ix >= 0) & (ix < W)
+                    if HAS_EXPAND:
+                        v = _expand(x_img, iy * sxh + ix * sxw, ok, sxc, we_ptr, e, e_ok, be_ptr,
+                                    P_OUT, CIN, CEXP, BLOCK_K, BLOCK_E)
+                    else:
+                        v = tl.load(x_img + (iy * sxh + ix * sxw)[:, None] + e[None, :] * sxc,
+                                    mask=ok[:, None] & e_ok[None, :], other=0.0).to(tl.float32)
+                    wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
+                    dw += v * wd[None, :]
+            bd = tl.load(bd_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
+            dw = _relu6(dw + bd[None, :])
+            wp = tl.load(wp_ptr + e[:, None] * COUT + co[None, :], mask=e_ok[:, None] & co_ok[None, :], other=0.0)
+            acc = tl.dot(dw.to(tl.float16), wp, acc)
+        acc += tl.load(bp_ptr + co, mask=co_ok, other=0.0).to(tl.float32)[None, :]
+        o_mask = out_ok[:, None] & co_ok[None, :]
+        if RESIDUAL:
+            r = tl.load(x_img + (oy * sxh + ox * sxw)[:, None] + co[None, :] * sxc, mask=o_mask, other=0.0)
+            acc += r.to(tl.float32)
+        o_ptr = out_ptr + n * son + (oy * soh + ox * sow)[:, None] + co[None, :] * soc
+        tl.store(o_ptr, acc.to(tl.float16), mask=o_mask)
+
+
+def _pow2(v, floor=16):
+    p = floor
+    while p < v:
+        p *= 2
+    return p
+
+
+def tile_for(stride, ho, size="default"):
+    """Output tile (rows, cols). default: a whole 7x7 map in one tile, else 8x8 (stride 1) or 4x4 (stride 2),
+    whose halos (10x10, 9x9) fill most of a 128-pixel slot; big: twice the pixels; small: 4x4 (batch 1
+    needs more programs than pixels per program)."""
+    if ho <= 7:
+        return (7, 7) if size != "small" else (4, 4)
+    if size == "small":
+        return 4, 4
+    if size == "big":
+        return (8, 16) if stride == 1 and ho >= 16 else (8, 8)
+    return (8, 8) if stride == 1 else (4, 4)
+
+
+# What a block may run as: the fused kernel in one of these settings, or PyTorch's operators ("torch").
+CANDIDATES = [
+    {"scratch": False, "tile": "default", "block_e": 32, "stages": 1},
+    {"scratch": False, "tile": "default", "block_e": 64, "stages": 2},
+    {"scratch": False, "tile": "big", "block_e": 32, "stages": 2},
+    {"scratch": False, "tile": "small", "block_e": 32, "stages": 2},
+    {"scratch": True, "tile": "default", "block_e": 32, "stages": 1},
+    "torch",
+]
+
+
+def graph_ms(fn, reps=10):
+    """GPU time of one call, from a CUDA graph of `reps` calls (no host launch cost, which at batch 1 would
+    otherwise be most of what a single timed call shows)."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        fn()
+    torch.cuda.current_stream().wait_stream(side)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        for _ in range(reps):
+            fn()
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    best = float("inf")
+    for _ in range(3):
+        start.record()
+        g.replay()
+        end.record()
+        torch.cuda.synchronize()
+        best = min(best, start.elapsed_time(end) / reps)
+    del g
+    return best
+
+
+class FusedKernel:
+    """kernel(x, block, w) for fused_blocks.fuse: prepares each block's weights once (cached by the weight
+    tensor, which the cache keeps alive) and launches the kernel. With a fixed `config` every block runs it;
+    with tune=True each block's first call times every candidate (PyTorch's operators included) on its real
+    input and keeps the fastest, as cuDNN's benchmark mode does; `choices` records what was measured."""
+
+    def __init__(self, config=None, tune=False, programs_per_sm=4):
+        self.config = config or CANDIDATES[0]
+        self.tune = tune
+        self.programs_per_sm = programs_per_sm
+        self.prepared = {}
+        self.buffers = {}
+        self.declined = {}
+        self.chosen = {}
+        self.choices = []
+
+    def weights(self, block, w):
+        key = id(w(block["project"][0]))
+        hit = self.prepared.get(key)
+        if hit is not None and hit[0] is w(block["project"][0]):
+            return hit[1]
+        wp = w(block["project"][0])
+        wd = w(block["depthwise"][0])
+        prep = {
+            "wd": wd.reshape(wd.shape[0], 9).t().contiguous(),
+            "bd": w(block["depthwise"][1]).contiguous(),
+            "wp": wp.reshape(wp.shape[0], wp.shape[1]).t().contiguous(),
+            "bp": w(block["project"][1]).contiguous(),
+            "cexp": wd.shape[0], "cout": wp.shape[0],
+        }
+        if block["expand"]:
+            we = w(block["expand"][0])
+            prep["we"] = we.reshape(we.shape[0], we.shape[1]).t().contiguous()
+            prep["be"] = w(block["expand"][1]).contiguous()
+            prep["cin"] = we.shape[1]
+        else:
+            prep["we"], prep["be"], prep["cin"] = prep["bd"], prep["bd"], wd.shape[0]
+        self.prepared[key] = (wp, prep)
+        return prep
+
+    def __call__(self, x, block, w):
+        if x.dtype != torch.float16 or not x.is_cuda:
+            self.declined[block["output"]] = "not a CUDA float16 tensor"
+            return None
+        p = self.weights(block, w)
+        if p["cout"] > 256:
+            self.declined[block["output"]] = "projection of %d channels (> 256) would not fit the registers" % p["cout"]
+            return None
+        if not self.tune:
+            return self.launch(x, block, p, self.config)
+        key = (block["output"], tuple(x.shape))
+        if key not in self.chosen:
+            self.chosen[key] = self.pick(x, block, w, p)
+        best = self.chosen[key]
+        if best == "torch":
+            return None
+        return self.launch(x, block, p, best)
+
+    def pick(self, x, block, w, p):
+        from fused_blocks import unfused
+        timings = []
+        for c in CANDIDATES:
+            try:
+                run = (lambda: unfused(x, block, w)) if c == "torch" else (lambda c=c: self.launch(x, block, p, c))
+                timings.append((graph_ms(run), c))
+            except Exception as e:  # a setting that does not compile for this block is one fewer candidate
+                self.choices.append({"block": block["output"], "config": c, "error": str(e).splitlines()[0][:200]})
+        timings.sort(key=lambda t: t[0])
+        self.choices.append({"block": block["output"], "shape": list(x.shape),
+                             "ms": [[round(t, 4), c] for t, c in timings]})
+        return timings[0][1]
+
+    def launch(self, x, block, p, c):
+        n, _, h, wd_ = x.shape
+        s = block["stride"]
+        ho, wo = (h - 1) // s + 1, (wd_ - 1) // s + 1
+        out = torch.empty((n, p["cout"], ho, wo), device=x.device, dtype=x.dtype, memory_format=torch.channels_last)
+        th, tw = tile_for(s, ho, c["tile"])
+        hh, hw = (th - 1) * s + 3, (tw - 1) * s + 3
+        tiles_h, tiles_w = -(-ho // th), -(-wo // tw)
+        num_tiles = n * tiles_h * tiles_w
+        sms = torch.cuda.get_device_properties(x.device).multi_processor_count
+        grid = min(num_tiles, sms * self.programs_per_sm)
+        p_halo = _pow2(hh * hw)
+        scratch = self.buffer(x.device, grid * p_halo * c["block_e"] if c["scratch"] else 1)
+        cout_p = _pow2(p["cout"])
+        p_out = _pow2(th * tw)
+        inverted_residual[(grid,)](
+            x, p["we"], p["be"], p["wd"], p["bd"], p["wp"], p["bp"], out, scratch,
+            h, wd_, ho, wo, x.stride(0), x.stride(2), x.stride(3), x.stride(1),
+            out.stride(0), out.stride(2), out.stride(3), out.stride(1), tiles_h, tiles_w, num_tiles,
+            CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s, TH=th, TW=tw, HH=hh, HW=hw,
+            P_OUT=p_out, P_HALO=p_halo, BLOCK_K=16 if p["cin"] <= 16 else 32, BLOCK_E=c["block_e"],
+            COUT_P=cout_p, HAS_EXPAND=block["expand"] is not None, RESIDUAL=block["residual"],
+            SCRATCH=c["scratch"], num_warps=8 if p_out * cout_p >= 8192 else 4, num_stages=c["stages"],
+        )
+        return out
+
+    def buffer(self, device, elements):
+        """One scratch buffer per device, grown (never shrunk) before a CUDA graph captures the launches."""
+        have = self.buffers.get(device)
+        if have is None or have.numel() < elements:
+            have = torch.empty(elements, device=device, dtype=torch.float16)
+            self.buffers[device] = have
+        return have

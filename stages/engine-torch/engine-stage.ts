@@ -1,0 +1,55 @@
+/**
+ * `engine:torch-compile:fp32` and `engine:torch-compile:fp16`: torch.compile of the optimized graph through the
+ * torch runner, stored as torch.compile's portable cache artifacts, so the benchmark's compile starts warm
+ * instead of from scratch. Keyed by the model, the compile settings the benchmark will use (taken from the
+ * `bench` section, so the two cannot disagree) and the probe's fingerprint (torch, Triton, CUDA, GPU,
+ * compute capability, code).
+ */
+import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
+import { benchConfig } from '../benchmark/config.js';
+import { torchCompileTool, type CompileProbeConfig } from './probe.js';
+import { latestModel } from '../import/model-ref.js';
+
+export type Precision = 'fp32' | 'fp16';
+
+/** Only what changes the compiled code enters the key. */
+export interface CompileEngineConfig extends CompileProbeConfig {
+  batch_sizes: number[];
+  channels_last: boolean;
+  compile_mode: string;
+  tf32: boolean;
+  cudnn_benchmark: boolean;
+  device: 'auto' | 'cpu' | 'cuda';
+  timeout_s: number;
+}
+
+export function compileEngineConfig(
+  precision: Precision,
+  root: Readonly<Record<string, unknown>>,
+): CompileEngineConfig {
+  const b = benchConfig(root);
+  const unused = !b.engines.includes('torch-compile')
+    ? 'bench.engines does not include torch-compile: nothing would load this engine'
+    : !b.precisions.includes(precision)
+      ? `bench.precisions does not include ${precision}: nothing would load this engine`
+      : '';
+  return {
+    precision, python: b.python, unused, batch_sizes: b.batch_sizes, channels_last: b.torch.channels_last,
+    compile_mode: b.torch.compile_mode, tf32: b.torch.tf32, cudnn_benchmark: b.torch.cudnn_benchmark,
+    device: b.torch.device, timeout_s: b.torch.timeout_s,
+  };
+}
+
+export function compileEngineStage(precision: Precision): StageDef<CompileEngineConfig> {
+  return defineStage<CompileEngineConfig>({
+    name: `engine:torch-compile:${precision}`,
+    version: 1,
+    description: `torch.compile ${precision.toUpperCase()} of the optimized graph, kept as portable cache artifacts`,
+    config: (root) => compileEngineConfig(precision, root),
+    inputs: { model: latestModel },
+    outputs: { engine: `torch-compile.${precision}.cache`, manifest: `torch-compile.${precision}.json` },
+    tools: [torchCompileTool<CompileEngineConfig>()],
+    tags: { precision, engine: 'torch-compile' },
+    run: lazyRun(() => import('./build-engine.js')),
+  });
+}

@@ -1,0 +1,7 @@
+/**
+ * The compiled-PyTorch engines, one stage per precision (as the TensorRT engines are).
+ */
+import { compileEngineStage } from './engine-stage.js';
+
+export const torchCompileFp32 = compileEngineStage('fp32');
+export const torchCompileFp16 = compileEngineStage('fp16');

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""
+Builds the compiled-PyTorch engine: torch.compile of our graph, exactly as the torch runner compiles it for
+the benchmark (same module, precision, layout, mode, one compile per batch size after a dynamo reset), in a
+fresh inductor cache directory, then torch.compiler.save_cache_artifacts into the engine file
+(stages/benchmark/compile_cache.py has its format). A later benchmark that loads the file starts warm.
+
+One JSON request on stdin, one JSON reply on stdout:
+  {"probe": true} -> {"torch": "2.11.0+cu130" | null, "cuda": "13.0" | "none", "triton": "3.6.0" | "none",
+                      "python": sys.executable}
+    read from the installed packages' files without importing torch (seconds on a GPU machine), since every
+    run probes, a no-op one too
+  {"graph", "weights", "precision", "batches", "channelsLast", "compileMode", "tf32", "cudnnBenchmark",
+   "device", "inductorCacheDir", "out"}
+  -> {"ok": true, "header": {...}, "compileSeconds": {"<batch>": s}, "bytes": n} | {"ok": false, "reason"}
+A broken request exits 1 with the message on stderr.
+"""
+import copy
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmark"))
+
+
+def triton_version():
+    try:
+        return importlib.metadata.version("triton")
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+def probe():
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return {"torch": None, "python": sys.executable}
+    with open(os.path.join(spec.submodule_search_locations[0], "version.py")) as f:
+        text = f.read()
+    def field(name):
+        found = re.search(r"^%s\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]" % name, text, re.M)
+        return found.group(1) if found else None
+    return {"torch": field("__version__"), "cuda": field("cuda") or "none", "triton": triton_version(),
+            "python": sys.executable}
+
+
+def build(request):
+    import compile_cache
+    from torch_runner import OnnxModule, environment, fail, load_graph, torch, torch_major
+    can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
+    if not can_save:
+        return {"ok": False,
+                "reason": "torch.compiler.save_cache_artifacts needs torch >= 2.7 (found %s)" % torch.__version__}
+    compile_cache.isolate(request["inductorCacheDir"])
+    cuda = torch.cuda.is_available() and request.get("device", "auto") != "cpu"
+    if request["precision"] == "fp16" and not cuda:
+        return {"ok": False, "reason": "an FP16 engine needs CUDA, which torch %s does not see" % torch.__version__}
+    device = torch.device("cuda" if cuda else "cpu")
+    if cuda:
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = bool(request.get("tf32", False))
+        torch.backends.cudnn.benchmark = bool(request.get("cudnnBenchmark", True))
+    graph, tensors = load_graph(request["graph"], request["weights"])
+    try:
+        base = OnnxModule(graph, tensors).eval()
+    except ValueError as e:
+        fail(str(e))
+    shape = [i["shape"] for i in graph["inputs"] if i["name"] == base.input_name][0]
+    dtype = torch.float16 if request["precision"] == "fp16" else torch.float32
+    fmt = torch.channels_last if request.get("channelsLast") and cuda else torch.contiguous_format
+    mode = request.get("compileMode") or ""
+    seconds = {}
+    for batch in request["batches"]:
+        module = copy.deepcopy(base).to(device=device, dtype=dtype)
+        if fmt is torch.channels_last:
+            module = module.to(memory_format=fmt)
+        x = torch.randn([batch] + [int(d) for d in shape[1:]]).to(device=device, dtype=dtype)
+        x = x.contiguous(memory_format=fmt)
+        torch._dynamo.reset()
+        with torch.no_grad():
+            compiled = torch.compile(module, **({"mode": mode} if mode else {}))
+            t0 = time.perf_counter()
+            try:
+                compiled(x)
+            except Exception as e:
+                return {"ok": False, "reason": "torch.compile failed at batch %d: %s" % (batch, str(e).splitlines()[0])}
+            if cuda:
+                torch.cuda.synchronize()
+            seconds[str(batch)] = time.perf_counter() - t0
+    saved = torch.compiler.save_cache_artifacts()
+    if not saved or not saved[0]:
+        return {"ok": False, "reason": "torch.compiler.save_cache_artifacts returned nothing to store"}
+    header = compile_cache.identity(torch, request["precision"], request.get("channelsLast"), mode)
+    header.update(batches=request["batches"], triton=triton_version(), compileSeconds=seconds,
+                  computeCapability=environment().get("computeCapability", "none"))
+    header = compile_cache.write(request["out"], header, saved[0])
+    return {"ok": True, "header": header, "compileSeconds": seconds, "bytes": os.path.getsize(request["out"])}
+
+
+def main():
+    try:
+        request = json.load(sys.stdin)
+    except ValueError as e:
+        sys.stderr.write("the request on stdin is not JSON: %s\n" % e)
+        sys.exit(1)
+    reply = probe() if request.get("probe") else build(request)
+    print(json.dumps(reply))
+
+
+if __name__ == "__main__":
+    main()

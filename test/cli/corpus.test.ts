@@ -1,0 +1,59 @@
+/**
+ * Every real third-party model of the corpus through the shipped CLI: `enginefoundry onnx --model
+ * .cache/models/X.onnx --config configs/examples/X.yaml` (the OCR and VAD configs name real check data). Every
+ * stage through FP16 is built; the imported artifact is the file as given, and our
+ * own decode → encode round trip computes exactly what the original does on onnxruntime-node (bit for bit:
+ * the round trip must not change a single weight or attribute, so no tolerance is allowed).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { makeFeeds, resolveInputs } from '../../onnx/inputs/index.js';
+import { runTensorsOnce } from '../../onnx/ort.js';
+import { decodeModel, encodeModel } from '../../onnx/serde.js';
+import { inputsConfig } from '../../stages/import/config.js';
+import { realModels } from '../corpus/models.js';
+import { fromRoot } from '../repo-root.js';
+import { readManifest, shippedCli } from './cli-kit.js';
+
+const artifacts = join(mkdtempSync(join(tmpdir(), 'ef-corpus-')), 'artifacts');
+
+for (const m of realModels()) {
+  test(`${m.name} (${m.from}): onnx exits 0, the import is the file as given, the round trip is identical`, async () => {
+    const config = fromRoot('configs', 'examples', `${m.name}.yaml`);
+    const r = await shippedCli(['onnx', '--model', m.file, '--config', config, '--artifacts', artifacts]);
+    const stages = readManifest(artifacts).stages;
+    assert.equal(r.exitCode, 0, r.stderr);
+    // True today for all 13 (docs/corpus.md): nothing declines. A decline would still exit 0, with its reason.
+    for (const name of ['import', 'validate', 'optimize', 'convert:fp16']) {
+      assert.ok(['built', 'cached'].includes(stages[name]?.status ?? ''), `${name}: ${stages[name]?.status} ${stages[name]?.reason ?? ''}`);
+    }
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(stages['import']?.status === 'built' || stages['import']?.status === 'cached', true);
+    const original = readFileSync(m.file);
+    assert.equal(Buffer.compare(readFileSync(join(artifacts, 'latest', stages['import']!.outputs['model']!.path)), original), 0, 'same bytes');
+
+    const decoded = decodeModel(original);
+    assert.ok(decoded.ok);
+    const section = inputsConfig(parse(readFileSync(config, 'utf8')) as Record<string, unknown>);
+    const spec = resolveInputs(decoded.value, section);
+    assert.ok(spec.ok, spec.ok ? '' : spec.error);
+    const feeds = makeFeeds(spec.value, 1, 5);
+    assert.ok(feeds.ok);
+    const opts = { graphOptimizationLevel: 'disabled' as const, intraOpThreads: 1, logSeverityLevel: 3 as const };
+    const want = await runTensorsOnce(original, feeds.value, opts);
+    const got = await runTensorsOnce(encodeModel(decoded.value), feeds.value, opts);
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
+    for (const [name, t] of Object.entries(want)) {
+      assert.deepEqual(got[name]!.dims, t.dims, name);
+      const a = got[name]!.data as ArrayLike<number>, b = t.data as ArrayLike<number>;
+      type View = { buffer: ArrayBuffer; byteOffset: number; byteLength: number };
+      const bytes = (x: ArrayLike<number>) => Buffer.from((x as unknown as View).buffer, (x as unknown as View).byteOffset,
+        (x as unknown as View).byteLength);
+      assert.equal(Buffer.compare(bytes(a), bytes(b)), 0, `output ${name} differs after the round trip`);
+    }
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * The corpus proof: every real model of realModels() through optimize and FP16 as the stages prove them
+ * (bench/corpus-proof.ts), on its check data (configs/examples/data) or seeded inputs. Tolerances are the
+ * stages' own: 1e-5 relative L2 for optimize (float32 reassociation over tens of layers stays near 1e-6),
+ * 1e-2 for FP16 (11-bit mantissa accumulated over the network).
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { compareOutputs, runDisabled } from '../../stages/optimize/numeric-check.js';
+import { readModelFile } from '../../onnx/serde.js';
+import { countNodes } from '../../onnx/rewrite/subgraphs.js';
+import { checkInputs, proveFp16, proveOptimize, type Verdict } from '../../bench/corpus-proof.js';
+import { realModels } from './models.js';
+
+const reason = (v: Verdict): string => (v.status === 'done' ? '' : v.reason);
+
+const tally = (verdicts: Verdict[]) => ({
+  done: verdicts.filter((v) => v.status === 'done').length,
+  declined: verdicts.filter((v) => v.status === 'declined').map((v) => (v.status === 'done' ? '' : v.reason)),
+  failed: verdicts.filter((v) => v.status === 'failed').map((v) => (v.status === 'done' ? '' : v.reason)),
+});
+
+test('every real model optimizes to the same outputs and converts to FP16 within tolerance', async () => {
+  const optimize: Verdict[] = [], fp16: Verdict[] = [];
+  const withCheckData: string[] = [], withBodies: string[] = [];
+  for (const m of realModels()) {
+    const model = await readModelFile(m.file);
+    assert.ok(model.ok, model.ok ? '' : model.error);
+    const inputs = await checkInputs(m.name, model.value);
+    assert.ok(inputs.ok, `${m.name}: ${inputs.ok ? '' : inputs.error}`);
+    if (inputs.value.expected) {
+      // The check data is what onnxruntime computes on the original: its outputs are reproduced exactly.
+      const ran = await runDisabled(await readFile(m.file), inputs.value.feeds);
+      assert.ok(ran.ok, ran.ok ? '' : ran.error);
+      const c = compareOutputs(ran.value, inputs.value.expected);
+      assert.ok(c.worstRelL2 <= 1e-6, `${m.name}: check data outputs reproduce`);
+      withCheckData.push(m.name);
+    }
+    const o = await proveOptimize(model.value, inputs.value.feeds);
+    if (o.verdict.status === 'done') assert.ok(o.verdict.relL2 <= 1e-5, `${m.name}: ${o.verdict.relL2}`);
+    optimize.push(o.verdict);
+    const f = await proveFp16(o.model, inputs.value.feeds);
+    fp16.push(f.verdict);
+    assert.deepEqual(f.clamped, {}, `${m.name}: no constant of these models is beyond ±65504`);
+    if (f.subgraphs > 0) withBodies.push(m.name);
+  }
+  assert.deepEqual(tally(optimize), { done: 13, declined: [], failed: [] });
+  assert.deepEqual(tally(fp16), { done: 13, declined: [], failed: [] });
+  assert.deepEqual(withCheckData.sort(),
+    ['ppocr_mobile_v2_cls', 'ppocr_v4_det', 'ppocr_v4_rec', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
+  const bodies = ['oww_hey_jarvis', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6'];
+  assert.deepEqual(withBodies.sort(), bodies, 'nodes with bodies stay float32, listed');
+});
+
+test('silero VAD v5: the passes remove nodes inside its If bodies', async () => {
+  const [m] = realModels('silero_vad_v5');
+  const model = await readModelFile(m?.file ?? '');
+  assert.ok(model.ok);
+  const inputs = await checkInputs('silero_vad_v5', model.value);
+  assert.ok(inputs.ok);
+  const o = await proveOptimize(model.value, inputs.value.feeds);
+  const inside = (g: typeof model.value.graph) => countNodes(g) - g.nodes.length;
+  assert.deepEqual([countNodes(model.value.graph), inside(model.value.graph)], [689, 684]);
+  assert.ok(o.model.graph.nodes.some((n) => n.opType === 'If'), 'the outer graph keeps its If');
+  assert.ok(inside(o.model.graph) < 600, `nodes inside bodies after: ${inside(o.model.graph)}`);
+});
+
+test('a check whose inputs the ORIGINAL model cannot run declines, saying so', async () => {
+  const [m] = realModels('silero_vad_v5');
+  const model = await readModelFile(m?.file ?? '');
+  assert.ok(model.ok);
+  const inputs = await checkInputs('silero_vad_v5', model.value);
+  assert.ok(inputs.ok);
+  const state = { type: 'float32' as const, dims: [2, 1, 64], data: new Float32Array(128) };
+  const wrongState = { ...inputs.value.feeds, state };
+  const o = await proveOptimize(model.value, wrongState);
+  assert.equal(o.verdict.status, 'declined', reason(o.verdict));
+  assert.match(reason(o.verdict), /^the check's own inputs could not run the ORIGINAL model/);
+  const seeded = await proveOptimize(model.value, {});
+  assert.equal(seeded.verdict.status, 'declined');
+});

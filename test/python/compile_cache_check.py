@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""
+Drives stages/benchmark/compile_cache.py through every way an engine file can be unusable, and prints one JSON
+object of what the loader said for each (the Node test asserts them). Real torch (Debian's 1.13, which has no
+torch.compiler.load_cache_artifacts) where it can; a stand-in with that one function where the behaviour of a
+newer torch's loader is the point (it records the bytes it was given, or raises as a refusing torch would).
+Usage: compile_cache_check.py WORKDIR
+"""
+import json
+import os
+import sys
+import types
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "stages", "benchmark"))
+import torch  # noqa: E402
+import compile_cache  # noqa: E402
+
+work = sys.argv[1]
+path = lambda name: os.path.join(work, name)
+want = compile_cache.identity(torch, "fp32", True, "")
+payload = b"\x00portable cache artifacts\xff" * 10
+compile_cache.write(path("good.cache"), dict(want, batches=[1, 8]), payload)
+blob = open(path("good.cache"), "rb").read()
+open(path("truncated.cache"), "wb").write(blob[:-7])
+open(path("flipped.cache"), "wb").write(blob[:-1] + b"\x00")
+open(path("foreign.cache"), "wb").write(b"PK\x03\x04 a zip, not an engine")
+open(path("header.cache"), "wb").write(b"EFTC1\n{not json\n" + payload)
+compile_cache.write(path("other-torch.cache"), dict(want, torch="2.11.0+cu130"), payload)
+
+
+class Torch:
+    """torch as a newer build looks to the loader: the real one's identity, plus load_cache_artifacts."""
+    def __init__(self, fail=None):
+        self.got = []
+        self.__version__, self.version, self.cuda = torch.__version__, torch.version, torch.cuda
+
+        def load(data):
+            if fail:
+                raise RuntimeError(fail)
+            self.got.append(data)
+        self.compiler = types.SimpleNamespace(load_cache_artifacts=load)
+
+
+newer = Torch()
+refusing = Torch("Unsupported cache artifact version 3\nmore detail")
+header, read_back = compile_cache.read(path("good.cache"))
+result = {
+    "roundTrip": read_back == payload and header["batches"] == [1, 8] and header["payloadBytes"] == len(payload),
+    "missing": compile_cache.load(newer, path("absent.cache"), want),
+    "truncated": compile_cache.load(newer, path("truncated.cache"), want),
+    "flipped": compile_cache.load(newer, path("flipped.cache"), want),
+    "foreign": compile_cache.load(newer, path("foreign.cache"), want),
+    "header": compile_cache.load(newer, path("header.cache"), want),
+    "otherTorch": compile_cache.load(newer, path("other-torch.cache"), want),
+    "realTorch": compile_cache.load(torch, path("good.cache"), want),
+    "refused": compile_cache.load(refusing, path("good.cache"), want),
+    "loaded": compile_cache.load(newer, path("good.cache"), want),
+    "loaderGot": [len(b) for b in newer.got],
+    "noRequest": compile_cache.for_run(newer, {}, {"precision": "fp32"}),
+}
+request = {"compileCache": {"fp32": path("good.cache")}, "compileMode": ""}
+first = compile_cache.for_run(newer, request, {"precision": "fp32", "channelsLast": True})
+again = compile_cache.for_run(newer, request, {"precision": "fp32", "channelsLast": True})
+result["forRun"] = [first["compileCache"], again["compileCache"], len(newer.got)]
+print(json.dumps(result, sort_keys=True))

@@ -1,0 +1,152 @@
+/**
+ * engine:torch-compile:*: what enters the key, why it skips here (Debian's torch 1.13, no GPU), the fingerprint
+ * a capable torch gives, and the build's outputs and failures. torch >= 2.7 cannot be installed on this machine,
+ * so a fake python (test/fixtures/bin/fake-torch-python.cjs) that checks its arguments and records each request
+ * stands in for it; nvidia-smi is the fake the TensorRT tests use.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { exec } from '../../../pipeline/exec.js';
+import type { ToolFound } from '../../../pipeline/stage.js';
+import { compileEngineConfig, type CompileEngineConfig } from '../../../stages/engine-torch/engine-stage.js';
+import { torchCompileFp16, torchCompileFp32 } from '../../../stages/engine-torch/index.js';
+import { codeHash, probeTorchCompile } from '../../../stages/engine-torch/probe.js';
+import { fromRoot } from '../../repo-root.js';
+import { GPU, Rig } from '../engine-trt/rig.js';
+
+const FAKE_PYTHON = fromRoot('test/fixtures/bin/fake-torch-python.cjs');
+const GPU_BENCH = { bench: { batch_sizes: [1, 256], engines: ['torch-compile'], precisions: ['fp32', 'fp16'] } };
+
+function fakeTorch(env: Record<string, string> = {}, tools: ('nvidia-smi')[] = ['nvidia-smi']) {
+  const rig = new Rig(tools, { FAKE_GPU: GPU.h100, ...env });
+  process.env.FAKE_TORCH_CALLS = join(rig.root, 'torch-calls.ndjson');
+  for (const k of ['FAKE_TORCH_BUILD', 'FAKE_TORCH_VERSION', 'FAKE_TORCH_CUDA']) if (!(k in env)) delete process.env[k];
+  const calls = process.env.FAKE_TORCH_CALLS;
+  const requests = () => (existsSync(calls)
+    ? readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    : []);
+  return { rig, requests };
+}
+
+const config = (precision: 'fp32' | 'fp16', root: Record<string, unknown>, python = FAKE_PYTHON): CompileEngineConfig =>
+  ({ ...compileEngineConfig(precision, root), python });
+
+test('the key holds what changes the compiled code, taken from the bench section; timing settings stay out', () => {
+  const bench = { batch_sizes: [1, 256], runs: 7, warmup: 3, torch: { compile_mode: 'max-autotune' } };
+  const c = torchCompileFp16.config({ bench });
+  assert.deepEqual(c, {
+    precision: 'fp16', python: '', unused: '',
+    batch_sizes: [1, 256], channels_last: true, compile_mode: 'max-autotune', tf32: false, cudnn_benchmark: true,
+    device: 'auto', timeout_s: 1800,
+  });
+  const a = torchCompileFp32.config({ bench: { ...GPU_BENCH.bench, runs: 10 } });
+  const b = torchCompileFp32.config({ bench: { ...GPU_BENCH.bench, runs: 500, warmup: 50, ort: { level: 'basic' } } });
+  assert.deepEqual(a, b);
+  assert.equal(a.unused, '');
+  const fp32Only = torchCompileFp16.config({ bench: { ...GPU_BENCH.bench, precisions: ['fp32'] } });
+  assert.match(fp32Only.unused, /bench\.precisions does not include fp16/);
+  const ortOnly = torchCompileFp32.config({ bench: { engines: ['ort'] } });
+  assert.match(ortOnly.unused, /^bench\.engines does not include torch-compile/);
+  assert.deepEqual(torchCompileFp16.outputs, {
+    engine: 'torch-compile.fp16.cache', manifest: 'torch-compile.fp16.json',
+  });
+});
+
+test('on this machine (Debian torch 1.13) both stages skip, saying which torch they found', async () => {
+  for (const stage of [torchCompileFp32, torchCompileFp16]) {
+    const c = { ...stage.config(GPU_BENCH), python: '/usr/bin/python3' };
+    const r = await stage.tools![0]!.probe(c, exec);
+    assert.ok(!r.ok);
+    assert.match(r.error.reason, /^compiled PyTorch engines need torch >= 2\.7 with torch\.compiler\.save_cache_/);
+    assert.match(r.error.reason, / \(found torch 1\.13[^ ]* at \/usr\/bin\/python3\)$/);
+  }
+  const missing = await probeTorchCompile({ python: '/nonexistent/python3', precision: 'fp32', unused: '' }, exec);
+  assert.ok(!missing.ok);
+  assert.match(missing.error.reason, /^compiled PyTorch engines skipped: \/nonexistent\/python3 cannot be started /);
+  assert.match(missing.error.reason, / \(fix bench\.python\)$/);
+});
+
+test('a capable torch: the fingerprint names torch, Triton, CUDA, GPU, compute capability and the code', async () => {
+  const { requests } = fakeTorch();
+  const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp16', unused: '' }, exec);
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(r.value, {
+    command: [FAKE_PYTHON, fromRoot('stages/engine-torch/torch_engine.py')],
+    fingerprint: {
+      torch: '2.11.0+cu130', triton: '3.6.0', cuda: '13.0', gpu: 'NVIDIA H100 PCIe', computeCapability: '9.0',
+      code: codeHash(),
+    },
+  });
+  assert.match(codeHash(), /^[0-9a-f]{16}$/);
+  assert.deepEqual(requests(), [{ probe: true }]);
+});
+
+test('FP16 needs a GPU; an old torch is named; an engine nothing would load is not probed', async (t) => {
+  await t.test('no nvidia-smi', async () => {
+    fakeTorch({}, []);
+    const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp16', unused: '' }, exec);
+    assert.ok(!r.ok);
+    assert.match(r.error.reason,
+      /^an FP16 compiled engine needs a CUDA GPU: no NVIDIA GPU found: nvidia-smi is not on PATH/);
+    const fp32 = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp32', unused: '' }, exec);
+    assert.ok(fp32.ok);
+    assert.equal(fp32.value.fingerprint.gpu, 'none');
+  });
+  await t.test('torch 2.5', async () => {
+    fakeTorch({ FAKE_TORCH_VERSION: '2.5.1+cu124' });
+    const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp32', unused: '' }, exec);
+    assert.ok(!r.ok);
+    assert.match(r.error.reason, /found torch 2\.5\.1\+cu124 at /);
+  });
+  await t.test('unused', async () => {
+    const { requests } = fakeTorch();
+    const unused = 'bench.engines does not include torch-compile';
+    const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp32', unused }, exec);
+    assert.deepEqual(r, { ok: false, error: { reason: unused } });
+    assert.deepEqual(requests(), []);
+  });
+});
+
+async function build(env: Record<string, string>) {
+  const { rig, requests } = fakeTorch(env);
+  const c = config('fp16', GPU_BENCH);
+  const probe = await probeTorchCompile(c, exec);
+  assert.ok(probe.ok);
+  const model = rig.model('model.opt.onnx', 'N');
+  const { ctx, outDir, workDir, messages } = rig.context(c, { model }, probe.value as ToolFound);
+  ctx.tools = { 'torch-compile': probe.value };
+  return { r: await torchCompileFp16.run(ctx), outDir, workDir, messages, requests };
+}
+
+test('a build: the request the compiler gets, the engine file and its manifest', async () => {
+  const { r, outDir, workDir, requests } = await build({});
+  assert.deepEqual(r, { ok: true, value: undefined });
+  const request = requests().at(-1)!;
+  assert.deepEqual(request, {
+    graph: join(workDir, 'graph.json'), weights: join(workDir, 'weights.bin'), precision: 'fp16', batches: [1, 256],
+    channelsLast: true, compileMode: '', tf32: false, cudnnBenchmark: true, device: 'auto',
+    inductorCacheDir: join(workDir, 'inductor'), out: join(outDir, 'engine'),
+  });
+  const engine = readFileSync(join(outDir, 'engine'), 'latin1');
+  assert.match(engine, /^EFTC1\n\{.*"precision":"fp16".*\}\nportable cache artifacts$/);
+  const manifest = JSON.parse(readFileSync(join(outDir, 'manifest'), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(manifest.batches, [1, 256]);
+  assert.equal((manifest.fingerprint as Record<string, string>).gpu, 'NVIDIA H100 PCIe');
+  assert.equal(manifest.engineBytes, readFileSync(join(outDir, 'engine')).length);
+});
+
+test('a failed build is one message: the compiler\'s reason, a crash with its signal, no reply', async () => {
+  const fail = await build({ FAKE_TORCH_BUILD: 'fail' });
+  const message = 'engine:torch-compile:fp16: torch.compile failed at batch 256: out of memory';
+  assert.deepEqual(fail.r, { ok: false, error: { message } });
+  const crash = await build({ FAKE_TORCH_BUILD: 'crash' });
+  assert.ok(!crash.r.ok);
+  assert.match(crash.r.error.message, /^engine:torch-compile:fp16: .*torch_engine\.py exited SIGSEGV without a reply$/);
+  const garbage = await build({ FAKE_TORCH_BUILD: 'garbage' });
+  assert.ok(!garbage.r.ok);
+  assert.match(garbage.r.error.message, /exited 1 without a reply$/);
+  assert.deepEqual(garbage.r.error.details, ['RuntimeError: CUDA error: an illegal memory access']);
+  assert.ok(!existsSync(join(garbage.outDir, 'manifest')));
+});
