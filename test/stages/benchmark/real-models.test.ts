@@ -9,11 +9,17 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkDataFiles } from '../../../onnx/inputs/index.js';
+import { runTensorsOnce } from '../../../onnx/ort.js';
+import { readModelFile } from '../../../onnx/serde.js';
+import { decodeTensorFile, tensorValues } from '../../../onnx/tensor.js';
 import { exec } from '../../../pipeline/exec.js';
+import { benchInputs } from '../../../stages/benchmark/feeds.js';
 import { benchConfig } from '../../../stages/benchmark/config.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { trtConfig } from '../../../stages/engine-trt/config.js';
 import { realModels } from '../../corpus/models.js';
+import { fromRoot } from '../../repo-root.js';
 
 const log = { info: () => undefined, warn: () => undefined };
 const config = benchConfig({
@@ -111,4 +117,49 @@ test('VAD: int64 scalar and state inputs fed at every batch; no top-1 for a [N, 
   assert.ok(torch);
   if (!/torch not importable/.test(torch.reason))
     assert.match(torch.reason, /does not cover 2 operators of this model: Equal \(1 node\), If \(1 node\)/);
+});
+
+test('check data: its batch is fed the real tensors (and onnxruntime reproduces the recorded outputs), other batches seeded values', async () => {
+  const [vad] = realModels('silero_vad_legacy');
+  const dir = fromRoot('configs/examples/data/silero_vad_legacy/test_data_set_0');
+  const files = await checkDataFiles(dir);
+  assert.ok(files.ok, files.ok ? '' : files.error);
+  const model = await readModelFile(vad!.file);
+  assert.ok(model.ok);
+  const inputs = await benchInputs(
+    model.value,
+    { dims: { sequence: 512 }, inputs: { sr: { value: 16000 } } },
+    0,
+    files.value,
+  );
+  assert.ok(inputs.ok, inputs.ok ? '' : inputs.error);
+  const recorded = await decodeTensorFile(join(dir, 'input_0.pb'));
+  assert.ok(recorded.ok);
+  const checkBatch = recorded.value.dims[0]!;
+  assert.equal(inputs.value.checkBatch, checkBatch);
+  const atCheck = inputs.value.feeds(checkBatch);
+  assert.ok(atCheck.ok);
+  const values = tensorValues(recorded.value);
+  assert.ok(values.ok);
+  assert.deepEqual(
+    Array.from(atCheck.value['input']!.data as Float32Array),
+    Array.from(values.value as Float32Array),
+    'the real audio is fed',
+  );
+  const other = inputs.value.feeds(checkBatch + 1);
+  assert.ok(other.ok);
+  assert.deepEqual(
+    other.value['input']!.dims,
+    [checkBatch + 1, 512],
+    'another batch gets seeded values of its own shape',
+  );
+  // The real data means something: onnxruntime on it reproduces the recorded output within float32 rounding.
+  const out = await runTensorsOnce(vad!.file, atCheck.value);
+  const expected = await decodeTensorFile(join(dir, 'output_0.pb'));
+  assert.ok(expected.ok);
+  const want = tensorValues(expected.value);
+  assert.ok(want.ok);
+  const got = out[model.value.graph.outputs[0]!.name]!.data as Float32Array;
+  const diff = Math.max(...Array.from(got, (v, i) => Math.abs(v - Number((want.value as Float32Array)[i]))));
+  assert.ok(diff < 1e-5, `recorded output reproduced (max abs ${diff})`);
 });
