@@ -17,10 +17,11 @@ import { encodeModel } from '../onnx/serde.js';
 import { validateModel } from '../onnx/validate/index.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 import { defaults as fp16Defaults } from '../stages/convert-fp16/config.js';
+import { convertBodies, type BodyCheck, type BodyOutcome } from '../stages/convert-fp16/bodies.js';
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { defaults as optimizeDefaults } from '../stages/optimize/config.js';
 import {
-  compareOutputs, referenceRun, runDisabled, withinTolerance, type Feeds, type Outputs,
+  compareOutputs, referenceRun, runDisabled, type Feeds, type Outputs,
 } from '../stages/optimize/numeric-check.js';
 import { optimizeModel } from '../stages/optimize/optimize-model.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';
@@ -91,32 +92,43 @@ export async function proveOptimize(model: Model, feeds: Feeds): Promise<Optimiz
 export interface Fp16Proof {
   verdict: Verdict;
   clamped: Record<string, number>;
-  subgraphs: number;
+  /** What happened to each If/Loop/Scan body of the main graph. */
+  bodies: BodyOutcome[];
   seconds: number;
 }
 
-/** As the convert:fp16 stage proves it: the float32-I/O conversion against the float32 model, 1e-2 relative L2. */
+/**
+ * As the convert:fp16 stage proves it: the float32-I/O conversion against the float32 model, 1e-2 relative
+ * L2, then the bodies one at a time.
+ */
 export async function proveFp16(model: Model, feeds: Feeds): Promise<Fp16Proof> {
   const t0 = performance.now();
-  const done = (verdict: Verdict, clamped: Record<string, number> = {}, subgraphs = 0): Fp16Proof =>
-    ({ verdict, clamped, subgraphs, seconds: (performance.now() - t0) / 1000 });
-  const converted = convertFloat16(model, { keepFp32: fp16Defaults.keep_fp32, keepIoFp32: true });
+  const done = (verdict: Verdict, clamped: Record<string, number> = {}, bodies: BodyOutcome[] = []): Fp16Proof =>
+    ({ verdict, clamped, bodies, seconds: (performance.now() - t0) / 1000 });
+  const options = { keepFp32: fp16Defaults.keep_fp32, keepIoFp32: true };
+  const converted = convertFloat16(model, options);
   if (!converted.ok) return done({ status: 'declined', reason: converted.error });
-  const { clamped, subgraphs } = converted.value.report;
+  const { clamped } = converted.value.report;
   const validation = validateModel(converted.value.model);
   if (!validation.ok) {
     const reason = `the float16 model does not pass the validator: ${validation.errors[0]?.message}`;
-    return done({ status: 'failed', reason }, clamped, subgraphs.length);
+    return done({ status: 'failed', reason }, clamped);
   }
   const ref = await referenceRun(encodeModel(model), ok(feeds));
-  if (!ref.ok) return done({ status: 'declined', reason: ref.error }, clamped, subgraphs.length);
-  const got = await runDisabled(encodeModel(converted.value.model), feeds);
-  if (!got.ok) {
-    const reason = `onnxruntime-node cannot run the float16 model (${got.error})`;
-    return done({ status: 'failed', reason }, clamped, subgraphs.length);
+  if (!ref.ok) return done({ status: 'declined', reason: ref.error }, clamped);
+  const measure: BodyCheck = async (m) => {
+    const got = await runDisabled(encodeModel(m), feeds);
+    if (!got.ok) return `onnxruntime-node cannot run it (${got.error})`;
+    return compareOutputs(got.value, ref.value.outputs).worstRelL2;
+  };
+  const first = await measure(converted.value.model);
+  if (typeof first === 'string') return done({ status: 'failed', reason: first }, clamped);
+  const tolerance = fp16Defaults.tolerance_rel_l2;
+  if (!(first <= tolerance)) {
+    return done({ status: 'failed', reason: `relative L2 ${first.toExponential(2)} > ${tolerance}` }, clamped);
   }
-  const c = compareOutputs(got.value, ref.value.outputs);
-  const verdict: Verdict = withinTolerance(c, fp16Defaults.tolerance_rel_l2) ? { status: 'done', relL2: c.worstRelL2 }
-    : { status: 'failed', reason: `relative L2 ${c.worstRelL2.toExponential(2)} > ${fp16Defaults.tolerance_rel_l2}` };
-  return done(verdict, clamped, subgraphs.length);
+  const bodies = await convertBodies(model, [converted.value.model], options, measure, tolerance);
+  const final = await measure(bodies.models[0] as Model);
+  if (typeof final === 'string') throw new Error(`Internal error: the converted model stopped running: ${final}`);
+  return done({ status: 'done', relL2: final }, clamped, bodies.outcomes);
 }

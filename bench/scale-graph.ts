@@ -9,6 +9,9 @@
  */
 import { DType, type Model, type Node, type Tensor } from '../onnx/ir.js';
 import { makeTensor } from '../onnx/rewrite/tensors.js';
+import { encodeGraphProto } from '../onnx/serde.js';
+
+const GRAPH = 5;
 
 const C = 4;
 const SHAPE = [1, C, 4, 4];
@@ -64,6 +67,36 @@ export function scaleModel(nodes: number): Model {
       name: 'scale', nodes: graphNodes, initializers, valueInfo: [],
       inputs: [{ name: 'input', type: { dtype: DType.FLOAT, shape: SHAPE } }],
       outputs: [{ name: 'output', type: { dtype: DType.FLOAT, shape: SHAPE } }],
+    },
+  };
+}
+
+/**
+ * The same chain inside the then-branch of an If (the else-branch passes the input through): every pass
+ * works in the body, reading the input and the weights from the outer graph.
+ */
+export function scaleModelInBody(nodes: number): Model {
+  const chain = scaleModel(nodes);
+  const g = chain.graph;
+  const output = g.outputs[0] as Model['graph']['outputs'][number];
+  const graph = (name: string, body: Node[], out: string) =>
+    encodeGraphProto({
+      name, nodes: body, inputs: [], outputs: [{ ...output, name: out }], valueInfo: [], initializers: [],
+    });
+  const branch = (name: string, body: Node[], out: string) =>
+    ({ name, value: { kind: 'opaque' as const, value: { name, type: GRAPH, g: graph(name, body, out) } } });
+  const cond = makeTensor('', DType.BOOL, [], [1]);
+  return {
+    ...chain,
+    graph: {
+      ...g,
+      nodes: [
+        node('Constant', [], ['cond'], [{ name: 'value', value: { kind: 'tensor', value: cond } }]),
+        node('If', ['cond'], [output.name], [
+          branch('then_branch', g.nodes, output.name),
+          branch('else_branch', [node('Identity', ['input'], ['same'])], 'same'),
+        ]),
+      ],
     },
   };
 }

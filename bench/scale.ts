@@ -5,17 +5,23 @@
  * (linear would be 4×). After one untimed warm-up run, each size runs `--repeat` times (default 3) and the
  * median is printed: wall time, and this process's CPU time beside it, because on a shared machine another
  * process's load stretches wall time (CPU time measures the work itself).
- * usage: node dist/bench/scale.js [--sizes 5000,10000,20000] [--repeat N]
+ * With --body the chain sits inside an If's then-branch, so every pass works in a body.
+ * usage: node dist/bench/scale.js [--sizes 5000,10000,20000] [--repeat N] [--body]
  */
 import { parseArgs } from 'node:util';
 import { runPasses } from '../onnx/rewrite/pass-manager.js';
+import { countNodes } from '../onnx/rewrite/subgraphs.js';
 import { validateModel } from '../onnx/validate/index.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';
-import { scaleModel } from './scale-graph.js';
+import { scaleModel, scaleModelInBody } from './scale-graph.js';
 
 const { values: args } = parseArgs({
-  options: { sizes: { type: 'string', default: '5000,10000,20000' }, repeat: { type: 'string', default: '3' } },
+  options: {
+    sizes: { type: 'string', default: '5000,10000,20000' }, repeat: { type: 'string', default: '3' },
+    body: { type: 'boolean', default: false },
+  },
 });
+const build = args.body ? scaleModelInBody : scaleModel;
 const sizes = args.sizes.split(',').map(Number);
 const repeat = Number(args.repeat);
 const passes = passesByName(defaultPasses);
@@ -38,8 +44,8 @@ for (const n of sizes) {
   const rows: number[][] = [];
   let after = 0, nodes = 0;
   for (let r = 0; r < repeat; r++) {
-    const model = scaleModel(n);
-    nodes = model.graph.nodes.length;
+    const model = build(n);
+    nodes = countNodes(model.graph);
     const [report, vw, vc] = timed(() => validateModel(model));
     if (!report.ok) throw new Error(`Internal error: the scale model does not validate: ${report.errors[0]?.message}`);
     const [run, ow, oc] = timed(() => {
@@ -49,7 +55,7 @@ for (const n of sizes) {
       }
       return result;
     });
-    after = run.model.graph.nodes.length;
+    after = countNodes(run.model.graph);
     rows.push([vw, vc, ow, oc, vw + ow, vc + oc]);
   }
   const [vw, vc, ow, oc, tw, tc] = [0, 1, 2, 3, 4, 5].map((k) => median(rows.map((x) => x[k] as number)));

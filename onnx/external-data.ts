@@ -7,6 +7,7 @@
 import { open, realpath } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { err, ok, type Result } from '../pipeline/result.js';
+import type { onnx } from 'onnx-proto';
 import type { Attribute, Graph, Model, Tensor } from './ir.js';
 
 export interface ExternalRef {
@@ -19,15 +20,44 @@ export interface ExternalRef {
 
 const EXTERNAL = 1;
 
-/** Every tensor of the graph (initializers and Constant values, subgraphs included) stored externally. */
-function tensorsOf(graph: Graph, out: Tensor[] = []): Tensor[] {
-  out.push(...graph.initializers);
+/** The top-level tensors of the graph: initializers and tensor attributes (Constant values). */
+function tensorsOf(graph: Graph): Tensor[] {
+  const out = [...graph.initializers];
   for (const n of graph.nodes) for (const a of n.attributes) if (a.value.kind === 'tensor') out.push(a.value.value);
   return out;
 }
 
-/** The external references of `model`'s top-level tensors, or why an entry is malformed. */
+type GraphProto = NonNullable<onnx.IAttributeProto['g']>;
+
+/** A tensor stored externally inside an If/Loop/Scan body (at any depth), by name; undefined when none is. */
+function externalInBodies(graphs: readonly GraphProto[]): string | undefined {
+  for (const g of graphs) {
+    const attributes = (g.node ?? []).flatMap((n) => n.attribute ?? []);
+    const tensors = [...(g.initializer ?? []), ...attributes.flatMap((a) => [a.t, ...(a.tensors ?? [])])];
+    const hit = tensors.find((t) => t?.dataLocation === EXTERNAL);
+    if (hit) return hit.name ?? '';
+    const inner = attributes.flatMap((a) => [a.g, ...(a.graphs ?? [])]).filter((x): x is GraphProto => !!x);
+    const deeper = externalInBodies(inner);
+    if (deeper !== undefined) return deeper;
+  }
+  return undefined;
+}
+
+const bodiesOf = (graph: Graph): GraphProto[] => graph.nodes
+  .flatMap((n) => n.attributes)
+  .flatMap((a) => (a.value.kind === 'opaque' ? [a.value.value.g, ...(a.value.value.graphs ?? [])] : []))
+  .filter((x): x is GraphProto => !!x);
+
+/**
+ * The external references of `model`'s top-level tensors, or why there cannot be any: an entry is malformed, or
+ * a body's tensor is stored externally (those are not read in, so they are refused rather than left to a runtime).
+ */
 export function externalRefs(model: Model): Result<ExternalRef[], string> {
+  const inBody = externalInBodies(bodiesOf(model.graph));
+  if (inBody !== undefined) {
+    return err(`tensor '${inBody}' inside an If/Loop/Scan body is stored externally, which is not supported; ` +
+      'save the model with the weights of its bodies inside');
+  }
   const refs: ExternalRef[] = [];
   for (const t of tensorsOf(model.graph)) {
     if (t.proto.dataLocation !== EXTERNAL) continue;

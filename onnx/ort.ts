@@ -11,7 +11,7 @@ export interface SessionOptions {
   /** 0 lets onnxruntime choose. */
   intraOpThreads?: number;
   interOpThreads?: number;
-  /** onnxruntime's own logging: 0 verbose … 3 errors, 4 fatal only (for runs that expect models to fail). */
+  /** onnxruntime's own logging: 0 verbose … 3 errors (default), 4 fatal only (runs that expect models to fail). */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
@@ -28,7 +28,9 @@ export async function openSession(model: Uint8Array | string, options: SessionOp
     intraOpNumThreads: options.intraOpThreads ?? 0,
     interOpNumThreads: options.interOpThreads ?? 0,
     executionProviders: ['cpu'],
-    ...(options.logSeverityLevel !== undefined ? { logSeverityLevel: options.logSeverityLevel } : {}),
+    // Errors only unless asked: onnxruntime writes its warnings straight to stderr, raw and coloured, past the
+    // logger (issue 14 counted 261 for one model); what it cannot do arrives as an exception instead.
+    logSeverityLevel: options.logSeverityLevel ?? 3,
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
 }

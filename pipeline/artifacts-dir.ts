@@ -16,6 +16,7 @@ export async function checkArtifacts(given: string): Promise<void> {
     await access(root, constants.W_OK);
   } catch (e) {
     const line = environmentMessage(e, (p) => (p.startsWith(root) ? join(given, p.slice(root.length)) : p));
-    throw new UserError(`--artifacts ${given}: ${line ?? `cannot use it as the artifact store (${(e as Error).message})`}`);
+    const why = line ?? `cannot use it as the artifact store (${(e as Error).message})`;
+    throw new UserError(`--artifacts ${given}: ${why}`);
   }
 }

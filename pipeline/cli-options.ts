@@ -19,18 +19,28 @@ export interface OptionRow {
 const STAGES: readonly Scope[] = ['run', 'plan'];
 const ALL: readonly Scope[] = ['run', 'plan', 'cache'];
 
-export const OPTIONS: Record<string, OptionRow> = {
-  config: { scopes: ALL, spec: { type: 'string', default: 'configs/mobilenetv2.yaml', describe: 'run config (YAML)' } },
-  set: { scopes: STAGES, repeatable: true, spec: { type: 'string', describe: 'override a config field: --set bench.runs=5 (repeatable)' } },
-  precision: { scopes: STAGES, spec: { type: 'string', choices: ['fp32', 'fp16', 'all'], default: 'all', describe: 'leave out stages of the other precision' } },
-  require: { scopes: STAGES, repeatable: true, spec: { type: 'string', describe: 'a tool whose absence is an error, not a skip (repeatable)' } },
-  force: { scopes: STAGES, spec: { type: 'boolean', default: false, describe: 'rebuild the selected stages even on a cache hit' } },
-  explain: { scopes: ['run'], spec: { type: 'boolean', default: false, describe: 'say per stage why it missed (which key input changed)' } },
-  verbose: { scopes: ['run'], spec: { type: 'boolean', default: false, describe: 'full reasons for skipped stages on the terminal' } },
-  baseline: { scopes: ['run'], spec: { type: 'string', describe: 'an earlier bench.json to compare with (benchmark stage)' } },
-  json: { scopes: ALL, spec: { type: 'boolean', describe: 'results as JSON on stdout, logs as JSON lines on stderr' } },
-  artifacts: { scopes: ALL, spec: { type: 'string', default: 'artifacts', describe: 'artifact store directory' } },
+const flag = (scopes: readonly Scope[], describe: string): OptionRow =>
+  ({ scopes, spec: { type: 'boolean', default: false, describe } });
+const value = (scopes: readonly Scope[], describe: string, more: { repeatable?: boolean } & Options = {}): OptionRow => {
+  const { repeatable, ...spec } = more;
+  return { scopes, ...(repeatable ? { repeatable } : {}), spec: { type: 'string', describe, ...spec } };
 };
+
+export const OPTIONS: Record<string, OptionRow> = {
+  config: value(ALL, 'run config (YAML)', { default: 'configs/mobilenetv2.yaml' }),
+  set: value(STAGES, 'override a config field: --set bench.runs=5 (repeatable)', { repeatable: true }),
+  precision: value(STAGES, 'leave out stages of the other precision',
+    { choices: ['fp32', 'fp16', 'all'], default: 'all' }),
+  require: value(STAGES, 'a tool whose absence is an error, not a skip (repeatable)', { repeatable: true }),
+  force: flag(STAGES, 'rebuild the selected stages even on a cache hit'),
+  explain: flag(['run'], 'say per stage why it missed (which key input changed)'),
+  verbose: flag(['run'], 'full reasons for skipped stages on the terminal'),
+  baseline: value(['run'], 'an earlier bench.json to compare with (benchmark stage)'),
+  json: { scopes: ALL, spec: { type: 'boolean', describe: 'results as JSON on stdout, logs as JSON lines on stderr' } },
+  artifacts: value(ALL, 'artifact store directory', { default: 'artifacts' }),
+};
+
+const lastOf = (v: unknown): unknown => (Array.isArray(v) ? v.at(-1) : v);
 
 /** Adds the options of `scope` (this table's, then `more`) to a command's parser. */
 export function withOptions(y: Argv, scope: Scope, more: Readonly<Record<string, OptionRow>> = {}): Argv {
@@ -41,7 +51,7 @@ export function withOptions(y: Argv, scope: Scope, more: Readonly<Record<string,
       ...row.spec,
       ...(takesValue ? { nargs: 1, requiresArg: true } : {}),
       ...(takesValue && row.repeatable ? { default: [] } : {}),
-      coerce: (v: unknown) => (row.repeatable ? [v].flat().filter((x) => x !== undefined) : Array.isArray(v) ? v.at(-1) : v),
+      coerce: (v: unknown) => (row.repeatable ? [v].flat().filter((x) => x !== undefined) : lastOf(v)),
     });
   }
   return y;

@@ -3,7 +3,7 @@
  * Exit codes: 0 done (skips included), 1 a stage failed or a required tool is missing, 2 bad config or usage.
  * A failure the user caused is one line (`error: …`); only a bug reads `internal error`.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
@@ -11,7 +11,8 @@ import { checkArtifacts } from './artifacts-dir.js';
 import { OPTIONS, withOptions, type OptionRow, type Scope } from './cli-options.js';
 import { loadConfig, type RunConfig } from './config.js';
 import { exec } from './exec.js';
-import { environmentMessage, UserError } from './failure.js';
+import { fail, report, unknownArgument, version } from './cli-messages.js';
+import { UserError } from './failure.js';
 import { checkDeclarations, select } from './graph.js';
 import { createLogger } from './log.js';
 import { checkLatest, writeLatest } from './latest.js';
@@ -50,10 +51,6 @@ const RUN_COMMANDS: Record<string, string> = {
 function print(text: string): void {
   process.stdout.write(text);
 }
-function fail(json: boolean | undefined, message: string): void {
-  if (json) process.stderr.write(`${JSON.stringify({ level: 50, msg: message })}\n`);
-  else process.stderr.write(`error: ${message}\n`);
-}
 
 function excludedBy(registry: Registry, precision: Common['precision']): Map<string, string> {
   const out = new Map<string, string>();
@@ -72,12 +69,15 @@ function toolNames(registry: Registry): string[] {
 }
 
 /** Checks the `--require` names; a required tool that a stage probes inside its run is probed now. */
-async function checkRequired(registry: Registry, argv: Common, config: Readonly<Record<string, unknown>>): Promise<void> {
+async function checkRequired(registry: Registry, argv: Common, config: RunConfig): Promise<void> {
   const declared = new Set(registry.stages.flatMap((s) => (s.tools ?? []).map((t) => t.name)));
   const probed = registry.probedTools ?? {};
   const known = toolNames(registry);
   for (const name of argv.require) {
-    if (!known.includes(name)) throw new UserError(`--require ${name}: no stage uses a tool of that name${didYouMean(name, known)}; tools: ${known.join(', ') || 'none'}`);
+    if (!known.includes(name)) {
+      const tools = known.join(', ') || 'none';
+      throw new UserError(`--require ${name}: no stage uses a tool of that name${didYouMean(name, known)}; tools: ${tools}`);
+    }
     const tool = probed[name];
     if (declared.has(name) || !tool) continue;
     const found = await tool.spec.probe(tool.config(config), exec);
@@ -207,29 +207,33 @@ async function cacheCommand(action: string, argv: Common): Promise<number> {
   return 0;
 }
 
-/** The package's version, read only when asked for (two folders up from dist/cli/ and dist/pipeline/). */
-function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return 'unknown';
+
+/**
+ * Option rows the project adds: its own options (`--model`, `--dim`) for the commands that read a config, and
+ * `--require` described with the tools it accepts.
+ */
+function projectRows(registry: Registry): Record<string, OptionRow> {
+  const rows: Record<string, OptionRow> = {};
+  for (const [name, o] of Object.entries(registry.options ?? {})) {
+    const spec = { type: 'string', describe: o.describe } as const;
+    rows[name] = { scopes: ['run', 'plan'], ...(o.array ? { repeatable: true } : {}), spec };
   }
+  const require = OPTIONS['require']!;
+  const describe = `${String(require.spec.describe)}: ${toolNames(registry).join(', ')}`;
+  rows['require'] = { ...require, spec: { ...require.spec, describe } };
+  return rows;
 }
 
-/** One line for whatever a command threw: the user's failure with its code, an environment error, or a bug. */
-function report(e: unknown, json: boolean): number {
-  if (e instanceof UserError) {
-    fail(json, e.message);
-    return e.exitCode;
-  }
-  const environment = environmentMessage(e);
-  if (environment) {
-    fail(json, environment);
-    return 1;
-  }
-  const debug = process.env['ENGINEFOUNDRY_DEBUG'] ? `\n${(e as Error)?.stack ?? ''}` : '';
-  fail(json, `internal error: ${(e as Error)?.message ?? String(e)}${debug}`);
-  return 1;
+/**
+ * yargs lays out the whole help text after every command handler starts, in case a later failure wants to print
+ * it; this CLI's failures never print help, and the layout was a quarter of a no-op run. Through yargs's internal
+ * methods, so it is guarded: a yargs without them keeps its default.
+ */
+function skipHelpCache(parser: Argv): void {
+  type Usage = { cacheHelpMessage?: () => void };
+  const internal = parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => Usage } };
+  const usage = internal.getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 /** Parses `args` (without node and the script) and runs the command; resolves to the exit code. */
@@ -241,7 +245,9 @@ export async function main(args: readonly string[], registry: Registry): Promise
     code = 2;
   };
   const commands: Record<string, string> = { ...RUN_COMMANDS };
-  for (const [name, stages] of Object.entries(registry.targets)) commands[name] ??= `stages ${stages.join(', ')} and what they consume`;
+  for (const [name, stages] of Object.entries(registry.targets)) {
+    commands[name] ??= `stages ${stages.join(', ')} and what they consume`;
+  }
   const known = [...Object.keys(commands).filter((n) => n === 'run' || n in registry.targets), 'plan', 'cache'];
   const handle = (command: string, planOnly = false) => async (argv: unknown) => {
     // The default command sees stray words as positionals rather than as an unknown command.
@@ -251,12 +257,8 @@ export async function main(args: readonly string[], registry: Registry): Promise
     if (extra.length > 0) return usage(`unknown command ${String(extra[0])}${didYouMean(String(extra[0]), known)}`);
     code = await runCommand(registry, command, argv as Common, planOnly);
   };
-  // The project's own options (`--model`, `--dim`) join the table for the commands that read a config.
-  const projectOptions: Record<string, OptionRow> = Object.fromEntries(Object.entries(registry.options ?? {}).map(([name, o]) =>
-    [name, { scopes: ['run', 'plan'] as const, ...(o.array ? { repeatable: true } : {}), spec: { type: 'string' as const, describe: o.describe } }]));
-  const require = OPTIONS['require']!;
-  projectOptions['require'] = { ...require, spec: { ...require.spec, describe: `${String(require.spec.describe)}: ${toolNames(registry).join(', ')}` } };
-  const scoped = (scope: Scope) => (y: Argv) => withOptions(y, scope, projectOptions);
+  const more = projectRows(registry);
+  const scoped = (scope: Scope) => (y: Argv) => withOptions(y, scope, more);
 
   let parser = yargs([...args])
     .scriptName('enginefoundry')
@@ -265,8 +267,7 @@ export async function main(args: readonly string[], registry: Registry): Promise
     .strict()
     .version('version', 'the version of enginefoundry', args.includes('--version') ? version() : '')
     .help()
-    // yargs lays out the whole help text on every command run, in case it is asked for; unwrapped, that costs
-    // a tenth of a no-op run less. Help itself keeps yargs's 80-column layout.
+    // Laying out help unwrapped is cheaper, should yargs do it (see skipHelpCache); --help keeps 80 columns.
     .wrap(args.includes('--help') ? Math.min(80, process.stdout.columns ?? 80) : null)
     .fail((message: string | undefined, e: Error | undefined) => {
       // yargs's own validation errors arrive as YError; anything else is a bug in a handler.
@@ -275,16 +276,19 @@ export async function main(args: readonly string[], registry: Registry): Promise
     });
   parser = parser.command(['run', '$0'], RUN_COMMANDS['run']!, scoped('run'), handle('run'));
   for (const name of known) {
-    if (name !== 'run' && name in registry.targets) parser = parser.command(name, commands[name]!, scoped('run'), handle(name));
+    if (name === 'run' || !(name in registry.targets)) continue;
+    parser = parser.command(name, commands[name]!, scoped('run'), handle(name));
   }
   parser = parser
-    .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', scoped('plan'), handle('plan', true))
+    .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', scoped('plan'),
+      handle('plan', true))
     .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc', (y) =>
       scoped('cache')(y).positional('action', { choices: ['ls', 'verify', 'gc'] as const, describe: 'what to do' }), async (argv) => {
       // yargs reports invalid choices through .fail() and still calls the handler.
       if (code !== 0) return;
       code = await cacheCommand(String(argv['action']), argv as unknown as Common);
     });
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (e) {
@@ -293,14 +297,3 @@ export async function main(args: readonly string[], registry: Registry): Promise
   return code;
 }
 
-/** yargs's "Unknown argument: x" as an unknown command or option, with the nearest known one. */
-function unknownArgument(message: string, args: readonly string[], commands: readonly string[]): string {
-  const choice = /Argument: (\S+), Given: (.*), Choices: (.*)$/m.exec(message);
-  if (choice) return `--${choice[1]} ${choice[2]!.replace(/"/g, '')}: must be one of ${choice[3]!.replace(/"/g, '')}`;
-  const m = /^Unknown arguments?: ([^,\s]+)/.exec(message);
-  if (!m) return message.replace(/^Not enough arguments following: (\S+)$/, '--$1 needs a value').replace(/\s*\n\s*/g, ' ');
-  const word = m[1]!;
-  if (args.includes(word)) return `unknown command ${word}${didYouMean(word, commands)}`;
-  if (word in OPTIONS) return `--${word} is not an option of this command (its --help lists those)`;
-  return `unknown option --${word}${didYouMean(word, Object.keys(OPTIONS)).replace('mean ', 'mean --')}`;
-}

@@ -18,11 +18,14 @@ export interface GuardProblem {
 
 export function guard(value: unknown, path: string[] = []): GuardProblem | undefined {
   if (typeof value === 'number' && !Number.isFinite(value)) {
-    return { path, message: `${path.join('.') || 'value'} is ${String(value)}, not a finite number; write a number in range` };
+    const field = path.join('.') || 'value';
+    return { path, message: `${field} is ${String(value)}, not a finite number; write a number in range` };
   }
   if (Array.isArray(value)) {
     const max = limits().arrayItems;
-    if (value.length > max.value) return { path, message: overLimit(`${path.join('.')} has ${value.length} items,`, max) };
+    if (value.length > max.value) {
+      return { path, message: overLimit(`${path.join('.')} has ${value.length} items,`, max) };
+    }
     for (let i = 0; i < value.length; i++) {
       const p = guard(value[i], [...path, String(i)]);
       if (p) return p;
@@ -31,7 +34,10 @@ export function guard(value: unknown, path: string[] = []): GuardProblem | undef
   }
   if (typeof value === 'object' && value !== null) {
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) return { path: [...path, key], atKey: true, message: `${[...path, key].join('.')}: the key ${key} is not allowed in a config` };
+      const at = [...path, key];
+      if (FORBIDDEN_KEYS.has(key)) {
+        return { path: at, atKey: true, message: `${at.join('.')}: the key ${key} is not allowed in a config` };
+      }
       const p = guard((value as Record<string, unknown>)[key], [...path, key]);
       if (p) return p;
     }

@@ -23,28 +23,33 @@ export type RunConfig = Record<string, unknown>;
 type SchemaNode = { properties?: Record<string, SchemaNode>; items?: SchemaNode; description?: string };
 
 const schemaAt = (schema: SchemaNode, path: readonly string[]): SchemaNode | undefined =>
-  path.reduce<SchemaNode | undefined>((node, part) => (/^\d+$/.test(part) ? node?.items : node?.properties?.[part]), schema);
+  path.reduce<SchemaNode | undefined>((n, part) => (/^\d+$/.test(part) ? n?.items : n?.properties?.[part]), schema);
 
 /** The field names the schema allows at `path` (for "did you mean"). */
-const knownFields = (schema: SchemaNode, path: readonly string[]): string[] => Object.keys(schemaAt(schema, path)?.properties ?? {});
+const knownFields = (schema: SchemaNode, path: readonly string[]): string[] =>
+  Object.keys(schemaAt(schema, path)?.properties ?? {});
 
 function describe(e: ErrorObject, schema: SchemaNode, origin: Where): string {
   const parts = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const path = parts.join('.');
   const field = path || '(top level)';
+  const params = e.params as {
+    additionalProperty: string; allowedValues: unknown[]; missingProperty: string; pattern: string; type: string;
+  };
   switch (e.keyword) {
     case 'additionalProperties': {
-      const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      return `${origin([...parts, extra], true)}: unknown field ${path ? `${path}.` : ''}${extra}${didYouMean(extra, knownFields(schema, parts))}`;
+      const extra = params.additionalProperty;
+      const suggestion = didYouMean(extra, knownFields(schema, parts));
+      return `${origin([...parts, extra], true)}: unknown field ${path ? `${path}.` : ''}${extra}${suggestion}`;
     }
     case 'type':
-      return `${origin(parts)}: ${field} must be ${(e.params as { type: string }).type}`;
+      return `${origin(parts)}: ${field} must be ${params.type}`;
     case 'enum':
-      return `${origin(parts)}: ${field} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${origin(parts)}: ${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'required':
-      return `${origin(parts)}: missing field ${path ? `${path}.` : ''}${(e.params as { missingProperty: string }).missingProperty}`;
+      return `${origin(parts)}: missing field ${path ? `${path}.` : ''}${params.missingProperty}`;
     case 'pattern':
-      return `${origin(parts)}: ${field} must be ${schemaAt(schema, parts)?.description ?? `of the form ${(e.params as { pattern: string }).pattern}`}`;
+      return `${origin(parts)}: ${field} must be ${schemaAt(schema, parts)?.description ?? `of the form ${params.pattern}`}`;
     default:
       return `${origin(parts)}: ${field} ${e.message ?? 'is invalid'}`;
   }
@@ -56,7 +61,10 @@ function setPath(s: string): Result<string[], string> {
   if (eq <= 0) return err(`--set ${s}: expected key.path=value`);
   const path = s.slice(0, eq).split('.');
   const bad = path.find((p) => p === '' || FORBIDDEN_KEYS.has(p));
-  if (bad !== undefined) return err(`--set ${s}: ${bad === '' ? 'an empty key' : `the key ${bad}`} is not allowed; write section.field=value`);
+  if (bad !== undefined) {
+    const what = bad === '' ? 'an empty key' : `the key ${bad}`;
+    return err(`--set ${s}: ${what} is not allowed; write section.field=value`);
+  }
   return ok(path);
 }
 
@@ -64,13 +72,16 @@ function setPath(s: string): Result<string[], string> {
  * Applies `a.b.c=value` (value parsed as YAML, so `3`, `true`, `[1, 4]` keep their types). Returns, beside the
  * config, which field paths each `--set` wrote, so an error there is blamed on the `--set`, not on the file.
  */
-export function applySets(config: RunConfig, sets: readonly string[]): Result<RunConfig, string> & { from?: Map<string, string> } {
+export function applySets(config: RunConfig, sets: readonly string[]):
+  Result<RunConfig, string> & { from?: Map<string, string> } {
   const from = new Map<string, string>();
   for (const s of sets) {
     const path = setPath(s);
     if (!path.ok) return path;
     const max = limits().configBytes;
-    if (Buffer.byteLength(s) > max.value) return err(`--set ${s.slice(0, s.indexOf('=') + 1)}…: ${overLimit('the value is', max)}`);
+    if (Buffer.byteLength(s) > max.value) {
+      return err(`--set ${s.slice(0, s.indexOf('=') + 1)}…: ${overLimit('the value is', max)}`);
+    }
     let value: unknown;
     try {
       value = parseYaml(s.slice(s.indexOf('=') + 1), { maxAliasCount: limits().yamlAliases.value });
@@ -131,7 +142,7 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
     raw = doc.toJS({ maxAliasCount: aliases.value }) ?? {};
   } catch (e) {
     if (!(e instanceof ReferenceError)) throw e;
-    return err(`${file}: ${overLimit('YAML aliases expand', aliases)}; write the values out instead of nesting aliases`);
+    return err(`${file}: ${overLimit('YAML aliases expand', aliases)}; write the values out instead`);
   }
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
   const where = locator(file, doc, lines);

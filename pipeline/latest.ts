@@ -33,7 +33,8 @@ export async function checkLatest(store: Store, shownRoot: string): Promise<void
   const target = s.isSymbolicLink() ? await readlink(latest) : undefined;
   if (target !== undefined && /^views[\\/][^\\/]+$/.test(target)) return;
   const what = target === undefined ? (s.isDirectory() ? 'a folder' : 'a file') : `a link to ${target}`;
-  throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; move it away (or pass another --artifacts) and run again`);
+  const todo = 'move it away (or pass another --artifacts) and run again';
+  throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; ${todo}`);
 }
 
 export async function writeLatest(store: Store, configPath: string, outcomes: readonly Outcome[]): Promise<Manifest> {

@@ -25,4 +25,5 @@ export const limits = () => ({
   yamlAliases: limit('ENGINEFOUNDRY_MAX_YAML_ALIASES', 100, 'aliases'),
 });
 
-export const overLimit = (what: string, l: Limit): string => `${what} over the limit of ${l.value} ${l.unit} (${l.env} raises it)`;
+export const overLimit = (what: string, l: Limit): string =>
+  `${what} over the limit of ${l.value} ${l.unit} (${l.env} raises it)`;

@@ -35,6 +35,8 @@ export interface Outcome {
   failure?: StageFailure;
   /** Skipped because something upstream failed: its consumers do not fall back past it. */
   blocked?: boolean;
+  /** Skipped because it does not apply to this config (`when`): listed, but not counted or announced. */
+  inapplicable?: boolean;
 }
 
 export interface PlanOutcome {
@@ -96,7 +98,7 @@ class Slots {
 }
 
 type Prepared =
-  | { kind: 'skip'; reason: string; failed?: boolean; key?: string; blocked?: boolean }
+  | { kind: 'skip'; reason: string; failed?: boolean; key?: string; blocked?: boolean; inapplicable?: boolean }
   | { kind: 'ready'; config: unknown; data: KeyData; key: string; tools: Record<string, ToolFound>; inputs: Record<string, PreparedInput | undefined> };
 
 /** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
@@ -143,7 +145,7 @@ async function prepare(
   const excluded = opts.excluded?.get(def.name);
   if (excluded) return { kind: 'skip', reason: excluded };
   const notApplicable = def.when?.(root);
-  if (notApplicable) return { kind: 'skip', reason: notApplicable };
+  if (notApplicable) return { kind: 'skip', reason: notApplicable, inapplicable: true };
   const inputs: Record<string, PreparedInput | undefined> = {};
   let pending = false;
   for (const [label, ref] of Object.entries(def.inputs)) {
@@ -241,8 +243,10 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
-      (prep.failed ? log.error.bind(log) : log.info.bind(log))({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
-      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {}, ...(prep.blocked ? { blocked: true } : {}) };
+      const say = prep.failed ? log.error.bind(log) : prep.inapplicable ? log.debug.bind(log) : log.info.bind(log);
+      say({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
+      const flags = { ...(prep.blocked ? { blocked: true } : {}), ...(prep.inapplicable ? { inapplicable: true } : {}) };
+      return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {}, ...flags };
     }
     const { key, data } = prep;
     const reuse = def.cache === 'never' && (opts.reuse?.has(def.name) ?? false);
@@ -340,8 +344,9 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       }
       if (!result.ok) {
         const ms = elapsed();
-        const failure = { ...result.error, message: show(result.error.message), ...(result.error.details ? { details: result.error.details.map(show) } : {}) };
-        log.error({ stage: def.name, status: 'failed', ms, ...(failure.details ? { details: failure.details } : {}) }, failure.message);
+        const details = result.error.details?.map(show);
+        const failure = { ...result.error, message: show(result.error.message), ...(details ? { details } : {}) };
+        log.error({ stage: def.name, status: 'failed', ms, ...(details ? { details } : {}) }, failure.message);
         return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure, explain };
       }
       const outputs: Record<string, StoredOutput> = {};
@@ -368,7 +373,8 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       const message = e instanceof UserError ? show(e.message) : environmentMessage(e, show);
       if (message === undefined) throw e;
       log.error({ stage: def.name, status: 'failed', ms: elapsed() }, `${def.name}: ${message}`);
-      const failure = { message: `${def.name}: ${message}`, ...(e instanceof UserError && e.exitCode === 2 ? { input: true } : {}) };
+      const input = e instanceof UserError && e.exitCode === 2;
+      const failure = { message: `${def.name}: ${message}`, ...(input ? { input } : {}) };
       return { stage: def.name, status: 'failed', key, reason: failure.message, ms: elapsed(), outputs: {}, failure, explain };
     } finally {
       release();

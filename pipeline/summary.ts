@@ -2,8 +2,11 @@
 import type { Logger } from './log.js';
 import type { Outcome, PlanOutcome } from './runner.js';
 
+/** Outcomes by status; a stage that does not apply to the config is not counted. */
+const counter = (outcomes: readonly Outcome[]) => (s: Outcome['status']) => outcomes.filter((o) => o.status === s && !o.inapplicable).length;
+
 export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number): void {
-  const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
+  const count = counter(outcomes);
   const counts = { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed') };
   log.info({ summary: counts, ms: Math.round(ms) }, `${counts.built} built, ${counts.cached} cached, ${counts.skipped} skipped, ${counts.failed} failed`);
   // Skips were said once as they happened; failures are repeated here, where a long run ends.
@@ -14,7 +17,7 @@ export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number
 
 /** `--json`'s stdout: the run summary and each stage's result. */
 export function runJson(command: string, config: string, exitCode: number, outcomes: readonly Outcome[], ms: number) {
-  const count = (s: Outcome['status']) => outcomes.filter((o) => o.status === s).length;
+  const count = counter(outcomes);
   return {
     command,
     config,
@@ -26,9 +29,10 @@ export function runJson(command: string, config: string, exitCode: number, outco
       status: o.status,
       ...(o.key ? { key: o.key } : {}),
       ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.inapplicable ? { inapplicable: true } : {}),
       ...(o.failure?.details ? { details: o.failure.details } : {}),
       ms: Math.round(o.ms * 10) / 10,
-      outputs: Object.fromEntries(Object.entries(o.outputs).map(([label, out]) => [label, { file: out.file, sha256: out.sha256, size: out.size }])),
+      outputs: Object.fromEntries(Object.entries(o.outputs).map(([label, { file, sha256, size }]) => [label, { file, sha256, size }])),
     })),
   };
 }

@@ -14,7 +14,9 @@ export function userPaths(
 ): (text: string) => string {
   const latest = join(shownAs, 'latest');
   const pairs: Array<[string, string]> = [];
-  for (const [label, input] of Object.entries(inputs)) if (input) pairs.push([join(dir, 'inputs', label, input.file), join(latest, input.file)]);
+  for (const [label, input] of Object.entries(inputs)) {
+    if (input) pairs.push([join(dir, 'inputs', label, input.file), join(latest, input.file)]);
+  }
   for (const file of Object.values(outputs)) pairs.push([join(dir, 'out', file), join(latest, file)]);
   pairs.push([join(dir, 'work'), '(scratch folder)'], [dir, '(scratch folder)']);
   return (text) => pairs.reduce((t, [from, to]) => t.replaceAll(from, to), text);

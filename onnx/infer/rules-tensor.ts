@@ -170,13 +170,24 @@ export const tile: Rule = (c) => {
   return [of(c.dtype(0), x.map((d, i) => (known(d) ? d * reps.values[i]! : null)))];
 };
 
+/** Pad: `pads` for every axis, or from opset 18 for the axes of a 4th input only. */
 export const pad: Rule = (c) => {
   const x = c.shape(0);
   if (!x) return [of(c.dtype(0), undefined)];
   const pads = c.opset < 11 ? c.ints('pads') ?? c.ints('paddings') : c.constant(1)?.values;
-  if (!pads) return [of(c.dtype(0), x.map(() => null))];
-  if (pads.length !== 2 * x.length) throw new ShapeError(`pads ${JSON.stringify(pads)} must have ${2 * x.length} entries for rank ${x.length}`);
-  return [of(c.dtype(0), x.map((d, i) => (known(d) ? d + pads[i]! + pads[i + x.length]! : null)))];
+  const given = c.opset >= 18 && c.present(3) ? c.constant(3)?.values : x.map((_, i) => i);
+  if (!pads || !given) return [of(c.dtype(0), x.map(() => null))];
+  const n = given.length;
+  if (pads.length !== 2 * n) {
+    throw new ShapeError(`pads ${JSON.stringify(pads)} must have ${2 * n} entries for ${n} axes`);
+  }
+  const out = [...x];
+  given.forEach((a0, i) => {
+    const a = axis(a0, x.length, 'axes entry');
+    const d = x[a];
+    out[a] = known(d) ? d + pads[i]! + pads[i + n]! : null;
+  });
+  return [of(c.dtype(0), out)];
 };
 
 export const slice: Rule = (c) => {
@@ -211,17 +222,23 @@ export const split: Rule = (c) => {
   const given = c.opset >= 13 ? c.present(1) : c.has('split');
   const sizes = c.opset >= 13 ? (given ? c.constant(1)?.values : undefined) : c.ints('split');
   const d = x[a];
+  // From opset 18 `num_outputs` may split unevenly: every part ceil(d / n) long, the last what remains.
+  if (!given && c.opset >= 18 && c.has('num_outputs') && known(d)) {
+    const chunk = Math.ceil(d / n);
+    const parts = c.node.outputs.map((_, i) => (i < n - 1 ? chunk : d - chunk * (n - 1)));
+    return parts.map((p) => of(c.dtype(0), x.map((dim, j) => (j === a ? p : dim))));
+  }
   const parts = sizes ?? (!given && known(d) ? Array<number>(n).fill(d / n) : undefined);
   if (sizes && sizes.length !== n) throw new ShapeError(`split ${JSON.stringify(sizes)} has ${sizes.length} entries for ${n} outputs`);
   if (!given && known(d) && d % n !== 0) throw new ShapeError(`axis ${a} of size ${d} does not split evenly into ${n} outputs`);
   return c.node.outputs.map((_, i) => of(c.dtype(0), x.map((dim, j) => (j === a ? (parts ? parts[i]! : null) : dim))));
 };
 
-/** Reductions: axes from the attribute, or from input 1 for ReduceSum from opset 13. */
+/** Reductions: axes from the attribute, or from input 1 (ReduceSum from opset 13, every reduction from 18). */
 export const reduce: Rule = (c) => {
   const x = c.shape(0);
   const keep = c.int('keepdims', 1) === 1;
-  const fromInput = c.node.opType === 'ReduceSum' && c.opset >= 13;
+  const fromInput = (c.node.opType === 'ReduceSum' && c.opset >= 13) || c.opset >= 18;
   const axes = fromInput ? (c.present(1) ? c.constant(1)?.values : []) : c.ints('axes') ?? [];
   if (!x || !axes) return [of(c.dtype(0), undefined)];
   const noop = fromInput && c.int('noop_with_empty_axes', 0) === 1 && axes.length === 0;
@@ -239,8 +256,11 @@ export const argReduce: Rule = (c) => {
 
 export const range: Rule = (c) => [of(c.dtype(0), [null])];
 
-export const quantize: Rule = (c) => [of(c.dtype(2) ?? DType.UINT8, copy(c.shape(0)))];
-export const dequantize: Rule = (c) => [of(DType.FLOAT, copy(c.shape(0)))];
+/** QuantizeLinear's type: `output_dtype` (opset 21), else the zero point's, else uint8. */
+export const quantize: Rule = (c) =>
+  [of(c.has('output_dtype') ? (c.int('output_dtype', 0) as DType) : c.dtype(2) ?? DType.UINT8, copy(c.shape(0)))];
+/** DequantizeLinear yields its scale's type (float until opset 19, which allows float16 and bfloat16 too). */
+export const dequantize: Rule = (c) => [of(c.dtype(1) ?? DType.FLOAT, copy(c.shape(0)))];
 
 export const eyeLike: Rule = (c) => [of(c.has('dtype') ? (c.int('dtype', 0) as DType) : c.dtype(0), copy(c.shape(0)))];
 
@@ -269,10 +289,17 @@ export const topK: Rule = (c) => {
   return [of(c.dtype(0), shape), of(DType.INT64, [...shape])];
 };
 
-/** Resize (and Upsample before it): output sizes from a constant `sizes`, or input × constant `scales`. */
+/**
+ * Resize (and Upsample before it): output sizes from a constant `sizes`, or input × constant `scales`. From
+ * opset 18 they may cover only the `axes` given, and a `keep_aspect_ratio_policy` other than stretch rescales
+ * the sizes: those cases are left unknown.
+ */
 export const resize: Rule = (c) => {
   const x = c.shape(0);
   if (!x) return [of(c.dtype(0), undefined)];
+  if (c.opset >= 18 && (c.has('axes') || c.string('keep_aspect_ratio_policy', 'stretch') !== 'stretch')) {
+    return [of(c.dtype(0), x.map(() => null))];
+  }
   const opset11 = c.node.opType === 'Resize' && c.opset >= 11;
   const sizes = opset11 && c.present(3) ? c.constant(3)?.values : undefined;
   if (sizes && sizes.length > 0) {

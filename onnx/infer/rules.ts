@@ -5,7 +5,7 @@ import * as t from './rules-tensor.js';
 
 const unary = `Abs Neg Exp Log Sqrt Reciprocal Floor Ceil Round Sign Erf Sin Cos Tan Asin Acos Atan Sinh Cosh Asinh Acosh
   Atanh Relu LeakyRelu Elu Selu Celu ThresholdedRelu HardSigmoid HardSwish Sigmoid Tanh Softplus Softsign Clip Identity
-  LRN InstanceNormalization Trilu CumSum Shrink MeanVarianceNormalization LayerNormalization`;
+  LRN InstanceNormalization Trilu CumSum Shrink MeanVarianceNormalization LayerNormalization Gelu Mish`;
 const broadcasting = 'Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu BitShift';
 const comparing = 'And Or Xor Equal Less Greater LessOrEqual GreaterOrEqual';
 const reducing = 'ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare';

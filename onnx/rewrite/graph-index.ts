@@ -64,6 +64,22 @@ function withInferred(model: Model, declared: ReadonlyMap<string, TensorType>): 
   return types;
 }
 
+type Inferred = (name: string) => TensorType | undefined;
+
+function withScope(graph: Graph, types: Map<string, TensorType>, inferred?: Inferred): Map<string, TensorType> {
+  if (!inferred) return types;
+  const fill = (name: string) => {
+    if (!name || types.get(name)?.shape) return;
+    const t = inferred(name);
+    if (t) types.set(name, t);
+  };
+  for (const n of graph.nodes) {
+    for (const x of n.inputs) fill(x);
+    for (const x of n.outputs) fill(x);
+  }
+  return types;
+}
+
 function declaredTypes(graph: Graph): Map<string, TensorType> {
   const types = new Map<string, TensorType>();
   for (const v of [...graph.inputs, ...graph.valueInfo, ...graph.outputs]) if (v.type) types.set(v.name, v.type);
@@ -71,8 +87,11 @@ function declaredTypes(graph: Graph): Map<string, TensorType> {
   return types;
 }
 
-/** A graph's structure, with declared types only; `outer` gives the constants of enclosing graphs. */
-export function indexGraph(graph: Graph, outer?: OuterConstants): GraphIndex {
+/**
+ * A graph's structure, with declared types completed by `inferred` where given; `outer` gives the constants
+ * of enclosing graphs.
+ */
+export function indexGraph(graph: Graph, outer?: OuterConstants, inferred?: Inferred): GraphIndex {
   const producer = new Map<string, Node>();
   const consumers = new Map<string, Set<Node>>();
   const graphInputs = new Set(graph.inputs.map((v) => v.name));
@@ -83,7 +102,7 @@ export function indexGraph(graph: Graph, outer?: OuterConstants): GraphIndex {
   for (const t of graph.initializers) if (!graphInputs.has(t.name)) constants.set(t.name, t);
   let types: Map<string, TensorType> | undefined;
   // Lazy: most rules never read a type.
-  const get = () => (types ??= declaredTypes(graph));
+  const get = () => (types ??= withScope(graph, declaredTypes(graph), inferred));
   return Object.defineProperty(index, 'types', { get, enumerable: true, configurable: true }) as GraphIndex;
 }
 

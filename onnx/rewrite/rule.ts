@@ -8,11 +8,11 @@
  * nodes around it, and the node list is rebuilt once at the end, so a pass costs about the graph's size.
  */
 import type { Graph, Model, Node, Tensor } from '../ir.js';
-import { indexGraph, indexModel, type GraphIndex } from './graph-index.js';
+import type { GraphIndex } from './graph-index.js';
 import type { Pass } from './pass.js';
 import { matchPattern, type Match, type OpPattern } from './pattern.js';
 import { applyReplacement, type Edits } from './apply.js';
-import { graphPass, type RuleStats, type Scope } from './scope.js';
+import { graphPass, indexIn, type RuleStats, type Scope } from './scope.js';
 
 export type { RuleStats } from './scope.js';
 
@@ -56,7 +56,7 @@ export function rewritePass(name: string, description: string, rules: readonly R
 function rewriteGraph(graph: Graph, scope: Scope, byOp: ReadonlyMap<string, Rule[]>, s: RuleStats, pass: string)
   : boolean {
   if (!graph.nodes.some((n) => byOp.has(n.opType))) return false;
-  const index = scope.main ? indexModel(scope.model) : indexGraph(graph, scope.outer);
+  const index = indexIn(graph, scope);
   const ctx: RuleContext = { model: scope.model, index, opset: scope.opset, fresh: scope.fresh };
   const edits: Edits = { removed: new Set(), replaced: new Map(), initializers: [], droppedValueInfo: new Set() };
   const queue: Node[] = graph.nodes.filter((n) => byOp.has(n.opType));

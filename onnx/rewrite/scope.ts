@@ -3,11 +3,12 @@
  * depth. A body is rewritten before the graph that holds it, so the enclosing graph sees what the body
  * still reads. A body sees the constants of the graphs around it, except names it defines itself.
  */
-import type { Graph, Model } from '../ir.js';
-import type { OuterConstants } from './graph-index.js';
+import type { Graph, Model, TensorType } from '../ir.js';
+import { inferGraph, type Inference } from '../infer/index.js';
+import { indexGraph, indexModel, type GraphIndex, type OuterConstants } from './graph-index.js';
 import { opsetVersion } from './opset.js';
 import { definePass, type Pass, type PassOptions, type PassResult } from './pass.js';
-import { allGraphs, definedNames, rewriteBodies } from './subgraphs.js';
+import { allGraphs, definedNames, rewriteBodies, sharedBody } from './subgraphs.js';
 
 export interface Scope {
   model: Model;
@@ -17,6 +18,10 @@ export interface Scope {
   main: boolean;
   /** Constants of the enclosing graphs, for a body. */
   outer?: OuterConstants;
+  /** Types shape inference gives a body's values (onnx/infer walks bodies with their enclosing scopes). */
+  inferred?: (name: string) => TensorType | undefined;
+  /** Inference over the whole model as it is when the pass starts, computed on first use. */
+  inference(): Inference;
   /** A value or node name used nowhere in the model, bodies included. */
   fresh(base: string): string;
   /** Throws the abort reason when the run was aborted; cheap enough to call every few thousand nodes. */
@@ -24,6 +29,10 @@ export interface Scope {
 }
 
 export type RuleStats = NonNullable<PassResult['rules']>;
+
+/** The index of a graph in its scope: the main graph's with inferred types, a body's with its scope's. */
+export const indexIn = (graph: Graph, scope: Scope): GraphIndex =>
+  (scope.main ? indexModel(scope.model) : indexGraph(graph, scope.outer, scope.inferred));
 
 export type GraphRewrite = (graph: Graph, scope: Scope, stats: RuleStats) => boolean;
 
@@ -46,7 +55,12 @@ export function graphPass(name: string, description: string, rewrite: GraphRewri
         let changed = false;
         const here = constantsOf(graph, scope.outer);
         for (const node of graph.nodes) {
-          changed = rewriteBodies(node, (body) => visit(body, { ...scope, main: false, outer: here })) || changed;
+          changed = rewriteBodies(node, (body, label) => {
+            // The shared decode of this body is what inference walked: its scope gives the body's types.
+            const shared = sharedBody(node, label);
+            const inferred = (name: string) => (shared ? scope.inference().bodies.get(shared)?.get(name) : undefined);
+            return visit(body, { ...scope, main: false, outer: here, inferred });
+          }) || changed;
         }
         return rewrite(graph, scope, stats) || changed;
       };
@@ -65,7 +79,11 @@ function rootScope(model: Model, signal: AbortSignal | undefined): Scope {
     names.add(n);
     return n;
   };
-  return { model, opset: opsetVersion(model), main: true, fresh, checkpoint: checkpointOf(signal) };
+  let inference: Inference | undefined;
+  return {
+    model, opset: opsetVersion(model), main: true, fresh, checkpoint: checkpointOf(signal),
+    inference: () => (inference ??= inferGraph(model)),
+  };
 }
 
 /** What a body of `graph` sees: the graph's constants, then the enclosing ones for names the graph does not define. */

@@ -1,8 +1,8 @@
 /**
- * If/Loop/Scan bodies, which the IR carries as opaque graph attributes. Reading (free names, node counts)
- * decodes a body once per attribute message and caches it; rewriting decodes a fresh copy, so a pass never
- * edits a body that another model (the original, a bisection replay) still holds, and a changed body goes
- * back as a new attribute message.
+ * If/Loop/Scan bodies for the passes, on top of onnx/subgraph.ts (which decodes each body message once and
+ * shares it: read it, never edit it). Rewriting decodes a fresh copy, so a pass never edits a body that
+ * another model (the original, a bisection replay) still holds, and a changed body goes back as a new
+ * attribute message.
  *
  * A body reads values of enclosing graphs by name; those are its free names, and for the enclosing graph
  * they are uses of the node that holds the body, as real as its listed inputs.
@@ -10,10 +10,11 @@
 import type { onnx } from 'onnx-proto';
 import type { Attribute, Graph, Node } from '../ir.js';
 import { decodeGraphProto, encodeGraphProto } from '../serde.js';
+import { bodiesOf, countNodes as countIn, hasBodies } from '../subgraph.js';
 
-const decoded = new WeakMap<onnx.IAttributeProto, Graph[]>();
+export { hasBodies };
+
 const freeCache = new WeakMap<onnx.IAttributeProto, ReadonlySet<string>>();
-const countCache = new WeakMap<onnx.IAttributeProto, number>();
 
 const graphProtos = (a: Attribute): onnx.IGraphProto[] => {
   if (a.value.kind !== 'opaque') return [];
@@ -21,29 +22,24 @@ const graphProtos = (a: Attribute): onnx.IGraphProto[] => {
   return p.g ? [p.g] : p.graphs ?? [];
 };
 
-export const hasBodies = (node: Node): boolean => node.attributes.some((a) => graphProtos(a).length > 0);
-
 /** True when any node of the graph holds a body. */
 export const hasSubgraphs = (graph: Graph): boolean => graph.nodes.some(hasBodies);
 
-function decode(proto: onnx.IGraphProto): Graph {
-  const g = decodeGraphProto(proto);
-  if (!g.ok) throw new Error(`a subgraph cannot be read: ${g.error}`);
-  return g.value;
-}
-
 /** The node's bodies, decoded once and shared: read them, never edit them. */
 export function bodies(node: Node): Graph[] {
-  const out: Graph[] = [];
-  for (const a of node.attributes) {
-    if (a.value.kind !== 'opaque' || graphProtos(a).length === 0) continue;
-    const key = a.value.value;
-    let gs = decoded.get(key);
-    if (!gs) decoded.set(key, (gs = graphProtos(a).map(decode)));
-    out.push(...gs);
-  }
-  return out;
+  const found = bodiesOf(node);
+  if (!found.ok) throw new Error(`a subgraph cannot be read: ${found.error}`);
+  return found.value.map((b) => b.graph);
 }
+
+/** The shared decoded body under `label` (onnx/subgraph.ts's naming: `then_branch`, `graphs[1]`). */
+export const sharedBody = (node: Node, label: string): Graph | undefined => {
+  const found = bodiesOf(node);
+  return found.ok ? found.value.find((b) => b.attribute === label)?.graph : undefined;
+};
+
+/** Nodes of the graph, those inside its bodies (at any depth) included. */
+export const countNodes = (graph: Graph): number => countIn(graph).total;
 
 /** Names a graph defines: its inputs, initializers and node outputs (they shadow an outer name). */
 export function definedNames(graph: Graph): Set<string> {
@@ -84,24 +80,6 @@ export function nodeFreeNames(node: Node): ReadonlySet<string> {
   return all;
 }
 
-/** Nodes of the graph, those inside its bodies (at any depth) included. */
-export function countNodes(graph: Graph): number {
-  let n = graph.nodes.length;
-  for (const node of graph.nodes) {
-    for (const a of node.attributes) {
-      if (a.value.kind !== 'opaque' || graphProtos(a).length === 0) continue;
-      const key = a.value.value;
-      let c = countCache.get(key);
-      if (c === undefined) {
-        c = bodies({ ...node, attributes: [a] }).reduce((s, g) => s + countNodes(g), 0);
-        countCache.set(key, c);
-      }
-      n += c;
-    }
-  }
-  return n;
-}
-
 /** Every graph of the model, outermost first. */
 export function* allGraphs(graph: Graph): Generator<Graph> {
   yield graph;
@@ -109,22 +87,26 @@ export function* allGraphs(graph: Graph): Generator<Graph> {
 }
 
 /**
- * Applies `f` to a fresh copy of each of the node's bodies; a body `f` changed goes back into a new attribute
- * message. Returns whether any changed.
+ * Applies `f` to a fresh copy of each of the node's bodies (with its label, as sharedBody takes it); a body
+ * `f` changed goes back into a new attribute message. Returns whether any changed.
  */
-export function rewriteBodies(node: Node, f: (body: Graph, attribute: string) => boolean): boolean {
+export function rewriteBodies(node: Node, f: (body: Graph, label: string) => boolean): boolean {
   if (!hasBodies(node)) return false;
   let changed = false;
   node.attributes = node.attributes.map((a) => {
     const protos = graphProtos(a);
     if (a.value.kind !== 'opaque' || protos.length === 0) return a;
-    const copies = protos.map(decode);
-    const results = copies.map((g) => f(g, a.name));
+    const copies = protos.map((g) => {
+      const decoded = decodeGraphProto(g);
+      if (!decoded.ok) throw new Error(`a subgraph cannot be read: ${decoded.error}`);
+      return decoded.value;
+    });
+    const list = !a.value.value.g;
+    const results = copies.map((g, i) => f(g, list ? `${a.name}[${i}]` : a.name));
     if (!results.some(Boolean)) return a;
     changed = true;
     const encoded = copies.map(encodeGraphProto);
     const proto = a.value.value.g ? { ...a.value.value, g: encoded[0] } : { ...a.value.value, graphs: encoded };
-    decoded.set(proto, copies);
     return { name: a.name, value: { kind: 'opaque', value: proto } };
   });
   return changed;

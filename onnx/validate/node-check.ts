@@ -37,6 +37,13 @@ function allowedTypes(schema: OpVersion, type: string): ReadonlySet<string> {
   return set;
 }
 
+const specs = new WeakMap<OpVersion, ReadonlyMap<string, OpVersion['attributes'][number]>>();
+function attributeSpecs(schema: OpVersion): ReadonlyMap<string, OpVersion['attributes'][number]> {
+  let known = specs.get(schema);
+  if (!known) specs.set(schema, (known = new Map(schema.attributes.map((a) => [a.name, a]))));
+  return known;
+}
+
 /** The formal parameter that actual position i maps to (a variadic one takes every remaining position). */
 function formal(params: readonly ParamSchema[], i: number): ParamSchema | undefined {
   const last = params[params.length - 1];
@@ -45,8 +52,10 @@ function formal(params: readonly ParamSchema[], i: number): ParamSchema | undefi
 
 export function checkNode(node: Node, label: string, schema: OpVersion, types: { get(name: string): TensorType | undefined }): Issue[] {
   const issues: Issue[] = [];
-  const where = `${node.opType} ${label} (${node.opType}-${schema.since})`;
-  const add = (code: string, message: string, field?: string) => issues.push({ code, message: `${where}: ${message}`, node: label, ...(field ? { field } : {}) });
+  const add = (code: string, message: string, field?: string) => {
+    const where = `${node.opType} ${label} (${node.opType}-${schema.since})`;
+    issues.push({ code, message: `${where}: ${message}`, node: label, ...(field ? { field } : {}) });
+  };
 
   const counts: [string, readonly string[], number, number, readonly ParamSchema[]][] = [
     ['input', node.inputs, schema.minInputs, schema.maxInputs, schema.inputs],
@@ -63,7 +72,7 @@ export function checkNode(node: Node, label: string, schema: OpVersion, types: {
     });
   }
 
-  const known = new Map(schema.attributes.map((a) => [a.name, a]));
+  const known = attributeSpecs(schema);
   for (const a of node.attributes) {
     if (a.name.startsWith('__')) continue;
     const spec = known.get(a.name);

@@ -77,20 +77,25 @@ export function compareWithBaseline(current: BenchFile, baseline: BenchFile, opt
   return { ok: regressions.length === 0, compared, regressions, missing };
 }
 
-/** Larger than any bench.json a run writes (~100 KB; ~1 MB with 1000 samples per measurement), small enough to parse at once. */
+/** Larger than any bench.json a run writes (~100 KB; ~1 MB with 1000 samples each), small enough to parse at once. */
 const MAX_BENCH_BYTES = 16 << 20;
+const GIVE = 'give the path of an earlier bench.json';
 
 /** What of a measurement the gate reads, or what is wrong with it. */
 function measurementProblem(m: unknown): string | undefined {
   if (typeof m !== 'object' || m === null) return 'is not an object';
   const x = m as Record<string, unknown>;
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   for (const field of ['engine', 'precision', 'artifact'] as const) if (typeof x[field] !== 'string') return `has no ${field}`;
   if (typeof x['batch'] !== 'number') return 'has no batch';
-  if (typeof x['settings'] !== 'object' || x['settings'] === null || Array.isArray(x['settings'])) return 'has no settings object';
-  const stats = x['stats'] as Record<string, unknown> | null | undefined;
-  if (typeof stats !== 'object' || stats === null) return 'has no stats';
-  for (const field of ['min', 'p50', 'max'] as const) if (typeof stats[field] !== 'number' || !Number.isFinite(stats[field])) return `has no finite stats.${field}`;
-  if (stats['p90'] !== null && stats['p90'] !== undefined && typeof stats['p90'] !== 'number') return 'has a stats.p90 that is not a number';
+  if (!isObject(x['settings'])) return 'has no settings object';
+  const stats = x['stats'];
+  if (!isObject(stats)) return 'has no stats';
+  for (const field of ['min', 'p50', 'max'] as const) {
+    if (typeof stats[field] !== 'number' || !Number.isFinite(stats[field])) return `has no finite stats.${field}`;
+  }
+  const p90 = stats['p90'];
+  if (p90 !== null && p90 !== undefined && typeof p90 !== 'number') return 'has a stats.p90 that is not a number';
   return undefined;
 }
 
@@ -99,25 +104,29 @@ export async function readBenchFile(path: string): Promise<Result<BenchFile, str
   let text: string;
   try {
     const size = (await stat(path)).size;
-    if (size > MAX_BENCH_BYTES) return err(`${path} is ${(size / 1e6).toFixed(0)} MB, larger than any bench.json (limit ${MAX_BENCH_BYTES >> 20} MB); give the path of an earlier bench.json`);
+    if (size > MAX_BENCH_BYTES) {
+      return err(`${path} is ${(size / 1e6).toFixed(0)} MB, larger than any bench.json (limit ${MAX_BENCH_BYTES >> 20} MB); ${GIVE}`);
+    }
     text = await readFile(path, 'utf8');
   } catch (e) {
-    return err(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give the path of an earlier bench.json`);
+    return err(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); ${GIVE}`);
   }
   let json: Partial<BenchFile>;
   try {
     json = JSON.parse(text) as Partial<BenchFile>;
   } catch (e) {
-    return err(`${path} is not JSON (${e instanceof Error ? e.message : String(e)}); give the path of an earlier bench.json`);
+    return err(`${path} is not JSON (${e instanceof Error ? e.message : String(e)}); ${GIVE}`);
   }
   // Schema 2 added the model's inputs and the sampling budget; the measurements read the same.
   const schema: unknown = typeof json === 'object' && json !== null ? json.schema : undefined;
   if ((schema !== 1 && schema !== 2) || !Array.isArray(json.measurements)) {
-    return err(`${path} is not a bench.json (schema 1 or 2 with measurements); give the path of an earlier bench.json`);
+    return err(`${path} is not a bench.json (schema 1 or 2 with measurements); ${GIVE}`);
   }
   for (const [i, m] of json.measurements.entries()) {
     const problem = measurementProblem(m);
-    if (problem) return err(`${path}: measurements[${i}] ${problem}, so it is not a bench.json this tool wrote; give an undamaged one`);
+    if (problem) {
+      return err(`${path}: measurements[${i}] ${problem}, so it is not a bench.json this tool wrote; give an undamaged one`);
+    }
   }
   return ok(json as BenchFile);
 }

@@ -16,13 +16,18 @@ export const limitsSchema = {
   additionalProperties: false,
   default: {},
   properties: {
-    weights_mb: { type: 'number', exclusiveMinimum: 0, default: 512, description: 'Largest model weights to build, MB.' },
-    tensor_mb: { type: 'number', exclusiveMinimum: 0, default: 1024, description: 'Largest single activation at any batch, MB.' },
+    weights_mb: { type: 'number', exclusiveMinimum: 0, default: 512, description: 'Largest weights to build, MB.' },
+    tensor_mb: { type: 'number', exclusiveMinimum: 0, default: 1024, description: 'Largest activation, MB.' },
   },
 } as const;
 
+export interface ModelSize {
+  weights: number;
+  activation: number;
+}
+
 /** Weight bytes and the largest activation of one image, in float32. */
-export function mobileNetSize(widthMult: number, inputSize: number, numClasses: number): { weights: number; activation: number } {
+export function mobileNetSize(widthMult: number, inputSize: number, numClasses: number): ModelSize {
   let params = 0;
   let channels = makeDivisible(32 * widthMult);
   let side = Math.ceil(inputSize / 2);
@@ -54,26 +59,30 @@ export function budgetProblem(root: Root): { path: string[]; message: string } |
   // A model the user brings has its own sizes; its inputs are bounded where they are made (onnx/inputs).
   if (typeof model['path'] === 'string') return undefined;
   const limits = { ...{ weights_mb: 512, tensor_mb: 1024 }, ...section(root, 'limits') } as Budget;
-  const size = mobileNetSize(Number(model['width_mult'] ?? 1), Number(model['input_size'] ?? 224), Number(model['num_classes'] ?? 1000));
+  const num = (field: string, fallback: number) => Number(model[field] ?? fallback);
+  const size = mobileNetSize(num('width_mult', 1), num('input_size', 224), num('num_classes', 1000));
   if (size.weights > limits.weights_mb * 1e6) {
     const field = Number(model['num_classes'] ?? 1000) > 10_000 ? 'num_classes' : 'width_mult';
     return {
       path: ['model', field],
-      message: `model.${field} ${String(model[field])} makes ${mb(size.weights)} of weights, over limits.weights_mb ${limits.weights_mb}; `
+      message: `model.${field} ${String(model[field])} makes ${mb(size.weights)} of weights, `
+        + `over limits.weights_mb ${limits.weights_mb}; `
         + 'lower it, or raise limits.weights_mb on purpose',
     };
   }
   const bench = section(root, 'bench');
   const batches: Array<[string[], number]> = [];
   if (model['dynamic_batch'] !== true) batches.push([['model', 'batch_size'], Number(model['batch_size'] ?? 1)]);
-  for (const [i, b] of ((bench['batch_sizes'] as number[] | undefined) ?? []).entries()) batches.push([['bench', 'batch_sizes', String(i)], b]);
+  const benchBatches = (bench['batch_sizes'] as number[] | undefined) ?? [];
+  for (const [i, b] of benchBatches.entries()) batches.push([['bench', 'batch_sizes', String(i)], b]);
   const trtBatch = section(section(root, 'trt'), 'batch')['max'];
   if (typeof trtBatch === 'number') batches.push([['trt', 'batch', 'max'], trtBatch]);
   for (const [path, batch] of batches) {
     if (batch * size.activation > limits.tensor_mb * 1e6) {
       return {
         path,
-        message: `${path.join('.')} ${batch} makes an activation of ${mb(batch * size.activation)}, over limits.tensor_mb ${limits.tensor_mb}; `
+        message: `${path.join('.')} ${batch} makes an activation of ${mb(batch * size.activation)}, `
+          + `over limits.tensor_mb ${limits.tensor_mb}; `
           + 'lower it, or raise limits.tensor_mb on purpose',
       };
     }

@@ -7,9 +7,9 @@
  * that round to zero. A float32 constant that a float32 reader needs (a kept operator, a body) stays float32
  * for it, unclamped: Constant nodes become initializers first, so both follow the same rule.
  *
- * If/Loop/Scan: the node holding a body stays float32 and so does its body (listed in `subgraphs` with why:
- * shape inference does not enter bodies, so their values' types are unknown); every outer value a body reads
- * stays float32 under its own name.
+ * If/Loop/Scan: the node holding a body stays float32 and so does its body (listed in `subgraphs`); every
+ * outer value a body reads stays float32 under its own name. The stage then converts the bodies one at a
+ * time (bodies.ts), each kept only when the model still passes its check.
  */
 import { DType, type Attribute, type Model, type Node, type Tensor, type TensorType, type ValueInfo } from '../../onnx/ir.js';
 import { inferShapes } from '../../onnx/infer/index.js';
@@ -40,7 +40,7 @@ export interface Fp16Report {
   castsInserted: number;
 }
 
-const BODY_STAYS = 'holds a subgraph: its body stays float32 (shape inference does not enter bodies, so their types are unknown)';
+const BODY_STAYS = 'holds a subgraph: the node stays float32; its bodies are converted one at a time afterwards (bodies.ts)';
 
 type Zone = 'fp16' | 'fp32';
 
@@ -96,7 +96,10 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
   const types = inferShapes(model);
   constantsToInitializers(model);
   for (const t of g.initializers) types.set(t.name, { dtype: t.dtype, shape: t.dims });
-  const report: Fp16Report = { initializersConverted: 0, bytes: { before: 0, after: 0 }, clamped: {}, flushedToZero: {}, keptFp32: [], subgraphs: [], castsInserted: 0 };
+  const report: Fp16Report = {
+    initializersConverted: 0, bytes: { before: 0, after: 0 }, clamped: {}, flushedToZero: {}, keptFp32: [], subgraphs: [],
+    castsInserted: 0,
+  };
   // Outer values a body reads keep their name and type: the body is not converted.
   const captured = new Set(g.nodes.filter(hasBodies).flatMap((n) => [...nodeFreeNames(n)]));
 
@@ -110,7 +113,8 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
       if (a?.value.kind === 'tensor' && a.value.value.dtype === DType.FLOAT) types.set(node.outputs[0] as string, { dtype: DType.FLOAT });
     }
     const slots = fp16Slots(node, opset, types);
-    const kept = hasBodies(node) ? BODY_STAYS : options.keepFp32.includes(node.opType) ? 'on the keep_fp32 list' : typeof slots === 'string' ? slots : typedByAttribute(node);
+    const kept = hasBodies(node) ? BODY_STAYS : options.keepFp32.includes(node.opType) ? 'on the keep_fp32 list'
+      : typeof slots === 'string' ? slots : typedByAttribute(node);
     if (hasBodies(node)) report.subgraphs.push({ node: node.name, opType: node.opType, why: BODY_STAYS });
     const untyped = [...node.inputs, ...node.outputs].find((v) => v && !types.has(v));
     if (!kept && untyped) return err(`the type of '${untyped}' (at node ${node.name || node.opType}) is unknown, so it cannot be converted safely; run shape inference or declare its value_info`);
@@ -210,7 +214,10 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
     dtypeOf.set(inner, DType.FLOAT16);
     dtypeOf.set(name, DType.FLOAT);
     const at = nodes.findIndex((n) => n.outputs.includes(inner));
-    nodes.splice(at + 1, 0, { name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [name], attributes: [castTo(DType.FLOAT)] });
+    const cast: Node = {
+      name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [name], attributes: [castTo(DType.FLOAT)],
+    };
+    nodes.splice(at + 1, 0, cast);
     report.castsInserted++;
   }
   g.nodes = dropNoopCasts(nodes, (v) => dtypeOf.get(v) ?? types.get(v)?.dtype, new Set(g.outputs.map((o) => o.name)));
@@ -234,7 +241,8 @@ function constantsToInitializers(model: Model): void {
   const moved: Tensor[] = [];
   g.nodes = g.nodes.filter((n) => {
     const a = n.attributes[0], out = n.outputs[0];
-    if (n.opType !== 'Constant' || n.attributes.length !== 1 || a?.name !== 'value' || a.value.kind !== 'tensor' || !out || outputs.has(out)) return true;
+    const single = n.opType === 'Constant' && n.attributes.length === 1 && a?.name === 'value';
+    if (!single || a.value.kind !== 'tensor' || !out || outputs.has(out)) return true;
     const t = a.value.value;
     if (t.dtype !== DType.FLOAT) return true;
     moved.push({ ...t, name: out, proto: { ...t.proto, name: out } });

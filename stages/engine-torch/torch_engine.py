@@ -16,7 +16,6 @@ One JSON request on stdin, one JSON reply on stdout:
 A broken request exits 1 with the message on stderr.
 """
 import copy
-import importlib.metadata
 import importlib.util
 import json
 import os
@@ -27,29 +26,34 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmark"))
 
 
-def triton_version():
+def _package_field(package, filename, name):
+    """A string assigned in one of a package's files (`__version__ = '3.6.0'`), read without importing the
+    package or scanning every installed distribution's metadata (both cost seconds)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
     try:
-        return importlib.metadata.version("triton")
-    except importlib.metadata.PackageNotFoundError:
-        return "none"
+        with open(os.path.join(spec.submodule_search_locations[0], filename)) as f:
+            text = f.read()
+    except OSError:
+        return None
+    found = re.search(r"^%s\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]" % name, text, re.M)
+    return found.group(1) if found else None
+
+
+def triton_version():
+    return _package_field("triton", "__init__.py", "__version__") or "none"
 
 
 def probe():
-    spec = importlib.util.find_spec("torch")
-    if spec is None or not spec.submodule_search_locations:
-        return {"torch": None, "python": sys.executable}
-    with open(os.path.join(spec.submodule_search_locations[0], "version.py")) as f:
-        text = f.read()
-    def field(name):
-        found = re.search(r"^%s\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]" % name, text, re.M)
-        return found.group(1) if found else None
-    return {"torch": field("__version__"), "cuda": field("cuda") or "none", "triton": triton_version(),
+    return {"torch": _package_field("torch", "version.py", "__version__"),
+            "cuda": _package_field("torch", "version.py", "cuda") or "none", "triton": triton_version(),
             "python": sys.executable}
 
 
 def build(request):
     import compile_cache
-    from torch_runner import OnnxModule, environment, fail, load_graph, torch, torch_major
+    from torch_runner import OnnxModule, environment, load_graph, torch, torch_major
     can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
     if not can_save:
         return {"ok": False,
@@ -65,8 +69,8 @@ def build(request):
     graph, tensors = load_graph(request["graph"], request["weights"])
     try:
         base = OnnxModule(graph, tensors).eval()
-    except ValueError as e:
-        fail(str(e))
+    except ValueError as e:  # an operator the runner cannot run: the stage's one-line failure
+        return {"ok": False, "reason": str(e)}
     shape = [i["shape"] for i in graph["inputs"] if i["name"] == base.input_name][0]
     dtype = torch.float16 if request["precision"] == "fp16" else torch.float32
     fmt = torch.channels_last if request.get("channelsLast") and cuda else torch.contiguous_format

@@ -11,8 +11,9 @@ import { checkRun, type CheckFailure, type CheckOptions } from './check-run.js';
 import type { OptimizeConfig } from './config.js';
 import { firstFailingStep, type Comparison } from './numeric-check.js';
 
-export async function optimizeModel(original: Model, passes: readonly Pass[], config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
-  options: CheckOptions = {}): Promise<Result<{ run: PassRun; check: Comparison }, CheckFailure>> {
+export async function optimizeModel(original: Model, passes: readonly Pass[],
+  config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>, options: CheckOptions = {},
+): Promise<Result<{ run: PassRun; check: Comparison }, CheckFailure>> {
   const signal = options.signal ? { signal: options.signal } : {};
   let run: PassRun;
   try {
@@ -24,7 +25,9 @@ export async function optimizeModel(original: Model, passes: readonly Pass[], co
   const report = validateModel(run.model);
   if (!report.ok) {
     // The input passed the validate stage, so some pass broke validity: name the first one that did.
-    const at = await firstFailingStep(run.steps.length, async (k) => !validateModel((await runPassesYielding(original, passes, { stopAfter: k, ...signal })).model).ok);
+    const invalidAfter = async (k: number) =>
+      !validateModel((await runPassesYielding(original, passes, { stopAfter: k, ...signal })).model).ok;
+    const at = await firstFailingStep(run.steps.length, invalidAfter);
     const culprit = run.steps[at]?.pass ?? '?';
     return err({
       message: `the optimized model does not pass the validator; bisection names pass '${culprit}'`,

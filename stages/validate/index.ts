@@ -8,7 +8,7 @@ import { validateConfig, type ValidateConfig } from './config.js';
 
 export default defineStage<ValidateConfig>({
   name: 'validate',
-  version: 1,
+  version: 2,
   description: 'Checks the ONNX model against the opset-aware schema table, graph rules and shape inference',
   config: validateConfig,
   inputs: { model: sourceModel },

@@ -25,7 +25,7 @@ export function scratch(): Scratch {
 }
 
 export async function cli(s: Scratch, args: readonly string[], env: Record<string, string> = {}): Promise<ToolRun> {
-  assert.ok(existsSync(fromRoot('dist/cli/main.js')), 'the CLI bundle is missing: `make test` builds it (make dist/.built)');
+  assert.ok(existsSync(fromRoot('dist/cli/main.js')), 'the CLI bundle is missing: `make test` builds it');
   return exec(process.execPath, [fromRoot('pipeline.mjs'), ...args], { cwd: s.dir, env: { NO_COLOR: '1', ...env } });
 }
 
@@ -51,7 +51,8 @@ export function snapshot(dir: string): Map<string, string> {
  * Runs a case that must be refused: `exit` code, one `error:` line on stderr matching `names`, no internal
  * error, no stack, and the scratch folder unchanged outside artifacts/.
  */
-export async function refused(s: Scratch, args: readonly string[], exit: 1 | 2, names: RegExp, env: Record<string, string> = {}): Promise<string> {
+export async function refused(s: Scratch, args: readonly string[], exit: 1 | 2, names: RegExp, env: Record<string, string> = {}):
+  Promise<string> {
   const before = snapshot(s.dir);
   const r = await cli(s, args, env);
   const lines = r.stderr.split('\n').filter(Boolean);

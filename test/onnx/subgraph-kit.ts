@@ -7,7 +7,8 @@ import { model } from './model-kit.js';
 /** The attribute `name` holding `graph`, as a decoded model carries it (the GraphProto message). */
 export function graphAttribute(name: string, graph: Partial<Graph> & Pick<Graph, 'nodes'>): Attribute {
   const g = onnxProto.onnx.ModelProto.decode(encodeModel(model({ name, ...graph }))).graph!;
-  return { name, value: { kind: 'opaque', value: { name, type: onnxProto.onnx.AttributeProto.AttributeType.GRAPH, g } } };
+  const type = onnxProto.onnx.AttributeProto.AttributeType.GRAPH;
+  return { name, value: { kind: 'opaque', value: { name, type, g } } };
 }
 
 export function withBodies(n: Node, bodies: Record<string, Partial<Graph> & Pick<Graph, 'nodes'>>): Node {

@@ -9,8 +9,8 @@
  * over MAX_ELEMENTS stay computed, so folding never bloats the file.
  */
 import { DType, type Node, type Tensor } from '../../../onnx/ir.js';
-import { attr, indexGraph, indexModel, intAttr, type Constants, type GraphIndex } from '../../../onnx/rewrite/graph-index.js';
-import { graphPass } from '../../../onnx/rewrite/scope.js';
+import { attr, intAttr, type Constants, type GraphIndex } from '../../../onnx/rewrite/graph-index.js';
+import { graphPass, indexIn } from '../../../onnx/rewrite/scope.js';
 import { makeTensor, tensorNumbers } from '../../../onnx/rewrite/tensors.js';
 import { evaluators, type Value } from './constant-eval.js';
 
@@ -59,13 +59,16 @@ function evaluate(node: Node, opset: number, constants: Constants): Tensor | und
   return makeTensor(node.outputs[0] as string, out.dtype, out.dims, out.data);
 }
 
-export const foldConstants = graphPass('fold-constants', 'Constant nodes, static Shape and nodes of constant inputs → initializers', (g, scope) => {
-  const index = scope.main ? indexModel(scope.model) : indexGraph(g, scope.outer);
+const description = 'Constant nodes, static Shape and nodes of constant inputs → initializers';
+
+export const foldConstants = graphPass('fold-constants', description, (g, scope) => {
+  const index = indexIn(g, scope);
   const removed = new Set<Node>();
   const folded: Tensor[] = [];
   g.nodes.forEach((node, k) => {
     if (k % 4096 === 0) scope.checkpoint();
-    if ((node.domain !== '' && node.domain !== 'ai.onnx') || node.outputs.some((o) => index.graphOutputs.has(o))) return;
+    if (node.domain !== '' && node.domain !== 'ai.onnx') return;
+    if (node.outputs.some((o) => index.graphOutputs.has(o))) return;
     const all = node.inputs.every((i) => !i || index.constants.has(i));
     const t = node.opType === 'Constant' ? constantNode(node)
       : node.opType === 'Shape' ? shapeNode(node, scope.opset, index.types)

@@ -10,7 +10,9 @@ import { graphPass } from '../../../onnx/rewrite/scope.js';
 import { hasBodies, nodeFreeNames } from '../../../onnx/rewrite/subgraphs.js';
 import { MinHeap } from './min-heap.js';
 
-export const topologicalSort = graphPass('topological-sort', 'order nodes after the producers of their inputs', (g, scope) => {
+const description = 'order nodes after the producers of their inputs';
+
+export const topologicalSort = graphPass('topological-sort', description, (g, scope) => {
   scope.checkpoint();
   const producerOf = new Map<string, number>();
   g.nodes.forEach((n, i) => n.outputs.forEach((o) => o && producerOf.set(o, i)));

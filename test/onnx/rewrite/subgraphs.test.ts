@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DType, type Attribute, type Graph, type Model } from '../../../onnx/ir.js';
+import { DType, type Attribute, type Graph, type Model, type Node } from '../../../onnx/ir.js';
 import { runPasses, runPassesYielding } from '../../../onnx/rewrite/pass-manager.js';
 import { bodies, countNodes } from '../../../onnx/rewrite/subgraphs.js';
 import { encodeGraphProto, encodeModel } from '../../../onnx/serde.js';
 import { compareOutputs, runDisabled, seededFeeds } from '../../../stages/optimize/numeric-check.js';
 import { defaultPasses, passesByName } from '../../../stages/optimize/passes/index.js';
 import { scaleModel } from '../../../bench/scale-graph.js';
-import { floats, model, node, vi } from '../model-kit.js';
+import { floats, int64s as ints, model, node, vi } from '../model-kit.js';
 
 const GRAPH = 5;
 const body = (name: string, g: Partial<Graph> & Pick<Graph, 'nodes'>): Attribute =>
@@ -88,4 +88,18 @@ test('an aborted signal stops the pass list with its reason, not as a pass failu
   const run = runPassesYielding(scaleModel(20_000), passesByName(defaultPasses), { signal: controller.signal });
   setImmediate(() => controller.abort(reason));
   await assert.rejects(run, (e) => e === reason);
+});
+
+test('inside a body, rules see the types inference gives it: a no-op Reshape of an outer value goes', () => {
+  const m = ifModel();
+  const ifNode = m.graph.nodes.find((n) => n.opType === 'If');
+  assert.ok(ifNode);
+  // The else-body reshapes `a` (an outer value, [2, 3]) to [2, 3]: only inference knows that shape there.
+  ifNode.attributes = [ifNode.attributes[0] as Attribute, body('else_branch', {
+    outputs: [vi('e', DType.FLOAT, [2, 3])], initializers: [ints('shape', [2, 3])],
+    nodes: [node('Reshape', ['a', 'shape'], ['r']), node('Mul', ['r', 'k'], ['e'])],
+  })];
+  const after = runPasses(m, passesByName(defaultPasses)).model;
+  const otherwise = bodies(after.graph.nodes.find((n) => n.opType === 'If') as Node)[1];
+  assert.deepEqual(otherwise?.nodes.map((n) => [n.opType, ...n.inputs]), [['Mul', 'a', 'k']]);
 });

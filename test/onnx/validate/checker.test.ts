@@ -136,7 +136,9 @@ test('an operator of another domain is unchecked by name, never passed silently'
   const r = inDomain('com.microsoft', 'FusedConv', 1);
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.unchecked, [{ opType: 'FusedConv', domain: 'com.microsoft', nodes: ['n'] }]);
-  assert.deepEqual(r.warnings.map((w) => w.message), ["1 FusedConv node(s) in domain 'com.microsoft' not checked: domain 'com.microsoft' is outside the schema table"]);
+  assert.deepEqual(r.warnings.map((w) => w.message), [
+    "1 FusedConv node(s) in domain 'com.microsoft' not checked: domain 'com.microsoft' is outside the schema table",
+  ]);
   assert.deepEqual(r.nodes, { total: 1, inSubgraphs: 0, subgraphs: 0, checked: 0, unchecked: 1 });
   const ml = inDomain('ai.onnx.ml', 'Normalizer', 3);
   assert.deepEqual(ml.errors, []);
@@ -148,7 +150,10 @@ test('ai.onnx.ml and ai.onnx.training are known by name: an unknown operator the
   assert.deepEqual(codes(inDomain('ai.onnx.ml', 'Normalizer', 0)), ['op-not-in-opset']);
   assert.deepEqual(codes(inDomain('ai.onnx.training', 'Foo', 1)), ['unknown-op']);
   assert.deepEqual(codes(inDomain('ai.onnx.preview.training', 'Foo', 1)), []);
-  const m = model({ inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])], nodes: [{ ...node('Foo', ['x'], ['y'], {}, 'n'), domain: 'com.microsoft' }] });
+  const m = model({
+    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
+    nodes: [{ ...node('Foo', ['x'], ['y'], {}, 'n'), domain: 'com.microsoft' }],
+  });
   assert.deepEqual(codes(validateModel(m)), ['missing-opset-import']);
 });
 

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { DType, type Graph, type Model } from '../../../onnx/ir.js';
+import { DType, type Graph, type Model, type Node, type Tensor } from '../../../onnx/ir.js';
 import { openSession } from '../../../onnx/ort.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import { validateModel } from '../../../onnx/validate/index.js';
@@ -18,22 +18,28 @@ import { referenceCheck } from './reference.js';
 
 type Body = Partial<Graph> & Pick<Graph, 'nodes'>;
 const f2 = (name: string) => vi(name, DType.FLOAT, [2]);
-const bool = (name: string) => node('Constant', [], [name], { value: { name, dtype: DType.BOOL, dims: [], proto: { dims: [], dataType: DType.BOOL, int32Data: [1] } } });
+const boolTrue: Tensor = {
+  name: '', dtype: DType.BOOL, dims: [], proto: { dims: [], dataType: DType.BOOL, int32Data: [1] },
+};
+const bool = (name: string) => node('Constant', [], [name], { value: boolTrue });
+const identityBranch: Body = { nodes: [node('Identity', ['x'], ['e0'])], outputs: [f2('e0')] };
 
-/** x → c = true → If(c) with the given branches → y (and more outputs when `outs` > 1); `after` follows the If. */
-function ifModel(then: Body, other: Body = { nodes: [node('Identity', ['x'], ['e0'])], outputs: [f2('e0')] }, after: Model['graph']['nodes'] = []): Model {
+/** x → c = true → If(c) with the given branches → y; `after` follows the If. */
+function ifModel(then: Body, other: Body = identityBranch, after: Node[] = []): Model {
   const ifNode = withBodies(node('If', ['c'], ['y'], {}, 'the_if'), { then_branch: then, else_branch: other });
   return model({ inputs: [f2('x')], outputs: [f2('y')], nodes: [bool('c'), ifNode, ...after] }, 16);
 }
 
 /** A Loop of 3 iterations carrying one float [2] value. */
-function loopModel(body: Body, extra: Partial<Graph> = {}): Model {
+function loopModel(body: Body): Model {
   const loop = withBodies(node('Loop', ['M', 'cond', 'x'], ['y'], {}, 'the_loop'), { body });
   return model({
-    inputs: [f2('x')], outputs: [f2('y')], initializers: [int64s('M', [3], [])],
-    nodes: [bool('cond'), loop], ...extra,
+    inputs: [f2('x')], outputs: [f2('y')], initializers: [int64s('M', [3], [])], nodes: [bool('cond'), loop],
   }, 16);
 }
+
+const relu = (input: string, output: string, name?: string) => node('Relu', [input], [output], {}, name);
+const loopTail = [node('Identity', ['c'], ['co']), node('Add', ['x', 'x'], ['vo'])];
 
 const loopIn = [vi('i', DType.INT64, []), vi('c', DType.BOOL, []), f2('v')];
 const loopOut = [vi('co', DType.BOOL, []), f2('vo')];
@@ -47,7 +53,7 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'an If branch reading an outer value', model: ifModel({ nodes: [node('Relu', ['x'], ['t0'])], outputs: [f2('t0')] }) },
+  { name: 'an If branch reading an outer value', model: ifModel({ nodes: [relu('x', 't0')], outputs: [f2('t0')] }) },
   {
     name: 'a branch yielding an outer value directly',
     model: ifModel({ nodes: [], outputs: [f2('x')] }),
@@ -56,47 +62,57 @@ const cases: Case[] = [
     name: 'a Loop body whose inputs hide outer names',
     model: loopModel({
       inputs: [vi('M', DType.INT64, []), vi('c', DType.BOOL, []), f2('x')],
-      nodes: [node('Identity', ['c'], ['co']), node('Add', ['x', 'x'], ['vo'])], outputs: loopOut,
+      nodes: loopTail, outputs: loopOut,
     }),
   },
   {
     name: 'a branch reading a name nothing defines',
-    model: ifModel({ nodes: [node('Relu', ['nowhere'], ['t0'], {}, 'inner')], outputs: [f2('t0')] }),
-    expect: { code: 'undefined-input', graph: 'the_if.then_branch', message: /^in the then_branch of If node 'the_if': node inner \(Relu\) reads 'nowhere'/ },
+    model: ifModel({ nodes: [relu('nowhere', 't0', 'inner')], outputs: [f2('t0')] }),
+    expect: {
+      code: 'undefined-input',
+      graph: 'the_if.then_branch',
+      message: /^in the then_branch of If node 'the_if': node inner \(Relu\) reads 'nowhere'/,
+    },
   },
   {
     name: 'a branch reading an outer value defined after the If',
-    model: ifModel({ nodes: [node('Relu', ['late'], ['t0'], {}, 'inner')], outputs: [f2('t0')] }, undefined, [node('Relu', ['x'], ['late'])]),
+    model: ifModel({ nodes: [relu('late', 't0', 'inner')], outputs: [f2('t0')] }, undefined, [relu('x', 'late')]),
     expect: { code: 'undefined-input', graph: 'the_if.then_branch' },
   },
   {
     name: 'a branch node reassigning an outer value',
-    model: ifModel({ nodes: [node('Relu', ['x'], ['c'], {}, 'inner')], outputs: [f2('c')] }),
+    model: ifModel({ nodes: [relu('x', 'c', 'inner')], outputs: [f2('c')] }),
     expect: { code: 'duplicate-output', graph: 'the_if.then_branch', message: /enclosing graph already defines/ },
   },
   {
     name: 'an If branch with an input',
-    model: ifModel({ inputs: [f2('q')], nodes: [node('Relu', ['q'], ['t0'])], outputs: [f2('t0')] }),
+    model: ifModel({ inputs: [f2('q')], nodes: [relu('q', 't0')], outputs: [f2('t0')] }),
     expect: { code: 'body-input-count', message: /^If node the_if: its then_branch has 1 inputs but needs 0/ },
   },
   {
     name: 'an If branch with two outputs for one',
-    model: ifModel({ nodes: [node('Relu', ['x'], ['t0']), node('Relu', ['x'], ['t1'])], outputs: [f2('t0'), f2('t1')] }),
+    model: ifModel({ nodes: [relu('x', 't0'), relu('x', 't1')], outputs: [f2('t0'), f2('t1')] }),
     expect: { code: 'body-output-count' },
   },
   {
     name: 'branches of different element types',
-    model: ifModel({ nodes: [node('Cast', ['x'], ['t0'], { to: DType.INT64 })], outputs: [vi('t0', DType.INT64, [2])] }),
+    model: ifModel({
+      nodes: [node('Cast', ['x'], ['t0'], { to: DType.INT64 })], outputs: [vi('t0', DType.INT64, [2])],
+    }),
     expect: { code: 'type-mismatch', message: /output 0 is int64 in then_branch but float in else_branch/ },
   },
   {
     name: 'a Loop body with one input too few',
-    model: loopModel({ inputs: loopIn.slice(0, 2), nodes: [node('Identity', ['c'], ['co']), node('Add', ['x', 'x'], ['vo'])], outputs: loopOut }),
+    model: loopModel({ inputs: loopIn.slice(0, 2), nodes: loopTail, outputs: loopOut }),
     expect: { code: 'body-input-count', message: /^Loop node the_loop: its body has 2 inputs but needs 3/ },
   },
   {
     name: 'a Relu on bool inside a Loop body',
-    model: loopModel({ inputs: loopIn, nodes: [node('Identity', ['c'], ['co']), node('Relu', ['c'], ['r'], {}, 'bad'), node('Add', ['v', 'x'], ['vo'])], outputs: loopOut }),
+    model: loopModel({
+      inputs: loopIn,
+      nodes: [node('Identity', ['c'], ['co']), relu('c', 'r', 'bad'), node('Add', ['v', 'x'], ['vo'])],
+      outputs: loopOut,
+    }),
     expect: { code: 'type-not-allowed', graph: 'the_loop.body' },
     judge: 'onnxruntime-load',
   },
@@ -130,16 +146,18 @@ test('bodies: ours and onnx.checker agree, and ours names the node and the body'
 });
 
 test('nodes inside bodies are counted and checked, nested ones named by their path', () => {
+  const contrib = { ...node('FastGelu', ['b0'], ['b1'], {}, 'contrib'), domain: 'com.microsoft' };
   const inner = withBodies(node('If', ['c'], ['t0'], {}, 'inner_if'), {
     then_branch: { nodes: [node('Relu', ['x'], ['a0'])], outputs: [f2('a0')] },
-    else_branch: { nodes: [node('Neg', ['x'], ['b0']), { ...node('FastGelu', ['b0'], ['b1'], {}, 'contrib'), domain: 'com.microsoft' }], outputs: [f2('b1')] },
+    else_branch: { nodes: [node('Neg', ['x'], ['b0']), contrib], outputs: [f2('b1')] },
   });
   const m = ifModel({ nodes: [inner], outputs: [f2('t0')] });
   m.opsetImports.push({ domain: 'com.microsoft', version: 1 });
   const r = validateModel(m);
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.nodes, { total: 7, inSubgraphs: 5, subgraphs: 4, checked: 6, unchecked: 1 });
-  assert.deepEqual(r.unchecked, [{ opType: 'FastGelu', domain: 'com.microsoft', nodes: ['the_if.then_branch/inner_if.else_branch/contrib'] }]);
+  const path = 'the_if.then_branch/inner_if.else_branch/contrib';
+  assert.deepEqual(r.unchecked, [{ opType: 'FastGelu', domain: 'com.microsoft', nodes: [path] }]);
   m.graph.nodes[1] = withBodies(node('If', ['c'], ['y'], {}, 'the_if'), {
     then_branch: { nodes: [withBodies(node('If', ['c'], ['t0'], {}, 'inner_if'), {
       then_branch: { nodes: [node('Relu', ['nowhere'], ['a0'], {}, 'deep')], outputs: [f2('a0')] },
@@ -150,7 +168,8 @@ test('nodes inside bodies are counted and checked, nested ones named by their pa
   const bad = validateModel(m).errors;
   assert.equal(bad.length, 1, JSON.stringify(bad));
   assert.equal(bad[0]!.graph, 'the_if.then_branch/inner_if.then_branch');
-  assert.match(bad[0]!.message, /^in the then_branch of If node 'inner_if' \(in the then_branch of If node 'the_if'\): node deep/);
+  const where = /^in the then_branch of If node 'inner_if' \(in the then_branch of If node 'the_if'\): node deep/;
+  assert.match(bad[0]!.message, where);
 });
 
 test('If outputs take the branches\' element type and the dimensions they agree on', () => {

@@ -69,7 +69,8 @@ test('a constant read by an operator kept in float32 stays float32, unclamped; a
   const m = tiny({
     inputs: { x: [2, 3] }, outputs: ['y1', 'y2'],
     nodes: [
-      node('Mul', ['x', 'c1'], ['y1']), node('Constant', [], ['c2'], { value: big('c2', 70000) }), node('Add', ['x', 'c2'], ['y2']),
+      node('Mul', ['x', 'c1'], ['y1']), node('Constant', [], ['c2'], { value: big('c2', 70000) }),
+      node('Add', ['x', 'c2'], ['y2']),
     ],
     initializers: [big('c1', 1e5)],
   });

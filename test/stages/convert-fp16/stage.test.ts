@@ -8,6 +8,7 @@ import { defaults } from '../../../stages/convert-fp16/config.js';
 import convert from '../../../stages/convert-fp16/index.js';
 import { floats, node, tiny } from '../../onnx/rewrite/tiny-model.js';
 import { stageContext } from '../optimize/stage-context.js';
+import { ifModel } from './if-model.js';
 
 const net = () => tiny({
   inputs: { x: [2, 3, 5, 5] }, outputs: ['y'],
@@ -44,4 +45,13 @@ test('a file that is not ONNX is reported, not thrown', async () => {
   const { r } = await runStage(defaults, new TextEncoder().encode('not a model'));
   assert.equal(r.ok, false);
   assert.match(r.ok ? '' : r.error.message, /^convert:fp16: cannot read .*model\.opt\.onnx/);
+});
+
+test('the stage converts the If branch its check runs and reports each body in fp16.json', async () => {
+  const { r, ctx } = await runStage(defaults, encodeModel(ifModel()));
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  const report = JSON.parse(await readFile(ctx.out('report'), 'utf8'));
+  const outcomes = report.subgraphs.map((s: { attribute: string; converted: boolean }) => [s.attribute, s.converted]);
+  assert.deepEqual(outcomes, [['then_branch', true], ['else_branch', false]]);
+  assert.ok(report.check.worstRelL2 > 0 && report.check.worstRelL2 < defaults.tolerance_rel_l2);
 });
