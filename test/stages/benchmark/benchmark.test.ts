@@ -36,7 +36,8 @@ before(async () => {
 });
 
 test('every engine runs the same inputs; torch on our graph agrees with the FP32 reference; what cannot run says why', async () => {
-  const config = benchConfig({ bench: { warmup: 1, runs: 12, batch_sizes: [1, 3], engines: ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph'], precisions: ['fp32'] } });
+  // A limit far above the runs: the counts below are exact even on a loaded machine.
+  const config = benchConfig({ bench: { warmup: 1, runs: 12, max_seconds: 600, batch_sizes: [1, 3], engines: ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph'], precisions: ['fp32'] } });
   const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w1'), exec, log });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const b = r.value;

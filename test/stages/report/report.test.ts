@@ -27,7 +27,7 @@ const model = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes:
 async function measuredReport() {
   const { raw, optimize: opt } = await optimizedMobileNetV2(model);
 
-  const root = { bench: { warmup: 2, runs: 12, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } };
+  const root = { bench: { warmup: 2, runs: 12, max_seconds: 600, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } };
   const { ctx: bench } = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: opt.out('model') }, benchmark.outputs);
   const measured = await benchmark.run(bench);
   assert.ok(measured.ok, measured.ok ? '' : measured.error.message);
