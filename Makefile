@@ -15,7 +15,7 @@ RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
 .PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test models
-.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus check-data
+.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data
 .PHONY: bench-make screenshots
 all: run
 
@@ -76,6 +76,8 @@ bench-make: dist/.built
 # report.html and graph.html of the latest run, at 1400 px in headless Chromium, into docs/report/.
 screenshots: debian-test dist/.built
 	node dist/bench/screenshots.js
+bench-remote: dist/.built
+	node dist/bench/remote.js
 # The tables of docs/benchmarks/h200 from its recorded files (any machine; the GPU run is bench/h200_session.sh).
 bench-h200: debian-test dist/.built
 	$(CLI) optimize --config configs/h200.yaml --artifacts artifacts/h200

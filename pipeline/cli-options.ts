@@ -38,6 +38,15 @@ export const OPTIONS: Record<string, OptionRow> = {
   baseline: value(['run'], 'an earlier bench.json to compare with (benchmark stage)'),
   json: { scopes: ALL, spec: { type: 'boolean', describe: 'results as JSON on stdout, logs as JSON lines on stderr' } },
   artifacts: value(ALL, 'artifact store directory', { default: 'artifacts' }),
+  'remote-cache': value(ALL, 'remote cache base URL (Bazel HTTP protocol); overrides cache.remote'),
+  verify: {
+    scopes: ['run'],
+    spec: {
+      type: 'boolean',
+      default: ['true', '1'].includes(process.env['CI'] ?? ''),
+      describe: 're-hash every artifact a cache hit serves (on when $CI is true)',
+    },
+  },
 };
 
 const lastOf = (v: unknown): unknown => (Array.isArray(v) ? v.at(-1) : v);

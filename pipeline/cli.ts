@@ -1,6 +1,7 @@
 /**
  * The one CLI: `zx pipeline.mjs <command>`, the `enginefoundry` bin and the Makefile all end here.
- * Exit codes: 0 done (skips included), 1 a stage failed or a required tool is missing, 2 bad config or usage.
+ * Exit codes: 0 done (skips included), 1 a stage failed or a required tool is missing, 2 bad config or usage,
+ * 130 / 143 interrupted by SIGINT / SIGTERM.
  * A failure the user caused is one line (`error: …`); only a bug reads `internal error`.
  */
 import { existsSync } from 'node:fs';
@@ -8,20 +9,29 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { checkArtifacts } from './artifacts-dir.js';
+import { remoteFrom, stageConfig, withCacheSection } from './cache-config.js';
+import { cacheSync } from './cache-sync.js';
 import { OPTIONS, withOptions, type OptionRow, type Scope } from './cli-options.js';
+import { loadCodeIdentity } from './code-identity.js';
 import { loadConfig, type RunConfig } from './config.js';
 import { exec } from './exec.js';
 import { fail, report, unknownArgument, version } from './cli-messages.js';
 import { UserError } from './failure.js';
+import { canonical, sha256 } from './fingerprint.js';
+import { gc, gcLines } from './gc.js';
 import { checkDeclarations, select } from './graph.js';
 import { createLogger } from './log.js';
 import { checkLatest, writeLatest } from './latest.js';
 import type { Registry } from './registry.js';
 import { ok, type Result } from './result.js';
 import { planStages, runStages } from './runner.js';
-import { Store } from './store.js';
+import { exitCodeFor, exitSoon, interruptedBy, trapSignals } from './signals.js';
+import { isCorrupt, Store } from './store.js';
 import { didYouMean } from './suggest.js';
 import { logSummary, planTable, runJson } from './summary.js';
+import type { Logger } from './log.js';
+import type { RemoteCache } from './remote-cache.js';
+import type { Outcome } from './runner.js';
 
 interface Common {
   config: string;
@@ -34,6 +44,8 @@ interface Common {
   set: string[];
   baseline?: string;
   artifacts: string;
+  remoteCache?: string;
+  verify: boolean;
 }
 
 const RUN_COMMANDS: Record<string, string> = {
@@ -98,15 +110,16 @@ function configFile(given: string): string {
 }
 
 /** The run config: the file, `--set`, the project's own options, the schema, then the project's preflight. */
-async function projectConfig(registry: Registry, argv: Common): Promise<Result<RunConfig, string>> {
+export async function projectConfig(registry: Registry, argv: Pick<Common, 'config' | 'set'>): Promise<Result<RunConfig, string>> {
   const given = Object.entries(registry.options ?? {}).filter(([name]) => {
     const v = (argv as unknown as Record<string, unknown>)[name];
     return v !== undefined && !(Array.isArray(v) && v.length === 0);
   });
   const adjust = (c: RunConfig): Result<RunConfig, string> => given.reduce<Result<RunConfig, string>>(
     (r, [name, o]) => (r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r), ok(c));
+  const schema = withCacheSection(registry.configSchema);
   const file = configFile(argv.config);
-  const config = await loadConfig(file, registry.configSchema, argv.set, adjust, registry.checkConfig);
+  const config = await loadConfig(file, schema, argv.set ?? [], adjust, registry.checkConfig);
   return config.ok && registry.preflight ? registry.preflight(config.value, file) : config;
 }
 
@@ -127,54 +140,85 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
   const problem = planOnly ? undefined : await registry.checkOptions?.(options);
   if (problem) throw new UserError(problem);
 
+  const log = createLogger({ ...(argv.json ? { json: true } : {}), verbose: argv.verbose });
+  const remote = remoteFrom(argv.remoteCache, config.value, argv.config, (m) => log.warn(m));
+  if (!remote.ok) throw new UserError(remote.error);
+  const code = registry.code ?? (await loadCodeIdentity());
+  const common = {
+    store, exec, force: argv.force, require: argv.require, excluded, code, ...(remote.value ? { remote: remote.value } : {}),
+  };
   if (planOnly) {
-    const plan = await planStages(selected.value, config.value, { store, exec, force: argv.force, require: argv.require, excluded });
+    const plan = await planStages(selected.value, config.value, { ...common, warn: (stage, m) => log.warn({ stage }, m) });
+    remote.value?.close();
     print(argv.json ? `${JSON.stringify({ config: argv.config, stages: plan.map(({ outputs: _o, ...p }) => p) })}\n` : planTable(plan));
     return 0;
   }
   await checkArtifacts(argv.artifacts);
   await checkLatest(store, argv.artifacts);
 
-  const log = createLogger({ ...(argv.json ? { json: true } : {}), verbose: argv.verbose });
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const trap = trapSignals();
   try {
     const outcomes = await runStages(selected.value, config.value, {
-      store,
+      ...common,
       log,
-      exec,
-      force: argv.force,
       explain: argv.explain,
-      require: argv.require,
-      excluded,
+      verify: argv.verify,
       reuse: new Set(selected.value.filter((s) => s.cache === 'never' && !targets.includes(s.name)).map((s) => s.name)),
       options: { ...options, ...(argv.precision !== 'all' ? { precision: argv.precision } : {}) },
-      signal: controller.signal,
+      signal: trap.controller.signal,
       shownAs: argv.artifacts,
     });
-    await writeLatest(store, argv.config, outcomes);
-    const ms = performance.now() - started;
-    logSummary(log, outcomes, ms);
-    const failed = outcomes.filter((o) => o.status === 'failed');
-    const code = failed.length === 0 ? 0 : failed.every((o) => o.failure?.input) ? 2 : 1;
-    if (argv.json) print(`${JSON.stringify(runJson(command, argv.config, code, outcomes, ms))}\n`);
-    return code;
+    const signal = trap.controller.signal;
+    return await finish(outcomes, { command, argv, started, store, log, remote: remote.value, signal, config: config.value });
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
   }
 }
 
-async function cacheCommand(action: string, argv: Common): Promise<number> {
+/** After the stages: uploads finished, `latest` written, fresh stamps, the summary and the exit code. */
+interface Finish {
+  command: string;
+  argv: Common;
+  started: number;
+  store: Store;
+  log: Logger;
+  remote: RemoteCache | undefined;
+  signal: AbortSignal;
+  config: RunConfig;
+}
+
+async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
+  const interrupted = interruptedBy(r.signal);
+  // Uploads finish before the process ends, unless a signal asked it to stop.
+  if (!interrupted) await r.remote?.flush();
+  r.remote?.close();
+  const configSha = sha256(canonical(stageConfig(r.config)));
+  await writeLatest(r.store, r.argv.config, outcomes, { configSha, ...(interrupted ? { interrupted } : {}) });
+  await r.store.restamp(outcomes.flatMap((o) => Object.values(o.outputs).map((x) => x.sha256)));
+  const ms = performance.now() - r.started;
+  logSummary(r.log, outcomes, ms);
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  const failedCode = failed.length === 0 ? 0 : failed.every((o) => o.failure?.input) ? 2 : 1;
+  const code = interrupted ? exitCodeFor(interrupted) : failedCode;
+  if (r.argv.json) print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms))}\n`);
+  // Abandoned work (a stage deaf to the abort) must not keep the process alive.
+  if (interrupted) exitSoon(code);
+  return code;
+}
+
+async function cacheCommand(registry: Registry, action: string, argv: Common): Promise<number> {
   const store = new Store(resolve(argv.artifacts));
+  if (action === 'push' || action === 'pull') {
+    const config = await projectConfig(registry, argv);
+    if (!config.ok) throw new UserError(config.error);
+    return cacheSync(registry, action, store, config.value, argv);
+  }
   const entries = await store.entries();
   if (action === 'ls') {
     const rows = entries.map((e) => ({
       stage: e.stage,
       key: e.key,
-      ...(e.entry === 'corrupt' ? { corrupt: true } : { bytes: Object.values(e.entry.outputs).reduce((n, o) => n + o.size, 0), outputs: Object.fromEntries(Object.entries(e.entry.outputs).map(([l, o]) => [l, o.file])) }),
+      ...(isCorrupt(e.entry) ? { corrupt: true } : { bytes: Object.values(e.entry.outputs).reduce((n, o) => n + o.size, 0), outputs: Object.fromEntries(Object.entries(e.entry.outputs).map(([l, o]) => [l, o.file])) }),
       created: new Date(e.mtimeMs).toISOString(),
     }));
     if (argv.json) print(`${JSON.stringify(rows)}\n`);
@@ -184,10 +228,12 @@ async function cacheCommand(action: string, argv: Common): Promise<number> {
   if (action === 'verify') {
     let bad = 0;
     for (const e of entries) {
-      const check = e.entry === 'corrupt' ? { ok: false as const, problem: 'entry file unreadable' } : await store.check(e.entry, true);
+      const check = isCorrupt(e.entry)
+        ? { ok: false as const, problem: `entry malformed (${e.entry.corrupt})` }
+        : await store.check(e.entry, true);
       if (!check.ok) {
         bad++;
-        await store.evict(e.stage, e.key, e.entry === 'corrupt' ? undefined : e.entry);
+        await store.evict(e.stage, e.key, isCorrupt(e.entry) ? undefined : e.entry);
         fail(argv.json, `${e.stage} ${e.key.slice(0, 12)}: ${check.problem}; evicted (the next run rebuilds it)`);
       }
     }
@@ -202,8 +248,8 @@ async function cacheCommand(action: string, argv: Common): Promise<number> {
   } catch {
     // No latest run: keep each stage's newest entry only.
   }
-  const r = await store.gc(keep);
-  print(argv.json ? `${JSON.stringify(r)}\n` : `removed ${r.entries} entries, ${r.objects} objects (${(r.bytes / 1e6).toFixed(2)} MB), ${r.tmp} abandoned tmp dirs\n`);
+  const r = await gc(store, keep);
+  print(argv.json ? `${JSON.stringify(r)}\n` : `${gcLines(r).join('\n')}\n`);
   return 0;
 }
 
@@ -282,11 +328,12 @@ export async function main(args: readonly string[], registry: Registry): Promise
   parser = parser
     .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', scoped('plan'),
       handle('plan', true))
-    .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc', (y) =>
-      scoped('cache')(y).positional('action', { choices: ['ls', 'verify', 'gc'] as const, describe: 'what to do' }), async (argv) => {
+    .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc, push/pull', (y) =>
+      scoped('cache')(y).positional('action', { choices: ['ls', 'verify', 'gc', 'push', 'pull'] as const, describe: 'what to do' }),
+    async (argv) => {
       // yargs reports invalid choices through .fail() and still calls the handler.
       if (code !== 0) return;
-      code = await cacheCommand(String(argv['action']), argv as unknown as Common);
+      code = await cacheCommand(registry, String(argv['action']), argv as unknown as Common);
     });
   skipHelpCache(parser);
   try {

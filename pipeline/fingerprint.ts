@@ -1,7 +1,7 @@
 /**
  * The only place cache keys are made. A key is SHA-256 over a canonical JSON encoding (sorted keys, no
- * whitespace) of what a stage's output is a function of: its name and version, its config slice, the content
- * hashes of its inputs and the fingerprints of its tools. Never timestamps or absolute paths. The same data is
+ * whitespace) of what a stage's output is a function of: its name and version, the digest of its code
+ * (pipeline/code-identity.ts), its config slice, the content hashes of its inputs and the fingerprints of its tools. Never timestamps or absolute paths. The same data is
  * stored beside each entry, so `--explain` can say which of these changed since the stage last ran.
  */
 import { createHash } from 'node:crypto';
@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 export interface KeyData {
   stage: string;
   version: number;
+  /** Digest of the code that makes the stage's outputs (its modules, what they import, package versions). */
+  code: string | null;
   config: unknown;
   /** Input label → sha256 of the artifact; null for a skipped optional input. */
   inputs: Record<string, string | null>;
@@ -69,6 +71,7 @@ export function explainChange(prev: KeyData | undefined, next: KeyData): string[
   if (!prev) return ['no earlier build of this stage in the store'];
   const out: string[] = [];
   if (prev.version !== next.version) out.push(`stage version ${prev.version} → ${next.version}`);
+  if ((prev.code ?? null) !== (next.code ?? null)) out.push(`code of stage ${next.stage} changed`);
   out.push(...diffMaps('config', leaves(prev.config, '', new Map()), leaves(next.config, '', new Map())));
   for (const label of [...new Set([...Object.keys(prev.inputs), ...Object.keys(next.inputs)])].sort()) {
     const a = prev.inputs[label];

@@ -2,22 +2,34 @@
  * `artifacts/latest/`: the newest outputs under readable names and `manifest.json` (SPEC.md's run summary).
  * Each run fills a fresh `artifacts/views/<run>/` with hard links to store objects and then swaps the
  * `latest` symlink to it with one rename, so a reader (or a second run) never sees a half-written view.
+ * `latest` stays whole: a stage this run did not select (a run of `engines` has no report) keeps the outputs of
+ * the previous view, as long as that view was made from the same config and its objects are still stored.
  */
-import { copyFile, link, lstat, mkdir, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, link, lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { isSha256 } from './entry.js';
+import { pruneViews } from './gc.js';
 import { UserError } from './failure.js';
 import type { Outcome } from './runner.js';
-import { escapeName, type Store } from './store.js';
+import { escapeName, isCorrupt, type Store, type StoredOutput } from './store.js';
+
+interface StageRecord {
+  key?: string;
+  status: Outcome['status'];
+  reason?: string;
+  ms: number;
+  outputs: Record<string, { path: string; sha256: string }>;
+  /** Not part of this run: carried over from the earlier run that built or found it. */
+  earlier?: true;
+}
 
 export interface Manifest {
   config: string;
-  stages: Record<string, {
-    key?: string;
-    status: Outcome['status'];
-    reason?: string;
-    ms: number;
-    outputs: Record<string, { path: string; sha256: string }>;
-  }>;
+  /** Hash of the loaded config (after `--set` and defaults): what `earlier` stages must share with this run. */
+  config_sha256?: string;
+  /** The signal that stopped this run, when one did. */
+  interrupted?: string;
+  stages: Record<string, StageRecord>;
 }
 
 const VIEW_GRACE_MS = 10 * 60 * 1000;
@@ -37,38 +49,76 @@ export async function checkLatest(store: Store, shownRoot: string): Promise<void
   throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; ${todo}`);
 }
 
-export async function writeLatest(store: Store, configPath: string, outcomes: readonly Outcome[]): Promise<Manifest> {
+interface Row { stage: string; rec: Omit<StageRecord, 'outputs'>; outputs: Record<string, StoredOutput> }
+
+/**
+ * The previous manifest's stages that this run did not select, when made from the same config: their outputs
+ * come from their store entries (validated and checked like a hit), never from paths in the manifest.
+ */
+async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Row[]> {
+  let previous: Manifest;
+  try {
+    previous = JSON.parse(await readFile(join(store.root, 'latest', 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return [];
+  }
+  const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+  if (previous.config_sha256 !== configSha || !isObject(previous.stages)) return [];
+  const ran = new Set(outcomes.map((o) => o.stage));
+  const out: Row[] = [];
+  for (const [stage, rec] of Object.entries(previous.stages)) {
+    if (ran.has(stage) || !isObject(rec) || !isSha256(rec.key)) continue;
+    const entry = await store.readEntry(stage, rec.key);
+    if (!entry || isCorrupt(entry) || Object.keys(entry.outputs).length === 0 || !(await store.check(entry, false)).ok) continue;
+    const { outputs: _o, ...kept } = rec;
+    out.push({ stage, rec: { ...kept, earlier: true }, outputs: entry.outputs });
+  }
+  return out;
+}
+
+export async function writeLatest(
+  store: Store,
+  configPath: string,
+  outcomes: readonly Outcome[],
+  opts: { configSha: string; interrupted?: string },
+): Promise<Manifest> {
   const views = join(store.root, 'views');
   const id = `${Date.now().toString(36)}-${process.pid}`;
   const view = join(views, id);
   await mkdir(view, { recursive: true });
 
+  const rows: Row[] = [
+    ...outcomes.map((o) => ({
+      stage: o.stage,
+      rec: {
+        ...(o.key ? { key: o.key } : {}),
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ms: Math.round(o.ms * 10) / 10,
+      },
+      outputs: o.outputs,
+    })),
+    ...(await carriedOver(store, opts.configSha, outcomes)),
+  ];
   const owners = new Map<string, number>();
-  for (const o of outcomes) for (const out of Object.values(o.outputs)) owners.set(out.file, (owners.get(out.file) ?? 0) + 1);
+  for (const r of rows) for (const o of Object.values(r.outputs)) owners.set(o.file, (owners.get(o.file) ?? 0) + 1);
 
-  const manifest: Manifest = { config: configPath, stages: {} };
-  for (const o of outcomes) {
-    const outputs: Manifest['stages'][string]['outputs'] = {};
-    for (const [label, out] of Object.entries(o.outputs)) {
+  const interrupted = opts.interrupted ? { interrupted: opts.interrupted } : {};
+  const manifest: Manifest = { config: configPath, config_sha256: opts.configSha, ...interrupted, stages: {} };
+  for (const r of rows) {
+    const outputs: StageRecord['outputs'] = {};
+    for (const [label, out] of Object.entries(r.outputs)) {
       // Two stages with one file name each get a folder rather than overwrite each other.
-      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(o.stage), out.file) : out.file;
+      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(r.stage), out.file) : out.file;
       const target = join(view, rel);
-      await mkdir(join(target, '..'), { recursive: true });
-      await link(store.objectPath(out.sha256), target).catch(() => copyFile(store.objectPath(out.sha256), target));
-      for (const [name, c] of Object.entries(out.companions ?? {})) {
-        const beside = join(target, '..', name);
-        await mkdir(join(beside, '..'), { recursive: true });
-        await link(store.objectPath(c.sha256), beside).catch(() => copyFile(store.objectPath(c.sha256), beside));
+      for (const [name, o] of [['', out] as const, ...Object.entries(out.companions ?? {})]) {
+        const path = name ? join(dirname(target), name) : target;
+        await mkdir(dirname(path), { recursive: true });
+        await link(store.objectPath(o.sha256), path).catch(() => copyFile(store.objectPath(o.sha256), path));
       }
       outputs[label] = { path: rel, sha256: out.sha256 };
     }
-    manifest.stages[o.stage] = {
-      ...(o.key ? { key: o.key } : {}),
-      status: o.status,
-      ...(o.reason ? { reason: o.reason } : {}),
-      ms: Math.round(o.ms * 10) / 10,
-      outputs,
-    };
+    manifest.stages[r.stage] = { ...r.rec, outputs };
   }
   await writeFile(join(view, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
@@ -79,12 +129,7 @@ export async function writeLatest(store: Store, configPath: string, outcomes: re
   await rename(tmpLink, latest);
 
   // Old views go once no reader is likely to hold them; the one `latest` names now always stays.
-  const current = await readlink(latest).catch(() => '');
-  const now = Date.now();
-  for (const d of await readdir(views).catch(() => [] as string[])) {
-    if (d === id || current.endsWith(d)) continue;
-    const s = await stat(join(views, d)).catch(() => undefined);
-    if (s && now - s.mtimeMs > VIEW_GRACE_MS) await rm(join(views, d), { recursive: true, force: true });
-  }
+  await pruneViews(store.root, VIEW_GRACE_MS);
   return manifest;
 }
+

@@ -38,4 +38,9 @@ export interface Registry {
   probedTools?: Readonly<Record<string, ProbedTool>>;
   /** Checks the run options before any stage runs (a `--baseline` file is read and checked); a problem is exit 2. */
   checkOptions?(options: Readonly<Record<string, unknown>>): Promise<string | undefined>;
+  /**
+   * Stage name → code digest, where the project computes it itself; otherwise the CLI reads the one the bundle
+   * recorded (pipeline/code-identity.ts).
+   */
+  code?: Readonly<Record<string, string>>;
 }

@@ -3,25 +3,32 @@
  * entry or runs the stage in a private tmp directory and commits its outputs to the store. Independent stages
  * run concurrently, bounded by `concurrency`.
  */
-import { mkdirSync } from 'node:fs';
-import { link, copyFile, mkdir, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { badCompanionName, inputHash } from './companions.js';
+import { basename } from 'node:path';
+import { inputHash } from './companions.js';
 import type { Exec } from './exec.js';
-import { explainChange, keyOf, toolsHash, type KeyData } from './fingerprint.js';
+import { execute, type Ready } from './execute.js';
+import { explainChange, keyOf, type KeyData } from './fingerprint.js';
 import { refChain, type AnyStage } from './graph.js';
 import { hashFile } from './hash-file.js';
+import { acquire } from './lock.js';
 import type { Logger } from './log.js';
+import { lookup, lookupLocal } from './lookup.js';
+import type { RemoteCache } from './remote-cache.js';
+import { peekRemote, pullEntry } from './remote-lookup.js';
 import { ProgressBoard } from './progress.js';
-import type { InputRef, StageContext, StageFailure, ToolFound } from './stage.js';
-import { Store, type Entry, type StoredOutput } from './store.js';
+import { interruptedBy } from './signals.js';
+import type { InputRef, StageFailure, ToolFound } from './stage.js';
+import { isCorrupt, Store, type StoredOutput } from './store.js';
 import { ToolProbes } from './tools.js';
-import { environmentMessage, UserError } from './failure.js';
-import { shortReason, userPaths } from './user-paths.js';
+import { shortReason } from './user-paths.js';
 
-export type Status = 'built' | 'cached' | 'skipped' | 'failed';
-/** What `plan` predicts: `hit`, `miss`, or `pending` when an upstream miss leaves the key unknown. */
-export type PlanStatus = 'hit' | 'miss' | 'pending' | 'skipped';
+/** `interrupted`: a signal stopped the run before this stage finished; nothing of it was stored. */
+export type Status = 'built' | 'cached' | 'skipped' | 'failed' | 'interrupted';
+/**
+ * What `plan` predicts: `hit` (local), `remote-hit`, `miss`, or `pending` when an upstream miss leaves the key
+ * unknown.
+ */
+export type PlanStatus = 'hit' | 'remote-hit' | 'miss' | 'pending' | 'skipped';
 
 export interface Outcome {
   stage: string;
@@ -30,6 +37,8 @@ export interface Outcome {
   reason?: string;
   ms: number;
   outputs: Record<string, StoredOutput>;
+  /** For a cache hit: which cache served it. */
+  from?: 'local' | 'remote';
   /** Why the key differs from the stage's previous build (on a miss). */
   explain?: string[];
   failure?: StageFailure;
@@ -69,6 +78,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The artifact folder as the user named it: messages show a stage's inputs and outputs under its `latest/`. */
   shownAs?: string;
+  /** Stage name → code digest (pipeline/code-identity.ts); it enters the stage's key. */
+  code?: Readonly<Record<string, string>>;
+  /** Looked up after the local store; built entries are uploaded to it. */
+  remote?: RemoteCache;
+  /** Re-hash every object a cache hit serves. */
+  verify?: boolean;
 }
 
 /**
@@ -99,10 +114,10 @@ class Slots {
 
 type Prepared =
   | { kind: 'skip'; reason: string; failed?: boolean; key?: string; blocked?: boolean; inapplicable?: boolean }
-  | { kind: 'ready'; config: unknown; data: KeyData; key: string; tools: Record<string, ToolFound>; inputs: Record<string, PreparedInput | undefined> };
+  | ({ kind: 'ready' } & Ready);
 
 /** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
-type PreparedInput = { sha: string; file: string; path?: string; stored?: StoredOutput };
+export type PreparedInput = { sha: string; file: string; path?: string; stored?: StoredOutput };
 
 type Producers = ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string; blocked?: boolean }>;
 
@@ -140,7 +155,7 @@ async function prepare(
   root: Readonly<Record<string, unknown>>,
   producers: Producers,
   probes: ToolProbes,
-  opts: Pick<RunOptions, 'require' | 'excluded'>,
+  opts: Pick<RunOptions, 'require' | 'excluded' | 'code'>,
 ): Promise<Prepared | { kind: 'pending' }> {
   const excluded = opts.excluded?.get(def.name);
   if (excluded) return { kind: 'skip', reason: excluded };
@@ -192,38 +207,12 @@ async function prepare(
   const data: KeyData = {
     stage: def.name,
     version: def.version,
+    code: opts.code?.[def.name] ?? null,
     config: config ?? null,
     inputs: Object.fromEntries(Object.entries(inputs).map(([l, i]) => [l, i?.sha ?? null])),
     tools: Object.fromEntries(Object.entries(tools).map(([n, t]) => [n, t.fingerprint])),
   };
   return { kind: 'ready', config, data, key: keyOf(data), tools, inputs };
-}
-
-/** A reusable entry for `key`, or why there is none; a corrupted entry is reported and evicted. */
-async function lookup(store: Store, log: Logger, stage: string, key: string): Promise<Entry | undefined> {
-  const entry = await store.readEntry(stage, key);
-  if (entry === undefined) return undefined;
-  if (entry === 'corrupt') {
-    log.warn({ stage }, `cache entry ${key.slice(0, 12)} is unreadable: evicted, rebuilding`);
-    await store.evict(stage, key);
-    return undefined;
-  }
-  const check = await store.check(entry, false);
-  if (!check.ok) {
-    log.warn({ stage }, `${check.problem}: evicted, rebuilding`);
-    await store.evict(stage, key, entry);
-    return undefined;
-  }
-  return entry;
-}
-
-/** Hands an input to a stage under its real file name (some tools care about extensions), companions beside it. */
-async function placeInput(store: Store, o: StoredOutput, target: string): Promise<void> {
-  for (const [name, c] of [['', o] as const, ...Object.entries(o.companions ?? {})]) {
-    const path = name ? join(dirname(target), name) : target;
-    await mkdir(dirname(path), { recursive: true });
-    await link(store.objectPath(c.sha256), path).catch(() => copyFile(store.objectPath(c.sha256), path));
-  }
 }
 
 export async function runStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: RunOptions): Promise<Outcome[]> {
@@ -238,8 +227,14 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   const runOne = async (def: AnyStage): Promise<Outcome> => {
     await Promise.all(Object.values(def.inputs).flatMap(refChain).map((ref) => done.get(ref.stage)));
     const started = performance.now();
-    const prep = await prepare(def, root, results, probes, opts);
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    const stopped = (): Outcome => {
+      const reason = `interrupted by ${interruptedBy(signal)}`;
+      log.warn({ stage: def.name, status: 'interrupted' }, reason);
+      return { stage: def.name, status: 'interrupted', reason, ms: elapsed(), outputs: {} };
+    };
+    if (signal.aborted) return stopped();
+    const prep = await prepare(def, root, results, probes, opts);
     if (prep.kind === 'pending') throw new Error(`Internal error: ${def.name} has an unfinished producer`);
     if (prep.kind === 'skip') {
       const status: Status = prep.failed ? 'failed' : 'skipped';
@@ -248,137 +243,47 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       const flags = { ...(prep.blocked ? { blocked: true } : {}), ...(prep.inapplicable ? { inapplicable: true } : {}) };
       return { stage: def.name, status, reason: prep.reason, ms: elapsed(), outputs: {}, ...flags };
     }
-    const { key, data } = prep;
-    const reuse = def.cache === 'never' && (opts.reuse?.has(def.name) ?? false);
-    if ((def.cache !== 'never' || reuse) && !opts.force) {
-      const entry = await lookup(store, log, def.name, key);
-      if (entry?.declined !== undefined) {
-        log.info({ stage: def.name, status: 'skipped' }, `${entry.declined} (hit ${key.slice(0, 12)})`);
-        return { stage: def.name, status: 'skipped', key, reason: entry.declined, ms: elapsed(), outputs: {} };
-      }
-      if (entry) {
-        const ms = elapsed();
-        const said = reuse ? `reusing the newest result ${key.slice(0, 12)} (not measured again; its own command re-measures)` : `hit ${key.slice(0, 12)}`;
-        log.info({ stage: def.name, status: 'cached', ms }, said);
-        return { stage: def.name, status: 'cached', key, ms, outputs: entry.outputs };
-      }
-    }
-    const explain = explainChange(await store.readLast(def.name), data);
-    const why = reuse && !opts.force ? 'no earlier result for this config and these inputs, so it runs once'
-      : def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
-    log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
-
-    const release = await slots.take(def.cache === 'never');
-    let show = (text: string) => text;
-    let dir = '';
-    try {
-      dir = await store.tmpDir();
-      show = userPaths(dir, prep.inputs, def.outputs, opts.shownAs ?? store.root);
-      const inputs: Record<string, string | undefined> = {};
-      for (const [label, input] of Object.entries(prep.inputs)) {
-        if (!input || input.path) {
-          inputs[label] = input?.path;
-          continue;
-        }
-        const path = join(dir, 'inputs', label, input.file);
-        await placeInput(store, input.stored!, path);
-        inputs[label] = path;
-      }
-      await mkdir(join(dir, 'out'), { recursive: true });
-      await mkdir(join(dir, 'work'), { recursive: true });
-      const th = toolsHash(data.tools);
-      const companions: Record<string, Set<string>> = {};
-      const ctx: StageContext<unknown> = {
-        config: prep.config,
-        inputs,
-        out: (label) => {
-          const file = def.outputs[label];
-          if (!file) throw new Error(`Internal error: stage ${def.name} wrote output ${label}, which it does not declare`);
-          return join(dir, 'out', file);
-        },
-        companion: (label, name) => {
-          const bad = badCompanionName(name);
-          if (!(label in def.outputs) || bad || Object.values(def.outputs).includes(name)) {
-            throw new Error(`Internal error: stage ${def.name}: companion ${JSON.stringify(name)} of output ${label} ${bad ?? 'is not allowed'}`);
-          }
-          (companions[label] ??= new Set()).add(name);
-          mkdirSync(dirname(join(dir, 'out', name)), { recursive: true });
-          return join(dir, 'out', name);
-        },
-        persistent: (name) => store.persistentPath(def.name, th, name),
-        workDir: join(dir, 'work'),
-        tools: prep.tools,
-        exec: opts.exec,
-        log: {
-          info: (message, fields) => log.info({ stage: def.name, ...fields }, message),
-          warn: (message, fields) => log.warn({ stage: def.name, ...fields }, message),
-          progress: (doneN, total, what, timing) => board.update(def.name, { done: doneN, total, ...(what ? { what } : {}), ...timing }),
-        },
-        signal,
-        options: opts.options ?? {},
-      };
-      await mkdir(join(store.persistentPath(def.name, th, 'x'), '..'), { recursive: true });
-      let result;
-      board.start(def.name);
-      try {
-        result = await def.run(ctx);
-      } catch (e) {
-        board.end(def.name);
-        if (!(e instanceof UserError) && !environmentMessage(e)) {
-          const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
-          log.error({ stage: def.name, status: 'failed', ms: elapsed() }, message);
-          return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
-        }
-        throw e;
-      }
-      board.end(def.name);
-      if (result.ok && result.value) {
-        // A decline is as much a function of the key as an output: stored, so the next run does not redo it.
-        const declined = show(result.value.declined);
-        const details = result.value.details?.map(show);
-        const ms = elapsed();
-        await store.writeEntry({ key, data, outputs: {}, ms, declined });
-        await store.writeLast(data);
-        log.warn({ stage: def.name, status: 'skipped', ms, ...(details ? { details } : {}) }, declined);
-        return { stage: def.name, status: 'skipped', key, reason: declined, ms, outputs: {}, explain };
-      }
-      if (!result.ok) {
-        const ms = elapsed();
-        const details = result.error.details?.map(show);
-        const failure = { ...result.error, message: show(result.error.message), ...(details ? { details } : {}) };
-        log.error({ stage: def.name, status: 'failed', ms, ...(details ? { details } : {}) }, failure.message);
-        return { stage: def.name, status: 'failed', key, reason: failure.message, ms, outputs: {}, failure, explain };
-      }
-      const outputs: Record<string, StoredOutput> = {};
-      for (const [label, file] of Object.entries(def.outputs)) {
-        const path = join(dir, 'out', file);
-        const s = await stat(path).catch(() => undefined);
-        if (!s?.isFile()) {
-          const message = `internal error in stage ${def.name}: it succeeded without writing output ${label} (${file})`;
-          log.error({ stage: def.name, status: 'failed' }, message);
-          return { stage: def.name, status: 'failed', key, reason: message, ms: elapsed(), outputs: {}, explain };
-        }
-        outputs[label] = await store.putFile(path, file);
-        for (const name of companions[label] ?? []) {
-          (outputs[label]!.companions ??= {})[name] = await store.putFile(join(dir, 'out', name), name);
-        }
+    const { key } = prep;
+    const cacheable = def.cache !== 'never';
+    const reuse = !cacheable && (opts.reuse?.has(def.name) ?? false);
+    const hit = async (local: boolean): Promise<Outcome | undefined> => {
+      const found = local ? await lookupLocal(opts, def, key) : await lookup(opts, def, key);
+      if (!found) return undefined;
+      if (found.declined !== undefined) {
+        log.info({ stage: def.name, status: 'skipped' }, `${found.declined} (hit ${key.slice(0, 12)})`);
+        return { stage: def.name, status: 'skipped', key, reason: found.declined, ms: elapsed(), outputs: {} };
       }
       const ms = elapsed();
-      await store.writeEntry({ key, data, outputs, ms });
-      await store.writeLast(data);
-      log.info({ stage: def.name, status: 'built', ms }, `stored ${key.slice(0, 12)}`);
-      return { stage: def.name, status: 'built', key, ms, outputs, explain };
-    } catch (e) {
-      // The user's (a stage's typed failure) or the machine's (a full disk): a failed stage, not a crash.
-      const message = e instanceof UserError ? show(e.message) : environmentMessage(e, show);
-      if (message === undefined) throw e;
-      log.error({ stage: def.name, status: 'failed', ms: elapsed() }, `${def.name}: ${message}`);
-      const input = e instanceof UserError && e.exitCode === 2;
-      const failure = { message: `${def.name}: ${message}`, ...(input ? { input } : {}) };
-      return { stage: def.name, status: 'failed', key, reason: failure.message, ms: elapsed(), outputs: {}, failure, explain };
+      const remote = found.from === 'remote';
+      const said = reuse ? 'reusing the newest result' : remote ? 'remote hit' : 'hit';
+      log.info({ stage: def.name, status: 'cached', ms }, `${said} ${key.slice(0, 12)}${reuse ? ' (its own command measures again)' : ''}`);
+      return { stage: def.name, status: 'cached', key, ms, outputs: found.outputs, ...(remote ? { from: 'remote' as const } : {}) };
+    };
+    if ((cacheable || reuse) && !opts.force) {
+      const h = await hit(reuse);
+      if (h) return h;
+    }
+    if (signal.aborted) return stopped();
+    // One build per key at a time on this store: a second run waits, then takes the first one's entry.
+    const unlock = cacheable
+      ? await acquire(store.lockPath(def.name, key), signal, (h) =>
+          log.info({ stage: def.name, status: 'waiting' },
+            `waiting for process ${h.pid ?? '?'}${h.host ? ` on ${h.host}` : ''}, which is building ${key.slice(0, 12)}`))
+      : async () => {};
+    if (!unlock) return stopped();
+    try {
+      if (cacheable && !opts.force) {
+        const h = await hit(true);
+        if (h) return h;
+      }
+      const explain = explainChange(await store.readLast(def.name), prep.data);
+      const why = reuse && !opts.force ? 'no earlier result for this config and these inputs, so it runs once'
+        : def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
+      log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
+      const outcome = await execute(def, prep, { ...opts, slots, board, signal, elapsed });
+      return outcome.status === 'interrupted' ? stopped() : { ...outcome, explain };
     } finally {
-      release();
-      if (dir) await rm(dir, { recursive: true, force: true });
+      await unlock();
     }
   };
 
@@ -392,8 +297,34 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   return Promise.all(stages.map((s) => done.get(s.name)!));
 }
 
+type PlanOptions = Pick<RunOptions, 'store' | 'exec' | 'force' | 'require' | 'excluded' | 'code' | 'remote'> & {
+  /** `cache pull`: fetch every remote hit into the local store. */
+  pull?: boolean;
+  warn?: (stage: string, message: string) => void;
+};
+
+/** A cacheable stage's entry: local (checked), else the remote's (validated; fetched only with `pull`). */
+type PlanHit = Pick<PlanOutcome, 'status' | 'outputs' | 'reason'>;
+const declinedHit = (reason: string): PlanHit => ({ status: 'skipped', reason, outputs: {} });
+
+async function planHit(def: AnyStage, key: string, opts: PlanOptions): Promise<PlanHit | undefined> {
+  const entry = await opts.store.readEntry(def.name, key, def.outputs);
+  if (entry && !isCorrupt(entry) && (await opts.store.check(entry, false)).ok) {
+    return entry.declined !== undefined ? declinedHit(entry.declined) : { status: 'hit', outputs: entry.outputs };
+  }
+  if (!opts.remote?.usable) return undefined;
+  const warn = (m: string) => opts.warn?.(def.name, m);
+  const remote = await peekRemote(opts.remote, def, key, warn);
+  if (!remote || (opts.pull && !(await pullEntry(opts.store, opts.remote, def, remote, warn)))) return undefined;
+  return remote.declined !== undefined ? declinedHit(remote.declined) : { status: 'remote-hit', outputs: remote.outputs };
+}
+
 /** What `run` would do, without running any stage: keys where they are known, hit or miss, and why. */
-export async function planStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: Pick<RunOptions, 'store' | 'exec' | 'force' | 'require' | 'excluded'>): Promise<PlanOutcome[]> {
+export async function planStages(
+  stages: readonly AnyStage[],
+  root: Readonly<Record<string, unknown>>,
+  opts: PlanOptions,
+): Promise<PlanOutcome[]> {
   const probes = new ToolProbes(opts.exec);
   const results = new Map<string, PlanOutcome>();
   for (const def of stages) {
@@ -402,12 +333,9 @@ export async function planStages(stages: readonly AnyStage[], root: Readonly<Rec
     if (prep.kind === 'pending') o = { stage: def.name, status: 'pending', reason: 'an input is rebuilt first', outputs: {} };
     else if (prep.kind === 'skip') o = { stage: def.name, status: 'skipped', reason: prep.reason, outputs: {} };
     else {
-      const entry = def.cache === 'never' || opts.force ? undefined : await opts.store.readEntry(def.name, prep.key);
-      const usable = entry && entry !== 'corrupt' && (await opts.store.check(entry, false)).ok ? entry : undefined;
-      o = usable?.declined !== undefined
-        ? { stage: def.name, status: 'skipped', key: prep.key, reason: usable.declined, outputs: {} }
-        : usable
-        ? { stage: def.name, status: 'hit', key: prep.key, outputs: usable.outputs }
+      const hit = def.cache === 'never' || opts.force ? undefined : await planHit(def, prep.key, opts);
+      o = hit
+        ? { stage: def.name, key: prep.key, ...hit }
         : {
             stage: def.name,
             status: 'miss',

@@ -9,43 +9,40 @@
  * halves, and a run killed mid-stage leaves only a tmp directory that no entry points at.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
+import { parseEntry, isSha256, type Entry, type EntryOutput } from './entry.js';
 import type { KeyData } from './fingerprint.js';
 import { hashFile } from './hash-file.js';
 
-export interface StoredOutput {
-  /** The file name the stage declared for this output. */
-  file: string;
-  sha256: string;
-  size: number;
-  /** The object's mtime when this entry was written: a hit whose stamp still matches skips re-hashing. */
-  mtimeMs: number;
-  /** Files that travel with this one, by path relative to its folder (pipeline/companions.ts). */
-  companions?: Record<string, StoredOutput>;
-}
+export type { Entry } from './entry.js';
+export type StoredOutput = EntryOutput;
 
 /** An output and its companions, each with the label a message names it by. */
 export const withCompanions = (label: string, o: StoredOutput): Array<[string, StoredOutput]> =>
   [[label, o], ...Object.entries(o.companions ?? {}).map(([n, c]) => [`${label} companion ${n}`, c] as [string, StoredOutput])];
-
-export interface Entry {
-  key: string;
-  data: KeyData;
-  outputs: Record<string, StoredOutput>;
-  ms: number;
-  /** Set when the stage declined (it could not prove an output): the reason, and no outputs. */
-  declined?: string;
-}
+/** An entry file that failed validation, and why. */
+export interface Corrupt { corrupt: string }
 
 /** Stage names contain ':'; path components get a reversible, portable escape. */
 export const escapeName = (name: string): string =>
   name.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-export const unescapeName = (name: string): string => name.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+export const unescapeName = (name: string): string =>
+  name.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-const exists = async (path: string) => stat(path).then((s) => s, () => undefined);
+const exists = async (path: string) => lstat(path).then((s) => s, () => undefined);
 
 export type Check = { ok: true } | { ok: false; problem: string };
+
+/**
+ * What a user's tools cannot restore: `cp -p` and a restored CI cache put back size and mtime, but a rewrite
+ * always gives the file a new ctime (and usually a new inode).
+ */
+interface Stamp { size: number; mtimeMs: number; ctimeMs: number; ino: number }
+const stampOf = (s: Stats): Stamp => ({ size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
+const sameStamp = (a: Stamp, b: Stamp) =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 
 export class Store {
   readonly dir: string;
@@ -53,14 +50,27 @@ export class Store {
     this.dir = join(root, 'store');
   }
 
+  /** The only way from a sha256 to a path, so no path is ever made from an unchecked string. */
   objectPath(sha: string): string {
+    if (!isSha256(sha)) throw new Error(`Internal error: ${JSON.stringify(sha).slice(0, 80)} is not a sha256`);
     return join(this.dir, 'objects', sha.slice(0, 2), sha);
+  }
+  private stampPath(sha: string): string {
+    return join(this.dir, 'stamps', sha.slice(0, 2), `${sha}.json`);
   }
   private entryDir(stage: string): string {
     return join(this.dir, 'entries', escapeName(stage));
   }
   private entryPath(stage: string, key: string): string {
+    if (!isSha256(key)) throw new Error(`Internal error: ${JSON.stringify(key).slice(0, 80)} is not a key`);
     return join(this.entryDir(stage), `${key}.json`);
+  }
+  /** The entry's file, for uploading it as it is. */
+  entryFile(stage: string, key: string): string {
+    return this.entryPath(stage, key);
+  }
+  lockPath(stage: string, key: string): string {
+    return join(this.dir, 'locks', escapeName(stage), `${key}.lock`);
   }
 
   /** A fresh private directory for one stage's work, on the store's filesystem. */
@@ -77,14 +87,16 @@ export class Store {
     await rename(tmp, path);
   }
 
-  /** Moves a finished file into the store (the file must be on the store's filesystem); returns its record. */
-  async putFile(path: string, file: string): Promise<StoredOutput> {
-    const sha = await hashFile(path);
-    const target = this.objectPath(sha);
+  /**
+   * Moves a finished file into the store (the file must be on the store's filesystem); returns its record.
+   * `sha` is the hash already computed while the bytes arrived (a download), else the file is hashed here.
+   */
+  async putFile(path: string, file: string, sha?: string): Promise<StoredOutput> {
+    const hash = sha ?? (await hashFile(path));
+    const target = this.objectPath(hash);
     const present = await exists(target);
-    // Another run may have stored the same bytes already; keep that object (other entries hold its stamp)
-    // unless it no longer holds those bytes.
-    if (present && (await hashFile(target)) === sha) {
+    // Another run may have stored the same bytes already; keep that object unless it no longer holds them.
+    if (present?.isFile() && (await hashFile(target)) === hash) {
       await unlink(path);
     } else {
       await mkdir(join(target, '..'), { recursive: true });
@@ -92,31 +104,35 @@ export class Store {
       await rename(path, target);
     }
     const s = await stat(target);
-    return { file, sha256: sha, size: s.size, mtimeMs: s.mtimeMs };
+    await this.writeStamp(hash, s);
+    return { file, sha256: hash, size: s.size };
   }
 
-  async readEntry(stage: string, key: string): Promise<Entry | undefined | 'corrupt'> {
+  async readEntry(
+    stage: string,
+    key: string,
+    declared?: Readonly<Record<string, string>>,
+  ): Promise<Entry | undefined | Corrupt> {
     let text: string;
     try {
       text = await readFile(this.entryPath(stage, key), 'utf8');
     } catch {
       return undefined;
     }
-    try {
-      const entry = JSON.parse(text) as Entry;
-      return entry.key === key && entry.outputs && entry.data ? entry : 'corrupt';
-    } catch {
-      return 'corrupt';
-    }
+    const parsed = parseEntry(text, key, stage, declared);
+    return parsed.ok ? parsed.value : { corrupt: parsed.error };
   }
 
   async writeEntry(entry: Entry): Promise<void> {
     await this.writeAtomic(this.entryPath(entry.data.stage, entry.key), JSON.stringify(entry));
   }
 
+  /** The key data of the stage's newest build, for `--explain`; anything malformed reads as none. */
   async readLast(stage: string): Promise<KeyData | undefined> {
     try {
-      return JSON.parse(await readFile(join(this.entryDir(stage), 'last.json'), 'utf8')) as KeyData;
+      const v = JSON.parse(await readFile(join(this.entryDir(stage), 'last.json'), 'utf8')) as KeyData;
+      const rec = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+      return rec(v) && v.stage === stage && rec(v.inputs) && rec(v.tools) ? v : undefined;
     } catch {
       return undefined;
     }
@@ -126,21 +142,51 @@ export class Store {
     await this.writeAtomic(join(this.entryDir(data.stage), 'last.json'), JSON.stringify(data));
   }
 
+  private async readStamp(sha: string): Promise<Stamp | undefined> {
+    try {
+      const v = JSON.parse(await readFile(this.stampPath(sha), 'utf8')) as Stamp;
+      return typeof v.size === 'number' && typeof v.ino === 'number' ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async writeStamp(sha: string, s: Stats): Promise<void> {
+    await this.writeAtomic(this.stampPath(sha), JSON.stringify(stampOf(s)));
+  }
+
+  /**
+   * Takes fresh stamps of objects this run has just verified or stored: linking them into a view moved their
+   * ctime, and without a new stamp the next run would re-hash them.
+   */
+  async restamp(shas: Iterable<string>): Promise<void> {
+    await Promise.all([...new Set(shas)].map(async (sha) => {
+      const s = await exists(this.objectPath(sha));
+      const old = await this.readStamp(sha);
+      if (s?.isFile() && !(old && sameStamp(old, stampOf(s)))) await this.writeStamp(sha, s);
+    }));
+  }
+
   /**
    * Whether an entry's objects still hold their bytes. `deep` re-hashes every object; otherwise an object whose
-   * size and mtime match the stamp taken when it was stored is trusted (any write through the file system moves
-   * the mtime), and only a changed stamp costs a hash.
+   * stamp (size, mtime, ctime, inode) matches the one taken when it was last verified is trusted, and any other
+   * costs a hash (and, when the bytes are sound, a fresh stamp).
    */
   async check(entry: Entry, deep: boolean): Promise<Check> {
     for (const [label, o] of Object.entries(entry.outputs).flatMap(([l, x]) => withCompanions(l, x))) {
       const path = this.objectPath(o.sha256);
       const s = await exists(path);
       if (!s) return { ok: false, problem: `output ${label} (${o.file}) is missing from the store` };
-      if (s.size !== o.size) return { ok: false, problem: `output ${label} (${o.file}) has ${s.size} bytes, ${o.size} were stored` };
-      if (deep || s.mtimeMs !== o.mtimeMs) {
-        const sha = await hashFile(path);
-        if (sha !== o.sha256) return { ok: false, problem: `output ${label} (${o.file}) is corrupted: sha256 ${sha.slice(0, 12)}…, stored as ${o.sha256.slice(0, 12)}…` };
+      if (!s.isFile()) return { ok: false, problem: `output ${label} (${o.file}) is not a regular file in the store` };
+      const what = `output ${label} (${o.file})`;
+      if (s.size !== o.size) return { ok: false, problem: `${what} has ${s.size} bytes, ${o.size} were stored` };
+      const stamp = deep ? undefined : await this.readStamp(o.sha256);
+      if (stamp && sameStamp(stamp, stampOf(s))) continue;
+      const sha = await hashFile(path);
+      if (sha !== o.sha256) {
+        return { ok: false, problem: `${what} is corrupted: sha256 ${sha.slice(0, 12)}…, stored as ${o.sha256.slice(0, 12)}…` };
       }
+      await this.writeStamp(o.sha256, s);
     }
     return { ok: true };
   }
@@ -151,7 +197,10 @@ export class Store {
     for (const [, o] of Object.entries(entry?.outputs ?? {}).flatMap(([l, x]) => withCompanions(l, x))) {
       const path = this.objectPath(o.sha256);
       const s = await exists(path);
-      if (s && (s.size !== o.size || (await hashFile(path)) !== o.sha256)) await rm(path, { force: true });
+      if (s && (!s.isFile() || s.size !== o.size || (await hashFile(path)) !== o.sha256)) {
+        await rm(path, { force: true });
+        await rm(this.stampPath(o.sha256), { force: true });
+      }
     }
   }
 
@@ -159,15 +208,15 @@ export class Store {
     return join(this.dir, 'persistent', escapeName(stage), toolsHash, name);
   }
 
-  /** Every entry in the store, newest first. */
-  async entries(): Promise<Array<{ stage: string; entry: Entry | 'corrupt'; key: string; mtimeMs: number }>> {
+  /** Every entry in the store, newest first; only files named like entries are read. */
+  async entries(): Promise<StoreEntry[]> {
     const root = join(this.dir, 'entries');
-    const out: Array<{ stage: string; entry: Entry | 'corrupt'; key: string; mtimeMs: number }> = [];
+    const out: StoreEntry[] = [];
     for (const dir of await readdir(root).catch(() => [] as string[])) {
       const stage = unescapeName(dir);
       for (const f of await readdir(join(root, dir)).catch(() => [] as string[])) {
-        if (!f.endsWith('.json') || f === 'last.json' || f.endsWith('.tmp')) continue;
         const key = f.slice(0, -'.json'.length);
+        if (!f.endsWith('.json') || !isSha256(key)) continue;
         const s = await exists(join(root, dir, f));
         const entry = await this.readEntry(stage, key);
         if (entry !== undefined && s) out.push({ stage, entry, key, mtimeMs: s.mtimeMs });
@@ -176,64 +225,28 @@ export class Store {
     return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
   }
 
-  /** All objects as sha → path. */
+  /** All objects as sha → path; a file under objects/ not named by a sha256 is not an object. */
   async objects(): Promise<Map<string, string>> {
     const root = join(this.dir, 'objects');
     const out = new Map<string, string>();
     for (const d of await readdir(root).catch(() => [] as string[])) {
-      for (const f of await readdir(join(root, d)).catch(() => [] as string[])) out.set(f, join(root, d, f));
+      for (const f of await readdir(join(root, d)).catch(() => [] as string[])) {
+        if (isSha256(f) && f.startsWith(d)) out.set(f, join(root, d, f));
+      }
     }
     return out;
   }
 
-  /**
-   * Keeps each stage's newest entry (and the ones named in `keep`); removes other entries, unreferenced objects
-   * older than `graceMs` (a running build may have stored objects whose entry is not yet written) and the tmp
-   * directories of processes that are gone.
-   */
-  async gc(keep: ReadonlySet<string>, graceMs = 60 * 60 * 1000): Promise<{ entries: number; objects: number; bytes: number; tmp: number }> {
-    const all = await this.entries();
-    const newest = new Set<string>();
-    const kept = new Set<string>();
-    let entries = 0;
-    for (const e of all) {
-      if (e.entry !== 'corrupt' && (!newest.has(e.stage) || keep.has(e.key))) {
-        newest.add(e.stage);
-        for (const [, o] of Object.entries(e.entry.outputs).flatMap(([l, x]) => withCompanions(l, x))) kept.add(o.sha256);
-        continue;
-      }
-      await rm(this.entryPath(e.stage, e.key), { force: true });
-      entries++;
-    }
-    let objects = 0;
-    let bytes = 0;
-    const now = Date.now();
-    for (const [sha, path] of await this.objects()) {
-      if (kept.has(sha)) continue;
-      const s = await exists(path);
-      if (!s || now - s.mtimeMs < graceMs) continue;
-      await rm(path, { force: true });
-      objects++;
-      bytes += s.size;
-    }
-    let tmp = 0;
-    const tmpRoot = join(this.dir, 'tmp');
-    for (const d of await readdir(tmpRoot).catch(() => [] as string[])) {
-      const pid = Number(d.split('-')[0]);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) continue;
-      if (pid === process.pid) continue;
-      await rm(join(tmpRoot, d), { recursive: true, force: true });
-      tmp++;
-    }
-    return { entries, objects, bytes, tmp };
+  async removeEntry(stage: string, key: string): Promise<void> {
+    await rm(this.entryPath(stage, key), { force: true });
+  }
+
+  async removeObject(sha: string): Promise<void> {
+    await rm(this.objectPath(sha), { force: true });
+    await rm(this.stampPath(sha), { force: true });
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export interface StoreEntry { stage: string; entry: Entry | Corrupt; key: string; mtimeMs: number }
+
+export const isCorrupt = (e: Entry | Corrupt): e is Corrupt => 'corrupt' in e;

@@ -3,12 +3,19 @@ import type { Logger } from './log.js';
 import type { Outcome, PlanOutcome } from './runner.js';
 
 /** Outcomes by status; a stage that does not apply to the config is not counted. */
-const counter = (outcomes: readonly Outcome[]) => (s: Outcome['status']) => outcomes.filter((o) => o.status === s && !o.inapplicable).length;
+const counter = (outcomes: readonly Outcome[]) => (s: Outcome['status']) =>
+  outcomes.filter((o) => o.status === s && !o.inapplicable).length;
 
 export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number): void {
   const count = counter(outcomes);
-  const counts = { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed') };
-  log.info({ summary: counts, ms: Math.round(ms) }, `${counts.built} built, ${counts.cached} cached, ${counts.skipped} skipped, ${counts.failed} failed`);
+  const counts = {
+    built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'), interrupted: count('interrupted'),
+  };
+  const remote = outcomes.filter((o) => o.from === 'remote').length;
+  const fromRemote = remote ? ` (${remote} from the remote cache)` : '';
+  const stopped = counts.interrupted ? `, ${counts.interrupted} interrupted` : '';
+  log.info({ summary: counts, ms: Math.round(ms) },
+    `${counts.built} built, ${counts.cached} cached${fromRemote}, ${counts.skipped} skipped, ${counts.failed} failed${stopped}`);
   // Skips were said once as they happened; failures are repeated here, where a long run ends.
   for (const o of outcomes) {
     if (o.status === 'failed') log.error({ stage: o.stage, status: 'failed', ...(o.failure?.details ? { details: o.failure.details } : {}) }, o.reason ?? '');
@@ -23,7 +30,10 @@ export function runJson(command: string, config: string, exitCode: number, outco
     config,
     exitCode,
     ms: Math.round(ms),
-    summary: { built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed') },
+    summary: {
+      built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'),
+      ...(count('interrupted') ? { interrupted: count('interrupted') } : {}),
+    },
     stages: outcomes.map((o) => ({
       stage: o.stage,
       status: o.status,
@@ -40,10 +50,11 @@ export function runJson(command: string, config: string, exitCode: number, outco
 /** `plan` as a table on stdout. */
 export function planTable(plan: readonly PlanOutcome[]): string {
   const width = Math.max(5, ...plan.map((p) => p.stage.length));
-  const lines = [`${'stage'.padEnd(width)}  ${'plan'.padEnd(7)}  ${'key'.padEnd(12)}  why`];
+  const lines = [`${'stage'.padEnd(width)}  ${'plan'.padEnd(10)}  ${'key'.padEnd(12)}  why`];
   for (const p of plan) {
-    const why = p.status === 'hit' ? '' : [p.reason, ...(p.status === 'miss' ? (p.explain ?? []) : [])].filter(Boolean).join('; ');
-    lines.push(`${p.stage.padEnd(width)}  ${p.status.padEnd(7)}  ${(p.key?.slice(0, 12) ?? '-').padEnd(12)}  ${why}`);
+    const reasons = [p.reason, ...(p.status === 'miss' ? (p.explain ?? []) : [])].filter(Boolean).join('; ');
+    const why = p.status === 'hit' ? '' : p.status === 'remote-hit' ? 'in the remote cache' : reasons;
+    lines.push(`${p.stage.padEnd(width)}  ${p.status.padEnd(10)}  ${(p.key?.slice(0, 12) ?? '-').padEnd(12)}  ${why}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -29,10 +29,32 @@ import math
 import os
 import platform
 import sys
+import threading
 import time
 
 PROTOCOL = 2
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def watch_parent():
+    # The pipeline may die without a chance to stop us (kill -9). On Linux the kernel then kills us at once
+    # (PR_SET_PDEATHSIG); elsewhere a thread sees us re-parented, once the GIL lets it (not during `import torch`).
+    parent = os.getppid()
+    try:
+        import ctypes
+        ctypes.CDLL(None).prctl(1, 9)
+    except (OSError, AttributeError):
+        pass
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+watch_parent()
 
 
 def fail(message):

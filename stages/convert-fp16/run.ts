@@ -38,7 +38,8 @@ export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig
   if (!twin.ok) throw new Error(`Internal error: the float32-I/O twin failed to convert: ${twin.error}`);
   const source = await checkSource(ctx, fp32);
   if (!source.ok) return fail(source.error);
-  const ref = await referenceRun(encodeModel(fp32), seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch, source.value));
+  const feeds = seededFeeds(fp32, ctx.config.check.seed, ctx.config.check.batch, source.value);
+  const ref = await referenceRun(encodeModel(fp32), feeds, fp32);
   const clamped = clampedLines(report.clamped);
   if (!ref.ok) return decline(ref.error, ['the float32 model goes on unconverted', ...clamped]);
   ctx.signal.throwIfAborted();

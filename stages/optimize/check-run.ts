@@ -33,7 +33,7 @@ export async function checkRun(original: Model, run: PassRun, passes: readonly P
   config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>, options: CheckOptions = {},
 ): Promise<Result<Comparison, CheckFailure>> {
   const feeds = options.feeds ? ok(options.feeds) : seededFeeds(original, config.check.seed, config.check.batch);
-  const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds);
+  const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds, original);
   if (!ref.ok) {
     const what = 'the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)';
     return err<CheckFailure>({ message: ref.error, declined: true, details: [what] });

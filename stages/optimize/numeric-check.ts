@@ -10,6 +10,7 @@
 import { agreement, type Agreement } from '../../onnx/compare.js';
 import { checkFeeds, type CheckData, type Feeds, type InputsConfig } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
+import { nonFiniteSources } from '../../onnx/non-finite.js';
 import { runTensorsOnce, type AnyTensor } from '../../onnx/ort.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 
@@ -44,7 +45,7 @@ export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Resu
  * The original model's outputs on the check's inputs, or why the check cannot start: it has no inputs,
  * the original model does not run on them, or its outputs are not finite.
  */
-export async function referenceRun(original: Uint8Array, feeds: Result<Feeds, string>)
+export async function referenceRun(original: Uint8Array, feeds: Result<Feeds, string>, model?: Model)
   : Promise<Result<{ feeds: Feeds; outputs: Outputs }, string>> {
   if (!feeds.ok) return err(`the check has no inputs for this model: ${feeds.error}`);
   const ref = await runDisabled(original, feeds.value);
@@ -56,7 +57,10 @@ export async function referenceRun(original: Uint8Array, feeds: Result<Feeds, st
     const v = numbers(t);
     if (v && v.some((x) => !Number.isFinite(x))) {
       const why = `the ORIGINAL model's output '${name}' is not finite (NaN or ±Inf) on the check's inputs`;
-      return err(`${why}, so no comparison can prove anything`);
+      const sources = model ? nonFiniteSources(model, feeds.value) : [];
+      const held = sources.length === 0 ? ''
+        : `; the input already holds NaN or ±Inf in ${sources.slice(0, 3).join(', ')}${sources.length > 3 ? ` and ${sources.length - 3} more` : ''}`;
+      return err(`${why}${held}, so no comparison can prove anything`);
     }
   }
   return ok({ feeds: feeds.value, outputs: ref.value });

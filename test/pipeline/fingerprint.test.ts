@@ -5,6 +5,7 @@ import { canonical, explainChange, keyOf, type KeyData } from '../../pipeline/fi
 const data = (over: Partial<KeyData> = {}): KeyData => ({
   stage: 'engine:trt:fp16',
   version: 1,
+  code: 'c'.repeat(64),
   config: { workspace_mb: 2048, shapes: { min: 1, max: 8 } },
   inputs: { model: 'a'.repeat(64) },
   tools: { trtexec: { tensorrt: '10.3.0', gpu: 'NVIDIA H100', compute: '9.0', driver: '550.54' } },
@@ -13,7 +14,7 @@ const data = (over: Partial<KeyData> = {}): KeyData => ({
 
 test('canonical encoding ignores key order at every level and drops undefined members', () => {
   assert.equal(canonical({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } }), '{"a":{"d":[1,{"x":1,"y":2}]},"b":1}');
-  const reordered: KeyData = { tools: data().tools, inputs: data().inputs, config: { shapes: { max: 8, min: 1 }, workspace_mb: 2048 }, version: 1, stage: 'engine:trt:fp16' };
+  const reordered: KeyData = { tools: data().tools, inputs: data().inputs, config: { shapes: { max: 8, min: 1 }, workspace_mb: 2048 }, version: 1, code: 'c'.repeat(64), stage: 'engine:trt:fp16' };
   assert.equal(keyOf(reordered), keyOf(data()));
   assert.match(keyOf(data()), /^[0-9a-f]{64}$/);
   assert.throws(() => canonical({ x: Number.NaN }), /Internal error/);
@@ -24,6 +25,7 @@ test('every part of the key data moves the key', () => {
   const variants: KeyData[] = [
     data({ stage: 'engine:trt:fp32' }),
     data({ version: 2 }),
+    data({ code: 'd'.repeat(64) }),
     data({ config: { workspace_mb: 1024, shapes: { min: 1, max: 8 } } }),
     data({ inputs: { model: 'b'.repeat(64) } }),
     data({ inputs: { model: null } }),
@@ -46,4 +48,5 @@ test('explainChange names what changed, one line each', () => {
     ['tool trtexec.tensorrt changed "10.3.0" → "10.4.0"'],
   );
   assert.deepEqual(explainChange(data(), data({ config: { workspace_mb: 2048, shapes: { min: 1 } } })), ['config shapes.max changed 8 → (absent)']);
+  assert.deepEqual(explainChange(data(), data({ code: 'e'.repeat(64) })), ['code of stage engine:trt:fp16 changed']);
 });

@@ -51,7 +51,7 @@ test('cache verify re-hashes every entry and evicts a corrupted one; gc keeps wh
   assert.match(gc.stdout, /removed 0 entries/);
 });
 
-test('two concurrent runs on one store both succeed and leave it consistent', async () => {
+test('two concurrent runs on one store: one builds each key, the other waits on its lock and takes the hit', async () => {
   const p = project();
   const env = { TOY_SLEEP_MS: '1000' };
   const [a, b] = await Promise.all([cli(p, ['join'], env), cli(p, ['join'], env)]);
@@ -61,8 +61,13 @@ test('two concurrent runs on one store both succeed and leave it consistent', as
   assert.equal(verify.code, 0, verify.stderr);
   assert.match(verify.stdout, /4 entries verified, 0 corrupt/);
   assert.equal(readFileSync(join(p.artifacts, 'latest', 'joined.txt'), 'utf8'), 'HELLO {"n":10}');
-  // Both really raced: each built upper, and both committed the same object.
-  assert.equal(p.takeRuns().filter((s) => s === 'upper').length, 2);
+  // No duplicate work: every stage ran once, and one of the runs waited for the other's upper.
+  assert.deepEqual(p.takeRuns().sort(), ['count', 'source', 'toy:join', 'upper']);
+  const waited = [...a.records, ...b.records].filter((x) => x['stage'] === 'upper' && x['status'] === 'waiting');
+  assert.equal(waited.length, 1);
+  assert.match(String(waited[0]?.['msg']), /^waiting for process \d+ on .+, which is building [0-9a-f]{12}$/);
+  const statuses = [a, b].map((r) => r.records.find((x) => x['stage'] === 'upper' && (x['status'] === 'built' || x['status'] === 'cached'))?.['status']);
+  assert.deepEqual(statuses.sort(), ['built', 'cached']);
   const again = await cli(p, ['join']);
   assert.equal(again.code, 0);
   assert.deepEqual(p.takeRuns(), []);

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cli, manifest, project } from './toy.js';
+
+test('latest stays whole: a partial command keeps the other stages\' newest outputs for the same config', async () => {
+  const p = project();
+  assert.equal((await cli(p, ['join'])).code, 0);
+  assert.equal((await cli(p, ['side'])).code, 0);
+  const m = manifest(p) as ReturnType<typeof manifest> & { stages: Record<string, { earlier?: boolean }> };
+  assert.equal(m.stages['side']?.status, 'built');
+  assert.equal(m.stages['toy:join']?.earlier, true);
+  assert.equal(m.stages['side']?.earlier, undefined);
+  assert.equal(readFileSync(join(p.artifacts, 'latest', 'joined.txt'), 'utf8'), 'HELLO {"n":10}');
+  assert.equal(readFileSync(join(p.artifacts, 'latest', 'side.txt'), 'utf8'), 'n=1');
+
+  // Another config: what was built for the old one no longer belongs in latest.
+  p.writeConfig('src:\n  text: other\n');
+  assert.equal((await cli(p, ['side'])).code, 0);
+  assert.equal(existsSync(join(p.artifacts, 'latest', 'joined.txt')), false);
+  assert.deepEqual(Object.keys(manifest(p).stages), ['side']);
+});
+
+test('cache gc prunes old views and says what it keeps and why', async () => {
+  const p = project();
+  for (let i = 0; i < 3; i++) assert.equal((await cli(p, ['join'])).code, 0);
+  assert.equal(readdirSync(join(p.artifacts, 'views')).length, 3);
+  p.writeConfig('src:\n  text: bye\n');
+  assert.equal((await cli(p, ['join'])).code, 0);
+  const r = await cli(p, ['cache', 'gc']);
+  assert.equal(r.code, 0, r.stderr);
+  const current = readlinkSync(join(p.artifacts, 'latest')).split('/').at(-1);
+  assert.deepEqual(readdirSync(join(p.artifacts, 'views')), [current]);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[0]!, /^removed 4 entries, 0 objects \(0\.00 MB\), 0 abandoned tmp dirs, 3 old views$/);
+  assert.equal(lines[1], 'kept 4 entries: each stage\'s newest and every one artifacts/latest names');
+  assert.equal(lines[2], `kept views/${current}: artifacts/latest points to it`);
+  assert.equal(lines[3], 'kept 4 unreferenced objects younger than 1 h (a running build may be about to reference them)');
+  assert.equal((await cli(p, ['cache', 'verify'])).code, 0);
+});
