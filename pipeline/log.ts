@@ -88,7 +88,7 @@ export function terminalWriter(
   };
   const draw = () => {
     if (live.size === 0) return;
-    const width = Math.max(20, (stream.columns ?? 120) - 1);
+    const width = Math.max(20, (stream.columns || 120) - 1);
     const text = [...live].map(([stage, what]) => `[${stage}] ${what}`).join('  |  ');
     stream.write(color(useColor).dim(text.length > width ? `${text.slice(0, width - 1)}…` : text));
     shown = true;

@@ -133,6 +133,7 @@ export async function measureTorch(
     measured: [],
     skipped: engines.map((engine) => ({ engine, reason })),
   });
+  r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
   const found = await probeTorch(c.python, r.exec);
   if (!found.ok) return skipAll(found.error.reason);
   const exported = exportForTorch(modelBytes, basename(r.artifacts.model));
