@@ -16,12 +16,14 @@ TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx trt stages test bench
 
 .PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test models
 .PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data
+.PHONY: bench-make screenshots
 all: run
 
 # package.json's allowScripts runs esbuild's and protobufjs's install scripts and not onnxruntime-node's (its
 # CUDA download; the CPU provider ships in the package).
+# Both set-up steps print nothing for tens of seconds; the heartbeat says they are still running.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	node scripts/heartbeat.mjs 'npm ci' npm ci --no-audit --no-fund
 	@touch $@
 
 deps: node_modules/.package-lock.json
@@ -32,7 +34,7 @@ debian-test:
 	@bash scripts/setup-debian.sh test
 
 dist/.built: node_modules/.package-lock.json $(TS_SOURCES) tsconfig.json scripts/bundle.mjs
-	npx tsc -p tsconfig.json
+	node scripts/heartbeat.mjs tsc npx tsc -p tsconfig.json
 	node scripts/bundle.mjs
 	@touch $@
 
@@ -68,6 +70,12 @@ bench-hostile: dist/.built
 	node dist/bench/hostile.js
 bench-optimize: debian-test dist/.built
 	node dist/bench/optimize.js
+# The default run as a user sits through it: wall time (set-up vs pipeline) and the longest silence.
+bench-make: dist/.built
+	node dist/bench/make-run.js $(MAKE) --no-print-directory
+# report.html and graph.html of the latest run, at 1400 px in headless Chromium, into docs/report/.
+screenshots: debian-test dist/.built
+	node dist/bench/screenshots.js
 bench-remote: dist/.built
 	node dist/bench/remote.js
 # The tables of docs/benchmarks/h200 from its recorded files (any machine; the GPU run is bench/h200_session.sh).

@@ -33,7 +33,7 @@ import { probeTorch, runTorch, sourceFile } from '../stages/benchmark/torch-runn
 import { DELICATE_OPS } from '../stages/convert-fp16/config.js';
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { trtConfig } from '../trt/config.js';
-import { readModelInput } from '../trt/model-input.js';
+import { readTrtInputs } from '../trt/model-input.js';
 import { defaults as optimizeDefaults } from '../stages/optimize/config.js';
 import { passesByName } from '../stages/optimize/passes/index.js';
 import { normalFloats } from '../onnx/random.js';
@@ -106,13 +106,15 @@ async function measureAll(file: string): Promise<BenchFile> {
 
 const fmt = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '–' : v.toFixed(d));
 function table(b: BenchFile): string {
-  const rows = b.measurements.map((m: Measurement) => `| ${m.engine} | ${m.precision} | ${m.batch} | ${m.device} | ${fmt(m.stats.min)} | ${fmt(m.stats.p50)} | ${fmt(m.stats.p90)} | ${fmt(m.stats.p99)} | ${fmt(m.stats.mean)} | ${fmt(m.stats.stddev)} | ${m.throughput.toFixed(0)} | ${m.correctness ? `${m.correctness.relL2.toExponential(1)} / ${m.correctness.top1.toFixed(2)}${m.correctness.ok ? '' : ' **FLAGGED**'}` : '–'} |`);
+  const rows = b.measurements.map((m: Measurement) => `| ${m.engine} | ${m.precision} | ${m.batch} | ${m.device} | ${fmt(m.stats.min)} | ${fmt(m.stats.p50)} | ${fmt(m.stats.p90)} | ${fmt(m.stats.p99)} | ${fmt(m.stats.mean)} | ${fmt(m.stats.stddev)} | ${m.throughput.toFixed(0)} | ${m.correctness ? `${m.correctness.relL2.toExponential(1)} / ${m.correctness.top1?.toFixed(2) ?? '–'}${m.correctness.ok ? '' : ' **FLAGGED**'}` : '–'} |`);
   return ['| engine | precision | batch | device | min ms | p50 ms | p90 ms | p99 ms | mean ms | stddev | images/s | relL2 / top-1 |', '|---|---|---|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 // ---- 1. harness overhead: onnxruntime-node vs Python onnxruntime, same file, input, level and threads
-const input = await readModelInput(paths.opt);
-if (!input.ok) throw new Error(input.error);
+const inputs = await readTrtInputs(paths.opt, {});
+if (!inputs.ok) throw new Error(inputs.error);
+// MobileNetV2 has one input, [batch, 3, H, W].
+const input = { value: { name: inputs.value.inputs[0]!.name, rest: inputs.value.inputs[0]!.dims.slice(1) as number[] } };
 const inputFile = join(work, 'ort-input-b1.f32');
 const x = normalFloats(input.value.rest.reduce((p, d) => p * d, 1), base({}).seed);
 await writeFile(inputFile, new Uint8Array(x.buffer));
@@ -126,8 +128,10 @@ const pythonOrt = async () => {
   return { version: reply.onnxruntime, stats: latencyStats(reply.samplesMs) };
 };
 const nodeOrt = async () => {
-  const run = await measureOrt({ path: paths.opt, artifact: 'model.opt.onnx', precision: 'fp32', batch: 1, inputName: input.value.name,
-    input: { dims: [1, ...input.value.rest], data: x }, warmup: Number(a.warmup), runs: Number(a.runs), settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 } });
+  const exactly = (n: number) => ({ runs: n, maxMs: Infinity, minSamples: n });
+  const run = await measureOrt({ path: paths.opt, artifact: 'model.opt.onnx', precision: 'fp32', batch: 1,
+    feeds: { [input.value.name]: { type: 'float32', dims: [1, ...input.value.rest], data: x } },
+    warmup: exactly(Number(a.warmup)), timed: exactly(Number(a.runs)), settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 } });
   if (!run.ok) throw new Error(run.error);
   return run.value.measurement.stats;
 };
@@ -181,8 +185,8 @@ if (torch.ok) {
     await writeFile(join(dir, 'graph.json'), JSON.stringify(g.value.graph));
     await writeFile(join(dir, 'weights.bin'), g.value.weights);
     const reply = await runTorch(exec, torch.value.python, {
-      graph: join(dir, 'graph.json'), weights: join(dir, 'weights.bin'), inputs: { 1: input1 }, outputDir: dir,
-      warmup: 300, iterations: Number(a.runs), device: 'auto', threads: 0, tf32: false, cudnnBenchmark: true, compileMode: '',
+      graph: join(dir, 'graph.json'), weights: join(dir, 'weights.bin'), inputs: { 1: [{ name: input.value.name, dtype: 'float32', dims: [1, ...input.value.rest], file: input1 }] }, outputDir: dir,
+      warmup: 300, warmupMaxSeconds: 1e9, iterations: Number(a.runs), maxSeconds: 1e9, minSamples: Number(a.runs), device: 'auto', threads: 0, tf32: false, cudnnBenchmark: true, compileMode: '',
       runs: [{ id: 'eager', mode: 'eager', precision: 'fp32', batch: 1, channelsLast: true }, { id: 'cudagraph', mode: 'cudagraph', precision: 'fp32', batch: 1, channelsLast: true }],
     }, 600_000);
     if (!reply.ok) throw new Error(reply.error);
@@ -218,8 +222,8 @@ if (torch.ok) {
   await writeFile(join(dir, 'input-b1.f32'), new Uint8Array(x.buffer));
   for (const tf32 of [false, true]) {
     const reply = await runTorch(exec, torch.value.python, {
-      graph: join(dir, 'graph.json'), weights: join(dir, 'weights.bin'), inputs: { 1: join(dir, 'input-b1.f32') }, outputDir: dir,
-      warmup: 300, iterations: Number(a.runs), device: 'auto', threads: 0, tf32, cudnnBenchmark: true, compileMode: '',
+      graph: join(dir, 'graph.json'), weights: join(dir, 'weights.bin'), inputs: { 1: [{ name: input.value.name, dtype: 'float32', dims: [1, ...input.value.rest], file: join(dir, 'input-b1.f32') }] },
+      outputDir: dir, warmup: 300, warmupMaxSeconds: 1e9, iterations: Number(a.runs), maxSeconds: 1e9, minSamples: Number(a.runs), device: 'auto', threads: 0, tf32, cudnnBenchmark: true, compileMode: '',
       runs: [true, false].flatMap((cl) => (['fp32', 'fp16'] as const).map((precision) => ({ id: `cudagraph-${precision}-cl${cl}`, mode: 'cudagraph' as const, precision, batch: 1, channelsLast: cl }))),
     }, 600_000);
     if (!reply.ok) throw new Error(reply.error);

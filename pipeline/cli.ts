@@ -163,7 +163,8 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
       log,
       explain: argv.explain,
       verify: argv.verify,
-      options,
+      reuse: new Set(selected.value.filter((s) => s.cache === 'never' && !targets.includes(s.name)).map((s) => s.name)),
+      options: { ...options, ...(argv.precision !== 'all' ? { precision: argv.precision } : {}) },
       signal: trap.controller.signal,
       shownAs: argv.artifacts,
     });

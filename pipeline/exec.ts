@@ -14,6 +14,8 @@ export interface ExecOptions {
   timeoutMs?: number;
   input?: string;
   signal?: AbortSignal;
+  /** Sees stderr as it arrives (a long-running tool's progress); stderr is still collected whole. */
+  onStderr?: (chunk: string) => void;
 }
 
 export interface ToolRun {
@@ -35,7 +37,7 @@ export type Exec = (command: string, args: readonly string[], options?: ExecOpti
 export const exec: Exec = async (command, args, options = {}) => {
   const started = performance.now();
   const execa = (loaded ??= (await import('execa')).execa);
-  const r = await execa(command, args, {
+  const child = execa(command, args, {
     cwd: options.cwd,
     env: options.env,
     extendEnv: true,
@@ -46,6 +48,8 @@ export const exec: Exec = async (command, args, options = {}) => {
     stripFinalNewline: false,
     maxBuffer: 256 * 1024 * 1024,
   });
+  if (options.onStderr) child.stderr?.on('data', (b: Buffer) => options.onStderr?.(b.toString('utf8')));
+  const r = await child;
   const spawnFailed = r.exitCode === undefined && r.signal === undefined && !r.timedOut;
   return {
     command,

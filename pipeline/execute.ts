@@ -11,6 +11,7 @@ import type { Exec } from './exec.js';
 import { environmentMessage, UserError } from './failure.js';
 import { toolsHash, type KeyData } from './fingerprint.js';
 import type { AnyStage } from './graph.js';
+import type { ProgressBoard } from './progress.js';
 import { pushEntry } from './remote-lookup.js';
 import type { Outcome, PreparedInput, RunOptions } from './runner.js';
 import { settleOrAbandon } from './signals.js';
@@ -27,7 +28,9 @@ export interface Ready {
 }
 
 export interface ExecuteOptions extends RunOptions {
-  slots: { take(): Promise<() => void> };
+  /** `exclusive`: a measurement takes every slot (runner.ts). */
+  slots: { take(exclusive?: boolean): Promise<() => void> };
+  board: ProgressBoard;
   signal: AbortSignal;
   elapsed(): number;
 }
@@ -51,7 +54,6 @@ function context(
 ): StageContext<unknown> {
   const { log, store, signal } = o;
   const th = toolsHash(prep.data.tools);
-  let lastProgress = 0;
   // Every child process a stage starts is stopped with the run.
   const exec: Exec = (command, args, options) =>
     o.exec(command, args, { ...options, signal: options?.signal ?? signal });
@@ -79,12 +81,8 @@ function context(
     log: {
       info: (message, fields) => log.info({ stage: def.name, ...fields }, message),
       warn: (message, fields) => log.warn({ stage: def.name, ...fields }, message),
-      progress: (doneN, total, what) => {
-        const now = performance.now();
-        if (doneN < total && now - lastProgress < 1000) return;
-        lastProgress = now;
-        log.info({ stage: def.name, progress: `${doneN}/${total}` }, what ?? 'progress');
-      },
+      progress: (doneN, total, what, timing) =>
+        o.board.update(def.name, { done: doneN, total, ...(what ? { what } : {}), ...timing }),
     },
     signal,
     options: o.options ?? {},
@@ -153,7 +151,7 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
   const { store, log, signal } = o;
   const { key } = prep;
   const interrupted = (): Outcome => ({ stage: def.name, status: 'interrupted', cause: 'interrupted', key, ms: o.elapsed(), outputs: {} });
-  const release = await o.slots.take();
+  const release = await o.slots.take(def.cache === 'never');
   let show = (text: string) => text;
   let dir = '';
   try {
@@ -166,15 +164,18 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     await mkdir(join(dir, 'work'), { recursive: true });
     await mkdir(join(store.persistentPath(def.name, toolsHash(prep.data.tools), 'x'), '..'), { recursive: true });
     let settled;
+    o.board.start(def.name);
     try {
       settled = await settleOrAbandon(def.run(context(def, prep, dir, inputs, o, companions)), signal);
     } catch (e) {
+      o.board.end(def.name);
       if (signal.aborted) return interrupted();
       if (e instanceof UserError || environmentMessage(e)) throw e;
       const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
       log.error({ stage: def.name, status: 'failed', ms: o.elapsed() }, message);
       return { stage: def.name, status: 'failed', cause: 'unknown-error-thrown', key, reason: message, ms: o.elapsed(), outputs: {} };
     }
+    o.board.end(def.name);
     // A stage that returns after an abort may have cut its work short (a benchmark without the engines whose
     // child was killed): whatever it returned, it is not stored.
     if (!settled.settled || signal.aborted) return interrupted();

@@ -1,6 +1,10 @@
 /**
  * The only pino import. JSON lines on stderr when stderr is not a terminal or with `--json`; on a terminal the
  * same records go through a concise one-line formatter (no worker thread, so startup stays fast).
+ *
+ * A record with `live: true` (pipeline/progress.ts) says what a running stage is doing now. On a terminal it
+ * is the status line under the log, redrawn in place and cleared before every other line; as JSON it is
+ * written only when nothing else was for HEARTBEAT_MS, so CI logs get a heartbeat, not a flood.
  */
 import { pino, type Logger } from 'pino';
 
@@ -8,6 +12,8 @@ export type { Logger };
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'stage', 'status', 'ms', 'summary']);
+/** Silence after which a live record is written off a terminal; with the board's 1 s tick no run is silent 10 s. */
+export const HEARTBEAT_MS = 7000;
 
 function color(on: boolean) {
   const c = (code: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -49,17 +55,70 @@ export interface LogOptions {
   verbose?: boolean;
   /** Where lines go; stderr by default, so stdout carries only command output (plan, cache ls). */
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Silence after which a live record is written as JSON (tests shorten it). */
+  heartbeatMs?: number;
+}
+
+const isLive = (o: unknown): boolean => typeof o === 'object' && o !== null && (o as { live?: unknown }).live === true;
+
+/** Drops a live record unless the log has been silent for HEARTBEAT_MS. */
+function heartbeatOnly(heartbeatMs: number) {
+  let last = performance.now();
+  return {
+    logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
+      const t = performance.now();
+      if (isLive(args[0]) && t - last < heartbeatMs) return;
+      last = t;
+      method.apply(this, args);
+    },
+  };
+}
+
+/** The terminal writer: log lines scroll, the live status line stays under them. */
+export function terminalWriter(
+  stream: NodeJS.WritableStream & { columns?: number },
+  useColor: boolean,
+  verbose?: boolean,
+) {
+  const live = new Map<string, string>();
+  let shown = false;
+  const clear = () => {
+    if (shown) stream.write('\r\x1b[K');
+    shown = false;
+  };
+  const draw = () => {
+    if (live.size === 0) return;
+    const width = Math.max(20, (stream.columns || 120) - 1);
+    const text = [...live].map(([stage, what]) => `[${stage}] ${what}`).join('  |  ');
+    stream.write(color(useColor).dim(text.length > width ? `${text.slice(0, width - 1)}…` : text));
+    shown = true;
+  };
+  return (record: Record<string, unknown>) => {
+    const stage = String(record['stage'] ?? '');
+    clear();
+    if (record['live'] === true) live.set(stage, String(record['msg'] ?? ''));
+    else {
+      const status = record['status'];
+      if (typeof status === 'string' && status !== 'running') live.delete(stage);
+      stream.write(formatLine(record, useColor, verbose));
+    }
+    draw();
+  };
 }
 
 export function createLogger(options: LogOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
   const json = options.json ?? !stream.isTTY;
   const base = { base: undefined, level: options.level ?? 'info' };
-  if (json) return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime }, stream === process.stdout || stream === process.stderr ? pino.destination({ fd: stream === process.stdout ? 1 : 2, sync: true }) : stream);
-  const useColor = !process.env['NO_COLOR'];
+  if (json) {
+    const dest = stream === process.stdout || stream === process.stderr ? pino.destination({ fd: stream === process.stdout ? 1 : 2, sync: true }) : stream;
+    const hooks = heartbeatOnly(options.heartbeatMs ?? HEARTBEAT_MS);
+    return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime, hooks }, dest);
+  }
+  const write = terminalWriter(stream, !process.env['NO_COLOR'], options.verbose);
   return pino({ ...base, timestamp: false }, {
     write(line: string) {
-      stream.write(formatLine(JSON.parse(line) as Record<string, unknown>, useColor, options.verbose));
+      write(JSON.parse(line) as Record<string, unknown>);
     },
   });
 }

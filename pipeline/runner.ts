@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import { lookup, lookupLocal } from './lookup.js';
 import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry } from './remote-lookup.js';
+import { ProgressBoard } from './progress.js';
 import { interruptedBy } from './signals.js';
 import type { Reason } from './reason.js';
 import type { InputRef, StageFailure, ToolFound } from './stage.js';
@@ -71,6 +72,11 @@ export interface RunOptions {
   /** Stages left out by the caller (e.g. `--precision`): name → reason. */
   excluded?: ReadonlyMap<string, string>;
   options?: Readonly<Record<string, unknown>>;
+  /**
+   * `cache: 'never'` stages the command did not ask for (the benchmark under `report`): their newest stored
+   * result for the same key is used instead of measuring again; without one they run.
+   */
+  reuse?: ReadonlySet<string>;
   concurrency?: number;
   signal?: AbortSignal;
   /** The artifact folder as the user named it: messages show a stage's inputs and outputs under its `latest/`. */
@@ -83,20 +89,28 @@ export interface RunOptions {
   verify?: boolean;
 }
 
-/** Bounds how many stages run their `run` at once; hits and skips do not take a slot. */
+/**
+ * Bounds how many stages run their `run` at once; hits and skips do not take a slot. A measurement
+ * (`cache: 'never'`) takes every slot: a stage running beside it would share its cores and skew its figures.
+ */
 class Slots {
   private free: number;
-  private readonly waiting: Array<() => void> = [];
-  constructor(n: number) {
-    this.free = n;
+  private readonly waiting: Array<{ n: number; go: () => void }> = [];
+  constructor(private readonly size: number) {
+    this.free = size;
   }
-  async take(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((r) => this.waiting.push(r));
+  async take(exclusive = false): Promise<() => void> {
+    const n = exclusive ? this.size : 1;
+    if (this.waiting.length === 0 && this.free >= n) this.free -= n;
+    else await new Promise<void>((go) => this.waiting.push({ n, go }));
     return () => {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
+      this.free += n;
+      // First come, first served: a waiting measurement is not overtaken by later small stages.
+      while (this.waiting.length > 0 && this.free >= this.waiting[0]!.n) {
+        const next = this.waiting.shift()!;
+        this.free -= next.n;
+        next.go();
+      }
     };
   }
 }
@@ -211,6 +225,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   const done = new Map<string, Promise<Outcome>>();
   const results = new Map<string, Outcome>();
   const signal = opts.signal ?? new AbortController().signal;
+  const board = new ProgressBoard(log);
 
   const runOne = async (def: AnyStage): Promise<Outcome> => {
     await Promise.all(Object.values(def.inputs).flatMap(refChain).map((ref) => done.get(ref.stage)));
@@ -233,6 +248,7 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     }
     const { key } = prep;
     const cacheable = def.cache !== 'never';
+    const reuse = !cacheable && (opts.reuse?.has(def.name) ?? false);
     const hit = async (local: boolean): Promise<Outcome | undefined> => {
       const found = local ? await lookupLocal(opts, def, key) : await lookup(opts, def, key);
       if (!found) return undefined;
@@ -242,11 +258,12 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       }
       const ms = elapsed();
       const remote = found.from === 'remote';
-      log.info({ stage: def.name, status: 'cached', ms }, `${remote ? 'remote hit' : 'hit'} ${key.slice(0, 12)}`);
+      const said = reuse ? 'reusing the newest result' : remote ? 'remote hit' : 'hit';
+      log.info({ stage: def.name, status: 'cached', ms }, `${said} ${key.slice(0, 12)}${reuse ? ' (its own command measures again)' : ''}`);
       return { stage: def.name, status: 'cached', key, ms, outputs: found.outputs, ...(remote ? { from: 'remote' as const } : {}) };
     };
-    if (cacheable && !opts.force) {
-      const h = await hit(false);
+    if ((cacheable || reuse) && !opts.force) {
+      const h = await hit(reuse);
       if (h) return h;
     }
     if (signal.aborted) return stopped();
@@ -263,9 +280,10 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
         if (h) return h;
       }
       const explain = explainChange(await store.readLast(def.name), prep.data);
-      const why = def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
+      const why = reuse && !opts.force ? 'no earlier result for this config and these inputs, so it runs once'
+        : def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
       log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
-      const outcome = await execute(def, prep, { ...opts, slots, signal, elapsed });
+      const outcome = await execute(def, prep, { ...opts, slots, board, signal, elapsed });
       return outcome.status === 'interrupted' ? stopped() : { ...outcome, explain };
     } finally {
       await unlock();

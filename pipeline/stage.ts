@@ -53,8 +53,11 @@ export interface ToolSpec<C> {
 export interface StageLog {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
-  /** For long stages: the logger shows it on a terminal and throttles it in JSON mode. */
-  progress(done: number, total: number, what?: string): void;
+  /**
+   * What a long step is doing (pipeline/progress.ts): the live line on a terminal, a heartbeat elsewhere.
+   * `timing` gives the step's own clock and its expected length, for `3.2 s of ~7 s`.
+   */
+  progress(done: number, total: number, what?: string, timing?: { elapsedMs?: number; estimateMs?: number }): void;
 }
 
 export interface StageContext<C> {

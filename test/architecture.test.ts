@@ -18,6 +18,7 @@ export const SHARED: readonly string[] = [
   'stages/optimize/config.ts',
   'stages/benchmark/config.ts',
   'stages/benchmark/result.ts',
+  'stages/benchmark/feeds.ts',
   'stages/benchmark/torch-runner.ts',
   'stages/benchmark/graph-export.ts',
 ];

@@ -1,44 +1,50 @@
 /**
- * The graph input that trtexec's shape flags name. Whether the batch is dynamic is read from the ONNX
- * itself, not from the config that asked for it, because giving shapes to a static graph fails the build
- * and omitting them for a dynamic one silently builds for batch 1.
+ * The graph inputs trtexec's shape flags name, for any model. Every dimension is resolved by onnx/inputs
+ * (model.dims, model.inputs.X.shape, the batch dimension); an input whose dimensions are all fixed in the
+ * graph itself takes no shape flag (giving one to a static input fails the build), one with any symbolic
+ * dimension takes min/opt/max shapes with the batch from trt.batch and the others at their resolved values.
+ * This is read from the ONNX, never assumed from the config that asked for it: omitting shapes for a
+ * dynamic input silently builds for one shape.
  */
-import type { Dim } from '../onnx/ir.js';
+import { feedInputs, resolveInputs, type InputsConfig } from '../onnx/inputs/index.js';
+import type { DType, Model } from '../onnx/ir.js';
 import { readModelFile } from '../onnx/serde.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 
-export interface ModelInput {
+export interface TrtInput {
   name: string;
-  /** The batch size a static graph fixes; undefined when the batch dimension is symbolic or unknown. */
-  batch?: number;
-  dynamicBatch: boolean;
-  /** Every dimension after the batch; all fixed. */
-  rest: number[];
+  dtype: DType;
+  /** Resolved dimensions; `batch` where the batch goes. */
+  dims: ReadonlyArray<number | 'batch'>;
+  /** The graph leaves a dimension symbolic, so trtexec must be told this input's shapes. */
+  shaped: boolean;
 }
 
-export function inputFromDims(name: string, dims: readonly Dim[], where: string): Result<ModelInput, string> {
-  const [batch, ...rest] = dims;
-  if (dims.length === 0) return err(`${where}: input ${name} is a scalar; an engine needs a batched tensor input`);
-  const fixedRest = rest.filter((d): d is number => typeof d === 'number' && d > 0);
-  if (fixedRest.length !== rest.length) {
-    return err(`${where}: input ${name} has shape [${dims.map((d) => d ?? '?').join(', ')}]; only the batch (first) dimension may be dynamic for a TensorRT build`);
-  }
-  return typeof batch === 'number' && batch > 0
-    ? ok({ name, batch, dynamicBatch: false, rest: fixedRest })
-    : ok({ name, dynamicBatch: true, rest: fixedRest });
+export interface TrtInputs {
+  inputs: TrtInput[];
+  /** Some input has the batch dimension: the engine takes a batch profile. */
+  batched: boolean;
+  /** The batch of a model whose batch cannot vary (the leading dimension of its first input, else 1). */
+  fixedBatch?: number;
 }
 
-/** The one graph input that is not an initializer (older exporters list initializers as inputs too). */
-export async function readModelInput(path: string): Promise<Result<ModelInput, string>> {
+export function trtInputs(model: Model, cfg: InputsConfig, where: string): Result<TrtInputs, string> {
+  const spec = resolveInputs(model, cfg);
+  if (!spec.ok) return err(`${where}: ${spec.error}`);
+  const graph = new Map(feedInputs(model).map((i) => [i.name, i.type?.shape ?? []]));
+  const inputs = spec.value.inputs.map((i) => ({
+    name: i.name,
+    dtype: i.dtype,
+    dims: i.dims,
+    shaped: (graph.get(i.name) ?? []).some((d) => typeof d !== 'number' || d <= 0),
+  }));
+  const batched = inputs.some((i) => i.dims.includes('batch'));
+  const first = inputs[0]?.dims[0];
+  return ok({ inputs, batched, ...(batched ? {} : { fixedBatch: typeof first === 'number' ? first : 1 }) });
+}
+
+export async function readTrtInputs(path: string, cfg: InputsConfig): Promise<Result<TrtInputs, string>> {
   const model = await readModelFile(path);
   if (!model.ok) return model;
-  const { graph } = model.value;
-  const initializers = new Set(graph.initializers.map((t) => t.name));
-  const inputs = graph.inputs.filter((i) => !initializers.has(i.name));
-  if (inputs.length !== 1) {
-    return err(`${path}: the graph has ${inputs.length} inputs (${inputs.map((i) => i.name).join(', ')}); the TensorRT stages build single-input models`);
-  }
-  const input = inputs[0]!;
-  if (!input.type?.shape) return err(`${path}: input ${input.name} has no tensor shape`);
-  return inputFromDims(input.name, input.type.shape, path);
+  return trtInputs(model.value, cfg, path);
 }

@@ -117,8 +117,10 @@ export async function readBenchFile(path: string): Promise<Result<BenchFile, str
   } catch (e) {
     return err(`${path} is not JSON (${e instanceof Error ? e.message : String(e)}); ${GIVE}`);
   }
-  if (typeof json !== 'object' || json === null || json.schema !== 1 || !Array.isArray(json.measurements)) {
-    return err(`${path} is not a bench.json (schema 1 with measurements); ${GIVE}`);
+  // Schema 2 added the model's inputs and the sampling budget; the measurements read the same.
+  const schema: unknown = typeof json === 'object' && json !== null ? json.schema : undefined;
+  if ((schema !== 1 && schema !== 2) || !Array.isArray(json.measurements)) {
+    return err(`${path} is not a bench.json (schema 1 or 2 with measurements); ${GIVE}`);
   }
   for (const [i, m] of json.measurements.entries()) {
     const problem = measurementProblem(m);

@@ -29,6 +29,10 @@ export interface Tolerance {
 export interface BenchConfig {
   warmup: number;
   runs: number;
+  /** A measurement stops at `runs` samples or after this many seconds, with at least 10 samples. */
+  max_seconds: number;
+  /** Warm-up stops at `warmup` runs or after this many seconds, with at least one run. */
+  warmup_max_seconds: number;
   batch_sizes: number[];
   engines: EngineName[];
   precisions: ('fp32' | 'fp16')[];
@@ -50,7 +54,7 @@ export interface BenchConfig {
   };
   torch: {
     device: 'auto' | 'cpu' | 'cuda';
-    /** 0 keeps torch's own default. */
+    /** Intra-op threads; 0: one per core of this machine (Debian's torch would otherwise run one). */
     threads: number;
     channels_last: boolean;
     tf32: boolean;
@@ -80,6 +84,8 @@ export const schema = {
   properties: {
     warmup: int(0, 10),
     runs: int(1, 100),
+    max_seconds: { type: 'number', exclusiveMinimum: 0, default: 10 },
+    warmup_max_seconds: { type: 'number', minimum: 0, default: 2 },
     batch_sizes: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, uniqueItems: true, default: [1, 8] },
     engines: { type: 'array', items: { enum: [...ENGINES] }, uniqueItems: true, default: ['ort', 'torch-eager', 'torch-compile', 'trt'] },
     precisions: { type: 'array', items: { enum: ['fp32', 'fp16'] }, minItems: 1, uniqueItems: true, default: ['fp32', 'fp16'] },
@@ -125,6 +131,8 @@ export const schema = {
 export const defaults: BenchConfig = {
   warmup: 10,
   runs: 100,
+  max_seconds: 10,
+  warmup_max_seconds: 2,
   batch_sizes: [1, 8],
   engines: ['ort', 'torch-eager', 'torch-compile', 'trt'],
   precisions: ['fp32', 'fp16'],

@@ -8,22 +8,31 @@
  * spread fails the stage (exit 1: the CI regression gate). A failed stage's outputs are not kept, so the
  * new measurement is saved beside the stage's persistent files and the failure names it.
  */
+import { checkDataFiles, type InputsConfig } from '../../onnx/inputs/index.js';
+import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { inputsConfig, sourceSection } from '../import/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { latestModel } from '../import/model-ref.js';
 import { benchConfig, type BenchConfig } from './config.js';
 
 export interface BenchStageConfig {
   bench: BenchConfig;
+  /** How the model's inputs are fed (model.dims, model.inputs, model.batch_dim); its check data comes as files. */
+  model: InputsConfig;
   /** Where trtexec is and how it times an engine (the `trt` section). */
   trt: TrtConfig;
 }
 
 export default defineStage<BenchStageConfig>({
   name: 'benchmark',
-  version: 1,
+  version: 2,
   description: 'latency, throughput and correctness of every engine on the same seeded inputs',
-  config: (root) => ({ bench: benchConfig(root), trt: trtConfig(root) }),
+  config: (root) => ({ bench: benchConfig(root), model: inputsConfig(root), trt: trtConfig(root) }),
+  files: async (root) => {
+    const dir = sourceSection(root).check_data;
+    return dir ? checkDataFiles(dir) : ok({});
+  },
   inputs: {
     model: latestModel,
     fp16: { stage: 'convert:fp16', output: 'model', optional: true },

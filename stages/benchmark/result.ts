@@ -2,6 +2,8 @@
  * The shape of `bench.json`: what every engine's measurement looks like, whoever took it (onnxruntime-node
  * in-process, the Python torch runner, trtexec). The report reads only this.
  */
+import type { InputSpec } from './feeds.js';
+import type { Sampling } from './sampling.js';
 
 /** Latency statistics, computed by trt/stats.ts the way trtexec computes its summary. */
 import type { LatencyStats } from '../../trt/stats.js';
@@ -12,7 +14,10 @@ export type { LatencyStats };
 export interface Correctness {
   maxAbs: number;
   relL2: number;
-  top1: number;
+  /** Share of rows whose argmax agrees; only for an output that is a [batch, classes] score vector. */
+  top1?: number;
+  /** The reference output was all zero (max |ref| < 1e-4): judged by max abs error instead of relative L2. */
+  zeroReference?: boolean;
   /** Within the tolerance for its precision; an engine that is not is flagged, never ranked. */
   ok: boolean;
   tolerance: { relL2: number; top1: number };
@@ -32,6 +37,8 @@ export interface Measurement {
   /** Where each sample's clock starts and stops, e.g. `host wall clock around session.run`, `CUDA events`. */
   timing: string;
   warmup: number;
+  /** How many timed samples were taken and what stopped the loop (bench.runs, bench.max_seconds, trtexec). */
+  sampling?: Sampling;
   /** Per-run latency in ms, in the order measured (the report plots them). */
   samplesMs: number[];
   stats: LatencyStats;
@@ -56,9 +63,12 @@ export interface Environment {
 }
 
 export interface BenchFile {
-  schema: 1;
+  schema: 2;
   createdAt: string;
-  model: { name: string; inputShape: number[]; sha256: string };
+  /** The model measured and every input it was fed, `N` standing for the batch. */
+  model: { name: string; inputs: InputSpec[]; sha256: string };
+  /** The sampling limits every measurement ran under (bench.runs, bench.max_seconds, warm-up alike). */
+  budget: { runs: number; maxSeconds: number; warmup: number; warmupMaxSeconds: number };
   environment: Environment;
   measurements: Measurement[];
   skipped: SkippedEngine[];

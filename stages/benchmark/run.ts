@@ -4,6 +4,7 @@ import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
+import { checkFiles } from './feeds.js';
 import { runBenchmark } from './run-bench.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
@@ -17,6 +18,9 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     workDir: ctx.workDir,
     exec: ctx.exec,
     log: ctx.log,
+    inputs: ctx.config.model,
+    checkFiles: checkFiles(ctx.inputs),
+    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16' ? { only: ctx.options['precision'] } : {}),
     signal: ctx.signal,
   });
   if (!result.ok) return result;

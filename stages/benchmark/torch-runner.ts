@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import type { Exec } from '../../pipeline/exec.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { ToolSpec } from '../../pipeline/stage.js';
+import type { Sampling } from './sampling.js';
 
-export const RUNNER_PROTOCOL = 1;
+export const RUNNER_PROTOCOL = 2;
 /**
  * A source file of the checkout by its path from the root, found upwards from this module: the same from
  * the TypeScript source and from the compiled copy under dist/, which has no .py files.
@@ -53,14 +54,26 @@ export interface TorchRun {
   channelsLast: boolean;
 }
 
+/** One graph input's values at one batch size, raw little-endian. */
+export interface TorchInputFile {
+  name: string;
+  dtype: string;
+  dims: number[];
+  file: string;
+}
+
 export interface TorchRequest {
   graph: string;
   weights: string;
-  /** Batch size → raw float32 input file. */
-  inputs: Record<string, string>;
+  /** Batch size → every graph input's file. */
+  inputs: Record<string, TorchInputFile[]>;
   outputDir: string;
   warmup: number;
+  warmupMaxSeconds: number;
   iterations: number;
+  /** Timed runs stop at `iterations` or after this long, with at least `minSamples`. */
+  maxSeconds: number;
+  minSamples: number;
   device: 'auto' | 'cpu' | 'cuda';
   threads: number;
   tf32: boolean;
@@ -75,7 +88,8 @@ export interface TorchRequest {
 
 export type TorchResult =
   | { id: string; ok: true; samplesMs: number[]; warmup: number; timing: string; device: string;
-      settings: Record<string, string | number | boolean>; output: string; outputDims: number[]; compileMs?: number }
+      settings: Record<string, string | number | boolean>; output: string; outputDims: number[]; compileMs?: number;
+      sampling: Sampling }
   | { id: string; ok: false; reason: string };
 
 export interface TorchReply {
@@ -83,19 +97,43 @@ export interface TorchReply {
   results: TorchResult[];
 }
 
-const firstLine = (s: string): string => s.trim().split('\n').filter((l) => l.trim() !== '').at(-1) ?? '';
+const PROGRESS = '@progress ';
+const lastLine = (s: string): string =>
+  s.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith(PROGRESS)).at(-1) ?? '';
 
-async function ask(exec: Exec, python: string, request: object, timeoutMs: number, signal?: AbortSignal): Promise<Result<Record<string, unknown>, string>> {
-  const run = await exec(python, [runnerPath], { input: JSON.stringify({ protocol: RUNNER_PROTOCOL, ...request }), timeoutMs, ...(signal ? { signal } : {}) });
+/** Hands each complete `@progress {json}` line of the runner's stderr to `onProgress` as it arrives. */
+function progressLines(onProgress: (p: Record<string, unknown>) => void): (chunk: string) => void {
+  let pending = '';
+  return (chunk) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith(PROGRESS)) continue;
+      try {
+        onProgress(JSON.parse(line.slice(PROGRESS.length)) as Record<string, unknown>);
+      } catch {
+        // A torn or foreign line is not progress; the reply decides the outcome.
+      }
+    }
+  };
+}
+
+type OnProgress = (p: Record<string, unknown>) => void;
+
+async function ask(exec: Exec, python: string, request: object, timeoutMs: number, signal?: AbortSignal, onProgress?: OnProgress): Promise<Result<Record<string, unknown>, string>> {
+  const run = await exec(python, [runnerPath], {
+    input: JSON.stringify({ protocol: RUNNER_PROTOCOL, ...request }), timeoutMs, ...(signal ? { signal } : {}),
+    ...(onProgress ? { onStderr: progressLines(onProgress) } : {}),
+  });
   if (run.spawnError) return err(`${python} cannot be started (${run.spawnError})`);
   if (run.timedOut) return err(`${python} ${runnerPath} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
-  if (run.exitCode !== 0) return err(firstLine(run.stderr) || `${python} ${runnerPath} exited ${run.exitCode ?? run.signal}`);
+  if (run.exitCode !== 0) return err(lastLine(run.stderr) || `${python} ${runnerPath} exited ${run.exitCode ?? run.signal}`);
   try {
     const reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
     if (reply.protocol !== RUNNER_PROTOCOL) return err(`${runnerPath} answered protocol ${String(reply.protocol)}, expected ${RUNNER_PROTOCOL}`);
     return ok(reply);
   } catch {
-    return err(`${runnerPath} printed no JSON reply: ${firstLine(run.stdout) || '(no output)'}`);
+    return err(`${runnerPath} printed no JSON reply: ${lastLine(run.stdout) || '(no output)'}`);
   }
 }
 
@@ -126,8 +164,8 @@ export const torchTool = <C extends { python: string }>(): ToolSpec<C> => ({
   },
 });
 
-export async function runTorch(exec: Exec, python: string, request: TorchRequest, timeoutMs: number, signal?: AbortSignal): Promise<Result<TorchReply, string>> {
-  const reply = await ask(exec, python, request, timeoutMs, signal);
+export async function runTorch(exec: Exec, python: string, request: TorchRequest, timeoutMs: number, signal?: AbortSignal, onProgress?: OnProgress): Promise<Result<TorchReply, string>> {
+  const reply = await ask(exec, python, request, timeoutMs, signal, onProgress);
   if (!reply.ok) return reply;
   return ok({ environment: reply.value.environment as TorchEnvironment, results: reply.value.results as TorchResult[] });
 }

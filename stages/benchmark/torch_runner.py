@@ -5,20 +5,25 @@ other engines run. The graph arrives as JSON (nodes with op, inputs, outputs, at
 little-endian weights file, both written by graph-export.ts; this file needs only the standard library
 and torch (no `onnx` package: the GPU machine may not have one).
 
-Protocol (version 1): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr.
-  {"protocol": 1, "probe": true}                       -> {"protocol": 1, "environment": {...}}
-  {"protocol": 1, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
-   "warmup", "iterations", "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
+Protocol (version 2): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr,
+where lines starting "@progress " carry a JSON object ({"id", "phase", "n", "total", "elapsedMs"} while
+sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.compile) shown as they come.
+  {"protocol": 2, "probe": true}                       -> {"protocol": 2, "environment": {...}}
+  {"protocol": 2, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
+   "warmup", "warmupMaxSeconds", "iterations", "maxSeconds", "minSamples": timed runs stop at `iterations`
+   or after `maxSeconds` with at least `minSamples`, warm-up likewise at `warmup` or `warmupMaxSeconds`;
+   "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
    "runs": [{"id", "mode": "eager"|"compile"|"cudagraph", "precision": "fp32"|"fp16", "batch",
              "channelsLast"}],
    optional "compileCache": {"fp32"|"fp16": engine file of engine:torch-compile:*} (compile_cache.py),
    optional "inductorCacheDir": a fresh directory for inductor's caches}
-  -> {"protocol": 1, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
+  -> {"protocol": 2, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
                                                         {"id", "ok": false, "reason"}]}
 A run that cannot happen here (no CUDA, torch too old for torch.compile) is answered with ok: false and the
 reason in plain words; the runner itself fails (exit 1, message on stderr) only for a broken request.
 """
 import copy
+import functools
 import json
 import math
 import os
@@ -27,7 +32,7 @@ import sys
 import threading
 import time
 
-PROTOCOL = 1
+PROTOCOL = 2
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -139,6 +144,90 @@ class Static:
         return float(self.consts[name].reshape(-1)[0].item())
 
 
+UNARY = {"Sqrt": torch.sqrt, "Exp": torch.exp, "Log": torch.log, "Neg": torch.neg, "Abs": torch.abs,
+         "Reciprocal": torch.reciprocal, "Erf": torch.erf, "Floor": torch.floor, "Ceil": torch.ceil}
+
+
+def reduce_op(op, a, ins, static):
+    keep = bool(a.get("keepdims", 1))
+    axes = a.get("axes")
+    if axes is None and len(ins) > 1 and ins[1]:
+        if not static.has(ins[1]):
+            raise ValueError("%s: computed axes are not supported" % op)
+        axes = static.ints(ins[1])
+
+    def red(x):
+        t = x[0]
+        dims = tuple(v % t.dim() for v in axes) if axes else tuple(range(t.dim()))
+        if op == "ReduceMean":
+            return [t.mean(dim=dims, keepdim=keep)]
+        if op == "ReduceSum":
+            return [t.sum(dim=dims, keepdim=keep)]
+        return [(t.amax if op == "ReduceMax" else t.amin)(dim=dims, keepdim=keep)]
+    return red
+
+
+def slice_op(node, a, static):
+    """ONNX Slice (starts/ends/axes as attributes before opset 10, inputs after), clamped as ONNX clamps."""
+    ins = node["inputs"] + [""] * 5
+    if "starts" in a:
+        consts = [a["starts"], a["ends"], a.get("axes"), None]
+    else:
+        consts = [static.ints(n) if n and static.has(n) else None for n in ins[1:5]]
+
+    def operand(x, k):
+        if consts[k] is not None or "starts" in a:
+            return consts[k]
+        v = x[k + 1] if len(x) > k + 1 else None
+        return None if v is None else [int(e) for e in v.tolist()]
+
+    def slc(x):
+        t = x[0]
+        starts, ends, axes, steps = (operand(x, k) for k in range(4))
+        axes = axes if axes is not None else list(range(len(starts)))
+        steps = steps if steps is not None else [1] * len(starts)
+        for s, e, ax, st in zip(starts, ends, axes, steps):
+            ax %= t.dim()
+            n = t.shape[ax]
+            s, e = (s + n if s < 0 else s), (e + n if e < 0 else e)
+            lo, hi = (0, n) if st > 0 else (-1, n - 1)
+            idx = torch.arange(max(lo, min(hi, s)), max(lo, min(hi, e)), st, device=t.device)
+            t = t.index_select(ax, idx)
+        return [t]
+    return slc
+
+
+def resize_op(node, a, ins, static):
+    """Resize as F.interpolate, for the modes that map onto it exactly; the rest are refused by name."""
+    mode = a.get("mode", "nearest")
+    ctm = a.get("coordinate_transformation_mode", "half_pixel")
+    if mode == "nearest" and ctm == "asymmetric" and a.get("nearest_mode", "round_prefer_floor") == "floor":
+        kw = {"mode": "nearest"}
+    elif mode == "linear" and ctm in ("half_pixel", "pytorch_half_pixel", "align_corners"):
+        kw = {"mode": "bilinear", "align_corners": ctm == "align_corners"}
+    else:
+        raise ValueError("Resize %s: mode %s with coordinate_transformation_mode %s is not supported by the torch "
+                         "runner" % (node["name"], mode, ctm))
+
+    def resize(x):
+        t = x[0]
+        sizes = x[3] if len(x) > 3 and x[3] is not None and x[3].numel() else None
+        if sizes is not None:
+            return [F.interpolate(t, size=[int(v) for v in sizes.tolist()[2:]], **kw)]
+        scales = [float(v) for v in x[2].tolist()[2:]]
+        return [F.interpolate(t, scale_factor=scales, recompute_scale_factor=False, **kw)]
+    return resize
+
+
+
+class Unsupported(ValueError):
+    """An operator make_op has no torch form for; the module lists every such operator at once."""
+
+    def __init__(self, op):
+        super().__init__(op)
+        self.op = op
+
+
 def make_op(node, static):
     """Returns fn(inputs) -> list of outputs for one node; constants it needs are read now, not per call."""
     op, a, ins = node["op"], node.get("attrs", {}), node["inputs"]
@@ -162,14 +251,14 @@ def make_op(node, static):
     if op == "Clip":
         if "min" in a or "max" in a:  # opset < 11
             lo, hi = a.get("min"), a.get("max")
+        elif all(len(ins) <= i or ins[i] == "" or static.has(ins[i]) for i in (1, 2)):
+            lo, hi = [static.scalar(ins[i]) if len(ins) > i and ins[i] else None for i in (1, 2)]
         else:
-            def bound(i):
-                if len(ins) <= i or ins[i] == "":
-                    return None
-                if not static.has(ins[i]):
-                    raise ValueError("Clip %s: a computed bound is not supported" % node["name"])
-                return static.scalar(ins[i])
-            lo, hi = bound(1), bound(2)
+            # A bound computed by the graph is read when the module runs.
+            def clip(x):
+                lo, hi = [x[i].to(x[0].device) if len(x) > i and x[i] is not None else None for i in (1, 2)]
+                return [torch.clamp(x[0], lo, hi)]
+            return clip
         if lo == 0.0 and hi == 6.0:
             return lambda x: [F.hardtanh(x[0], 0.0, 6.0)]
         return lambda x: [torch.clamp(x[0], lo, hi)]
@@ -270,12 +359,35 @@ def make_op(node, static):
     if op == "Softmax":
         axis = a.get("axis", -1)
         return lambda x: [F.softmax(x[0], axis)]
+    if op in UNARY:
+        fn = UNARY[op]
+        return lambda x: [fn(x[0])]
+    if op == "Pow":
+        return lambda x: [torch.pow(x[0], x[1].to(x[0].device))]
+    if op in ("Max", "Min"):
+        pick = torch.maximum if op == "Max" else torch.minimum
+        return lambda x: [functools.reduce(lambda p, q: pick(p, q.to(p.device)), x)]
+    if op in ("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"):
+        return reduce_op(op, a, ins, static)
+    if op == "Slice":
+        return slice_op(node, a, static)
+    if op == "Resize":
+        return resize_op(node, a, ins, static)
+    if op == "ConvTranspose":
+        rank = len(a.get("kernel_shape", [])) or 2
+        begin, end = pads_for(a, rank)
+        if begin != end or "output_shape" in a:
+            raise ValueError("ConvTranspose %s: asymmetric pads or output_shape are not supported" % node["name"])
+        conv = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[rank]
+        stride, dilation = a.get("strides", [1] * rank), a.get("dilations", [1] * rank)
+        out_pad, group = a.get("output_padding", [0] * rank), a.get("group", 1)
+        return lambda x: [conv(x[0], x[1], x[2] if len(x) > 2 else None, stride, begin, out_pad, group, dilation)]
     if op == "Cast":
         to = ONNX_DTYPES.get(a["to"])
         if to is None:
             raise ValueError("Cast %s: element type %d is not supported" % (node["name"], a["to"]))
         return lambda x: [x[0].to(to)]
-    raise ValueError("operator %s (node %s) is not supported by the torch runner" % (op, node["name"] or "?"))
+    raise Unsupported(op)
 
 
 class OnnxModule(torch.nn.Module):
@@ -284,7 +396,9 @@ class OnnxModule(torch.nn.Module):
 
     def __init__(self, graph, tensors):
         super().__init__()
-        self.input_name = [i["name"] for i in graph["inputs"] if i["name"] not in tensors][0]
+        self.input_names = [i["name"] for i in graph["inputs"] if i["name"] not in tensors]
+        # The first input, for callers that feed a single-input model (the torch-compile engine, the GPU benches).
+        self.input_name = self.input_names[0] if self.input_names else None
         self.output_names = [o["name"] for o in graph["outputs"]]
         self.buffer_of = {}
         consts = {}
@@ -295,16 +409,25 @@ class OnnxModule(torch.nn.Module):
             consts[name] = t
         static = Static(consts)
         self.steps = []
+        missing = {}
         for node in graph["nodes"]:
-            fn = make_op(node, static)
+            try:
+                fn = make_op(node, static)
+            except Unsupported as e:
+                missing[e.op] = missing.get(e.op, 0) + 1
+                continue
             self.steps.append((fn, node["inputs"], node["outputs"]))
+        if missing:
+            raise ValueError("the torch runner does not cover %d operator%s of this model: %s" % (
+                len(missing), "" if len(missing) == 1 else "s",
+                ", ".join("%s (%d node%s)" % (op, n, "" if n == 1 else "s") for op, n in sorted(missing.items()))))
         self.cpu_consts = {n: t for n, t in consts.items() if n not in self.buffer_of}
 
-    def forward(self, x):
+    def forward(self, *xs):
         env = dict(self.cpu_consts)
         for name, buf in self.buffer_of.items():
             env[name] = getattr(self, buf)
-        env[self.input_name] = x
+        env.update(zip(self.input_names, xs))
         for fn, ins, outs in self.steps:
             results = fn([env[i] if i else None for i in ins])
             for name, value in zip(outs, results):
@@ -315,39 +438,67 @@ class OnnxModule(torch.nn.Module):
 
 # ---------------------------------------------------------------- timing
 
-def timed(fn, iterations, cuda):
-    """Per-iteration latency in ms. On the GPU, CUDA events recorded on the stream around each call, read
-    after one synchronize; on the CPU, perf_counter around each call."""
-    if cuda:
-        starts = [torch.cuda.Event(enable_timing=True) for _ in range(iterations)]
-        ends = [torch.cuda.Event(enable_timing=True) for _ in range(iterations)]
-        torch.cuda.synchronize()
-        for i in range(iterations):
-            starts[i].record()
-            fn()
-            ends[i].record()
-        torch.cuda.synchronize()
-        return [s.elapsed_time(e) for s, e in zip(starts, ends)]
+def report(run_id, **fields):
+    """A progress line for the Node side (torch-runner.ts), which shows it while the run goes on."""
+    if run_id is None:
+        return
+    sys.stderr.write("@progress %s\n" % json.dumps(dict(id=run_id, **fields)))
+    sys.stderr.flush()
+
+
+def sampled(fn, budget, cuda, run_id, phase):
+    """Per-call latency in ms until budget["runs"] calls or budget["maxSeconds"] of wall time, whichever comes
+    first, but never fewer than budget["minSamples"] calls. On the GPU, CUDA events recorded on the stream
+    around each call, read back after a synchronize every CHUNK calls (the wall clock for the time limit is
+    read there too, so the events' timing is not disturbed); on the CPU, perf_counter around each call.
+    Returns (samples, stopped_by, seconds)."""
+    runs, limit, floor = budget["runs"], budget["maxSeconds"], min(budget["minSamples"], budget["runs"])
     samples = []
-    for _ in range(iterations):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000.0)
-    return samples
+    started = last_report = time.perf_counter()
+    stopped_by = "runs"
+    chunk = 10 if cuda else 1
+    while len(samples) < runs:
+        n = min(chunk, runs - len(samples))
+        if cuda:
+            starts = [torch.cuda.Event(enable_timing=True) for _ in range(n)]
+            ends = [torch.cuda.Event(enable_timing=True) for _ in range(n)]
+            for i in range(n):
+                starts[i].record()
+                fn()
+                ends[i].record()
+            torch.cuda.synchronize()
+            samples.extend(s.elapsed_time(e) for s, e in zip(starts, ends))
+        else:
+            t0 = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - t0) * 1000.0)
+        now = time.perf_counter()
+        if now - last_report >= 0.5:
+            report(run_id, phase=phase, n=len(samples), total=runs, elapsedMs=(now - started) * 1000.0)
+            last_report = now
+        if len(samples) < runs and now - started >= limit and len(samples) >= floor:
+            stopped_by = "max_seconds"
+            break
+    return samples, stopped_by, time.perf_counter() - started
 
 
-def cuda_graph(module, x):
+def timed(fn, iterations, cuda):
+    """Exactly `iterations` samples, no time limit (bench/torchvision_ref.py compares like with like)."""
+    return sampled(fn, {"runs": iterations, "maxSeconds": math.inf, "minSamples": iterations}, cuda, None, None)[0]
+
+
+def cuda_graph(module, *x):
     """One call of module on x captured as a CUDA graph (after warm-up on a side stream, as capture requires);
     returns a replay that yields the captured output."""
     side = torch.cuda.Stream()
     side.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(side):
         for _ in range(3):
-            module(x)
+            module(*x)
     torch.cuda.current_stream().wait_stream(side)
     graph = torch.cuda.CUDAGraph()
     with torch.cuda.graph(graph):
-        static_out = module(x)
+        static_out = module(*x)
     return lambda: (graph.replay(), static_out)[1]
 
 
@@ -376,7 +527,9 @@ def run_one(base, run, request, device, inputs):
     module = copy.deepcopy(base).to(device=device, dtype=dtype)
     if channels_last:
         module = module.to(memory_format=fmt)
-    x = inputs[run["batch"]].to(device=device, dtype=dtype).contiguous(memory_format=fmt)
+    # Float inputs take the run's precision and layout; integer and boolean ones go as they are.
+    x = [t.to(device=device, dtype=dtype).contiguous(memory_format=fmt if t.dim() == 4 else torch.contiguous_format)
+         if t.is_floating_point() else t.to(device=device) for t in inputs[run["batch"]]]
     warmup = request["warmup"]
     compile_ms = None
     if torch_major() >= 2:
@@ -385,24 +538,28 @@ def run_one(base, run, request, device, inputs):
         if run["mode"] == "compile":
             cache = compile_cache.for_run(torch, request, run)
             compiled = torch.compile(module, **({"mode": request["compileMode"]} if request.get("compileMode") else {}))
+            report(run["id"], event="compile-start")
             t0 = time.perf_counter()
             try:
-                compiled(x)
+                compiled(*x)
             except Exception as e:
                 return {"id": run["id"], "ok": False, "reason": "torch.compile failed: %s" % str(e).splitlines()[0]}
             if cuda:
                 torch.cuda.synchronize()
             compile_ms = (time.perf_counter() - t0) * 1000.0
-            fn = lambda: compiled(x)
+            report(run["id"], event="compile-done", ms=compile_ms)
+            fn = lambda: compiled(*x)
         elif run["mode"] == "cudagraph":
-            fn = cuda_graph(module, x)
+            fn = cuda_graph(module, *x)
         else:
-            fn = lambda: module(x)
-        for _ in range(warmup):
-            fn()
+            fn = lambda: module(*x)
+        warm = {"runs": warmup, "maxSeconds": request["warmupMaxSeconds"], "minSamples": min(warmup, 1)}
+        warm_samples, _, warm_seconds = sampled(fn, warm, cuda, run["id"], "warm-up") if warmup else ([], "runs", 0.0)
         if cuda:
             torch.cuda.synchronize()
-        samples = timed(fn, request["iterations"], cuda)
+        budget = {k: request[k] for k in ("maxSeconds", "minSamples")}
+        budget["runs"] = request["iterations"]
+        samples, stopped_by, seconds = sampled(fn, budget, cuda, run["id"], "timed")
         out = fn()
         if cuda:
             torch.cuda.synchronize()
@@ -412,7 +569,9 @@ def run_one(base, run, request, device, inputs):
         f.write(out.numpy().tobytes())
     timing = ("CUDA events recorded on the stream around each call (input already on the GPU; no host copies)"
               if cuda else "perf_counter around each call")
-    result = {"id": run["id"], "ok": True, "samplesMs": samples, "warmup": warmup, "timing": timing,
+    result = {"id": run["id"], "ok": True, "samplesMs": samples, "warmup": len(warm_samples), "timing": timing,
+              "sampling": {"n": len(samples), "stoppedBy": stopped_by, "seconds": seconds,
+                           "warmup": len(warm_samples), "warmupSeconds": warm_seconds},
               "device": torch.cuda.get_device_name(0) if cuda else "cpu",
               "settings": {"mode": run["mode"], "channelsLast": channels_last, "dtype": str(dtype).replace("torch.", ""),
                            "threads": torch.get_num_threads()},
@@ -455,16 +614,21 @@ def main():
         base = OnnxModule(graph, tensors).eval()
     except ValueError as e:
         fail(str(e))
-    shape = None
-    for i in graph["inputs"]:
-        if i["name"] == base.input_name:
-            shape = i["shape"]
     inputs = {}
-    for batch, path in request["inputs"].items():
-        with open(path, "rb") as f:
-            raw = bytearray(f.read())
-        dims = [int(batch)] + [int(d) for d in shape[1:]]
-        inputs[int(batch)] = torch.frombuffer(raw, dtype=torch.float32).reshape(dims)
+    for batch, files in request["inputs"].items():
+        by_name = {}
+        for f in files:
+            with open(f["file"], "rb") as fh:
+                raw = bytearray(fh.read())
+            dtype = DTYPES.get(f["dtype"])
+            if dtype is None:
+                fail("input %s has element type %s, which the torch runner does not handle" % (f["name"], f["dtype"]))
+            empty = torch.zeros(f["dims"], dtype=dtype)
+            by_name[f["name"]] = torch.frombuffer(raw, dtype=dtype).reshape(f["dims"]) if raw else empty
+        missing = [n for n in base.input_names if n not in by_name]
+        if missing:
+            fail("no values given for input(s) %s" % ", ".join(missing))
+        inputs[int(batch)] = [by_name[n] for n in base.input_names]
     results = []
     for run in request["runs"]:
         try:

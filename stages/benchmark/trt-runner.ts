@@ -6,8 +6,8 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Exec } from '../../pipeline/exec.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/reason.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure, ToolFound } from '../../pipeline/stage.js';
 import type { LatencyStats, Measurement } from './result.js';
 import { shapeSpec, type Precision } from '../../trt/build-args.js';
@@ -15,15 +15,16 @@ import { classifyFailure } from '../../trt/classify-failure.js';
 import type { TrtBenchConfig } from '../../trt/config.js';
 import { readExportOutput, readExportTimes, type ExportedOutput } from '../../trt/export-json.js';
 import { withMounts } from '../../trt/locate.js';
-import type { ModelInput } from '../../trt/model-input.js';
+import type { AnyTensor } from '../../onnx/ort.js';
+import type { TrtInputs } from '../../trt/model-input.js';
 import { parseTrtexecLog, passed, type PerformanceSummary } from '../../trt/parse-log.js';
 import { latencyStats } from '../../trt/stats.js';
 
 export interface TrtRunRequest {
   tool: ToolFound;
   enginePath: string;
-  /** The engine's graph input, from readModelInput on the ONNX it was built from. */
-  input: ModelInput;
+  /** The engine's graph inputs, from readTrtInputs on the ONNX it was built from. */
+  inputs: TrtInputs;
   batch: number;
   /** Where trtexec's JSON files go. */
   workDir: string;
@@ -43,17 +44,23 @@ export interface TrtBenchmark {
   profilePath?: string;
 }
 
-/** A static engine runs its own batch only; a dynamic one is told the batch with --shapes. */
+/** An engine without a batch dimension runs its own batch only; every input built with a profile is told its shape. */
 function shapeArgs(r: TrtRunRequest): Result<string[], StageFailure> {
-  if (r.input.dynamicBatch) return ok([`--shapes=${shapeSpec(r.input, r.batch)}`]);
-  if (r.batch !== r.input.batch) {
-    return fail('bad-input', `${basename(r.enginePath)} was built for a fixed batch of ${r.input.batch} and cannot run batch ${r.batch}; export the model with a dynamic batch (model.dynamic_batch: true) or benchmark batch ${r.input.batch} only`);
+  if (!r.inputs.batched && r.batch !== r.inputs.fixedBatch) {
+    return fail(
+      'bad-input',
+      `${basename(r.enginePath)} was built for a fixed batch of ${r.inputs.fixedBatch} and cannot run batch ${r.batch}; give the model a dynamic batch dimension (model.dynamic_batch: true for MobileNetV2) or benchmark batch ${r.inputs.fixedBatch} only`,
+    );
   }
-  return ok([]);
+  const spec = shapeSpec(r.inputs, r.batch);
+  return ok(spec ? [`--shapes=${spec}`] : []);
 }
 
 async function runTrtexec(r: TrtRunRequest, args: string[], what: string) {
-  const command = withMounts(r.tool.command, r.tool.fingerprint.image !== undefined, [dirname(r.enginePath), r.workDir]);
+  const command = withMounts(r.tool.command, r.tool.fingerprint.image !== undefined, [
+    dirname(r.enginePath),
+    r.workDir,
+  ]);
   const run = await r.exec(command[0]!, [...command.slice(1), ...args], { ...(r.signal ? { signal: r.signal } : {}) });
   const log = parseTrtexecLog(run.stdout, run.stderr);
   if (run.exitCode !== 0 || !passed(log)) {
@@ -88,8 +95,10 @@ export function benchArgs(r: TrtBenchRequest, timesPath: string, profilePath?: s
  */
 function disagreement(stats: LatencyStats, summary: PerformanceSummary): string | undefined {
   const pairs: [string, number, number][] = [
-    ['min', stats.min, summary.latency.min], ['max', stats.max, summary.latency.max],
-    ['median', stats.p50, summary.latency.median], ['mean', stats.mean, summary.latency.mean],
+    ['min', stats.min, summary.latency.min],
+    ['max', stats.max, summary.latency.max],
+    ['median', stats.p50, summary.latency.median],
+    ['mean', stats.mean, summary.latency.mean],
   ];
   const off = pairs.find(([, a, b]) => Math.abs(a - b) > 1e-4 * Math.max(Math.abs(b), 1e-6));
   return off ? `${off[0]} ${off[1]} ms from the samples, ${off[2]} ms in the summary` : undefined;
@@ -107,12 +116,17 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
   if (!log.value.summary) return fail('tool-failed', `${what}: trtexec passed but printed no performance summary`);
   const times = await readExportTimes(timesPath);
   if (!times.ok) return fail('tool-failed', `${what}: ${times.error}`);
-  if (times.value.length === 0) return fail('tool-failed', `${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
+  if (times.value.length === 0)
+    return fail('tool-failed', `${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
   const samplesMs = times.value.map((t) => t.latencyMs);
   const summary = log.value.summary;
   const stats = latencyStats(samplesMs);
   const mismatch = disagreement(stats, summary);
-  if (mismatch) return fail('tool-failed', `${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), so they are not from this run`);
+  if (mismatch)
+    return fail(
+      'tool-failed',
+      `${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), so they are not from this run`,
+    );
   const s = r.settings;
   return ok({
     measurement: {
@@ -131,7 +145,8 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
         spinWait: s.spin_wait,
         gpuComputeMeanMs: summary.gpuCompute.mean,
       },
-      timing: 'trtexec --exportTimes latencyMs per query: CUDA events from the start of H2D to the end of D2H (H2D + GPU compute + D2H; 0 transfers with noDataTransfers); host enqueue excluded',
+      timing:
+        'trtexec --exportTimes latencyMs per query: CUDA events from the start of H2D to the end of D2H (H2D + GPU compute + D2H; 0 transfers with noDataTransfers); host enqueue excluded',
       warmup: log.value.warmup?.queries ?? 0,
       samplesMs,
       stats,
@@ -143,22 +158,40 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
 }
 
 /**
- * Runs the engine once on given input values (written as raw little-endian float32, which --loadInputs
- * reads) and returns its outputs from --exportOutput, for comparison with the FP32 reference.
+ * The bytes trtexec's --loadInputs reads for one input: raw little-endian in the engine's element type. TensorRT
+ * before 10 has no int64 tensors (the ONNX parser makes them int32), so int64 values go as int32 there.
  */
-export async function runTrtEngineOnce(r: TrtRunRequest & { data: Float32Array }): Promise<Result<ExportedOutput[], StageFailure>> {
+function inputBytes(t: AnyTensor, trtMajor: number): Uint8Array {
+  const data =
+    t.type === 'int64' && trtMajor < 10
+      ? Int32Array.from(t.data as BigInt64Array, (v) => Number(v))
+      : (t.data as ArrayBufferView);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * Runs the engine once on given input values (every input, --loadInputs=name:file,…) and returns its outputs
+ * from --exportOutput, for comparison with the FP32 reference.
+ */
+export async function runTrtEngineOnce(
+  r: TrtRunRequest & { feeds: Record<string, AnyTensor> },
+): Promise<Result<ExportedOutput[], StageFailure>> {
   const shapes = shapeArgs(r);
   if (!shapes.ok) return shapes;
-  const expected = r.batch * r.input.rest.reduce((a, b) => a * b, 1);
-  if (r.data.length !== expected) throw new Error(`Internal error: ${r.data.length} input values for shape ${[r.batch, ...r.input.rest].join('x')}`);
-  const inputPath = join(r.workDir, `trt-input-b${r.batch}.f32`);
+  const major = Number((r.tool.fingerprint.tensorrt ?? '10').split('.')[0]);
+  const loads: string[] = [];
+  for (const [k, input] of r.inputs.inputs.entries()) {
+    const t = r.feeds[input.name];
+    if (!t) throw new Error(`Internal error: no values for input ${input.name}`);
+    const path = join(r.workDir, `trt-input-b${r.batch}-${k}.bin`);
+    await writeFile(path, inputBytes(t, major));
+    loads.push(`${/^[A-Za-z0-9_./-]+$/.test(input.name) ? input.name : `'${input.name}'`}:${path}`);
+  }
   const outputPath = join(r.workDir, `trt-output-b${r.batch}.json`);
-  await writeFile(inputPath, new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength));
-  const name = shapeSpec(r.input, r.batch).split(':').slice(0, -1).join(':');
   const args = [
     `--loadEngine=${r.enginePath}`,
     ...shapes.value,
-    `--loadInputs=${name}:${inputPath}`,
+    `--loadInputs=${loads.join(',')}`,
     `--exportOutput=${outputPath}`,
     '--iterations=1',
     '--warmUp=0',

@@ -78,8 +78,8 @@ export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec): Prom
   if (typeof found === 'string') return err({ reason: found });
   const torch = found.torch!;
   if (!atLeast(torch, 2, 7)) {
-    const need = 'compiled PyTorch engines need torch >= 2.7 with torch.compiler.save_cache_artifacts';
-    return err({ reason: `${need} (found torch ${torch} at ${found.python})` });
+    const need = 'compiled engines are torch.compiler.save_cache_artifacts, new in torch 2.7';
+    return err({ reason: `needs torch >= 2.7, found ${torch}: ${need} (${found.python})` });
   }
   const gpu = found.cuda && found.cuda !== 'none' ? await probeGpu(exec) : undefined;
   if (c.precision === 'fp16' && !gpu?.ok) {

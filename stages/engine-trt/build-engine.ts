@@ -4,14 +4,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { ok, type Result } from '../../pipeline/result.js';
+import { formatMs } from '../../pipeline/log.js';
 import { fail } from '../../pipeline/reason.js';
+import { ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { buildArgs } from '../../trt/build-args.js';
 import { classifyFailure } from '../../trt/classify-failure.js';
 import type { EngineConfig } from './engine-stage.js';
 import { withMounts } from '../../trt/locate.js';
-import { readModelInput } from '../../trt/model-input.js';
+import { readTrtInputs } from '../../trt/model-input.js';
 import { parseTrtexecLog, parseVersion, passed, type TrtexecLog } from '../../trt/parse-log.js';
 
 declare module '../../pipeline/reason.js' {
@@ -41,16 +42,17 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
 
   const onnx = ctx.config.strongly_typed ? ctx.inputs.fp16model : ctx.inputs.model;
   if (!onnx) return fail('upstream-skipped', 'trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; run it or turn trt.strongly_typed off');
-  const input = await readModelInput(onnx);
-  if (!input.ok) return fail('bad-input', input.error);
+  const inputs = await readTrtInputs(onnx, ctx.config.model);
+  if (!inputs.ok) return fail('bad-input', inputs.error);
 
   const engine = ctx.out('engine');
   const timingCache = ctx.persistent('timing.cache');
-  const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, input: input.value });
+  const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, inputs: inputs.value });
   if (!args.ok) return fail('bad-input', args.error);
 
   const command = withMounts(found.command, found.fingerprint.image !== undefined, [dirname(onnx), dirname(engine), dirname(timingCache)]);
-  ctx.log.info(`building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt}`, { command: [...command, ...args.value] });
+  ctx.log.info(`building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt} (trtexec builds take minutes)…`, { command: [...command, ...args.value] });
+  const started = performance.now();
   const build = await ctx.exec(command[0]!, [...command.slice(1), ...args.value], { timeoutMs: ctx.config.timeout_s * 1000, signal: ctx.signal });
   const text = `${build.stdout}${build.stderr ? `\n==== stderr ====\n${build.stderr}` : ''}`;
   await writeFile(ctx.out('log'), text);
@@ -64,10 +66,10 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
   }
   const mismatch = checkIdentity(log, found.fingerprint);
   if (mismatch) return fail('trt-identity-mismatch', `${mismatch}; the engine was not kept`);
-  ctx.log.info(`built ${basename(engine)}`, {
+  ctx.log.info(`built ${basename(engine)} in ${formatMs(performance.now() - started)}`, {
     seconds: log.buildSeconds,
     ...(log.engineSizeMiB !== undefined ? { sizeMiB: log.engineSizeMiB } : {}),
-    dynamicBatch: input.value.dynamicBatch,
+    batched: inputs.value.batched,
   });
   return ok(undefined);
 }

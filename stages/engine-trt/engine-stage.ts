@@ -3,10 +3,12 @@
  * probe found (through the tool fingerprint), the build settings and the ONNX. The timing cache persists
  * per stage and fingerprint, so a rebuild after a model change re-times only the layers that changed.
  */
+import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { err } from '../../pipeline/result.js';
 import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
-import type { BuildSettings, Precision } from '../../trt/build-args.js';
+import { inputsConfig } from '../import/config.js';
 import { latestModel } from '../import/model-ref.js';
+import { buildArgs, type BuildSettings, type Precision } from '../../trt/build-args.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { trtexecTool } from '../../trt/probe.js';
 
@@ -16,9 +18,11 @@ export interface EngineConfig extends BuildSettings {
   trtexec: string;
   docker: TrtConfig['docker'];
   timeout_s: number;
+  /** How the model's inputs resolve (model.dims, model.inputs, model.batch_dim): the shape profile depends on it. */
+  model: InputsConfig;
 }
 
-function engineConfig(precision: Precision, t: TrtConfig): EngineConfig {
+function engineConfig(precision: Precision, t: TrtConfig, model: InputsConfig): EngineConfig {
   const fp16Only = precision === 'fp16' ? { bf16: t.bf16, strongly_typed: t.strongly_typed } : { bf16: false, strongly_typed: false };
   return {
     precision,
@@ -28,15 +32,21 @@ function engineConfig(precision: Precision, t: TrtConfig): EngineConfig {
     workspace_mib: t.workspace_mib,
     builder_optimization_level: t.builder_optimization_level,
     batch: t.batch,
+    model,
     ...fp16Only,
   };
 }
 
-/** What a skipped stage would have run, for the skip message. */
+/**
+ * What a skipped stage would have run, for the skip message: the build's own argv builder, for the newest
+ * TensorRT this project knows, with the model's shapes as placeholders (the model is not read for a skip).
+ */
 export function wouldRun(c: EngineConfig): string {
-  const flags = c.precision === 'fp16' ? (c.strongly_typed ? ' --stronglyTyped' : c.bf16 ? ' --fp16 --bf16' : ' --fp16') : '';
-  return `trtexec --onnx=<model> --saveEngine=model.${c.precision}.engine${flags} [--minShapes/--optShapes/--maxShapes for a dynamic batch]`
-    + ` --memPoolSize=workspace:${c.workspace_mib} --builderOptimizationLevel=${c.builder_optimization_level} --timingCacheFile=<timing.cache> --skipInference`;
+  const args = buildArgs({
+    version: { major: 10, minor: 0, patch: 0 }, precision: c.precision, settings: c, onnx: '<model>',
+    engine: `model.${c.precision}.engine`, timingCache: '<timing.cache>', inputs: undefined,
+  });
+  return args.ok ? `trtexec ${args.value.join(' ')}` : `nothing: ${args.error}`;
 }
 
 export function engineStage(precision: Precision): StageDef<EngineConfig> {
@@ -46,7 +56,7 @@ export function engineStage(precision: Precision): StageDef<EngineConfig> {
     name,
     version: 1,
     description: `TensorRT ${precision.toUpperCase()} engine built by trtexec`,
-    config: (root) => engineConfig(precision, trtConfig(root)),
+    config: (root) => engineConfig(precision, trtConfig(root), inputsConfig(root)),
     inputs: {
       model: latestModel,
       ...(precision === 'fp16' ? { fp16model: { stage: 'convert:fp16', output: 'model', optional: true } } : {}),

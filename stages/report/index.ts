@@ -7,7 +7,7 @@ import type { ReportConfig } from './config.js';
 
 export default defineStage<ReportConfig>({
   name: 'report',
-  version: 1,
+  version: 2,
   description: 'report.md and a self-contained report.html with charts (SVG and PNG) and graph drawings',
   config: (c) => c['report'] as ReportConfig,
   inputs: {

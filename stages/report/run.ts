@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { ok, type Result } from '../../pipeline/result.js';
+import { basename } from 'node:path';
 import { fail } from '../../pipeline/reason.js';
+import { ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { BenchFile } from '../benchmark/result.js';
 import { charts, toPng, toSvg, type Chart } from './charts.js';
@@ -42,7 +43,7 @@ export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void,
   const drawings = [];
   for (const [label, heading] of [['graphRaw', 'Raw graph'], ['graphOpt', 'Optimized graph']] as const) {
     const path = ctx.inputs[label];
-    if (path) drawings.push({ heading, svg: await readFile(path, 'utf8') });
+    if (path) drawings.push({ heading, svg: await readFile(path, 'utf8'), file: basename(path) });
   }
   await writeFile(ctx.out('markdown'), markdown(ctx.config.title, bench, passes, rendered.map((r) => r.chart)));
   await writeFile(ctx.out('html'), html(ctx.config.title, bench, passes, rendered, drawings));

@@ -6,6 +6,12 @@ import type { BenchFile, Measurement } from '../benchmark/result.js';
 
 export const seriesName = (m: Measurement): string => `${m.engine} ${m.precision}`;
 
+/** The machine in one phrase: CPU model and cores, and the GPU when there is one. */
+export const machine = (bench: BenchFile): string => {
+  const e = bench.environment;
+  return `${e.cpu.model} (${e.cpu.cores} cores)${e.gpu ? `, ${e.gpu.name}` : ''}`;
+};
+
 /** Correct measurements first by batch, then fastest p50 first; flagged ones are not in this list. */
 export function ranked(bench: BenchFile): Measurement[] {
   return bench.measurements

@@ -1,14 +1,17 @@
 /** The report's tables as plain rows, so Markdown and HTML render the same content. */
 import type { BenchFile, Measurement } from '../benchmark/result.js';
+import { describeInputs } from '../benchmark/feeds.js';
 import { flagged, ms, ranked, seriesName } from './series.js';
 
-/** The benchmarked input, a dynamic batch shown as N. */
-export const inputShape = (bench: BenchFile): string => bench.model.inputShape.map((d) => (d < 0 ? 'N' : String(d))).join('×');
+/** Every benchmarked input by name, element type and shape, the batch dimension shown as N. */
+export const inputShape = (bench: BenchFile): string => describeInputs(bench.model.inputs);
 
 export interface Table {
   title: string;
   head: string[];
   rows: string[][];
+  /** Per column: `r` for figures (right-aligned), `l` for words; prose reads from the left. */
+  align: string;
   /** Shown instead of an empty table. */
   empty: string;
 }
@@ -16,50 +19,145 @@ export interface Table {
 /** The passes.json fields the report reads; anything else in the file is ignored. */
 export interface PassesFile {
   passes: { pass: string; changed: boolean; nodesBefore: number; nodesAfter: number; ms: number }[];
+  /** Every application of a pass, round by round. */
+  steps?: { pass: string; round: number; changed: boolean; nodesBefore: number; nodesAfter: number; ms: number }[];
   totalMs?: number;
   nodes?: { before: number; after: number };
 }
 
-const correctness = (m: Measurement): string =>
-  m.correctness ? `${m.correctness.relL2.toExponential(1)} / ${(m.correctness.top1 * 100).toFixed(0)} %` : 'reference';
+const correctness = (m: Measurement): string => {
+  const c = m.correctness;
+  if (!c) return 'reference';
+  const top1 = c.top1 === undefined ? '' : ` / ${(c.top1 * 100).toFixed(0)} %`;
+  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${c.zeroReference ? ' (all-zero reference)' : ''}`;
+};
 
-const measurementRow = (m: Measurement, rank: string): string[] => [
-  rank, seriesName(m), String(m.batch), m.device, ms(m.stats.p50, m.stats.n), ms(m.stats.p90, m.stats.n), ms(m.stats.p99, m.stats.n),
-  `${ms(m.stats.mean, m.stats.n)} ± ${ms(m.stats.stddev, m.stats.n)}`, Math.round(m.throughput).toLocaleString('en-US'), correctness(m), String(m.stats.n),
+/** `48 (10 s limit)`: how many timed samples, and what stopped them. */
+export const samplesTaken = (m: Measurement, maxSeconds?: number): string => {
+  const s = m.sampling;
+  if (!s) return String(m.stats.n);
+  const why =
+    s.stoppedBy === 'runs' ? 'all runs' : s.stoppedBy === 'trtexec' ? 'trtexec' : `${maxSeconds ?? ''} s limit`.trim();
+  return `${s.n} (${why})`;
+};
+
+const measurementRow = (m: Measurement, rank: string, maxSeconds?: number): string[] => [
+  rank,
+  seriesName(m),
+  String(m.batch),
+  m.device,
+  ms(m.stats.p50, m.stats.n),
+  ms(m.stats.p90, m.stats.n),
+  ms(m.stats.p99, m.stats.n),
+  `${ms(m.stats.mean, m.stats.n)} ± ${ms(m.stats.stddev, m.stats.n)}`,
+  Math.round(m.throughput).toLocaleString('en-US'),
+  correctness(m),
+  samplesTaken(m, maxSeconds),
 ];
 
-const HEAD = ['#', 'engine', 'batch', 'device', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ± sd ms', 'images/s', 'rel L2 / top-1', 'runs'];
+const HEAD = [
+  '#',
+  'engine',
+  'batch',
+  'device',
+  'p50 ms',
+  'p90 ms',
+  'p99 ms',
+  'mean ± sd ms',
+  'items/s',
+  'rel L2 / max abs / top-1',
+  'samples (stopped by)',
+];
+const ALIGN = 'rlrlrrrrrlr';
+
+/** Per pass, its own nodes before → after in each round it ran (a pass that changed nothing shows one count). */
+export function passesTable(passes: PassesFile | undefined): Table {
+  const steps = passes?.steps;
+  const title = 'Optimization passes (passes.json), nodes before → after in each round';
+  if (!steps) {
+    return {
+      title,
+      head: ['pass', 'changed', 'nodes before', 'nodes after', 'ms'],
+      align: 'llrrr',
+      empty: 'No passes.json.',
+      rows: (passes?.passes ?? []).map((p) => [
+        p.pass,
+        p.changed ? 'yes' : 'no',
+        String(p.nodesBefore),
+        String(p.nodesAfter),
+        p.ms.toFixed(2),
+      ]),
+    };
+  }
+  const rounds = [...new Set(steps.map((s) => s.round))].sort((a, b) => a - b);
+  const names = [...new Set(steps.map((s) => s.pass))];
+  const rows = names.map((pass) => {
+    const own = steps.filter((s) => s.pass === pass);
+    const cells = rounds.map((r) => {
+      const s = own.find((x) => x.round === r);
+      return !s ? '–' : s.changed ? `${s.nodesBefore} → ${s.nodesAfter}` : `${s.nodesAfter} (no change)`;
+    });
+    return [pass, ...cells, own.reduce((a, s) => a + s.ms, 0).toFixed(2)];
+  });
+  return {
+    title,
+    head: ['pass', ...rounds.map((r) => `round ${r}`), 'ms (all rounds)'],
+    align: `l${'r'.repeat(rounds.length)}r`,
+    rows,
+    empty: 'No passes ran.',
+  };
+}
 
 export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[] {
-  let rank = 0, batch = -1;
+  let rank = 0,
+    batch = -1;
+  const max = bench.budget?.maxSeconds;
   const rows = ranked(bench).map((m) => {
     if (m.batch !== batch) [rank, batch] = [0, m.batch];
-    return measurementRow(m, String(++rank));
+    return measurementRow(m, String(++rank), max);
   });
   const env = bench.environment;
   return [
-    { title: 'Ranking (fastest p50 first within each batch size)', head: HEAD, rows, empty: 'No engine produced a correct measurement.' },
     {
-      title: 'Flagged: fast but wrong (outside the correctness tolerance, not ranked)', head: HEAD,
-      rows: flagged(bench).map((m) => measurementRow(m, '⚠')), empty: 'None: every measured engine agrees with the FP32 reference.',
+      title: 'Ranking (fastest p50 first within each batch size)',
+      head: HEAD,
+      align: ALIGN,
+      rows,
+      empty: 'No engine produced a correct measurement.',
     },
     {
-      title: 'Skipped engines', head: ['engine', 'precision', 'why'],
-      rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]), empty: 'None.',
+      title: 'Flagged: fast but wrong (outside the correctness tolerance, not ranked)',
+      head: HEAD,
+      align: ALIGN,
+      rows: flagged(bench).map((m) => measurementRow(m, '⚠', max)),
+      empty: 'None: every measured engine agrees with the FP32 reference.',
     },
     {
-      title: 'Optimization passes (passes.json)', head: ['pass', 'changed', 'nodes before', 'nodes after', 'ms'],
-      rows: (passes?.passes ?? []).map((p) => [p.pass, p.changed ? 'yes' : 'no', String(p.nodesBefore), String(p.nodesAfter), p.ms.toFixed(2)]),
-      empty: 'No passes.json.',
+      title: 'Skipped engines',
+      head: ['engine', 'precision', 'why'],
+      align: 'lll',
+      rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]),
+      empty: 'None.',
     },
+    passesTable(passes),
     {
-      title: 'Environment', head: ['what', 'value'],
+      title: 'Environment',
+      head: ['what', 'value'],
+      align: 'll',
       rows: [
         ['CPU', `${env.cpu.model} (${env.cpu.cores} cores)`],
-        ['GPU', env.gpu ? `${env.gpu.name}${env.gpu.computeCapability ? `, compute ${env.gpu.computeCapability}` : ''}${env.gpu.driver ? `, driver ${env.gpu.driver}` : ''}` : 'none'],
-        ['OS', env.os], ['Node', env.node],
+        [
+          'GPU',
+          env.gpu
+            ? `${env.gpu.name}${env.gpu.computeCapability ? `, compute ${env.gpu.computeCapability}` : ''}${env.gpu.driver ? `, driver ${env.gpu.driver}` : ''}`
+            : 'none',
+        ],
+        ['OS', env.os],
+        ['Node', env.node],
         ...Object.entries(env.versions).map(([k, v]) => [k, v]),
-        ['model', `${bench.model.name}, input ${inputShape(bench)}, sha256 ${bench.model.sha256.slice(0, 12)}`],
+        ['model', `${bench.model.name}, sha256 ${bench.model.sha256.slice(0, 12)}`],
+        ['inputs', inputShape(bench)],
+        ...(bench.budget ? [['sampling', samplingRule(bench.budget)]] : []),
         ['measured', bench.createdAt],
       ],
       empty: '',
@@ -67,6 +165,17 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
   ];
 }
 
-/** How each engine's clock was read, once per distinct description. */
-export const timingNotes = (bench: BenchFile): string[] =>
-  [...new Set(bench.measurements.map((m) => `${m.engine}: ${m.timing}; ${m.warmup} warm-up runs excluded`))];
+/** How each engine's clock was read, once per engine, with the warm-up runs it excluded. */
+export function timingNotes(bench: BenchFile): string[] {
+  const engines = [...new Set(bench.measurements.map((m) => m.engine))];
+  return engines.map((e) => {
+    const ms = bench.measurements.filter((m) => m.engine === e);
+    const warm = ms.map((m) => m.warmup);
+    const [lo, hi] = [Math.min(...warm), Math.max(...warm)];
+    return `${e}: ${ms[0]!.timing}; ${lo === hi ? lo : `${lo}–${hi}`} warm-up runs excluded`;
+  });
+}
+
+/** The sampling rule every measurement ran under, in words. */
+export const samplingRule = (b: NonNullable<BenchFile['budget']>): string =>
+  `timed runs until ${b.runs} samples or ${b.maxSeconds} s (at least ${Math.min(10, b.runs)}); warm-up ${b.warmup} runs or ${b.warmupMaxSeconds} s`;

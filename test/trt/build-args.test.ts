@@ -4,16 +4,20 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { DType } from '../../onnx/ir.js';
 import { buildArgs, type BuildRequest } from '../../trt/build-args.js';
+import { engineStage, wouldRun } from '../../stages/engine-trt/engine-stage.js';
+import type { TrtInputs } from '../../trt/model-input.js';
 
 const V86 = { major: 8, minor: 6, patch: 1 };
 const V10 = { major: 10, minor: 3, patch: 0 };
 const settings = { workspace_mib: 2048, builder_optimization_level: 3, batch: { min: 1, opt: 4, max: 8 }, bf16: false, strongly_typed: false };
 const base: Omit<BuildRequest, 'version' | 'precision'> = {
   settings, onnx: '/s/model.opt.onnx', engine: '/o/model.fp16.engine', timingCache: '/p/timing.cache',
-  input: { name: 'input', batch: 1, dynamicBatch: false, rest: [3, 224, 224] },
+  inputs: { inputs: [{ name: 'input', dtype: DType.FLOAT, dims: [1, 3, 224, 224], shaped: false }], batched: false, fixedBatch: 1 },
 };
-const dynamic = { name: 'input', dynamicBatch: true, rest: [3, 224, 224] };
+const one = (name: string, dims: Array<number | 'batch'>, dtype: DType = DType.FLOAT, shaped = true) => ({ name, dtype, dims, shaped });
+const dynamic: TrtInputs = { inputs: [one('input', ['batch', 3, 224, 224])], batched: true };
 const TAIL = ['--memPoolSize=workspace:2048', '--builderOptimizationLevel=3', '--timingCacheFile=/p/timing.cache', '--skipInference'];
 const SHAPES = ['--minShapes=input:1x3x224x224', '--optShapes=input:4x3x224x224', '--maxShapes=input:8x3x224x224'];
 const HEAD = ['--onnx=/s/model.opt.onnx', '--saveEngine=/o/model.fp16.engine'];
@@ -23,14 +27,14 @@ for (const version of [V86, V10]) {
   test(`TensorRT ${v}: FP32 static, FP16 static, FP32 dynamic, FP16 dynamic`, () => {
     assert.deepEqual(buildArgs({ ...base, version, precision: 'fp32' }), { ok: true, value: [...HEAD, ...TAIL] });
     assert.deepEqual(buildArgs({ ...base, version, precision: 'fp16' }), { ok: true, value: [...HEAD, '--fp16', ...TAIL] });
-    assert.deepEqual(buildArgs({ ...base, version, precision: 'fp32', input: dynamic }), { ok: true, value: [...HEAD, ...SHAPES, ...TAIL] });
-    assert.deepEqual(buildArgs({ ...base, version, precision: 'fp16', input: dynamic }), { ok: true, value: [...HEAD, '--fp16', ...SHAPES, ...TAIL] });
+    assert.deepEqual(buildArgs({ ...base, version, precision: 'fp32', inputs: dynamic }), { ok: true, value: [...HEAD, ...SHAPES, ...TAIL] });
+    assert.deepEqual(buildArgs({ ...base, version, precision: 'fp16', inputs: dynamic }), { ok: true, value: [...HEAD, '--fp16', ...SHAPES, ...TAIL] });
   });
 }
 
 test('no removed or unit-suffixed flag, and every option is a single --name=value item', () => {
   for (const version of [V86, V10]) {
-    const r = buildArgs({ ...base, version, precision: 'fp16', input: dynamic });
+    const r = buildArgs({ ...base, version, precision: 'fp16', inputs: dynamic });
     assert.ok(r.ok);
     for (const a of r.value) {
       assert.match(a, /^--[A-Za-z0-9]+(=.+)?$/);
@@ -57,9 +61,34 @@ test('TensorRT 11 has no --fp16: the FP16 build must be strongly typed', () => {
 });
 
 test('a name with a separator is quoted; a bad profile is refused', () => {
-  const r = buildArgs({ ...base, version: V10, precision: 'fp32', input: { ...dynamic, name: 'x:0' } });
+  const r = buildArgs({ ...base, version: V10, precision: 'fp32', inputs: { inputs: [one('x:0', ['batch', 3, 224, 224])], batched: true } });
   assert.ok(r.ok);
   assert.ok(r.value.includes("--minShapes='x:0':1x3x224x224"));
-  const bad = buildArgs({ ...base, version: V10, precision: 'fp32', input: dynamic, settings: { ...settings, batch: { min: 4, opt: 2, max: 8 } } });
+  const bad = buildArgs({ ...base, version: V10, precision: 'fp32', inputs: dynamic, settings: { ...settings, batch: { min: 4, opt: 2, max: 8 } } });
   assert.deepEqual(bad, { ok: false, error: 'trt.batch must satisfy min <= opt <= max, got min 4, opt 2, max 8' });
+});
+
+test('any model: every symbolic input gets min/opt/max from the batch profile and the resolved dims; static and scalar inputs none', () => {
+  // Silero VAD's inputs: input [batch, sequence] with sequence from model.dims, an int64 scalar sr (static),
+  // states [2, batch, 64] whose batch is not the leading dimension.
+  const vad: TrtInputs = {
+    batched: true,
+    inputs: [one('input', ['batch', 512]), one('sr', [], DType.INT64, false), one('h', [2, 'batch', 64]), one('c', [2, 'batch', 64])],
+  };
+  const r = buildArgs({ ...base, version: V10, precision: 'fp32', inputs: vad });
+  assert.deepEqual(r, { ok: true, value: [...HEAD,
+    '--minShapes=input:1x512,h:2x1x64,c:2x1x64', '--optShapes=input:4x512,h:2x4x64,c:2x4x64', '--maxShapes=input:8x512,h:2x8x64,c:2x8x64', ...TAIL] });
+  // PaddleOCR's recognizer with a fixed batch and a symbolic width set by model.dims: min = opt = max.
+  const ocr: TrtInputs = { batched: false, fixedBatch: 1, inputs: [one('x', [1, 3, 48, 320])] };
+  const o = buildArgs({ ...base, version: V86, precision: 'fp16', inputs: ocr });
+  assert.deepEqual(o, { ok: true, value: [...HEAD, '--fp16', '--minShapes=x:1x3x48x320', '--optShapes=x:1x3x48x320', '--maxShapes=x:1x3x48x320', ...TAIL] });
+});
+
+test('the "would have run" line of a skipped build comes from the same builder', () => {
+  const config = engineStage('fp16').config({ trt: { workspace_mib: 1024, batch: { min: 1, opt: 2, max: 16 } } });
+  const line = wouldRun(config);
+  const args = buildArgs({ ...base, version: V10, precision: 'fp16', settings: config, onnx: '<model>', engine: 'model.fp16.engine', timingCache: '<timing.cache>', inputs: undefined });
+  assert.ok(args.ok);
+  assert.equal(line, `trtexec ${args.value.join(' ')}`);
+  assert.match(line, /--fp16 --minShapes=<each dynamic input at batch 1> --optShapes=<… batch 2> --maxShapes=<… batch 16> --memPoolSize=workspace:1024 /);
 });

@@ -1,32 +1,50 @@
 /**
- * The static-or-dynamic decision, read from real ONNX files through onnx/serde.ts: the rig's tiny models,
- * one from ONNX's own test corpus, and files the stage must refuse with a message.
+ * Which inputs trtexec is told shapes for, read from real ONNX files through onnx/serde.ts and onnx/inputs:
+ * the rig's tiny models, one from ONNX's own test corpus, real third-party models, and files refused with a
+ * message.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { inputFromDims, readModelInput } from '../../trt/model-input.js';
+import { DType } from '../../onnx/ir.js';
+import { readTrtInputs } from '../../trt/model-input.js';
+import { realModels } from '../corpus/models.js';
 import { Rig } from '../stages/engine-trt/rig.js';
 
-test('symbolic batch → dynamic; fixed batch → static with that batch', async () => {
+test('symbolic batch → a batch profile; fixed batch → no shape flags, that batch only', async () => {
   const rig = new Rig([]);
-  assert.deepEqual(await readModelInput(rig.model('d.onnx', 'N')), { ok: true, value: { name: 'input', dynamicBatch: true, rest: [3, 8, 8] } });
-  assert.deepEqual(await readModelInput(rig.model('s.onnx', 2)), { ok: true, value: { name: 'input', batch: 2, dynamicBatch: false, rest: [3, 8, 8] } });
+  assert.deepEqual(await readTrtInputs(rig.model('d.onnx', 'N'), {}), { ok: true, value: {
+    inputs: [{ name: 'input', dtype: DType.FLOAT, dims: ['batch', 3, 8, 8], shaped: true }], batched: true } });
+  assert.deepEqual(await readTrtInputs(rig.model('s.onnx', 2), {}), { ok: true, value: {
+    inputs: [{ name: 'input', dtype: DType.FLOAT, dims: [2, 3, 8, 8], shaped: false }], batched: false, fixedBatch: 2 } });
 });
 
-test('a model from the ONNX test corpus (Relu, input x [3, 4, 5]) reads as static', async () => {
-  const r = await readModelInput('/usr/share/libonnx-testdata/data/node/test_relu/model.onnx');
-  assert.deepEqual(r, { ok: true, value: { name: 'x', batch: 3, dynamicBatch: false, rest: [4, 5] } });
+test('a model from the ONNX test corpus (Relu, input x [3, 4, 5]) is static', async () => {
+  const r = await readTrtInputs('/usr/share/libonnx-testdata/data/node/test_relu/model.onnx', {});
+  assert.deepEqual(r, { ok: true, value: { inputs: [{ name: 'x', dtype: DType.FLOAT, dims: [3, 4, 5], shaped: false }], batched: false, fixedBatch: 3 } });
 });
 
-test('refused: dynamic non-batch dimensions, a scalar, a file that is not ONNX', async () => {
-  assert.deepEqual(inputFromDims('x', ['N', 3, 'H', 'W'], 'm.onnx'), { ok: false, error: 'm.onnx: input x has shape [N, 3, H, W]; only the batch (first) dimension may be dynamic for a TensorRT build' });
-  assert.ok(!inputFromDims('x', [], 'm.onnx').ok);
+test('real models: Silero VAD (4 inputs, int64 scalar, batch inside the state) and PaddleOCR (dynamic H and W)', async () => {
+  const [vad, det] = realModels('silero_vad_legacy', 'ppocr_v4_det');
+  const v = await readTrtInputs(vad!.file, { dims: { sequence: 512 }, inputs: { sr: { value: 16000 } } });
+  assert.ok(v.ok, v.ok ? '' : v.error);
+  assert.deepEqual(v.value.inputs.map((i) => [i.name, i.dims, i.shaped]), [
+    ['input', ['batch', 512], true], ['sr', [], false], ['h', [2, 'batch', 64], true], ['c', [2, 'batch', 64], true]]);
+  assert.equal(v.value.inputs[1]!.dtype, DType.INT64);
+  const d = await readTrtInputs(det!.file, { dims: { 'p2o.DynamicDimension.1': 64, 'p2o.DynamicDimension.2': 96 } });
+  assert.ok(d.ok, d.ok ? '' : d.error);
+  assert.deepEqual(d.value.inputs[0]!.dims, ['batch', 3, 64, 96]);
+  const missing = await readTrtInputs(det!.file, {});
+  assert.ok(!missing.ok);
+  assert.match(missing.error, /ppocr_v4_det\.onnx: input 'x' .*dimension 2 \('p2o\.DynamicDimension\.1'\) has no value: set model\.dims/);
+});
+
+test('a file that is not ONNX is refused with its name', async () => {
   const rig = new Rig([]);
   const bad = join(rig.root, 'bad.onnx');
   writeFileSync(bad, 'not a model');
-  const r = await readModelInput(bad);
+  const r = await readTrtInputs(bad, {});
   assert.ok(!r.ok);
   assert.match(r.error, /bad\.onnx: not an ONNX model/);
 });

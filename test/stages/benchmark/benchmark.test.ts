@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { encodeModel } from '../../../onnx/serde.js';
@@ -35,7 +36,8 @@ before(async () => {
 });
 
 test('every engine runs the same inputs; torch on our graph agrees with the FP32 reference; what cannot run says why', async () => {
-  const config = benchConfig({ bench: { warmup: 1, runs: 12, batch_sizes: [1, 3], engines: ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph'], precisions: ['fp32'] } });
+  // A limit far above the runs: the counts below are exact even on a loaded machine.
+  const config = benchConfig({ bench: { warmup: 1, runs: 12, max_seconds: 600, batch_sizes: [1, 3], engines: ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph'], precisions: ['fp32'] } });
   const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w1'), exec, log });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const b = r.value;
@@ -55,7 +57,9 @@ test('every engine runs the same inputs; torch on our graph agrees with the FP32
       assert.equal(m.stats.p95, null, '12 samples cannot state p95');
       assert.equal(m.stats.p99, null);
       assert.ok(Math.abs(m.throughput - (batch * 1000) / m.stats.mean) < 1e-9);
+      assert.deepEqual([m.sampling?.n, m.sampling?.stoppedBy, m.sampling?.warmup], [12, 'runs', 1], 'N taken and why it stopped');
     }
+    assert.equal(eager.settings['threads'], availableParallelism(), 'torch on the CPU uses every core, set explicitly');
   }
   const torchMajor = Number(b.environment.versions.torch?.split('.')[0]);
   const reasons = b.skipped.map((s) => `${s.engine}: ${s.reason}`).join('\n');
@@ -98,7 +102,7 @@ test('the torch probe finds a Python with torch, and names the one it could not 
 
 test('the stage writes bench.json, and --baseline fails it on a slowdown beyond the spread', async (t) => {
   const root = { bench: { warmup: 5, runs: 50, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'], ort: { intra_op_threads: 1 } } };
-  const first = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const first = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
   const ran = await benchmark.run(first.ctx);
   assert.ok(ran.ok, ran.ok ? '' : ran.error.message);
   const measured = JSON.parse(await readFile(first.ctx.out('bench'), 'utf8')) as BenchFile;
@@ -111,7 +115,7 @@ test('the stage writes bench.json, and --baseline fails it on a slowdown beyond 
   }
   const baselineFile = join(first.dir, 'baseline.json');
   await writeFile(baselineFile, JSON.stringify(fast));
-  const second = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const second = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
   second.ctx.options = { baseline: baselineFile };
   const gated = await benchmark.run(second.ctx);
 
@@ -132,9 +136,35 @@ test('the stage writes bench.json, and --baseline fails it on a slowdown beyond 
 
   const bad = join(first.dir, 'not-bench.json');
   await writeFile(bad, '{"hello": 1}');
-  const third = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const third = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
   third.ctx.options = { baseline: bad };
   const refused = await benchmark.run(third.ctx);
   assert.ok(!refused.ok);
   assert.match(refused.error.message, /--baseline: .*not-bench\.json is not a bench\.json/);
+});
+
+test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and the skip says why', async () => {
+  const config = benchConfig({ bench: { warmup: 0, runs: 3, batch_sizes: [1], engines: ['ort'], precisions: ['fp32', 'fp16'] } });
+  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath, fp16: optPath }, workDir: join(dir, 'w5'), exec, log, only: 'fp32' });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(r.value.measurements.map((m) => m.precision), ['fp32']);
+  assert.deepEqual(r.value.skipped, [{ engine: 'all', precision: 'fp16', reason: 'left out by --precision fp32' }]);
+  assert.deepEqual(r.value.budget, { runs: 3, maxSeconds: 10, warmup: 0, warmupMaxSeconds: 2 });
+  assert.deepEqual({ ...r.value.measurements[0]!.sampling, seconds: 0, warmupSeconds: 0 }, { n: 3, stoppedBy: 'runs', seconds: 0, warmup: 0, warmupSeconds: 0 });
+});
+
+test('the torch runner stops at bench.max_seconds with at least 10 samples, and says so', async () => {
+  const config = benchConfig({ bench: { warmup: 50, warmup_max_seconds: 0.01, runs: 100000, max_seconds: 0.2, batch_sizes: [1], engines: ['torch-eager'], precisions: ['fp32'] } });
+  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w6'), exec, log });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  const m = r.value.measurements[0];
+  if (!m) return assert.match(r.value.skipped.map((s) => s.reason).join(), /torch not importable/);
+  const s = m.sampling!;
+  assert.equal(s.stoppedBy, 'max_seconds');
+  assert.ok(s.n >= 10 && s.n < 100000 && s.n === m.samplesMs.length, `${s.n} samples`);
+  // It stops at the first sample past the limit, or at the 10th when the limit came earlier (a loaded machine).
+  const total = m.samplesMs.reduce((x, y) => x + y, 0) / 1000;
+  const bound = Math.max(0.2 + Math.max(...m.samplesMs) / 1000, total) + 0.5;
+  assert.ok(s.seconds >= 0.2 && s.seconds <= bound, `stopped soon after the limit: ${s.seconds} s (bound ${bound} s)`);
+  assert.ok(s.warmup >= 1 && s.warmup < 50, `warm-up bounded by its own limit: ${s.warmup} runs`);
 });

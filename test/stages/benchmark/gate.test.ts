@@ -23,7 +23,8 @@ function measurement(center: number, jitter: number, seed: number, engine = 'ort
   };
 }
 const file = (...measurements: Measurement[]): BenchFile => ({
-  schema: 1, createdAt: '2026-11-25T00:00:00Z', model: { name: 'model.opt.onnx', inputShape: [1, 3, 32, 32], sha256: '' },
+  schema: 2, createdAt: '2026-11-25T00:00:00Z', model: { name: 'model.opt.onnx', inputs: [{ name: 'x', dtype: 'float32', shape: [1, 3, 32, 32] }], sha256: '' },
+  budget: { runs: 50, maxSeconds: 10, warmup: 5, warmupMaxSeconds: 2 },
   environment: { cpu: { model: 'x', cores: 1 }, os: 'linux', node: 'v20', versions: {} }, measurements, skipped: [],
 });
 
@@ -77,7 +78,16 @@ test('fast and wrong is flagged: FP32 and FP16 tolerances', () => {
   assert.ok(judge(noisy(1e-3), ref, [4, 10], 'fp16', t).ok, 'but is fine for FP16');
   const broken = judge(normalFloats(40, 13), ref, [4, 10], 'fp16', t);
   assert.ok(!broken.ok);
-  assert.ok(broken.top1 < 0.9);
+  assert.ok(broken.top1 !== undefined && broken.top1 < 0.9);
+  const map = judge(noisy(1e-6), ref, [4, 1, 10], 'fp32', t);
+  assert.ok(map.ok && map.top1 === undefined, 'an output that is not [batch, classes] has no top-1, only rel L2 and max abs');
+  assert.ok(map.maxAbs > 0 && map.maxAbs < 1e-4);
+  // A detector's map on noise: the reference is ~1e-7 everywhere, the engine's rounding differs by 1e-8.
+  const tiny = Float32Array.from(ref, (v) => v * 1e-7);
+  const tinyOff = Float32Array.from(tiny, (v, i) => v + 1e-8 * (normalFloats(ref.length, 14)[i] as number));
+  const z = judge(tinyOff, tiny, [4, 1, 10], 'fp32', t);
+  assert.ok(z.relL2 > 1e-2 && z.ok && z.zeroReference, 'an all-zero reference is judged by max abs, and says so');
+  assert.ok(!judge(Float32Array.from(tiny, () => 0.5), tiny, [4, 1, 10], 'fp32', t).ok, 'but a real difference still fails');
   assert.ok(!judge(Float32Array.from(ref, () => Number.NaN), ref, [4, 10], 'fp16', t).ok, 'NaN never agrees');
 });
 

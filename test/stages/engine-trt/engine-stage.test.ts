@@ -3,13 +3,14 @@
  * argv each build gets, what it writes, and the one message each failure becomes.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/exec.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
 import type { EngineConfig } from '../../../stages/engine-trt/engine-stage.js';
 import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
+import { realModels } from '../../corpus/models.js';
 import { GPU, LOG, OWN_LOGS, Rig } from './rig.js';
 
 async function probe(stage: typeof trtFp32, config: EngineConfig): Promise<ToolFound> {
@@ -33,7 +34,10 @@ test('FP32, static graph, TensorRT 10.16: exact argv, engine + log + timing cach
   assert.match(log, /^&&&& RUNNING TensorRT\.trtexec \[TensorRT v101600\] \[b72\] # trtexec --onnx=/);
   assert.match(log, /\n==== stderr ====\n(.*\n)*\[[^\]]+\] \[W\] Dynamic dimensions required/);
   assert.ok(existsSync(join(rig.root, 'persistent', 'timing.cache')));
-  assert.deepEqual(messages.at(-1), { level: 'info', message: 'built engine', fields: { seconds: 2.84511, sizeMiB: 12.5709, dynamicBatch: false } });
+  const built = messages.at(-1)!;
+  assert.match(built.message, /^built engine in \d+(\.\d)? (ms|s)$/, 'the build says how long it took');
+  assert.deepEqual({ ...built, message: '' }, { level: 'info', message: '', fields: { seconds: 2.84511, sizeMiB: 12.5709, batched: false } });
+  assert.match(messages.find((m) => m.message.startsWith('building'))!.message, /takes minutes|take minutes/, 'and says so before it starts');
 });
 
 test('FP16, dynamic batch, TensorRT 8.6: --fp16 and the min/opt/max profile from trt.batch', async () => {
@@ -46,6 +50,23 @@ test('FP16, dynamic batch, TensorRT 8.6: --fp16 and the min/opt/max profile from
     `--onnx=${model}`, `--saveEngine=${join(outDir, 'engine')}`, '--fp16',
     '--minShapes=input:1x3x8x8', '--optShapes=input:4x3x8x8', '--maxShapes=input:16x3x8x8', ...TAIL(rig),
   ]);
+});
+
+test('a real multi-input model (Silero VAD): every dynamic input in the profile, the int64 scalar left static; the engine then runs in the profile only', async () => {
+  const [vad] = realModels('silero_vad_legacy');
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
+  const model = join(rig.root, 'model.opt.onnx');
+  copyFileSync(vad!.file, model);
+  const config = trtFp32.config({ model: { dims: { sequence: 512 }, inputs: { sr: { value: 16000 } } }, trt: { batch: { min: 1, opt: 2, max: 4 } } });
+  const { ctx, outDir } = rig.context(config, { model }, await probe(trtFp32, config));
+  assert.deepEqual(await trtFp32.run(ctx), { ok: true, value: undefined });
+  assert.deepEqual(rig.calls('trtexec').at(-1)!.argv.slice(2, 5), [
+    '--minShapes=input:1x512,h:2x1x64,c:2x1x64', '--optShapes=input:2x512,h:2x2x64,c:2x2x64', '--maxShapes=input:4x512,h:2x4x64,c:2x4x64']);
+  const unset = rig.context(trtFp32.config({}), { model }, await probe(trtFp32, config));
+  const refused = await trtFp32.run(unset.ctx);
+  assert.ok(!refused.ok);
+  assert.match(refused.error.message, /input 'input' \[batch, sequence\]: dimension 1 \('sequence'\) has no value: set model\.dims/);
+  assert.ok(existsSync(join(outDir, 'engine')));
 });
 
 test('failures become one message with trtexec\'s own error lines', async (t) => {
@@ -135,7 +156,7 @@ test('without trtexec the stage is skipped with the reason and what it would hav
   assert.ok(!r.ok);
   assert.equal(r.error.reason, 'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, and no docker on PATH; '
     + 'install TensorRT or set trt.trtexec / trt.docker.image (would have run: trtexec --onnx=<model> --saveEngine=model.fp16.engine --fp16 '
-    + '[--minShapes/--optShapes/--maxShapes for a dynamic batch] --memPoolSize=workspace:2048 --builderOptimizationLevel=3 --timingCacheFile=<timing.cache> --skipInference)');
+    + '--minShapes=<each dynamic input at batch 1> --optShapes=<… batch 1> --maxShapes=<… batch 8> --memPoolSize=workspace:2048 --builderOptimizationLevel=3 --timingCacheFile=<timing.cache> --skipInference)');
 });
 
 test('the key slice: FP16-only switches leave the FP32 stage alone, benchmark settings leave both alone', () => {

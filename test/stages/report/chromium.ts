@@ -16,9 +16,13 @@ export interface PageView {
   charts: { id: string; marks: number }[];
   tableRows: number;
   screenshot: string;
+  /** Rendered size in CSS pixels of each graph drawing on the page (a 20 px thumbnail is unreadable). */
+  drawings: { width: number; height: number }[];
+  /** Every link on the page, followed after the screenshot: what it answered and as what. */
+  links: { text: string; href: string; status: number; type: string }[];
 }
 
-export async function openInChromium(file: string, serve: (root: string, file: string) => Promise<Served | undefined>): Promise<Result<PageView, string>> {
+export async function openInChromium(file: string, serve: (root: string, file: string) => Promise<Served | undefined>, width = 1280): Promise<Result<PageView, string>> {
   if (!existsSync(CHROMIUM)) return err(`${CHROMIUM} is missing: apt-get install chromium`);
   const served = await serve(dirname(file), basename(file));
   const url = served?.url ?? `file://${file}`;
@@ -29,7 +33,7 @@ export async function openInChromium(file: string, serve: (root: string, file: s
       '--disable-component-update', '--disable-sync'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
     const consoleErrors: string[] = [];
     const otherRequests: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
@@ -41,9 +45,24 @@ export async function openInChromium(file: string, serve: (root: string, file: s
       id: f.id, marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle').length,
     })));
     const tableRows = await page.$$eval('tbody tr', (rows) => rows.length);
+    const drawings = await page.$$eval('figure.graph svg', (svgs) => svgs.map((g) => {
+      const r = g.getBoundingClientRect();
+      return { width: r.width, height: r.height };
+    }));
     const screenshot = join(shots, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
-    return ok({ servedBy: served ? 'nginx' : 'file://', consoleErrors, otherRequests, charts, tableRows, screenshot });
+    const anchors = (await page.$$eval('a[href]', (as) => as.map((a) => ({ text: a.textContent ?? '', href: a.getAttribute('href') ?? '' }))))
+      .map((a) => ({ ...a, href: new URL(a.href, page.url()).href }));
+    // What the page itself did; navigating to its links (an SVG, graph.html) is not the page's doing.
+    const before = otherRequests.length;
+    const errors = [...consoleErrors];
+    const links = [];
+    for (const a of anchors) {
+      const r = await page.goto(a.href, { waitUntil: 'load' });
+      links.push({ ...a, status: r?.status() ?? 0, type: r?.headers()['content-type'] ?? '' });
+    }
+    otherRequests.splice(before);
+    return ok({ servedBy: served ? 'nginx' : 'file://', consoleErrors: errors, otherRequests, charts, tableRows, screenshot, drawings, links });
   } finally {
     await browser.close();
     await served?.stop();

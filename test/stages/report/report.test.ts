@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { BenchFile } from '../../../stages/benchmark/result.js';
 import benchmark from '../../../stages/benchmark/index.js';
@@ -14,6 +14,9 @@ import { benchConfig } from '../../../stages/benchmark/config.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { trtConfig } from '../../../trt/config.js';
 import report from '../../../stages/report/index.js';
+import graph from '../../../stages/graph/index.js';
+import { dotTool } from '../../../stages/graph/graphviz.js';
+import { exec } from '../../../pipeline/exec.js';
 import { fromRoot } from '../../repo-root.js';
 import { optimizedMobileNetV2, stageContext } from '../optimize/stage-context.js';
 import { openInChromium } from './chromium.js';
@@ -22,27 +25,50 @@ import { serveWithNginx } from './nginx.js';
 const model = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes: 10, dynamic_batch: true };
 
 async function measuredReport() {
-  const { optimize: opt } = await optimizedMobileNetV2(model);
+  const { raw, optimize: opt } = await optimizedMobileNetV2(model);
 
-  const root = { bench: { warmup: 2, runs: 12, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } };
-  const { ctx: bench } = await stageContext({ bench: benchConfig(root), trt: trtConfig({}) }, { model: opt.out('model') }, benchmark.outputs);
+  const root = { bench: { warmup: 2, runs: 12, max_seconds: 600, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } };
+  const { ctx: bench } = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: opt.out('model') }, benchmark.outputs);
   const measured = await benchmark.run(bench);
   assert.ok(measured.ok, measured.ok ? '' : measured.error.message);
 
-  const { ctx } = await stageContext({ title: 'report test', png_scale: 1 }, { bench: bench.out('bench'), passes: opt.out('passes') }, report.outputs);
+  // The graph drawings when GraphViz is here, placed beside report.html as artifacts/latest/ has them.
+  const drawn: Record<string, string> = {};
+  const dot = await dotTool.probe({}, exec);
+  if (dot.ok) {
+    const { ctx: g } = await stageContext({ rankdir: 'TB' as const, attributes: true }, { raw, optimized: opt.out('model') }, graph.outputs);
+    g.tools = { dot: dot.value };
+    assert.ok((await graph.run(g)).ok);
+    Object.assign(drawn, { graphRaw: g.out('rawSvg'), graphOpt: g.out('optSvg'), page: g.out('page') });
+  }
+  const { ctx } = await stageContext({ title: 'report test', png_scale: 1 },
+    { bench: bench.out('bench'), passes: opt.out('passes'), ...(dot.ok ? { graphRaw: drawn['graphRaw'], graphOpt: drawn['graphOpt'] } : {}) }, report.outputs);
   const r = await report.run(ctx);
   assert.ok(r.ok, r.ok ? '' : r.error.message);
-  return { ctx, bench: JSON.parse(await readFile(bench.out('bench'), 'utf8')) as BenchFile };
+  for (const file of Object.values(drawn)) await copyFile(file, join(dirname(ctx.out('html')), basename(file)));
+  return { ctx, drawn: dot.ok, bench: JSON.parse(await readFile(bench.out('bench'), 'utf8')) as BenchFile };
 }
 
 test('report.md and report.html carry the real measurements, the passes and the charts', async (t) => {
-  const { ctx, bench } = await measuredReport();
+  const { ctx, bench, drawn } = await measuredReport();
   const md = await readFile(ctx.out('markdown'), 'utf8');
   const engines = new Set(bench.measurements.map((m) => m.engine));
   assert.ok(engines.has('ort'), 'onnxruntime-node was measured');
   for (const e of engines) assert.match(md, new RegExp(`\\| ${e} fp32 \\|`), `${e} appears in the ranking`);
-  assert.match(md, /\| fold-batchnorm \| yes \|/, 'the passes table shows BatchNorm folding changed the model');
-  assert.match(md, /input N×3×64×64/, 'a dynamic batch reads as N');
+  assert.match(md, /\| fold-batchnorm \| (\d+) → (\d+) \|/, 'the passes table shows BatchNorm folding changed the model in round 1');
+  const round1 = /\| fold-batchnorm \| (\d+) → (\d+) \|/.exec(md);
+  assert.ok(round1 && Number(round1[1]) > Number(round1[2]), 'its own before and after, not the run\'s');
+  assert.match(md, /inputs input float32 \[N, 3, 64, 64\]/, 'the input is named with its type, a dynamic batch reads as N');
+  assert.match(md, /\| 12 \(all runs\) \|/, 'the samples taken and what stopped them');
+  assert.match(md, /\| ---: \| --- \| ---: \| --- \|/, 'figures right-aligned, words (engine, device, reasons) left');
+  for (const label of ['latencyRunsSvg', 'throughputSvg', 'latencyDistSvg']) {
+    const svg = await readFile(ctx.out(label), 'utf8');
+    assert.ok(svg.includes(bench.environment.cpu.model) && svg.includes(bench.model.name) && svg.includes('FP32'), `${label} is titled with machine, model and precision`);
+  }
+  const throughput = await readFile(ctx.out('throughputSvg'), 'utf8');
+  const ticks = [...throughput.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  for (const b of [1, 2]) assert.ok(ticks.includes(String(b)), `a tick at measured batch ${b}`);
+  assert.ok(!ticks.includes('1.5'), 'no tick between measured batches');
   assert.match(md, /!\[Latency over the timed runs\]\(latency-runs\.png\)/);
   for (const label of ['latencyRunsPng', 'throughputPng', 'latencyDistPng', 'speedupPng']) {
     const png = await readFile(ctx.out(label));
@@ -59,6 +85,13 @@ test('report.md and report.html carry the real measurements, the passes and the 
   assert.equal(v.charts.length, expected, `${expected} charts rendered`);
   for (const c of v.charts) assert.ok(c.marks > 0, `chart ${c.id} has drawn marks`);
   assert.ok(v.tableRows >= bench.measurements.length, 'every measurement is a table row');
+  if (drawn) {
+    assert.equal(v.drawings.length, 2, 'both graph drawings are on the page');
+    for (const d of v.drawings) assert.ok(d.width >= 150 && d.height >= 400, `a drawing shown at a readable size, not a thumbnail: ${JSON.stringify(d)}`);
+    const links = v.links.map((l) => [l.href.split('/').pop(), l.status, l.type.split(';')[0]]);
+    assert.deepEqual(links, [['graph.html', 200, 'text/html'], ['graph.raw.svg', 200, 'image/svg+xml'], ['graph.opt.svg', 200, 'image/svg+xml']],
+      'the drawings open at full size from their links, and graph.html too');
+  } else t.diagnostic('graphviz missing: the graph drawings were not checked');
   const kept = fromRoot('artifacts', 'screenshots', 'report.png');
   await mkdir(join(kept, '..'), { recursive: true });
   await copyFile(v.screenshot, kept);

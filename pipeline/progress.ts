@@ -1,0 +1,82 @@
+/**
+ * What every running stage is doing, said while it does it. Each running stage has one line of state: the
+ * step it last reported (`ctx.log.progress`) and for how long the stage has run. The board emits it as a `live`
+ * log record when a stage reports and once a second while any stage runs; the logger decides what a live
+ * record becomes: on a terminal the one status line it redraws in place, elsewhere a heartbeat line written
+ * only after a stretch of silence (log.ts). So a stage that never reports still says that it is running.
+ */
+import type { Logger } from './log.js';
+import { formatMs } from './log.js';
+
+export interface ProgressUpdate {
+  done: number;
+  total: number;
+  what?: string;
+  /** How long the current step has run and how long it is expected to take in all, when the stage knows. */
+  elapsedMs?: number;
+  estimateMs?: number;
+}
+
+interface Activity {
+  started: number;
+  update?: ProgressUpdate;
+  updatedAt?: number;
+}
+
+const TICK_MS = 1000;
+
+/** `ort fp32 batch 8 · 45/100 · 3.2 s of ~7.0 s · stage 12 s` */
+export function describe(u: ProgressUpdate | undefined, stageMs: number, sinceUpdateMs = 0): string {
+  if (!u) return `running · ${formatMs(stageMs)}`;
+  const parts = [u.what ?? 'working'];
+  if (u.total > 0) parts.push(`${u.done}/${u.total}`);
+  if (u.elapsedMs !== undefined) {
+    // Between reports the step's clock keeps running.
+    const step = u.elapsedMs + sinceUpdateMs;
+    parts.push(
+      `${formatMs(step)}${u.estimateMs !== undefined ? ` of ~${formatMs(Math.max(u.estimateMs, step))}` : ''}`,
+    );
+  }
+  parts.push(`stage ${formatMs(stageMs)}`);
+  return parts.join(' · ');
+}
+
+export class ProgressBoard {
+  private readonly active = new Map<string, Activity>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly log: Logger) {}
+
+  start(stage: string): void {
+    this.active.set(stage, { started: performance.now() });
+    this.timer ??= setInterval(() => this.tick(), TICK_MS);
+    // A run that has finished must not be held open by the heartbeat.
+    this.timer.unref?.();
+  }
+
+  update(stage: string, update: ProgressUpdate): void {
+    const a = this.active.get(stage);
+    if (!a) return;
+    a.update = update;
+    a.updatedAt = performance.now();
+    this.emit(stage, a);
+  }
+
+  end(stage: string): void {
+    this.active.delete(stage);
+    if (this.active.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private tick(): void {
+    for (const [stage, a] of this.active) this.emit(stage, a);
+  }
+
+  private emit(stage: string, a: Activity): void {
+    const now = performance.now();
+    const ms = now - a.started;
+    this.log.info({ stage, live: true, elapsedMs: Math.round(ms) }, describe(a.update, ms, now - (a.updatedAt ?? now)));
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The sampling budget on a real clock: a loop stops at bench.runs, or at bench.max_seconds with at least 10
+ * samples, and says which; warm-up likewise. The calls sleep for real, so the limits are exercised as a slow
+ * engine would exercise them.
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { estimateMs, MIN_SAMPLES, sample, timedBudget, warmupBudget } from '../../../stages/benchmark/sampling.js';
+
+test('fast calls: all runs are taken, stopped by runs', async () => {
+  const r = await sample(async () => undefined, timedBudget({ runs: 25, max_seconds: 10 }), 'timed');
+  assert.equal(r.samplesMs.length, 25);
+  assert.equal(r.stoppedBy, 'runs');
+});
+
+test('slow calls: the time limit stops the loop, but never before 10 samples', async () => {
+  // 20 ms a call, a 0.1 s limit: the limit is reached after ~5 calls, the floor keeps going to 10.
+  const floor = await sample(() => sleep(20), timedBudget({ runs: 100, max_seconds: 0.1 }), 'timed');
+  assert.equal(floor.samplesMs.length, MIN_SAMPLES);
+  assert.equal(floor.stoppedBy, 'max_seconds');
+  assert.ok(floor.seconds >= 0.19, `10 calls of 20 ms take at least 0.2 s (took ${floor.seconds})`);
+  // A 0.4 s limit: more than the floor, fewer than the runs.
+  const limited = await sample(() => sleep(20), timedBudget({ runs: 100, max_seconds: 0.4 }), 'timed');
+  assert.ok(
+    limited.samplesMs.length > MIN_SAMPLES && limited.samplesMs.length < 100,
+    `${limited.samplesMs.length} samples`,
+  );
+  assert.equal(limited.stoppedBy, 'max_seconds');
+  assert.ok(
+    limited.seconds >= 0.4 && limited.seconds < 0.4 + 0.5,
+    `stopped soon after the limit (${limited.seconds} s)`,
+  );
+  // Fewer runs than the floor: the runs win.
+  const few = await sample(() => sleep(20), timedBudget({ runs: 3, max_seconds: 0.01 }), 'timed');
+  assert.deepEqual([few.samplesMs.length, few.stoppedBy], [3, 'runs']);
+});
+
+test('warm-up: bench.warmup runs or bench.warmup_max_seconds, at least one', async () => {
+  const w = await sample(() => sleep(20), warmupBudget({ warmup: 50, warmup_max_seconds: 0.05 }), 'warm-up');
+  assert.ok(w.samplesMs.length >= 1 && w.samplesMs.length <= 5, `${w.samplesMs.length} warm-up runs`);
+  const none = await sample(() => sleep(20), warmupBudget({ warmup: 0, warmup_max_seconds: 1 }), 'warm-up');
+  assert.equal(none.samplesMs.length, 0);
+});
+
+test('progress is reported while sampling, with an estimate that never exceeds what the budget allows', async () => {
+  const seen: [number, number][] = [];
+  const b = timedBudget({ runs: 1000, max_seconds: 0.6 });
+  await sample(
+    () => sleep(20),
+    b,
+    'timed',
+    (_phase, n, elapsedMs) => seen.push([n, estimateMs(b, n, elapsedMs)]),
+  );
+  assert.ok(seen.length >= 1, 'at least one progress report in 0.6 s');
+  for (const [n, est] of seen) assert.ok(n > 0 && est <= 0.6 * 1000 + 1, `estimate ${est} ms after ${n}`);
+  assert.equal(estimateMs(b, 10, 100), 600, 'fast calls: the time limit bounds the estimate');
+  assert.equal(estimateMs(timedBudget({ runs: 20, max_seconds: 10 }), 10, 100), 200, 'few runs: runs × time per call');
+});
