@@ -19,7 +19,10 @@ export type PipelineReason =
   /** The stage ran and could not prove its output; consumers take their fallback. */
   | 'declined'
   | 'interrupted'
-  /** The user's model, data or named file is at fault: the run exits 2. */
+  /**
+   * The user's model, data or named file is at fault. The run exits 2 only when the failure also sets `input`
+   * (a UserError of exit 2 does); a stage's own `bad-input` failure exits 1 as before.
+   */
   | 'bad-input'
   /** The machine refused (a full disk, a read-only folder). */
   | 'environment'
