@@ -11,6 +11,7 @@ import type { Exec } from './exec.js';
 import { environmentMessage, UserError } from './failure.js';
 import { toolsHash, type KeyData } from './fingerprint.js';
 import type { AnyStage } from './graph.js';
+import type { Reason } from './reason.js';
 import type { ProgressBoard } from './progress.js';
 import { pushEntry } from './remote-lookup.js';
 import type { Outcome, PreparedInput, RunOptions } from './runner.js';
@@ -89,6 +90,10 @@ function context(
   };
 }
 
+/** A failed outcome, with the stage's (or the machine's) failure when there was one. */
+const failed = (def: AnyStage, key: string, cause: Reason, reason: string, ms: number, failure?: StageFailure): Outcome =>
+  ({ stage: def.name, status: 'failed', cause, key, reason, ms, outputs: {}, ...(failure ? { failure } : {}) });
+
 async function upload(def: AnyStage, entry: Entry, o: ExecuteOptions): Promise<void> {
   if (o.remote && def.cache !== 'never') await pushEntry(o.store, o.remote, entry);
 }
@@ -116,7 +121,7 @@ async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions
     if (!s?.isFile()) {
       const message = `internal error in stage ${def.name}: it succeeded without writing output ${label} (${file})`;
       log.error({ stage: def.name, status: 'failed' }, message);
-      return { stage: def.name, status: 'failed', cause: 'output-missing', key, reason: message, ms: o.elapsed(), outputs: {} };
+      return failed(def, key, 'output-missing', message, o.elapsed());
     }
     outputs[label] = await store.putFile(path, file);
     for (const name of companions[label] ?? []) {
@@ -150,7 +155,8 @@ async function placeInputs(store: Store, prep: Ready, dir: string): Promise<Reco
 export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Promise<Outcome> {
   const { store, log, signal } = o;
   const { key } = prep;
-  const interrupted = (): Outcome => ({ stage: def.name, status: 'interrupted', cause: 'interrupted', key, ms: o.elapsed(), outputs: {} });
+  const interrupted = (): Outcome =>
+    ({ stage: def.name, status: 'interrupted', cause: 'interrupted', key, ms: o.elapsed(), outputs: {} });
   const release = await o.slots.take(def.cache === 'never');
   let show = (text: string) => text;
   let dir = '';
@@ -173,7 +179,7 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
       if (e instanceof UserError || environmentMessage(e)) throw e;
       const message = `internal error in stage ${def.name}: ${(e as Error)?.message ?? String(e)}`;
       log.error({ stage: def.name, status: 'failed', ms: o.elapsed() }, message);
-      return { stage: def.name, status: 'failed', cause: 'unknown-error-thrown', key, reason: message, ms: o.elapsed(), outputs: {} };
+      return failed(def, key, 'unknown-error-thrown', message, o.elapsed());
     }
     o.board.end(def.name);
     // A stage that returns after an abort may have cut its work short (a benchmark without the engines whose
@@ -181,12 +187,12 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     if (!settled.settled || signal.aborted) return interrupted();
     const result = settled.value;
     if (!result.ok) {
-      const ms = o.elapsed();
       const details = result.error.details?.map(show);
       // The runner names the stage: a stage's failure says what went wrong, not where.
-      const failure = { ...result.error, message: `${def.name}: ${show(result.error.message)}`, ...(details ? { details } : {}) };
-      log.error({ stage: def.name, status: 'failed', ms, ...(details ? { details } : {}) }, failure.message);
-      return { stage: def.name, status: 'failed', cause: failure.reason, key, reason: failure.message, ms, outputs: {}, failure };
+      const message = `${def.name}: ${show(result.error.message)}`;
+      const failure = { ...result.error, message, ...(details ? { details } : {}) };
+      log.error({ stage: def.name, status: 'failed', ms: o.elapsed(), ...(details ? { details } : {}) }, message);
+      return failed(def, key, failure.reason, message, o.elapsed(), failure);
     }
     if (result.value) return await commitDecline(def, prep, result.value, o, show);
     return await commit(def, prep, dir, o, companions);
@@ -198,7 +204,7 @@ export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Pr
     const input = e instanceof UserError && e.exitCode === 2;
     const reason = input ? 'bad-input' : 'environment';
     const failure: StageFailure = { reason, message: `${def.name}: ${message}`, ...(input ? { input } : {}) };
-    return { stage: def.name, status: 'failed', cause: reason, key, reason: failure.message, ms: o.elapsed(), outputs: {}, failure };
+    return failed(def, key, reason, failure.message, o.elapsed(), failure);
   } finally {
     release();
     if (dir) await rm(dir, { recursive: true, force: true });

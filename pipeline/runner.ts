@@ -116,7 +116,10 @@ class Slots {
 }
 
 type Prepared =
-  | { kind: 'skip'; cause: Reason; reason: string; failed?: boolean; key?: string; blocked?: boolean; inapplicable?: boolean }
+  | {
+    kind: 'skip'; cause: Reason; reason: string;
+    failed?: boolean; key?: string; blocked?: boolean; inapplicable?: boolean;
+  }
   | ({ kind: 'ready' } & Ready);
 
 /** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */

@@ -52,7 +52,8 @@ export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Resul
   const reply = parseReply(build.stdout);
   if (build.exitCode !== 0 || !reply) {
     const last = build.stderr.trim().split('\n').filter(Boolean).slice(-3);
-    return fail('tool-failed', `${script} exited ${build.exitCode ?? build.signal} without a reply`, last.length ? last : undefined);
+    const what = `${script} exited ${build.exitCode ?? build.signal} without a reply`;
+    return fail('tool-failed', what, last.length ? last : undefined);
   }
   if (!reply.ok) return fail('tool-failed', reply.reason);
   const manifest = { ...reply.header, fingerprint: tool.fingerprint, engineBytes: reply.bytes };

@@ -31,7 +31,8 @@ test('a throw inside a stage is unknown-error-thrown; a built or cached stage ha
 test('a missing tool is tool-unavailable, and what needs its stage is upstream-skipped', async () => {
   const p = project();
   assert.equal((await cli(p, ['tooled'])).code, 0);
-  assert.deepEqual(causes(p, ['tooled', 'after-tool']), { tooled: 'tool-unavailable', 'after-tool': 'upstream-skipped' });
+  const expected = { tooled: 'tool-unavailable', 'after-tool': 'upstream-skipped' };
+  assert.deepEqual(causes(p, ['tooled', 'after-tool']), expected);
 });
 
 test('a stage left out by --precision is excluded', async () => {
