@@ -17,7 +17,7 @@ import { encodeModel } from '../onnx/serde.js';
 import { validateModel } from '../onnx/validate/index.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 import { defaults as fp16Defaults } from '../stages/convert-fp16/config.js';
-import { convertBodies, type BodyCheck, type BodyOutcome } from '../stages/convert-fp16/bodies.js';
+import { convertBodies, nothingConverted, type BodyCheck, type BodyOutcome } from '../stages/convert-fp16/bodies.js';
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { defaults as optimizeDefaults } from '../stages/optimize/config.js';
 import {
@@ -130,5 +130,7 @@ export async function proveFp16(model: Model, feeds: Feeds): Promise<Fp16Proof> 
   const bodies = await convertBodies(model, [converted.value.model], options, measure, tolerance);
   const final = await measure(bodies.models[0] as Model);
   if (typeof final === 'string') throw new Error(`Internal error: the converted model stopped running: ${final}`);
+  const none = nothingConverted(converted.value.report, bodies.outcomes);
+  if (none) return done({ status: 'declined', reason: none }, clamped, bodies.outcomes);
   return done({ status: 'done', relL2: final }, clamped, bodies.outcomes);
 }

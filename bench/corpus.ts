@@ -53,7 +53,8 @@ async function timeAlternating(sessions: Session[], feeds: Feeds): Promise<{ p50
   return { p50: times.map(median), ratio: [paired(0, 1), paired(2, 3)] };
 }
 
-const rel = (v: Verdict): string => (v.status === 'done' ? v.relL2.toExponential(1) : `${v.status}: ${v.reason}`);
+/** A verdict in one cell: the figure, or the status and the reason's first clause (the notes below say the rest). */
+const rel = (v: Verdict): string => (v.status === 'done' ? v.relL2.toExponential(1) : `${v.status}: ${v.reason.split(/[:;(]/)[0]!.trim()}`);
 
 const rows: string[] = [];
 const notes: string[] = [];

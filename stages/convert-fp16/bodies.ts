@@ -14,7 +14,7 @@ import { allGraphs, definedNames, graphFreeNames, hasBodies } from '../../onnx/r
 import { decodeGraphProto, encodeGraphProto } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { convertFloat16, type Fp16Options } from './convert.js';
+import { convertFloat16, type Fp16Options, type Fp16Report } from './convert.js';
 
 export interface BodyOutcome {
   node: string;
@@ -146,3 +146,14 @@ export async function convertBodies(
   }
   return { models, outcomes };
 }
+
+/**
+ * Why a conversion produced no float16 at all (no initializer, no Cast, no body converted), or undefined when it
+ * did: such a "float16 model" computes in float32 throughout, and benchmarking it as FP16 would be untrue.
+ */
+export function nothingConverted(report: Fp16Report, outcomes: readonly BodyOutcome[]): string | undefined {
+  if (report.initializersConverted > 0 || report.castsInserted > 0 || outcomes.some((o) => o.converted)) return undefined;
+  const kept = outcomes.length > 0 ? `; ${outcomes.length} bodies kept float32 (${outcomes[0]?.why ?? 'see fp16 details'})` : '';
+  return `nothing was converted to float16: every float32 operation stays float32${kept}`;
+}
+

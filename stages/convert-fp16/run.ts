@@ -11,7 +11,7 @@ import {
   compareOutputs, referenceRun, runDisabled, seededFeeds, withinTolerance, type Comparison, type Feeds, type Outputs,
 } from '../optimize/numeric-check.js';
 import type { Fp16Config } from './config.js';
-import { convertBodies, type BodyCheck } from './bodies.js';
+import { convertBodies, nothingConverted, type BodyCheck } from './bodies.js';
 import { convertFloat16 } from './convert.js';
 
 /** Every clamped constant by name, for a message: the user learns them whether the check passes or not. */
@@ -59,6 +59,11 @@ export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig
   };
   const models = ctx.config.keep_io_fp32 ? [model] : [model, twin.value.model];
   const withBodies = await convertBodies(fp32, models, options, measure, ctx.config.tolerance_rel_l2);
+  const none = nothingConverted(report, withBodies.outcomes);
+  if (none) {
+    const why = withBodies.outcomes.map((o) => `${o.node}.${o.attribute}: ${o.why ?? 'kept float32'}`);
+    return decline(none, ['the float32 model goes on unconverted', ...why]);
+  }
   const final = withBodies.models[0] as Model;
   const finalCheck = withBodies.outcomes.some((o) => o.converted) ? await recheck(withBodies.models, ref.value) : check;
   for (const [name, n] of Object.entries(report.clamped)) ctx.log.warn('clamped to the float16 range', { initializer: name, values: n });

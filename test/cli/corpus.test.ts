@@ -27,9 +27,15 @@ for (const m of realModels()) {
     const r = await shippedCli(['onnx', '--model', m.file, '--config', config, '--artifacts', artifacts]);
     const stages = readManifest(artifacts).stages;
     assert.equal(r.exitCode, 0, r.stderr);
-    // True today for all 13 (docs/corpus.md): nothing declines. A decline would still exit 0, with its reason.
-    for (const name of ['import', 'validate', 'optimize', 'convert:fp16']) {
+    // docs/corpus.md: every stage builds, but FP16 of the Silero models, whose float32 work all sits in If bodies
+    // not proven in float16, declines (exit 0, with its reason).
+    const fp16Declines = m.name.startsWith('silero_vad');
+    for (const name of ['import', 'validate', 'optimize', ...(fp16Declines ? [] : ['convert:fp16'])]) {
       assert.ok(['built', 'cached'].includes(stages[name]?.status ?? ''), `${name}: ${stages[name]?.status} ${stages[name]?.reason ?? ''}`);
+    }
+    if (fp16Declines) {
+      assert.equal(stages['convert:fp16']?.status, 'skipped');
+      assert.match(stages['convert:fp16']?.reason ?? '', /^nothing was converted to float16/);
     }
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(stages['import']?.status === 'built' || stages['import']?.status === 'cached', true);

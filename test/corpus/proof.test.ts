@@ -21,9 +21,9 @@ const tally = (verdicts: Verdict[]) => ({
   failed: verdicts.filter((v) => v.status === 'failed').map((v) => (v.status === 'done' ? '' : v.reason)),
 });
 
-test('every real model optimizes to the same outputs and converts to FP16 within tolerance', async () => {
+test('every real model optimizes to the same outputs; FP16 within tolerance, or declined when nothing converts', async () => {
   const optimize: Verdict[] = [], fp16: Verdict[] = [];
-  const withCheckData: string[] = [], withBodies: string[] = [], bodyOutcomes: string[] = [];
+  const withCheckData: string[] = [], withBodies: string[] = [], bodyOutcomes: string[] = [], fp16Declined: string[] = [];
   for (const m of realModels()) {
     const model = await readModelFile(m.file);
     assert.ok(model.ok, model.ok ? '' : model.error);
@@ -42,12 +42,18 @@ test('every real model optimizes to the same outputs and converts to FP16 within
     optimize.push(o.verdict);
     const f = await proveFp16(o.model, inputs.value.feeds);
     fp16.push(f.verdict);
+    if (f.verdict.status === 'declined') fp16Declined.push(m.name);
     assert.deepEqual(f.clamped, {}, `${m.name}: no constant of these models is beyond ±65504`);
     if (f.bodies.length > 0) withBodies.push(m.name);
     bodyOutcomes.push(...f.bodies.map((b) => `${m.name} ${b.attribute}: ${b.converted ? 'converted' : b.why}`));
   }
   assert.deepEqual(tally(optimize), { done: 13, declined: [], failed: [] });
-  assert.deepEqual(tally(fp16), { done: 13, declined: [], failed: [] });
+  // Silero keeps all of its float32 work inside If bodies, none of which is proven in float16: nothing is
+  // converted, and a "float16 model" that computes in float32 would be benchmarked as FP16 untruly.
+  const fp16Tally = tally(fp16);
+  assert.deepEqual({ ...fp16Tally, declined: fp16Tally.declined.length }, { done: 10, declined: 3, failed: [] });
+  assert.deepEqual(fp16Declined.sort(), ['silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
+  for (const r of fp16Tally.declined) assert.match(r, /^nothing was converted to float16: every float32 operation stays float32; 2 bodies kept/);
   assert.deepEqual(withCheckData.sort(),
     ['ppocr_mobile_v2_cls', 'ppocr_v4_det', 'ppocr_v4_rec', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
   assert.deepEqual(withBodies.sort(), ['oww_hey_jarvis', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
