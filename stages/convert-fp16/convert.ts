@@ -20,6 +20,7 @@ import { opsetVersion } from '../../onnx/rewrite/opset.js';
 import { makeTensor, tensorNumbers } from '../../onnx/rewrite/tensors.js';
 import { lookupOp } from '../../onnx/schema/lookup.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
+import { castCaptured, castGraphOutputs, castReaders, dropNoopCasts } from './casts.js';
 
 export interface Fp16Options {
   keepFp32: readonly string[];
@@ -43,8 +44,6 @@ export interface Fp16Report {
 const BODY_STAYS = 'holds a subgraph: the node stays float32; its bodies are converted one at a time afterwards (bodies.ts)';
 
 type Zone = 'fp16' | 'fp32';
-
-const castTo = (to: DType): Attribute => ({ name: 'to', value: { kind: 'int', value: to } });
 
 /** Operators whose float output type comes from an attribute or a default rather than from their inputs. */
 function typedByAttribute(node: Node): string | undefined {
@@ -87,6 +86,21 @@ function toFloat16(t: Tensor, name: string, report: Fp16Report): Tensor | undefi
   return makeTensor(name, DType.FLOAT16, t.dims, values);
 }
 
+/** What the phases of one conversion share. */
+export interface Conversion {
+  model: Model;
+  opset: number;
+  options: Fp16Options;
+  /** Types as inferred before conversion (Constant outputs and initializers included). */
+  types: Map<string, TensorType>;
+  /** The dtype each float32 value has after conversion: decided by its producer. */
+  dtypeOf: Map<string, DType>;
+  plans: Map<Node, { inputs: boolean[]; outputs: boolean[] }>;
+  /** Outer values a body reads: they keep their name and type, since the body is not converted. */
+  captured: Set<string>;
+  report: Fp16Report;
+}
+
 export function convertFloat16(input: Model, options: Fp16Options): Result<{ model: Model; report: Fp16Report }, string> {
   const model = cloneModel(input);
   const g = model.graph;
@@ -100,40 +114,59 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
     initializersConverted: 0, bytes: { before: 0, after: 0 }, clamped: {}, flushedToZero: {}, keptFp32: [], subgraphs: [],
     castsInserted: 0,
   };
-  // Outer values a body reads keep their name and type: the body is not converted.
   const captured = new Set(g.nodes.filter(hasBodies).flatMap((n) => [...nodeFreeNames(n)]));
+  const c: Conversion = { model, opset, options, types, dtypeOf: new Map(), plans: new Map(), captured, report };
+  const planned = planNodes(c);
+  if (planned) return err(planned);
+  const initNames = new Set(g.initializers.map((t) => t.name));
+  const renamed = convertInitializers(c);
+  if (!renamed.ok) return renamed;
+  const nodes = castReaders(c, renamed.value);
+  castGraphOutputs(c, nodes);
+  castCaptured(c, nodes, initNames);
+  g.nodes = dropNoopCasts(nodes, (v) => c.dtypeOf.get(v) ?? types.get(v)?.dtype, new Set(g.outputs.map((o) => o.name)));
+  retypeValues(c);
+  return ok({ model, report });
+}
 
-  // The dtype each float32 value has after conversion: decided by its producer.
-  const dtypeOf = new Map<string, DType>();
+/** Decides each node's zone and which of its float32 operands become float16; an error when a type is unknown. */
+function planNodes(c: Conversion): string | undefined {
+  const { model: { graph: g }, types, options, report, dtypeOf } = c;
   for (const v of g.inputs) if (v.type?.dtype === DType.FLOAT) dtypeOf.set(v.name, options.keepIoFp32 ? DType.FLOAT : DType.FLOAT16);
-  const plans = new Map<Node, { inputs: boolean[] }>();
   for (const node of g.nodes) {
     if (node.opType === 'Constant') {
       const a = node.attributes[0];
       if (a?.value.kind === 'tensor' && a.value.value.dtype === DType.FLOAT) types.set(node.outputs[0] as string, { dtype: DType.FLOAT });
     }
-    const slots = fp16Slots(node, opset, types);
+    const slots = fp16Slots(node, c.opset, types);
     const kept = hasBodies(node) ? BODY_STAYS : options.keepFp32.includes(node.opType) ? 'on the keep_fp32 list'
       : typeof slots === 'string' ? slots : typedByAttribute(node);
     if (hasBodies(node)) report.subgraphs.push({ node: node.name, opType: node.opType, why: BODY_STAYS });
     const untyped = [...node.inputs, ...node.outputs].find((v) => v && !types.has(v));
-    if (!kept && untyped) return err(`the type of '${untyped}' (at node ${node.name || node.opType}) is unknown, so it cannot be converted safely; run shape inference or declare its value_info`);
+    if (!kept && untyped) return `the type of '${untyped}' (at node ${node.name || node.opType}) is unknown, so it cannot be converted safely; run shape inference or declare its value_info`;
     const zone: Zone = kept ? 'fp32' : 'fp16';
     if (kept && [...node.inputs, ...node.outputs].some((v) => types.get(v)?.dtype === DType.FLOAT)) report.keptFp32.push({ node: node.name, opType: node.opType, why: kept });
     const plan = typeof slots === 'string' || zone === 'fp32' ? { inputs: node.inputs.map(() => false), outputs: node.outputs.map(() => false) } : slots;
-    plans.set(node, plan);
+    c.plans.set(node, plan);
     node.outputs.forEach((o, i) => { if (o && types.get(o)?.dtype === DType.FLOAT) dtypeOf.set(o, plan.outputs[i] ? DType.FLOAT16 : DType.FLOAT); });
     if (zone === 'fp16') node.attributes = node.attributes.map((a) => fp16Attribute(node, a, report));
   }
+  return undefined;
+}
 
-  // Initializers: float16 when any reader wants float16; a float32 copy for float32 readers too.
+/**
+ * Initializers: float16 when any reader wants float16; a float32 copy for float32 readers too. Returns the
+ * float32 copies' names by original name.
+ */
+function convertInitializers(c: Conversion): Result<Map<string, string>, string> {
+  const { model: { graph: g }, types, report, dtypeOf } = c;
   const initNames = new Set(g.initializers.map((t) => t.name));
   const wants = new Map<string, Set<DType>>();
   for (const node of g.nodes) node.inputs.forEach((v, i) => {
     if (!initNames.has(v) || types.get(v)?.dtype !== DType.FLOAT) return;
-    wants.set(v, (wants.get(v) ?? new Set()).add(plans.get(node)?.inputs[i] ? DType.FLOAT16 : DType.FLOAT));
+    wants.set(v, (wants.get(v) ?? new Set()).add(c.plans.get(node)?.inputs[i] ? DType.FLOAT16 : DType.FLOAT));
   });
-  for (const v of captured) wants.get(v)?.delete(DType.FLOAT16);
+  for (const v of c.captured) wants.get(v)?.delete(DType.FLOAT16);
   const renamed = new Map<string, string>();
   const outputNames = new Set(g.outputs.map((o) => o.name));
   const initializers: Tensor[] = [];
@@ -161,74 +194,19 @@ export function convertFloat16(input: Model, options: Fp16Options): Result<{ mod
     }
   }
   g.initializers = initializers;
+  return ok(renamed);
+}
 
-  // Casts where a reader wants another type than the value has; shared per (value, type).
-  const casts = new Map<string, string>();
-  const nodes: Node[] = [];
-  const insertCast = (value: string, to: DType, before: Node[]): string => {
-    const key = `${value}|${to}`;
-    let name = casts.get(key);
-    if (!name) {
-      name = `${value}_${to === DType.FLOAT16 ? 'fp16' : 'fp32'}`;
-      casts.set(key, name);
-      before.push({ name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [value], outputs: [name], attributes: [castTo(to)] });
-      report.castsInserted++;
-    }
-    return name;
-  };
-  for (const node of g.nodes) {
-    const plan = plans.get(node) as { inputs: boolean[] };
-    const pre: Node[] = [];
-    node.inputs = node.inputs.map((v, i) => {
-      const has = dtypeOf.get(v);
-      if (has === undefined) return v;
-      const want = plan.inputs[i] ? DType.FLOAT16 : DType.FLOAT;
-      if (has === want) return v;
-      if (want === DType.FLOAT && renamed.has(v)) return renamed.get(v) as string;
-      return insertCast(v, want, pre);
-    });
-    nodes.push(...pre, node);
-  }
-  // Graph outputs: the producer writes `<name>_fp16` and a Cast restores the float32 name.
-  for (const out of g.outputs) {
-    const has = dtypeOf.get(out.name);
-    const want = options.keepIoFp32 ? DType.FLOAT : DType.FLOAT16;
-    if (has === undefined || has === want || out.type?.dtype !== DType.FLOAT || !nodes.some((n) => n.outputs.includes(out.name))) continue;
-    const inner = `${out.name}_${has === DType.FLOAT16 ? 'fp16' : 'fp32'}`;
-    for (const n of nodes) {
-      n.outputs = n.outputs.map((o) => (o === out.name ? inner : o));
-      n.inputs = n.inputs.map((i) => (i === out.name ? inner : i));
-    }
-    dtypeOf.set(inner, has);
-    nodes.push({ name: `cast_${out.name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [out.name], attributes: [castTo(want)] });
-    report.castsInserted++;
-  }
-  for (const name of captured) {
-    if (dtypeOf.get(name) !== DType.FLOAT16 || initNames.has(name)) continue;
-    const inner = `${name}_fp16`;
-    for (const n of nodes) {
-      if (hasBodies(n)) continue;
-      n.outputs = n.outputs.map((o) => (o === name ? inner : o));
-      n.inputs = n.inputs.map((i) => (i === name ? inner : i));
-    }
-    dtypeOf.set(inner, DType.FLOAT16);
-    dtypeOf.set(name, DType.FLOAT);
-    const at = nodes.findIndex((n) => n.outputs.includes(inner));
-    const cast: Node = {
-      name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [name], attributes: [castTo(DType.FLOAT)],
-    };
-    nodes.splice(at + 1, 0, cast);
-    report.castsInserted++;
-  }
-  g.nodes = dropNoopCasts(nodes, (v) => dtypeOf.get(v) ?? types.get(v)?.dtype, new Set(g.outputs.map((o) => o.name)));
+/** Value infos take the dtype their producer now writes; graph outputs only when I/O is not kept float32. */
+function retypeValues(c: Conversion): void {
+  const g = c.model.graph;
   const retype = (v: ValueInfo): ValueInfo => {
-    const d = dtypeOf.get(v.name);
+    const d = c.dtypeOf.get(v.name);
     return d !== undefined && v.type && v.type.dtype !== d ? { name: v.name, type: { ...v.type, dtype: d }, ...(v.docString ? { docString: v.docString } : {}) } : v;
   };
   g.inputs = g.inputs.map(retype);
-  g.outputs = g.outputs.map((v) => (options.keepIoFp32 ? v : retype(v)));
+  g.outputs = g.outputs.map((v) => (c.options.keepIoFp32 ? v : retype(v)));
   g.valueInfo = g.valueInfo.map(retype);
-  return ok({ model, report });
 }
 
 /**
@@ -249,24 +227,6 @@ function constantsToInitializers(model: Model): void {
     return false;
   });
   g.initializers = [...g.initializers, ...moved];
-}
-
-/**
- * A Cast to the type its input already has (a model's own Cast to float inside what is now the float16
- * zone) does nothing; onnxruntime's CPU provider even trips over one. Its readers read its input instead.
- */
-function dropNoopCasts(nodes: Node[], dtypeOfValue: (v: string) => DType | undefined, graphOutputs: ReadonlySet<string>): Node[] {
-  const alias = new Map<string, string>();
-  const kept = nodes.filter((n) => {
-    const to = n.attributes.find((a) => a.name === 'to')?.value;
-    const input = n.inputs[0] ?? '';
-    const output = n.outputs[0] ?? '';
-    const noop = n.opType === 'Cast' && to?.kind === 'int' && dtypeOfValue(input) === to.value && !graphOutputs.has(output);
-    if (noop) alias.set(output, alias.get(input) ?? input);
-    return !noop;
-  });
-  for (const n of kept) n.inputs = n.inputs.map((i) => alias.get(i) ?? i);
-  return kept;
 }
 
 /** Inside the float16 zone: Cast to float and Constant tensors follow the zone. */
