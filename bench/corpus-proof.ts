@@ -10,7 +10,12 @@
 import { existsSync } from 'node:fs';
 import type { Model } from '../onnx/ir.js';
 import {
-  checkDataFiles, checkFeeds, readCheckData, tensorFeed, type CheckData, type InputsConfig,
+  checkDataFiles,
+  checkFeeds,
+  readCheckData,
+  tensorFeed,
+  type CheckData,
+  type InputsConfig,
 } from '../onnx/inputs/index.js';
 import { countNodes } from '../onnx/rewrite/subgraphs.js';
 import { encodeModel } from '../onnx/serde.js';
@@ -21,7 +26,11 @@ import { convertBodies, nothingConverted, type BodyCheck, type BodyOutcome } fro
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { defaults as optimizeDefaults } from '../stages/optimize/config.js';
 import {
-  compareOutputs, referenceRun, runDisabled, type Feeds, type Outputs,
+  compareOutputs,
+  referenceRun,
+  runDisabled,
+  type Feeds,
+  type Outputs,
 } from '../stages/optimize/numeric-check.js';
 import { optimizeModel } from '../stages/optimize/optimize-model.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';
@@ -31,7 +40,9 @@ import { fromRoot } from '../test/repo-root.js';
 const silero: InputsConfig = { inputs: { sr: { value: 16000 } } };
 const INPUTS: Record<string, InputsConfig> = {
   oww_melspectrogram: { dims: { samples: 1280 } },
-  silero_vad_v5: silero, silero_vad_v6: silero, silero_vad_legacy: silero,
+  silero_vad_v5: silero,
+  silero_vad_v6: silero,
+  silero_vad_legacy: silero,
 };
 
 export interface CheckInputs {
@@ -103,8 +114,12 @@ export interface Fp16Proof {
  */
 export async function proveFp16(model: Model, feeds: Feeds): Promise<Fp16Proof> {
   const t0 = performance.now();
-  const done = (verdict: Verdict, clamped: Record<string, number> = {}, bodies: BodyOutcome[] = []): Fp16Proof =>
-    ({ verdict, clamped, bodies, seconds: (performance.now() - t0) / 1000 });
+  const done = (verdict: Verdict, clamped: Record<string, number> = {}, bodies: BodyOutcome[] = []): Fp16Proof => ({
+    verdict,
+    clamped,
+    bodies,
+    seconds: (performance.now() - t0) / 1000,
+  });
   const options = { keepFp32: fp16Defaults.keep_fp32, keepIoFp32: true };
   const converted = convertFloat16(model, options);
   if (!converted.ok) return done({ status: 'declined', reason: converted.error });

@@ -11,7 +11,10 @@ import { compareWithBaseline, readBenchFile } from '../stages/benchmark/baseline
 const usage = 'usage: bench/gate.ts CURRENT.json --baseline BASELINE.json [--min-relative 0.02]';
 let parsed;
 try {
-  parsed = parseArgs({ allowPositionals: true, options: { baseline: { type: 'string' }, 'min-relative': { type: 'string', default: '0.02' } } });
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: { baseline: { type: 'string' }, 'min-relative': { type: 'string', default: '0.02' } },
+  });
 } catch (e) {
   console.error(`${e instanceof Error ? e.message : String(e)}\n${usage}`);
   process.exit(2);
@@ -33,8 +36,12 @@ for (const r of [current, baseline]) {
 if (!current.ok || !baseline.ok) throw new Error('Internal error: unreachable');
 const gate = compareWithBaseline(current.value, baseline.value, { minRelative });
 for (const c of gate.compared) {
-  console.log(`${c.regression ? 'REGRESSION' : 'ok        '} ${c.key}: p50 ${c.baselineP50.toFixed(3)} -> ${c.currentP50.toFixed(3)} ms (x${c.ratio.toFixed(3)}, allowed +${c.allowedMs.toFixed(3)} ms)${c.reason && c.regression ? ` — ${c.reason}` : ''}`);
+  console.log(
+    `${c.regression ? 'REGRESSION' : 'ok        '} ${c.key}: p50 ${c.baselineP50.toFixed(3)} -> ${c.currentP50.toFixed(3)} ms (x${c.ratio.toFixed(3)}, allowed +${c.allowedMs.toFixed(3)} ms)${c.reason && c.regression ? ` — ${c.reason}` : ''}`,
+  );
 }
 for (const m of gate.missing) console.log(`missing    ${m}`);
-console.log(`${gate.regressions.length} regression(s) in ${gate.compared.length} compared, ${gate.missing.length} missing`);
+console.log(
+  `${gate.regressions.length} regression(s) in ${gate.compared.length} compared, ${gate.missing.length} missing`,
+);
 process.exit(gate.ok ? 0 : 1);

@@ -37,7 +37,12 @@ function bomb(): string {
 /** A bench.json just under the 16 MB limit whose last measurement is damaged. */
 function damagedBaseline(): string {
   const measurement = {
-    engine: 'ort', precision: 'fp32', batch: 1, artifact: 'm.onnx', settings: {}, stats: { min: 1, p50: 1, max: 1 },
+    engine: 'ort',
+    precision: 'fp32',
+    batch: 1,
+    artifact: 'm.onnx',
+    settings: {},
+    stats: { min: 1, p50: 1, max: 1 },
     samplesMs: Array(1000).fill(1.5),
   };
   return JSON.stringify({ schema: 1, measurements: Array(3800).fill(measurement) }).replace(/\]\}$/, ', null]}');
@@ -55,8 +60,11 @@ function cases(): Case[] {
   writeFileSync(join(dir, 'artifacts-file'), 'not a folder');
   const baseline = damagedBaseline();
   return [
-    c('config bytes', '50 MB config (2.5 M batch sizes)', 
-      ...withConfig('huge.yaml', batchSizes(`${'1,'.repeat(2_500_000)}1`))),
+    c(
+      'config bytes',
+      '50 MB config (2.5 M batch sizes)',
+      ...withConfig('huge.yaml', batchSizes(`${'1,'.repeat(2_500_000)}1`)),
+    ),
     c('config arrays', '32 000 batch sizes in 64 KB', ...withConfig('many.yaml', batchSizes(items))),
     c('config arrays', '--set of 120 KB (60 000 batch sizes)', ...sets(`bench.batch_sizes=[${'1,'.repeat(59_999)}1]`)),
     c('YAML aliases', 'alias bomb, 9^12 leaves', ...withConfig('bomb.yaml', bomb())),
@@ -64,8 +72,14 @@ function cases(): Case[] {
     c('prototype keys', '__proto__ in the file', ...withConfig('proto.yaml', 'model:\n  __proto__:\n    x: 1\n')),
     c('model budget', 'num_classes 1e9', ...sets('model.num_classes=1000000000')),
     c('model budget', 'batch_size 1e9 (static)', ...sets('model.dynamic_batch=false', 'model.batch_size=1000000000')),
-    c('--baseline', `damaged bench.json of ${(baseline.length / 1e6).toFixed(1)} MB`,
-      '--config', config, '--baseline', file('old.json', baseline)),
+    c(
+      '--baseline',
+      `damaged bench.json of ${(baseline.length / 1e6).toFixed(1)} MB`,
+      '--config',
+      config,
+      '--baseline',
+      file('old.json', baseline),
+    ),
     c('--artifacts', 'a file', '--config', config, '--artifacts', join(dir, 'artifacts-file')),
     c('latest/', 'a real folder', '--config', config, '--artifacts', join(dir, 'artifacts')),
     c('docker image', 'trt.docker.image=--privileged', ...sets('trt.docker.image=--privileged')),
@@ -97,6 +111,8 @@ for (const k of cases()) {
 }
 rmSync(dir, { recursive: true, force: true });
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-console.log(`bench-hostile: each case refused through \`node pipeline.mjs bench\`; budget ≤ ${RSS_MB} MB, ≤ ${WALL_S} s`);
+console.log(
+  `bench-hostile: each case refused through \`node pipeline.mjs bench\`; budget ≤ ${RSS_MB} MB, ≤ ${WALL_S} s`,
+);
 for (const r of rows) console.log(`  ${r.map((v, i) => v.padEnd(widths[i]!)).join('  ')}`);
 console.log(`  worst: ${worst.wall.toFixed(2)} s wall, ${worst.rss.toFixed(0)} MB peak RSS`);

@@ -52,8 +52,11 @@ try {
   console.log(`${args.model}: ${((await stat(file)).size / 1e6).toFixed(1)} MB`);
   const s = (x: number | undefined) => `${(x ?? 0).toFixed(3)} s`;
   const show = (label: string, [i, v, o]: number[]) =>
-    console.log(`${label.padEnd(16)} import ${s(i)}  validate ${s(v)}  optimize ${s(o)}  total ${
-      s((i ?? 0) + (v ?? 0) + (o ?? 0))}`);
+    console.log(
+      `${label.padEnd(16)} import ${s(i)}  validate ${s(v)}  optimize ${s(o)}  total ${s(
+        (i ?? 0) + (v ?? 0) + (o ?? 0),
+      )}`,
+    );
   show('first run', await once());
   const runs: number[][] = [];
   for (let r = 0; r < Number(args.runs); r++) runs.push(await once());

@@ -27,8 +27,9 @@ const { values: args } = parseArgs({
 /** Text on white, as RGB planes [3, h, w] of 0..1. */
 function renderText(lines: string[], width: number, height: number, size: number): Float32Array {
   const text = lines.map((l, i) => `<text x="6" y="${(i + 1) * size * 1.15}" font-size="${size}">${l}</text>`).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">`
-    + `<rect width="100%" height="100%" fill="white"/>${text}</svg>`;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<rect width="100%" height="100%" fill="white"/>${text}</svg>`;
   const fontDirs = ['/usr/share/fonts/truetype/dejavu'];
   const font = { loadSystemFonts: false, fontDirs, defaultFontFamily: 'DejaVu Sans' };
   const image = new Resvg(svg, { font }).render();
@@ -47,9 +48,15 @@ const normalize = (planes: Float32Array, mean: number[], std: number[]): Float32
 /** A vowel-like voiced signal: pulses at f0 through second-order resonators at the formants. */
 function voiced(samples: number, rate: number): Float32Array {
   let signal = Float32Array.from({ length: samples }, (_, i) => (i % Math.round(rate / 140) === 0 ? 1 : 0));
-  for (const [f, bw] of [[700, 110], [1220, 120], [2600, 160]] as const) {
-    const r = Math.exp(-Math.PI * bw / rate), theta = 2 * Math.PI * f / rate;
-    const a1 = 2 * r * Math.cos(theta), a2 = -r * r;
+  for (const [f, bw] of [
+    [700, 110],
+    [1220, 120],
+    [2600, 160],
+  ] as const) {
+    const r = Math.exp((-Math.PI * bw) / rate),
+      theta = (2 * Math.PI * f) / rate;
+    const a1 = 2 * r * Math.cos(theta),
+      a2 = -r * r;
     const y = new Float32Array(samples);
     for (let i = 0; i < samples; i++) y[i] = (signal[i] as number) + a1 * (y[i - 1] ?? 0) + a2 * (y[i - 2] ?? 0);
     signal = y;
@@ -62,10 +69,12 @@ const f32 = (name: string, dims: number[], data: Float32Array): Tensor => makeTe
 const zeros = (name: string, dims: number[]): Tensor =>
   f32(name, dims, new Float32Array(dims.reduce((a, b) => a * b, 1)));
 
-const image = (lines: string[], w: number, h: number, size: number, mean: number[], std: number[]) =>
-  [f32('x', [1, 3, h, w], normalize(renderText(lines, w, h, size), mean, std))];
+const image = (lines: string[], w: number, h: number, size: number, mean: number[], std: number[]) => [
+  f32('x', [1, 3, h, w], normalize(renderText(lines, w, h, size), mean, std)),
+];
 const rec = [0.5, 0.5, 0.5];
-const IMAGENET_MEAN = [0.485, 0.456, 0.406], IMAGENET_STD = [0.229, 0.224, 0.225];
+const IMAGENET_MEAN = [0.485, 0.456, 0.406],
+  IMAGENET_STD = [0.229, 0.224, 0.225];
 const voice = voiced(512, 16000);
 const sr = makeTensor('sr', DType.INT64, [], [16000n]);
 

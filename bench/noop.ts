@@ -29,11 +29,15 @@ const cli = join(root, 'pipeline.mjs');
 
 /** The cached run's manifest: how many stages were hits and what the runner spent on them. */
 function manifestLine(): string {
-  const manifest = JSON.parse(readFileSync(resolve(root, artifacts, 'latest', 'manifest.json'), 'utf8')) as { stages: Record<string, { status: string; ms: number }> };
+  const manifest = JSON.parse(readFileSync(resolve(root, artifacts, 'latest', 'manifest.json'), 'utf8')) as {
+    stages: Record<string, { status: string; ms: number }>;
+  };
   const stages = Object.values(manifest.stages);
   const hits = stages.filter((s) => s.status === 'cached');
-  return `${stages.length} stages: ${hits.length} cached (${hits.reduce((n, s) => n + s.ms, 0).toFixed(1)} ms of stage checks), `
-    + `${stages.filter((s) => s.status === 'skipped').length} skipped, ${stages.filter((s) => s.status === 'built').length} built`;
+  return (
+    `${stages.length} stages: ${hits.length} cached (${hits.reduce((n, s) => n + s.ms, 0).toFixed(1)} ms of stage checks), ` +
+    `${stages.filter((s) => s.status === 'skipped').length} skipped, ${stages.filter((s) => s.status === 'built').length} built`
+  );
 }
 
 /**
@@ -45,8 +49,18 @@ function manifestLine(): string {
 async function alternating(command: string): Promise<void> {
   const args = ['--config', config, '--artifacts', artifacts];
   const warm = await exec(node, [cli, command, ...args, '--json'], { cwd: root });
-  if (warm.exitCode !== 0) return console.log(`  ${command}: the warm-up run failed (exit ${warm.exitCode}): ${warm.stderr.trim().split('\n').slice(-2).join(' | ')}`);
-  const make = ['-s', '-o', 'node_modules/.package-lock.json', command, `CONFIG=${config}`, `ARGS=--artifacts ${artifacts}`];
+  if (warm.exitCode !== 0)
+    return console.log(
+      `  ${command}: the warm-up run failed (exit ${warm.exitCode}): ${warm.stderr.trim().split('\n').slice(-2).join(' | ')}`,
+    );
+  const make = [
+    '-s',
+    '-o',
+    'node_modules/.package-lock.json',
+    command,
+    `CONFIG=${config}`,
+    `ARGS=--artifacts ${artifacts}`,
+  ];
   const runs: Record<string, [string, string[]]> = {
     'node -e 0': [node, ['-e', '0']],
     [`node pipeline.mjs ${command}`]: [node, [cli, command, ...args]],
@@ -57,14 +71,18 @@ async function alternating(command: string): Promise<void> {
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, [cmd, a]] of Object.entries(runs)) {
       const run = await exec(cmd, a, { cwd: root, env: { NO_COLOR: '1' } });
-      if (run.exitCode !== 0) return console.log(`  ${name}: exit ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+      if (run.exitCode !== 0)
+        return console.log(`  ${name}: exit ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-2).join(' | ')}`);
       ms[name]!.push(run.ms);
     }
   }
   const bare = median(ms['node -e 0']!);
   for (const [name, t] of Object.entries(ms)) {
     const m = median(t);
-    const beside = name === 'node -e 0' || name.startsWith('make\'s') ? '' : ` (${(m / bare).toFixed(2)}× node -e 0, +${(m - bare).toFixed(0)} ms)`;
+    const beside =
+      name === 'node -e 0' || name.startsWith("make's")
+        ? ''
+        : ` (${(m / bare).toFixed(2)}× node -e 0, +${(m - bare).toFixed(0)} ms)`;
     console.log(`  ${name.padEnd(28)} ${m.toFixed(0).padStart(5)} ms${beside}`);
   }
   console.log(`  (medians of ${ROUNDS} alternating runs; ${manifestLine()})`);
@@ -74,7 +92,9 @@ async function importTime(): Promise<void> {
   const script = `const t0=performance.now();await import(${JSON.stringify(join(root, 'dist/cli/main.js'))});console.log(performance.now()-t0)`;
   const ms: number[] = [];
   for (let i = 0; i < ROUNDS; i++) ms.push(Number((await exec(node, ['--input-type=module', '-e', script])).stdout));
-  console.log(`  import the CLI               ${median(ms).toFixed(0).padStart(5)} ms (the bundle: yargs, yaml, pino, the runner, every stage's declaration)`);
+  console.log(
+    `  import the CLI               ${median(ms).toFixed(0).padStart(5)} ms (the bundle: yargs, yaml, pino, the runner, every stage's declaration)`,
+  );
 }
 
 /** A chain of `n` trivial stages, each copying its input; measures the runner, not the work. */
@@ -110,7 +130,9 @@ async function perStage(): Promise<void> {
   const hits: number[] = [];
   for (let i = 0; i < RUNS; i++) hits.push(await time());
   rmSync(dir, { recursive: true, force: true });
-  console.log(`  runner per stage: ${miss.toFixed(2)} ms on a miss (tmp dir, key, commit), ${median(hits).toFixed(2)} ms on a hit (key, entry, stamp check); ${stages.length}-stage chain`);
+  console.log(
+    `  runner per stage: ${miss.toFixed(2)} ms on a miss (tmp dir, key, commit), ${median(hits).toFixed(2)} ms on a hit (key, entry, stamp check); ${stages.length}-stage chain`,
+  );
 }
 
 console.log(`bench-noop (${config}, store ${artifacts}/)`);

@@ -3,5 +3,6 @@
 'use strict';
 const { appendFileSync } = require('node:fs');
 process.on('exit', () => {
-  if (process.env.PEAK_RSS_FILE) appendFileSync(process.env.PEAK_RSS_FILE, `${process.resourceUsage().maxRSS * 1024}\n`);
+  if (process.env.PEAK_RSS_FILE)
+    appendFileSync(process.env.PEAK_RSS_FILE, `${process.resourceUsage().maxRSS * 1024}\n`);
 });

@@ -27,7 +27,9 @@ async function onnx(store: string, remote?: string): Promise<{ ms: number; statu
   if (remote) args.push('--remote-cache', remote);
   const r = await exec(process.execPath, args, { cwd: root });
   if (r.exitCode !== 0) {
-    throw new Error(`onnx on store ${store} exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    throw new Error(
+      `onnx on store ${store} exited ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`,
+    );
   }
   const m = JSON.parse(readFileSync(join(dir, store, 'latest', 'manifest.json'), 'utf8')) as Manifest;
   const remoteHits = r.stderr.split('\n').filter((l) => l.includes('"msg":"remote hit')).length;
@@ -35,8 +37,10 @@ async function onnx(store: string, remote?: string): Promise<{ ms: number; statu
 }
 
 const bytesUnder = (path: string): number =>
-  readdirSync(path, { withFileTypes: true })
-    .reduce((n, e) => n + (e.isDirectory() ? bytesUnder(join(path, e.name)) : statSync(join(path, e.name)).size), 0);
+  readdirSync(path, { withFileTypes: true }).reduce(
+    (n, e) => n + (e.isDirectory() ? bytesUnder(join(path, e.name)) : statSync(join(path, e.name)).size),
+    0,
+  );
 const requests = (log: string) => readFileSync(log, 'utf8').split('\n').filter(Boolean).length;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -45,8 +49,10 @@ try {
   console.log(`bench-remote (${config}, nginx WebDAV on ${dav.url})`);
   const a = await onnx('a', dav.url);
   const mb = bytesUnder(join(dav.root, 'cache', 'cas')) / 1e6;
-  console.log(`  store A: build onnx and upload     ${s(a.ms).padStart(8)}  ` +
-    `(${a.statuses.join(', ')}; ${mb.toFixed(1)} MB of blobs on the server)`);
+  console.log(
+    `  store A: build onnx and upload     ${s(a.ms).padStart(8)}  ` +
+      `(${a.statuses.join(', ')}; ${mb.toFixed(1)} MB of blobs on the server)`,
+  );
   const local = await onnx('local');
   console.log(`  store L: build onnx locally        ${s(local.ms).padStart(8)}  (${local.statuses.join(', ')})`);
   const remoteMs: number[] = [];
@@ -57,15 +63,19 @@ try {
     remoteMs.push(b.ms);
   }
   const remote = median(remoteMs);
-  console.log(`  store B: onnx from the remote      ${s(remote).padStart(8)}  ` +
-    `(median of ${RUNS} empty stores, every stage A built a remote hit)`);
+  console.log(
+    `  store B: onnx from the remote      ${s(remote).padStart(8)}  ` +
+      `(median of ${RUNS} empty stores, every stage A built a remote hit)`,
+  );
   console.log(`  ratio: a local build takes ${(local.ms / remote).toFixed(1)}x as long as the remote hit`);
   const before = requests(dav.accessLog);
   const noop: number[] = [];
   for (let i = 0; i < NOOP_RUNS; i++) noop.push((await onnx('b0', dav.url)).ms);
   const sent = requests(dav.accessLog) - before;
-  console.log(`  no-op onnx, remote configured      ${s(median(noop)).padStart(8)}  ` +
-    `(median of ${NOOP_RUNS}; ${sent} requests to the server in ${NOOP_RUNS} runs)`);
+  console.log(
+    `  no-op onnx, remote configured      ${s(median(noop)).padStart(8)}  ` +
+      `(median of ${NOOP_RUNS}; ${sent} requests to the server in ${NOOP_RUNS} runs)`,
+  );
 } finally {
   await dav.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -17,20 +17,37 @@ const C = 4;
 const SHAPE = [1, C, 4, 4];
 export const NODES_PER_BLOCK = 11;
 
-const node = (opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = []): Node =>
-  ({ name: outputs[0] as string, opType, domain: '', inputs, outputs, attributes });
-const ints = (values: number[]): Node['attributes'][number]['value'] =>
-  ({ kind: 'tensor', value: makeTensor('', DType.INT64, [values.length], values) });
+const node = (opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = []): Node => ({
+  name: outputs[0] as string,
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attributes,
+});
+const ints = (values: number[]): Node['attributes'][number]['value'] => ({
+  kind: 'tensor',
+  value: makeTensor('', DType.INT64, [values.length], values),
+});
 const floats = (name: string, dims: number[], f: (i: number) => number): Tensor =>
-  makeTensor(name, DType.FLOAT, dims, Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => f(i)));
+  makeTensor(
+    name,
+    DType.FLOAT,
+    dims,
+    Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => f(i)),
+  );
 
 function block(k: number, x: string): { nodes: Node[]; initializers: Tensor[]; out: string } {
   const p = (s: string) => `b${k}_${s}`;
   const initializers = [
-    floats(p('w'), [C, C, 1, 1], (i) => ((i * 7 + k) % 11) / 22 - 0.2), floats(p('b'), [C], (i) => i / 10),
-    floats(p('g'), [C], () => 1.1), floats(p('beta'), [C], () => 0.05),
-    floats(p('mean'), [C], () => 0.01), floats(p('var'), [C], () => 0.9),
-    floats(p('lo'), [], () => 0), floats(p('hi'), [], () => 6),
+    floats(p('w'), [C, C, 1, 1], (i) => ((i * 7 + k) % 11) / 22 - 0.2),
+    floats(p('b'), [C], (i) => i / 10),
+    floats(p('g'), [C], () => 1.1),
+    floats(p('beta'), [C], () => 0.05),
+    floats(p('mean'), [C], () => 0.01),
+    floats(p('var'), [C], () => 0.9),
+    floats(p('lo'), [], () => 0),
+    floats(p('hi'), [], () => 6),
   ];
   const nodes = [
     node('Conv', [x, p('w'), p('b')], [p('conv')]),
@@ -50,7 +67,8 @@ function block(k: number, x: string): { nodes: Node[]; initializers: Tensor[]; o
 
 export function scaleModel(nodes: number): Model {
   const blocks = Math.max(1, Math.round(nodes / NODES_PER_BLOCK));
-  const graphNodes: Node[] = [], initializers: Tensor[] = [];
+  const graphNodes: Node[] = [],
+    initializers: Tensor[] = [];
   let x = 'input';
   for (let k = 0; k < blocks; k++) {
     const b = block(k, x);
@@ -62,9 +80,17 @@ export function scaleModel(nodes: number): Model {
   return {
     irVersion: 8,
     opsetImports: [{ domain: '', version: 17 }],
-    producerName: 'enginefoundry-scale', producerVersion: '', domain: '', modelVersion: 1, docString: '', metadata: [],
+    producerName: 'enginefoundry-scale',
+    producerVersion: '',
+    domain: '',
+    modelVersion: 1,
+    docString: '',
+    metadata: [],
     graph: {
-      name: 'scale', nodes: graphNodes, initializers, valueInfo: [],
+      name: 'scale',
+      nodes: graphNodes,
+      initializers,
+      valueInfo: [],
       inputs: [{ name: 'input', type: { dtype: DType.FLOAT, shape: SHAPE } }],
       outputs: [{ name: 'output', type: { dtype: DType.FLOAT, shape: SHAPE } }],
     },
@@ -81,10 +107,17 @@ export function scaleModelInBody(nodes: number): Model {
   const output = g.outputs[0] as Model['graph']['outputs'][number];
   const graph = (name: string, body: Node[], out: string) =>
     encodeGraphProto({
-      name, nodes: body, inputs: [], outputs: [{ ...output, name: out }], valueInfo: [], initializers: [],
+      name,
+      nodes: body,
+      inputs: [],
+      outputs: [{ ...output, name: out }],
+      valueInfo: [],
+      initializers: [],
     });
-  const branch = (name: string, body: Node[], out: string) =>
-    ({ name, value: { kind: 'opaque' as const, value: { name, type: GRAPH, g: graph(name, body, out) } } });
+  const branch = (name: string, body: Node[], out: string) => ({
+    name,
+    value: { kind: 'opaque' as const, value: { name, type: GRAPH, g: graph(name, body, out) } },
+  });
   const cond = makeTensor('', DType.BOOL, [], [1]);
   return {
     ...chain,
@@ -92,10 +125,15 @@ export function scaleModelInBody(nodes: number): Model {
       ...g,
       nodes: [
         node('Constant', [], ['cond'], [{ name: 'value', value: { kind: 'tensor', value: cond } }]),
-        node('If', ['cond'], [output.name], [
-          branch('then_branch', g.nodes, output.name),
-          branch('else_branch', [node('Identity', ['input'], ['same'])], 'same'),
-        ]),
+        node(
+          'If',
+          ['cond'],
+          [output.name],
+          [
+            branch('then_branch', g.nodes, output.name),
+            branch('else_branch', [node('Identity', ['input'], ['same'])], 'same'),
+          ],
+        ),
       ],
     },
   };

@@ -17,7 +17,8 @@ import { scaleModel, scaleModelInBody } from './scale-graph.js';
 
 const { values: args } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '5000,10000,20000' }, repeat: { type: 'string', default: '3' },
+    sizes: { type: 'string', default: '5000,10000,20000' },
+    repeat: { type: 'string', default: '3' },
     body: { type: 'boolean', default: false },
   },
 });
@@ -29,7 +30,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 /** [result, wall seconds, CPU seconds] */
 function timed<T>(f: () => T): [T, number, number] {
-  const c0 = process.cpuUsage(), t0 = performance.now();
+  const c0 = process.cpuUsage(),
+    t0 = performance.now();
   const r = f();
   const c = process.cpuUsage(c0);
   return [r, (performance.now() - t0) / 1000, (c.user + c.system) / 1e6];
@@ -42,7 +44,8 @@ const s = (x: number) => `${x.toFixed(2)} s`.padStart(7);
 console.log('nodes    validate (cpu)       optimize (cpu)       total (cpu)          nodes after');
 for (const n of sizes) {
   const rows: number[][] = [];
-  let after = 0, nodes = 0;
+  let after = 0,
+    nodes = 0;
   for (let r = 0; r < repeat; r++) {
     const model = build(n);
     nodes = countNodes(model.graph);
@@ -63,11 +66,18 @@ for (const n of sizes) {
   const pair = (wall: number | undefined, cpu: number | undefined) => `${s(wall ?? 0)} (${s(cpu ?? 0)})`;
   console.log(`${String(nodes).padEnd(8)} ${pair(vw, vc)}  ${pair(ow, oc)}  ${pair(tw, tc)}  ${after}`);
 }
-const small = Math.min(...sizes), large = Math.max(...sizes);
-const [sw, sc] = totals.get(small) as [number, number], [lw, lc] = totals.get(large) as [number, number];
+const small = Math.min(...sizes),
+  large = Math.max(...sizes);
+const [sw, sc] = totals.get(small) as [number, number],
+  [lw, lc] = totals.get(large) as [number, number];
 const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
 const [gw, gc] = [lw / sw, lc / sc];
-console.log(`\ngrowth ${small} → ${large} nodes: ${gw.toFixed(2)}× wall, ${gc.toFixed(2)}× CPU `
-  + `(target ≤ 5×; linear is ${(large / small).toFixed(0)}×) ${verdict(gw <= 5)} wall, ${verdict(gc <= 5)} CPU`);
-console.log(`validate + optimize at ${large} nodes: ${lw.toFixed(2)} s wall, ${lc.toFixed(2)} s CPU (target ≤ 5 s) ${
-  verdict(lw <= 5)}`);
+console.log(
+  `\ngrowth ${small} → ${large} nodes: ${gw.toFixed(2)}× wall, ${gc.toFixed(2)}× CPU ` +
+    `(target ≤ 5×; linear is ${(large / small).toFixed(0)}×) ${verdict(gw <= 5)} wall, ${verdict(gc <= 5)} CPU`,
+);
+console.log(
+  `validate + optimize at ${large} nodes: ${lw.toFixed(2)} s wall, ${lc.toFixed(2)} s CPU (target ≤ 5 s) ${verdict(
+    lw <= 5,
+  )}`,
+);

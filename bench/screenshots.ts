@@ -29,7 +29,9 @@ for (const page of ['report.html', 'graph.html']) {
   const broken = view.value.links.filter((l) => l.status !== 200);
   const links = view.value.links.map((l) => `${l.href.split('/').pop()} ${l.status} ${l.type}`).join(', ');
   const errors = JSON.stringify(view.value.consoleErrors);
-  console.log(`${page}: ${out}; ${view.value.charts.length} charts; console errors ${errors}; links ${links || 'none'}`);
+  console.log(
+    `${page}: ${out}; ${view.value.charts.length} charts; console errors ${errors}; links ${links || 'none'}`,
+  );
   if (broken.length > 0) {
     console.error(`${page}: broken links: ${broken.map((l) => l.href).join(', ')}`);
     process.exitCode = 1;

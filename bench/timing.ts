@@ -9,11 +9,18 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Median wall time of a whole process over `runs` runs; a failed run is an error with its stderr. */
-export async function timeProcess(command: string, args: readonly string[], runs: number): Promise<Result<{ ms: number }, string>> {
+export async function timeProcess(
+  command: string,
+  args: readonly string[],
+  runs: number,
+): Promise<Result<{ ms: number }, string>> {
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
     const run = await exec(command, args);
-    if (run.exitCode !== 0) return err(`${command} exited ${run.exitCode ?? run.signal}: ${(run.spawnError ?? run.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+    if (run.exitCode !== 0)
+      return err(
+        `${command} exited ${run.exitCode ?? run.signal}: ${(run.spawnError ?? run.stderr).trim().split('\n').slice(-3).join(' | ')}`,
+      );
     times.push(run.ms);
   }
   return ok({ ms: median(times) });

@@ -36,22 +36,30 @@ function branchyModel(nodes: number): Model {
   let x = 'x';
   for (let k = 0; 6 * (k + 1) < nodes; k++) {
     graphNodes.push(node('Neg', [x], [`n${k}`], {}, `neg${k}`));
-    graphNodes.push(withBodies(node('If', ['c'], [`y${k}`], {}, `if${k}`), {
-      then_branch: {
-        nodes: [node('Relu', [`n${k}`], [`t${k}`]), node('Abs', [`t${k}`], [`ta${k}`])],
-        outputs: [f(`ta${k}`)],
-      },
-      else_branch: {
-        nodes: [node('Sigmoid', [`n${k}`], [`e${k}`]), node('Add', [`e${k}`, x], [`ea${k}`])],
-        outputs: [f(`ea${k}`)],
-      },
-    }));
+    graphNodes.push(
+      withBodies(node('If', ['c'], [`y${k}`], {}, `if${k}`), {
+        then_branch: {
+          nodes: [node('Relu', [`n${k}`], [`t${k}`]), node('Abs', [`t${k}`], [`ta${k}`])],
+          outputs: [f(`ta${k}`)],
+        },
+        else_branch: {
+          nodes: [node('Sigmoid', [`n${k}`], [`e${k}`]), node('Add', [`e${k}`, x], [`ea${k}`])],
+          outputs: [f(`ea${k}`)],
+        },
+      }),
+    );
     x = `y${k}`;
   }
   return model({ name: 'branchy', nodes: graphNodes, inputs: [f('x')], outputs: [{ ...f(x), name: x }] }, 17, 8);
 }
 
-interface Timing { first: number; wall: number; cpu: number; total: number; nested: number }
+interface Timing {
+  first: number;
+  wall: number;
+  cpu: number;
+  total: number;
+  nested: number;
+}
 
 /** Wall and CPU milliseconds (this process's user + system time: what other processes' load cannot add to). */
 function validated(model: Model): { wall: number; cpu: number; total: number; nested: number } {
@@ -70,27 +78,37 @@ function measure(make: (n: number) => Model): Map<number, Timing> {
   const first = new Map(models.map(([n, m]) => [n, validated(m)]));
   const warm = new Map(sizes.map((n) => [n, [] as ReturnType<typeof validated>[]]));
   for (let r = 0; r < repeat; r++) for (const [n, m] of models) warm.get(n)!.push(validated(m));
-  return new Map(sizes.map((n) => {
-    const f = first.get(n)!;
-    const runs = warm.get(n)!;
-    const wall = median(runs.map((x) => x.wall)), cpu = median(runs.map((x) => x.cpu));
-    return [n, { first: f.wall, wall, cpu, total: f.total, nested: f.nested }];
-  }));
+  return new Map(
+    sizes.map((n) => {
+      const f = first.get(n)!;
+      const runs = warm.get(n)!;
+      const wall = median(runs.map((x) => x.wall)),
+        cpu = median(runs.map((x) => x.cpu));
+      return [n, { first: f.wall, wall, cpu, total: f.total, nested: f.nested }];
+    }),
+  );
 }
 
 const ms = (x: number) => `${x.toFixed(0).padStart(6)} ms`;
-for (const [what, make] of [['chain (scale-graph)', scaleModel], ['If bodies', branchyModel]] as const) {
+for (const [what, make] of [
+  ['chain (scale-graph)', scaleModel],
+  ['If bodies', branchyModel],
+] as const) {
   console.log(`\n${what}:\n  nodes (in bodies)        first run    warm: wall      cpu   (medians of ${repeat})`);
   const timings = measure(make);
   for (const m of timings.values()) {
     console.log(`  ${`${m.total} (${m.nested})`.padEnd(22)}${ms(m.first)}    ${ms(m.wall)} ${ms(m.cpu)}`);
   }
-  const lo = Math.min(...sizes), hi = Math.max(...sizes);
-  const top = timings.get(hi)!, bottom = timings.get(lo)!;
+  const lo = Math.min(...sizes),
+    hi = Math.max(...sizes);
+  const top = timings.get(hi)!,
+    bottom = timings.get(lo)!;
   const growth = (k: 'wall' | 'cpu') => `${(top[k] / bottom[k]).toFixed(2)}×`;
-  console.log(`  growth ${lo} → ${hi}: ${growth('cpu')} in CPU time, ${growth('wall')} in wall time` +
-    ` (target ≤ 5×; linear ${(hi / lo).toFixed(0)}×);` +
-    ` ${hi} nodes ${top.wall.toFixed(0)} ms wall (target well under 1500 ms) ${top.wall < 1500 ? 'MET' : 'MISSED'}`);
+  console.log(
+    `  growth ${lo} → ${hi}: ${growth('cpu')} in CPU time, ${growth('wall')} in wall time` +
+      ` (target ≤ 5×; linear ${(hi / lo).toFixed(0)}×);` +
+      ` ${hi} nodes ${top.wall.toFixed(0)} ms wall (target well under 1500 ms) ${top.wall < 1500 ? 'MET' : 'MISSED'}`,
+  );
 }
 
 const [rec] = realModels('ppocr_v4_rec');
@@ -104,5 +122,7 @@ for (let r = 0; r <= repeat; r++) {
   real.push(performance.now() - t0);
   if (!report.ok) throw new Error(`ppocr_v4_rec does not validate: ${report.errors[0]?.message}`);
 }
-console.log(`\nppocr_v4_rec (${(bytes.length / 1e6).toFixed(1)} MB, 765 nodes) decode + validate:` +
-  ` first ${real[0]!.toFixed(0)} ms, warm ${median(real.slice(1)).toFixed(0)} ms (median of ${repeat})`);
+console.log(
+  `\nppocr_v4_rec (${(bytes.length / 1e6).toFixed(1)} MB, 765 nodes) decode + validate:` +
+    ` first ${real[0]!.toFixed(0)} ms, warm ${median(real.slice(1)).toFixed(0)} ms (median of ${repeat})`,
+);

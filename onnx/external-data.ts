@@ -43,10 +43,11 @@ function externalInBodies(graphs: readonly GraphProto[]): string | undefined {
   return undefined;
 }
 
-const bodiesOf = (graph: Graph): GraphProto[] => graph.nodes
-  .flatMap((n) => n.attributes)
-  .flatMap((a) => (a.value.kind === 'opaque' ? [a.value.value.g, ...(a.value.value.graphs ?? [])] : []))
-  .filter((x): x is GraphProto => !!x);
+const bodiesOf = (graph: Graph): GraphProto[] =>
+  graph.nodes
+    .flatMap((n) => n.attributes)
+    .flatMap((a) => (a.value.kind === 'opaque' ? [a.value.value.g, ...(a.value.value.graphs ?? [])] : []))
+    .filter((x): x is GraphProto => !!x);
 
 /**
  * The external references of `model`'s top-level tensors, or why there cannot be any: an entry is malformed, or
@@ -55,8 +56,10 @@ const bodiesOf = (graph: Graph): GraphProto[] => graph.nodes
 export function externalRefs(model: Model): Result<ExternalRef[], string> {
   const inBody = externalInBodies(bodiesOf(model.graph));
   if (inBody !== undefined) {
-    return err(`tensor '${inBody}' inside an If/Loop/Scan body is stored externally, which is not supported; ` +
-      'save the model with the weights of its bodies inside');
+    return err(
+      `tensor '${inBody}' inside an If/Loop/Scan body is stored externally, which is not supported; ` +
+        'save the model with the weights of its bodies inside',
+    );
   }
   const refs: ExternalRef[] = [];
   for (const t of tensorsOf(model.graph)) {
@@ -70,8 +73,10 @@ export function externalRefs(model: Model): Result<ExternalRef[], string> {
     const length = kv.has('length') ? Number(kv.get('length')) : undefined;
     const count = (v: number | undefined) => v === undefined || (Number.isSafeInteger(v) && v >= 0);
     if (!count(offset) || !count(length)) {
-      return err(`tensor '${t.name}': external data offset ${kv.get('offset')} / length ${kv.get('length')} is not ` +
-        `a byte count`);
+      return err(
+        `tensor '${t.name}': external data offset ${kv.get('offset')} / length ${kv.get('length')} is not ` +
+          `a byte count`,
+      );
     }
     refs.push({ tensor: t, location, offset, ...(length !== undefined ? { length } : {}) });
   }
@@ -82,25 +87,30 @@ export function externalRefs(model: Model): Result<ExternalRef[], string> {
  * The file of each location, inside `dir` (the model's folder) and never outside it; checked for every
  * location before any data file is opened.
  */
-export async function externalFiles(refs: readonly ExternalRef[], dir: string):
-  Promise<Result<Map<string, string>, string>> {
+export async function externalFiles(
+  refs: readonly ExternalRef[],
+  dir: string,
+): Promise<Result<Map<string, string>, string>> {
   const root = await realpath(dir).catch(() => dir);
   const files = new Map<string, string>();
   for (const r of refs) {
     if (files.has(r.location)) continue;
-    const refuse = (why: string) => err(`tensor '${r.tensor.name}': external data location ` +
-      `${JSON.stringify(r.location)} ${why}; external data must sit in the model's folder (or below it)`);
+    const refuse = (why: string) =>
+      err(
+        `tensor '${r.tensor.name}': external data location ` +
+          `${JSON.stringify(r.location)} ${why}; external data must sit in the model's folder (or below it)`,
+      );
     if (/[\0-\x1f]/.test(r.location)) return refuse('contains a control character');
     if (isAbsolute(r.location) || /^[A-Za-z]:|^[\\/]/.test(r.location)) return refuse('is an absolute path');
     const norm = normalize(r.location);
     if (norm === '..' || norm.startsWith(`..${sep}`) || norm.split(/[\\/]/).includes('..')) {
-      return refuse('leaves the model\'s folder');
+      return refuse("leaves the model's folder");
     }
     const path = join(root, norm);
     const real = await realpath(path).catch((e: NodeJS.ErrnoException) => e);
     if (real instanceof Error) return refuse(`cannot be found (${real.code ?? real.message})`);
     const rel = relative(root, real);
-    if (rel.startsWith('..') || isAbsolute(rel)) return refuse('is a symlink that leaves the model\'s folder');
+    if (rel.startsWith('..') || isAbsolute(rel)) return refuse("is a symlink that leaves the model's folder");
     files.set(r.location, real);
   }
   return ok(files);
@@ -123,8 +133,10 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
       const size = (await file.stat()).size;
       const length = r.length ?? size - r.offset;
       if (r.offset + length > size) {
-        return err(`tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ` +
-          `${r.offset + length}`);
+        return err(
+          `tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ` +
+            `${r.offset + length}`,
+        );
       }
       const rawData = new Uint8Array(length);
       await file.read(rawData, 0, length, r.offset);
@@ -137,9 +149,9 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
   const swap = (t: Tensor): Tensor => loaded.get(t) ?? t;
   const isLoaded = (a: Attribute) => a.value.kind === 'tensor' && loaded.has(a.value.value);
   const swapAttribute = (a: Attribute): Attribute =>
-    (a.value.kind === 'tensor' && loaded.has(a.value.value)
+    a.value.kind === 'tensor' && loaded.has(a.value.value)
       ? { name: a.name, value: { kind: 'tensor', value: swap(a.value.value) } }
-      : a);
+      : a;
   const graph = model.graph;
   return ok({
     ...model,
@@ -147,7 +159,8 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
       ...graph,
       initializers: graph.initializers.map(swap),
       nodes: graph.nodes.map((n) =>
-        (n.attributes.some(isLoaded) ? { ...n, attributes: n.attributes.map(swapAttribute) } : n)),
+        n.attributes.some(isLoaded) ? { ...n, attributes: n.attributes.map(swapAttribute) } : n,
+      ),
     },
   });
 }

@@ -25,13 +25,13 @@ export function float32ToFloat16Bits(value: number): number {
     const half = 1 << (shift - 1);
     let r = mant >>> shift;
     const rest = mant & ((1 << shift) - 1);
-    if (rest > half || (rest === half && (r & 1))) r++;
+    if (rest > half || (rest === half && r & 1)) r++;
     return sign | r;
   }
   let r = (e << 10) | (mant >>> 13);
   const rest = mant & 0x1fff;
   // A carry out of the mantissa correctly bumps the exponent (and reaches Inf at the top).
-  if (rest > 0x1000 || (rest === 0x1000 && (r & 1))) r++;
+  if (rest > 0x1000 || (rest === 0x1000 && r & 1)) r++;
   return sign | r;
 }
 

@@ -31,14 +31,16 @@ export function nonFiniteSources(model: Model, feeds: Feeds = {}): string[] {
   const found: string[] = [];
   for (const [name, t] of Object.entries(feeds)) {
     const d = t.data;
-    if ((d instanceof Float32Array || d instanceof Float64Array) && d.some((x) => !Number.isFinite(x))) found.push(`input '${name}'`);
+    if ((d instanceof Float32Array || d instanceof Float64Array) && d.some((x) => !Number.isFinite(x)))
+      found.push(`input '${name}'`);
   }
   for (const g of allGraphs(model.graph)) {
     for (const t of g.initializers) if (holdsNonFinite(t)) found.push(`initializer '${t.name}'`);
     for (const n of g.nodes) {
       if (n.opType !== 'Constant' || n.domain !== '') continue;
       const value = n.attributes.find((a) => a.value.kind === 'tensor')?.value;
-      if (value?.kind === 'tensor' && holdsNonFinite(value.value)) found.push(`Constant node '${n.name || n.outputs[0]}'`);
+      if (value?.kind === 'tensor' && holdsNonFinite(value.value))
+        found.push(`Constant node '${n.name || n.outputs[0]}'`);
     }
   }
   return found;

@@ -32,11 +32,16 @@ export async function openSession(model: Uint8Array | string, options: SessionOp
     // logger (issue 14 counted 261 for one model); what it cannot do arrives as an exception instead.
     logSeverityLevel: options.logSeverityLevel ?? 3,
   };
-  return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
+  return typeof model === 'string'
+    ? ort.InferenceSession.create(model, opts)
+    : ort.InferenceSession.create(model, opts);
 }
 
 /** Runs float32 feeds through a session and returns every float32 output by name. */
-export async function runFloat(session: Session, feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>> {
+export async function runFloat(
+  session: Session,
+  feeds: Record<string, FloatTensor>,
+): Promise<Record<string, FloatTensor>> {
   const inputs: Record<string, ort.Tensor> = {};
   for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor('float32', t.data, t.dims);
   const results = await session.run(inputs);

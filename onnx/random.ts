@@ -21,7 +21,11 @@ const AREA = 9.91256303526217e-3;
 /** The magnitude is a signed 25-bit integer (bits 7..31 of the draw); bits 0..6 pick the layer. */
 const SCALE = 2 ** 24;
 
-const { k: KN, w: WN, f: FN } = (() => {
+const {
+  k: KN,
+  w: WN,
+  f: FN,
+} = (() => {
   const k = new Int32Array(LAYERS);
   const w = new Float64Array(LAYERS);
   const f = new Float64Array(LAYERS);

@@ -67,9 +67,25 @@ export function encodeModel(model: Model): Uint8Array {
 }
 
 /** The fields each message encodes before the one split out (protobufjs writes fields in number order). */
-const MODEL_BEFORE_GRAPH = ['irVersion', 'producerName', 'producerVersion', 'domain', 'modelVersion', 'docString'] as const;
+const MODEL_BEFORE_GRAPH = [
+  'irVersion',
+  'producerName',
+  'producerVersion',
+  'domain',
+  'modelVersion',
+  'docString',
+] as const;
 const GRAPH_BEFORE_INITIALIZER = ['node', 'name'] as const;
-const TENSOR_BEFORE_RAW = ['dims', 'dataType', 'segment', 'floatData', 'int32Data', 'stringData', 'int64Data', 'name'] as const;
+const TENSOR_BEFORE_RAW = [
+  'dims',
+  'dataType',
+  'segment',
+  'floatData',
+  'int32Data',
+  'stringData',
+  'int64Data',
+  'name',
+] as const;
 
 /**
  * The bytes of encodeModel(model) as chunks: raw tensor data of `byReference` bytes or more is referenced
@@ -116,7 +132,13 @@ export async function writeModelFile(path: string, model: Model): Promise<void> 
 /** A length-delimited field: its tag and length, then the chunks of its body. */
 function framed(field: number, body: Uint8Array[]): Uint8Array[] {
   const length = body.reduce((n, c) => n + c.length, 0);
-  return [Writer.create().uint32((field << 3) | 2).uint32(length).finish(), ...body];
+  return [
+    Writer.create()
+      .uint32((field << 3) | 2)
+      .uint32(length)
+      .finish(),
+    ...body,
+  ];
 }
 
 function pick<T extends object, K extends keyof T>(msg: T, keys: readonly K[]): Pick<T, K> {
@@ -175,7 +197,10 @@ export async function readModelFile(path: string): Promise<Result<Model, string>
   const bytes = await readBytes(path);
   if (!bytes.ok) return bytes;
   const model = decodeModel(bytes.value);
-  if (!model.ok) return err(`${path}: ${model.error}. Rebuild or re-export the model; a partial copy or a non-ONNX file cannot be used.`);
+  if (!model.ok)
+    return err(
+      `${path}: ${model.error}. Rebuild or re-export the model; a partial copy or a non-ONNX file cannot be used.`,
+    );
   const whole = await internalize(model.value, dirname(path));
   return whole.ok ? whole : err(`${path}: ${whole.error}`);
 }
@@ -187,12 +212,16 @@ export const encodeGraphProto = (graph: Graph): onnxProto.onnx.IGraphProto => en
 function decodeGraph(g: onnxProto.onnx.IGraphProto): Result<Graph, string> {
   const nodes: Node[] = [];
   for (const [i, n] of (g.node ?? []).entries()) {
-    if (!n.opType) return err(`node #${i}${n.name ? ` (${n.name})` : ''} has no op_type (field GraphProto.node[${i}].op_type)`);
+    if (!n.opType)
+      return err(`node #${i}${n.name ? ` (${n.name})` : ''} has no op_type (field GraphProto.node[${i}].op_type)`);
     nodes.push(decodeNode(n));
   }
   for (const [k, t] of (g.initializer ?? []).entries()) {
     const bad = unsafeDims(t.dims);
-    if (bad) return err(`initializer ${t.name ? `"${t.name}"` : `#${k}`} has dimension ${bad}, beyond what can be indexed (field GraphProto.initializer[${k}].dims)`);
+    if (bad)
+      return err(
+        `initializer ${t.name ? `"${t.name}"` : `#${k}`} has dimension ${bad}, beyond what can be indexed (field GraphProto.initializer[${k}].dims)`,
+      );
   }
   const graph: Graph = {
     name: g.name ?? '',
@@ -223,7 +252,8 @@ function encodeGraph(graph: Graph): onnxProto.onnx.IGraphProto {
   return msg;
 }
 
-const snapshot = (n: Node): string => JSON.stringify([n.name, n.opType, n.domain, n.inputs, n.outputs, n.docString ?? '']);
+const snapshot = (n: Node): string =>
+  JSON.stringify([n.name, n.opType, n.domain, n.inputs, n.outputs, n.docString ?? '']);
 
 function decodeNode(p: onnxProto.onnx.INodeProto): Node {
   const node: Node = {
@@ -261,14 +291,22 @@ function encodeNode(node: Node): onnxProto.onnx.INodeProto {
 
 function decodeAttributeValue(a: onnxProto.onnx.IAttributeProto): AttributeValue {
   switch (a.type) {
-    case AttrType.FLOAT: return { kind: 'float', value: a.f ?? 0 };
-    case AttrType.INT: return { kind: 'int', value: int(a.i) };
-    case AttrType.STRING: return { kind: 'string', value: Buffer.from(a.s ?? new Uint8Array()).toString('utf8') };
-    case AttrType.TENSOR: return a.t ? { kind: 'tensor', value: decodeTensorProto(a.t) } : { kind: 'opaque', value: a };
-    case AttrType.FLOATS: return { kind: 'floats', value: [...(a.floats ?? [])] };
-    case AttrType.INTS: return { kind: 'ints', value: (a.ints ?? []).map(int) };
-    case AttrType.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map((s) => Buffer.from(s).toString('utf8')) };
-    default: return { kind: 'opaque', value: a };
+    case AttrType.FLOAT:
+      return { kind: 'float', value: a.f ?? 0 };
+    case AttrType.INT:
+      return { kind: 'int', value: int(a.i) };
+    case AttrType.STRING:
+      return { kind: 'string', value: Buffer.from(a.s ?? new Uint8Array()).toString('utf8') };
+    case AttrType.TENSOR:
+      return a.t ? { kind: 'tensor', value: decodeTensorProto(a.t) } : { kind: 'opaque', value: a };
+    case AttrType.FLOATS:
+      return { kind: 'floats', value: [...(a.floats ?? [])] };
+    case AttrType.INTS:
+      return { kind: 'ints', value: (a.ints ?? []).map(int) };
+    case AttrType.STRINGS:
+      return { kind: 'strings', value: (a.strings ?? []).map((s) => Buffer.from(s).toString('utf8')) };
+    default:
+      return { kind: 'opaque', value: a };
   }
 }
 
@@ -276,15 +314,24 @@ function encodeAttribute(a: Attribute): onnxProto.onnx.IAttributeProto {
   if (a.proto) return a.name === a.proto.name ? a.proto : { ...a.proto, name: a.name };
   const v = a.value;
   switch (v.kind) {
-    case 'float': return { name: a.name, type: AttrType.FLOAT, f: v.value };
-    case 'int': return { name: a.name, type: AttrType.INT, i: v.value };
-    case 'string': return { name: a.name, type: AttrType.STRING, s: Buffer.from(v.value, 'utf8') };
-    case 'tensor': return { name: a.name, type: AttrType.TENSOR, t: encodeTensor(v.value) };
-    case 'floats': return { name: a.name, type: AttrType.FLOATS, floats: v.value };
-    case 'ints': return { name: a.name, type: AttrType.INTS, ints: v.value };
-    case 'strings': return { name: a.name, type: AttrType.STRINGS, strings: v.value.map((s) => Buffer.from(s, 'utf8')) };
-    case 'opaque': return { ...v.value, name: a.name };
-    default: return unreachable(v);
+    case 'float':
+      return { name: a.name, type: AttrType.FLOAT, f: v.value };
+    case 'int':
+      return { name: a.name, type: AttrType.INT, i: v.value };
+    case 'string':
+      return { name: a.name, type: AttrType.STRING, s: Buffer.from(v.value, 'utf8') };
+    case 'tensor':
+      return { name: a.name, type: AttrType.TENSOR, t: encodeTensor(v.value) };
+    case 'floats':
+      return { name: a.name, type: AttrType.FLOATS, floats: v.value };
+    case 'ints':
+      return { name: a.name, type: AttrType.INTS, ints: v.value };
+    case 'strings':
+      return { name: a.name, type: AttrType.STRINGS, strings: v.value.map((s) => Buffer.from(s, 'utf8')) };
+    case 'opaque':
+      return { ...v.value, name: a.name };
+    default:
+      return unreachable(v);
   }
 }
 
@@ -300,7 +347,7 @@ function decodeValueInfo(p: onnxProto.onnx.IValueInfoProto): ValueInfo {
   const tt = p.type?.tensorType;
   const info: ValueInfo = { name: p.name ?? '', proto: p };
   if (tt) {
-    const shape = tt.shape ? tt.shape.dim?.map(decodeDim) ?? [] : undefined;
+    const shape = tt.shape ? (tt.shape.dim?.map(decodeDim) ?? []) : undefined;
     info.type = shape ? { dtype: (tt.elemType ?? 0) as DType, shape } : { dtype: (tt.elemType ?? 0) as DType };
   }
   if (p.docString) info.docString = p.docString;
@@ -339,7 +386,13 @@ function encodeValueInfo(v: ValueInfo): onnxProto.onnx.IValueInfoProto {
 }
 
 /** Writes `key` when the original message had it, or when the value differs from proto2's default. */
-function set<T extends object, K extends keyof T>(msg: T, orig: object | undefined, key: K, value: T[K], dflt: T[K]): void {
+function set<T extends object, K extends keyof T>(
+  msg: T,
+  orig: object | undefined,
+  key: K,
+  value: T[K],
+  dflt: T[K],
+): void {
   if (value !== dflt || (orig !== undefined && Object.prototype.hasOwnProperty.call(orig, key))) msg[key] = value;
 }
 
@@ -369,6 +422,7 @@ function unsafeDims(dims: readonly Int[] | null | undefined): string | undefined
 function protobufFailure(e: unknown, length: number): string {
   const why = e instanceof Error ? e.message : String(e);
   const range = /index out of range: (\d+) \+ (\d+) > (\d+)/.exec(why);
-  if (range) return `protobuf decoding failed at byte offset ${range[1]}: a field needs ${range[2]} more bytes but the data ends at byte ${length} (truncated file?)`;
+  if (range)
+    return `protobuf decoding failed at byte offset ${range[1]}: a field needs ${range[2]} more bytes but the data ends at byte ${length} (truncated file?)`;
   return `protobuf decoding failed (${why}); the data is corrupt or not this kind of protobuf message`;
 }

@@ -37,7 +37,7 @@ export function bodiesOf(node: Node): Result<Body[], string> {
   for (const a of node.attributes) {
     if (a.value.kind !== 'opaque') continue;
     const p = a.value.value;
-    const graphs = p.type === GRAPH && p.g ? [p.g] : p.type === GRAPHS ? p.graphs ?? [] : [];
+    const graphs = p.type === GRAPH && p.g ? [p.g] : p.type === GRAPHS ? (p.graphs ?? []) : [];
     for (const [i, g] of graphs.entries()) {
       const attribute = p.type === GRAPHS ? `${a.name}[${i}]` : a.name;
       const graph = decodeOnce(g);

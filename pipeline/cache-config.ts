@@ -65,20 +65,26 @@ export function remoteFrom(
     return err(`${where}: only http and https remote caches are supported`);
   }
   if (url.username || url.password) {
-    return err(`${where}: the URL holds credentials; put them in an environment variable and name it in ` +
-      'cache.remote_credentials_env');
+    return err(
+      `${where}: the URL holds credentials; put them in an environment variable and name it in ` +
+        'cache.remote_credentials_env',
+    );
   }
   const envName = section.remote_credentials_env;
   const secret = envName ? process.env[envName] : undefined;
   if (envName && !secret) {
-    warn(`${file}: cache.remote_credentials_env names ${envName}, which is not set: ` +
-      'using the remote cache without credentials');
+    warn(
+      `${file}: cache.remote_credentials_env names ${envName}, which is not set: ` +
+        'using the remote cache without credentials',
+    );
   }
-  return ok(new RemoteCache({
-    url: url.href,
-    upload: section.remote_upload ?? true,
-    ...(secret ? { authorization: authorizationFor(secret) } : {}),
-    timeoutMs: (section.remote_timeout_s ?? 10) * 1000,
-    warn,
-  }));
+  return ok(
+    new RemoteCache({
+      url: url.href,
+      upload: section.remote_upload ?? true,
+      ...(secret ? { authorization: authorizationFor(secret) } : {}),
+      timeoutMs: (section.remote_timeout_s ?? 10) * 1000,
+      warn,
+    }),
+  );
 }

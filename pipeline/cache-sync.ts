@@ -14,7 +14,11 @@ import { pushEntry } from './remote-lookup.js';
 import { planStages } from './runner.js';
 import { isCorrupt, type Store } from './store.js';
 
-interface SyncArgs { config: string; remoteCache?: string; json?: boolean }
+interface SyncArgs {
+  config: string;
+  remoteCache?: string;
+  json?: boolean;
+}
 
 const say = (json: boolean | undefined, fields: Record<string, unknown>, text: string) =>
   process.stdout.write(json ? `${JSON.stringify(fields)}\n` : `${text}\n`);
@@ -29,8 +33,12 @@ async function push(store: Store, remote: RemoteCache, json: boolean | undefined
   }
   for (const u of await Promise.all(uploads)) counts[u]++;
   const notSent = counts.failed + counts.skipped;
-  say(json, counts, `pushed ${counts.uploaded} entries to ${remote.where}; ${counts.present} were there already` +
-    `${notSent ? `; ${notSent} not uploaded` : ''}`);
+  say(
+    json,
+    counts,
+    `pushed ${counts.uploaded} entries to ${remote.where}; ${counts.present} were there already` +
+      `${notSent ? `; ${notSent} not uploaded` : ''}`,
+  );
   return remote.usable && notSent === 0 ? 0 : 1;
 }
 
@@ -43,7 +51,10 @@ async function pull(
 ): Promise<number> {
   const declared = checkDeclarations(registry.stages);
   if (!declared.ok) throw new Error(declared.error);
-  const selected = select(registry.stages, registry.stages.map((s) => s.name));
+  const selected = select(
+    registry.stages,
+    registry.stages.map((s) => s.name),
+  );
   if (!selected.ok) throw new Error(selected.error);
   const code = registry.code ?? (await loadCodeIdentity());
   const base = { store, exec, code, warn: (s: string, m: string) => warn(`[${s}] ${m}`) };
@@ -52,8 +63,11 @@ async function pull(
   await planStages(selected.value, config, { ...base, remote, pull: true });
   const after = await planStages(selected.value, config, base);
   const local = after.filter((p) => p.status === 'hit').length;
-  say(json, { pulled: wanted, local },
-    `pulled ${wanted} entries from ${remote.where}; ${local} of ${after.length} stages are now local hits`);
+  say(
+    json,
+    { pulled: wanted, local },
+    `pulled ${wanted} entries from ${remote.where}; ${local} of ${after.length} stages are now local hits`,
+  );
   return remote.usable ? 0 : 1;
 }
 

@@ -43,8 +43,8 @@ export function unknownArgument(message: string, args: readonly string[], comman
   const choice = /Argument: (\S+), Given: (.*), Choices: (.*)$/m.exec(message);
   if (choice) return `--${choice[1]} ${choice[2]!.replace(/"/g, '')}: must be one of ${choice[3]!.replace(/"/g, '')}`;
   const m = /^Unknown arguments?: ([^,\s]+)/.exec(message);
-  if (!m) return message.replace(/^Not enough arguments following: (\S+)$/, '--$1 needs a value')
-    .replace(/\s*\n\s*/g, ' ');
+  if (!m)
+    return message.replace(/^Not enough arguments following: (\S+)$/, '--$1 needs a value').replace(/\s*\n\s*/g, ' ');
   const word = m[1]!;
   if (args.includes(word)) return `unknown command ${word}${didYouMean(word, commands)}`;
   if (word in OPTIONS) return `--${word} is not an option of this command (its --help lists those)`;

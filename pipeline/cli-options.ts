@@ -19,9 +19,15 @@ export interface OptionRow {
 const STAGES: readonly Scope[] = ['run', 'plan'];
 const ALL: readonly Scope[] = ['run', 'plan', 'cache'];
 
-const flag = (scopes: readonly Scope[], describe: string): OptionRow =>
-  ({ scopes, spec: { type: 'boolean', default: false, describe } });
-const value = (scopes: readonly Scope[], describe: string, more: { repeatable?: boolean } & Options = {}): OptionRow => {
+const flag = (scopes: readonly Scope[], describe: string): OptionRow => ({
+  scopes,
+  spec: { type: 'boolean', default: false, describe },
+});
+const value = (
+  scopes: readonly Scope[],
+  describe: string,
+  more: { repeatable?: boolean } & Options = {},
+): OptionRow => {
   const { repeatable, ...spec } = more;
   return { scopes, ...(repeatable ? { repeatable } : {}), spec: { type: 'string', describe, ...spec } };
 };
@@ -29,8 +35,10 @@ const value = (scopes: readonly Scope[], describe: string, more: { repeatable?: 
 export const OPTIONS: Record<string, OptionRow> = {
   config: value(ALL, 'run config (YAML)', { default: 'configs/mobilenetv2.yaml' }),
   set: value(STAGES, 'override a config field: --set bench.runs=5 (repeatable)', { repeatable: true }),
-  precision: value(STAGES, 'leave out stages of the other precision',
-    { choices: ['fp32', 'fp16', 'all'], default: 'all' }),
+  precision: value(STAGES, 'leave out stages of the other precision', {
+    choices: ['fp32', 'fp16', 'all'],
+    default: 'all',
+  }),
   require: value(STAGES, 'a tool whose absence is an error, not a skip (repeatable)', { repeatable: true }),
   force: flag(STAGES, 'rebuild the selected stages even on a cache hit'),
   explain: flag(['run'], 'say per stage why it missed (which key input changed)'),

@@ -88,7 +88,9 @@ async function checkRequired(registry: Registry, argv: Common, config: RunConfig
   for (const name of argv.require) {
     if (!known.includes(name)) {
       const tools = known.join(', ') || 'none';
-      throw new UserError(`--require ${name}: no stage uses a tool of that name${didYouMean(name, known)}; tools: ${tools}`);
+      throw new UserError(
+        `--require ${name}: no stage uses a tool of that name${didYouMean(name, known)}; tools: ${tools}`,
+      );
     }
     const tool = probed[name];
     if (declared.has(name) || !tool) continue;
@@ -110,13 +112,20 @@ function configFile(given: string): string {
 }
 
 /** The run config: the file, `--set`, the project's own options, the schema, then the project's preflight. */
-export async function projectConfig(registry: Registry, argv: Pick<Common, 'config' | 'set'>): Promise<Result<RunConfig, string>> {
+export async function projectConfig(
+  registry: Registry,
+  argv: Pick<Common, 'config' | 'set'>,
+): Promise<Result<RunConfig, string>> {
   const given = Object.entries(registry.options ?? {}).filter(([name]) => {
     const v = (argv as unknown as Record<string, unknown>)[name];
     return v !== undefined && !(Array.isArray(v) && v.length === 0);
   });
-  const adjust = (c: RunConfig): Result<RunConfig, string> => given.reduce<Result<RunConfig, string>>(
-    (r, [name, o]) => (r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r), ok(c));
+  const adjust = (c: RunConfig): Result<RunConfig, string> =>
+    given.reduce<Result<RunConfig, string>>(
+      (r, [name, o]) =>
+        r.ok ? o.apply(r.value, (argv as unknown as Record<string, string | string[]>)[name]!, process.cwd()) : r,
+      ok(c),
+    );
   const schema = withCacheSection(registry.configSchema);
   const file = configFile(argv.config);
   const config = await loadConfig(file, schema, argv.set ?? [], adjust, registry.checkConfig);
@@ -129,7 +138,8 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
   if (!declared.ok) throw new Error(declared.error);
   const config = await projectConfig(registry, argv);
   if (!config.ok) throw new UserError(config.error);
-  const targets = command === 'run' || command === 'plan' ? registry.stages.map((s) => s.name) : registry.targets[command];
+  const targets =
+    command === 'run' || command === 'plan' ? registry.stages.map((s) => s.name) : registry.targets[command];
   if (!targets) throw new Error(`no targets registered for command ${command}`);
   const selected = select(registry.stages, targets);
   if (!selected.ok) throw new Error(selected.error);
@@ -145,12 +155,25 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
   if (!remote.ok) throw new UserError(remote.error);
   const code = registry.code ?? (await loadCodeIdentity());
   const common = {
-    store, exec, force: argv.force, require: argv.require, excluded, code, ...(remote.value ? { remote: remote.value } : {}),
+    store,
+    exec,
+    force: argv.force,
+    require: argv.require,
+    excluded,
+    code,
+    ...(remote.value ? { remote: remote.value } : {}),
   };
   if (planOnly) {
-    const plan = await planStages(selected.value, config.value, { ...common, warn: (stage, m) => log.warn({ stage }, m) });
+    const plan = await planStages(selected.value, config.value, {
+      ...common,
+      warn: (stage, m) => log.warn({ stage }, m),
+    });
     remote.value?.close();
-    print(argv.json ? `${JSON.stringify({ config: argv.config, stages: plan.map(({ outputs: _o, ...p }) => p) })}\n` : planTable(plan));
+    print(
+      argv.json
+        ? `${JSON.stringify({ config: argv.config, stages: plan.map(({ outputs: _o, ...p }) => p) })}\n`
+        : planTable(plan),
+    );
     return 0;
   }
   await checkArtifacts(argv.artifacts);
@@ -169,7 +192,16 @@ async function runCommand(registry: Registry, command: string, argv: Common, pla
       shownAs: argv.artifacts,
     });
     const signal = trap.controller.signal;
-    return await finish(outcomes, { command, argv, started, store, log, remote: remote.value, signal, config: config.value });
+    return await finish(outcomes, {
+      command,
+      argv,
+      started,
+      store,
+      log,
+      remote: remote.value,
+      signal,
+      config: config.value,
+    });
   } finally {
     trap.release();
   }
@@ -218,11 +250,20 @@ async function cacheCommand(registry: Registry, action: string, argv: Common): P
     const rows = entries.map((e) => ({
       stage: e.stage,
       key: e.key,
-      ...(isCorrupt(e.entry) ? { corrupt: true } : { bytes: Object.values(e.entry.outputs).reduce((n, o) => n + o.size, 0), outputs: Object.fromEntries(Object.entries(e.entry.outputs).map(([l, o]) => [l, o.file])) }),
+      ...(isCorrupt(e.entry)
+        ? { corrupt: true }
+        : {
+            bytes: Object.values(e.entry.outputs).reduce((n, o) => n + o.size, 0),
+            outputs: Object.fromEntries(Object.entries(e.entry.outputs).map(([l, o]) => [l, o.file])),
+          }),
       created: new Date(e.mtimeMs).toISOString(),
     }));
     if (argv.json) print(`${JSON.stringify(rows)}\n`);
-    else for (const r of rows) print(`${r.stage.padEnd(18)} ${r.key.slice(0, 12)}  ${'corrupt' in r ? 'corrupt' : `${(r.bytes / 1e6).toFixed(2).padStart(8)} MB  ${Object.values(r.outputs).join(', ')}`}  ${r.created}\n`);
+    else
+      for (const r of rows)
+        print(
+          `${r.stage.padEnd(18)} ${r.key.slice(0, 12)}  ${'corrupt' in r ? 'corrupt' : `${(r.bytes / 1e6).toFixed(2).padStart(8)} MB  ${Object.values(r.outputs).join(', ')}`}  ${r.created}\n`,
+        );
     return 0;
   }
   if (action === 'verify') {
@@ -237,13 +278,19 @@ async function cacheCommand(registry: Registry, action: string, argv: Common): P
         fail(argv.json, `${e.stage} ${e.key.slice(0, 12)}: ${check.problem}; evicted (the next run rebuilds it)`);
       }
     }
-    print(argv.json ? `${JSON.stringify({ entries: entries.length, corrupt: bad })}\n` : `${entries.length} entries verified, ${bad} corrupt${bad ? ' (evicted)' : ''}\n`);
+    print(
+      argv.json
+        ? `${JSON.stringify({ entries: entries.length, corrupt: bad })}\n`
+        : `${entries.length} entries verified, ${bad} corrupt${bad ? ' (evicted)' : ''}\n`,
+    );
     return bad ? 1 : 0;
   }
   const keep = new Set<string>();
   try {
     const { readFile } = await import('node:fs/promises');
-    const manifest = JSON.parse(await readFile(resolve(argv.artifacts, 'latest', 'manifest.json'), 'utf8')) as { stages: Record<string, { key?: string }> };
+    const manifest = JSON.parse(await readFile(resolve(argv.artifacts, 'latest', 'manifest.json'), 'utf8')) as {
+      stages: Record<string, { key?: string }>;
+    };
     for (const s of Object.values(manifest.stages)) if (s.key) keep.add(s.key);
   } catch {
     // No latest run: keep each stage's newest entry only.
@@ -252,7 +299,6 @@ async function cacheCommand(registry: Registry, action: string, argv: Common): P
   print(argv.json ? `${JSON.stringify(r)}\n` : `${gcLines(r).join('\n')}\n`);
   return 0;
 }
-
 
 /**
  * Option rows the project adds: its own options (`--model`, `--dim`) for the commands that read a config, and
@@ -295,14 +341,16 @@ export async function main(args: readonly string[], registry: Registry): Promise
     commands[name] ??= `stages ${stages.join(', ')} and what they consume`;
   }
   const known = [...Object.keys(commands).filter((n) => n === 'run' || n in registry.targets), 'plan', 'cache'];
-  const handle = (command: string, planOnly = false) => async (argv: unknown) => {
-    // The default command sees stray words as positionals rather than as an unknown command.
-    const words = (argv as { _: unknown[] })._;
-    const extra = words.slice(words[0] === command ? 1 : 0);
-    if (code !== 0) return;
-    if (extra.length > 0) return usage(`unknown command ${String(extra[0])}${didYouMean(String(extra[0]), known)}`);
-    code = await runCommand(registry, command, argv as Common, planOnly);
-  };
+  const handle =
+    (command: string, planOnly = false) =>
+    async (argv: unknown) => {
+      // The default command sees stray words as positionals rather than as an unknown command.
+      const words = (argv as { _: unknown[] })._;
+      const extra = words.slice(words[0] === command ? 1 : 0);
+      if (code !== 0) return;
+      if (extra.length > 0) return usage(`unknown command ${String(extra[0])}${didYouMean(String(extra[0]), known)}`);
+      code = await runCommand(registry, command, argv as Common, planOnly);
+    };
   const more = projectRows(registry);
   const scoped = (scope: Scope) => (y: Argv) => withOptions(y, scope, more);
 
@@ -326,15 +374,26 @@ export async function main(args: readonly string[], registry: Registry): Promise
     parser = parser.command(name, commands[name]!, scoped('run'), handle(name));
   }
   parser = parser
-    .command('plan', 'what a run would do: stages, keys, hit or miss, without running anything', scoped('plan'),
-      handle('plan', true))
-    .command('cache <action>', 'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc, push/pull', (y) =>
-      scoped('cache')(y).positional('action', { choices: ['ls', 'verify', 'gc', 'push', 'pull'] as const, describe: 'what to do' }),
-    async (argv) => {
-      // yargs reports invalid choices through .fail() and still calls the handler.
-      if (code !== 0) return;
-      code = await cacheCommand(registry, String(argv['action']), argv as unknown as Common);
-    });
+    .command(
+      'plan',
+      'what a run would do: stages, keys, hit or miss, without running anything',
+      scoped('plan'),
+      handle('plan', true),
+    )
+    .command(
+      'cache <action>',
+      'the artifact store: ls, verify (re-hash everything, evict what is corrupt), gc, push/pull',
+      (y) =>
+        scoped('cache')(y).positional('action', {
+          choices: ['ls', 'verify', 'gc', 'push', 'pull'] as const,
+          describe: 'what to do',
+        }),
+      async (argv) => {
+        // yargs reports invalid choices through .fail() and still calls the handler.
+        if (code !== 0) return;
+        code = await cacheCommand(registry, String(argv['action']), argv as unknown as Common);
+      },
+    );
   skipHelpCache(parser);
   try {
     await parser.parseAsync();
@@ -343,4 +402,3 @@ export async function main(args: readonly string[], registry: Registry): Promise
   }
   return code;
 }
-

@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { canonical, sha256 } from './fingerprint.js';
 
 /** One module: the hash (or `name@version` for a package) and the modules it imports. */
-export interface ModuleNode { hash: string; imports: readonly string[] }
+export interface ModuleNode {
+  hash: string;
+  imports: readonly string[];
+}
 export type ModuleGraph = Readonly<Record<string, ModuleNode>>;
 
 /** The part of esbuild's metafile this reads. */

@@ -13,7 +13,7 @@ export function badCompanionName(name: string): string | undefined {
   if (isAbsolute(name)) return 'is an absolute path';
   const norm = normalize(name);
   if (norm === '..' || norm.startsWith(`..${sep}`) || norm.split(/[\\/]/).includes('..')) {
-    return 'leaves its output\'s folder';
+    return "leaves its output's folder";
   }
   return undefined;
 }

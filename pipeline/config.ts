@@ -30,11 +30,18 @@ const knownFields = (schema: SchemaNode, path: readonly string[]): string[] =>
   Object.keys(schemaAt(schema, path)?.properties ?? {});
 
 function describe(e: ErrorObject, schema: SchemaNode, origin: Where): string {
-  const parts = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const path = parts.join('.');
   const field = path || '(top level)';
   const params = e.params as {
-    additionalProperty: string; allowedValues: unknown[]; missingProperty: string; pattern: string; type: string;
+    additionalProperty: string;
+    allowedValues: unknown[];
+    missingProperty: string;
+    pattern: string;
+    type: string;
   };
   switch (e.keyword) {
     case 'additionalProperties': {
@@ -72,8 +79,10 @@ function setPath(s: string): Result<string[], string> {
  * Applies `a.b.c=value` (value parsed as YAML, so `3`, `true`, `[1, 4]` keep their types). Returns, beside the
  * config, which field paths each `--set` wrote, so an error there is blamed on the `--set`, not on the file.
  */
-export function applySets(config: RunConfig, sets: readonly string[]):
-  Result<RunConfig, string> & { from?: Map<string, string> } {
+export function applySets(
+  config: RunConfig,
+  sets: readonly string[],
+): Result<RunConfig, string> & { from?: Map<string, string> } {
   const from = new Map<string, string>();
   for (const s of sets) {
     const path = setPath(s);
@@ -115,7 +124,9 @@ function readBounded(file: string): Result<string, string> {
     if (s.size > max.value) return err(`${file}: ${overLimit('the config is', max)}; a run config is a few KB`);
     return ok(readFileSync(file, 'utf8'));
   } catch (e) {
-    return err(`${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --config with a file under configs/`);
+    return err(
+      `${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --config with a file under configs/`,
+    );
   }
 }
 
@@ -125,8 +136,13 @@ export type ConfigCheck = (config: RunConfig) => { path: string[]; message: stri
  * Reads, overrides and checks a run config. `adjust` edits it after the `--set`s and before the schema check
  * (options the project declares, such as `--model`); `check` judges the checked config (a memory budget).
  */
-export async function loadConfig(file: string, schema: object, sets: readonly string[] = [],
-  adjust?: (config: RunConfig) => Result<RunConfig, string>, check?: ConfigCheck): Promise<Result<RunConfig, string>> {
+export async function loadConfig(
+  file: string,
+  schema: object,
+  sets: readonly string[] = [],
+  adjust?: (config: RunConfig) => Result<RunConfig, string>,
+  check?: ConfigCheck,
+): Promise<Result<RunConfig, string>> {
   const text = readBounded(file);
   if (!text.ok) return text;
   const lines = new LineCounter();
@@ -134,7 +150,9 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    return err(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
+    return err(
+      `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+    );
   }
   let raw: unknown;
   const aliases = limits().yamlAliases;
@@ -144,7 +162,8 @@ export async function loadConfig(file: string, schema: object, sets: readonly st
     if (!(e instanceof ReferenceError)) throw e;
     return err(`${file}: ${overLimit('YAML aliases expand', aliases)}; write the values out instead`);
   }
-  if (typeof raw !== 'object' || Array.isArray(raw) || raw === null) return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
+  if (typeof raw !== 'object' || Array.isArray(raw) || raw === null)
+    return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
   const where = locator(file, doc, lines);
   const problem = guard(raw);
   if (problem) return err(`${where(problem.path, problem.atKey)}: ${problem.message}`);

@@ -63,10 +63,12 @@ function checkOutput(label: string, v: unknown, declared: string | undefined, to
   const file = v['file'];
   const fileOk = typeof file === 'string' && (top ? isFileName(file) : badCompanionName(file) === undefined);
   if (!fileOk) return err(`output ${label} has no valid file name`);
-  if (declared !== undefined && file !== declared) return err(`output ${label} is named ${file}, the stage declares ${declared}`);
+  if (declared !== undefined && file !== declared)
+    return err(`output ${label} is named ${file}, the stage declares ${declared}`);
   if (!isSha256(v['sha256'])) return err(`output ${label} has no valid sha256`);
   const size = v['size'];
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return err(`output ${label} has no valid size`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    return err(`output ${label} has no valid size`);
   if (!top && v['companions'] !== undefined) return err(`output ${label} has companions of its own`);
   const companions = top ? checkCompanions(label, v['companions']) : ok(undefined);
   if (!companions.ok) return companions;

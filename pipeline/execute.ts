@@ -69,7 +69,9 @@ function context(
     companion: (label, name) => {
       const bad = badCompanionName(name);
       if (!(label in def.outputs) || bad || Object.values(def.outputs).includes(name)) {
-        throw new Error(`Internal error: stage ${def.name}: companion ${JSON.stringify(name)} of output ${label} ${bad ?? 'is not allowed'}`);
+        throw new Error(
+          `Internal error: stage ${def.name}: companion ${JSON.stringify(name)} of output ${label} ${bad ?? 'is not allowed'}`,
+        );
       }
       (companions[label] ??= new Set()).add(name);
       mkdirSync(dirname(join(dir, 'out', name)), { recursive: true });
@@ -91,15 +93,36 @@ function context(
 }
 
 /** A failed outcome, with the stage's (or the machine's) failure when there was one. */
-const failed = (def: AnyStage, key: string, cause: Reason, reason: string, ms: number, failure?: StageFailure): Outcome =>
-  ({ stage: def.name, status: 'failed', cause, key, reason, ms, outputs: {}, ...(failure ? { failure } : {}) });
+const failed = (
+  def: AnyStage,
+  key: string,
+  cause: Reason,
+  reason: string,
+  ms: number,
+  failure?: StageFailure,
+): Outcome => ({
+  stage: def.name,
+  status: 'failed',
+  cause,
+  key,
+  reason,
+  ms,
+  outputs: {},
+  ...(failure ? { failure } : {}),
+});
 
 async function upload(def: AnyStage, entry: Entry, o: ExecuteOptions): Promise<void> {
   if (o.remote && def.cache !== 'never') await pushEntry(o.store, o.remote, entry);
 }
 
 /** A decline is as much a function of the key as an output: stored, so the next run does not redo it. */
-async function commitDecline(def: AnyStage, prep: Ready, value: Declined, o: ExecuteOptions, show: (t: string) => string): Promise<Outcome> {
+async function commitDecline(
+  def: AnyStage,
+  prep: Ready,
+  value: Declined,
+  o: ExecuteOptions,
+  show: (t: string) => string,
+): Promise<Outcome> {
   const declined = show(value.declined);
   const details = value.details?.map(show);
   const ms = o.elapsed();
@@ -111,7 +134,13 @@ async function commitDecline(def: AnyStage, prep: Ready, value: Declined, o: Exe
   return { stage: def.name, status: 'skipped', cause: 'declined', key: prep.key, reason: declined, ms, outputs: {} };
 }
 
-async function commit(def: AnyStage, prep: Ready, dir: string, o: ExecuteOptions, companions: Record<string, Set<string>>): Promise<Outcome> {
+async function commit(
+  def: AnyStage,
+  prep: Ready,
+  dir: string,
+  o: ExecuteOptions,
+  companions: Record<string, Set<string>>,
+): Promise<Outcome> {
   const { store, log } = o;
   const { key, data } = prep;
   const outputs: Record<string, StoredOutput> = {};
@@ -155,8 +184,14 @@ async function placeInputs(store: Store, prep: Ready, dir: string): Promise<Reco
 export async function execute(def: AnyStage, prep: Ready, o: ExecuteOptions): Promise<Outcome> {
   const { store, log, signal } = o;
   const { key } = prep;
-  const interrupted = (): Outcome =>
-    ({ stage: def.name, status: 'interrupted', cause: 'interrupted', key, ms: o.elapsed(), outputs: {} });
+  const interrupted = (): Outcome => ({
+    stage: def.name,
+    status: 'interrupted',
+    cause: 'interrupted',
+    key,
+    ms: o.elapsed(),
+    outputs: {},
+  });
   const release = await o.slots.take(def.cache === 'never');
   let show = (text: string) => text;
   let dir = '';

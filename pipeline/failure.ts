@@ -7,7 +7,10 @@
 export type ExitCode = 1 | 2;
 
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode: ExitCode = 2) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = 2,
+  ) {
     super(message);
     this.name = 'UserError';
   }

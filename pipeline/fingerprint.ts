@@ -77,7 +77,8 @@ export function explainChange(prev: KeyData | undefined, next: KeyData): string[
     const a = prev.inputs[label];
     const b = next.inputs[label];
     if (a !== b) {
-      const state = (h: string | null | undefined) => (h === undefined ? 'absent' : h === null ? 'skipped' : h.slice(0, 12));
+      const state = (h: string | null | undefined) =>
+        h === undefined ? 'absent' : h === null ? 'skipped' : h.slice(0, 12);
       out.push(`input ${label} changed (${state(a)} → ${state(b)})`);
     }
   }
@@ -88,7 +89,11 @@ export function explainChange(prev: KeyData | undefined, next: KeyData): string[
       if (a !== b) out.push(`tool ${tool} ${a ? 'no longer used' : 'newly used'}: ${show(a ?? b)}`);
       continue;
     }
-    out.push(...diffMaps(`tool ${tool}`, leaves(a, '', new Map()), leaves(b, '', new Map())).map((l) => l.replace(`tool ${tool} `, `tool ${tool}.`)));
+    out.push(
+      ...diffMaps(`tool ${tool}`, leaves(a, '', new Map()), leaves(b, '', new Map())).map((l) =>
+        l.replace(`tool ${tool} `, `tool ${tool}.`),
+      ),
+    );
   }
   return out;
 }

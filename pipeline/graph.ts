@@ -25,7 +25,8 @@ export function checkDeclarations(stages: readonly AnyStage[]): Result<void, str
     for (const [label, ref] of Object.entries(s.inputs).flatMap(([l, r]) => refChain(r).map((x) => [l, x] as const))) {
       const producer = byName.get(ref.stage);
       if (!producer) return err(`stage ${s.name}: input ${label} names stage ${ref.stage}, which is not registered`);
-      if (!(ref.output in producer.outputs)) return err(`stage ${s.name}: input ${label} names output ${ref.output}, which ${ref.stage} does not declare`);
+      if (!(ref.output in producer.outputs))
+        return err(`stage ${s.name}: input ${label} names output ${ref.output}, which ${ref.stage} does not declare`);
     }
   }
   const sorted = topoSort(stages);
@@ -41,7 +42,8 @@ export function topoSort(stages: readonly AnyStage[]): Result<AnyStage[], string
   const byName = new Map(stages.map((s) => [s.name, s]));
   const visit = (s: AnyStage): string | undefined => {
     if (done.has(s.name)) return undefined;
-    if (visiting.includes(s.name)) return `stages depend on each other in a cycle: ${[...visiting.slice(visiting.indexOf(s.name)), s.name].join(' → ')}`;
+    if (visiting.includes(s.name))
+      return `stages depend on each other in a cycle: ${[...visiting.slice(visiting.indexOf(s.name)), s.name].join(' → ')}`;
     visiting.push(s.name);
     for (const ref of allRefs(s)) {
       const p = byName.get(ref.stage);

@@ -51,7 +51,11 @@ export async function checkLatest(store: Store, shownRoot: string): Promise<void
   throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; ${todo}`);
 }
 
-interface Row { stage: string; rec: Omit<StageRecord, 'outputs'>; outputs: Record<string, StoredOutput> }
+interface Row {
+  stage: string;
+  rec: Omit<StageRecord, 'outputs'>;
+  outputs: Record<string, StoredOutput>;
+}
 
 /**
  * The previous manifest's stages that this run did not select, when made from the same config: their outputs
@@ -71,7 +75,8 @@ async function carriedOver(store: Store, configSha: string, outcomes: readonly O
   for (const [stage, rec] of Object.entries(previous.stages)) {
     if (ran.has(stage) || !isObject(rec) || !isSha256(rec.key)) continue;
     const entry = await store.readEntry(stage, rec.key);
-    if (!entry || isCorrupt(entry) || Object.keys(entry.outputs).length === 0 || !(await store.check(entry, false)).ok) continue;
+    if (!entry || isCorrupt(entry) || Object.keys(entry.outputs).length === 0 || !(await store.check(entry, false)).ok)
+      continue;
     const { outputs: _o, ...kept } = rec;
     out.push({ stage, rec: { ...kept, earlier: true }, outputs: entry.outputs });
   }
@@ -135,4 +140,3 @@ export async function writeLatest(
   await pruneViews(store.root, VIEW_GRACE_MS);
   return manifest;
 }
-

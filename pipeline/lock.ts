@@ -9,7 +9,11 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isAlive } from './gc.js';
 
-interface Holder { pid: number; host: string; since: number }
+interface Holder {
+  pid: number;
+  host: string;
+  since: number;
+}
 
 async function readHolder(path: string): Promise<Holder | undefined> {
   try {
@@ -50,7 +54,10 @@ async function breakIfDead(path: string, firstSeen: number): Promise<boolean> {
   return true;
 }
 
-export interface Waiting { pid?: number; host?: string }
+export interface Waiting {
+  pid?: number;
+  host?: string;
+}
 
 /**
  * Takes the lock at `path`, waiting while a live process holds it; resolves to a release function, or to

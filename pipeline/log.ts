@@ -41,12 +41,22 @@ export function formatLine(record: Record<string, unknown>, useColor: boolean, v
     if (key === 'details' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
     else if (key === 'reason' && typeof v === 'string') parts.push(`\n    ${v}`);
     else if (key === 'explain' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
-    else parts.push(k.dim(`${key}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : JSON.stringify(v)}`));
+    else
+      parts.push(
+        k.dim(
+          `${key}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : JSON.stringify(v)}`,
+        ),
+      );
   }
   return `${parts.join(' ').replaceAll(' \n', '\n')}\n`;
 }
 
-export const formatMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+export const formatMs = (ms: number): string =>
+  ms >= 10_000
+    ? `${(ms / 1000).toFixed(1)} s`
+    : ms >= 1000
+      ? `${(ms / 1000).toFixed(2)} s`
+      : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 
 export interface LogOptions {
   json?: boolean;
@@ -111,14 +121,20 @@ export function createLogger(options: LogOptions = {}): Logger {
   const json = options.json ?? !stream.isTTY;
   const base = { base: undefined, level: options.level ?? 'info' };
   if (json) {
-    const dest = stream === process.stdout || stream === process.stderr ? pino.destination({ fd: stream === process.stdout ? 1 : 2, sync: true }) : stream;
+    const dest =
+      stream === process.stdout || stream === process.stderr
+        ? pino.destination({ fd: stream === process.stdout ? 1 : 2, sync: true })
+        : stream;
     const hooks = heartbeatOnly(options.heartbeatMs ?? HEARTBEAT_MS);
     return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime, hooks }, dest);
   }
   const write = terminalWriter(stream, !process.env['NO_COLOR'], options.verbose);
-  return pino({ ...base, timestamp: false }, {
-    write(line: string) {
-      write(JSON.parse(line) as Record<string, unknown>);
+  return pino(
+    { ...base, timestamp: false },
+    {
+      write(line: string) {
+        write(JSON.parse(line) as Record<string, unknown>);
+      },
     },
-  });
+  );
 }

@@ -8,7 +8,11 @@ import { peekRemote, pullEntry, type RemoteStage } from './remote-lookup.js';
 import { isCorrupt, type Entry, type Store, type StoredOutput } from './store.js';
 
 /** `declined`: the stage declined for this key (no outputs), which is as much a result as an output. */
-export interface Hit { outputs: Record<string, StoredOutput>; from: 'local' | 'remote'; declined?: string }
+export interface Hit {
+  outputs: Record<string, StoredOutput>;
+  from: 'local' | 'remote';
+  declined?: string;
+}
 
 export interface LookupOptions {
   store: Store;

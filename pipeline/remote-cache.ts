@@ -23,7 +23,11 @@ export interface RemoteOptions {
 }
 
 /** A blob to upload: its hash, size, and the file that holds it. */
-export interface Blob { sha256: string; size: number; file: string }
+export interface Blob {
+  sha256: string;
+  size: number;
+  file: string;
+}
 
 /** `present`: the server had the key already, and nothing was sent. */
 export type Uploaded = 'uploaded' | 'present' | 'skipped' | 'failed';
@@ -34,7 +38,10 @@ const RETRIES = 3;
 const PARALLEL = 4;
 
 class Failure extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -72,7 +79,7 @@ export class RemoteCache {
   private fail(e: unknown, what: string): void {
     if (this.down) return;
     this.down = true;
-    const why = e instanceof Failure ? e.message : (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const why = e instanceof Failure ? e.message : ((e as NodeJS.ErrnoException).code ?? (e as Error).message);
     this.opts.warn(
       `remote cache ${this.where} ${what} failed (${why}): building locally, remote cache off for this run`,
     );
@@ -197,8 +204,10 @@ export class RemoteCache {
         const status = e instanceof Failure ? e.status : undefined;
         if (status !== undefined && status >= 400 && status < 500) {
           if (!this.refused) {
-            this.opts.warn(`remote cache ${this.where} refused an upload (HTTP ${status}): check the credentials ` +
-              'or set cache.remote_upload: false; not uploading for the rest of this run');
+            this.opts.warn(
+              `remote cache ${this.where} refused an upload (HTTP ${status}): check the credentials ` +
+                'or set cache.remote_upload: false; not uploading for the rest of this run',
+            );
           }
           this.refused = true;
         } else {

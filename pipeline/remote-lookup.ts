@@ -9,7 +9,10 @@ import { parseEntry, type Entry } from './entry.js';
 import type { RemoteCache, Uploaded } from './remote-cache.js';
 import { withCompanions, type Store } from './store.js';
 
-export interface RemoteStage { name: string; outputs: Readonly<Record<string, string>> }
+export interface RemoteStage {
+  name: string;
+  outputs: Readonly<Record<string, string>>;
+}
 
 /** Every blob an entry names: its outputs and their companions. */
 const blobsOf = (entry: Entry) => Object.entries(entry.outputs).flatMap(([l, x]) => withCompanions(l, x));
@@ -49,14 +52,18 @@ export async function pullEntry(
       const got = await remote.download(o.sha256, path);
       if (!got.ok) {
         if (got.missing) {
-          warn(`remote cache entry ${entry.key.slice(0, 12)} names blob ${o.sha256.slice(0, 12)} (${o.file}), ` +
-            'which the server does not have: building locally');
+          warn(
+            `remote cache entry ${entry.key.slice(0, 12)} names blob ${o.sha256.slice(0, 12)} (${o.file}), ` +
+              'which the server does not have: building locally',
+          );
         }
         return false;
       }
       if (got.sha256 !== o.sha256 || got.size !== o.size) {
-        warn(`remote cache blob ${o.sha256.slice(0, 12)} (${o.file}) is corrupt on the server: it hashes to ` +
-          `${got.sha256.slice(0, 12)} (${got.size} bytes, ${o.size} expected); not used, building locally`);
+        warn(
+          `remote cache blob ${o.sha256.slice(0, 12)} (${o.file}) is corrupt on the server: it hashes to ` +
+            `${got.sha256.slice(0, 12)} (${got.size} bytes, ${o.size} expected); not used, building locally`,
+        );
         return false;
       }
       await store.putFile(path, o.file, got.sha256);

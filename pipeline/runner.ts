@@ -117,18 +117,29 @@ class Slots {
 
 type Prepared =
   | {
-    kind: 'skip'; cause: Reason; reason: string;
-    failed?: boolean; key?: string; blocked?: boolean; inapplicable?: boolean;
-  }
+      kind: 'skip';
+      cause: Reason;
+      reason: string;
+      failed?: boolean;
+      key?: string;
+      blocked?: boolean;
+      inapplicable?: boolean;
+    }
   | ({ kind: 'ready' } & Ready);
 
 /** An artifact (placed from the store under `file`), or a user file handed over where it lies (`path`). */
 export type PreparedInput = { sha: string; file: string; path?: string; stored?: StoredOutput };
 
-type Producers = ReadonlyMap<string, { status: string; outputs: Record<string, StoredOutput>; key?: string; blocked?: boolean }>;
+type Producers = ReadonlyMap<
+  string,
+  { status: string; outputs: Record<string, StoredOutput>; key?: string; blocked?: boolean }
+>;
 
 /** The output an input reads: its producer's, else, while producers are skipped, the first fallback's. */
-function resolveRef(ref: InputRef, producers: Producers): StoredOutput | 'pending' | { missing: InputRef; status: string } {
+function resolveRef(
+  ref: InputRef,
+  producers: Producers,
+): StoredOutput | 'pending' | { missing: InputRef; status: string } {
   for (const r of refChain(ref)) {
     const p = producers.get(r.stage);
     if (!p) throw new Error(`Internal error: a stage ran before its producer ${r.stage}`);
@@ -141,7 +152,10 @@ function resolveRef(ref: InputRef, producers: Producers): StoredOutput | 'pendin
 }
 
 /** Hashes the user files a stage names, by content. */
-async function userFiles(def: AnyStage, root: Readonly<Record<string, unknown>>): Promise<Record<string, PreparedInput> | string> {
+async function userFiles(
+  def: AnyStage,
+  root: Readonly<Record<string, unknown>>,
+): Promise<Record<string, PreparedInput> | string> {
   const files = def.files ? await def.files(root) : { ok: true as const, value: {} };
   if (!files.ok) return files.error;
   const out: Record<string, PreparedInput> = {};
@@ -181,19 +195,31 @@ async function prepare(
         continue;
       }
       const blocked = o.status === 'failed' || o.status === 'blocked';
-      const was = o.status === 'failed' ? 'failed' : o.status === 'blocked' ? 'skipped after a failure upstream' : 'skipped';
-      return { kind: 'skip', cause: blocked ? 'upstream-failed' : 'upstream-skipped', reason: `needs ${o.missing.stage}, which was ${was}`, ...(blocked ? { blocked } : {}) };
+      const was =
+        o.status === 'failed' ? 'failed' : o.status === 'blocked' ? 'skipped after a failure upstream' : 'skipped';
+      return {
+        kind: 'skip',
+        cause: blocked ? 'upstream-failed' : 'upstream-skipped',
+        reason: `needs ${o.missing.stage}, which was ${was}`,
+        ...(blocked ? { blocked } : {}),
+      };
     }
     inputs[label] = { sha: inputHash(o), file: o.file, stored: o };
   }
   const files = await userFiles(def, root);
-  if (typeof files === 'string') return { kind: 'skip', cause: 'bad-input', failed: true, reason: `${def.name}: ${files}` };
+  if (typeof files === 'string')
+    return { kind: 'skip', cause: 'bad-input', failed: true, reason: `${def.name}: ${files}` };
   Object.assign(inputs, files);
   let config: unknown;
   try {
     config = def.config(root);
   } catch (e) {
-    return { kind: 'skip', cause: 'unknown-error-thrown', failed: true, reason: `internal error in stage ${def.name} reading its config: ${(e as Error).message}` };
+    return {
+      kind: 'skip',
+      cause: 'unknown-error-thrown',
+      failed: true,
+      reason: `internal error in stage ${def.name} reading its config: ${(e as Error).message}`,
+    };
   }
   const tools: Record<string, ToolFound> = {};
   for (const spec of def.tools ?? []) {
@@ -201,11 +227,21 @@ async function prepare(
     try {
       found = await probes.probe(spec, config);
     } catch (e) {
-      return { kind: 'skip', cause: 'unknown-error-thrown', failed: true, reason: `internal error in the ${spec.name} probe of stage ${def.name}: ${(e as Error).message}` };
+      return {
+        kind: 'skip',
+        cause: 'unknown-error-thrown',
+        failed: true,
+        reason: `internal error in the ${spec.name} probe of stage ${def.name}: ${(e as Error).message}`,
+      };
     }
     if (!found.ok) {
       const required = opts.require?.includes(spec.name) ?? false;
-      return { kind: 'skip', cause: 'tool-unavailable', failed: required, reason: `${spec.name} ${required ? 'is required (--require) but unavailable' : 'unavailable'}: ${found.error.reason}` };
+      return {
+        kind: 'skip',
+        cause: 'tool-unavailable',
+        failed: required,
+        reason: `${spec.name} ${required ? 'is required (--require) but unavailable' : 'unavailable'}: ${found.error.reason}`,
+      };
     }
     tools[spec.name] = found.value;
   }
@@ -221,7 +257,11 @@ async function prepare(
   return { kind: 'ready', config, data, key: keyOf(data), tools, inputs };
 }
 
-export async function runStages(stages: readonly AnyStage[], root: Readonly<Record<string, unknown>>, opts: RunOptions): Promise<Outcome[]> {
+export async function runStages(
+  stages: readonly AnyStage[],
+  root: Readonly<Record<string, unknown>>,
+  opts: RunOptions,
+): Promise<Outcome[]> {
   const { store, log } = opts;
   const probes = new ToolProbes(opts.exec);
   const slots = new Slots(opts.concurrency ?? 2);
@@ -231,7 +271,11 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
   const board = new ProgressBoard(log);
 
   const runOne = async (def: AnyStage): Promise<Outcome> => {
-    await Promise.all(Object.values(def.inputs).flatMap(refChain).map((ref) => done.get(ref.stage)));
+    await Promise.all(
+      Object.values(def.inputs)
+        .flatMap(refChain)
+        .map((ref) => done.get(ref.stage)),
+    );
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     const stopped = (): Outcome => {
@@ -246,7 +290,10 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       const status: Status = prep.failed ? 'failed' : 'skipped';
       const say = prep.failed ? log.error.bind(log) : prep.inapplicable ? log.debug.bind(log) : log.info.bind(log);
       say({ stage: def.name, status, reason: prep.reason }, shortReason(prep.reason));
-      const flags = { ...(prep.blocked ? { blocked: true } : {}), ...(prep.inapplicable ? { inapplicable: true } : {}) };
+      const flags = {
+        ...(prep.blocked ? { blocked: true } : {}),
+        ...(prep.inapplicable ? { inapplicable: true } : {}),
+      };
       return { stage: def.name, status, cause: prep.cause, reason: prep.reason, ms: elapsed(), outputs: {}, ...flags };
     }
     const { key } = prep;
@@ -257,13 +304,31 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
       if (!found) return undefined;
       if (found.declined !== undefined) {
         log.info({ stage: def.name, status: 'skipped' }, `${found.declined} (hit ${key.slice(0, 12)})`);
-        return { stage: def.name, status: 'skipped', cause: 'declined', key, reason: found.declined, ms: elapsed(), outputs: {} };
+        return {
+          stage: def.name,
+          status: 'skipped',
+          cause: 'declined',
+          key,
+          reason: found.declined,
+          ms: elapsed(),
+          outputs: {},
+        };
       }
       const ms = elapsed();
       const remote = found.from === 'remote';
       const said = reuse ? 'reusing the newest result' : remote ? 'remote hit' : 'hit';
-      log.info({ stage: def.name, status: 'cached', ms }, `${said} ${key.slice(0, 12)}${reuse ? ' (its own command measures again)' : ''}`);
-      return { stage: def.name, status: 'cached', key, ms, outputs: found.outputs, ...(remote ? { from: 'remote' as const } : {}) };
+      log.info(
+        { stage: def.name, status: 'cached', ms },
+        `${said} ${key.slice(0, 12)}${reuse ? ' (its own command measures again)' : ''}`,
+      );
+      return {
+        stage: def.name,
+        status: 'cached',
+        key,
+        ms,
+        outputs: found.outputs,
+        ...(remote ? { from: 'remote' as const } : {}),
+      };
     };
     if ((cacheable || reuse) && !opts.force) {
       const h = await hit(reuse);
@@ -273,8 +338,11 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
     // One build per key at a time on this store: a second run waits, then takes the first one's entry.
     const unlock = cacheable
       ? await acquire(store.lockPath(def.name, key), signal, (h) =>
-          log.info({ stage: def.name, status: 'waiting' },
-            `waiting for process ${h.pid ?? '?'}${h.host ? ` on ${h.host}` : ''}, which is building ${key.slice(0, 12)}`))
+          log.info(
+            { stage: def.name, status: 'waiting' },
+            `waiting for process ${h.pid ?? '?'}${h.host ? ` on ${h.host}` : ''}, which is building ${key.slice(0, 12)}`,
+          ),
+        )
       : async () => {};
     if (!unlock) return stopped();
     try {
@@ -283,9 +351,18 @@ export async function runStages(stages: readonly AnyStage[], root: Readonly<Reco
         if (h) return h;
       }
       const explain = explainChange(await store.readLast(def.name), prep.data);
-      const why = reuse && !opts.force ? 'no earlier result for this config and these inputs, so it runs once'
-        : def.cache === 'never' ? 'never cached (a measurement)' : opts.force ? '--force' : 'miss';
-      log.info({ stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) }, `${why} ${key.slice(0, 12)}`);
+      const why =
+        reuse && !opts.force
+          ? 'no earlier result for this config and these inputs, so it runs once'
+          : def.cache === 'never'
+            ? 'never cached (a measurement)'
+            : opts.force
+              ? '--force'
+              : 'miss';
+      log.info(
+        { stage: def.name, status: 'running', ...(opts.explain ? { explain } : {}) },
+        `${why} ${key.slice(0, 12)}`,
+      );
       const outcome = await execute(def, prep, { ...opts, slots, board, signal, elapsed });
       return outcome.status === 'interrupted' ? stopped() : { ...outcome, explain };
     } finally {
@@ -322,7 +399,9 @@ async function planHit(def: AnyStage, key: string, opts: PlanOptions): Promise<P
   const warn = (m: string) => opts.warn?.(def.name, m);
   const remote = await peekRemote(opts.remote, def, key, warn);
   if (!remote || (opts.pull && !(await pullEntry(opts.store, opts.remote, def, remote, warn)))) return undefined;
-  return remote.declined !== undefined ? declinedHit(remote.declined) : { status: 'remote-hit', outputs: remote.outputs };
+  return remote.declined !== undefined
+    ? declinedHit(remote.declined)
+    : { status: 'remote-hit', outputs: remote.outputs };
 }
 
 /** What `run` would do, without running any stage: keys where they are known, hit or miss, and why. */
@@ -336,7 +415,8 @@ export async function planStages(
   for (const def of stages) {
     const prep = await prepare(def, root, results, probes, opts);
     let o: PlanOutcome;
-    if (prep.kind === 'pending') o = { stage: def.name, status: 'pending', reason: 'an input is rebuilt first', outputs: {} };
+    if (prep.kind === 'pending')
+      o = { stage: def.name, status: 'pending', reason: 'an input is rebuilt first', outputs: {} };
     else if (prep.kind === 'skip') o = { stage: def.name, status: 'skipped', reason: prep.reason, outputs: {} };
     else {
       const hit = def.cache === 'never' || opts.force ? undefined : await planHit(def, prep.key, opts);

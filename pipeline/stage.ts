@@ -119,9 +119,13 @@ export const defineStage = <C>(stage: StageDef<C>): StageDef<C> => stage;
  * A `run` whose implementation is imported on first call: listing the stages (a no-op run, `plan`, `--help`)
  * then loads none of their heavy dependencies (onnxruntime, vega, the schema table).
  */
-export const lazyRun = <C>(load: () => Promise<{ run: StageDef<C>['run'] }>): StageDef<C>['run'] =>
-  async (ctx) => (await load()).run(ctx);
+export const lazyRun =
+  <C>(load: () => Promise<{ run: StageDef<C>['run'] }>): StageDef<C>['run'] =>
+  async (ctx) =>
+    (await load()).run(ctx);
 
 /** The result of a stage that declines, with the reason users read. */
-export const decline = (reason: string, details?: string[]): Result<Declined, never> =>
-  ({ ok: true, value: { declined: reason, ...(details ? { details } : {}) } });
+export const decline = (reason: string, details?: string[]): Result<Declined, never> => ({
+  ok: true,
+  value: { declined: reason, ...(details ? { details } : {}) },
+});

@@ -20,10 +20,14 @@ export type { Entry } from './entry.js';
 export type StoredOutput = EntryOutput;
 
 /** An output and its companions, each with the label a message names it by. */
-export const withCompanions = (label: string, o: StoredOutput): Array<[string, StoredOutput]> =>
-  [[label, o], ...Object.entries(o.companions ?? {}).map(([n, c]) => [`${label} companion ${n}`, c] as [string, StoredOutput])];
+export const withCompanions = (label: string, o: StoredOutput): Array<[string, StoredOutput]> => [
+  [label, o],
+  ...Object.entries(o.companions ?? {}).map(([n, c]) => [`${label} companion ${n}`, c] as [string, StoredOutput]),
+];
 /** An entry file that failed validation, and why. */
-export interface Corrupt { corrupt: string }
+export interface Corrupt {
+  corrupt: string;
+}
 
 /** Stage names contain ':'; path components get a reversible, portable escape. */
 export const escapeName = (name: string): string =>
@@ -31,7 +35,11 @@ export const escapeName = (name: string): string =>
 export const unescapeName = (name: string): string =>
   name.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-const exists = async (path: string) => lstat(path).then((s) => s, () => undefined);
+const exists = async (path: string) =>
+  lstat(path).then(
+    (s) => s,
+    () => undefined,
+  );
 
 export type Check = { ok: true } | { ok: false; problem: string };
 
@@ -39,7 +47,12 @@ export type Check = { ok: true } | { ok: false; problem: string };
  * What a user's tools cannot restore: `cp -p` and a restored CI cache put back size and mtime, but a rewrite
  * always gives the file a new ctime (and usually a new inode).
  */
-interface Stamp { size: number; mtimeMs: number; ctimeMs: number; ino: number }
+interface Stamp {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
 const stampOf = (s: Stats): Stamp => ({ size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
 const sameStamp = (a: Stamp, b: Stamp) =>
   a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
@@ -160,11 +173,13 @@ export class Store {
    * ctime, and without a new stamp the next run would re-hash them.
    */
   async restamp(shas: Iterable<string>): Promise<void> {
-    await Promise.all([...new Set(shas)].map(async (sha) => {
-      const s = await exists(this.objectPath(sha));
-      const old = await this.readStamp(sha);
-      if (s?.isFile() && !(old && sameStamp(old, stampOf(s)))) await this.writeStamp(sha, s);
-    }));
+    await Promise.all(
+      [...new Set(shas)].map(async (sha) => {
+        const s = await exists(this.objectPath(sha));
+        const old = await this.readStamp(sha);
+        if (s?.isFile() && !(old && sameStamp(old, stampOf(s)))) await this.writeStamp(sha, s);
+      }),
+    );
   }
 
   /**
@@ -184,7 +199,10 @@ export class Store {
       if (stamp && sameStamp(stamp, stampOf(s))) continue;
       const sha = await hashFile(path);
       if (sha !== o.sha256) {
-        return { ok: false, problem: `${what} is corrupted: sha256 ${sha.slice(0, 12)}…, stored as ${o.sha256.slice(0, 12)}…` };
+        return {
+          ok: false,
+          problem: `${what} is corrupted: sha256 ${sha.slice(0, 12)}…, stored as ${o.sha256.slice(0, 12)}…`,
+        };
       }
       await this.writeStamp(o.sha256, s);
     }
@@ -247,6 +265,11 @@ export class Store {
   }
 }
 
-export interface StoreEntry { stage: string; entry: Entry | Corrupt; key: string; mtimeMs: number }
+export interface StoreEntry {
+  stage: string;
+  entry: Entry | Corrupt;
+  key: string;
+  mtimeMs: number;
+}
 
 export const isCorrupt = (e: Entry | Corrupt): e is Corrupt => 'corrupt' in e;

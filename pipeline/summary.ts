@@ -9,16 +9,26 @@ const counter = (outcomes: readonly Outcome[]) => (s: Outcome['status']) =>
 export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number): void {
   const count = counter(outcomes);
   const counts = {
-    built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'), interrupted: count('interrupted'),
+    built: count('built'),
+    cached: count('cached'),
+    skipped: count('skipped'),
+    failed: count('failed'),
+    interrupted: count('interrupted'),
   };
   const remote = outcomes.filter((o) => o.from === 'remote').length;
   const fromRemote = remote ? ` (${remote} from the remote cache)` : '';
   const stopped = counts.interrupted ? `, ${counts.interrupted} interrupted` : '';
-  log.info({ summary: counts, ms: Math.round(ms) },
-    `${counts.built} built, ${counts.cached} cached${fromRemote}, ${counts.skipped} skipped, ${counts.failed} failed${stopped}`);
+  log.info(
+    { summary: counts, ms: Math.round(ms) },
+    `${counts.built} built, ${counts.cached} cached${fromRemote}, ${counts.skipped} skipped, ${counts.failed} failed${stopped}`,
+  );
   // Skips were said once as they happened; failures are repeated here, where a long run ends.
   for (const o of outcomes) {
-    if (o.status === 'failed') log.error({ stage: o.stage, status: 'failed', ...(o.failure?.details ? { details: o.failure.details } : {}) }, o.reason ?? '');
+    if (o.status === 'failed')
+      log.error(
+        { stage: o.stage, status: 'failed', ...(o.failure?.details ? { details: o.failure.details } : {}) },
+        o.reason ?? '',
+      );
   }
 }
 
@@ -31,7 +41,10 @@ export function runJson(command: string, config: string, exitCode: number, outco
     exitCode,
     ms: Math.round(ms),
     summary: {
-      built: count('built'), cached: count('cached'), skipped: count('skipped'), failed: count('failed'),
+      built: count('built'),
+      cached: count('cached'),
+      skipped: count('skipped'),
+      failed: count('failed'),
       ...(count('interrupted') ? { interrupted: count('interrupted') } : {}),
     },
     stages: outcomes.map((o) => ({
@@ -43,7 +56,9 @@ export function runJson(command: string, config: string, exitCode: number, outco
       ...(o.inapplicable ? { inapplicable: true } : {}),
       ...(o.failure?.details ? { details: o.failure.details } : {}),
       ms: Math.round(o.ms * 10) / 10,
-      outputs: Object.fromEntries(Object.entries(o.outputs).map(([label, { file, sha256, size }]) => [label, { file, sha256, size }])),
+      outputs: Object.fromEntries(
+        Object.entries(o.outputs).map(([label, { file, sha256, size }]) => [label, { file, sha256, size }]),
+      ),
     })),
   };
 }
@@ -59,4 +74,3 @@ export function planTable(plan: readonly PlanOutcome[]): string {
   }
   return `${lines.join('\n')}\n`;
 }
-

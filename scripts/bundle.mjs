@@ -18,9 +18,22 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['onnxruntime-node', '@resvg/resvg-js', 'vega', 'vega-lite', 'onnx-proto', 'protobufjs', 'execa', 'ajv', 'playwright-core', 'zx'],
+  external: [
+    'onnxruntime-node',
+    '@resvg/resvg-js',
+    'vega',
+    'vega-lite',
+    'onnx-proto',
+    'protobufjs',
+    'execa',
+    'ajv',
+    'playwright-core',
+    'zx',
+  ],
   // yargs and yaml are CommonJS underneath; their `require` calls need one in an ES module bundle.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   logLevel: 'warning',
   metafile: true,
 });

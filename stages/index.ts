@@ -31,7 +31,18 @@ import { schema as validateSchema } from './validate/config.js';
 
 export const registry: Registry = {
   stages: [
-    build, importModel, validate, optimize, convertFp16, trtFp32, trtFp16, torchCompileFp32, torchCompileFp16, benchmark, graph, report,
+    build,
+    importModel,
+    validate,
+    optimize,
+    convertFp16,
+    trtFp32,
+    trtFp16,
+    torchCompileFp32,
+    torchCompileFp16,
+    benchmark,
+    graph,
+    report,
   ],
   configSchema: {
     type: 'object',
@@ -50,10 +61,15 @@ export const registry: Registry = {
   },
   checkConfig: budgetProblem,
   // The benchmark probes PyTorch inside its run (a missing torch skips those engines, not the benchmark).
-  probedTools: Object.fromEntries(['torch', 'python'].map((name) => [name, {
-    spec: { ...torchTool(), name } as ToolSpec<unknown>,
-    config: (root: Readonly<Record<string, unknown>>) => benchConfig(root),
-  }])),
+  probedTools: Object.fromEntries(
+    ['torch', 'python'].map((name) => [
+      name,
+      {
+        spec: { ...torchTool(), name } as ToolSpec<unknown>,
+        config: (root: Readonly<Record<string, unknown>>) => benchConfig(root),
+      },
+    ]),
+  ),
   async checkOptions(options) {
     if (typeof options['baseline'] !== 'string') return undefined;
     const read = await readBenchFile(options['baseline']);

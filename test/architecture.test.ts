@@ -23,7 +23,10 @@ export const SHARED: readonly string[] = [
   'stages/benchmark/graph-export.ts',
 ];
 
-interface Edge { from: string; to: string }
+interface Edge {
+  from: string;
+  to: string;
+}
 
 const LAYERS: Readonly<Record<string, readonly string[]>> = {
   pipeline: ['pipeline'],
@@ -56,13 +59,15 @@ function sources(dir: string): string[] {
 const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*)'(\.{1,2}\/[^']+)'/g;
 
 function edges(): Edge[] {
-  return Object.keys(LAYERS).flatMap(sources).flatMap((from) => {
-    const text = readFileSync(fromRoot(from), 'utf8');
-    return [...text.matchAll(SPECIFIER)].map((m) => {
-      const to = relative(repoRoot, normalize(join(repoRoot, dirname(from), m[1]!))).replace(/\.js$/, '.ts');
-      return { from, to };
+  return Object.keys(LAYERS)
+    .flatMap(sources)
+    .flatMap((from) => {
+      const text = readFileSync(fromRoot(from), 'utf8');
+      return [...text.matchAll(SPECIFIER)].map((m) => {
+        const to = relative(repoRoot, normalize(join(repoRoot, dirname(from), m[1]!))).replace(/\.js$/, '.ts');
+        return { from, to };
+      });
     });
-  });
 }
 
 test('every import in pipeline/, onnx/, trt/ and stages/ goes the way docs/architecture.md draws it', () => {
@@ -72,9 +77,21 @@ test('every import in pipeline/, onnx/, trt/ and stages/ goes the way docs/archi
 });
 
 test('each SHARED module is imported across stage folders (a stale entry would hide nothing)', () => {
-  const crossing = new Set(edges().filter((e) => e.from.startsWith('stages/') && e.to.startsWith('stages/')
-    && e.from !== 'stages/index.ts' && e.from.split('/')[1] !== e.to.split('/')[1]).map((e) => e.to));
-  assert.deepEqual(SHARED.filter((m) => !crossing.has(m)), []);
+  const crossing = new Set(
+    edges()
+      .filter(
+        (e) =>
+          e.from.startsWith('stages/') &&
+          e.to.startsWith('stages/') &&
+          e.from !== 'stages/index.ts' &&
+          e.from.split('/')[1] !== e.to.split('/')[1],
+      )
+      .map((e) => e.to),
+  );
+  assert.deepEqual(
+    SHARED.filter((m) => !crossing.has(m)),
+    [],
+  );
 });
 
 test('the rule itself: each direction it forbids is reported', () => {

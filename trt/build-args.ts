@@ -71,19 +71,25 @@ function precisionFlags(r: Pick<BuildRequest, 'version' | 'precision' | 'setting
   if (r.precision === 'fp32') return ok([]);
   if ((bf16 || typed) && major < 10) {
     const field = bf16 ? 'bf16' : 'strongly_typed';
-    return err(`trt.${field} needs TensorRT 10 or newer, and the trtexec found is ${v}; ` +
-      'turn it off or use a TensorRT 10 trtexec or image');
+    return err(
+      `trt.${field} needs TensorRT 10 or newer, and the trtexec found is ${v}; ` +
+        'turn it off or use a TensorRT 10 trtexec or image',
+    );
   }
   if (typed) {
     if (bf16) {
-      return err('trt.bf16 and trt.strongly_typed exclude each other: ' +
-        'a strongly typed build takes its precisions from the ONNX; turn one off');
+      return err(
+        'trt.bf16 and trt.strongly_typed exclude each other: ' +
+          'a strongly typed build takes its precisions from the ONNX; turn one off',
+      );
     }
     return ok(['--stronglyTyped']);
   }
   if (major >= 11) {
-    return err(`TensorRT ${v} has no --fp16 flag (weak typing was removed in 11.x); ` +
-      'set trt.strongly_typed: true to build the FP16 ONNX as typed');
+    return err(
+      `TensorRT ${v} has no --fp16 flag (weak typing was removed in 11.x); ` +
+        'set trt.strongly_typed: true to build the FP16 ONNX as typed',
+    );
   }
   return ok(bf16 ? ['--fp16', '--bf16'] : ['--fp16']);
 }

@@ -9,8 +9,9 @@ import { configSection } from '../pipeline/section.js';
  * components, an optional tag and digest. It cannot begin with `-`, so a value such as `--privileged` is a
  * config error rather than a docker option.
  */
-export const IMAGE_REFERENCE = '^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
-  + '(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$';
+export const IMAGE_REFERENCE =
+  '^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*' +
+  '(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$';
 
 export interface TrtDockerConfig {
   /** Fall back to `docker run --gpus all <image> trtexec` when no local trtexec is found. */
@@ -69,7 +70,8 @@ export const schema = {
           maxLength: 255,
           pattern: IMAGE_REFERENCE,
           default: 'nvcr.io/nvidia/tensorrt:24.08-py3',
-          description: 'a Docker image reference: [registry/]name[:tag][@sha256:digest], e.g. nvcr.io/nvidia/tensorrt:24.08-py3',
+          description:
+            'a Docker image reference: [registry/]name[:tag][@sha256:digest], e.g. nvcr.io/nvidia/tensorrt:24.08-py3',
         },
       },
     },
@@ -110,7 +112,15 @@ export const defaults: TrtConfig = {
   bf16: false,
   strongly_typed: false,
   timeout_s: 3600,
-  bench: { warmup_ms: 200, duration_s: 3, iterations: 100, cuda_graph: true, no_data_transfers: false, spin_wait: true, profile: false },
+  bench: {
+    warmup_ms: 200,
+    duration_s: 3,
+    iterations: 100,
+    cuda_graph: true,
+    no_data_transfers: false,
+    spin_wait: true,
+    profile: false,
+  },
 };
 
 export const trtConfig = (root: Readonly<Record<string, unknown>>): TrtConfig => configSection(root, 'trt', defaults);

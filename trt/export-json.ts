@@ -7,11 +7,17 @@ import { readFile } from 'node:fs/promises';
 import { err, ok, type Result } from '../pipeline/result.js';
 
 export interface TimingRecord {
-  startEnqMs: number; endEnqMs: number;
-  startH2dMs: number; endH2dMs: number;
-  startComputeMs: number; endComputeMs: number;
-  startD2hMs: number; endD2hMs: number;
-  h2dMs: number; computeMs: number; d2hMs: number;
+  startEnqMs: number;
+  endEnqMs: number;
+  startH2dMs: number;
+  endH2dMs: number;
+  startComputeMs: number;
+  endComputeMs: number;
+  startD2hMs: number;
+  endD2hMs: number;
+  h2dMs: number;
+  computeMs: number;
+  d2hMs: number;
   /** h2dMs + computeMs + d2hMs. */
   latencyMs: number;
 }
@@ -27,7 +33,8 @@ const NON_FINITE = /(?<=[[,:]\s*)(-?)(nan|inf)(?=\s*[\],}])/gi;
 function parseLenient(text: string): unknown {
   const marked = text.replace(NON_FINITE, (_m, sign: string, word: string) => `"${sign}${word.toLowerCase()}"`);
   return JSON.parse(marked, (_k, v: unknown) =>
-    v === 'nan' || v === '-nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
+    v === 'nan' || v === '-nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v,
+  );
 }
 
 async function readJson(path: string, what: string): Promise<Result<unknown, string>> {
@@ -51,12 +58,20 @@ export async function readExportOutput(path: string): Promise<Result<ExportedOut
   const json = await readJson(path, 'the --exportOutput file');
   if (!json.ok) return json;
   const list = json.value as { name?: unknown; dimensions?: unknown; values?: unknown }[];
-  if (!Array.isArray(list) || list.some((o) => typeof o?.name !== 'string' || typeof o.dimensions !== 'string' || !Array.isArray(o.values))) {
+  if (
+    !Array.isArray(list) ||
+    list.some((o) => typeof o?.name !== 'string' || typeof o.dimensions !== 'string' || !Array.isArray(o.values))
+  ) {
     return err(`the --exportOutput file ${path} is not a list of {name, dimensions, values}`);
   }
-  return ok(list.map((o) => ({
-    name: o.name as string,
-    dims: (o.dimensions as string).split('x').filter((d) => d !== '').map(Number),
-    values: (o.values as unknown[]).map(Number),
-  })));
+  return ok(
+    list.map((o) => ({
+      name: o.name as string,
+      dims: (o.dimensions as string)
+        .split('x')
+        .filter((d) => d !== '')
+        .map(Number),
+      values: (o.values as unknown[]).map(Number),
+    })),
+  );
 }

@@ -9,9 +9,7 @@ import { err, ok, type Result } from '../pipeline/result.js';
 /** NGC images (`/opt/tensorrt/bin`, `/workspace/tensorrt/bin`) and the Debian/JetPack package. */
 export const INSTALL_DIRS = ['/opt/tensorrt/bin', '/workspace/tensorrt/bin', '/usr/src/tensorrt/bin'] as const;
 
-export type Location =
-  | { kind: 'local'; path: string }
-  | { kind: 'docker'; docker: string; image: string };
+export type Location = { kind: 'local'; path: string } | { kind: 'docker'; docker: string; image: string };
 
 export interface LocateOptions {
   trtexec: string;
@@ -43,7 +41,9 @@ export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, 
   if (o.trtexec) {
     return (await isExecutable(o.trtexec))
       ? ok({ kind: 'local', path: o.trtexec })
-      : err({ reason: `trt.trtexec is set to ${o.trtexec}, which is not an executable file; fix the path or clear it to search PATH` });
+      : err({
+          reason: `trt.trtexec is set to ${o.trtexec}, which is not an executable file; fix the path or clear it to search PATH`,
+        });
   }
   const onPath = await which('trtexec', env);
   if (onPath) return ok({ kind: 'local', path: onPath });
@@ -54,8 +54,9 @@ export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, 
   const docker = o.docker.enabled ? await which('docker', env) : undefined;
   if (docker) return ok({ kind: 'docker', docker, image: o.docker.image });
   return err({
-    reason: `trtexec not found on PATH or in ${dirs.join(', ')}${o.docker.enabled ? ', and no docker on PATH' : ' (trt.docker.enabled is false)'}; `
-      + 'install TensorRT or set trt.trtexec / trt.docker.image',
+    reason:
+      `trtexec not found on PATH or in ${dirs.join(', ')}${o.docker.enabled ? ', and no docker on PATH' : ' (trt.docker.enabled is false)'}; ` +
+      'install TensorRT or set trt.trtexec / trt.docker.image',
   });
 }
 

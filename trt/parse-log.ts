@@ -95,7 +95,8 @@ export function parseBanner(line: string): Banner | undefined {
   };
 }
 
-const toNumber = (s: string): number => (s === 'nan' ? NaN : s.endsWith('inf') ? (s.startsWith('-') ? -Infinity : Infinity) : Number(s));
+const toNumber = (s: string): number =>
+  s === 'nan' ? NaN : s.endsWith('inf') ? (s.startsWith('-') ? -Infinity : Infinity) : Number(s);
 
 export function parseStats(text: string): SummaryStats | undefined {
   const base = new RegExp(`min = (${NUM}) ms, max = (${NUM}) ms, mean = (${NUM}) ms, median = (${NUM}) ms`).exec(text);
@@ -104,7 +105,13 @@ export function parseStats(text: string): SummaryStats | undefined {
   for (const m of text.matchAll(new RegExp(`percentile\\(([\\d.]+)%\\) = (${NUM}) ms`, 'g'))) {
     percentiles[m[1]!] = toNumber(m[2]!);
   }
-  return { min: toNumber(base[1]!), max: toNumber(base[2]!), mean: toNumber(base[3]!), median: toNumber(base[4]!), percentiles };
+  return {
+    min: toNumber(base[1]!),
+    max: toNumber(base[2]!),
+    mean: toNumber(base[3]!),
+    median: toNumber(base[4]!),
+    percentiles,
+  };
 }
 
 /** Log-stream messages with their level; lines without a prefix (banners, help, payloads) have level ''. */
@@ -115,8 +122,11 @@ export function logLines(text: string): { level: string; message: string; raw: s
   });
 }
 
-const SUMMARY_STATS: Record<string, keyof Omit<PerformanceSummary, 'throughputQps' | 'totalHostWalltimeS' | 'totalGpuComputeS'>> = {
-  'Latency': 'latency',
+const SUMMARY_STATS: Record<
+  string,
+  keyof Omit<PerformanceSummary, 'throughputQps' | 'totalHostWalltimeS' | 'totalGpuComputeS'>
+> = {
+  Latency: 'latency',
   'Enqueue Time': 'enqueue',
   'H2D Latency': 'h2d',
   'GPU Compute Time': 'gpuCompute',
@@ -141,18 +151,26 @@ export function parseTrtexecLog(...streams: string[]): TrtexecLog {
     }
     let m: RegExpExecArray | null;
     if ((m = /^TensorRT version: (\d+\.\d+\.\d+(?:\.\d+)?)/.exec(message))) out.tensorrtVersion = m[1]!;
-    else if ((m = /^Selected Device: (.+)$/.exec(message))) out.device = { ...(out.device ?? { computeCapability: '' }), name: m[1]!.trim() };
-    else if ((m = /^Compute Capability: (\d+\.\d+)/.exec(message))) out.device = { ...(out.device ?? { name: '' }), computeCapability: m[1]! };
-    else if ((m = /^Selected Device UUID: (GPU-[0-9a-f-]+)/.exec(message))) out.device = { ...(out.device ?? { name: '', computeCapability: '' }), uuid: m[1]! };
+    else if ((m = /^Selected Device: (.+)$/.exec(message)))
+      out.device = { ...(out.device ?? { computeCapability: '' }), name: m[1]!.trim() };
+    else if ((m = /^Compute Capability: (\d+\.\d+)/.exec(message)))
+      out.device = { ...(out.device ?? { name: '' }), computeCapability: m[1]! };
+    else if ((m = /^Selected Device UUID: (GPU-[0-9a-f-]+)/.exec(message)))
+      out.device = { ...(out.device ?? { name: '', computeCapability: '' }), uuid: m[1]! };
     else if ((m = new RegExp(`^Engine built in (${NUM}) sec`).exec(message))) out.buildSeconds = toNumber(m[1]!);
-    else if ((m = new RegExp(`^Created engine with size: (${NUM}) MiB`).exec(message))) out.engineSizeMiB = toNumber(m[1]!);
-    else if ((m = new RegExp(`^Warmup completed (\\d+) queries over (${NUM}) ms`).exec(message))) out.warmup = { queries: Number(m[1]), ms: toNumber(m[2]!) };
-    else if ((m = new RegExp(`^Timing trace has (\\d+) queries over (${NUM}) s`).exec(message))) out.trace = { queries: Number(m[1]), seconds: toNumber(m[2]!) };
+    else if ((m = new RegExp(`^Created engine with size: (${NUM}) MiB`).exec(message)))
+      out.engineSizeMiB = toNumber(m[1]!);
+    else if ((m = new RegExp(`^Warmup completed (\\d+) queries over (${NUM}) ms`).exec(message)))
+      out.warmup = { queries: Number(m[1]), ms: toNumber(m[2]!) };
+    else if ((m = new RegExp(`^Timing trace has (\\d+) queries over (${NUM}) s`).exec(message)))
+      out.trace = { queries: Number(m[1]), seconds: toNumber(m[2]!) };
     else if (message.startsWith('The e2e network timing is not reported')) out.summarySuppressed = true;
     else if (inSummary) {
       if ((m = new RegExp(`^Throughput: (${NUM}) qps`).exec(message))) summary.throughputQps = toNumber(m[1]!);
-      else if ((m = new RegExp(`^Total Host Walltime: (${NUM}) s`).exec(message))) summary.totalHostWalltimeS = toNumber(m[1]!);
-      else if ((m = new RegExp(`^Total GPU Compute Time: (${NUM}) s`).exec(message))) summary.totalGpuComputeS = toNumber(m[1]!);
+      else if ((m = new RegExp(`^Total Host Walltime: (${NUM}) s`).exec(message)))
+        summary.totalHostWalltimeS = toNumber(m[1]!);
+      else if ((m = new RegExp(`^Total GPU Compute Time: (${NUM}) s`).exec(message)))
+        summary.totalGpuComputeS = toNumber(m[1]!);
       else if ((m = /^([A-Za-z0-9 ]+): min = /.exec(message))) {
         const key = SUMMARY_STATS[m[1]!];
         const stats = parseStats(message);
@@ -165,8 +183,16 @@ export function parseTrtexecLog(...streams: string[]): TrtexecLog {
 }
 
 function isComplete(s: Partial<PerformanceSummary>): s is PerformanceSummary {
-  return s.throughputQps !== undefined && s.latency !== undefined && s.enqueue !== undefined && s.h2d !== undefined
-    && s.gpuCompute !== undefined && s.d2h !== undefined && s.totalHostWalltimeS !== undefined && s.totalGpuComputeS !== undefined;
+  return (
+    s.throughputQps !== undefined &&
+    s.latency !== undefined &&
+    s.enqueue !== undefined &&
+    s.h2d !== undefined &&
+    s.gpuCompute !== undefined &&
+    s.d2h !== undefined &&
+    s.totalHostWalltimeS !== undefined &&
+    s.totalGpuComputeS !== undefined
+  );
 }
 
 /** Success as trtexec defines it: exit 0 and a PASSED banner (a crash or `--help` has none). */

@@ -22,12 +22,17 @@ const firstLines = (text: string, n = 3): string => text.trim().split('\n').slic
 /** trtexec uses device 0 unless told otherwise, so the first GPU nvidia-smi lists is the one keyed. */
 export async function probeGpu(exec: Exec, env: NodeJS.ProcessEnv = process.env) {
   const smi = await which('nvidia-smi', env);
-  if (!smi) return err({ reason: 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)' });
+  if (!smi)
+    return err({
+      reason: 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)',
+    });
   const run = await exec(smi, NVIDIA_SMI_ARGS);
   const line = run.stdout.split('\n').find((l) => l.trim() !== '');
   const fields = line?.split(',').map((f) => f.trim());
   if (run.exitCode !== 0 || !fields || fields.length !== 3 || !/^\d+\.\d+$/.test(fields[1]!)) {
-    return err({ reason: `no usable NVIDIA GPU: nvidia-smi ${NVIDIA_SMI_ARGS.join(' ')} exited ${run.exitCode ?? run.signal}: ${firstLines(run.stdout + run.stderr) || '(no output)'}` });
+    return err({
+      reason: `no usable NVIDIA GPU: nvidia-smi ${NVIDIA_SMI_ARGS.join(' ')} exited ${run.exitCode ?? run.signal}: ${firstLines(run.stdout + run.stderr) || '(no output)'}`,
+    });
   }
   return ok<Gpu>({ name: fields[0]!, computeCapability: fields[1]!, driver: fields[2]! });
 }
@@ -35,7 +40,9 @@ export async function probeGpu(exec: Exec, env: NodeJS.ProcessEnv = process.env)
 async function dockerImageDigest(exec: Exec, docker: string, image: string) {
   const run = await exec(docker, ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', '--', image]);
   if (run.exitCode !== 0) {
-    return err({ reason: `docker image ${image} is not present locally (docker image inspect: ${firstLines(run.stderr) || run.exitCode}); run \`docker pull ${image}\` or set trt.docker.image` });
+    return err({
+      reason: `docker image ${image} is not present locally (docker image inspect: ${firstLines(run.stderr) || run.exitCode}); run \`docker pull ${image}\` or set trt.docker.image`,
+    });
   }
   const [id, ...repoDigests] = run.stdout.trim().split(/\s+/);
   // A pulled image has a registry digest; one built locally from docker/Dockerfile has only its image ID.
@@ -56,9 +63,14 @@ export async function probeTrtexec(o: LocateOptions, exec: Exec): Promise<ToolPr
   }
   const command = commandFor(location.value);
   const help = await exec(command[0]!, [...command.slice(1), '--help'], { timeoutMs: 120_000 });
-  const banner = help.stdout.split('\n').map(parseBanner).find((b) => b !== undefined);
+  const banner = help.stdout
+    .split('\n')
+    .map(parseBanner)
+    .find((b) => b !== undefined);
   if (help.exitCode !== 0 || !banner) {
-    return err({ reason: `${command.join(' ')} --help did not print a TensorRT banner (exit ${help.exitCode ?? help.signal ?? help.spawnError}): ${firstLines(help.stderr || help.stdout) || '(no output)'}` });
+    return err({
+      reason: `${command.join(' ')} --help did not print a TensorRT banner (exit ${help.exitCode ?? help.signal ?? help.spawnError}): ${firstLines(help.stderr || help.stdout) || '(no output)'}`,
+    });
   }
   return ok({
     command,

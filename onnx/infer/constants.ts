@@ -38,7 +38,8 @@ export function tensorNumbers(t: Tensor): number[] | undefined {
   } else if (t.dtype === DType.INT64) out = (p.int64Data ?? []).map(num);
   else if (t.dtype === DType.FLOAT) out = [...(p.floatData ?? [])];
   else if (t.dtype === DType.DOUBLE) out = [...(p.doubleData ?? [])];
-  else if ([DType.INT32, DType.INT8, DType.UINT8, DType.INT16, DType.UINT16, DType.BOOL].includes(t.dtype as 6)) out = [...(p.int32Data ?? [])];
+  else if ([DType.INT32, DType.INT8, DType.UINT8, DType.INT16, DType.UINT16, DType.BOOL].includes(t.dtype as 6))
+    out = [...(p.int32Data ?? [])];
   return out && out.length === count ? out : undefined;
 }
 

@@ -32,7 +32,10 @@ export function broadcast(shapes: readonly (readonly Dim[] | undefined)[]): Dim[
   for (let i = 0; i < rank; i++) {
     const present = all.map((s) => (s.length - rank + i >= 0 ? s[s.length - rank + i]! : 1));
     const numbers = new Set(present.filter(known).filter((d) => d !== 1));
-    if (numbers.size > 1) throw new ShapeError(`cannot broadcast dimensions ${[...numbers].join(' and ')} (shapes ${all.map(fmt).join(', ')})`);
+    if (numbers.size > 1)
+      throw new ShapeError(
+        `cannot broadcast dimensions ${[...numbers].join(' and ')} (shapes ${all.map(fmt).join(', ')})`,
+      );
     if (numbers.size === 1) out.push([...numbers][0]!);
     else {
       const others = present.filter((d) => d !== 1);

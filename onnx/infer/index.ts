@@ -60,8 +60,9 @@ function merge(declared: TensorType, inferred: TensorType): { type: TensorType; 
   for (let i = 0; i < declared.shape.length; i++) {
     const d = declared.shape[i]!;
     const n = inferred.shape[i]!;
-    if (typeof d === 'number' && typeof n === 'number' && d !== n) return { type: declared, conflict: 'shape-mismatch' };
-    shape.push(typeof n === 'number' ? n : d ?? n);
+    if (typeof d === 'number' && typeof n === 'number' && d !== n)
+      return { type: declared, conflict: 'shape-mismatch' };
+    shape.push(typeof n === 'number' ? n : (d ?? n));
   }
   return { type: { dtype, shape } };
 }
@@ -121,7 +122,13 @@ function inferScope(
           const what = m.conflict === 'type-mismatch' ? `type ${DTypeName(inf.dtype)}` : `shape ${fmt(inf.shape)}`;
           const was = m.conflict === 'type-mismatch' ? DTypeName(dec.dtype) : fmt(dec.shape);
           const message = `${node.opType} ${label}: output '${out}' is inferred as ${what} but declared as ${was}`;
-          walk.issues.push({ code: m.conflict, message, node: label, field: `output '${out}'`, ...(path ? { graph: path } : {}) });
+          walk.issues.push({
+            code: m.conflict,
+            message,
+            node: label,
+            field: `output '${out}'`,
+            ...(path ? { graph: path } : {}),
+          });
         }
         types.set(out, m.type);
       } else if (inf ?? dec) types.set(out, (inf ?? dec)!);
@@ -155,15 +162,21 @@ function inferNode(
     if (!isDefaultDomain(node.domain)) return [];
     const { outputs, conflicts } = controlFlowOutputs(node, results);
     for (const c of conflicts) {
-      const message = `${node.opType} ${label}: output ${c.output} is ${DTypeName(c.then)} in then_branch`
-        + ` but ${DTypeName(c.else)} in else_branch`;
+      const message =
+        `${node.opType} ${label}: output ${c.output} is ${DTypeName(c.then)} in then_branch` +
+        ` but ${DTypeName(c.else)} in else_branch`;
       walk.issues.push({ code: 'type-mismatch', message, node: label, field: `output[${c.output}]`, ...where });
     }
     return outputs;
   }
   const rule = isDefaultDomain(node.domain) ? rules[node.opType] : undefined;
   if (!rule) return [];
-  const ctx = makeContext(node, walk.opset, (n) => types.get(n), (n) => consts.get(n));
+  const ctx = makeContext(
+    node,
+    walk.opset,
+    (n) => types.get(n),
+    (n) => consts.get(n),
+  );
   try {
     const inferred = rule(ctx);
     const folded = node.outputs.length === 1 ? propagate(ctx) : undefined;
@@ -171,7 +184,12 @@ function inferNode(
     return inferred;
   } catch (e) {
     if (!(e instanceof ShapeError)) throw e;
-    walk.issues.push({ code: 'shape-inference', message: `${node.opType} ${label}: ${e.message}`, node: label, ...where });
+    walk.issues.push({
+      code: 'shape-inference',
+      message: `${node.opType} ${label}: ${e.message}`,
+      node: label,
+      ...where,
+    });
     return [];
   }
 }

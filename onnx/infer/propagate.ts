@@ -35,7 +35,9 @@ export function propagate(c: RuleContext): ConstValue | undefined {
       if (!data || !idx || data.dims.length !== 1 || c.int('axis', 0) !== 0) return undefined;
       const n = data.values.length;
       const picked = idx.values.map((i) => data.values[i < 0 ? i + n : i]);
-      return picked.every((v) => v !== undefined) ? { dtype: data.dtype, dims: [...idx.dims], values: picked as number[] } : undefined;
+      return picked.every((v) => v !== undefined)
+        ? { dtype: data.dtype, dims: [...idx.dims], values: picked as number[] }
+        : undefined;
     }
     case 'Unsqueeze': {
       const x = k(0);
@@ -61,8 +63,17 @@ export function propagate(c: RuleContext): ConstValue | undefined {
       if (a.values.length !== b.values.length && b.values.length !== 1 && a.values.length !== 1) return undefined;
       const n = Math.max(a.values.length, b.values.length);
       const at = (v: ConstValue, i: number) => v.values[v.values.length === 1 ? 0 : i]!;
-      const f = { Add: (x: number, y: number) => x + y, Sub: (x: number, y: number) => x - y, Mul: (x: number, y: number) => x * y, Div: (x: number, y: number) => Math.trunc(x / y) }[c.node.opType];
-      return { dtype: a.dtype, dims: a.values.length >= b.values.length ? a.dims : b.dims, values: Array.from({ length: n }, (_, i) => f(at(a, i), at(b, i))) };
+      const f = {
+        Add: (x: number, y: number) => x + y,
+        Sub: (x: number, y: number) => x - y,
+        Mul: (x: number, y: number) => x * y,
+        Div: (x: number, y: number) => Math.trunc(x / y),
+      }[c.node.opType];
+      return {
+        dtype: a.dtype,
+        dims: a.values.length >= b.values.length ? a.dims : b.dims,
+        values: Array.from({ length: n }, (_, i) => f(at(a, i), at(b, i))),
+      };
     }
     default:
       return undefined;

@@ -25,7 +25,10 @@ function windowed(c: RuleContext, input: readonly Dim[], kernel: readonly number
     const padded = autoPad === 'VALID' ? size : size + pads[i]! + pads[i + n]!;
     const raw = (padded - effective) / s;
     const out = (ceil ? Math.ceil(raw) : Math.floor(raw)) + 1;
-    if (out < 1) throw new ShapeError(`spatial dimension ${i} of size ${size} is smaller than the kernel (${effective} with dilation)`);
+    if (out < 1)
+      throw new ShapeError(
+        `spatial dimension ${i} of size ${size} is smaller than the kernel (${effective} with dilation)`,
+      );
     return out;
   });
 }
@@ -40,9 +43,11 @@ export const conv: Rule = (c) => {
   if (known(x[1]) && known(w[1]) && x[1] !== w[1] * group) {
     throw new ShapeError(`input has ${x[1]} channels but weight ${fmt(w)} with group ${group} expects ${w[1] * group}`);
   }
-  if (known(w[0]) && w[0] % group !== 0) throw new ShapeError(`${w[0]} output channels are not divisible by group ${group}`);
+  if (known(w[0]) && w[0] % group !== 0)
+    throw new ShapeError(`${w[0]} output channels are not divisible by group ${group}`);
   const b = c.shape(2);
-  if (b && b.length === 1 && known(b[0]) && known(w[0]) && b[0] !== w[0]) throw new ShapeError(`bias ${fmt(b)} does not match ${w[0]} output channels`);
+  if (b && b.length === 1 && known(b[0]) && known(w[0]) && b[0] !== w[0])
+    throw new ShapeError(`bias ${fmt(b)} does not match ${w[0]} output channels`);
   const kernel = c.ints('kernel_shape') ?? w.slice(2);
   if (!kernel.every(known)) return [of(dtype, [x[0]!, w[0]!, ...x.slice(2).map(() => null)])];
   return [of(dtype, [x[0]!, w[0]!, ...windowed(c, x.slice(2), kernel as number[], false)])];
@@ -54,7 +59,10 @@ export const pool: Rule = (c) => {
   const kernel = c.ints('kernel_shape');
   if (!kernel) throw new ShapeError(`${c.node.opType} needs the attribute kernel_shape`);
   if (!x) return [of(dtype, undefined), of(7, undefined)];
-  if (kernel.length !== x.length - 2) throw new ShapeError(`kernel_shape has ${kernel.length} dimensions, input ${fmt(x)} has ${x.length - 2} spatial ones`);
+  if (kernel.length !== x.length - 2)
+    throw new ShapeError(
+      `kernel_shape has ${kernel.length} dimensions, input ${fmt(x)} has ${x.length - 2} spatial ones`,
+    );
   const shape = [x[0]!, x[1]!, ...windowed(c, x.slice(2), kernel, c.int('ceil_mode', 0) === 1)];
   return [of(dtype, shape), of(7, shape)];
 };
@@ -74,7 +82,12 @@ export const batchNorm: Rule = (c) => {
     }
   }
   const stat = c.input(3);
-  return [of(c.dtype(0), x ? [...x] : undefined), ...c.node.outputs.slice(1).map(() => (stat?.dtype !== undefined ? { dtype: stat.dtype, shape: [channels ?? null] } : undefined))];
+  return [
+    of(c.dtype(0), x ? [...x] : undefined),
+    ...c.node.outputs
+      .slice(1)
+      .map(() => (stat?.dtype !== undefined ? { dtype: stat.dtype, shape: [channels ?? null] } : undefined)),
+  ];
 };
 
 export const gemm: Rule = (c) => {
@@ -86,7 +99,10 @@ export const gemm: Rule = (c) => {
   if (!a || !b) return [of(dtype, undefined)];
   const [m, ka] = c.int('transA', 0) ? [a[1]!, a[0]!] : [a[0]!, a[1]!];
   const [kb, n] = c.int('transB', 0) ? [b[1]!, b[0]!] : [b[0]!, b[1]!];
-  if (known(ka) && known(kb) && ka !== kb) throw new ShapeError(`inner dimensions differ: A ${fmt(a)} and B ${fmt(b)} (transA ${c.int('transA', 0)}, transB ${c.int('transB', 0)})`);
+  if (known(ka) && known(kb) && ka !== kb)
+    throw new ShapeError(
+      `inner dimensions differ: A ${fmt(a)} and B ${fmt(b)} (transA ${c.int('transA', 0)}, transB ${c.int('transB', 0)})`,
+    );
   return [of(dtype, [m, n])];
 };
 
@@ -102,7 +118,11 @@ export const matmul: Rule = (c) => {
   const k2 = b2[b2.length - 2];
   if (known(k1) && known(k2) && k1 !== k2) throw new ShapeError(`inner dimensions differ: ${fmt(a)} × ${fmt(b)}`);
   const batch = broadcastBatch(a2.slice(0, -2), b2.slice(0, -2));
-  const out = [...batch, ...(a.length === 1 ? [] : [a2[a2.length - 2]!]), ...(b.length === 1 ? [] : [b2[b2.length - 1]!])];
+  const out = [
+    ...batch,
+    ...(a.length === 1 ? [] : [a2[a2.length - 2]!]),
+    ...(b.length === 1 ? [] : [b2[b2.length - 1]!]),
+  ];
   return [of(dtype, out)];
 };
 

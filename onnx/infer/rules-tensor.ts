@@ -71,17 +71,23 @@ export const reshape: Rule = (c) => {
     return [of(c.dtype(0), known(n) ? Array<Dim>(n).fill(null) : undefined)];
   }
   const allowZero = c.int('allowzero', 0) === 1;
-  const out: Dim[] = target.values.map((v, i) => (v === 0 && !allowZero ? (x ? x[i] ?? null : null) : v === -1 ? null : v));
-  if (target.values.filter((v) => v === -1).length > 1) throw new ShapeError(`shape ${JSON.stringify(target.values)} has more than one -1`);
-  if (target.values.some((v) => v < -1)) throw new ShapeError(`shape ${JSON.stringify(target.values)} has a negative dimension`);
+  const out: Dim[] = target.values.map((v, i) =>
+    v === 0 && !allowZero ? (x ? (x[i] ?? null) : null) : v === -1 ? null : v,
+  );
+  if (target.values.filter((v) => v === -1).length > 1)
+    throw new ShapeError(`shape ${JSON.stringify(target.values)} has more than one -1`);
+  if (target.values.some((v) => v < -1))
+    throw new ShapeError(`shape ${JSON.stringify(target.values)} has a negative dimension`);
   const total = x ? product(x) : null;
   const inferred = target.values.indexOf(-1);
   const rest = product(out.filter((_, i) => i !== inferred));
   if (known(total) && known(rest)) {
     if (inferred >= 0) {
-      if (rest === 0 || total % rest !== 0) throw new ShapeError(`cannot reshape ${fmt(x)} to ${JSON.stringify(target.values)}`);
+      if (rest === 0 || total % rest !== 0)
+        throw new ShapeError(`cannot reshape ${fmt(x)} to ${JSON.stringify(target.values)}`);
       out[inferred] = total / rest;
-    } else if (rest !== total) throw new ShapeError(`cannot reshape ${fmt(x)} (${total} elements) to ${fmt(out)} (${rest} elements)`);
+    } else if (rest !== total)
+      throw new ShapeError(`cannot reshape ${fmt(x)} (${total} elements) to ${fmt(out)} (${rest} elements)`);
   }
   return [of(c.dtype(0), out)];
 };
@@ -94,11 +100,15 @@ export const concat: Rule = (c) => {
   const out = [...first];
   let sum: Dim = 0;
   for (const s of shapes) {
-    if (!s) { sum = null; continue; }
+    if (!s) {
+      sum = null;
+      continue;
+    }
     if (s.length !== first.length) throw new ShapeError(`inputs differ in rank: ${fmt(first)} and ${fmt(s)}`);
     s.forEach((d, i) => {
       if (i === a) return;
-      if (known(d) && known(out[i]) && d !== out[i]) throw new ShapeError(`inputs ${fmt(first)} and ${fmt(s)} differ outside axis ${a}`);
+      if (known(d) && known(out[i]) && d !== out[i])
+        throw new ShapeError(`inputs ${fmt(first)} and ${fmt(s)} differ outside axis ${a}`);
       if (!known(out[i]) && known(d)) out[i] = d;
     });
     sum = known(sum) && known(s[a]) ? sum + s[a] : null;
@@ -114,7 +124,12 @@ export const transpose: Rule = (c) => {
   if (perm.length !== x.length || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) {
     throw new ShapeError(`perm ${JSON.stringify(perm)} is not a permutation of rank ${x.length}`);
   }
-  return [of(c.dtype(0), perm.map((p) => x[p]!))];
+  return [
+    of(
+      c.dtype(0),
+      perm.map((p) => x[p]!),
+    ),
+  ];
 };
 
 export const gather: Rule = (c) => {
@@ -144,7 +159,12 @@ export const unsqueeze: Rule = (c) => {
   const at = new Set(axes.map((a) => axis(a, rank, 'axes entry')));
   if (at.size !== axes.length) throw new ShapeError(`axes ${JSON.stringify(axes)} repeat an axis`);
   const rest = [...x];
-  return [of(c.dtype(0), Array.from({ length: rank }, (_, i) => (at.has(i) ? 1 : rest.shift()!)))];
+  return [
+    of(
+      c.dtype(0),
+      Array.from({ length: rank }, (_, i) => (at.has(i) ? 1 : rest.shift()!)),
+    ),
+  ];
 };
 
 export const squeeze: Rule = (c) => {
@@ -153,8 +173,14 @@ export const squeeze: Rule = (c) => {
   if (!x || axes === 'unknown') return [of(c.dtype(0), undefined)];
   if (!axes) return [of(c.dtype(0), x.every(known) ? x.filter((d) => d !== 1) : undefined)];
   const at = new Set(axes.map((a) => axis(a, x.length, 'axes entry')));
-  for (const a of at) if (known(x[a]) && x[a] !== 1) throw new ShapeError(`cannot squeeze axis ${a} of size ${x[a]} in ${fmt(x)}`);
-  return [of(c.dtype(0), x.filter((_, i) => !at.has(i)))];
+  for (const a of at)
+    if (known(x[a]) && x[a] !== 1) throw new ShapeError(`cannot squeeze axis ${a} of size ${x[a]} in ${fmt(x)}`);
+  return [
+    of(
+      c.dtype(0),
+      x.filter((_, i) => !at.has(i)),
+    ),
+  ];
 };
 
 export const expand: Rule = (c) => {
@@ -166,17 +192,29 @@ export const tile: Rule = (c) => {
   const x = c.shape(0);
   const reps = c.constant(1);
   if (!x || !reps) return [of(c.dtype(0), x ? x.map(() => null) : undefined)];
-  if (reps.values.length !== x.length) throw new ShapeError(`repeats ${JSON.stringify(reps.values)} do not match rank ${x.length}`);
-  return [of(c.dtype(0), x.map((d, i) => (known(d) ? d * reps.values[i]! : null)))];
+  if (reps.values.length !== x.length)
+    throw new ShapeError(`repeats ${JSON.stringify(reps.values)} do not match rank ${x.length}`);
+  return [
+    of(
+      c.dtype(0),
+      x.map((d, i) => (known(d) ? d * reps.values[i]! : null)),
+    ),
+  ];
 };
 
 /** Pad: `pads` for every axis, or from opset 18 for the axes of a 4th input only. */
 export const pad: Rule = (c) => {
   const x = c.shape(0);
   if (!x) return [of(c.dtype(0), undefined)];
-  const pads = c.opset < 11 ? c.ints('pads') ?? c.ints('paddings') : c.constant(1)?.values;
+  const pads = c.opset < 11 ? (c.ints('pads') ?? c.ints('paddings')) : c.constant(1)?.values;
   const given = c.opset >= 18 && c.present(3) ? c.constant(3)?.values : x.map((_, i) => i);
-  if (!pads || !given) return [of(c.dtype(0), x.map(() => null))];
+  if (!pads || !given)
+    return [
+      of(
+        c.dtype(0),
+        x.map(() => null),
+      ),
+    ];
   const n = given.length;
   if (pads.length !== 2 * n) {
     throw new ShapeError(`pads ${JSON.stringify(pads)} must have ${2 * n} entries for ${n} axes`);
@@ -196,14 +234,27 @@ export const slice: Rule = (c) => {
   const fromInputs = c.opset >= 10;
   const starts = fromInputs ? c.constant(1)?.values : c.ints('starts');
   const ends = fromInputs ? c.constant(2)?.values : c.ints('ends');
-  const axes = fromInputs ? (c.present(3) ? c.constant(3)?.values : starts?.map((_, i) => i)) : c.ints('axes') ?? starts?.map((_, i) => i);
+  const axes = fromInputs
+    ? c.present(3)
+      ? c.constant(3)?.values
+      : starts?.map((_, i) => i)
+    : (c.ints('axes') ?? starts?.map((_, i) => i));
   const steps = fromInputs && c.present(4) ? c.constant(4)?.values : starts?.map(() => 1);
-  if (!starts || !ends || !axes || !steps) return [of(c.dtype(0), x.map(() => null))];
+  if (!starts || !ends || !axes || !steps)
+    return [
+      of(
+        c.dtype(0),
+        x.map(() => null),
+      ),
+    ];
   const out = [...x];
   axes.forEach((a0, i) => {
     const a = axis(a0, x.length, 'axes entry');
     const d = x[a];
-    if (!known(d)) { out[a] = null; return; }
+    if (!known(d)) {
+      out[a] = null;
+      return;
+    }
     const step = steps[i]!;
     if (step === 0) throw new ShapeError('Slice step must not be 0');
     const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
@@ -226,12 +277,24 @@ export const split: Rule = (c) => {
   if (!given && c.opset >= 18 && c.has('num_outputs') && known(d)) {
     const chunk = Math.ceil(d / n);
     const parts = c.node.outputs.map((_, i) => (i < n - 1 ? chunk : d - chunk * (n - 1)));
-    return parts.map((p) => of(c.dtype(0), x.map((dim, j) => (j === a ? p : dim))));
+    return parts.map((p) =>
+      of(
+        c.dtype(0),
+        x.map((dim, j) => (j === a ? p : dim)),
+      ),
+    );
   }
   const parts = sizes ?? (!given && known(d) ? Array<number>(n).fill(d / n) : undefined);
-  if (sizes && sizes.length !== n) throw new ShapeError(`split ${JSON.stringify(sizes)} has ${sizes.length} entries for ${n} outputs`);
-  if (!given && known(d) && d % n !== 0) throw new ShapeError(`axis ${a} of size ${d} does not split evenly into ${n} outputs`);
-  return c.node.outputs.map((_, i) => of(c.dtype(0), x.map((dim, j) => (j === a ? (parts ? parts[i]! : null) : dim))));
+  if (sizes && sizes.length !== n)
+    throw new ShapeError(`split ${JSON.stringify(sizes)} has ${sizes.length} entries for ${n} outputs`);
+  if (!given && known(d) && d % n !== 0)
+    throw new ShapeError(`axis ${a} of size ${d} does not split evenly into ${n} outputs`);
+  return c.node.outputs.map((_, i) =>
+    of(
+      c.dtype(0),
+      x.map((dim, j) => (j === a ? (parts ? parts[i]! : null) : dim)),
+    ),
+  );
 };
 
 /** Reductions: axes from the attribute, or from input 1 (ReduceSum from opset 13, every reduction from 18). */
@@ -239,7 +302,7 @@ export const reduce: Rule = (c) => {
   const x = c.shape(0);
   const keep = c.int('keepdims', 1) === 1;
   const fromInput = (c.node.opType === 'ReduceSum' && c.opset >= 13) || c.opset >= 18;
-  const axes = fromInput ? (c.present(1) ? c.constant(1)?.values : []) : c.ints('axes') ?? [];
+  const axes = fromInput ? (c.present(1) ? c.constant(1)?.values : []) : (c.ints('axes') ?? []);
   if (!x || !axes) return [of(c.dtype(0), undefined)];
   const noop = fromInput && c.int('noop_with_empty_axes', 0) === 1 && axes.length === 0;
   if (noop) return [of(c.dtype(0), [...x])];
@@ -251,14 +314,17 @@ export const argReduce: Rule = (c) => {
   const x = c.shape(0);
   if (!x) return [of(DType.INT64, undefined)];
   const a = axis(c.int('axis', 0), x.length);
-  return [of(DType.INT64, c.int('keepdims', 1) === 1 ? x.map((d, i) => (i === a ? 1 : d)) : x.filter((_, i) => i !== a))];
+  return [
+    of(DType.INT64, c.int('keepdims', 1) === 1 ? x.map((d, i) => (i === a ? 1 : d)) : x.filter((_, i) => i !== a)),
+  ];
 };
 
 export const range: Rule = (c) => [of(c.dtype(0), [null])];
 
 /** QuantizeLinear's type: `output_dtype` (opset 21), else the zero point's, else uint8. */
-export const quantize: Rule = (c) =>
-  [of(c.has('output_dtype') ? (c.int('output_dtype', 0) as DType) : c.dtype(2) ?? DType.UINT8, copy(c.shape(0)))];
+export const quantize: Rule = (c) => [
+  of(c.has('output_dtype') ? (c.int('output_dtype', 0) as DType) : (c.dtype(2) ?? DType.UINT8), copy(c.shape(0))),
+];
 /** DequantizeLinear yields its scale's type (float until opset 19, which allows float16 and bfloat16 too). */
 export const dequantize: Rule = (c) => [of(c.dtype(1) ?? DType.FLOAT, copy(c.shape(0)))];
 
@@ -277,7 +343,14 @@ export const depthSpace: Rule = (c) => {
     if (d % f !== 0) throw new ShapeError(`dimension ${d} of ${fmt(x)} is not divisible by ${f}`);
     return d / f;
   };
-  return [of(c.dtype(0), c.node.opType === 'DepthToSpace' ? [n, div(ch, b * b), mul(h, b), mul(w, b)] : [n, mul(ch, b * b), div(h, b), div(w, b)])];
+  return [
+    of(
+      c.dtype(0),
+      c.node.opType === 'DepthToSpace'
+        ? [n, div(ch, b * b), mul(h, b), mul(w, b)]
+        : [n, mul(ch, b * b), div(h, b), div(w, b)],
+    ),
+  ];
 };
 
 export const topK: Rule = (c) => {
@@ -298,17 +371,40 @@ export const resize: Rule = (c) => {
   const x = c.shape(0);
   if (!x) return [of(c.dtype(0), undefined)];
   if (c.opset >= 18 && (c.has('axes') || c.string('keep_aspect_ratio_policy', 'stretch') !== 'stretch')) {
-    return [of(c.dtype(0), x.map(() => null))];
+    return [
+      of(
+        c.dtype(0),
+        x.map(() => null),
+      ),
+    ];
   }
   const opset11 = c.node.opType === 'Resize' && c.opset >= 11;
   const sizes = opset11 && c.present(3) ? c.constant(3)?.values : undefined;
   if (sizes && sizes.length > 0) {
-    if (sizes.length !== x.length) return [of(c.dtype(0), x.map(() => null))];
+    if (sizes.length !== x.length)
+      return [
+        of(
+          c.dtype(0),
+          x.map(() => null),
+        ),
+      ];
     return [of(c.dtype(0), [...sizes])];
   }
   const scaleInput = opset11 ? 2 : 1;
-  const scales = c.node.opType === 'Upsample' && c.opset < 9 ? c.node.attributes.find((a) => a.name === 'scales')?.value : undefined;
+  const scales =
+    c.node.opType === 'Upsample' && c.opset < 9 ? c.node.attributes.find((a) => a.name === 'scales')?.value : undefined;
   const factors = scales?.kind === 'floats' ? scales.value : c.constant(scaleInput)?.values;
-  if (!factors || factors.length !== x.length) return [of(c.dtype(0), x.map(() => null))];
-  return [of(c.dtype(0), x.map((d, i) => (known(d) ? Math.floor(d * factors[i]!) : null)))];
+  if (!factors || factors.length !== x.length)
+    return [
+      of(
+        c.dtype(0),
+        x.map(() => null),
+      ),
+    ];
+  return [
+    of(
+      c.dtype(0),
+      x.map((d, i) => (known(d) ? Math.floor(d * factors[i]!) : null)),
+    ),
+  ];
 };

@@ -8,9 +8,16 @@ const unary = `Abs Neg Exp Log Sqrt Reciprocal Floor Ceil Round Sign Erf Sin Cos
   LRN InstanceNormalization Trilu CumSum Shrink MeanVarianceNormalization LayerNormalization Gelu Mish`;
 const broadcasting = 'Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu BitShift';
 const comparing = 'And Or Xor Equal Less Greater LessOrEqual GreaterOrEqual';
-const reducing = 'ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare';
+const reducing =
+  'ReduceMean ReduceSum ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceLogSum ReduceLogSumExp ReduceSumSquare';
 
-const each = (names: string, rule: Rule) => Object.fromEntries(names.split(/\s+/).filter(Boolean).map((n) => [n, rule]));
+const each = (names: string, rule: Rule) =>
+  Object.fromEntries(
+    names
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((n) => [n, rule]),
+  );
 
 export const rules: Readonly<Record<string, Rule>> = {
   ...each(unary, t.same),

@@ -25,10 +25,17 @@ export async function checkDataFiles(dir: string): Promise<Result<Record<string,
   try {
     names = await readdir(dir);
   } catch (e) {
-    return err(`model.check_data: ${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); give a ` +
-      `folder laid out as ONNX's test_data_set_N (input_0.pb, …)`);
+    return err(
+      `model.check_data: ${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); give a ` +
+        `folder laid out as ONNX's test_data_set_N (input_0.pb, …)`,
+    );
   }
-  const files = Object.fromEntries(names.filter((n) => NUMBERED.test(n)).sort().map((n) => [n, join(dir, n)]));
+  const files = Object.fromEntries(
+    names
+      .filter((n) => NUMBERED.test(n))
+      .sort()
+      .map((n) => [n, join(dir, n)]),
+  );
   if (!Object.keys(files).some((n) => n.startsWith('input_'))) {
     return err(`model.check_data: ${dir} has no input_N.pb; give a folder laid out as ONNX's test_data_set_N`);
   }
@@ -36,14 +43,19 @@ export async function checkDataFiles(dir: string): Promise<Result<Record<string,
 }
 
 /** Matches each tensor to a graph tensor: by its name when it has one the graph knows, else by position. */
-function match(kind: string, tensors: readonly Tensor[], names: readonly string[]):
-  Result<Map<string, Tensor>, string> {
+function match(
+  kind: string,
+  tensors: readonly Tensor[],
+  names: readonly string[],
+): Result<Map<string, Tensor>, string> {
   const out = new Map<string, Tensor>();
   for (const [k, t] of tensors.entries()) {
     const name = t.name && names.includes(t.name) ? t.name : names[k];
     if (name === undefined) {
-      return err(`check data: ${kind}_${k}.pb has no ${kind} to match: the model has ${names.length} ${kind}s ` +
-        `(${names.join(', ')})`);
+      return err(
+        `check data: ${kind}_${k}.pb has no ${kind} to match: the model has ${names.length} ${kind}s ` +
+          `(${names.join(', ')})`,
+      );
     }
     if (out.has(name)) return err(`check data: two ${kind} files give ${kind} '${name}'`);
     out.set(name, t);
@@ -52,8 +64,10 @@ function match(kind: string, tensors: readonly Tensor[], names: readonly string[
 }
 
 /** Reads check data from `files` (file name → path, as checkDataFiles lists them) and matches it to `model`. */
-export async function readCheckData(files: Readonly<Record<string, string>>, model: Model):
-  Promise<Result<CheckData, string>> {
+export async function readCheckData(
+  files: Readonly<Record<string, string>>,
+  model: Model,
+): Promise<Result<CheckData, string>> {
   const byKind: Record<string, Tensor[]> = { input: [], output: [] };
   const names = Object.keys(files).sort((a, b) => Number(NUMBERED.exec(a)?.[2]) - Number(NUMBERED.exec(b)?.[2]));
   for (const name of names) {
@@ -63,9 +77,17 @@ export async function readCheckData(files: Readonly<Record<string, string>>, mod
     if (!t.ok) return err(`check data: ${t.error}`);
     byKind[m[1]!]!.push(t.value);
   }
-  const inputs = match('input', byKind['input']!, feedInputs(model).map((i) => i.name));
+  const inputs = match(
+    'input',
+    byKind['input']!,
+    feedInputs(model).map((i) => i.name),
+  );
   if (!inputs.ok) return inputs;
-  const outputs = match('output', byKind['output']!, model.graph.outputs.map((o) => o.name));
+  const outputs = match(
+    'output',
+    byKind['output']!,
+    model.graph.outputs.map((o) => o.name),
+  );
   if (!outputs.ok) return outputs;
   return ok({ inputs: inputs.value, outputs: outputs.value });
 }

@@ -14,9 +14,18 @@ export type Feeds = Record<string, AnyTensor>;
 
 /** onnxruntime's name for each element type we feed or read back. */
 const ORT_TYPE: Partial<Record<DType, AnyTensor['type']>> = {
-  [DType.FLOAT]: 'float32', [DType.FLOAT16]: 'float16', [DType.DOUBLE]: 'float64', [DType.INT64]: 'int64',
-  [DType.INT32]: 'int32', [DType.INT8]: 'int8', [DType.UINT8]: 'uint8', [DType.BOOL]: 'bool',
-  [DType.INT16]: 'int16', [DType.UINT16]: 'uint16', [DType.UINT32]: 'uint32', [DType.UINT64]: 'uint64',
+  [DType.FLOAT]: 'float32',
+  [DType.FLOAT16]: 'float16',
+  [DType.DOUBLE]: 'float64',
+  [DType.INT64]: 'int64',
+  [DType.INT32]: 'int32',
+  [DType.INT8]: 'int8',
+  [DType.UINT8]: 'uint8',
+  [DType.BOOL]: 'bool',
+  [DType.INT16]: 'int16',
+  [DType.UINT16]: 'uint16',
+  [DType.UINT32]: 'uint32',
+  [DType.UINT64]: 'uint64',
 };
 
 /** Values for one input in float64, before conversion to its element type. */
@@ -37,15 +46,24 @@ function values(spec: InputSpec, n: number, seed: number): Float64Array | Float3
 
 function typed(dtype: DType, v: Float64Array | Float32Array): AnyTensor['data'] {
   switch (dtype) {
-    case DType.FLOAT: return v instanceof Float32Array ? v : Float32Array.from(v);
-    case DType.DOUBLE: return Float64Array.from(v);
-    case DType.FLOAT16: return Uint16Array.from(v, float32ToFloat16Bits);
-    case DType.INT64: return BigInt64Array.from(v, (x) => BigInt(Math.trunc(x)));
-    case DType.INT32: return Int32Array.from(v);
-    case DType.INT8: return Int8Array.from(v);
-    case DType.UINT8: return Uint8Array.from(v);
-    case DType.BOOL: return Uint8Array.from(v, (x) => (x !== 0 ? 1 : 0));
-    default: throw new Error(`Internal error: no feed for ${dtype}`);
+    case DType.FLOAT:
+      return v instanceof Float32Array ? v : Float32Array.from(v);
+    case DType.DOUBLE:
+      return Float64Array.from(v);
+    case DType.FLOAT16:
+      return Uint16Array.from(v, float32ToFloat16Bits);
+    case DType.INT64:
+      return BigInt64Array.from(v, (x) => BigInt(Math.trunc(x)));
+    case DType.INT32:
+      return Int32Array.from(v);
+    case DType.INT8:
+      return Int8Array.from(v);
+    case DType.UINT8:
+      return Uint8Array.from(v);
+    case DType.BOOL:
+      return Uint8Array.from(v, (x) => (x !== 0 ? 1 : 0));
+    default:
+      throw new Error(`Internal error: no feed for ${dtype}`);
   }
 }
 

@@ -82,8 +82,10 @@ function configBindings(model: Model, cfg: InputsConfig): Result<Map<string, num
     const dims = input.type?.shape;
     if (!shape || !dims) continue;
     if (shape.length !== dims.length) {
-      return err(`model.inputs.${input.name}.shape has ${shape.length} dimensions but input '${input.name}' has ` +
-        `${dims.length} ${showDims(dims)}`);
+      return err(
+        `model.inputs.${input.name}.shape has ${shape.length} dimensions but input '${input.name}' has ` +
+          `${dims.length} ${showDims(dims)}`,
+      );
     }
     for (const [k, d] of dims.entries()) {
       const v = shape[k]!;
@@ -93,8 +95,10 @@ function configBindings(model: Model, cfg: InputsConfig): Result<Map<string, num
       if (typeof d !== 'string' || d === '') continue;
       const was = bound.get(d);
       if (was !== undefined && was !== v) {
-        return err(`dimension '${d}' is given two values, ${was} and ${v} (model.dims and ` +
-          `model.inputs.${input.name}.shape)`);
+        return err(
+          `dimension '${d}' is given two values, ${was} and ${v} (model.dims and ` +
+            `model.inputs.${input.name}.shape)`,
+        );
       }
       bound.set(d, v);
     }
@@ -115,8 +119,10 @@ function fillOf(name: string, dtype: DType, c: InputConfig | undefined): Result<
     return ok({ kind: 'range', lo, hi });
   }
   if (FLOATS.has(dtype)) return ok({ kind: 'normal' });
-  return err(`input '${name}' is ${dtypeName(dtype)}: noise means nothing for it; set model.inputs.${name}.value ` +
-    `(one value for every element) or model.inputs.${name}.range: [lo, hi]`);
+  return err(
+    `input '${name}' is ${dtypeName(dtype)}: noise means nothing for it; set model.inputs.${name}.value ` +
+      `(one value for every element) or model.inputs.${name}.range: [lo, hi]`,
+  );
 }
 
 /**
@@ -124,9 +130,11 @@ function fillOf(name: string, dtype: DType, c: InputConfig | undefined): Result<
  * such as check data, by input name): a fixed size, or the batch dimension. Errors say which input, which
  * dimension, and the config field or option that sets it.
  */
-export function resolveInputs(model: Model, cfg: InputsConfig,
-  fixed: ReadonlyMap<string, readonly number[]> = new Map()):
-  Result<ModelInputs, string> {
+export function resolveInputs(
+  model: Model,
+  cfg: InputsConfig,
+  fixed: ReadonlyMap<string, readonly number[]> = new Map(),
+): Result<ModelInputs, string> {
   const bindings = configBindings(model, cfg);
   if (!bindings.ok) return bindings;
   const bound = bindings.value;
@@ -134,8 +142,10 @@ export function resolveInputs(model: Model, cfg: InputsConfig,
   const inputs = feedInputs(model);
   for (const name of Object.keys(cfg.inputs ?? {})) {
     if (!inputs.some((i) => i.name === name)) {
-      return err(`model.inputs.${name}: the model has no input of that name; its inputs: ` +
-        `${inputs.map((i) => i.name).join(', ')}`);
+      return err(
+        `model.inputs.${name}: the model has no input of that name; its inputs: ` +
+          `${inputs.map((i) => i.name).join(', ')}`,
+      );
     }
   }
   if (cfg.batch_dim !== undefined) {
@@ -158,8 +168,10 @@ export function resolveInputs(model: Model, cfg: InputsConfig,
     if (!fill.ok) return fill;
     const data = fixed.get(input.name);
     if (data && data.length !== t.shape.length) {
-      return err(`check data for input '${input.name}' has shape [${data.join(', ')}] but the input has ` +
-        `${t.shape.length} dimensions ${showDims(t.shape)}`);
+      return err(
+        `check data for input '${input.name}' has shape [${data.join(', ')}] but the input has ` +
+          `${t.shape.length} dimensions ${showDims(t.shape)}`,
+      );
     }
     const given = cfg.inputs?.[input.name]?.shape;
     const dims: Array<number | 'batch'> = [];
@@ -183,8 +195,13 @@ interface DimSources {
   batchDim: string | undefined;
 }
 
-function resolveDim(name: string, shape: readonly Dim[], k: number, d: Dim, s: DimSources):
-  Result<number | 'batch', string> {
+function resolveDim(
+  name: string,
+  shape: readonly Dim[],
+  k: number,
+  d: Dim,
+  s: DimSources,
+): Result<number | 'batch', string> {
   if (typeof d === 'number' && d > 0) {
     if (s.data && s.data[k] !== d) {
       return err(`check data for input '${name}' has ${s.data[k]} at dimension ${k}, where the model fixes ${d}`);
@@ -195,8 +212,10 @@ function resolveDim(name: string, shape: readonly Dim[], k: number, d: Dim, s: D
   const configured = s.given?.[k] ?? (named !== undefined ? s.bound.get(named) : undefined);
   if (configured !== undefined) {
     if (s.data && s.data[k] !== configured) {
-      return err(`check data for input '${name}' has ${s.data[k]} at dimension ${k}${named ? ` ('${named}')` : ''}, ` +
-        `where the config gives ${configured}; make them agree`);
+      return err(
+        `check data for input '${name}' has ${s.data[k]} at dimension ${k}${named ? ` ('${named}')` : ''}, ` +
+          `where the config gives ${configured}; make them agree`,
+      );
     }
     return ok(configured);
   }
@@ -215,12 +234,16 @@ function resolveDim(name: string, shape: readonly Dim[], k: number, d: Dim, s: D
   if (named !== undefined && s.fromData.has(named)) return ok(s.fromData.get(named)!);
   const where = `input '${name}' ${showDims(shape)}: dimension ${k}`;
   if (named !== undefined) {
-    return err(`${where} ('${named}') has no value: set model.dims: {${JSON.stringify(named)}: N} in the config, or ` +
-      `pass --dim ${named}=N`);
+    return err(
+      `${where} ('${named}') has no value: set model.dims: {${JSON.stringify(named)}: N} in the config, or ` +
+        `pass --dim ${named}=N`,
+    );
   }
   const hint = shape.map((x, j) => (typeof x === 'number' && x > 0 ? String(x) : j === k ? 'N' : '?')).join(', ');
-  return err(`${where} has no name and no value: set model.inputs.${JSON.stringify(name)}.shape: [${hint}] in the ` +
-    `config (every dimension, as numbers)`);
+  return err(
+    `${where} has no name and no value: set model.inputs.${JSON.stringify(name)}.shape: [${hint}] in the ` +
+      `config (every dimension, as numbers)`,
+  );
 }
 
 /** The concrete shape of one input at batch size `batch`. */
@@ -232,8 +255,10 @@ export function checkSize(spec: ModelInputs, batch: number): Result<void, string
     const shape = shapeAt(input, batch);
     const n = shape.reduce((a, b) => a * b, 1);
     if (!Number.isSafeInteger(n) || n > MAX_ELEMENTS) {
-      return err(`input '${input.name}' at shape [${shape.join(', ')}] holds ${n.toExponential(2)} elements, more ` +
-        `than the ${MAX_ELEMENTS.toExponential(2)} an input may have; give its dimensions smaller values`);
+      return err(
+        `input '${input.name}' at shape [${shape.join(', ')}] holds ${n.toExponential(2)} elements, more ` +
+          `than the ${MAX_ELEMENTS.toExponential(2)} an input may have; give its dimensions smaller values`,
+      );
     }
   }
   return ok(undefined);

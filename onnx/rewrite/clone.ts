@@ -12,7 +12,12 @@ export function cloneModel(model: Model): Model {
     metadata: [...model.metadata],
     graph: {
       ...g,
-      nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attributes: [...n.attributes] })),
+      nodes: g.nodes.map((n) => ({
+        ...n,
+        inputs: [...n.inputs],
+        outputs: [...n.outputs],
+        attributes: [...n.attributes],
+      })),
       inputs: [...g.inputs],
       outputs: [...g.outputs],
       valueInfo: [...g.valueInfo],

@@ -29,7 +29,10 @@ export interface GraphIndex {
 /** Map-like: own constants first, then the enclosing graphs' for names this graph does not define. */
 export class Constants {
   readonly own = new Map<string, Tensor>();
-  constructor(private readonly local: (name: string) => boolean, private readonly outer?: OuterConstants) {}
+  constructor(
+    private readonly local: (name: string) => boolean,
+    private readonly outer?: OuterConstants,
+  ) {}
   get(name: string): Tensor | undefined {
     return this.own.get(name) ?? (this.outer && !this.local(name) ? this.outer(name) : undefined);
   }

@@ -46,8 +46,11 @@ export function runPasses(model: Model, passes: readonly Pass[], options: PassMa
  * runPasses, giving the event loop a turn between passes: a signal handler (Ctrl-C, SIGTERM) runs then and
  * aborts `options.signal`, which the next check throws. What the stage calls.
  */
-export async function runPassesYielding(model: Model, passes: readonly Pass[], options: PassManagerOptions = {})
-  : Promise<PassRun> {
+export async function runPassesYielding(
+  model: Model,
+  passes: readonly Pass[],
+  options: PassManagerOptions = {},
+): Promise<PassRun> {
   const it = passSteps(model, passes, options);
   for (let r = it.next(); ; r = it.next()) {
     if (r.done) return r.value;
@@ -65,7 +68,8 @@ function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerO
   for (let round = 1; round <= maxRounds; round++) {
     let roundChanged = false;
     for (const pass of passes) {
-      if (options.stopAfter !== undefined && steps.length >= options.stopAfter) return { model: current, steps, rounds: round };
+      if (options.stopAfter !== undefined && steps.length >= options.stopAfter)
+        return { model: current, steps, rounds: round };
       checkpoint();
       const nodesBefore = nodes;
       const t0 = performance.now();
@@ -74,17 +78,33 @@ function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerO
         result = pass.run(current, options.signal ? { signal: options.signal } : {});
       } catch (cause) {
         if (options.signal?.aborted) throw options.signal.reason;
-        throw new PassError(pass.name, steps.map((s) => s.pass), cause);
+        throw new PassError(
+          pass.name,
+          steps.map((s) => s.pass),
+          cause,
+        );
       }
       const ms = performance.now() - t0;
       current = result.model;
       if (result.changed) nodes = countNodes(current.graph);
-      steps.push({ pass: pass.name, round, changed: result.changed, nodesBefore, nodesAfter: nodes, ms, ...(result.rules ? { rules: result.rules } : {}) });
+      steps.push({
+        pass: pass.name,
+        round,
+        changed: result.changed,
+        nodesBefore,
+        nodesAfter: nodes,
+        ms,
+        ...(result.rules ? { rules: result.rules } : {}),
+      });
       roundChanged ||= result.changed;
       yield;
     }
     if (!roundChanged) return { model: current, steps, rounds: round };
   }
   const last = steps.filter((s) => s.round === maxRounds && s.changed).map((s) => s.pass);
-  throw new PassError(last[0] ?? '?', steps.map((s) => s.pass), new Error(`no fixed point after ${maxRounds} rounds; still changing: ${last.join(', ')}`));
+  throw new PassError(
+    last[0] ?? '?',
+    steps.map((s) => s.pass),
+    new Error(`no fixed point after ${maxRounds} rounds; still changing: ${last.join(', ')}`),
+  );
 }

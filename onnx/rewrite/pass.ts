@@ -29,7 +29,11 @@ export const definePass = (pass: Pass): Pass => pass;
 
 /** A pass that threw: the message names it and the passes that ran before it. */
 export class PassError extends Error {
-  constructor(readonly pass: string, readonly before: readonly string[], override readonly cause: unknown) {
+  constructor(
+    readonly pass: string,
+    readonly before: readonly string[],
+    override readonly cause: unknown,
+  ) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(`pass '${pass}' failed after [${before.join(', ')}]: ${why}`);
   }

@@ -21,8 +21,16 @@ export type OpPattern = Extract<Pattern, { kind: 'op' }>;
  * when `inputs` is omitted. An inner op must have a single use unless `singleUse: false`, because
  * rewriting it away would otherwise leave its other users stranded or duplicate its work.
  */
-export const op = (opType: string, inputs?: readonly Pattern[], opts: { bind?: string; singleUse?: boolean } = {}): OpPattern => ({
-  kind: 'op', opType, ...(inputs ? { inputs } : {}), ...(opts.bind ? { bind: opts.bind } : {}), singleUse: opts.singleUse ?? true,
+export const op = (
+  opType: string,
+  inputs?: readonly Pattern[],
+  opts: { bind?: string; singleUse?: boolean } = {},
+): OpPattern => ({
+  kind: 'op',
+  opType,
+  ...(inputs ? { inputs } : {}),
+  ...(opts.bind ? { bind: opts.bind } : {}),
+  singleUse: opts.singleUse ?? true,
 });
 export const v = (bind: string): Pattern => ({ kind: 'value', bind });
 export const c = (bind: string): Pattern => ({ kind: 'const', bind });
@@ -48,7 +56,8 @@ function matchNode(p: OpPattern, node: Node, index: GraphIndex, m: Match, isRoot
   if (!isRoot && node.outputs.some((o) => index.graphOutputs.has(o))) return false;
   if (p.inputs) {
     if (node.inputs.length > p.inputs.length) return false;
-    for (let i = 0; i < p.inputs.length; i++) if (!matchValue(p.inputs[i] as Pattern, node.inputs[i] ?? '', index, m)) return false;
+    for (let i = 0; i < p.inputs.length; i++)
+      if (!matchValue(p.inputs[i] as Pattern, node.inputs[i] ?? '', index, m)) return false;
   }
   if (p.bind) m.nodes[p.bind] = node;
   m.matched.push(node);

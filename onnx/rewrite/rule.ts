@@ -40,8 +40,12 @@ export interface Rule {
   rewrite(m: Match, ctx: RuleContext): Replacement | string;
 }
 
-export const rule = (name: string, pattern: OpPattern, rewrite: Rule['rewrite'], check?: Rule['check']): Rule =>
-  ({ name, pattern, rewrite, ...(check ? { check } : {}) });
+export const rule = (name: string, pattern: OpPattern, rewrite: Rule['rewrite'], check?: Rule['check']): Rule => ({
+  name,
+  pattern,
+  rewrite,
+  ...(check ? { check } : {}),
+});
 
 /** Rewrites per node of the graph before the engine calls it a runaway (two rules undoing each other). */
 const MAX_FIRES_PER_NODE = 8;
@@ -53,8 +57,13 @@ export function rewritePass(name: string, description: string, rules: readonly R
   return graphPass(name, description, (graph, scope, stats) => rewriteGraph(graph, scope, byOp, stats, name), true);
 }
 
-function rewriteGraph(graph: Graph, scope: Scope, byOp: ReadonlyMap<string, Rule[]>, s: RuleStats, pass: string)
-  : boolean {
+function rewriteGraph(
+  graph: Graph,
+  scope: Scope,
+  byOp: ReadonlyMap<string, Rule[]>,
+  s: RuleStats,
+  pass: string,
+): boolean {
   if (!graph.nodes.some((n) => byOp.has(n.opType))) return false;
   const index = indexIn(graph, scope);
   const ctx: RuleContext = { model: scope.model, index, opset: scope.opset, fresh: scope.fresh };

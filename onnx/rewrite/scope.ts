@@ -32,7 +32,7 @@ export type RuleStats = NonNullable<PassResult['rules']>;
 
 /** The index of a graph in its scope: the main graph's with inferred types, a body's with its scope's. */
 export const indexIn = (graph: Graph, scope: Scope): GraphIndex =>
-  (scope.main ? indexModel(scope.model) : indexGraph(graph, scope.outer, scope.inferred));
+  scope.main ? indexModel(scope.model) : indexGraph(graph, scope.outer, scope.inferred);
 
 export type GraphRewrite = (graph: Graph, scope: Scope, stats: RuleStats) => boolean;
 
@@ -55,12 +55,13 @@ export function graphPass(name: string, description: string, rewrite: GraphRewri
         let changed = false;
         const here = constantsOf(graph, scope.outer);
         for (const node of graph.nodes) {
-          changed = rewriteBodies(node, (body, label) => {
-            // The shared decode of this body is what inference walked: its scope gives the body's types.
-            const shared = sharedBody(node, label);
-            const inferred = (name: string) => (shared ? scope.inference().bodies.get(shared)?.get(name) : undefined);
-            return visit(body, { ...scope, main: false, outer: here, inferred });
-          }) || changed;
+          changed =
+            rewriteBodies(node, (body, label) => {
+              // The shared decode of this body is what inference walked: its scope gives the body's types.
+              const shared = sharedBody(node, label);
+              const inferred = (name: string) => (shared ? scope.inference().bodies.get(shared)?.get(name) : undefined);
+              return visit(body, { ...scope, main: false, outer: here, inferred });
+            }) || changed;
         }
         return rewrite(graph, scope, stats) || changed;
       };
@@ -74,14 +75,19 @@ function rootScope(model: Model, signal: AbortSignal | undefined): Scope {
   let names: Set<string> | undefined;
   const fresh = (base: string): string => {
     names ??= allNames(model.graph);
-    let n = base, k = 1;
+    let n = base,
+      k = 1;
     while (names.has(n)) n = `${base}_${k++}`;
     names.add(n);
     return n;
   };
   let inference: Inference | undefined;
   return {
-    model, opset: opsetVersion(model), main: true, fresh, checkpoint: checkpointOf(signal),
+    model,
+    opset: opsetVersion(model),
+    main: true,
+    fresh,
+    checkpoint: checkpointOf(signal),
     inference: () => (inference ??= inferGraph(model)),
   };
 }

@@ -19,7 +19,7 @@ const freeCache = new WeakMap<onnx.IAttributeProto, ReadonlySet<string>>();
 const graphProtos = (a: Attribute): onnx.IGraphProto[] => {
   if (a.value.kind !== 'opaque') return [];
   const p = a.value.value;
-  return p.g ? [p.g] : p.graphs ?? [];
+  return p.g ? [p.g] : (p.graphs ?? []);
 };
 
 /** True when any node of the graph holds a body. */
@@ -54,7 +54,9 @@ export function definedNames(graph: Graph): Set<string> {
 export function graphFreeNames(graph: Graph): Set<string> {
   const defined = definedNames(graph);
   const free = new Set<string>();
-  const read = (x: string) => { if (x && !defined.has(x)) free.add(x); };
+  const read = (x: string) => {
+    if (x && !defined.has(x)) free.add(x);
+  };
   for (const n of graph.nodes) {
     for (const i of n.inputs) read(i);
     for (const x of nodeFreeNames(n)) read(x);

@@ -19,7 +19,9 @@ export function tensorNumbers(t: Tensor): Float64Array | undefined {
   const v = r.value;
   if (t.dtype === DType.FLOAT16) return Float64Array.from(v as Uint16Array, float16ToFloat32);
   if (t.dtype === DType.BFLOAT16) return undefined;
-  return v instanceof BigInt64Array || v instanceof BigUint64Array ? Float64Array.from(v, Number) : Float64Array.from(v as ArrayLike<number>);
+  return v instanceof BigInt64Array || v instanceof BigUint64Array
+    ? Float64Array.from(v, Number)
+    : Float64Array.from(v as ArrayLike<number>);
 }
 
 /** float32 values; may be a view of the tensor's own bytes, so callers must not write to it. */
@@ -43,6 +45,7 @@ export function makeTensor(name: string, dtype: DType, dims: readonly number[], 
     const rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     return { name, dtype, dims: [...dims], proto: { name, dataType: dtype, dims: [...dims], rawData } };
   }
-  if (dtype === DType.FLOAT16) return makeStoredTensor(name, dtype, dims, Uint16Array.from(values, float32ToFloat16Bits));
+  if (dtype === DType.FLOAT16)
+    return makeStoredTensor(name, dtype, dims, Uint16Array.from(values, float32ToFloat16Bits));
   return makeStoredTensor(name, dtype, dims, values);
 }

@@ -35,8 +35,10 @@ function applicable<T extends { since: number }>(versions: readonly T[], opset: 
   return best;
 }
 
-function resolve<T extends { since: number; deprecated?: boolean }>(versions: readonly T[] | undefined, opset: number):
-  Exclude<Lookup, { kind: 'found' | 'uncovered' }> | { kind: 'applies'; version: T } {
+function resolve<T extends { since: number; deprecated?: boolean }>(
+  versions: readonly T[] | undefined,
+  opset: number,
+): Exclude<Lookup, { kind: 'found' | 'uncovered' }> | { kind: 'applies'; version: T } {
   if (!versions || versions.length === 0) return { kind: 'unknown' };
   const applies = applicable(versions, opset);
   if (!applies) return { kind: 'not-in-opset', firstSince: Math.min(...versions.map((v) => v.since)) };

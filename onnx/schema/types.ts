@@ -15,8 +15,20 @@ export interface ParamSchema {
 }
 
 export type AttrType =
-  | 'float' | 'int' | 'string' | 'tensor' | 'graph' | 'sparse_tensor' | 'type_proto'
-  | 'floats' | 'ints' | 'strings' | 'tensors' | 'graphs' | 'sparse_tensors' | 'type_protos';
+  | 'float'
+  | 'int'
+  | 'string'
+  | 'tensor'
+  | 'graph'
+  | 'sparse_tensor'
+  | 'type_proto'
+  | 'floats'
+  | 'ints'
+  | 'strings'
+  | 'tensors'
+  | 'graphs'
+  | 'sparse_tensors'
+  | 'type_protos';
 
 export interface AttrSchema {
   name: string;

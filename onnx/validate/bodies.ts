@@ -17,8 +17,9 @@ function expected(node: Node, opset: number): { inputs: number; outputs: number;
       return {
         inputs: n,
         outputs: m + 1,
-        why: `a Loop body takes the iteration number, the condition and the node's ${n - 2} loop-carried values,`
-          + ` and yields the condition and the node's ${m} outputs`,
+        why:
+          `a Loop body takes the iteration number, the condition and the node's ${n - 2} loop-carried values,` +
+          ` and yields the condition and the node's ${m} outputs`,
       };
     case 'Scan': {
       const fed = opset < 9 ? n - 1 : n;
@@ -38,13 +39,17 @@ export function checkBodies(node: Node, label: string, bodies: readonly Body[], 
     const want = expected(node, opset);
     if (!want) continue;
     const g = body.graph;
-    const sides = [['input', g.inputs.length, want.inputs], ['output', g.outputs.length, want.outputs]] as const;
+    const sides = [
+      ['input', g.inputs.length, want.inputs],
+      ['output', g.outputs.length, want.outputs],
+    ] as const;
     for (const [what, have, count] of sides) {
       if (have === count) continue;
       issues.push({
         code: `body-${what}-count`,
-        message: `${node.opType} node ${label}: its ${body.attribute} has ${have} ${what}s but needs ${count}:`
-          + ` ${want.why}`,
+        message:
+          `${node.opType} node ${label}: its ${body.attribute} has ${have} ${what}s but needs ${count}:` +
+          ` ${want.why}`,
         node: label,
         field: `attribute '${body.attribute}'`,
       });

@@ -14,7 +14,9 @@ export async function validateFile(path: string): Promise<Result<ValidationRepor
 
 /** One line per issue: what, and where (node, field). */
 export function describeIssue(issue: { message: string; node?: string; field?: string }): string {
-  const where = [issue.node && !issue.message.includes(issue.node) ? `node ${issue.node}` : '', issue.field ?? ''].filter(Boolean).join(', ');
+  const where = [issue.node && !issue.message.includes(issue.node) ? `node ${issue.node}` : '', issue.field ?? '']
+    .filter(Boolean)
+    .join(', ');
   return where ? `${issue.message} [${where}]` : issue.message;
 }
 

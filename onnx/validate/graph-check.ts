@@ -38,7 +38,11 @@ function cycleNode(g: Graph, producer: ReadonlyMap<string, number>): number | un
     while (stack.length) {
       const top = stack[stack.length - 1]!;
       const inputs = g.nodes[top[0]]!.inputs;
-      if (top[1] >= inputs.length) { state[top[0]] = 2; stack.pop(); continue; }
+      if (top[1] >= inputs.length) {
+        state[top[0]] = 2;
+        stack.pop();
+        continue;
+      }
       const dep = producer.get(inputs[top[1]++]!);
       if (dep === undefined || state[dep] === 2) continue;
       if (state[dep] === 1) return dep;
@@ -65,27 +69,42 @@ function checkInterface(g: Graph, main: boolean, irVersion: number, add: Add): S
   const inputs = new Map<string, TensorType | undefined>();
   for (const v of g.inputs) {
     if (!v.name) add('empty-name', 'a graph input has an empty name', { field: 'graph.input' });
-    else if (inputs.has(v.name)) add('duplicate-name', `graph input '${v.name}' is declared more than once`, { field: `input '${v.name}'` });
+    else if (inputs.has(v.name))
+      add('duplicate-name', `graph input '${v.name}' is declared more than once`, { field: `input '${v.name}'` });
     inputs.set(v.name, v.type);
   }
   if (main) {
     for (const v of [...g.inputs, ...g.outputs]) {
-      if (v.name && !v.type && !v.proto?.type) add('missing-type', `graph input or output '${v.name}' has no type`, { field: `'${v.name}'` });
+      if (v.name && !v.type && !v.proto?.type)
+        add('missing-type', `graph input or output '${v.name}' has no type`, { field: `'${v.name}'` });
       // The reference requires the shape field on a graph input's or output's tensor type (it may be empty: a scalar).
-      else if (v.type && !v.type.shape) add('missing-shape', `graph input or output '${v.name}' has a tensor type without a shape`, { field: `'${v.name}'` });
+      else if (v.type && !v.type.shape)
+        add('missing-shape', `graph input or output '${v.name}' has a tensor type without a shape`, {
+          field: `'${v.name}'`,
+        });
     }
   }
   const initNames = new Set<string>();
   for (const t of g.initializers) {
     const field = `initializer '${t.name}'`;
-    if (initNames.has(t.name)) add('duplicate-initializer', `initializer '${t.name}' is defined more than once`, { field });
+    if (initNames.has(t.name))
+      add('duplicate-initializer', `initializer '${t.name}' is defined more than once`, { field });
     initNames.add(t.name);
-    if (irVersion >= 1 && irVersion < 4 && !inputs.has(t.name)) add('initializer-not-input', `initializer '${t.name}' is not a graph input, which IR version ${irVersion} (< 4) requires`, { field });
+    if (irVersion >= 1 && irVersion < 4 && !inputs.has(t.name))
+      add(
+        'initializer-not-input',
+        `initializer '${t.name}' is not a graph input, which IR version ${irVersion} (< 4) requires`,
+        { field },
+      );
     const problem = tensorProblem(t);
     if (problem) add('bad-initializer', `initializer '${t.name}' ${problem}`, { field });
     const declared = inputs.get(t.name);
     if (declared && !fits(declared, t)) {
-      add('initializer-type-mismatch', `initializer '${t.name}' is ${describe(t.dtype, t.dims)} but graph input '${t.name}' declares ${describe(declared.dtype, declared.shape)}`, { field });
+      add(
+        'initializer-type-mismatch',
+        `initializer '${t.name}' is ${describe(t.dtype, t.dims)} but graph input '${t.name}' declares ${describe(declared.dtype, declared.shape)}`,
+        { field },
+      );
     }
   }
   return new Set([...inputs.keys(), ...initNames]);
@@ -95,7 +114,12 @@ function checkInterface(g: Graph, main: boolean, irVersion: number, add: Add): S
  * The graph's own issues, and where each of its names is defined (for the graphs nested in its nodes).
  * `outer` is what an enclosing graph makes visible; the main graph has none.
  */
-export function checkGraph(g: Graph, main: boolean, irVersion: number, outer?: Outer): { issues: Issue[]; defs: Map<string, number> } {
+export function checkGraph(
+  g: Graph,
+  main: boolean,
+  irVersion: number,
+  outer?: Outer,
+): { issues: Issue[]; defs: Map<string, number> } {
   const issues: Issue[] = [];
   const add: Add = (code, message, extra = {}) => issues.push({ code, message, ...extra });
   const defs = new Map<string, number>();
@@ -106,7 +130,11 @@ export function checkGraph(g: Graph, main: boolean, irVersion: number, outer?: O
   const cyclic = cycleNode(g, producedBy);
   if (cyclic !== undefined) {
     const n = g.nodes[cyclic]!;
-    add('cycle', `node ${nodeLabel(n, cyclic)} (${n.opType}) is on a cycle: its output feeds back into its own inputs`, { node: nodeLabel(n, cyclic) });
+    add(
+      'cycle',
+      `node ${nodeLabel(n, cyclic)} (${n.opType}) is on a cycle: its output feeds back into its own inputs`,
+      { node: nodeLabel(n, cyclic) },
+    );
   }
 
   g.nodes.forEach((n, i) => {
@@ -118,17 +146,30 @@ export function checkGraph(g: Graph, main: boolean, irVersion: number, outer?: O
         const where = outer
           ? 'neither this graph nor an enclosing graph defines before it'
           : 'no graph input, initializer or node defines';
-        add('undefined-input', `node ${label} (${n.opType}) reads '${name}', which ${where}`, { node: label, field: `input[${k}]` });
+        add('undefined-input', `node ${label} (${n.opType}) reads '${name}', which ${where}`, {
+          node: label,
+          field: `input[${k}]`,
+        });
       } else if (cyclic === undefined) {
-        add('not-topological', `node ${label} (${n.opType}) reads '${name}' before node ${nodeLabel(g.nodes[later]!, later)} produces it: nodes must be in topological order`, { node: label, field: `input[${k}]` });
+        add(
+          'not-topological',
+          `node ${label} (${n.opType}) reads '${name}' before node ${nodeLabel(g.nodes[later]!, later)} produces it: nodes must be in topological order`,
+          { node: label, field: `input[${k}]` },
+        );
       }
     });
     for (const out of n.outputs) {
       if (!out) continue;
-      if (defs.has(out)) add('duplicate-output', `node ${label} (${n.opType}) writes '${out}', which is already defined: every value is assigned once`, { node: label, field: `output '${out}'` });
+      if (defs.has(out))
+        add(
+          'duplicate-output',
+          `node ${label} (${n.opType}) writes '${out}', which is already defined: every value is assigned once`,
+          { node: label, field: `output '${out}'` },
+        );
       else if (visibleOutside(outer, out)) {
-        const message = `node ${label} (${n.opType}) writes '${out}', which an enclosing graph already defines:`
-          + ' a nested graph may not reassign it';
+        const message =
+          `node ${label} (${n.opType}) writes '${out}', which an enclosing graph already defines:` +
+          ' a nested graph may not reassign it';
         add('duplicate-output', message, { node: label, field: `output '${out}'` });
       }
       if (!defs.has(out)) defs.set(out, i);
@@ -137,7 +178,9 @@ export function checkGraph(g: Graph, main: boolean, irVersion: number, outer?: O
 
   for (const v of g.outputs) {
     if (!v.name || defs.has(v.name) || visibleOutside(outer, v.name)) continue;
-    add('undefined-output', `graph output '${v.name}' is not produced by any node, input or initializer`, { field: `output '${v.name}'` });
+    add('undefined-output', `graph output '${v.name}' is not produced by any node, input or initializer`, {
+      field: `output '${v.name}'`,
+    });
   }
   return { issues, defs };
 }

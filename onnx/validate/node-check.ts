@@ -10,8 +10,20 @@ import type { Issue } from './report.js';
 import { tensorProblem } from './tensor-check.js';
 
 const PROTO_ATTR: Record<number, AttrType> = {
-  1: 'float', 2: 'int', 3: 'string', 4: 'tensor', 5: 'graph', 11: 'sparse_tensor', 13: 'type_proto',
-  6: 'floats', 7: 'ints', 8: 'strings', 9: 'tensors', 10: 'graphs', 12: 'sparse_tensors', 14: 'type_protos',
+  1: 'float',
+  2: 'int',
+  3: 'string',
+  4: 'tensor',
+  5: 'graph',
+  11: 'sparse_tensor',
+  13: 'type_proto',
+  6: 'floats',
+  7: 'ints',
+  8: 'strings',
+  9: 'tensors',
+  10: 'graphs',
+  12: 'sparse_tensors',
+  14: 'type_protos',
 };
 
 function attrType(a: Attribute): AttrType | undefined {
@@ -50,7 +62,12 @@ function formal(params: readonly ParamSchema[], i: number): ParamSchema | undefi
   return i < params.length ? params[i] : last?.kind === 'variadic' ? last : undefined;
 }
 
-export function checkNode(node: Node, label: string, schema: OpVersion, types: { get(name: string): TensorType | undefined }): Issue[] {
+export function checkNode(
+  node: Node,
+  label: string,
+  schema: OpVersion,
+  types: { get(name: string): TensorType | undefined },
+): Issue[] {
   const issues: Issue[] = [];
   const add = (code: string, message: string, field?: string) => {
     const where = `${node.opType} ${label} (${node.opType}-${schema.since})`;
@@ -68,7 +85,8 @@ export function checkNode(node: Node, label: string, schema: OpVersion, types: {
     }
     names.forEach((name, i) => {
       const p = formal(params, i);
-      if (!name && p?.kind === 'single') add(`missing-${what}`, `${what} ${i} ('${p.name}') is required but empty`, `${what}[${i}]`);
+      if (!name && p?.kind === 'single')
+        add(`missing-${what}`, `${what} ${i} ('${p.name}') is required but empty`, `${what}[${i}]`);
     });
   }
 
@@ -77,24 +95,33 @@ export function checkNode(node: Node, label: string, schema: OpVersion, types: {
     if (a.name.startsWith('__')) continue;
     const spec = known.get(a.name);
     if (!spec) {
-      add('unknown-attribute', `has attribute '${a.name}', which ${node.opType}-${schema.since} does not define (it takes: ${[...known.keys()].join(', ') || 'none'})`, `attribute '${a.name}'`);
+      add(
+        'unknown-attribute',
+        `has attribute '${a.name}', which ${node.opType}-${schema.since} does not define (it takes: ${[...known.keys()].join(', ') || 'none'})`,
+        `attribute '${a.name}'`,
+      );
       continue;
     }
     const type = attrType(a);
-    if (type && type !== spec.type) add('attribute-type', `attribute '${a.name}' is ${type}, expected ${spec.type}`, `attribute '${a.name}'`);
+    if (type && type !== spec.type)
+      add('attribute-type', `attribute '${a.name}' is ${type}, expected ${spec.type}`, `attribute '${a.name}'`);
     if (a.value.kind === 'tensor') {
       const problem = tensorProblem(a.value.value);
       if (problem) add('bad-tensor', `attribute '${a.name}' tensor ${problem}`, `attribute '${a.name}'`);
     }
   }
   for (const spec of schema.attributes) {
-    if (spec.required && !node.attributes.some((a) => a.name === spec.name)) add('missing-attribute', `required attribute '${spec.name}' is missing`, `attribute '${spec.name}'`);
+    if (spec.required && !node.attributes.some((a) => a.name === spec.name))
+      add('missing-attribute', `required attribute '${spec.name}' is missing`, `attribute '${spec.name}'`);
   }
 
   const bound = new Map<string, { type: string; from: string }>();
   // One report per type parameter: an input of a wrong type usually makes the inferred output wrong too.
   const flagged = new Set<string>();
-  const sides: [string, readonly string[], readonly ParamSchema[]][] = [['input', node.inputs, schema.inputs], ['output', node.outputs, schema.outputs]];
+  const sides: [string, readonly string[], readonly ParamSchema[]][] = [
+    ['input', node.inputs, schema.inputs],
+    ['output', node.outputs, schema.outputs],
+  ];
   for (const [what, names, params] of sides) {
     names.forEach((name, i) => {
       const p = formal(params, i);
@@ -105,13 +132,22 @@ export function checkNode(node: Node, label: string, schema: OpVersion, types: {
       if (!allowed.has(actual)) {
         if (flagged.has(p.type)) return;
         flagged.add(p.type);
-        add('type-not-allowed', `${what} ${i} '${name}' is ${actual}; ${p.name} allows ${[...allowed].join(', ')}`, `${what}[${i}]`);
+        add(
+          'type-not-allowed',
+          `${what} ${i} '${name}' is ${actual}; ${p.name} allows ${[...allowed].join(', ')}`,
+          `${what}[${i}]`,
+        );
         return;
       }
       if (!(p.type in schema.types) || p.heterogeneous) return;
       const prior = bound.get(p.type);
       if (!prior) bound.set(p.type, { type: actual, from: name });
-      else if (prior.type !== actual) add('type-mismatch', `${what} ${i} '${name}' is ${actual} but '${prior.from}' is ${prior.type}, and both are type ${p.type}`, `${what}[${i}]`);
+      else if (prior.type !== actual)
+        add(
+          'type-mismatch',
+          `${what} ${i} '${name}' is ${actual} but '${prior.from}' is ${prior.type}, and both are type ${p.type}`,
+          `${what}[${i}]`,
+        );
     });
   }
   return issues;

@@ -33,7 +33,14 @@ type Walked = Pick<Walk, 'errors' | 'unchecked' | 'checked'>;
 export function walkModel(model: Model, opset: number, inference: Inference): Walked {
   const imports = new Map(model.opsetImports.map((o) => [isDefaultDomain(o.domain) ? '' : o.domain, o.version]));
   const w: Walk = {
-    model, opset, imports, inference, errors: [], unchecked: new Map(), checked: 0, described: new Map(),
+    model,
+    opset,
+    imports,
+    inference,
+    errors: [],
+    unchecked: new Map(),
+    checked: 0,
+    described: new Map(),
   };
   walkGraph(w, model.graph, inference.types, '');
   for (const issue of inference.issues) w.errors.push(inGraph(w, issue, issue.graph ?? ''));
@@ -87,12 +94,18 @@ function checkOperator(w: Walk, node: Node, label: string, types: Types, path: s
       w.checked++;
       return checkNode(node, label, found.schema, types);
     case 'unknown':
-      return fail('unknown-op', domain
-        ? `node ${label}: ${node.opType} is not an operator of domain '${domain}'`
-        : `node ${label}: ${node.opType} is not an ONNX operator (in any opset up to ${MAX_OPSET})`);
+      return fail(
+        'unknown-op',
+        domain
+          ? `node ${label}: ${node.opType} is not an operator of domain '${domain}'`
+          : `node ${label}: ${node.opType} is not an ONNX operator (in any opset up to ${MAX_OPSET})`,
+      );
     case 'not-in-opset':
-      return fail('op-not-in-opset', `node ${label}: ${node.opType} does not exist in ${which};`
-        + ` it first appears in ${domain ? 'version' : 'opset'} ${found.firstSince}`);
+      return fail(
+        'op-not-in-opset',
+        `node ${label}: ${node.opType} does not exist in ${which};` +
+          ` it first appears in ${domain ? 'version' : 'opset'} ${found.firstSince}`,
+      );
     case 'deprecated':
       return fail('deprecated-op', `node ${label}: ${node.opType} is deprecated at ${which} (since ${found.since})`);
     case 'uncovered': {

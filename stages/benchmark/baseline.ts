@@ -41,7 +41,11 @@ export const spreadMs = (s: LatencyStats): number => Math.max((s.p90 ?? s.max) -
 const MEASURED_SETTINGS = new Set(['gpuComputeMeanMs', 'compileMs', 'cacheLoadMs', 'compileCache']);
 
 export function measurementKey(m: Measurement): string {
-  const settings = Object.keys(m.settings).filter((k) => !MEASURED_SETTINGS.has(k)).sort().map((k) => `${k}=${String(m.settings[k])}`).join(',');
+  const settings = Object.keys(m.settings)
+    .filter((k) => !MEASURED_SETTINGS.has(k))
+    .sort()
+    .map((k) => `${k}=${String(m.settings[k])}`)
+    .join(',');
   return `${m.engine} ${m.precision} b${m.batch} ${m.artifact} [${settings}]`;
 }
 
@@ -67,10 +71,18 @@ export function compareWithBaseline(current: BenchFile, baseline: BenchFile, opt
     const broke = b.correctness?.ok === true && c.correctness?.ok === false;
     const reason = slower
       ? `p50 ${c.stats.p50.toFixed(3)} ms vs ${b.stats.p50.toFixed(3)} ms: ${(c.stats.p50 - b.stats.p50).toFixed(3)} ms slower, allowed ${allowedMs.toFixed(3)} ms`
-      : broke ? 'outputs no longer within tolerance of the FP32 reference' : undefined;
+      : broke
+        ? 'outputs no longer within tolerance of the FP32 reference'
+        : undefined;
     compared.push({
-      key, baselineP50: b.stats.p50, currentP50: c.stats.p50, ratio: c.stats.p50 / b.stats.p50, spreadMs: spread, allowedMs,
-      regression: slower || broke, ...(reason ? { reason } : {}),
+      key,
+      baselineP50: b.stats.p50,
+      currentP50: c.stats.p50,
+      ratio: c.stats.p50 / b.stats.p50,
+      spreadMs: spread,
+      allowedMs,
+      regression: slower || broke,
+      ...(reason ? { reason } : {}),
     });
   }
   const regressions = compared.filter((c) => c.regression);
@@ -85,8 +97,10 @@ const GIVE = 'give the path of an earlier bench.json';
 function measurementProblem(m: unknown): string | undefined {
   if (typeof m !== 'object' || m === null) return 'is not an object';
   const x = m as Record<string, unknown>;
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  for (const field of ['engine', 'precision', 'artifact'] as const) if (typeof x[field] !== 'string') return `has no ${field}`;
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const field of ['engine', 'precision', 'artifact'] as const)
+    if (typeof x[field] !== 'string') return `has no ${field}`;
   if (typeof x['batch'] !== 'number') return 'has no batch';
   if (!isObject(x['settings'])) return 'has no settings object';
   const stats = x['stats'];
@@ -105,7 +119,9 @@ export async function readBenchFile(path: string): Promise<Result<BenchFile, str
   try {
     const size = (await stat(path)).size;
     if (size > MAX_BENCH_BYTES) {
-      return err(`${path} is ${(size / 1e6).toFixed(0)} MB, larger than any bench.json (limit ${MAX_BENCH_BYTES >> 20} MB); ${GIVE}`);
+      return err(
+        `${path} is ${(size / 1e6).toFixed(0)} MB, larger than any bench.json (limit ${MAX_BENCH_BYTES >> 20} MB); ${GIVE}`,
+      );
     }
     text = await readFile(path, 'utf8');
   } catch (e) {
@@ -125,7 +141,9 @@ export async function readBenchFile(path: string): Promise<Result<BenchFile, str
   for (const [i, m] of json.measurements.entries()) {
     const problem = measurementProblem(m);
     if (problem) {
-      return err(`${path}: measurements[${i}] ${problem}, so it is not a bench.json this tool wrote; give an undamaged one`);
+      return err(
+        `${path}: measurements[${i}] ${problem}, so it is not a bench.json this tool wrote; give an undamaged one`,
+      );
     }
   }
   return ok(json as BenchFile);

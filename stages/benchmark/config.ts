@@ -67,15 +67,16 @@ export interface BenchConfig {
 }
 
 const int = (minimum: number, def: number) => ({ type: 'integer', minimum, default: def }) as const;
-const tolerance = (relL2: number, top1: number) => ({
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    rel_l2: { type: 'number', exclusiveMinimum: 0, default: relL2 },
-    top1: { type: 'number', minimum: 0, maximum: 1, default: top1 },
-  },
-}) as const;
+const tolerance = (relL2: number, top1: number) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    default: {},
+    properties: {
+      rel_l2: { type: 'number', exclusiveMinimum: 0, default: relL2 },
+      top1: { type: 'number', minimum: 0, maximum: 1, default: top1 },
+    },
+  }) as const;
 
 export const schema = {
   type: 'object',
@@ -86,9 +87,26 @@ export const schema = {
     runs: int(1, 100),
     max_seconds: { type: 'number', exclusiveMinimum: 0, default: 10 },
     warmup_max_seconds: { type: 'number', minimum: 0, default: 2 },
-    batch_sizes: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, uniqueItems: true, default: [1, 8] },
-    engines: { type: 'array', items: { enum: [...ENGINES] }, uniqueItems: true, default: ['ort', 'torch-eager', 'torch-compile', 'trt'] },
-    precisions: { type: 'array', items: { enum: ['fp32', 'fp16'] }, minItems: 1, uniqueItems: true, default: ['fp32', 'fp16'] },
+    batch_sizes: {
+      type: 'array',
+      items: { type: 'integer', minimum: 1 },
+      minItems: 1,
+      uniqueItems: true,
+      default: [1, 8],
+    },
+    engines: {
+      type: 'array',
+      items: { enum: [...ENGINES] },
+      uniqueItems: true,
+      default: ['ort', 'torch-eager', 'torch-compile', 'trt'],
+    },
+    precisions: {
+      type: 'array',
+      items: { enum: ['fp32', 'fp16'] },
+      minItems: 1,
+      uniqueItems: true,
+      default: ['fp32', 'fp16'],
+    },
     seed: int(0, 0),
     python: { type: 'string', default: '' },
     ort: {
@@ -100,8 +118,20 @@ export const schema = {
         intra_op_threads: int(0, 0),
         inter_op_threads: int(0, 0),
         sweep: { type: 'boolean', default: false },
-        sweep_levels: { type: 'array', items: { enum: [...LEVELS] }, minItems: 1, uniqueItems: true, default: [...LEVELS] },
-        sweep_intra_op_threads: { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, uniqueItems: true, default: [1, 0] },
+        sweep_levels: {
+          type: 'array',
+          items: { enum: [...LEVELS] },
+          minItems: 1,
+          uniqueItems: true,
+          default: [...LEVELS],
+        },
+        sweep_intra_op_threads: {
+          type: 'array',
+          items: { type: 'integer', minimum: 0 },
+          minItems: 1,
+          uniqueItems: true,
+          default: [1, 0],
+        },
         batch_sizes: { type: 'array', items: { type: 'integer', minimum: 1 }, uniqueItems: true, default: [] },
       },
     },
@@ -139,11 +169,25 @@ export const defaults: BenchConfig = {
   seed: 0,
   python: '',
   ort: {
-    level: 'all', intra_op_threads: 0, inter_op_threads: 0,
-    sweep: false, sweep_levels: [...LEVELS], sweep_intra_op_threads: [1, 0], batch_sizes: [],
+    level: 'all',
+    intra_op_threads: 0,
+    inter_op_threads: 0,
+    sweep: false,
+    sweep_levels: [...LEVELS],
+    sweep_intra_op_threads: [1, 0],
+    batch_sizes: [],
   },
-  torch: { device: 'auto', threads: 0, channels_last: true, tf32: false, cudnn_benchmark: true, compile_mode: '', timeout_s: 1800 },
+  torch: {
+    device: 'auto',
+    threads: 0,
+    channels_last: true,
+    tf32: false,
+    cudnn_benchmark: true,
+    compile_mode: '',
+    timeout_s: 1800,
+  },
   tolerance: { fp32: { rel_l2: 1e-4, top1: 0.99 }, fp16: { rel_l2: 1e-2, top1: 0.9 } },
 };
 
-export const benchConfig = (root: Readonly<Record<string, unknown>>): BenchConfig => configSection(root, 'bench', defaults);
+export const benchConfig = (root: Readonly<Record<string, unknown>>): BenchConfig =>
+  configSection(root, 'bench', defaults);

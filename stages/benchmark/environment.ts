@@ -9,7 +9,11 @@ import { probeGpu } from '../../trt/probe.js';
 import type { Environment } from './result.js';
 import type { TorchEnvironment } from './torch-runner.js';
 
-export async function environment(exec: Exec, torch?: TorchEnvironment, extra: Record<string, string> = {}): Promise<Environment> {
+export async function environment(
+  exec: Exec,
+  torch?: TorchEnvironment,
+  extra: Record<string, string> = {},
+): Promise<Environment> {
   const cpus = os.cpus();
   const versions: Record<string, string> = { onnxruntime: ortVersion(), ...extra };
   if (torch) {
@@ -21,7 +25,9 @@ export async function environment(exec: Exec, torch?: TorchEnvironment, extra: R
   const smi = await probeGpu(exec);
   const gpu = smi.ok
     ? { name: smi.value.name, driver: smi.value.driver, computeCapability: smi.value.computeCapability }
-    : torch?.gpu ? { name: torch.gpu, ...(torch.computeCapability ? { computeCapability: torch.computeCapability } : {}) } : undefined;
+    : torch?.gpu
+      ? { name: torch.gpu, ...(torch.computeCapability ? { computeCapability: torch.computeCapability } : {}) }
+      : undefined;
   return {
     cpu: { model: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length },
     ...(gpu ? { gpu } : {}),

@@ -21,9 +21,14 @@ export interface RunnerGraph {
 }
 
 const DTYPE_NAMES: Record<number, { name: string; bytes: number }> = {
-  1: { name: 'float32', bytes: 4 }, 10: { name: 'float16', bytes: 2 }, 11: { name: 'float64', bytes: 8 },
-  7: { name: 'int64', bytes: 8 }, 6: { name: 'int32', bytes: 4 }, 3: { name: 'int8', bytes: 1 },
-  2: { name: 'uint8', bytes: 1 }, 9: { name: 'bool', bytes: 1 },
+  1: { name: 'float32', bytes: 4 },
+  10: { name: 'float16', bytes: 2 },
+  11: { name: 'float64', bytes: 8 },
+  7: { name: 'int64', bytes: 8 },
+  6: { name: 'int32', bytes: 4 },
+  3: { name: 'int8', bytes: 1 },
+  2: { name: 'uint8', bytes: 1 },
+  9: { name: 'bool', bytes: 1 },
 };
 
 /** The tensor's values as raw little-endian bytes, whichever storage field the file used. */
@@ -50,13 +55,20 @@ function attrValue(a: AttributeProto): AttrValue | undefined {
   const T = onnx.AttributeProto.AttributeType;
   const text = (b: Uint8Array | null | undefined) => new TextDecoder().decode(b ?? new Uint8Array());
   switch (a.type) {
-    case T.FLOAT: return a.f ?? 0;
-    case T.INT: return Number(a.i ?? 0);
-    case T.STRING: return text(a.s);
-    case T.FLOATS: return (a.floats ?? []).map(Number);
-    case T.INTS: return (a.ints ?? []).map(Number);
-    case T.STRINGS: return (a.strings ?? []).map(text);
-    default: return undefined;
+    case T.FLOAT:
+      return a.f ?? 0;
+    case T.INT:
+      return Number(a.i ?? 0);
+    case T.STRING:
+      return text(a.s);
+    case T.FLOATS:
+      return (a.floats ?? []).map(Number);
+    case T.INTS:
+      return (a.ints ?? []).map(Number);
+    case T.STRINGS:
+      return (a.strings ?? []).map(text);
+    default:
+      return undefined;
   }
 }
 
@@ -96,10 +108,16 @@ export function exportForTorch(bytes: Uint8Array, where: string): Result<Exporte
   }
   const nodes: RunnerGraph['nodes'] = [];
   for (const n of g.node ?? []) {
-    if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx') return err(`${where}: node ${n.name} is in domain ${n.domain}; the torch runner runs the default ONNX domain only`);
+    if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx')
+      return err(
+        `${where}: node ${n.name} is in domain ${n.domain}; the torch runner runs the default ONNX domain only`,
+      );
     if (n.opType === 'Constant') {
       const value = (n.attribute ?? []).find((a) => a.name === 'value');
-      if (!value?.t) return err(`${where}: Constant ${n.name} has no tensor 'value'; the torch runner handles tensor constants only`);
+      if (!value?.t)
+        return err(
+          `${where}: Constant ${n.name} has no tensor 'value'; the torch runner handles tensor constants only`,
+        );
       const problem = addTensor(n.output?.[0] ?? '', value.t);
       if (problem) return err(`${where}: ${problem}`);
       continue;
@@ -109,7 +127,13 @@ export function exportForTorch(bytes: Uint8Array, where: string): Result<Exporte
       const v = attrValue(a);
       if (v !== undefined) attrs[a.name ?? ''] = v;
     }
-    nodes.push({ op: n.opType ?? '', name: n.name ?? '', inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attrs });
+    nodes.push({
+      op: n.opType ?? '',
+      name: n.name ?? '',
+      inputs: [...(n.input ?? [])],
+      outputs: [...(n.output ?? [])],
+      attrs,
+    });
   }
   const weights = new Uint8Array(offset);
   let at = 0;
@@ -117,10 +141,17 @@ export function exportForTorch(bytes: Uint8Array, where: string): Result<Exporte
     weights.set(c, at);
     at += c.length;
   }
-  const dims = (i: ValueInfoProto) => (i?.type?.tensorType?.shape?.dim ?? []).map((d: onnxProto.onnx.TensorShapeProto.IDimension) => (d.dimParam ? d.dimParam : d.dimValue != null ? Number(d.dimValue) : null));
+  const dims = (i: ValueInfoProto) =>
+    (i?.type?.tensorType?.shape?.dim ?? []).map((d: onnxProto.onnx.TensorShapeProto.IDimension) =>
+      d.dimParam ? d.dimParam : d.dimValue != null ? Number(d.dimValue) : null,
+    );
   return ok({
     graph: {
-      inputs: (g.input ?? []).map((i) => ({ name: i.name ?? '', dtype: DTYPE_NAMES[i.type?.tensorType?.elemType ?? 0]?.name ?? 'unknown', shape: dims(i) })),
+      inputs: (g.input ?? []).map((i) => ({
+        name: i.name ?? '',
+        dtype: DTYPE_NAMES[i.type?.tensorType?.elemType ?? 0]?.name ?? 'unknown',
+        shape: dims(i),
+      })),
       outputs: (g.output ?? []).map((o) => ({ name: o.name ?? '' })),
       initializers,
       nodes,

@@ -151,10 +151,16 @@ export async function measureTorch(
   r.log.info(`torch ${env.torch} (${found.value.python}): ${runs.length} runs, ${threads} threads`, {
     cuda: env.cudaAvailable,
   });
-  const compiled = [['fp32', r.artifacts.compiledFp32], ['fp16', r.artifacts.compiledFp16]] as const;
+  const compiled = [
+    ['fp32', r.artifacts.compiledFp32],
+    ['fp16', r.artifacts.compiledFp16],
+  ] as const;
   const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
   const cached = Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(dir, 'inductor') } : {};
-  const request = { ...torchRequest(c, { graph, weights, inputs: files.value, outputDir: dir }, threads, runs), ...cached };
+  const request = {
+    ...torchRequest(c, { graph, weights, inputs: files.value, outputDir: dir }, threads, runs),
+    ...cached,
+  };
   const timeoutMs = c.torch.timeout_s * 1000;
   const reply = await runTorch(r.exec, found.value.python, request, timeoutMs, r.signal, onProgress(r, runs));
   if (!reply.ok) {

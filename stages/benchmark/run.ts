@@ -13,28 +13,42 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
   const result = await runBenchmark({
     config: ctx.config.bench,
     trt: ctx.config.trt,
-    artifacts: { model, ...(fp16 ? { fp16 } : {}), ...(trtFp32 ? { trtFp32 } : {}), ...(trtFp16 ? { trtFp16 } : {}),
-      ...(compiledFp32 ? { compiledFp32 } : {}), ...(compiledFp16 ? { compiledFp16 } : {}) },
+    artifacts: {
+      model,
+      ...(fp16 ? { fp16 } : {}),
+      ...(trtFp32 ? { trtFp32 } : {}),
+      ...(trtFp16 ? { trtFp16 } : {}),
+      ...(compiledFp32 ? { compiledFp32 } : {}),
+      ...(compiledFp16 ? { compiledFp16 } : {}),
+    },
     workDir: ctx.workDir,
     exec: ctx.exec,
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
-    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16' ? { only: ctx.options['precision'] } : {}),
+    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16'
+      ? { only: ctx.options['precision'] }
+      : {}),
     signal: ctx.signal,
   });
   if (!result.ok) return result;
   const bench = result.value;
-  for (const s of bench.skipped) ctx.log.warn(`skipped ${s.engine}${s.precision ? ` ${s.precision}` : ''}: ${s.reason}`);
+  for (const s of bench.skipped)
+    ctx.log.warn(`skipped ${s.engine}${s.precision ? ` ${s.precision}` : ''}: ${s.reason}`);
   const baselinePath = ctx.options?.baseline;
   if (typeof baselinePath === 'string') {
     const baseline = await readBenchFile(baselinePath);
     if (!baseline.ok) return fail('bad-input', `--baseline: ${baseline.error}`);
     const gate = compareWithBaseline(bench, baseline.value);
     bench.baseline = {
-      file: baselinePath, ok: gate.ok, regressions: gate.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`), compared: gate.compared.length, missing: gate.missing,
+      file: baselinePath,
+      ok: gate.ok,
+      regressions: gate.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`),
+      compared: gate.compared.length,
+      missing: gate.missing,
     };
-    if (gate.compared.length === 0) ctx.log.warn(`--baseline ${baselinePath} has no measurement this run repeats; nothing was compared`);
+    if (gate.compared.length === 0)
+      ctx.log.warn(`--baseline ${baselinePath} has no measurement this run repeats; nothing was compared`);
     if (!gate.ok) {
       const kept = ctx.persistent('bench.regressed.json');
       await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
@@ -44,9 +58,14 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
         details: [...bench.baseline.regressions, `this run's bench.json: ${kept}`],
       });
     }
-    ctx.log.info(`no regression against ${baselinePath}`, { compared: gate.compared.length, missing: gate.missing.length });
+    ctx.log.info(`no regression against ${baselinePath}`, {
+      compared: gate.compared.length,
+      missing: gate.missing.length,
+    });
   }
   await writeFile(ctx.out('bench'), `${JSON.stringify(bench, null, 2)}\n`);
-  ctx.log.info(`measured ${bench.measurements.length} engine runs`, { flagged: bench.measurements.filter((m) => m.correctness?.ok === false).length });
+  ctx.log.info(`measured ${bench.measurements.length} engine runs`, {
+    flagged: bench.measurements.filter((m) => m.correctness?.ok === false).length,
+  });
   return ok(undefined);
 }

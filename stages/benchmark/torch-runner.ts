@@ -18,7 +18,8 @@ export const RUNNER_PROTOCOL = 2;
 export function sourceFile(relative: string): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     if (existsSync(join(dir, relative))) return join(dir, relative);
-    if (dirname(dir) === dir) throw new Error(`Internal error: ${relative} not found above ${fileURLToPath(import.meta.url)}`);
+    if (dirname(dir) === dir)
+      throw new Error(`Internal error: ${relative} not found above ${fileURLToPath(import.meta.url)}`);
   }
 }
 
@@ -87,9 +88,19 @@ export interface TorchRequest {
 }
 
 export type TorchResult =
-  | { id: string; ok: true; samplesMs: number[]; warmup: number; timing: string; device: string;
-      settings: Record<string, string | number | boolean>; output: string; outputDims: number[]; compileMs?: number;
-      sampling: Sampling }
+  | {
+      id: string;
+      ok: true;
+      samplesMs: number[];
+      warmup: number;
+      timing: string;
+      device: string;
+      settings: Record<string, string | number | boolean>;
+      output: string;
+      outputDims: number[];
+      compileMs?: number;
+      sampling: Sampling;
+    }
   | { id: string; ok: false; reason: string };
 
 export interface TorchReply {
@@ -99,7 +110,11 @@ export interface TorchReply {
 
 const PROGRESS = '@progress ';
 const lastLine = (s: string): string =>
-  s.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith(PROGRESS)).at(-1) ?? '';
+  s
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith(PROGRESS))
+    .at(-1) ?? '';
 
 /** Hands each complete `@progress {json}` line of the runner's stderr to `onProgress` as it arrives. */
 function progressLines(onProgress: (p: Record<string, unknown>) => void): (chunk: string) => void {
@@ -120,17 +135,29 @@ function progressLines(onProgress: (p: Record<string, unknown>) => void): (chunk
 
 type OnProgress = (p: Record<string, unknown>) => void;
 
-async function ask(exec: Exec, python: string, request: object, timeoutMs: number, signal?: AbortSignal, onProgress?: OnProgress): Promise<Result<Record<string, unknown>, string>> {
+async function ask(
+  exec: Exec,
+  python: string,
+  request: object,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  onProgress?: OnProgress,
+): Promise<Result<Record<string, unknown>, string>> {
   const run = await exec(python, [runnerPath], {
-    input: JSON.stringify({ protocol: RUNNER_PROTOCOL, ...request }), timeoutMs, ...(signal ? { signal } : {}),
+    input: JSON.stringify({ protocol: RUNNER_PROTOCOL, ...request }),
+    timeoutMs,
+    ...(signal ? { signal } : {}),
     ...(onProgress ? { onStderr: progressLines(onProgress) } : {}),
   });
   if (run.spawnError) return err(`${python} cannot be started (${run.spawnError})`);
-  if (run.timedOut) return err(`${python} ${runnerPath} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
-  if (run.exitCode !== 0) return err(lastLine(run.stderr) || `${python} ${runnerPath} exited ${run.exitCode ?? run.signal}`);
+  if (run.timedOut)
+    return err(`${python} ${runnerPath} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+  if (run.exitCode !== 0)
+    return err(lastLine(run.stderr) || `${python} ${runnerPath} exited ${run.exitCode ?? run.signal}`);
   try {
     const reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
-    if (reply.protocol !== RUNNER_PROTOCOL) return err(`${runnerPath} answered protocol ${String(reply.protocol)}, expected ${RUNNER_PROTOCOL}`);
+    if (reply.protocol !== RUNNER_PROTOCOL)
+      return err(`${runnerPath} answered protocol ${String(reply.protocol)}, expected ${RUNNER_PROTOCOL}`);
     return ok(reply);
   } catch {
     return err(`${runnerPath} printed no JSON reply: ${lastLine(run.stdout) || '(no output)'}`);
@@ -164,8 +191,18 @@ export const torchTool = <C extends { python: string }>(): ToolSpec<C> => ({
   },
 });
 
-export async function runTorch(exec: Exec, python: string, request: TorchRequest, timeoutMs: number, signal?: AbortSignal, onProgress?: OnProgress): Promise<Result<TorchReply, string>> {
+export async function runTorch(
+  exec: Exec,
+  python: string,
+  request: TorchRequest,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  onProgress?: OnProgress,
+): Promise<Result<TorchReply, string>> {
   const reply = await ask(exec, python, request, timeoutMs, signal, onProgress);
   if (!reply.ok) return reply;
-  return ok({ environment: reply.value.environment as TorchEnvironment, results: reply.value.results as TorchResult[] });
+  return ok({
+    environment: reply.value.environment as TorchEnvironment,
+    results: reply.value.results as TorchResult[],
+  });
 }

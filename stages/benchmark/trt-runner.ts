@@ -117,8 +117,10 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
   const times = await readExportTimes(timesPath);
   if (!times.ok) return fail('tool-failed', `${what}: ${times.error}`);
   if (times.value.length === 0)
-    return fail('tool-failed',
-      `${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`);
+    return fail(
+      'tool-failed',
+      `${what}: the --exportTimes file has no queries; raise trt.bench.duration_s or iterations`,
+    );
   const samplesMs = times.value.map((t) => t.latencyMs);
   const summary = log.value.summary;
   const stats = latencyStats(samplesMs);

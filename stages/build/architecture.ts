@@ -5,7 +5,13 @@
 
 /** The paper's table: expansion t, output channels c, repeats n, first stride s. */
 export const INVERTED_RESIDUALS: readonly [t: number, c: number, n: number, s: number][] = [
-  [1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1],
+  [1, 16, 1, 1],
+  [6, 24, 2, 2],
+  [6, 32, 3, 2],
+  [6, 64, 4, 2],
+  [6, 96, 3, 1],
+  [6, 160, 3, 2],
+  [6, 320, 1, 1],
 ];
 
 /** torchvision's `_make_divisible`: round to a multiple of 8 without going more than 10 % below `v`. */

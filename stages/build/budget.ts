@@ -65,9 +65,10 @@ export function budgetProblem(root: Root): { path: string[]; message: string } |
     const field = Number(model['num_classes'] ?? 1000) > 10_000 ? 'num_classes' : 'width_mult';
     return {
       path: ['model', field],
-      message: `model.${field} ${String(model[field])} makes ${mb(size.weights)} of weights, `
-        + `over limits.weights_mb ${limits.weights_mb}; `
-        + 'lower it, or raise limits.weights_mb on purpose',
+      message:
+        `model.${field} ${String(model[field])} makes ${mb(size.weights)} of weights, ` +
+        `over limits.weights_mb ${limits.weights_mb}; ` +
+        'lower it, or raise limits.weights_mb on purpose',
     };
   }
   const bench = section(root, 'bench');
@@ -81,9 +82,10 @@ export function budgetProblem(root: Root): { path: string[]; message: string } |
     if (batch * size.activation > limits.tensor_mb * 1e6) {
       return {
         path,
-        message: `${path.join('.')} ${batch} makes an activation of ${mb(batch * size.activation)}, `
-          + `over limits.tensor_mb ${limits.tensor_mb}; `
-          + 'lower it, or raise limits.tensor_mb on purpose',
+        message:
+          `${path.join('.')} ${batch} makes an activation of ${mb(batch * size.activation)}, ` +
+          `over limits.tensor_mb ${limits.tensor_mb}; ` +
+          'lower it, or raise limits.tensor_mb on purpose',
       };
     }
   }

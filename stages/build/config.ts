@@ -24,9 +24,19 @@ export const schema = {
   properties: {
     arch: { enum: ['mobilenetv2'], description: 'Network architecture (default mobilenetv2).' },
     width_mult: { type: 'number', exclusiveMinimum: 0, maximum: 4, description: 'Channel multiplier (default 1.0).' },
-    input_size: { type: 'integer', minimum: 32, maximum: 1024, description: 'Input height and width in pixels (default 224).' },
+    input_size: {
+      type: 'integer',
+      minimum: 32,
+      maximum: 1024,
+      description: 'Input height and width in pixels (default 224).',
+    },
     num_classes: { type: 'integer', minimum: 1, description: 'Default 1000.' },
-    opset: { type: 'integer', minimum: 11, maximum: 17, description: 'Default-domain opset the built graph targets (default 17).' },
+    opset: {
+      type: 'integer',
+      minimum: 11,
+      maximum: 17,
+      description: 'Default-domain opset the built graph targets (default 17).',
+    },
     seed: { type: 'integer', minimum: 0, description: 'Seed of the deterministic weights (default 0).' },
     dynamic_batch: { type: 'boolean', description: 'Symbolic batch dimension instead of batch_size (default false).' },
     batch_size: { type: 'integer', minimum: 1, description: 'The static batch dimension (default 1).' },
@@ -35,7 +45,14 @@ export const schema = {
 } as const;
 
 export const defaults: ModelConfig = {
-  arch: 'mobilenetv2', width_mult: 1.0, input_size: 224, num_classes: 1000, opset: 17, seed: 0, dynamic_batch: false, batch_size: 1,
+  arch: 'mobilenetv2',
+  width_mult: 1.0,
+  input_size: 224,
+  num_classes: 1000,
+  opset: 17,
+  seed: 0,
+  dynamic_batch: false,
+  batch_size: 1,
 };
 
 /** The build stage's slice: the MobileNetV2 fields only, defaults filled in (the source fields never enter its key). */

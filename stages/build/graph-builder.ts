@@ -32,18 +32,27 @@ export class GraphBuilder {
     const name = `const_${key.replace('.', '_')}`;
     const tensor = floatTensor(`${name}.value`, [], Float32Array.of(value));
     this.graph.nodes.push({
-      name, opType: 'Constant', domain: '', inputs: [], outputs: [name], attributes: [{ name: 'value', value: { kind: 'tensor', value: tensor } }],
+      name,
+      opType: 'Constant',
+      domain: '',
+      inputs: [],
+      outputs: [name],
+      attributes: [{ name: 'value', value: { kind: 'tensor', value: tensor } }],
     });
     this.constants.set(key, name);
     return name;
   }
 
   relu6(name: string, x: string): string {
-    return this.opset >= 11 ? this.node('Clip', name, [x, this.scalar(0), this.scalar(6)]) : this.node('Clip', name, [x], [f('min', 0), f('max', 6)]);
+    return this.opset >= 11
+      ? this.node('Clip', name, [x, this.scalar(0), this.scalar(6)])
+      : this.node('Clip', name, [x], [f('min', 0), f('max', 6)]);
   }
 
   dropout(name: string, x: string, ratio: number): string {
-    return this.opset >= 12 ? this.node('Dropout', name, [x, this.scalar(ratio)]) : this.node('Dropout', name, [x], [f('ratio', ratio)]);
+    return this.opset >= 12
+      ? this.node('Dropout', name, [x, this.scalar(ratio)])
+      : this.node('Dropout', name, [x], [f('ratio', ratio)]);
   }
 }
 
@@ -51,4 +60,5 @@ export const i = (name: string, value: number): Attribute => ({ name, value: { k
 export const ints = (name: string, value: number[]): Attribute => ({ name, value: { kind: 'ints', value } });
 export const f = (name: string, value: number): Attribute => ({ name, value: { kind: 'float', value } });
 
-const floatTensor = (name: string, dims: readonly number[], values: Float32Array): Tensor => makeTensor(name, DType.FLOAT, dims, values);
+const floatTensor = (name: string, dims: readonly number[], values: Float32Array): Tensor =>
+  makeTensor(name, DType.FLOAT, dims, values);

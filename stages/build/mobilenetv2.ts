@@ -10,7 +10,6 @@ import type { ModelConfig } from './config.js';
 import { f, GraphBuilder, i, ints } from './graph-builder.js';
 import { batchNorm, convWeight, linearWeight } from './init.js';
 
-
 const BN_EPSILON = 1e-5;
 const DROPOUT = 0.2;
 
@@ -23,7 +22,10 @@ export function buildMobileNetV2(config: ModelConfig): Model {
   const b = new GraphBuilder(config.opset);
   const g = rng(config.seed);
   const batch = config.dynamic_batch ? 'batch' : config.batch_size;
-  b.graph.inputs.push({ name: 'input', type: { dtype: DType.FLOAT, shape: [batch, 3, config.input_size, config.input_size] } });
+  b.graph.inputs.push({
+    name: 'input',
+    type: { dtype: DType.FLOAT, shape: [batch, 3, config.input_size, config.input_size] },
+  });
 
   let inputChannels = makeDivisible(32 * config.width_mult);
   const lastChannels = makeDivisible(1280 * Math.max(1, config.width_mult));
@@ -40,7 +42,11 @@ export function buildMobileNetV2(config: ModelConfig): Model {
   x = b.node('GlobalAveragePool', 'pool', [x]);
   x = b.node('Flatten', 'flatten', [x], [i('axis', 1)]);
   x = b.dropout('classifier.0', x, DROPOUT);
-  const weight = b.initializer('classifier.1.weight', [config.num_classes, lastChannels], linearWeight(g, config.num_classes, lastChannels));
+  const weight = b.initializer(
+    'classifier.1.weight',
+    [config.num_classes, lastChannels],
+    linearWeight(g, config.num_classes, lastChannels),
+  );
   const bias = b.initializer('classifier.1.bias', [config.num_classes], new Float32Array(config.num_classes));
   x = b.node('Gemm', 'classifier.1', [x, weight, bias], [f('alpha', 1), f('beta', 1), i('transB', 1)]);
   renameOutput(b, x, 'output');
@@ -60,7 +66,16 @@ export function buildMobileNetV2(config: ModelConfig): Model {
 }
 
 /** torchvision's InvertedResidual: optional 1×1 expansion, 3×3 depthwise, linear 1×1 projection, skip when shapes allow. */
-function invertedResidual(b: GraphBuilder, g: Rng, name: string, x: string, inp: number, oup: number, stride: number, t: number): string {
+function invertedResidual(
+  b: GraphBuilder,
+  g: Rng,
+  name: string,
+  x: string,
+  inp: number,
+  oup: number,
+  stride: number,
+  t: number,
+): string {
   const hidden = Math.round(inp * t);
   let y = x;
   let layer = 0;
@@ -72,18 +87,46 @@ function invertedResidual(b: GraphBuilder, g: Rng, name: string, x: string, inp:
 }
 
 /** torchvision's Conv2dNormActivation: `${name}.0` conv, `${name}.1` BatchNorm, `${name}.2` ReLU6. */
-function convBnRelu6(b: GraphBuilder, g: Rng, name: string, x: string, inp: number, oup: number, k: number, stride: number, groups: number): string {
+function convBnRelu6(
+  b: GraphBuilder,
+  g: Rng,
+  name: string,
+  x: string,
+  inp: number,
+  oup: number,
+  k: number,
+  stride: number,
+  groups: number,
+): string {
   const y = bn(b, g, `${name}.1`, conv(b, g, `${name}.0`, x, inp, oup, k, stride, groups), oup);
   return b.relu6(`${name}.2`, y);
 }
 
-function conv(b: GraphBuilder, g: Rng, name: string, x: string, inp: number, oup: number, k: number, stride: number, groups: number): string {
+function conv(
+  b: GraphBuilder,
+  g: Rng,
+  name: string,
+  x: string,
+  inp: number,
+  oup: number,
+  k: number,
+  stride: number,
+  groups: number,
+): string {
   const w = b.initializer(`${name}.weight`, [oup, inp / groups, k, k], convWeight(g, oup, inp / groups, k));
   const pad = (k - 1) >> 1;
-  return b.node('Conv', name, [x, w], [
-    ints('kernel_shape', [k, k]), ints('strides', [stride, stride]), ints('pads', [pad, pad, pad, pad]),
-    ints('dilations', [1, 1]), i('group', groups),
-  ]);
+  return b.node(
+    'Conv',
+    name,
+    [x, w],
+    [
+      ints('kernel_shape', [k, k]),
+      ints('strides', [stride, stride]),
+      ints('pads', [pad, pad, pad, pad]),
+      ints('dilations', [1, 1]),
+      i('group', groups),
+    ],
+  );
 }
 
 function bn(b: GraphBuilder, g: Rng, name: string, x: string, c: number): string {

@@ -37,12 +37,17 @@ const holders = (m: Model): Node[] => m.graph.nodes.filter(hasBodies);
  * operators it has no kernel for, and drops the float32 → float16 → float32 Cast pairs that leaves), which
  * another runtime would not.
  */
-const UNEXERCISED = 'the outputs are bit-identical with it converted (the check\'s inputs do not run it, '
-  + 'or onnxruntime\'s CPU provider computes it in float32), so the check proves nothing about it';
+const UNEXERCISED =
+  "the outputs are bit-identical with it converted (the check's inputs do not run it, " +
+  "or onnxruntime's CPU provider computes it in float32), so the check proves nothing about it";
 
 /** The body as a float16 graph with float32 at its boundary, or why it cannot be converted. */
-function convertBody(fp32: Model, body: Graph, options: Fp16Options, outerTypes: ReadonlyMap<string, TensorType>)
-  : Result<Graph, string> {
+function convertBody(
+  fp32: Model,
+  body: Graph,
+  options: Fp16Options,
+  outerTypes: ReadonlyMap<string, TensorType>,
+): Result<Graph, string> {
   const free = [...graphFreeNames(body)];
   const untyped = free.find((n) => !outerTypes.has(n));
   if (untyped !== undefined) return err(`the type of the outer value '${untyped}' it reads is unknown`);
@@ -84,9 +89,11 @@ function withBody(models: readonly Model[], k: number, attribute: string, graph:
   return models.map((m) => {
     const copy = cloneModel(m);
     const node = holders(copy)[k] as Node;
-    node.attributes = node.attributes.map((a) => (a.name === attribute && a.value.kind === 'opaque'
-      ? { name: a.name, value: { kind: 'opaque', value: { ...a.value.value, g: encoded } } }
-      : a));
+    node.attributes = node.attributes.map((a) =>
+      a.name === attribute && a.value.kind === 'opaque'
+        ? { name: a.name, value: { kind: 'opaque', value: { ...a.value.value, g: encoded } } }
+        : a,
+    );
     return copy;
   });
 }
@@ -97,7 +104,11 @@ function withBody(models: readonly Model[], k: number, attribute: string, graph:
  * passed, and what happened to each body.
  */
 export async function convertBodies(
-  fp32: Model, models: Model[], options: Fp16Options, check: BodyCheck, tolerance: number,
+  fp32: Model,
+  models: Model[],
+  options: Fp16Options,
+  check: BodyCheck,
+  tolerance: number,
 ): Promise<{ models: Model[]; outcomes: BodyOutcome[] }> {
   const outcomes: BodyOutcome[] = [];
   if (!holders(fp32).length) return { models, outcomes };
@@ -130,8 +141,8 @@ export async function convertBodies(
       }
       const relL2 = await check(candidates[candidates.length - 1] as Model);
       if (typeof relL2 === 'string' || !(relL2 <= tolerance)) {
-        const why = typeof relL2 === 'string' ? relL2
-          : `with it converted, relative L2 ${relL2.toExponential(2)} > ${tolerance}`;
+        const why =
+          typeof relL2 === 'string' ? relL2 : `with it converted, relative L2 ${relL2.toExponential(2)} > ${tolerance}`;
         outcome(false, { why });
         continue;
       }
@@ -152,8 +163,9 @@ export async function convertBodies(
  * did: such a "float16 model" computes in float32 throughout, and benchmarking it as FP16 would be untrue.
  */
 export function nothingConverted(report: Fp16Report, outcomes: readonly BodyOutcome[]): string | undefined {
-  if (report.initializersConverted > 0 || report.castsInserted > 0 || outcomes.some((o) => o.converted)) return undefined;
-  const kept = outcomes.length > 0 ? `; ${outcomes.length} bodies kept float32 (${outcomes[0]?.why ?? 'see fp16 details'})` : '';
+  if (report.initializersConverted > 0 || report.castsInserted > 0 || outcomes.some((o) => o.converted))
+    return undefined;
+  const kept =
+    outcomes.length > 0 ? `; ${outcomes.length} bodies kept float32 (${outcomes[0]?.why ?? 'see fp16 details'})` : '';
   return `nothing was converted to float16: every float32 operation stays float32${kept}`;
 }
-

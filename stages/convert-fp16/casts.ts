@@ -18,7 +18,14 @@ export function castReaders(c: Conversion, renamed: ReadonlyMap<string, string>)
     if (!name) {
       name = `${value}_${to === DType.FLOAT16 ? 'fp16' : 'fp32'}`;
       casts.set(key, name);
-      before.push({ name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [value], outputs: [name], attributes: [castTo(to)] });
+      before.push({
+        name: `cast_${name}`,
+        opType: 'Cast',
+        domain: '',
+        inputs: [value],
+        outputs: [name],
+        attributes: [castTo(to)],
+      });
       c.report.castsInserted++;
     }
     return name;
@@ -40,7 +47,12 @@ export function castReaders(c: Conversion, renamed: ReadonlyMap<string, string>)
 }
 
 /** Renames a value everywhere in `nodes` (except inside nodes `skip` excludes) to `inner`. */
-function renameValue(nodes: readonly Node[], name: string, inner: string, skip: (n: Node) => boolean = () => false): void {
+function renameValue(
+  nodes: readonly Node[],
+  name: string,
+  inner: string,
+  skip: (n: Node) => boolean = () => false,
+): void {
   for (const n of nodes) {
     if (skip(n)) continue;
     n.outputs = n.outputs.map((o) => (o === name ? inner : o));
@@ -53,11 +65,24 @@ export function castGraphOutputs(c: Conversion, nodes: Node[]): void {
   for (const out of c.model.graph.outputs) {
     const has = c.dtypeOf.get(out.name);
     const want = c.options.keepIoFp32 ? DType.FLOAT : DType.FLOAT16;
-    if (has === undefined || has === want || out.type?.dtype !== DType.FLOAT || !nodes.some((n) => n.outputs.includes(out.name))) continue;
+    if (
+      has === undefined ||
+      has === want ||
+      out.type?.dtype !== DType.FLOAT ||
+      !nodes.some((n) => n.outputs.includes(out.name))
+    )
+      continue;
     const inner = `${out.name}_${has === DType.FLOAT16 ? 'fp16' : 'fp32'}`;
     renameValue(nodes, out.name, inner);
     c.dtypeOf.set(inner, has);
-    nodes.push({ name: `cast_${out.name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [out.name], attributes: [castTo(want)] });
+    nodes.push({
+      name: `cast_${out.name}`,
+      opType: 'Cast',
+      domain: '',
+      inputs: [inner],
+      outputs: [out.name],
+      attributes: [castTo(want)],
+    });
     c.report.castsInserted++;
   }
 }
@@ -72,7 +97,12 @@ export function castCaptured(c: Conversion, nodes: Node[], initNames: ReadonlySe
     c.dtypeOf.set(name, DType.FLOAT);
     const at = nodes.findIndex((n) => n.outputs.includes(inner));
     const cast: Node = {
-      name: `cast_${name}`, opType: 'Cast', domain: '', inputs: [inner], outputs: [name], attributes: [castTo(DType.FLOAT)],
+      name: `cast_${name}`,
+      opType: 'Cast',
+      domain: '',
+      inputs: [inner],
+      outputs: [name],
+      attributes: [castTo(DType.FLOAT)],
     };
     nodes.splice(at + 1, 0, cast);
     c.report.castsInserted++;
@@ -83,13 +113,18 @@ export function castCaptured(c: Conversion, nodes: Node[], initNames: ReadonlySe
  * A Cast to the type its input already has (a model's own Cast to float inside what is now the float16
  * zone) does nothing; onnxruntime's CPU provider even trips over one. Its readers read its input instead.
  */
-export function dropNoopCasts(nodes: Node[], dtypeOfValue: (v: string) => DType | undefined, graphOutputs: ReadonlySet<string>): Node[] {
+export function dropNoopCasts(
+  nodes: Node[],
+  dtypeOfValue: (v: string) => DType | undefined,
+  graphOutputs: ReadonlySet<string>,
+): Node[] {
   const alias = new Map<string, string>();
   const kept = nodes.filter((n) => {
     const to = n.attributes.find((a) => a.name === 'to')?.value;
     const input = n.inputs[0] ?? '';
     const output = n.outputs[0] ?? '';
-    const noop = n.opType === 'Cast' && to?.kind === 'int' && dtypeOfValue(input) === to.value && !graphOutputs.has(output);
+    const noop =
+      n.opType === 'Cast' && to?.kind === 'int' && dtypeOfValue(input) === to.value && !graphOutputs.has(output);
     if (noop) alias.set(output, alias.get(input) ?? input);
     return !noop;
   });

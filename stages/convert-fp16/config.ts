@@ -22,8 +22,18 @@ export interface Fp16Config {
  * kept float32). The optimize stage folds it away; this covers a model that reaches FP16 unoptimized.
  */
 export const DELICATE_OPS = [
-  'Exp', 'Log', 'Pow', 'Softmax', 'LogSoftmax',
-  'ReduceSum', 'ReduceSumSquare', 'ReduceL2', 'ReduceLogSumExp', 'ReduceProd', 'CumSum', 'BatchNormalization',
+  'Exp',
+  'Log',
+  'Pow',
+  'Softmax',
+  'LogSoftmax',
+  'ReduceSum',
+  'ReduceSumSquare',
+  'ReduceL2',
+  'ReduceLogSumExp',
+  'ReduceProd',
+  'CumSum',
+  'BatchNormalization',
 ];
 
 export const schema = {
@@ -38,6 +48,12 @@ export const schema = {
   },
 } as const;
 
-export const defaults: Fp16Config = { keep_fp32: [...DELICATE_OPS], keep_io_fp32: true, tolerance_rel_l2: 1e-2, check: checkDefaults };
+export const defaults: Fp16Config = {
+  keep_fp32: [...DELICATE_OPS],
+  keep_io_fp32: true,
+  tolerance_rel_l2: 1e-2,
+  check: checkDefaults,
+};
 
-export const fp16Config = (root: Readonly<Record<string, unknown>>): Fp16Config => configSection(root, 'fp16', defaults);
+export const fp16Config = (root: Readonly<Record<string, unknown>>): Fp16Config =>
+  configSection(root, 'fp16', defaults);

@@ -8,7 +8,14 @@ import { fail } from '../../pipeline/reason.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { checkSource } from '../import/check-source.js';
 import {
-  compareOutputs, referenceRun, runDisabled, seededFeeds, withinTolerance, type Comparison, type Feeds, type Outputs,
+  compareOutputs,
+  referenceRun,
+  runDisabled,
+  seededFeeds,
+  withinTolerance,
+  type Comparison,
+  type Feeds,
+  type Outputs,
 } from '../optimize/numeric-check.js';
 import type { Fp16Config } from './config.js';
 import { convertBodies, nothingConverted, type BodyCheck } from './bodies.js';
@@ -18,7 +25,9 @@ import { convertFloat16 } from './convert.js';
 const clampedLines = (clamped: Record<string, number>): string[] =>
   Object.entries(clamped).map(([name, n]) => `clamped to ±65504: '${name}' (${n} value${n === 1 ? '' : 's'})`);
 
-export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig }>): Promise<Result<void | Declined, StageFailure>> {
+export async function run(
+  ctx: StageContext<Fp16Config & { inputs?: InputsConfig }>,
+): Promise<Result<void | Declined, StageFailure>> {
   const path = ctx.inputs.model as string;
   const decoded = await readModelFile(path);
   if (!decoded.ok) return fail('bad-input', `cannot read ${decoded.error}`);
@@ -31,9 +40,16 @@ export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig
   }
   const { model, report } = converted.value;
   const validation = validateModel(model);
-  if (!validation.ok) return fail('check-failed', 'the converted model does not pass the validator', validation.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`));
+  if (!validation.ok)
+    return fail(
+      'check-failed',
+      'the converted model does not pass the validator',
+      validation.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`),
+    );
 
-  const twin = ctx.config.keep_io_fp32 ? converted : convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: true });
+  const twin = ctx.config.keep_io_fp32
+    ? converted
+    : convertFloat16(fp32, { keepFp32: ctx.config.keep_fp32, keepIoFp32: true });
   if (!twin.ok) throw new Error(`Internal error: the float32-I/O twin failed to convert: ${twin.error}`);
   const source = await checkSource(ctx, fp32);
   if (!source.ok) return fail('bad-input', source.error);
@@ -49,8 +65,14 @@ export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig
   }
   const check = compareOutputs(got.value, ref.value.outputs);
   if (!withinTolerance(check, ctx.config.tolerance_rel_l2)) {
-    return fail('check-failed', `the float16 model differs from the float32 one: relative L2 ${check.worstRelL2.toExponential(2)} > ${ctx.config.tolerance_rel_l2}`,
-      ['keep more operators in float32 (fp16.keep_fp32), or raise fp16.tolerance_rel_l2 if the difference is acceptable', ...clamped]);
+    return fail(
+      'check-failed',
+      `the float16 model differs from the float32 one: relative L2 ${check.worstRelL2.toExponential(2)} > ${ctx.config.tolerance_rel_l2}`,
+      [
+        'keep more operators in float32 (fp16.keep_fp32), or raise fp16.tolerance_rel_l2 if the difference is acceptable',
+        ...clamped,
+      ],
+    );
   }
   const measure: BodyCheck = async (m) => {
     ctx.signal.throwIfAborted();
@@ -66,13 +88,19 @@ export async function run(ctx: StageContext<Fp16Config & { inputs?: InputsConfig
   }
   const final = withBodies.models[0] as Model;
   const finalCheck = withBodies.outcomes.some((o) => o.converted) ? await recheck(withBodies.models, ref.value) : check;
-  for (const [name, n] of Object.entries(report.clamped)) ctx.log.warn('clamped to the float16 range', { initializer: name, values: n });
+  for (const [name, n] of Object.entries(report.clamped))
+    ctx.log.warn('clamped to the float16 range', { initializer: name, values: n });
   await writeModelFile(ctx.out('model'), final);
   const checked = { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...finalCheck };
   const json = { ...report, subgraphs: withBodies.outcomes, check: checked };
   await writeFile(ctx.out('report'), `${JSON.stringify(json, null, 2)}\n`);
   const converted16 = withBodies.outcomes.filter((o) => o.converted).length;
-  ctx.log.info('converted to float16', { relL2: finalCheck.worstRelL2, casts: report.castsInserted, bytes: report.bytes, bodies: converted16 });
+  ctx.log.info('converted to float16', {
+    relL2: finalCheck.worstRelL2,
+    casts: report.castsInserted,
+    bytes: report.bytes,
+    bodies: converted16,
+  });
   return ok(undefined);
 }
 

@@ -37,9 +37,17 @@ export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Resul
   await writeFile(graph, JSON.stringify(exported.value.graph));
   await writeFile(weights, exported.value.weights);
   const request = {
-    graph, weights, precision: c.precision, batches: c.batch_sizes, channelsLast: c.channels_last,
-    compileMode: c.compile_mode, tf32: c.tf32, cudnnBenchmark: c.cudnn_benchmark, device: c.device,
-    inductorCacheDir: join(ctx.workDir, 'inductor'), out: ctx.out('engine'),
+    graph,
+    weights,
+    precision: c.precision,
+    batches: c.batch_sizes,
+    channelsLast: c.channels_last,
+    compileMode: c.compile_mode,
+    tf32: c.tf32,
+    cudnnBenchmark: c.cudnn_benchmark,
+    device: c.device,
+    inductorCacheDir: join(ctx.workDir, 'inductor'),
+    out: ctx.out('engine'),
   };
   const { torch, gpu } = tool.fingerprint;
   ctx.log.info(`compiling at batch ${c.batch_sizes.join(', ')} with torch ${torch} on ${gpu}`);

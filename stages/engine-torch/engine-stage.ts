@@ -34,9 +34,16 @@ export function compileEngineConfig(
       ? `bench.precisions does not include ${precision}: nothing would load this engine`
       : '';
   return {
-    precision, python: b.python, unused, batch_sizes: b.batch_sizes, channels_last: b.torch.channels_last,
-    compile_mode: b.torch.compile_mode, tf32: b.torch.tf32, cudnn_benchmark: b.torch.cudnn_benchmark,
-    device: b.torch.device, timeout_s: b.torch.timeout_s,
+    precision,
+    python: b.python,
+    unused,
+    batch_sizes: b.batch_sizes,
+    channels_last: b.torch.channels_last,
+    compile_mode: b.torch.compile_mode,
+    tf32: b.torch.tf32,
+    cudnn_benchmark: b.torch.cudnn_benchmark,
+    device: b.torch.device,
+    timeout_s: b.torch.timeout_s,
   };
 }
 

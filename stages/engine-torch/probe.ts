@@ -15,7 +15,9 @@ import { probeGpu } from '../../trt/probe.js';
 
 export const enginePath = sourceFile('stages/engine-torch/torch_engine.py');
 const CODE = [
-  'stages/benchmark/torch_runner.py', 'stages/benchmark/compile_cache.py', 'stages/engine-torch/torch_engine.py',
+  'stages/benchmark/torch_runner.py',
+  'stages/benchmark/compile_cache.py',
+  'stages/engine-torch/torch_engine.py',
 ];
 
 /** The code identity: one hash over the Python that builds and loads the engine. */
@@ -89,7 +91,9 @@ export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec): Prom
   return ok({
     command: [found.python, enginePath],
     fingerprint: {
-      torch, triton: found.triton ?? 'none', cuda: found.cuda ?? 'none',
+      torch,
+      triton: found.triton ?? 'none',
+      cuda: found.cuda ?? 'none',
       gpu: gpu?.ok ? gpu.value.name : 'none',
       computeCapability: gpu?.ok ? gpu.value.computeCapability : 'none',
       code: codeHash(),

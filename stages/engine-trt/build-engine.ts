@@ -17,7 +17,9 @@ import { parseTrtexecLog, parseVersion, passed, type TrtexecLog } from '../../tr
 
 declare module '../../pipeline/reason.js' {
   /** The build ran on another TensorRT or GPU than the probe keyed. */
-  interface StageReasons { 'trt-identity-mismatch': true }
+  interface StageReasons {
+    'trt-identity-mismatch': true;
+  }
 }
 
 /** The build log must come from the TensorRT and GPU the key names; otherwise the cache entry would lie. */
@@ -38,10 +40,17 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
   const found = ctx.tools.trtexec;
   if (!found) throw new Error(`Internal error: ${name} ran without a trtexec probe result`);
   const version = parseVersion(found.fingerprint.tensorrt ?? '');
-  if (!version) throw new Error(`Internal error: trtexec fingerprint has no TensorRT version: ${JSON.stringify(found.fingerprint)}`);
+  if (!version)
+    throw new Error(
+      `Internal error: trtexec fingerprint has no TensorRT version: ${JSON.stringify(found.fingerprint)}`,
+    );
 
   const onnx = ctx.config.strongly_typed ? ctx.inputs.fp16model : ctx.inputs.model;
-  if (!onnx) return fail('upstream-skipped', 'trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; run it or turn trt.strongly_typed off');
+  if (!onnx)
+    return fail(
+      'upstream-skipped',
+      'trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; run it or turn trt.strongly_typed off',
+    );
   const inputs = await readTrtInputs(onnx, ctx.config.model);
   if (!inputs.ok) return fail('bad-input', inputs.error);
 
@@ -50,10 +59,20 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
   const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, inputs: inputs.value });
   if (!args.ok) return fail('bad-input', args.error);
 
-  const command = withMounts(found.command, found.fingerprint.image !== undefined, [dirname(onnx), dirname(engine), dirname(timingCache)]);
-  ctx.log.info(`building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt} (trtexec builds take minutes)…`, { command: [...command, ...args.value] });
+  const command = withMounts(found.command, found.fingerprint.image !== undefined, [
+    dirname(onnx),
+    dirname(engine),
+    dirname(timingCache),
+  ]);
+  ctx.log.info(
+    `building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt} (trtexec builds take minutes)…`,
+    { command: [...command, ...args.value] },
+  );
   const started = performance.now();
-  const build = await ctx.exec(command[0]!, [...command.slice(1), ...args.value], { timeoutMs: ctx.config.timeout_s * 1000, signal: ctx.signal });
+  const build = await ctx.exec(command[0]!, [...command.slice(1), ...args.value], {
+    timeoutMs: ctx.config.timeout_s * 1000,
+    signal: ctx.signal,
+  });
   const text = `${build.stdout}${build.stderr ? `\n==== stderr ====\n${build.stderr}` : ''}`;
   await writeFile(ctx.out('log'), text);
 

@@ -23,7 +23,8 @@ export interface EngineConfig extends BuildSettings {
 }
 
 function engineConfig(precision: Precision, t: TrtConfig, model: InputsConfig): EngineConfig {
-  const fp16Only = precision === 'fp16' ? { bf16: t.bf16, strongly_typed: t.strongly_typed } : { bf16: false, strongly_typed: false };
+  const fp16Only =
+    precision === 'fp16' ? { bf16: t.bf16, strongly_typed: t.strongly_typed } : { bf16: false, strongly_typed: false };
   return {
     precision,
     trtexec: t.trtexec,
@@ -43,8 +44,13 @@ function engineConfig(precision: Precision, t: TrtConfig, model: InputsConfig): 
  */
 export function wouldRun(c: EngineConfig): string {
   const args = buildArgs({
-    version: { major: 10, minor: 0, patch: 0 }, precision: c.precision, settings: c, onnx: '<model>',
-    engine: `model.${c.precision}.engine`, timingCache: '<timing.cache>', inputs: undefined,
+    version: { major: 10, minor: 0, patch: 0 },
+    precision: c.precision,
+    settings: c,
+    onnx: '<model>',
+    engine: `model.${c.precision}.engine`,
+    timingCache: '<timing.cache>',
+    inputs: undefined,
   });
   return args.ok ? `trtexec ${args.value.join(' ')}` : `nothing: ${args.error}`;
 }
@@ -62,10 +68,15 @@ export function engineStage(precision: Precision): StageDef<EngineConfig> {
       ...(precision === 'fp16' ? { fp16model: { stage: 'convert:fp16', output: 'model', optional: true } } : {}),
     },
     outputs: { engine: `model.${precision}.engine`, log: `build.${precision}.log` },
-    tools: [{ name: tool.name, probe: async (c, exec) => {
-      const found = await tool.probe(c, exec);
-      return found.ok ? found : err({ reason: `${found.error.reason} (would have run: ${wouldRun(c)})` });
-    } }],
+    tools: [
+      {
+        name: tool.name,
+        probe: async (c, exec) => {
+          const found = await tool.probe(c, exec);
+          return found.ok ? found : err({ reason: `${found.error.reason} (would have run: ${wouldRun(c)})` });
+        },
+      },
+    ],
     tags: { precision, engine: 'trt' },
     run: lazyRun(() => import('./build-engine.js')),
   });

@@ -7,12 +7,21 @@ import type { Dim, Model, Node, TensorType } from '../../onnx/ir.js';
 import type { GraphConfig } from './config.js';
 
 const COLORS: Record<string, string> = {
-  Conv: '#cfe2ff', BatchNormalization: '#ffe5b4', Clip: '#d1f2d1', Relu: '#d1f2d1', Add: '#f8d7da',
-  Gemm: '#e2d9f3', MatMul: '#e2d9f3', GlobalAveragePool: '#fff3cd', Cast: '#e9ecef', Constant: '#f1f3f5',
+  Conv: '#cfe2ff',
+  BatchNormalization: '#ffe5b4',
+  Clip: '#d1f2d1',
+  Relu: '#d1f2d1',
+  Add: '#f8d7da',
+  Gemm: '#e2d9f3',
+  MatMul: '#e2d9f3',
+  GlobalAveragePool: '#fff3cd',
+  Cast: '#e9ecef',
+  Constant: '#f1f3f5',
 };
 
 const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
-const dims = (shape?: readonly Dim[]): string => (shape ? shape.map((d) => (d === null ? '?' : String(d))).join('×') : '?');
+const dims = (shape?: readonly Dim[]): string =>
+  shape ? shape.map((d) => (d === null ? '?' : String(d))).join('×') : '?';
 
 function attributeSummary(node: Node): string {
   const get = (name: string): number[] | undefined => {
@@ -20,11 +29,20 @@ function attributeSummary(node: Node): string {
     return a?.kind === 'ints' ? a.value : a?.kind === 'int' ? [a.value] : undefined;
   };
   if (node.opType !== 'Conv') return '';
-  const k = get('kernel_shape'), s = get('strides'), g = get('group');
-  return [k && `${k.join('×')}`, s && s.some((x) => x !== 1) && `/${s[0]}`, g && g[0] !== 1 && ` g${g[0]}`].filter(Boolean).join('');
+  const k = get('kernel_shape'),
+    s = get('strides'),
+    g = get('group');
+  return [k && `${k.join('×')}`, s && s.some((x) => x !== 1) && `/${s[0]}`, g && g[0] !== 1 && ` g${g[0]}`]
+    .filter(Boolean)
+    .join('');
 }
 
-export function toDot(model: Model, types: ReadonlyMap<string, TensorType>, title: string, config: GraphConfig): string {
+export function toDot(
+  model: Model,
+  types: ReadonlyMap<string, TensorType>,
+  title: string,
+  config: GraphConfig,
+): string {
   const g = model.graph;
   const weights = new Set(g.initializers.map((t) => t.name));
   const producer = new Map<string, string>();
@@ -37,7 +55,9 @@ export function toDot(model: Model, types: ReadonlyMap<string, TensorType>, titl
   for (const input of g.inputs.filter((v) => !weights.has(v.name))) {
     const id = `in:${input.name}`;
     producer.set(input.name, id);
-    lines.push(`  ${quote(id)} [shape=ellipse, fillcolor="#ffffff", label=${quote(`${input.name}\n${dims(input.type?.shape)}`)}];`);
+    lines.push(
+      `  ${quote(id)} [shape=ellipse, fillcolor="#ffffff", label=${quote(`${input.name}\n${dims(input.type?.shape)}`)}];`,
+    );
   }
   g.nodes.forEach((node, i) => {
     if (node.opType === 'Constant') return;
@@ -46,7 +66,9 @@ export function toDot(model: Model, types: ReadonlyMap<string, TensorType>, titl
     const shape = out ? types.get(out)?.shape : undefined;
     const extra = config.attributes ? attributeSummary(node) : '';
     const label = `${node.opType}${extra ? ` ${extra}` : ''}\n${dims(shape)}`;
-    lines.push(`  ${id} [label=${quote(label)}, tooltip=${quote(node.name)}, fillcolor=${quote(COLORS[node.opType] ?? '#f8f9fa')}];`);
+    lines.push(
+      `  ${id} [label=${quote(label)}, tooltip=${quote(node.name)}, fillcolor=${quote(COLORS[node.opType] ?? '#f8f9fa')}];`,
+    );
     for (const o of node.outputs) producer.set(o, id);
   });
   g.nodes.forEach((node, i) => {
@@ -57,7 +79,9 @@ export function toDot(model: Model, types: ReadonlyMap<string, TensorType>, titl
   });
   for (const output of g.outputs) {
     const id = `out:${output.name}`;
-    lines.push(`  ${quote(id)} [shape=ellipse, fillcolor="#ffffff", label=${quote(`${output.name}\n${dims(output.type?.shape)}`)}];`);
+    lines.push(
+      `  ${quote(id)} [shape=ellipse, fillcolor="#ffffff", label=${quote(`${output.name}\n${dims(output.type?.shape)}`)}];`,
+    );
     const from = producer.get(output.name);
     if (from) lines.push(`  ${quote(from)} -> ${quote(id)};`);
   }

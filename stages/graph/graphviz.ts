@@ -8,7 +8,11 @@ export const dotTool: ToolSpec<unknown> = {
   async probe(_config, exec) {
     const r = await exec('dot', ['-V']);
     if (r.exitCode !== 0) {
-      return err({ reason: r.spawnError ? 'graphviz `dot` not found on PATH; install graphviz (apt-get install graphviz)' : `\`dot -V\` failed: ${r.stderr.trim()}` });
+      return err({
+        reason: r.spawnError
+          ? 'graphviz `dot` not found on PATH; install graphviz (apt-get install graphviz)'
+          : `\`dot -V\` failed: ${r.stderr.trim()}`,
+      });
     }
     // `dot -V` writes "dot - graphviz version 2.43.0 (0)" to stderr.
     const version = /version\s+(\S+)/.exec(r.stderr + r.stdout)?.[1] ?? 'unknown';
@@ -16,9 +20,24 @@ export const dotTool: ToolSpec<unknown> = {
   },
 };
 
-export async function render(tool: ToolFound, exec: Exec, dotFile: string, format: 'svg' | 'png', out: string): Promise<Result<void, string>> {
+export async function render(
+  tool: ToolFound,
+  exec: Exec,
+  dotFile: string,
+  format: 'svg' | 'png',
+  out: string,
+): Promise<Result<void, string>> {
   const [command, ...prefix] = tool.command;
   if (!command) throw new Error('Internal error: empty dot command');
-  const r = await exec(command, [...prefix, `-T${format}`, ...(format === 'png' ? ['-Gdpi=96'] : []), '-o', out, dotFile]);
-  return r.exitCode === 0 ? ok(undefined) : err(`dot -T${format} failed (exit ${r.exitCode ?? r.signal}): ${(r.spawnError ?? r.stderr).trim()}`);
+  const r = await exec(command, [
+    ...prefix,
+    `-T${format}`,
+    ...(format === 'png' ? ['-Gdpi=96'] : []),
+    '-o',
+    out,
+    dotFile,
+  ]);
+  return r.exitCode === 0
+    ? ok(undefined)
+    : err(`dot -T${format} failed (exit ${r.exitCode ?? r.signal}): ${(r.spawnError ?? r.stderr).trim()}`);
 }

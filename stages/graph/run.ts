@@ -34,7 +34,13 @@ async function draw(ctx: StageContext<GraphConfig>, input: 'raw' | 'optimized', 
   const dot = ctx.tools['dot'];
   if (!dot) throw new Error('Internal error: graph ran without the dot tool');
   for (const format of ['svg', 'png'] as const) {
-    const r = await render(dot, ctx.exec, ctx.out(`${prefix}Dot`), format, ctx.out(`${prefix}${format === 'svg' ? 'Svg' : 'Png'}`));
+    const r = await render(
+      dot,
+      ctx.exec,
+      ctx.out(`${prefix}Dot`),
+      format,
+      ctx.out(`${prefix}${format === 'svg' ? 'Svg' : 'Png'}`),
+    );
     if (!r.ok) return fail('tool-failed', r.error);
   }
   ctx.log.info(`drew ${heading.toLowerCase()} graph`, { nodes: model.value.graph.nodes.length });

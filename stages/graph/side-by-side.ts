@@ -3,9 +3,7 @@ const inline = (svg: string): string => svg.slice(Math.max(0, svg.indexOf('<svg'
 const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
 export function sideBySide(title: string, panels: { heading: string; svg: string }[]): string {
-  const columns = panels
-    .map((p) => `<section><h2>${escape(p.heading)}</h2>${inline(p.svg)}</section>`)
-    .join('\n');
+  const columns = panels.map((p) => `<section><h2>${escape(p.heading)}</h2>${inline(p.svg)}</section>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escape(title)}</title>
 <style>

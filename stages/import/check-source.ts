@@ -14,8 +14,9 @@ const PREFIX = 'check_data/';
 type Root = Readonly<Record<string, unknown>>;
 
 /** A stage's config slice with the input fields added: a new dim or value changes what the check proves. */
-export const withInputs = <C extends object>(read: (root: Root) => C) => (root: Root): C & { inputs: InputsConfig } =>
-  ({ ...read(root), inputs: inputsConfig(root) });
+export const withInputs =
+  <C extends object>(read: (root: Root) => C) =>
+  (root: Root): C & { inputs: InputsConfig } => ({ ...read(root), inputs: inputsConfig(root) });
 
 /** The check data's files as user files of the stage (`check_data/input_0.pb` …), none without check data. */
 export async function checkFiles(root: Root): Promise<Result<UserFiles, string>> {
@@ -27,11 +28,15 @@ export async function checkFiles(root: Root): Promise<Result<UserFiles, string>>
 }
 
 /** The feed source of a stage's check: its config's input fields and the check data among its inputs. */
-export async function checkSource(ctx: StageContext<{ inputs?: InputsConfig }>, model: Model):
-  Promise<Result<FeedSource, string>> {
-  const files = Object.fromEntries(Object.entries(ctx.inputs)
-    .filter((e): e is [string, string] => e[0].startsWith(PREFIX) && e[1] !== undefined)
-    .map(([label, path]) => [label.slice(PREFIX.length), path]));
+export async function checkSource(
+  ctx: StageContext<{ inputs?: InputsConfig }>,
+  model: Model,
+): Promise<Result<FeedSource, string>> {
+  const files = Object.fromEntries(
+    Object.entries(ctx.inputs)
+      .filter((e): e is [string, string] => e[0].startsWith(PREFIX) && e[1] !== undefined)
+      .map(([label, path]) => [label.slice(PREFIX.length), path]),
+  );
   if (Object.keys(files).length === 0) return ok({ ...(ctx.config.inputs ? { inputs: ctx.config.inputs } : {}) });
   const data = await readCheckData(files, model);
   return data.ok ? ok({ ...(ctx.config.inputs ? { inputs: ctx.config.inputs } : {}), checkData: data.value }) : data;

@@ -7,7 +7,14 @@ import type { InputsConfig } from '../../onnx/inputs/index.js';
 
 /** The fields that describe the built-in MobileNetV2; with `path` set, a config may not give them. */
 export const BUILT_FIELDS = [
-  'arch', 'width_mult', 'input_size', 'num_classes', 'opset', 'seed', 'dynamic_batch', 'batch_size',
+  'arch',
+  'width_mult',
+  'input_size',
+  'num_classes',
+  'opset',
+  'seed',
+  'dynamic_batch',
+  'batch_size',
 ] as const;
 
 const dimValue = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as const;
@@ -15,15 +22,18 @@ const dimValue = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as const;
 /** Merged into the `model` section's schema properties (stages/build/config.ts). */
 export const sourceProperties = {
   path: {
-    type: 'string', minLength: 1,
+    type: 'string',
+    minLength: 1,
     description: 'An ONNX file to compile instead of the built-in MobileNetV2; relative to the config file.',
   },
   dims: {
-    type: 'object', additionalProperties: dimValue,
+    type: 'object',
+    additionalProperties: dimValue,
     description: 'Values of named dimensions (--dim NAME=VALUE).',
   },
   batch_dim: {
-    type: 'string', minLength: 1,
+    type: 'string',
+    minLength: 1,
     description: 'The named dimension batch sizes vary (default: the leading one all batched inputs share).',
   },
   inputs: {
@@ -40,7 +50,8 @@ export const sourceProperties = {
     },
   },
   check_data: {
-    type: 'string', minLength: 1,
+    type: 'string',
+    minLength: 1,
     description: "A folder laid out as ONNX's test_data_set_N (input_0.pb, …); relative to the config file.",
   },
 } as const;

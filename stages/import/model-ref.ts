@@ -5,7 +5,9 @@
 import type { InputRef } from '../../pipeline/stage.js';
 
 export const sourceModel: InputRef = {
-  stage: 'import', output: 'model', fallback: { stage: 'build', output: 'model' },
+  stage: 'import',
+  output: 'model',
+  fallback: { stage: 'build', output: 'model' },
 };
 
 export const latestModel: InputRef = { stage: 'optimize', output: 'model', fallback: sourceModel };

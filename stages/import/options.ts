@@ -28,8 +28,9 @@ function applyDims(c: RunConfig, value: string | readonly string[]): Result<RunC
     const eq = d.lastIndexOf('=');
     const v = Number(d.slice(eq + 1));
     if (eq <= 0 || !/^\d+$/.test(d.slice(eq + 1)) || !Number.isSafeInteger(v) || v < 1) {
-      return err(`--dim ${JSON.stringify(d)}: expected NAME=VALUE with a positive integer value, e.g. --dim ` +
-        `batch_size=1`);
+      return err(
+        `--dim ${JSON.stringify(d)}: expected NAME=VALUE with a positive integer value, e.g. --dim ` + `batch_size=1`,
+      );
     }
     dims[d.slice(0, eq)] = v;
   }

@@ -6,7 +6,12 @@
 import { dirname, resolve } from 'node:path';
 import { externalRefs, externalFiles } from '../../onnx/external-data.js';
 import {
-  checkDataFiles, checkShapes, checkSize, readCheckData, resolveInputs, type CheckData,
+  checkDataFiles,
+  checkShapes,
+  checkSize,
+  readCheckData,
+  resolveInputs,
+  type CheckData,
 } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { decodeModel, readBytes } from '../../onnx/serde.js';
@@ -30,8 +35,10 @@ function unsafeNames(model: Model): string | undefined {
   }
   for (const v of [...g.inputs, ...g.outputs]) {
     if (v.name.split(/[\\/]/).includes('..')) {
-      return `graph ${g.inputs.includes(v) ? 'input' : 'output'} ${JSON.stringify(v.name)} contains '..' as a path ` +
-        `segment; rename it in the exporter`;
+      return (
+        `graph ${g.inputs.includes(v) ? 'input' : 'output'} ${JSON.stringify(v.name)} contains '..' as a path ` +
+        `segment; rename it in the exporter`
+      );
     }
   }
   return undefined;
@@ -68,9 +75,11 @@ export async function preflight(config: RunConfig, configFile: string): Promise<
   }
   const mixed = BUILT_FIELDS.filter((f) => (config['model'] as Record<string, unknown>)[f] !== undefined);
   if (mixed.length > 0) {
-    return err(`${configFile}: model.path and model.${mixed[0]} are both set: a config describes either a file ` +
-      `(model.path) or the built-in MobileNetV2 (model.${mixed.join(', model.')}); remove one (--model FILE ` +
-        `replaces the model of any config)`);
+    return err(
+      `${configFile}: model.path and model.${mixed[0]} are both set: a config describes either a file ` +
+        `(model.path) or the built-in MobileNetV2 (model.${mixed.join(', model.')}); remove one (--model FILE ` +
+        `replaces the model of any config)`,
+    );
   }
   const path = resolve(here, m.path);
   const model = await inspectModel(path);

@@ -11,8 +11,9 @@ export async function run(ctx: StageContext<null>): Promise<Result<void, StageFa
   const path = ctx.inputs['model'];
   if (!path) throw new Error('Internal error: import ran without its model file');
   await copyFile(path, ctx.out('model'));
-  const data = Object.entries(ctx.inputs)
-    .filter((e): e is [string, string] => e[0].startsWith(EXTERNAL) && e[1] !== undefined);
+  const data = Object.entries(ctx.inputs).filter(
+    (e): e is [string, string] => e[0].startsWith(EXTERNAL) && e[1] !== undefined,
+  );
   for (const [label, file] of data) {
     if (!ctx.companion) throw new Error('Internal error: the runner gives import no companion files');
     await copyFile(file, ctx.companion('model', label.slice(EXTERNAL.length)));

@@ -11,8 +11,14 @@ import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
 import {
-  compareOutputs, firstFailingStep, referenceRun, runDisabled, seededFeeds, withinTolerance,
-  type Comparison, type Feeds,
+  compareOutputs,
+  firstFailingStep,
+  referenceRun,
+  runDisabled,
+  seededFeeds,
+  withinTolerance,
+  type Comparison,
+  type Feeds,
 } from './numeric-check.js';
 
 /** A failure, or a decline: the check had nothing to stand on, which says nothing about the passes. */
@@ -29,8 +35,12 @@ export interface CheckOptions {
 }
 
 /** Before vs after on the check's inputs; on failure, bisects the recorded pass applications. */
-export async function checkRun(original: Model, run: PassRun, passes: readonly Pass[],
-  config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>, options: CheckOptions = {},
+export async function checkRun(
+  original: Model,
+  run: PassRun,
+  passes: readonly Pass[],
+  config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
+  options: CheckOptions = {},
 ): Promise<Result<Comparison, CheckFailure>> {
   const feeds = options.feeds ? ok(options.feeds) : seededFeeds(original, config.check.seed, config.check.batch);
   const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds, original);
@@ -53,9 +63,10 @@ export async function checkRun(original: Model, run: PassRun, passes: readonly P
   };
   const culprit = run.steps[await firstFailingStep(run.steps.length, failsAfter)];
   const limit = config.tolerance_rel_l2;
-  const what = typeof after === 'string'
-    ? `onnxruntime-node runs the original model on the check's inputs but not the optimized one (${after})`
-    : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${limit}`;
+  const what =
+    typeof after === 'string'
+      ? `onnxruntime-node runs the original model on the check's inputs but not the optimized one (${after})`
+      : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${limit}`;
   return err<StageFailure>({
     reason: 'check-failed',
     message: `${what}; bisection names pass '${culprit?.pass}' (round ${culprit?.round})`,

@@ -41,4 +41,5 @@ export const schema = {
 
 export const defaults: OptimizeConfig = { passes: [...defaultPasses], tolerance_rel_l2: 1e-5, check: checkDefaults };
 
-export const optimizeConfig = (root: Readonly<Record<string, unknown>>): OptimizeConfig => configSection(root, 'optimize', defaults);
+export const optimizeConfig = (root: Readonly<Record<string, unknown>>): OptimizeConfig =>
+  configSection(root, 'optimize', defaults);

@@ -28,7 +28,11 @@ export interface FeedSource {
  * dimension resolved by onnx/inputs; the batch dimension takes the check data's batch, else `batch`.
  */
 export function seededFeeds(model: Model, seed: number, batch: number, source: FeedSource = {}): Result<Feeds, string> {
-  const fed = checkFeeds(model, source.inputs ?? {}, { seed, batch, ...(source.checkData ? { checkData: source.checkData } : {}) });
+  const fed = checkFeeds(model, source.inputs ?? {}, {
+    seed,
+    batch,
+    ...(source.checkData ? { checkData: source.checkData } : {}),
+  });
   return fed.ok ? ok(fed.value.feeds) : fed;
 }
 
@@ -37,7 +41,7 @@ export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Resu
     const options = { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 3 } as const;
     return ok(await runTensorsOnce(bytes, feeds, options));
   } catch (e) {
-    return err(e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e));
+    return err(e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
   }
 }
 
@@ -45,8 +49,11 @@ export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Resu
  * The original model's outputs on the check's inputs, or why the check cannot start: it has no inputs,
  * the original model does not run on them, or its outputs are not finite.
  */
-export async function referenceRun(original: Uint8Array, feeds: Result<Feeds, string>, model?: Model)
-  : Promise<Result<{ feeds: Feeds; outputs: Outputs }, string>> {
+export async function referenceRun(
+  original: Uint8Array,
+  feeds: Result<Feeds, string>,
+  model?: Model,
+): Promise<Result<{ feeds: Feeds; outputs: Outputs }, string>> {
   if (!feeds.ok) return err(`the check has no inputs for this model: ${feeds.error}`);
   const ref = await runDisabled(original, feeds.value);
   if (!ref.ok) {
@@ -58,8 +65,10 @@ export async function referenceRun(original: Uint8Array, feeds: Result<Feeds, st
     if (v && v.some((x) => !Number.isFinite(x))) {
       const why = `the ORIGINAL model's output '${name}' is not finite (NaN or ±Inf) on the check's inputs`;
       const sources = model ? nonFiniteSources(model, feeds.value) : [];
-      const held = sources.length === 0 ? ''
-        : `; the input already holds NaN or ±Inf in ${sources.slice(0, 3).join(', ')}${sources.length > 3 ? ` and ${sources.length - 3} more` : ''}`;
+      const held =
+        sources.length === 0
+          ? ''
+          : `; the input already holds NaN or ±Inf in ${sources.slice(0, 3).join(', ')}${sources.length > 3 ? ` and ${sources.length - 3} more` : ''}`;
       return err(`${why}${held}, so no comparison can prove anything`);
     }
   }
@@ -89,7 +98,8 @@ export function compareOutputs(actual: Outputs, reference: Outputs): Comparison 
   let worst = 0;
   for (const [name, ref] of Object.entries(reference)) {
     const got = actual[name];
-    const r = numbers(ref), g = got && numbers(got);
+    const r = numbers(ref),
+      g = got && numbers(got);
     const comparable = r && g && g.length === r.length && got?.dims.join() === ref.dims.join();
     const a = comparable ? agreement(g, r, ref.dims) : { maxAbs: Number.NaN, relL2: Number.NaN };
     if (r && r.length > 0 && r.every((x) => x === 0)) notes.push(`output '${name}' is all zeros on the check's inputs`);
@@ -106,9 +116,12 @@ export const withinTolerance = (c: Comparison, tolerance: number): boolean =>
  * The first of `count` steps after which the check fails, given that it passes after none and fails after
  * all: binary search over step prefixes, log2(count) model runs.
  */
-export async function firstFailingStep(count: number, failsAfter: (steps: number) => Promise<boolean>)
-  : Promise<number> {
-  let good = 0, bad = count;
+export async function firstFailingStep(
+  count: number,
+  failsAfter: (steps: number) => Promise<boolean>,
+): Promise<number> {
+  let good = 0,
+    bad = count;
   while (bad - good > 1) {
     const mid = (good + bad) >> 1;
     if (await failsAfter(mid)) bad = mid;

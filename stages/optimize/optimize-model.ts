@@ -11,15 +11,23 @@ import { checkRun, type CheckFailure, type CheckOptions } from './check-run.js';
 import type { OptimizeConfig } from './config.js';
 import { firstFailingStep, type Comparison } from './numeric-check.js';
 
-export async function optimizeModel(original: Model, passes: readonly Pass[],
-  config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>, options: CheckOptions = {},
+export async function optimizeModel(
+  original: Model,
+  passes: readonly Pass[],
+  config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
+  options: CheckOptions = {},
 ): Promise<Result<{ run: PassRun; check: Comparison }, CheckFailure>> {
   const signal = options.signal ? { signal: options.signal } : {};
   let run: PassRun;
   try {
     run = await runPassesYielding(original, passes, signal);
   } catch (e) {
-    if (e instanceof PassError) return err({ reason: 'check-failed', message: e.message, details: ['this is a bug in the pass; remove it from optimize.passes to go on without it'] });
+    if (e instanceof PassError)
+      return err({
+        reason: 'check-failed',
+        message: e.message,
+        details: ['this is a bug in the pass; remove it from optimize.passes to go on without it'],
+      });
     throw e;
   }
   const report = validateModel(run.model);
@@ -32,7 +40,10 @@ export async function optimizeModel(original: Model, passes: readonly Pass[],
     return err({
       reason: 'check-failed',
       message: `the optimized model does not pass the validator; bisection names pass '${culprit}'`,
-      details: [...report.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`), `remove '${culprit}' from optimize.passes to go on without it`],
+      details: [
+        ...report.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`),
+        `remove '${culprit}' from optimize.passes to go on without it`,
+      ],
     });
   }
   const check = await checkRun(original, run, passes, config, options);

@@ -13,7 +13,9 @@ import { optimizeModel } from './optimize-model.js';
 import { passesByName } from './passes/index.js';
 import { summarize } from './summary.js';
 
-export async function run(ctx: StageContext<OptimizeConfig & { inputs?: InputsConfig }>): Promise<Result<void | Declined, StageFailure>> {
+export async function run(
+  ctx: StageContext<OptimizeConfig & { inputs?: InputsConfig }>,
+): Promise<Result<void | Declined, StageFailure>> {
   const path = ctx.inputs.model as string;
   const bytes = await readFile(path);
   const decoded = decodeModel(bytes);
@@ -28,8 +30,11 @@ export async function run(ctx: StageContext<OptimizeConfig & { inputs?: InputsCo
   if (!source.ok) return fail('bad-input', source.error);
   const feeds = seededFeeds(original, ctx.config.check.seed, ctx.config.check.batch, source.value);
   if (!feeds.ok) return fail('bad-input', `the check has no inputs for this model: ${feeds.error}`);
-  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config,
-    { signal: ctx.signal, feeds: feeds.value, ...(selfContained ? { originalBytes: bytes } : {}) });
+  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config, {
+    signal: ctx.signal,
+    feeds: feeds.value,
+    ...(selfContained ? { originalBytes: bytes } : {}),
+  });
   if (!optimized.ok) {
     const { reason, message, details, declined } = optimized.error;
     return declined ? decline(message, details) : fail(reason, message, details);
@@ -38,6 +43,11 @@ export async function run(ctx: StageContext<OptimizeConfig & { inputs?: InputsCo
   await writeModelFile(ctx.out('model'), passes.model);
   const summary = summarize(original, passes, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check });
   await writeFile(ctx.out('passes'), `${JSON.stringify(summary, null, 2)}\n`);
-  ctx.log.info('optimized', { nodesBefore: summary.nodes.before, nodesAfter: summary.nodes.after, ms: summary.totalMs, relL2: check.worstRelL2 });
+  ctx.log.info('optimized', {
+    nodesBefore: summary.nodes.before,
+    nodesAfter: summary.nodes.after,
+    ms: summary.totalMs,
+    relL2: check.worstRelL2,
+  });
   return ok(undefined);
 }

@@ -41,13 +41,28 @@ export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void,
     rendered.push(chart.spec ? { chart, svg } : { chart });
   }
   const drawings = [];
-  for (const [label, heading] of [['graphRaw', 'Raw graph'], ['graphOpt', 'Optimized graph']] as const) {
+  for (const [label, heading] of [
+    ['graphRaw', 'Raw graph'],
+    ['graphOpt', 'Optimized graph'],
+  ] as const) {
     const path = ctx.inputs[label];
     if (path) drawings.push({ heading, svg: await readFile(path, 'utf8'), file: basename(path) });
   }
-  await writeFile(ctx.out('markdown'), markdown(ctx.config.title, bench, passes, rendered.map((r) => r.chart)));
+  await writeFile(
+    ctx.out('markdown'),
+    markdown(
+      ctx.config.title,
+      bench,
+      passes,
+      rendered.map((r) => r.chart),
+    ),
+  );
   await writeFile(ctx.out('html'), html(ctx.config.title, bench, passes, rendered, drawings));
-  ctx.log.info('wrote report', { measurements: bench.measurements.length, charts: rendered.filter((r) => r.svg).length, drawings: drawings.length });
+  ctx.log.info('wrote report', {
+    measurements: bench.measurements.length,
+    charts: rendered.filter((r) => r.svg).length,
+    drawings: drawings.length,
+  });
   return ok(undefined);
 }
 

@@ -19,17 +19,22 @@ export function ranked(bench: BenchFile): Measurement[] {
     .sort((a, b) => a.batch - b.batch || a.stats.p50 - b.stats.p50);
 }
 
-export const flagged = (bench: BenchFile): Measurement[] => bench.measurements.filter((m) => m.correctness?.ok === false);
+export const flagged = (bench: BenchFile): Measurement[] =>
+  bench.measurements.filter((m) => m.correctness?.ok === false);
 
 /** PyTorch eager in FP32 at the same batch and device is the baseline of every speed-up. */
 export function speedups(bench: BenchFile): { series: string; batch: number; speedup: number }[] {
   const out: { series: string; batch: number; speedup: number }[] = [];
   for (const m of ranked(bench)) {
-    const base = bench.measurements.find((b) => b.engine === 'torch-eager' && b.precision === 'fp32' && b.batch === m.batch && b.device === m.device);
-    if (base) out.push({ series: `${seriesName(m)} (${m.device})`, batch: m.batch, speedup: base.stats.p50 / m.stats.p50 });
+    const base = bench.measurements.find(
+      (b) => b.engine === 'torch-eager' && b.precision === 'fp32' && b.batch === m.batch && b.device === m.device,
+    );
+    if (base)
+      out.push({ series: `${seriesName(m)} (${m.device})`, batch: m.batch, speedup: base.stats.p50 / m.stats.p50 });
   }
   return out;
 }
 
 /** A percentile the run had too few samples for is shown as such, never as a number. */
-export const ms = (v: number | null, n: number): string => (v === null ? `n/a (n=${n})` : v < 1 ? v.toFixed(3) : v.toFixed(2));
+export const ms = (v: number | null, n: number): string =>
+  v === null ? `n/a (n=${n})` : v < 1 ? v.toFixed(3) : v.toFixed(2);

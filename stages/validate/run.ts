@@ -34,6 +34,10 @@ export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<voi
   }
   for (const w of report.warnings) ctx.log.warn(describeIssue(w));
   await writeFile(ctx.out('report'), `${JSON.stringify(report, null, 2)}\n`);
-  ctx.log.info(`valid opset-${report.opset} model: ${describeCounts(report.nodes)}`, { opset: report.opset, irVersion: report.irVersion, ...report.nodes });
+  ctx.log.info(`valid opset-${report.opset} model: ${describeCounts(report.nodes)}`, {
+    opset: report.opset,
+    irVersion: report.irVersion,
+    ...report.nodes,
+  });
   return ok(undefined);
 }

@@ -27,7 +27,9 @@ execFileSync('mkfifo', [outside]);
 
 /** Every path under `dir`, for a before/after comparison. */
 function tree(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => !p.startsWith('artifacts')).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => !p.startsWith('artifacts'))
+    .sort();
 }
 
 let n = 0;
@@ -46,12 +48,13 @@ async function refused(file: string, code: 1 | 2, re: RegExp): Promise<void> {
   assert.deepEqual(tree(root), before, 'nothing written outside the artifact store');
 }
 
-const tiny = (opts: { inputName?: string; nodeName?: string; dim?: number } = {}) => model({
-  inputs: [vi(opts.inputName ?? 'x', DType.FLOAT, [1, opts.dim ?? 4])],
-  outputs: [vi('y', DType.FLOAT, [1, opts.dim ?? 4])],
-  initializers: [floats('w', [4], [1, 2, 3, 4])],
-  nodes: [node('Add', [opts.inputName ?? 'x', 'w'], ['y'], {}, opts.nodeName ?? 'add')],
-});
+const tiny = (opts: { inputName?: string; nodeName?: string; dim?: number } = {}) =>
+  model({
+    inputs: [vi(opts.inputName ?? 'x', DType.FLOAT, [1, opts.dim ?? 4])],
+    outputs: [vi('y', DType.FLOAT, [1, opts.dim ?? 4])],
+    initializers: [floats('w', [4], [1, 2, 3, 4])],
+    nodes: [node('Add', [opts.inputName ?? 'x', 'w'], ['y'], {}, opts.nodeName ?? 'add')],
+  });
 
 test('zero bytes, a truncated file, garbage: exit 2, one line naming the file', async () => {
   const d = folder();
@@ -64,7 +67,7 @@ test('zero bytes, a truncated file, garbage: exit 2, one line naming the file', 
   await refused(join(d, 'garbage.onnx'), 2, /garbage\.onnx: not an ONNX model/);
 });
 
-test('a flipped byte in a tensor\'s type: the storage no longer fits the dims, exit 1 or 2 naming the tensor', async () => {
+test("a flipped byte in a tensor's type: the storage no longer fits the dims, exit 1 or 2 naming the tensor", async () => {
   const d = folder();
   const bytes = Buffer.from(encodeModel(tiny()));
   // The initializer's TensorProto as encoded: data_type (field 2) = FLOAT is the bytes 0x10 0x01.
@@ -111,9 +114,13 @@ test('external data: read, hashed, stored and written out together with the mode
   const r = await shippedCli(['onnx', '--model', join(d, 'model.onnx'), '--artifacts', ext]);
   assert.equal(r.exitCode, 0, r.stderr);
   const stages = readManifest(ext).stages;
-  for (const s of ['import', 'validate', 'optimize']) assert.equal(stages[s]?.status, 'built', `${s}: ${stages[s]?.reason}`);
+  for (const s of ['import', 'validate', 'optimize'])
+    assert.equal(stages[s]?.status, 'built', `${s}: ${stages[s]?.reason}`);
   assert.equal(Buffer.compare(readFileSync(join(ext, 'latest', 'model.onnx')), readFileSync(join(d, 'model.onnx'))), 0);
-  assert.equal(Buffer.compare(readFileSync(join(ext, 'latest', 'weights.data')), readFileSync(join(d, 'weights.data'))), 0);
+  assert.equal(
+    Buffer.compare(readFileSync(join(ext, 'latest', 'weights.data')), readFileSync(join(d, 'weights.data'))),
+    0,
+  );
   // One changed byte of the data (not of the .onnx) is a miss.
   const data = readFileSync(join(d, 'weights.data'));
   data[100]! ^= 0x40;
@@ -123,7 +130,7 @@ test('external data: read, hashed, stored and written out together with the mode
   assert.equal(readManifest(ext).stages['import']?.status, 'built');
 });
 
-test('external data outside the model\'s folder (.., absolute, a symlink out): exit 2 naming tensor and location, nothing read', async () => {
+test("external data outside the model's folder (.., absolute, a symlink out): exit 2 naming tensor and location, nothing read", async () => {
   for (const [location, re] of [
     ['../outside.fifo', /tensor '.+': external data location "\.\.\/outside\.fifo" leaves the model's folder/],
     [outside, /external data location ".*outside\.fifo" is an absolute path/],

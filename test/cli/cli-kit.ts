@@ -14,13 +14,24 @@ export interface CliRun {
 }
 
 export async function shippedCli(args: readonly string[], cwd = fromRoot()): Promise<CliRun> {
-  assert.ok(existsSync(fromRoot('dist/cli/main.js')), 'the CLI bundle is missing: `make test` builds it (make dist/.built)');
+  assert.ok(
+    existsSync(fromRoot('dist/cli/main.js')),
+    'the CLI bundle is missing: `make test` builds it (make dist/.built)',
+  );
   const r = await exec(process.execPath, [fromRoot('pipeline.mjs'), ...args, '--json'], { cwd, timeoutMs: 300_000 });
-  const records = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, records };
 }
 
-export type Manifest = { stages: Record<string, { status: string; key?: string; reason?: string; outputs: Record<string, { path: string; sha256: string }> }> };
+export type Manifest = {
+  stages: Record<
+    string,
+    { status: string; key?: string; reason?: string; outputs: Record<string, { path: string; sha256: string }> }
+  >;
+};
 
 export const readManifest = (artifacts: string): Manifest =>
   JSON.parse(readFileSync(join(artifacts, 'latest', 'manifest.json'), 'utf8')) as Manifest;

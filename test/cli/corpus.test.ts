@@ -31,7 +31,10 @@ for (const m of realModels()) {
     // not proven in float16, declines (exit 0, with its reason).
     const fp16Declines = m.name.startsWith('silero_vad');
     for (const name of ['import', 'validate', 'optimize', ...(fp16Declines ? [] : ['convert:fp16'])]) {
-      assert.ok(['built', 'cached'].includes(stages[name]?.status ?? ''), `${name}: ${stages[name]?.status} ${stages[name]?.reason ?? ''}`);
+      assert.ok(
+        ['built', 'cached'].includes(stages[name]?.status ?? ''),
+        `${name}: ${stages[name]?.status} ${stages[name]?.reason ?? ''}`,
+      );
     }
     if (fp16Declines) {
       assert.equal(stages['convert:fp16']?.status, 'skipped');
@@ -40,7 +43,11 @@ for (const m of realModels()) {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(stages['import']?.status === 'built' || stages['import']?.status === 'cached', true);
     const original = readFileSync(m.file);
-    assert.equal(Buffer.compare(readFileSync(join(artifacts, 'latest', stages['import']!.outputs['model']!.path)), original), 0, 'same bytes');
+    assert.equal(
+      Buffer.compare(readFileSync(join(artifacts, 'latest', stages['import']!.outputs['model']!.path)), original),
+      0,
+      'same bytes',
+    );
 
     const decoded = decodeModel(original);
     assert.ok(decoded.ok);
@@ -55,10 +62,15 @@ for (const m of realModels()) {
     assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
     for (const [name, t] of Object.entries(want)) {
       assert.deepEqual(got[name]!.dims, t.dims, name);
-      const a = got[name]!.data as ArrayLike<number>, b = t.data as ArrayLike<number>;
+      const a = got[name]!.data as ArrayLike<number>,
+        b = t.data as ArrayLike<number>;
       type View = { buffer: ArrayBuffer; byteOffset: number; byteLength: number };
-      const bytes = (x: ArrayLike<number>) => Buffer.from((x as unknown as View).buffer, (x as unknown as View).byteOffset,
-        (x as unknown as View).byteLength);
+      const bytes = (x: ArrayLike<number>) =>
+        Buffer.from(
+          (x as unknown as View).buffer,
+          (x as unknown as View).byteOffset,
+          (x as unknown as View).byteLength,
+        );
       assert.equal(Buffer.compare(bytes(a), bytes(b)), 0, `output ${name} differs after the round trip`);
     }
   });

@@ -16,13 +16,23 @@ const dir = mkdtempSync(join(tmpdir(), 'ef-cli-'));
 const artifacts = join(dir, 'artifacts');
 
 async function cli(...args: string[]) {
-  assert.ok(existsSync(fromRoot('dist/cli/main.js')), 'the CLI bundle is missing: `make test` builds it (make dist/.built)');
-  const r = await exec(process.execPath, [fromRoot('pipeline.mjs'), ...args, '--artifacts', artifacts, '--json'], { cwd: fromRoot() });
-  const records = r.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.ok(
+    existsSync(fromRoot('dist/cli/main.js')),
+    'the CLI bundle is missing: `make test` builds it (make dist/.built)',
+  );
+  const r = await exec(process.execPath, [fromRoot('pipeline.mjs'), ...args, '--artifacts', artifacts, '--json'], {
+    cwd: fromRoot(),
+  });
+  const records = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { ...r, records };
 }
 
-type Manifest = { stages: Record<string, { status: string; reason?: string; outputs?: Record<string, { path: string }> }> };
+type Manifest = {
+  stages: Record<string, { status: string; reason?: string; outputs?: Record<string, { path: string }> }>;
+};
 const manifest = () => JSON.parse(readFileSync(join(artifacts, 'latest', 'manifest.json'), 'utf8')) as Manifest;
 
 test('onnx builds, validates, optimizes and converts; the same command again builds nothing', async () => {
@@ -32,11 +42,13 @@ test('onnx builds, validates, optimizes and converts; the same command again bui
   assert.deepEqual(Object.keys(built).sort(), ['build', 'convert:fp16', 'import', 'optimize', 'validate']);
   assert.equal(built['import']?.status, 'skipped', 'no model file: the built-in model is built');
   for (const [name, s] of Object.entries(built)) if (name !== 'import') assert.equal(s.status, 'built', name);
-  for (const file of ['model.onnx', 'model.opt.onnx', 'model.fp16.onnx', 'validation.json', 'passes.json']) assert.ok(existsSync(join(artifacts, 'latest', file)), file);
+  for (const file of ['model.onnx', 'model.opt.onnx', 'model.fp16.onnx', 'validation.json', 'passes.json'])
+    assert.ok(existsSync(join(artifacts, 'latest', file)), file);
 
   const again = await cli('onnx', '--config', 'configs/ci.yaml');
   assert.equal(again.exitCode, 0, again.stderr);
-  for (const [name, s] of Object.entries(manifest().stages)) assert.equal(s.status, name === 'import' ? 'skipped' : 'cached', name);
+  for (const [name, s] of Object.entries(manifest().stages))
+    assert.equal(s.status, name === 'import' ? 'skipped' : 'cached', name);
 });
 
 test('engines without TensorRT: both engine stages skipped with the reason, exit 0; --require trtexec makes it exit 1', async () => {
@@ -49,7 +61,10 @@ test('engines without TensorRT: both engine stages skipped with the reason, exit
   }
   const required = await cli('engines', '--config', 'configs/ci.yaml', '--require', 'trtexec');
   assert.equal(required.exitCode, 1);
-  assert.ok(required.records.some((l) => l['level'] === 50 && /trtexec/.test(String(l['msg']))), required.stderr);
+  assert.ok(
+    required.records.some((l) => l['level'] === 50 && /trtexec/.test(String(l['msg']))),
+    required.stderr,
+  );
   assert.doesNotMatch(required.stderr, /\n\s+at /, 'no stack trace');
 });
 
@@ -61,7 +76,7 @@ test('a config with a misspelt field: exit 2, the file and the field named, noth
   assert.match(r.stderr, /bad\.yaml/);
   assert.match(r.stderr, /width_mul/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  assert.ok(existsSync(join(artifacts, 'latest', 'model.opt.onnx')), 'the earlier run\'s artifacts are still there');
+  assert.ok(existsSync(join(artifacts, 'latest', 'model.opt.onnx')), "the earlier run's artifacts are still there");
 });
 
 test('an unknown command is a usage error (exit 2) that points at --help', async () => {

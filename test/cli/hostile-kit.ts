@@ -51,8 +51,13 @@ export function snapshot(dir: string): Map<string, string> {
  * Runs a case that must be refused: `exit` code, one `error:` line on stderr matching `names`, no internal
  * error, no stack, and the scratch folder unchanged outside artifacts/.
  */
-export async function refused(s: Scratch, args: readonly string[], exit: 1 | 2, names: RegExp, env: Record<string, string> = {}):
-  Promise<string> {
+export async function refused(
+  s: Scratch,
+  args: readonly string[],
+  exit: 1 | 2,
+  names: RegExp,
+  env: Record<string, string> = {},
+): Promise<string> {
   const before = snapshot(s.dir);
   const r = await cli(s, args, env);
   const lines = r.stderr.split('\n').filter(Boolean);

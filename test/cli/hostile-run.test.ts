@@ -11,17 +11,29 @@ import { exec } from '../../pipeline/exec.js';
 import { fromRoot } from '../repo-root.js';
 import { cli, refused, scratch } from './hostile-kit.js';
 
-test('usage mistakes: a value-less --precision, a typo in a command or option, another command\'s option', async () => {
+test("usage mistakes: a value-less --precision, a typo in a command or option, another command's option", async () => {
   const s = scratch();
   await refused(s, ['plan', '--config', s.config, '--precision'], 2, /--precision needs a value/);
-  await refused(s, ['plan', '--config', s.config, '--precision', 'fp8'], 2,
-    /--precision fp8: must be one of fp32, fp16, all/);
+  await refused(
+    s,
+    ['plan', '--config', s.config, '--precision', 'fp8'],
+    2,
+    /--precision fp8: must be one of fp32, fp16, all/,
+  );
   await refused(s, ['engins', '--config', s.config], 2, /unknown command engins \(did you mean engines\?\)/);
-  await refused(s, ['plan', '--config', s.config, '--requir', 'trtexec'], 2,
-    /unknown option --requir \(did you mean --require\?\)/);
+  await refused(
+    s,
+    ['plan', '--config', s.config, '--requir', 'trtexec'],
+    2,
+    /unknown option --requir \(did you mean --require\?\)/,
+  );
   await refused(s, ['cache', 'ls', '--baseline', 'x.json'], 2, /--baseline is not an option of this command/);
-  await refused(s, ['plan', '--config', s.config, '--require', 'pytorch'], 2,
-    /--require pytorch: no stage uses a tool of that name \(did you mean torch\?\); tools: (?=.*\btrtexec\b)(?=.*\bdot\b)(?=.*\bpython\b)/);
+  await refused(
+    s,
+    ['plan', '--config', s.config, '--require', 'pytorch'],
+    2,
+    /--require pytorch: no stage uses a tool of that name \(did you mean torch\?\); tools: (?=.*\btrtexec\b)(?=.*\bdot\b)(?=.*\bpython\b)/,
+  );
 });
 
 test('a repeatable option takes one value, so --set before the command does not swallow it', async () => {
@@ -34,8 +46,7 @@ test('a repeatable option takes one value, so --set before the command does not 
 test('--require accepts every tool the stages probe: torch and python are probed before anything runs', async () => {
   const s = scratch();
   const args = ['onnx', '--config', s.config, '--require', 'python', '--set', 'bench.python=/nonexistent/python3'];
-  await refused(s, args, 1,
-    /python is required \(--require\) but unavailable: .*\/nonexistent\/python3/);
+  await refused(s, args, 1, /python is required \(--require\) but unavailable: .*\/nonexistent\/python3/);
   assert.ok(!existsSync(s.artifacts), 'nothing was built');
 });
 
@@ -44,8 +55,12 @@ test('a damaged --baseline is refused before anything is built or measured', asy
   const bad = join(s.dir, 'old.json');
   const measurement = { engine: 'ort', precision: 'fp32', batch: 1, artifact: 'm.onnx', settings: null };
   writeFileSync(bad, JSON.stringify({ schema: 1, measurements: [measurement] }));
-  await refused(s, ['bench', '--config', s.config, '--baseline', bad], 2,
-    /--baseline: .*old\.json: measurements\[0\] has no settings object/);
+  await refused(
+    s,
+    ['bench', '--config', s.config, '--baseline', bad],
+    2,
+    /--baseline: .*old\.json: measurements\[0\] has no settings object/,
+  );
   writeFileSync(bad, '{"schema": 1, "measurements": [');
   await refused(s, ['bench', '--config', s.config, '--baseline', bad], 2, /--baseline: .*old\.json is not JSON/);
   assert.ok(!existsSync(s.artifacts), 'nothing was built or measured');
@@ -54,13 +69,21 @@ test('a damaged --baseline is refused before anything is built or measured', asy
 test('--artifacts naming a file, and a latest/ this tool did not make, stop the run before it starts', async () => {
   const s = scratch();
   writeFileSync(join(s.dir, 'store.txt'), 'mine');
-  await refused(s, ['build', '--config', s.config, '--artifacts', 'store.txt'], 2,
-    /^error: --artifacts store\.txt: store\.txt\/store\/tmp: a file stands where a folder is needed; move the file.*\(ENOTDIR\)/);
+  await refused(
+    s,
+    ['build', '--config', s.config, '--artifacts', 'store.txt'],
+    2,
+    /^error: --artifacts store\.txt: store\.txt\/store\/tmp: a file stands where a folder is needed; move the file.*\(ENOTDIR\)/,
+  );
   // A latest/ restored as a real folder holds the user's files: kept, and the run says what to do.
   mkdirSync(join(s.artifacts, 'latest'), { recursive: true });
   writeFileSync(join(s.artifacts, 'latest', 'report.md'), 'restored from CI');
-  await refused(s, ['build', '--config', s.config, '--artifacts', 'artifacts'], 2,
-    /^error: artifacts\/latest is a folder, not the link this tool makes; move it away/);
+  await refused(
+    s,
+    ['build', '--config', s.config, '--artifacts', 'artifacts'],
+    2,
+    /^error: artifacts\/latest is a folder, not the link this tool makes; move it away/,
+  );
   assert.equal(readFileSync(join(s.artifacts, 'latest', 'report.md'), 'utf8'), 'restored from CI');
 });
 
@@ -71,7 +94,9 @@ test('make passes CONFIG, PRECISION and ARGS quoted: a space and a ";" stay in t
   writeFileSync(odd, readFileSync(s.config));
   // -o: make must neither reinstall packages nor recompile here; what is tested is how the recipe passes variables.
   const make = (...vars: string[]) =>
-    exec('make', ['-s', '-o', 'node_modules/.package-lock.json', '-o', 'dist/.built', 'plan', ...vars], { cwd: fromRoot() });
+    exec('make', ['-s', '-o', 'node_modules/.package-lock.json', '-o', 'dist/.built', 'plan', ...vars], {
+      cwd: fromRoot(),
+    });
   const r = await make(`CONFIG=${odd}`, `ARGS=--json --artifacts ${s.artifacts}`);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal((JSON.parse(r.stdout) as { config: string }).config, odd);
@@ -81,7 +106,7 @@ test('make passes CONFIG, PRECISION and ARGS quoted: a space and a ";" stay in t
   assert.match(p.stderr, /--precision fp8: must be one of/);
 });
 
-test('--version, and help that lists only the command\'s own options', async () => {
+test("--version, and help that lists only the command's own options", async () => {
   const s = scratch();
   const v = await cli(s, ['--version']);
   const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string };
@@ -107,11 +132,17 @@ test('--json: the run summary and per-stage results on stdout, logs on stderr; e
   // A stage that does not apply to this config (import, when the model is built) is listed but not counted.
   const counted = out.stages.filter((x) => x.status === 'skipped' && !x.inapplicable);
   assert.equal(out.summary['skipped'], counted.length);
-  assert.deepEqual(out.stages.filter((x) => x.inapplicable).map((x) => x.stage), ['import']);
+  assert.deepEqual(
+    out.stages.filter((x) => x.inapplicable).map((x) => x.stage),
+    ['import'],
+  );
   const trt = out.stages.find((x) => x.stage === 'engine:trt:fp32');
   assert.equal(trt?.status, 'skipped');
   assert.match(trt?.reason ?? '', /^trtexec unavailable: /);
-  const records = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const records = r.stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const skips = records.filter((x) => x['stage'] === 'engine:trt:fp32' && x['status'] === 'skipped');
   assert.equal(skips.length, 1, 'the skip is said once');
   // The terminal's short form: the reason's leading clauses within one short line (the full one is in `reason`).

@@ -25,7 +25,10 @@ const small = realModels('oww_hey_rhasspy')[0]!.file;
 function weightOffset(bytes: Uint8Array): number {
   const m = decodeModel(bytes);
   assert.ok(m.ok);
-  const raw = m.value.graph.initializers.map((t) => t.proto.rawData).filter((r): r is Uint8Array => !!r).sort((a, b) => b.length - a.length)[0]!;
+  const raw = m.value.graph.initializers
+    .map((t) => t.proto.rawData)
+    .filter((r): r is Uint8Array => !!r)
+    .sort((a, b) => b.length - a.length)[0]!;
   return raw.byteOffset - bytes.byteOffset + Math.floor(raw.length / 2);
 }
 
@@ -40,7 +43,11 @@ test('--model: the file is imported as given, keyed by its content: rename and t
   assert.equal(m1['import']?.status, 'built');
   assert.equal(m1['build']?.status, 'skipped');
   assert.match(m1['build']?.reason ?? '', /model comes from a file/);
-  assert.equal(Buffer.compare(readFileSync(join(artifacts, 'latest', 'model.onnx')), readFileSync(small)), 0, 'same bytes as given');
+  assert.equal(
+    Buffer.compare(readFileSync(join(artifacts, 'latest', 'model.onnx')), readFileSync(small)),
+    0,
+    'same bytes as given',
+  );
 
   const b = join(models, 'renamed.onnx');
   renameSync(a, b);
@@ -62,7 +69,7 @@ test('--model: the file is imported as given, keyed by its content: rename and t
   assert.notEqual(m3['import']?.key, m1['import']?.key);
 });
 
-test('model.path in a config resolves against the config file\'s folder; --model replaces a MobileNetV2 config\'s model', async () => {
+test("model.path in a config resolves against the config file's folder; --model replaces a MobileNetV2 config's model", async () => {
   const cfgDir = join(dir, 'cfg', 'deep');
   mkdirSync(cfgDir, { recursive: true });
   copyFileSync(small, join(dir, 'cfg', 'm.onnx'));
@@ -70,7 +77,7 @@ test('model.path in a config resolves against the config file\'s folder; --model
   writeFileSync(cfg, 'model:\n  path: ../m.onnx\n');
   const r = await shippedCli(['validate', '--config', cfg, '--artifacts', artifacts], dir);
   assert.equal(r.exitCode, 0, r.stderr);
-  assert.equal(readManifest(artifacts).stages['import']?.status, 'cached', 'the same content as the first test\'s file');
+  assert.equal(readManifest(artifacts).stages['import']?.status, 'cached', "the same content as the first test's file");
 
   // configs/ci.yaml describes MobileNetV2; --model takes its place, the MobileNetV2 fields go unused.
   const ci = await shippedCli(['validate', '--config', 'configs/ci.yaml', '--model', small, '--artifacts', artifacts]);
@@ -89,7 +96,11 @@ test('a dimension without a value is exit 2 before anything runs; --dim gives it
   const cls = realModels('ppocr_mobile_v2_cls')[0]!.file;
   const fresh = join(dir, 'fresh-artifacts');
   const r = await shippedCli(['validate', '--model', cls, '--artifacts', fresh]);
-  assertOneLineError(r, 2, /input 'x' .*dimension 2 \('p2o\.DynamicDimension\.1'\) has no value: set model\.dims.* or pass --dim p2o\.DynamicDimension\.1=N/);
+  assertOneLineError(
+    r,
+    2,
+    /input 'x' .*dimension 2 \('p2o\.DynamicDimension\.1'\) has no value: set model\.dims.* or pass --dim p2o\.DynamicDimension\.1=N/,
+  );
   assert.throws(() => readManifest(fresh), 'nothing ran');
   const dims = ['--dim', 'p2o.DynamicDimension.1=48', '--dim', 'p2o.DynamicDimension.2=192'];
   const ok = await shippedCli(['optimize', '--model', cls, ...dims, '--artifacts', fresh]);
@@ -116,7 +127,12 @@ test('optimize declines (the original model gives NaN on the check data): skippe
     nodes: [node('Sqrt', ['x'], ['s']), node('Identity', ['s'], ['i']), node('Add', ['i', 'w'], ['y'])],
   });
   writeFileSync(join(d, 'sqrt.onnx'), encodeModel(sqrt));
-  const negative = makeTensor('x', DType.FLOAT, [3, 4], Float32Array.from({ length: 12 }, (_, i) => -1 - i));
+  const negative = makeTensor(
+    'x',
+    DType.FLOAT,
+    [3, 4],
+    Float32Array.from({ length: 12 }, (_, i) => -1 - i),
+  );
   writeFileSync(join(d, 'check', 'input_0.pb'), onnx.TensorProto.encode(negative.proto).finish());
   writeFileSync(join(d, 'own.yaml'), 'model:\n  path: sqrt.onnx\n  check_data: check\n');
   const fresh = join(d, 'artifacts');
@@ -134,7 +150,7 @@ test('optimize declines (the original model gives NaN on the check data): skippe
   assert.ok(!again.records.some((l) => l['stage'] === 'optimize' && l['status'] === 'running'), 'not redone');
 });
 
-test('from the user\'s own folder: a relative --model, no --config (the package\'s default config is used)', async () => {
+test("from the user's own folder: a relative --model, no --config (the package's default config is used)", async () => {
   const own = join(dir, 'own-folder');
   mkdirSync(own);
   copyFileSync(small, join(own, 'mine.onnx'));

@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import { fromRoot } from '../repo-root.js';
 
 interface Catalog {
-  packages: Array<{ name: string; version: string; license: string; models: Record<string, { path: string; sha256: string }> }>;
+  packages: Array<{
+    name: string;
+    version: string;
+    license: string;
+    models: Record<string, { path: string; sha256: string }>;
+  }>;
 }
 
 export interface RealModel {
@@ -30,7 +35,11 @@ export function realModels(...names: string[]): RealModel[] {
     fetched = true;
   }
   const all = catalog.packages.flatMap((p) =>
-    Object.keys(p.models).map((name) => ({ name, from: `${p.name}@${p.version}`, file: fromRoot('.cache/models', `${name}.onnx`) })),
+    Object.keys(p.models).map((name) => ({
+      name,
+      from: `${p.name}@${p.version}`,
+      file: fromRoot('.cache/models', `${name}.onnx`),
+    })),
   );
   if (names.length === 0) return all;
   return names.map((n) => {

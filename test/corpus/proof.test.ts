@@ -22,8 +22,12 @@ const tally = (verdicts: Verdict[]) => ({
 });
 
 test('every real model optimizes to the same outputs; FP16 within tolerance, or declined when nothing converts', async () => {
-  const optimize: Verdict[] = [], fp16: Verdict[] = [];
-  const withCheckData: string[] = [], withBodies: string[] = [], bodyOutcomes: string[] = [], fp16Declined: string[] = [];
+  const optimize: Verdict[] = [],
+    fp16: Verdict[] = [];
+  const withCheckData: string[] = [],
+    withBodies: string[] = [],
+    bodyOutcomes: string[] = [],
+    fp16Declined: string[] = [];
   for (const m of realModels()) {
     const model = await readModelFile(m.file);
     assert.ok(model.ok, model.ok ? '' : model.error);
@@ -53,9 +57,16 @@ test('every real model optimizes to the same outputs; FP16 within tolerance, or 
   const fp16Tally = tally(fp16);
   assert.deepEqual({ ...fp16Tally, declined: fp16Tally.declined.length }, { done: 10, declined: 3, failed: [] });
   assert.deepEqual(fp16Declined.sort(), ['silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
-  for (const r of fp16Tally.declined) assert.match(r, /^nothing was converted to float16: every float32 operation stays float32; 2 bodies kept/);
-  assert.deepEqual(withCheckData.sort(),
-    ['ppocr_mobile_v2_cls', 'ppocr_v4_det', 'ppocr_v4_rec', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
+  for (const r of fp16Tally.declined)
+    assert.match(r, /^nothing was converted to float16: every float32 operation stays float32; 2 bodies kept/);
+  assert.deepEqual(withCheckData.sort(), [
+    'ppocr_mobile_v2_cls',
+    'ppocr_v4_det',
+    'ppocr_v4_rec',
+    'silero_vad_legacy',
+    'silero_vad_v5',
+    'silero_vad_v6',
+  ]);
   assert.deepEqual(withBodies.sort(), ['oww_hey_jarvis', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
   // Each If branch tried on its own in float16; none of these is proven, each for its own reason.
   const kinds = /^(\S+ \S+): (the type of|the outputs are bit-identical|with it converted, relative L2).*$/;
@@ -65,8 +76,10 @@ test('every real model optimizes to the same outputs; FP16 within tolerance, or 
     'oww_hey_jarvis then_branch: the outputs are bit-identical',
     'silero_vad_legacy else_branch: the outputs are bit-identical',
     'silero_vad_legacy then_branch: with it converted, relative L2',
-    'silero_vad_v5 else_branch: the type of', 'silero_vad_v5 then_branch: the type of',
-    'silero_vad_v6 else_branch: the type of', 'silero_vad_v6 then_branch: the type of',
+    'silero_vad_v5 else_branch: the type of',
+    'silero_vad_v5 then_branch: the type of',
+    'silero_vad_v6 else_branch: the type of',
+    'silero_vad_v6 then_branch: the type of',
   ]);
 });
 
@@ -79,7 +92,10 @@ test('silero VAD v5: the passes remove nodes inside its If bodies', async () => 
   const o = await proveOptimize(model.value, inputs.value.feeds);
   const inside = (g: typeof model.value.graph) => countNodes(g) - g.nodes.length;
   assert.deepEqual([countNodes(model.value.graph), inside(model.value.graph)], [689, 684]);
-  assert.ok(o.model.graph.nodes.some((n) => n.opType === 'If'), 'the outer graph keeps its If');
+  assert.ok(
+    o.model.graph.nodes.some((n) => n.opType === 'If'),
+    'the outer graph keeps its If',
+  );
   assert.ok(inside(o.model.graph) < 600, `nodes inside bodies after: ${inside(o.model.graph)}`);
 });
 

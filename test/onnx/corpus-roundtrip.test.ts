@@ -28,43 +28,69 @@ function walk(dir: string, found: string[] = []): string[] {
 
 const files = skip ? [] : walk(CORPUS);
 // Field by field: the message as protobufjs reads it, 64-bit integers and bytes as strings.
-const fields = (b: Uint8Array): string => JSON.stringify(onnx.ModelProto.toObject(onnx.ModelProto.decode(b), { longs: String, bytes: String }));
+const fields = (b: Uint8Array): string =>
+  JSON.stringify(onnx.ModelProto.toObject(onnx.ModelProto.decode(b), { longs: String, bytes: String }));
 
 /**
  * A byte difference must come from the wire encoding alone: protobufjs writing the original's own message
  * gives exactly our bytes (it packs repeated numbers, which ONNX's proto2 writers leave unpacked).
  */
 const sameAsProtobufjs = (ours: Uint8Array, original: Uint8Array): boolean =>
-  Buffer.compare(Buffer.from(onnx.ModelProto.encode(onnx.ModelProto.decode(original)).finish()), Buffer.from(ours)) === 0;
+  Buffer.compare(Buffer.from(onnx.ModelProto.encode(onnx.ModelProto.decode(original)).finish()), Buffer.from(ours)) ===
+  0;
 
 test('every corpus model decodes and re-encodes to the same model', { skip }, () => {
   const models = files.filter((f) => f.endsWith('.onnx'));
-  let identical = 0, fieldEqual = 0;
+  let identical = 0,
+    fieldEqual = 0;
   const failed: string[] = [];
   for (const path of models) {
     const bytes = readFileSync(path);
     const model = decodeModel(bytes);
-    if (!model.ok) { failed.push(`${path}: ${model.error}`); continue; }
+    if (!model.ok) {
+      failed.push(`${path}: ${model.error}`);
+      continue;
+    }
     const again = encodeModel(model.value);
     // Every raw tensor passed by reference: the chunked writer's framing must give the very same bytes.
-    if (Buffer.compare(Buffer.concat(encodeModelChunks(model.value, 1)), again) !== 0) { failed.push(`${path}: encodeModelChunks differs from encodeModel`); continue; }
+    if (Buffer.compare(Buffer.concat(encodeModelChunks(model.value, 1)), again) !== 0) {
+      failed.push(`${path}: encodeModelChunks differs from encodeModel`);
+      continue;
+    }
     if (Buffer.compare(Buffer.from(again), bytes) === 0) identical++;
     else if (fields(again) === fields(bytes) && sameAsProtobufjs(again, bytes)) fieldEqual++;
     else failed.push(path);
   }
-  console.log(`corpus round trip: ${models.length} models, ${identical} byte-identical, ${fieldEqual} equal field by field, ${failed.length} failed`);
+  console.log(
+    `corpus round trip: ${models.length} models, ${identical} byte-identical, ${fieldEqual} equal field by field, ${failed.length} failed`,
+  );
   assert.ok(models.length > 1000, `found only ${models.length} models`);
   assert.deepEqual(failed, []);
 });
 
 test('every corpus tensor decodes to the dtype, shape and values Python onnx reads', { skip }, async () => {
   const tensors = files.filter((f) => f.endsWith('.pb'));
-  const r = await exec('/usr/bin/python3', [fromRoot('test', 'python', 'describe_tensors.py')], { input: tensors.join('\n') });
+  const r = await exec('/usr/bin/python3', [fromRoot('test', 'python', 'describe_tensors.py')], {
+    input: tensors.join('\n'),
+  });
   assert.equal(r.exitCode, 0, r.stderr);
-  let checked = 0, valuesChecked = 0, notTensors = 0;
+  let checked = 0,
+    valuesChecked = 0,
+    notTensors = 0;
   for (const line of r.stdout.trim().split('\n')) {
-    const ref = JSON.parse(line) as { path: string; kind: string; dtype: number; dims: number[]; count?: number; sum?: number; head?: (number | null)[] };
-    if (ref.kind !== 'tensor') { notTensors++; continue; }
+    const ref = JSON.parse(line) as {
+      path: string;
+      kind: string;
+      dtype: number;
+      dims: number[];
+      count?: number;
+      sum?: number;
+      head?: (number | null)[];
+    };
+    if (ref.kind !== 'tensor') {
+      notTensors++;
+      continue;
+    }
     const t = decodeTensor(readFileSync(ref.path));
     assert.ok(t.ok, `${ref.path}: ${t.ok ? '' : t.error}`);
     assert.equal(t.value.dtype, ref.dtype, `${ref.path}: dtype`);
@@ -74,18 +100,25 @@ test('every corpus tensor decodes to the dtype, shape and values Python onnx rea
     const read = tensorValues(t.value);
     assert.ok(read.ok, `${ref.path}: ${read.ok ? '' : read.error}`);
     // float16 comes back as bit patterns; Python reports their values.
-    const values = t.value.dtype === DType.FLOAT16
-      ? Array.from(read.value as Uint16Array, float16ToFloat32)
-      : Array.from(read.value as ArrayLike<number | bigint>, Number);
+    const values =
+      t.value.dtype === DType.FLOAT16
+        ? Array.from(read.value as Uint16Array, float16ToFloat32)
+        : Array.from(read.value as ArrayLike<number | bigint>, Number);
     assert.equal(values.length, ref.count, `${ref.path}: element count`);
     let sum = 0;
     for (const v of values) if (Number.isFinite(v)) sum += v;
-    assert.ok(Math.abs(sum - (ref.sum ?? 0)) <= 1e-6 * Math.max(1, Math.abs(ref.sum ?? 0)), `${ref.path}: sum ${sum} vs ${ref.sum}`);
+    assert.ok(
+      Math.abs(sum - (ref.sum ?? 0)) <= 1e-6 * Math.max(1, Math.abs(ref.sum ?? 0)),
+      `${ref.path}: sum ${sum} vs ${ref.sum}`,
+    );
     ref.head?.forEach((h, i) => {
-      if (h !== null) assert.ok(Math.abs((values[i] as number) - h) <= 1e-6 * Math.max(1, Math.abs(h)), `${ref.path}: value ${i}`);
+      if (h !== null)
+        assert.ok(Math.abs((values[i] as number) - h) <= 1e-6 * Math.max(1, Math.abs(h)), `${ref.path}: value ${i}`);
     });
     valuesChecked++;
   }
-  console.log(`corpus tensors: ${checked} decoded with the right dtype and shape, ${valuesChecked} with values checked, ${notTensors} sequence/map/optional files not TensorProto`);
+  console.log(
+    `corpus tensors: ${checked} decoded with the right dtype and shape, ${valuesChecked} with values checked, ${notTensors} sequence/map/optional files not TensorProto`,
+  );
   assert.ok(checked > 2000, `checked only ${checked} tensors`);
 });

@@ -12,7 +12,9 @@ const N = 1_000_000;
 function phi(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
   return 0.5 * (1 + Math.sign(x) * erf);
 }
 
@@ -33,7 +35,11 @@ test('normals: Kolmogorov–Smirnov against Φ, mean, variance, and both tails b
   }
   assert.ok(d < 1.95 / Math.sqrt(N), `KS statistic ${d}`);
 
-  let sum = 0, squares = 0, beyondR = 0, beyond4 = 0, negative = 0;
+  let sum = 0,
+    squares = 0,
+    beyondR = 0,
+    beyond4 = 0,
+    negative = 0;
   for (const v of x) {
     sum += v;
     squares += v * v;
@@ -42,10 +48,13 @@ test('normals: Kolmogorov–Smirnov against Φ, mean, variance, and both tails b
     if (v < -3.442619855899) negative++;
   }
   assert.ok(Math.abs(sum / N) < 5 / Math.sqrt(N), `mean ${sum / N}`);
-  assert.ok(Math.abs(squares / N - 1) < 5 * Math.SQRT2 / Math.sqrt(N), `variance ${squares / N}`);
+  assert.ok(Math.abs(squares / N - 1) < (5 * Math.SQRT2) / Math.sqrt(N), `variance ${squares / N}`);
   const within = (count: number, p: number, what: string) => {
     const sd = Math.sqrt(N * p * (1 - p));
-    assert.ok(Math.abs(count - N * p) < 5 * sd, `${what}: ${count}, expected ${(N * p).toFixed(0)} ± ${(5 * sd).toFixed(0)}`);
+    assert.ok(
+      Math.abs(count - N * p) < 5 * sd,
+      `${what}: ${count}, expected ${(N * p).toFixed(0)} ± ${(5 * sd).toFixed(0)}`,
+    );
   };
   within(beyondR, 2 * (1 - phi(3.442619855899)), '|x| > R (the tail algorithm)');
   within(beyond4, 2 * (1 - phi(4)), '|x| > 4');

@@ -9,7 +9,8 @@ import { decodeTensor } from '../../onnx/serde.js';
 import { decodeTensorFile, makeTensor, tensorValues, type TensorValues } from '../../onnx/tensor.js';
 
 const { onnx } = onnxProto;
-const Long = onnx.TensorProto.decode(onnx.TensorProto.encode({ int64Data: [1] }).finish()).int64Data[0]!.constructor as unknown as {
+const Long = onnx.TensorProto.decode(onnx.TensorProto.encode({ int64Data: [1] }).finish()).int64Data[0]!
+  .constructor as unknown as {
   fromString(s: string, unsigned?: boolean): unknown;
 };
 
@@ -37,8 +38,18 @@ const samples: [string, DType, ArrayLike<number> | ArrayLike<bigint>, TensorValu
   ['BFLOAT16 bits', DType.BFLOAT16, [0x3f80, 0xbf80, 0x7f7f, 0], Uint16Array.of(0x3f80, 0xbf80, 0x7f7f, 0)],
   ['INT32', DType.INT32, [-2147483648, 2147483647, -3, 4], Int32Array.of(-2147483648, 2147483647, -3, 4)],
   ['UINT32', DType.UINT32, [4294967295, 0, 1, 2147483648], Uint32Array.of(4294967295, 0, 1, 2147483648)],
-  ['INT64', DType.INT64, [-(2n ** 63n), 2n ** 63n - 1n, 2n ** 53n + 1n, -5n], BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n, 2n ** 53n + 1n, -5n)],
-  ['UINT64', DType.UINT64, [2n ** 64n - 1n, 0n, 2n ** 53n + 1n, 5n], BigUint64Array.of(2n ** 64n - 1n, 0n, 2n ** 53n + 1n, 5n)],
+  [
+    'INT64',
+    DType.INT64,
+    [-(2n ** 63n), 2n ** 63n - 1n, 2n ** 53n + 1n, -5n],
+    BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n, 2n ** 53n + 1n, -5n),
+  ],
+  [
+    'UINT64',
+    DType.UINT64,
+    [2n ** 64n - 1n, 0n, 2n ** 53n + 1n, 5n],
+    BigUint64Array.of(2n ** 64n - 1n, 0n, 2n ** 53n + 1n, 5n),
+  ],
 ];
 
 for (const [label, dtype, input, expected] of samples) {
@@ -56,7 +67,7 @@ test('raw_data is little-endian whatever the host', () => {
   assert.deepEqual([...t.proto.rawData!], [4, 3, 2, 1]);
 });
 
-test('typed storage fields read as the dtype\'s array', () => {
+test("typed storage fields read as the dtype's array", () => {
   const typed: [onnxProto.onnx.ITensorProto, TensorValues][] = [
     [{ dataType: DType.FLOAT, dims: [3], floatData: [1, -0.5, 2] }, Float32Array.of(1, -0.5, 2)],
     [{ dataType: DType.DOUBLE, dims: [2], doubleData: [0.1, -7] }, Float64Array.of(0.1, -7)],
@@ -69,15 +80,28 @@ test('typed storage fields read as the dtype\'s array', () => {
     [{ dataType: DType.FLOAT16, dims: [2], int32Data: [0x3c00, 0xfbff] }, Uint16Array.of(0x3c00, 0xfbff)],
     [{ dataType: DType.BFLOAT16, dims: [1], int32Data: [0x3f80] }, Uint16Array.of(0x3f80)],
     [{ dataType: DType.INT32, dims: [2], int32Data: [-2147483648, 9] }, Int32Array.of(-2147483648, 9)],
-    [{ dataType: DType.INT64, dims: [3], int64Data: [Long.fromString('-9223372036854775808'), Long.fromString('9007199254740993'), -4] as never },
-      BigInt64Array.of(-(2n ** 63n), 2n ** 53n + 1n, -4n)],
-    [{ dataType: DType.UINT64, dims: [2], uint64Data: [Long.fromString('18446744073709551615', true), 3] as never }, BigUint64Array.of(2n ** 64n - 1n, 3n)],
+    [
+      {
+        dataType: DType.INT64,
+        dims: [3],
+        int64Data: [Long.fromString('-9223372036854775808'), Long.fromString('9007199254740993'), -4] as never,
+      },
+      BigInt64Array.of(-(2n ** 63n), 2n ** 53n + 1n, -4n),
+    ],
+    [
+      { dataType: DType.UINT64, dims: [2], uint64Data: [Long.fromString('18446744073709551615', true), 3] as never },
+      BigUint64Array.of(2n ** 64n - 1n, 3n),
+    ],
     [{ dataType: DType.UINT32, dims: [2], uint64Data: [4294967295, 1] }, Uint32Array.of(4294967295, 1)],
   ];
   for (const [proto, expected] of typed) {
     const got = values(wire(proto));
     assert.equal(got.constructor, expected.constructor, `dtype ${proto.dataType}`);
-    assert.deepEqual(Array.from(got as ArrayLike<number | bigint>), Array.from(expected as ArrayLike<number | bigint>), `dtype ${proto.dataType}`);
+    assert.deepEqual(
+      Array.from(got as ArrayLike<number | bigint>),
+      Array.from(expected as ArrayLike<number | bigint>),
+      `dtype ${proto.dataType}`,
+    );
   }
 });
 
@@ -88,12 +112,23 @@ test('a scalar has one element; an empty dimension none', () => {
 
 test('storage that disagrees with the dims, strings and external data are errors naming the field', () => {
   const short = tensorValues(wire({ name: 'w', dataType: DType.FLOAT, dims: [2, 3], floatData: [1, 2] }));
-  assert.ok(!short.ok && /"w".*TensorProto\.float_data holds 2 elements where the dims need 6/.test(short.error), JSON.stringify(short));
+  assert.ok(
+    !short.ok && /"w".*TensorProto\.float_data holds 2 elements where the dims need 6/.test(short.error),
+    JSON.stringify(short),
+  );
   const raw = tensorValues(wire({ name: 'r', dataType: DType.INT64, dims: [2], rawData: new Uint8Array(12) }));
   assert.ok(!raw.ok && /raw_data/.test(raw.error));
   const str = tensorValues(wire({ name: 's', dataType: DType.STRING, dims: [1], stringData: [new Uint8Array([65])] }));
   assert.ok(!str.ok && /STRING/.test(str.error));
-  const ext = tensorValues(wire({ name: 'e', dataType: DType.FLOAT, dims: [1], dataLocation: 1, externalData: [{ key: 'location', value: 'w.bin' }] }));
+  const ext = tensorValues(
+    wire({
+      name: 'e',
+      dataType: DType.FLOAT,
+      dims: [1],
+      dataLocation: 1,
+      externalData: [{ key: 'location', value: 'w.bin' }],
+    }),
+  );
   assert.ok(!ext.ok && /external file/.test(ext.error));
 });
 
@@ -109,7 +144,9 @@ test('decodeTensorFile names the file in every failure', async () => {
     await writeFile(join(dir, 'empty.pb'), '');
     const empty = await decodeTensorFile(join(dir, 'empty.pb'));
     assert.ok(!empty.ok && empty.error.includes('empty.pb') && /empty/.test(empty.error));
-    const good = onnx.TensorProto.encode(makeTensor('t', DType.FLOAT, [64], new Float32Array(64).fill(1)).proto).finish();
+    const good = onnx.TensorProto.encode(
+      makeTensor('t', DType.FLOAT, [64], new Float32Array(64).fill(1)).proto,
+    ).finish();
     await writeFile(join(dir, 'cut.pb'), good.subarray(0, good.length - 10));
     const cut = await decodeTensorFile(join(dir, 'cut.pb'));
     assert.ok(!cut.ok && cut.error.includes('cut.pb') && /truncated/.test(cut.error), JSON.stringify(cut));

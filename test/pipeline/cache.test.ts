@@ -69,7 +69,7 @@ test('bumping a stage version rebuilds it and its dependents, nothing else', asy
   assert.equal(readFileSync(join(p.artifacts, 'latest', 'joined.txt'), 'utf8'), 'HELLO! {"n":10}');
 });
 
-test('changing the root stage\'s config rebuilds everything downstream of it', async () => {
+test("changing the root stage's config rebuilds everything downstream of it", async () => {
   const p = project();
   assert.equal((await cli(p, ['join'])).code, 0);
   p.takeRuns();

@@ -8,11 +8,17 @@ import { closureDigest, graphFromMetafile, type Metafile } from '../../pipeline/
 import { repoRoot } from '../repo-root.js';
 import { cli, manifest, project } from './toy.js';
 
-test('a module graph: a stage\'s digest moves with its own modules, what they import and package versions, nothing else', () => {
+test("a module graph: a stage's digest moves with its own modules, what they import and package versions, nothing else", () => {
   const meta: Metafile = {
     inputs: {
       'dist/stages/opt/index.js': { imports: [{ path: 'dist/pipeline/stage.js' }, { path: 'dist/stages/opt/run.js' }] },
-      'dist/stages/opt/run.js': { imports: [{ path: 'dist/onnx/ir.js' }, { path: 'onnxruntime-node', external: true }, { path: 'node:fs', external: true }] },
+      'dist/stages/opt/run.js': {
+        imports: [
+          { path: 'dist/onnx/ir.js' },
+          { path: 'onnxruntime-node', external: true },
+          { path: 'node:fs', external: true },
+        ],
+      },
       'dist/stages/build/index.js': { imports: [{ path: 'dist/pipeline/stage.js' }, { path: 'dist/onnx/ir.js' }] },
       'dist/onnx/ir.js': { imports: [{ path: 'node_modules/yaml/dist/index.js' }] },
       'dist/pipeline/stage.js': { imports: [] },
@@ -20,8 +26,15 @@ test('a module graph: a stage\'s digest moves with its own modules, what they im
     },
   };
   const digests = (bytes: Record<string, string>, versions: Record<string, string>) => {
-    const graph = graphFromMetafile(meta, (p) => bytes[p] ?? `bytes of ${p}`, (pkg) => versions[pkg] ?? '1.0.0');
-    return { opt: closureDigest(graph, 'dist/stages/opt/index.js'), build: closureDigest(graph, 'dist/stages/build/index.js') };
+    const graph = graphFromMetafile(
+      meta,
+      (p) => bytes[p] ?? `bytes of ${p}`,
+      (pkg) => versions[pkg] ?? '1.0.0',
+    );
+    return {
+      opt: closureDigest(graph, 'dist/stages/opt/index.js'),
+      build: closureDigest(graph, 'dist/stages/build/index.js'),
+    };
   };
   const base = digests({}, {});
   assert.deepEqual(digests({}, {}), base, 'deterministic');
@@ -40,7 +53,8 @@ test('a module graph: a stage\'s digest moves with its own modules, what they im
 
 test('the real bundle, built twice in a copy: a changed pass moves optimize only; a README typo moves nothing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ef-code-'));
-  for (const part of ['main.js', 'pipeline', 'stages', 'onnx', 'trt']) cpSync(join(repoRoot, 'dist', part), join(dir, 'dist', part), { recursive: true });
+  for (const part of ['main.js', 'pipeline', 'stages', 'onnx', 'trt'])
+    cpSync(join(repoRoot, 'dist', part), join(dir, 'dist', part), { recursive: true });
   mkdirSync(join(dir, 'scripts'));
   cpSync(join(repoRoot, 'scripts', 'bundle.mjs'), join(dir, 'scripts', 'bundle.mjs'));
   cpSync(join(repoRoot, 'README.md'), join(dir, 'README.md'));
@@ -49,13 +63,19 @@ test('the real bundle, built twice in a copy: a changed pass moves optimize only
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   const identity = () => {
     execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: dir, stdio: 'pipe' });
-    return (JSON.parse(readFileSync(join(dir, 'dist', 'code-identity.json'), 'utf8')) as { stages: Record<string, string> }).stages;
+    return (
+      JSON.parse(readFileSync(join(dir, 'dist', 'code-identity.json'), 'utf8')) as { stages: Record<string, string> }
+    ).stages;
   };
   const before = identity();
-  for (const stage of ['build', 'validate', 'optimize', 'convert:fp16', 'benchmark', 'report']) assert.ok(before[stage], stage);
+  for (const stage of ['build', 'validate', 'optimize', 'convert:fp16', 'benchmark', 'report'])
+    assert.ok(before[stage], stage);
   appendFileSync(join(dir, 'README.md'), '\nA typo: teh.\n');
   assert.deepEqual(identity(), before);
-  appendFileSync(join(dir, 'dist', 'stages', 'optimize', 'passes', 'relu6-to-clip.js'), '\nexport const changed = 1;\n');
+  appendFileSync(
+    join(dir, 'dist', 'stages', 'optimize', 'passes', 'relu6-to-clip.js'),
+    '\nexport const changed = 1;\n',
+  );
   const after = identity();
   const moved = Object.keys(before).filter((s) => before[s] !== after[s]);
   assert.deepEqual(moved, ['optimize']);
@@ -63,7 +83,9 @@ test('the real bundle, built twice in a copy: a changed pass moves optimize only
 
 test('a stage whose code changed misses, --explain says so, and consumers of identical bytes stay cached', async () => {
   const p = project();
-  const code = (upper: string) => ({ TOY_CODE: JSON.stringify({ source: 's'.repeat(64), upper, 'toy:join': 'j'.repeat(64) }) });
+  const code = (upper: string) => ({
+    TOY_CODE: JSON.stringify({ source: 's'.repeat(64), upper, 'toy:join': 'j'.repeat(64) }),
+  });
   assert.equal((await cli(p, ['join'], code('a'.repeat(64)))).code, 0);
   p.takeRuns();
   const r = await cli(p, ['join', '--explain'], code('b'.repeat(64)));

@@ -10,7 +10,12 @@ const schema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    model: { type: 'object', default: {}, additionalProperties: false, properties: { size: { type: 'integer', minimum: 32, default: 224 }, tags: { type: 'array', uniqueItems: true } } },
+    model: {
+      type: 'object',
+      default: {},
+      additionalProperties: false,
+      properties: { size: { type: 'integer', minimum: 32, default: 224 }, tags: { type: 'array', uniqueItems: true } },
+    },
   },
 };
 
@@ -30,7 +35,10 @@ test('the first run leaves the validator as CommonJS code; the next loads it and
     assert.deepEqual(withDefaults, { model: { size: 224 } });
     assert.ok(!validate({ model: { size: 8 } }));
     assert.equal(validate.errors?.[0]?.instancePath, '/model/size');
-    assert.ok(!validate({ model: { tags: ['a', 'a'] } }), 'uniqueItems needs the runtime helper the cached code requires');
+    assert.ok(
+      !validate({ model: { tags: ['a', 'a'] } }),
+      'uniqueItems needs the runtime helper the cached code requires',
+    );
   }
   assert.deepEqual(readdirSync(dir), files, 'loading writes nothing');
 });

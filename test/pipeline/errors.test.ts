@@ -24,7 +24,10 @@ test('a stage that fails: exit 1 with its message, earlier artifacts intact, not
   assert.equal(m.stages['toy:join']?.status, 'cached');
   assert.equal(readFileSync(join(p.artifacts, 'latest', 'joined.txt'), 'utf8'), 'HELLO {"n":10}');
   const ls = JSON.parse((await cli(p, ['cache', 'ls', '--json'])).stdout) as Array<{ stage: string }>;
-  assert.equal(ls.some((e) => e.stage === 'side'), false);
+  assert.equal(
+    ls.some((e) => e.stage === 'side'),
+    false,
+  );
   assert.equal((await cli(p, ['cache', 'verify'])).code, 0);
 });
 
@@ -43,10 +46,18 @@ test('bad config: exit 2 naming the file and the field', async () => {
   assert.equal(r.code, 2);
   // One line: the first problem, where it is, and how many more there are.
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`${p.config.replace(/[.]/g, '\\.')}:3:3: unknown field count\\.facter \\(did you mean factor\\?\\) \\(and 1 more`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `${p.config.replace(/[.]/g, '\\.')}:3:3: unknown field count\\.facter \\(did you mean factor\\?\\) \\(and 1 more`,
+    ),
+  );
   assert.deepEqual(p.takeRuns(), []);
   p.writeConfig('count:\n  factor: many\n');
-  assert.match((await cli(p, ['run'])).stderr, new RegExp(`${p.config.replace(/[.]/g, '\\.')}:2:11: count\\.factor must be integer`));
+  assert.match(
+    (await cli(p, ['run'])).stderr,
+    new RegExp(`${p.config.replace(/[.]/g, '\\.')}:2:11: count\\.factor must be integer`),
+  );
 
   p.writeConfig('src:\n  text: [unclosed\n');
   const y = await cli(p, ['run']);
@@ -82,12 +93,21 @@ test('a missing optional tool skips its stage and the stages that need it, with 
   // Each skip is said once, as it happens, with the full reason beside the short message.
   const skips = r.records.filter((x) => x['status'] === 'skipped');
   assert.deepEqual(skips.map((x) => x['stage']).sort(), ['after-tool', 'tooled']);
-  assert.equal(skips.find((x) => x['stage'] === 'tooled')?.['msg'], 'faketool unavailable: faketool not found (set TOY_TOOL)');
-  assert.equal(skips.find((x) => x['stage'] === 'tooled')?.['reason'], 'faketool unavailable: faketool not found (set TOY_TOOL)');
+  assert.equal(
+    skips.find((x) => x['stage'] === 'tooled')?.['msg'],
+    'faketool unavailable: faketool not found (set TOY_TOOL)',
+  );
+  assert.equal(
+    skips.find((x) => x['stage'] === 'tooled')?.['reason'],
+    'faketool unavailable: faketool not found (set TOY_TOOL)',
+  );
 
   const req = await cli(p, ['tooled', '--require', 'faketool']);
   assert.equal(req.code, 1);
-  assert.equal(manifest(p).stages['tooled']?.reason, 'faketool is required (--require) but unavailable: faketool not found (set TOY_TOOL)');
+  assert.equal(
+    manifest(p).stages['tooled']?.reason,
+    'faketool is required (--require) but unavailable: faketool not found (set TOY_TOOL)',
+  );
   assert.equal((await cli(p, ['run', '--require', 'nosuchtool'])).code, 2);
 });
 
@@ -97,7 +117,8 @@ test('a present tool is probed, enters the key, and its stage runs with it', asy
   const tool = join(dir, 'faketool');
   const calls = join(dir, 'calls');
   // A fake standing in for an external program; it records how it was called.
-  const script = (version: string) => `#!/bin/sh\necho "$@" >> ${calls}\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\n[ "$1" = shout ] || exit 3\ntr a-z A-Z < "$2"\n`;
+  const script = (version: string) =>
+    `#!/bin/sh\necho "$@" >> ${calls}\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\n[ "$1" = shout ] || exit 3\ntr a-z A-Z < "$2"\n`;
   writeFileSync(tool, script('1.0'));
   chmodSync(tool, 0o755);
   const r = await cli(p, ['tooled', '--require', 'faketool'], { TOY_TOOL: tool });
@@ -120,7 +141,10 @@ test('--baseline reaches stages as ctx.options.baseline', async () => {
   const p = project();
   const r = await cli(p, ['measure', '--baseline', 'old/bench.json']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(readFileSync(join(p.artifacts, 'latest', 'measure.json'), 'utf8')).baseline, join(process.cwd(), 'old/bench.json'));
+  assert.equal(
+    JSON.parse(readFileSync(join(p.artifacts, 'latest', 'measure.json'), 'utf8')).baseline,
+    join(process.cwd(), 'old/bench.json'),
+  );
 });
 
 test('--precision leaves out stages tagged with the other precision, and what needs them', async () => {

@@ -14,7 +14,14 @@ const data = (over: Partial<KeyData> = {}): KeyData => ({
 
 test('canonical encoding ignores key order at every level and drops undefined members', () => {
   assert.equal(canonical({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } }), '{"a":{"d":[1,{"x":1,"y":2}]},"b":1}');
-  const reordered: KeyData = { tools: data().tools, inputs: data().inputs, config: { shapes: { max: 8, min: 1 }, workspace_mb: 2048 }, version: 1, code: 'c'.repeat(64), stage: 'engine:trt:fp16' };
+  const reordered: KeyData = {
+    tools: data().tools,
+    inputs: data().inputs,
+    config: { shapes: { max: 8, min: 1 }, workspace_mb: 2048 },
+    version: 1,
+    code: 'c'.repeat(64),
+    stage: 'engine:trt:fp16',
+  };
   assert.equal(keyOf(reordered), keyOf(data()));
   assert.match(keyOf(data()), /^[0-9a-f]{64}$/);
   assert.throws(() => canonical({ x: Number.NaN }), /Internal error/);
@@ -42,11 +49,18 @@ test('explainChange names what changed, one line each', () => {
     explainChange(data(), data({ version: 2, config: { workspace_mb: 1024, shapes: { min: 1, max: 8 } } })),
     ['stage version 1 → 2', 'config workspace_mb changed 2048 → 1024'],
   );
-  assert.deepEqual(explainChange(data(), data({ inputs: { model: 'b'.repeat(64) } })), ['input model changed (aaaaaaaaaaaa → bbbbbbbbbbbb)']);
+  assert.deepEqual(explainChange(data(), data({ inputs: { model: 'b'.repeat(64) } })), [
+    'input model changed (aaaaaaaaaaaa → bbbbbbbbbbbb)',
+  ]);
   assert.deepEqual(
-    explainChange(data(), data({ tools: { trtexec: { tensorrt: '10.4.0', gpu: 'NVIDIA H100', compute: '9.0', driver: '550.54' } } })),
+    explainChange(
+      data(),
+      data({ tools: { trtexec: { tensorrt: '10.4.0', gpu: 'NVIDIA H100', compute: '9.0', driver: '550.54' } } }),
+    ),
     ['tool trtexec.tensorrt changed "10.3.0" → "10.4.0"'],
   );
-  assert.deepEqual(explainChange(data(), data({ config: { workspace_mb: 2048, shapes: { min: 1 } } })), ['config shapes.max changed 8 → (absent)']);
+  assert.deepEqual(explainChange(data(), data({ config: { workspace_mb: 2048, shapes: { min: 1 } } })), [
+    'config shapes.max changed 8 → (absent)',
+  ]);
   assert.deepEqual(explainChange(data(), data({ code: 'e'.repeat(64) })), ['code of stage engine:trt:fp16 changed']);
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli, manifest, project } from './toy.js';
 
-test('latest stays whole: a partial command keeps the other stages\' newest outputs for the same config', async () => {
+test("latest stays whole: a partial command keeps the other stages' newest outputs for the same config", async () => {
   const p = project();
   assert.equal((await cli(p, ['join'])).code, 0);
   assert.equal((await cli(p, ['side'])).code, 0);
@@ -34,8 +34,11 @@ test('cache gc prunes old views and says what it keeps and why', async () => {
   assert.deepEqual(readdirSync(join(p.artifacts, 'views')), [current]);
   const lines = r.stdout.trim().split('\n');
   assert.match(lines[0]!, /^removed 4 entries, 0 objects \(0\.00 MB\), 0 abandoned tmp dirs, 3 old views$/);
-  assert.equal(lines[1], 'kept 4 entries: each stage\'s newest and every one artifacts/latest names');
+  assert.equal(lines[1], "kept 4 entries: each stage's newest and every one artifacts/latest names");
   assert.equal(lines[2], `kept views/${current}: artifacts/latest points to it`);
-  assert.equal(lines[3], 'kept 4 unreferenced objects younger than 1 h (a running build may be about to reference them)');
+  assert.equal(
+    lines[3],
+    'kept 4 unreferenced objects younger than 1 h (a running build may be about to reference them)',
+  );
   assert.equal((await cli(p, ['cache', 'verify'])).code, 0);
 });

@@ -13,7 +13,7 @@ import { cli, manifest, project } from './toy.js';
 const causes = (p: ReturnType<typeof project>, stages: readonly string[]) =>
   Object.fromEntries(stages.map((s) => [s, manifest(p).stages[s]?.cause]));
 
-test('a stage\'s own failure keeps its reason, the runner adds the stage to the message', async () => {
+test("a stage's own failure keeps its reason, the runner adds the stage to the message", async () => {
   const p = project('side:\n  fail: true\n');
   assert.equal((await cli(p, ['side'])).code, 1);
   assert.equal(manifest(p).stages['side']?.cause, 'check-failed');

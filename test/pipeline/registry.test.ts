@@ -17,6 +17,7 @@ test('both shipped configs validate against the composed schema, with defaults f
   for (const file of ['configs/mobilenetv2.yaml', 'configs/ci.yaml']) {
     const c = await loadConfig(`${repoRoot}/${file}`, registry.configSchema);
     assert.ok(c.ok, c.ok ? '' : c.error);
-    for (const section of ['model', 'optimize', 'fp16', 'trt', 'bench']) assert.equal(typeof c.value[section], 'object', `${file}: ${section}`);
+    for (const section of ['model', 'optimize', 'fp16', 'trt', 'bench'])
+      assert.equal(typeof c.value[section], 'object', `${file}: ${section}`);
   }
 });

@@ -8,7 +8,8 @@ import { startDav } from './webdav.js';
 const JOIN = ['count', 'source', 'toy:join', 'upper'];
 
 const warnings = (r: Ran) => r.records.filter((x) => x['level'] === 40).map((x) => String(x['msg']));
-const serverFiles = (root: string, kind: 'ac' | 'cas') => (existsSync(join(root, 'cache', kind)) ? readdirSync(join(root, 'cache', kind)) : []);
+const serverFiles = (root: string, kind: 'ac' | 'cas') =>
+  existsSync(join(root, 'cache', kind)) ? readdirSync(join(root, 'cache', kind)) : [];
 const latest = (p: Project, file: string) => readFileSync(join(p.artifacts, 'latest', file));
 
 test('two machines, one nginx WebDAV remote: B builds nothing, verifies, and serves what A built', async (t) => {
@@ -24,21 +25,33 @@ test('two machines, one nginx WebDAV remote: B builds nothing, verifies, and ser
   assert.equal(serverFiles(dav.root, 'ac').length, 4);
   assert.equal(serverFiles(dav.root, 'cas').length, 4);
 
-  const plan = JSON.parse((await cli(b, ['plan', '--json', ...remote])).stdout) as { stages: Array<{ stage: string; status: string }> };
-  assert.deepEqual(plan.stages.filter((s) => JOIN.includes(s.stage)).map((s) => s.status), ['remote-hit', 'remote-hit', 'remote-hit', 'remote-hit']);
+  const plan = JSON.parse((await cli(b, ['plan', '--json', ...remote])).stdout) as {
+    stages: Array<{ stage: string; status: string }>;
+  };
+  assert.deepEqual(
+    plan.stages.filter((s) => JOIN.includes(s.stage)).map((s) => s.status),
+    ['remote-hit', 'remote-hit', 'remote-hit', 'remote-hit'],
+  );
 
   const pulled = await cli(b, ['join', ...remote]);
   assert.equal(pulled.code, 0, pulled.stderr);
   assert.deepEqual(b.takeRuns(), [], 'B ran no stage');
-  assert.equal(pulled.records.filter((x) => x['status'] === 'cached' && /^remote hit/.test(String(x['msg']))).length, 4);
+  assert.equal(
+    pulled.records.filter((x) => x['status'] === 'cached' && /^remote hit/.test(String(x['msg']))).length,
+    4,
+  );
   for (const s of JOIN) assert.equal(manifest(b).stages[s]?.key, manifest(a).stages[s]?.key, s);
-  for (const f of ['text.txt', 'upper.txt', 'count.json', 'joined.txt']) assert.deepEqual(latest(b, f), latest(a, f), f);
+  for (const f of ['text.txt', 'upper.txt', 'count.json', 'joined.txt'])
+    assert.deepEqual(latest(b, f), latest(a, f), f);
   const verify = await cli(b, ['cache', 'verify']);
   assert.equal(verify.code, 0, verify.stderr);
   assert.match(verify.stdout, /4 entries verified, 0 corrupt/);
 
   // The second upload of a key is a no-op: A rebuilds everything and the server receives no PUT.
-  const puts = () => readFileSync(dav.accessLog, 'utf8').split('\n').filter((l) => l.includes('"PUT ')).length;
+  const puts = () =>
+    readFileSync(dav.accessLog, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"PUT ')).length;
   const before = puts();
   assert.equal((await cli(a, ['join', '--force', ...remote])).code, 0);
   assert.equal(puts(), before);
@@ -74,14 +87,18 @@ test('a malformed remote entry is refused with one warning', async (t) => {
   const a = project();
   assert.equal((await cli(a, ['join', '--remote-cache', dav.url])).code, 0);
   const key = manifest(a).stages['source']!.key!;
-  const entry = JSON.parse(readFileSync(join(dav.root, 'cache', 'ac', key), 'utf8')) as { outputs: { text: { sha256: string } } };
+  const entry = JSON.parse(readFileSync(join(dav.root, 'cache', 'ac', key), 'utf8')) as {
+    outputs: { text: { sha256: string } };
+  };
   entry.outputs.text.sha256 = '../../../../etc/passwd';
   writeFileSync(join(dav.root, 'cache', 'ac', key), JSON.stringify(entry));
 
   const b = project();
   const r = await cli(b, ['join', '--remote-cache', dav.url]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(warnings(r), [`remote cache entry ${key.slice(0, 12)} is malformed (output text has no valid sha256): not used, building locally`]);
+  assert.deepEqual(warnings(r), [
+    `remote cache entry ${key.slice(0, 12)} is malformed (output text has no valid sha256): not used, building locally`,
+  ]);
   assert.deepEqual(b.takeRuns(), ['source']);
 });
 
@@ -93,9 +110,15 @@ test('a 503 server, a closed port, a read-only server: one warning line each, a 
   await closed.stop();
 
   for (const [url, pattern] of [
-    [unavailable.url, /^remote cache http:\/\/127\.0\.0\.1:\d+\/cache lookup failed \(HTTP 503 on GET\): building locally, remote cache off for this run$/],
+    [
+      unavailable.url,
+      /^remote cache http:\/\/127\.0\.0\.1:\d+\/cache lookup failed \(HTTP 503 on GET\): building locally, remote cache off for this run$/,
+    ],
     [closed.url, /^remote cache http:\/\/127\.0\.0\.1:\d+\/cache lookup failed \(ECONNREFUSED\): building locally/],
-    [readonly.url, /^remote cache http:\/\/127\.0\.0\.1:\d+\/cache refused an upload \(HTTP 403\): check the credentials or set cache\.remote_upload: false/],
+    [
+      readonly.url,
+      /^remote cache http:\/\/127\.0\.0\.1:\d+\/cache refused an upload \(HTTP 403\): check the credentials or set cache\.remote_upload: false/,
+    ],
   ] as const) {
     const p = project();
     const r = await cli(p, ['join', '--remote-cache', url]);
@@ -172,16 +195,23 @@ test('cache push uploads what a store built without the remote; cache pull fills
   const push = await cli(a, ['cache', 'push', '--remote-cache', dav.url]);
   assert.equal(push.code, 0, push.stderr);
   assert.match(push.stdout, /^pushed 4 entries to http:\/\/127\.0\.0\.1:\d+\/cache; 0 were there already$/m);
-  assert.match((await cli(a, ['cache', 'push', '--remote-cache', dav.url])).stdout, /pushed 0 entries .*; 4 were there already/);
+  assert.match(
+    (await cli(a, ['cache', 'push', '--remote-cache', dav.url])).stdout,
+    /pushed 0 entries .*; 4 were there already/,
+  );
 
   const b = project();
   const pull = await cli(b, ['cache', 'pull', '--remote-cache', dav.url]);
   assert.equal(pull.code, 0, pull.stderr);
-  assert.match(pull.stdout, /^pulled 4 entries from http:\/\/127\.0\.0\.1:\d+\/cache; 4 of \d+ stages are now local hits$/m);
+  assert.match(
+    pull.stdout,
+    /^pulled 4 entries from http:\/\/127\.0\.0\.1:\d+\/cache; 4 of \d+ stages are now local hits$/m,
+  );
   const r = await cli(b, ['join']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(b.takeRuns(), []);
-  for (const f of ['text.txt', 'upper.txt', 'count.json', 'joined.txt']) assert.deepEqual(latest(b, f), latest(a, f), f);
+  for (const f of ['text.txt', 'upper.txt', 'count.json', 'joined.txt'])
+    assert.deepEqual(latest(b, f), latest(a, f), f);
   const none = await cli(b, ['cache', 'push']);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /cache push needs a remote cache: --remote-cache URL or cache\.remote in /);

@@ -38,7 +38,7 @@ test('SIGINT inside a CPU-bound stage (that checks its signal between slices): s
   await sleep(300);
   const sent = Date.now();
   child.kill('SIGINT');
-  const [code] = (await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s]))));
+  const [code] = await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s])));
   const took = Date.now() - sent;
   assert.equal(code, 130, stderr);
   assert.ok(took < 2000, `stopped ${took} ms after SIGINT`);
@@ -54,7 +54,13 @@ test('SIGINT inside a CPU-bound stage (that checks its signal between slices): s
   p.takeRuns();
   const again = await cli(p, ['join']);
   assert.equal(again.code, 0);
-  assert.deepEqual(again.records.filter((x) => x['status'] === 'built').map((x) => x['stage']).sort(), ['toy:join', 'upper']);
+  assert.deepEqual(
+    again.records
+      .filter((x) => x['status'] === 'built')
+      .map((x) => x['stage'])
+      .sort(),
+    ['toy:join', 'upper'],
+  );
 });
 
 test('a stage deaf to its abort signal is abandoned: exit 130 all the same, nothing of it stored', async () => {
@@ -76,7 +82,7 @@ test('SIGTERM while a stage waits on a child process: the child is stopped, exit
   const pid = Number(readFileSync(pidFile, 'utf8'));
   assert.ok(alive(pid));
   child.kill('SIGTERM');
-  const [code] = (await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s]))));
+  const [code] = await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s])));
   assert.equal(code, 143);
   await until('the child to go', () => !alive(pid), 2000);
   assertNothingPartial(p);
@@ -85,7 +91,9 @@ test('SIGTERM while a stage waits on a child process: the child is stopped, exit
 
 test('the lock of a crashed holder is broken, and the key is built', async () => {
   const p = project();
-  const plan = JSON.parse((await cli(p, ['plan', '--json'])).stdout) as { stages: Array<{ stage: string; key?: string }> };
+  const plan = JSON.parse((await cli(p, ['plan', '--json'])).stdout) as {
+    stages: Array<{ stage: string; key?: string }>;
+  };
   const key = plan.stages.find((s) => s.stage === 'source')!.key!;
   const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
   const lock = join(p.artifacts, 'store', 'locks', 'source', `${key}.lock`);
@@ -103,7 +111,9 @@ test('torch_runner.py outlives a kill -9 of its parent by at most a second', asy
   const script = `const c = require('node:child_process').spawn('/usr/bin/python3', [${JSON.stringify(runner)}], { stdio: ['pipe', 'ignore', 'ignore'] });
     console.log(c.pid); setInterval(() => {}, 1000);`;
   const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const pid = await new Promise<number>((r) => parent.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
+  const pid = await new Promise<number>((r) =>
+    parent.stdout.once('data', (d: Buffer) => r(Number(d.toString().trim()))),
+  );
   t.after(() => {
     for (const p of [parent.pid!, pid]) if (alive(p)) process.kill(p, 'SIGKILL');
   });

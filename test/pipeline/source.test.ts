@@ -69,7 +69,7 @@ test('a stage that declines is skipped with its reason, the run exits 0, and con
   const m = manifest(p);
   assert.equal(m.stages['picky']?.status, 'skipped');
   assert.equal(m.stages['picky']?.reason, 'picky: the text asks to be left alone');
-  assert.equal(latest(p, 'final.txt'), '[please decline]', 'final took the file stage\'s text');
+  assert.equal(latest(p, 'final.txt'), '[please decline]', "final took the file stage's text");
   // The decline is a function of the key: the next run does not try again.
   const again = await run(p, ['final', '--doc', f]);
   assert.equal(again.code, 0);
@@ -77,7 +77,10 @@ test('a stage that declines is skipped with its reason, the run exits 0, and con
   assert.equal(manifest(p).stages['picky']?.status, 'skipped');
   const plan = await run(p, ['plan', '--doc', f, '--json']);
   const stages = (JSON.parse(plan.stdout) as { stages: Array<{ stage: string; status: string }> }).stages;
-  assert.deepEqual(stages.map((s) => `${s.stage}:${s.status}`), ['source:skipped', 'doc:hit', 'picky:skipped', 'final:hit', 'noted:miss']);
+  assert.deepEqual(
+    stages.map((s) => `${s.stage}:${s.status}`),
+    ['source:skipped', 'doc:hit', 'picky:skipped', 'final:hit', 'noted:miss'],
+  );
 });
 
 test('a consumer does not fall back past a stage that was skipped because something upstream failed', async () => {
@@ -91,7 +94,7 @@ test('a consumer does not fall back past a stage that was skipped because someth
   assert.equal(m['picky']?.status, 'skipped');
   assert.equal(m['final']?.status, 'skipped');
   assert.equal(m['final']?.reason, 'needs picky, which was skipped after a failure upstream');
-  assert.deepEqual(p.takeRuns(), ['doc'], 'the built-in source is not used in the failed file\'s place');
+  assert.deepEqual(p.takeRuns(), ['doc'], "the built-in source is not used in the failed file's place");
 });
 
 test('a companion file travels with its output: stored, placed beside it for consumers and in latest/, in their key', async () => {

@@ -45,7 +45,11 @@ test('cache verify re-hashes every entry and evicts a corrupted one; gc keeps wh
   assert.equal(existsSync(path), false);
 
   const ls = await cli(p, ['cache', 'ls', '--json']);
-  assert.deepEqual((JSON.parse(ls.stdout) as Array<{ stage: string }>).map((e) => e.stage).sort(), ['source', 'toy:join', 'upper']);
+  assert.deepEqual((JSON.parse(ls.stdout) as Array<{ stage: string }>).map((e) => e.stage).sort(), [
+    'source',
+    'toy:join',
+    'upper',
+  ]);
   const gc = await cli(p, ['cache', 'gc']);
   assert.equal(gc.code, 0);
   assert.match(gc.stdout, /removed 0 entries/);
@@ -66,7 +70,12 @@ test('two concurrent runs on one store: one builds each key, the other waits on 
   const waited = [...a.records, ...b.records].filter((x) => x['stage'] === 'upper' && x['status'] === 'waiting');
   assert.equal(waited.length, 1);
   assert.match(String(waited[0]?.['msg']), /^waiting for process \d+ on .+, which is building [0-9a-f]{12}$/);
-  const statuses = [a, b].map((r) => r.records.find((x) => x['stage'] === 'upper' && (x['status'] === 'built' || x['status'] === 'cached'))?.['status']);
+  const statuses = [a, b].map(
+    (r) =>
+      r.records.find((x) => x['stage'] === 'upper' && (x['status'] === 'built' || x['status'] === 'cached'))?.[
+        'status'
+      ],
+  );
   assert.deepEqual(statuses.sort(), ['built', 'cached']);
   const again = await cli(p, ['join']);
   assert.equal(again.code, 0);
@@ -77,7 +86,8 @@ test('a run killed mid-stage leaves no partial artifact, and the next run rebuil
   const p = project();
   const child = start(p, ['join'], { TOY_SLEEP_MS: '20000' });
   // Wait until upper has written its partial output, then kill the process outright.
-  for (let i = 0; i < 200 && !readFileSync(p.runlog, 'utf8').includes('upper'); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 200 && !readFileSync(p.runlog, 'utf8').includes('upper'); i++)
+    await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 200));
   child.kill('SIGKILL');
   await new Promise((r) => child.on('close', r));

@@ -49,10 +49,14 @@ export interface Ran {
 }
 
 export function start(p: Project, args: readonly string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, [...process.execArgv, toyCli, ...args, '--config', p.config, '--artifacts', p.artifacts], {
-    env: { ...process.env, TOY_RUNLOG: p.runlog, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    [...process.execArgv, toyCli, ...args, '--config', p.config, '--artifacts', p.artifacts],
+    {
+      env: { ...process.env, TOY_RUNLOG: p.runlog, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 export function cli(p: Project, args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
@@ -63,12 +67,28 @@ export function cli(p: Project, args: readonly string[], env: Record<string, str
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
-      const records = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const records = stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       resolve({ code, signal, stdout, stderr, records });
     });
   });
 }
 
-export function manifest(p: Project): { config: string; stages: Record<string, { key?: string; status: string; reason?: string; cause?: string; ms: number; outputs: Record<string, { path: string; sha256: string }> }> } {
+export function manifest(p: Project): {
+  config: string;
+  stages: Record<
+    string,
+    {
+      key?: string;
+      status: string;
+      reason?: string;
+      cause?: string;
+      ms: number;
+      outputs: Record<string, { path: string; sha256: string }>;
+    }
+  >;
+} {
   return JSON.parse(readFileSync(join(p.artifacts, 'latest', 'manifest.json'), 'utf8'));
 }

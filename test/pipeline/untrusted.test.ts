@@ -10,7 +10,8 @@ const entryFile = (p: Project, stage: string) => {
   return { key, path: join(p.artifacts, 'store', 'entries', stage, `${key}.json`) };
 };
 const objectPath = (p: Project, sha: string) => join(p.artifacts, 'store', 'objects', sha.slice(0, 2), sha);
-const warnings = (r: { records: Array<Record<string, unknown>> }) => r.records.filter((x) => x['level'] === 40).map((x) => String(x['msg']));
+const warnings = (r: { records: Array<Record<string, unknown>> }) =>
+  r.records.filter((x) => x['level'] === 40).map((x) => String(x['msg']));
 
 test('an entry whose sha256 is a path outside the store: refused, evicted, rebuilt; nothing outside is linked or deleted', async () => {
   const p = project();
@@ -25,7 +26,9 @@ test('an entry whose sha256 is a path outside the store: refused, evicted, rebui
 
   const r = await cli(p, ['join']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(warnings(r), [`cache entry ${key.slice(0, 12)} is malformed (output text has no valid sha256): evicted, rebuilding`]);
+  assert.deepEqual(warnings(r), [
+    `cache entry ${key.slice(0, 12)} is malformed (output text has no valid sha256): evicted, rebuilding`,
+  ]);
   assert.deepEqual(p.takeRuns(), ['upper']);
   assert.equal(readFileSync(join(p.artifacts, 'latest', 'upper.txt'), 'utf8'), 'HELLO');
 
@@ -40,7 +43,10 @@ test('an entry whose sha256 is a path outside the store: refused, evicted, rebui
 test('damaged entry bodies (null output, numeric hash, no outputs, not JSON) are evicted with one warning each', async () => {
   const damage: Array<[string, (e: Record<string, unknown>) => unknown]> = [
     ['output text is not an object', (e) => ({ ...e, outputs: { text: null } })],
-    ['output text has no valid sha256', (e) => ({ ...e, outputs: { text: { ...(e['outputs'] as { text: object }).text, sha256: 42 } } })],
+    [
+      'output text has no valid sha256',
+      (e) => ({ ...e, outputs: { text: { ...(e['outputs'] as { text: object }).text, sha256: 42 } } }),
+    ],
     ['its outputs are none, the stage declares text', (e) => ({ ...e, outputs: {} })],
     ['its key data does not hash to its key', (e) => ({ ...e, data: { ...(e['data'] as object), version: 7 } })],
     ['not JSON', () => '{"key": '],
@@ -98,7 +104,12 @@ test('--verify re-hashes what a hit serves even when its stamp vouches for it', 
   writeFileSync(stamp, JSON.stringify({ size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino }));
   p.takeRuns();
   const trusting = await cli(p, ['plan', '--json']);
-  assert.equal((JSON.parse(trusting.stdout) as { stages: Array<{ stage: string; status: string }> }).stages.find((x) => x.stage === 'upper')?.status, 'hit');
+  assert.equal(
+    (JSON.parse(trusting.stdout) as { stages: Array<{ stage: string; status: string }> }).stages.find(
+      (x) => x.stage === 'upper',
+    )?.status,
+    'hit',
+  );
   const r = await cli(p, ['join', '--verify']);
   assert.equal(r.code, 0);
   assert.match(warnings(r).join('\n'), /output text \(upper\.txt\) is corrupted/);

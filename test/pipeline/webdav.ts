@@ -24,14 +24,18 @@ export interface DavServer {
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    }).on('error', reject);
+    const s = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
-export async function startDav(opts: { mode?: 'rw' | 'readonly' | 'unavailable'; token?: string; root?: string; port?: number } = {}): Promise<DavServer> {
+export async function startDav(
+  opts: { mode?: 'rw' | 'readonly' | 'unavailable'; token?: string; root?: string; port?: number } = {},
+): Promise<DavServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ef-dav-'));
   const root = opts.root ?? join(dir, 'root');
   const bodyTemp = join(dir, 'body');
@@ -45,7 +49,9 @@ export async function startDav(opts: { mode?: 'rw' | 'readonly' | 'unavailable';
     ...(mode === 'readonly' ? ['limit_except GET HEAD { deny all; }'] : []),
   ].join(' ');
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+  writeFileSync(
+    conf,
+    `daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events {}
 http {
   access_log ${dir}/access.log;
@@ -57,7 +63,8 @@ http {
     location / { dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; ${rules} }
   }
 }
-`);
+`,
+  );
   const child = spawn(NGINX, ['-c', conf, '-p', dir], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/cache`;
   const stop = async () => {
@@ -66,7 +73,10 @@ http {
     await new Promise((r) => child.once('exit', r));
   };
   for (let i = 0; i < 100; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).then(() => true, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/`, { method: 'HEAD' }).then(
+      () => true,
+      () => false,
+    );
     if (up) return { url, root, bodyTemp, accessLog: join(dir, 'access.log'), process: child, stop };
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -19,16 +19,30 @@ test('trtexec 10.16 on PATH: version and build from the --help banner, GPU from 
   assert.ok(r.ok, JSON.stringify(r));
   assert.deepEqual(r.value, {
     command: [join(rig.bin, 'trtexec')],
-    fingerprint: { tensorrt: '10.16.0', build: '72', gpu: 'NVIDIA RTX 6000 Ada Generation', computeCapability: '8.9', driver: '550.54.14' },
+    fingerprint: {
+      tensorrt: '10.16.0',
+      build: '72',
+      gpu: 'NVIDIA RTX 6000 Ada Generation',
+      computeCapability: '8.9',
+      driver: '550.54.14',
+    },
   });
-  assert.deepEqual(rig.calls(), [{ tool: 'nvidia-smi', argv: SMI }, { tool: 'trtexec', argv: ['--help'] }]);
+  assert.deepEqual(rig.calls(), [
+    { tool: 'nvidia-smi', argv: SMI },
+    { tool: 'trtexec', argv: ['--help'] },
+  ]);
 });
 
 test('trtexec 8.6 has no build number in its banner', async () => {
   new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v86, FAKE_GPU: GPU.laptop });
   const r = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(r.ok);
-  assert.deepEqual(r.value.fingerprint, { tensorrt: '8.6.0', gpu: 'NVIDIA GeForce RTX 3060 Laptop GPU', computeCapability: '8.6', driver: '536.23' });
+  assert.deepEqual(r.value.fingerprint, {
+    tensorrt: '8.6.0',
+    gpu: 'NVIDIA GeForce RTX 3060 Laptop GPU',
+    computeCapability: '8.6',
+    driver: '536.23',
+  });
 });
 
 test('trt.trtexec wins over PATH; an install directory is searched when PATH has none', async () => {
@@ -52,7 +66,10 @@ test('no trtexec and no docker: a skip reason naming every place searched, and n
   const rig = new Rig(['nvidia-smi']);
   const r = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(!r.ok);
-  assert.equal(r.error.reason, 'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, and no docker on PATH; install TensorRT or set trt.trtexec / trt.docker.image');
+  assert.equal(
+    r.error.reason,
+    'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, and no docker on PATH; install TensorRT or set trt.trtexec / trt.docker.image',
+  );
   assert.deepEqual(rig.calls(), []);
   const off = await probeTrtexec({ trtexec: '', docker: { ...docker, enabled: false } }, exec);
   assert.ok(!off.ok);
@@ -74,22 +91,44 @@ test('Docker: image must be present; then trtexec runs in it and the image diges
   const absent = new Rig(['docker', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10 });
   const r1 = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(!r1.ok);
-  assert.match(r1.error.reason, /^docker image nvcr\.io\/nvidia\/tensorrt:24\.08-py3 is not present locally .*run `docker pull nvcr\.io\/nvidia\/tensorrt:24\.08-py3`/);
+  assert.match(
+    r1.error.reason,
+    /^docker image nvcr\.io\/nvidia\/tensorrt:24\.08-py3 is not present locally .*run `docker pull nvcr\.io\/nvidia\/tensorrt:24\.08-py3`/,
+  );
   assert.equal(absent.calls('docker').length, 1);
 
   const rig = new Rig(['docker', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_DOCKER_IMAGES: docker.image });
   const r = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(r.ok, JSON.stringify(r));
   const user = `${process.getuid!()}:${process.getgid!()}`;
-  assert.deepEqual(r.value.command, [join(rig.bin, 'docker'), 'run', '--rm', '--gpus', 'all', '--user', user, '--', docker.image, 'trtexec']);
-  assert.deepEqual(r.value.fingerprint, {
-    tensorrt: '10.16.0', build: '72', gpu: 'NVIDIA RTX 6000 Ada Generation', computeCapability: '8.9', driver: '550.54.14',
-    image: docker.image, digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
-  });
-  assert.deepEqual(rig.calls('docker').map((c) => c.argv), [
-    ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', '--', docker.image],
-    ['run', '--rm', '--gpus', 'all', '--user', user, '--', docker.image, 'trtexec', '--help'],
+  assert.deepEqual(r.value.command, [
+    join(rig.bin, 'docker'),
+    'run',
+    '--rm',
+    '--gpus',
+    'all',
+    '--user',
+    user,
+    '--',
+    docker.image,
+    'trtexec',
   ]);
+  assert.deepEqual(r.value.fingerprint, {
+    tensorrt: '10.16.0',
+    build: '72',
+    gpu: 'NVIDIA RTX 6000 Ada Generation',
+    computeCapability: '8.9',
+    driver: '550.54.14',
+    image: docker.image,
+    digest: 'sha256:2222222222222222222222222222222222222222222222222222222222222222',
+  });
+  assert.deepEqual(
+    rig.calls('docker').map((c) => c.argv),
+    [
+      ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', '--', docker.image],
+      ['run', '--rm', '--gpus', 'all', '--user', user, '--', docker.image, 'trtexec', '--help'],
+    ],
+  );
 });
 
 test('the fingerprint is stable for the same setup and changes with TensorRT version, GPU or driver', async () => {

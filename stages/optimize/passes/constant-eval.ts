@@ -16,8 +16,32 @@ export interface Value {
 type Evaluator = (node: Node, inputs: Value[], opset: number) => Value | undefined;
 
 const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-const isInt = (t: DType): boolean => ([DType.INT8, DType.INT16, DType.INT32, DType.INT64, DType.UINT8, DType.UINT16, DType.UINT32, DType.UINT64] as number[]).includes(t);
-const NUMERIC: number[] = [DType.FLOAT, DType.DOUBLE, DType.FLOAT16, DType.INT8, DType.INT16, DType.INT32, DType.INT64, DType.UINT8, DType.UINT16, DType.UINT32, DType.UINT64];
+const isInt = (t: DType): boolean =>
+  (
+    [
+      DType.INT8,
+      DType.INT16,
+      DType.INT32,
+      DType.INT64,
+      DType.UINT8,
+      DType.UINT16,
+      DType.UINT32,
+      DType.UINT64,
+    ] as number[]
+  ).includes(t);
+const NUMERIC: number[] = [
+  DType.FLOAT,
+  DType.DOUBLE,
+  DType.FLOAT16,
+  DType.INT8,
+  DType.INT16,
+  DType.INT32,
+  DType.INT64,
+  DType.UINT8,
+  DType.UINT16,
+  DType.UINT32,
+  DType.UINT64,
+];
 
 /** Numpy broadcasting of two operands. */
 function binary(f: (a: number, b: number) => number): Evaluator {
@@ -25,13 +49,15 @@ function binary(f: (a: number, b: number) => number): Evaluator {
     if (!a || !b || a.dtype !== b.dtype) return undefined;
     const rank = Math.max(a.dims.length, b.dims.length);
     const pad = (d: number[]) => [...Array(rank - d.length).fill(1), ...d] as number[];
-    const da = pad(a.dims), db = pad(b.dims);
+    const da = pad(a.dims),
+      db = pad(b.dims);
     const dims = da.map((x, i) => (x === 1 ? (db[i] as number) : x));
     if (da.some((x, i) => x !== 1 && (db[i] as number) !== 1 && x !== db[i])) return undefined;
     const out = new Float64Array(size(dims));
     const idx = new Array<number>(rank).fill(0);
     for (let k = 0; k < out.length; k++) {
-      let ia = 0, ib = 0;
+      let ia = 0,
+        ib = 0;
       for (let r = 0; r < rank; r++) {
         ia = ia * (da[r] as number) + ((da[r] as number) === 1 ? 0 : (idx[r] as number));
         ib = ib * (db[r] as number) + ((db[r] as number) === 1 ? 0 : (idx[r] as number));
@@ -60,19 +86,24 @@ export const evaluators: Record<string, Evaluator> = {
   },
   Gather: (node, [x, i]) => {
     if (!x || !i || !isInt(i.dtype)) return undefined;
-    const r = x.dims.length, axis = (intAttr(node, 'axis', 0) + r) % r;
-    const outer = size(x.dims.slice(0, axis)), n = x.dims[axis] as number, inner = size(x.dims.slice(axis + 1));
+    const r = x.dims.length,
+      axis = (intAttr(node, 'axis', 0) + r) % r;
+    const outer = size(x.dims.slice(0, axis)),
+      n = x.dims[axis] as number,
+      inner = size(x.dims.slice(axis + 1));
     const data = new Float64Array(outer * i.data.length * inner);
     let k = 0;
-    for (let o = 0; o < outer; o++) for (const raw of i.data) {
-      const j = raw < 0 ? raw + n : raw;
-      if (j < 0 || j >= n) return undefined;
-      for (let q = 0; q < inner; q++) data[k++] = x.data[(o * n + j) * inner + q] as number;
-    }
+    for (let o = 0; o < outer; o++)
+      for (const raw of i.data) {
+        const j = raw < 0 ? raw + n : raw;
+        if (j < 0 || j >= n) return undefined;
+        for (let q = 0; q < inner; q++) data[k++] = x.data[(o * n + j) * inner + q] as number;
+      }
     return { dtype: x.dtype, dims: [...x.dims.slice(0, axis), ...i.dims, ...x.dims.slice(axis + 1)], data };
   },
   Unsqueeze: (node, inputs, opset) => {
-    const x = inputs[0], axes = axesOf(node, inputs, opset);
+    const x = inputs[0],
+      axes = axesOf(node, inputs, opset);
     if (!x || !axes) return undefined;
     const rank = x.dims.length + axes.length;
     const norm = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
@@ -82,7 +113,8 @@ export const evaluators: Record<string, Evaluator> = {
     return { ...x, dims };
   },
   Squeeze: (node, inputs, opset) => {
-    const x = inputs[0], axes = axesOf(node, inputs, opset);
+    const x = inputs[0],
+      axes = axesOf(node, inputs, opset);
     if (!x) return undefined;
     const norm = axes?.map((a) => (a < 0 ? a + x.dims.length : a));
     return { ...x, dims: x.dims.filter((d, i) => (norm ? !norm.includes(i) : d !== 1)) };
@@ -90,19 +122,26 @@ export const evaluators: Record<string, Evaluator> = {
   Concat: (node, inputs) => {
     const first = inputs[0];
     if (!first || inputs.some((x) => x.dtype !== first.dtype || x.dims.length !== first.dims.length)) return undefined;
-    const r = first.dims.length, axis = (intAttr(node, 'axis', 0) + r) % r;
+    const r = first.dims.length,
+      axis = (intAttr(node, 'axis', 0) + r) % r;
     const outer = size(first.dims.slice(0, axis));
     const chunks = inputs.map((x) => size(x.dims.slice(axis)));
     const data = new Float64Array(chunks.reduce((a, b) => a + b, 0) * outer);
     let k = 0;
-    for (let o = 0; o < outer; o++) inputs.forEach((x, n) => { data.set(x.data.subarray(o * (chunks[n] as number), (o + 1) * (chunks[n] as number)), k); k += chunks[n] as number; });
+    for (let o = 0; o < outer; o++)
+      inputs.forEach((x, n) => {
+        data.set(x.data.subarray(o * (chunks[n] as number), (o + 1) * (chunks[n] as number)), k);
+        k += chunks[n] as number;
+      });
     const dims = [...first.dims];
     dims[axis] = inputs.reduce((a, x) => a + (x.dims[axis] as number), 0);
     return { dtype: first.dtype, dims, data };
   },
   Reshape: (node, [x, s]) => {
     if (!x || !s) return undefined;
-    const dims = [...s.data].map((d, i) => (d === 0 && intAttr(node, 'allowzero', 0) === 0 ? (x.dims[i] as number) : d));
+    const dims = [...s.data].map((d, i) =>
+      d === 0 && intAttr(node, 'allowzero', 0) === 0 ? (x.dims[i] as number) : d,
+    );
     const known = dims.reduce((a, d) => (d === -1 ? a : a * d), 1);
     const out = dims.map((d) => (d === -1 ? size(x.dims) / known : d));
     return size(out) === x.data.length ? { ...x, dims: out } : undefined;

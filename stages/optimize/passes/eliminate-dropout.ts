@@ -28,4 +28,8 @@ export const dropoutToInput = rule(
   },
 );
 
-export const eliminateDropout = rewritePass('eliminate-dropout', 'Dropout(x) → x at inference (attribute and input forms)', [dropoutToInput]);
+export const eliminateDropout = rewritePass(
+  'eliminate-dropout',
+  'Dropout(x) → x at inference (attribute and input forms)',
+  [dropoutToInput],
+);

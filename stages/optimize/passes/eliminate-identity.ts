@@ -6,6 +6,8 @@
 import { op, v } from '../../../onnx/rewrite/pattern.js';
 import { rewritePass, rule } from '../../../onnx/rewrite/rule.js';
 
-export const identityToInput = rule('identity-to-input', op('Identity', [v('x')]), (m) => ({ alias: m.values.x as string }));
+export const identityToInput = rule('identity-to-input', op('Identity', [v('x')]), (m) => ({
+  alias: m.values.x as string,
+}));
 
 export const eliminateIdentity = rewritePass('eliminate-identity', 'Identity(x) → x', [identityToInput]);

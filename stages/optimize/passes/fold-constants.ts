@@ -26,21 +26,28 @@ function constantNode(node: Node): Tensor | undefined {
       const t = a.value.value;
       return { ...t, name: out, proto: { ...t.proto, name: out } };
     }
-    case 'float': return makeTensor(out, DType.FLOAT, [], [a.value.value]);
-    case 'floats': return makeTensor(out, DType.FLOAT, [a.value.value.length], a.value.value);
-    case 'int': return makeTensor(out, DType.INT64, [], [a.value.value]);
-    case 'ints': return makeTensor(out, DType.INT64, [a.value.value.length], a.value.value);
-    default: return undefined;
+    case 'float':
+      return makeTensor(out, DType.FLOAT, [], [a.value.value]);
+    case 'floats':
+      return makeTensor(out, DType.FLOAT, [a.value.value.length], a.value.value);
+    case 'int':
+      return makeTensor(out, DType.INT64, [], [a.value.value]);
+    case 'ints':
+      return makeTensor(out, DType.INT64, [a.value.value.length], a.value.value);
+    default:
+      return undefined;
   }
 }
 
 function shapeNode(node: Node, opset: number, types: GraphIndex['types']): Tensor | undefined {
   const shape = types.get(node.inputs[0] ?? '')?.shape;
   if (!shape || !shape.every((d) => typeof d === 'number')) return undefined;
-  const r = shape.length, clamp = (x: number) => Math.min(Math.max(x < 0 ? x + r : x, 0), r);
-  const dims = opset >= 15 && (attr(node, 'start') || attr(node, 'end'))
-    ? (shape as number[]).slice(clamp(intAttr(node, 'start', 0)), clamp(intAttr(node, 'end', r)))
-    : (shape as number[]);
+  const r = shape.length,
+    clamp = (x: number) => Math.min(Math.max(x < 0 ? x + r : x, 0), r);
+  const dims =
+    opset >= 15 && (attr(node, 'start') || attr(node, 'end'))
+      ? (shape as number[]).slice(clamp(intAttr(node, 'start', 0)), clamp(intAttr(node, 'end', r)))
+      : (shape as number[]);
   return makeTensor(node.outputs[0] as string, DType.INT64, [dims.length], dims);
 }
 
@@ -70,9 +77,14 @@ export const foldConstants = graphPass('fold-constants', description, (g, scope)
     if (node.domain !== '' && node.domain !== 'ai.onnx') return;
     if (node.outputs.some((o) => index.graphOutputs.has(o))) return;
     const all = node.inputs.every((i) => !i || index.constants.has(i));
-    const t = node.opType === 'Constant' ? constantNode(node)
-      : node.opType === 'Shape' ? shapeNode(node, scope.opset, index.types)
-      : all && node.inputs.length > 0 ? evaluate(node, scope.opset, index.constants) : undefined;
+    const t =
+      node.opType === 'Constant'
+        ? constantNode(node)
+        : node.opType === 'Shape'
+          ? shapeNode(node, scope.opset, index.types)
+          : all && node.inputs.length > 0
+            ? evaluate(node, scope.opset, index.constants)
+            : undefined;
     if (!t) return;
     removed.add(node);
     folded.push(t);

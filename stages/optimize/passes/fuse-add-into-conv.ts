@@ -20,9 +20,11 @@ function perChannel(t: Tensor, channels: number, rank: number): boolean {
 }
 
 function fuse(m: Match, ctx: RuleContext): Replacement | string {
-  const w = m.consts.w as Tensor, add = m.consts.add as Tensor;
+  const w = m.consts.w as Tensor,
+    add = m.consts.add as Tensor;
   const channels = w.dims[0] as number;
-  if (!perChannel(add, channels, w.dims.length)) return `constant of shape [${add.dims.join(',')}] is not per output channel`;
+  if (!perChannel(add, channels, w.dims.length))
+    return `constant of shape [${add.dims.join(',')}] is not per output channel`;
   const cv = floatValues(add);
   const b = m.consts.b ? floatValues(m.consts.b) : new Float32Array(channels);
   if (!cv || !b) return 'bias or added constant is not float32';
@@ -38,4 +40,7 @@ function fuse(m: Match, ctx: RuleContext): Replacement | string {
 export const addIntoConvBias = rule('add-into-conv-bias', op('Add', [conv, c('add')]), fuse);
 export const addIntoConvBiasCommuted = rule('add-into-conv-bias-commuted', op('Add', [c('add'), conv]), fuse);
 
-export const fuseAddIntoConv = rewritePass('fuse-add-into-conv', 'Add of a per-channel constant → Conv bias', [addIntoConvBias, addIntoConvBiasCommuted]);
+export const fuseAddIntoConv = rewritePass('fuse-add-into-conv', 'Add of a per-channel constant → Conv bias', [
+  addIntoConvBias,
+  addIntoConvBiasCommuted,
+]);

@@ -25,9 +25,14 @@ export class MinHeap {
     if (a.length === 0) return top;
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1, r = l + 1;
-      let m = i, v = last;
-      if (l < a.length && (a[l] as number) < v) { m = l; v = a[l] as number; }
+      const l = 2 * i + 1,
+        r = l + 1;
+      let m = i,
+        v = last;
+      if (l < a.length && (a[l] as number) < v) {
+        m = l;
+        v = a[l] as number;
+      }
       if (r < a.length && (a[r] as number) < v) m = r;
       if (m === i) break;
       a[i] = a[m] as number;

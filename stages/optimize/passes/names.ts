@@ -4,8 +4,16 @@
  * compiler refuses a name without one.
  */
 export const passNames = [
-  'fold-constants', 'eliminate-identity', 'eliminate-dropout', 'fold-batchnorm', 'fuse-add-into-conv', 'matmul-add-to-gemm', 'relu6-to-clip',
-  'simplify-reshape', 'remove-dead', 'topological-sort',
+  'fold-constants',
+  'eliminate-identity',
+  'eliminate-dropout',
+  'fold-batchnorm',
+  'fuse-add-into-conv',
+  'matmul-add-to-gemm',
+  'relu6-to-clip',
+  'simplify-reshape',
+  'remove-dead',
+  'topological-sort',
 ] as const;
 
 export type PassName = (typeof passNames)[number];

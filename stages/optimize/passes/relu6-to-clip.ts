@@ -14,7 +14,8 @@ const scalar = (t: Tensor | undefined): number | undefined => {
 };
 
 function toClip(m: Match, ctx: RuleContext): Replacement | string {
-  const lo = scalar(m.consts.lo), hi = scalar(m.consts.hi);
+  const lo = scalar(m.consts.lo),
+    hi = scalar(m.consts.hi);
   if (lo === undefined || hi === undefined) return 'bounds are not scalar constants';
   if (lo > hi) return 'lower bound above upper bound';
   const dtype = (m.consts.lo as Tensor).dtype;
@@ -22,10 +23,23 @@ function toClip(m: Match, ctx: RuleContext): Replacement | string {
   const base = { name: m.root.name, opType: 'Clip', domain: '', outputs: [...m.root.outputs] };
   if (ctx.opset < 11) {
     if (dtype !== DType.FLOAT) return 'attribute-form Clip takes float bounds';
-    return { nodes: [{ ...base, inputs: [m.values.x as string], attributes: [{ name: 'min', value: { kind: 'float', value: lo } }, { name: 'max', value: { kind: 'float', value: hi } }] } as Node] };
+    return {
+      nodes: [
+        {
+          ...base,
+          inputs: [m.values.x as string],
+          attributes: [
+            { name: 'min', value: { kind: 'float', value: lo } },
+            { name: 'max', value: { kind: 'float', value: hi } },
+          ],
+        } as Node,
+      ],
+    };
   }
-  if (ctx.opset < 12 && ![DType.FLOAT, DType.FLOAT16, DType.DOUBLE].includes(dtype as 1)) return 'Clip-11 takes float types only';
-  const loName = ctx.fresh(`${m.root.name || 'clip'}_min`), hiName = ctx.fresh(`${m.root.name || 'clip'}_max`);
+  if (ctx.opset < 12 && ![DType.FLOAT, DType.FLOAT16, DType.DOUBLE].includes(dtype as 1))
+    return 'Clip-11 takes float types only';
+  const loName = ctx.fresh(`${m.root.name || 'clip'}_min`),
+    hiName = ctx.fresh(`${m.root.name || 'clip'}_max`);
   return {
     nodes: [{ ...base, inputs: [m.values.x as string, loName, hiName], attributes: [] }],
     initializers: [makeTensor(loName, dtype, [], [lo]), makeTensor(hiName, dtype, [], [hi])],
@@ -35,4 +49,7 @@ function toClip(m: Match, ctx: RuleContext): Replacement | string {
 export const minOfMax = rule('min-of-max-to-clip', op('Min', [op('Max', [v('x'), c('lo')]), c('hi')]), toClip);
 export const maxOfMin = rule('max-of-min-to-clip', op('Max', [op('Min', [v('x'), c('hi')]), c('lo')]), toClip);
 
-export const relu6ToClip = rewritePass('relu6-to-clip', 'Min(Max(x, lo), hi) → Clip(x, lo, hi) in the opset\'s form', [minOfMax, maxOfMin]);
+export const relu6ToClip = rewritePass('relu6-to-clip', "Min(Max(x, lo), hi) → Clip(x, lo, hi) in the opset's form", [
+  minOfMax,
+  maxOfMin,
+]);

@@ -26,8 +26,10 @@ const deadInGraphs = graphPass('remove-dead', '', (g, scope) => {
   const initializers = g.initializers.filter((t) => live.has(t.name) || inputs.has(t.name));
   const produced = new Set(keep.flatMap((n) => n.outputs));
   const valueInfo = g.valueInfo.filter((vi) => produced.has(vi.name));
-  const changed = keep.length !== g.nodes.length || initializers.length !== g.initializers.length
-    || valueInfo.length !== g.valueInfo.length;
+  const changed =
+    keep.length !== g.nodes.length ||
+    initializers.length !== g.initializers.length ||
+    valueInfo.length !== g.valueInfo.length;
   if (changed) Object.assign(g, { nodes: keep, initializers, valueInfo });
   return changed;
 });

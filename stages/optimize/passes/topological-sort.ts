@@ -22,11 +22,13 @@ export const topologicalSort = graphPass('topological-sort', description, (g, sc
     return new Set(reads.filter((x) => producerOf.has(x)));
   });
   const readers = new Map<string, number[]>();
-  waiting.forEach((w, i) => w.forEach((x) => {
-    const list = readers.get(x);
-    if (list) list.push(i);
-    else readers.set(x, [i]);
-  }));
+  waiting.forEach((w, i) =>
+    w.forEach((x) => {
+      const list = readers.get(x);
+      if (list) list.push(i);
+      else readers.set(x, [i]);
+    }),
+  );
   const ready = new MinHeap();
   waiting.forEach((w, i) => w.size === 0 && ready.push(i));
   const order: Node[] = [];

@@ -41,7 +41,10 @@ test('MobileNetV2 value types equal onnx.shape_inference, static and dynamic bat
   const counts: string[] = [];
   for (const dynamic of [false, true]) {
     const built = buildMobileNetV2({ ...defaults, opset: 13, dynamic_batch: dynamic });
-    for (const [stage, m] of [['built', built], ['optimized', runPasses(built, allPasses).model]] as const) {
+    for (const [stage, m] of [
+      ['built', built],
+      ['optimized', runPasses(built, allPasses).model],
+    ] as const) {
       const name = `${stage}${dynamic ? ' dynamic' : ''}`;
       const n = await compare(name, m);
       assert.ok(n >= m.graph.nodes.length, `${name}: compared only ${n} values`);

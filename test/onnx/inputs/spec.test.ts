@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
-import { checkDataFiles, checkFeeds, makeFeeds, readCheckData, resolveInputs, shapeAt } from '../../../onnx/inputs/index.js';
+import {
+  checkDataFiles,
+  checkFeeds,
+  makeFeeds,
+  readCheckData,
+  resolveInputs,
+  shapeAt,
+} from '../../../onnx/inputs/index.js';
 import { DType, type Model } from '../../../onnx/ir.js';
 import { runTensorsOnce } from '../../../onnx/ort.js';
 import { readModelFile } from '../../../onnx/serde.js';
@@ -24,7 +31,10 @@ test('the shared leading symbolic dimension is the batch; dims given by name fix
   const det = await load('ppocr_v4_det');
   const missing = resolveInputs(det, {});
   assert.ok(!missing.ok);
-  assert.match(missing.error, /input 'x' .*dimension 2 \('p2o\.DynamicDimension\.1'\) has no value: set model\.dims.*--dim p2o\.DynamicDimension\.1=N/);
+  assert.match(
+    missing.error,
+    /input 'x' .*dimension 2 \('p2o\.DynamicDimension\.1'\) has no value: set model\.dims.*--dim p2o\.DynamicDimension\.1=N/,
+  );
   const spec = resolveInputs(det, { dims: { 'p2o.DynamicDimension.1': 64, 'p2o.DynamicDimension.2': 96 } });
   assert.ok(spec.ok, spec.ok ? '' : spec.error);
   assert.equal(spec.value.batchDim, 'p2o.DynamicDimension.0');
@@ -35,11 +45,16 @@ test('unnamed dimensions need the whole shape; an int64 input needs a value or a
   const v5 = await load('silero_vad_v5');
   const noShape = resolveInputs(v5, { inputs: { sr: { value: 16000 } } });
   assert.ok(!noShape.ok);
-  assert.match(noShape.error, /input 'input' \[\?, \?\]: dimension 0 has no name and no value: set model\.inputs\."input"\.shape: \[N, \?\]/);
+  assert.match(
+    noShape.error,
+    /input 'input' \[\?, \?\]: dimension 0 has no name and no value: set model\.inputs\."input"\.shape: \[N, \?\]/,
+  );
   const noSr = resolveInputs(v5, { inputs: { input: { shape: [1, 512] }, state: { shape: [2, 1, 128] } } });
   assert.ok(!noSr.ok);
   assert.match(noSr.error, /input 'sr' is INT64: .*model\.inputs\.sr\.value .*range/);
-  const spec = resolveInputs(v5, { inputs: { input: { shape: [1, 512] }, state: { shape: [2, 1, 128] }, sr: { value: 16000 } } });
+  const spec = resolveInputs(v5, {
+    inputs: { input: { shape: [1, 512] }, state: { shape: [2, 1, 128] }, sr: { value: 16000 } },
+  });
   assert.ok(spec.ok, spec.ok ? '' : spec.error);
   assert.equal(spec.value.batchDim, undefined, 'no named dimension is left to vary');
   const feeds = makeFeeds(spec.value, 1, 0);
@@ -65,7 +80,11 @@ test('a named batch shared by several inputs varies together; a scalar input is 
 });
 
 test('config mistakes are named: wrong rank, a fixed dim contradicted, an unknown input, an empty range', () => {
-  const m = model({ nodes: [node('Relu', ['x'], ['y'])], inputs: [vi('x', DType.FLOAT, ['N', 4]), vi('k', DType.INT32, [2])], outputs: [vi('y')] });
+  const m = model({
+    nodes: [node('Relu', ['x'], ['y'])],
+    inputs: [vi('x', DType.FLOAT, ['N', 4]), vi('k', DType.INT32, [2])],
+    outputs: [vi('y')],
+  });
   const cases: [Parameters<typeof resolveInputs>[1], RegExp][] = [
     [{ inputs: { x: { shape: [1] } } }, /model\.inputs\.x\.shape has 1 dimensions but input 'x' has 2/],
     [{ inputs: { x: { shape: [1, 5] } } }, /shape\[1\] is 5 but the model fixes that dimension at 4/],
@@ -86,7 +105,11 @@ test('config mistakes are named: wrong rank, a fixed dim contradicted, an unknow
 });
 
 test('a dimension of 2^40 is refused before anything is allocated', () => {
-  const m = model({ nodes: [node('Relu', ['x'], ['y'])], inputs: [vi('x', DType.FLOAT, [2 ** 40, 4])], outputs: [vi('y')] });
+  const m = model({
+    nodes: [node('Relu', ['x'], ['y'])],
+    inputs: [vi('x', DType.FLOAT, [2 ** 40, 4])],
+    outputs: [vi('y')],
+  });
   const spec = resolveInputs(m, {});
   assert.ok(spec.ok);
   const feeds = makeFeeds(spec.value, 1, 0);
@@ -98,7 +121,12 @@ test('check data fixes the shapes it covers and gives the check its batch; match
   const legacy = await load('silero_vad_legacy');
   const dir = await mkdtemp(join(tmpdir(), 'ef-check-'));
   try {
-    const audio = makeTensor('', DType.FLOAT, [2, 256], Float32Array.from({ length: 512 }, (_, i) => Math.sin(i / 9)));
+    const audio = makeTensor(
+      '',
+      DType.FLOAT,
+      [2, 256],
+      Float32Array.from({ length: 512 }, (_, i) => Math.sin(i / 9)),
+    );
     const sr = makeTensor('sr', DType.INT64, [], [8000n]);
     await writeFile(join(dir, 'input_0.pb'), onnx.TensorProto.encode(audio.proto).finish());
     await writeFile(join(dir, 'input_1.pb'), onnx.TensorProto.encode(sr.proto).finish());
@@ -114,7 +142,11 @@ test('check data fixes the shapes it covers and gives the check its batch; match
     assert.ok(fed.ok, fed.ok ? '' : fed.error);
     assert.equal(fed.value.batch, 2);
     assert.deepEqual(fed.value.feeds['h']!.dims, [2, 2, 64]);
-    assert.deepEqual([...(fed.value.feeds['sr']!.data as BigInt64Array)], [8000n], 'the check data wins over the config value');
+    assert.deepEqual(
+      [...(fed.value.feeds['sr']!.data as BigInt64Array)],
+      [8000n],
+      'the check data wins over the config value',
+    );
     const out = await runTensorsOnce(realModels('silero_vad_legacy')[0]!.file, fed.value.feeds);
     assert.deepEqual(out['output']!.dims, [2, 1]);
   } finally {
@@ -144,7 +176,11 @@ test('check data that is missing, empty or not TensorProto is one message naming
 });
 
 test('check data that contradicts a configured dimension is an error naming both', () => {
-  const m = model({ nodes: [node('Relu', ['x'], ['y'])], inputs: [vi('x', DType.FLOAT, ['N', 'H'])], outputs: [vi('y')] });
+  const m = model({
+    nodes: [node('Relu', ['x'], ['y'])],
+    inputs: [vi('x', DType.FLOAT, ['N', 'H'])],
+    outputs: [vi('y')],
+  });
   const r = resolveInputs(m, { dims: { H: 8 } }, new Map([['x', [1, 16]]]));
   assert.ok(!r.ok);
   assert.match(r.error, /check data for input 'x' has 16 at dimension 1 \('H'\), where the config gives 8/);

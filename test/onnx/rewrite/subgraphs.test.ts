@@ -10,8 +10,10 @@ import { scaleModel } from '../../../bench/scale-graph.js';
 import { floats, int64s as ints, model, node, vi } from '../model-kit.js';
 
 const GRAPH = 5;
-const body = (name: string, g: Partial<Graph> & Pick<Graph, 'nodes'>): Attribute =>
-  ({ name, value: { kind: 'opaque', value: { name, type: GRAPH, g: encodeGraphProto({ ...empty(name), ...g }) } } });
+const body = (name: string, g: Partial<Graph> & Pick<Graph, 'nodes'>): Attribute => ({
+  name,
+  value: { kind: 'opaque', value: { name, type: GRAPH, g: encodeGraphProto({ ...empty(name), ...g }) } },
+});
 const empty = (name: string): Graph => ({ name, inputs: [], valueInfo: [], initializers: [], outputs: [], nodes: [] });
 
 /**
@@ -29,12 +31,16 @@ function ifModel(): Model {
       node('ReduceSum', ['x'], ['s'], { keepdims: 0 }),
       node('Greater', ['s', 'zero'], ['cond']),
       node('Identity', ['x'], ['a']),
-      { ...node('If', ['cond'], ['y']), attributes: [
-        body('then_branch', {
-          outputs: out('t'), nodes: [node('Identity', ['a'], ['b']), node('Dropout', ['b'], ['d']), node('Add', ['d', 'k'], ['t'])],
-        }),
-        body('else_branch', { outputs: out('e'), nodes: [node('Mul', ['a', 'k'], ['e'])] }),
-      ] },
+      {
+        ...node('If', ['cond'], ['y']),
+        attributes: [
+          body('then_branch', {
+            outputs: out('t'),
+            nodes: [node('Identity', ['a'], ['b']), node('Dropout', ['b'], ['d']), node('Add', ['d', 'k'], ['t'])],
+          }),
+          body('else_branch', { outputs: out('e'), nodes: [node('Mul', ['a', 'k'], ['e'])] }),
+        ],
+      },
     ],
   });
 }
@@ -57,20 +63,26 @@ test('the passes rewrite inside If bodies and keep the outer value a body reads'
   const [then, otherwise] = bodies(ifNode);
   const thenNodes = then?.nodes.map((n) => [n.opType, ...n.inputs]);
   assert.deepEqual(thenNodes, [['Add', 'a', 'k']], 'Identity and Dropout are gone from the then-body');
-  assert.deepEqual(otherwise?.nodes.map((n) => n.opType), ['Mul']);
+  assert.deepEqual(
+    otherwise?.nodes.map((n) => n.opType),
+    ['Mul'],
+  );
   const outer = after.graph.nodes.map((n) => n.opType);
   assert.deepEqual(outer, ['ReduceSum', 'Greater', 'Identity', 'If'], 'the Identity a body reads stays');
   assert.deepEqual([countNodes(before.graph), countNodes(after.graph)], [9, 6]);
   const identity = run.steps.find((s) => s.pass === 'eliminate-identity' && s.rules?.declined['identity-to-input']);
   assert.match(identity?.rules?.declined['identity-to-input'] ?? '', /a subgraph reads its output/);
-  assert.ok(await outputsAgree(before, after) <= 1e-6);
+  assert.ok((await outputsAgree(before, after)) <= 1e-6);
 });
 
 test('remove-dead keeps an outer initializer that only a body reads, and drops one nobody reads', () => {
   const m = ifModel();
   m.graph.initializers.push(floats('unused', [3]));
   const after = runPasses(m, passesByName(['remove-dead'])).model;
-  assert.deepEqual(after.graph.initializers.map((t) => t.name), ['k']);
+  assert.deepEqual(
+    after.graph.initializers.map((t) => t.name),
+    ['k'],
+  );
 });
 
 test('the synthetic scale model optimizes to Conv, Clip, Add per block and computes the same', async () => {
@@ -79,7 +91,7 @@ test('the synthetic scale model optimizes to Conv, Clip, Add per block and compu
   assert.equal(before.graph.nodes.length, 221);
   assert.deepEqual([...new Set(after.graph.nodes.map((n) => n.opType))].sort(), ['Add', 'Clip', 'Conv']);
   assert.equal(after.graph.nodes.length, 60);
-  assert.ok(await outputsAgree(before, after) <= 1e-5);
+  assert.ok((await outputsAgree(before, after)) <= 1e-5);
 });
 
 test('an aborted signal stops the pass list with its reason, not as a pass failure', async () => {
@@ -95,11 +107,18 @@ test('inside a body, rules see the types inference gives it: a no-op Reshape of 
   const ifNode = m.graph.nodes.find((n) => n.opType === 'If');
   assert.ok(ifNode);
   // The else-body reshapes `a` (an outer value, [2, 3]) to [2, 3]: only inference knows that shape there.
-  ifNode.attributes = [ifNode.attributes[0] as Attribute, body('else_branch', {
-    outputs: [vi('e', DType.FLOAT, [2, 3])], initializers: [ints('shape', [2, 3])],
-    nodes: [node('Reshape', ['a', 'shape'], ['r']), node('Mul', ['r', 'k'], ['e'])],
-  })];
+  ifNode.attributes = [
+    ifNode.attributes[0] as Attribute,
+    body('else_branch', {
+      outputs: [vi('e', DType.FLOAT, [2, 3])],
+      initializers: [ints('shape', [2, 3])],
+      nodes: [node('Reshape', ['a', 'shape'], ['r']), node('Mul', ['r', 'k'], ['e'])],
+    }),
+  ];
   const after = runPasses(m, passesByName(defaultPasses)).model;
   const otherwise = bodies(after.graph.nodes.find((n) => n.opType === 'If') as Node)[1];
-  assert.deepEqual(otherwise?.nodes.map((n) => [n.opType, ...n.inputs]), [['Mul', 'a', 'k']]);
+  assert.deepEqual(
+    otherwise?.nodes.map((n) => [n.opType, ...n.inputs]),
+    [['Mul', 'a', 'k']],
+  );
 });

@@ -19,17 +19,56 @@ const script = fromRoot('test/onnx/schema/dump-schemas.py');
 test('every covered op × opset 7..17 agrees with onnx.defs.get_schema', async () => {
   const ops = coveredOps();
   assert.ok(ops.length >= 100, `only ${ops.length} ops covered`);
-  for (const required of ['Conv', 'BatchNormalization', 'Relu', 'Clip', 'Add', 'Mul', 'GlobalAveragePool', 'Flatten', 'Reshape',
-    'Gemm', 'MatMul', 'Identity', 'Dropout', 'Cast', 'Constant', 'Sub', 'Div', 'Sqrt', 'Concat', 'Shape', 'Gather', 'Unsqueeze',
-    'Squeeze', 'Transpose', 'Sigmoid', 'Softmax', 'AveragePool', 'MaxPool', 'Pad', 'Slice', 'ReduceMean', 'ConstantOfShape']) {
+  for (const required of [
+    'Conv',
+    'BatchNormalization',
+    'Relu',
+    'Clip',
+    'Add',
+    'Mul',
+    'GlobalAveragePool',
+    'Flatten',
+    'Reshape',
+    'Gemm',
+    'MatMul',
+    'Identity',
+    'Dropout',
+    'Cast',
+    'Constant',
+    'Sub',
+    'Div',
+    'Sqrt',
+    'Concat',
+    'Shape',
+    'Gather',
+    'Unsqueeze',
+    'Squeeze',
+    'Transpose',
+    'Sigmoid',
+    'Softmax',
+    'AveragePool',
+    'MaxPool',
+    'Pad',
+    'Slice',
+    'ReduceMean',
+    'ConstantOfShape',
+  ]) {
     assert.ok(ops.includes(required), `${required} is not covered`);
   }
   const run = await exec('/usr/bin/python3', [script], { input: JSON.stringify(ops), timeoutMs: 60_000 });
   assert.equal(run.exitCode, 0, run.stderr);
-  const reference = JSON.parse(run.stdout) as Record<string, null | {
-    since: number; deprecated: boolean; inputs: [string, string][]; outputs: [string, string][]; counts: number[];
-    attributes: [string, boolean][]; types: Record<string, string[]>;
-  }>;
+  const reference = JSON.parse(run.stdout) as Record<
+    string,
+    null | {
+      since: number;
+      deprecated: boolean;
+      inputs: [string, string][];
+      outputs: [string, string][];
+      counts: number[];
+      attributes: [string, boolean][];
+      types: Record<string, string[]>;
+    }
+  >;
   let compared = 0;
   for (const op of ops) {
     for (let opset = 7; opset <= 17; opset++) {
@@ -48,10 +87,22 @@ test('every covered op × opset 7..17 agrees with onnx.defs.get_schema', async (
       if (ours.kind !== 'found') continue;
       const s = ours.schema;
       assert.equal(s.since, ref.since, `${at}: since_version`);
-      assert.deepEqual(s.inputs.map((p) => [p.name, p.kind]), ref.inputs, `${at}: inputs`);
-      assert.deepEqual(s.outputs.map((p) => [p.name, p.kind]), ref.outputs, `${at}: outputs`);
+      assert.deepEqual(
+        s.inputs.map((p) => [p.name, p.kind]),
+        ref.inputs,
+        `${at}: inputs`,
+      );
+      assert.deepEqual(
+        s.outputs.map((p) => [p.name, p.kind]),
+        ref.outputs,
+        `${at}: outputs`,
+      );
       assert.deepEqual([s.minInputs, s.maxInputs, s.minOutputs, s.maxOutputs], ref.counts, `${at}: counts`);
-      assert.deepEqual(s.attributes.map((a) => [a.name, a.required]), ref.attributes, `${at}: attributes`);
+      assert.deepEqual(
+        s.attributes.map((a) => [a.name, a.required]),
+        ref.attributes,
+        `${at}: attributes`,
+      );
       assert.deepEqual(s.types, ref.types, `${at}: type constraints`);
       compared++;
     }
@@ -72,13 +123,23 @@ test('the table dumps as onnx 1.12 does for opsets 7..17, and as onnx 1.23.1 doe
   assert.equal(sha256(tableDump(ops, 18, 21)), recorded.sha256, why);
   // dump-schemas.py's output under onnx 1.23.1 (the GPU machine's Python), for the same operators.
   const file = fromRoot('test/onnx/schema/onnx-1.23.1-opsets-18-21.json.gz');
-  const real = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as Record<string, Record<string, unknown> | null>;
+  const real = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as Record<
+    string,
+    Record<string, unknown> | null
+  >;
   const ours = JSON.parse(tableDump(ops, 18, 21)) as typeof real;
   const differ = Object.keys(real).filter((k) => JSON.stringify(ours[k]) !== JSON.stringify(real[k]));
   // Erf-13's types were widened in onnx after 1.12 and the table keeps 1.12's (opsets up to 17 must equal it);
   // GroupNormalization-18 is deprecated and onnx's docs give it no signature, so only its deprecation is ours.
-  assert.deepEqual(differ.sort(), ['Erf@18', 'Erf@19', 'Erf@20', 'Erf@21',
-    'GroupNormalization@18', 'GroupNormalization@19', 'GroupNormalization@20']);
+  assert.deepEqual(differ.sort(), [
+    'Erf@18',
+    'Erf@19',
+    'Erf@20',
+    'Erf@21',
+    'GroupNormalization@18',
+    'GroupNormalization@19',
+    'GroupNormalization@20',
+  ]);
   for (const k of ['GroupNormalization@18', 'GroupNormalization@20']) {
     assert.deepEqual([ours[k]?.['since'], ours[k]?.['deprecated']], [real[k]?.['since'], real[k]?.['deprecated']]);
   }
@@ -93,7 +154,11 @@ test('ai.onnx.ml known by name as onnx 1.12 knows it, and version 4; ai.onnx.tra
   const ml = Object.entries(knownOps['ai.onnx.ml']!);
   const upTo3 = Object.fromEntries(ml.map(([op, vs]) => [op, vs.filter(([since]) => since <= 3)]));
   assert.deepEqual(upTo3, reference['ai.onnx.ml']);
-  assert.deepEqual(knownOps['ai.onnx.ml']!.LabelEncoder, [[1, 0], [2, 0], [4, 0]]);
+  assert.deepEqual(knownOps['ai.onnx.ml']!.LabelEncoder, [
+    [1, 0],
+    [2, 0],
+    [4, 0],
+  ]);
   assert.deepEqual(knownOps['ai.onnx.training'], reference['ai.onnx.training']);
   assert.deepEqual(Object.keys(knownOps).sort(), ['ai.onnx.ml', 'ai.onnx.training']);
 });

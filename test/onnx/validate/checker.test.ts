@@ -18,7 +18,8 @@ test('a well-formed small net passes at opsets 9..17 with every op checked', () 
 
 test('a cycle is reported as a cycle, naming a node on it', () => {
   const m = model({
-    inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('b', DType.FLOAT, [2])],
+    inputs: [vi('x', DType.FLOAT, [2])],
+    outputs: [vi('b', DType.FLOAT, [2])],
     nodes: [node('Add', ['x', 'b'], ['a'], {}, 'first'), node('Relu', ['a'], ['b'], {}, 'second')],
   });
   const r = validateModel(m);
@@ -31,7 +32,8 @@ test('a cycle is reported as a cycle, naming a node on it', () => {
 
 test('out-of-order nodes without a cycle are not-topological', () => {
   const m = model({
-    inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('b', DType.FLOAT, [2])],
+    inputs: [vi('x', DType.FLOAT, [2])],
+    outputs: [vi('b', DType.FLOAT, [2])],
     nodes: [node('Relu', ['a'], ['b'], {}, 'late'), node('Relu', ['x'], ['a'], {}, 'early')],
   });
   const r = validateModel(m);
@@ -64,7 +66,8 @@ test('a wrong initializer length is reported with the initializer name and both 
 
 test('duplicate output names break single assignment', () => {
   const m = model({
-    inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('a', DType.FLOAT, [2])],
+    inputs: [vi('x', DType.FLOAT, [2])],
+    outputs: [vi('a', DType.FLOAT, [2])],
     nodes: [node('Relu', ['x'], ['a'], {}, 'r1'), node('Sigmoid', ['x'], ['a'], {}, 'r2')],
   });
   const r = validateModel(m);
@@ -73,11 +76,16 @@ test('duplicate output names break single assignment', () => {
 });
 
 test('Clip with min/max inputs at opset 10 is rejected; at 11 it is accepted', () => {
-  const make = (opset: number) => model({
-    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
-    initializers: [floats('lo', [], [0]), floats('hi', [], [6])],
-    nodes: [node('Clip', ['x', 'lo', 'hi'], ['y'], {}, 'clip')],
-  }, opset);
+  const make = (opset: number) =>
+    model(
+      {
+        inputs: [vi('x', DType.FLOAT, [4])],
+        outputs: [vi('y', DType.FLOAT, [4])],
+        initializers: [floats('lo', [], [0]), floats('hi', [], [6])],
+        nodes: [node('Clip', ['x', 'lo', 'hi'], ['y'], {}, 'clip')],
+      },
+      opset,
+    );
   const r10 = validateModel(make(10));
   assert.deepEqual(codes(r10), ['input-count']);
   assert.equal(r10.errors[0]!.node, 'clip');
@@ -86,31 +94,51 @@ test('Clip with min/max inputs at opset 10 is rejected; at 11 it is accepted', (
 });
 
 test('Clip with min/max attributes is valid at 10 and unknown attributes at 11', () => {
-  const make = (opset: number) => model({
-    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
-    nodes: [node('Clip', ['x'], ['y'], { min: { float: 0 }, max: { float: 6 } }, 'clip')],
-  }, opset);
+  const make = (opset: number) =>
+    model(
+      {
+        inputs: [vi('x', DType.FLOAT, [4])],
+        outputs: [vi('y', DType.FLOAT, [4])],
+        nodes: [node('Clip', ['x'], ['y'], { min: { float: 0 }, max: { float: 6 } }, 'clip')],
+      },
+      opset,
+    );
   assert.deepEqual(validateModel(make(10)).errors, []);
   const r = validateModel(make(11));
   assert.deepEqual(codes(r), ['unknown-attribute', 'unknown-attribute']);
-  assert.deepEqual(r.errors.map((e) => e.field), ["attribute 'min'", "attribute 'max'"]);
+  assert.deepEqual(
+    r.errors.map((e) => e.field),
+    ["attribute 'min'", "attribute 'max'"],
+  );
 });
 
 test('Dropout ratio is an input from 12 and an attribute before', () => {
-  const asInput = (opset: number) => model({
-    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
-    initializers: [floats('ratio', [], [0.5])],
-    nodes: [node('Dropout', ['x', 'ratio'], ['y'], {}, 'drop')],
-  }, opset);
+  const asInput = (opset: number) =>
+    model(
+      {
+        inputs: [vi('x', DType.FLOAT, [4])],
+        outputs: [vi('y', DType.FLOAT, [4])],
+        initializers: [floats('ratio', [], [0.5])],
+        nodes: [node('Dropout', ['x', 'ratio'], ['y'], {}, 'drop')],
+      },
+      opset,
+    );
   assert.deepEqual(codes(validateModel(asInput(11))), ['input-count']);
   assert.deepEqual(validateModel(asInput(12)).errors, []);
 });
 
 test('an operator missing from its opset, an unknown one and a deprecated one', () => {
-  const one = (op: string, opset: number, attrs = {}) => validateModel(model({
-    inputs: [vi('x', DType.FLOAT, [1, 1, 2, 2])], outputs: [vi('y', DType.FLOAT, [1, 1, 2, 2])],
-    nodes: [node(op, ['x'], ['y'], attrs, 'n')],
-  }, opset));
+  const one = (op: string, opset: number, attrs = {}) =>
+    validateModel(
+      model(
+        {
+          inputs: [vi('x', DType.FLOAT, [1, 1, 2, 2])],
+          outputs: [vi('y', DType.FLOAT, [1, 1, 2, 2])],
+          nodes: [node(op, ['x'], ['y'], attrs, 'n')],
+        },
+        opset,
+      ),
+    );
   const fast = one('FastGelu', 17);
   assert.deepEqual(codes(fast), ['unknown-op']);
   assert.equal(fast.errors[0]!.node, 'n');
@@ -124,10 +152,14 @@ test('an operator missing from its opset, an unknown one and a deprecated one', 
 
 /** A model of one node in `domain`, importing that domain at `version`. */
 function inDomain(domain: string, opType: string, version: number) {
-  const m = model({
-    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
-    nodes: [{ ...node(opType, ['x'], ['y'], {}, 'n'), domain }],
-  }, 13);
+  const m = model(
+    {
+      inputs: [vi('x', DType.FLOAT, [4])],
+      outputs: [vi('y', DType.FLOAT, [4])],
+      nodes: [{ ...node(opType, ['x'], ['y'], {}, 'n'), domain }],
+    },
+    13,
+  );
   m.opsetImports.push({ domain, version });
   return validateModel(m);
 }
@@ -136,9 +168,10 @@ test('an operator of another domain is unchecked by name, never passed silently'
   const r = inDomain('com.microsoft', 'FusedConv', 1);
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.unchecked, [{ opType: 'FusedConv', domain: 'com.microsoft', nodes: ['n'] }]);
-  assert.deepEqual(r.warnings.map((w) => w.message), [
-    "1 FusedConv node(s) in domain 'com.microsoft' not checked: domain 'com.microsoft' is outside the schema table",
-  ]);
+  assert.deepEqual(
+    r.warnings.map((w) => w.message),
+    ["1 FusedConv node(s) in domain 'com.microsoft' not checked: domain 'com.microsoft' is outside the schema table"],
+  );
   assert.deepEqual(r.nodes, { total: 1, inSubgraphs: 0, subgraphs: 0, checked: 0, unchecked: 1 });
   const ml = inDomain('ai.onnx.ml', 'Normalizer', 3);
   assert.deepEqual(ml.errors, []);
@@ -151,22 +184,29 @@ test('ai.onnx.ml and ai.onnx.training are known by name: an unknown operator the
   assert.deepEqual(codes(inDomain('ai.onnx.training', 'Foo', 1)), ['unknown-op']);
   assert.deepEqual(codes(inDomain('ai.onnx.preview.training', 'Foo', 1)), []);
   const m = model({
-    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
+    inputs: [vi('x', DType.FLOAT, [4])],
+    outputs: [vi('y', DType.FLOAT, [4])],
     nodes: [{ ...node('Foo', ['x'], ['y'], {}, 'n'), domain: 'com.microsoft' }],
   });
   assert.deepEqual(codes(validateModel(m)), ['missing-opset-import']);
 });
 
 test('missing required attribute, wrong attribute type, wrong input type', () => {
-  const r = validateModel(model({
-    inputs: [vi('x', DType.FLOAT, [1, 1, 4, 4]), vi('i', DType.INT32, [4])], outputs: [vi('y', DType.FLOAT), vi('z', DType.FLOAT), vi('c', DType.FLOAT)],
-    nodes: [
-      node('MaxPool', ['x'], ['y'], {}, 'pool'),
-      node('Flatten', ['x'], ['z'], { axis: 'one' }, 'flat'),
-      node('Cast', ['i'], ['c'], {}, 'cast'),
-      node('Relu', ['i'], ['ri'], {}, 'relu'),
-    ],
-  }, 13));
+  const r = validateModel(
+    model(
+      {
+        inputs: [vi('x', DType.FLOAT, [1, 1, 4, 4]), vi('i', DType.INT32, [4])],
+        outputs: [vi('y', DType.FLOAT), vi('z', DType.FLOAT), vi('c', DType.FLOAT)],
+        nodes: [
+          node('MaxPool', ['x'], ['y'], {}, 'pool'),
+          node('Flatten', ['x'], ['z'], { axis: 'one' }, 'flat'),
+          node('Cast', ['i'], ['c'], {}, 'cast'),
+          node('Relu', ['i'], ['ri'], {}, 'relu'),
+        ],
+      },
+      13,
+    ),
+  );
   const by = (code: string) => r.errors.filter((e) => e.code === code).map((e) => e.node);
   assert.deepEqual(by('missing-attribute'), ['pool', 'cast']);
   assert.deepEqual(by('attribute-type'), ['flat']);
@@ -191,11 +231,18 @@ test('a model is checked at the opsets it imports', () => {
     assert.equal(r.nodes.checked, 6);
   }
   // Clip-13 at opset 13 takes min/max as inputs; the same node at opset 10 is an error of that model, not of a config.
-  const clip = (opset: number) => validateModel(model({
-    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
-    initializers: [floats('lo', [], [0]), floats('hi', [], [6])],
-    nodes: [node('Clip', ['x', 'lo', 'hi'], ['y'], {}, 'clip')],
-  }, opset));
+  const clip = (opset: number) =>
+    validateModel(
+      model(
+        {
+          inputs: [vi('x', DType.FLOAT, [4])],
+          outputs: [vi('y', DType.FLOAT, [4])],
+          initializers: [floats('lo', [], [0]), floats('hi', [], [6])],
+          nodes: [node('Clip', ['x', 'lo', 'hi'], ['y'], {}, 'clip')],
+        },
+        opset,
+      ),
+    );
   assert.deepEqual(codes(clip(13)), []);
   assert.deepEqual(codes(clip(10)), ['input-count']);
 });
@@ -218,12 +265,25 @@ test('inconsistent inputs to a node are a shape-inference error', () => {
 });
 
 test('IR 9 and 10 element types: 8-bit floats one byte each, 4-bit integers two to a byte', () => {
-  const tensor = (dtype: DType, dims: number[], bytes: number): Tensor =>
-    ({ name: 't', dtype, dims, proto: { name: 't', dims, dataType: dtype, rawData: new Uint8Array(bytes) } });
-  const withInit = (t: Tensor) => validateModel(model({
-    inputs: [vi('x', DType.FLOAT, [3])], outputs: [vi('y', DType.FLOAT, [3])], initializers: [t],
-    nodes: [node('Relu', ['x'], ['y'])],
-  }, 21, 10));
+  const tensor = (dtype: DType, dims: number[], bytes: number): Tensor => ({
+    name: 't',
+    dtype,
+    dims,
+    proto: { name: 't', dims, dataType: dtype, rawData: new Uint8Array(bytes) },
+  });
+  const withInit = (t: Tensor) =>
+    validateModel(
+      model(
+        {
+          inputs: [vi('x', DType.FLOAT, [3])],
+          outputs: [vi('y', DType.FLOAT, [3])],
+          initializers: [t],
+          nodes: [node('Relu', ['x'], ['y'])],
+        },
+        21,
+        10,
+      ),
+    );
   assert.deepEqual(codes(withInit(tensor(DType.FLOAT8E4M3FN, [3], 3))), []);
   assert.deepEqual(codes(withInit(tensor(DType.FLOAT8E5M2, [3], 4))), ['bad-initializer']);
   assert.deepEqual(codes(withInit(tensor(DType.INT4, [3], 2))), []);

@@ -21,24 +21,37 @@ const ROOT = `${DATA}/node`;
 const BFLOAT16_AS_UINT16 = /_to_BFLOAT16/;
 
 function corpus(dir = ROOT): { name: string; path: string; model: Model }[] {
-  return readdirSync(dir).sort().filter((name) => existsSync(`${dir}/${name}/model.onnx`)).map((name) => {
-    const path = `${dir}/${name}/model.onnx`;
-    const decoded = decodeModel(readFileSync(path));
-    assert.ok(decoded.ok, `${name}: ${decoded.ok ? '' : decoded.error}`);
-    return { name, path, model: decoded.value };
-  });
+  return readdirSync(dir)
+    .sort()
+    .filter((name) => existsSync(`${dir}/${name}/model.onnx`))
+    .map((name) => {
+      const path = `${dir}/${name}/model.onnx`;
+      const decoded = decodeModel(readFileSync(path));
+      assert.ok(decoded.ok, `${name}: ${decoded.ok ? '' : decoded.error}`);
+      return { name, path, model: decoded.value };
+    });
 }
 
 test('on every corpus model made only of covered operators, ours and onnx.checker give the same verdict', async () => {
-  const all = readdirSync(DATA).sort().flatMap((dir) => corpus(`${DATA}/${dir}`).map((c) => ({ ...c, name: `${dir}/${c.name}` })));
-  const covered = all.map((c) => ({ ...c, report: validateModel(c.model) })).filter((c) => c.report.unchecked.length === 0);
+  const all = readdirSync(DATA)
+    .sort()
+    .flatMap((dir) => corpus(`${DATA}/${dir}`).map((c) => ({ ...c, name: `${dir}/${c.name}` })));
+  const covered = all
+    .map((c) => ({ ...c, report: validateModel(c.model) }))
+    .filter((c) => c.report.unchecked.length === 0);
   const reference = await referenceCheck(covered.map((c) => c.path));
   const accepted = covered.filter((c) => c.report.ok);
   const rejected = covered.filter((c) => !c.report.ok);
-  console.log(`libonnx-testdata models: ${all.length}; covered ${covered.length}: accepted ${accepted.length}, rejected ${rejected.length}` +
-    ` (${rejected.map((c) => `${c.name}: ${c.report.errors[0]!.code}`).join(', ')}); skipped (uncovered operators) ${all.length - covered.length}`);
-  const disagree = covered.filter((c) => reference.get(c.path)?.ok !== c.report.ok)
-    .map((c) => `${c.name}: ours ${c.report.ok ? 'accepts' : `rejects (${c.report.errors[0]!.message})`}, onnx ${reference.get(c.path)?.ok ? 'accepts' : `rejects (${reference.get(c.path)?.error})`}`);
+  console.log(
+    `libonnx-testdata models: ${all.length}; covered ${covered.length}: accepted ${accepted.length}, rejected ${rejected.length}` +
+      ` (${rejected.map((c) => `${c.name}: ${c.report.errors[0]!.code}`).join(', ')}); skipped (uncovered operators) ${all.length - covered.length}`,
+  );
+  const disagree = covered
+    .filter((c) => reference.get(c.path)?.ok !== c.report.ok)
+    .map(
+      (c) =>
+        `${c.name}: ours ${c.report.ok ? 'accepts' : `rejects (${c.report.errors[0]!.message})`}, onnx ${reference.get(c.path)?.ok ? 'accepts' : `rejects (${reference.get(c.path)?.error})`}`,
+    );
   assert.deepEqual(disagree, []);
   assert.ok(accepted.filter((c) => c.name.startsWith('node/')).length >= 800, 'too few node models fully covered');
   const withBodies = covered.filter((c) => c.report.nodes.subgraphs > 0);
@@ -53,7 +66,10 @@ test('inferred output shapes and types equal the corpus reference outputs', () =
   const disagreed: string[] = [];
   for (const { name, model } of corpus()) {
     if (validateModel(model).unchecked.length > 0 || BFLOAT16_AS_UINT16.test(name)) continue;
-    const bare = { ...model, graph: { ...model.graph, valueInfo: [], outputs: model.graph.outputs.map((o) => ({ name: o.name })) } };
+    const bare = {
+      ...model,
+      graph: { ...model.graph, valueInfo: [], outputs: model.graph.outputs.map((o) => ({ name: o.name })) },
+    };
     const types = inferShapes(bare);
     model.graph.outputs.forEach((o, i) => {
       const file = `${ROOT}/${name}/test_data_set_0/output_${i}.pb`;
@@ -61,12 +77,20 @@ test('inferred output shapes and types equal the corpus reference outputs', () =
       const ref = onnxProto.onnx.TensorProto.decode(readFileSync(file));
       const dims = (ref.dims ?? []).map(Number);
       const got = types.get(o.name);
-      if (!got?.shape || !got.shape.every((d) => typeof d === 'number')) { unknown++; return; }
+      if (!got?.shape || !got.shape.every((d) => typeof d === 'number')) {
+        unknown++;
+        return;
+      }
       if (JSON.stringify(got.shape) === JSON.stringify(dims) && got.dtype === ref.dataType) agreed++;
-      else disagreed.push(`${name} ${o.name}: inferred ${got.dtype} [${got.shape.join(', ')}], reference ${ref.dataType} [${dims.join(', ')}]`);
+      else
+        disagreed.push(
+          `${name} ${o.name}: inferred ${got.dtype} [${got.shape.join(', ')}], reference ${ref.dataType} [${dims.join(', ')}]`,
+        );
     });
   }
-  console.log(`corpus outputs: ${agreed} inferred exactly, ${unknown} not fully inferred (runtime-valued shapes, uncovered rules), ${disagreed.length} wrong`);
+  console.log(
+    `corpus outputs: ${agreed} inferred exactly, ${unknown} not fully inferred (runtime-valued shapes, uncovered rules), ${disagreed.length} wrong`,
+  );
   assert.deepEqual(disagreed, []);
   assert.ok(agreed >= 600, `only ${agreed} outputs inferred`);
 });

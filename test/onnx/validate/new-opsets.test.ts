@@ -12,11 +12,20 @@ import { encodeModel } from '../../../onnx/serde.js';
 import { validateModel } from '../../../onnx/validate/index.js';
 import { floats, int64s, model, node, vi } from '../model-kit.js';
 
-interface Case { name: string; model: Model; expect?: string; out?: number[] }
+interface Case {
+  name: string;
+  model: Model;
+  expect?: string;
+  out?: number[];
+}
 
 const x = vi('x', DType.FLOAT, [2, 3]);
-const scalar = (name: string, dtype: DType, bytes: Uint8Array): Tensor =>
-  ({ name, dtype, dims: [], proto: { name, dims: [], dataType: dtype, rawData: bytes } });
+const scalar = (name: string, dtype: DType, bytes: Uint8Array): Tensor => ({
+  name,
+  dtype,
+  dims: [],
+  proto: { name, dims: [], dataType: dtype, rawData: bytes },
+});
 const half = (name: string, v: number) =>
   scalar(name, DType.FLOAT16, new Uint8Array(new Uint16Array([float32ToFloat16Bits(v)]).buffer));
 const int8 = (name: string, v: number) => scalar(name, DType.INT8, new Uint8Array(new Int8Array([v]).buffer));
@@ -46,29 +55,39 @@ const cases: Case[] = [
   { name: 'Gelu-20 with an unknown attribute', model: gelu({ alpha: 1 }), expect: 'unknown-attribute' },
   {
     name: 'Split-18 into num_outputs uneven parts (3 → 2 + 1)',
-    model: model({
-      inputs: [x], outputs: [vi('y', DType.FLOAT, [2, 2]), vi('z', DType.FLOAT, [2, 1])],
-      nodes: [node('Split', ['x'], ['y', 'z'], { axis: 1, num_outputs: 2 })],
-    }, 18, 8),
+    model: model(
+      {
+        inputs: [x],
+        outputs: [vi('y', DType.FLOAT, [2, 2]), vi('z', DType.FLOAT, [2, 1])],
+        nodes: [node('Split', ['x'], ['y', 'z'], { axis: 1, num_outputs: 2 })],
+      },
+      18,
+      8,
+    ),
     out: [2, 2],
   },
   {
-    name: 'DequantizeLinear-19 yields its float16 scale\'s type',
-    model: model({
-      inputs: [x], outputs: [vi('y', DType.FLOAT, [2, 3])],
-      valueInfo: [vi('d', DType.FLOAT16, [2, 3])],
-      initializers: [floats('s', [], [0.1]), half('s16', 0.1), int8('zp', 0)],
-      nodes: [
-        node('QuantizeLinear', ['x', 's', 'zp'], ['q']),
-        node('DequantizeLinear', ['q', 's16', 'zp'], ['d']),
-        node('Cast', ['d'], ['y'], { to: DType.FLOAT }),
-      ],
-    }, 19, 9),
+    name: "DequantizeLinear-19 yields its float16 scale's type",
+    model: model(
+      {
+        inputs: [x],
+        outputs: [vi('y', DType.FLOAT, [2, 3])],
+        valueInfo: [vi('d', DType.FLOAT16, [2, 3])],
+        initializers: [floats('s', [], [0.1]), half('s16', 0.1), int8('zp', 0)],
+        nodes: [
+          node('QuantizeLinear', ['x', 's', 'zp'], ['q']),
+          node('DequantizeLinear', ['q', 's16', 'zp'], ['d']),
+          node('Cast', ['d'], ['y'], { to: DType.FLOAT }),
+        ],
+      },
+      19,
+      9,
+    ),
     out: [2, 3],
   },
 ];
 
-test('opsets 18..21: our verdict is onnxruntime\'s', async () => {
+test("opsets 18..21: our verdict is onnxruntime's", async () => {
   for (const c of cases) {
     const ours = validateModel(c.model);
     const bytes = encodeModel(c.model);

@@ -35,10 +35,15 @@ test('every real model validates, every node counted and checked, and onnx.check
     exec('/usr/bin/python3', [counter, ...paths], { timeoutMs: 120_000 }),
   ]);
   assert.equal(counted.exitCode, 0, counted.stderr);
-  const counts = new Map(counted.stdout.trim().split('\n').map((l) => {
-    const c = JSON.parse(l) as { path: string; total: number; inSubgraphs: number; subgraphs: number };
-    return [c.path, c];
-  }));
+  const counts = new Map(
+    counted.stdout
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const c = JSON.parse(l) as { path: string; total: number; inSubgraphs: number; subgraphs: number };
+        return [c.path, c];
+      }),
+  );
   const lines: string[] = [];
   for (const m of models) {
     const r = await validateFile(m.file);

@@ -27,10 +27,15 @@ interface Case {
   judge?: 'onnxruntime-load' | 'onnxruntime-run';
 }
 
-const unary = (op: string, opset: number, attrs = {}): Model => model({
-  inputs: [vi('x', DType.FLOAT, [1, 2, 4, 4])], outputs: [vi('y', DType.FLOAT, [1, 2, 4, 4])],
-  nodes: [node(op, ['x'], ['y'], attrs, 'n0')],
-}, opset);
+const unary = (op: string, opset: number, attrs = {}): Model =>
+  model(
+    {
+      inputs: [vi('x', DType.FLOAT, [1, 2, 4, 4])],
+      outputs: [vi('y', DType.FLOAT, [1, 2, 4, 4])],
+      nodes: [node(op, ['x'], ['y'], attrs, 'n0')],
+    },
+    opset,
+  );
 
 function cases(): Case[] {
   const shortInit = smallNet();
@@ -47,7 +52,8 @@ function cases(): Case[] {
     {
       name: 'cycle',
       model: model({
-        inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('b', DType.FLOAT, [2])],
+        inputs: [vi('x', DType.FLOAT, [2])],
+        outputs: [vi('b', DType.FLOAT, [2])],
         nodes: [node('Add', ['x', 'b'], ['a'], {}, 'first'), node('Relu', ['a'], ['b'], {}, 'second')],
       }),
       expect: { code: 'cycle' },
@@ -55,17 +61,29 @@ function cases(): Case[] {
     { name: 'dangling input', model: dangling, expect: { code: 'undefined-input', node: 'relu0' } },
     {
       name: 'initializer of another type than its graph input',
-      model: { ...smallNet(), graph: { ...smallNet().graph, inputs: [...smallNet().graph.inputs, vi('fb', DType.FLOAT16, [5])] } },
+      model: {
+        ...smallNet(),
+        graph: { ...smallNet().graph, inputs: [...smallNet().graph.inputs, vi('fb', DType.FLOAT16, [5])] },
+      },
       expect: { code: 'initializer-type-mismatch' },
     },
-    { name: 'wrong initializer length', model: shortInit, expect: { code: 'bad-initializer' }, judge: 'onnxruntime-load' },
+    {
+      name: 'wrong initializer length',
+      model: shortInit,
+      expect: { code: 'bad-initializer' },
+      judge: 'onnxruntime-load',
+    },
     {
       name: 'Clip with min/max inputs at opset 10',
-      model: model({
-        inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
-        initializers: [floats('lo', [], [0]), floats('hi', [], [6])],
-        nodes: [node('Clip', ['x', 'lo', 'hi'], ['y'], {}, 'clip')],
-      }, 10),
+      model: model(
+        {
+          inputs: [vi('x', DType.FLOAT, [4])],
+          outputs: [vi('y', DType.FLOAT, [4])],
+          initializers: [floats('lo', [], [0]), floats('hi', [], [6])],
+          nodes: [node('Clip', ['x', 'lo', 'hi'], ['y'], {}, 'clip')],
+        },
+        10,
+      ),
       expect: { code: 'input-count', node: 'clip' },
     },
     { name: 'FastGelu at opset 17', model: unary('FastGelu', 17), expect: { code: 'unknown-op', node: 'n0' } },
@@ -75,28 +93,54 @@ function cases(): Case[] {
       expect: { code: 'op-not-in-opset', node: 'n0' },
     },
     { name: 'HardSwish at opset 13', model: unary('HardSwish', 13), expect: { code: 'op-not-in-opset', node: 'n0' } },
-    { name: 'MaxPool without kernel_shape', model: unary('MaxPool', 13), expect: { code: 'missing-attribute', node: 'n0' } },
-    { name: 'Relu with an unknown attribute', model: unary('Relu', 13, { alpha: 1 }), expect: { code: 'unknown-attribute', node: 'n0' } },
+    {
+      name: 'MaxPool without kernel_shape',
+      model: unary('MaxPool', 13),
+      expect: { code: 'missing-attribute', node: 'n0' },
+    },
+    {
+      name: 'Relu with an unknown attribute',
+      model: unary('Relu', 13, { alpha: 1 }),
+      expect: { code: 'unknown-attribute', node: 'n0' },
+    },
     {
       name: 'duplicate output names',
       model: model({
-        inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('a', DType.FLOAT, [2])],
+        inputs: [vi('x', DType.FLOAT, [2])],
+        outputs: [vi('a', DType.FLOAT, [2])],
         nodes: [node('Relu', ['x'], ['a'], {}, 'r1'), node('Sigmoid', ['x'], ['a'], {}, 'r2')],
       }),
       expect: { code: 'duplicate-output', node: 'r2' },
     },
     {
       name: 'Relu on int32 at opset 13',
-      model: model({ inputs: [vi('x', DType.INT32, [3])], outputs: [vi('y', DType.INT32, [3])], nodes: [node('Relu', ['x'], ['y'], {}, 'relu')] }),
+      model: model({
+        inputs: [vi('x', DType.INT32, [3])],
+        outputs: [vi('y', DType.INT32, [3])],
+        nodes: [node('Relu', ['x'], ['y'], {}, 'relu')],
+      }),
       expect: { code: 'type-not-allowed', node: 'relu' },
     },
     {
       name: 'graph output without a shape',
-      model: model({ inputs: [vi('x', DType.FLOAT, [3])], outputs: [vi('y', DType.FLOAT)], nodes: [node('Relu', ['x'], ['y'], {}, 'relu')] }),
+      model: model({
+        inputs: [vi('x', DType.FLOAT, [3])],
+        outputs: [vi('y', DType.FLOAT)],
+        nodes: [node('Relu', ['x'], ['y'], {}, 'relu')],
+      }),
       expect: { code: 'missing-shape' },
     },
-    { name: 'declared output shape contradicts inference', model: wrongOut, expect: { code: 'shape-mismatch', node: 'y' } },
-    { name: 'Conv channel mismatch', model: channels, expect: { code: 'shape-inference', node: 'c' }, judge: 'onnxruntime-run' },
+    {
+      name: 'declared output shape contradicts inference',
+      model: wrongOut,
+      expect: { code: 'shape-mismatch', node: 'y' },
+    },
+    {
+      name: 'Conv channel mismatch',
+      model: channels,
+      expect: { code: 'shape-inference', node: 'c' },
+      judge: 'onnxruntime-run',
+    },
   ];
 }
 
@@ -113,7 +157,9 @@ test('ours and onnx.checker agree on valid and invalid models', async () => {
     const ours = validateModel(c.model);
     const ref = reference.get(c.path);
     assert.ok(ref, `no reference verdict for ${c.name}`);
-    table.push(`${c.name}: ours ${ours.ok ? 'ok' : ours.errors[0]!.code}; onnx ${ref.ok ? 'ok' : `rejects (${ref.error})`}`);
+    table.push(
+      `${c.name}: ours ${ours.ok ? 'ok' : ours.errors[0]!.code}; onnx ${ref.ok ? 'ok' : `rejects (${ref.error})`}`,
+    );
     if (!c.expect) {
       assert.deepEqual(ours.errors, [], c.name);
       assert.deepEqual(ours.unchecked, [], c.name);
@@ -127,7 +173,8 @@ test('ours and onnx.checker agree on valid and invalid models', async () => {
       assert.equal(ref.ok, true, `${c.name}: onnx.checker now rejects it (${ref.error}); drop the onnxruntime judge`);
       const attempt = async () => {
         const session = await openSession(c.path);
-        if (c.judge === 'onnxruntime-run') await runFloat(session, { x: { dims: [1, 3, 8, 8], data: new Float32Array(192) } });
+        if (c.judge === 'onnxruntime-run')
+          await runFloat(session, { x: { dims: [1, 3, 8, 8], data: new Float32Array(192) } });
       };
       await assert.rejects(attempt(), `${c.name}: onnxruntime accepted it`);
     } else assert.equal(ref.ok, false, `${c.name}: onnx.checker accepted it`);

@@ -13,6 +13,10 @@ export interface ReferenceVerdict {
 export async function referenceCheck(paths: readonly string[]): Promise<Map<string, ReferenceVerdict>> {
   const run = await exec('/usr/bin/python3', [script, ...paths], { timeoutMs: 120_000 });
   if (run.exitCode !== 0) throw new Error(`reference checker failed: ${run.stderr}`);
-  const verdicts = run.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ReferenceVerdict);
+  const verdicts = run.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as ReferenceVerdict);
   return new Map(verdicts.map((v) => [v.path, v]));
 }

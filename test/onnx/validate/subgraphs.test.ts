@@ -19,7 +19,10 @@ import { referenceCheck } from './reference.js';
 type Body = Partial<Graph> & Pick<Graph, 'nodes'>;
 const f2 = (name: string) => vi(name, DType.FLOAT, [2]);
 const boolTrue: Tensor = {
-  name: '', dtype: DType.BOOL, dims: [], proto: { dims: [], dataType: DType.BOOL, int32Data: [1] },
+  name: '',
+  dtype: DType.BOOL,
+  dims: [],
+  proto: { dims: [], dataType: DType.BOOL, int32Data: [1] },
 };
 const bool = (name: string) => node('Constant', [], [name], { value: boolTrue });
 const identityBranch: Body = { nodes: [node('Identity', ['x'], ['e0'])], outputs: [f2('e0')] };
@@ -33,9 +36,15 @@ function ifModel(then: Body, other: Body = identityBranch, after: Node[] = []): 
 /** A Loop of 3 iterations carrying one float [2] value. */
 function loopModel(body: Body): Model {
   const loop = withBodies(node('Loop', ['M', 'cond', 'x'], ['y'], {}, 'the_loop'), { body });
-  return model({
-    inputs: [f2('x')], outputs: [f2('y')], initializers: [int64s('M', [3], [])], nodes: [bool('cond'), loop],
-  }, 16);
+  return model(
+    {
+      inputs: [f2('x')],
+      outputs: [f2('y')],
+      initializers: [int64s('M', [3], [])],
+      nodes: [bool('cond'), loop],
+    },
+    16,
+  );
 }
 
 const relu = (input: string, output: string, name?: string) => node('Relu', [input], [output], {}, name);
@@ -62,7 +71,8 @@ const cases: Case[] = [
     name: 'a Loop body whose inputs hide outer names',
     model: loopModel({
       inputs: [vi('M', DType.INT64, []), vi('c', DType.BOOL, []), f2('x')],
-      nodes: loopTail, outputs: loopOut,
+      nodes: loopTail,
+      outputs: loopOut,
     }),
   },
   {
@@ -97,7 +107,8 @@ const cases: Case[] = [
   {
     name: 'branches of different element types',
     model: ifModel({
-      nodes: [node('Cast', ['x'], ['t0'], { to: DType.INT64 })], outputs: [vi('t0', DType.INT64, [2])],
+      nodes: [node('Cast', ['x'], ['t0'], { to: DType.INT64 })],
+      outputs: [vi('t0', DType.INT64, [2])],
     }),
     expect: { code: 'type-mismatch', message: /output 0 is int64 in then_branch but float in else_branch/ },
   },
@@ -159,10 +170,15 @@ test('nodes inside bodies are counted and checked, nested ones named by their pa
   const path = 'the_if.then_branch/inner_if.else_branch/contrib';
   assert.deepEqual(r.unchecked, [{ opType: 'FastGelu', domain: 'com.microsoft', nodes: [path] }]);
   m.graph.nodes[1] = withBodies(node('If', ['c'], ['y'], {}, 'the_if'), {
-    then_branch: { nodes: [withBodies(node('If', ['c'], ['t0'], {}, 'inner_if'), {
-      then_branch: { nodes: [node('Relu', ['nowhere'], ['a0'], {}, 'deep')], outputs: [f2('a0')] },
-      else_branch: { nodes: [], outputs: [f2('x')] },
-    })], outputs: [f2('t0')] },
+    then_branch: {
+      nodes: [
+        withBodies(node('If', ['c'], ['t0'], {}, 'inner_if'), {
+          then_branch: { nodes: [node('Relu', ['nowhere'], ['a0'], {}, 'deep')], outputs: [f2('a0')] },
+          else_branch: { nodes: [], outputs: [f2('x')] },
+        }),
+      ],
+      outputs: [f2('t0')],
+    },
     else_branch: { nodes: [], outputs: [f2('x')] },
   });
   const bad = validateModel(m).errors;
@@ -172,7 +188,7 @@ test('nodes inside bodies are counted and checked, nested ones named by their pa
   assert.match(bad[0]!.message, where);
 });
 
-test('If outputs take the branches\' element type and the dimensions they agree on', () => {
+test("If outputs take the branches' element type and the dimensions they agree on", () => {
   const m = ifModel(
     { nodes: [node('Relu', ['x'], ['t0'])], outputs: [vi('t0', DType.FLOAT, [2])] },
     { nodes: [node('Concat', ['x', 'x'], ['e0'], { axis: 0 })], outputs: [vi('e0', DType.FLOAT, [4])] },
@@ -182,5 +198,8 @@ test('If outputs take the branches\' element type and the dimensions they agree 
   const r = validateModel(m);
   assert.deepEqual(r.errors, []);
   m.graph.outputs = [vi('y', DType.INT64, [null])];
-  assert.deepEqual(validateModel(m).errors.map((e) => e.code), ['type-mismatch']);
+  assert.deepEqual(
+    validateModel(m).errors.map((e) => e.code),
+    ['type-mismatch'],
+  );
 });

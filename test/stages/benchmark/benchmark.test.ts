@@ -37,8 +37,24 @@ before(async () => {
 
 test('every engine runs the same inputs; torch on our graph agrees with the FP32 reference; what cannot run says why', async () => {
   // A limit far above the runs: the counts below are exact even on a loaded machine.
-  const config = benchConfig({ bench: { warmup: 1, runs: 12, max_seconds: 600, batch_sizes: [1, 3], engines: ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph'], precisions: ['fp32'] } });
-  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w1'), exec, log });
+  const config = benchConfig({
+    bench: {
+      warmup: 1,
+      runs: 12,
+      max_seconds: 600,
+      batch_sizes: [1, 3],
+      engines: ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph'],
+      precisions: ['fp32'],
+    },
+  });
+  const r = await runBenchmark({
+    config,
+    trt: trtConfig({}),
+    artifacts: { model: optPath },
+    workDir: join(dir, 'w1'),
+    exec,
+    log,
+  });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const b = r.value;
   const find = (engine: string, batch: number) => b.measurements.find((m) => m.engine === engine && m.batch === batch);
@@ -49,7 +65,10 @@ test('every engine runs the same inputs; torch on our graph agrees with the FP32
     // The reference is ORT at level all on the same file and inputs: bit-identical.
     assert.equal(ort.correctness?.relL2, 0);
     assert.ok(eager.correctness?.ok, JSON.stringify(eager.correctness));
-    assert.ok(eager.correctness.relL2 > 0 && eager.correctness.relL2 < 1e-5, `torch differs only by summation order: ${eager.correctness.relL2}`);
+    assert.ok(
+      eager.correctness.relL2 > 0 && eager.correctness.relL2 < 1e-5,
+      `torch differs only by summation order: ${eager.correctness.relL2}`,
+    );
     for (const m of [ort, eager]) {
       assert.equal(m.samplesMs.length, 12);
       assert.equal(m.stats.n, 12);
@@ -57,7 +76,11 @@ test('every engine runs the same inputs; torch on our graph agrees with the FP32
       assert.equal(m.stats.p95, null, '12 samples cannot state p95');
       assert.equal(m.stats.p99, null);
       assert.ok(Math.abs(m.throughput - (batch * 1000) / m.stats.mean) < 1e-9);
-      assert.deepEqual([m.sampling?.n, m.sampling?.stoppedBy, m.sampling?.warmup], [12, 'runs', 1], 'N taken and why it stopped');
+      assert.deepEqual(
+        [m.sampling?.n, m.sampling?.stoppedBy, m.sampling?.warmup],
+        [12, 'runs', 1],
+        'N taken and why it stopped',
+      );
     }
     assert.equal(eager.settings['threads'], availableParallelism(), 'torch on the CPU uses every core, set explicitly');
   }
@@ -65,29 +88,79 @@ test('every engine runs the same inputs; torch on our graph agrees with the FP32
   const reasons = b.skipped.map((s) => `${s.engine}: ${s.reason}`).join('\n');
   if (torchMajor < 2) assert.match(reasons, /torch-compile: torch\.compile needs torch >= 2 \(found 1\./);
   assert.match(reasons, /torch-cudagraph: CUDA not available: skipping torch-cudagraph/);
-  assert.equal(b.model.sha256, (await import('node:crypto')).createHash('sha256').update(await readFile(optPath)).digest('hex'));
+  assert.equal(
+    b.model.sha256,
+    (await import('node:crypto'))
+      .createHash('sha256')
+      .update(await readFile(optPath))
+      .digest('hex'),
+  );
   assert.ok(b.environment.cpu.cores > 0 && b.environment.versions.onnxruntime);
 });
 
 test('an ORT sweep measures every level × thread setting', async () => {
-  const config = benchConfig({ bench: { warmup: 0, runs: 2, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'], ort: { sweep: true, sweep_levels: ['disabled', 'all'], sweep_intra_op_threads: [1, 2] } } });
+  const config = benchConfig({
+    bench: {
+      warmup: 0,
+      runs: 2,
+      batch_sizes: [1],
+      engines: ['ort'],
+      precisions: ['fp32'],
+      ort: { sweep: true, sweep_levels: ['disabled', 'all'], sweep_intra_op_threads: [1, 2] },
+    },
+  });
   assert.equal(ortSettings(config.ort).length, 4);
-  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w2'), exec, log });
+  const r = await runBenchmark({
+    config,
+    trt: trtConfig({}),
+    artifacts: { model: optPath },
+    workDir: join(dir, 'w2'),
+    exec,
+    log,
+  });
   assert.ok(r.ok);
-  const seen = r.value.measurements.map((m) => `${m.settings.graphOptimizationLevel}/${m.settings.intraOpThreads}`).sort();
+  const seen = r.value.measurements
+    .map((m) => `${m.settings.graphOptimizationLevel}/${m.settings.intraOpThreads}`)
+    .sort();
   assert.deepEqual(seen, ['all/1', 'all/2', 'disabled/1', 'disabled/2']);
   // Every setting computes the same thing.
   for (const m of r.value.measurements) assert.ok((m.correctness?.relL2 ?? 1) < 1e-5);
 });
 
 test('a missing FP16 model, TensorRT engine or PyTorch is a skip with a reason, not a failure', async () => {
-  const config = benchConfig({ bench: { warmup: 0, runs: 1, batch_sizes: [1], engines: ['ort', 'torch-eager', 'trt'], python: join(dir, 'no-such-python') } });
-  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w3'), exec, log });
+  const config = benchConfig({
+    bench: {
+      warmup: 0,
+      runs: 1,
+      batch_sizes: [1],
+      engines: ['ort', 'torch-eager', 'trt'],
+      python: join(dir, 'no-such-python'),
+    },
+  });
+  const r = await runBenchmark({
+    config,
+    trt: trtConfig({}),
+    artifacts: { model: optPath },
+    workDir: join(dir, 'w3'),
+    exec,
+    log,
+  });
   assert.ok(r.ok);
   const reasons = r.value.skipped.map((s) => `${s.engine} ${s.precision ?? ''}: ${s.reason}`);
-  assert.ok(reasons.some((s) => /^ort fp16: convert:fp16 produced no model/.test(s)), reasons.join('\n'));
-  assert.ok(reasons.some((s) => /^torch-eager : PyTorch engines skipped: .*no-such-python cannot be started.*fix bench\.python/.test(s)), reasons.join('\n'));
-  assert.ok(reasons.some((s) => /^trt fp32: engine:trt:fp32 produced no engine/.test(s)), reasons.join('\n'));
+  assert.ok(
+    reasons.some((s) => /^ort fp16: convert:fp16 produced no model/.test(s)),
+    reasons.join('\n'),
+  );
+  assert.ok(
+    reasons.some((s) =>
+      /^torch-eager : PyTorch engines skipped: .*no-such-python cannot be started.*fix bench\.python/.test(s),
+    ),
+    reasons.join('\n'),
+  );
+  assert.ok(
+    reasons.some((s) => /^trt fp32: engine:trt:fp32 produced no engine/.test(s)),
+    reasons.join('\n'),
+  );
   assert.equal(r.value.measurements.length, 1);
 });
 
@@ -101,8 +174,21 @@ test('the torch probe finds a Python with torch, and names the one it could not 
 });
 
 test('the stage writes bench.json, and --baseline fails it on a slowdown beyond the spread', async (t) => {
-  const root = { bench: { warmup: 5, runs: 50, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'], ort: { intra_op_threads: 1 } } };
-  const first = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const root = {
+    bench: {
+      warmup: 5,
+      runs: 50,
+      batch_sizes: [1],
+      engines: ['ort'],
+      precisions: ['fp32'],
+      ort: { intra_op_threads: 1 },
+    },
+  };
+  const first = await stageContext(
+    { bench: benchConfig(root), model: {}, trt: trtConfig({}) },
+    { model: optPath },
+    benchmark.outputs,
+  );
   const ran = await benchmark.run(first.ctx);
   assert.ok(ran.ok, ran.ok ? '' : ran.error.message);
   const measured = JSON.parse(await readFile(first.ctx.out('bench'), 'utf8')) as BenchFile;
@@ -115,7 +201,11 @@ test('the stage writes bench.json, and --baseline fails it on a slowdown beyond 
   }
   const baselineFile = join(first.dir, 'baseline.json');
   await writeFile(baselineFile, JSON.stringify(fast));
-  const second = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const second = await stageContext(
+    { bench: benchConfig(root), model: {}, trt: trtConfig({}) },
+    { model: optPath },
+    benchmark.outputs,
+  );
   second.ctx.options = { baseline: baselineFile };
   const gated = await benchmark.run(second.ctx);
 
@@ -126,9 +216,17 @@ test('the stage writes bench.json, and --baseline fails it on a slowdown beyond 
   const rule = compareWithBaseline(current, fast);
   assert.equal(rule.compared.length, 1);
   assert.equal(gated.ok, rule.ok, 'the stage fails exactly when the gate rule finds a regression');
-  assert.deepEqual(current.baseline, { file: baselineFile, ok: rule.ok, regressions: rule.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`), compared: 1, missing: [] });
+  assert.deepEqual(current.baseline, {
+    file: baselineFile,
+    ok: rule.ok,
+    regressions: rule.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`),
+    compared: 1,
+    missing: [],
+  });
   if (gated.ok) {
-    t.diagnostic(`this run's spread (${rule.compared[0]!.spreadMs.toFixed(3)} ms) swallowed the 100× slowdown; the failure path was not exercised`);
+    t.diagnostic(
+      `this run's spread (${rule.compared[0]!.spreadMs.toFixed(3)} ms) swallowed the 100× slowdown; the failure path was not exercised`,
+    );
   } else {
     assert.match(gated.error.message, /1 of 1 measurements regressed against .*baseline\.json/);
     assert.ok(gated.error.details?.some((d) => d.includes('bench.regressed.json')));
@@ -136,7 +234,11 @@ test('the stage writes bench.json, and --baseline fails it on a slowdown beyond 
 
   const bad = join(first.dir, 'not-bench.json');
   await writeFile(bad, '{"hello": 1}');
-  const third = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: optPath }, benchmark.outputs);
+  const third = await stageContext(
+    { bench: benchConfig(root), model: {}, trt: trtConfig({}) },
+    { model: optPath },
+    benchmark.outputs,
+  );
   third.ctx.options = { baseline: bad };
   const refused = await benchmark.run(third.ctx);
   assert.ok(!refused.ok);
@@ -144,18 +246,51 @@ test('the stage writes bench.json, and --baseline fails it on a slowdown beyond 
 });
 
 test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and the skip says why', async () => {
-  const config = benchConfig({ bench: { warmup: 0, runs: 3, batch_sizes: [1], engines: ['ort'], precisions: ['fp32', 'fp16'] } });
-  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath, fp16: optPath }, workDir: join(dir, 'w5'), exec, log, only: 'fp32' });
+  const config = benchConfig({
+    bench: { warmup: 0, runs: 3, batch_sizes: [1], engines: ['ort'], precisions: ['fp32', 'fp16'] },
+  });
+  const r = await runBenchmark({
+    config,
+    trt: trtConfig({}),
+    artifacts: { model: optPath, fp16: optPath },
+    workDir: join(dir, 'w5'),
+    exec,
+    log,
+    only: 'fp32',
+  });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
-  assert.deepEqual(r.value.measurements.map((m) => m.precision), ['fp32']);
+  assert.deepEqual(
+    r.value.measurements.map((m) => m.precision),
+    ['fp32'],
+  );
   assert.deepEqual(r.value.skipped, [{ engine: 'all', precision: 'fp16', reason: 'left out by --precision fp32' }]);
   assert.deepEqual(r.value.budget, { runs: 3, maxSeconds: 10, warmup: 0, warmupMaxSeconds: 2 });
-  assert.deepEqual({ ...r.value.measurements[0]!.sampling, seconds: 0, warmupSeconds: 0 }, { n: 3, stoppedBy: 'runs', seconds: 0, warmup: 0, warmupSeconds: 0 });
+  assert.deepEqual(
+    { ...r.value.measurements[0]!.sampling, seconds: 0, warmupSeconds: 0 },
+    { n: 3, stoppedBy: 'runs', seconds: 0, warmup: 0, warmupSeconds: 0 },
+  );
 });
 
 test('the torch runner stops at bench.max_seconds with at least 10 samples, and says so', async () => {
-  const config = benchConfig({ bench: { warmup: 50, warmup_max_seconds: 0.01, runs: 100000, max_seconds: 0.2, batch_sizes: [1], engines: ['torch-eager'], precisions: ['fp32'] } });
-  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts: { model: optPath }, workDir: join(dir, 'w6'), exec, log });
+  const config = benchConfig({
+    bench: {
+      warmup: 50,
+      warmup_max_seconds: 0.01,
+      runs: 100000,
+      max_seconds: 0.2,
+      batch_sizes: [1],
+      engines: ['torch-eager'],
+      precisions: ['fp32'],
+    },
+  });
+  const r = await runBenchmark({
+    config,
+    trt: trtConfig({}),
+    artifacts: { model: optPath },
+    workDir: join(dir, 'w6'),
+    exec,
+    log,
+  });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const m = r.value.measurements[0];
   if (!m) return assert.match(r.value.skipped.map((s) => s.reason).join(), /torch not importable/);

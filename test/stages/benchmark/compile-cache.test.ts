@@ -36,8 +36,10 @@ test('the loader: a missing, cut, altered, foreign or other-torch file, a refusi
   assert.equal(reason('header'), 'header.cache has an unreadable header');
   assert.match(reason('otherTorch'), /^the engine was built for torch 2\.11\.0\+cu130, this run has 1\.13/);
   assert.match(reason('realTorch'), /^torch 1\.13\S* has no torch\.compiler\.load_cache_artifacts$/);
-  assert.equal(reason('refused'),
-    'torch.compiler.load_cache_artifacts refused it: Unsupported cache artifact version 3');
+  assert.equal(
+    reason('refused'),
+    'torch.compiler.load_cache_artifacts refused it: Unsupported cache artifact version 3',
+  );
   assert.equal(reason('loaded'), 'loaded');
   assert.equal(typeof (r.loaded as { cacheLoadMs: number }).cacheLoadMs, 'number');
   // The payload reaches torch whole, once per process however many runs (batch sizes) compile.
@@ -53,16 +55,25 @@ test('the benchmark hands the runner the engine and a fresh cache dir; a bad eng
   await writeFile(model, encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model));
   const engine = join(dir, 'torch-compile.fp32.cache');
   await writeFile(engine, 'EFTC1\n{"torch": "2.11.0"}\nnot what the header says');
-  const config = benchConfig({ bench: {
-    warmup: 1, runs: 3, batch_sizes: [1], engines: ['torch-eager', 'torch-compile'], precisions: ['fp32'],
-    python: '/usr/bin/python3',
-  } });
+  const config = benchConfig({
+    bench: {
+      warmup: 1,
+      runs: 3,
+      batch_sizes: [1],
+      engines: ['torch-eager', 'torch-compile'],
+      precisions: ['fp32'],
+      python: '/usr/bin/python3',
+    },
+  });
   const log = { info: () => undefined, warn: () => undefined };
   const artifacts = { model, compiledFp32: engine };
   const r = await runBenchmark({ config, trt: trtConfig({}), artifacts, workDir: join(dir, 'w'), exec, log });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
-  assert.deepEqual(r.value.measurements.map((m) => m.engine), ['torch-eager']);
+  assert.deepEqual(
+    r.value.measurements.map((m) => m.engine),
+    ['torch-eager'],
+  );
   const reason = 'torch.compile needs torch >= 2 (found 1.13.0a0)';
   assert.deepEqual(r.value.skipped, [{ engine: 'torch-compile', precision: 'fp32', reason }]);
-  assert.ok(existsSync(join(dir, 'w', 'torch', 'inductor')), 'the runner isolated inductor\'s cache directory');
+  assert.ok(existsSync(join(dir, 'w', 'torch', 'inductor')), "the runner isolated inductor's cache directory");
 });

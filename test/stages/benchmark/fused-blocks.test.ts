@@ -25,22 +25,36 @@ async function selfCheck(dir: string, graph: RunnerGraph) {
   const run = await exec('/usr/bin/python3', [script, join(dir, 'graph.json'), join(dir, 'weights.bin')]);
   assert.equal(run.exitCode, 0, run.stderr);
   return JSON.parse(run.stdout) as {
-    blocks: number; residual: number; withoutExpand: number; strides: number[]; steps: number; maxAbsDiff: number;
+    blocks: number;
+    residual: number;
+    withoutExpand: number;
+    strides: number[];
+    steps: number;
+    maxAbsDiff: number;
   };
 }
 
 test('MobileNetV2: 17 blocks (10 with their add, the first without expansion), outputs unchanged', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ef-fused-'));
-  const raw = buildMobileNetV2({ ...modelDefaults, width_mult: 0.35, input_size: 32, num_classes: 10,
-    dynamic_batch: true });
+  const raw = buildMobileNetV2({
+    ...modelDefaults,
+    width_mult: 0.35,
+    input_size: 32,
+    num_classes: 10,
+    dynamic_batch: true,
+  });
   const g = exportForTorch(encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model), 'model.opt.onnx');
   assert.ok(g.ok);
   await writeFile(join(dir, 'weights.bin'), g.value.weights);
   const all = await selfCheck(dir, g.value.graph);
   assert.deepEqual(all, {
-    blocks: 17, residual: 10, withoutExpand: 1, strides: [1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1],
+    blocks: 17,
+    residual: 10,
+    withoutExpand: 1,
+    strides: [1, 2, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1],
     // 16 chains of 5 nodes, one of 3 (no expansion), 10 adds: 93 nodes become 17 steps.
-    steps: g.value.graph.nodes.length - (16 * 5 + 3 + 10) + 17, maxAbsDiff: 0,
+    steps: g.value.graph.nodes.length - (16 * 5 + 3 + 10) + 17,
+    maxAbsDiff: 0,
   });
   // A second reader of block 2's expanded tensor: that tensor must still be written, so the expansion stays
   // outside and only the block's depthwise -> project tail fuses (a block without expansion, as the first).

@@ -18,14 +18,27 @@ function measurement(center: number, jitter: number, seed: number, engine = 'ort
   const samplesMs = Array.from(normalFloats(100, seed), (z) => center * (1 + jitter * z));
   const stats = latencyStats(samplesMs);
   return {
-    engine, precision: 'fp32', batch: 1, artifact: 'model.opt.onnx', device: 'cpu', settings: { threads: 4 }, timing: 'wall clock',
-    warmup: 5, samplesMs, stats, throughput: throughput(1, stats),
+    engine,
+    precision: 'fp32',
+    batch: 1,
+    artifact: 'model.opt.onnx',
+    device: 'cpu',
+    settings: { threads: 4 },
+    timing: 'wall clock',
+    warmup: 5,
+    samplesMs,
+    stats,
+    throughput: throughput(1, stats),
   };
 }
 const file = (...measurements: Measurement[]): BenchFile => ({
-  schema: 2, createdAt: '2026-11-25T00:00:00Z', model: { name: 'model.opt.onnx', inputs: [{ name: 'x', dtype: 'float32', shape: [1, 3, 32, 32] }], sha256: '' },
+  schema: 2,
+  createdAt: '2026-11-25T00:00:00Z',
+  model: { name: 'model.opt.onnx', inputs: [{ name: 'x', dtype: 'float32', shape: [1, 3, 32, 32] }], sha256: '' },
   budget: { runs: 50, maxSeconds: 10, warmup: 5, warmupMaxSeconds: 2 },
-  environment: { cpu: { model: 'x', cores: 1 }, os: 'linux', node: 'v20', versions: {} }, measurements, skipped: [],
+  environment: { cpu: { model: 'x', cores: 1 }, os: 'linux', node: 'v20', versions: {} },
+  measurements,
+  skipped: [],
 });
 
 test('percentiles are stated only with enough samples; spread and throughput follow the stated rules', () => {
@@ -57,8 +70,14 @@ test('a repeat within the spread passes; a slowdown beyond it, or a correctness 
   assert.ok(compareWithBaseline(file(measurement(10.1, 0.0001, 8)), file(thin)).ok);
   assert.ok(!compareWithBaseline(file(measurement(10.1, 0.0001, 8)), file(thin), { minRelative: 0 }).ok);
 
-  const right = { ...base, correctness: { maxAbs: 0, relL2: 0, top1: 1, ok: true, tolerance: { relL2: 1e-4, top1: 0.99 } } };
-  const wrong = { ...measurement(10, 0.02, 9), correctness: { maxAbs: 1, relL2: 0.5, top1: 0.1, ok: false, tolerance: { relL2: 1e-4, top1: 0.99 } } };
+  const right = {
+    ...base,
+    correctness: { maxAbs: 0, relL2: 0, top1: 1, ok: true, tolerance: { relL2: 1e-4, top1: 0.99 } },
+  };
+  const wrong = {
+    ...measurement(10, 0.02, 9),
+    correctness: { maxAbs: 1, relL2: 0.5, top1: 0.1, ok: false, tolerance: { relL2: 1e-4, top1: 0.99 } },
+  };
   const broke = compareWithBaseline(file(wrong), file(right));
   assert.ok(!broke.ok);
   assert.match(broke.regressions[0]!.reason ?? '', /no longer within tolerance/);
@@ -71,7 +90,8 @@ test('a repeat within the spread passes; a slowdown beyond it, or a correctness 
 test('fast and wrong is flagged: FP32 and FP16 tolerances', () => {
   const t = benchConfig({}).tolerance;
   const ref = normalFloats(4 * 10, 11);
-  const noisy = (rel: number) => Float32Array.from(ref, (v, i) => v + rel * (normalFloats(ref.length, 12)[i] as number));
+  const noisy = (rel: number) =>
+    Float32Array.from(ref, (v, i) => v + rel * (normalFloats(ref.length, 12)[i] as number));
   assert.ok(judge(noisy(1e-6), ref, [4, 10], 'fp32', t).ok);
   const off = judge(noisy(1e-3), ref, [4, 10], 'fp32', t);
   assert.ok(!off.ok, 'TF32-sized error is not FP32');
@@ -80,25 +100,52 @@ test('fast and wrong is flagged: FP32 and FP16 tolerances', () => {
   assert.ok(!broken.ok);
   assert.ok(broken.top1 !== undefined && broken.top1 < 0.9);
   const map = judge(noisy(1e-6), ref, [4, 1, 10], 'fp32', t);
-  assert.ok(map.ok && map.top1 === undefined, 'an output that is not [batch, classes] has no top-1, only rel L2 and max abs');
+  assert.ok(
+    map.ok && map.top1 === undefined,
+    'an output that is not [batch, classes] has no top-1, only rel L2 and max abs',
+  );
   assert.ok(map.maxAbs > 0 && map.maxAbs < 1e-4);
   // A detector's map on noise: the reference is ~1e-7 everywhere, the engine's rounding differs by 1e-8.
   const tiny = Float32Array.from(ref, (v) => v * 1e-7);
   const tinyOff = Float32Array.from(tiny, (v, i) => v + 1e-8 * (normalFloats(ref.length, 14)[i] as number));
   const z = judge(tinyOff, tiny, [4, 1, 10], 'fp32', t);
   assert.ok(z.relL2 > 1e-2 && z.ok && z.zeroReference, 'an all-zero reference is judged by max abs, and says so');
-  assert.ok(!judge(Float32Array.from(tiny, () => 0.5), tiny, [4, 1, 10], 'fp32', t).ok, 'but a real difference still fails');
-  assert.ok(!judge(Float32Array.from(ref, () => Number.NaN), ref, [4, 10], 'fp16', t).ok, 'NaN never agrees');
+  assert.ok(
+    !judge(
+      Float32Array.from(tiny, () => 0.5),
+      tiny,
+      [4, 1, 10],
+      'fp32',
+      t,
+    ).ok,
+    'but a real difference still fails',
+  );
+  assert.ok(
+    !judge(
+      Float32Array.from(ref, () => Number.NaN),
+      ref,
+      [4, 10],
+      'fp16',
+      t,
+    ).ok,
+    'NaN never agrees',
+  );
 });
 
 test('bench/gate.ts exits 0 on agreement, 1 on a regression, 2 on a bad file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ef-gate-'));
-  const base = join(dir, 'base.json'), same = join(dir, 'same.json'), slow = join(dir, 'slow.json'), bad = join(dir, 'bad.json');
+  const base = join(dir, 'base.json'),
+    same = join(dir, 'same.json'),
+    slow = join(dir, 'slow.json'),
+    bad = join(dir, 'bad.json');
   await writeFile(base, JSON.stringify(file(measurement(10, 0.02, 1))));
   await writeFile(same, JSON.stringify(file(measurement(10, 0.02, 2))));
   await writeFile(slow, JSON.stringify(file(measurement(12, 0.02, 3))));
   await writeFile(bad, 'not json');
-  const gate = (current: string) => exec(process.execPath, ['--import', 'tsx', fromRoot('bench/gate.ts'), current, '--baseline', base], { cwd: fromRoot('.') });
+  const gate = (current: string) =>
+    exec(process.execPath, ['--import', 'tsx', fromRoot('bench/gate.ts'), current, '--baseline', base], {
+      cwd: fromRoot('.'),
+    });
   const ok = await gate(same);
   assert.equal(ok.exitCode, 0, ok.stderr);
   assert.match(ok.stdout, /0 regression\(s\) in 1 compared/);

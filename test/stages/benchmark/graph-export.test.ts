@@ -16,7 +16,13 @@ import { convertFloat16 } from '../../../stages/convert-fp16/convert.js';
 import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
 import { passesByName } from '../../../stages/optimize/passes/index.js';
 
-const raw = buildMobileNetV2({ ...modelDefaults, width_mult: 0.25, input_size: 32, num_classes: 10, dynamic_batch: true });
+const raw = buildMobileNetV2({
+  ...modelDefaults,
+  width_mult: 0.25,
+  input_size: 32,
+  num_classes: 10,
+  dynamic_batch: true,
+});
 const opt = runPasses(raw, passesByName(optimizeDefaults.passes)).model;
 
 test('float16 weights keep their bytes; every tensor is 8-byte aligned and sized by its type', () => {
@@ -31,7 +37,10 @@ test('float16 weights keep their bytes; every tensor is 8-byte aligned and sized
     assert.equal(t.length, t.dims.reduce((a, b) => a * b, 1) * size, t.name);
     assert.equal(t.offset % 8, 0);
   }
-  assert.ok(g.value.graph.nodes.some((n) => n.op === 'Cast'), 'Casts at the float32 boundary');
+  assert.ok(
+    g.value.graph.nodes.some((n) => n.op === 'Cast'),
+    'Casts at the float32 boundary',
+  );
   assert.equal(g.value.graph.nodes.length, fp16.value.model.graph.nodes.filter((n) => n.opType !== 'Constant').length);
 });
 
@@ -48,11 +57,28 @@ test('an operator the runner does not know is refused by name, not run wrongly',
   await writeFile(join(dir, 'graph.json'), JSON.stringify(g.value.graph));
   await writeFile(join(dir, 'weights.bin'), g.value.weights);
   await writeFile(join(dir, 'x.f32'), new Uint8Array(4 * 3 * 32 * 32));
-  const reply = await runTorch(exec, found.value.python, {
-    graph: join(dir, 'graph.json'), weights: join(dir, 'weights.bin'), inputs: { 1: [{ name: 'input', dtype: 'float32', dims: [1, 3, 32, 32], file: join(dir, 'x.f32') }] }, outputDir: dir,
-    warmup: 0, warmupMaxSeconds: 1, iterations: 1, maxSeconds: 1, minSamples: 1,
-    device: 'cpu', threads: 1, tf32: false, cudnnBenchmark: false, compileMode: '', runs: [{ id: 'e', mode: 'eager', precision: 'fp32', batch: 1, channelsLast: false }],
-  }, 60_000);
+  const reply = await runTorch(
+    exec,
+    found.value.python,
+    {
+      graph: join(dir, 'graph.json'),
+      weights: join(dir, 'weights.bin'),
+      inputs: { 1: [{ name: 'input', dtype: 'float32', dims: [1, 3, 32, 32], file: join(dir, 'x.f32') }] },
+      outputDir: dir,
+      warmup: 0,
+      warmupMaxSeconds: 1,
+      iterations: 1,
+      maxSeconds: 1,
+      minSamples: 1,
+      device: 'cpu',
+      threads: 1,
+      tf32: false,
+      cudnnBenchmark: false,
+      compileMode: '',
+      runs: [{ id: 'e', mode: 'eager', precision: 'fp32', batch: 1, channelsLast: false }],
+    },
+    60_000,
+  );
   assert.ok(!reply.ok);
   assert.match(reply.error, /^the torch runner does not cover 1 operator of this model: BitShift \(1 node\)$/);
 });

@@ -23,7 +23,14 @@ import { fromRoot } from '../../repo-root.js';
 
 const log = { info: () => undefined, warn: () => undefined };
 const config = benchConfig({
-  bench: { warmup: 1, runs: 12, max_seconds: 600, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] },
+  bench: {
+    warmup: 1,
+    runs: 12,
+    max_seconds: 600,
+    batch_sizes: [1, 2],
+    engines: ['ort', 'torch-eager'],
+    precisions: ['fp32'],
+  },
 });
 
 test('OCR: every batch measured on ort with its resolved shape; top-1 judged on the class scores', async () => {

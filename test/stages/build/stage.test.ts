@@ -17,12 +17,26 @@ test('a missing model section gets exactly the documented defaults', () => {
   const config: Record<string, unknown> = {};
   assert.ok(root(config), JSON.stringify(root.errors));
   assert.deepEqual(build.config(config), defaults);
-  assert.deepEqual(build.config({ model: { width_mult: 0.5, dims: { N: 2 } } }), { ...defaults, width_mult: 0.5 }, 'only MobileNetV2 fields enter its key');
+  assert.deepEqual(
+    build.config({ model: { width_mult: 0.5, dims: { N: 2 } } }),
+    { ...defaults, width_mult: 0.5 },
+    'only MobileNetV2 fields enter its key',
+  );
 });
 
 test('bad model settings are rejected by the schema', () => {
-  for (const bad of [{ width_mult: 0 }, { opset: 10 }, { opset: 18 }, { input_size: 16 }, { num_classes: 0 }, { arch: 'resnet50' },
-    { batch_size: 0 }, { input_size: 224.5 }, { dynamic_batch: 'yes' }, { widthmult: 1 }]) {
+  for (const bad of [
+    { width_mult: 0 },
+    { opset: 10 },
+    { opset: 18 },
+    { input_size: 16 },
+    { num_classes: 0 },
+    { arch: 'resnet50' },
+    { batch_size: 0 },
+    { input_size: 224.5 },
+    { dynamic_batch: 'yes' },
+    { widthmult: 1 },
+  ]) {
     assert.ok(!section(structuredClone(bad)), `accepted ${JSON.stringify(bad)}`);
   }
   assert.ok(section({ width_mult: 0.35, input_size: 96, num_classes: 10, opset: 11, seed: 3, dynamic_batch: true }));

@@ -14,7 +14,10 @@ test('bodies convert one at a time: the branch the check runs is converted, the 
   const options = { keepFp32: [], keepIoFp32: true };
   const converted = convertFloat16(fp32, options);
   assert.ok(converted.ok, converted.ok ? '' : converted.error);
-  assert.deepEqual(converted.value.report.subgraphs.map((s) => s.opType), ['If']);
+  assert.deepEqual(
+    converted.value.report.subgraphs.map((s) => s.opType),
+    ['If'],
+  );
   const feeds = seededFeeds(fp32, 5, 1);
   const ref = await referenceRun(encodeModel(fp32), feeds);
   assert.ok(ref.ok, ref.ok ? '' : ref.error);
@@ -23,7 +26,13 @@ test('bodies convert one at a time: the branch the check runs is converted, the 
     return got.ok ? compareOutputs(got.value, ref.value.outputs).worstRelL2 : got.error;
   };
   const r = await convertBodies(fp32, [converted.value.model], options, check, 1e-2);
-  assert.deepEqual(r.outcomes.map((o) => [o.attribute, o.converted]), [['then_branch', true], ['else_branch', false]]);
+  assert.deepEqual(
+    r.outcomes.map((o) => [o.attribute, o.converted]),
+    [
+      ['then_branch', true],
+      ['else_branch', false],
+    ],
+  );
   assert.match(r.outcomes[1]?.why ?? '', /bit-identical/);
   const after = r.models[0] as Model;
   assert.deepEqual(validateModel(after).errors, []);

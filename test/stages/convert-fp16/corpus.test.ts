@@ -24,24 +24,40 @@ async function loads(bytes: Uint8Array): Promise<string | undefined> {
   }
 }
 
-test('every loadable corpus model converts to a loadable, valid float16 model or is declined with a reason', { timeout: 240_000 }, async (t) => {
-  let converted = 0, declined = 0, notLoadable = 0;
-  const failed: string[] = [];
-  for (const suite of readdirSync(ROOT)) {
-    for (const name of readdirSync(join(ROOT, suite))) {
-      const file = join(ROOT, suite, name, 'model.onnx');
-      if (!existsSync(file)) continue;
-      const bytes = new Uint8Array(readFileSync(file));
-      const decoded = decodeModel(bytes);
-      if (!decoded.ok || (await loads(bytes))) { notLoadable++; continue; }
-      const r = convertFloat16(decoded.value, { keepFp32: [], keepIoFp32: true });
-      if (!r.ok) { declined++; continue; }
-      const why = (validateModel(decoded.value).ok && validateModel(r.value.model).errors[0]?.message) || (await loads(encodeModel(r.value.model)));
-      if (why) failed.push(`${suite}/${name}: ${why}`);
-      else converted++;
+test(
+  'every loadable corpus model converts to a loadable, valid float16 model or is declined with a reason',
+  { timeout: 240_000 },
+  async (t) => {
+    let converted = 0,
+      declined = 0,
+      notLoadable = 0;
+    const failed: string[] = [];
+    for (const suite of readdirSync(ROOT)) {
+      for (const name of readdirSync(join(ROOT, suite))) {
+        const file = join(ROOT, suite, name, 'model.onnx');
+        if (!existsSync(file)) continue;
+        const bytes = new Uint8Array(readFileSync(file));
+        const decoded = decodeModel(bytes);
+        if (!decoded.ok || (await loads(bytes))) {
+          notLoadable++;
+          continue;
+        }
+        const r = convertFloat16(decoded.value, { keepFp32: [], keepIoFp32: true });
+        if (!r.ok) {
+          declined++;
+          continue;
+        }
+        const why =
+          (validateModel(decoded.value).ok && validateModel(r.value.model).errors[0]?.message) ||
+          (await loads(encodeModel(r.value.model)));
+        if (why) failed.push(`${suite}/${name}: ${why}`);
+        else converted++;
+      }
     }
-  }
-  t.diagnostic(`fp16 corpus: ${converted} converted (load + validate), ${declined} declined with a reason, ${failed.length} failed, ${notLoadable} not loadable to begin with`);
-  assert.deepEqual(failed, []);
-  assert.ok(converted > 0);
-});
+    t.diagnostic(
+      `fp16 corpus: ${converted} converted (load + validate), ${declined} declined with a reason, ${failed.length} failed, ${notLoadable} not loadable to begin with`,
+    );
+    assert.deepEqual(failed, []);
+    assert.ok(converted > 0);
+  },
+);

@@ -10,11 +10,18 @@ import { floats, node, tiny } from '../../onnx/rewrite/tiny-model.js';
 import { stageContext } from '../optimize/stage-context.js';
 import { ifModel } from './if-model.js';
 
-const net = () => tiny({
-  inputs: { x: [2, 3, 5, 5] }, outputs: ['y'],
-  nodes: [node('Conv', ['x', 'w', 'b'], ['c']), node('Relu', ['c'], ['r']), node('GlobalAveragePool', ['r'], ['p']), node('Flatten', ['p'], ['y'])],
-  initializers: [floats('w', [4, 3, 3, 3], 1), floats('b', [4], 2)],
-});
+const net = () =>
+  tiny({
+    inputs: { x: [2, 3, 5, 5] },
+    outputs: ['y'],
+    nodes: [
+      node('Conv', ['x', 'w', 'b'], ['c']),
+      node('Relu', ['c'], ['r']),
+      node('GlobalAveragePool', ['r'], ['p']),
+      node('Flatten', ['p'], ['y']),
+    ],
+    initializers: [floats('w', [4, 3, 3, 3], 1), floats('b', [4], 2)],
+  });
 
 async function runStage(config = defaults, bytes = encodeModel(net())) {
   const { ctx, dir } = await stageContext(config, {}, convert.outputs);
@@ -28,7 +35,10 @@ test('writes a float16 model with float32 I/O and a report with the numeric chec
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const m = decodeModel(await readFile(ctx.out('model')));
   assert.ok(m.ok);
-  assert.deepEqual(m.value.graph.initializers.map((t) => t.dtype), [DType.FLOAT16, DType.FLOAT16]);
+  assert.deepEqual(
+    m.value.graph.initializers.map((t) => t.dtype),
+    [DType.FLOAT16, DType.FLOAT16],
+  );
   assert.equal(m.value.graph.inputs[0]?.type?.dtype, DType.FLOAT);
   const report = JSON.parse(await readFile(ctx.out('report'), 'utf8'));
   assert.equal(report.castsInserted, 2);
@@ -52,6 +62,9 @@ test('the stage converts the If branch its check runs and reports each body in f
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const report = JSON.parse(await readFile(ctx.out('report'), 'utf8'));
   const outcomes = report.subgraphs.map((s: { attribute: string; converted: boolean }) => [s.attribute, s.converted]);
-  assert.deepEqual(outcomes, [['then_branch', true], ['else_branch', false]]);
+  assert.deepEqual(outcomes, [
+    ['then_branch', true],
+    ['else_branch', false],
+  ]);
   assert.ok(report.check.worstRelL2 > 0 && report.check.worstRelL2 < defaults.tolerance_rel_l2);
 });

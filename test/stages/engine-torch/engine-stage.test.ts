@@ -19,27 +19,41 @@ import { GPU, Rig } from '../engine-trt/rig.js';
 const FAKE_PYTHON = fromRoot('test/fixtures/bin/fake-torch-python.cjs');
 const GPU_BENCH = { bench: { batch_sizes: [1, 256], engines: ['torch-compile'], precisions: ['fp32', 'fp16'] } };
 
-function fakeTorch(env: Record<string, string> = {}, tools: ('nvidia-smi')[] = ['nvidia-smi']) {
+function fakeTorch(env: Record<string, string> = {}, tools: 'nvidia-smi'[] = ['nvidia-smi']) {
   const rig = new Rig(tools, { FAKE_GPU: GPU.h100, ...env });
   process.env.FAKE_TORCH_CALLS = join(rig.root, 'torch-calls.ndjson');
   for (const k of ['FAKE_TORCH_BUILD', 'FAKE_TORCH_VERSION', 'FAKE_TORCH_CUDA']) if (!(k in env)) delete process.env[k];
   const calls = process.env.FAKE_TORCH_CALLS;
-  const requests = () => (existsSync(calls)
-    ? readFileSync(calls, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
-    : []);
+  const requests = () =>
+    existsSync(calls)
+      ? readFileSync(calls, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+      : [];
   return { rig, requests };
 }
 
-const config = (precision: 'fp32' | 'fp16', root: Record<string, unknown>, python = FAKE_PYTHON): CompileEngineConfig =>
-  ({ ...compileEngineConfig(precision, root), python });
+const config = (
+  precision: 'fp32' | 'fp16',
+  root: Record<string, unknown>,
+  python = FAKE_PYTHON,
+): CompileEngineConfig => ({ ...compileEngineConfig(precision, root), python });
 
 test('the key holds what changes the compiled code, taken from the bench section; timing settings stay out', () => {
   const bench = { batch_sizes: [1, 256], runs: 7, warmup: 3, torch: { compile_mode: 'max-autotune' } };
   const c = torchCompileFp16.config({ bench });
   assert.deepEqual(c, {
-    precision: 'fp16', python: '', unused: '',
-    batch_sizes: [1, 256], channels_last: true, compile_mode: 'max-autotune', tf32: false, cudnn_benchmark: true,
-    device: 'auto', timeout_s: 1800,
+    precision: 'fp16',
+    python: '',
+    unused: '',
+    batch_sizes: [1, 256],
+    channels_last: true,
+    compile_mode: 'max-autotune',
+    tf32: false,
+    cudnn_benchmark: true,
+    device: 'auto',
+    timeout_s: 1800,
   });
   const a = torchCompileFp32.config({ bench: { ...GPU_BENCH.bench, runs: 10 } });
   const b = torchCompileFp32.config({ bench: { ...GPU_BENCH.bench, runs: 500, warmup: 50, ort: { level: 'basic' } } });
@@ -50,7 +64,8 @@ test('the key holds what changes the compiled code, taken from the bench section
   const ortOnly = torchCompileFp32.config({ bench: { engines: ['ort'] } });
   assert.match(ortOnly.unused, /^bench\.engines does not include torch-compile/);
   assert.deepEqual(torchCompileFp16.outputs, {
-    engine: 'torch-compile.fp16.cache', manifest: 'torch-compile.fp16.json',
+    engine: 'torch-compile.fp16.cache',
+    manifest: 'torch-compile.fp16.json',
   });
 });
 
@@ -59,7 +74,10 @@ test('on this machine (Debian torch 1.13) both stages skip, saying which torch t
     const c = { ...stage.config(GPU_BENCH), python: '/usr/bin/python3' };
     const r = await stage.tools![0]!.probe(c, exec);
     assert.ok(!r.ok);
-    assert.match(r.error.reason, /^needs torch >= 2\.7, found [^:]+: compiled engines are torch\.compiler\.save_cache_artifacts/);
+    assert.match(
+      r.error.reason,
+      /^needs torch >= 2\.7, found [^:]+: compiled engines are torch\.compiler\.save_cache_artifacts/,
+    );
     assert.match(r.error.reason, /, found 1\.13[^:]*: .* \(\/usr\/bin\/python3\)$/);
   }
   const missing = await probeTorchCompile({ python: '/nonexistent/python3', precision: 'fp32', unused: '' }, exec);
@@ -75,7 +93,11 @@ test('a capable torch: the fingerprint names torch, Triton, CUDA, GPU, compute c
   assert.deepEqual(r.value, {
     command: [FAKE_PYTHON, fromRoot('stages/engine-torch/torch_engine.py')],
     fingerprint: {
-      torch: '2.11.0+cu130', triton: '3.6.0', cuda: '13.0', gpu: 'NVIDIA H100 PCIe', computeCapability: '9.0',
+      torch: '2.11.0+cu130',
+      triton: '3.6.0',
+      cuda: '13.0',
+      gpu: 'NVIDIA H100 PCIe',
+      computeCapability: '9.0',
       code: codeHash(),
     },
   });
@@ -88,8 +110,10 @@ test('FP16 needs a GPU; an old torch is named; an engine nothing would load is n
     fakeTorch({}, []);
     const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp16', unused: '' }, exec);
     assert.ok(!r.ok);
-    assert.match(r.error.reason,
-      /^an FP16 compiled engine needs a CUDA GPU: no NVIDIA GPU found: nvidia-smi is not on PATH/);
+    assert.match(
+      r.error.reason,
+      /^an FP16 compiled engine needs a CUDA GPU: no NVIDIA GPU found: nvidia-smi is not on PATH/,
+    );
     const fp32 = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp32', unused: '' }, exec);
     assert.ok(fp32.ok);
     assert.equal(fp32.value.fingerprint.gpu, 'none');
@@ -125,9 +149,17 @@ test('a build: the request the compiler gets, the engine file and its manifest',
   assert.deepEqual(r, { ok: true, value: undefined });
   const request = requests().at(-1)!;
   assert.deepEqual(request, {
-    graph: join(workDir, 'graph.json'), weights: join(workDir, 'weights.bin'), precision: 'fp16', batches: [1, 256],
-    channelsLast: true, compileMode: '', tf32: false, cudnnBenchmark: true, device: 'auto',
-    inductorCacheDir: join(workDir, 'inductor'), out: join(outDir, 'engine'),
+    graph: join(workDir, 'graph.json'),
+    weights: join(workDir, 'weights.bin'),
+    precision: 'fp16',
+    batches: [1, 256],
+    channelsLast: true,
+    compileMode: '',
+    tf32: false,
+    cudnnBenchmark: true,
+    device: 'auto',
+    inductorCacheDir: join(workDir, 'inductor'),
+    out: join(outDir, 'engine'),
   });
   const engine = readFileSync(join(outDir, 'engine'), 'latin1');
   assert.match(engine, /^EFTC1\n\{.*"precision":"fp16".*\}\nportable cache artifacts$/);
@@ -137,7 +169,7 @@ test('a build: the request the compiler gets, the engine file and its manifest',
   assert.equal(manifest.engineBytes, readFileSync(join(outDir, 'engine')).length);
 });
 
-test('a failed build is one message: the compiler\'s reason, a crash with its signal, no reply', async () => {
+test("a failed build is one message: the compiler's reason, a crash with its signal, no reply", async () => {
   const fail = await build({ FAKE_TORCH_BUILD: 'fail' });
   const message = 'torch.compile failed at batch 256: out of memory';
   assert.deepEqual(fail.r, { ok: false, error: { reason: 'tool-failed', message } });

@@ -51,13 +51,25 @@ export class Rig {
     }
     process.env.PATH = `${this.bin}:${dirname(process.execPath)}`;
     process.env.FAKE_TRT_ARGV = this.callsFile;
-    for (const k of ['FAKE_TRT_LOG', 'FAKE_GPU', 'FAKE_SMI_FAIL', 'FAKE_DOCKER_IMAGES', 'FAKE_TRT_TIMES', 'FAKE_TRT_CRASH']) delete process.env[k];
+    for (const k of [
+      'FAKE_TRT_LOG',
+      'FAKE_GPU',
+      'FAKE_SMI_FAIL',
+      'FAKE_DOCKER_IMAGES',
+      'FAKE_TRT_TIMES',
+      'FAKE_TRT_CRASH',
+    ])
+      delete process.env[k];
     Object.assign(process.env, env);
   }
 
   calls(tool?: string): Call[] {
     if (!existsSync(this.callsFile)) return [];
-    const all = readFileSync(this.callsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call);
+    const all = readFileSync(this.callsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Call);
     return tool ? all.filter((c) => c.tool === tool) : all;
   }
 
@@ -95,7 +107,12 @@ export class Rig {
 }
 
 export function modelBytes(batch: number | 'N'): Uint8Array {
-  const dims = [batch === 'N' ? { dimParam: 'N' } : { dimValue: batch }, { dimValue: 3 }, { dimValue: 8 }, { dimValue: 8 }];
+  const dims = [
+    batch === 'N' ? { dimParam: 'N' } : { dimValue: batch },
+    { dimValue: 3 },
+    { dimValue: 8 },
+    { dimValue: 8 },
+  ];
   return onnx.ModelProto.encode({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 13 }],

@@ -22,7 +22,7 @@ const optimize = defineStage<{ batch: number | 'N' }>({
   name: 'optimize',
   version: 1,
   description: 'test stand-in: a tiny ONNX model',
-  config: (root) => ({ batch: ((root.toy as { batch?: number | 'N' } | undefined)?.batch) ?? 1 }),
+  config: (root) => ({ batch: (root.toy as { batch?: number | 'N' } | undefined)?.batch ?? 1 }),
   inputs: {},
   outputs: { model: 'model.opt.onnx' },
   async run(ctx) {
@@ -34,7 +34,15 @@ const optimize = defineStage<{ batch: number | 'N' }>({
 function pipeline(rig: Rig) {
   const store = new Store(join(rig.root, 'artifacts'));
   const lines: string[] = [];
-  const log = createLogger({ json: true, stream: new Writable({ write(chunk, _e, cb) { lines.push(String(chunk)); cb(); } }) });
+  const log = createLogger({
+    json: true,
+    stream: new Writable({
+      write(chunk, _e, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    }),
+  });
   const run = async (root: Record<string, unknown> = {}, extra: { require?: string[] } = {}) => {
     const outcomes = await runStages([optimize, trtFp32], root, { store, log, exec, ...extra });
     return outcomes.find((o) => o.stage === 'engine:trt:fp32')!;
@@ -82,7 +90,10 @@ test('second run is a hit; another TensorRT version, GPU or driver is a miss', a
 });
 
 test('a failing build caches nothing: the next run builds again and fails again', async () => {
-  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: join(OWN_LOGS, 'trt-10.3.0-out-of-memory.log'), FAKE_GPU: GPU.ada });
+  const rig = new Rig(['trtexec', 'nvidia-smi'], {
+    FAKE_TRT_LOG: join(OWN_LOGS, 'trt-10.3.0-out-of-memory.log'),
+    FAKE_GPU: GPU.ada,
+  });
   const p = pipeline(rig);
   const first = await p.run();
   assert.equal(first.status, 'failed');
@@ -104,7 +115,10 @@ test('one timing cache per fingerprint, reused across model changes', async () =
   const [a, b] = builds(rig).map((c) => cacheArg(c.argv));
   assert.ok(a && a === b, 'same timing cache file for the same fingerprint');
   assert.ok(builds(rig)[1]!.argv.includes('--minShapes=input:1x3x8x8'), 'the dynamic model gets a profile');
-  assert.equal(readFileSync(a.slice('--timingCacheFile='.length), 'utf8'), 'entry [TensorRT v101600] [b72]\n'.repeat(2));
+  assert.equal(
+    readFileSync(a.slice('--timingCacheFile='.length), 'utf8'),
+    'entry [TensorRT v101600] [b72]\n'.repeat(2),
+  );
   process.env.FAKE_TRT_LOG = LOG.v10h100;
   process.env.FAKE_GPU = GPU.h100;
   assert.equal((await p.run({ toy: { batch: 1 } })).status, 'built');
@@ -116,7 +130,10 @@ test('no trtexec and no docker: skipped with the reason; --require trtexec makes
   const p = pipeline(rig);
   const skipped = await p.run();
   assert.equal(skipped.status, 'skipped');
-  assert.match(skipped.reason!, /^trtexec unavailable: trtexec not found on PATH or in \/opt\/tensorrt\/bin, .* \(would have run: trtexec --onnx=<model> --saveEngine=model\.fp32\.engine /);
+  assert.match(
+    skipped.reason!,
+    /^trtexec unavailable: trtexec not found on PATH or in \/opt\/tensorrt\/bin, .* \(would have run: trtexec --onnx=<model> --saveEngine=model\.fp32\.engine /,
+  );
   const required = await p.run({}, { require: ['trtexec'] });
   assert.equal(required.status, 'failed');
   assert.match(required.reason!, /^trtexec is required \(--require\) but unavailable: trtexec not found/);
@@ -126,10 +143,31 @@ test('no trtexec and no docker: skipped with the reason; --require trtexec makes
 test('the FP16 stage runs beside FP32 with its own key and its own timing cache', async () => {
   const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
   const store = new Store(join(rig.root, 'artifacts'));
-  const log = createLogger({ json: true, stream: new Writable({ write(_c, _e, cb) { cb(); } }) });
-  const convert = defineStage({ name: 'convert:fp16', version: 1, description: 'stand-in', config: () => null, inputs: {}, outputs: { model: 'model.fp16.onnx' }, run: async (ctx) => { writeFileSync(ctx.out('model'), modelBytes(1)); return ok(undefined); } });
+  const log = createLogger({
+    json: true,
+    stream: new Writable({
+      write(_c, _e, cb) {
+        cb();
+      },
+    }),
+  });
+  const convert = defineStage({
+    name: 'convert:fp16',
+    version: 1,
+    description: 'stand-in',
+    config: () => null,
+    inputs: {},
+    outputs: { model: 'model.fp16.onnx' },
+    run: async (ctx) => {
+      writeFileSync(ctx.out('model'), modelBytes(1));
+      return ok(undefined);
+    },
+  });
   const out = await runStages([optimize, convert, trtFp32, trtFp16], {}, { store, log, exec });
-  const [fp32, fp16] = [out.find((o) => o.stage === 'engine:trt:fp32')!, out.find((o) => o.stage === 'engine:trt:fp16')!];
+  const [fp32, fp16] = [
+    out.find((o) => o.stage === 'engine:trt:fp32')!,
+    out.find((o) => o.stage === 'engine:trt:fp16')!,
+  ];
   assert.equal(fp32.status, 'built', fp32.reason);
   assert.equal(fp16.status, 'built', fp16.reason);
   assert.notEqual(fp32.key, fp16.key);

@@ -14,7 +14,11 @@ test('the graph stage draws the raw and optimized MobileNetV2 with op types and 
   if (!probe.ok) return t.skip(probe.error.reason);
   const { raw, optimize: opt } = await optimizedMobileNetV2(config);
 
-  const { ctx } = await stageContext({ rankdir: 'TB' as const, attributes: true }, { raw, optimized: opt.out('model') }, graph.outputs);
+  const { ctx } = await stageContext(
+    { rankdir: 'TB' as const, attributes: true },
+    { raw, optimized: opt.out('model') },
+    graph.outputs,
+  );
   ctx.tools = { dot: probe.value };
   const r = await graph.run(ctx);
   assert.ok(r.ok, r.ok ? '' : r.error.message);
@@ -35,7 +39,9 @@ test('the graph stage draws the raw and optimized MobileNetV2 with op types and 
 });
 
 test('a missing dot is a skip reason, not a crash', async () => {
-  const probe = await dotTool.probe({}, async (command, args, options) => exec(`${command}-definitely-missing`, args, options));
+  const probe = await dotTool.probe({}, async (command, args, options) =>
+    exec(`${command}-definitely-missing`, args, options),
+  );
   assert.equal(probe.ok, false);
   assert.match(probe.ok ? '' : probe.error.reason, /graphviz `dot` not found.*apt-get install graphviz/);
 });

@@ -26,5 +26,8 @@ test('an unknown pass, a repeated pass and a non-positive tolerance are rejected
 });
 
 test('every configurable pass name resolves to the pass of that name, in the default order', () => {
-  assert.deepEqual(allPasses.map((p) => p.name), [...passNames]);
+  assert.deepEqual(
+    allPasses.map((p) => p.name),
+    [...passNames],
+  );
 });

@@ -20,11 +20,16 @@ const ROOT = '/usr/share/libonnx-testdata/data';
 
 type Outcome = { status: 'passed'; changedBy: string[] } | { status: 'failed' | 'skipped'; why: string };
 
-const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 80) ?? '';
+const firstLine = (e: unknown): string =>
+  (e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 80) ?? '';
 
 async function run(bytes: Uint8Array, feeds: Record<string, AnyTensor>): Promise<Record<string, AnyTensor> | string> {
   try {
-    return await runTensorsOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 4 });
+    return await runTensorsOnce(bytes, feeds, {
+      graphOptimizationLevel: 'disabled',
+      intraOpThreads: 1,
+      logSeverityLevel: 4,
+    });
   } catch (e) {
     return firstLine(e);
   }
@@ -41,7 +46,8 @@ function matches(got: Record<string, AnyTensor>, model: Model, expected: AnyTens
 }
 
 async function runCase(dir: string): Promise<Outcome> {
-  const file = join(dir, 'model.onnx'), data = join(dir, 'test_data_set_0');
+  const file = join(dir, 'model.onnx'),
+    data = join(dir, 'test_data_set_0');
   if (!existsSync(file) || !existsSync(data)) return { status: 'skipped', why: 'no model or reference data shipped' };
   const bytes = new Uint8Array(readFileSync(file));
   const decoded = decodeModel(bytes);
@@ -50,14 +56,20 @@ async function runCase(dir: string): Promise<Outcome> {
   const inits = new Set(model.graph.initializers.map((t) => t.name));
   const inputNames = model.graph.inputs.map((v) => v.name).filter((n) => !inits.has(n));
   const files = readdirSync(data);
-  const load = (prefix: string) => files.filter((f) => f.startsWith(prefix)).sort((a, b) => Number(a.match(/\d+/)?.[0]) - Number(b.match(/\d+/)?.[0]))
-    .map((f) => protoToTensor(readFileSync(join(data, f))));
-  const inputs = load('input_'), expected = load('output_');
-  if ([...inputs, ...expected].some((t) => t === undefined)) return { status: 'skipped', why: 'non-tensor or unsupported reference data' };
+  const load = (prefix: string) =>
+    files
+      .filter((f) => f.startsWith(prefix))
+      .sort((a, b) => Number(a.match(/\d+/)?.[0]) - Number(b.match(/\d+/)?.[0]))
+      .map((f) => protoToTensor(readFileSync(join(data, f))));
+  const inputs = load('input_'),
+    expected = load('output_');
+  if ([...inputs, ...expected].some((t) => t === undefined))
+    return { status: 'skipped', why: 'non-tensor or unsupported reference data' };
   const feeds = Object.fromEntries(inputs.map((t, i) => [inputNames[i] ?? `#${i}`, t as AnyTensor]));
   const before = await run(bytes, feeds);
   if (typeof before === 'string') return { status: 'skipped', why: 'onnxruntime-node cannot run it' };
-  if (matches(before, model, expected as AnyTensor[])) return { status: 'skipped', why: 'onnxruntime-node itself misses the reference' };
+  if (matches(before, model, expected as AnyTensor[]))
+    return { status: 'skipped', why: 'onnxruntime-node itself misses the reference' };
 
   let optimized: Model, changedBy: string[];
   try {
@@ -67,32 +79,39 @@ async function runCase(dir: string): Promise<Outcome> {
   } catch (e) {
     return { status: 'failed', why: `pass crashed: ${firstLine(e)}` };
   }
-  if (validateModel(model).ok && !validateModel(optimized).ok) return { status: 'failed', why: `validator rejects the result: ${validateModel(optimized).errors[0]?.message}` };
+  if (validateModel(model).ok && !validateModel(optimized).ok)
+    return { status: 'failed', why: `validator rejects the result: ${validateModel(optimized).errors[0]?.message}` };
   const after = await run(encodeModel(optimized), feeds);
   if (typeof after === 'string') return { status: 'failed', why: `optimized model does not run: ${after}` };
   const why = matches(after, optimized, expected as AnyTensor[]);
   return why ? { status: 'failed', why } : { status: 'passed', changedBy };
 }
 
-test('the pass list keeps every runnable corpus model reproducing its reference outputs', { timeout: 240_000 }, async (t) => {
-  const cases = readdirSync(ROOT).flatMap((suite) => readdirSync(join(ROOT, suite)).map((c) => join(ROOT, suite, c)));
-  const failed: string[] = [];
-  const skipped = new Map<string, number>();
-  let passed = 0, changed = 0;
-  const byPass = new Map<string, number>();
-  for (const dir of cases) {
-    const o = await runCase(dir);
-    if (o.status === 'passed') {
-      passed++;
-      if (o.changedBy.length) changed++;
-      for (const p of o.changedBy) byPass.set(p, (byPass.get(p) ?? 0) + 1);
+test(
+  'the pass list keeps every runnable corpus model reproducing its reference outputs',
+  { timeout: 240_000 },
+  async (t) => {
+    const cases = readdirSync(ROOT).flatMap((suite) => readdirSync(join(ROOT, suite)).map((c) => join(ROOT, suite, c)));
+    const failed: string[] = [];
+    const skipped = new Map<string, number>();
+    let passed = 0,
+      changed = 0;
+    const byPass = new Map<string, number>();
+    for (const dir of cases) {
+      const o = await runCase(dir);
+      if (o.status === 'passed') {
+        passed++;
+        if (o.changedBy.length) changed++;
+        for (const p of o.changedBy) byPass.set(p, (byPass.get(p) ?? 0) + 1);
+      } else if (o.status === 'skipped') skipped.set(o.why, (skipped.get(o.why) ?? 0) + 1);
+      else failed.push(`${dir.slice(ROOT.length + 1)}: ${o.why}`);
     }
-    else if (o.status === 'skipped') skipped.set(o.why, (skipped.get(o.why) ?? 0) + 1);
-    else failed.push(`${dir.slice(ROOT.length + 1)}: ${o.why}`);
-  }
-  t.diagnostic(`corpus: ${cases.length} models, ${passed} passed (${changed} changed by the passes), ${failed.length} failed, ${[...skipped.values()].reduce((a, b) => a + b, 0)} skipped`);
-  for (const [why, n] of skipped) t.diagnostic(`skipped ${n}: ${why}`);
-  t.diagnostic(`models changed per pass: ${[...byPass].map(([p, n]) => `${p} ${n}`).join(', ')}`);
-  assert.deepEqual(failed, []);
-  assert.ok(changed > 0, 'the passes changed at least one corpus model');
-});
+    t.diagnostic(
+      `corpus: ${cases.length} models, ${passed} passed (${changed} changed by the passes), ${failed.length} failed, ${[...skipped.values()].reduce((a, b) => a + b, 0)} skipped`,
+    );
+    for (const [why, n] of skipped) t.diagnostic(`skipped ${n}: ${why}`);
+    t.diagnostic(`models changed per pass: ${[...byPass].map(([p, n]) => `${p} ${n}`).join(', ')}`);
+    assert.deepEqual(failed, []);
+    assert.ok(changed > 0, 'the passes changed at least one corpus model');
+  },
+);

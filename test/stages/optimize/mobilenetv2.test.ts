@@ -22,14 +22,18 @@ const small = { ...modelDefaults, width_mult: 0.5, input_size: 64, num_classes: 
 
 function assertClean(m: Model): void {
   const ops = new Set(m.graph.nodes.map((n) => n.opType));
-  for (const gone of ['BatchNormalization', 'Identity', 'Dropout', 'Constant']) assert.ok(!ops.has(gone), `${gone} is gone`);
+  for (const gone of ['BatchNormalization', 'Identity', 'Dropout', 'Constant'])
+    assert.ok(!ops.has(gone), `${gone} is gone`);
   const producer = new Map(m.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
   const init = new Map(m.graph.initializers.map((t) => [t.name, t]));
   const clips = m.graph.nodes.filter((n) => n.opType === 'Clip');
   assert.ok(clips.length > 0);
   for (const clip of clips) {
     assert.equal(producer.get(clip.inputs[0] as string)?.opType, 'Conv', `${clip.name} follows a Conv`);
-    const bounds = clip.inputs.slice(1).map((b) => { const t = init.get(b); return t && [...(tensorNumbers(t) ?? [])]; });
+    const bounds = clip.inputs.slice(1).map((b) => {
+      const t = init.get(b);
+      return t && [...(tensorNumbers(t) ?? [])];
+    });
     assert.deepEqual(bounds, [[0], [6]], `${clip.name} has constant bounds 0 and 6`);
   }
 }

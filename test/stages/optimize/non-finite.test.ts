@@ -29,7 +29,12 @@ test('a real model whose weight holds NaN: the reference check names the initial
   const ref = await referenceRun(encodeModel(model), feeds, model);
   assert.ok(!ref.ok);
   assert.match(ref.error, /is not finite \(NaN or ±Inf\) on the check's inputs/);
-  assert.match(ref.error, new RegExp(`the input already holds NaN or ±Inf in initializer '${target.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`));
+  assert.match(
+    ref.error,
+    new RegExp(
+      `the input already holds NaN or ±Inf in initializer '${target.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`,
+    ),
+  );
 });
 
 test('fed inputs holding Inf are named, and a Constant node holding NaN', async () => {
@@ -38,8 +43,14 @@ test('fed inputs holding Inf are named, and a Constant node holding NaN', async 
   assert.ok(read.ok);
   const model = read.value;
   const nan = makeTensor('c', DType.FLOAT, [1], [Number.NaN]);
-  model.graph.nodes.push({ name: 'bad_const', opType: 'Constant', domain: '', inputs: [], outputs: ['c'],
-    attributes: [{ name: 'value', value: { kind: 'tensor', value: nan } }] });
+  model.graph.nodes.push({
+    name: 'bad_const',
+    opType: 'Constant',
+    domain: '',
+    inputs: [],
+    outputs: ['c'],
+    attributes: [{ name: 'value', value: { kind: 'tensor', value: nan } }],
+  });
   const feeds = seededFeeds(model, 0, 1);
   assert.ok(feeds.ok);
   const [name] = Object.keys(feeds.value);

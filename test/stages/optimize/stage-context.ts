@@ -11,9 +11,17 @@ import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { defaults as optimizeDefaults, type OptimizeConfig } from '../../../stages/optimize/config.js';
 import optimize from '../../../stages/optimize/index.js';
 
-export interface LogLine { level: 'info' | 'warn'; message: string; fields?: Record<string, unknown> }
+export interface LogLine {
+  level: 'info' | 'warn';
+  message: string;
+  fields?: Record<string, unknown>;
+}
 
-export async function stageContext<C>(config: C, inputs: Record<string, string>, outputs: Record<string, string>): Promise<{ ctx: StageContext<C>; logs: LogLine[]; dir: string }> {
+export async function stageContext<C>(
+  config: C,
+  inputs: Record<string, string>,
+  outputs: Record<string, string>,
+): Promise<{ ctx: StageContext<C>; logs: LogLine[]; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ef-stage-'));
   const logs: LogLine[] = [];
   const ctx: StageContext<C> = {
@@ -39,7 +47,9 @@ export async function stageContext<C>(config: C, inputs: Record<string, string>,
 }
 
 /** A MobileNetV2 of this config built into a temp directory and run through the real optimize stage. */
-export async function optimizedMobileNetV2(model: ModelConfig): Promise<{ raw: string; optimize: StageContext<OptimizeConfig> }> {
+export async function optimizedMobileNetV2(
+  model: ModelConfig,
+): Promise<{ raw: string; optimize: StageContext<OptimizeConfig> }> {
   const { ctx, dir } = await stageContext(optimizeDefaults, {}, optimize.outputs);
   const raw = join(dir, 'model.onnx');
   await writeFile(raw, encodeModel(buildMobileNetV2(model)));

@@ -15,15 +15,28 @@ import { floats, ints, node, opTypes, scalar, tiny } from '../../onnx/rewrite/ti
 import { stageContext } from './stage-context.js';
 
 /** A raw-exporter-shaped block: Conv → BN → Clip(0, 6) with Constant bounds → Identity → Dropout. */
-const raw = (): Model => tiny({
-  inputs: { x: ['N', 3, 6, 6] }, outputs: ['y'],
-  nodes: [
-    node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] }), node('BatchNormalization', ['c', 'g', 'beta', 'mu', 'var'], ['bn']),
-    node('Constant', [], ['lo'], { value: scalar('lo', DType.FLOAT, 0) }), node('Constant', [], ['hi'], { value: scalar('hi', DType.FLOAT, 6) }),
-    node('Clip', ['bn', 'lo', 'hi'], ['r']), node('Identity', ['r'], ['i']), node('Dropout', ['i'], ['y']),
-  ],
-  initializers: [floats('w', [4, 3, 3, 3], 1), floats('g', [4], 2), floats('beta', [4], 3), floats('mu', [4], 4), floats('var', [4], 5, (v) => Math.abs(v) + 0.5), floats('unused', [3], 6)],
-});
+const raw = (): Model =>
+  tiny({
+    inputs: { x: ['N', 3, 6, 6] },
+    outputs: ['y'],
+    nodes: [
+      node('Conv', ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] }),
+      node('BatchNormalization', ['c', 'g', 'beta', 'mu', 'var'], ['bn']),
+      node('Constant', [], ['lo'], { value: scalar('lo', DType.FLOAT, 0) }),
+      node('Constant', [], ['hi'], { value: scalar('hi', DType.FLOAT, 6) }),
+      node('Clip', ['bn', 'lo', 'hi'], ['r']),
+      node('Identity', ['r'], ['i']),
+      node('Dropout', ['i'], ['y']),
+    ],
+    initializers: [
+      floats('w', [4, 3, 3, 3], 1),
+      floats('g', [4], 2),
+      floats('beta', [4], 3),
+      floats('mu', [4], 4),
+      floats('var', [4], 5, (v) => Math.abs(v) + 0.5),
+      floats('unused', [3], 6),
+    ],
+  });
 
 test('the stage writes a model with Conv → Clip only and a passes.json that reports every pass', async () => {
   const { ctx, dir } = await stageContext(defaults, { model: '', validation: '' }, optimize.outputs);
@@ -35,11 +48,20 @@ test('the stage writes a model with Conv → Clip only and a passes.json that re
   const out = decodeModel(await readFile(ctx.out('model')));
   assert.ok(out.ok);
   assert.deepEqual(opTypes(out.value), ['Conv', 'Clip']);
-  assert.deepEqual(out.value.graph.nodes[1]?.inputs.slice(1).map((i) => out.value.graph.initializers.some((t) => t.name === i)), [true, true]);
+  assert.deepEqual(
+    out.value.graph.nodes[1]?.inputs.slice(1).map((i) => out.value.graph.initializers.some((t) => t.name === i)),
+    [true, true],
+  );
   const report = JSON.parse(await readFile(ctx.out('passes'), 'utf8'));
-  assert.deepEqual(report.passes.map((p: { pass: string }) => p.pass), defaults.passes);
+  assert.deepEqual(
+    report.passes.map((p: { pass: string }) => p.pass),
+    defaults.passes,
+  );
   const changed = Object.fromEntries(report.passes.map((p: { pass: string; changed: boolean }) => [p.pass, p.changed]));
-  assert.deepEqual([changed['fold-batchnorm'], changed['eliminate-identity'], changed['matmul-add-to-gemm']], [true, true, false]);
+  assert.deepEqual(
+    [changed['fold-batchnorm'], changed['eliminate-identity'], changed['matmul-add-to-gemm']],
+    [true, true, false],
+  );
   assert.deepEqual(report.nodes, { before: 7, after: 2 });
   const foldBn = report.passes.find((p: { pass: string }) => p.pass === 'fold-batchnorm');
   assert.deepEqual(foldBn.fired, { 'batchnorm-into-conv': 1 });
@@ -50,18 +72,25 @@ test('the stage writes a model with Conv → Clip only and a passes.json that re
 test('a pass that changes the numbers is caught and named by bisection', async () => {
   // Shifts every Conv's weights slightly: a plausible fold bug.
   const breakWeights = definePass({
-    name: 'break-weights', description: 'test',
+    name: 'break-weights',
+    description: 'test',
     run(m) {
       const conv = m.graph.nodes.find((n) => n.opType === 'Conv');
       const w = m.graph.initializers.find((t) => t.name === conv?.inputs[1]);
       if (!conv || !w || w.name.endsWith('_broken')) return { model: m, changed: false };
       const name = `${w.name}_broken`;
-      m.graph.initializers.push(makeTensor(name, DType.FLOAT, w.dims, new Float32Array(w.dims.reduce((a, b) => a * b, 1)).fill(0.01)));
+      m.graph.initializers.push(
+        makeTensor(name, DType.FLOAT, w.dims, new Float32Array(w.dims.reduce((a, b) => a * b, 1)).fill(0.01)),
+      );
       conv.inputs[1] = name;
       return { model: m, changed: true };
     },
   });
-  const passes = [...passesByName(defaults.passes.slice(0, 4)), breakWeights, ...passesByName(defaults.passes.slice(4))];
+  const passes = [
+    ...passesByName(defaults.passes.slice(0, 4)),
+    breakWeights,
+    ...passesByName(defaults.passes.slice(4)),
+  ];
   const original = raw();
   const result = await checkRun(original, runPasses(original, passes), passes, defaults);
   assert.equal(result.ok, false);
@@ -83,14 +112,18 @@ test('a model the check cannot run on its inputs is declined with that cause, no
   const input = join(dir, 'model.onnx');
   // A Reshape to a fixed [5] of an input whose symbolic dim the check sets to its batch (2): 6 elements.
   const m = tiny({
-    inputs: { x: ['N', 3] }, outputs: ['y'], outputTypes: { y: [5] },
-    nodes: [node('Identity', ['x'], ['i']), node('Reshape', ['i', 's'], ['y'])], initializers: [ints('s', [5])],
+    inputs: { x: ['N', 3] },
+    outputs: ['y'],
+    outputTypes: { y: [5] },
+    nodes: [node('Identity', ['x'], ['i']), node('Reshape', ['i', 's'], ['y'])],
+    initializers: [ints('s', [5])],
   });
   await writeFile(input, encodeModel(m));
   ctx.inputs = { model: input, validation: input };
   const r = await optimize.run(ctx);
   assert.ok(r.ok && r.value && 'declined' in r.value, 'declined, not failed');
-  const cause = /^the check's own inputs could not run the ORIGINAL model in onnxruntime-node \(.+\), so nothing was compared$/;
+  const cause =
+    /^the check's own inputs could not run the ORIGINAL model in onnxruntime-node \(.+\), so nothing was compared$/;
   assert.match(r.ok && r.value ? r.value.declined : '', cause);
 });
 

@@ -22,37 +22,60 @@ export interface PageView {
   links: { text: string; href: string; status: number; type: string }[];
 }
 
-export async function openInChromium(file: string, serve: (root: string, file: string) => Promise<Served | undefined>, width = 1280): Promise<Result<PageView, string>> {
+export async function openInChromium(
+  file: string,
+  serve: (root: string, file: string) => Promise<Served | undefined>,
+  width = 1280,
+): Promise<Result<PageView, string>> {
   if (!existsSync(CHROMIUM)) return err(`${CHROMIUM} is missing: apt-get install chromium`);
   const served = await serve(dirname(file), basename(file));
   const url = served?.url ?? `file://${file}`;
   const shots = await mkdtemp(join(tmpdir(), 'ef-chromium-'));
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     const consoleErrors: string[] = [];
     const otherRequests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
-    page.on('request', (r) => { if (r.url() !== url) otherRequests.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.url() !== url) otherRequests.push(r.url());
+    });
     const response = await page.goto(url, { waitUntil: 'load' });
     if (served && response?.status() !== 200) return err(`${url} answered ${response?.status()}`);
-    const charts = await page.$$eval('figure.chart', (figs) => figs.map((f) => ({
-      id: f.id, marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle').length,
-    })));
+    const charts = await page.$$eval('figure.chart', (figs) =>
+      figs.map((f) => ({
+        id: f.id,
+        marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle').length,
+      })),
+    );
     const tableRows = await page.$$eval('tbody tr', (rows) => rows.length);
-    const drawings = await page.$$eval('figure.graph svg', (svgs) => svgs.map((g) => {
-      const r = g.getBoundingClientRect();
-      return { width: r.width, height: r.height };
-    }));
+    const drawings = await page.$$eval('figure.graph svg', (svgs) =>
+      svgs.map((g) => {
+        const r = g.getBoundingClientRect();
+        return { width: r.width, height: r.height };
+      }),
+    );
     const screenshot = join(shots, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
-    const anchors = (await page.$$eval('a[href]', (as) => as.map((a) => ({ text: a.textContent ?? '', href: a.getAttribute('href') ?? '' }))))
-      .map((a) => ({ ...a, href: new URL(a.href, page.url()).href }));
+    const anchors = (
+      await page.$$eval('a[href]', (as) =>
+        as.map((a) => ({ text: a.textContent ?? '', href: a.getAttribute('href') ?? '' })),
+      )
+    ).map((a) => ({ ...a, href: new URL(a.href, page.url()).href }));
     // What the page itself did; navigating to its links (an SVG, graph.html) is not the page's doing.
     const before = otherRequests.length;
     const errors = [...consoleErrors];
@@ -62,7 +85,16 @@ export async function openInChromium(file: string, serve: (root: string, file: s
       links.push({ ...a, status: r?.status() ?? 0, type: r?.headers()['content-type'] ?? '' });
     }
     otherRequests.splice(before);
-    return ok({ servedBy: served ? 'nginx' : 'file://', consoleErrors: errors, otherRequests, charts, tableRows, screenshot, drawings, links });
+    return ok({
+      servedBy: served ? 'nginx' : 'file://',
+      consoleErrors: errors,
+      otherRequests,
+      charts,
+      tableRows,
+      screenshot,
+      drawings,
+      links,
+    });
   } finally {
     await browser.close();
     await served?.stop();

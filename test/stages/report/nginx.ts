@@ -5,27 +5,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
-export interface Served { url: string; stop(): Promise<void> }
+export interface Served {
+  url: string;
+  stop(): Promise<void>;
+}
 
 const NGINX = ['/usr/sbin/nginx', 'nginx'];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    }).on('error', reject);
+    const s = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
 /** undefined when nginx is not installed. */
 export async function serveWithNginx(root: string, file: string): Promise<Served | undefined> {
-  const binary = (await Promise.all(NGINX.map(async (b) => ((await execa(b, ['-v'], { reject: false })).exitCode === 0 ? b : undefined)))).find(Boolean);
+  const binary = (
+    await Promise.all(
+      NGINX.map(async (b) => ((await execa(b, ['-v'], { reject: false })).exitCode === 0 ? b : undefined)),
+    )
+  ).find(Boolean);
   if (!binary) return undefined;
   const dir = await mkdtemp(join(tmpdir(), 'ef-nginx-'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  await writeFile(conf, `daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+  await writeFile(
+    conf,
+    `daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events {}
 http {
   access_log ${dir}/access.log;
@@ -33,12 +44,25 @@ http {
   types { text/html html; image/svg+xml svg; image/png png; }
   server { listen 127.0.0.1:${port}; root ${root}; }
 }
-`);
+`,
+  );
   // One process, no inherited pipes: stopping it cannot leave a worker holding the test's stdio open.
   const server = execa(binary, ['-c', conf, '-p', dir], { reject: false, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/${file}`;
   for (let i = 0; i < 50; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return { url, stop: async () => { server.kill('SIGTERM'); await server; } };
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return {
+        url,
+        stop: async () => {
+          server.kill('SIGTERM');
+          await server;
+        },
+      };
     await new Promise((r) => setTimeout(r, 100));
   }
   server.kill('SIGKILL');

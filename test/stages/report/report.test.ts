@@ -27,8 +27,21 @@ const model = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes:
 async function measuredReport() {
   const { raw, optimize: opt } = await optimizedMobileNetV2(model);
 
-  const root = { bench: { warmup: 2, runs: 12, max_seconds: 600, batch_sizes: [1, 2], engines: ['ort', 'torch-eager'], precisions: ['fp32'] } };
-  const { ctx: bench } = await stageContext({ bench: benchConfig(root), model: {}, trt: trtConfig({}) }, { model: opt.out('model') }, benchmark.outputs);
+  const root = {
+    bench: {
+      warmup: 2,
+      runs: 12,
+      max_seconds: 600,
+      batch_sizes: [1, 2],
+      engines: ['ort', 'torch-eager'],
+      precisions: ['fp32'],
+    },
+  };
+  const { ctx: bench } = await stageContext(
+    { bench: benchConfig(root), model: {}, trt: trtConfig({}) },
+    { model: opt.out('model') },
+    benchmark.outputs,
+  );
   const measured = await benchmark.run(bench);
   assert.ok(measured.ok, measured.ok ? '' : measured.error.message);
 
@@ -36,13 +49,24 @@ async function measuredReport() {
   const drawn: Record<string, string> = {};
   const dot = await dotTool.probe({}, exec);
   if (dot.ok) {
-    const { ctx: g } = await stageContext({ rankdir: 'TB' as const, attributes: true }, { raw, optimized: opt.out('model') }, graph.outputs);
+    const { ctx: g } = await stageContext(
+      { rankdir: 'TB' as const, attributes: true },
+      { raw, optimized: opt.out('model') },
+      graph.outputs,
+    );
     g.tools = { dot: dot.value };
     assert.ok((await graph.run(g)).ok);
     Object.assign(drawn, { graphRaw: g.out('rawSvg'), graphOpt: g.out('optSvg'), page: g.out('page') });
   }
-  const { ctx } = await stageContext({ title: 'report test', png_scale: 1 },
-    { bench: bench.out('bench'), passes: opt.out('passes'), ...(dot.ok ? { graphRaw: drawn['graphRaw'], graphOpt: drawn['graphOpt'] } : {}) }, report.outputs);
+  const { ctx } = await stageContext(
+    { title: 'report test', png_scale: 1 },
+    {
+      bench: bench.out('bench'),
+      passes: opt.out('passes'),
+      ...(dot.ok ? { graphRaw: drawn['graphRaw'], graphOpt: drawn['graphOpt'] } : {}),
+    },
+    report.outputs,
+  );
   const r = await report.run(ctx);
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   for (const file of Object.values(drawn)) await copyFile(file, join(dirname(ctx.out('html')), basename(file)));
@@ -55,15 +79,26 @@ test('report.md and report.html carry the real measurements, the passes and the 
   const engines = new Set(bench.measurements.map((m) => m.engine));
   assert.ok(engines.has('ort'), 'onnxruntime-node was measured');
   for (const e of engines) assert.match(md, new RegExp(`\\| ${e} fp32 \\|`), `${e} appears in the ranking`);
-  assert.match(md, /\| fold-batchnorm \| (\d+) → (\d+) \|/, 'the passes table shows BatchNorm folding changed the model in round 1');
+  assert.match(
+    md,
+    /\| fold-batchnorm \| (\d+) → (\d+) \|/,
+    'the passes table shows BatchNorm folding changed the model in round 1',
+  );
   const round1 = /\| fold-batchnorm \| (\d+) → (\d+) \|/.exec(md);
-  assert.ok(round1 && Number(round1[1]) > Number(round1[2]), 'its own before and after, not the run\'s');
-  assert.match(md, /inputs input float32 \[N, 3, 64, 64\]/, 'the input is named with its type, a dynamic batch reads as N');
+  assert.ok(round1 && Number(round1[1]) > Number(round1[2]), "its own before and after, not the run's");
+  assert.match(
+    md,
+    /inputs input float32 \[N, 3, 64, 64\]/,
+    'the input is named with its type, a dynamic batch reads as N',
+  );
   assert.match(md, /\| 12 \(all runs\) \|/, 'the samples taken and what stopped them');
   assert.match(md, /\| ---: \| --- \| ---: \| --- \|/, 'figures right-aligned, words (engine, device, reasons) left');
   for (const label of ['latencyRunsSvg', 'throughputSvg', 'latencyDistSvg']) {
     const svg = await readFile(ctx.out(label), 'utf8');
-    assert.ok(svg.includes(bench.environment.cpu.model) && svg.includes(bench.model.name) && svg.includes('FP32'), `${label} is titled with machine, model and precision`);
+    assert.ok(
+      svg.includes(bench.environment.cpu.model) && svg.includes(bench.model.name) && svg.includes('FP32'),
+      `${label} is titled with machine, model and precision`,
+    );
   }
   const throughput = await readFile(ctx.out('throughputSvg'), 'utf8');
   const ticks = [...throughput.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
@@ -74,7 +109,8 @@ test('report.md and report.html carry the real measurements, the passes and the 
     const png = await readFile(ctx.out(label));
     assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], `${label} is a PNG`);
   }
-  if (!engines.has('torch-eager')) t.diagnostic(`torch-eager not measured: ${bench.skipped.map((s) => s.reason).join('; ')}`);
+  if (!engines.has('torch-eager'))
+    t.diagnostic(`torch-eager not measured: ${bench.skipped.map((s) => s.reason).join('; ')}`);
 
   const page = await openInChromium(ctx.out('html'), serveWithNginx);
   if (!page.ok) return t.skip(page.error);
@@ -87,10 +123,21 @@ test('report.md and report.html carry the real measurements, the passes and the 
   assert.ok(v.tableRows >= bench.measurements.length, 'every measurement is a table row');
   if (drawn) {
     assert.equal(v.drawings.length, 2, 'both graph drawings are on the page');
-    for (const d of v.drawings) assert.ok(d.width >= 150 && d.height >= 400, `a drawing shown at a readable size, not a thumbnail: ${JSON.stringify(d)}`);
+    for (const d of v.drawings)
+      assert.ok(
+        d.width >= 150 && d.height >= 400,
+        `a drawing shown at a readable size, not a thumbnail: ${JSON.stringify(d)}`,
+      );
     const links = v.links.map((l) => [l.href.split('/').pop(), l.status, l.type.split(';')[0]]);
-    assert.deepEqual(links, [['graph.html', 200, 'text/html'], ['graph.raw.svg', 200, 'image/svg+xml'], ['graph.opt.svg', 200, 'image/svg+xml']],
-      'the drawings open at full size from their links, and graph.html too');
+    assert.deepEqual(
+      links,
+      [
+        ['graph.html', 200, 'text/html'],
+        ['graph.raw.svg', 200, 'image/svg+xml'],
+        ['graph.opt.svg', 200, 'image/svg+xml'],
+      ],
+      'the drawings open at full size from their links, and graph.html too',
+    );
   } else t.diagnostic('graphviz missing: the graph drawings were not checked');
   const kept = fromRoot('artifacts', 'screenshots', 'report.png');
   await mkdir(join(kept, '..'), { recursive: true });

@@ -21,12 +21,21 @@ import { referenceCheck } from '../../onnx/validate/reference.js';
 test('MobileNetV2 at opsets 11, 13, 17 — built, optimized, fp16 — passes ours and onnx.checker', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ef-emitted-'));
   const files: { name: string; path: string }[] = [];
-  for (const [opset, dynamic] of [[11, false], [13, false], [17, false], [17, true]] as const) {
+  for (const [opset, dynamic] of [
+    [11, false],
+    [13, false],
+    [17, false],
+    [17, true],
+  ] as const) {
     const built = buildMobileNetV2({ ...modelDefaults, opset, dynamic_batch: dynamic });
     const optimized = runPasses(built, allPasses).model;
     const fp16 = convertFloat16(optimized, { keepFp32: fp16Defaults.keep_fp32, keepIoFp32: fp16Defaults.keep_io_fp32 });
     assert.ok(fp16.ok, fp16.ok ? '' : fp16.error);
-    const models: [string, Model][] = [['built', built], ['optimized', optimized], ['fp16', fp16.value.model]];
+    const models: [string, Model][] = [
+      ['built', built],
+      ['optimized', optimized],
+      ['fp16', fp16.value.model],
+    ];
     for (const [stage, m] of models) {
       const name = `${stage} opset ${opset}${dynamic ? ' dynamic batch' : ''}`;
       const report = validateModel(m);
@@ -39,5 +48,6 @@ test('MobileNetV2 at opsets 11, 13, 17 — built, optimized, fp16 — passes our
     }
   }
   const verdicts = await referenceCheck(files.map((f) => f.path));
-  for (const f of files) assert.equal(verdicts.get(f.path)?.ok, true, `${f.name}: onnx.checker says ${verdicts.get(f.path)?.error}`);
+  for (const f of files)
+    assert.equal(verdicts.get(f.path)?.ok, true, `${f.name}: onnx.checker says ${verdicts.get(f.path)?.error}`);
 });

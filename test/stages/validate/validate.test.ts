@@ -84,8 +84,16 @@ test('an invalid model fails with the file, the node and the rest as details', a
   const r = await stage.run(context(path, { fail_on_unchecked: false }).ctx);
   assert.equal(r.ok, false);
   if (r.ok) return;
-  assert.match(r.error.message, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid opset-13 model: node relu0 \\(Relu\\) reads 'nowhere'`));
-  assert.ok(r.error.details?.some((d) => d.includes("attribute 'bogus'")), JSON.stringify(r.error.details));
+  assert.match(
+    r.error.message,
+    new RegExp(
+      `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid opset-13 model: node relu0 \\(Relu\\) reads 'nowhere'`,
+    ),
+  );
+  assert.ok(
+    r.error.details?.some((d) => d.includes("attribute 'bogus'")),
+    JSON.stringify(r.error.details),
+  );
 });
 
 test('a model is validated at the opset it imports, whatever model.opset says', async () => {
@@ -96,10 +104,14 @@ test('a model is validated at the opset it imports, whatever model.opset says', 
 });
 
 test('unchecked operators warn, or fail with fail_on_unchecked', async () => {
-  const m = model({
-    inputs: [vi('x', DType.FLOAT, [4])], outputs: [vi('y', DType.FLOAT, [4])],
-    nodes: [{ ...node('FastGelu', ['x'], ['y'], {}, 'gelu'), domain: 'com.microsoft' }],
-  }, 13);
+  const m = model(
+    {
+      inputs: [vi('x', DType.FLOAT, [4])],
+      outputs: [vi('y', DType.FLOAT, [4])],
+      nodes: [{ ...node('FastGelu', ['x'], ['y'], {}, 'gelu'), domain: 'com.microsoft' }],
+    },
+    13,
+  );
   m.opsetImports.push({ domain: 'com.microsoft', version: 1 });
   const path = file('contrib.onnx', m);
   const lenient = context(path, { fail_on_unchecked: false });
@@ -124,19 +136,24 @@ test('a real model whose nodes sit in If bodies reads as such: every node counte
 });
 
 test('an invalid body fails the stage naming the node that holds it and the body', async () => {
-  const m = model({
-    inputs: [vi('x', DType.FLOAT, [2])], outputs: [vi('y', DType.FLOAT, [2])],
-    nodes: [
-      node('Greater', ['x', 'x'], ['c'], {}, 'cond'),
-      withBodies(node('If', ['c'], ['y'], {}, 'gate'), {
-        then_branch: { nodes: [node('Relu', ['nowhere'], ['t'], {}, 'inner')], outputs: [vi('t', DType.FLOAT, [2])] },
-        else_branch: { nodes: [], outputs: [vi('x', DType.FLOAT, [2])] },
-      }),
-    ],
-  }, 16);
+  const m = model(
+    {
+      inputs: [vi('x', DType.FLOAT, [2])],
+      outputs: [vi('y', DType.FLOAT, [2])],
+      nodes: [
+        node('Greater', ['x', 'x'], ['c'], {}, 'cond'),
+        withBodies(node('If', ['c'], ['y'], {}, 'gate'), {
+          then_branch: { nodes: [node('Relu', ['nowhere'], ['t'], {}, 'inner')], outputs: [vi('t', DType.FLOAT, [2])] },
+          else_branch: { nodes: [], outputs: [vi('x', DType.FLOAT, [2])] },
+        }),
+      ],
+    },
+    16,
+  );
   const path = file('bad-body.onnx', m);
   const r = await stage.run(context(path, { fail_on_unchecked: false }).ctx);
   assert.equal(r.ok, false);
-  const expected = /not a valid opset-16 model: in the then_branch of If node 'gate': node inner \(Relu\) reads 'nowhere'/;
+  const expected =
+    /not a valid opset-16 model: in the then_branch of If node 'gate': node inner \(Relu\) reads 'nowhere'/;
   assert.match(r.ok ? '' : r.error.message, expected);
 });

@@ -6,7 +6,11 @@ import { node, opTypes, tiny } from '../../../onnx/rewrite/tiny-model.js';
 import { assertSameOutputs } from '../numerics.js';
 
 test('an Identity before a graph output goes, and the producer takes the output name', async () => {
-  const m = tiny({ inputs: { x: [2, 3] }, outputs: ['y'], nodes: [node('Relu', ['x'], ['a']), node('Identity', ['a'], ['b']), node('Identity', ['b'], ['y'])] });
+  const m = tiny({
+    inputs: { x: [2, 3] },
+    outputs: ['y'],
+    nodes: [node('Relu', ['x'], ['a']), node('Identity', ['a'], ['b']), node('Identity', ['b'], ['y'])],
+  });
   const r = eliminateIdentity.run(structuredClone(m));
   assert.equal(r.changed, true);
   assert.deepEqual(opTypes(r.model), ['Relu']);

@@ -9,16 +9,21 @@ import { assertSameOutputs } from '../numerics.js';
 
 /** What exporters emit for x.view(x.size(0), -1): Shape → Gather → Unsqueeze → Concat → Reshape. */
 /** Unsqueeze takes its axes as an input from opset 13 and as an attribute before. */
-const flattenChain = (batch: number | string, opset = 13) => tiny({
-  opset, inputs: { x: [batch, 3, 2, 2] }, outputs: ['y'],
-  nodes: [
-    node('Shape', ['x'], ['s']), node('Gather', ['s', 'zero'], ['n'], { axis: 0 }),
-    opset >= 13 ? node('Unsqueeze', ['n', 'axes'], ['n1']) : node('Unsqueeze', ['n'], ['n1'], { axes: [0] }),
-    node('Constant', [], ['minus1'], { value: ints('minus1', [-1]) }), node('Concat', ['n1', 'minus1'], ['shape'], { axis: 0 }),
-    node('Reshape', ['x', 'shape'], ['y']),
-  ],
-  initializers: [scalar('zero', DType.INT64, 0), ints('axes', [0])],
-});
+const flattenChain = (batch: number | string, opset = 13) =>
+  tiny({
+    opset,
+    inputs: { x: [batch, 3, 2, 2] },
+    outputs: ['y'],
+    nodes: [
+      node('Shape', ['x'], ['s']),
+      node('Gather', ['s', 'zero'], ['n'], { axis: 0 }),
+      opset >= 13 ? node('Unsqueeze', ['n', 'axes'], ['n1']) : node('Unsqueeze', ['n'], ['n1'], { axes: [0] }),
+      node('Constant', [], ['minus1'], { value: ints('minus1', [-1]) }),
+      node('Concat', ['n1', 'minus1'], ['shape'], { axis: 0 }),
+      node('Reshape', ['x', 'shape'], ['y']),
+    ],
+    initializers: [scalar('zero', DType.INT64, 0), ints('axes', [0])],
+  });
 
 test('a Shape/Gather/Unsqueeze/Concat chain on a static shape becomes one initializer, in both Unsqueeze forms', async () => {
   for (const opset of [13, 11]) {

@@ -4,11 +4,13 @@ import { fuseAddIntoConv } from '../../../../stages/optimize/passes/fuse-add-int
 import { floats, node, opTypes, tiny } from '../../../onnx/rewrite/tiny-model.js';
 import { assertSameOutputs } from '../numerics.js';
 
-const convAdd = (addDims: number[], order: 'conv-first' | 'const-first' = 'conv-first') => tiny({
-  inputs: { x: [1, 2, 4, 4] }, outputs: ['y'],
-  nodes: [node('Conv', ['x', 'w', 'b'], ['c']), node('Add', order === 'conv-first' ? ['c', 'k'] : ['k', 'c'], ['y'])],
-  initializers: [floats('w', [3, 2, 1, 1], 1), floats('b', [3], 2), floats('k', addDims, 3)],
-});
+const convAdd = (addDims: number[], order: 'conv-first' | 'const-first' = 'conv-first') =>
+  tiny({
+    inputs: { x: [1, 2, 4, 4] },
+    outputs: ['y'],
+    nodes: [node('Conv', ['x', 'w', 'b'], ['c']), node('Add', order === 'conv-first' ? ['c', 'k'] : ['k', 'c'], ['y'])],
+    initializers: [floats('w', [3, 2, 1, 1], 1), floats('b', [3], 2), floats('k', addDims, 3)],
+  });
 
 test('Add of a per-channel constant becomes the Conv bias, in either operand order', async () => {
   for (const m of [convAdd([1, 3, 1, 1]), convAdd([3, 1, 1], 'const-first')]) {

@@ -4,11 +4,13 @@ import { fuseMatmulAdd } from '../../../../stages/optimize/passes/matmul-add-to-
 import { floats, node, opTypes, tiny } from '../../../onnx/rewrite/tiny-model.js';
 import { assertSameOutputs } from '../numerics.js';
 
-const matmulAdd = (x: number[]) => tiny({
-  inputs: { x }, outputs: ['y'],
-  nodes: [node('MatMul', ['x', 'w'], ['p']), node('Add', ['p', 'b'], ['y'])],
-  initializers: [floats('w', [4, 5], 1), floats('b', [5], 2)],
-});
+const matmulAdd = (x: number[]) =>
+  tiny({
+    inputs: { x },
+    outputs: ['y'],
+    nodes: [node('MatMul', ['x', 'w'], ['p']), node('Add', ['p', 'b'], ['y'])],
+    initializers: [floats('w', [4, 5], 1), floats('b', [5], 2)],
+  });
 
 test('MatMul of a 2-D input plus a bias becomes Gemm', async () => {
   const m = matmulAdd([3, 4]);

@@ -6,11 +6,14 @@ import { floats, node, opTypes, scalar, tiny } from '../../../onnx/rewrite/tiny-
 import { assertSameOutputs } from '../numerics.js';
 
 // An upper bound of 0.5 rather than 6, so that standard-normal test inputs cross both bounds.
-const relu6 = (opset: number, hi = scalar('hi', DType.FLOAT, 0.5)) => tiny({
-  opset, inputs: { x: [2, 8] }, outputs: ['y'],
-  nodes: [node('Max', ['x', 'zero'], ['m']), node('Min', ['m', 'hi'], ['y'])],
-  initializers: [scalar('zero', DType.FLOAT, 0), hi],
-});
+const relu6 = (opset: number, hi = scalar('hi', DType.FLOAT, 0.5)) =>
+  tiny({
+    opset,
+    inputs: { x: [2, 8] },
+    outputs: ['y'],
+    nodes: [node('Max', ['x', 'zero'], ['m']), node('Min', ['m', 'hi'], ['y'])],
+    initializers: [scalar('zero', DType.FLOAT, 0), hi],
+  });
 
 test('Min(Max(x, 0), 0.5) becomes Clip with scalar inputs at opset 13 and attributes at opset 9', async () => {
   for (const opset of [13, 9]) {

@@ -6,7 +6,8 @@ import { assertSameOutputs } from '../numerics.js';
 
 test('unread nodes, initializers and opset imports go', async () => {
   const m = tiny({
-    inputs: { x: [2] }, outputs: ['y'],
+    inputs: { x: [2] },
+    outputs: ['y'],
     nodes: [node('Relu', ['x'], ['y']), node('Add', ['x', 'k'], ['a']), node('Neg', ['a'], ['b'])],
     initializers: [floats('k', [2], 1), floats('unused', [2], 2)],
   });
@@ -15,12 +16,20 @@ test('unread nodes, initializers and opset imports go', async () => {
   assert.equal(r.changed, true);
   assert.deepEqual(opTypes(r.model), ['Relu']);
   assert.deepEqual(r.model.graph.initializers, []);
-  assert.deepEqual(r.model.opsetImports.map((o) => o.domain), ['']);
+  assert.deepEqual(
+    r.model.opsetImports.map((o) => o.domain),
+    [''],
+  );
   m.opsetImports.pop();
   await assertSameOutputs(m, r.model);
 });
 
 test('a graph where everything is used is unchanged', () => {
-  const m = tiny({ inputs: { x: [2] }, outputs: ['y'], nodes: [node('Add', ['x', 'k'], ['y'])], initializers: [floats('k', [2], 1)] });
+  const m = tiny({
+    inputs: { x: [2] },
+    outputs: ['y'],
+    nodes: [node('Add', ['x', 'k'], ['y'])],
+    initializers: [floats('k', [2], 1)],
+  });
   assert.equal(removeDead.run(m).changed, false);
 });

@@ -6,7 +6,8 @@ import { assertSameOutputs } from '../numerics.js';
 
 test('Reshape of Reshape collapses, and [N, -1] becomes Flatten', async () => {
   const m = tiny({
-    inputs: { x: [2, 3, 4] }, outputs: ['y'],
+    inputs: { x: [2, 3, 4] },
+    outputs: ['y'],
     nodes: [node('Reshape', ['x', 's1'], ['r']), node('Reshape', ['r', 's2'], ['y'])],
     initializers: [ints('s1', [6, 4]), ints('s2', [2, -1])],
   });
@@ -17,7 +18,8 @@ test('Reshape of Reshape collapses, and [N, -1] becomes Flatten', async () => {
 
 test('a target shape that copies a dim (0) from the intermediate keeps both Reshapes', () => {
   const m = tiny({
-    inputs: { x: [2, 3, 4] }, outputs: ['y'],
+    inputs: { x: [2, 3, 4] },
+    outputs: ['y'],
     nodes: [node('Reshape', ['x', 's1'], ['r']), node('Reshape', ['r', 's2'], ['y'])],
     initializers: [ints('s1', [6, 4]), ints('s2', [0, 2, 2])],
   });
