@@ -1,7 +1,34 @@
-/** configSection: a partial section over its defaults, as stages read their config. */
+/** configSection: a partial section over its schema's defaults, as stages read their config. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configSection } from '../../pipeline/section.js';
+import { Type } from '@sinclair/typebox';
+import { configSection, Enum, sectionDefaults } from '../../pipeline/section.js';
+
+const schema = Type.Object(
+  {
+    runs: Type.Integer({ minimum: 1, default: 100 }),
+    sizes: Type.Array(Type.Integer(), { default: [1, 8] }),
+    ort: Type.Object(
+      { level: Enum(['all', 'basic'], { default: 'all' }), threads: Type.Integer({ default: 0 }) },
+      {
+        default: {},
+      },
+    ),
+    tolerance: Type.Object(
+      {
+        fp32: Type.Object(
+          { rel_l2: Type.Number({ default: 1e-4 }), top1: Type.Number({ default: 0.99 }) },
+          {
+            default: {},
+          },
+        ),
+      },
+      { default: {} },
+    ),
+    remote: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, default: {} },
+);
 
 const defaults = {
   runs: 100,
@@ -10,10 +37,11 @@ const defaults = {
   tolerance: { fp32: { rel_l2: 1e-4, top1: 0.99 } },
 };
 
-test('nested objects merge key by key; arrays and scalars replace; absent keeps the default', () => {
-  assert.deepEqual(configSection({}, 'bench', defaults), defaults);
+test('nested objects fill key by key; arrays and scalars replace; absent or undefined takes the default', () => {
+  assert.deepEqual(configSection({}, 'bench', schema), defaults, 'a field without a default stays absent');
+  assert.deepEqual(sectionDefaults(schema), defaults);
   assert.deepEqual(
-    configSection({ bench: { sizes: [4], ort: { threads: 2 }, tolerance: { fp32: { top1: 1 } } } }, 'bench', defaults),
+    configSection({ bench: { sizes: [4], ort: { threads: 2 }, tolerance: { fp32: { top1: 1 } } } }, 'bench', schema),
     {
       runs: 100,
       sizes: [4],
@@ -21,9 +49,24 @@ test('nested objects merge key by key; arrays and scalars replace; absent keeps 
       tolerance: { fp32: { rel_l2: 1e-4, top1: 1 } },
     },
   );
-  assert.deepEqual(configSection({ bench: { runs: undefined, extra: true } }, 'bench', defaults), {
+  assert.deepEqual(configSection({ bench: { runs: undefined, extra: true } }, 'bench', schema), {
     ...defaults,
     extra: true,
   });
-  assert.deepEqual(defaults.ort, { level: 'all', threads: 0 }, 'the defaults are not touched');
+});
+
+test("neither the caller's section nor the schema's defaults are changed by reading", () => {
+  const given = { ort: { threads: 2 } };
+  const read = configSection({ bench: given }, 'bench', schema);
+  assert.deepEqual(given, { ort: { threads: 2 } });
+  read.sizes.push(16);
+  read.ort.threads = 7;
+  assert.deepEqual(configSection({}, 'bench', schema), defaults);
+});
+
+test('Enum is JSON Schema enum, the form whose errors the run config words as "must be one of"', () => {
+  assert.deepEqual(JSON.parse(JSON.stringify(Enum(['TB', 'LR'], { default: 'TB' }))), {
+    default: 'TB',
+    enum: ['TB', 'LR'],
+  });
 });
