@@ -10,17 +10,14 @@
 import { Type } from '@sinclair/typebox';
 import { err, ok, type Result } from './result.js';
 import { authorizationFor, RemoteCache } from './remote-cache.js';
-import { configSection } from './section.js';
+import { configSection, Section } from './section.js';
 
-export const cacheSchema = Type.Object(
-  {
-    remote: Type.Optional(Type.String({ minLength: 1 })),
-    remote_upload: Type.Boolean({ default: true }),
-    remote_credentials_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
-    remote_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
-  },
-  { additionalProperties: false, default: {} },
-);
+export const cacheSchema = Section({
+  remote: Type.Optional(Type.String({ minLength: 1 })),
+  remote_upload: Type.Boolean({ default: true }),
+  remote_credentials_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+  remote_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
+});
 
 /** The project's schema with the engine's `cache` section added. */
 export function withCacheSection(schema: object): object {

@@ -3,7 +3,15 @@
  * run config is checked against (ajv fills the defaults in), `Static<typeof schema>` is its TypeScript type, and
  * `configSection` fills the same defaults for a stage that is handed a partial section.
  */
-import { Type, type SchemaOptions, type Static, type TObject, type TUnsafe } from '@sinclair/typebox';
+import {
+  Type,
+  type ObjectOptions,
+  type SchemaOptions,
+  type Static,
+  type TObject,
+  type TProperties,
+  type TUnsafe,
+} from '@sinclair/typebox';
 import { Clone, Default } from '@sinclair/typebox/value';
 
 /**
@@ -15,6 +23,13 @@ export function configSection<S extends TObject>(root: Readonly<Record<string, u
   // Default fills the value it is given in place where the schema has no default of its own.
   return Default(schema, Clone(root[name])) as Static<S>;
 }
+
+/**
+ * A section, or an object inside one: unknown fields are errors, and an absent object is `{}`, so that the
+ * defaults of the fields inside it are filled in too.
+ */
+export const Section = <P extends TProperties>(properties: P, options: ObjectOptions = {}): TObject<P> =>
+  Type.Object(properties, { additionalProperties: false, default: {}, ...options });
 
 /** What a section reads as when the config leaves it out. */
 export const sectionDefaults = <S extends TObject>(schema: S): Static<S> => configSection({}, '', schema);

@@ -5,17 +5,14 @@
  * purpose in the config (the `limits` section is read by no stage, so it enters no cache key).
  */
 import { Type } from '@sinclair/typebox';
-import { configSection } from '../../pipeline/section.js';
+import { configSection, Section } from '../../pipeline/section.js';
 import { INVERTED_RESIDUALS, makeDivisible } from './architecture.js';
 import { modelConfig } from './config.js';
 
-export const limitsSchema = Type.Object(
-  {
-    weights_mb: Type.Number({ exclusiveMinimum: 0, default: 512, description: 'Largest weights to build, MB.' }),
-    tensor_mb: Type.Number({ exclusiveMinimum: 0, default: 1024, description: 'Largest activation, MB.' }),
-  },
-  { additionalProperties: false, default: {} },
-);
+export const limitsSchema = Section({
+  weights_mb: Type.Number({ exclusiveMinimum: 0, default: 512, description: 'Largest weights to build, MB.' }),
+  tensor_mb: Type.Number({ exclusiveMinimum: 0, default: 1024, description: 'Largest activation, MB.' }),
+});
 
 export interface ModelSize {
   weights: number;

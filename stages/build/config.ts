@@ -5,7 +5,7 @@
  * stages/import/config.ts.
  */
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { configSection, Enum, sectionDefaults } from '../../pipeline/section.js';
+import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/section.js';
 import { BUILT_FIELDS, sourceProperties } from '../import/config.js';
 
 const builtProperties = {
@@ -30,7 +30,7 @@ const builtProperties = {
 } satisfies Record<(typeof BUILT_FIELDS)[number], TSchema>;
 
 /** MobileNetV2's fields, defaults filled in: what the build stage reads. */
-const built = Type.Object(builtProperties, { additionalProperties: false, default: {} });
+const built = Section(builtProperties);
 
 export type ModelConfig = Static<typeof built>;
 
@@ -43,10 +43,7 @@ function undefaulted(properties: TProperties): TProperties {
   );
 }
 
-export const schema = Type.Object(
-  { ...undefaulted(builtProperties), ...sourceProperties },
-  { additionalProperties: false, default: {} },
-);
+export const schema = Section({ ...undefaulted(builtProperties), ...sourceProperties });
 
 /** The build stage's slice: the MobileNetV2 fields only, defaults filled in (the source fields never enter its key). */
 export function modelConfig(root: Readonly<Record<string, unknown>>): ModelConfig {

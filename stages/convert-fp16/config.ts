@@ -5,7 +5,7 @@
  * weight shows up at 1e-1 or worse). Top-1 agreement is reported beside it.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, sectionDefaults } from '../../pipeline/section.js';
+import { configSection, Section, sectionDefaults } from '../../pipeline/section.js';
 import { checkSchema } from '../optimize/config.js';
 
 /**
@@ -28,22 +28,19 @@ export const DELICATE_OPS = [
   'BatchNormalization',
 ];
 
-export const schema = Type.Object(
-  {
-    keep_fp32: Type.Array(Type.String({ minLength: 1 }), {
-      uniqueItems: true,
-      default: DELICATE_OPS,
-      description: 'Operator types left in float32: numerically delicate ones (exponentials, long reductions).',
-    }),
-    keep_io_fp32: Type.Boolean({
-      default: true,
-      description: 'Graph inputs and outputs stay float32, with Casts at the boundary only.',
-    }),
-    tolerance_rel_l2: Type.Number({ exclusiveMinimum: 0, default: 1e-2 }),
-    check: checkSchema,
-  },
-  { additionalProperties: false, default: {} },
-);
+export const schema = Section({
+  keep_fp32: Type.Array(Type.String({ minLength: 1 }), {
+    uniqueItems: true,
+    default: DELICATE_OPS,
+    description: 'Operator types left in float32: numerically delicate ones (exponentials, long reductions).',
+  }),
+  keep_io_fp32: Type.Boolean({
+    default: true,
+    description: 'Graph inputs and outputs stay float32, with Casts at the boundary only.',
+  }),
+  tolerance_rel_l2: Type.Number({ exclusiveMinimum: 0, default: 1e-2 }),
+  check: checkSchema,
+});
 
 export type Fp16Config = Static<typeof schema>;
 

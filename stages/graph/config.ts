@@ -1,14 +1,11 @@
 /** The `graph` section: how the network drawings look. */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Enum } from '../../pipeline/section.js';
+import { configSection, Enum, Section } from '../../pipeline/section.js';
 
-export const schema = Type.Object(
-  {
-    rankdir: Enum(['TB', 'LR'], { default: 'TB', description: 'Top-to-bottom or left-to-right layout.' }),
-    attributes: Type.Boolean({ default: true, description: 'Show kernel, stride and group in node labels.' }),
-  },
-  { additionalProperties: false, default: {} },
-);
+export const schema = Section({
+  rankdir: Enum(['TB', 'LR'], { default: 'TB', description: 'Top-to-bottom or left-to-right layout.' }),
+  attributes: Type.Boolean({ default: true, description: 'Show kernel, stride and group in node labels.' }),
+});
 
 export type GraphConfig = Static<typeof schema>;
 

@@ -5,25 +5,22 @@
  * catching any real mistake, which shows up at 1e-3 or worse.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Enum, sectionDefaults } from '../../pipeline/section.js';
+import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/section.js';
 import { defaultPasses, passNames } from './passes/names.js';
 
 /** The seeded inputs a numeric check runs on; optimize and convert:fp16 both check this way. */
-export const checkSchema = Type.Object(
-  { seed: Type.Integer({ minimum: 0, default: 0 }), batch: Type.Integer({ minimum: 1, default: 2 }) },
-  { additionalProperties: false, default: {} },
-);
+export const checkSchema = Section({
+  seed: Type.Integer({ minimum: 0, default: 0 }),
+  batch: Type.Integer({ minimum: 1, default: 2 }),
+});
 
 export type CheckConfig = Static<typeof checkSchema>;
 
-export const schema = Type.Object(
-  {
-    passes: Type.Array(Enum(passNames), { uniqueItems: true, default: [...defaultPasses] }),
-    tolerance_rel_l2: Type.Number({ exclusiveMinimum: 0, default: 1e-5 }),
-    check: checkSchema,
-  },
-  { additionalProperties: false, default: {} },
-);
+export const schema = Section({
+  passes: Type.Array(Enum(passNames), { uniqueItems: true, default: [...defaultPasses] }),
+  tolerance_rel_l2: Type.Number({ exclusiveMinimum: 0, default: 1e-5 }),
+  check: checkSchema,
+});
 
 export type OptimizeConfig = Static<typeof schema>;
 

@@ -1,19 +1,16 @@
 /** The `report` section. */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection } from '../../pipeline/section.js';
+import { configSection, Section } from '../../pipeline/section.js';
 
-export const schema = Type.Object(
-  {
-    title: Type.String({ minLength: 1, default: 'enginefoundry benchmark report' }),
-    png_scale: Type.Number({
-      minimum: 0.5,
-      maximum: 4,
-      default: 2,
-      description: 'PNG charts are rendered at this multiple of their SVG size.',
-    }),
-  },
-  { additionalProperties: false, default: {} },
-);
+export const schema = Section({
+  title: Type.String({ minLength: 1, default: 'enginefoundry benchmark report' }),
+  png_scale: Type.Number({
+    minimum: 0.5,
+    maximum: 4,
+    default: 2,
+    description: 'PNG charts are rendered at this multiple of their SVG size.',
+  }),
+});
 
 export type ReportConfig = Static<typeof schema>;
 

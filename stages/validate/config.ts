@@ -3,17 +3,14 @@
  * imports; `model.opset` describes the model the build stage writes, not what validate accepts.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection } from '../../pipeline/section.js';
+import { configSection, Section } from '../../pipeline/section.js';
 
-export const schema = Type.Object(
-  {
-    fail_on_unchecked: Type.Boolean({
-      default: false,
-      description: "Fail the stage when a node's operator is outside the schema table, instead of a warning.",
-    }),
-  },
-  { additionalProperties: false, default: {} },
-);
+export const schema = Section({
+  fail_on_unchecked: Type.Boolean({
+    default: false,
+    description: "Fail the stage when a node's operator is outside the schema table, instead of a warning.",
+  }),
+});
 
 export type ValidateConfig = Static<typeof schema>;
 
