@@ -2,33 +2,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Type } from '@sinclair/typebox';
-import { configSection, Enum, sectionDefaults } from '../../pipeline/section.js';
+import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/section.js';
 
-const schema = Type.Object(
-  {
-    runs: Type.Integer({ minimum: 1, default: 100 }),
-    sizes: Type.Array(Type.Integer(), { default: [1, 8] }),
-    ort: Type.Object(
-      { level: Enum(['all', 'basic'], { default: 'all' }), threads: Type.Integer({ default: 0 }) },
-      {
-        default: {},
-      },
-    ),
-    tolerance: Type.Object(
-      {
-        fp32: Type.Object(
-          { rel_l2: Type.Number({ default: 1e-4 }), top1: Type.Number({ default: 0.99 }) },
-          {
-            default: {},
-          },
-        ),
-      },
-      { default: {} },
-    ),
-    remote: Type.Optional(Type.String()),
-  },
-  { additionalProperties: false, default: {} },
-);
+const schema = Section({
+  runs: Type.Integer({ minimum: 1, default: 100 }),
+  sizes: Type.Array(Type.Integer(), { default: [1, 8] }),
+  ort: Section({ level: Enum(['all', 'basic'], { default: 'all' }), threads: Type.Integer({ default: 0 }) }),
+  tolerance: Section({
+    fp32: Section({ rel_l2: Type.Number({ default: 1e-4 }), top1: Type.Number({ default: 0.99 }) }),
+  }),
+  remote: Type.Optional(Type.String()),
+  // An object with no default of its own: filled in place unless configSection reads a copy.
+  window: Type.Optional(Type.Object({ n: Type.Integer({ default: 1 }) })),
+});
 
 const defaults = {
   runs: 100,
@@ -56,9 +42,10 @@ test('nested objects fill key by key; arrays and scalars replace; absent or unde
 });
 
 test("neither the caller's section nor the schema's defaults are changed by reading", () => {
-  const given = { ort: { threads: 2 } };
+  const given = { ort: { threads: 2 }, window: {} };
   const read = configSection({ bench: given }, 'bench', schema);
-  assert.deepEqual(given, { ort: { threads: 2 } });
+  assert.deepEqual(read.window, { n: 1 });
+  assert.deepEqual(given, { ort: { threads: 2 }, window: {} });
   read.sizes.push(16);
   read.ort.threads = 7;
   assert.deepEqual(configSection({}, 'bench', schema), defaults);
