@@ -21,6 +21,7 @@ import type { Reason } from './reason.js';
 import type { InputRef, StageFailure, ToolFound } from './stage.js';
 import { isCorrupt, Store, type StoredOutput } from './store.js';
 import { ToolProbes } from './tools.js';
+import { probeMemo } from './probe-memo.js';
 import { shortReason } from './user-paths.js';
 
 /** `interrupted`: a signal stopped the run before this stage finished; nothing of it was stored. */
@@ -263,7 +264,7 @@ export async function runStages(
   opts: RunOptions,
 ): Promise<Outcome[]> {
   const { store, log } = opts;
-  const probes = new ToolProbes(opts.exec);
+  const probes = new ToolProbes(opts.exec, probeMemo(opts.store.probesPath));
   const slots = new Slots(opts.concurrency ?? 2);
   const done = new Map<string, Promise<Outcome>>();
   const results = new Map<string, Outcome>();
@@ -410,7 +411,7 @@ export async function planStages(
   root: Readonly<Record<string, unknown>>,
   opts: PlanOptions,
 ): Promise<PlanOutcome[]> {
-  const probes = new ToolProbes(opts.exec);
+  const probes = new ToolProbes(opts.exec, probeMemo(opts.store.probesPath));
   const results = new Map<string, PlanOutcome>();
   for (const def of stages) {
     const prep = await prepare(def, root, results, probes, opts);
