@@ -30,11 +30,11 @@ export type Command = Omit<RegistryCommand, 'targets'> & { targets?: readonly st
 export function commandTable(registry: Registry): Record<string, Command> {
   const options = Object.keys(registry.stageOptions ?? {});
   const filters = options.filter((n) => registry.stageOptions?.[n]?.excludes);
-  const builtIn = new Set([RUN, PLAN, CACHE]);
-  const own = Object.entries(registry.commands).filter(([name]) => !builtIn.has(name));
+  const clash = [RUN, PLAN, CACHE].find((name) => name in registry.commands);
+  if (clash) throw new Error(`Internal error: the registry declares command ${clash}, which the CLI has itself`);
   return {
     [RUN]: { describe: 'every stage this machine can run (the default)', options },
-    ...Object.fromEntries(own),
+    ...registry.commands,
     [PLAN]: {
       describe: 'what a run would do: stages, keys, hit or miss, without running anything',
       options: filters,
