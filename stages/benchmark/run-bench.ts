@@ -90,6 +90,22 @@ async function measureWith(runner: EngineRunner, r: RunnerRequest, wanted: reado
   return { ...group, skipped: [...missing, ...group.skipped] };
 }
 
+/** Every runner of the table with an engine that bench.engines lists, in turn (they would share the cores). */
+async function measureTable(
+  r: BenchRequest,
+  model: Pick<RunnerRequest, 'feeds' | 'modelBytes'>,
+  wanted: readonly Precision[],
+  batchesOf: (runner: EngineRunner) => number[],
+): Promise<EngineGroup[]> {
+  const groups: EngineGroup[] = [];
+  for (const runner of RUNNERS) {
+    const engines = runner.engines.filter((e) => r.config.engines.includes(e));
+    if (engines.length === 0 || wanted.length === 0) continue;
+    groups.push(await measureWith(runner, { ...r, ...model, engines, batches: batchesOf(runner) }, wanted));
+  }
+  return groups;
+}
+
 type References = Map<number, FloatTensor>;
 
 async function references(model: string, inputs: BenchInputs, batches: number[]): Promise<Result<References, string>> {
@@ -151,14 +167,8 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     }
   };
 
-  const groups: EngineGroup[] = [];
-  for (const runner of RUNNERS) {
-    const engines = runner.engines.filter((e) => c.engines.includes(e));
-    if (engines.length === 0 || wanted.length === 0) continue;
-    const part = { ...r, engines, batches: batchesOf(runner), feeds: inputs.value, modelBytes };
-    groups.push(await measureWith(runner, part, wanted));
-    add(groups.at(-1)!);
-  }
+  const groups = await measureTable(r, { feeds: inputs.value, modelBytes }, wanted, batchesOf);
+  for (const g of groups) add(g);
 
   return ok({
     schema: 2,
