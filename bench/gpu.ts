@@ -197,7 +197,7 @@ const nodeOrt = async () => {
     timed: exactly(Number(a.runs)),
     settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 },
   });
-  if (!run.ok) throw new Error(run.error);
+  if (!run.ok) throw new Error(run.error.reason);
   return run.value.measurement.stats;
 };
 const pairs: Record<string, unknown>[] = [];

@@ -47,10 +47,33 @@ export interface Measurement {
   correctness?: Correctness;
 }
 
-/** An engine that was asked for and did not run, with the reason in plain words. */
+/** Why an engine was not measured, as a value; the sentence beside it is what people read. */
+export type SkipKind =
+  /** Left out by the command line (`--precision`). */
+  | 'excluded'
+  /** The stage that makes its model or engine produced none (the manifest says why). */
+  | 'no-model'
+  /** Its tool is missing or too old here (PyTorch, torch.compile, trtexec). */
+  | 'tool-unavailable'
+  /** It needs an NVIDIA GPU (CUDA) this machine lacks. */
+  | 'no-gpu'
+  /** The model uses operators (or operator attributes) the engine's runner does not cover. */
+  | 'unsupported-operator'
+  /** The runner cannot take this model at all (an element type, external data, no float output). */
+  | 'unsupported-model'
+  /** The model's batch is fixed and this batch size is another. */
+  | 'fixed-batch'
+  /** The benchmark could not make this batch's inputs (a tensor over limits.tensor_mb, check data not fitting). */
+  | 'no-inputs'
+  | 'out-of-memory'
+  /** It started and failed (a load, a compile, a trtexec run). */
+  | 'engine-failed';
+
+/** An engine that was asked for and did not run: `engine` is `all` for what no engine ran. */
 export interface SkippedEngine {
   engine: string;
   precision?: 'fp32' | 'fp16';
+  kind: SkipKind;
   reason: string;
 }
 

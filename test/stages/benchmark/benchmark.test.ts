@@ -14,11 +14,13 @@ import benchmark from '../../../stages/benchmark/index.js';
 import { compareWithBaseline } from '../../../stages/benchmark/baseline.js';
 import { benchConfig } from '../../../stages/benchmark/config.js';
 import type { BenchFile } from '../../../stages/benchmark/result.js';
-import { ortSettings, runBenchmark } from '../../../stages/benchmark/run-bench.js';
+import { ortSettings } from '../../../stages/benchmark/ort-runner.js';
+import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { probeTorch } from '../../../stages/benchmark/torch-runner.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { trtConfig } from '../../../trt/config.js';
+import { probeGpu } from '../../../trt/probe.js';
 import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
 import { passesByName } from '../../../stages/optimize/passes/index.js';
 import { stageContext } from '../optimize/stage-context.js';
@@ -146,21 +148,19 @@ test('a missing FP16 model, TensorRT engine or PyTorch is a skip with a reason, 
     log,
   });
   assert.ok(r.ok);
-  const reasons = r.value.skipped.map((s) => `${s.engine} ${s.precision ?? ''}: ${s.reason}`);
-  assert.ok(
-    reasons.some((s) => /^ort fp16: convert:fp16 produced no model/.test(s)),
-    reasons.join('\n'),
-  );
-  assert.ok(
-    reasons.some((s) =>
-      /^torch-eager : PyTorch engines skipped: .*no-such-python cannot be started.*fix bench\.python/.test(s),
-    ),
-    reasons.join('\n'),
-  );
-  assert.ok(
-    reasons.some((s) => /^trt fp32: engine:trt:fp32 produced no engine/.test(s)),
-    reasons.join('\n'),
-  );
+  const reasons = r.value.skipped.map((s) => `${s.engine} ${s.precision ?? ''} ${s.kind}: ${s.reason}`);
+  const said = (re: RegExp) =>
+    assert.ok(
+      reasons.some((s) => re.test(s)),
+      `${re}:\n${reasons.join('\n')}`,
+    );
+  said(/^ort fp16 no-model: convert:fp16 produced no model\.fp16\.onnx; the manifest says why$/);
+  for (const p of ['fp32', 'fp16'])
+    said(new RegExp(`^torch-eager ${p} tool-unavailable: PyTorch engines skipped: .*no-such-python cannot be started`));
+  // No engine file: the reason is what this machine lacks (as the engine stage's probe found), else the stage's.
+  const gpu = await probeGpu(exec);
+  if (!gpu.ok) said(new RegExp(`^trt fp32 no-gpu: ${gpu.error.reason.replace(/[()]/g, '\\$&')}$`));
+  else said(/^trt fp32 (tool-unavailable|no-model): /);
   assert.equal(r.value.measurements.length, 1);
 });
 
@@ -263,7 +263,8 @@ test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and t
     r.value.measurements.map((m) => m.precision),
     ['fp32'],
   );
-  assert.deepEqual(r.value.skipped, [{ engine: 'all', precision: 'fp16', reason: 'left out by --precision fp32' }]);
+  const reason = 'left out by --precision fp32';
+  assert.deepEqual(r.value.skipped, [{ engine: 'all', precision: 'fp16', kind: 'excluded', reason }]);
   assert.deepEqual(r.value.budget, { runs: 3, maxSeconds: 10, warmup: 0, warmupMaxSeconds: 2 });
   assert.deepEqual(
     { ...r.value.measurements[0]!.sampling, seconds: 0, warmupSeconds: 0 },
