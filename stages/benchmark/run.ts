@@ -4,17 +4,19 @@ import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
+import type { BenchFile } from './result.js';
 import { checkFiles } from './feeds.js';
 import { runBenchmark } from './run-bench.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
-  if (!model) throw new Error('Internal error: benchmark ran without the optimized model');
+  const { model, source, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
+  if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
   const result = await runBenchmark({
     config: ctx.config.bench,
     trt: ctx.config.trt,
     artifacts: {
       model,
+      source,
       ...(fp16 ? { fp16 } : {}),
       ...(trtFp32 ? { trtFp32 } : {}),
       ...(trtFp16 ? { trtFp16 } : {}),
@@ -37,35 +39,46 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     ctx.log.warn(`skipped ${s.engine}${s.precision ? ` ${s.precision}` : ''}: ${s.reason}`);
   const baselinePath = ctx.options?.baseline;
   if (typeof baselinePath === 'string') {
-    const baseline = await readBenchFile(baselinePath);
-    if (!baseline.ok) return fail('bad-input', `--baseline: ${baseline.error}`);
-    const gate = compareWithBaseline(bench, baseline.value);
-    bench.baseline = {
-      file: baselinePath,
-      ok: gate.ok,
-      regressions: gate.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`),
-      compared: gate.compared.length,
-      missing: gate.missing,
-    };
-    if (gate.compared.length === 0)
-      ctx.log.warn(`--baseline ${baselinePath} has no measurement this run repeats; nothing was compared`);
-    if (!gate.ok) {
-      const kept = ctx.persistent('bench.regressed.json');
-      await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
-      return err({
-        reason: 'check-failed',
-        message: `${gate.regressions.length} of ${gate.compared.length} measurements regressed against ${baselinePath}`,
-        details: [...bench.baseline.regressions, `this run's bench.json: ${kept}`],
-      });
-    }
-    ctx.log.info(`no regression against ${baselinePath}`, {
-      compared: gate.compared.length,
-      missing: gate.missing.length,
-    });
+    const gated = await gate(ctx, bench, baselinePath);
+    if (!gated.ok) return gated;
   }
   await writeFile(ctx.out('bench'), `${JSON.stringify(bench, null, 2)}\n`);
   ctx.log.info(`measured ${bench.measurements.length} engine runs`, {
     flagged: bench.measurements.filter((m) => m.correctness?.ok === false).length,
   });
+  return ok(undefined);
+}
+
+/**
+ * `--baseline FILE`: the verdict goes into bench.json; a regression fails the stage, and since a failed stage's
+ * outputs are not kept, this run's bench.json is saved among the stage's persistent files and named.
+ */
+async function gate(
+  ctx: StageContext<BenchStageConfig>,
+  bench: BenchFile,
+  path: string,
+): Promise<Result<void, StageFailure>> {
+  const baseline = await readBenchFile(path);
+  if (!baseline.ok) return fail('bad-input', `--baseline: ${baseline.error}`);
+  const verdict = compareWithBaseline(bench, baseline.value);
+  bench.baseline = {
+    file: path,
+    ok: verdict.ok,
+    regressions: verdict.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`),
+    compared: verdict.compared.length,
+    missing: verdict.missing,
+  };
+  if (verdict.compared.length === 0)
+    ctx.log.warn(`--baseline ${path} has no measurement this run repeats; nothing was compared`);
+  if (!verdict.ok) {
+    const kept = ctx.persistent('bench.regressed.json');
+    await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
+    return err({
+      reason: 'check-failed',
+      message: `${verdict.regressions.length} of ${verdict.compared.length} measurements regressed against ${path}`,
+      details: [...bench.baseline.regressions, `this run's bench.json: ${kept}`],
+    });
+  }
+  ctx.log.info(`no regression against ${path}`, { compared: verdict.compared.length, missing: verdict.missing.length });
   return ok(undefined);
 }
