@@ -238,6 +238,8 @@ async function gated(baselineFile: string): Promise<{ ok: boolean; message: stri
 
 test('the stage fails on a planted 3× slowdown and passes a repeat of a baseline taken just before', async (t) => {
   const tried: string[] = [];
+  // The process's first measurement runs slow (one-time costs of a first session): measured once and dropped.
+  assert.ok((await stageRun()).ran.ok);
   // Two runs a fraction of a second apart can still straddle a burst of load on a shared machine, so the whole
   // scenario gets three attempts and must hold in one of them; each attempt's figures go to the diagnostics.
   for (let attempt = 1; attempt <= 3; attempt++) {
