@@ -59,7 +59,8 @@ const { values: a } = parseArgs({
 });
 if (!a.out) {
   console.error(
-    'usage: bench/gpu.ts --out DIR [--raw model.onnx | --width 1.0 --size 224 --classes 1000] [--runs N] [--warmup N] [--batches 1,256] [--ort-batches 1,32] [--repeat-only BASELINE]',
+    'usage: bench/gpu.ts --out DIR [--raw model.onnx | --width 1.0 --size 224 --classes 1000] [--runs N] ' +
+      '[--warmup N] [--batches 1,256] [--ort-batches 1,32] [--repeat-only BASELINE]',
   );
   process.exit(2);
 }
@@ -96,9 +97,8 @@ const paths = { raw: join(work, 'model.onnx'), opt: join(work, 'model.opt.onnx')
 await writeFile(paths.raw, rawBytes);
 await writeModelFile(paths.opt, opt);
 await writeModelFile(paths.fp16, fp16.value.model);
-log.info(
-  `nodes: raw ${raw.value.graph.nodes.length}, optimized ${opt.graph.nodes.length}, fp16 ${fp16.value.model.graph.nodes.length} (${elapsed()})`,
-);
+const nodes = [raw.value, opt, fp16.value.model].map((m) => m.graph.nodes.length);
+log.info(`nodes: raw ${nodes[0]}, optimized ${nodes[1]}, fp16 ${nodes[2]} (${elapsed()})`);
 
 const base = (over: Partial<BenchConfig>): BenchConfig =>
   benchConfig({ bench: { warmup: Number(a.warmup), runs: Number(a.runs), python: a.python, ...over } });
@@ -128,7 +128,7 @@ async function measureAll(file: string): Promise<BenchFile> {
     const r = await runBenchmark({
       config,
       trt,
-      artifacts: { model: paths.opt, fp16: paths.fp16 },
+      artifacts: { model: paths.opt, source: paths.raw, fp16: paths.fp16 },
       workDir: work,
       exec,
       log,
@@ -143,12 +143,17 @@ async function measureAll(file: string): Promise<BenchFile> {
 
 const fmt = (v: number | null | undefined, d = 3) => (v === null || v === undefined ? '–' : v.toFixed(d));
 function table(b: BenchFile): string {
-  const rows = b.measurements.map(
-    (m: Measurement) =>
-      `| ${m.engine} | ${m.precision} | ${m.batch} | ${m.device} | ${fmt(m.stats.min)} | ${fmt(m.stats.p50)} | ${fmt(m.stats.p90)} | ${fmt(m.stats.p99)} | ${fmt(m.stats.mean)} | ${fmt(m.stats.stddev)} | ${m.throughput.toFixed(0)} | ${m.correctness ? `${m.correctness.relL2.toExponential(1)} / ${m.correctness.top1?.toFixed(2) ?? '–'}${m.correctness.ok ? '' : ' **FLAGGED**'}` : '–'} |`,
-  );
+  const check = (c: Measurement['correctness']) =>
+    c ? `${c.relL2.toExponential(1)} / ${c.top1?.toFixed(2) ?? '–'}${c.ok ? '' : ' **FLAGGED**'}` : '–';
+  const rows = b.measurements.map((m: Measurement) => {
+    const s = m.stats;
+    const times = [s.min, s.p50, s.p90, s.p99, s.mean, s.stddev].map((v) => fmt(v)).join(' | ');
+    const cells = [m.engine, m.precision, m.batch, m.device, times, m.throughput.toFixed(0), check(m.correctness)];
+    return `| ${cells.join(' | ')} |`;
+  });
   return [
-    '| engine | precision | batch | device | min ms | p50 ms | p90 ms | p99 ms | mean ms | stddev | images/s | relL2 / top-1 |',
+    '| engine | precision | batch | device | min ms | p50 ms | p90 ms | p99 ms | mean ms | stddev | images/s | ' +
+      'relL2 / top-1 |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n');
@@ -246,16 +251,14 @@ if (a['repeat-only']) {
   const strict = gate.compared.filter(
     (c) => c.currentP50 - c.baselineP50 <= c.spreadMs && c.baselineP50 - c.currentP50 <= c.spreadMs,
   );
+  for (const c of gate.compared) {
+    const [was, now] = [c.baselineP50.toFixed(3), c.currentP50.toFixed(3)];
+    const allowance = `spread ${c.spreadMs.toFixed(3)}, allowed ${c.allowedMs.toFixed(3)}`;
+    console.log(`${c.regression ? 'SLOWER ' : 'ok     '} ${c.key}: ${was} -> ${now} ms (${allowance})`);
+  }
   console.log(
-    gate.compared
-      .map(
-        (c) =>
-          `${c.regression ? 'SLOWER ' : 'ok     '} ${c.key}: ${c.baselineP50.toFixed(3)} -> ${c.currentP50.toFixed(3)} ms (spread ${c.spreadMs.toFixed(3)}, allowed ${c.allowedMs.toFixed(3)})`,
-      )
-      .join('\n'),
-  );
-  console.log(
-    `repeat: |Δp50| within the spread for ${strict.length}/${gate.compared.length}; gate (slower than allowed) fails ${gate.regressions.length}; missing ${gate.missing.length}`,
+    `repeat: |Δp50| within the spread for ${strict.length}/${gate.compared.length}; ` +
+      `gate (slower than allowed) fails ${gate.regressions.length}; missing ${gate.missing.length}`,
   );
   console.log(harnessMd.join('\n'));
   process.exit(0);

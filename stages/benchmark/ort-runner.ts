@@ -48,7 +48,7 @@ export interface OrtRun {
 
 const message = (e: unknown) => (e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
 
-function firstFloat(
+export function firstFloat(
   session: ort.InferenceSession,
   out: ort.InferenceSession.OnnxValueMapType,
 ): FloatTensor | undefined {

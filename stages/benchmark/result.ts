@@ -10,7 +10,7 @@ import type { LatencyStats } from '../../trt/stats.js';
 
 export type { LatencyStats };
 
-/** Outputs of an engine against the FP32 onnxruntime reference, on the same seeded inputs. */
+/** Outputs of an engine against the correctness reference (BenchFile.reference), on the same inputs. */
 export interface Correctness {
   maxAbs: number;
   relL2: number;
@@ -93,10 +93,27 @@ export interface BenchFile {
   /** The sampling limits every measurement ran under (bench.runs, bench.max_seconds, warm-up alike). */
   budget: { runs: number; maxSeconds: number; warmup: number; warmupMaxSeconds: number };
   environment: Environment;
+  /** What every engine's outputs were judged against; absent from bench.json files written before it was recorded. */
+  reference?: ReferenceInfo;
   measurements: Measurement[];
   skipped: SkippedEngine[];
   /** Present when the run was compared with an earlier bench.json (`--baseline FILE`). */
   baseline?: BaselineVerdict;
+}
+
+/**
+ * The correctness reference (reference.ts): the unoptimized model (the import or build stage's output) on
+ * onnxruntime with graph optimization disabled and one thread, none of the engines measured.
+ */
+export interface ReferenceInfo {
+  /** The file's name, e.g. `model.onnx`, and the sha256 of its bytes. */
+  model: string;
+  sha256: string;
+  /** e.g. `onnxruntime-node 1.30.0 (CPU)`. */
+  runtime: string;
+  graphOptimizationLevel: 'disabled';
+  intraOpThreads: 1;
+  interOpThreads: 1;
 }
 
 /** The regression gate's verdict (stages/benchmark/baseline.ts states the rule). */

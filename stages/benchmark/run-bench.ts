@@ -1,24 +1,25 @@
 /**
  * The whole measurement: every requested engine × precision × batch size on the same seeded inputs, each
- * checked against the FP32 onnxruntime reference. The engines are a table of runners (engine-runner.ts); what
- * one cannot measure is recorded in `skipped` with its kind and the reason; only a broken model or a failing
- * reference run fails the benchmark.
+ * checked against the correctness reference (reference.ts: the unoptimized model on onnxruntime, level
+ * `disabled`, one thread). The engines are a table of runners (engine-runner.ts); what one cannot measure is
+ * recorded in `skipped` with its kind and the reason; only a broken model or a failing reference run fails the
+ * benchmark.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
-import type { FloatTensor } from '../../onnx/ort.js';
 import { readModelFile } from '../../onnx/serde.js';
 import type { Exec } from '../../pipeline/exec.js';
 import { fail } from '../../pipeline/reason.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure, StageLog } from '../../pipeline/stage.js';
 import type { TrtConfig } from '../../trt/config.js';
 import type { BenchConfig } from './config.js';
 import { judge } from './correctness.js';
+import { computeReference } from './reference.js';
 import { environment } from './environment.js';
-import { benchInputs, type BenchInputs } from './feeds.js';
+import { benchInputs } from './feeds.js';
 import {
   skipAll,
   type EngineGroup,
@@ -29,12 +30,14 @@ import {
 } from './engine-runner.js';
 import { torchRunner } from './measure-torch.js';
 import { trtRunner } from './measure-trt.js';
-import { measureOrt, ortRunner } from './ort-runner.js';
+import { ortRunner } from './ort-runner.js';
 import type { BenchFile, Measurement, SkippedEngine } from './result.js';
 
 export interface BenchArtifacts {
-  /** The optimized FP32 ONNX (the reference's graph). */
+  /** The optimized FP32 ONNX, which ORT FP32 and PyTorch run. */
   model: string;
+  /** The model before optimization (import or build): the correctness reference's graph (reference.ts). */
+  source: string;
   fp16?: string;
   trtFp32?: string;
   trtFp16?: string;
@@ -106,30 +109,6 @@ async function measureTable(
   return groups;
 }
 
-type References = Map<number, FloatTensor>;
-
-async function references(model: string, inputs: BenchInputs, batches: number[]): Promise<Result<References, string>> {
-  const out: References = new Map();
-  const once = { runs: 1, maxMs: Infinity, minSamples: 1 };
-  for (const b of batches) {
-    const feeds = inputs.feeds(b);
-    if (!feeds.ok) return feeds;
-    const ref = await measureOrt({
-      path: model,
-      artifact: basename(model),
-      precision: 'fp32',
-      batch: b,
-      feeds: feeds.value,
-      warmup: { ...once, runs: 0, minSamples: 0 },
-      timed: once,
-      settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 },
-    });
-    if (!ref.ok) return err(ref.error.reason);
-    out.set(b, ref.value.output);
-  }
-  return ok(out);
-}
-
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
   const c = r.config;
   const { model } = r.artifacts;
@@ -149,10 +128,11 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     skipped.push({ engine: 'all', kind: 'fixed-batch', reason: `batch ${b}: ${why}` });
   }
   const batchesOf = (runner: EngineRunner) => (runner.batchSizes?.(c) ?? c.batch_sizes).filter(usable);
-  const reference = await references(model, inputs.value, [...new Set(RUNNERS.flatMap(batchesOf))]);
-  if (!reference.ok) return fail('tool-failed', `the FP32 reference run failed: ${reference.error}`);
+  const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
+  const reference = await computeReference(r.artifacts.source, inputs.value, batches);
+  if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
   const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {
-    const ref = reference.value.get(m.batch);
+    const ref = reference.value.outputs.get(m.batch);
     if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
     m.correctness = judge(out, ref.data, dims, m.precision, c.tolerance);
     if (m.correctness.ok) return;
@@ -178,6 +158,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
       inputs: inputs.value.specs,
       sha256: createHash('sha256').update(modelBytes).digest('hex'),
     },
+    reference: reference.value.info,
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },
     environment: await environment(r.exec, groups),
     measurements,

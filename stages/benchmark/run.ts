@@ -9,13 +9,14 @@ import type { BenchFile } from './result.js';
 import { runBenchmark } from './run-bench.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
-  if (!model) throw new Error('Internal error: benchmark ran without the optimized model');
+  const { model, source, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
+  if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
   const result = await runBenchmark({
     config: ctx.config.bench,
     trt: ctx.config.trt,
     artifacts: {
       model,
+      source,
       ...(fp16 ? { fp16 } : {}),
       ...(trtFp32 ? { trtFp32 } : {}),
       ...(trtFp16 ? { trtFp16 } : {}),

@@ -41,7 +41,7 @@ const BATCHES = [1, 2];
 const log = { info: () => undefined, warn: () => undefined };
 const path = process.env.PATH;
 let dir = '';
-let artifacts: BenchArtifacts = { model: '' };
+let artifacts: BenchArtifacts = { model: '', source: '' };
 
 before(async () => {
   ({ dir } = await stageContext({}, {}, {}));
@@ -55,7 +55,9 @@ before(async () => {
   const opt = runPasses(raw, passesByName(optimizeDefaults.passes)).model;
   const fp16 = convertFloat16(opt, { keepFp32: [...DELICATE_OPS], keepIoFp32: true });
   assert.ok(fp16.ok, fp16.ok ? '' : fp16.error);
-  artifacts = { model: join(dir, 'model.opt.onnx'), fp16: join(dir, 'model.fp16.onnx') };
+  const source = join(dir, 'model.onnx');
+  artifacts = { model: join(dir, 'model.opt.onnx'), source, fp16: join(dir, 'model.fp16.onnx') };
+  await writeFile(source, encodeModel(raw));
   await writeFile(artifacts.model, encodeModel(opt));
   await writeFile(artifacts.fp16!, encodeModel(fp16.value.model));
 });
@@ -148,7 +150,7 @@ test('no GPU: TensorRT is skipped as no-gpu with the probe’s words, whatever e
 
 test('a GPU and trtexec but no engine file: no-model, pointing at the engine stage', async () => {
   const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.bench, FAKE_GPU: GPU.ada });
-  const b = await bench({ model: artifacts.model }, 'no-engine', ['ort', 'trt']);
+  const b = await bench({ model: artifacts.model, source: artifacts.source }, 'no-engine', ['ort', 'trt']);
   const made = (what: string) => `${what} although trtexec and a GPU are here; the manifest says why`;
   assert.deepEqual(b.skipped, [
     {

@@ -11,7 +11,7 @@ import type { ToolFound } from '../../../pipeline/stage.js';
 import type { EngineConfig } from '../../../stages/engine-trt/engine-stage.js';
 import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
 import { realModels } from '../../corpus/models.js';
-import { GPU, LOG, OWN_LOGS, Rig } from './rig.js';
+import { GPU, LOG, AUTHORED_LOGS, Rig } from './rig.js';
 
 async function probe(stage: typeof trtFp32, config: EngineConfig): Promise<ToolFound> {
   const r = await stage.tools![0]!.probe(config, exec);
@@ -103,25 +103,25 @@ test("failures become one message with trtexec's own error lines", async (t) => 
   // The name of each case is the kind classify-failure gives, which the failure's reason carries.
   const cases: [string, string, RegExp, string][] = [
     [
-      'trt-10.3.0-out-of-memory.log',
+      'trt-10.3.0-out-of-memory.authored.log',
       'out-of-memory',
       /the GPU ran out of memory; lower trt\.workspace_mib or trt\.batch\.max/,
       'Error Code 2: OutOfMemory',
     ],
     [
-      'trt-8.6.1-unsupported-operator.log',
+      'trt-8.6.1-unsupported-operator.authored.log',
       'unsupported-operator',
       /uses an operator TensorRT cannot import \(FancyGelu\); replace the operator/,
       'While parsing node number 3 [FancyGelu',
     ],
     [
-      'trt-10.3.0-onnx-parse-error.log',
+      'trt-10.3.0-onnx-parse-error.authored.log',
       'onnx-parse',
       /TensorRT could not parse the ONNX model/,
       'Failed to parse ONNX model from file',
     ],
     [
-      'trt-8.6.1-no-gpu.log',
+      'trt-8.6.1-no-gpu.authored.log',
       'no-gpu',
       /trtexec found no usable CUDA GPU/,
       'Cuda failure: no CUDA-capable device is detected',
@@ -133,7 +133,7 @@ test("failures become one message with trtexec's own error lines", async (t) => 
       const model = rig.model('model.opt.onnx', 1);
       const config = trtFp32.config({});
       const tool = await probe(trtFp32, config);
-      process.env.FAKE_TRT_LOG = join(OWN_LOGS, file);
+      process.env.FAKE_TRT_LOG = join(AUTHORED_LOGS, file);
       const { ctx, outDir } = rig.context(config, { model }, tool);
       const r = await trtFp32.run(ctx);
       assert.ok(!r.ok);
@@ -193,7 +193,7 @@ test('a build log from another GPU than the key names is not kept; a crash is re
     'nvidia-smi reported GPU NVIDIA H100 PCIe but trtexec built on NVIDIA RTX 6000 Ada Generation; make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES); the engine was not kept',
   );
   process.env.FAKE_TRT_CRASH = '1';
-  process.env.FAKE_TRT_LOG = join(OWN_LOGS, 'trt-10.16.0-build-only-h100.log');
+  process.env.FAKE_TRT_LOG = join(AUTHORED_LOGS, 'trt-10.16.0-build-only-h100.authored.log');
   const crash = await trtFp32.run(rig.context(config, { model }, tool, 'crash').ctx);
   assert.ok(!crash.ok);
   assert.match(crash.error.message, /trtexec was killed by SIGSEGV without reporting an error/);
