@@ -38,7 +38,7 @@ export function seededFeeds(model: Model, seed: number, batch: number, source: F
 
 export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Result<Outputs, string>> {
   try {
-    const options = { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 3 } as const;
+    const options = { graphOptimizationLevel: 'disabled', intraOpThreads: 1 } as const;
     return ok(await runTensorsOnce(bytes, feeds, options));
   } catch (e) {
     return err(e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
