@@ -1,5 +1,5 @@
 /**
- * The regression gate outside the pipeline (`make bench-gate`, CI):
+ * The regression gate outside the pipeline (CI, or by hand):
  *   node --import tsx bench/gate.ts CURRENT.json --baseline BASELINE.json [--min-relative 0.02]
  * Prints one line per compared measurement; exits 1 when one is slower than its allowance (the larger
  * measured spread of the two runs, at least min-relative × baseline p50) or no longer correct, 2 on usage
@@ -37,7 +37,9 @@ if (!current.ok || !baseline.ok) throw new Error('Internal error: unreachable');
 const gate = compareWithBaseline(current.value, baseline.value, { minRelative });
 for (const c of gate.compared) {
   console.log(
-    `${c.regression ? 'REGRESSION' : 'ok        '} ${c.key}: p50 ${c.baselineP50.toFixed(3)} -> ${c.currentP50.toFixed(3)} ms (x${c.ratio.toFixed(3)}, allowed +${c.allowedMs.toFixed(3)} ms)${c.reason && c.regression ? ` — ${c.reason}` : ''}`,
+    `${c.regression ? 'REGRESSION' : 'ok        '} ${c.key}: p50 ${c.baselineP50.toFixed(3)} -> ` +
+      `${c.currentP50.toFixed(3)} ms (x${c.ratio.toFixed(3)}, allowed +${c.allowedMs.toFixed(3)} ms)` +
+      (c.reason && c.regression ? ` — ${c.reason}` : ''),
   );
 }
 for (const m of gate.missing) console.log(`missing    ${m}`);
