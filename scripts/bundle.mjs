@@ -32,7 +32,9 @@ const result = await build({
   ],
   // yargs and yaml are CommonJS underneath; their `require` calls need one in an ES module bundle.
   banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    js:
+      "import { createRequire as __createRequire } from 'node:module'; " +
+      'const require = __createRequire(import.meta.url);',
   },
   logLevel: 'warning',
   metafile: true,
