@@ -22,7 +22,7 @@ import { readManifest, shippedCli } from './cli-kit.js';
 const artifacts = join(mkdtempSync(join(tmpdir(), 'ef-corpus-')), 'artifacts');
 
 for (const m of realModels()) {
-  test(`${m.name} (${m.from}): onnx exits 0, the import is the file as given, the round trip is identical`, async () => {
+  test(`${m.name} (${m.from}): onnx exits 0, the import is the file as given, the round trip identical`, async () => {
     const config = fromRoot('configs', 'examples', `${m.name}.yaml`);
     const r = await shippedCli(['onnx', '--model', m.file, '--config', config, '--artifacts', artifacts]);
     const stages = readManifest(artifacts).stages;

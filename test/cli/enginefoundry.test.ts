@@ -51,7 +51,7 @@ test('onnx builds, validates, optimizes and converts; the same command again bui
     assert.equal(s.status, name === 'import' ? 'skipped' : 'cached', name);
 });
 
-test('engines without TensorRT: both engine stages skipped with the reason, exit 0; --require trtexec makes it exit 1', async () => {
+test('engines without TensorRT: both engine stages skipped with why, exit 0; --require trtexec: exit 1', async () => {
   const r = await cli('engines', '--config', 'configs/ci.yaml');
   assert.equal(r.exitCode, 0, r.stderr);
   for (const name of ['engine:trt:fp32', 'engine:trt:fp16']) {

@@ -21,7 +21,7 @@ const tally = (verdicts: Verdict[]) => ({
   failed: verdicts.filter((v) => v.status === 'failed').map((v) => (v.status === 'done' ? '' : v.reason)),
 });
 
-test('every real model optimizes to the same outputs; FP16 within tolerance, or declined when nothing converts', async () => {
+test('each real model optimizes to the same outputs; FP16 within tolerance or declined: nothing converts', async () => {
   const optimize: Verdict[] = [],
     fp16: Verdict[] = [];
   const withCheckData: string[] = [],

@@ -1,6 +1,7 @@
 /**
- * The parser against every recorded real trtexec log in test/fixtures/trtexec-real (copied from shared/reference: 8.6.0 and 10.16.0), checking the
- * exact figures each contains, and against this project's own failure fixtures (same format).
+ * The parser against every recorded real trtexec log in test/fixtures/trtexec-real (copied from shared/reference:
+ * 8.6.0 and 10.16.0), checking the exact figures each contains, and against this project's own failure fixtures
+ * (same format).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

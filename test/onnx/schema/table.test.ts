@@ -111,7 +111,7 @@ test('every covered op × opset 7..17 agrees with onnx.defs.get_schema', async (
   console.log(`schema table: ${ops.length} ops, ${compared} op×opset pairs agree with onnx.defs`);
 });
 
-test('the table dumps as onnx 1.12 does for opsets 7..17, and as onnx 1.23.1 does for 18..21 but two named entries', async () => {
+test('the table dumps as onnx 1.12 does for opsets 7..17, as onnx 1.23.1 for 18..21 but 2 named entries', async () => {
   const ops = coveredOps();
   const run = await exec('/usr/bin/python3', [script, '7', '17'], { input: JSON.stringify(ops), timeoutMs: 60_000 });
   assert.equal(run.exitCode, 0, run.stderr);

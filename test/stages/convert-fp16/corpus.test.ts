@@ -55,7 +55,8 @@ test(
       }
     }
     t.diagnostic(
-      `fp16 corpus: ${converted} converted (load + validate), ${declined} declined with a reason, ${failed.length} failed, ${notLoadable} not loadable to begin with`,
+      `fp16 corpus: ${converted} converted (load + validate), ${declined} declined with a reason, ` +
+        `${failed.length} failed, ${notLoadable} not loadable to begin with`,
     );
     assert.deepEqual(failed, []);
     assert.ok(converted > 0);

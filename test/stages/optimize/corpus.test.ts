@@ -103,7 +103,8 @@ test(
       else failed.push(`${dir.slice(ROOT.length + 1)}: ${o.why}`);
     }
     t.diagnostic(
-      `corpus: ${cases.length} models, ${passed} passed (${changed} changed by the passes), ${failed.length} failed, ${[...skipped.values()].reduce((a, b) => a + b, 0)} skipped`,
+      `corpus: ${cases.length} models, ${passed} passed (${changed} changed by the passes), ` +
+        `${failed.length} failed, ${[...skipped.values()].reduce((a, b) => a + b, 0)} skipped`,
     );
     for (const [why, n] of skipped) t.diagnostic(`skipped ${n}: ${why}`);
     t.diagnostic(`models changed per pass: ${[...byPass].map(([p, n]) => `${p} ${n}`).join(', ')}`);
