@@ -28,7 +28,6 @@ const result = await build({
     'execa',
     'ajv',
     'playwright-core',
-    'zx',
   ],
   // yargs and yaml are CommonJS underneath; their `require` calls need one in an ES module bundle.
   banner: {
