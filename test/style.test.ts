@@ -58,17 +58,14 @@ test('prettier --check passes on the checkout (`make format` writes what it woul
   assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
 });
 
-test(`no line over ${MAX_COLUMNS} columns, function over ${MAX_FUNCTION_LINES} lines or file over ${MAX_FILE_LINES}`, async () => {
+test('no line over 120 columns, no function over 60 lines, no file over 300 lines', async () => {
   const files = await trackedSources();
   assert.ok(files.length > 300, `only ${files.length} tracked sources found: the scan reads nothing`);
-  const found = { wide: [] as string[], functions: [] as string[], files: [] as string[] };
-  for (const file of files) {
+  const found = files.flatMap((file) => {
     const text = readFileSync(fromRoot(file), 'utf8');
-    found.wide.push(...wideLines(file, text));
-    found.functions.push(...longFunctions(file, text));
-    found.files.push(...longFile(file, text));
-  }
-  assert.deepEqual(found, { wide: [], functions: [], files: [] });
+    return [...longFile(file, text), ...longFunctions(file, text), ...wideLines(file, text)];
+  });
+  if (found.length > 0) assert.fail(`${found.length} over the limits:\n${found.join('\n')}`);
 });
 
 test('the counts themselves: a planted wide line, long function and long file are each reported', () => {
@@ -77,8 +74,8 @@ test('the counts themselves: a planted wide line, long function and long file ar
   const tooLong = `const tooLong = () => {\n${body}\n  return 0;\n};\n`;
   assert.deepEqual(longFunctions('x.ts', fits), []);
   assert.deepEqual(longFunctions('x.ts', `class C {\n  m() {\n    ${tooLong}  }\n}\n`), [
-    `x.ts:3 (anonymous): ${MAX_FUNCTION_LINES + 1} lines`,
     `x.ts:2 m: ${MAX_FUNCTION_LINES + 3} lines`,
+    `x.ts:3 (anonymous): ${MAX_FUNCTION_LINES + 1} lines`,
   ]);
   assert.deepEqual(wideLines('x.ts', `${'x'.repeat(MAX_COLUMNS)}\n${'×'.repeat(MAX_COLUMNS + 1)}\n`), [
     `x.ts:2: ${MAX_COLUMNS + 1} columns`,
