@@ -59,7 +59,7 @@ for (const m of realModels()) {
     assert.ok(spec.ok, spec.ok ? '' : spec.error);
     const feeds = makeFeeds(spec.value, 1, 5);
     assert.ok(feeds.ok);
-    const opts = { graphOptimizationLevel: 'disabled' as const, intraOpThreads: 1, logSeverityLevel: 3 as const };
+    const opts = { graphOptimizationLevel: 'disabled' as const, intraOpThreads: 1 };
     const want = await runTensorsOnce(original, feeds.value, opts);
     const got = await runTensorsOnce(encodeModel(decoded.value), feeds.value, opts);
     assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());

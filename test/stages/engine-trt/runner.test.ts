@@ -132,7 +132,10 @@ test('no trtexec and no docker: skipped with the reason; --require trtexec makes
   assert.equal(skipped.status, 'skipped');
   assert.match(
     skipped.reason!,
-    /^trtexec unavailable: trtexec not found on PATH or in \/opt\/tensorrt\/bin, .* \(would have run: trtexec --onnx=<model> --saveEngine=model\.fp32\.engine /,
+    new RegExp(
+      String.raw`^trtexec unavailable: trtexec not found on PATH or in /opt/tensorrt/bin, .* ` +
+        String.raw`\(would have run: trtexec --onnx=<model> --saveEngine=model\.fp32\.engine `,
+    ),
   );
   const required = await p.run({}, { require: ['trtexec'] });
   assert.equal(required.status, 'failed');

@@ -26,11 +26,7 @@ const firstLine = (e: unknown): string =>
 
 async function run(bytes: Uint8Array, feeds: Record<string, AnyTensor>): Promise<Record<string, AnyTensor> | string> {
   try {
-    return await runTensorsOnce(bytes, feeds, {
-      graphOptimizationLevel: 'disabled',
-      intraOpThreads: 1,
-      logSeverityLevel: 4,
-    });
+    return await runTensorsOnce(bytes, feeds, { graphOptimizationLevel: 'disabled', intraOpThreads: 1 });
   } catch (e) {
     return firstLine(e);
   }
