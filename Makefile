@@ -14,7 +14,7 @@ RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $
 # Globbed by make itself (no `find` process at parse time: a no-op `make engines` stays within ~10 ms of make).
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx trt stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
-.PHONY: all run onnx engines bench report graph plan test clean deps debian-run debian-test models
+.PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
 .PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data
 .PHONY: bench-make screenshots
 all: run
@@ -61,6 +61,10 @@ models: deps
 TESTS = $(patsubst %.ts,dist/%.js,$(shell find test -name '*.test.ts' | sort))
 test: debian-test dist/.built
 	node --test --test-concurrency=2 $(TESTS)
+
+# prettier (.prettierrc.json) over every file .prettierignore leaves; test/style.test.ts fails on what it would change.
+format: deps
+	node_modules/.bin/prettier --write .
 
 bench-build: debian-test dist/.built
 	node dist/bench/build.js

@@ -40,7 +40,8 @@ const dir = await mkdtemp(join(tmpdir(), 'ef-bench-build-'));
 try {
   const t = await inProcess(join(dir, 'in-process.onnx'));
   console.log(
-    `in-process, median of ${RUNS}: build+write ${t.build.toFixed(1)} ms, validate ${t.validate.toFixed(1)} ms, total ${t.total.toFixed(1)} ms (target ≤ 250 ms)`,
+    `in-process, median of ${RUNS}: build+write ${t.build.toFixed(1)} ms, validate ${t.validate.toFixed(1)} ms, ` +
+      `total ${t.total.toFixed(1)} ms (target ≤ 250 ms)`,
   );
 
   const self = new URL(import.meta.url).pathname.replace(/build\.(ts|js)$/, 'build-one.$1');
@@ -52,7 +53,8 @@ try {
       [
         'import sys, torch, torchvision',
         'm = torchvision.models.mobilenet_v2().eval()',
-        "torch.onnx.export(m, torch.randn(1, 3, 224, 224), sys.argv[1], opset_version=17, input_names=['input'], output_names=['output'])",
+        'torch.onnx.export(m, torch.randn(1, 3, 224, 224), sys.argv[1], opset_version=17,',
+        "                  input_names=['input'], output_names=['output'])",
       ].join('\n'),
       join(dir, 'torch.onnx'),
     ],
@@ -64,8 +66,9 @@ try {
     const b = await exec(...python);
     const failed = [a, b].find((r) => r.exitCode !== 0);
     if (failed) {
+      const tail = (failed.spawnError ?? failed.stderr).trim().split('\n').slice(-2).join(' | ');
       console.log(
-        `whole-process comparison not run: ${failed.command} exited ${failed.exitCode ?? failed.signal}: ${(failed.spawnError ?? failed.stderr).trim().split('\n').slice(-2).join(' | ')}`,
+        `whole-process comparison not run: ${failed.command} exited ${failed.exitCode ?? failed.signal}: ${tail}`,
       );
       process.exit(1);
     }
@@ -73,8 +76,11 @@ try {
     pythonMs.push(b.ms);
   }
   const ratios = oursMs.map((o, i) => pythonMs[i]! / o).sort((x, y) => x - y);
+  const [ourMedian, pythonMedian] = [median(oursMs), median(pythonMs)];
   console.log(
-    `whole process, median of ${PAIRS} alternating pairs: enginefoundry ${median(oursMs).toFixed(0)} ms, torch.onnx.export ${median(pythonMs).toFixed(0)} ms → ${(median(pythonMs) / median(oursMs)).toFixed(1)}× faster (target ≥ 10×); per pair ${ratios.map((r) => r.toFixed(1)).join(', ')}×`,
+    `whole process, median of ${PAIRS} alternating pairs: enginefoundry ${ourMedian.toFixed(0)} ms, ` +
+      `torch.onnx.export ${pythonMedian.toFixed(0)} ms → ${(pythonMedian / ourMedian).toFixed(1)}× faster ` +
+      `(target ≥ 10×); per pair ${ratios.map((r) => r.toFixed(1)).join(', ')}×`,
   );
 } finally {
   await rm(dir, { recursive: true, force: true });

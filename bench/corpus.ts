@@ -78,7 +78,7 @@ for (const m of args.only ? realModels(...args.only.split(',')) : realModels()) 
   const f = await proveFp16(o.model, inputs.value.feeds);
   const optBytes = encodeModel(o.model);
   const open = (b: Uint8Array, level: 'disabled' | 'all') =>
-    openSession(b, { graphOptimizationLevel: level, intraOpThreads: 1, interOpThreads: 1, logSeverityLevel: 3 });
+    openSession(b, { graphOptimizationLevel: level, intraOpThreads: 1, interOpThreads: 1 });
   const sessions = [
     await open(bytes, 'disabled'),
     await open(optBytes, 'disabled'),

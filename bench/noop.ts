@@ -33,10 +33,11 @@ function manifestLine(): string {
     stages: Record<string, { status: string; ms: number }>;
   };
   const stages = Object.values(manifest.stages);
-  const hits = stages.filter((s) => s.status === 'cached');
+  const count = (status: string) => stages.filter((s) => s.status === status).length;
+  const hitMs = stages.filter((s) => s.status === 'cached').reduce((n, s) => n + s.ms, 0);
   return (
-    `${stages.length} stages: ${hits.length} cached (${hits.reduce((n, s) => n + s.ms, 0).toFixed(1)} ms of stage checks), ` +
-    `${stages.filter((s) => s.status === 'skipped').length} skipped, ${stages.filter((s) => s.status === 'built').length} built`
+    `${stages.length} stages: ${count('cached')} cached (${hitMs.toFixed(1)} ms of stage checks), ` +
+    `${count('skipped')} skipped, ${count('built')} built`
   );
 }
 
@@ -49,10 +50,10 @@ function manifestLine(): string {
 async function alternating(command: string): Promise<void> {
   const args = ['--config', config, '--artifacts', artifacts];
   const warm = await exec(node, [cli, command, ...args, '--json'], { cwd: root });
-  if (warm.exitCode !== 0)
-    return console.log(
-      `  ${command}: the warm-up run failed (exit ${warm.exitCode}): ${warm.stderr.trim().split('\n').slice(-2).join(' | ')}`,
-    );
+  if (warm.exitCode !== 0) {
+    const tail = warm.stderr.trim().split('\n').slice(-2).join(' | ');
+    return console.log(`  ${command}: the warm-up run failed (exit ${warm.exitCode}): ${tail}`);
+  }
   const make = [
     '-s',
     '-o',
@@ -89,11 +90,13 @@ async function alternating(command: string): Promise<void> {
 }
 
 async function importTime(): Promise<void> {
-  const script = `const t0=performance.now();await import(${JSON.stringify(join(root, 'dist/cli/main.js'))});console.log(performance.now()-t0)`;
+  const main = JSON.stringify(join(root, 'dist/cli/main.js'));
+  const script = `const t0=performance.now();await import(${main});console.log(performance.now()-t0)`;
   const ms: number[] = [];
   for (let i = 0; i < ROUNDS; i++) ms.push(Number((await exec(node, ['--input-type=module', '-e', script])).stdout));
   console.log(
-    `  import the CLI               ${median(ms).toFixed(0).padStart(5)} ms (the bundle: yargs, yaml, pino, the runner, every stage's declaration)`,
+    `  import the CLI               ${median(ms).toFixed(0).padStart(5)} ms ` +
+      "(the bundle: yargs, yaml, pino, the runner, every stage's declaration)",
   );
 }
 
@@ -131,7 +134,8 @@ async function perStage(): Promise<void> {
   for (let i = 0; i < RUNS; i++) hits.push(await time());
   rmSync(dir, { recursive: true, force: true });
   console.log(
-    `  runner per stage: ${miss.toFixed(2)} ms on a miss (tmp dir, key, commit), ${median(hits).toFixed(2)} ms on a hit (key, entry, stamp check); ${stages.length}-stage chain`,
+    `  runner per stage: ${miss.toFixed(2)} ms on a miss (tmp dir, key, commit), ` +
+      `${median(hits).toFixed(2)} ms on a hit (key, entry, stamp check); ${stages.length}-stage chain`,
   );
 }
 

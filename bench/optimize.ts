@@ -53,7 +53,8 @@ for (let i = 0; i < 10; i++) {
   warm.push(performance.now() - t0);
 }
 console.log(
-  `pass list on MobileNetV2: ${median(warm).toFixed(1)} ms median of 10 (first run ${coldMs.toFixed(1)} ms); target ≤ 100 ms`,
+  `pass list on MobileNetV2: ${median(warm).toFixed(1)} ms median of 10 (first run ${coldMs.toFixed(1)} ms); ` +
+    'target ≤ 100 ms',
 );
 console.log(`nodes: raw ${raw.graph.nodes.length} → optimized ${run.model.graph.nodes.length}; rounds ${run.rounds}`);
 
@@ -126,7 +127,8 @@ try {
   const all = p50('optimized @all') / p50('torchvision @all'),
     dis = p50('optimized @disabled') / p50('raw @disabled');
   console.log(
-    `\nlevel all:      optimized / torchvision = ${all.toFixed(3)}× (target ≤ 1.02) ${all <= 1.02 ? 'MET' : 'MISSED'}`,
+    `\nlevel all:      optimized / torchvision = ${all.toFixed(3)}× (target ≤ 1.02) ` +
+      (all <= 1.02 ? 'MET' : 'MISSED'),
   );
   console.log(
     `level disabled: optimized / raw         = ${dis.toFixed(3)}× (target ≤ 0.97) ${dis <= 0.97 ? 'MET' : 'MISSED'}`,

@@ -17,10 +17,10 @@ export async function timeProcess(
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
     const run = await exec(command, args);
-    if (run.exitCode !== 0)
-      return err(
-        `${command} exited ${run.exitCode ?? run.signal}: ${(run.spawnError ?? run.stderr).trim().split('\n').slice(-3).join(' | ')}`,
-      );
+    if (run.exitCode !== 0) {
+      const tail = (run.spawnError ?? run.stderr).trim().split('\n').slice(-3).join(' | ');
+      return err(`${command} exited ${run.exitCode ?? run.signal}: ${tail}`);
+    }
     times.push(run.ms);
   }
   return ok({ ms: median(times) });

@@ -48,8 +48,8 @@ const {
   return { k, w, f };
 })();
 
-export function rng(seed: number): Rng {
-  // splitmix32 spreads a small integer seed over the whole 128-bit state.
+/** splitmix32: spreads a small integer seed over the whole 128-bit state. */
+function seedState(seed: number): Uint32Array {
   let x = seed >>> 0;
   const split = (): number => {
     x = (x + 0x9e3779b9) >>> 0;
@@ -58,9 +58,15 @@ export function rng(seed: number): Rng {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
   };
-  // State in a typed array: V8 keeps it unboxed, where closure variables rewritten per draw would not be.
-  const s = Uint32Array.of(split(), split(), split(), split());
-  const next = (): number => {
+  return Uint32Array.of(split(), split(), split(), split());
+}
+
+/**
+ * xoshiro128**: each call the next 32-bit draw. The state stays in a typed array: V8 keeps it unboxed, where
+ * closure variables rewritten per draw would not be.
+ */
+function xoshiro128ss(s: Uint32Array): () => number {
+  return () => {
     const s1 = s[1]!;
     const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
     const t = s1 << 9;
@@ -72,12 +78,13 @@ export function rng(seed: number): Rng {
     s[3] = rotl(s[3]!, 11);
     return r;
   };
-  const uniform = (): number => next() / 0x1_0000_0000;
+}
+
+/** The ziggurat: the normal that a draw gives, drawing again from `next` while the ziggurat rejects. */
+function ziggurat(next: () => number, uniform: () => number): (first: number) => number {
   /** Uniform in (0, 1): a logarithm's argument. */
   const positive = (): number => (next() + 0.5) / 0x1_0000_0000;
-
-  /** The normal that draw `r` gives, drawing again while the ziggurat rejects. */
-  const fromDraw = (first: number): number => {
+  return (first) => {
     for (let r = first; ; r = next()) {
       const i = r & (LAYERS - 1);
       const h = r >> 7;
@@ -95,6 +102,12 @@ export function rng(seed: number): Rng {
       if (FN[i]! + uniform() * (FN[i - 1]! - FN[i]!) < Math.exp(-0.5 * v * v)) return v;
     }
   };
+}
+
+export function rng(seed: number): Rng {
+  const next = xoshiro128ss(seedState(seed));
+  const uniform = (): number => next() / 0x1_0000_0000;
+  const fromDraw = ziggurat(next, uniform);
   return {
     uniform,
     normal: () => fromDraw(next()),

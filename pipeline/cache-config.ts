@@ -7,27 +7,17 @@
  *     remote_credentials_env: EF_CACHE_TOKEN            # the variable holding `user:password` or a token
  *     remote_timeout_s: 10
  */
+import { Type } from '@sinclair/typebox';
 import { err, ok, type Result } from './result.js';
 import { authorizationFor, RemoteCache } from './remote-cache.js';
+import { configSection, Section } from './section.js';
 
-export interface CacheSection {
-  remote?: string;
-  remote_upload?: boolean;
-  remote_credentials_env?: string;
-  remote_timeout_s?: number;
-}
-
-export const cacheSchema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    remote: { type: 'string', minLength: 1 },
-    remote_upload: { type: 'boolean', default: true },
-    remote_credentials_env: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-    remote_timeout_s: { type: 'number', exclusiveMinimum: 0, maximum: 600, default: 10 },
-  },
-} as const;
+export const cacheSchema = Section({
+  remote: Type.Optional(Type.String({ minLength: 1 })),
+  remote_upload: Type.Boolean({ default: true }),
+  remote_credentials_env: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+  remote_timeout_s: Type.Number({ exclusiveMinimum: 0, maximum: 600, default: 10 }),
+});
 
 /** The project's schema with the engine's `cache` section added. */
 export function withCacheSection(schema: object): object {
@@ -51,7 +41,7 @@ export function remoteFrom(
   file: string,
   warn: (m: string) => void,
 ): Result<RemoteCache | undefined, string> {
-  const section = (config['cache'] ?? {}) as CacheSection;
+  const section = configSection(config, 'cache', cacheSchema);
   const raw = flag ?? section.remote;
   if (!raw) return ok(undefined);
   const where = flag ? '--remote-cache' : `${file}: cache.remote`;
@@ -81,9 +71,9 @@ export function remoteFrom(
   return ok(
     new RemoteCache({
       url: url.href,
-      upload: section.remote_upload ?? true,
+      upload: section.remote_upload,
       ...(secret ? { authorization: authorizationFor(secret) } : {}),
-      timeoutMs: (section.remote_timeout_s ?? 10) * 1000,
+      timeoutMs: section.remote_timeout_s * 1000,
       warn,
     }),
   );

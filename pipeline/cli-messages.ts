@@ -3,7 +3,6 @@
  * the exit code. A user's failure says what and what to do; only a bug reads `internal error`.
  */
 import { readFileSync } from 'node:fs';
-import { OPTIONS } from './cli-options.js';
 import { environmentMessage, UserError } from './failure.js';
 import { didYouMean } from './suggest.js';
 
@@ -38,8 +37,16 @@ export function report(e: unknown, json: boolean): number {
   return 1;
 }
 
-/** yargs's "Unknown argument: x" as an unknown command or option, with the nearest known one. */
-export function unknownArgument(message: string, args: readonly string[], commands: readonly string[]): string {
+/**
+ * yargs's "Unknown argument: x" as an unknown command or option, with the nearest known one; `options` are the
+ * names any command takes.
+ */
+export function unknownArgument(
+  message: string,
+  args: readonly string[],
+  commands: readonly string[],
+  options: readonly string[],
+): string {
   const choice = /Argument: (\S+), Given: (.*), Choices: (.*)$/m.exec(message);
   if (choice) return `--${choice[1]} ${choice[2]!.replace(/"/g, '')}: must be one of ${choice[3]!.replace(/"/g, '')}`;
   const m = /^Unknown arguments?: ([^,\s]+)/.exec(message);
@@ -47,6 +54,6 @@ export function unknownArgument(message: string, args: readonly string[], comman
     return message.replace(/^Not enough arguments following: (\S+)$/, '--$1 needs a value').replace(/\s*\n\s*/g, ' ');
   const word = m[1]!;
   if (args.includes(word)) return `unknown command ${word}${didYouMean(word, commands)}`;
-  if (word in OPTIONS) return `--${word} is not an option of this command (its --help lists those)`;
-  return `unknown option --${word}${didYouMean(word, Object.keys(OPTIONS)).replace('mean ', 'mean --')}`;
+  if (options.includes(word)) return `--${word} is not an option of this command (its --help lists those)`;
+  return `unknown option --${word}${didYouMean(word, options).replace('mean ', 'mean --')}`;
 }

@@ -1,12 +1,13 @@
 /**
- * Every command-line option in one table, with the commands it belongs to, so each command's `--help` lists
- * only its own options and a new option joins by adding one row. Options that take a value take exactly one
+ * The CLI's own command-line options in one table, with the commands they belong to, so each command's `--help`
+ * lists only its own options and a new option joins by adding one row; the project's options (the registry's)
+ * join per command (pipeline/cli-project.ts). Options that take a value take exactly one
  * (`nargs: 1`), so `--set a=b plan` cannot swallow the command; repeatable ones collect an array, single ones
  * keep their last value.
  */
 import type { Argv, Options } from 'yargs';
 
-/** `run`: the commands that run stages (run, build, onnx, …); `plan`; `cache` (ls, verify, gc). */
+/** `run`: the commands that run stages (`run` and the project's); `plan`; `cache` (ls, verify, gc, push, pull). */
 export type Scope = 'run' | 'plan' | 'cache';
 
 export interface OptionRow {
@@ -35,15 +36,10 @@ const value = (
 export const OPTIONS: Record<string, OptionRow> = {
   config: value(ALL, 'run config (YAML)', { default: 'configs/mobilenetv2.yaml' }),
   set: value(STAGES, 'override a config field: --set bench.runs=5 (repeatable)', { repeatable: true }),
-  precision: value(STAGES, 'leave out stages of the other precision', {
-    choices: ['fp32', 'fp16', 'all'],
-    default: 'all',
-  }),
   require: value(STAGES, 'a tool whose absence is an error, not a skip (repeatable)', { repeatable: true }),
   force: flag(STAGES, 'rebuild the selected stages even on a cache hit'),
   explain: flag(['run'], 'say per stage why it missed (which key input changed)'),
   verbose: flag(['run'], 'full reasons for skipped stages on the terminal'),
-  baseline: value(['run'], 'an earlier bench.json to compare with (benchmark stage)'),
   json: { scopes: ALL, spec: { type: 'boolean', describe: 'results as JSON on stdout, logs as JSON lines on stderr' } },
   artifacts: value(ALL, 'artifact store directory', { default: 'artifacts' }),
   'remote-cache': value(ALL, 'remote cache base URL (Bazel HTTP protocol); overrides cache.remote'),

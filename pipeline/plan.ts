@@ -11,6 +11,7 @@ import { fingerprint, type Fingerprint } from './fingerprint.js';
 import type { AnyStage } from './graph.js';
 import { gather, type GatherOptions, type Gathered, type Produced } from './key-inputs.js';
 import { peek, type Hit } from './lookup.js';
+import { probeMemo } from './probe-memo.js';
 import type { Reason } from './reason.js';
 import type { RemoteCache } from './remote-cache.js';
 import type { Store, StoredOutput } from './store.js';
@@ -177,7 +178,7 @@ export async function planStages(
   root: Readonly<Record<string, unknown>>,
   opts: PlanOptions,
 ): Promise<PlanOutcome[]> {
-  const probes = new ToolProbes(opts.exec);
+  const probes = new ToolProbes(opts.exec, probeMemo(opts.store.probesPath));
   const steps = new Map<string, Step>();
   for (const def of stages) {
     const warn = (m: string) => opts.warn?.(def.name, m);

@@ -12,6 +12,51 @@ export interface RegistryOption {
   apply(config: RunConfig, value: string | readonly string[], cwd: string): Result<RunConfig, string>;
 }
 
+/**
+ * A command-line option that is not config: the stages see its value in `ctx.options` under its name, and it
+ * enters no cache key (so only a `cache: 'never'` stage should let it change its outputs). A filter (`excludes`)
+ * also leaves stages out; `plan` takes the filters, since they change what would run.
+ */
+export interface StageOption {
+  describe: string;
+  /** The values it accepts (anything else is a usage error). */
+  choices?: readonly string[];
+  /** Its value when not given; without one, the stages see nothing. */
+  default?: string;
+  /** A file the user names: the stages see it resolved against the working directory. */
+  file?: boolean;
+  /** Checked before any stage runs (`plan` runs none, so it skips this): a problem is a usage error, exit 2. */
+  check?(value: string): Promise<string | undefined>;
+  /** A filter: why `value` leaves `stage` out (the stage is skipped as `excluded` with this reason), else nothing. */
+  excludes?(stage: AnyStage, value: string): string | undefined;
+}
+
+/** A command of the project's, `enginefoundry <name>`; the CLI adds `run` (every stage), `plan` and `cache`. */
+export interface RegistryCommand {
+  /** The line `--help` shows. */
+  describe: string;
+  /** The stages it asks for; the runner adds what they consume. */
+  targets: readonly string[];
+  /** The names of the `stageOptions` it takes; its `--help` lists only those beside the CLI's own. */
+  options?: readonly string[];
+}
+
+/**
+ * A filter on a stage tag (`StageDef.tags`): `--TAG VALUE` leaves out every stage tagged `TAG` with another
+ * value; `all` leaves out nothing.
+ */
+export function tagFilter(tag: string, values: readonly string[], describe: string): StageOption {
+  return {
+    describe,
+    choices: [...values, 'all'],
+    default: 'all',
+    excludes(stage, value) {
+      const own = stage.tags?.[tag];
+      return value !== 'all' && own !== undefined && own !== value ? `left out by --${tag} ${value}` : undefined;
+    },
+  };
+}
+
 /** A tool a stage probes inside its `run` (so its absence skips part of the stage, not all of it). */
 export interface ProbedTool {
   spec: ToolSpec<unknown>;
@@ -19,13 +64,16 @@ export interface ProbedTool {
   config(root: Readonly<Record<string, unknown>>): unknown;
 }
 
-/** What the CLI needs from the project: its stages, the run config's schema, and the stages each command targets. */
+/** What the CLI needs from the project: its stages, the run config's schema, its commands and their options. */
 export interface Registry {
   stages: readonly AnyStage[];
   configSchema: object;
-  /** Command → the stages it asks for; the runner adds what they consume. `run` means every stage. */
-  targets: Readonly<Record<string, readonly string[]>>;
+  /** Command name → what it does and which stages it asks for. */
+  commands: Readonly<Record<string, RegistryCommand>>;
+  /** Options that edit the config; every command that reads a config takes them. */
   options?: Readonly<Record<string, RegistryOption>>;
+  /** Options the stages see (`--baseline FILE`) and filters (`--precision`); `run` takes all of them. */
+  stageOptions?: Readonly<Record<string, StageOption>>;
   /**
    * Checks the checked config against the world before any stage runs (the files it names exist and make
    * sense) and may complete it (relative paths made absolute against `configFile`'s folder). An error is one
@@ -36,8 +84,6 @@ export interface Registry {
   checkConfig?(config: Readonly<Record<string, unknown>>): { path: string[]; message: string } | undefined;
   /** Tools probed inside stages, by the name `--require` uses; a required one is probed before anything runs. */
   probedTools?: Readonly<Record<string, ProbedTool>>;
-  /** Checks the run options before any stage runs (a `--baseline` file is read and checked); a problem is exit 2. */
-  checkOptions?(options: Readonly<Record<string, unknown>>): Promise<string | undefined>;
   /**
    * Stage name → code digest, where the project computes it itself; otherwise the CLI reads the one the bundle
    * recorded (pipeline/code-identity.ts).

@@ -14,6 +14,7 @@ import type { Logger } from './log.js';
 import { lookup } from './lookup.js';
 import { Attempt, type Outcome } from './outcome.js';
 import { cachedStep, decide, MISS, type PlanEnv, type Step } from './plan.js';
+import { probeMemo } from './probe-memo.js';
 import { ProgressBoard } from './progress.js';
 import type { RemoteCache } from './remote-cache.js';
 import { Slots } from './slots.js';
@@ -163,7 +164,7 @@ export async function runStages(
 ): Promise<Outcome[]> {
   const signal = opts.signal ?? new AbortController().signal;
   const executing = { ...opts, signal, board: new ProgressBoard(opts.log), slots: new Slots(opts.concurrency ?? 2) };
-  const probes = new ToolProbes(opts.exec);
+  const probes = new ToolProbes(opts.exec, probeMemo(opts.store.probesPath));
   const loop: Loop = { root, opts, probes, signal, results: new Map(), execute: executing };
   const done = new Map<string, Promise<Outcome>>();
   for (const def of stages) {

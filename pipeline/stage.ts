@@ -5,6 +5,7 @@
  */
 import type { Result } from './result.js';
 import type { Exec } from './exec.js';
+import type { ProbeMemo } from './probe-memo.js';
 import type { StageFailure } from './reason.js';
 
 /** An artifact another stage produces: `stage` is its name, `output` the label in its `outputs`. */
@@ -46,8 +47,11 @@ export type ToolProbe = Result<ToolFound, { reason: string }>;
 export interface ToolSpec<C> {
   /** The name `--require <name>` uses. */
   name: string;
-  /** Finds the tool and asks it who it is. Must not throw for a missing or broken tool. */
-  probe(config: C, exec: Exec): Promise<ToolProbe>;
+  /**
+   * Finds the tool and asks it who it is. Must not throw for a missing or broken tool. `memo` keeps an answer
+   * across runs while the files and variables it names are unchanged (pipeline/probe-memo.ts); absent, none is.
+   */
+  probe(config: C, exec: Exec, memo?: ProbeMemo): Promise<ToolProbe>;
 }
 
 export interface StageLog {

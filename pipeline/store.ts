@@ -5,6 +5,7 @@
  *   entries/<stage>/last.json           the key data of the stage's newest build, for `--explain`
  *   persistent/<stage>/<tools hash>/    files a stage keeps across keys (e.g. a TensorRT timing cache)
  *   tmp/<pid>-<random>/                 in-flight work; on the same filesystem, so results are renamed in
+ *   probes.json                         tool probes' answers with what they depend on (pipeline/probe-memo.ts)
  * Every write is temp + rename, so a reader sees a whole file or none, two runs at once never see each other's
  * halves, and a run killed mid-stage leaves only a tmp directory that no entry points at.
  */
@@ -81,6 +82,9 @@ export class Store {
   /** The entry's file, for uploading it as it is. */
   entryFile(stage: string, key: string): string {
     return this.entryPath(stage, key);
+  }
+  get probesPath(): string {
+    return join(this.dir, 'probes.json');
   }
   lockPath(stage: string, key: string): string {
     return join(this.dir, 'locks', escapeName(stage), `${key}.lock`);

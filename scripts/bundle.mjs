@@ -28,11 +28,12 @@ const result = await build({
     'execa',
     'ajv',
     'playwright-core',
-    'zx',
   ],
   // yargs and yaml are CommonJS underneath; their `require` calls need one in an ES module bundle.
   banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    js:
+      "import { createRequire as __createRequire } from 'node:module'; " +
+      'const require = __createRequire(import.meta.url);',
   },
   logLevel: 'warning',
   metafile: true,

@@ -32,6 +32,8 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo=(sudo -n)
 fi
 echo "setup: installing ${missing[*]}" >&2
-"${sudo[@]}" apt-get update -qq || fail "apt-get update failed"
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-  || fail "apt-get install failed"
+# apt is quiet here for a minute or more; the heartbeat says every few seconds that it is still at work.
+beat=(node "$(dirname "$0")/heartbeat.mjs")
+"${beat[@]}" 'apt-get update' "${sudo[@]}" apt-get update -qq || fail "apt-get update failed"
+DEBIAN_FRONTEND=noninteractive "${beat[@]}" 'apt-get install' "${sudo[@]}" apt-get install -y -qq \
+  --no-install-recommends "${missing[@]}" >/dev/null || fail "apt-get install failed"

@@ -1,8 +1,8 @@
 /**
- * The registry: every stage, the run config's schema composed from each stage's section, and the stages each
- * command targets (the runner adds whatever they consume).
+ * The registry: every stage, the run config's schema composed from each stage's section, the commands (their
+ * help line and the stages each targets; the runner adds whatever they consume) and the options the stages see.
  */
-import type { Registry } from '../pipeline/registry.js';
+import { tagFilter, type Registry, type RegistryCommand } from '../pipeline/registry.js';
 import type { ToolSpec } from '../pipeline/stage.js';
 import benchmark from './benchmark/index.js';
 import { schema as benchSchema } from './benchmark/config.js';
@@ -28,6 +28,13 @@ import { benchConfig } from './benchmark/config.js';
 import { torchTool } from './benchmark/torch-runner.js';
 import { readBenchFile } from './benchmark/baseline.js';
 import { schema as validateSchema } from './validate/config.js';
+
+/** Every command takes both stage options, as before the registry declared them. */
+const command = (describe: string, targets: readonly string[]): RegistryCommand => ({
+  describe,
+  targets,
+  options: ['precision', 'baseline'],
+});
 
 export const registry: Registry = {
   stages: [
@@ -70,20 +77,32 @@ export const registry: Registry = {
       },
     ]),
   ),
-  async checkOptions(options) {
-    if (typeof options['baseline'] !== 'string') return undefined;
-    const read = await readBenchFile(options['baseline']);
-    return read.ok ? undefined : `--baseline: ${read.error}`;
+  commands: {
+    build: command('build the model (model.onnx)', ['build', 'import']),
+    validate: command('build and validate the model', ['validate']),
+    optimize: command('optimize the model (model.opt.onnx, passes.json)', ['optimize']),
+    onnx: command('every ONNX artifact: built, optimized, FP16', ['build', 'import', 'optimize', 'convert:fp16']),
+    engines: command('TensorRT engines (skipped without trtexec)', [
+      'engine:trt:fp32',
+      'engine:trt:fp16',
+      'engine:torch-compile:fp32',
+      'engine:torch-compile:fp16',
+    ]),
+    bench: command('benchmark every engine (re-measured on each run)', ['benchmark']),
+    report: command('report.md and report.html from the benchmark', ['report']),
+    graph: command('the raw and optimized graphs drawn with GraphViz', ['graph']),
   },
-  targets: {
-    build: ['build', 'import'],
-    validate: ['validate'],
-    optimize: ['optimize'],
-    onnx: ['build', 'import', 'optimize', 'convert:fp16'],
-    engines: ['engine:trt:fp32', 'engine:trt:fp16', 'engine:torch-compile:fp32', 'engine:torch-compile:fp16'],
-    bench: ['benchmark'],
-    report: ['report'],
-    graph: ['graph'],
+  stageOptions: {
+    // The stages tagged with a precision; the benchmark measures only this one and lists the other as left out.
+    precision: tagFilter('precision', ['fp32', 'fp16'], 'leave out stages of the other precision'),
+    baseline: {
+      describe: 'an earlier bench.json to compare with (benchmark stage)',
+      file: true,
+      async check(file) {
+        const read = await readBenchFile(file);
+        return read.ok ? undefined : read.error;
+      },
+    },
   },
   options: modelOptions,
   preflight,

@@ -38,13 +38,22 @@ const RULES: Rule[] = [
   },
   {
     kind: 'no-gpu',
-    test: /no CUDA-capable device|CUDA initialization failure|cudaErrorNoDevice|CUDA driver version is insufficient|cudaErrorInsufficientDriver|NVIDIA driver on your system is too old/i,
+    test: new RegExp(
+      'no CUDA-capable device|CUDA initialization failure|cudaErrorNoDevice|CUDA driver version is insufficient' +
+        '|cudaErrorInsufficientDriver|NVIDIA driver on your system is too old',
+      'i',
+    ),
     what: () => 'trtexec found no usable CUDA GPU',
-    fix: 'run on a machine with an NVIDIA GPU and a driver that matches this TensorRT (for Docker: the NVIDIA Container Toolkit and --gpus)',
+    fix:
+      'run on a machine with an NVIDIA GPU and a driver that matches this TensorRT ' +
+      '(for Docker: the NVIDIA Container Toolkit and --gpus)',
   },
   {
     kind: 'unsupported-operator',
-    test: /Plugin not found|checkFallbackPluginImporter|importFallbackPluginImporter|getPluginCreator could not find plugin|No importer registered for op/,
+    test: new RegExp(
+      'Plugin not found|checkFallbackPluginImporter|importFallbackPluginImporter' +
+        '|getPluginCreator could not find plugin|No importer registered for op',
+    ),
     what: (_m, text) => {
       // The operator's name is in the parser's node dump (`op_type: "X"`) or its info line before it.
       const op = /No importer registered for op: (\S+)\./.exec(text)?.[1] ?? /op_type: "([^"]+)"/.exec(text)?.[1];
@@ -72,9 +81,12 @@ const RULES: Rule[] = [
   },
   {
     kind: 'engine-version',
-    test: /not compatible with this version of TensorRT|Version tag does not match|Serialization assertion|Engine deserialization failed|Got invalid engine/,
+    test: new RegExp(
+      'not compatible with this version of TensorRT|Version tag does not match|Serialization assertion' +
+        '|Engine deserialization failed|Got invalid engine',
+    ),
     what: () => 'the engine file cannot be loaded by this TensorRT',
-    fix: 'engines only load in the TensorRT version that built them: rebuild it (`make engines --force`)',
+    fix: 'engines only load in the TensorRT version that built them: rebuild it (`make engines ARGS=--force`)',
   },
 ];
 
@@ -126,7 +138,8 @@ export function classifyFailure(run: ToolRun, what: string): ClassifiedFailure {
   if (run.timedOut)
     return classified(
       'timed-out',
-      `${what}: trtexec ran past trt.timeout_s and was stopped; raise trt.timeout_s or lower trt.builder_optimization_level`,
+      `${what}: trtexec ran past trt.timeout_s and was stopped; ` +
+        'raise trt.timeout_s or lower trt.builder_optimization_level',
       details,
     );
   const text = `${run.stderr}\n${run.stdout}`;

@@ -42,7 +42,9 @@ export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, 
     return (await isExecutable(o.trtexec))
       ? ok({ kind: 'local', path: o.trtexec })
       : err({
-          reason: `trt.trtexec is set to ${o.trtexec}, which is not an executable file; fix the path or clear it to search PATH`,
+          reason:
+            `trt.trtexec is set to ${o.trtexec}, which is not an executable file; ` +
+            'fix the path or clear it to search PATH',
         });
   }
   const onPath = await which('trtexec', env);
@@ -53,9 +55,10 @@ export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, 
   }
   const docker = o.docker.enabled ? await which('docker', env) : undefined;
   if (docker) return ok({ kind: 'docker', docker, image: o.docker.image });
+  const noDocker = o.docker.enabled ? ', and no docker on PATH' : ' (trt.docker.enabled is false)';
   return err({
     reason:
-      `trtexec not found on PATH or in ${dirs.join(', ')}${o.docker.enabled ? ', and no docker on PATH' : ' (trt.docker.enabled is false)'}; ` +
+      `trtexec not found on PATH or in ${dirs.join(', ')}${noDocker}; ` +
       'install TensorRT or set trt.trtexec / trt.docker.image',
   });
 }

@@ -30,9 +30,9 @@ export async function probeGpu(exec: Exec, env: NodeJS.ProcessEnv = process.env)
   const line = run.stdout.split('\n').find((l) => l.trim() !== '');
   const fields = line?.split(',').map((f) => f.trim());
   if (run.exitCode !== 0 || !fields || fields.length !== 3 || !/^\d+\.\d+$/.test(fields[1]!)) {
-    return err({
-      reason: `no usable NVIDIA GPU: nvidia-smi ${NVIDIA_SMI_ARGS.join(' ')} exited ${run.exitCode ?? run.signal}: ${firstLines(run.stdout + run.stderr) || '(no output)'}`,
-    });
+    const command = `nvidia-smi ${NVIDIA_SMI_ARGS.join(' ')}`;
+    const said = firstLines(run.stdout + run.stderr) || '(no output)';
+    return err({ reason: `no usable NVIDIA GPU: ${command} exited ${run.exitCode ?? run.signal}: ${said}` });
   }
   return ok<Gpu>({ name: fields[0]!, computeCapability: fields[1]!, driver: fields[2]! });
 }
@@ -41,7 +41,10 @@ async function dockerImageDigest(exec: Exec, docker: string, image: string) {
   const run = await exec(docker, ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', '--', image]);
   if (run.exitCode !== 0) {
     return err({
-      reason: `docker image ${image} is not present locally (docker image inspect: ${firstLines(run.stderr) || run.exitCode}); run \`docker pull ${image}\` or set trt.docker.image`,
+      reason:
+        `docker image ${image} is not present locally ` +
+        `(docker image inspect: ${firstLines(run.stderr) || run.exitCode}); ` +
+        `run \`docker pull ${image}\` or set trt.docker.image`,
     });
   }
   const [id, ...repoDigests] = run.stdout.trim().split(/\s+/);
@@ -68,9 +71,9 @@ export async function probeTrtexec(o: LocateOptions, exec: Exec): Promise<ToolPr
     .map(parseBanner)
     .find((b) => b !== undefined);
   if (help.exitCode !== 0 || !banner) {
-    return err({
-      reason: `${command.join(' ')} --help did not print a TensorRT banner (exit ${help.exitCode ?? help.signal ?? help.spawnError}): ${firstLines(help.stderr || help.stdout) || '(no output)'}`,
-    });
+    const exit = help.exitCode ?? help.signal ?? help.spawnError;
+    const said = firstLines(help.stderr || help.stdout) || '(no output)';
+    return err({ reason: `${command.join(' ')} --help did not print a TensorRT banner (exit ${exit}): ${said}` });
   }
   return ok({
     command,

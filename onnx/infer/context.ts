@@ -24,6 +24,15 @@ export interface RuleContext {
 /** A rule returns one entry per output (undefined: not inferred). */
 export type Rule = (c: RuleContext) => (TensorType | undefined)[];
 
+/** One output's type: undefined without a dtype, no shape when the shape is unknown. */
+export const of = (dtype: DType | undefined, shape: Dim[] | undefined): TensorType | undefined =>
+  dtype === undefined ? undefined : shape ? { dtype, shape } : { dtype };
+
+export const copy = (s: readonly Dim[] | undefined): Dim[] | undefined => (s ? [...s] : undefined);
+
+/** The rank of `s` with every dimension unknown. */
+export const unknownDims = (s: readonly Dim[]): Dim[] => s.map(() => null);
+
 export function makeContext(
   node: Node,
   opset: number,

@@ -1,10 +1,7 @@
 /** Shape rules for the convolution, pooling and matrix operators. */
-import type { Dim, TensorType } from '../ir.js';
-import { requireRank, type Rule, type RuleContext } from './context.js';
+import type { Dim } from '../ir.js';
+import { of, requireRank, type Rule, type RuleContext } from './context.js';
 import { fmt, known, product, ShapeError } from './dims.js';
-
-const of = (dtype: TensorType['dtype'] | undefined, shape: Dim[] | undefined): TensorType | undefined =>
-  dtype === undefined ? undefined : shape ? { dtype, shape } : { dtype };
 
 /** Output spatial sizes of a sliding window (Conv, AveragePool, MaxPool), per ONNX's formulas. */
 function windowed(c: RuleContext, input: readonly Dim[], kernel: readonly number[], ceil: boolean): Dim[] {
@@ -101,7 +98,8 @@ export const gemm: Rule = (c) => {
   const [kb, n] = c.int('transB', 0) ? [b[1]!, b[0]!] : [b[0]!, b[1]!];
   if (known(ka) && known(kb) && ka !== kb)
     throw new ShapeError(
-      `inner dimensions differ: A ${fmt(a)} and B ${fmt(b)} (transA ${c.int('transA', 0)}, transB ${c.int('transB', 0)})`,
+      `inner dimensions differ: A ${fmt(a)} and B ${fmt(b)} ` +
+        `(transA ${c.int('transA', 0)}, transB ${c.int('transB', 0)})`,
     );
   return [of(dtype, [m, n])];
 };

@@ -1,11 +1,16 @@
 /** Which shape rule each covered operator uses; an operator absent here gets no inferred outputs. */
 import type { Rule } from './context.js';
+import * as axes from './rules-axes.js';
+import * as elementwise from './rules-elementwise.js';
 import * as nn from './rules-nn.js';
-import * as t from './rules-tensor.js';
+import * as reductions from './rules-reductions.js';
+import * as resizing from './rules-resizing.js';
+import * as shapes from './rules-shapes.js';
+import * as slicing from './rules-slicing.js';
 
-const unary = `Abs Neg Exp Log Sqrt Reciprocal Floor Ceil Round Sign Erf Sin Cos Tan Asin Acos Atan Sinh Cosh Asinh Acosh
-  Atanh Relu LeakyRelu Elu Selu Celu ThresholdedRelu HardSigmoid HardSwish Sigmoid Tanh Softplus Softsign Clip Identity
-  LRN InstanceNormalization Trilu CumSum Shrink MeanVarianceNormalization LayerNormalization Gelu Mish`;
+const unary = `Abs Neg Exp Log Sqrt Reciprocal Floor Ceil Round Sign Erf Sin Cos Tan Asin Acos Atan Sinh Cosh Asinh
+  Acosh Atanh Relu LeakyRelu Elu Selu Celu ThresholdedRelu HardSigmoid HardSwish Sigmoid Tanh Softplus Softsign
+  Clip Identity LRN InstanceNormalization Trilu CumSum Shrink MeanVarianceNormalization LayerNormalization Gelu Mish`;
 const broadcasting = 'Add Sub Mul Div Pow Mod Max Min Sum Mean PRelu BitShift';
 const comparing = 'And Or Xor Equal Less Greater LessOrEqual GreaterOrEqual';
 const reducing =
@@ -20,47 +25,47 @@ const each = (names: string, rule: Rule) =>
   );
 
 export const rules: Readonly<Record<string, Rule>> = {
-  ...each(unary, t.same),
-  ...each(broadcasting, t.broadcastOp),
-  ...each(comparing, t.compare),
-  ...each(reducing, t.reduce),
-  ...each('Not IsNaN IsInf', t.sameBool),
+  ...each(unary, elementwise.same),
+  ...each(broadcasting, elementwise.broadcastOp),
+  ...each(comparing, elementwise.compare),
+  ...each(reducing, reductions.reduce),
+  ...each('Not IsNaN IsInf', elementwise.sameBool),
   ...each('Softmax LogSoftmax Hardmax', nn.softmaxLike),
   ...each('AveragePool MaxPool', nn.pool),
   ...each('GlobalAveragePool GlobalMaxPool', nn.globalPool),
-  ...each('ArgMax ArgMin', t.argReduce),
-  Where: t.where,
-  GatherElements: t.gatherElements,
-  ...each('ScatterElements ScatterND', t.same),
-  ...each('DepthToSpace SpaceToDepth', t.depthSpace),
-  ...each('Resize Upsample', t.resize),
-  QuantizeLinear: t.quantize,
-  DequantizeLinear: t.dequantize,
-  EyeLike: t.eyeLike,
-  TopK: t.topK,
-  Dropout: t.dropout,
-  Cast: t.cast,
-  CastLike: t.castLike,
+  ...each('ArgMax ArgMin', reductions.argReduce),
+  Where: elementwise.where,
+  GatherElements: slicing.gatherElements,
+  ...each('ScatterElements ScatterND', elementwise.same),
+  ...each('DepthToSpace SpaceToDepth', axes.depthSpace),
+  ...each('Resize Upsample', resizing.resize),
+  QuantizeLinear: elementwise.quantize,
+  DequantizeLinear: elementwise.dequantize,
+  EyeLike: elementwise.eyeLike,
+  TopK: reductions.topK,
+  Dropout: elementwise.dropout,
+  Cast: elementwise.cast,
+  CastLike: elementwise.castLike,
   Conv: nn.conv,
   ConvTranspose: nn.convTranspose,
   BatchNormalization: nn.batchNorm,
   Gemm: nn.gemm,
   MatMul: nn.matmul,
   Flatten: nn.flatten,
-  Reshape: t.reshape,
-  Concat: t.concat,
-  Transpose: t.transpose,
-  Shape: t.shapeOp,
-  Size: t.size,
-  Gather: t.gather,
-  Unsqueeze: t.unsqueeze,
-  Squeeze: t.squeeze,
-  Expand: t.expand,
-  Tile: t.tile,
-  Pad: t.pad,
-  Slice: t.slice,
-  Split: t.split,
-  Constant: t.constant,
-  ConstantOfShape: t.constantOfShape,
-  Range: t.range,
+  Reshape: shapes.reshape,
+  Concat: slicing.concat,
+  Transpose: axes.transpose,
+  Shape: shapes.shapeOp,
+  Size: shapes.size,
+  Gather: slicing.gather,
+  Unsqueeze: axes.unsqueeze,
+  Squeeze: axes.squeeze,
+  Expand: resizing.expand,
+  Tile: resizing.tile,
+  Pad: resizing.pad,
+  Slice: slicing.slice,
+  Split: slicing.split,
+  Constant: shapes.constant,
+  ConstantOfShape: shapes.constantOfShape,
+  Range: shapes.range,
 };

@@ -102,13 +102,17 @@ function checkInterface(g: Graph, main: boolean, irVersion: number, add: Add): S
     if (declared && !fits(declared, t)) {
       add(
         'initializer-type-mismatch',
-        `initializer '${t.name}' is ${describe(t.dtype, t.dims)} but graph input '${t.name}' declares ${describe(declared.dtype, declared.shape)}`,
+        `initializer '${t.name}' is ${describe(t.dtype, t.dims)} ` +
+          `but graph input '${t.name}' declares ${describe(declared.dtype, declared.shape)}`,
         { field },
       );
     }
   }
   return new Set([...inputs.keys(), ...initNames]);
 }
+
+/** Where a name is defined: -1 for the graph's inputs and initializers, else the index of its node. */
+type Defs = Map<string, number>;
 
 /**
  * The graph's own issues, and where each of its names is defined (for the graphs nested in its nodes).
@@ -122,60 +126,16 @@ export function checkGraph(
 ): { issues: Issue[]; defs: Map<string, number> } {
   const issues: Issue[] = [];
   const add: Add = (code, message, extra = {}) => issues.push({ code, message, ...extra });
-  const defs = new Map<string, number>();
+  const defs: Defs = new Map();
   for (const name of checkInterface(g, main, irVersion, add)) defs.set(name, -1);
-
   const producedBy = new Map<string, number>();
   g.nodes.forEach((n, i) => n.outputs.forEach((o) => o && !producedBy.has(o) && producedBy.set(o, i)));
-  const cyclic = cycleNode(g, producedBy);
-  if (cyclic !== undefined) {
-    const n = g.nodes[cyclic]!;
-    add(
-      'cycle',
-      `node ${nodeLabel(n, cyclic)} (${n.opType}) is on a cycle: its output feeds back into its own inputs`,
-      { node: nodeLabel(n, cyclic) },
-    );
-  }
-
-  g.nodes.forEach((n, i) => {
-    const label = nodeLabel(n, i);
-    n.inputs.forEach((name, k) => {
-      if (!name || defs.has(name) || visibleOutside(outer, name)) return;
-      const later = producedBy.get(name);
-      if (later === undefined) {
-        const where = outer
-          ? 'neither this graph nor an enclosing graph defines before it'
-          : 'no graph input, initializer or node defines';
-        add('undefined-input', `node ${label} (${n.opType}) reads '${name}', which ${where}`, {
-          node: label,
-          field: `input[${k}]`,
-        });
-      } else if (cyclic === undefined) {
-        add(
-          'not-topological',
-          `node ${label} (${n.opType}) reads '${name}' before node ${nodeLabel(g.nodes[later]!, later)} produces it: nodes must be in topological order`,
-          { node: label, field: `input[${k}]` },
-        );
-      }
-    });
-    for (const out of n.outputs) {
-      if (!out) continue;
-      if (defs.has(out))
-        add(
-          'duplicate-output',
-          `node ${label} (${n.opType}) writes '${out}', which is already defined: every value is assigned once`,
-          { node: label, field: `output '${out}'` },
-        );
-      else if (visibleOutside(outer, out)) {
-        const message =
-          `node ${label} (${n.opType}) writes '${out}', which an enclosing graph already defines:` +
-          ' a nested graph may not reassign it';
-        add('duplicate-output', message, { node: label, field: `output '${out}'` });
-      }
-      if (!defs.has(out)) defs.set(out, i);
-    }
+  const cyclic = checkCycle(g, producedBy, add);
+  g.nodes.forEach((_, i) => {
+    // A read out of order is reported only without a cycle: on a cycle, some read has to come first.
+    checkReads(g, i, { defs, outer, producedBy, reportOrder: cyclic === undefined }, add);
+    checkWrites(g, i, defs, outer, add);
   });
-
   for (const v of g.outputs) {
     if (!v.name || defs.has(v.name) || visibleOutside(outer, v.name)) continue;
     add('undefined-output', `graph output '${v.name}' is not produced by any node, input or initializer`, {
@@ -183,4 +143,69 @@ export function checkGraph(
     });
   }
   return { issues, defs };
+}
+
+/** Reports a node on a cycle, if there is one, and returns its index. */
+function checkCycle(g: Graph, producedBy: ReadonlyMap<string, number>, add: Add): number | undefined {
+  const cyclic = cycleNode(g, producedBy);
+  if (cyclic === undefined) return undefined;
+  const n = g.nodes[cyclic]!;
+  const label = nodeLabel(n, cyclic);
+  add('cycle', `node ${label} (${n.opType}) is on a cycle: its output feeds back into its own inputs`, { node: label });
+  return cyclic;
+}
+
+interface Seen {
+  defs: Defs;
+  outer: Outer | undefined;
+  producedBy: ReadonlyMap<string, number>;
+  reportOrder: boolean;
+}
+
+/** Node i's inputs: each defined before it, here or (in a nested graph) in an enclosing graph. */
+function checkReads(g: Graph, i: number, seen: Seen, add: Add): void {
+  const n = g.nodes[i]!;
+  const label = nodeLabel(n, i);
+  n.inputs.forEach((name, k) => {
+    if (!name || seen.defs.has(name) || visibleOutside(seen.outer, name)) return;
+    const later = seen.producedBy.get(name);
+    if (later === undefined) {
+      const where = seen.outer
+        ? 'neither this graph nor an enclosing graph defines before it'
+        : 'no graph input, initializer or node defines';
+      add('undefined-input', `node ${label} (${n.opType}) reads '${name}', which ${where}`, {
+        node: label,
+        field: `input[${k}]`,
+      });
+    } else if (seen.reportOrder) {
+      const producer = nodeLabel(g.nodes[later]!, later);
+      add(
+        'not-topological',
+        `node ${label} (${n.opType}) reads '${name}' before node ${producer} produces it: ` +
+          'nodes must be in topological order',
+        { node: label, field: `input[${k}]` },
+      );
+    }
+  });
+}
+
+/** Node i's outputs: each value assigned once, never one an enclosing graph defines; recorded in `defs`. */
+function checkWrites(g: Graph, i: number, defs: Defs, outer: Outer | undefined, add: Add): void {
+  const n = g.nodes[i]!;
+  const label = nodeLabel(n, i);
+  for (const out of n.outputs) {
+    if (!out) continue;
+    const field = `output '${out}'`;
+    if (defs.has(out)) {
+      const message =
+        `node ${label} (${n.opType}) writes '${out}', which is already defined:` + ' every value is assigned once';
+      add('duplicate-output', message, { node: label, field });
+    } else if (visibleOutside(outer, out)) {
+      const message =
+        `node ${label} (${n.opType}) writes '${out}', which an enclosing graph already defines:` +
+        ' a nested graph may not reassign it';
+      add('duplicate-output', message, { node: label, field });
+    }
+    if (!defs.has(out)) defs.set(out, i);
+  }
 }

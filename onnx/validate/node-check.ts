@@ -62,18 +62,23 @@ function formal(params: readonly ParamSchema[], i: number): ParamSchema | undefi
   return i < params.length ? params[i] : last?.kind === 'variadic' ? last : undefined;
 }
 
-export function checkNode(
-  node: Node,
-  label: string,
-  schema: OpVersion,
-  types: { get(name: string): TensorType | undefined },
-): Issue[] {
+type Add = (code: string, message: string, field?: string) => void;
+type Types = { get(name: string): TensorType | undefined };
+
+export function checkNode(node: Node, label: string, schema: OpVersion, types: Types): Issue[] {
   const issues: Issue[] = [];
-  const add = (code: string, message: string, field?: string) => {
+  const add: Add = (code, message, field) => {
     const where = `${node.opType} ${label} (${node.opType}-${schema.since})`;
     issues.push({ code, message: `${where}: ${message}`, node: label, ...(field ? { field } : {}) });
   };
+  checkCounts(node, schema, add);
+  checkAttributes(node, schema, add);
+  checkTypes(node, schema, types, add);
+  return issues;
+}
 
+/** Input and output counts, and no empty name where a single (non-optional) parameter is required. */
+function checkCounts(node: Node, schema: OpVersion, add: Add): void {
   const counts: [string, readonly string[], number, number, readonly ParamSchema[]][] = [
     ['input', node.inputs, schema.minInputs, schema.maxInputs, schema.inputs],
     ['output', node.outputs, schema.minOutputs, schema.maxOutputs, schema.outputs],
@@ -89,32 +94,43 @@ export function checkNode(
         add(`missing-${what}`, `${what} ${i} ('${p.name}') is required but empty`, `${what}[${i}]`);
     });
   }
+}
 
+/** Every attribute known to this version, of its declared type, with a sound tensor; every required one given. */
+function checkAttributes(node: Node, schema: OpVersion, add: Add): void {
   const known = attributeSpecs(schema);
   for (const a of node.attributes) {
     if (a.name.startsWith('__')) continue;
+    const field = `attribute '${a.name}'`;
     const spec = known.get(a.name);
     if (!spec) {
+      const takes = [...known.keys()].join(', ') || 'none';
       add(
         'unknown-attribute',
-        `has attribute '${a.name}', which ${node.opType}-${schema.since} does not define (it takes: ${[...known.keys()].join(', ') || 'none'})`,
-        `attribute '${a.name}'`,
+        `has attribute '${a.name}', which ${node.opType}-${schema.since} does not define (it takes: ${takes})`,
+        field,
       );
       continue;
     }
     const type = attrType(a);
     if (type && type !== spec.type)
-      add('attribute-type', `attribute '${a.name}' is ${type}, expected ${spec.type}`, `attribute '${a.name}'`);
+      add('attribute-type', `attribute '${a.name}' is ${type}, expected ${spec.type}`, field);
     if (a.value.kind === 'tensor') {
       const problem = tensorProblem(a.value.value);
-      if (problem) add('bad-tensor', `attribute '${a.name}' tensor ${problem}`, `attribute '${a.name}'`);
+      if (problem) add('bad-tensor', `attribute '${a.name}' tensor ${problem}`, field);
     }
   }
   for (const spec of schema.attributes) {
     if (spec.required && !node.attributes.some((a) => a.name === spec.name))
       add('missing-attribute', `required attribute '${spec.name}' is missing`, `attribute '${spec.name}'`);
   }
+}
 
+/**
+ * The type constraints on what the node reads and writes: each operand's type allowed by its parameter, and
+ * every operand of one type parameter the same type.
+ */
+function checkTypes(node: Node, schema: OpVersion, types: Types, add: Add): void {
   const bound = new Map<string, { type: string; from: string }>();
   // One report per type parameter: an input of a wrong type usually makes the inferred output wrong too.
   const flagged = new Set<string>();
@@ -132,11 +148,8 @@ export function checkNode(
       if (!allowed.has(actual)) {
         if (flagged.has(p.type)) return;
         flagged.add(p.type);
-        add(
-          'type-not-allowed',
-          `${what} ${i} '${name}' is ${actual}; ${p.name} allows ${[...allowed].join(', ')}`,
-          `${what}[${i}]`,
-        );
+        const message = `${what} ${i} '${name}' is ${actual}; ${p.name} allows ${[...allowed].join(', ')}`;
+        add('type-not-allowed', message, `${what}[${i}]`);
         return;
       }
       if (!(p.type in schema.types) || p.heterogeneous) return;
@@ -150,5 +163,4 @@ export function checkNode(
         );
     });
   }
-  return issues;
 }

@@ -14,180 +14,81 @@
  *   flip on the close calls that random inputs produce; 0.9 still catches a broken engine, which agrees
  *   at chance level (1/classes).
  */
-import { configSection } from '../../pipeline/section.js';
+import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
+import { configSection, Enum, Section } from '../../pipeline/section.js';
 
 export const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph', 'trt'] as const;
 export type EngineName = (typeof ENGINES)[number];
 export const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
-export type Level = (typeof LEVELS)[number];
 
-export interface Tolerance {
-  rel_l2: number;
-  top1: number;
-}
-
-export interface BenchConfig {
-  warmup: number;
-  runs: number;
-  /** A measurement stops at `runs` samples or after this many seconds, with at least 10 samples. */
-  max_seconds: number;
-  /** Warm-up stops at `warmup` runs or after this many seconds, with at least one run. */
-  warmup_max_seconds: number;
-  batch_sizes: number[];
-  engines: EngineName[];
-  precisions: ('fp32' | 'fp16')[];
-  /** Seed of the standard-normal inputs every engine gets. */
-  seed: number;
-  /** A Python with torch; empty: the first of python3, /usr/bin/python3 that imports torch. */
-  python: string;
-  ort: {
-    level: Level;
-    /** 0 lets onnxruntime choose. */
-    intra_op_threads: number;
-    inter_op_threads: number;
-    /** Measure every level × thread setting below instead of the one above. */
-    sweep: boolean;
-    sweep_levels: Level[];
-    sweep_intra_op_threads: number[];
-    /** Batch sizes for ORT only (a CPU engine on a GPU machine); empty: bench.batch_sizes. */
-    batch_sizes: number[];
-  };
-  torch: {
-    device: 'auto' | 'cpu' | 'cuda';
-    /** Intra-op threads; 0: one per core of this machine (Debian's torch would otherwise run one). */
-    threads: number;
-    channels_last: boolean;
-    tf32: boolean;
-    cudnn_benchmark: boolean;
-    /** torch.compile's mode; empty: its default. */
-    compile_mode: string;
-    timeout_s: number;
-  };
-  tolerance: { fp32: Tolerance; fp16: Tolerance };
-}
-
-const int = (minimum: number, def: number) => ({ type: 'integer', minimum, default: def }) as const;
+const int = (minimum: number, def: number, options: IntegerOptions = {}) =>
+  Type.Integer({ minimum, default: def, ...options });
 const tolerance = (relL2: number, top1: number) =>
-  ({
-    type: 'object',
-    additionalProperties: false,
-    default: {},
-    properties: {
-      rel_l2: { type: 'number', exclusiveMinimum: 0, default: relL2 },
-      top1: { type: 'number', minimum: 0, maximum: 1, default: top1 },
-    },
-  }) as const;
+  Section({
+    rel_l2: Type.Number({ exclusiveMinimum: 0, default: relL2 }),
+    top1: Type.Number({ minimum: 0, maximum: 1, default: top1 }),
+  });
 
-export const schema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    warmup: int(0, 10),
-    runs: int(1, 100),
-    max_seconds: { type: 'number', exclusiveMinimum: 0, default: 10 },
-    warmup_max_seconds: { type: 'number', minimum: 0, default: 2 },
-    batch_sizes: {
-      type: 'array',
-      items: { type: 'integer', minimum: 1 },
-      minItems: 1,
-      uniqueItems: true,
-      default: [1, 8],
-    },
-    engines: {
-      type: 'array',
-      items: { enum: [...ENGINES] },
-      uniqueItems: true,
-      default: ['ort', 'torch-eager', 'torch-compile', 'trt'],
-    },
-    precisions: {
-      type: 'array',
-      items: { enum: ['fp32', 'fp16'] },
-      minItems: 1,
-      uniqueItems: true,
-      default: ['fp32', 'fp16'],
-    },
-    seed: int(0, 0),
-    python: { type: 'string', default: '' },
-    ort: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        level: { enum: [...LEVELS], default: 'all' },
-        intra_op_threads: int(0, 0),
-        inter_op_threads: int(0, 0),
-        sweep: { type: 'boolean', default: false },
-        sweep_levels: {
-          type: 'array',
-          items: { enum: [...LEVELS] },
-          minItems: 1,
-          uniqueItems: true,
-          default: [...LEVELS],
-        },
-        sweep_intra_op_threads: {
-          type: 'array',
-          items: { type: 'integer', minimum: 0 },
-          minItems: 1,
-          uniqueItems: true,
-          default: [1, 0],
-        },
-        batch_sizes: { type: 'array', items: { type: 'integer', minimum: 1 }, uniqueItems: true, default: [] },
-      },
-    },
-    torch: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: {
-        device: { enum: ['auto', 'cpu', 'cuda'], default: 'auto' },
-        threads: int(0, 0),
-        channels_last: { type: 'boolean', default: true },
-        tf32: { type: 'boolean', default: false },
-        cudnn_benchmark: { type: 'boolean', default: true },
-        compile_mode: { type: 'string', default: '' },
-        timeout_s: int(1, 1800),
-      },
-    },
-    tolerance: {
-      type: 'object',
-      additionalProperties: false,
-      default: {},
-      properties: { fp32: tolerance(1e-4, 0.99), fp16: tolerance(1e-2, 0.9) },
-    },
-  },
-} as const;
+const ort = Section({
+  level: Enum(LEVELS, { default: 'all' }),
+  intra_op_threads: int(0, 0, { description: '0 lets onnxruntime choose.' }),
+  inter_op_threads: int(0, 0),
+  sweep: Type.Boolean({
+    default: false,
+    description: 'Measure every level × thread setting below instead of the one above.',
+  }),
+  sweep_levels: Type.Array(Enum(LEVELS), { minItems: 1, uniqueItems: true, default: [...LEVELS] }),
+  sweep_intra_op_threads: Type.Array(Type.Integer({ minimum: 0 }), {
+    minItems: 1,
+    uniqueItems: true,
+    default: [1, 0],
+  }),
+  batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), {
+    uniqueItems: true,
+    default: [],
+    description: 'Batch sizes for ORT only (a CPU engine on a GPU machine); empty: bench.batch_sizes.',
+  }),
+});
 
-export const defaults: BenchConfig = {
-  warmup: 10,
-  runs: 100,
-  max_seconds: 10,
-  warmup_max_seconds: 2,
-  batch_sizes: [1, 8],
-  engines: ['ort', 'torch-eager', 'torch-compile', 'trt'],
-  precisions: ['fp32', 'fp16'],
-  seed: 0,
-  python: '',
-  ort: {
-    level: 'all',
-    intra_op_threads: 0,
-    inter_op_threads: 0,
-    sweep: false,
-    sweep_levels: [...LEVELS],
-    sweep_intra_op_threads: [1, 0],
-    batch_sizes: [],
-  },
-  torch: {
-    device: 'auto',
-    threads: 0,
-    channels_last: true,
-    tf32: false,
-    cudnn_benchmark: true,
-    compile_mode: '',
-    timeout_s: 1800,
-  },
-  tolerance: { fp32: { rel_l2: 1e-4, top1: 0.99 }, fp16: { rel_l2: 1e-2, top1: 0.9 } },
-};
+const torch = Section({
+  device: Enum(['auto', 'cpu', 'cuda'], { default: 'auto' }),
+  threads: int(0, 0, {
+    description: "Intra-op threads; 0: one per core of this machine (Debian's torch would otherwise run one).",
+  }),
+  channels_last: Type.Boolean({ default: true }),
+  tf32: Type.Boolean({ default: false }),
+  cudnn_benchmark: Type.Boolean({ default: true }),
+  compile_mode: Type.String({ default: '', description: "torch.compile's mode; empty: its default." }),
+  timeout_s: int(1, 1800),
+});
+
+export const schema = Section({
+  warmup: int(0, 10),
+  runs: int(1, 100),
+  max_seconds: Type.Number({
+    exclusiveMinimum: 0,
+    default: 10,
+    description: 'A measurement stops at `runs` samples or after this many seconds, with at least 10 samples.',
+  }),
+  warmup_max_seconds: Type.Number({
+    minimum: 0,
+    default: 2,
+    description: 'Warm-up stops at `warmup` runs or after this many seconds, with at least one run.',
+  }),
+  batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, uniqueItems: true, default: [1, 8] }),
+  engines: Type.Array(Enum(ENGINES), { uniqueItems: true, default: ['ort', 'torch-eager', 'torch-compile', 'trt'] }),
+  precisions: Type.Array(Enum(['fp32', 'fp16']), { minItems: 1, uniqueItems: true, default: ['fp32', 'fp16'] }),
+  seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
+  python: Type.String({
+    default: '',
+    description: 'A Python with torch; empty: the first of python3, /usr/bin/python3 that imports torch.',
+  }),
+  ort,
+  torch,
+  tolerance: Section({ fp32: tolerance(1e-4, 0.99), fp16: tolerance(1e-2, 0.9) }),
+});
+
+export type BenchConfig = Static<typeof schema>;
 
 export const benchConfig = (root: Readonly<Record<string, unknown>>): BenchConfig =>
-  configSection(root, 'bench', defaults);
+  configSection(root, 'bench', schema);

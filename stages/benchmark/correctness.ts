@@ -1,7 +1,7 @@
 /**
- * Every engine's outputs against the FP32 onnxruntime reference on the same seeded inputs. An engine
- * outside its precision's tolerance (bench.tolerance; config.ts says why the numbers) is flagged, and the
- * report does not rank it however fast it is.
+ * Every engine's outputs against the correctness reference (reference.ts: the unoptimized model on onnxruntime,
+ * level `disabled`, one thread) on the same inputs. An engine outside its precision's tolerance (bench.tolerance;
+ * config.ts says why the numbers) is flagged, and the report does not rank it however fast it is.
  */
 import { agreement } from '../../onnx/compare.js';
 import type { BenchConfig } from './config.js';

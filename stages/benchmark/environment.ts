@@ -6,28 +6,19 @@ import os from 'node:os';
 import type { Exec } from '../../pipeline/exec.js';
 import { ortVersion } from '../../onnx/ort.js';
 import { probeGpu } from '../../trt/probe.js';
+import type { EngineGroup } from './engine-runner.js';
 import type { Environment } from './result.js';
-import type { TorchEnvironment } from './torch-runner.js';
 
-export async function environment(
-  exec: Exec,
-  torch?: TorchEnvironment,
-  extra: Record<string, string> = {},
-): Promise<Environment> {
+/** `groups`: what each engine runner saw (the libraries it ran with, the GPU torch found). */
+export async function environment(exec: Exec, groups: readonly EngineGroup[]): Promise<Environment> {
   const cpus = os.cpus();
-  const versions: Record<string, string> = { onnxruntime: ortVersion(), ...extra };
-  if (torch) {
-    versions.torch = torch.torch;
-    versions.python = torch.python;
-    if (torch.cuda) versions.cuda = torch.cuda;
-    if (torch.cudnn) versions.cudnn = torch.cudnn;
-  }
+  const versions: Record<string, string> = { onnxruntime: ortVersion() };
+  for (const g of groups) Object.assign(versions, g.versions);
   const smi = await probeGpu(exec);
+  const seen = groups.find((g) => g.gpu)?.gpu;
   const gpu = smi.ok
     ? { name: smi.value.name, driver: smi.value.driver, computeCapability: smi.value.computeCapability }
-    : torch?.gpu
-      ? { name: torch.gpu, ...(torch.computeCapability ? { computeCapability: torch.computeCapability } : {}) }
-      : undefined;
+    : seen;
   return {
     cpu: { model: cpus[0]?.model.trim() ?? 'unknown', cores: cpus.length },
     ...(gpu ? { gpu } : {}),

@@ -77,6 +77,75 @@ export interface ExportedGraph {
   weights: Uint8Array;
 }
 
+type GraphProto = onnxProto.onnx.IGraphProto;
+type NodeProto = onnxProto.onnx.INodeProto;
+
+/** Every constant's bytes in one buffer, each 8-byte aligned so the runner can view it in place. */
+class Weights {
+  readonly initializers: RunnerGraph['initializers'] = [];
+  private readonly chunks: Uint8Array[] = [];
+  private offset = 0;
+
+  /** Adds a tensor under `name`; or why the runner cannot take it. */
+  add(name: string, t: TensorProto): string | undefined {
+    const type = DTYPE_NAMES[t.dataType ?? 0];
+    if (!type) return `tensor ${name} has element type ${t.dataType}, which the torch runner does not handle`;
+    const data = tensorBytes(t, type.bytes);
+    if (typeof data === 'string') return `tensor ${name} ${data}`;
+    const { offset } = this;
+    this.initializers.push({ name, dtype: type.name, dims: (t.dims ?? []).map(Number), offset, length: data.length });
+    this.chunks.push(data);
+    const pad = (8 - (data.length % 8)) % 8;
+    if (pad) this.chunks.push(new Uint8Array(pad));
+    this.offset += data.length + pad;
+    return undefined;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.offset);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+/** One node as the runner reads it; a Constant becomes a weight instead (`undefined`); or why it cannot. */
+function exportNode(n: NodeProto, weights: Weights): RunnerGraph['nodes'][number] | undefined | string {
+  if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx')
+    return `node ${n.name} is in domain ${n.domain}; the torch runner runs the default ONNX domain only`;
+  if (n.opType === 'Constant') {
+    const value = (n.attribute ?? []).find((a) => a.name === 'value');
+    if (!value?.t) return `Constant ${n.name} has no tensor 'value'; the torch runner handles tensor constants only`;
+    return weights.add(n.output?.[0] ?? '', value.t);
+  }
+  const attrs: Record<string, AttrValue> = {};
+  for (const a of n.attribute ?? []) {
+    const v = attrValue(a);
+    if (v !== undefined) attrs[a.name ?? ''] = v;
+  }
+  const io = { inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])] };
+  return { op: n.opType ?? '', name: n.name ?? '', ...io, attrs };
+}
+
+/** The graph's inputs with their element types and shapes (a symbolic dimension by name), and its outputs. */
+function exportIo(g: GraphProto): Pick<RunnerGraph, 'inputs' | 'outputs'> {
+  const dims = (i: ValueInfoProto) =>
+    (i?.type?.tensorType?.shape?.dim ?? []).map((d: onnxProto.onnx.TensorShapeProto.IDimension) =>
+      d.dimParam ? d.dimParam : d.dimValue != null ? Number(d.dimValue) : null,
+    );
+  return {
+    inputs: (g.input ?? []).map((i) => ({
+      name: i.name ?? '',
+      dtype: DTYPE_NAMES[i.type?.tensorType?.elemType ?? 0]?.name ?? 'unknown',
+      shape: dims(i),
+    })),
+    outputs: (g.output ?? []).map((o) => ({ name: o.name ?? '' })),
+  };
+}
+
 export function exportForTorch(bytes: Uint8Array, where: string): Result<ExportedGraph, string> {
   let model: ReturnType<typeof onnx.ModelProto.decode>;
   try {
@@ -86,76 +155,19 @@ export function exportForTorch(bytes: Uint8Array, where: string): Result<Exporte
   }
   const g = model.graph;
   if (!g) return err(`${where}: the model has no graph`);
-  const chunks: Uint8Array[] = [];
-  let offset = 0;
-  const initializers: RunnerGraph['initializers'] = [];
-  const addTensor = (name: string, t: TensorProto): string | undefined => {
-    const type = DTYPE_NAMES[t.dataType ?? 0];
-    if (!type) return `tensor ${name} has element type ${t.dataType}, which the torch runner does not handle`;
-    const data = tensorBytes(t, type.bytes);
-    if (typeof data === 'string') return `tensor ${name} ${data}`;
-    initializers.push({ name, dtype: type.name, dims: (t.dims ?? []).map(Number), offset, length: data.length });
-    chunks.push(data);
-    // 8-byte alignment lets the runner view every tensor in place.
-    const pad = (8 - (data.length % 8)) % 8;
-    if (pad) chunks.push(new Uint8Array(pad));
-    offset += data.length + pad;
-    return undefined;
-  };
+  const weights = new Weights();
   for (const t of g.initializer ?? []) {
-    const problem = addTensor(t.name ?? '', t);
+    const problem = weights.add(t.name ?? '', t);
     if (problem) return err(`${where}: ${problem}`);
   }
   const nodes: RunnerGraph['nodes'] = [];
   for (const n of g.node ?? []) {
-    if ((n.domain ?? '') !== '' && n.domain !== 'ai.onnx')
-      return err(
-        `${where}: node ${n.name} is in domain ${n.domain}; the torch runner runs the default ONNX domain only`,
-      );
-    if (n.opType === 'Constant') {
-      const value = (n.attribute ?? []).find((a) => a.name === 'value');
-      if (!value?.t)
-        return err(
-          `${where}: Constant ${n.name} has no tensor 'value'; the torch runner handles tensor constants only`,
-        );
-      const problem = addTensor(n.output?.[0] ?? '', value.t);
-      if (problem) return err(`${where}: ${problem}`);
-      continue;
-    }
-    const attrs: Record<string, AttrValue> = {};
-    for (const a of n.attribute ?? []) {
-      const v = attrValue(a);
-      if (v !== undefined) attrs[a.name ?? ''] = v;
-    }
-    nodes.push({
-      op: n.opType ?? '',
-      name: n.name ?? '',
-      inputs: [...(n.input ?? [])],
-      outputs: [...(n.output ?? [])],
-      attrs,
-    });
+    const node = exportNode(n, weights);
+    if (typeof node === 'string') return err(`${where}: ${node}`);
+    if (node) nodes.push(node);
   }
-  const weights = new Uint8Array(offset);
-  let at = 0;
-  for (const c of chunks) {
-    weights.set(c, at);
-    at += c.length;
-  }
-  const dims = (i: ValueInfoProto) =>
-    (i?.type?.tensorType?.shape?.dim ?? []).map((d: onnxProto.onnx.TensorShapeProto.IDimension) =>
-      d.dimParam ? d.dimParam : d.dimValue != null ? Number(d.dimValue) : null,
-    );
   return ok({
-    graph: {
-      inputs: (g.input ?? []).map((i) => ({
-        name: i.name ?? '',
-        dtype: DTYPE_NAMES[i.type?.tensorType?.elemType ?? 0]?.name ?? 'unknown',
-        shape: dims(i),
-      })),
-      outputs: (g.output ?? []).map((o) => ({ name: o.name ?? '' })),
-      initializers,
-      nodes,
-    },
-    weights,
+    graph: { ...exportIo(g), initializers: weights.initializers, nodes },
+    weights: weights.bytes(),
   });
 }

@@ -13,7 +13,7 @@ import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { inputsConfig, sourceSection } from '../import/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
-import { latestModel } from '../import/model-ref.js';
+import { latestModel, sourceModel } from '../import/model-ref.js';
 import { benchConfig, type BenchConfig } from './config.js';
 
 export interface BenchStageConfig {
@@ -35,6 +35,8 @@ export default defineStage<BenchStageConfig>({
   },
   inputs: {
     model: latestModel,
+    // The correctness reference runs the model before any pass of ours (reference.ts).
+    source: sourceModel,
     fp16: { stage: 'convert:fp16', output: 'model', optional: true },
     trtFp32: { stage: 'engine:trt:fp32', output: 'engine', optional: true },
     trtFp16: { stage: 'engine:trt:fp16', output: 'engine', optional: true },

@@ -8,17 +8,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AnyTensor } from '../../onnx/ort.js';
 import { formatMs } from '../../pipeline/log.js';
-import { ok, type Result } from '../../pipeline/result.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
 import type { BenchConfig, EngineName } from './config.js';
+import { skipAll, type EngineGroup, type EngineRunner, type RunnerRequest, type Skip } from './engine-runner.js';
 import type { BenchInputs } from './feeds.js';
 import { exportForTorch } from './graph-export.js';
-import type { BenchRequest, EngineGroup } from './run-bench.js';
 import { describeSampling, estimateMs, timedBudget, warmupBudget } from './sampling.js';
 import { latencyStats, throughput } from './stats.js';
 import {
   probeTorch,
   runTorch,
   type TorchEnvironment,
+  type TorchFound,
   type TorchInputFile,
   type TorchMode,
   type TorchReply,
@@ -31,8 +32,6 @@ const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
   'torch-compile': 'compile',
   'torch-cudagraph': 'cudagraph',
 };
-
-type TorchGroup = EngineGroup & { environment?: TorchEnvironment };
 
 const f32 = (b: Uint8Array): Float32Array =>
   new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -59,7 +58,7 @@ async function writeInputs(dir: string, inputs: BenchInputs, batches: number[]):
 }
 
 /** Turns the runner's progress lines into the stage's live line and log lines. */
-function onProgress(r: BenchRequest, runs: TorchRun[]) {
+function onProgress(r: RunnerRequest, runs: TorchRun[]) {
   const c = r.config;
   return (p: Record<string, unknown>) => {
     const run = runs.find((x) => x.id === p['id']);
@@ -119,59 +118,81 @@ function torchRequest(
   };
 }
 
-export async function measureTorch(
-  r: BenchRequest,
-  modelBytes: Uint8Array,
-  inputs: BenchInputs,
-  batches: number[],
-  precisions: BenchConfig['precisions'],
-): Promise<TorchGroup> {
-  const c = r.config;
-  const engines = c.engines.filter((e) => TORCH_MODES[e] !== undefined);
-  if (engines.length === 0) return { measured: [], skipped: [] };
-  const skipAll = (reason: string): EngineGroup => ({
-    measured: [],
-    skipped: engines.map((engine) => ({ engine, reason })),
-  });
-  r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
-  const found = await probeTorch(c.python, r.exec);
-  if (!found.ok) return skipAll(found.error.reason);
-  const exported = exportForTorch(modelBytes, basename(r.artifacts.model));
-  if (!exported.ok) return skipAll(exported.error);
-  const dir = join(r.workDir, 'torch');
+/** What the runner's environment adds to bench.json's. */
+function seen(env: TorchEnvironment): Pick<EngineGroup, 'versions' | 'gpu'> {
+  const versions: Record<string, string> = { torch: env.torch, python: env.python };
+  if (env.cuda) versions.cuda = env.cuda;
+  if (env.cudnn) versions.cudnn = env.cudnn;
+  const gpu = env.gpu
+    ? { name: env.gpu, ...(env.computeCapability ? { computeCapability: env.computeCapability } : {}) }
+    : undefined;
+  return { versions, ...(gpu ? { gpu } : {}) };
+}
+
+/** The graph, its weights and every batch's inputs where the runner reads them; or why the runner cannot. */
+async function writeRequestFiles(r: RunnerRequest, dir: string): Promise<Result<TorchFiles, Skip>> {
+  const exported = exportForTorch(r.modelBytes, basename(r.artifacts.model));
+  if (!exported.ok) return err({ kind: 'unsupported-model', reason: exported.error });
   await mkdir(dir, { recursive: true });
   const [graph, weights] = [join(dir, 'graph.json'), join(dir, 'weights.bin')];
   await writeFile(graph, JSON.stringify(exported.value.graph));
   await writeFile(weights, exported.value.weights);
-  const files = await writeInputs(dir, inputs, batches);
-  if (!files.ok) return skipAll(files.error);
-  const runs = torchRuns(engines, precisions, batches, c.torch.channels_last);
-  const threads = c.torch.threads || availableParallelism();
-  const env = found.value.environment;
-  r.log.info(`torch ${env.torch} (${found.value.python}): ${runs.length} runs, ${threads} threads`, {
-    cuda: env.cudaAvailable,
-  });
+  const files = await writeInputs(dir, r.feeds, r.batches);
+  if (!files.ok) return err({ kind: 'no-inputs', reason: files.error });
+  return ok({ graph, weights, inputs: files.value, outputDir: dir });
+}
+
+type TorchFiles = Pick<TorchRequest, 'graph' | 'weights' | 'inputs' | 'outputDir'>;
+
+/** The request: the files, every run, and torch.compile's portable caches of engine:torch-compile:*. */
+function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): TorchRequest {
+  const threads = r.config.torch.threads || availableParallelism();
   const compiled = [
     ['fp32', r.artifacts.compiledFp32],
     ['fp16', r.artifacts.compiledFp16],
   ] as const;
   const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
-  const cached = Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(dir, 'inductor') } : {};
-  const request = {
-    ...torchRequest(c, { graph, weights, inputs: files.value, outputDir: dir }, threads, runs),
-    ...cached,
-  };
-  const timeoutMs = c.torch.timeout_s * 1000;
-  const reply = await runTorch(r.exec, found.value.python, request, timeoutMs, r.signal, onProgress(r, runs));
-  if (!reply.ok) {
-    const coverage = reply.error.startsWith('the torch runner does not cover');
-    return { ...skipAll(coverage ? reply.error : `the torch runner failed: ${reply.error}`), environment: env };
-  }
-  return { ...(await collect(r, runs, reply.value)), environment: reply.value.environment };
+  const cached =
+    Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
+  return { ...torchRequest(r.config, files, threads, runs), ...cached };
 }
 
+/**
+ * PyTorch running our graph through torch_runner.py, one process for every run; what it cannot run here (no
+ * CUDA, torch.compile on an old torch, an operator it lacks) comes back per run with its kind.
+ */
+export const torchRunner: EngineRunner<TorchFound> = {
+  engines: Object.keys(TORCH_MODES) as EngineName[],
+  artifact: (r) => r.artifacts.model,
+  async available(r) {
+    r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
+    const found = await probeTorch(r.config.python, r.exec);
+    return found.ok ? found : err({ kind: 'tool-unavailable', reason: found.error.reason });
+  },
+  async measure(r, found, work) {
+    const env = found.environment;
+    const precisions = work.map((w) => w.precision);
+    const skipEvery = (skip: Skip): EngineGroup => ({
+      measured: [],
+      skipped: precisions.flatMap((p) => skipAll(r.engines, p, skip)),
+      ...seen(env),
+    });
+    const files = await writeRequestFiles(r, join(r.workDir, 'torch'));
+    if (!files.ok) return skipEvery(files.error);
+    const runs = torchRuns([...r.engines], precisions, r.batches, r.config.torch.channels_last);
+    const request = requestFor(r, files.value, runs);
+    r.log.info(`torch ${env.torch} (${found.python}): ${runs.length} runs, ${request.threads} threads`, {
+      cuda: env.cudaAvailable,
+    });
+    const timeoutMs = r.config.torch.timeout_s * 1000;
+    const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
+    if (!reply.ok) return skipEvery({ kind: 'engine-failed', reason: `the torch runner failed: ${reply.error}` });
+    return { ...(await collect(r, runs, reply.value)), ...seen(reply.value.environment) };
+  },
+};
+
 /** The runner's results as measurements, each with its output for the correctness check. */
-async function collect(r: BenchRequest, runs: TorchRun[], reply: TorchReply): Promise<EngineGroup> {
+async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): Promise<EngineGroup> {
   const group: EngineGroup = { measured: [], skipped: [] };
   const artifact = basename(r.artifacts.model);
   for (const run of runs) {
@@ -179,10 +200,10 @@ async function collect(r: BenchRequest, runs: TorchRun[], reply: TorchReply): Pr
     const engine = `torch-${run.mode}`;
     if (!res) throw new Error(`Internal error: the torch runner gave no result for ${run.id}`);
     if (!res.ok) {
-      const seen = group.skipped.some(
+      const said = group.skipped.some(
         (s) => s.engine === engine && s.precision === run.precision && s.reason === res.reason,
       );
-      if (!seen) group.skipped.push({ engine, precision: run.precision, reason: res.reason });
+      if (!said) group.skipped.push({ engine, precision: run.precision, kind: res.kind, reason: res.reason });
       continue;
     }
     const stats = latencyStats(res.samplesMs);

@@ -1,57 +1,23 @@
 /** The TensorRT engines of engine:trt:fp32|fp16, timed and run once on the reference inputs through trtexec. */
-import { benchmarkTrtEngine, runTrtEngineOnce, type TrtRunRequest } from './trt-runner.js';
+import type { Reason } from '../../pipeline/reason.js';
+import { err, ok } from '../../pipeline/result.js';
+import type { ToolFound } from '../../pipeline/stage.js';
 import type { TrtConfig } from '../../trt/config.js';
-import { readTrtInputs } from '../../trt/model-input.js';
-import { probeTrtexec } from '../../trt/probe.js';
-import type { BenchConfig } from './config.js';
+import { readTrtInputs, type TrtInputs } from '../../trt/model-input.js';
+import { probeGpu, probeTrtexec } from '../../trt/probe.js';
 import type { BenchInputs } from './feeds.js';
-import type { BenchRequest, EngineGroup, Measured } from './run-bench.js';
+import type { EngineGroup, EngineRunner, Measured, Precision, Skip } from './engine-runner.js';
+import type { SkipKind } from './result.js';
+import { benchmarkTrtEngine, runTrtEngineOnce, type TrtRunRequest } from './trt-runner.js';
 
-type Precision = 'fp32' | 'fp16';
-
-export async function measureTrt(
-  r: BenchRequest,
-  inputs: BenchInputs,
-  batches: number[],
-  precisions: BenchConfig['precisions'],
-): Promise<EngineGroup> {
-  const group: EngineGroup = { measured: [], skipped: [] };
-  const skip = (precision: Precision, reason: string) => group.skipped.push({ engine: 'trt', precision, reason });
-  const engines: [Precision, string | undefined][] = [
-    ['fp32', r.artifacts.trtFp32],
-    ['fp16', r.artifacts.trtFp16],
-  ];
-  const wanted = engines.filter(([p]) => precisions.includes(p));
-  for (const [precision, path] of wanted) {
-    const why = 'no trtexec or no GPU here; see its skip reason';
-    if (!path) skip(precision, `engine:trt:${precision} produced no engine (${why})`);
-  }
-  const present = wanted.filter((e): e is [Precision, string] => e[1] !== undefined);
-  if (present.length === 0) return group;
-  const tool = await probeTrtexec({ trtexec: r.trt.trtexec, docker: r.trt.docker }, r.exec);
-  const model = await readTrtInputs(r.artifacts.model, r.inputs ?? {});
-  if (!tool.ok || !model.ok) {
-    for (const [precision] of present) skip(precision, !tool.ok ? tool.error.reason : model.ok ? '' : model.error);
-    return group;
-  }
-  for (const [precision, enginePath] of present) {
-    for (const batch of batches) {
-      const common = {
-        tool: tool.value,
-        enginePath,
-        inputs: model.value,
-        batch,
-        workDir: r.workDir,
-        exec: r.exec,
-        ...(r.signal ? { signal: r.signal } : {}),
-      };
-      r.log.info(`trt ${precision} batch ${batch}: trtexec timing the engine…`);
-      const one = await measureOne(common, precision, r.trt.bench, inputs);
-      if (typeof one === 'string') skip(precision, `batch ${batch}: ${one}`);
-      else group.measured.push(one);
-    }
-  }
-  return group;
+/** What a trtexec failure means for the benchmark. */
+function kindOf(reason: Reason): SkipKind {
+  if (reason === 'trt-out-of-memory') return 'out-of-memory';
+  if (reason === 'trt-no-gpu') return 'no-gpu';
+  if (reason === 'trt-unsupported-operator') return 'unsupported-operator';
+  // trt-runner.ts fails an engine built for a fixed batch asked for another as bad input.
+  if (reason === 'bad-input') return 'fixed-batch';
+  return 'engine-failed';
 }
 
 /** One engine at one batch: timed, then run once on the benchmark's feeds for the check; or why not. */
@@ -60,13 +26,64 @@ async function measureOne(
   precision: Precision,
   settings: TrtConfig['bench'],
   inputs: BenchInputs,
-): Promise<Measured | string> {
+): Promise<Measured | Skip> {
   const bench = await benchmarkTrtEngine({ ...common, precision, settings });
-  if (!bench.ok) return bench.error.message;
+  if (!bench.ok) return { kind: kindOf(bench.error.reason), reason: bench.error.message };
   const feeds = inputs.feeds(common.batch);
-  if (!feeds.ok) return feeds.error;
+  if (!feeds.ok) return { kind: 'no-inputs', reason: feeds.error };
   const outputs = await runTrtEngineOnce({ ...common, feeds: feeds.value });
-  const first = outputs.ok ? outputs.value[0] : undefined;
-  if (!first) return `no outputs to check: ${outputs.ok ? 'trtexec exported none' : outputs.error.message}`;
+  if (!outputs.ok)
+    return { kind: kindOf(outputs.error.reason), reason: `no outputs to check: ${outputs.error.message}` };
+  const first = outputs.value[0];
+  if (!first) return { kind: 'engine-failed', reason: 'no outputs to check: trtexec exported none' };
   return { measurement: bench.value.measurement, output: Float32Array.from(first.values), dims: first.dims };
 }
+
+interface Trtexec {
+  tool: ToolFound;
+  inputs: TrtInputs;
+}
+
+/**
+ * trtexec on this machine's GPU. Without one, or without trtexec, the engine stages made no engine: the probe
+ * they ran says why, so it is asked again here rather than guessed.
+ */
+export const trtRunner: EngineRunner<Trtexec> = {
+  engines: ['trt'],
+  artifact(r, precision) {
+    const path = precision === 'fp32' ? r.artifacts.trtFp32 : r.artifacts.trtFp16;
+    if (path) return path;
+    const made = `engine:trt:${precision} produced no engine`;
+    return { kind: 'no-model', reason: `${made} although trtexec and a GPU are here; the manifest says why` };
+  },
+  async available(r) {
+    const gpu = await probeGpu(r.exec);
+    if (!gpu.ok) return err({ kind: 'no-gpu', reason: gpu.error.reason });
+    const tool = await probeTrtexec({ trtexec: r.trt.trtexec, docker: r.trt.docker }, r.exec);
+    if (!tool.ok) return err({ kind: 'tool-unavailable', reason: tool.error.reason });
+    const inputs = await readTrtInputs(r.artifacts.model, r.inputs ?? {});
+    if (!inputs.ok) return err({ kind: 'unsupported-model', reason: inputs.error });
+    return ok({ tool: tool.value, inputs: inputs.value });
+  },
+  async measure(r, ready, work) {
+    const group: EngineGroup = { measured: [], skipped: [] };
+    for (const { precision, artifact } of work) {
+      for (const batch of r.batches) {
+        const common = {
+          ...ready,
+          enginePath: artifact,
+          batch,
+          workDir: r.workDir,
+          exec: r.exec,
+          ...(r.signal ? { signal: r.signal } : {}),
+        };
+        r.log.info(`trt ${precision} batch ${batch}: trtexec timing the engine…`);
+        const one = await measureOne(common, precision, r.trt.bench, r.feeds);
+        if ('kind' in one)
+          group.skipped.push({ engine: 'trt', precision, kind: one.kind, reason: `batch ${batch}: ${one.reason}` });
+        else group.measured.push(one);
+      }
+    }
+    return group;
+  },
+};

@@ -10,7 +10,7 @@ import type { LatencyStats } from '../../trt/stats.js';
 
 export type { LatencyStats };
 
-/** Outputs of an engine against the FP32 onnxruntime reference, on the same seeded inputs. */
+/** Outputs of an engine against the correctness reference (BenchFile.reference), on the same inputs. */
 export interface Correctness {
   maxAbs: number;
   relL2: number;
@@ -47,10 +47,33 @@ export interface Measurement {
   correctness?: Correctness;
 }
 
-/** An engine that was asked for and did not run, with the reason in plain words. */
+/** Why an engine was not measured, as a value; the sentence beside it is what people read. */
+export type SkipKind =
+  /** Left out by the command line (`--precision`). */
+  | 'excluded'
+  /** The stage that makes its model or engine produced none (the manifest says why). */
+  | 'no-model'
+  /** Its tool is missing or too old here (PyTorch, torch.compile, trtexec). */
+  | 'tool-unavailable'
+  /** It needs an NVIDIA GPU (CUDA) this machine lacks. */
+  | 'no-gpu'
+  /** The model uses operators (or operator attributes) the engine's runner does not cover. */
+  | 'unsupported-operator'
+  /** The runner cannot take this model at all (an element type, external data, no float output). */
+  | 'unsupported-model'
+  /** The model's batch is fixed and this batch size is another. */
+  | 'fixed-batch'
+  /** The benchmark could not make this batch's inputs (a tensor over limits.tensor_mb, check data not fitting). */
+  | 'no-inputs'
+  | 'out-of-memory'
+  /** It started and failed (a load, a compile, a trtexec run). */
+  | 'engine-failed';
+
+/** An engine that was asked for and did not run: `engine` is `all` for what no engine ran. */
 export interface SkippedEngine {
   engine: string;
   precision?: 'fp32' | 'fp16';
+  kind: SkipKind;
   reason: string;
 }
 
@@ -70,10 +93,27 @@ export interface BenchFile {
   /** The sampling limits every measurement ran under (bench.runs, bench.max_seconds, warm-up alike). */
   budget: { runs: number; maxSeconds: number; warmup: number; warmupMaxSeconds: number };
   environment: Environment;
+  /** What every engine's outputs were judged against; absent from bench.json files written before it was recorded. */
+  reference?: ReferenceInfo;
   measurements: Measurement[];
   skipped: SkippedEngine[];
   /** Present when the run was compared with an earlier bench.json (`--baseline FILE`). */
   baseline?: BaselineVerdict;
+}
+
+/**
+ * The correctness reference (reference.ts): the unoptimized model (the import or build stage's output) on
+ * onnxruntime with graph optimization disabled and one thread, none of the engines measured.
+ */
+export interface ReferenceInfo {
+  /** The file's name, e.g. `model.onnx`, and the sha256 of its bytes. */
+  model: string;
+  sha256: string;
+  /** e.g. `onnxruntime-node 1.30.0 (CPU)`. */
+  runtime: string;
+  graphOptimizationLevel: 'disabled';
+  intraOpThreads: 1;
+  interOpThreads: 1;
 }
 
 /** The regression gate's verdict (stages/benchmark/baseline.ts states the rule). */

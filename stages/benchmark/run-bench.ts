@@ -1,32 +1,43 @@
 /**
  * The whole measurement: every requested engine × precision × batch size on the same seeded inputs, each
- * checked against the FP32 onnxruntime reference. An engine this machine cannot run is recorded in
- * `skipped` with the reason; only a broken model or a failing reference run fails the benchmark.
+ * checked against the correctness reference (reference.ts: the unoptimized model on onnxruntime, level
+ * `disabled`, one thread). The engines are a table of runners (engine-runner.ts); what one cannot measure is
+ * recorded in `skipped` with its kind and the reason; only a broken model or a failing reference run fails the
+ * benchmark.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
-import type { FloatTensor } from '../../onnx/ort.js';
 import { readModelFile } from '../../onnx/serde.js';
 import type { Exec } from '../../pipeline/exec.js';
 import { fail } from '../../pipeline/reason.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure, StageLog } from '../../pipeline/stage.js';
 import type { TrtConfig } from '../../trt/config.js';
 import type { BenchConfig } from './config.js';
 import { judge } from './correctness.js';
+import { computeReference } from './reference.js';
 import { environment } from './environment.js';
-import { benchInputs, type BenchInputs } from './feeds.js';
-import { measureTorch } from './measure-torch.js';
-import { measureTrt } from './measure-trt.js';
-import { measureOrt, type OrtSettings } from './ort-runner.js';
+import { benchInputs } from './feeds.js';
+import {
+  skipAll,
+  type EngineGroup,
+  type EngineRunner,
+  type Precision,
+  type RunnerRequest,
+  type Work,
+} from './engine-runner.js';
+import { torchRunner } from './measure-torch.js';
+import { trtRunner } from './measure-trt.js';
+import { ortRunner } from './ort-runner.js';
 import type { BenchFile, Measurement, SkippedEngine } from './result.js';
-import { describeSampling, estimateMs, timedBudget, warmupBudget, type SampleProgress } from './sampling.js';
 
 export interface BenchArtifacts {
-  /** The optimized FP32 ONNX (the reference's graph). */
+  /** The optimized FP32 ONNX, which ORT FP32 and PyTorch run. */
   model: string;
+  /** The model before optimization (import or build): the correctness reference's graph (reference.ts). */
+  source: string;
   fp16?: string;
   trtFp32?: string;
   trtFp16?: string;
@@ -51,66 +62,51 @@ export interface BenchRequest {
   signal?: AbortSignal;
 }
 
-/** What every engine group hands back: measurements with their outputs for the check, and skips. */
-export interface Measured {
-  measurement: Measurement;
-  output: Float32Array;
-  dims: readonly number[];
-}
-
-export interface EngineGroup {
-  measured: Measured[];
-  skipped: SkippedEngine[];
-}
-
-/** Every ORT setting to measure: the configured one, or the sweep's levels × intra-op threads. */
-export function ortSettings(c: BenchConfig['ort']): OrtSettings[] {
-  if (!c.sweep) return [{ level: c.level, intraOpThreads: c.intra_op_threads, interOpThreads: c.inter_op_threads }];
-  return c.sweep_levels.flatMap((level) =>
-    c.sweep_intra_op_threads.map((t) => ({ level, intraOpThreads: t, interOpThreads: c.inter_op_threads })),
-  );
-}
-
-/** Progress of one budgeted loop, as the stage's live line: `ort fp32 batch 8 timed · 45/100 · 3.2 s of ~7 s`. */
-export const progressOf = (r: BenchRequest, label: string): SampleProgress | undefined => {
-  const progress = r.log.progress;
-  if (!progress) return undefined;
-  return (phase, n, elapsedMs, b) =>
-    progress(n, b.runs, `${label} ${phase}`, { elapsedMs, estimateMs: estimateMs(b, n, elapsedMs) });
-};
-
 /** The precisions this run measures, and a skip for the one `--precision` left out. */
 function precisions(r: BenchRequest): { wanted: BenchConfig['precisions']; skipped: SkippedEngine[] } {
   if (!r.only) return { wanted: r.config.precisions, skipped: [] };
   const left = r.config.precisions.filter((p) => p !== r.only);
+  const reason = `left out by --precision ${r.only}`;
   return {
     wanted: r.config.precisions.filter((p) => p === r.only),
-    skipped: left.map((precision) => ({ engine: 'all', precision, reason: `left out by --precision ${r.only}` })),
+    skipped: left.map((precision) => ({ engine: 'all', precision, kind: 'excluded', reason })),
   };
 }
 
-type References = Map<number, FloatTensor>;
+/** Every engine the benchmark can time, in the order they are measured. */
+export const RUNNERS: readonly EngineRunner[] = [ortRunner, torchRunner, trtRunner];
 
-async function references(model: string, inputs: BenchInputs, batches: number[]): Promise<Result<References, string>> {
-  const out: References = new Map();
-  const once = { runs: 1, maxMs: Infinity, minSamples: 1 };
-  for (const b of batches) {
-    const feeds = inputs.feeds(b);
-    if (!feeds.ok) return feeds;
-    const ref = await measureOrt({
-      path: model,
-      artifact: basename(model),
-      precision: 'fp32',
-      batch: b,
-      feeds: feeds.value,
-      warmup: { ...once, runs: 0, minSamples: 0 },
-      timed: once,
-      settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 },
-    });
-    if (!ref.ok) return err(ref.error);
-    out.set(b, ref.value.output);
+/**
+ * One runner's part: its engines bench.engines lists, at every wanted precision it has a file for and this
+ * machine can run; the rest skipped with the kind. A machine without the runner's tool says so for every
+ * precision, since that is also why the stage that makes its engine made none.
+ */
+async function measureWith(runner: EngineRunner, r: RunnerRequest, wanted: readonly Precision[]): Promise<EngineGroup> {
+  const files = wanted.map((precision) => ({ precision, artifact: runner.artifact(r, precision) }));
+  const found = await runner.available(r);
+  if (!found.ok) return { measured: [], skipped: wanted.flatMap((p) => skipAll(r.engines, p, found.error)) };
+  const work = files.filter((f): f is Work => typeof f.artifact === 'string');
+  const missing = files.flatMap((f) =>
+    typeof f.artifact === 'string' ? [] : skipAll(r.engines, f.precision, f.artifact),
+  );
+  const group = work.length > 0 ? await runner.measure(r, found.value, work) : { measured: [], skipped: [] };
+  return { ...group, skipped: [...missing, ...group.skipped] };
+}
+
+/** Every runner of the table with an engine that bench.engines lists, in turn (they would share the cores). */
+async function measureTable(
+  r: BenchRequest,
+  model: Pick<RunnerRequest, 'feeds' | 'modelBytes'>,
+  wanted: readonly Precision[],
+  batchesOf: (runner: EngineRunner) => number[],
+): Promise<EngineGroup[]> {
+  const groups: EngineGroup[] = [];
+  for (const runner of RUNNERS) {
+    const engines = runner.engines.filter((e) => r.config.engines.includes(e));
+    if (engines.length === 0 || wanted.length === 0) continue;
+    groups.push(await measureWith(runner, { ...r, ...model, engines, batches: batchesOf(runner) }, wanted));
   }
-  return ok(out);
+  return groups;
 }
 
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
@@ -127,16 +123,16 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
 
   const fixed = inputs.value.fixedBatch;
   const usable = (batch: number) => fixed === undefined || batch === fixed;
-  const batches = c.batch_sizes.filter(usable);
   for (const b of c.batch_sizes.filter((b) => !usable(b))) {
     const why = `${basename(model)} has a fixed batch of ${fixed}; give it a dynamic batch dimension to measure others`;
-    skipped.push({ engine: 'all', reason: `batch ${b}: ${why}` });
+    skipped.push({ engine: 'all', kind: 'fixed-batch', reason: `batch ${b}: ${why}` });
   }
-  const ortBatches = (c.ort.batch_sizes.length ? c.ort.batch_sizes : c.batch_sizes).filter(usable);
-  const reference = await references(model, inputs.value, [...new Set([...batches, ...ortBatches])]);
-  if (!reference.ok) return fail('tool-failed', `the FP32 reference run failed: ${reference.error}`);
+  const batchesOf = (runner: EngineRunner) => (runner.batchSizes?.(c) ?? c.batch_sizes).filter(usable);
+  const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
+  const reference = await computeReference(r.artifacts.source, inputs.value, batches);
+  if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
   const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {
-    const ref = reference.value.get(m.batch);
+    const ref = reference.value.outputs.get(m.batch);
     if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
     m.correctness = judge(out, ref.data, dims, m.precision, c.tolerance);
     if (m.correctness.ok) return;
@@ -151,10 +147,8 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     }
   };
 
-  if (c.engines.includes('ort')) add(await measureOrtAll(r, inputs.value, ortBatches, wanted));
-  const torch = await measureTorch(r, modelBytes, inputs.value, batches, wanted);
-  add(torch);
-  if (c.engines.includes('trt')) add(await measureTrt(r, inputs.value, batches, wanted));
+  const groups = await measureTable(r, { feeds: inputs.value, modelBytes }, wanted, batchesOf);
+  for (const g of groups) add(g);
 
   return ok({
     schema: 2,
@@ -164,57 +158,10 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
       inputs: inputs.value.specs,
       sha256: createHash('sha256').update(modelBytes).digest('hex'),
     },
+    reference: reference.value.info,
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },
-    environment: await environment(r.exec, torch.environment),
+    environment: await environment(r.exec, groups),
     measurements,
     skipped,
   });
 }
-
-async function measureOrtAll(
-  r: BenchRequest,
-  inputs: BenchInputs,
-  batches: number[],
-  wanted: BenchConfig['precisions'],
-): Promise<EngineGroup> {
-  const c = r.config;
-  const group: EngineGroup = { measured: [], skipped: [] };
-  for (const precision of wanted) {
-    const path = precision === 'fp32' ? r.artifacts.model : r.artifacts.fp16;
-    if (!path) {
-      const reason = 'convert:fp16 produced no model.fp16.onnx (skipped or not configured)';
-      group.skipped.push({ engine: 'ort', precision, reason });
-      continue;
-    }
-    for (const settings of ortSettings(c.ort)) {
-      for (const b of batches) {
-        const sweep = c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : '';
-        const label = `ort ${precision} batch ${b}${sweep}`;
-        const feeds = inputs.feeds(b);
-        const run = !feeds.ok
-          ? feeds
-          : await measureOrt({
-              path,
-              artifact: basename(path),
-              precision,
-              batch: b,
-              feeds: feeds.value,
-              warmup: warmupBudget(c),
-              timed: timedBudget(c),
-              settings,
-              ...optional(progressOf(r, label)),
-            });
-        if (!run.ok) {
-          group.skipped.push({ engine: 'ort', precision, reason: run.error });
-          continue;
-        }
-        const m = run.value.measurement;
-        r.log.info(`${label}: p50 ${m.stats.p50.toPrecision(3)} ms, ${describeSampling(m.sampling!, c.max_seconds)}`);
-        group.measured.push({ measurement: m, output: run.value.output.data, dims: run.value.output.dims });
-      }
-    }
-  }
-  return group;
-}
-
-export const optional = <T>(progress: T | undefined): { progress?: T } => (progress ? { progress } : {});

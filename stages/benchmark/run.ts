@@ -5,16 +5,18 @@ import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
 import { checkFiles } from './feeds.js';
+import type { BenchFile } from './result.js';
 import { runBenchmark } from './run-bench.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
-  if (!model) throw new Error('Internal error: benchmark ran without the optimized model');
+  const { model, source, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
+  if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
   const result = await runBenchmark({
     config: ctx.config.bench,
     trt: ctx.config.trt,
     artifacts: {
       model,
+      source,
       ...(fp16 ? { fp16 } : {}),
       ...(trtFp32 ? { trtFp32 } : {}),
       ...(trtFp16 ? { trtFp16 } : {}),
@@ -35,37 +37,53 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
   const bench = result.value;
   for (const s of bench.skipped)
     ctx.log.warn(`skipped ${s.engine}${s.precision ? ` ${s.precision}` : ''}: ${s.reason}`);
-  const baselinePath = ctx.options?.baseline;
+  const baselinePath = ctx.options?.['baseline'];
   if (typeof baselinePath === 'string') {
-    const baseline = await readBenchFile(baselinePath);
-    if (!baseline.ok) return fail('bad-input', `--baseline: ${baseline.error}`);
-    const gate = compareWithBaseline(bench, baseline.value);
-    bench.baseline = {
-      file: baselinePath,
-      ok: gate.ok,
-      regressions: gate.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`),
-      compared: gate.compared.length,
-      missing: gate.missing,
-    };
-    if (gate.compared.length === 0)
-      ctx.log.warn(`--baseline ${baselinePath} has no measurement this run repeats; nothing was compared`);
-    if (!gate.ok) {
-      const kept = ctx.persistent('bench.regressed.json');
-      await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
-      return err({
-        reason: 'check-failed',
-        message: `${gate.regressions.length} of ${gate.compared.length} measurements regressed against ${baselinePath}`,
-        details: [...bench.baseline.regressions, `this run's bench.json: ${kept}`],
-      });
-    }
-    ctx.log.info(`no regression against ${baselinePath}`, {
-      compared: gate.compared.length,
-      missing: gate.missing.length,
-    });
+    const gated = await gate(ctx, bench, baselinePath);
+    if (!gated.ok) return gated;
   }
   await writeFile(ctx.out('bench'), `${JSON.stringify(bench, null, 2)}\n`);
   ctx.log.info(`measured ${bench.measurements.length} engine runs`, {
     flagged: bench.measurements.filter((m) => m.correctness?.ok === false).length,
+  });
+  return ok(undefined);
+}
+
+/**
+ * `--baseline FILE`: the run compared with an earlier bench.json, the verdict recorded in `bench`. A regression
+ * fails the stage; its outputs are then not kept, so this run's bench.json is saved beside the stage's
+ * persistent files and the failure names it.
+ */
+async function gate(
+  ctx: StageContext<BenchStageConfig>,
+  bench: BenchFile,
+  baselinePath: string,
+): Promise<Result<void, StageFailure>> {
+  const baseline = await readBenchFile(baselinePath);
+  if (!baseline.ok) return fail('bad-input', `--baseline: ${baseline.error}`);
+  const verdict = compareWithBaseline(bench, baseline.value);
+  bench.baseline = {
+    file: baselinePath,
+    ok: verdict.ok,
+    regressions: verdict.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`),
+    compared: verdict.compared.length,
+    missing: verdict.missing,
+  };
+  if (verdict.compared.length === 0)
+    ctx.log.warn(`--baseline ${baselinePath} has no measurement this run repeats; nothing was compared`);
+  if (!verdict.ok) {
+    const regressed = `${verdict.regressions.length} of ${verdict.compared.length} measurements regressed`;
+    const kept = ctx.persistent('bench.regressed.json');
+    await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
+    return err({
+      reason: 'check-failed',
+      message: `${regressed} against ${baselinePath}`,
+      details: [...bench.baseline.regressions, `this run's bench.json: ${kept}`],
+    });
+  }
+  ctx.log.info(`no regression against ${baselinePath}`, {
+    compared: verdict.compared.length,
+    missing: verdict.missing.length,
   });
   return ok(undefined);
 }

@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { Exec } from '../../pipeline/exec.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { ToolSpec } from '../../pipeline/stage.js';
+import type { SkipKind } from './result.js';
 import type { Sampling } from './sampling.js';
 
-export const RUNNER_PROTOCOL = 2;
+export const RUNNER_PROTOCOL = 3;
 /**
  * A source file of the checkout by its path from the root, found upwards from this module: the same from
  * the TypeScript source and from the compiled copy under dist/, which has no .py files.
@@ -101,7 +102,7 @@ export type TorchResult =
       compileMs?: number;
       sampling: Sampling;
     }
-  | { id: string; ok: false; reason: string };
+  | { id: string; ok: false; kind: SkipKind; reason: string };
 
 export interface TorchReply {
   environment: TorchEnvironment;

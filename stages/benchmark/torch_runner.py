@@ -5,11 +5,11 @@ other engines run. The graph arrives as JSON (nodes with op, inputs, outputs, at
 little-endian weights file, both written by graph-export.ts; this file needs only the standard library
 and torch (no `onnx` package: the GPU machine may not have one).
 
-Protocol (version 2): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr,
+Protocol (version 3): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr,
 where lines starting "@progress " carry a JSON object ({"id", "phase", "n", "total", "elapsedMs"} while
 sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.compile) shown as they come.
-  {"protocol": 2, "probe": true}                       -> {"protocol": 2, "environment": {...}}
-  {"protocol": 2, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
+  {"protocol": 3, "probe": true}                       -> {"protocol": 3, "environment": {...}}
+  {"protocol": 3, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
    "warmup", "warmupMaxSeconds", "iterations", "maxSeconds", "minSamples": timed runs stop at `iterations`
    or after `maxSeconds` with at least `minSamples`, warm-up likewise at `warmup` or `warmupMaxSeconds`;
    "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
@@ -17,10 +17,11 @@ sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.com
              "channelsLast"}],
    optional "compileCache": {"fp32"|"fp16": engine file of engine:torch-compile:*} (compile_cache.py),
    optional "inductorCacheDir": a fresh directory for inductor's caches}
-  -> {"protocol": 2, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
-                                                        {"id", "ok": false, "reason"}]}
-A run that cannot happen here (no CUDA, torch too old for torch.compile) is answered with ok: false and the
-reason in plain words; the runner itself fails (exit 1, message on stderr) only for a broken request.
+  -> {"protocol": 3, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
+                                                        {"id", "ok": false, "kind", "reason"}]}
+A run that cannot happen here (no CUDA, torch too old for torch.compile, an operator this runner does not
+cover) is answered with ok: false, the kind (stages/benchmark/result.ts's SkipKind) and the reason in plain
+words; the runner itself fails (exit 1, message on stderr) only for a broken request.
 """
 import copy
 import functools
@@ -32,7 +33,7 @@ import sys
 import threading
 import time
 
-PROTOCOL = 2
+PROTOCOL = 3
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -502,24 +503,29 @@ def cuda_graph(module, *x):
     return lambda: (graph.replay(), static_out)[1]
 
 
+def skipped(run, kind, reason):
+    return {"id": run["id"], "ok": False, "kind": kind, "reason": reason}
+
+
 def skip_reason(run, cuda):
+    """(kind, reason) when the run cannot happen here, else None."""
     mode, precision = run["mode"], run["precision"]
     if mode == "cudagraph" and not cuda:
-        return "CUDA not available: skipping torch-cudagraph"
+        return "no-gpu", "CUDA not available: skipping torch-cudagraph"
     if precision == "fp16" and not cuda:
-        return "CUDA not available: skipping torch FP16 (torch's CPU float16 kernels are incomplete)"
+        return "no-gpu", "CUDA not available: skipping torch FP16 (torch's CPU float16 kernels are incomplete)"
     if mode == "compile" and torch_major() < 2:
-        return "torch.compile needs torch >= 2 (found %s)" % torch.__version__
+        return "tool-unavailable", "torch.compile needs torch >= 2 (found %s)" % torch.__version__
     if mode not in ("eager", "compile", "cudagraph"):
-        return "unknown torch mode %s" % mode
+        return "engine-failed", "unknown torch mode %s" % mode
     return None
 
 
 def run_one(base, run, request, device, inputs):
     cuda = device.type == "cuda"
-    reason = skip_reason(run, cuda)
-    if reason:
-        return {"id": run["id"], "ok": False, "reason": reason}
+    why = skip_reason(run, cuda)
+    if why:
+        return skipped(run, *why)
     dtype = torch.float16 if run["precision"] == "fp16" else torch.float32
     channels_last = bool(run.get("channelsLast")) and cuda
     fmt = torch.channels_last if channels_last else torch.contiguous_format
@@ -543,7 +549,7 @@ def run_one(base, run, request, device, inputs):
             try:
                 compiled(*x)
             except Exception as e:
-                return {"id": run["id"], "ok": False, "reason": "torch.compile failed: %s" % str(e).splitlines()[0]}
+                return skipped(run, "engine-failed", "torch.compile failed: %s" % str(e).splitlines()[0])
             if cuda:
                 torch.cuda.synchronize()
             compile_ms = (time.perf_counter() - t0) * 1000.0
@@ -613,7 +619,10 @@ def main():
     try:
         base = OnnxModule(graph, tensors).eval()
     except ValueError as e:
-        fail(str(e))
+        # Operators (or attributes) this runner does not cover: an answer for every run, not a broken request.
+        results = [skipped(run, "unsupported-operator", str(e)) for run in request["runs"]]
+        print(json.dumps({"protocol": PROTOCOL, "environment": environment(), "results": results}))
+        return
     inputs = {}
     for batch, files in request["inputs"].items():
         by_name = {}
@@ -634,7 +643,7 @@ def main():
         try:
             results.append(run_one(base, run, request, device, inputs))
         except torch.cuda.OutOfMemoryError if hasattr(torch.cuda, "OutOfMemoryError") else MemoryError as e:
-            results.append({"id": run["id"], "ok": False, "reason": "out of GPU memory: %s" % str(e).splitlines()[0]})
+            results.append(skipped(run, "out-of-memory", "out of GPU memory: %s" % str(e).splitlines()[0]))
         finally:
             if device.type == "cuda":
                 torch.cuda.empty_cache()

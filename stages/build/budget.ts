@@ -4,22 +4,15 @@
  * `limits.weights_mb` or `limits.tensor_mb` is refused naming the field and the limit, which can be raised on
  * purpose in the config (the `limits` section is read by no stage, so it enters no cache key).
  */
+import { Type } from '@sinclair/typebox';
+import { configSection, Section } from '../../pipeline/section.js';
 import { INVERTED_RESIDUALS, makeDivisible } from './architecture.js';
+import { modelConfig } from './config.js';
 
-export interface Budget {
-  weights_mb: number;
-  tensor_mb: number;
-}
-
-export const limitsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    weights_mb: { type: 'number', exclusiveMinimum: 0, default: 512, description: 'Largest weights to build, MB.' },
-    tensor_mb: { type: 'number', exclusiveMinimum: 0, default: 1024, description: 'Largest activation, MB.' },
-  },
-} as const;
+export const limitsSchema = Section({
+  weights_mb: Type.Number({ exclusiveMinimum: 0, default: 512, description: 'Largest weights to build, MB.' }),
+  tensor_mb: Type.Number({ exclusiveMinimum: 0, default: 1024, description: 'Largest activation, MB.' }),
+});
 
 export interface ModelSize {
   weights: number;
@@ -58,11 +51,11 @@ export function budgetProblem(root: Root): { path: string[]; message: string } |
   const model = section(root, 'model');
   // A model the user brings has its own sizes; its inputs are bounded where they are made (onnx/inputs).
   if (typeof model['path'] === 'string') return undefined;
-  const limits = { ...{ weights_mb: 512, tensor_mb: 1024 }, ...section(root, 'limits') } as Budget;
-  const num = (field: string, fallback: number) => Number(model[field] ?? fallback);
-  const size = mobileNetSize(num('width_mult', 1), num('input_size', 224), num('num_classes', 1000));
+  const limits = configSection(root, 'limits', limitsSchema);
+  const built = modelConfig(root);
+  const size = mobileNetSize(built.width_mult, built.input_size, built.num_classes);
   if (size.weights > limits.weights_mb * 1e6) {
-    const field = Number(model['num_classes'] ?? 1000) > 10_000 ? 'num_classes' : 'width_mult';
+    const field = built.num_classes > 10_000 ? 'num_classes' : 'width_mult';
     return {
       path: ['model', field],
       message:
@@ -73,7 +66,7 @@ export function budgetProblem(root: Root): { path: string[]; message: string } |
   }
   const bench = section(root, 'bench');
   const batches: Array<[string[], number]> = [];
-  if (model['dynamic_batch'] !== true) batches.push([['model', 'batch_size'], Number(model['batch_size'] ?? 1)]);
+  if (!built.dynamic_batch) batches.push([['model', 'batch_size'], built.batch_size]);
   const benchBatches = (bench['batch_sizes'] as number[] | undefined) ?? [];
   for (const [i, b] of benchBatches.entries()) batches.push([['bench', 'batch_sizes', String(i)], b]);
   const trtBatch = section(section(root, 'trt'), 'batch')['max'];

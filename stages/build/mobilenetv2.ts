@@ -59,13 +59,18 @@ export function buildMobileNetV2(config: ModelConfig): Model {
     producerVersion: '1',
     domain: '',
     modelVersion: 1,
-    docString: `MobileNetV2 width_mult=${config.width_mult} input=${config.input_size} classes=${config.num_classes} seed=${config.seed}`,
+    docString:
+      `MobileNetV2 width_mult=${config.width_mult} input=${config.input_size} ` +
+      `classes=${config.num_classes} seed=${config.seed}`,
     metadata: [],
     graph: b.graph,
   };
 }
 
-/** torchvision's InvertedResidual: optional 1×1 expansion, 3×3 depthwise, linear 1×1 projection, skip when shapes allow. */
+/**
+ * torchvision's InvertedResidual: optional 1×1 expansion, 3×3 depthwise, linear 1×1 projection, skip when shapes
+ * allow.
+ */
 function invertedResidual(
   b: GraphBuilder,
   g: Rng,

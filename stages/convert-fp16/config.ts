@@ -4,17 +4,9 @@
  * relative L2, so 1e-2 passes a sound conversion and catches a broken one (a wrong cast or a clamped
  * weight shows up at 1e-1 or worse). Top-1 agreement is reported beside it.
  */
-import { configSection } from '../../pipeline/section.js';
-import { checkDefaults, checkSchema, type CheckConfig } from '../optimize/config.js';
-
-export interface Fp16Config {
-  /** Operator types left in float32: numerically delicate ones (exponentials, long reductions). */
-  keep_fp32: string[];
-  /** Graph inputs and outputs stay float32, with Casts at the boundary only. */
-  keep_io_fp32: boolean;
-  tolerance_rel_l2: number;
-  check: CheckConfig;
-}
+import { Type, type Static } from '@sinclair/typebox';
+import { configSection, Section, sectionDefaults } from '../../pipeline/section.js';
+import { checkSchema } from '../optimize/config.js';
 
 /**
  * BatchNormalization among them: its variances and epsilon (1e-5) sit near or below float16's smallest normal
@@ -36,24 +28,22 @@ export const DELICATE_OPS = [
   'BatchNormalization',
 ];
 
-export const schema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    keep_fp32: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: DELICATE_OPS },
-    keep_io_fp32: { type: 'boolean', default: true },
-    tolerance_rel_l2: { type: 'number', exclusiveMinimum: 0, default: 1e-2 },
-    check: checkSchema,
-  },
-} as const;
+export const schema = Section({
+  keep_fp32: Type.Array(Type.String({ minLength: 1 }), {
+    uniqueItems: true,
+    default: DELICATE_OPS,
+    description: 'Operator types left in float32: numerically delicate ones (exponentials, long reductions).',
+  }),
+  keep_io_fp32: Type.Boolean({
+    default: true,
+    description: 'Graph inputs and outputs stay float32, with Casts at the boundary only.',
+  }),
+  tolerance_rel_l2: Type.Number({ exclusiveMinimum: 0, default: 1e-2 }),
+  check: checkSchema,
+});
 
-export const defaults: Fp16Config = {
-  keep_fp32: [...DELICATE_OPS],
-  keep_io_fp32: true,
-  tolerance_rel_l2: 1e-2,
-  check: checkDefaults,
-};
+export type Fp16Config = Static<typeof schema>;
 
-export const fp16Config = (root: Readonly<Record<string, unknown>>): Fp16Config =>
-  configSection(root, 'fp16', defaults);
+export const defaults: Fp16Config = sectionDefaults(schema);
+
+export const fp16Config = (root: Readonly<Record<string, unknown>>): Fp16Config => configSection(root, 'fp16', schema);

@@ -7,7 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Exec } from '../../pipeline/exec.js';
+import { noMemo, type Answer, type ProbeMemo } from '../../pipeline/probe-memo.js';
 import { err, ok } from '../../pipeline/result.js';
 import type { ToolProbe, ToolSpec } from '../../pipeline/stage.js';
 import { PYTHON_CANDIDATES, sourceFile } from '../benchmark/torch-runner.js';
@@ -38,34 +40,69 @@ interface PythonProbe {
   torch: string | null;
   cuda?: string;
   triton?: string;
+  /** The candidate that answered, as it is started. */
   python: string;
 }
 
-/** Every run probes, a no-op one too: the Python side reads versions from files, without importing torch. */
-async function findPython(python: string, exec: Exec): Promise<PythonProbe | string> {
-  const tried: string[] = [];
-  for (const p of python ? [python] : PYTHON_CANDIDATES) {
-    const run = await exec(p, [enginePath], { input: JSON.stringify({ probe: true }), timeoutMs: 60_000 });
-    let reply: PythonProbe | undefined;
-    try {
-      reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as PythonProbe;
-    } catch {
-      reply = undefined;
-    }
-    if (run.exitCode === 0 && reply?.torch) return { ...reply, python: p };
-    const said = run.stderr.trim().split('\n').at(-1) ?? String(run.exitCode);
-    if (run.spawnError) tried.push(`${p} cannot be started (${run.spawnError})`);
-    else tried.push(reply ? `${p} has no torch` : `${p}: ${said}`);
+/** Every path a bare command name could be found at: a `python3` appearing earlier on PATH changes the answer. */
+const lookups = (command: string): string[] =>
+  command.includes('/')
+    ? [command]
+    : (process.env['PATH'] ?? '').split(delimiter).flatMap((d) => (d ? [join(d, command)] : []));
+
+const PYTHON_ENV = ['PATH', 'PYTHONPATH', 'PYTHONHOME', 'PYTHONUSERBASE', 'PYTHONNOUSERSITE', 'VIRTUAL_ENV'];
+
+type Asked = { reply: PythonProbe & { depends?: string[] } } | { tried: string; certain: boolean };
+
+async function ask(p: string, exec: Exec): Promise<Asked> {
+  const run = await exec(p, [enginePath], { input: JSON.stringify({ probe: true }), timeoutMs: 60_000 });
+  let reply: (PythonProbe & { depends?: string[] }) | undefined;
+  try {
+    reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as PythonProbe;
+  } catch {
+    reply = undefined;
   }
-  const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python';
-  return `compiled PyTorch engines skipped: ${tried.join('; ')} (${hint})`;
+  if (run.exitCode === 0 && reply?.torch) return { reply };
+  if (run.spawnError) return { tried: `${p} cannot be started (${run.spawnError})`, certain: true };
+  if (reply) return { tried: `${p} has no torch`, certain: Array.isArray(reply.depends) };
+  return { tried: `${p}: ${run.stderr.trim().split('\n').at(-1) ?? String(run.exitCode)}`, certain: false };
 }
 
-const probes = new Map<string, Promise<PythonProbe | string>>();
-const findOnce = (python: string, exec: Exec) => {
-  const key = `${python}\u0000${process.env.PATH ?? ''}`;
-  let p = probes.get(key);
-  if (!p) probes.set(key, (p = findPython(python, exec)));
+/**
+ * The configured Python, else the first candidate with torch. Remembered across runs while nothing it depends
+ * on changed (the candidates' PATH lookups, each interpreter's search folders and version files): starting
+ * each candidate costs 0.1–0.4 s, most of a no-op run.
+ */
+async function findPython(python: string, exec: Exec): Promise<Answer<PythonProbe | string>> {
+  const tried: string[] = [];
+  const files: string[] = [];
+  let certain = true;
+  for (const p of python ? [python] : PYTHON_CANDIDATES) {
+    files.push(...lookups(p));
+    const asked = await ask(p, exec);
+    if ('reply' in asked) {
+      const { depends, ...found } = asked.reply;
+      return {
+        value: { ...found, python: p },
+        ...(certain && depends ? { dependsOn: { files: [...files, ...depends], env: PYTHON_ENV } } : {}),
+      };
+    }
+    tried.push(asked.tried);
+    certain &&= asked.certain;
+  }
+  const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python';
+  const reason = `compiled PyTorch engines skipped: ${tried.join('; ')} (${hint})`;
+  return { value: reason, ...(certain ? { dependsOn: { files, env: PYTHON_ENV } } : {}) };
+}
+
+/** Both stages ask at once: one search per memo (per run) and PATH. */
+const searches = new WeakMap<ProbeMemo, Map<string, Promise<PythonProbe | string>>>();
+const findOnce = (python: string, exec: Exec, memo: ProbeMemo) => {
+  const mine = searches.get(memo) ?? new Map<string, Promise<PythonProbe | string>>();
+  searches.set(memo, mine);
+  const key = `${python}\u0000${process.env['PATH'] ?? ''}`;
+  let p = mine.get(key);
+  if (!p) mine.set(key, (p = memo(`torch-compile python ${python}`, () => findPython(python, exec))));
   return p;
 };
 
@@ -74,9 +111,9 @@ const atLeast = (version: string, major: number, minor: number): boolean => {
   return a! > major || (a === major && (b ?? 0) >= minor);
 };
 
-export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec): Promise<ToolProbe> {
+export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec, memo = noMemo): Promise<ToolProbe> {
   if (c.unused) return err({ reason: c.unused });
-  const found = await findOnce(c.python, exec);
+  const found = await findOnce(c.python, exec, memo);
   if (typeof found === 'string') return err({ reason: found });
   const torch = found.torch!;
   if (!atLeast(torch, 2, 7)) {
@@ -103,5 +140,5 @@ export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec): Prom
 
 export const torchCompileTool = <C extends CompileProbeConfig>(): ToolSpec<C> => ({
   name: 'torch-compile',
-  probe: (config, exec) => probeTorchCompile(config, exec),
+  probe: (config, exec, memo) => probeTorchCompile(config, exec, memo),
 });

@@ -7,7 +7,7 @@ fresh inductor cache directory, then torch.compiler.save_cache_artifacts into th
 
 One JSON request on stdin, one JSON reply on stdout:
   {"probe": true} -> {"torch": "2.11.0+cu130" | null, "cuda": "13.0" | "none", "triton": "3.6.0" | "none",
-                      "python": sys.executable}
+                      "python": sys.executable, "depends": [paths whose change may change this answer]}
     read from the installed packages' files without importing torch (seconds on a GPU machine), since every
     run probes, a no-op one too
   {"graph", "weights", "precision", "batches", "channelsLast", "compileMode", "tf32", "cudnnBenchmark",
@@ -45,10 +45,34 @@ def triton_version():
     return _package_field("triton", "__init__.py", "__version__") or "none"
 
 
+def _probe_depends():
+    """What decides this answer, for the caller to stat on later runs instead of asking again: the interpreter,
+    every folder imports search (a package installed or removed changes its folder), the user and site folders
+    even where absent (a `pip install --user` creates one), the version files read, and, behind a pyenv shim,
+    the files that pick the version (`$PYENV_ROOT/version`, `.python-version` here and in every folder above)."""
+    import site
+    paths = [sys.executable, os.path.realpath(sys.executable)] + [p for p in sys.path if p]
+    paths += list(getattr(site, "getsitepackages", lambda: [])()) + [site.getusersitepackages()]
+    for package, filename in (("torch", "version.py"), ("triton", "__init__.py")):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.submodule_search_locations:
+            paths.append(os.path.join(spec.submodule_search_locations[0], filename))
+    root = os.environ.get("PYENV_ROOT")
+    if root:
+        paths.append(os.path.join(root, "version"))
+        folder = os.path.abspath(os.environ.get("PYENV_DIR") or os.getcwd())
+        while True:
+            paths.append(os.path.join(folder, ".python-version"))
+            if os.path.dirname(folder) == folder:
+                break
+            folder = os.path.dirname(folder)
+    return sorted({os.path.abspath(p) for p in paths})
+
+
 def probe():
     return {"torch": _package_field("torch", "version.py", "__version__"),
             "cuda": _package_field("torch", "version.py", "cuda") or "none", "triton": triton_version(),
-            "python": sys.executable}
+            "python": sys.executable, "depends": _probe_depends()}
 
 
 def build(request):

@@ -29,7 +29,10 @@ function checkIdentity(log: TrtexecLog, fp: Readonly<Record<string, string>>): s
     return `trtexec --help reported TensorRT ${fp.tensorrt} but the build ran TensorRT ${log.tensorrtVersion}`;
   }
   if (log.device?.name && fp.gpu && log.device.name !== fp.gpu) {
-    return `nvidia-smi reported GPU ${fp.gpu} but trtexec built on ${log.device.name}; make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES)`;
+    return (
+      `nvidia-smi reported GPU ${fp.gpu} but trtexec built on ${log.device.name}; ` +
+      'make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES)'
+    );
   }
   return undefined;
 }
@@ -49,7 +52,8 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
   if (!onnx)
     return fail(
       'upstream-skipped',
-      'trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; run it or turn trt.strongly_typed off',
+      'trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; ' +
+        'run it or turn trt.strongly_typed off',
     );
   const inputs = await readTrtInputs(onnx, ctx.config.model);
   if (!inputs.ok) return fail('bad-input', inputs.error);

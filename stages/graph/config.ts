@@ -1,16 +1,13 @@
 /** The `graph` section: how the network drawings look. */
-export interface GraphConfig {
-  rankdir: 'TB' | 'LR';
-  /** Draw a node's attributes (kernel, stride, group) under its op type. */
-  attributes: boolean;
-}
+import { Type, type Static } from '@sinclair/typebox';
+import { configSection, Enum, Section } from '../../pipeline/section.js';
 
-export const schema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    rankdir: { enum: ['TB', 'LR'], default: 'TB', description: 'Top-to-bottom or left-to-right layout.' },
-    attributes: { type: 'boolean', default: true, description: 'Show kernel, stride and group in node labels.' },
-  },
-} as const;
+export const schema = Section({
+  rankdir: Enum(['TB', 'LR'], { default: 'TB', description: 'Top-to-bottom or left-to-right layout.' }),
+  attributes: Type.Boolean({ default: true, description: 'Show kernel, stride and group in node labels.' }),
+});
+
+export type GraphConfig = Static<typeof schema>;
+
+export const graphConfig = (root: Readonly<Record<string, unknown>>): GraphConfig =>
+  configSection(root, 'graph', schema);

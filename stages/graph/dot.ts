@@ -3,7 +3,7 @@
  * apart, and the shape of what it produces. Initializers and Constant nodes are weights, not data flow, so
  * they are not drawn.
  */
-import type { Dim, Model, Node, TensorType } from '../../onnx/ir.js';
+import type { Dim, Model, Node, TensorType, ValueInfo } from '../../onnx/ir.js';
 import type { GraphConfig } from './config.js';
 
 const COLORS: Record<string, string> = {
@@ -46,18 +46,21 @@ export function toDot(
   const g = model.graph;
   const weights = new Set(g.initializers.map((t) => t.name));
   const producer = new Map<string, string>();
+  const heading = quote(`${title} — ${g.nodes.length} nodes`);
   const lines = [
     `digraph ${quote(title)} {`,
-    `  graph [rankdir=${config.rankdir}, label=${quote(`${title} — ${g.nodes.length} nodes`)}, labelloc=t, fontname="DejaVu Sans", nodesep=0.15, ranksep=0.25];`,
+    `  graph [rankdir=${config.rankdir}, label=${heading}, labelloc=t, fontname="DejaVu Sans", ` +
+      'nodesep=0.15, ranksep=0.25];',
     '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=10, height=0.3, margin="0.08,0.03"];',
     '  edge [arrowsize=0.5, color="#555555"];',
   ];
+  /** A graph input or output: an ellipse with its name and shape. */
+  const ellipse = (id: string, v: ValueInfo) =>
+    `  ${quote(id)} [shape=ellipse, fillcolor="#ffffff", label=${quote(`${v.name}\n${dims(v.type?.shape)}`)}];`;
   for (const input of g.inputs.filter((v) => !weights.has(v.name))) {
     const id = `in:${input.name}`;
     producer.set(input.name, id);
-    lines.push(
-      `  ${quote(id)} [shape=ellipse, fillcolor="#ffffff", label=${quote(`${input.name}\n${dims(input.type?.shape)}`)}];`,
-    );
+    lines.push(ellipse(id, input));
   }
   g.nodes.forEach((node, i) => {
     if (node.opType === 'Constant') return;
@@ -66,9 +69,8 @@ export function toDot(
     const shape = out ? types.get(out)?.shape : undefined;
     const extra = config.attributes ? attributeSummary(node) : '';
     const label = `${node.opType}${extra ? ` ${extra}` : ''}\n${dims(shape)}`;
-    lines.push(
-      `  ${id} [label=${quote(label)}, tooltip=${quote(node.name)}, fillcolor=${quote(COLORS[node.opType] ?? '#f8f9fa')}];`,
-    );
+    const fill = quote(COLORS[node.opType] ?? '#f8f9fa');
+    lines.push(`  ${id} [label=${quote(label)}, tooltip=${quote(node.name)}, fillcolor=${fill}];`);
     for (const o of node.outputs) producer.set(o, id);
   });
   g.nodes.forEach((node, i) => {
@@ -79,9 +81,7 @@ export function toDot(
   });
   for (const output of g.outputs) {
     const id = `out:${output.name}`;
-    lines.push(
-      `  ${quote(id)} [shape=ellipse, fillcolor="#ffffff", label=${quote(`${output.name}\n${dims(output.type?.shape)}`)}];`,
-    );
+    lines.push(ellipse(id, output));
     const from = producer.get(output.name);
     if (from) lines.push(`  ${quote(from)} -> ${quote(id)};`);
   }

@@ -4,14 +4,14 @@
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { sourceModel } from '../import/model-ref.js';
-import type { GraphConfig } from './config.js';
+import { graphConfig, type GraphConfig } from './config.js';
 import { dotTool } from './graphviz.js';
 
 export default defineStage<GraphConfig>({
   name: 'graph',
   version: 1,
   description: 'Drawings of the raw and optimized graphs (GraphViz DOT, SVG, PNG, side by side)',
-  config: (c) => c['graph'] as GraphConfig,
+  config: graphConfig,
   inputs: { raw: sourceModel, optimized: { stage: 'optimize', output: 'model' } },
   outputs: {
     rawDot: 'graph.raw.dot',

@@ -38,7 +38,7 @@ export function seededFeeds(model: Model, seed: number, batch: number, source: F
 
 export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Result<Outputs, string>> {
   try {
-    const options = { graphOptimizationLevel: 'disabled', intraOpThreads: 1, logSeverityLevel: 3 } as const;
+    const options = { graphOptimizationLevel: 'disabled', intraOpThreads: 1 } as const;
     return ok(await runTensorsOnce(bytes, feeds, options));
   } catch (e) {
     return err(e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
@@ -65,10 +65,8 @@ export async function referenceRun(
     if (v && v.some((x) => !Number.isFinite(x))) {
       const why = `the ORIGINAL model's output '${name}' is not finite (NaN or ±Inf) on the check's inputs`;
       const sources = model ? nonFiniteSources(model, feeds.value) : [];
-      const held =
-        sources.length === 0
-          ? ''
-          : `; the input already holds NaN or ±Inf in ${sources.slice(0, 3).join(', ')}${sources.length > 3 ? ` and ${sources.length - 3} more` : ''}`;
+      const named = `${sources.slice(0, 3).join(', ')}${sources.length > 3 ? ` and ${sources.length - 3} more` : ''}`;
+      const held = sources.length === 0 ? '' : `; the input already holds NaN or ±Inf in ${named}`;
       return err(`${why}${held}, so no comparison can prove anything`);
     }
   }

@@ -1,16 +1,18 @@
 /** The `report` section. */
-export interface ReportConfig {
-  title: string;
-  /** PNG charts are rendered at this multiple of their SVG size. */
-  png_scale: number;
-}
+import { Type, type Static } from '@sinclair/typebox';
+import { configSection, Section } from '../../pipeline/section.js';
 
-export const schema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  properties: {
-    title: { type: 'string', minLength: 1, default: 'enginefoundry benchmark report' },
-    png_scale: { type: 'number', minimum: 0.5, maximum: 4, default: 2 },
-  },
-} as const;
+export const schema = Section({
+  title: Type.String({ minLength: 1, default: 'enginefoundry benchmark report' }),
+  png_scale: Type.Number({
+    minimum: 0.5,
+    maximum: 4,
+    default: 2,
+    description: 'PNG charts are rendered at this multiple of their SVG size.',
+  }),
+});
+
+export type ReportConfig = Static<typeof schema>;
+
+export const reportConfig = (root: Readonly<Record<string, unknown>>): ReportConfig =>
+  configSection(root, 'report', schema);

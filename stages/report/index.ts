@@ -3,13 +3,13 @@
  * charts as SVG and PNG files beside them, and the graph drawings when the graph stage ran.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import type { ReportConfig } from './config.js';
+import { reportConfig, type ReportConfig } from './config.js';
 
 export default defineStage<ReportConfig>({
   name: 'report',
   version: 2,
   description: 'report.md and a self-contained report.html with charts (SVG and PNG) and graph drawings',
-  config: (c) => c['report'] as ReportConfig,
+  config: reportConfig,
   inputs: {
     bench: { stage: 'benchmark', output: 'bench' },
     passes: { stage: 'optimize', output: 'passes' },

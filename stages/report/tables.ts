@@ -29,7 +29,8 @@ const correctness = (m: Measurement): string => {
   const c = m.correctness;
   if (!c) return 'reference';
   const top1 = c.top1 === undefined ? '' : ` / ${(c.top1 * 100).toFixed(0)} %`;
-  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${c.zeroReference ? ' (all-zero reference)' : ''}`;
+  const zero = c.zeroReference ? ' (all-zero reference)' : '';
+  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${zero}`;
 };
 
 /** `48 (10 s limit)`: how many timed samples, and what stopped them. */
@@ -130,7 +131,7 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
       head: HEAD,
       align: ALIGN,
       rows: flagged(bench).map((m) => measurementRow(m, '⚠', max)),
-      empty: 'None: every measured engine agrees with the FP32 reference.',
+      empty: 'None: every measured engine agrees with the correctness reference.',
     },
     {
       title: 'Skipped engines',
@@ -149,7 +150,11 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
         [
           'GPU',
           env.gpu
-            ? `${env.gpu.name}${env.gpu.computeCapability ? `, compute ${env.gpu.computeCapability}` : ''}${env.gpu.driver ? `, driver ${env.gpu.driver}` : ''}`
+            ? [
+                env.gpu.name,
+                ...(env.gpu.computeCapability ? [`compute ${env.gpu.computeCapability}`] : []),
+                ...(env.gpu.driver ? [`driver ${env.gpu.driver}`] : []),
+              ].join(', ')
             : 'none',
         ],
         ['OS', env.os],
@@ -165,17 +170,29 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
   ];
 }
 
-/** How each engine's clock was read, once per engine, with the warm-up runs it excluded. */
+/**
+ * How each engine's clock was read, once per engine, with the warm-up runs it excluded; then, in one line, the
+ * correctness reference (absent from a bench.json written before it was recorded).
+ */
 export function timingNotes(bench: BenchFile): string[] {
   const engines = [...new Set(bench.measurements.map((m) => m.engine))];
-  return engines.map((e) => {
+  const clocks = engines.map((e) => {
     const ms = bench.measurements.filter((m) => m.engine === e);
     const warm = ms.map((m) => m.warmup);
     const [lo, hi] = [Math.min(...warm), Math.max(...warm)];
     return `${e}: ${ms[0]!.timing}; ${lo === hi ? lo : `${lo}–${hi}`} warm-up runs excluded`;
   });
+  const r = bench.reference;
+  if (!r) return clocks;
+  const threads = `${r.intraOpThreads} intra-op and ${r.interOpThreads} inter-op thread`;
+  return [
+    ...clocks,
+    `correctness reference: ${r.model} (sha256 ${r.sha256.slice(0, 12)}, before optimization) on ${r.runtime}, ` +
+      `graph optimization ${r.graphOptimizationLevel}, ${threads}; every engine's error is against it`,
+  ];
 }
 
 /** The sampling rule every measurement ran under, in words. */
 export const samplingRule = (b: NonNullable<BenchFile['budget']>): string =>
-  `timed runs until ${b.runs} samples or ${b.maxSeconds} s (at least ${Math.min(10, b.runs)}); warm-up ${b.warmup} runs or ${b.warmupMaxSeconds} s`;
+  `timed runs until ${b.runs} samples or ${b.maxSeconds} s (at least ${Math.min(10, b.runs)}); ` +
+  `warm-up ${b.warmup} runs or ${b.warmupMaxSeconds} s`;

@@ -18,7 +18,9 @@ export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<voi
   if (ctx.config.fail_on_unchecked && unchecked.length > 0) {
     return err({
       reason: 'check-failed',
-      message: `${path}: operators outside the schema table: ${unchecked.join(', ')}; set validate.fail_on_unchecked: false to accept them unchecked`,
+      message:
+        `${path}: operators outside the schema table: ${unchecked.join(', ')}; ` +
+        'set validate.fail_on_unchecked: false to accept them unchecked',
     });
   }
   const [first, ...rest] = report.errors;

@@ -67,7 +67,7 @@ test('zero bytes, a truncated file, garbage: exit 2, one line naming the file', 
   await refused(join(d, 'garbage.onnx'), 2, /garbage\.onnx: not an ONNX model/);
 });
 
-test("a flipped byte in a tensor's type: the storage no longer fits the dims, exit 1 or 2 naming the tensor", async () => {
+test("a flipped byte in a tensor's type: the storage no longer fits its dims, exit 1 or 2 naming it", async () => {
   const d = folder();
   const bytes = Buffer.from(encodeModel(tiny()));
   // The initializer's TensorProto as encoded: data_type (field 2) = FLOAT is the bytes 0x10 0x01.
@@ -130,7 +130,7 @@ test('external data: read, hashed, stored and written out together with the mode
   assert.equal(readManifest(ext).stages['import']?.status, 'built');
 });
 
-test("external data outside the model's folder (.., absolute, a symlink out): exit 2 naming tensor and location, nothing read", async () => {
+test("external data outside the model's folder (.., absolute, symlink): exit 2 naming both, nothing read", async () => {
   for (const [location, re] of [
     ['../outside.fifo', /tensor '.+': external data location "\.\.\/outside\.fifo" leaves the model's folder/],
     [outside, /external data location ".*outside\.fifo" is an absolute path/],

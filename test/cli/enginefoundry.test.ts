@@ -51,7 +51,7 @@ test('onnx builds, validates, optimizes and converts; the same command again bui
     assert.equal(s.status, name === 'import' ? 'skipped' : 'cached', name);
 });
 
-test('engines without TensorRT: both engine stages skipped with the reason, exit 0; --require trtexec makes it exit 1', async () => {
+test('engines without TensorRT: both engine stages skipped with the reason; --require trtexec: exit 1', async () => {
   const r = await cli('engines', '--config', 'configs/ci.yaml');
   assert.equal(r.exitCode, 0, r.stderr);
   for (const name of ['engine:trt:fp32', 'engine:trt:fp16']) {
@@ -83,4 +83,36 @@ test('an unknown command is a usage error (exit 2) that points at --help', async
   const r = await cli('engins', '--config', 'configs/ci.yaml');
   assert.equal(r.exitCode, 2);
   assert.match(r.stderr, /--help/);
+});
+
+test('the commands and their options come from the registry: the help users have always had', async () => {
+  const top = await cli('--help');
+  assert.equal(top.exitCode, 0, top.stderr);
+  const commands = [...top.stdout.matchAll(/^ {2}enginefoundry (\S+)/gm)].map((m) => m[1]);
+  const names = [
+    'run',
+    'build',
+    'validate',
+    'optimize',
+    'onnx',
+    'engines',
+    'bench',
+    'report',
+    'graph',
+    'plan',
+    'cache',
+  ];
+  assert.deepEqual(commands, names);
+  assert.match(top.stdout, /bench\s+benchmark every engine \(re-measured on each run\)/);
+  assert.match(top.stdout, /engines\s+TensorRT engines \(skipped without trtexec\)/);
+  const options = async (...command: string[]) => (await cli(...command, '--help')).stdout;
+  const bench = await options('bench');
+  assert.match(
+    bench,
+    /--precision\s+leave out stages of the other precision\s+\[string\] \[choices: "fp32", "fp16", "all"\]/,
+  );
+  assert.match(bench, /--baseline\s+an earlier bench\.json to compare with \(benchmark stage\)/);
+  const plan = await options('plan');
+  assert.match(plan, /--precision/);
+  assert.doesNotMatch(plan, /--baseline/);
 });

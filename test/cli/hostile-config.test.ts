@@ -83,7 +83,10 @@ test('sizes beyond the memory budget are refused before anything is allocated, n
     s,
     ['build', '--config', s.config, '--set', 'model.num_classes=1000000000'],
     2,
-    /--set model\.num_classes=1000000000: model\.num_classes 1000000000 makes \d+ MB of weights, over limits\.weights_mb 512/,
+    new RegExp(
+      String.raw`--set model\.num_classes=1000000000: ` +
+        String.raw`model\.num_classes 1000000000 makes \d+ MB of weights, over limits\.weights_mb 512`,
+    ),
   );
   const staticBatch = ['--set', 'model.dynamic_batch=false', '--set', 'model.batch_size=1000000000'];
   await refused(
@@ -98,7 +101,10 @@ test('sizes beyond the memory budget are refused before anything is allocated, n
     s,
     ['build', '--config', file],
     2,
-    /wide\.yaml:2:16: model\.num_classes 300000 makes 1546 MB of weights, over limits\.weights_mb 512; lower it, or raise limits\.weights_mb/,
+    new RegExp(
+      String.raw`wide\.yaml:2:16: model\.num_classes 300000 makes 1546 MB of weights, over limits\.weights_mb 512; ` +
+        String.raw`lower it, or raise limits\.weights_mb`,
+    ),
   );
 });
 

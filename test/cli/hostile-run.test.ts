@@ -32,7 +32,10 @@ test("usage mistakes: a value-less --precision, a typo in a command or option, a
     s,
     ['plan', '--config', s.config, '--require', 'pytorch'],
     2,
-    /--require pytorch: no stage uses a tool of that name \(did you mean torch\?\); tools: (?=.*\btrtexec\b)(?=.*\bdot\b)(?=.*\bpython\b)/,
+    new RegExp(
+      String.raw`--require pytorch: no stage uses a tool of that name \(did you mean torch\?\); ` +
+        String.raw`tools: (?=.*\btrtexec\b)(?=.*\bdot\b)(?=.*\bpython\b)`,
+    ),
   );
 });
 
@@ -73,7 +76,10 @@ test('--artifacts naming a file, and a latest/ this tool did not make, stop the 
     s,
     ['build', '--config', s.config, '--artifacts', 'store.txt'],
     2,
-    /^error: --artifacts store\.txt: store\.txt\/store\/tmp: a file stands where a folder is needed; move the file.*\(ENOTDIR\)/,
+    new RegExp(
+      String.raw`^error: --artifacts store\.txt: store\.txt/store/tmp: a file stands where a folder is needed; ` +
+        String.raw`move the file.*\(ENOTDIR\)`,
+    ),
   );
   // A latest/ restored as a real folder holds the user's files: kept, and the run says what to do.
   mkdirSync(join(s.artifacts, 'latest'), { recursive: true });

@@ -32,7 +32,7 @@ function weightOffset(bytes: Uint8Array): number {
   return raw.byteOffset - bytes.byteOffset + Math.floor(raw.length / 2);
 }
 
-test('--model: the file is imported as given, keyed by its content: rename and touch hit, one changed byte misses', async () => {
+test('--model: the file imported as given, keyed by content: rename and touch hit, a changed byte misses', async () => {
   const models = join(dir, 'models');
   mkdirSync(models);
   const a = join(models, 'a.onnx');
@@ -69,7 +69,7 @@ test('--model: the file is imported as given, keyed by its content: rename and t
   assert.notEqual(m3['import']?.key, m1['import']?.key);
 });
 
-test("model.path in a config resolves against the config file's folder; --model replaces a MobileNetV2 config's model", async () => {
+test("model.path resolves against the config's folder; --model replaces a MobileNetV2 config's model", async () => {
   const cfgDir = join(dir, 'cfg', 'deep');
   mkdirSync(cfgDir, { recursive: true });
   copyFileSync(small, join(dir, 'cfg', 'm.onnx'));
@@ -99,7 +99,10 @@ test('a dimension without a value is exit 2 before anything runs; --dim gives it
   assertOneLineError(
     r,
     2,
-    /input 'x' .*dimension 2 \('p2o\.DynamicDimension\.1'\) has no value: set model\.dims.* or pass --dim p2o\.DynamicDimension\.1=N/,
+    new RegExp(
+      String.raw`input 'x' .*dimension 2 \('p2o\.DynamicDimension\.1'\) has no value: ` +
+        String.raw`set model\.dims.* or pass --dim p2o\.DynamicDimension\.1=N`,
+    ),
   );
   assert.throws(() => readManifest(fresh), 'nothing ran');
   const dims = ['--dim', 'p2o.DynamicDimension.1=48', '--dim', 'p2o.DynamicDimension.2=192'];
@@ -117,7 +120,7 @@ test('the example configs name their model relative to their own folder', () => 
   }
 });
 
-test('optimize declines (the original model gives NaN on the check data): skipped with the reason, exit 0, FP16 takes the imported model', async () => {
+test('optimize declines (NaN from the original on check data): skipped, exit 0, FP16 takes the import', async () => {
   const d = join(dir, 'declines');
   mkdirSync(join(d, 'check'), { recursive: true });
   const sqrt = model({

@@ -8,12 +8,47 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { compareOutputs, runDisabled } from '../../stages/optimize/numeric-check.js';
+import type { Model } from '../../onnx/ir.js';
 import { readModelFile } from '../../onnx/serde.js';
 import { countNodes } from '../../onnx/rewrite/subgraphs.js';
 import { checkInputs, proveFp16, proveOptimize, type Verdict } from '../../bench/corpus-proof.js';
-import { realModels } from './models.js';
+import { realModelNames, realModels } from './models.js';
 
 const reason = (v: Verdict): string => (v.status === 'done' ? '' : v.reason);
+
+/**
+ * docs/corpus.md's table: nodes before → after the passes, every graph counted, with how many sit in
+ * If/Loop/Scan bodies. The passes are deterministic, so these are exact.
+ */
+const NODES: Record<string, string> = {
+  silero_vad_legacy: '250 (248) → 250 (248)',
+  silero_vad_v5: '689 (684) → 340 (338)',
+  silero_vad_v6: '689 (684) → 340 (338)',
+  ppocr_v4_det: '672 (0) → 328 (0)',
+  ppocr_v4_rec: '765 (0) → 419 (0)',
+  ppocr_mobile_v2_cls: '471 (0) → 184 (0)',
+  oww_melspectrogram: '29 (0) → 20 (0)',
+  oww_embedding: '65 (0) → 65 (0)',
+  oww_hey_jarvis: '63 (30) → 54 (26)',
+  oww_alexa: '7 (0) → 7 (0)',
+  oww_timer: '8 (0) → 8 (0)',
+  oww_hey_rhasspy: '29 (0) → 25 (0)',
+  oww_hello_deepa: '29 (0) → 25 (0)',
+};
+
+const nodes = (g: Model['graph']): string => `${countNodes(g)} (${countNodes(g) - g.nodes.length})`;
+
+/** Each If branch tried on its own in float16; none of these is proven, each for its own reason. */
+const BODY_OUTCOMES = [
+  'oww_hey_jarvis else_branch: the outputs are bit-identical',
+  'oww_hey_jarvis then_branch: the outputs are bit-identical',
+  'silero_vad_legacy else_branch: the outputs are bit-identical',
+  'silero_vad_legacy then_branch: with it converted, relative L2',
+  'silero_vad_v5 else_branch: the type of',
+  'silero_vad_v5 then_branch: the type of',
+  'silero_vad_v6 else_branch: the type of',
+  'silero_vad_v6 then_branch: the type of',
+];
 
 const tally = (verdicts: Verdict[]) => ({
   done: verdicts.filter((v) => v.status === 'done').length,
@@ -21,13 +56,15 @@ const tally = (verdicts: Verdict[]) => ({
   failed: verdicts.filter((v) => v.status === 'failed').map((v) => (v.status === 'done' ? '' : v.reason)),
 });
 
-test('every real model optimizes to the same outputs; FP16 within tolerance, or declined when nothing converts', async () => {
+test('each real model optimizes to the same outputs; FP16 within tolerance or declined: nothing converts', async () => {
   const optimize: Verdict[] = [],
     fp16: Verdict[] = [];
   const withCheckData: string[] = [],
     withBodies: string[] = [],
     bodyOutcomes: string[] = [],
-    fp16Declined: string[] = [];
+    fp16Declined: string[] = [],
+    nodeCounts: Record<string, string> = {};
+  assert.equal(realModelNames.length, 13, 'docs/corpus.md: 13 real models');
   for (const m of realModels()) {
     const model = await readModelFile(m.file);
     assert.ok(model.ok, model.ok ? '' : model.error);
@@ -44,6 +81,7 @@ test('every real model optimizes to the same outputs; FP16 within tolerance, or 
     const o = await proveOptimize(model.value, inputs.value.feeds);
     if (o.verdict.status === 'done') assert.ok(o.verdict.relL2 <= 1e-5, `${m.name}: ${o.verdict.relL2}`);
     optimize.push(o.verdict);
+    nodeCounts[m.name] = `${nodes(model.value.graph)} → ${nodes(o.model.graph)}`;
     const f = await proveFp16(o.model, inputs.value.feeds);
     fp16.push(f.verdict);
     if (f.verdict.status === 'declined') fp16Declined.push(m.name);
@@ -52,6 +90,7 @@ test('every real model optimizes to the same outputs; FP16 within tolerance, or 
     bodyOutcomes.push(...f.bodies.map((b) => `${m.name} ${b.attribute}: ${b.converted ? 'converted' : b.why}`));
   }
   assert.deepEqual(tally(optimize), { done: 13, declined: [], failed: [] });
+  assert.deepEqual(nodeCounts, NODES, "docs/corpus.md's node counts, bodies included");
   // Silero keeps all of its float32 work inside If bodies, none of which is proven in float16: nothing is
   // converted, and a "float16 model" that computes in float32 would be benchmarked as FP16 untruly.
   const fp16Tally = tally(fp16);
@@ -68,19 +107,8 @@ test('every real model optimizes to the same outputs; FP16 within tolerance, or 
     'silero_vad_v6',
   ]);
   assert.deepEqual(withBodies.sort(), ['oww_hey_jarvis', 'silero_vad_legacy', 'silero_vad_v5', 'silero_vad_v6']);
-  // Each If branch tried on its own in float16; none of these is proven, each for its own reason.
   const kinds = /^(\S+ \S+): (the type of|the outputs are bit-identical|with it converted, relative L2).*$/;
-  const why = (o: string) => o.replace(kinds, '$1: $2');
-  assert.deepEqual(bodyOutcomes.map(why).sort(), [
-    'oww_hey_jarvis else_branch: the outputs are bit-identical',
-    'oww_hey_jarvis then_branch: the outputs are bit-identical',
-    'silero_vad_legacy else_branch: the outputs are bit-identical',
-    'silero_vad_legacy then_branch: with it converted, relative L2',
-    'silero_vad_v5 else_branch: the type of',
-    'silero_vad_v5 then_branch: the type of',
-    'silero_vad_v6 else_branch: the type of',
-    'silero_vad_v6 then_branch: the type of',
-  ]);
+  assert.deepEqual(bodyOutcomes.map((o) => o.replace(kinds, '$1: $2')).sort(), BODY_OUTCOMES);
 });
 
 test('silero VAD v5: the passes remove nodes inside its If bodies', async () => {

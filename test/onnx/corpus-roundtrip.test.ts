@@ -62,7 +62,8 @@ test('every corpus model decodes and re-encodes to the same model', { skip }, ()
     else failed.push(path);
   }
   console.log(
-    `corpus round trip: ${models.length} models, ${identical} byte-identical, ${fieldEqual} equal field by field, ${failed.length} failed`,
+    `corpus round trip: ${models.length} models, ${identical} byte-identical, ` +
+      `${fieldEqual} equal field by field, ${failed.length} failed`,
   );
   assert.ok(models.length > 1000, `found only ${models.length} models`);
   assert.deepEqual(failed, []);
@@ -118,7 +119,8 @@ test('every corpus tensor decodes to the dtype, shape and values Python onnx rea
     valuesChecked++;
   }
   console.log(
-    `corpus tensors: ${checked} decoded with the right dtype and shape, ${valuesChecked} with values checked, ${notTensors} sequence/map/optional files not TensorProto`,
+    `corpus tensors: ${checked} decoded with the right dtype and shape, ${valuesChecked} with values checked, ` +
+      `${notTensors} sequence/map/optional files not TensorProto`,
   );
   assert.ok(checked > 2000, `checked only ${checked} tensors`);
 });

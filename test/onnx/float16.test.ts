@@ -33,8 +33,11 @@ const values = Float32Array.from([
 ]);
 
 test('float32 → float16 rounds exactly as numpy does, and back is exact', async () => {
-  const script =
-    'import sys,numpy as np; a=np.array(sys.stdin.read().split(),dtype=np.float32); print(" ".join(str(int(x)) for x in a.astype(np.float16).view(np.uint16)))';
+  const script = [
+    'import sys, numpy as np',
+    'a = np.array(sys.stdin.read().split(), dtype=np.float32)',
+    'print(" ".join(str(int(x)) for x in a.astype(np.float16).view(np.uint16)))',
+  ].join('\n');
   const r = await exec('/usr/bin/python3', ['-c', script], {
     input: Array.from(values, (x) => (Object.is(x, -0) ? '-0' : x.toString())).join(' '),
   });

@@ -7,7 +7,7 @@ import { repoRoot } from '../repo-root.js';
 
 test('the registered stages form a DAG and every command target exists', () => {
   assert.deepEqual(checkDeclarations(registry.stages), { ok: true, value: undefined });
-  for (const [command, targets] of Object.entries(registry.targets)) {
+  for (const [command, { targets }] of Object.entries(registry.commands)) {
     const s = select(registry.stages, targets);
     assert.ok(s.ok, `${command}: ${s.ok ? '' : s.error}`);
   }

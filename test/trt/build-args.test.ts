@@ -91,7 +91,8 @@ test('bf16 and strongly typed exist only on 10.x, exclude each other, and apply 
   assert.deepEqual(r86, {
     ok: false,
     error:
-      'trt.bf16 needs TensorRT 10 or newer, and the trtexec found is 8.6.1; turn it off or use a TensorRT 10 trtexec or image',
+      'trt.bf16 needs TensorRT 10 or newer, and the trtexec found is 8.6.1; ' +
+      'turn it off or use a TensorRT 10 trtexec or image',
   });
   assert.ok(!buildArgs({ ...base, version: V10, precision: 'fp16', settings: { ...st, bf16: true } }).ok);
 });
@@ -121,7 +122,7 @@ test('a name with a separator is quoted; a bad profile is refused', () => {
   assert.deepEqual(bad, { ok: false, error: 'trt.batch must satisfy min <= opt <= max, got min 4, opt 2, max 8' });
 });
 
-test('any model: every symbolic input gets min/opt/max from the batch profile and the resolved dims; static and scalar inputs none', () => {
+test('any model: each symbolic input gets min/opt/max from trt.batch and resolved dims; static inputs none', () => {
   // Silero VAD's inputs: input [batch, sequence] with sequence from model.dims, an int64 scalar sr (static),
   // states [2, batch, 64] whose batch is not the leading dimension.
   const vad: TrtInputs = {
@@ -177,6 +178,9 @@ test('the "would have run" line of a skipped build comes from the same builder',
   assert.equal(line, `trtexec ${args.value.join(' ')}`);
   assert.match(
     line,
-    /--fp16 --minShapes=<each dynamic input at batch 1> --optShapes=<… batch 2> --maxShapes=<… batch 16> --memPoolSize=workspace:1024 /,
+    new RegExp(
+      '--fp16 --minShapes=<each dynamic input at batch 1> --optShapes=<… batch 2> --maxShapes=<… batch 16> ' +
+        '--memPoolSize=workspace:1024 ',
+    ),
   );
 });

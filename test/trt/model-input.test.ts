@@ -43,7 +43,7 @@ test('a model from the ONNX test corpus (Relu, input x [3, 4, 5]) is static', as
   });
 });
 
-test('real models: Silero VAD (4 inputs, int64 scalar, batch inside the state) and PaddleOCR (dynamic H and W)', async () => {
+test('real models: Silero VAD (4 inputs, int64 scalar, batch inside the state), PaddleOCR (dynamic H, W)', async () => {
   const [vad, det] = realModels('silero_vad_legacy', 'ppocr_v4_det');
   const v = await readTrtInputs(vad!.file, { dims: { sequence: 512 }, inputs: { sr: { value: 16000 } } });
   assert.ok(v.ok, v.ok ? '' : v.error);

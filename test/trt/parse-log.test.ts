@@ -1,9 +1,10 @@
 /**
- * The parser against every recorded real trtexec log in test/fixtures/trtexec-real (copied from shared/reference: 8.6.0 and 10.16.0), checking the
- * exact figures each contains, and against this project's own failure fixtures (same format).
+ * The parser against every recorded real trtexec log in test/fixtures/trtexec-real (copied from shared/reference:
+ * 8.6.0 and 10.16.0), checking the exact figures each contains, and against the logs this project authored in
+ * the same format (test/fixtures/trtexec-authored: two successes, six failures).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -13,7 +14,7 @@ import { latencyStats } from '../../trt/stats.js';
 import { fromRoot } from '../repo-root.js';
 
 const REAL = fromRoot('test/fixtures/trtexec-real') + '/';
-const OWN = fromRoot('test/fixtures/trtexec') + '/';
+const AUTHORED = fromRoot('test/fixtures/trtexec-authored') + '/';
 const read = (dir: string, f: string) => readFileSync(join(dir, f), 'utf8');
 
 test('8.6.0 FP16 dynamic build+bench (F1): version, device, build time, full summary', () => {
@@ -172,20 +173,25 @@ test('banner numbers decode for both version schemes, with and without a build n
   assert.equal(parseBanner('[I] TensorRT version: 10.16.0'), undefined);
 });
 
-test('own failure fixtures parse as FAILED with their version and no summary', () => {
-  for (const [file, version] of [
-    ['trt-10.3.0-unknown-option-workspace.log', '10.3.0'],
-    ['trt-8.6.1-unsupported-operator.log', '8.6.1'],
-    ['trt-10.3.0-onnx-parse-error.log', '10.3.0'],
-    ['trt-10.3.0-out-of-memory.log', '10.3.0'],
-    ['trt-10.3.0-engine-version-mismatch.log', '10.3.0'],
-    ['trt-8.6.1-no-gpu.log', '8.6.1'],
-  ] as const) {
-    const log = parseTrtexecLog(read(OWN, file));
+test('authored fixtures: named so, the six failures FAILED with no summary, the two successes PASSED', () => {
+  const failures = [
+    ['trt-10.3.0-unknown-option-workspace.authored.log', '10.3.0'],
+    ['trt-8.6.1-unsupported-operator.authored.log', '8.6.1'],
+    ['trt-10.3.0-onnx-parse-error.authored.log', '10.3.0'],
+    ['trt-10.3.0-out-of-memory.authored.log', '10.3.0'],
+    ['trt-10.3.0-engine-version-mismatch.authored.log', '10.3.0'],
+    ['trt-8.6.1-no-gpu.authored.log', '8.6.1'],
+  ] as const;
+  const successes = ['trt-10.16.0-build-only-h100.authored.log', 'trt-10.16.0-loadengine-bench-b4.authored.log'];
+  const logs = readdirSync(AUTHORED).filter((f) => f !== 'README.md');
+  assert.deepEqual(logs.sort(), [...failures.map(([f]) => f), ...successes].sort(), 'every log here says authored');
+  for (const [file, version] of failures) {
+    const log = parseTrtexecLog(read(AUTHORED, file));
     assert.equal(log.end?.status, 'FAILED', file);
     assert.equal(`${log.start?.version.major}.${log.start?.version.minor}.${log.start?.version.patch}`, version, file);
     assert.equal(log.summary, undefined, file);
   }
+  for (const file of successes) assert.ok(passed(parseTrtexecLog(read(AUTHORED, file))), file);
 });
 
 test("--exportTimes (F8, real): records read exactly; stats use trtexec's percentile rule", async () => {

@@ -68,7 +68,8 @@ test('no trtexec and no docker: a skip reason naming every place searched, and n
   assert.ok(!r.ok);
   assert.equal(
     r.error.reason,
-    'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, and no docker on PATH; install TensorRT or set trt.trtexec / trt.docker.image',
+    'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, ' +
+      'and no docker on PATH; install TensorRT or set trt.trtexec / trt.docker.image',
   );
   assert.deepEqual(rig.calls(), []);
   const off = await probeTrtexec({ trtexec: '', docker: { ...docker, enabled: false } }, exec);
@@ -93,7 +94,10 @@ test('Docker: image must be present; then trtexec runs in it and the image diges
   assert.ok(!r1.ok);
   assert.match(
     r1.error.reason,
-    /^docker image nvcr\.io\/nvidia\/tensorrt:24\.08-py3 is not present locally .*run `docker pull nvcr\.io\/nvidia\/tensorrt:24\.08-py3`/,
+    new RegExp(
+      String.raw`^docker image nvcr\.io/nvidia/tensorrt:24\.08-py3 is not present locally ` +
+        String.raw`.*run \`docker pull nvcr\.io/nvidia/tensorrt:24\.08-py3\``,
+    ),
   );
   assert.equal(absent.calls('docker').length, 1);
 

@@ -72,7 +72,10 @@ function fold(
   };
 }
 
-/** W'[…, k, i] = W[…, k, i]·s_k, where `inner` elements follow each k; a small function so the JIT optimizes the loop. */
+/**
+ * W'[…, k, i] = W[…, k, i]·s_k, where `inner` elements follow each k; a small function so the JIT optimizes the
+ * loop.
+ */
 function scaleAlong(w: Float32Array, s: Float64Array, inner: number): Float32Array {
   const out = new Float32Array(w.length);
   const channels = s.length;

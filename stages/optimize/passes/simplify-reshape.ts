@@ -1,9 +1,11 @@
 /**
  * Reshape and Flatten simplifications (the shape input form of Reshape, opset ≥ 5):
- *   Reshape(Reshape(x, s1), s2) → Reshape(x, s2)   when s2 is a constant without 0 (0 would copy a dim of the inner result)
+ *   Reshape(Reshape(x, s1), s2) → Reshape(x, s2)   when s2 is a constant without 0 (0 would copy a dim of the
+ *                                                  inner result)
  *   Reshape(Flatten(x), s2) → Reshape(x, s2)      likewise (Flatten is a reshape)
  *   Reshape(x, s) → x, Flatten(x) → x              when x's static shape already is the result
- *   Reshape(x, [d0, -1]) → Flatten(x, axis=1)      when x's first dim is d0 (or s is [0, -1]): the form runtimes fuse into Gemm
+ *   Reshape(x, [d0, -1]) → Flatten(x, axis=1)      when x's first dim is d0 (or s is [0, -1]): the form runtimes
+ *                                                  fuse into Gemm
  */
 import type { Dim, Node } from '../../../onnx/ir.js';
 import { intAttr, type GraphIndex } from '../../../onnx/rewrite/graph-index.js';

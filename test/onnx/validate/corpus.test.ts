@@ -43,15 +43,17 @@ test('on every corpus model made only of covered operators, ours and onnx.checke
   const accepted = covered.filter((c) => c.report.ok);
   const rejected = covered.filter((c) => !c.report.ok);
   console.log(
-    `libonnx-testdata models: ${all.length}; covered ${covered.length}: accepted ${accepted.length}, rejected ${rejected.length}` +
-      ` (${rejected.map((c) => `${c.name}: ${c.report.errors[0]!.code}`).join(', ')}); skipped (uncovered operators) ${all.length - covered.length}`,
+    `libonnx-testdata models: ${all.length}; covered ${covered.length}: accepted ${accepted.length}, ` +
+      `rejected ${rejected.length} (${rejected.map((c) => `${c.name}: ${c.report.errors[0]!.code}`).join(', ')}); ` +
+      `skipped (uncovered operators) ${all.length - covered.length}`,
   );
   const disagree = covered
     .filter((c) => reference.get(c.path)?.ok !== c.report.ok)
-    .map(
-      (c) =>
-        `${c.name}: ours ${c.report.ok ? 'accepts' : `rejects (${c.report.errors[0]!.message})`}, onnx ${reference.get(c.path)?.ok ? 'accepts' : `rejects (${reference.get(c.path)?.error})`}`,
-    );
+    .map((c) => {
+      const ours = c.report.ok ? 'accepts' : `rejects (${c.report.errors[0]!.message})`;
+      const theirs = reference.get(c.path);
+      return `${c.name}: ours ${ours}, onnx ${theirs?.ok ? 'accepts' : `rejects (${theirs?.error})`}`;
+    });
   assert.deepEqual(disagree, []);
   assert.ok(accepted.filter((c) => c.name.startsWith('node/')).length >= 800, 'too few node models fully covered');
   const withBodies = covered.filter((c) => c.report.nodes.subgraphs > 0);
@@ -84,12 +86,14 @@ test('inferred output shapes and types equal the corpus reference outputs', () =
       if (JSON.stringify(got.shape) === JSON.stringify(dims) && got.dtype === ref.dataType) agreed++;
       else
         disagreed.push(
-          `${name} ${o.name}: inferred ${got.dtype} [${got.shape.join(', ')}], reference ${ref.dataType} [${dims.join(', ')}]`,
+          `${name} ${o.name}: inferred ${got.dtype} [${got.shape.join(', ')}], ` +
+            `reference ${ref.dataType} [${dims.join(', ')}]`,
         );
     });
   }
   console.log(
-    `corpus outputs: ${agreed} inferred exactly, ${unknown} not fully inferred (runtime-valued shapes, uncovered rules), ${disagreed.length} wrong`,
+    `corpus outputs: ${agreed} inferred exactly, ${unknown} not fully inferred ` +
+      `(runtime-valued shapes, uncovered rules), ${disagreed.length} wrong`,
   );
   assert.deepEqual(disagreed, []);
   assert.ok(agreed >= 600, `only ${agreed} outputs inferred`);

@@ -38,6 +38,15 @@ const unary = (op: string, opset: number, attrs = {}): Model =>
   );
 
 function cases(): Case[] {
+  return [
+    ...[9, 11, 13, 17].map((opset) => ({ name: `small net at opset ${opset}`, model: smallNet(opset) })),
+    ...graphCases(),
+    ...nodeCases(),
+  ];
+}
+
+/** Graphs that break the format: order, single assignment, initializers, declared types. */
+function graphCases(): Case[] {
   const shortInit = smallNet();
   const w = shortInit.graph.initializers[0]!;
   shortInit.graph.initializers[0] = { ...w, proto: { ...w.proto, rawData: w.proto.rawData!.slice(0, 100) } };
@@ -45,10 +54,7 @@ function cases(): Case[] {
   dangling.graph.nodes[2] = node('Relu', ['nowhere'], ['r'], {}, 'relu0');
   const wrongOut = smallNet();
   wrongOut.graph.outputs = [vi('y', DType.FLOAT, [1, 6])];
-  const channels = smallNet();
-  channels.graph.initializers[0] = floats('w', [4, 2, 3, 3]);
   return [
-    ...[9, 11, 13, 17].map((opset) => ({ name: `small net at opset ${opset}`, model: smallNet(opset) })),
     {
       name: 'cycle',
       model: model({
@@ -73,6 +79,37 @@ function cases(): Case[] {
       expect: { code: 'bad-initializer' },
       judge: 'onnxruntime-load',
     },
+    {
+      name: 'duplicate output names',
+      model: model({
+        inputs: [vi('x', DType.FLOAT, [2])],
+        outputs: [vi('a', DType.FLOAT, [2])],
+        nodes: [node('Relu', ['x'], ['a'], {}, 'r1'), node('Sigmoid', ['x'], ['a'], {}, 'r2')],
+      }),
+      expect: { code: 'duplicate-output', node: 'r2' },
+    },
+    {
+      name: 'graph output without a shape',
+      model: model({
+        inputs: [vi('x', DType.FLOAT, [3])],
+        outputs: [vi('y', DType.FLOAT)],
+        nodes: [node('Relu', ['x'], ['y'], {}, 'relu')],
+      }),
+      expect: { code: 'missing-shape' },
+    },
+    {
+      name: 'declared output shape contradicts inference',
+      model: wrongOut,
+      expect: { code: 'shape-mismatch', node: 'y' },
+    },
+  ];
+}
+
+/** Nodes that break their operator's schema (counts, opsets, attributes, types) or its shape rules. */
+function nodeCases(): Case[] {
+  const channels = smallNet();
+  channels.graph.initializers[0] = floats('w', [4, 2, 3, 3]);
+  return [
     {
       name: 'Clip with min/max inputs at opset 10',
       model: model(
@@ -104,15 +141,6 @@ function cases(): Case[] {
       expect: { code: 'unknown-attribute', node: 'n0' },
     },
     {
-      name: 'duplicate output names',
-      model: model({
-        inputs: [vi('x', DType.FLOAT, [2])],
-        outputs: [vi('a', DType.FLOAT, [2])],
-        nodes: [node('Relu', ['x'], ['a'], {}, 'r1'), node('Sigmoid', ['x'], ['a'], {}, 'r2')],
-      }),
-      expect: { code: 'duplicate-output', node: 'r2' },
-    },
-    {
       name: 'Relu on int32 at opset 13',
       model: model({
         inputs: [vi('x', DType.INT32, [3])],
@@ -120,20 +148,6 @@ function cases(): Case[] {
         nodes: [node('Relu', ['x'], ['y'], {}, 'relu')],
       }),
       expect: { code: 'type-not-allowed', node: 'relu' },
-    },
-    {
-      name: 'graph output without a shape',
-      model: model({
-        inputs: [vi('x', DType.FLOAT, [3])],
-        outputs: [vi('y', DType.FLOAT)],
-        nodes: [node('Relu', ['x'], ['y'], {}, 'relu')],
-      }),
-      expect: { code: 'missing-shape' },
-    },
-    {
-      name: 'declared output shape contradicts inference',
-      model: wrongOut,
-      expect: { code: 'shape-mismatch', node: 'y' },
     },
     {
       name: 'Conv channel mismatch',

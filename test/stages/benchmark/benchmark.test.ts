@@ -3,6 +3,7 @@
  * our graph through torch_runner.py, on the same seeded inputs, checked against the FP32 reference.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -10,15 +11,14 @@ import { before, test } from 'node:test';
 import { encodeModel } from '../../../onnx/serde.js';
 import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
 import { exec } from '../../../pipeline/exec.js';
-import benchmark from '../../../stages/benchmark/index.js';
-import { compareWithBaseline } from '../../../stages/benchmark/baseline.js';
 import { benchConfig } from '../../../stages/benchmark/config.js';
-import type { BenchFile } from '../../../stages/benchmark/result.js';
-import { ortSettings, runBenchmark } from '../../../stages/benchmark/run-bench.js';
+import { ortSettings } from '../../../stages/benchmark/ort-runner.js';
+import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { probeTorch } from '../../../stages/benchmark/torch-runner.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { trtConfig } from '../../../trt/config.js';
+import { probeGpu } from '../../../trt/probe.js';
 import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
 import { passesByName } from '../../../stages/optimize/passes/index.js';
 import { stageContext } from '../optimize/stage-context.js';
@@ -26,16 +26,19 @@ import { stageContext } from '../optimize/stage-context.js';
 const modelConfig = { ...modelDefaults, width_mult: 0.25, input_size: 32, num_classes: 10, dynamic_batch: true };
 let dir = '';
 let optPath = '';
+let rawPath = '';
 const log = { info: () => undefined, warn: () => undefined };
 
 before(async () => {
   ({ dir } = await stageContext({}, {}, {}));
   optPath = join(dir, 'model.opt.onnx');
+  rawPath = join(dir, 'model.onnx');
   const raw = buildMobileNetV2(modelConfig);
+  await writeFile(rawPath, encodeModel(raw));
   await writeFile(optPath, encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model));
 });
 
-test('every engine runs the same inputs; torch on our graph agrees with the FP32 reference; what cannot run says why', async () => {
+test('every engine runs the same inputs, judged against the reference; what cannot run says why', async () => {
   // A limit far above the runs: the counts below are exact even on a loaded machine.
   const config = benchConfig({
     bench: {
@@ -50,7 +53,7 @@ test('every engine runs the same inputs; torch on our graph agrees with the FP32
   const r = await runBenchmark({
     config,
     trt: trtConfig({}),
-    artifacts: { model: optPath },
+    artifacts: { model: optPath, source: rawPath },
     workDir: join(dir, 'w1'),
     exec,
     log,
@@ -62,8 +65,13 @@ test('every engine runs the same inputs; torch on our graph agrees with the FP32
     const ort = find('ort', batch);
     const eager = find('torch-eager', batch);
     assert.ok(ort && eager, `ort and torch-eager at batch ${batch}`);
-    // The reference is ORT at level all on the same file and inputs: bit-identical.
-    assert.equal(ort.correctness?.relL2, 0);
+    // The reference is the unoptimized model at level disabled on one thread: ORT FP32 on the optimized file
+    // differs from it by the folded BatchNormalizations and onnxruntime's fusions, a little but not nothing.
+    assert.ok(ort.correctness?.ok, JSON.stringify(ort.correctness));
+    assert.ok(
+      ort.correctness.relL2 > 0 && ort.correctness.relL2 < 1e-5,
+      `ORT FP32 is judged against another computation: ${ort.correctness.relL2}`,
+    );
     assert.ok(eager.correctness?.ok, JSON.stringify(eager.correctness));
     assert.ok(
       eager.correctness.relL2 > 0 && eager.correctness.relL2 < 1e-5,
@@ -84,14 +92,23 @@ test('every engine runs the same inputs; torch on our graph agrees with the FP32
     }
     assert.equal(eager.settings['threads'], availableParallelism(), 'torch on the CPU uses every core, set explicitly');
   }
+  assert.deepEqual(b.reference, {
+    model: 'model.onnx',
+    sha256: createHash('sha256')
+      .update(await readFile(rawPath))
+      .digest('hex'),
+    runtime: `onnxruntime-node ${b.environment.versions.onnxruntime} (CPU)`,
+    graphOptimizationLevel: 'disabled',
+    intraOpThreads: 1,
+    interOpThreads: 1,
+  });
   const torchMajor = Number(b.environment.versions.torch?.split('.')[0]);
   const reasons = b.skipped.map((s) => `${s.engine}: ${s.reason}`).join('\n');
   if (torchMajor < 2) assert.match(reasons, /torch-compile: torch\.compile needs torch >= 2 \(found 1\./);
   assert.match(reasons, /torch-cudagraph: CUDA not available: skipping torch-cudagraph/);
   assert.equal(
     b.model.sha256,
-    (await import('node:crypto'))
-      .createHash('sha256')
+    createHash('sha256')
       .update(await readFile(optPath))
       .digest('hex'),
   );
@@ -113,7 +130,7 @@ test('an ORT sweep measures every level × thread setting', async () => {
   const r = await runBenchmark({
     config,
     trt: trtConfig({}),
-    artifacts: { model: optPath },
+    artifacts: { model: optPath, source: rawPath },
     workDir: join(dir, 'w2'),
     exec,
     log,
@@ -140,27 +157,25 @@ test('a missing FP16 model, TensorRT engine or PyTorch is a skip with a reason, 
   const r = await runBenchmark({
     config,
     trt: trtConfig({}),
-    artifacts: { model: optPath },
+    artifacts: { model: optPath, source: rawPath },
     workDir: join(dir, 'w3'),
     exec,
     log,
   });
   assert.ok(r.ok);
-  const reasons = r.value.skipped.map((s) => `${s.engine} ${s.precision ?? ''}: ${s.reason}`);
-  assert.ok(
-    reasons.some((s) => /^ort fp16: convert:fp16 produced no model/.test(s)),
-    reasons.join('\n'),
-  );
-  assert.ok(
-    reasons.some((s) =>
-      /^torch-eager : PyTorch engines skipped: .*no-such-python cannot be started.*fix bench\.python/.test(s),
-    ),
-    reasons.join('\n'),
-  );
-  assert.ok(
-    reasons.some((s) => /^trt fp32: engine:trt:fp32 produced no engine/.test(s)),
-    reasons.join('\n'),
-  );
+  const reasons = r.value.skipped.map((s) => `${s.engine} ${s.precision ?? ''} ${s.kind}: ${s.reason}`);
+  const said = (re: RegExp) =>
+    assert.ok(
+      reasons.some((s) => re.test(s)),
+      `${re}:\n${reasons.join('\n')}`,
+    );
+  said(/^ort fp16 no-model: convert:fp16 produced no model\.fp16\.onnx; the manifest says why$/);
+  for (const p of ['fp32', 'fp16'])
+    said(new RegExp(`^torch-eager ${p} tool-unavailable: PyTorch engines skipped: .*no-such-python cannot be started`));
+  // No engine file: the reason is what this machine lacks (as the engine stage's probe found), else the stage's.
+  const gpu = await probeGpu(exec);
+  if (!gpu.ok) said(new RegExp(`^trt fp32 no-gpu: ${gpu.error.reason.replace(/[()]/g, '\\$&')}$`));
+  else said(/^trt fp32 (tool-unavailable|no-model): /);
   assert.equal(r.value.measurements.length, 1);
 });
 
@@ -173,78 +188,6 @@ test('the torch probe finds a Python with torch, and names the one it could not 
   assert.match(missing.error.reason, /no-such-python/);
 });
 
-test('the stage writes bench.json, and --baseline fails it on a slowdown beyond the spread', async (t) => {
-  const root = {
-    bench: {
-      warmup: 5,
-      runs: 50,
-      batch_sizes: [1],
-      engines: ['ort'],
-      precisions: ['fp32'],
-      ort: { intra_op_threads: 1 },
-    },
-  };
-  const first = await stageContext(
-    { bench: benchConfig(root), model: {}, trt: trtConfig({}) },
-    { model: optPath },
-    benchmark.outputs,
-  );
-  const ran = await benchmark.run(first.ctx);
-  assert.ok(ran.ok, ran.ok ? '' : ran.error.message);
-  const measured = JSON.parse(await readFile(first.ctx.out('bench'), 'utf8')) as BenchFile;
-  assert.equal(measured.measurements.length, 1);
-
-  // A baseline a hundred times faster than anything this machine measured.
-  const fast: BenchFile = structuredClone(measured);
-  for (const m of fast.measurements) {
-    for (const k of ['min', 'p50', 'p90', 'max', 'mean'] as const) m.stats[k] = (m.stats[k] ?? 0) / 100;
-  }
-  const baselineFile = join(first.dir, 'baseline.json');
-  await writeFile(baselineFile, JSON.stringify(fast));
-  const second = await stageContext(
-    { bench: benchConfig(root), model: {}, trt: trtConfig({}) },
-    { model: optPath },
-    benchmark.outputs,
-  );
-  second.ctx.options = { baseline: baselineFile };
-  const gated = await benchmark.run(second.ctx);
-
-  // The gate allows the run's own spread (p90 − p50), which a loaded machine can push past the median on this
-  // sub-millisecond model; so the verdict is checked against the rule applied to what the stage measured.
-  const kept = gated.ok ? second.ctx.out('bench') : second.ctx.persistent('bench.regressed.json');
-  const current = JSON.parse(await readFile(kept, 'utf8')) as BenchFile;
-  const rule = compareWithBaseline(current, fast);
-  assert.equal(rule.compared.length, 1);
-  assert.equal(gated.ok, rule.ok, 'the stage fails exactly when the gate rule finds a regression');
-  assert.deepEqual(current.baseline, {
-    file: baselineFile,
-    ok: rule.ok,
-    regressions: rule.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`),
-    compared: 1,
-    missing: [],
-  });
-  if (gated.ok) {
-    t.diagnostic(
-      `this run's spread (${rule.compared[0]!.spreadMs.toFixed(3)} ms) swallowed the 100× slowdown; the failure path was not exercised`,
-    );
-  } else {
-    assert.match(gated.error.message, /1 of 1 measurements regressed against .*baseline\.json/);
-    assert.ok(gated.error.details?.some((d) => d.includes('bench.regressed.json')));
-  }
-
-  const bad = join(first.dir, 'not-bench.json');
-  await writeFile(bad, '{"hello": 1}');
-  const third = await stageContext(
-    { bench: benchConfig(root), model: {}, trt: trtConfig({}) },
-    { model: optPath },
-    benchmark.outputs,
-  );
-  third.ctx.options = { baseline: bad };
-  const refused = await benchmark.run(third.ctx);
-  assert.ok(!refused.ok);
-  assert.match(refused.error.message, /--baseline: .*not-bench\.json is not a bench\.json/);
-});
-
 test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and the skip says why', async () => {
   const config = benchConfig({
     bench: { warmup: 0, runs: 3, batch_sizes: [1], engines: ['ort'], precisions: ['fp32', 'fp16'] },
@@ -252,7 +195,7 @@ test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and t
   const r = await runBenchmark({
     config,
     trt: trtConfig({}),
-    artifacts: { model: optPath, fp16: optPath },
+    artifacts: { model: optPath, source: rawPath, fp16: optPath },
     workDir: join(dir, 'w5'),
     exec,
     log,
@@ -263,7 +206,8 @@ test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and t
     r.value.measurements.map((m) => m.precision),
     ['fp32'],
   );
-  assert.deepEqual(r.value.skipped, [{ engine: 'all', precision: 'fp16', reason: 'left out by --precision fp32' }]);
+  const reason = 'left out by --precision fp32';
+  assert.deepEqual(r.value.skipped, [{ engine: 'all', precision: 'fp16', kind: 'excluded', reason }]);
   assert.deepEqual(r.value.budget, { runs: 3, maxSeconds: 10, warmup: 0, warmupMaxSeconds: 2 });
   assert.deepEqual(
     { ...r.value.measurements[0]!.sampling, seconds: 0, warmupSeconds: 0 },
@@ -286,7 +230,7 @@ test('the torch runner stops at bench.max_seconds with at least 10 samples, and 
   const r = await runBenchmark({
     config,
     trt: trtConfig({}),
-    artifacts: { model: optPath },
+    artifacts: { model: optPath, source: rawPath },
     workDir: join(dir, 'w6'),
     exec,
     log,

@@ -66,7 +66,7 @@ test('the benchmark hands the runner the engine and a fresh cache dir; a bad eng
     },
   });
   const log = { info: () => undefined, warn: () => undefined };
-  const artifacts = { model, compiledFp32: engine };
+  const artifacts = { model, source: model, compiledFp32: engine };
   const r = await runBenchmark({ config, trt: trtConfig({}), artifacts, workDir: join(dir, 'w'), exec, log });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(
@@ -74,6 +74,6 @@ test('the benchmark hands the runner the engine and a fresh cache dir; a bad eng
     ['torch-eager'],
   );
   const reason = 'torch.compile needs torch >= 2 (found 1.13.0a0)';
-  assert.deepEqual(r.value.skipped, [{ engine: 'torch-compile', precision: 'fp32', reason }]);
+  assert.deepEqual(r.value.skipped, [{ engine: 'torch-compile', precision: 'fp32', kind: 'tool-unavailable', reason }]);
   assert.ok(existsSync(join(dir, 'w', 'torch', 'inductor')), "the runner isolated inductor's cache directory");
 });

@@ -44,7 +44,7 @@ test('float16 weights keep their bytes; every tensor is 8-byte aligned and sized
   assert.equal(g.value.graph.nodes.length, fp16.value.model.graph.nodes.filter((n) => n.opType !== 'Constant').length);
 });
 
-test('an operator the runner does not know is refused by name, not run wrongly', async () => {
+test('an operator the runner does not know is refused by name and kind, not run wrongly', async () => {
   const found = await probeTorch('', exec);
   assert.ok(found.ok, found.ok ? '' : found.error.reason);
   const odd = structuredClone({ ...opt, graph: { ...opt.graph, nodes: opt.graph.nodes.map((n) => ({ ...n })) } });
@@ -79,6 +79,9 @@ test('an operator the runner does not know is refused by name, not run wrongly',
     },
     60_000,
   );
-  assert.ok(!reply.ok);
-  assert.match(reply.error, /^the torch runner does not cover 1 operator of this model: BitShift \(1 node\)$/);
+  assert.ok(reply.ok, reply.ok ? '' : reply.error);
+  const [run] = reply.value.results;
+  assert.ok(run && !run.ok, 'the run is answered, not run');
+  assert.equal(run.kind, 'unsupported-operator');
+  assert.match(run.reason, /^the torch runner does not cover 1 operator of this model: BitShift \(1 node\)$/);
 });

@@ -39,7 +39,7 @@ test('OCR: every batch measured on ort with its resolved shape; top-1 judged on 
   const r = await runBenchmark({
     config,
     trt: trtConfig({}),
-    artifacts: { model: ocr!.file },
+    artifacts: { model: ocr!.file, source: ocr!.file },
     workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
     exec,
     log,
@@ -54,7 +54,8 @@ test('OCR: every batch measured on ort with its resolved shape; top-1 judged on 
   );
   for (const m of ort) {
     assert.equal(m.sampling?.n, 12);
-    assert.equal(m.correctness?.relL2, 0, 'the same session settings as the reference give the same numbers');
+    // The reference is the same file at level disabled on one thread: only onnxruntime's fusions differ.
+    assert.ok(m.correctness?.ok && m.correctness.relL2 < 1e-5, JSON.stringify(m.correctness));
     assert.equal(m.correctness?.top1, 1, 'a [N, 2] output is a class-score vector: top-1 is judged');
   }
   const torch = r.value.measurements.filter((m) => m.engine === 'torch-eager');
@@ -66,7 +67,7 @@ test('OCR: every batch measured on ort with its resolved shape; top-1 judged on 
     );
 });
 
-test('PyTorch runs the models whose operators it covers (Slice, ReduceMean, Pow, Sqrt, Log, ReduceMax, a computed Clip)', async () => {
+test('PyTorch runs the models whose operators it covers (Slice, ReduceMean, Pow, Sqrt, Log, Clip…)', async () => {
   const cases = {
     ppocr_v4_rec: { dims: { 'p2o.DynamicDimension.1': 160 } },
     oww_melspectrogram: { dims: { samples: 8000 } },
@@ -79,7 +80,7 @@ test('PyTorch runs the models whose operators it covers (Slice, ReduceMean, Pow,
     const r = await runBenchmark({
       config: one,
       trt: trtConfig({}),
-      artifacts: { model: m!.file },
+      artifacts: { model: m!.file, source: m!.file },
       workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
       exec,
       log,
@@ -93,12 +94,12 @@ test('PyTorch runs the models whose operators it covers (Slice, ReduceMean, Pow,
   }
 });
 
-test('VAD: int64 scalar and state inputs fed at every batch; no top-1 for a [N, 1] probability; torch skipped naming If', async () => {
+test('VAD: int64 scalar and state inputs fed at every batch; no top-1 for [N, 1]; torch names If', async () => {
   const [vad] = realModels('silero_vad_legacy');
   const r = await runBenchmark({
     config,
     trt: trtConfig({}),
-    artifacts: { model: vad!.file },
+    artifacts: { model: vad!.file, source: vad!.file },
     workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
     exec,
     log,
@@ -126,7 +127,7 @@ test('VAD: int64 scalar and state inputs fed at every batch; no top-1 for a [N, 
     assert.match(torch.reason, /does not cover 2 operators of this model: Equal \(1 node\), If \(1 node\)/);
 });
 
-test('check data: its batch is fed the real tensors (and onnxruntime reproduces the recorded outputs), other batches seeded values', async () => {
+test('check data: its batch is fed the real tensors (reproducing the recorded outputs), others seeded', async () => {
   const [vad] = realModels('silero_vad_legacy');
   const dir = fromRoot('configs/examples/data/silero_vad_legacy/test_data_set_0');
   const files = await checkDataFiles(dir);

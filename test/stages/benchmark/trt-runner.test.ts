@@ -14,7 +14,7 @@ import { probeTrtexec } from '../../../trt/probe.js';
 import { DType } from '../../../onnx/ir.js';
 import { normalFloats } from '../../../onnx/random.js';
 import type { TrtInputs } from '../../../trt/model-input.js';
-import { GPU, LOG, OWN_LOGS, Rig } from '../engine-trt/rig.js';
+import { GPU, LOG, AUTHORED_LOGS, Rig } from '../engine-trt/rig.js';
 
 const dynamic: TrtInputs = {
   inputs: [{ name: 'input', dtype: DType.FLOAT, dims: ['batch', 3, 8, 8], shaped: true }],
@@ -135,7 +135,7 @@ test('refusals: a static engine at another batch, times that disagree with the s
     /do not match trtexec's own summary \(min 8\.16538 ms from the samples, 4\.08269 ms in the summary\)/,
   );
 
-  process.env.FAKE_TRT_LOG = join(OWN_LOGS, 'trt-10.3.0-engine-version-mismatch.log');
+  process.env.FAKE_TRT_LOG = join(AUTHORED_LOGS, 'trt-10.3.0-engine-version-mismatch.authored.log');
   const old = await benchmarkTrtEngine({ ...base, inputs: dynamic });
   assert.ok(!old.ok);
   assert.match(

@@ -5,10 +5,12 @@
  * stands in for it; nvidia-smi is the fake the TensorRT tests use.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec } from '../../../pipeline/exec.js';
+import { exec, type Exec } from '../../../pipeline/exec.js';
+import { probeMemo } from '../../../pipeline/probe-memo.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
 import { compileEngineConfig, type CompileEngineConfig } from '../../../stages/engine-torch/engine-stage.js';
 import { torchCompileFp16, torchCompileFp32 } from '../../../stages/engine-torch/index.js';
@@ -181,4 +183,39 @@ test("a failed build is one message: the compiler's reason, a crash with its sig
   assert.match(garbage.r.error.message, /exited 1 without a reply$/);
   assert.deepEqual(garbage.r.error.details, ['RuntimeError: CUDA error: an illegal memory access']);
   assert.ok(!existsSync(join(garbage.outDir, 'manifest')));
+});
+
+test('the Python search is remembered across runs and searched again when a python3 appears on PATH', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ef-python-'));
+  const path = process.env['PATH'];
+  t.after(() => {
+    process.env['PATH'] = path;
+    rmSync(dir, { recursive: true, force: true });
+  });
+  process.env['PATH'] = `${join(dir, 'bin')}:${path}`;
+  const file = join(dir, 'probes.json');
+  let started = 0;
+  const counting: Exec = (command, args, options) => {
+    started += 1;
+    return exec(command, args, options);
+  };
+  const probe = () => probeTorchCompile({ python: '', precision: 'fp32', unused: '' }, counting, probeMemo(file));
+  const first = await probe();
+  assert.ok(!first.ok);
+  assert.match(first.error.reason, /found 1\.13/);
+  assert.ok(started >= 1);
+  const kept = Object.keys(JSON.parse(readFileSync(file, 'utf8')).entries['torch-compile python '].files);
+  assert.ok(kept.includes('/usr/lib/python3/dist-packages/torch/version.py'), kept.join(' '));
+  assert.ok(kept.includes(join(dir, 'bin', 'python3')), 'the PATH lookup, absent then');
+
+  started = 0;
+  assert.deepEqual(await probe(), first);
+  assert.equal(started, 0, 'a second run starts no Python');
+
+  mkdirSync(join(dir, 'bin'));
+  symlinkSync('/usr/bin/python3', join(dir, 'bin', 'python3'));
+  const again = await probe();
+  assert.ok(started >= 1, 'a new python3 first on PATH is asked');
+  assert.ok(!again.ok);
+  assert.match(again.error.reason, /found 1\.13[^:]*: .* \(python3\)$/);
 });

@@ -11,7 +11,7 @@ import type { ToolFound } from '../../../pipeline/stage.js';
 import type { EngineConfig } from '../../../stages/engine-trt/engine-stage.js';
 import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
 import { realModels } from '../../corpus/models.js';
-import { GPU, LOG, OWN_LOGS, Rig } from './rig.js';
+import { GPU, LOG, AUTHORED_LOGS, Rig } from './rig.js';
 
 async function probe(stage: typeof trtFp32, config: EngineConfig): Promise<ToolFound> {
   const r = await stage.tools![0]!.probe(config, exec);
@@ -73,7 +73,8 @@ test('FP16, dynamic batch, TensorRT 8.6: --fp16 and the min/opt/max profile from
   ]);
 });
 
-test('a real multi-input model (Silero VAD): every dynamic input in the profile, the int64 scalar left static; the engine then runs in the profile only', async () => {
+// The engine then runs in the profile only.
+test('a real multi-input model (Silero VAD): every dynamic input in the profile, the int64 scalar static', async () => {
   const [vad] = realModels('silero_vad_legacy');
   const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
   const model = join(rig.root, 'model.opt.onnx');
@@ -103,25 +104,25 @@ test("failures become one message with trtexec's own error lines", async (t) => 
   // The name of each case is the kind classify-failure gives, which the failure's reason carries.
   const cases: [string, string, RegExp, string][] = [
     [
-      'trt-10.3.0-out-of-memory.log',
+      'trt-10.3.0-out-of-memory.authored.log',
       'out-of-memory',
       /the GPU ran out of memory; lower trt\.workspace_mib or trt\.batch\.max/,
       'Error Code 2: OutOfMemory',
     ],
     [
-      'trt-8.6.1-unsupported-operator.log',
+      'trt-8.6.1-unsupported-operator.authored.log',
       'unsupported-operator',
       /uses an operator TensorRT cannot import \(FancyGelu\); replace the operator/,
       'While parsing node number 3 [FancyGelu',
     ],
     [
-      'trt-10.3.0-onnx-parse-error.log',
+      'trt-10.3.0-onnx-parse-error.authored.log',
       'onnx-parse',
       /TensorRT could not parse the ONNX model/,
       'Failed to parse ONNX model from file',
     ],
     [
-      'trt-8.6.1-no-gpu.log',
+      'trt-8.6.1-no-gpu.authored.log',
       'no-gpu',
       /trtexec found no usable CUDA GPU/,
       'Cuda failure: no CUDA-capable device is detected',
@@ -133,7 +134,7 @@ test("failures become one message with trtexec's own error lines", async (t) => 
       const model = rig.model('model.opt.onnx', 1);
       const config = trtFp32.config({});
       const tool = await probe(trtFp32, config);
-      process.env.FAKE_TRT_LOG = join(OWN_LOGS, file);
+      process.env.FAKE_TRT_LOG = join(AUTHORED_LOGS, file);
       const { ctx, outDir } = rig.context(config, { model }, tool);
       const r = await trtFp32.run(ctx);
       assert.ok(!r.ok);
@@ -176,7 +177,8 @@ test('a flag the binary does not know is reported by name (the fake rejects --bf
   assert.ok(!refused.ok);
   assert.equal(
     refused.error.message,
-    'trt.bf16 needs TensorRT 10 or newer, and the trtexec found is 8.6.0; turn it off or use a TensorRT 10 trtexec or image',
+    'trt.bf16 needs TensorRT 10 or newer, and the trtexec found is 8.6.0; ' +
+      'turn it off or use a TensorRT 10 trtexec or image',
   );
 });
 
@@ -190,10 +192,11 @@ test('a build log from another GPU than the key names is not kept; a crash is re
   assert.equal(r.error.reason, 'trt-identity-mismatch');
   assert.equal(
     r.error.message,
-    'nvidia-smi reported GPU NVIDIA H100 PCIe but trtexec built on NVIDIA RTX 6000 Ada Generation; make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES); the engine was not kept',
+    'nvidia-smi reported GPU NVIDIA H100 PCIe but trtexec built on NVIDIA RTX 6000 Ada Generation; ' +
+      'make device 0 the GPU you mean (CUDA_VISIBLE_DEVICES); the engine was not kept',
   );
   process.env.FAKE_TRT_CRASH = '1';
-  process.env.FAKE_TRT_LOG = join(OWN_LOGS, 'trt-10.16.0-build-only-h100.log');
+  process.env.FAKE_TRT_LOG = join(AUTHORED_LOGS, 'trt-10.16.0-build-only-h100.authored.log');
   const crash = await trtFp32.run(rig.context(config, { model }, tool, 'crash').ctx);
   assert.ok(!crash.ok);
   assert.match(crash.error.message, /trtexec was killed by SIGSEGV without reporting an error/);
@@ -236,9 +239,11 @@ test('without trtexec the stage is skipped with the reason and what it would hav
   assert.ok(!r.ok);
   assert.equal(
     r.error.reason,
-    'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, and no docker on PATH; ' +
-      'install TensorRT or set trt.trtexec / trt.docker.image (would have run: trtexec --onnx=<model> --saveEngine=model.fp16.engine --fp16 ' +
-      '--minShapes=<each dynamic input at batch 1> --optShapes=<… batch 1> --maxShapes=<… batch 8> --memPoolSize=workspace:2048 --builderOptimizationLevel=3 --timingCacheFile=<timing.cache> --skipInference)',
+    'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, ' +
+      'and no docker on PATH; install TensorRT or set trt.trtexec / trt.docker.image ' +
+      '(would have run: trtexec --onnx=<model> --saveEngine=model.fp16.engine --fp16 ' +
+      '--minShapes=<each dynamic input at batch 1> --optShapes=<… batch 1> --maxShapes=<… batch 8> ' +
+      '--memPoolSize=workspace:2048 --builderOptimizationLevel=3 --timingCacheFile=<timing.cache> --skipInference)',
   );
 });
 
@@ -266,7 +271,7 @@ test('a build by another TensorRT than the probe reported is not kept', async ()
   );
 });
 
-test('strongly typed FP16 (10.x): builds the FP16 ONNX from convert:fp16 with --stronglyTyped, never --fp16', async () => {
+test("strongly typed FP16 (10.x): builds convert:fp16's ONNX with --stronglyTyped, never --fp16", async () => {
   const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
   const model = rig.model('model.opt.onnx', 1);
   const fp16model = rig.model('model.fp16.onnx', 1);

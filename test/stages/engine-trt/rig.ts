@@ -15,13 +15,14 @@ import { fromRoot } from '../../repo-root.js';
 
 export const FAKE_BIN = fromRoot('test/fixtures/bin') + '/';
 export const REAL_LOGS = fromRoot('test/fixtures/trtexec-real') + '/';
-export const OWN_LOGS = fromRoot('test/fixtures/trtexec') + '/';
+/** Logs written for this project in trtexec's format, not recordings (their README says what each stands for). */
+export const AUTHORED_LOGS = fromRoot('test/fixtures/trtexec-authored') + '/';
 
 export const LOG = {
   v86: join(REAL_LOGS, 'trt-8.6.0-resnet50-fp32-rtx3060laptop.log'),
   v10: join(REAL_LOGS, 'trt-10.16.0-mnistcnn-build-only-dumpLayerInfo-rtx6000ada.log'),
-  v10h100: join(OWN_LOGS, 'trt-10.16.0-build-only-h100.log'),
-  bench: join(OWN_LOGS, 'trt-10.16.0-loadengine-bench-b4.log'),
+  v10h100: join(AUTHORED_LOGS, 'trt-10.16.0-build-only-h100.authored.log'),
+  bench: join(AUTHORED_LOGS, 'trt-10.16.0-loadengine-bench-b4.authored.log'),
   times: join(REAL_LOGS, 'trt-8.x-resnet50-tf-fp16-rtx3090.exportTimes.first10.json'),
 } as const;
 

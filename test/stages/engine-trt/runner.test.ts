@@ -16,7 +16,7 @@ import { planStages, runStages, type Outcome } from '../../../pipeline/runner.js
 import { defineStage } from '../../../pipeline/stage.js';
 import { Store } from '../../../pipeline/store.js';
 import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
-import { GPU, LOG, OWN_LOGS, Rig, modelBytes } from './rig.js';
+import { GPU, LOG, AUTHORED_LOGS, Rig, modelBytes } from './rig.js';
 
 const optimize = defineStage<{ batch: number | 'N' }>({
   name: 'optimize',
@@ -91,7 +91,7 @@ test('second run is a hit; another TensorRT version, GPU or driver is a miss', a
 
 test('a failing build caches nothing: the next run builds again and fails again', async () => {
   const rig = new Rig(['trtexec', 'nvidia-smi'], {
-    FAKE_TRT_LOG: join(OWN_LOGS, 'trt-10.3.0-out-of-memory.log'),
+    FAKE_TRT_LOG: join(AUTHORED_LOGS, 'trt-10.3.0-out-of-memory.authored.log'),
     FAKE_GPU: GPU.ada,
   });
   const p = pipeline(rig);
@@ -132,7 +132,10 @@ test('no trtexec and no docker: skipped with the reason; --require trtexec makes
   assert.equal(skipped.status, 'skipped');
   assert.match(
     skipped.reason!,
-    /^trtexec unavailable: trtexec not found on PATH or in \/opt\/tensorrt\/bin, .* \(would have run: trtexec --onnx=<model> --saveEngine=model\.fp32\.engine /,
+    new RegExp(
+      String.raw`^trtexec unavailable: trtexec not found on PATH or in /opt/tensorrt/bin, .* ` +
+        String.raw`\(would have run: trtexec --onnx=<model> --saveEngine=model\.fp32\.engine `,
+    ),
   );
   const required = await p.run({}, { require: ['trtexec'] });
   assert.equal(required.status, 'failed');

@@ -25,7 +25,7 @@ test('the graph stage draws the raw and optimized MobileNetV2 with op types and 
 
   const rawDot = await readFile(ctx.out('rawDot'), 'utf8');
   const optDot = await readFile(ctx.out('optDot'), 'utf8');
-  assert.match(rawDot, /label="BatchNormalization\\n1×16×32×32"/, 'the raw drawing shows BN with its inferred shape');
+  assert.match(rawDot, /label="BatchNormalization\\n1×16×32×32"/, 'the raw drawing shows BN, inferred shape');
   assert.match(rawDot, /label="Conv 3×3\/2\\n1×16×32×32"/, 'the stem conv shows kernel, stride and shape');
   assert.doesNotMatch(optDot, /BatchNormalization/, 'the optimized drawing has no BN left');
   assert.match(optDot, /label="Gemm\\n1×10"/);

@@ -39,7 +39,7 @@ async function measuredReport() {
   };
   const { ctx: bench } = await stageContext(
     { bench: benchConfig(root), model: {}, trt: trtConfig({}) },
-    { model: opt.out('model') },
+    { model: opt.out('model'), source: raw },
     benchmark.outputs,
   );
   const measured = await benchmark.run(bench);
@@ -92,6 +92,10 @@ test('report.md and report.html carry the real measurements, the passes and the 
     'the input is named with its type, a dynamic batch reads as N',
   );
   assert.match(md, /\| 12 \(all runs\) \|/, 'the samples taken and what stopped them');
+  const reference = md.split('\n').filter((l) => l.startsWith('- correctness reference: '));
+  assert.equal(reference.length, 1, 'the report names the reference in one line');
+  assert.match(reference[0]!, /model\.onnx \(sha256 [0-9a-f]{12}, before optimization\) on onnxruntime-node /);
+  assert.match(reference[0]!, /graph optimization disabled, 1 intra-op and 1 inter-op thread/);
   assert.match(md, /\| ---: \| --- \| ---: \| --- \|/, 'figures right-aligned, words (engine, device, reasons) left');
   for (const label of ['latencyRunsSvg', 'throughputSvg', 'latencyDistSvg']) {
     const svg = await readFile(ctx.out(label), 'utf8');

@@ -1,6 +1,7 @@
 /**
  * Every model the project emits — MobileNetV2 from build, after optimize, after convert:fp16 — at opsets
- * 11, 13 and 17 (and 17 with a dynamic batch) passes our checker with no unchecked operator, and onnx.checker.check_model(full_check=True).
+ * 11, 13 and 17 (and 17 with a dynamic batch) passes our checker with no unchecked operator, and
+ * onnx.checker.check_model(full_check=True).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -87,7 +87,8 @@ test('an invalid model fails with the file, the node and the rest as details', a
   assert.match(
     r.error.message,
     new RegExp(
-      `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a valid opset-13 model: node relu0 \\(Relu\\) reads 'nowhere'`,
+      `^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ` +
+        "is not a valid opset-13 model: node relu0 \\(Relu\\) reads 'nowhere'",
     ),
   );
   assert.ok(

@@ -25,7 +25,7 @@ const flattenChain = (batch: number | string, opset = 13) =>
     initializers: [scalar('zero', DType.INT64, 0), ints('axes', [0])],
   });
 
-test('a Shape/Gather/Unsqueeze/Concat chain on a static shape becomes one initializer, in both Unsqueeze forms', async () => {
+test('Shape/Gather/Unsqueeze/Concat on a static shape becomes one initializer, in both Unsqueeze forms', async () => {
   for (const opset of [13, 11]) {
     const m = flattenChain(2, opset);
     const r = runPasses(m, [foldConstants]);

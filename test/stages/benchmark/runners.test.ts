@@ -1,0 +1,170 @@
+/**
+ * The benchmark as a table of engine runners (stages/benchmark/engine-runner.ts): every engine of every runner,
+ * at every precision, is either measured at each batch or skipped with a kind and a reason that is true here.
+ * onnxruntime and PyTorch are the real ones on a small MobileNetV2 (FP16 converted by convert:fp16's code);
+ * TensorRT is the fake trtexec and nvidia-smi of test/fixtures/bin, which check their argv.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
+import { encodeModel } from '../../../onnx/serde.js';
+import { exec } from '../../../pipeline/exec.js';
+import { benchConfig } from '../../../stages/benchmark/config.js';
+import type { BenchFile, SkipKind } from '../../../stages/benchmark/result.js';
+import { RUNNERS, runBenchmark, type BenchArtifacts } from '../../../stages/benchmark/run-bench.js';
+import { defaults as modelDefaults } from '../../../stages/build/config.js';
+import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
+import { DELICATE_OPS } from '../../../stages/convert-fp16/config.js';
+import { convertFloat16 } from '../../../stages/convert-fp16/convert.js';
+import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
+import { passesByName } from '../../../stages/optimize/passes/index.js';
+import { trtConfig } from '../../../trt/config.js';
+import { GPU, LOG, Rig } from '../engine-trt/rig.js';
+import { stageContext } from '../optimize/stage-context.js';
+
+const KINDS: readonly SkipKind[] = [
+  'excluded',
+  'no-model',
+  'tool-unavailable',
+  'no-gpu',
+  'unsupported-operator',
+  'unsupported-model',
+  'fixed-batch',
+  'no-inputs',
+  'out-of-memory',
+  'engine-failed',
+];
+const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph', 'trt'] as const;
+const BATCHES = [1, 2];
+const log = { info: () => undefined, warn: () => undefined };
+const path = process.env.PATH;
+let dir = '';
+let artifacts: BenchArtifacts = { model: '', source: '' };
+
+before(async () => {
+  ({ dir } = await stageContext({}, {}, {}));
+  const raw = buildMobileNetV2({
+    ...modelDefaults,
+    width_mult: 0.25,
+    input_size: 32,
+    num_classes: 10,
+    dynamic_batch: true,
+  });
+  const opt = runPasses(raw, passesByName(optimizeDefaults.passes)).model;
+  const fp16 = convertFloat16(opt, { keepFp32: [...DELICATE_OPS], keepIoFp32: true });
+  assert.ok(fp16.ok, fp16.ok ? '' : fp16.error);
+  const source = join(dir, 'model.onnx');
+  artifacts = { model: join(dir, 'model.opt.onnx'), source, fp16: join(dir, 'model.fp16.onnx') };
+  await writeFile(source, encodeModel(raw));
+  await writeFile(artifacts.model, encodeModel(opt));
+  await writeFile(artifacts.fp16!, encodeModel(fp16.value.model));
+});
+after(() => {
+  process.env.PATH = path;
+});
+
+async function bench(files: BenchArtifacts, work: string, engines: readonly string[] = ENGINES): Promise<BenchFile> {
+  const config = benchConfig({
+    bench: { warmup: 1, runs: 3, batch_sizes: BATCHES, engines: [...engines], python: '/usr/bin/python3' },
+  });
+  const r = await runBenchmark({
+    config,
+    trt: trtConfig({}),
+    artifacts: files,
+    workDir: join(dir, work),
+    exec,
+    log,
+  });
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  return r.value;
+}
+
+/** Per engine and precision: `measured` at every batch, or the one kind it was skipped with. */
+function outcomes(b: BenchFile): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const engine of ENGINES) {
+    for (const precision of ['fp32', 'fp16'] as const) {
+      const batches = b.measurements
+        .filter((m) => m.engine === engine && m.precision === precision)
+        .map((m) => m.batch);
+      const skips = b.skipped.filter((s) => s.engine === engine && s.precision === precision);
+      for (const s of skips) assert.ok(KINDS.includes(s.kind) && s.reason.length > 0, JSON.stringify(s));
+      assert.ok(
+        batches.length === 0 ? skips.length > 0 : skips.length === 0,
+        `${engine} ${precision}: measured at ${batches.join(', ') || 'no batch'}, skipped ${JSON.stringify(skips)}`,
+      );
+      out[`${engine} ${precision}`] = batches.length
+        ? `measured ${batches.join(',')}`
+        : skips.map((s) => s.kind).join();
+    }
+  }
+  return out;
+}
+
+test('the table holds every engine bench.engines can name', () => {
+  assert.deepEqual(RUNNERS.flatMap((r) => r.engines).sort(), [...ENGINES].sort());
+});
+
+test('every engine is measured or skipped with a kind: a GPU machine (fake trtexec) with both engines', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], {
+    FAKE_TRT_LOG: LOG.bench,
+    FAKE_GPU: GPU.ada,
+    FAKE_TRT_TIMES: LOG.times,
+  });
+  const engines = { trtFp32: join(rig.root, 'model.fp32.engine'), trtFp16: join(rig.root, 'model.fp16.engine') };
+  for (const e of Object.values(engines)) await writeFile(e, 'fake engine');
+  const b = await bench({ ...artifacts, ...engines }, 'gpu');
+  assert.deepEqual(outcomes(b), {
+    'ort fp32': 'measured 1,2',
+    'ort fp16': 'measured 1,2',
+    'torch-eager fp32': 'measured 1,2',
+    // Debian's torch here is 1.13 on the CPU; no CUDA for FP16 or CUDA graphs, no torch.compile before 2.
+    'torch-eager fp16': 'no-gpu',
+    'torch-compile fp32': 'tool-unavailable',
+    'torch-compile fp16': 'no-gpu',
+    'torch-cudagraph fp32': 'no-gpu',
+    'torch-cudagraph fp16': 'no-gpu',
+    'trt fp32': 'measured 1,2',
+    'trt fp16': 'measured 1,2',
+  });
+  const loaded = rig.calls('trtexec').flatMap((c) => c.argv.filter((a) => a.startsWith('--loadEngine=')));
+  assert.deepEqual([...new Set(loaded)], [`--loadEngine=${engines.trtFp32}`, `--loadEngine=${engines.trtFp16}`]);
+  assert.equal(b.environment.gpu?.name, 'NVIDIA RTX 6000 Ada Generation', 'nvidia-smi names the GPU');
+});
+
+test('no GPU: TensorRT is skipped as no-gpu with the probe’s words, whatever engine files there are', async () => {
+  const rig = new Rig(['trtexec'], { FAKE_TRT_LOG: LOG.bench });
+  const engine = join(rig.root, 'model.fp32.engine');
+  await writeFile(engine, 'fake engine');
+  const b = await bench({ ...artifacts, trtFp32: engine }, 'no-gpu', ['ort', 'trt']);
+  const trt = b.skipped.filter((s) => s.engine === 'trt');
+  const reason = 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)';
+  assert.deepEqual(trt, [
+    { engine: 'trt', precision: 'fp32', kind: 'no-gpu', reason },
+    { engine: 'trt', precision: 'fp16', kind: 'no-gpu', reason },
+  ]);
+  assert.deepEqual(rig.calls('trtexec'), [], 'trtexec is not run without a GPU');
+});
+
+test('a GPU and trtexec but no engine file: no-model, pointing at the engine stage', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.bench, FAKE_GPU: GPU.ada });
+  const b = await bench({ model: artifacts.model, source: artifacts.source }, 'no-engine', ['ort', 'trt']);
+  const made = (what: string) => `${what} although trtexec and a GPU are here; the manifest says why`;
+  assert.deepEqual(b.skipped, [
+    {
+      engine: 'ort',
+      precision: 'fp16',
+      kind: 'no-model',
+      reason: 'convert:fp16 produced no model.fp16.onnx; the manifest says why',
+    },
+    { engine: 'trt', precision: 'fp32', kind: 'no-model', reason: made('engine:trt:fp32 produced no engine') },
+    { engine: 'trt', precision: 'fp16', kind: 'no-model', reason: made('engine:trt:fp16 produced no engine') },
+  ]);
+  assert.deepEqual(
+    rig.calls('trtexec').map((c) => c.argv),
+    [['--help']],
+    'the probe asked trtexec who it is; no engine was run',
+  );
+});

@@ -1,0 +1,56 @@
+/**
+ * The config sections as the runner reads them. Each is declared once, as a schema with its defaults; what enters
+ * a stage's cache key (its config slice) must not move when the way a section is declared does, and the defaults
+ * the run config's check fills in must be the ones a stage fills in itself on a partial section.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { TObject } from '@sinclair/typebox';
+import { withCacheSection } from '../../pipeline/cache-config.js';
+import { loadConfig, type RunConfig } from '../../pipeline/config.js';
+import { canonical } from '../../pipeline/fingerprint.js';
+import { configSection } from '../../pipeline/section.js';
+import { registry } from '../../stages/index.js';
+import { fromRoot } from '../repo-root.js';
+
+const schema = withCacheSection(registry.configSchema) as { properties: Record<string, TObject> };
+
+/** A config file checked as the CLI checks it: the composed schema with the engine's `cache` section. */
+async function checked(text: string): Promise<RunConfig> {
+  const dir = await mkdtemp(join(tmpdir(), 'ef-sections-'));
+  try {
+    await writeFile(join(dir, 'run.yaml'), text);
+    const c = await loadConfig(join(dir, 'run.yaml'), schema, [], undefined, registry.checkConfig);
+    assert.ok(c.ok, c.ok ? '' : c.error);
+    return c.value;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Each stage's config slice in the form that is hashed into its key. */
+const slices = (config: RunConfig) =>
+  Object.fromEntries(registry.stages.map((s) => [s.name, JSON.parse(canonical(s.config(config) ?? null))]));
+
+test('an empty and the default config give every stage the slices recorded before sections were derived', async () => {
+  // Recorded from main at c1c4760, where each section's defaults were written out by hand. A deliberate change of
+  // a default changes these slices (and so the keys): update the file in the same commit.
+  const recorded = JSON.parse(await readFile(fromRoot('test/fixtures/config-slices.json'), 'utf8'));
+  assert.deepEqual(slices(await checked('{}\n')), recorded['{}']);
+  const defaultConfig = await readFile(fromRoot('configs/mobilenetv2.yaml'), 'utf8');
+  assert.deepEqual(slices(await checked(defaultConfig)), recorded['configs/mobilenetv2.yaml']);
+});
+
+test("the check fills in configSection's defaults; MobileNetV2's are the build stage's alone", async () => {
+  const config = await checked('{}\n');
+  const names = Object.keys(schema.properties);
+  assert.deepEqual(names.sort(), [...Object.keys(config)].sort(), 'every section is filled in');
+  for (const name of names.filter((n) => n !== 'model')) {
+    assert.deepEqual(config[name], configSection({}, name, schema.properties[name]!), name);
+    assert.deepEqual(configSection({ [name]: config[name] }, name, schema.properties[name]!), config[name], name);
+  }
+  assert.deepEqual(config['model'], {});
+});

@@ -1,0 +1,85 @@
+/**
+ * The code standards a tool can check, on every tracked TypeScript and script file: prettier's formatting
+ * (.prettierrc.json, the files .prettierignore leaves), lines of at most 120 columns, functions of at most 60
+ * lines and files of at most 300. The operator table (onnx/schema/table.ts) is generated and exempt from the
+ * last three. `make format` fixes the formatting; the rest is for the author to split.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import ts from 'typescript';
+import { fromRoot, repoRoot } from './repo-root.js';
+
+const MAX_COLUMNS = 120;
+const MAX_FUNCTION_LINES = 60;
+const MAX_FILE_LINES = 300;
+const GENERATED = new Set(['onnx/schema/table.ts']);
+
+async function trackedSources(): Promise<string[]> {
+  const r = await execa('git', ['ls-files', '-z', '--', '*.ts', '*.mjs'], { cwd: repoRoot });
+  return r.stdout.split('\0').filter((f) => f !== '' && !GENERATED.has(f));
+}
+
+/** `file:line: N columns` for each line wider than MAX_COLUMNS (columns as code points). */
+export function wideLines(file: string, text: string): string[] {
+  return text.split('\n').flatMap((line, i) => {
+    const columns = [...line].length;
+    return columns > MAX_COLUMNS ? [`${file}:${i + 1}: ${columns} columns`] : [];
+  });
+}
+
+/** `file:line name: N lines` for each function, method, arrow or accessor longer than MAX_FUNCTION_LINES. */
+export function longFunctions(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+      const first = source.getLineAndCharacterOfPosition(node.getStart(source)).line;
+      const last = source.getLineAndCharacterOfPosition(node.end).line;
+      const lines = last - first + 1;
+      const name = node.name?.getText(source) ?? '(anonymous)';
+      if (lines > MAX_FUNCTION_LINES) found.push(`${file}:${first + 1} ${name}: ${lines} lines`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** `file: N lines` when the file has more than MAX_FILE_LINES lines (as `wc -l` counts them). */
+export function longFile(file: string, text: string): string[] {
+  const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  return lines > MAX_FILE_LINES ? [`${file}: ${lines} lines`] : [];
+}
+
+test('prettier --check passes on the checkout (`make format` writes what it would change)', async () => {
+  const r = await execa(fromRoot('node_modules/.bin/prettier'), ['--check', '.'], { cwd: repoRoot, reject: false });
+  assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
+});
+
+test('no line over 120 columns, no function over 60 lines, no file over 300 lines', async () => {
+  const files = await trackedSources();
+  assert.ok(files.length > 300, `only ${files.length} tracked sources found: the scan reads nothing`);
+  const found = files.flatMap((file) => {
+    const text = readFileSync(fromRoot(file), 'utf8');
+    return [...longFile(file, text), ...longFunctions(file, text), ...wideLines(file, text)];
+  });
+  if (found.length > 0) assert.fail(`${found.length} over the limits:\n${found.join('\n')}`);
+});
+
+test('the counts themselves: a planted wide line, long function and long file are each reported', () => {
+  const body = Array.from({ length: MAX_FUNCTION_LINES - 2 }, (_, i) => `  const v${i} = ${i};`).join('\n');
+  const fits = `function fits() {\n${body}\n}\n`;
+  const tooLong = `const tooLong = () => {\n${body}\n  return 0;\n};\n`;
+  assert.deepEqual(longFunctions('x.ts', fits), []);
+  assert.deepEqual(longFunctions('x.ts', `class C {\n  m() {\n    ${tooLong}  }\n}\n`), [
+    `x.ts:2 m: ${MAX_FUNCTION_LINES + 3} lines`,
+    `x.ts:3 (anonymous): ${MAX_FUNCTION_LINES + 1} lines`,
+  ]);
+  assert.deepEqual(wideLines('x.ts', `${'x'.repeat(MAX_COLUMNS)}\n${'×'.repeat(MAX_COLUMNS + 1)}\n`), [
+    `x.ts:2: ${MAX_COLUMNS + 1} columns`,
+  ]);
+  assert.deepEqual(longFile('x.ts', 'a\n'.repeat(MAX_FILE_LINES)), []);
+  assert.deepEqual(longFile('x.ts', 'a\n'.repeat(MAX_FILE_LINES + 1)), [`x.ts: ${MAX_FILE_LINES + 1} lines`]);
+});
