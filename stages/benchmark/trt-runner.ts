@@ -49,7 +49,10 @@ function shapeArgs(r: TrtRunRequest): Result<string[], StageFailure> {
   if (!r.inputs.batched && r.batch !== r.inputs.fixedBatch) {
     return fail(
       'bad-input',
-      `${basename(r.enginePath)} was built for a fixed batch of ${r.inputs.fixedBatch} and cannot run batch ${r.batch}; give the model a dynamic batch dimension (model.dynamic_batch: true for MobileNetV2) or benchmark batch ${r.inputs.fixedBatch} only`,
+      `${basename(r.enginePath)} was built for a fixed batch of ${r.inputs.fixedBatch} ` +
+        `and cannot run batch ${r.batch}; ` +
+        'give the model a dynamic batch dimension (model.dynamic_batch: true for MobileNetV2) ' +
+        `or benchmark batch ${r.inputs.fixedBatch} only`,
     );
   }
   const spec = shapeSpec(r.inputs, r.batch);
@@ -104,6 +107,11 @@ function disagreement(stats: LatencyStats, summary: PerformanceSummary): string 
   return off ? `${off[0]} ${off[1]} ms from the samples, ${off[2]} ms in the summary` : undefined;
 }
 
+/** What one trt sample is, as bench.json states it beside the samples. */
+const TIMING =
+  'trtexec --exportTimes latencyMs per query: CUDA events from the start of H2D to the end of D2H ' +
+  '(H2D + GPU compute + D2H; 0 transfers with noDataTransfers); host enqueue excluded';
+
 export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<TrtBenchmark, StageFailure>> {
   const tag = `trt-${r.precision}-b${r.batch}`;
   const timesPath = join(r.workDir, `${tag}.times.json`);
@@ -128,7 +136,8 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
   if (mismatch)
     return fail(
       'tool-failed',
-      `${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), so they are not from this run`,
+      `${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), ` +
+        'so they are not from this run',
     );
   const s = r.settings;
   return ok({
@@ -148,8 +157,7 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
         spinWait: s.spin_wait,
         gpuComputeMeanMs: summary.gpuCompute.mean,
       },
-      timing:
-        'trtexec --exportTimes latencyMs per query: CUDA events from the start of H2D to the end of D2H (H2D + GPU compute + D2H; 0 transfers with noDataTransfers); host enqueue excluded',
+      timing: TIMING,
       warmup: log.value.warmup?.queries ?? 0,
       samplesMs,
       stats,

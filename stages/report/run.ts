@@ -69,5 +69,8 @@ export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void,
 /** A chart that cannot be drawn still gets its files, saying why. */
 function placeholder(text: string): string {
   const safe = text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="40"><text x="8" y="24" font-family="DejaVu Sans" font-size="13">${safe}</text></svg>`;
+  return (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="40">' +
+    `<text x="8" y="24" font-family="DejaVu Sans" font-size="13">${safe}</text></svg>`
+  );
 }

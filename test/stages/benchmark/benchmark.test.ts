@@ -11,9 +11,10 @@ import { before, test } from 'node:test';
 import { encodeModel } from '../../../onnx/serde.js';
 import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
 import { exec } from '../../../pipeline/exec.js';
-import { benchConfig } from '../../../stages/benchmark/config.js';
+import { benchConfig, type BenchConfig } from '../../../stages/benchmark/config.js';
 import { ortSettings } from '../../../stages/benchmark/ort-runner.js';
-import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
+import type { Measurement } from '../../../stages/benchmark/result.js';
+import { runBenchmark, type BenchRequest } from '../../../stages/benchmark/run-bench.js';
 import { probeTorch } from '../../../stages/benchmark/torch-runner.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
@@ -38,6 +39,32 @@ before(async () => {
   await writeFile(optPath, encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model));
 });
 
+/** runBenchmark on the fixture's two models, in a work folder of its own under the fixture's directory. */
+function measure(config: BenchConfig, work: string, more: Partial<BenchRequest> = {}) {
+  const artifacts = { model: optPath, source: rawPath };
+  return runBenchmark({ config, trt: trtConfig({}), artifacts, workDir: join(dir, work), exec, log, ...more });
+}
+
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+
+/** A measurement at `batch` of 1 warm-up run and 12 timed runs: its samples, its statistics and its sampling. */
+function checkTwelveRuns(m: Measurement, batch: number): void {
+  assert.equal(m.samplesMs.length, 12);
+  assert.equal(m.stats.n, 12);
+  assert.ok(m.stats.min <= m.stats.p50 && m.stats.p50 <= (m.stats.p90 ?? Infinity) && m.stats.p50 <= m.stats.max);
+  assert.equal(m.stats.p95, null, '12 samples cannot state p95');
+  assert.equal(m.stats.p99, null);
+  assert.ok(Math.abs(m.throughput - (batch * 1000) / m.stats.mean) < 1e-9);
+  assert.deepEqual(
+    [m.sampling?.n, m.sampling?.stoppedBy, m.sampling?.warmup],
+    [12, 'runs', 1],
+    'N taken and why it stopped',
+  );
+}
+
 test('every engine runs the same inputs, judged against the reference; what cannot run says why', async () => {
   // A limit far above the runs: the counts below are exact even on a loaded machine.
   const config = benchConfig({
@@ -50,14 +77,7 @@ test('every engine runs the same inputs, judged against the reference; what cann
       precisions: ['fp32'],
     },
   });
-  const r = await runBenchmark({
-    config,
-    trt: trtConfig({}),
-    artifacts: { model: optPath, source: rawPath },
-    workDir: join(dir, 'w1'),
-    exec,
-    log,
-  });
+  const r = await measure(config, 'w1');
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const b = r.value;
   const find = (engine: string, batch: number) => b.measurements.find((m) => m.engine === engine && m.batch === batch);
@@ -77,26 +97,12 @@ test('every engine runs the same inputs, judged against the reference; what cann
       eager.correctness.relL2 > 0 && eager.correctness.relL2 < 1e-5,
       `torch differs only by summation order: ${eager.correctness.relL2}`,
     );
-    for (const m of [ort, eager]) {
-      assert.equal(m.samplesMs.length, 12);
-      assert.equal(m.stats.n, 12);
-      assert.ok(m.stats.min <= m.stats.p50 && m.stats.p50 <= (m.stats.p90 ?? Infinity) && m.stats.p50 <= m.stats.max);
-      assert.equal(m.stats.p95, null, '12 samples cannot state p95');
-      assert.equal(m.stats.p99, null);
-      assert.ok(Math.abs(m.throughput - (batch * 1000) / m.stats.mean) < 1e-9);
-      assert.deepEqual(
-        [m.sampling?.n, m.sampling?.stoppedBy, m.sampling?.warmup],
-        [12, 'runs', 1],
-        'N taken and why it stopped',
-      );
-    }
+    for (const m of [ort, eager]) checkTwelveRuns(m, batch);
     assert.equal(eager.settings['threads'], availableParallelism(), 'torch on the CPU uses every core, set explicitly');
   }
   assert.deepEqual(b.reference, {
     model: 'model.onnx',
-    sha256: createHash('sha256')
-      .update(await readFile(rawPath))
-      .digest('hex'),
+    sha256: await sha256(rawPath),
     runtime: `onnxruntime-node ${b.environment.versions.onnxruntime} (CPU)`,
     graphOptimizationLevel: 'disabled',
     intraOpThreads: 1,
@@ -106,12 +112,7 @@ test('every engine runs the same inputs, judged against the reference; what cann
   const reasons = b.skipped.map((s) => `${s.engine}: ${s.reason}`).join('\n');
   if (torchMajor < 2) assert.match(reasons, /torch-compile: torch\.compile needs torch >= 2 \(found 1\./);
   assert.match(reasons, /torch-cudagraph: CUDA not available: skipping torch-cudagraph/);
-  assert.equal(
-    b.model.sha256,
-    createHash('sha256')
-      .update(await readFile(optPath))
-      .digest('hex'),
-  );
+  assert.equal(b.model.sha256, await sha256(optPath));
   assert.ok(b.environment.cpu.cores > 0 && b.environment.versions.onnxruntime);
 });
 
@@ -127,14 +128,7 @@ test('an ORT sweep measures every level × thread setting', async () => {
     },
   });
   assert.equal(ortSettings(config.ort).length, 4);
-  const r = await runBenchmark({
-    config,
-    trt: trtConfig({}),
-    artifacts: { model: optPath, source: rawPath },
-    workDir: join(dir, 'w2'),
-    exec,
-    log,
-  });
+  const r = await measure(config, 'w2');
   assert.ok(r.ok);
   const seen = r.value.measurements
     .map((m) => `${m.settings.graphOptimizationLevel}/${m.settings.intraOpThreads}`)
@@ -154,14 +148,7 @@ test('a missing FP16 model, TensorRT engine or PyTorch is a skip with a reason, 
       python: join(dir, 'no-such-python'),
     },
   });
-  const r = await runBenchmark({
-    config,
-    trt: trtConfig({}),
-    artifacts: { model: optPath, source: rawPath },
-    workDir: join(dir, 'w3'),
-    exec,
-    log,
-  });
+  const r = await measure(config, 'w3');
   assert.ok(r.ok);
   const reasons = r.value.skipped.map((s) => `${s.engine} ${s.precision ?? ''} ${s.kind}: ${s.reason}`);
   const said = (re: RegExp) =>
@@ -192,15 +179,8 @@ test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and t
   const config = benchConfig({
     bench: { warmup: 0, runs: 3, batch_sizes: [1], engines: ['ort'], precisions: ['fp32', 'fp16'] },
   });
-  const r = await runBenchmark({
-    config,
-    trt: trtConfig({}),
-    artifacts: { model: optPath, source: rawPath, fp16: optPath },
-    workDir: join(dir, 'w5'),
-    exec,
-    log,
-    only: 'fp32',
-  });
+  const artifacts = { model: optPath, source: rawPath, fp16: optPath };
+  const r = await measure(config, 'w5', { artifacts, only: 'fp32' });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(
     r.value.measurements.map((m) => m.precision),
@@ -227,14 +207,7 @@ test('the torch runner stops at bench.max_seconds with at least 10 samples, and 
       precisions: ['fp32'],
     },
   });
-  const r = await runBenchmark({
-    config,
-    trt: trtConfig({}),
-    artifacts: { model: optPath, source: rawPath },
-    workDir: join(dir, 'w6'),
-    exec,
-    log,
-  });
+  const r = await measure(config, 'w6');
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const m = r.value.measurements[0];
   if (!m) return assert.match(r.value.skipped.map((s) => s.reason).join(), /torch not importable/);

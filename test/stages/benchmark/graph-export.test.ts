@@ -1,4 +1,7 @@
-/** The graph torch_runner.py reads: every initializer's bytes, float16 included, and a plain refusal of what it cannot run. */
+/**
+ * The graph torch_runner.py reads: every initializer's bytes, float16 included, and a plain refusal of what it
+ * cannot run.
+ */
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

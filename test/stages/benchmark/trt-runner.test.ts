@@ -35,7 +35,7 @@ async function setup(env: Record<string, string> = {}) {
   return { rig, tool: probe.value as ToolFound, enginePath };
 }
 
-test('dynamic engine at batch 4: exact argv; samples are the exported latencyMs; throughput = qps × batch', async () => {
+test('dynamic engine at batch 4: exact argv; samples are exported latencyMs; throughput = qps × batch', async () => {
   const { rig, tool, enginePath } = await setup();
   const r = await benchmarkTrtEngine({
     tool,
@@ -102,7 +102,7 @@ test('profile asked for: a separate profiled run, so the summary and times survi
   assert.equal(r.value.profilePath, join(rig.root, 'trt-fp16-b4.profile.json'));
 });
 
-test('refusals: a static engine at another batch, times that disagree with the summary, an engine from another TensorRT', async () => {
+test('refusals: a static engine at another batch, times unlike the summary, an engine from TensorRT 8', async () => {
   const { rig, tool, enginePath } = await setup();
   const base = {
     tool,
@@ -145,7 +145,7 @@ test('refusals: a static engine at another batch, times that disagree with the s
   assert.ok(old.error.details!.some((d) => d.includes('expecting library version 10.3.0.26 got 8.6.1.6')));
 });
 
-test('runTrtEngineOnce: the seeded input reaches trtexec as raw float32 and the exported output is read back', async () => {
+test('runTrtEngineOnce: seeded input reaches trtexec as raw float32, the exported output is read back', async () => {
   const { rig, tool, enginePath } = await setup();
   const data = Float32Array.from(normalFloats(2 * 3 * 8 * 8, 7));
   const r = await runTrtEngineOnce({
@@ -172,7 +172,7 @@ test('runTrtEngineOnce: the seeded input reaches trtexec as raw float32 and the 
   assert.deepEqual(r.value[0]!.values, Array.from(data));
 });
 
-test('a multi-input engine (Silero VAD): one --shapes entry per dynamic input, every input loaded, int64 as int32 before TensorRT 10', async () => {
+test('Silero VAD: --shapes for each dynamic input, all inputs loaded, int64 as int32 before TensorRT 10', async () => {
   const vad: TrtInputs = {
     batched: true,
     inputs: [
@@ -194,10 +194,8 @@ test('a multi-input engine (Silero VAD): one --shapes entry per dynamic input, e
   ] as const) {
     const { rig, tool, enginePath } = await setup({ FAKE_TRT_LOG: log });
     // The engine the fake builds records its profile; runs outside it fail, as trtexec does.
-    writeFileSync(
-      enginePath,
-      'fake engine --minShapes=input:1x512,h:2x1x64,c:2x1x64 --optShapes=input:4x512,h:2x4x64,c:2x4x64 --maxShapes=input:8x512,h:2x8x64,c:2x8x64\n',
-    );
+    const at = (n: number) => `input:${n}x512,h:2x${n}x64,c:2x${n}x64`;
+    writeFileSync(enginePath, `fake engine --minShapes=${at(1)} --optShapes=${at(4)} --maxShapes=${at(8)}\n`);
     const r = await runTrtEngineOnce({ tool, enginePath, inputs: vad, batch: 3, workDir: rig.root, exec, feeds });
     assert.ok(r.ok, JSON.stringify(r));
     const argv = rig.calls('trtexec').at(-1)!.argv;

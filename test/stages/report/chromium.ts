@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { err, ok, type Result } from '../../../pipeline/result.js';
 import type { Served } from './nginx.js';
 
@@ -22,6 +22,49 @@ export interface PageView {
   links: { text: string; href: string; status: number; type: string }[];
 }
 
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** What the page drew: its charts with their marks, its table rows and each graph drawing's rendered size. */
+async function readContent(page: Page): Promise<Pick<PageView, 'charts' | 'tableRows' | 'drawings'>> {
+  const charts = await page.$$eval('figure.chart', (figs) =>
+    figs.map((f) => ({
+      id: f.id,
+      marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle').length,
+    })),
+  );
+  const tableRows = await page.$$eval('tbody tr', (rows) => rows.length);
+  const drawings = await page.$$eval('figure.graph svg', (svgs) =>
+    svgs.map((g) => {
+      const r = g.getBoundingClientRect();
+      return { width: r.width, height: r.height };
+    }),
+  );
+  return { charts, tableRows, drawings };
+}
+
+/** Navigates to every link on the page in turn; what each answered and as what. */
+async function followLinks(page: Page): Promise<PageView['links']> {
+  const anchors = (
+    await page.$$eval('a[href]', (as) =>
+      as.map((a) => ({ text: a.textContent ?? '', href: a.getAttribute('href') ?? '' })),
+    )
+  ).map((a) => ({ ...a, href: new URL(a.href, page.url()).href }));
+  const links = [];
+  for (const a of anchors) {
+    const r = await page.goto(a.href, { waitUntil: 'load' });
+    links.push({ ...a, status: r?.status() ?? 0, type: r?.headers()['content-type'] ?? '' });
+  }
+  return links;
+}
+
 export async function openInChromium(
   file: string,
   serve: (root: string, file: string) => Promise<Served | undefined>,
@@ -31,18 +74,7 @@ export async function openInChromium(
   const served = await serve(dirname(file), basename(file));
   const url = served?.url ?? `file://${file}`;
   const shots = await mkdtemp(join(tmpdir(), 'ef-chromium-'));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width, height: 900 } });
     const consoleErrors: string[] = [];
@@ -56,43 +88,19 @@ export async function openInChromium(
     });
     const response = await page.goto(url, { waitUntil: 'load' });
     if (served && response?.status() !== 200) return err(`${url} answered ${response?.status()}`);
-    const charts = await page.$$eval('figure.chart', (figs) =>
-      figs.map((f) => ({
-        id: f.id,
-        marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle').length,
-      })),
-    );
-    const tableRows = await page.$$eval('tbody tr', (rows) => rows.length);
-    const drawings = await page.$$eval('figure.graph svg', (svgs) =>
-      svgs.map((g) => {
-        const r = g.getBoundingClientRect();
-        return { width: r.width, height: r.height };
-      }),
-    );
+    const content = await readContent(page);
     const screenshot = join(shots, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
-    const anchors = (
-      await page.$$eval('a[href]', (as) =>
-        as.map((a) => ({ text: a.textContent ?? '', href: a.getAttribute('href') ?? '' })),
-      )
-    ).map((a) => ({ ...a, href: new URL(a.href, page.url()).href }));
     // What the page itself did; navigating to its links (an SVG, graph.html) is not the page's doing.
-    const before = otherRequests.length;
     const errors = [...consoleErrors];
-    const links = [];
-    for (const a of anchors) {
-      const r = await page.goto(a.href, { waitUntil: 'load' });
-      links.push({ ...a, status: r?.status() ?? 0, type: r?.headers()['content-type'] ?? '' });
-    }
-    otherRequests.splice(before);
+    const requests = [...otherRequests];
+    const links = await followLinks(page);
     return ok({
       servedBy: served ? 'nginx' : 'file://',
       consoleErrors: errors,
-      otherRequests,
-      charts,
-      tableRows,
+      otherRequests: requests,
+      ...content,
       screenshot,
-      drawings,
       links,
     });
   } finally {

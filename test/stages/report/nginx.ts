@@ -34,13 +34,15 @@ export async function serveWithNginx(root: string, file: string): Promise<Served
   const dir = await mkdtemp(join(tmpdir(), 'ef-nginx-'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
+  // Every temp directory in ours: the compiled-in defaults are under /var, which a test may not write.
+  const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${dir};`).join(' ');
   await writeFile(
     conf,
     `daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
 events {}
 http {
   access_log ${dir}/access.log;
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  ${temps}
   types { text/html html; image/svg+xml svg; image/png png; }
   server { listen 127.0.0.1:${port}; root ${root}; }
 }

@@ -19,7 +19,7 @@ import { dotTool } from '../../../stages/graph/graphviz.js';
 import { exec } from '../../../pipeline/exec.js';
 import { fromRoot } from '../../repo-root.js';
 import { optimizedMobileNetV2, stageContext } from '../optimize/stage-context.js';
-import { openInChromium } from './chromium.js';
+import { openInChromium, type PageView } from './chromium.js';
 import { serveWithNginx } from './nginx.js';
 
 const model = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes: 10, dynamic_batch: true };
@@ -73,11 +73,8 @@ async function measuredReport() {
   return { ctx, drawn: dot.ok, bench: JSON.parse(await readFile(bench.out('bench'), 'utf8')) as BenchFile };
 }
 
-test('report.md and report.html carry the real measurements, the passes and the charts', async (t) => {
-  const { ctx, bench, drawn } = await measuredReport();
-  const md = await readFile(ctx.out('markdown'), 'utf8');
-  const engines = new Set(bench.measurements.map((m) => m.engine));
-  assert.ok(engines.has('ort'), 'onnxruntime-node was measured');
+/** The ranking, the passes table, the model's inputs, the sampling, the reference and the alignment. */
+function checkMarkdown(md: string, engines: Set<string>): void {
   for (const e of engines) assert.match(md, new RegExp(`\\| ${e} fp32 \\|`), `${e} appears in the ranking`);
   assert.match(
     md,
@@ -97,22 +94,55 @@ test('report.md and report.html carry the real measurements, the passes and the 
   assert.match(reference[0]!, /model\.onnx \(sha256 [0-9a-f]{12}, before optimization\) on onnxruntime-node /);
   assert.match(reference[0]!, /graph optimization disabled, 1 intra-op and 1 inter-op thread/);
   assert.match(md, /\| ---: \| --- \| ---: \| --- \|/, 'figures right-aligned, words (engine, device, reasons) left');
+  assert.match(md, /!\[Latency over the timed runs\]\(latency-runs\.png\)/);
+}
+
+/** The SVG charts titled and ticked at the measured batches; every chart also written as a PNG. */
+async function checkCharts(out: (label: string) => string, bench: BenchFile): Promise<void> {
   for (const label of ['latencyRunsSvg', 'throughputSvg', 'latencyDistSvg']) {
-    const svg = await readFile(ctx.out(label), 'utf8');
+    const svg = await readFile(out(label), 'utf8');
     assert.ok(
       svg.includes(bench.environment.cpu.model) && svg.includes(bench.model.name) && svg.includes('FP32'),
       `${label} is titled with machine, model and precision`,
     );
   }
-  const throughput = await readFile(ctx.out('throughputSvg'), 'utf8');
+  const throughput = await readFile(out('throughputSvg'), 'utf8');
   const ticks = [...throughput.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
   for (const b of [1, 2]) assert.ok(ticks.includes(String(b)), `a tick at measured batch ${b}`);
   assert.ok(!ticks.includes('1.5'), 'no tick between measured batches');
-  assert.match(md, /!\[Latency over the timed runs\]\(latency-runs\.png\)/);
   for (const label of ['latencyRunsPng', 'throughputPng', 'latencyDistPng', 'speedupPng']) {
-    const png = await readFile(ctx.out(label));
+    const png = await readFile(out(label));
     assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], `${label} is a PNG`);
   }
+}
+
+/** The graph drawings shown at a readable size, and their links answered with the right types. */
+function checkDrawings(v: PageView): void {
+  assert.equal(v.drawings.length, 2, 'both graph drawings are on the page');
+  for (const d of v.drawings)
+    assert.ok(
+      d.width >= 150 && d.height >= 400,
+      `a drawing shown at a readable size, not a thumbnail: ${JSON.stringify(d)}`,
+    );
+  const links = v.links.map((l) => [l.href.split('/').pop(), l.status, l.type.split(';')[0]]);
+  assert.deepEqual(
+    links,
+    [
+      ['graph.html', 200, 'text/html'],
+      ['graph.raw.svg', 200, 'image/svg+xml'],
+      ['graph.opt.svg', 200, 'image/svg+xml'],
+    ],
+    'the drawings open at full size from their links, and graph.html too',
+  );
+}
+
+test('report.md and report.html carry the real measurements, the passes and the charts', async (t) => {
+  const { ctx, bench, drawn } = await measuredReport();
+  const md = await readFile(ctx.out('markdown'), 'utf8');
+  const engines = new Set(bench.measurements.map((m) => m.engine));
+  assert.ok(engines.has('ort'), 'onnxruntime-node was measured');
+  checkMarkdown(md, engines);
+  await checkCharts(ctx.out, bench);
   if (!engines.has('torch-eager'))
     t.diagnostic(`torch-eager not measured: ${bench.skipped.map((s) => s.reason).join('; ')}`);
 
@@ -125,24 +155,8 @@ test('report.md and report.html carry the real measurements, the passes and the 
   assert.equal(v.charts.length, expected, `${expected} charts rendered`);
   for (const c of v.charts) assert.ok(c.marks > 0, `chart ${c.id} has drawn marks`);
   assert.ok(v.tableRows >= bench.measurements.length, 'every measurement is a table row');
-  if (drawn) {
-    assert.equal(v.drawings.length, 2, 'both graph drawings are on the page');
-    for (const d of v.drawings)
-      assert.ok(
-        d.width >= 150 && d.height >= 400,
-        `a drawing shown at a readable size, not a thumbnail: ${JSON.stringify(d)}`,
-      );
-    const links = v.links.map((l) => [l.href.split('/').pop(), l.status, l.type.split(';')[0]]);
-    assert.deepEqual(
-      links,
-      [
-        ['graph.html', 200, 'text/html'],
-        ['graph.raw.svg', 200, 'image/svg+xml'],
-        ['graph.opt.svg', 200, 'image/svg+xml'],
-      ],
-      'the drawings open at full size from their links, and graph.html too',
-    );
-  } else t.diagnostic('graphviz missing: the graph drawings were not checked');
+  if (drawn) checkDrawings(v);
+  else t.diagnostic('graphviz missing: the graph drawings were not checked');
   const kept = fromRoot('artifacts', 'screenshots', 'report.png');
   await mkdir(join(kept, '..'), { recursive: true });
   await copyFile(v.screenshot, kept);
