@@ -11,7 +11,7 @@ import { checkDeclarations, select } from './graph.js';
 import type { Registry } from './registry.js';
 import type { RemoteCache, Uploaded } from './remote-cache.js';
 import { pushEntry } from './remote-lookup.js';
-import { planStages } from './runner.js';
+import { planStages } from './plan.js';
 import { isCorrupt, type Store } from './store.js';
 
 interface SyncArgs {

@@ -156,7 +156,7 @@ async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   const ms = performance.now() - r.started;
   logSummary(log, outcomes, ms);
   const failed = outcomes.filter((o) => o.status === 'failed');
-  const failedCode = failed.length === 0 ? 0 : failed.every((o) => o.failure?.input) ? 2 : 1;
+  const failedCode = failed.length === 0 ? 0 : failed.every((o) => o.cause === 'user-error') ? 2 : 1;
   const code = interrupted ? exitCodeFor(interrupted) : failedCode;
   if (r.argv.json) print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms))}\n`);
   // Abandoned work (a stage deaf to the abort) must not keep the process alive.

@@ -51,12 +51,16 @@ function describe(e: ErrorObject, schema: SchemaNode, origin: Where): string {
     }
     case 'type':
       return `${origin(parts)}: ${field} must be ${params.type}`;
-    case 'enum':
-      return `${origin(parts)}: ${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'enum': {
+      const values = params.allowedValues.map((v) => JSON.stringify(v)).join(', ');
+      return `${origin(parts)}: ${field} must be one of ${values}`;
+    }
     case 'required':
       return `${origin(parts)}: missing field ${path ? `${path}.` : ''}${params.missingProperty}`;
-    case 'pattern':
-      return `${origin(parts)}: ${field} must be ${schemaAt(schema, parts)?.description ?? `of the form ${params.pattern}`}`;
+    case 'pattern': {
+      const form = schemaAt(schema, parts)?.description ?? `of the form ${params.pattern}`;
+      return `${origin(parts)}: ${field} must be ${form}`;
+    }
     default:
       return `${origin(parts)}: ${field} ${e.message ?? 'is invalid'}`;
   }
@@ -125,7 +129,8 @@ function readBounded(file: string): Result<string, string> {
     return ok(readFileSync(file, 'utf8'));
   } catch (e) {
     return err(
-      `${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass --config with a file under configs/`,
+      `${file}: cannot read the config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ` +
+        'pass --config with a file under configs/',
     );
   }
 }
@@ -151,7 +156,8 @@ export async function loadConfig(
   if (first) {
     const pos = first.linePos?.[0];
     return err(
-      `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${(first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ` +
+        (first.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, ''),
     );
   }
   let raw: unknown;

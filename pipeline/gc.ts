@@ -105,6 +105,7 @@ export function gcLines(r: GcReport): string[] {
       `${r.tmp} abandoned tmp dirs, ${r.views} old views`,
     `kept ${r.keptEntries} entries: each stage's newest and every one artifacts/latest names`,
     ...(r.keptView ? [`kept views/${r.keptView}: artifacts/latest points to it`] : []),
-    `kept ${r.youngObjects} unreferenced objects younger than ${grace} (a running build may be about to reference them)`,
+    `kept ${r.youngObjects} unreferenced objects younger than ${grace} ` +
+      '(a running build may be about to reference them)',
   ];
 }

@@ -42,8 +42,10 @@ export function topoSort(stages: readonly AnyStage[]): Result<AnyStage[], string
   const byName = new Map(stages.map((s) => [s.name, s]));
   const visit = (s: AnyStage): string | undefined => {
     if (done.has(s.name)) return undefined;
-    if (visiting.includes(s.name))
-      return `stages depend on each other in a cycle: ${[...visiting.slice(visiting.indexOf(s.name)), s.name].join(' → ')}`;
+    if (visiting.includes(s.name)) {
+      const cycle = [...visiting.slice(visiting.indexOf(s.name)), s.name];
+      return `stages depend on each other in a cycle: ${cycle.join(' → ')}`;
+    }
     visiting.push(s.name);
     for (const ref of allRefs(s)) {
       const p = byName.get(ref.stage);

@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { isSha256 } from './entry.js';
 import { pruneViews } from './gc.js';
 import { UserError } from './failure.js';
-import type { Outcome } from './runner.js';
+import type { Event } from './events.js';
+import type { Outcome } from './outcome.js';
 import { escapeName, isCorrupt, type Store, type StoredOutput } from './store.js';
 
 interface StageRecord {
@@ -21,6 +22,8 @@ interface StageRecord {
   cause?: Outcome['cause'];
   ms: number;
   outputs: Record<string, { path: string; sha256: string }>;
+  /** What was said of the stage in this run, in order (pipeline/events.ts; progress aside). */
+  events?: Event[];
   /** Not part of this run: carried over from the earlier run that built or found it. */
   earlier?: true;
 }
@@ -103,6 +106,7 @@ export async function writeLatest(
         ...(o.reason ? { reason: o.reason } : {}),
         ...(o.cause ? { cause: o.cause } : {}),
         ms: Math.round(o.ms * 10) / 10,
+        events: o.events,
       },
       outputs: o.outputs,
     })),

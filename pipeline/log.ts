@@ -1,54 +1,31 @@
 /**
- * The only pino import. JSON lines on stderr when stderr is not a terminal or with `--json`; on a terminal the
- * same records go through a concise one-line formatter (no worker thread, so startup stays fast).
+ * The logger says events (pipeline/events.ts), as the lines pipeline/render.ts makes of them: JSON records on
+ * stderr when stderr is not a terminal or with `--json` (the only pino import), a concise human line on a
+ * terminal (no worker thread, so startup stays fast).
  *
- * A record with `live: true` (pipeline/progress.ts) says what a running stage is doing now. On a terminal it
- * is the status line under the log, redrawn in place and cleared before every other line; as JSON it is
- * written only when nothing else was for HEARTBEAT_MS, so CI logs get a heartbeat, not a flood.
+ * A `progress` event says what a running stage is doing now. On a terminal it is the status line under the
+ * log, redrawn in place and cleared before every other line; as JSON it is written only when nothing else was
+ * for HEARTBEAT_MS, so CI logs get a heartbeat, not a flood.
  */
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
+import type { Event } from './events.js';
+import { linesOf, type Level, type Line, type LineStatus } from './render.js';
+import { unreachable } from './unreachable.js';
 
-export type { Logger };
+export interface Logger {
+  emit(event: Event): void;
+  /** A warning that is no stage's event (the CLI's own, e.g. a remote cache it cannot use). */
+  warn(message: string): void;
+  warn(where: { stage?: string }, message: string): void;
+}
 
-const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'stage', 'status', 'ms', 'summary']);
+const RANK: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 /** Silence after which a live record is written off a terminal; with the board's 1 s tick no run is silent 10 s. */
 export const HEARTBEAT_MS = 7000;
 
 function color(on: boolean) {
   const c = (code: number) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
   return { dim: c(2), red: c(31), green: c(32), yellow: c(33), cyan: c(36) };
-}
-
-/** One record as a human line: `[stage] status message (12 ms) key=value`. */
-export function formatLine(record: Record<string, unknown>, useColor: boolean, verbose = false): string {
-  const k = color(useColor);
-  const level = LEVELS[record['level'] as number] ?? 'info';
-  const parts: string[] = [];
-  if (level === 'error' || level === 'fatal') parts.push(k.red('error'));
-  else if (level === 'warn') parts.push(k.yellow('warn'));
-  if (record['stage']) parts.push(k.cyan(`[${String(record['stage'])}]`));
-  const status = record['status'];
-  if (typeof status === 'string') {
-    const paint = status === 'failed' ? k.red : status === 'skipped' ? k.yellow : status === 'built' ? k.green : k.dim;
-    parts.push(paint(status));
-  }
-  if (record['msg']) parts.push(String(record['msg']));
-  if (typeof record['ms'] === 'number') parts.push(k.dim(`(${formatMs(record['ms'])})`));
-  // A skip's full reason is in the manifest; the terminal line carries its short form unless asked.
-  const extra = Object.entries(record).filter(([key]) => !SKIP.has(key) && (key !== 'reason' || verbose));
-  for (const [key, v] of extra) {
-    if (key === 'details' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
-    else if (key === 'reason' && typeof v === 'string') parts.push(`\n    ${v}`);
-    else if (key === 'explain' && Array.isArray(v)) parts.push(`\n${v.map((l) => `    ${String(l)}`).join('\n')}`);
-    else
-      parts.push(
-        k.dim(
-          `${key}=${typeof v === 'string' ? v : typeof v === 'number' && !Number.isInteger(v) ? String(Number(v.toPrecision(3))) : JSON.stringify(v)}`,
-        ),
-      );
-  }
-  return `${parts.join(' ').replaceAll(' \n', '\n')}\n`;
 }
 
 export const formatMs = (ms: number): string =>
@@ -58,38 +35,77 @@ export const formatMs = (ms: number): string =>
       ? `${(ms / 1000).toFixed(2)} s`
       : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 
-export interface LogOptions {
-  json?: boolean;
-  level?: string;
-  /** Terminal lines carry the full reason of a skip, not only its short form. */
-  verbose?: boolean;
-  /** Where lines go; stderr by default, so stdout carries only command output (plan, cache ls). */
-  stream?: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Silence after which a live record is written as JSON (tests shorten it). */
-  heartbeatMs?: number;
-}
+const fieldText = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : typeof v === 'number' && !Number.isInteger(v)
+      ? String(Number(v.toPrecision(3)))
+      : JSON.stringify(v);
 
-const isLive = (o: unknown): boolean => typeof o === 'object' && o !== null && (o as { live?: unknown }).live === true;
+const indented = (lines: readonly string[]) => `\n${lines.map((l) => `    ${l}`).join('\n')}`;
 
-/** Drops a live record unless the log has been silent for HEARTBEAT_MS. */
-function heartbeatOnly(heartbeatMs: number) {
-  let last = performance.now();
-  return {
-    logMethod(this: Logger, args: Parameters<Logger['info']>, method: (...a: unknown[]) => void) {
-      const t = performance.now();
-      if (isLive(args[0]) && t - last < heartbeatMs) return;
-      last = t;
-      method.apply(this, args);
-    },
+/** One line as a person reads it: `[stage] status message (12 ms) key=value`, supporting lines under it. */
+export function formatLine(line: Line, useColor: boolean, verbose = false): string {
+  const k = color(useColor);
+  const paint = (s: LineStatus) => {
+    switch (s) {
+      case 'failed':
+        return k.red(s);
+      case 'skipped':
+        return k.yellow(s);
+      case 'built':
+        return k.green(s);
+      case 'planned':
+      case 'waiting':
+      case 'running':
+      case 'cached':
+      case 'interrupted':
+        return k.dim(s);
+      default:
+        return unreachable(s);
+    }
   };
+  const parts: string[] = [];
+  if (line.level === 'error') parts.push(k.red('error'));
+  else if (line.level === 'warn') parts.push(k.yellow('warn'));
+  if (line.stage) parts.push(k.cyan(`[${line.stage}]`));
+  if (line.status) parts.push(paint(line.status));
+  if (line.msg) parts.push(line.msg);
+  if (line.ms !== undefined) parts.push(k.dim(`(${formatMs(line.ms)})`));
+  for (const [key, v] of Object.entries(line.fields ?? {})) parts.push(k.dim(`${key}=${fieldText(v)}`));
+  // A skip's full reason is in the manifest; the terminal line carries its short form unless asked.
+  if (line.reason && verbose) parts.push(indented([line.reason]));
+  if (line.details) parts.push(indented(line.details));
+  if (line.explain) parts.push(indented(line.explain));
+  return `${parts.join(' ').replaceAll(' \n', '\n')}\n`;
 }
+
+/** The stage whose live line an event ends: a stage that has finished leaves no status line. */
+function ends(e: Event): string | undefined {
+  switch (e.kind) {
+    case 'hit':
+    case 'built':
+    case 'declined':
+    case 'skipped':
+    case 'failed':
+    case 'interrupted':
+      return e.stage;
+    case 'planned':
+    case 'waiting':
+    case 'started':
+    case 'progress':
+    case 'note':
+    case 'summary':
+      return undefined;
+    default:
+      return unreachable(e);
+  }
+}
+
+type Stream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 /** The terminal writer: log lines scroll, the live status line stays under them. */
-export function terminalWriter(
-  stream: NodeJS.WritableStream & { columns?: number },
-  useColor: boolean,
-  verbose?: boolean,
-) {
+export function terminalWriter(stream: Stream, useColor: boolean, verbose?: boolean, level: Level = 'info') {
   const live = new Map<string, string>();
   let shown = false;
   const clear = () => {
@@ -103,38 +119,87 @@ export function terminalWriter(
     stream.write(color(useColor).dim(text.length > width ? `${text.slice(0, width - 1)}…` : text));
     shown = true;
   };
-  return (record: Record<string, unknown>) => {
-    const stage = String(record['stage'] ?? '');
+  return (e: Event) => {
+    const lines = linesOf(e).filter((l) => RANK[l.level]! >= RANK[level]!);
+    if (lines.length === 0) return;
     clear();
-    if (record['live'] === true) live.set(stage, String(record['msg'] ?? ''));
+    if (e.kind === 'progress') live.set(e.stage, e.text);
     else {
-      const status = record['status'];
-      if (typeof status === 'string' && status !== 'running') live.delete(stage);
-      stream.write(formatLine(record, useColor, verbose));
+      const done = ends(e);
+      if (done !== undefined) live.delete(done);
+      for (const l of lines) stream.write(formatLine(l, useColor, verbose));
     }
     draw();
   };
 }
 
+/** A line as a JSON record's fields (pino adds level, time and msg). */
+function record(l: Line, event: Event['kind']): Record<string, unknown> {
+  const fields = {
+    event,
+    stage: l.stage,
+    status: l.status,
+    ms: l.ms,
+    reason: l.reason,
+    details: l.details,
+    explain: l.explain,
+    ...(l.liveMs !== undefined ? { live: true, elapsedMs: l.liveMs } : {}),
+    summary: l.summary,
+    ...l.fields,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+/** Drops a live record unless the log has been silent for `heartbeatMs`. */
+function heartbeatOnly(heartbeatMs: number) {
+  let last = performance.now();
+  return {
+    logMethod(this: pino.Logger, args: Parameters<pino.LogFn>, method: (...a: unknown[]) => void) {
+      const t = performance.now();
+      const live = typeof args[0] === 'object' && (args[0] as { live?: unknown } | null)?.live === true;
+      if (live && t - last < heartbeatMs) return;
+      last = t;
+      method.apply(this, args);
+    },
+  };
+}
+
+function jsonWriter(stream: Stream, level: Level, heartbeatMs: number) {
+  const dest =
+    stream === process.stdout || stream === process.stderr
+      ? pino.destination({ fd: stream === process.stdout ? 1 : 2, sync: true })
+      : stream;
+  const hooks = heartbeatOnly(heartbeatMs);
+  const log = pino({ base: undefined, level, timestamp: pino.stdTimeFunctions.isoTime, hooks }, dest);
+  return (e: Event) => {
+    for (const l of linesOf(e)) log[l.level](record(l, e.kind), l.msg);
+  };
+}
+
+export interface LogOptions {
+  json?: boolean;
+  level?: Level;
+  /** Terminal lines carry the full reason of a skip, not only its short form. */
+  verbose?: boolean;
+  /** Where lines go; stderr by default, so stdout carries only command output (plan, cache ls). */
+  stream?: Stream;
+  /** Silence after which a live record is written as JSON (tests shorten it). */
+  heartbeatMs?: number;
+}
+
 export function createLogger(options: LogOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
-  const json = options.json ?? !stream.isTTY;
-  const base = { base: undefined, level: options.level ?? 'info' };
-  if (json) {
-    const dest =
-      stream === process.stdout || stream === process.stderr
-        ? pino.destination({ fd: stream === process.stdout ? 1 : 2, sync: true })
-        : stream;
-    const hooks = heartbeatOnly(options.heartbeatMs ?? HEARTBEAT_MS);
-    return pino({ ...base, timestamp: pino.stdTimeFunctions.isoTime, hooks }, dest);
-  }
-  const write = terminalWriter(stream, !process.env['NO_COLOR'], options.verbose);
-  return pino(
-    { ...base, timestamp: false },
-    {
-      write(line: string) {
-        write(JSON.parse(line) as Record<string, unknown>);
-      },
+  const level = options.level ?? 'info';
+  const emit =
+    (options.json ?? !stream.isTTY)
+      ? jsonWriter(stream, level, options.heartbeatMs ?? HEARTBEAT_MS)
+      : terminalWriter(stream, !process.env['NO_COLOR'], options.verbose, level);
+  return {
+    emit,
+    warn(where: string | { stage?: string }, message?: string) {
+      const stage = typeof where === 'string' ? undefined : where.stage;
+      const said = typeof where === 'string' ? where : (message ?? '');
+      emit({ kind: 'note', level: 'warn', ...(stage ? { stage } : {}), message: said });
     },
-  );
+  };
 }

@@ -1,8 +1,8 @@
 /**
  * Finding a reusable build of a key: the local store first, then the remote cache. Every entry is validated
- * before use; a malformed or corrupted one is reported with one warning, evicted, and the stage rebuilt.
+ * before use. A run repairs as it looks (a malformed or corrupted entry is reported with one warning, evicted,
+ * and the stage rebuilt; a remote entry is fetched); `plan` only reads (`peek`).
  */
-import type { Logger } from './log.js';
 import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry, type RemoteStage } from './remote-lookup.js';
 import { isCorrupt, type Entry, type Store, type StoredOutput } from './store.js';
@@ -16,41 +16,67 @@ export interface Hit {
 
 export interface LookupOptions {
   store: Store;
-  log: Logger;
   remote?: RemoteCache;
   /** Re-hash every object a hit serves, whatever its stamp says. */
   verify?: boolean;
+  /** Says a problem with an entry (the stage's name is the caller's to add). */
+  warn(message: string): void;
 }
 
 const declinedOf = (e: Entry) => (e.declined !== undefined ? { declined: e.declined } : {});
 
-export async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
+async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
   const entry = await o.store.readEntry(def.name, key, def.outputs);
   if (entry === undefined) return undefined;
   if (isCorrupt(entry)) {
-    const message = `cache entry ${key.slice(0, 12)} is malformed (${entry.corrupt}): evicted, rebuilding`;
-    o.log.warn({ stage: def.name }, message);
+    o.warn(`cache entry ${key.slice(0, 12)} is malformed (${entry.corrupt}): evicted, rebuilding`);
     await o.store.evict(def.name, key);
     return undefined;
   }
   const check = await o.store.check(entry, o.verify ?? false);
   if (!check.ok) {
-    o.log.warn({ stage: def.name }, `${check.problem}: evicted, rebuilding`);
+    o.warn(`${check.problem}: evicted, rebuilding`);
     await o.store.evict(def.name, key, entry);
     return undefined;
   }
   return { outputs: entry.outputs, from: 'local', ...declinedOf(entry) };
 }
 
-export async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
+async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
   if (!o.remote?.usable) return undefined;
-  const warn = (m: string) => o.log.warn({ stage: def.name }, m);
-  const entry = await peekRemote(o.remote, def, key, warn);
+  const entry = await peekRemote(o.remote, def, key, o.warn);
   if (!entry) return undefined;
-  if (!(await pullEntry(o.store, o.remote, def, entry, warn))) return undefined;
+  if (!(await pullEntry(o.store, o.remote, def, entry, o.warn))) return undefined;
   return { outputs: entry.outputs, from: 'remote', ...declinedOf(entry) };
 }
 
-export async function lookup(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
-  return (await lookupLocal(o, def, key)) ?? lookupRemote(o, def, key);
+/** A run's look-up: `localOnly` for a measurement's newest result and for the second look after a lock. */
+export async function lookup(
+  o: LookupOptions,
+  def: RemoteStage,
+  key: string,
+  localOnly: boolean,
+): Promise<Hit | undefined> {
+  const local = await lookupLocal(o, def, key);
+  return local ?? (localOnly ? undefined : lookupRemote(o, def, key));
+}
+
+/**
+ * `plan`'s look-up, which changes nothing: a sound local entry, else the remote's (validated; fetched into the
+ * store only with `pull`, which is `cache pull`).
+ */
+export async function peek(
+  o: LookupOptions & { pull?: boolean },
+  def: RemoteStage,
+  key: string,
+  localOnly: boolean,
+): Promise<Hit | undefined> {
+  const entry = await o.store.readEntry(def.name, key, def.outputs);
+  if (entry && !isCorrupt(entry) && (await o.store.check(entry, false)).ok) {
+    return { outputs: entry.outputs, from: 'local', ...declinedOf(entry) };
+  }
+  if (localOnly || !o.remote?.usable) return undefined;
+  const remote = await peekRemote(o.remote, def, key, o.warn);
+  if (!remote || (o.pull && !(await pullEntry(o.store, o.remote, def, remote, o.warn)))) return undefined;
+  return { outputs: remote.outputs, from: 'remote', ...declinedOf(remote) };
 }

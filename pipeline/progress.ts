@@ -1,8 +1,8 @@
 /**
  * What every running stage is doing, said while it does it. Each running stage has one line of state: the
- * step it last reported (`ctx.log.progress`) and for how long the stage has run. The board emits it as a `live`
- * log record when a stage reports and once a second while any stage runs; the logger decides what a live
- * record becomes: on a terminal the one status line it redraws in place, elsewhere a heartbeat line written
+ * step it last reported (`ctx.log.progress`) and for how long the stage has run. The board emits it as a
+ * `progress` event when a stage reports and once a second while any stage runs; the logger decides what it
+ * becomes: on a terminal the one status line it redraws in place, elsewhere a heartbeat line written
  * only after a stretch of silence (log.ts). So a stage that never reports still says that it is running.
  */
 import type { Logger } from './log.js';
@@ -77,6 +77,7 @@ export class ProgressBoard {
   private emit(stage: string, a: Activity): void {
     const now = performance.now();
     const ms = now - a.started;
-    this.log.info({ stage, live: true, elapsedMs: Math.round(ms) }, describe(a.update, ms, now - (a.updatedAt ?? now)));
+    const text = describe(a.update, ms, now - (a.updatedAt ?? now));
+    this.log.emit({ kind: 'progress', stage, text, elapsedMs: Math.round(ms) });
   }
 }

@@ -19,11 +19,13 @@ export type PipelineReason =
   /** The stage ran and could not prove its output; consumers take their fallback. */
   | 'declined'
   | 'interrupted'
-  /**
-   * The user's model, data or named file is at fault. The run exits 2 only when the failure also sets `input`
-   * (a UserError of exit 2 does); a stage's own `bad-input` failure exits 1 as before.
-   */
+  /** The user's model, data or named file is at fault; like every stage failure, the run exits 1. */
   | 'bad-input'
+  /**
+   * A UserError of exit 2 thrown inside a stage: the user's config or usage is at fault, as the CLI's own
+   * checks before the run would say; a run whose every failure is one exits 2.
+   */
+  | 'user-error'
   /** The machine refused (a full disk, a read-only folder). */
   | 'environment'
   /** The stage succeeded without writing a declared output. */
@@ -40,14 +42,15 @@ export interface StageReasons {}
 
 export type Reason = PipelineReason | keyof StageReasons;
 
-/** A stage's own failure, shown to the user as one message (what, where, what to do); the runner adds the stage. */
+/**
+ * A stage's own failure, shown to the user as one message (what, where, what to do). The stage says what went
+ * wrong; the runner names the stage (`stage: message`) when it records the failure in the stage's outcome.
+ */
 export interface StageFailure {
   reason: Reason;
   message: string;
   /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
   details?: string[];
-  /** The user's input (their model, their data) is at fault, not the stage: the run exits 2, not 1. */
-  input?: boolean;
 }
 
 /** The one constructor of a stage failure. */

@@ -26,7 +26,7 @@ test('first run builds, second run is all cached except the never-cached measure
   assert.equal(m2.stages['measure']?.status, 'built');
 });
 
-test('changing one config field rebuilds exactly the stages that depend on it, and --explain names the field', async () => {
+test('changing one config field rebuilds exactly the stages that depend on it; --explain names the field', async () => {
   const p = project('src:\n  text: hello\ncount:\n  factor: 2\n');
   assert.equal((await cli(p, ['run'])).code, 0);
   p.takeRuns();

@@ -8,7 +8,7 @@ import { closureDigest, graphFromMetafile, type Metafile } from '../../pipeline/
 import { repoRoot } from '../repo-root.js';
 import { cli, manifest, project } from './toy.js';
 
-test("a module graph: a stage's digest moves with its own modules, what they import and package versions, nothing else", () => {
+test("a module graph: a stage's digest moves with its modules, their imports, package versions; nothing else", () => {
   const meta: Metafile = {
     inputs: {
       'dist/stages/opt/index.js': { imports: [{ path: 'dist/pipeline/stage.js' }, { path: 'dist/stages/opt/run.js' }] },

@@ -75,6 +75,11 @@ test('a filter the registry declares leaves out the stages it names, with its re
   assert.equal(plan.code, 0, plan.stderr);
   const planned = JSON.parse(plan.stdout) as { stages: Array<{ stage: string; status: string; reason?: string }> };
   const count = planned.stages.find((s) => s.stage === 'count');
-  assert.deepEqual(count, { stage: 'count', status: 'skipped', reason: 'left out by --leave-out count' });
+  assert.deepEqual(count, {
+    stage: 'count',
+    status: 'skipped',
+    reason: 'left out by --leave-out count',
+    cause: 'excluded',
+  });
   assert.deepEqual(p.takeRuns(), [], 'plan runs nothing');
 });

@@ -78,7 +78,7 @@ test('--set overrides a field and is validated like the file', async () => {
   assert.match(bad.stderr, /count\.factor must be integer/);
 });
 
-test('a missing optional tool skips its stage and the stages that need it, with the reason in the manifest', async () => {
+test('a missing optional tool skips its stage and the stages that need it, the reason in the manifest', async () => {
   const p = project();
   const r = await cli(p, ['run']);
   assert.equal(r.code, 0, r.stderr);
@@ -118,7 +118,8 @@ test('a present tool is probed, enters the key, and its stage runs with it', asy
   const calls = join(dir, 'calls');
   // A fake standing in for an external program; it records how it was called.
   const script = (version: string) =>
-    `#!/bin/sh\necho "$@" >> ${calls}\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\n[ "$1" = shout ] || exit 3\ntr a-z A-Z < "$2"\n`;
+    `#!/bin/sh\necho "$@" >> ${calls}\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\n` +
+    '[ "$1" = shout ] || exit 3\ntr a-z A-Z < "$2"\n';
   writeFileSync(tool, script('1.0'));
   chmodSync(tool, 0o755);
   const r = await cli(p, ['tooled', '--require', 'faketool'], { TOY_TOOL: tool });
@@ -154,7 +155,7 @@ test('--precision leaves out stages tagged with the other precision, and what ne
   assert.deepEqual(p.takeRuns().sort(), ['source', 'upper']);
   const m = manifest(p);
   assert.equal(m.stages['count']?.reason, 'left out by --precision fp32');
-  assert.equal(m.stages['toy:join']?.reason, 'needs count, which was skipped');
+  assert.equal(m.stages['toy:join']?.reason, 'left out by --precision fp32', 'the exclusion passes to its consumers');
   assert.equal((await cli(p, ['join', '--precision', 'fp16'])).code, 0);
   assert.deepEqual(p.takeRuns().sort(), ['count', 'toy:join']);
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonical, explainChange, keyOf, type KeyData } from '../../pipeline/fingerprint.js';
+import { explainChange } from '../../pipeline/explain.js';
+import { canonical, fingerprint, keyOf, type KeyData, type KeyParts } from '../../pipeline/fingerprint.js';
 
 const data = (over: Partial<KeyData> = {}): KeyData => ({
   stage: 'engine:trt:fp16',
@@ -63,4 +64,47 @@ test('explainChange names what changed, one line each', () => {
     'config shapes.max changed 8 → (absent)',
   ]);
   assert.deepEqual(explainChange(data(), data({ code: 'e'.repeat(64) })), ['code of stage engine:trt:fp16 changed']);
+});
+
+const parts = (over: Partial<KeyParts> = {}): KeyParts => ({
+  stage: { name: 'convert:fp16', version: 1 },
+  code: 'c'.repeat(64),
+  config: { keep_io: true },
+  inputs: { model: { sha256: 'a'.repeat(64), companions: { 'w.bin': { sha256: 'b'.repeat(64) } } }, extra: undefined },
+  tools: { python: { fingerprint: { torch: '2.7.0' } } },
+  ...over,
+});
+
+test('fingerprint: the key of exactly stage, version, code, config, input contents with companions, and tools', () => {
+  const base = fingerprint(parts());
+  assert.equal(base.key, keyOf(base.data));
+  assert.deepEqual(base.data.tools, { python: { torch: '2.7.0' } });
+  assert.equal(base.data.inputs['extra'], null, 'a skipped optional input is null');
+  const model = (over: object) => ({ inputs: { model: { sha256: 'a'.repeat(64), ...over }, extra: undefined } });
+  const same = [
+    // Where an input lies, what it is called and how big it is are not its content.
+    parts(model({ file: 'other.onnx', size: 9, companions: { 'w.bin': { sha256: 'b'.repeat(64), file: 'x' } } })),
+    parts({ stage: { name: 'convert:fp16', version: 1, description: 'not part of the key' } as KeyParts['stage'] }),
+  ];
+  for (const p of same) assert.equal(fingerprint(p).key, base.key);
+  const w = { sha256: 'b'.repeat(64) };
+  const z = { sha256: 'd'.repeat(64) };
+  const listed = fingerprint(parts(model({ companions: { 'w.bin': w, 'z.bin': z } }))).key;
+  assert.equal(fingerprint(parts(model({ companions: { 'z.bin': z, 'w.bin': w } }))).key, listed, 'in any order');
+  const moved = [
+    parts({ stage: { name: 'convert:fp32', version: 1 } }),
+    parts({ stage: { name: 'convert:fp16', version: 2 } }),
+    parts({ code: 'd'.repeat(64) }),
+    parts({ code: undefined }),
+    parts({ config: { keep_io: false } }),
+    parts(model({ companions: { 'w.bin': { sha256: 'e'.repeat(64) } } })),
+    parts(model({ companions: {} })),
+    parts(model({ companions: { 'w.bin': w, 'z.bin': z } })),
+    parts(model({ companions: { 'w.bin': z, 'z.bin': w } })),
+    parts({ inputs: { model: { sha256: 'f'.repeat(64) }, extra: undefined } }),
+    parts({ inputs: { ...parts().inputs, extra: { sha256: 'a'.repeat(64) } } }),
+    parts({ tools: { python: { fingerprint: { torch: '2.8.0' } } } }),
+  ];
+  const keys = new Set([base.key, ...moved.map((p) => fingerprint(p).key)]);
+  assert.equal(keys.size, moved.length + 1, 'each change moves the key');
 });

@@ -74,7 +74,7 @@ test('a measurement runs alone; the other stages still run two at a time', async
   assert.ok(overlaps(spans['side']!, spans['side2']!), 'independent stages still run concurrently');
 });
 
-test('a consumer-only command reuses the newest measurement, measures once when there is none; its own command re-measures', async () => {
+test('a consumer-only command reuses the newest measurement (one if none); its own command re-measures', async () => {
   const run = await runner();
   measured = 0;
   const first = await run([measure, present], ['measure']);

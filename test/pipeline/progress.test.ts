@@ -9,24 +9,25 @@ import { test } from 'node:test';
 import { createLogger, terminalWriter } from '../../pipeline/log.js';
 import { describe, ProgressBoard } from '../../pipeline/progress.js';
 
-test('terminal: the live line is drawn in place, cleared before a log line and redrawn after it, gone when the stage ends', () => {
+test('terminal: the live line is drawn in place, cleared before a log line, redrawn after it, gone at the end', () => {
   let out = '';
   const write = terminalWriter(
     { write: (s: string) => ((out += s), true), columns: 60 } as unknown as NodeJS.WritableStream & { columns: number },
     false,
   );
-  write({ level: 30, stage: 'benchmark', live: true, msg: 'ort fp32 batch 8 timed · 45/100' });
+  const live = (stage: string, text: string) => write({ kind: 'progress', stage, text, elapsedMs: 0 });
+  live('benchmark', 'ort fp32 batch 8 timed · 45/100');
   assert.equal(out, '[benchmark] ort fp32 batch 8 timed · 45/100');
-  write({ level: 30, stage: 'benchmark', msg: 'ort fp32 batch 8: p50 30 ms' });
+  write({ kind: 'note', level: 'info', stage: 'benchmark', message: 'ort fp32 batch 8: p50 30 ms' });
   assert.equal(
     out.slice('[benchmark] ort fp32 batch 8 timed · 45/100'.length),
     '\r\x1b[K[benchmark] ort fp32 batch 8: p50 30 ms\n[benchmark] ort fp32 batch 8 timed · 45/100',
   );
   out = '';
-  write({ level: 30, stage: 'benchmark', status: 'built', msg: 'stored abc' });
-  assert.equal(out, '\r\x1b[K[benchmark] built stored abc\n', 'the finished stage leaves no status line');
+  write({ kind: 'built', stage: 'benchmark', key: 'abc', ms: 5 });
+  assert.equal(out, '\r\x1b[K[benchmark] built stored abc (5.0 ms)\n', 'the finished stage leaves no status line');
   out = '';
-  write({ level: 30, stage: 'x', live: true, msg: 'a'.repeat(200) });
+  live('x', 'a'.repeat(200));
   assert.equal(out.length, 59, 'a long status line is cut to the terminal width');
 });
 
@@ -35,11 +36,12 @@ test('JSON: a live record is written only after HEARTBEAT silence; log lines alw
   let text = '';
   stream.on('data', (b: Buffer) => (text += b.toString()));
   const log = createLogger({ json: true, stream, heartbeatMs: 150 });
-  log.info({ stage: 's', live: true }, 'too soon');
-  log.info({ stage: 's' }, 'a line');
+  const live = (text: string) => log.emit({ kind: 'progress', stage: 's', text, elapsedMs: 0 });
+  live('too soon');
+  log.emit({ kind: 'note', level: 'info', stage: 's', message: 'a line' });
   await sleep(200);
-  log.info({ stage: 's', live: true }, 'heartbeat');
-  log.info({ stage: 's', live: true }, 'again too soon');
+  live('heartbeat');
+  live('again too soon');
   await sleep(20);
   const msgs = text
     .trim()

@@ -35,10 +35,21 @@ test('a missing tool is tool-unavailable, and what needs its stage is upstream-s
   assert.deepEqual(causes(p, ['tooled', 'after-tool']), expected);
 });
 
-test('a stage left out by --precision is excluded', async () => {
+test('a stage left out by --precision is excluded, and so is what needs it, with the same reason', async () => {
   const p = project();
   assert.equal((await cli(p, ['join', '--precision', 'fp32'])).code, 0);
-  assert.deepEqual(causes(p, ['count', 'toy:join']), { count: 'excluded', 'toy:join': 'upstream-skipped' });
+  assert.deepEqual(causes(p, ['count', 'toy:join']), { count: 'excluded', 'toy:join': 'excluded' });
+  assert.equal(manifest(p).stages['toy:join']?.reason, 'left out by --precision fp32');
+  const plan = JSON.parse((await cli(p, ['plan', '--json', '--precision', 'fp32'])).stdout) as {
+    stages: Array<{ stage: string; status: string; cause?: string; reason?: string }>;
+  };
+  const join = plan.stages.find((s) => s.stage === 'toy:join');
+  assert.deepEqual(join, {
+    stage: 'toy:join',
+    status: 'skipped',
+    cause: 'excluded',
+    reason: 'left out by --precision fp32',
+  });
 });
 
 test('a tool that fails is tool-failed, and what needs its stage is upstream-failed', async () => {

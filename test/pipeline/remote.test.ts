@@ -112,12 +112,18 @@ test('a 503 server, a closed port, a read-only server: one warning line each, a 
   for (const [url, pattern] of [
     [
       unavailable.url,
-      /^remote cache http:\/\/127\.0\.0\.1:\d+\/cache lookup failed \(HTTP 503 on GET\): building locally, remote cache off for this run$/,
+      new RegExp(
+        String.raw`^remote cache http://127\.0\.0\.1:\d+/cache lookup failed \(HTTP 503 on GET\): ` +
+          'building locally, remote cache off for this run$',
+      ),
     ],
     [closed.url, /^remote cache http:\/\/127\.0\.0\.1:\d+\/cache lookup failed \(ECONNREFUSED\): building locally/],
     [
       readonly.url,
-      /^remote cache http:\/\/127\.0\.0\.1:\d+\/cache refused an upload \(HTTP 403\): check the credentials or set cache\.remote_upload: false/,
+      new RegExp(
+        String.raw`^remote cache http://127\.0\.0\.1:\d+/cache refused an upload \(HTTP 403\): ` +
+          String.raw`check the credentials or set cache\.remote_upload: false`,
+      ),
     ],
   ] as const) {
     const p = project();
@@ -156,7 +162,7 @@ test('credentials come from the variable the config names and are never printed 
   assert.throws(() => grep(a.artifacts), 'no file under artifacts/ holds the token');
 });
 
-test('nginx killed mid-upload: the build succeeds, the server holds no entry, the next machine builds locally', async (t) => {
+test('nginx killed mid-upload: the build succeeds, the server holds no entry, the next machine builds', async (t) => {
   const dav = await startDav();
   t.after(() => dav.stop());
   const a = project();
@@ -187,7 +193,7 @@ test('nginx killed mid-upload: the build succeeds, the server holds no entry, th
   assert.deepEqual(latest(b, 'side.txt'), latest(a, 'side.txt'));
 });
 
-test('cache push uploads what a store built without the remote; cache pull fills an empty store without running a stage', async (t) => {
+test('cache push uploads what was built without the remote; cache pull fills an empty store', async (t) => {
   const dav = await startDav();
   t.after(() => dav.stop());
   const a = project();

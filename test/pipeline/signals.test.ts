@@ -29,39 +29,43 @@ function assertNothingPartial(p: Project): void {
   assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], [], 'the run removed its tmp folder');
 }
 
-test('SIGINT inside a CPU-bound stage (that checks its signal between slices): stopped within 2 s, exit 130, nothing stored, the manifest says interrupted', async () => {
-  const p = project();
-  const child = start(p, ['join'], { TOY_SPIN_MS: '60000' });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  await until('upper to start', () => readFileSync(p.runlog, 'utf8').includes('upper'));
-  await sleep(300);
-  const sent = Date.now();
-  child.kill('SIGINT');
-  const [code] = await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s])));
-  const took = Date.now() - sent;
-  assert.equal(code, 130, stderr);
-  assert.ok(took < 2000, `stopped ${took} ms after SIGINT`);
-  assertNothingPartial(p);
-  const m = manifest(p) as ReturnType<typeof manifest> & { interrupted?: string };
-  assert.equal(m.interrupted, 'SIGINT');
-  assert.equal(m.stages['upper']?.status, 'interrupted');
-  assert.equal(m.stages['toy:join']?.status, 'interrupted');
-  assert.equal(m.stages['source']?.status, 'built');
-  assert.match(stderr, /interrupted by SIGINT/);
-  assert.doesNotMatch(stderr, /"status":"skipped"/);
+test(
+  'SIGINT in a CPU-bound stage that checks its signal between slices: stopped within 2 s, exit 130, ' +
+    'nothing stored, the manifest says interrupted',
+  async () => {
+    const p = project();
+    const child = start(p, ['join'], { TOY_SPIN_MS: '60000' });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await until('upper to start', () => readFileSync(p.runlog, 'utf8').includes('upper'));
+    await sleep(300);
+    const sent = Date.now();
+    child.kill('SIGINT');
+    const [code] = await new Promise<[number | null, string | null]>((r) => child.on('close', (c, s) => r([c, s])));
+    const took = Date.now() - sent;
+    assert.equal(code, 130, stderr);
+    assert.ok(took < 2000, `stopped ${took} ms after SIGINT`);
+    assertNothingPartial(p);
+    const m = manifest(p) as ReturnType<typeof manifest> & { interrupted?: string };
+    assert.equal(m.interrupted, 'SIGINT');
+    assert.equal(m.stages['upper']?.status, 'interrupted');
+    assert.equal(m.stages['toy:join']?.status, 'interrupted');
+    assert.equal(m.stages['source']?.status, 'built');
+    assert.match(stderr, /interrupted by SIGINT/);
+    assert.doesNotMatch(stderr, /"status":"skipped"/);
 
-  p.takeRuns();
-  const again = await cli(p, ['join']);
-  assert.equal(again.code, 0);
-  assert.deepEqual(
-    again.records
-      .filter((x) => x['status'] === 'built')
-      .map((x) => x['stage'])
-      .sort(),
-    ['toy:join', 'upper'],
-  );
-});
+    p.takeRuns();
+    const again = await cli(p, ['join']);
+    assert.equal(again.code, 0);
+    assert.deepEqual(
+      again.records
+        .filter((x) => x['status'] === 'built')
+        .map((x) => x['stage'])
+        .sort(),
+      ['toy:join', 'upper'],
+    );
+  },
+);
 
 test('a stage deaf to its abort signal is abandoned: exit 130 all the same, nothing of it stored', async () => {
   const p = project();
@@ -108,7 +112,8 @@ test('the lock of a crashed holder is broken, and the key is built', async () =>
 test('torch_runner.py outlives a kill -9 of its parent by at most a second', async (t) => {
   // A parent that starts the runner as the benchmark does (stdin a pipe) and then is killed outright.
   const runner = join(repoRoot, 'stages', 'benchmark', 'torch_runner.py');
-  const script = `const c = require('node:child_process').spawn('/usr/bin/python3', [${JSON.stringify(runner)}], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const spawnRunner = `require('node:child_process').spawn('/usr/bin/python3', [${JSON.stringify(runner)}], `;
+  const script = `const c = ${spawnRunner}{ stdio: ['pipe', 'ignore', 'ignore'] });
     console.log(c.pid); setInterval(() => {}, 1000);`;
   const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = await new Promise<number>((r) =>

@@ -59,7 +59,7 @@ test('a relative path in a config resolves against the config file, not the work
   assert.deepEqual(p.takeRuns(), [], 'nothing ran');
 });
 
-test('a stage that declines is skipped with its reason, the run exits 0, and consumers take the last output', async () => {
+test('a stage that declines is skipped with its reason, the run exits 0, consumers take the last output', async () => {
   const p = project();
   const f = join(p.dir, 'd.txt');
   writeFileSync(f, 'please decline');
@@ -97,7 +97,7 @@ test('a consumer does not fall back past a stage that was skipped because someth
   assert.deepEqual(p.takeRuns(), ['doc'], "the built-in source is not used in the failed file's place");
 });
 
-test('a companion file travels with its output: stored, placed beside it for consumers and in latest/, in their key', async () => {
+test('a companion file travels with its output: stored, beside it for consumers and in latest/, keyed', async () => {
   const p = project('doc:\n  note: first\n');
   const f = join(p.dir, 'n.txt');
   writeFileSync(f, 'text');

@@ -55,7 +55,7 @@ test('cache verify re-hashes every entry and evicts a corrupted one; gc keeps wh
   assert.match(gc.stdout, /removed 0 entries/);
 });
 
-test('two concurrent runs on one store: one builds each key, the other waits on its lock and takes the hit', async () => {
+test('two concurrent runs on one store: one builds each key, the other waits on its lock, takes the hit', async () => {
   const p = project();
   const env = { TOY_SLEEP_MS: '1000' };
   const [a, b] = await Promise.all([cli(p, ['join'], env), cli(p, ['join'], env)]);

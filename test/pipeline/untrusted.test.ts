@@ -13,7 +13,7 @@ const objectPath = (p: Project, sha: string) => join(p.artifacts, 'store', 'obje
 const warnings = (r: { records: Array<Record<string, unknown>> }) =>
   r.records.filter((x) => x['level'] === 40).map((x) => String(x['msg']));
 
-test('an entry whose sha256 is a path outside the store: refused, evicted, rebuilt; nothing outside is linked or deleted', async () => {
+test('an entry whose sha256 is a path outside the store: refused, evicted, rebuilt; nothing else touched', async () => {
   const p = project();
   assert.equal((await cli(p, ['join'])).code, 0);
   const outside = join(p.dir, 'precious.txt');
@@ -40,7 +40,7 @@ test('an entry whose sha256 is a path outside the store: refused, evicted, rebui
   assert.equal(readFileSync(outside, 'utf8'), 'do not touch');
 });
 
-test('damaged entry bodies (null output, numeric hash, no outputs, not JSON) are evicted with one warning each', async () => {
+test('damaged entry bodies (null output, numeric hash, no outputs, not JSON): evicted, one warning each', async () => {
   const damage: Array<[string, (e: Record<string, unknown>) => unknown]> = [
     ['output text is not an object', (e) => ({ ...e, outputs: { text: null } })],
     [
@@ -68,7 +68,7 @@ test('damaged entry bodies (null output, numeric hash, no outputs, not JSON) are
   }
 });
 
-test('a blob rewritten with its size and mtime restored (cp -p, a restored CI cache) is caught on the next hit', async () => {
+test('a blob rewritten with its size and mtime restored (cp -p, a CI cache): caught on the next hit', async () => {
   const p = project();
   assert.equal((await cli(p, ['join'])).code, 0);
   assert.equal((await cli(p, ['join'])).code, 0);

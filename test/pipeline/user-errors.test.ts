@@ -60,7 +60,8 @@ test('errno codes the user can fix read as one line with the path; others are le
 
 test('a skip reason has a short form for the terminal: its first clause', () => {
   const trt =
-    'trtexec unavailable: no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)';
+    'trtexec unavailable: no NVIDIA GPU found: nvidia-smi is not on PATH ' +
+    '(TensorRT engines need an NVIDIA GPU and driver)';
   assert.equal(shortReason(trt), 'trtexec unavailable: no NVIDIA GPU found');
   assert.equal(shortReason('needs engine:trt:fp32, which was skipped'), 'needs engine:trt:fp32, which was skipped');
   assert.equal(shortReason('x'.repeat(100)).length, 72);

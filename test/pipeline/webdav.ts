@@ -55,7 +55,8 @@ export async function startDav(
 events {}
 http {
   access_log ${dir}/access.log;
-  client_body_temp_path ${bodyTemp}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  client_body_temp_path ${bodyTemp}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir};
+  uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
   server {
     listen 127.0.0.1:${port};
     root ${root};
