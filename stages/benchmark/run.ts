@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
@@ -75,11 +75,10 @@ async function gate(
     const regressed = `${verdict.regressions.length} of ${verdict.compared.length} measurements regressed`;
     const kept = ctx.persistent('bench.regressed.json');
     await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
-    return err({
-      reason: 'check-failed',
-      message: `${regressed} against ${baselinePath}`,
-      details: [...bench.baseline.regressions, `this run's bench.json: ${kept}`],
-    });
+    return fail('check-failed', `${regressed} against ${baselinePath}`, [
+      ...bench.baseline.regressions,
+      `this run's bench.json: ${kept}`,
+    ]);
   }
   ctx.log.info(`no regression against ${baselinePath}`, {
     compared: verdict.compared.length,

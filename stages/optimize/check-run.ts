@@ -7,7 +7,8 @@ import type { Model } from '../../onnx/ir.js';
 import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import type { Pass } from '../../onnx/rewrite/pass.js';
 import { encodeModel } from '../../onnx/serde.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
+import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
 import {
@@ -20,11 +21,6 @@ import {
   type Comparison,
   type Feeds,
 } from './numeric-check.js';
-
-/** A failure, or a decline: the check had nothing to stand on, which says nothing about the passes. */
-export interface CheckFailure extends StageFailure {
-  declined?: boolean;
-}
 
 export interface CheckOptions {
   /** The check's inputs; seeded from `config.check` when not given. */
@@ -41,12 +37,13 @@ export async function checkRun(
   passes: readonly Pass[],
   config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
   options: CheckOptions = {},
-): Promise<Result<Comparison, CheckFailure>> {
+): Promise<Result<Comparison, StageFailure>> {
   const feeds = options.feeds ? ok(options.feeds) : seededFeeds(original, config.check.seed, config.check.batch);
   const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds, original);
   if (!ref.ok) {
     const what = 'the model goes on unoptimized; give the check inputs the model runs on (check data or input shapes)';
-    return err<CheckFailure>({ reason: 'declined', message: ref.error, declined: true, details: [what] });
+    // A decline: the check had nothing to stand on, which says nothing about the passes.
+    return fail('declined', ref.error, [what]);
   }
   const compareAfter = async (model: Model): Promise<Comparison | string> => {
     options.signal?.throwIfAborted();
@@ -67,9 +64,7 @@ export async function checkRun(
     typeof after === 'string'
       ? `onnxruntime-node runs the original model on the check's inputs but not the optimized one (${after})`
       : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${limit}`;
-  return err<StageFailure>({
-    reason: 'check-failed',
-    message: `${what}; bisection names pass '${culprit?.pass}' (round ${culprit?.round})`,
-    details: [`remove '${culprit?.pass}' from optimize.passes to go on without it, and report the model`],
-  });
+  return fail('check-failed', `${what}; bisection names pass '${culprit?.pass}' (round ${culprit?.round})`, [
+    `remove '${culprit?.pass}' from optimize.passes to go on without it, and report the model`,
+  ]);
 }

@@ -6,8 +6,9 @@ import type { Model } from '../../onnx/ir.js';
 import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import { PassError, type Pass } from '../../onnx/rewrite/pass.js';
 import { validateModel } from '../../onnx/validate/index.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
-import { checkRun, type CheckFailure, type CheckOptions } from './check-run.js';
+import { fail, type StageFailure } from '../../pipeline/reason.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { checkRun, type CheckOptions } from './check-run.js';
 import type { OptimizeConfig } from './config.js';
 import { firstFailingStep, type Comparison } from './numeric-check.js';
 
@@ -16,18 +17,16 @@ export async function optimizeModel(
   passes: readonly Pass[],
   config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
   options: CheckOptions = {},
-): Promise<Result<{ run: PassRun; check: Comparison }, CheckFailure>> {
+): Promise<Result<{ run: PassRun; check: Comparison }, StageFailure>> {
   const signal = options.signal ? { signal: options.signal } : {};
   let run: PassRun;
   try {
     run = await runPassesYielding(original, passes, signal);
   } catch (e) {
     if (e instanceof PassError)
-      return err({
-        reason: 'check-failed',
-        message: e.message,
-        details: ['this is a bug in the pass; remove it from optimize.passes to go on without it'],
-      });
+      return fail('check-failed', e.message, [
+        'this is a bug in the pass; remove it from optimize.passes to go on without it',
+      ]);
     throw e;
   }
   const report = validateModel(run.model);
@@ -37,14 +36,10 @@ export async function optimizeModel(
       !validateModel((await runPassesYielding(original, passes, { stopAfter: k, ...signal })).model).ok;
     const at = await firstFailingStep(run.steps.length, invalidAfter);
     const culprit = run.steps[at]?.pass ?? '?';
-    return err({
-      reason: 'check-failed',
-      message: `the optimized model does not pass the validator; bisection names pass '${culprit}'`,
-      details: [
-        ...report.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`),
-        `remove '${culprit}' from optimize.passes to go on without it`,
-      ],
-    });
+    return fail('check-failed', `the optimized model does not pass the validator; bisection names pass '${culprit}'`, [
+      ...report.errors.slice(0, 10).map((i) => `${i.node ?? ''} ${i.field ?? ''}: ${i.message}`),
+      `remove '${culprit}' from optimize.passes to go on without it`,
+    ]);
   }
   const check = await checkRun(original, run, passes, config, options);
   return check.ok ? ok({ run, check: check.value }) : check;

@@ -36,8 +36,8 @@ export async function run(
     ...(selfContained ? { originalBytes: bytes } : {}),
   });
   if (!optimized.ok) {
-    const { reason, message, details, declined } = optimized.error;
-    return declined ? decline(message, details) : fail(reason, message, details);
+    const { reason, message, details } = optimized.error;
+    return reason === 'declined' ? decline(message, details) : fail(reason, message, details);
   }
   const { run: passes, check } = optimized.value;
   await writeModelFile(ctx.out('model'), passes.model);

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { describeCounts, describeIssue, validateFile } from '../../onnx/validate/file.js';
-import { err, ok, type Result } from '../../pipeline/result.js';
+import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { ValidateConfig } from './config.js';
@@ -16,23 +16,18 @@ export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<voi
   const report = checked.value;
   const unchecked = report.unchecked.map((u) => `${u.domain ? `${u.domain}::` : ''}${u.opType} (${u.nodes.length})`);
   if (ctx.config.fail_on_unchecked && unchecked.length > 0) {
-    return err({
-      reason: 'check-failed',
-      message:
-        `${path}: operators outside the schema table: ${unchecked.join(', ')}; ` +
+    return fail(
+      'check-failed',
+      `${path}: operators outside the schema table: ${unchecked.join(', ')}; ` +
         'set validate.fail_on_unchecked: false to accept them unchecked',
-    });
+    );
   }
   const [first, ...rest] = report.errors;
   if (first) {
-    return err({
-      reason: 'check-failed',
-      message: `${path} is not a valid opset-${report.opset} model: ${describeIssue(first)}`,
-      details: [
-        ...rest.slice(0, MAX_DETAILS).map(describeIssue),
-        ...(rest.length > MAX_DETAILS ? [`... and ${rest.length - MAX_DETAILS} more errors`] : []),
-      ],
-    });
+    return fail('check-failed', `${path} is not a valid opset-${report.opset} model: ${describeIssue(first)}`, [
+      ...rest.slice(0, MAX_DETAILS).map(describeIssue),
+      ...(rest.length > MAX_DETAILS ? [`... and ${rest.length - MAX_DETAILS} more errors`] : []),
+    ]);
   }
   for (const w of report.warnings) ctx.log.warn(describeIssue(w));
   await writeFile(ctx.out('report'), `${JSON.stringify(report, null, 2)}\n`);
