@@ -9,22 +9,17 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { encodeModel } from '../../../onnx/serde.js';
-import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
 import { exec } from '../../../pipeline/exec.js';
 import { benchConfig, type BenchConfig } from '../../../stages/benchmark/config.js';
 import { ortSettings } from '../../../stages/benchmark/ort-runner.js';
 import type { Measurement } from '../../../stages/benchmark/result.js';
 import { runBenchmark, type BenchRequest } from '../../../stages/benchmark/run-bench.js';
 import { probeTorch } from '../../../stages/benchmark/torch-runner.js';
-import { defaults as modelDefaults } from '../../../stages/build/config.js';
-import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { trtConfig } from '../../../trt/config.js';
 import { probeGpu } from '../../../trt/probe.js';
-import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
-import { passesByName } from '../../../stages/optimize/passes/index.js';
 import { stageContext } from '../optimize/stage-context.js';
+import { tinyMobileNet } from './tiny-mobilenet.js';
 
-const modelConfig = { ...modelDefaults, width_mult: 0.25, input_size: 32, num_classes: 10, dynamic_batch: true };
 let dir = '';
 let optPath = '';
 let rawPath = '';
@@ -34,9 +29,9 @@ before(async () => {
   ({ dir } = await stageContext({}, {}, {}));
   optPath = join(dir, 'model.opt.onnx');
   rawPath = join(dir, 'model.onnx');
-  const raw = buildMobileNetV2(modelConfig);
+  const { raw, opt } = tinyMobileNet();
   await writeFile(rawPath, encodeModel(raw));
-  await writeFile(optPath, encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model));
+  await writeFile(optPath, encodeModel(opt));
 });
 
 /** runBenchmark on the fixture's two models, in a work folder of its own under the fixture's directory. */

@@ -7,31 +7,16 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/exec.js';
 import { exportForTorch } from '../../../stages/benchmark/graph-export.js';
 import { probeTorch, runTorch } from '../../../stages/benchmark/torch-runner.js';
-import { defaults as modelDefaults } from '../../../stages/build/config.js';
-import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
-import { DELICATE_OPS } from '../../../stages/convert-fp16/config.js';
-import { convertFloat16 } from '../../../stages/convert-fp16/convert.js';
-import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
-import { passesByName } from '../../../stages/optimize/passes/index.js';
+import { tinyMobileNet } from './tiny-mobilenet.js';
 
-const raw = buildMobileNetV2({
-  ...modelDefaults,
-  width_mult: 0.25,
-  input_size: 32,
-  num_classes: 10,
-  dynamic_batch: true,
-});
-const opt = runPasses(raw, passesByName(optimizeDefaults.passes)).model;
+const { opt, fp16 } = tinyMobileNet();
 
 test('float16 weights keep their bytes; every tensor is 8-byte aligned and sized by its type', () => {
-  const fp16 = convertFloat16(opt, { keepFp32: [...DELICATE_OPS], keepIoFp32: true });
-  assert.ok(fp16.ok);
-  const g = exportForTorch(encodeModel(fp16.value.model), 'model.fp16.onnx');
+  const g = exportForTorch(encodeModel(fp16), 'model.fp16.onnx');
   assert.ok(g.ok, g.ok ? '' : g.error);
   const halves = g.value.graph.initializers.filter((t) => t.dtype === 'float16');
   assert.ok(halves.length > 10);
@@ -44,7 +29,7 @@ test('float16 weights keep their bytes; every tensor is 8-byte aligned and sized
     g.value.graph.nodes.some((n) => n.op === 'Cast'),
     'Casts at the float32 boundary',
   );
-  assert.equal(g.value.graph.nodes.length, fp16.value.model.graph.nodes.filter((n) => n.opType !== 'Constant').length);
+  assert.equal(g.value.graph.nodes.length, fp16.graph.nodes.filter((n) => n.opType !== 'Constant').length);
 });
 
 test('an operator the runner does not know is refused by name and kind, not run wrongly', async () => {

@@ -8,21 +8,15 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/exec.js';
 import { benchConfig } from '../../../stages/benchmark/config.js';
 import type { BenchFile, SkipKind } from '../../../stages/benchmark/result.js';
 import { RUNNERS, runBenchmark, type BenchArtifacts } from '../../../stages/benchmark/run-bench.js';
-import { defaults as modelDefaults } from '../../../stages/build/config.js';
-import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
-import { DELICATE_OPS } from '../../../stages/convert-fp16/config.js';
-import { convertFloat16 } from '../../../stages/convert-fp16/convert.js';
-import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
-import { passesByName } from '../../../stages/optimize/passes/index.js';
 import { trtConfig } from '../../../trt/config.js';
 import { GPU, LOG, Rig } from '../engine-trt/rig.js';
 import { stageContext } from '../optimize/stage-context.js';
+import { tinyMobileNet } from './tiny-mobilenet.js';
 
 const KINDS: readonly SkipKind[] = [
   'excluded',
@@ -45,21 +39,12 @@ let artifacts: BenchArtifacts = { model: '', source: '' };
 
 before(async () => {
   ({ dir } = await stageContext({}, {}, {}));
-  const raw = buildMobileNetV2({
-    ...modelDefaults,
-    width_mult: 0.25,
-    input_size: 32,
-    num_classes: 10,
-    dynamic_batch: true,
-  });
-  const opt = runPasses(raw, passesByName(optimizeDefaults.passes)).model;
-  const fp16 = convertFloat16(opt, { keepFp32: [...DELICATE_OPS], keepIoFp32: true });
-  assert.ok(fp16.ok, fp16.ok ? '' : fp16.error);
+  const { raw, opt, fp16 } = tinyMobileNet();
   const source = join(dir, 'model.onnx');
   artifacts = { model: join(dir, 'model.opt.onnx'), source, fp16: join(dir, 'model.fp16.onnx') };
   await writeFile(source, encodeModel(raw));
   await writeFile(artifacts.model, encodeModel(opt));
-  await writeFile(artifacts.fp16!, encodeModel(fp16.value.model));
+  await writeFile(artifacts.fp16!, encodeModel(fp16));
 });
 after(() => {
   process.env.PATH = path;
