@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
 import torch  # noqa: E402
 from fused_blocks import fuse  # noqa: E402
-from torch_runner import OnnxModule, load_graph  # noqa: E402
+from torch_graph import OnnxModule, load_graph  # noqa: E402
 
 
 def lines(path):

@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
 import torch  # noqa: E402
 import torchvision  # noqa: E402
-from torch_runner import cuda_graph, timed  # noqa: E402
+from torch_timing import cuda_graph, timed  # noqa: E402
 
 warmup, iterations = int(sys.argv[1]), int(sys.argv[2])
 torch.backends.cudnn.benchmark = True
