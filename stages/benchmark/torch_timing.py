@@ -1,7 +1,7 @@
 """
 How the torch runner times a call: per-call latency samples under a run count and a wall-clock budget (CUDA
 events on the GPU, perf_counter on the CPU), progress lines for the Node side while it samples, and one call
-captured as a CUDA graph.
+captured as a CUDA graph; and the GPU time of a call as the fused kernel's tuning measures it (graph_ms).
 """
 import json
 import math
@@ -73,3 +73,27 @@ def cuda_graph(module, *x):
     with torch.cuda.graph(graph):
         static_out = module(*x)
     return lambda: (graph.replay(), static_out)[1]
+
+
+def graph_ms(fn, reps=10):
+    """GPU time of one call, from a CUDA graph of `reps` calls (no host launch cost, which at batch 1 would
+    otherwise be most of what a single timed call shows)."""
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        fn()
+    torch.cuda.current_stream().wait_stream(side)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        for _ in range(reps):
+            fn()
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    best = float("inf")
+    for _ in range(3):
+        start.record()
+        g.replay()
+        end.record()
+        torch.cuda.synchronize()
+        best = min(best, start.elapsed_time(end) / reps)
+    del g
+    return best
