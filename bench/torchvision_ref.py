@@ -41,7 +41,8 @@ def measure(mode, dtype, batch, channels_last, tf32):
         samples = sorted(timed(fn, iterations, True))
     p50 = samples[len(samples) // 2]
     print(json.dumps({"model": "torchvision", "mode": mode, "dtype": str(dtype).replace("torch.", ""), "batch": batch,
-                      "channelsLast": channels_last, "tf32": tf32, "p50": p50, "imagesPerS": batch * 1000.0 / (sum(samples) / len(samples))}), flush=True)
+                      "channelsLast": channels_last, "tf32": tf32, "p50": p50,
+                      "imagesPerS": batch * 1000.0 / (sum(samples) / len(samples))}), flush=True)
 
 
 for cl in (True, False):
