@@ -16,10 +16,12 @@ from torchvision_weights import torchvision_with_our_weights  # noqa: E402
 
 
 def main() -> None:
-    out, opset, width, classes, size, ours = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+    out, opset, width = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    classes, size, ours = int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
     model, loaded = torchvision_with_our_weights(ours, width, classes)
     x = torch.zeros(1, 3, size, size)
-    torch.onnx.export(model, x, out, opset_version=opset, input_names=["input"], output_names=["output"], do_constant_folding=True)
+    torch.onnx.export(model, x, out, opset_version=opset, input_names=["input"], output_names=["output"],
+                      do_constant_folding=True)
     print(json.dumps({"loaded": loaded}))
 
 

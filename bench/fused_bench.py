@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch  # noqa: E402
 from fused_blocks import fuse, match_blocks, unfused  # noqa: E402
 from fused_triton import CANDIDATES, FusedKernel  # noqa: E402
-from torch_runner import OnnxModule, cuda_graph, load_graph, timed  # noqa: E402
+from torch_graph import OnnxModule, load_graph  # noqa: E402
+from torch_timing import cuda_graph, timed  # noqa: E402
 
 CL = torch.channels_last
 

@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
 import torch  # noqa: E402
 from fused_blocks import fuse  # noqa: E402
-from torch_runner import OnnxModule, load_graph  # noqa: E402
+from torch_graph import OnnxModule, load_graph  # noqa: E402
 
 
 def lines(path):
@@ -34,11 +34,36 @@ def traffic(module, shape):
     with torch.no_grad():
         for fn, ins, outs in module.steps:
             values = [env[i] if i else None for i in ins]
-            moved += sum(v.numel() for i, v in zip(ins, values) if i and i not in weights and v is not None and v.is_floating_point())
+            moved += sum(v.numel() for i, v in zip(ins, values)
+                         if i and i not in weights and v is not None and v.is_floating_point())
             for name, value in zip(outs, fn(values)):
                 env[name] = value
                 moved += value.numel()
     return moved * 2
+
+
+def block_table(docs, copy):
+    """Each block at batch 256: PyTorch's operators against the fastest fused setting the tuning measured."""
+    blocks = {r["index"]: r for r in lines(os.path.join(docs, "fused-blocks.jsonl")) if r["batch"] == 256}
+    choices = [r for r in lines(os.path.join(docs, "fused-net.jsonl"))
+               if r["kind"] == "choices" and r["batch"] == 256][0]
+    measured = [c for c in choices["choices"] if "ms" in c]
+    print("\n## Each block at batch 256: PyTorch's operators vs the fastest fused setting (CUDA graph timing)\n")
+    print("| block | input | out ch | stride | MB to move | PyTorch ms | fused ms | fused setting | fused GB/s | "
+          "of copy bandwidth |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for i, c in enumerate(measured):
+        b = blocks[i]
+        torch_ms = [ms for ms, cfg in c["ms"] if cfg == "torch"][0]
+        fused = [(ms, cfg) for ms, cfg in c["ms"] if cfg != "torch"]
+        ms, cfg = fused[0]
+        setting = "%s %s tile, %d ch/step, %d stage(s)" % ("L2 scratch" if cfg["scratch"] else "recompute", cfg["tile"],
+                                                          cfg["block_e"], cfg["stages"])
+        print("| %d | %s | %d | %d | %.1f | %.3f | %.3f%s | %s | %.0f | %.0f %% |" % (
+            i, "x".join(map(str, b["inputShape"][1:])), b["outputShape"][1], b["stride"], b["bytes"] / 1e6,
+            torch_ms, ms, "" if ms < torch_ms else " (PyTorch kept)", setting, b["bytes"] / ms / 1e6,
+            100 * b["bytes"] / ms / 1e9 / (copy / 1e12)))
+
 
 
 def main():
@@ -53,7 +78,8 @@ def main():
     copy = json.load(open(os.path.join(docs, "bandwidth.json")))["TBps"] * 1e12
     bench = json.load(open(os.path.join(docs, "product-run", "bench.json")))
     ours = {(m["engine"], m["precision"], m["batch"]): m for m in bench["measurements"]}
-    tv = {(r["mode"], r["dtype"], r["batch"], r["channelsLast"], r["tf32"]): r for r in lines(os.path.join(docs, "torchvision.jsonl"))}
+    tv = {(r["mode"], r["dtype"], r["batch"], r["channelsLast"], r["tf32"]): r
+          for r in lines(os.path.join(docs, "torchvision.jsonl"))}
     net = {(r["batch"], r["variant"]): r for r in lines(os.path.join(docs, "fused-net.jsonl")) if r["kind"] == "net"}
     tv_compile = tv[("compile", "float16", 256, True, False)]["imagesPerS"]
 
@@ -77,28 +103,13 @@ def main():
     print("\n## Batch 1, FP16, same call (p50 ms)\n")
     print("| engine | p50 ms |")
     print("| --- | --- |")
-    for label, ms in [("torchvision CUDA graph (FP16, channels-last)", tv[("cudagraph", "float16", 1, True, False)]["p50"]),
+    tv_graph = tv[("cudagraph", "float16", 1, True, False)]["p50"]
+    for label, ms in [("torchvision CUDA graph (FP16, channels-last)", tv_graph),
                       ("ours: torch-cudagraph", ours[("torch-cudagraph", "fp16", 1)]["stats"]["p50"]),
                       ("ours: same graph unfused (CUDA graph, fused_bench)", net[(1, "unfused")]["p50"]),
                       ("ours: fused blocks, each block's fastest (CUDA graph)", net[(1, "tuned")]["p50"])]:
         print("| %s | %.3f |" % (label, ms))
-    blocks = {r["index"]: r for r in lines(os.path.join(docs, "fused-blocks.jsonl")) if r["batch"] == 256}
-    choices = [r for r in lines(os.path.join(docs, "fused-net.jsonl")) if r["kind"] == "choices" and r["batch"] == 256][0]
-    measured = [c for c in choices["choices"] if "ms" in c]
-    print("\n## Each block at batch 256: PyTorch's operators vs the fastest fused setting (CUDA graph timing)\n")
-    print("| block | input | out ch | stride | MB to move | PyTorch ms | fused ms | fused setting | fused GB/s | "
-          "of copy bandwidth |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for i, c in enumerate(measured):
-        b = blocks[i]
-        torch_ms = [ms for ms, cfg in c["ms"] if cfg == "torch"][0]
-        fused = [(ms, cfg) for ms, cfg in c["ms"] if cfg != "torch"]
-        ms, cfg = fused[0]
-        setting = "%s %s tile, %d ch/step, %d stage(s)" % ("L2 scratch" if cfg["scratch"] else "recompute", cfg["tile"],
-                                                          cfg["block_e"], cfg["stages"])
-        print("| %d | %s | %d | %d | %.1f | %.3f | %.3f%s | %s | %.0f | %.0f %% |" % (
-            i, "x".join(map(str, b["inputShape"][1:])), b["outputShape"][1], b["stride"], b["bytes"] / 1e6, torch_ms, ms,
-            "" if ms < torch_ms else " (PyTorch kept)", setting, b["bytes"] / ms / 1e6, 100 * b["bytes"] / ms / 1e9 / (copy / 1e12)))
+    block_table(docs, copy)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
 import torch  # noqa: E402
 import torchvision  # noqa: E402
-from torch_runner import cuda_graph, timed  # noqa: E402
+from torch_timing import cuda_graph, timed  # noqa: E402
 
 warmup, iterations = int(sys.argv[1]), int(sys.argv[2])
 torch.backends.cudnn.benchmark = True
@@ -41,7 +41,8 @@ def measure(mode, dtype, batch, channels_last, tf32):
         samples = sorted(timed(fn, iterations, True))
     p50 = samples[len(samples) // 2]
     print(json.dumps({"model": "torchvision", "mode": mode, "dtype": str(dtype).replace("torch.", ""), "batch": batch,
-                      "channelsLast": channels_last, "tf32": tf32, "p50": p50, "imagesPerS": batch * 1000.0 / (sum(samples) / len(samples))}), flush=True)
+                      "channelsLast": channels_last, "tf32": tf32, "p50": p50,
+                      "imagesPerS": batch * 1000.0 / (sum(samples) / len(samples))}), flush=True)
 
 
 for cl in (True, False):

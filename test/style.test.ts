@@ -2,10 +2,15 @@
  * The code standards a tool can check, on every tracked TypeScript and script file: prettier's formatting
  * (.prettierrc.json, the files .prettierignore leaves), lines of at most 120 columns, functions of at most 60
  * lines and files of at most 300. The operator table (onnx/schema/table.ts) is generated and exempt from the
- * last three. `make format` fixes the formatting; the rest is for the author to split.
+ * last three. Tracked Python files keep the same three limits, their functions measured by Python's own parser
+ * (test/python/function_lengths.py, through /usr/bin/python3). `make format` fixes the formatting; the rest is
+ * for the author to split.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import ts from 'typescript';
@@ -16,8 +21,8 @@ const MAX_FUNCTION_LINES = 60;
 const MAX_FILE_LINES = 300;
 const GENERATED = new Set(['onnx/schema/table.ts']);
 
-async function trackedSources(): Promise<string[]> {
-  const r = await execa('git', ['ls-files', '-z', '--', '*.ts', '*.mjs'], { cwd: repoRoot });
+async function tracked(...patterns: string[]): Promise<string[]> {
+  const r = await execa('git', ['ls-files', '-z', '--', ...patterns], { cwd: repoRoot });
   return r.stdout.split('\0').filter((f) => f !== '' && !GENERATED.has(f));
 }
 
@@ -47,6 +52,14 @@ export function longFunctions(file: string, text: string): string[] {
   return found;
 }
 
+/** `file:line name: N lines` for each Python function, method or lambda longer than MAX_FUNCTION_LINES. */
+export async function longPythonFunctions(files: string[]): Promise<string[]> {
+  const script = fromRoot('test/python/function_lengths.py');
+  const r = await execa('/usr/bin/python3', [script, ...files], { cwd: repoRoot });
+  const all = JSON.parse(r.stdout) as { file: string; line: number; name: string; lines: number }[];
+  return all.filter((f) => f.lines > MAX_FUNCTION_LINES).map((f) => `${f.file}:${f.line} ${f.name}: ${f.lines} lines`);
+}
+
 /** `file: N lines` when the file has more than MAX_FILE_LINES lines (as `wc -l` counts them). */
 export function longFile(file: string, text: string): string[] {
   const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
@@ -59,12 +72,23 @@ test('prettier --check passes on the checkout (`make format` writes what it woul
 });
 
 test('no line over 120 columns, no function over 60 lines, no file over 300 lines', async () => {
-  const files = await trackedSources();
+  const files = await tracked('*.ts', '*.mjs');
   assert.ok(files.length > 300, `only ${files.length} tracked sources found: the scan reads nothing`);
   const found = files.flatMap((file) => {
     const text = readFileSync(fromRoot(file), 'utf8');
     return [...longFile(file, text), ...longFunctions(file, text), ...wideLines(file, text)];
   });
+  if (found.length > 0) assert.fail(`${found.length} over the limits:\n${found.join('\n')}`);
+});
+
+test('Python too: no line over 120 columns, no function over 60 lines, no file over 300 lines', async () => {
+  const files = await tracked('*.py');
+  assert.ok(files.length > 20, `only ${files.length} tracked Python files found: the scan reads nothing`);
+  const found = files.flatMap((file) => {
+    const text = readFileSync(fromRoot(file), 'utf8');
+    return [...longFile(file, text), ...wideLines(file, text)];
+  });
+  found.push(...(await longPythonFunctions(files)));
   if (found.length > 0) assert.fail(`${found.length} over the limits:\n${found.join('\n')}`);
 });
 
@@ -82,4 +106,17 @@ test('the counts themselves: a planted wide line, long function and long file ar
   ]);
   assert.deepEqual(longFile('x.ts', 'a\n'.repeat(MAX_FILE_LINES)), []);
   assert.deepEqual(longFile('x.ts', 'a\n'.repeat(MAX_FILE_LINES + 1)), [`x.ts: ${MAX_FILE_LINES + 1} lines`]);
+});
+
+test('the Python count: a function at the limit passes; a longer method and the function in it do not', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ef-style-'));
+  const body = (indent: string, n: number) => Array.from({ length: n }, (_, i) => `${indent}v${i} = ${i}`).join('\n');
+  const fits = `def fits():\n${body('    ', MAX_FUNCTION_LINES - 1)}\n`;
+  const nested = `class C:\n    def m(self):\n        def inner():\n${body('            ', MAX_FUNCTION_LINES)}\n`;
+  await writeFile(join(dir, 'fits.py'), fits);
+  await writeFile(join(dir, 'long.py'), `${nested}        return inner\n`);
+  assert.deepEqual(await longPythonFunctions([join(dir, 'fits.py'), join(dir, 'long.py')]), [
+    `${join(dir, 'long.py')}:2 m: ${MAX_FUNCTION_LINES + 3} lines`,
+    `${join(dir, 'long.py')}:3 inner: ${MAX_FUNCTION_LINES + 1} lines`,
+  ]);
 });

@@ -133,7 +133,7 @@ if __name__ == "__main__":
     import os
     import sys
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from torch_runner import OnnxModule, load_graph
+    from torch_graph import OnnxModule, load_graph
     graph, tensors = load_graph(sys.argv[1], sys.argv[2])
     size = [int(d) for d in graph["inputs"][0]["shape"][1:]]
     torch.manual_seed(0)

@@ -14,6 +14,7 @@ PyTorch's operators for them.
 import torch
 import triton
 import triton.language as tl
+from torch_timing import graph_ms
 
 
 @triton.jit
@@ -34,6 +35,67 @@ def _expand(x_ptr, pix, ok, sxc, we_ptr, e, e_ok, be_ptr,
         acc = tl.dot(a, b, acc)
     bias = tl.load(be_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
     return tl.where(ok[:, None], _relu6(acc + bias[None, :]), 0.0)
+
+
+@triton.jit
+def _scratch_taps(x_img, hy, hx, halo_ok, ph, slot, e, e_ok, e_l, oy_l, ox_l, po_ok, sxh, sxw, sxc,
+                  we_ptr, be_ptr, wd_ptr, P_OUT: tl.constexpr, P_HALO: tl.constexpr, CIN: tl.constexpr,
+                  CEXP: tl.constexpr, STRIDE: tl.constexpr, HW: tl.constexpr, BLOCK_K: tl.constexpr,
+                  BLOCK_E: tl.constexpr, HAS_EXPAND: tl.constexpr):
+    """The depthwise 3x3 (before bias) of one expanded chunk: the halo's chunk written once to the program's
+    slot, the nine taps read back from it; fp32 [P_OUT, BLOCK_E]."""
+    dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
+    if HAS_EXPAND:
+        ex = _expand(x_img, hy * sxh + hx * sxw, halo_ok, sxc, we_ptr, e, e_ok, be_ptr,
+                     P_HALO, CIN, CEXP, BLOCK_K, BLOCK_E)
+    else:
+        ex = tl.load(x_img + (hy * sxh + hx * sxw)[:, None] + e[None, :] * sxc,
+                     mask=halo_ok[:, None] & e_ok[None, :], other=0.0).to(tl.float32)
+    tl.debug_barrier()  # the previous chunk's taps have all been read
+    tl.store(slot + ph[:, None] * BLOCK_E + e_l[None, :], ex.to(tl.float16), cache_modifier=".cg")
+    tl.debug_barrier()
+    for t in tl.static_range(9):
+        h_idx = (oy_l * STRIDE + t // 3) * HW + ox_l * STRIDE + t % 3
+        v = tl.load(slot + h_idx[:, None] * BLOCK_E + e_l[None, :], mask=po_ok[:, None], other=0.0,
+                    cache_modifier=".cg")
+        wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
+        dw += v.to(tl.float32) * wd[None, :]
+    return dw
+
+
+@triton.jit
+def _recompute_taps(x_img, oy, ox, out_ok, H, W, e, e_ok, sxh, sxw, sxc, we_ptr, be_ptr, wd_ptr,
+                    P_OUT: tl.constexpr, CIN: tl.constexpr, CEXP: tl.constexpr, STRIDE: tl.constexpr,
+                    BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr, HAS_EXPAND: tl.constexpr):
+    """The depthwise 3x3 (before bias) of one expanded chunk, each tap expanding its shifted pixels anew;
+    fp32 [P_OUT, BLOCK_E]."""
+    dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
+    for t in tl.static_range(9):
+        iy = oy * STRIDE - 1 + t // 3
+        ix = ox * STRIDE - 1 + t % 3
+        ok = out_ok & (iy >= 0) & (iy < H) & (ix >= 0) & (ix < W)
+        if HAS_EXPAND:
+            v = _expand(x_img, iy * sxh + ix * sxw, ok, sxc, we_ptr, e, e_ok, be_ptr,
+                        P_OUT, CIN, CEXP, BLOCK_K, BLOCK_E)
+        else:
+            v = tl.load(x_img + (iy * sxh + ix * sxw)[:, None] + e[None, :] * sxc,
+                        mask=ok[:, None] & e_ok[None, :], other=0.0).to(tl.float32)
+        wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
+        dw += v * wd[None, :]
+    return dw
+
+
+@triton.jit
+def _store_tile(acc, x_img, out_ptr, n, son, oy, ox, out_ok, co, co_ok, bp_ptr, sxh, sxw, sxc, soh, sow, soc,
+                RESIDUAL: tl.constexpr):
+    """The projection's bias, the residual when the block has one, and the tile's store as fp16."""
+    acc += tl.load(bp_ptr + co, mask=co_ok, other=0.0).to(tl.float32)[None, :]
+    o_mask = out_ok[:, None] & co_ok[None, :]
+    if RESIDUAL:
+        r = tl.load(x_img + (oy * sxh + ox * sxw)[:, None] + co[None, :] * sxc, mask=o_mask, other=0.0)
+        acc += r.to(tl.float32)
+    o_ptr = out_ptr + n * son + (oy * soh + ox * sow)[:, None] + co[None, :] * soc
+    tl.store(o_ptr, acc.to(tl.float16), mask=o_mask)
 
 
 @triton.jit
@@ -75,47 +137,19 @@ def inverted_residual(
         for e0 in range(0, CEXP, BLOCK_E):
             e = e0 + e_l
             e_ok = e < CEXP
-            dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
             if SCRATCH:
-                if HAS_EXPAND:
-                    ex = _expand(x_img, hy * sxh + hx * sxw, halo_ok, sxc, we_ptr, e, e_ok, be_ptr,
-                                 P_HALO, CIN, CEXP, BLOCK_K, BLOCK_E)
-                else:
-                    ex = tl.load(x_img + (hy * sxh + hx * sxw)[:, None] + e[None, :] * sxc,
-                                 mask=halo_ok[:, None] & e_ok[None, :], other=0.0).to(tl.float32)
-                tl.debug_barrier()  # the previous chunk's taps have all been read
-                tl.store(slot + ph[:, None] * BLOCK_E + e_l[None, :], ex.to(tl.float16), cache_modifier=".cg")
-                tl.debug_barrier()
-                for t in tl.static_range(9):
-                    h_idx = (oy_l * STRIDE + t // 3) * HW + ox_l * STRIDE + t % 3
-                    v = tl.load(slot + h_idx[:, None] * BLOCK_E + e_l[None, :], mask=po_ok[:, None], other=0.0,
-                                cache_modifier=".cg")
-                    wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
-                    dw += v.to(tl.float32) * wd[None, :]
+                dw = _scratch_taps(x_img, hy, hx, halo_ok, ph, slot, e, e_ok, e_l, oy_l, ox_l, po_ok, sxh, sxw, sxc,
+                                   we_ptr, be_ptr, wd_ptr, P_OUT, P_HALO, CIN, CEXP, STRIDE, HW, BLOCK_K, BLOCK_E,
+                                   HAS_EXPAND)
             else:
-                for t in tl.static_range(9):
-                    iy = oy * STRIDE - 1 + t // 3
-                    ix = ox * STRIDE - 1 + t % 3
-                    ok = out_ok & (iy >= 0) & (iy < H) & (ix >= 0) & (ix < W)
-                    if HAS_EXPAND:
-                        v = _expand(x_img, iy * sxh + ix * sxw, ok, sxc, we_ptr, e, e_ok, be_ptr,
-                                    P_OUT, CIN, CEXP, BLOCK_K, BLOCK_E)
-                    else:
-                        v = tl.load(x_img + (iy * sxh + ix * sxw)[:, None] + e[None, :] * sxc,
-                                    mask=ok[:, None] & e_ok[None, :], other=0.0).to(tl.float32)
-                    wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
-                    dw += v * wd[None, :]
+                dw = _recompute_taps(x_img, oy, ox, out_ok, H, W, e, e_ok, sxh, sxw, sxc, we_ptr, be_ptr, wd_ptr,
+                                     P_OUT, CIN, CEXP, STRIDE, BLOCK_K, BLOCK_E, HAS_EXPAND)
             bd = tl.load(bd_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
             dw = _relu6(dw + bd[None, :])
             wp = tl.load(wp_ptr + e[:, None] * COUT + co[None, :], mask=e_ok[:, None] & co_ok[None, :], other=0.0)
             acc = tl.dot(dw.to(tl.float16), wp, acc)
-        acc += tl.load(bp_ptr + co, mask=co_ok, other=0.0).to(tl.float32)[None, :]
-        o_mask = out_ok[:, None] & co_ok[None, :]
-        if RESIDUAL:
-            r = tl.load(x_img + (oy * sxh + ox * sxw)[:, None] + co[None, :] * sxc, mask=o_mask, other=0.0)
-            acc += r.to(tl.float32)
-        o_ptr = out_ptr + n * son + (oy * soh + ox * sow)[:, None] + co[None, :] * soc
-        tl.store(o_ptr, acc.to(tl.float16), mask=o_mask)
+        _store_tile(acc, x_img, out_ptr, n, son, oy, ox, out_ok, co, co_ok, bp_ptr, sxh, sxw, sxc, soh, sow, soc,
+                    RESIDUAL)
 
 
 def _pow2(v, floor=16):
@@ -147,30 +181,6 @@ CANDIDATES = [
     {"scratch": True, "tile": "default", "block_e": 32, "stages": 1},
     "torch",
 ]
-
-
-def graph_ms(fn, reps=10):
-    """GPU time of one call, from a CUDA graph of `reps` calls (no host launch cost, which at batch 1 would
-    otherwise be most of what a single timed call shows)."""
-    side = torch.cuda.Stream()
-    side.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(side):
-        fn()
-    torch.cuda.current_stream().wait_stream(side)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g):
-        for _ in range(reps):
-            fn()
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    best = float("inf")
-    for _ in range(3):
-        start.record()
-        g.replay()
-        end.record()
-        torch.cuda.synchronize()
-        best = min(best, start.elapsed_time(end) / reps)
-    del g
-    return best
 
 
 class FusedKernel:

@@ -16,8 +16,13 @@ import { PYTHON_CANDIDATES, sourceFile } from '../benchmark/torch-runner.js';
 import { probeGpu } from '../../trt/probe.js';
 
 export const enginePath = sourceFile('stages/engine-torch/torch_engine.py');
+/** Every Python module the engine's build loads from this checkout (torch_engine.py and what it imports). */
 const CODE = [
   'stages/benchmark/torch_runner.py',
+  'stages/benchmark/torch_graph.py',
+  'stages/benchmark/torch_ops.py',
+  'stages/benchmark/torch_shape_ops.py',
+  'stages/benchmark/torch_timing.py',
   'stages/benchmark/compile_cache.py',
   'stages/engine-torch/torch_engine.py',
 ];

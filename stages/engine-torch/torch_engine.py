@@ -77,7 +77,8 @@ def probe():
 
 def build(request):
     import compile_cache
-    from torch_runner import OnnxModule, environment, load_graph, torch, torch_major
+    from torch_runner import environment, torch, torch_major
+    from torch_graph import GraphError, OnnxModule, load_graph
     can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
     if not can_save:
         return {"ok": False,
@@ -90,7 +91,11 @@ def build(request):
     if cuda:
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = bool(request.get("tf32", False))
         torch.backends.cudnn.benchmark = bool(request.get("cudnnBenchmark", True))
-    graph, tensors = load_graph(request["graph"], request["weights"])
+    try:
+        graph, tensors = load_graph(request["graph"], request["weights"])
+    except GraphError as e:  # a broken request
+        sys.stderr.write("%s\n" % e)
+        sys.exit(1)
     try:
         base = OnnxModule(graph, tensors).eval()
     except ValueError as e:  # an operator the runner cannot run: the stage's one-line failure

@@ -25,5 +25,6 @@ for path in sys.stdin.read().split():
     if t.data_type not in (TensorProto.STRING, TensorProto.COMPLEX64, TensorProto.COMPLEX128, TensorProto.BFLOAT16):
         a = a.astype(np.float64).ravel()
         finite = a[np.isfinite(a)]
-        entry.update(count=int(a.size), sum=float(finite.sum()), head=[None if not np.isfinite(v) else float(v) for v in a[:8]])
+        entry.update(count=int(a.size), sum=float(finite.sum()),
+                     head=[None if not np.isfinite(v) else float(v) for v in a[:8]])
     print(json.dumps(entry))

@@ -9,5 +9,6 @@ for path in sys.argv[1:]:
         onnx.checker.check_model(onnx.load(path), full_check=True)
         result = {'path': path, 'ok': True, 'error': None}
     except Exception as e:  # the checker raises ValidationError, InferenceError or a decode error
-        result = {'path': path, 'ok': False, 'error': str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__}
+        error = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        result = {'path': path, 'ok': False, 'error': error}
     print(json.dumps(result), flush=True)
