@@ -29,12 +29,12 @@ import { torchTool } from './benchmark/torch-runner.js';
 import { readBenchFile } from './benchmark/baseline.js';
 import { schema as validateSchema } from './validate/config.js';
 
-/** Every command takes both stage options, as before the registry declared them. */
-const command = (describe: string, targets: readonly string[]): RegistryCommand => ({
-  describe,
-  targets,
-  options: ['precision', 'baseline'],
-});
+/** Every command narrows by precision; only the ones that measure (`bench`, and `run`) compare with a baseline. */
+const command = (
+  describe: string,
+  targets: readonly string[],
+  options: readonly string[] = ['precision'],
+): RegistryCommand => ({ describe, targets, options });
 
 export const registry: Registry = {
   stages: [
@@ -88,7 +88,7 @@ export const registry: Registry = {
       'engine:torch-compile:fp32',
       'engine:torch-compile:fp16',
     ]),
-    bench: command('benchmark every engine (re-measured on each run)', ['benchmark']),
+    bench: command('benchmark every engine (re-measured on each run)', ['benchmark'], ['precision', 'baseline']),
     report: command('report.md and report.html from the benchmark', ['report']),
     graph: command('the raw and optimized graphs drawn with GraphViz', ['graph']),
   },

@@ -123,7 +123,10 @@ test("--version, and help that lists only the command's own options", async () =
   for (const other of ['--baseline', '--set', '--precision', '--explain']) {
     assert.doesNotMatch(help.stdout, new RegExp(other));
   }
-  assert.match((await cli(s, ['engines', '--help'])).stdout, /--set[\s\S]*--baseline/);
+  assert.match((await cli(s, ['bench', '--help'])).stdout, /--set[\s\S]*--baseline/);
+  const engines = (await cli(s, ['engines', '--help'])).stdout;
+  assert.match(engines, /--precision/);
+  assert.doesNotMatch(engines, /--baseline/, 'engines measures nothing a baseline could gate');
 });
 
 test('--json: the run summary and per-stage results on stdout, logs on stderr; each skip said once', async () => {
