@@ -2,7 +2,8 @@
  * The `bench` section: which engines, precisions and batch sizes are measured, how many runs, and the
  * tolerances that decide whether an engine's outputs are right enough to be ranked.
  *
- * Tolerances, against the FP32 onnxruntime reference on the same seeded inputs:
+ * Tolerances, against the correctness reference (the unoptimized model on onnxruntime, optimizations disabled,
+ * one thread; reference.ts) on the same seeded inputs:
  * - FP32, relative L2 ≤ 1e-4: engines differ only in summation order and convolution algorithm (Winograd,
  *   implicit GEMM, FFT); over MobileNetV2's ~50 layers that moves the logits by 1e-7 to 1e-5 relative L2.
  *   1e-4 leaves an order of magnitude for that and still catches a wrong operator (1e-2 and worse). TF32

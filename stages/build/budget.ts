@@ -59,7 +59,7 @@ export function budgetProblem(root: Root): { path: string[]; message: string } |
     return {
       path: ['model', field],
       message:
-        `model.${field} ${String(model[field])} makes ${mb(size.weights)} of weights, ` +
+        `model.${field} ${String(built[field])} makes ${mb(size.weights)} of weights, ` +
         `over limits.weights_mb ${limits.weights_mb}; ` +
         'lower it, or raise limits.weights_mb on purpose',
     };
