@@ -103,3 +103,33 @@ test('the rule itself: each direction it forbids is reported', () => {
   assert.equal(violation({ from: 'stages/benchmark/run.ts', to: 'trt/probe.ts' }), undefined);
   assert.equal(violation({ from: 'stages/index.ts', to: 'stages/engine-trt/index.ts' }), undefined);
 });
+
+/** Stage folders that reach themselves through other folders' imports, as `a → b → a` paths. */
+export function folderCycles(all: readonly Edge[]): string[] {
+  const next = new Map<string, Set<string>>();
+  for (const { from, to } of all) {
+    const [fromTop, a] = from.split('/');
+    const [toTop, b] = to.split('/');
+    if (fromTop !== 'stages' || toTop !== 'stages' || from === 'stages/index.ts' || !a || !b || a === b) continue;
+    next.set(a, (next.get(a) ?? new Set()).add(b));
+  }
+  const cycles: string[] = [];
+  const walk = (start: string, at: string, path: string[]): void => {
+    for (const b of next.get(at) ?? []) {
+      if (b === start) cycles.push([...path, b].join(' → '));
+      else if (!path.includes(b) && b > start) walk(start, b, [...path, b]);
+    }
+  };
+  for (const start of [...next.keys()].sort()) walk(start, start, [start]);
+  return cycles;
+}
+
+test('no stage folder imports, through others, one that imports it', () => {
+  assert.deepEqual(folderCycles(edges()), []);
+  const planted = [
+    { from: 'stages/a/x.ts', to: 'stages/b/y.ts' },
+    { from: 'stages/b/y.ts', to: 'stages/c/z.ts' },
+    { from: 'stages/c/z.ts', to: 'stages/a/x.ts' },
+  ];
+  assert.deepEqual(folderCycles(planted), ['a → b → c → a']);
+});

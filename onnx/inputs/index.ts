@@ -16,6 +16,12 @@ export { batchOf, makeFeeds, tensorFeed, type Feeds } from './feeds.js';
 export { checkSize, feedInputs, MAX_ELEMENTS, resolveInputs, shapeAt } from './spec.js';
 export type { Fill, InputConfig, InputsConfig, InputSpec, ModelInputs } from './spec.js';
 
+/** Where a numeric check's inputs come from: the model's input settings and, when given, real check data. */
+export interface FeedSource {
+  inputs?: InputsConfig;
+  checkData?: CheckData;
+}
+
 export interface CheckOptions {
   seed: number;
   batch: number;

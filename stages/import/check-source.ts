@@ -6,7 +6,7 @@ import { checkDataFiles, readCheckData, type InputsConfig } from '../../onnx/inp
 import type { Model } from '../../onnx/ir.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, UserFiles } from '../../pipeline/stage.js';
-import type { FeedSource } from '../optimize/numeric-check.js';
+import type { FeedSource } from '../../onnx/inputs/index.js';
 import { inputsConfig, sourceSection } from './config.js';
 
 const PREFIX = 'check_data/';

@@ -8,7 +8,7 @@
  * inputs, never a verdict on the rewritten model.
  */
 import { agreement, type Agreement } from '../../onnx/compare.js';
-import { checkFeeds, type CheckData, type Feeds, type InputsConfig } from '../../onnx/inputs/index.js';
+import { checkFeeds, type Feeds, type FeedSource } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { nonFiniteSources } from '../../onnx/non-finite.js';
 import { runTensorsOnce, type AnyTensor } from '../../onnx/ort.js';
@@ -18,11 +18,6 @@ export type { Feeds };
 export type Outputs = Record<string, AnyTensor>;
 
 /** What a check's inputs are made from: the config's input fields and the user's check data (onnx/inputs). */
-export interface FeedSource {
-  inputs?: InputsConfig;
-  checkData?: CheckData;
-}
-
 /**
  * The check's feeds: the check data where given, else seeded values (normals for float inputs) with every
  * dimension resolved by onnx/inputs; the batch dimension takes the check data's batch, else `batch`.
