@@ -16,23 +16,7 @@ export interface Value {
 type Evaluator = (node: Node, inputs: Value[], opset: number) => Value | undefined;
 
 const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-const isInt = (t: DType): boolean =>
-  (
-    [
-      DType.INT8,
-      DType.INT16,
-      DType.INT32,
-      DType.INT64,
-      DType.UINT8,
-      DType.UINT16,
-      DType.UINT32,
-      DType.UINT64,
-    ] as number[]
-  ).includes(t);
-const NUMERIC: number[] = [
-  DType.FLOAT,
-  DType.DOUBLE,
-  DType.FLOAT16,
+const INTS: number[] = [
   DType.INT8,
   DType.INT16,
   DType.INT32,
@@ -42,6 +26,8 @@ const NUMERIC: number[] = [
   DType.UINT32,
   DType.UINT64,
 ];
+const isInt = (t: DType): boolean => INTS.includes(t);
+const NUMERIC: number[] = [DType.FLOAT, DType.DOUBLE, DType.FLOAT16, ...INTS];
 
 /** Numpy broadcasting of two operands. */
 function binary(f: (a: number, b: number) => number): Evaluator {
