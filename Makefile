@@ -57,10 +57,11 @@ plan: dist/.built
 models: deps
 	node scripts/fetch-models.mjs
 
-# Test files are listed from the sources, so a compiled test whose source was deleted never runs.
+# Test files are listed from the sources, so a compiled test whose source was deleted never runs. A test still
+# running after 10 minutes fails rather than holding CI until its own limit.
 TESTS = $(patsubst %.ts,dist/%.js,$(shell find test -name '*.test.ts' | sort))
 test: debian-test dist/.built
-	node --test --test-concurrency=2 $(TESTS)
+	node --test --test-concurrency=2 --test-timeout=600000 $(TESTS)
 
 # prettier (.prettierrc.json) over every file .prettierignore leaves; test/style.test.ts fails on what it would change.
 format: deps

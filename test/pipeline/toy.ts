@@ -59,14 +59,22 @@ export function start(p: Project, args: readonly string[], env: Record<string, s
   );
 }
 
+/** A toy run that has not ended by then is killed: its test fails with what it printed instead of hanging CI. */
+const RUN_LIMIT_MS = 120_000;
+
 export function cli(p: Project, args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
   const child = start(p, args, env);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const limit = setTimeout(() => {
+    stderr += `\n(test kit: killed after ${RUN_LIMIT_MS / 1000} s: ${args.join(' ')})`;
+    child.kill('SIGKILL');
+  }, RUN_LIMIT_MS);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
+      clearTimeout(limit);
       const records = stderr
         .split('\n')
         .filter((l) => l.startsWith('{'))
