@@ -3,7 +3,7 @@
  * It declines (the original model cannot be checked on these inputs) or fails (the optimized model does not
  * run, or differs: bisection names the pass), and never mixes the two up.
  */
-import type { Model } from '../../onnx/ir.js';
+import type { Model, Tensor } from '../../onnx/ir.js';
 import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import type { Pass } from '../../onnx/rewrite/pass.js';
 import { encodeModel } from '../../onnx/serde.js';
@@ -11,6 +11,7 @@ import { fail } from '../../pipeline/reason.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
+import { againstExpected, type Expected } from './expected.js';
 import {
   compareOutputs,
   firstFailingStep,
@@ -28,7 +29,11 @@ export interface CheckOptions {
   /** The original model's bytes when the caller has them (the file as read): saves encoding it again. */
   originalBytes?: Uint8Array;
   signal?: AbortSignal;
+  /** The check data's expected outputs (expected.ts), compared with the original's on the same feeds. */
+  expected?: ReadonlyMap<string, Tensor>;
 }
+
+export type CheckResult = Comparison & { expected?: Expected };
 
 /** Before vs after on the check's inputs; on failure, bisects the recorded pass applications. */
 export async function checkRun(
@@ -37,7 +42,7 @@ export async function checkRun(
   passes: readonly Pass[],
   config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
   options: CheckOptions = {},
-): Promise<Result<Comparison, StageFailure>> {
+): Promise<Result<CheckResult, StageFailure>> {
   const feeds = options.feeds ? ok(options.feeds) : seededFeeds(original, config.check.seed, config.check.batch);
   const ref = await referenceRun(options.originalBytes ?? encodeModel(original), feeds, original);
   if (!ref.ok) {
@@ -50,8 +55,12 @@ export async function checkRun(
     const got = await runDisabled(encodeModel(model), ref.value.feeds);
     return got.ok ? compareOutputs(got.value, ref.value.outputs) : got.error;
   };
+  const vsExpected = options.expected ? againstExpected(ref.value.outputs, options.expected) : undefined;
+  if (vsExpected && !vsExpected.ok) return fail('bad-input', vsExpected.error);
   const after = await compareAfter(run.model);
-  if (typeof after !== 'string' && withinTolerance(after, config.tolerance_rel_l2)) return ok(after);
+  if (typeof after !== 'string' && withinTolerance(after, config.tolerance_rel_l2)) {
+    return ok({ ...after, ...(vsExpected ? { expected: vsExpected.value } : {}) });
+  }
   const failsAfter = async (steps: number): Promise<boolean> => {
     const signal = options.signal ? { signal: options.signal } : {};
     const replay = await runPassesYielding(original, passes, { stopAfter: steps, ...signal });

@@ -8,16 +8,16 @@ import { PassError, type Pass } from '../../onnx/rewrite/pass.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { fail, type StageFailure } from '../../pipeline/reason.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import { checkRun, type CheckOptions } from './check-run.js';
+import { checkRun, type CheckOptions, type CheckResult } from './check-run.js';
 import type { OptimizeConfig } from './config.js';
-import { firstFailingStep, type Comparison } from './numeric-check.js';
+import { firstFailingStep } from './numeric-check.js';
 
 export async function optimizeModel(
   original: Model,
   passes: readonly Pass[],
   config: Pick<OptimizeConfig, 'check' | 'tolerance_rel_l2'>,
   options: CheckOptions = {},
-): Promise<Result<{ run: PassRun; check: Comparison }, StageFailure>> {
+): Promise<Result<{ run: PassRun; check: CheckResult }, StageFailure>> {
   const signal = options.signal ? { signal: options.signal } : {};
   let run: PassRun;
   try {

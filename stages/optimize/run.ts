@@ -8,6 +8,7 @@ import { fail } from '../../pipeline/reason.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { checkSource } from '../import/check-source.js';
 import type { OptimizeConfig } from './config.js';
+import { describeExpected, expectedOutputs } from './expected.js';
 import { seededFeeds } from './numeric-check.js';
 import { optimizeModel } from './optimize-model.js';
 import { passesByName } from './passes/index.js';
@@ -30,9 +31,11 @@ export async function run(
   if (!source.ok) return fail('bad-input', source.error);
   const feeds = seededFeeds(original, ctx.config.check.seed, ctx.config.check.batch, source.value);
   if (!feeds.ok) return fail('bad-input', `the check has no inputs for this model: ${feeds.error}`);
+  const expected = expectedOutputs(original, source.value.checkData);
   const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config, {
     signal: ctx.signal,
     feeds: feeds.value,
+    ...(expected ? { expected } : {}),
     ...(selfContained ? { originalBytes: bytes } : {}),
   });
   if (!optimized.ok) {
@@ -43,6 +46,11 @@ export async function run(
   await writeModelFile(ctx.out('model'), passes.model);
   const summary = summarize(original, passes, { tolerance_rel_l2: ctx.config.tolerance_rel_l2, ...check });
   await writeFile(ctx.out('passes'), `${JSON.stringify(summary, null, 2)}\n`);
+  if (check.expected) {
+    const said = describeExpected(check.expected);
+    if (said.ok) ctx.log.info(said.line);
+    else ctx.log.warn(said.line);
+  }
   ctx.log.info('optimized', {
     nodesBefore: summary.nodes.before,
     nodesAfter: summary.nodes.after,

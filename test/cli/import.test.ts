@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
 import { DType } from '../../onnx/ir.js';
 import { decodeModel, encodeModel } from '../../onnx/serde.js';
-import { makeTensor } from '../../onnx/tensor.js';
+import { decodeTensorFile, makeTensor, tensorValues } from '../../onnx/tensor.js';
 import { realModels } from '../corpus/models.js';
 import { floats, model, node, vi } from '../onnx/model-kit.js';
 import { fromRoot } from '../repo-root.js';
@@ -160,4 +160,43 @@ test("from the user's own folder: a relative --model, no --config (the package's
   const r = await shippedCli(['validate', '--model', 'mine.onnx'], own);
   assert.equal(r.exitCode, 0, r.stderr);
   assert.equal(readManifest(join(own, 'artifacts')).stages['validate']?.status, 'built');
+});
+
+test("output_N.pb in the check data: the original's outputs against the publisher's; a difference warned", async () => {
+  const d = join(dir, 'expected');
+  const relu = '/usr/share/libonnx-testdata/data/node/test_relu';
+  mkdirSync(join(d, 'check'), { recursive: true });
+  copyFileSync(join(relu, 'model.onnx'), join(d, 'relu.onnx'));
+  copyFileSync(join(relu, 'test_data_set_0', 'input_0.pb'), join(d, 'check', 'input_0.pb'));
+  copyFileSync(join(relu, 'test_data_set_0', 'output_0.pb'), join(d, 'check', 'output_0.pb'));
+  writeFileSync(join(d, 'own.yaml'), 'model:\n  path: relu.onnx\n  check_data: check\n');
+  const run = () => shippedCli(['optimize', '--config', join(d, 'own.yaml'), '--artifacts', join(d, 'artifacts')]);
+  const checked = () =>
+    JSON.parse(readFileSync(join(d, 'artifacts', 'latest', 'passes.json'), 'utf8')).check.expected.outputs.y;
+
+  const same = await run();
+  assert.equal(same.exitCode, 0, same.stderr);
+  assert.deepEqual(checked(), { maxAbs: 0, relL2: 0 }, "ONNX's Relu test data, reproduced exactly");
+  assert.ok(same.records.some((l) => /reproduces the check data's expected outputs/.test(String(l['msg']))));
+
+  const expected = await decodeTensorFile(join(d, 'check', 'output_0.pb'));
+  assert.ok(expected.ok);
+  const values = tensorValues(expected.value);
+  assert.ok(values.ok);
+  const doubled = makeTensor(
+    'y',
+    DType.FLOAT,
+    expected.value.dims,
+    Float32Array.from(values.value as Float32Array, (v) => 2 * v),
+  );
+  writeFileSync(join(d, 'check', 'output_0.pb'), onnx.TensorProto.encode(doubled.proto).finish());
+  const differs = await run();
+  assert.equal(differs.exitCode, 0, 'a difference from the expected outputs is reported, not failed');
+  // Against twice the values: ‖y − 2y‖ / ‖2y‖ = 0.5.
+  assert.ok(Math.abs(checked().relL2 - 0.5) < 1e-6, JSON.stringify(checked()));
+  const warned = differs.records.filter(
+    (l) => l['level'] === 40 && /differs from the check data's expected/.test(String(l['msg'])),
+  );
+  assert.equal(warned.length, 1, differs.stderr);
+  assert.match(String(warned[0]!['msg']), /'y' 5\.00e-1/);
 });
