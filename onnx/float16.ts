@@ -3,8 +3,6 @@
  * onnxconverter-common do), overflow goes to ±Infinity (callers clamp first), subnormals are kept.
  */
 export const FLOAT16_MAX = 65504;
-/** Smallest positive normal float16; below it values lose precision, below 2^-24 they flush to zero. */
-export const FLOAT16_MIN_NORMAL = 2 ** -14;
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

@@ -13,7 +13,3 @@ export { latencyStats };
 /** Images per second at the mean latency. */
 export const throughput = (batch: number, stats: LatencyStats): number => (batch * 1000) / stats.mean;
 
-/** The percentiles a run of n samples cannot state, for a log line. */
-export function missingPercentiles(stats: LatencyStats): string[] {
-  return (['p90', 'p95', 'p99'] as const).filter((p) => stats[p] === null);
-}

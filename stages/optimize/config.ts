@@ -14,8 +14,6 @@ export const checkSchema = Section({
   batch: Type.Integer({ minimum: 1, default: 2 }),
 });
 
-export type CheckConfig = Static<typeof checkSchema>;
-
 export const schema = Section({
   passes: Type.Array(Enum(passNames), { uniqueItems: true, default: [...defaultPasses] }),
   tolerance_rel_l2: Type.Number({ exclusiveMinimum: 0, default: 1e-5 }),
