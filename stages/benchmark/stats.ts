@@ -12,4 +12,3 @@ export { latencyStats };
 
 /** Images per second at the mean latency. */
 export const throughput = (batch: number, stats: LatencyStats): number => (batch * 1000) / stats.mean;
-
