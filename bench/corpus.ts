@@ -14,11 +14,10 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { openSession, ortVersion, type Session } from '../onnx/ort.js';
+import { openSession, ortFeeds, ortVersion, type Session } from '../onnx/ort.js';
 import { countNodes } from '../onnx/rewrite/subgraphs.js';
 import { decodeModel, encodeModel } from '../onnx/serde.js';
 import { validateModel } from '../onnx/validate/index.js';
-import ort from 'onnxruntime-node';
 import { realModels } from '../test/corpus/models.js';
 import { checkInputs, proveFp16, proveOptimize, type Verdict } from './corpus-proof.js';
 import type { Feeds } from '../stages/optimize/numeric-check.js';
@@ -34,9 +33,6 @@ const { values: args } = parseArgs({
 const runs = Number(args.runs),
   warmup = Number(args.warmup);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
-
-const ortFeeds = (feeds: Feeds) =>
-  Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type, t.data as never, t.dims)]));
 
 /** p50 of each session and the median paired ratio (b / a) per pair, timed in alternation. */
 async function timeAlternating(sessions: Session[], feeds: Feeds): Promise<{ p50: number[]; ratio: [number, number] }> {

@@ -85,6 +85,17 @@ export interface AnyTensor {
   data: ort.Tensor.DataType;
 }
 
+/** Feeds of any element type as onnxruntime takes them. */
+export function ortFeeds(feeds: Readonly<Record<string, AnyTensor>>): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) out[name] = new ort.Tensor(t.type, t.data as never, t.dims);
+  return out;
+}
+
+/** What onnxruntime threw, as one line: its messages carry a stack of C++ frames after the first. */
+export const ortError = (e: unknown): string =>
+  e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e);
+
 /** One-shot run with feeds of any element type; returns every output as it came. */
 export async function runTensorsOnce(
   model: Uint8Array | string,
@@ -93,9 +104,7 @@ export async function runTensorsOnce(
 ): Promise<Record<string, AnyTensor>> {
   const session = await openSession(model, options);
   try {
-    const inputs: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data as never, t.dims);
-    const results = await session.run(inputs);
+    const results = await session.run(ortFeeds(feeds));
     const out: Record<string, AnyTensor> = {};
     for (const [name, t] of Object.entries(results)) out[name] = { type: t.type, dims: t.dims, data: t.data };
     return out;

@@ -6,7 +6,14 @@
  */
 import { basename } from 'node:path';
 import ort from 'onnxruntime-node';
-import { openSession, type AnyTensor, type FloatTensor, type GraphOptimizationLevel } from '../../onnx/ort.js';
+import {
+  openSession,
+  ortError,
+  ortFeeds,
+  type AnyTensor,
+  type FloatTensor,
+  type GraphOptimizationLevel,
+} from '../../onnx/ort.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { BenchConfig } from './config.js';
 import {
@@ -46,8 +53,6 @@ export interface OrtRun {
   output: FloatTensor;
 }
 
-const message = (e: unknown) => (e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
-
 export function firstFloat(
   session: ort.InferenceSession,
   out: ort.InferenceSession.OnnxValueMapType,
@@ -67,11 +72,10 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
   try {
     session = await openSession(r.path, r.settings);
   } catch (e) {
-    return failed(`onnxruntime-node cannot load ${r.artifact}: ${message(e)}`);
+    return failed(`onnxruntime-node cannot load ${r.artifact}: ${ortError(e)}`);
   }
   try {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(r.feeds)) feeds[name] = new ort.Tensor(t.type, t.data as never, t.dims);
+    const feeds = ortFeeds(r.feeds);
     let out: ort.InferenceSession.OnnxValueMapType = {};
     const call = async () => {
       out = await session.run(feeds);
@@ -114,7 +118,7 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
       output,
     });
   } catch (e) {
-    return failed(`onnxruntime-node failed running ${r.artifact} at batch ${r.batch}: ${message(e)}`);
+    return failed(`onnxruntime-node failed running ${r.artifact} at batch ${r.batch}: ${ortError(e)}`);
   } finally {
     await session.release();
   }

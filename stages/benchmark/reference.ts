@@ -9,8 +9,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import ort from 'onnxruntime-node';
-import { openSession, ortVersion, type FloatTensor } from '../../onnx/ort.js';
+import { openSession, ortError, ortFeeds, ortVersion, type FloatTensor } from '../../onnx/ort.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { BenchInputs } from './feeds.js';
 import { firstFloat } from './ort-runner.js';
@@ -24,8 +23,6 @@ export interface Reference {
   outputs: Map<number, FloatTensor>;
 }
 
-const firstLine = (e: unknown) => (e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
-
 /** The reference outputs of `source` (the unoptimized model) at each batch size, one session for all. */
 export async function computeReference(
   source: string,
@@ -37,22 +34,19 @@ export async function computeReference(
   try {
     session = await openSession(source, SETTINGS);
   } catch (e) {
-    return err(`onnxruntime-node cannot load ${name}: ${firstLine(e)}`);
+    return err(`onnxruntime-node cannot load ${name}: ${ortError(e)}`);
   }
   const outputs = new Map<number, FloatTensor>();
   try {
     for (const b of batches) {
       const feeds = inputs.feeds(b);
       if (!feeds.ok) return feeds;
-      const tensors: Record<string, ort.Tensor> = {};
-      for (const [input, t] of Object.entries(feeds.value))
-        tensors[input] = new ort.Tensor(t.type, t.data as never, t.dims);
-      const output = firstFloat(session, await session.run(tensors));
+      const output = firstFloat(session, await session.run(ortFeeds(feeds.value)));
       if (!output) return err(`${name} has no float32 output to judge the engines by`);
       outputs.set(b, output);
     }
   } catch (e) {
-    return err(`onnxruntime-node failed running ${name}: ${firstLine(e)}`);
+    return err(`onnxruntime-node failed running ${name}: ${ortError(e)}`);
   } finally {
     await session.release();
   }

@@ -11,7 +11,7 @@ import { agreement, type Agreement } from '../../onnx/compare.js';
 import { checkFeeds, type Feeds, type FeedSource } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { nonFiniteSources } from '../../onnx/non-finite.js';
-import { runTensorsOnce, type AnyTensor } from '../../onnx/ort.js';
+import { ortError, runTensorsOnce, type AnyTensor } from '../../onnx/ort.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 
 export type { Feeds };
@@ -36,7 +36,7 @@ export async function runDisabled(bytes: Uint8Array, feeds: Feeds): Promise<Resu
     const options = { graphOptimizationLevel: 'disabled', intraOpThreads: 1 } as const;
     return ok(await runTensorsOnce(bytes, feeds, options));
   } catch (e) {
-    return err(e instanceof Error ? (e.message.split('\n')[0] ?? e.message) : String(e));
+    return err(ortError(e));
   }
 }
 
