@@ -5,9 +5,10 @@
  * again, which for a Python behind a pyenv shim costs more than the rest of a no-op run. A probe that cannot
  * name its dependencies is not remembered, and anything unreadable in the memo file is a miss.
  */
-import { statSync, type Stats } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { sameStamp, stampOf, type Stamp } from './stamp.js';
 
 export interface Dependencies {
   files: readonly string[];
@@ -23,28 +24,34 @@ export interface Answer<T> {
 /** Returns the remembered answer for `id` while its dependencies are unchanged, else computes (and keeps) it. */
 export type ProbeMemo = <T>(id: string, compute: () => Promise<Answer<T>>) => Promise<T>;
 
+/** A path's stamp (pipeline/stamp.ts) and whether it is a folder; null while it does not exist. */
+type Seen = (Stamp & { dir: boolean }) | null;
+
 interface Kept {
   value: unknown;
-  files: Record<string, string>;
+  files: Record<string, Seen>;
   env: Record<string, string | null>;
 }
 
-/** Size, mtime, ctime and inode: a reinstall or an edit moves ctime even where it restores size and mtime. */
-const statSig = (s: Stats): string => `${s.isDirectory() ? 'd' : 'f'}:${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}`;
-
-function sigOf(path: string): string {
+function seen(path: string): Seen {
   try {
-    return statSig(statSync(path));
+    const s = statSync(path);
+    return { ...stampOf(s), dir: s.isDirectory() };
   } catch {
-    return 'absent';
+    return null;
   }
 }
+
+const unchangedPath = (path: string, was: Seen): boolean => {
+  const now = seen(path);
+  return now === null || was === null ? now === was : now.dir === was.dir && sameStamp(now, was);
+};
 
 const envOf = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, process.env[n] ?? null]));
 
 const unchanged = (k: Kept): boolean =>
   Object.entries(k.env).every(([n, v]) => (process.env[n] ?? null) === v) &&
-  Object.entries(k.files).every(([p, sig]) => sigOf(p) === sig);
+  Object.entries(k.files).every(([p, was]) => unchangedPath(p, was));
 
 function parse(text: string): Record<string, Kept> {
   const data = JSON.parse(text) as { version?: unknown; entries?: unknown };
@@ -78,7 +85,7 @@ export function probeMemo(file: string): ProbeMemo {
     // Stat after the probe: a file changed while it ran is then either seen by it or outdated by the next run's
     // check, except for a change inside the same stat tick, which a probe is not fast enough to race.
     const { files, env } = answer.dependsOn;
-    all[id] = { value: answer.value, files: Object.fromEntries(files.map((f) => [f, sigOf(f)])), env: envOf(env) };
+    all[id] = { value: answer.value, files: Object.fromEntries(files.map((f) => [f, seen(f)])), env: envOf(env) };
     // A memo that cannot be written costs the next run a probe, nothing else.
     await save(all).catch(() => undefined);
     return answer.value;

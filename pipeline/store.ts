@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseEntry, isSha256, type Entry, type EntryOutput } from './entry.js';
 import type { KeyData } from './fingerprint.js';
 import { hashFile } from './hash-file.js';
+import { sameStamp, stampOf, type Stamp } from './stamp.js';
 
 export type { Entry } from './entry.js';
 export type StoredOutput = EntryOutput;
@@ -43,20 +44,6 @@ const exists = async (path: string) =>
   );
 
 export type Check = { ok: true } | { ok: false; problem: string };
-
-/**
- * What a user's tools cannot restore: `cp -p` and a restored CI cache put back size and mtime, but a rewrite
- * always gives the file a new ctime (and usually a new inode).
- */
-interface Stamp {
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-}
-const stampOf = (s: Stats): Stamp => ({ size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino });
-const sameStamp = (a: Stamp, b: Stamp) =>
-  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 
 export class Store {
   readonly dir: string;
