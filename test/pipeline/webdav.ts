@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, nginxConf } from '../nginx-kit.js';
 
 export const NGINX = '/usr/sbin/nginx';
 
@@ -20,17 +20,6 @@ export interface DavServer {
   accessLog: string;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-      .listen(0, '127.0.0.1', () => {
-        const port = (s.address() as { port: number }).port;
-        s.close(() => resolve(port));
-      })
-      .on('error', reject);
-  });
 }
 
 export async function startDav(
@@ -49,23 +38,9 @@ export async function startDav(
     ...(mode === 'readonly' ? ['limit_except GET HEAD { deny all; }'] : []),
   ].join(' ');
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-events {}
-http {
-  access_log ${dir}/access.log;
-  client_body_temp_path ${bodyTemp}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir};
-  uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    client_max_body_size 0;
-    location / { dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; ${rules} }
-  }
-}
-`,
-  );
+  const dav = `dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; ${rules}`;
+  const server = `server { listen 127.0.0.1:${port}; root ${root}; client_max_body_size 0; location / { ${dav} } }`;
+  writeFileSync(conf, nginxConf(dir, server, bodyTemp));
   const child = spawn(NGINX, ['-c', conf, '-p', dir], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/cache`;
   const stop = async () => {

@@ -1,9 +1,9 @@
 /** A throwaway nginx on a loopback port serving one directory, for the report's browser test. */
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { freePort, nginxConf } from '../../nginx-kit.js';
 
 export interface Served {
   url: string;
@@ -11,17 +11,6 @@ export interface Served {
 }
 
 const NGINX = ['/usr/sbin/nginx', 'nginx'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-      .listen(0, '127.0.0.1', () => {
-        const port = (s.address() as { port: number }).port;
-        s.close(() => resolve(port));
-      })
-      .on('error', reject);
-  });
-}
 
 /** undefined when nginx is not installed. */
 export async function serveWithNginx(root: string, file: string): Promise<Served | undefined> {
@@ -34,20 +23,8 @@ export async function serveWithNginx(root: string, file: string): Promise<Served
   const dir = await mkdtemp(join(tmpdir(), 'ef-nginx-'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  // Every temp directory in ours: the compiled-in defaults are under /var, which a test may not write.
-  const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${dir};`).join(' ');
-  await writeFile(
-    conf,
-    `daemon off; master_process off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-events {}
-http {
-  access_log ${dir}/access.log;
-  ${temps}
-  types { text/html html; image/svg+xml svg; image/png png; }
-  server { listen 127.0.0.1:${port}; root ${root}; }
-}
-`,
-  );
+  const types = 'types { text/html html; image/svg+xml svg; image/png png; }';
+  await writeFile(conf, nginxConf(dir, `${types}\n  server { listen 127.0.0.1:${port}; root ${root}; }`));
   // One process, no inherited pipes: stopping it cannot leave a worker holding the test's stdio open.
   const server = execa(binary, ['-c', conf, '-p', dir], { reject: false, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/${file}`;
