@@ -5,7 +5,7 @@
  * computes what its publisher recorded. A difference is reported, not failed: it is not the passes' doing.
  */
 import type { Model, Tensor } from '../../onnx/ir.js';
-import { tensorFeed } from '../../onnx/inputs/index.js';
+import { feedInputs, tensorFeed, type CheckData } from '../../onnx/inputs/index.js';
 import { compareOutputs, type Comparison, type Outputs } from './numeric-check.js';
 
 /**
@@ -20,12 +20,10 @@ export type Expected = Pick<Comparison, 'outputs' | 'worstRelL2'> | { notCompare
 /** The expected outputs worth comparing: only when the check data gave every input, so both saw the same feeds. */
 export function expectedOutputs(
   model: Model,
-  checkData: { inputs: ReadonlyMap<string, Tensor>; outputs: ReadonlyMap<string, Tensor> } | undefined,
+  checkData: CheckData | undefined,
 ): ReadonlyMap<string, Tensor> | undefined {
   if (!checkData || checkData.outputs.size === 0) return undefined;
-  const initialized = new Set(model.graph.initializers.map((t) => t.name));
-  const fed = model.graph.inputs.filter((i) => !initialized.has(i.name));
-  return fed.every((i) => checkData.inputs.has(i.name)) ? checkData.outputs : undefined;
+  return feedInputs(model).every((i) => checkData.inputs.has(i.name)) ? checkData.outputs : undefined;
 }
 
 export function againstExpected(got: Outputs, expected: ReadonlyMap<string, Tensor>): Expected {
