@@ -152,7 +152,6 @@ async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   remote?.close();
   const configSha = sha256(canonical(stageConfig(config)));
   await writeLatest(store, r.argv.config, outcomes, { configSha, ...(interrupted ? { interrupted } : {}) });
-  await store.restamp(outcomes.flatMap((o) => Object.values(o.outputs).map((x) => x.sha256)));
   const ms = performance.now() - r.started;
   logSummary(log, outcomes, ms);
   const failed = outcomes.filter((o) => o.status === 'failed');

@@ -112,6 +112,7 @@ export async function writeLatest(
     })),
     ...(await carriedOver(store, opts.configSha, outcomes)),
   ];
+  const linked: string[] = [];
   const owners = new Map<string, number>();
   for (const r of rows) for (const o of Object.values(r.outputs)) owners.set(o.file, (owners.get(o.file) ?? 0) + 1);
 
@@ -127,6 +128,7 @@ export async function writeLatest(
         const path = name ? join(dirname(target), name) : target;
         await mkdir(dirname(path), { recursive: true });
         await link(store.objectPath(o.sha256), path).catch(() => copyFile(store.objectPath(o.sha256), path));
+        linked.push(o.sha256);
       }
       outputs[label] = { path: rel, sha256: out.sha256 };
     }
@@ -140,6 +142,9 @@ export async function writeLatest(
   await symlink(join('views', id), tmpLink);
   await rename(tmpLink, latest);
 
+  // Linking moved each object's ctime. Every one was verified by this run (a hit, a build, or a carried-over
+  // stage's check above); without fresh stamps the next run would hash them all again.
+  await store.restamp(linked);
   // Old views go once no reader is likely to hold them; the one `latest` names now always stays.
   await pruneViews(store.root, VIEW_GRACE_MS);
   return manifest;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cli, manifest, project } from './toy.js';
@@ -41,4 +41,21 @@ test('cache gc prunes old views and says what it keeps and why', async () => {
     'kept 4 unreferenced objects younger than 1 h (a running build may be about to reference them)',
   );
   assert.equal((await cli(p, ['cache', 'verify'])).code, 0);
+});
+
+test('every object latest links is stamped as it now is, carried-over stages too: the next run hashes none', async () => {
+  const p = project();
+  assert.equal((await cli(p, ['join'])).code, 0);
+  assert.equal((await cli(p, ['side'])).code, 0);
+  const m = manifest(p) as ReturnType<typeof manifest> & { stages: Record<string, { earlier?: boolean }> };
+  assert.equal(m.stages['toy:join']?.earlier, true, 'toy:join is carried over');
+  const shas = Object.values(m.stages).flatMap((s) => Object.values(s.outputs).map((o) => o.sha256));
+  assert.ok(shas.length >= 5);
+  for (const sha of shas) {
+    const s = statSync(join(p.artifacts, 'store', 'objects', sha.slice(0, 2), sha));
+    const stamp = JSON.parse(
+      readFileSync(join(p.artifacts, 'store', 'stamps', sha.slice(0, 2), `${sha}.json`), 'utf8'),
+    );
+    assert.deepEqual(stamp, { size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino }, sha);
+  }
 });
