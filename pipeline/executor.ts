@@ -4,7 +4,7 @@
  * into the store, the entry last) and the upload. A failed or interrupted stage commits nothing, and its tmp
  * directory is removed whatever happens; a throw is the run loop's to record (pipeline/runner.ts).
  */
-import { copyFile, link, mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { toolsHash } from './fingerprint.js';
 import type { AnyStage } from './graph.js';
@@ -30,15 +30,6 @@ export interface ExecuteOptions extends ContextOptions {
   shownAs?: string;
 }
 
-/** Hands an input to a stage under its real file name (some tools care about extensions), companions beside it. */
-async function placeInput(store: Store, o: StoredOutput, target: string): Promise<void> {
-  for (const [name, c] of [['', o] as const, ...Object.entries(o.companions ?? {})]) {
-    const path = name ? join(dirname(target), name) : target;
-    await mkdir(dirname(path), { recursive: true });
-    await link(store.objectPath(c.sha256), path).catch(() => copyFile(store.objectPath(c.sha256), path));
-  }
-}
-
 /** The inputs where the stage reads them: artifacts linked under `inputs/<label>/`, user files where they lie. */
 async function materialise(store: Store, step: Miss, dir: string): Promise<Record<string, string | undefined>> {
   const inputs: Record<string, string | undefined> = {};
@@ -48,7 +39,8 @@ async function materialise(store: Store, step: Miss, dir: string): Promise<Recor
       continue;
     }
     inputs[label] = join(dir, 'inputs', label, input.file);
-    await placeInput(store, input, inputs[label]!);
+    // Under its real file name: some tools care about extensions.
+    await store.place(input, inputs[label]!);
   }
   await mkdir(join(dir, 'out'), { recursive: true });
   await mkdir(join(dir, 'work'), { recursive: true });

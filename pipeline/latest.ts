@@ -5,8 +5,8 @@
  * `latest` stays whole: a stage this run did not select (a run of `engines` has no report) keeps the outputs of
  * the previous view, as long as that view was made from the same config and its objects are still stored.
  */
-import { copyFile, link, lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isSha256 } from './entry.js';
 import { pruneViews } from './gc.js';
 import { UserError } from './failure.js';
@@ -123,13 +123,7 @@ export async function writeLatest(
     for (const [label, out] of Object.entries(r.outputs)) {
       // Two stages with one file name each get a folder rather than overwrite each other.
       const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(r.stage), out.file) : out.file;
-      const target = join(view, rel);
-      for (const [name, o] of [['', out] as const, ...Object.entries(out.companions ?? {})]) {
-        const path = name ? join(dirname(target), name) : target;
-        await mkdir(dirname(path), { recursive: true });
-        await link(store.objectPath(o.sha256), path).catch(() => copyFile(store.objectPath(o.sha256), path));
-        linked.push(o.sha256);
-      }
+      linked.push(...(await store.place(out, join(view, rel))));
       outputs[label] = { path: rel, sha256: out.sha256 };
     }
     manifest.stages[r.stage] = { ...r.rec, outputs };

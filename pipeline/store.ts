@@ -10,9 +10,22 @@
  * halves, and a run killed mid-stage leaves only a tmp directory that no entry points at.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseEntry, isSha256, type Entry, type EntryOutput } from './entry.js';
 import type { KeyData } from './fingerprint.js';
 import { hashFile } from './hash-file.js';
@@ -70,6 +83,21 @@ export class Store {
   entryFile(stage: string, key: string): string {
     return this.entryPath(stage, key);
   }
+  /**
+   * Puts an output at `target` and its companions beside it, hard-linked (copied across filesystems): how a
+   * stage's inputs and a run's view get their files. Returns the objects placed.
+   */
+  async place(o: StoredOutput, target: string): Promise<string[]> {
+    const placed: string[] = [];
+    for (const [name, c] of [['', o] as const, ...Object.entries(o.companions ?? {})]) {
+      const path = name ? join(dirname(target), name) : target;
+      await mkdir(dirname(path), { recursive: true });
+      await link(this.objectPath(c.sha256), path).catch(() => copyFile(this.objectPath(c.sha256), path));
+      placed.push(c.sha256);
+    }
+    return placed;
+  }
+
   get probesPath(): string {
     return join(this.dir, 'probes.json');
   }

@@ -43,7 +43,7 @@ test('cache gc prunes old views and says what it keeps and why', async () => {
   assert.equal((await cli(p, ['cache', 'verify'])).code, 0);
 });
 
-test('every object latest links is stamped as it now is, carried-over stages too: the next run hashes none', async () => {
+test('every object latest links is stamped as it now is, carried-over ones too: the next run hashes none', async () => {
   const p = project();
   assert.equal((await cli(p, ['join'])).code, 0);
   assert.equal((await cli(p, ['side'])).code, 0);
