@@ -14,6 +14,7 @@ import type { OptimizeConfig } from './config.js';
 import { againstExpected, type Expected } from './expected.js';
 import {
   compareOutputs,
+  failingOutput,
   firstFailingStep,
   referenceRun,
   runDisabled,
@@ -71,7 +72,7 @@ export async function checkRun(
   const what =
     typeof after === 'string'
       ? `onnxruntime-node runs the original model on the check's inputs but not the optimized one (${after})`
-      : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${limit}`;
+      : `the optimized model differs from the original: ${failingOutput(after, limit)}`;
   return fail('check-failed', `${what}; bisection names pass '${culprit?.pass}' (round ${culprit?.round})`, [
     `remove '${culprit?.pass}' from optimize.passes to go on without it, and report the model`,
   ]);
