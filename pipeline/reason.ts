@@ -22,8 +22,8 @@ export type PipelineReason =
   /** The user's model, data or named file is at fault; like every stage failure, the run exits 1. */
   | 'bad-input'
   /**
-   * A UserError of exit 2 thrown inside a stage: the user's config or usage is at fault, as the CLI's own
-   * checks before the run would say; a run whose every failure is one exits 2.
+   * A UserError of exit 2 thrown inside a stage, or a model the validator refuses: the user's config, usage or
+   * model is at fault, as the CLI's own checks before the run would say; a run whose every failure is one exits 2.
    */
   | 'user-error'
   /** The machine refused (a full disk, a read-only folder). */

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { cloneModel } from '../../onnx/rewrite/clone.js';
+import { sortModel } from '../../onnx/rewrite/topo-sort.js';
 import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
@@ -37,6 +38,8 @@ export async function run(ctx: Context): Promise<Result<void | Declined, StageFa
   const decoded = await readModelFile(ctx.inputs.model as string);
   if (!decoded.ok) return fail('bad-input', `cannot read ${decoded.error}`);
   const fp32 = decoded.value;
+  // The source itself when optimize declined, which may be unsorted (validate said so): conversion walks in order.
+  sortModel(fp32);
   const options = { keepFp32: ctx.config.keep_fp32, keepIoFp32: ctx.config.keep_io_fp32 };
   const converted = convertFloat16(fp32, options);
   if (!converted.ok) return decline(converted.error, [UNCONVERTED]);

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { internalize } from '../../onnx/external-data.js';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
+import { sortModel } from '../../onnx/rewrite/topo-sort.js';
 import { decodeModel, writeModelFile } from '../../onnx/serde.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/reason.js';
@@ -25,6 +26,8 @@ export async function run(
   const whole = await internalize(decoded.value, dirname(path));
   if (!whole.ok) return fail('bad-input', `cannot read ${path}: ${whole.error}`);
   const original = whole.value;
+  // validate accepted an unsorted graph and said so once; the passes and the check take nodes in order.
+  sortModel(original);
   const selfContained = original === decoded.value;
   // The check runs on the model's own shapes and data (onnx/inputs): the config's input fields, the check data.
   const source = await checkSource(ctx, original);
