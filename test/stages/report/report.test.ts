@@ -160,8 +160,7 @@ test('report.md and report.html carry the real measurements, the passes and the 
   const samples = shown.reduce((a, m) => a + m.samplesMs.length, 0);
   assert.equal(chart('latency-runs')?.symbols, samples, 'one point per timed run');
   assert.equal(chart('latency-dist')?.bars, 2 * shown.length, 'a box and a median tick per ranked measurement');
-  if (engines.has('torch-eager'))
-    assert.equal(chart('speedup')?.bars, speedups(bench).length, 'one bar per speed-up');
+  if (engines.has('torch-eager')) assert.equal(chart('speedup')?.bars, speedups(bench).length, 'one bar per speed-up');
   assert.ok(v.tableRows >= bench.measurements.length, 'every measurement is a table row');
   // A missing tool is a skip, which `make test` counts and fails under CI (scripts/run-tests.mjs).
   if (v.servedBy !== 'nginx') t.skip('nginx missing: the page was opened from file://, not served');
