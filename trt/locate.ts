@@ -9,6 +9,15 @@ import { err, ok, type Result } from '../pipeline/result.js';
 /** NGC images (`/opt/tensorrt/bin`, `/workspace/tensorrt/bin`) and the Debian/JetPack package. */
 export const INSTALL_DIRS = ['/opt/tensorrt/bin', '/workspace/tensorrt/bin', '/usr/src/tensorrt/bin'] as const;
 
+/**
+ * The folders searched after PATH: $ENGINEFOUNDRY_TRTEXEC_DIRS (`:`-separated; a tarball install elsewhere, or
+ * none at all for a test that must not find this machine's TensorRT) when set, else INSTALL_DIRS.
+ */
+export function installDirs(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const set = env['ENGINEFOUNDRY_TRTEXEC_DIRS'];
+  return set === undefined ? INSTALL_DIRS : set.split(delimiter).filter(Boolean);
+}
+
 export type Location = { kind: 'local'; path: string } | { kind: 'docker'; docker: string; image: string };
 
 export interface LocateOptions {
@@ -37,7 +46,7 @@ export async function which(name: string, env: NodeJS.ProcessEnv = process.env):
 
 export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, { reason: string }>> {
   const env = o.env ?? process.env;
-  const dirs = o.installDirs ?? INSTALL_DIRS;
+  const dirs = o.installDirs ?? installDirs(env);
   if (o.trtexec) {
     return (await isExecutable(o.trtexec))
       ? ok({ kind: 'local', path: o.trtexec })
@@ -58,7 +67,7 @@ export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, 
   const noDocker = o.docker.enabled ? ', and no docker on PATH' : ' (trt.docker.enabled is false)';
   return err({
     reason:
-      `trtexec not found on PATH or in ${dirs.join(', ')}${noDocker}; ` +
+      `trtexec not found on PATH${dirs.length ? ` or in ${dirs.join(', ')}` : ''}${noDocker}; ` +
       'install TensorRT or set trt.trtexec / trt.docker.image',
   });
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { exec } from '../../pipeline/exec.js';
 import { probeTrtexec } from '../../trt/probe.js';
+import { installDirs } from '../../trt/locate.js';
 import { FAKE_BIN, GPU, LOG, Rig } from '../stages/engine-trt/rig.js';
 
 const docker = { enabled: true, image: 'nvcr.io/nvidia/tensorrt:24.08-py3' };
@@ -68,7 +69,7 @@ test('no trtexec and no docker: a skip reason naming every place searched, and n
   assert.ok(!r.ok);
   assert.equal(
     r.error.reason,
-    'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, ' +
+    `trtexec not found on PATH or in ${rig.installDir}, ` +
       'and no docker on PATH; install TensorRT or set trt.trtexec / trt.docker.image',
   );
   assert.deepEqual(rig.calls(), []);
@@ -147,4 +148,10 @@ test('the fingerprint is stable for the same setup and changes with TensorRT ver
   assert.notDeepEqual(await fp(LOG.v86, GPU.ada), a);
   assert.notDeepEqual(await fp(LOG.v10, GPU.h100), a);
   assert.notDeepEqual(await fp(LOG.v10, 'NVIDIA RTX 6000 Ada Generation, 8.9, 560.28.03'), a);
+});
+
+test("the folders searched after PATH: the packages' and images' own, or $ENGINEFOUNDRY_TRTEXEC_DIRS", () => {
+  assert.deepEqual(installDirs({}), ['/opt/tensorrt/bin', '/workspace/tensorrt/bin', '/usr/src/tensorrt/bin']);
+  assert.deepEqual(installDirs({ ENGINEFOUNDRY_TRTEXEC_DIRS: '/a/bin:/b/bin' }), ['/a/bin', '/b/bin']);
+  assert.deepEqual(installDirs({ ENGINEFOUNDRY_TRTEXEC_DIRS: '' }), [], 'none searched');
 });

@@ -234,12 +234,12 @@ test('Docker: the build runs in the image with the model, output and cache direc
 });
 
 test('without trtexec the stage is skipped with the reason and what it would have run', async () => {
-  new Rig(['nvidia-smi']);
+  const rig = new Rig(['nvidia-smi']);
   const r = await trtFp16.tools![0]!.probe(trtFp16.config({}), exec);
   assert.ok(!r.ok);
   assert.equal(
     r.error.reason,
-    'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, ' +
+    `trtexec not found on PATH or in ${rig.installDir}, ` +
       'and no docker on PATH; install TensorRT or set trt.trtexec / trt.docker.image ' +
       '(would have run: trtexec --onnx=<model> --saveEngine=model.fp16.engine --fp16 ' +
       '--minShapes=<each dynamic input at batch 1> --optShapes=<… batch 1> --maxShapes=<… batch 8> ' +

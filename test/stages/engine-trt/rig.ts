@@ -41,10 +41,13 @@ export class Rig {
   readonly root = mkdtempSync(join(tmpdir(), 'ef-trt-'));
   readonly bin = join(this.root, 'bin');
   readonly callsFile = join(this.root, 'calls.ndjson');
+  /** The one folder the probe searches after PATH, empty: never this machine's /opt/tensorrt/bin and the like. */
+  readonly installDir = join(this.root, 'opt', 'tensorrt', 'bin');
 
   /**
    * Puts only `tools` (wrappers around the fakes) and node on PATH, and sets the fakes' environment. PATH is this
-   * rig's folder alone: node's own folder is /usr/bin on Debian, where a real docker or nvidia-smi would be found.
+   * rig's folder alone (node's own folder is /usr/bin on Debian, where a real docker or nvidia-smi would be found),
+   * and the install folders searched after it are one empty folder of the rig's.
    */
   constructor(tools: readonly ('trtexec' | 'nvidia-smi' | 'docker')[], env: Record<string, string> = {}) {
     mkdirSync(this.bin);
@@ -55,6 +58,7 @@ export class Rig {
       chmodSync(p, 0o755);
     }
     process.env.PATH = this.bin;
+    process.env.ENGINEFOUNDRY_TRTEXEC_DIRS = this.installDir;
     process.env.FAKE_TRT_ARGV = this.callsFile;
     for (const k of [
       'FAKE_TRT_LOG',

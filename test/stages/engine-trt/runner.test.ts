@@ -133,7 +133,7 @@ test('no trtexec and no docker: skipped with the reason; --require trtexec makes
   assert.match(
     skipped.reason!,
     new RegExp(
-      String.raw`^trtexec unavailable: trtexec not found on PATH or in /opt/tensorrt/bin, .* ` +
+      String.raw`^trtexec unavailable: trtexec not found on PATH or in ${rig.installDir}, .* ` +
         String.raw`\(would have run: trtexec --onnx=<model> --saveEngine=model\.fp32\.engine `,
     ),
   );
