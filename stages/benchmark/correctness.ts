@@ -4,8 +4,8 @@
  * config.ts says why the numbers) is flagged, and the report does not rank it however fast it is.
  */
 import { agreement } from '../../onnx/compare.js';
-import type { BenchConfig } from './config.js';
-import type { Correctness } from './result.js';
+import type { BenchConfig } from '../../measure/config.js';
+import type { Correctness } from '../../measure/result.js';
 
 /**
  * Below this largest magnitude a reference output is all zero for the check's purpose (a text detector's map

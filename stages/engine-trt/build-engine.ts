@@ -4,7 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { formatMs } from '../../pipeline/log.js';
+import { formatMs } from '../../pipeline/log/log.js';
 import { fail } from '../../pipeline/reason.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';

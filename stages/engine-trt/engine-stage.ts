@@ -6,8 +6,8 @@
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { err } from '../../pipeline/result.js';
 import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
-import { inputsConfig } from '../import/config.js';
-import { latestModel } from '../import/model-ref.js';
+import { inputsConfig } from '../../source/config.js';
+import { latestModel } from '../../source/model-ref.js';
 import { buildArgs, type BuildSettings, type Precision } from '../../trt/build-args.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { trtexecTool } from '../../trt/probe.js';

@@ -4,7 +4,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { closureDigest, graphFromMetafile, type Metafile } from '../../pipeline/code-identity.js';
+import { closureDigest, graphFromMetafile, type Metafile } from '../../pipeline/plan/code-identity.js';
 import { repoRoot } from '../repo-root.js';
 import { cli, manifest, project } from './toy.js';
 

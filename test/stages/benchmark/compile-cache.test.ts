@@ -1,5 +1,5 @@
 /**
- * The compiled-engine file and its loader (stages/benchmark/compile_cache.py): every unusable file is a reason
+ * The compiled-engine file and its loader (torch/compile_cache.py): every unusable file is a reason
  * in the measurement's settings, never an exception inside torch; and the benchmark hands the engine to the
  * torch runner, which keeps going (Debian's torch 1.13 then skips torch.compile with its own reason).
  */
@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
 import { encodeModel } from '../../../onnx/serde.js';
-import { exec } from '../../../pipeline/exec.js';
-import { benchConfig } from '../../../stages/benchmark/config.js';
+import { exec } from '../../../pipeline/execute/exec.js';
+import { benchConfig } from '../../../measure/config.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
