@@ -17,6 +17,7 @@
  */
 import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
 import { configSection, Enum, Section } from '../pipeline/config/section.js';
+import { PRECISIONS } from '../onnx/precision.js';
 
 export const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph', 'trt'] as const;
 export type EngineName = (typeof ENGINES)[number];
@@ -78,7 +79,7 @@ export const schema = Section({
   }),
   batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, uniqueItems: true, default: [1, 8] }),
   engines: Type.Array(Enum(ENGINES), { uniqueItems: true, default: ['ort', 'torch-eager', 'torch-compile', 'trt'] }),
-  precisions: Type.Array(Enum(['fp32', 'fp16']), { minItems: 1, uniqueItems: true, default: ['fp32', 'fp16'] }),
+  precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: [...PRECISIONS] }),
   seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
   python: Type.String({
     default: '',

@@ -12,8 +12,7 @@ import type { InputsConfig } from '../onnx/inputs/index.js';
 import type { Exec } from '../pipeline/execute/exec.js';
 import type { StageLog } from '../pipeline/stage.js';
 import { estimateMs, type SampleProgress } from './sampling.js';
-
-export type Precision = 'fp32' | 'fp16';
+import type { Precision } from '../onnx/precision.js';
 
 export interface BenchArtifacts {
   /** The optimized FP32 ONNX, which ORT FP32 and PyTorch run. */
@@ -43,7 +42,7 @@ export interface BenchRequest {
   /** model.check_data's files (input_N.pb, output_N.pb), when given. */
   checkFiles?: Readonly<Record<string, string>>;
   /** `--precision`: measure only this one; the other is recorded as left out. */
-  only?: 'fp32' | 'fp16';
+  only?: Precision;
   signal?: AbortSignal;
 }
 

@@ -7,6 +7,7 @@ import type { Sampling } from './sampling.js';
 
 /** Latency statistics, computed by measure/trtexec-stats.ts the way trtexec computes its summary. */
 import type { LatencyStats } from './trtexec-stats.js';
+import type { Precision } from '../onnx/precision.js';
 
 export type { LatencyStats };
 
@@ -26,7 +27,7 @@ export interface Correctness {
 export interface Measurement {
   /** e.g. `ort`, `torch-eager`, `torch-compile`, `torch-cudagraph`, `trt`. */
   engine: string;
-  precision: 'fp32' | 'fp16';
+  precision: Precision;
   batch: number;
   /** Which ONNX graph or engine file was run: `model.opt.onnx`, `model.fp16.onnx`, `model.fp32.engine`. */
   artifact: string;
@@ -72,7 +73,7 @@ export type SkipKind =
 /** An engine that was asked for and did not run: `engine` is `all` for what no engine ran. */
 export interface SkippedEngine {
   engine: string;
-  precision?: 'fp32' | 'fp16';
+  precision?: Precision;
   kind: SkipKind;
   reason: string;
 }

@@ -35,6 +35,7 @@ import {
   type SampleProgress,
 } from '../measure/sampling.js';
 import { latencyStats, throughput } from '../measure/stats.js';
+import type { Precision } from '../onnx/precision.js';
 
 export interface OrtSettings {
   level: GraphOptimizationLevel;
@@ -45,7 +46,7 @@ export interface OrtSettings {
 export interface OrtRunRequest {
   path: string;
   artifact: string;
-  precision: 'fp32' | 'fp16';
+  precision: Precision;
   batch: number;
   feeds: Record<string, AnyTensor>;
   warmup: Budget;

@@ -28,6 +28,7 @@ import { benchConfig } from '../measure/config.js';
 import { torchTool } from '../torch/runner-process.js';
 import { readBenchFile } from './benchmark/baseline.js';
 import { schema as validateSchema } from './validate/config.js';
+import { PRECISIONS } from '../onnx/precision.js';
 
 /** Every command narrows by precision; only the ones that measure (`bench`, and `run`) compare with a baseline. */
 const command = (
@@ -94,7 +95,7 @@ export const registry: Registry = {
   },
   stageOptions: {
     // The stages tagged with a precision; the benchmark measures only this one and lists the other as left out.
-    precision: tagFilter('precision', ['fp32', 'fp16'], 'leave out stages of the other precision'),
+    precision: tagFilter('precision', PRECISIONS, 'leave out stages of the other precision'),
     baseline: {
       describe: 'an earlier bench.json to compare with (benchmark stage)',
       file: true,

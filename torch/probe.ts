@@ -14,6 +14,7 @@ import { err, ok } from '../pipeline/result.js';
 import type { ToolProbe, ToolSpec } from '../pipeline/stage.js';
 import { PYTHON_CANDIDATES, sourceFile } from './runner-process.js';
 import { probeGpu } from '../measure/gpu.js';
+import type { Precision } from '../onnx/precision.js';
 
 export const enginePath = sourceFile('torch/torch_engine.py');
 /** Every Python module the engine's build loads from this checkout (torch_engine.py and what it imports). */
@@ -36,7 +37,7 @@ export function codeHash(): string {
 
 export interface CompileProbeConfig {
   python: string;
-  precision: 'fp32' | 'fp16';
+  precision: Precision;
   /** Why the benchmark would not use this engine (not in bench.engines / bench.precisions), or ''. */
   unused: string;
 }

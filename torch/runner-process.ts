@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../pipeline/result.js';
 import type { ToolSpec } from '../pipeline/stage.js';
 import type { SkipKind } from '../measure/result.js';
 import type { Sampling } from '../measure/sampling.js';
+import type { Precision } from '../onnx/precision.js';
 
 export const RUNNER_PROTOCOL = 3;
 /**
@@ -51,7 +52,7 @@ export type TorchMode = 'eager' | 'compile' | 'cudagraph';
 export interface TorchRun {
   id: string;
   mode: TorchMode;
-  precision: 'fp32' | 'fp16';
+  precision: Precision;
   batch: number;
   channelsLast: boolean;
 }
@@ -83,7 +84,7 @@ export interface TorchRequest {
   compileMode: string;
   runs: TorchRun[];
   /** Per precision, an engine file of engine:torch-compile:* to load before compiling. */
-  compileCache?: Partial<Record<'fp32' | 'fp16', string>>;
+  compileCache?: Partial<Record<Precision, string>>;
   /** A fresh directory for inductor's caches: a compile is then warm only through compileCache. */
   inductorCacheDir?: string;
 }

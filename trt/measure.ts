@@ -7,9 +7,10 @@ import { readTrtInputs, type TrtInputs } from './model-input.js';
 import { probeGpu } from '../measure/gpu.js';
 import { probeTrtexec } from './probe.js';
 import type { BenchInputs } from '../measure/feeds.js';
-import type { EngineGroup, EngineRunner, Measured, Precision, Skip } from '../measure/engine-runner.js';
+import type { EngineGroup, EngineRunner, Measured, Skip } from '../measure/engine-runner.js';
 import type { SkipKind } from '../measure/result.js';
 import { benchmarkTrtEngine, runTrtEngineOnce, type TrtRunRequest } from './runner.js';
+import type { Precision } from '../onnx/precision.js';
 
 declare module '../measure/engine-runner.js' {
   interface BenchRequest {

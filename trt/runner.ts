@@ -10,7 +10,7 @@ import { fail } from '../pipeline/reason.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 import type { StageFailure, ToolFound } from '../pipeline/stage.js';
 import type { LatencyStats, Measurement } from '../measure/result.js';
-import { shapeSpec, type Precision } from './build-args.js';
+import { shapeSpec } from './build-args.js';
 import { classifyFailure } from './classify-failure.js';
 import type { TrtBenchConfig } from './config.js';
 import { readExportOutput, readExportTimes, type ExportedOutput } from './export-json.js';
@@ -19,6 +19,7 @@ import type { AnyTensor } from '../onnx/ort.js';
 import type { TrtInputs } from './model-input.js';
 import { parseTrtexecLog, passed, type PerformanceSummary } from './parse-log.js';
 import { latencyStats } from '../measure/trtexec-stats.js';
+import type { Precision } from '../onnx/precision.js';
 
 export interface TrtRunRequest {
   tool: ToolFound;

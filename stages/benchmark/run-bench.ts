@@ -22,7 +22,6 @@ import {
   type EngineGroup,
   type BenchRequest,
   type EngineRunner,
-  type Precision,
   type RunnerRequest,
   type Work,
 } from '../../measure/engine-runner.js';
@@ -30,6 +29,7 @@ import { torchRunner } from '../../torch/measure.js';
 import { trtRunner } from '../../trt/measure.js';
 import { ortRunner } from '../../ort/runner.js';
 import type { BenchFile, Measurement, SkippedEngine } from '../../measure/result.js';
+import type { Precision } from '../../onnx/precision.js';
 
 /** The precisions this run measures, and a skip for the one `--precision` left out. */
 function precisions(r: BenchRequest): { wanted: BenchConfig['precisions']; skipped: SkippedEngine[] } {
