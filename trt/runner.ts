@@ -7,17 +7,16 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Exec } from '../pipeline/execute/exec.js';
 import { fail } from '../pipeline/reason.js';
-import { err, ok, type Result } from '../pipeline/result.js';
+import { ok, type Result } from '../pipeline/result.js';
 import type { StageFailure, ToolFound } from '../pipeline/stage.js';
 import type { LatencyStats, Measurement } from '../measure/result.js';
 import { shapeSpec } from './build-args.js';
-import { classifyFailure } from './classify-failure.js';
 import type { TrtBenchConfig } from './config.js';
 import { readExportOutput, readExportTimes, type ExportedOutput } from './export-json.js';
-import { withMounts } from './locate.js';
 import type { AnyTensor } from '../onnx/ort.js';
 import type { TrtInputs } from './model-input.js';
-import { parseTrtexecLog, passed, type PerformanceSummary } from './parse-log.js';
+import type { PerformanceSummary } from './parse-log.js';
+import { runTrtexec } from './trtexec.js';
 import { latencyStats } from '../measure/trtexec-stats.js';
 import type { Precision } from '../onnx/precision.js';
 
@@ -60,18 +59,9 @@ function shapeArgs(r: TrtRunRequest): Result<string[], StageFailure> {
   return ok(spec ? [`--shapes=${spec}`] : []);
 }
 
-async function runTrtexec(r: TrtRunRequest, args: string[], what: string) {
-  const command = withMounts(r.tool.command, r.tool.fingerprint.image !== undefined, [
-    dirname(r.enginePath),
-    r.workDir,
-  ]);
-  const run = await r.exec(command[0]!, [...command.slice(1), ...args], { ...(r.signal ? { signal: r.signal } : {}) });
-  const log = parseTrtexecLog(run.stdout, run.stderr);
-  if (run.exitCode !== 0 || !passed(log)) {
-    return err(classifyFailure(run, what));
-  }
-  return ok(log);
-}
+/** trtexec on the engine, with the engine's folder and the work folder mounted when it runs in Docker. */
+const runOn = (r: TrtRunRequest, args: string[], what: string) =>
+  runTrtexec({ tool: r.tool, args, mounts: [dirname(r.enginePath), r.workDir], what, exec: r.exec, signal: r.signal });
 
 export function benchArgs(r: TrtBenchRequest, timesPath: string, profilePath?: string): Result<string[], StageFailure> {
   const shapes = shapeArgs(r);
@@ -120,7 +110,7 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
   const args = benchArgs(r, timesPath, profilePath);
   if (!args.ok) return args;
   const what = `benchmarking ${basename(r.enginePath)} at batch ${r.batch} with trtexec failed`;
-  const log = await runTrtexec(r, args.value, what);
+  const log = await runOn(r, args.value, what);
   if (!log.ok) return log;
   if (!log.value.summary) return fail('tool-failed', `${what}: trtexec passed but printed no performance summary`);
   const times = await readExportTimes(timesPath);
@@ -210,7 +200,7 @@ export async function runTrtEngineOnce(
     '--duration=0',
   ];
   const what = `running ${basename(r.enginePath)} on the reference inputs with trtexec failed`;
-  const log = await runTrtexec(r, args, what);
+  const log = await runOn(r, args, what);
   if (!log.ok) return log;
   const outputs = await readExportOutput(outputPath);
   return outputs.ok ? outputs : fail('tool-failed', `${what}: ${outputs.error}`);
