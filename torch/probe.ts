@@ -12,26 +12,16 @@ import type { Exec } from '../pipeline/execute/exec.js';
 import { noMemo, type Answer, type ProbeMemo } from '../pipeline/plan/probe-memo.js';
 import { err, ok } from '../pipeline/result.js';
 import type { ToolProbe, ToolSpec } from '../pipeline/stage.js';
+import { pythonClosure } from './python-closure.js';
 import { PYTHON_CANDIDATES, sourceFile } from './runner-process.js';
 import { probeGpu } from '../measure/gpu.js';
 import type { Precision } from '../onnx/precision.js';
 
 export const enginePath = sourceFile('torch/torch_engine.py');
-/** Every Python module the engine's build loads from this checkout (torch_engine.py and what it imports). */
-const CODE = [
-  'torch/torch_runner.py',
-  'torch/torch_graph.py',
-  'torch/torch_ops.py',
-  'torch/torch_shape_ops.py',
-  'torch/torch_timing.py',
-  'torch/compile_cache.py',
-  'torch/torch_engine.py',
-];
-
-/** The code identity: one hash over the Python that builds and loads the engine. */
+/** The code identity: one hash over the Python that builds and loads the engine (torch_engine.py's closure). */
 export function codeHash(): string {
   const h = createHash('sha256');
-  for (const f of CODE) h.update(readFileSync(sourceFile(f)));
+  for (const f of pythonClosure(enginePath)) h.update(readFileSync(f));
   return h.digest('hex').slice(0, 16);
 }
 
