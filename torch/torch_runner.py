@@ -32,7 +32,6 @@ import threading
 import time
 
 PROTOCOL = 3
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def watch_parent():
