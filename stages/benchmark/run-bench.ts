@@ -25,9 +25,10 @@ import {
   type RunnerRequest,
   type Work,
 } from '../../measure/engine-runner.js';
-import { torchRunner } from '../../torch/measure.js';
-import { trtRunner } from '../../trt/measure.js';
-import { ortRunner } from '../../ort/runner.js';
+import type { EngineKit } from '../../measure/kit.js';
+import { ortKit } from '../../ort/index.js';
+import { torchKit } from '../../torch/index.js';
+import { trtKit } from '../../trt/index.js';
 import type { BenchFile, Measurement, SkippedEngine } from '../../measure/result.js';
 import type { Precision } from '../../onnx/precision.js';
 
@@ -43,7 +44,10 @@ function precisions(r: BenchRequest): { wanted: BenchConfig['precisions']; skipp
 }
 
 /** Every engine the benchmark can time, in the order they are measured. */
-export const RUNNERS: readonly EngineRunner[] = [ortRunner, torchRunner, trtRunner];
+export const KITS: readonly EngineKit[] = [ortKit, torchKit, trtKit];
+
+/** The kits' runners, in the table's order. */
+export const RUNNERS: readonly EngineRunner[] = KITS.map((k) => k.runner);
 
 /**
  * One runner's part: its engines bench.engines lists, at every wanted precision it has a file for and this
