@@ -1,6 +1,6 @@
 /**
- * One interface for every engine the benchmark times: onnxruntime in this process (ort-runner.ts), PyTorch
- * through its runner process (measure-torch.ts), TensorRT through trtexec (measure-trt.ts). run-bench.ts goes
+ * One interface for every engine the benchmark times: onnxruntime in this process (ort/runner.ts), PyTorch
+ * through its runner process (torch/measure.ts), TensorRT through trtexec (trt/measure.ts). run-bench.ts goes
  * down a table of them: each says, per precision, the file it would run or why there is none, whether this
  * machine can run it at all, and then measures what it can; whatever it cannot is skipped with a kind.
  */

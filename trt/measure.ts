@@ -24,7 +24,7 @@ function kindOf(reason: Reason): SkipKind {
   if (reason === 'trt-out-of-memory') return 'out-of-memory';
   if (reason === 'trt-no-gpu') return 'no-gpu';
   if (reason === 'trt-unsupported-operator') return 'unsupported-operator';
-  // trt-runner.ts fails an engine built for a fixed batch asked for another as bad input.
+  // trt/runner.ts fails an engine built for a fixed batch asked for another as bad input.
   if (reason === 'bad-input') return 'fixed-batch';
   return 'engine-failed';
 }
