@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-const IMPORT =
-  /^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*))/gm;
+const FROM_IMPORT = String.raw`from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b`;
+const PLAIN_IMPORT = String.raw`import[ \t]+([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)`;
+const IMPORT = new RegExp(String.raw`^[ \t]*(?:${FROM_IMPORT}|${PLAIN_IMPORT})`, 'gm');
 
 /** Module names (their first component) a Python source imports, in order of appearance. */
 export function importedModules(source: string): string[] {
