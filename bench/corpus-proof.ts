@@ -33,7 +33,7 @@ import {
   type Feeds,
   type Outputs,
   withinTolerance,
-} from '../stages/optimize/numeric-check.js';
+} from '../onnx/numeric-check.js';
 import { optimizeModel } from '../stages/optimize/optimize-model.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';
 import { fromRoot } from '../test/repo-root.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exec } from '../pipeline/exec.js';
+import { exec } from '../pipeline/execute/exec.js';
 import { fromRoot } from './repo-root.js';
 
 const run = (ci: string, file = fromRoot('test/fixtures/skipping-tests.mjs')) =>

@@ -4,14 +4,15 @@
  * config.ts says why the numbers) is flagged, and the report does not rank it however fast it is.
  */
 import { agreement, within } from '../../onnx/compare.js';
-import type { BenchConfig } from './config.js';
-import type { Correctness } from './result.js';
+import type { BenchConfig } from '../../measure/config.js';
+import type { Correctness } from '../../measure/result.js';
+import type { Precision } from '../../onnx/precision.js';
 
 export function judge(
   actual: Float32Array,
   reference: Float32Array,
   dims: readonly number[],
-  precision: 'fp32' | 'fp16',
+  precision: Precision,
   tolerances: BenchConfig['tolerance'],
 ): Correctness {
   const t = tolerances[precision];

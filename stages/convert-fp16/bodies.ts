@@ -14,7 +14,7 @@ import { allGraphs, definedNames, graphFreeNames, hasBodies } from '../../onnx/r
 import { decodeGraphProto, encodeGraphProto } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { failingOutput, withinTolerance, type Comparison } from '../optimize/numeric-check.js';
+import { failingOutput, withinTolerance, type Comparison } from '../../onnx/numeric-check.js';
 import { convertFloat16, type Fp16Options, type Fp16Report } from './convert.js';
 
 export interface BodyOutcome {

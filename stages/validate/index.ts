@@ -5,8 +5,8 @@
  */
 import { ok, type Result } from '../../pipeline/result.js';
 import { defineStage, lazyRun, type UserFiles } from '../../pipeline/stage.js';
-import { sourceSection } from '../import/config.js';
-import { sourceModel } from '../import/model-ref.js';
+import { sourceSection } from '../../source/config.js';
+import { sourceModel } from '../../source/model-ref.js';
 import { validateConfig, type ValidateConfig } from './config.js';
 
 export default defineStage<ValidateConfig>({
