@@ -116,19 +116,19 @@ test('two concurrent runs on one store: one builds each key, the other waits on 
 test('a run killed mid-stage leaves no partial artifact, and the next run rebuilds that stage', async () => {
   const p = project();
   const child = start(p, ['join'], { TOY_SLEEP_MS: '20000' });
-  // Wait until upper has written its partial output (the precondition, not a guess at how long it takes on a
-  // loaded machine), then kill the process outright.
+  // Wait until source and count are stored and upper has written its partial output (the precondition, not a
+  // guess at how long that takes on a loaded machine), then kill the process outright.
   const store = join(p.artifacts, 'store');
+  const entries = join(store, 'entries');
+  const stored = () => existsSync(entries) && ['count', 'source'].every((e) => readdirSync(entries).includes(e));
   const partial = () =>
-    existsSync(store) &&
     readdirSync(store, { recursive: true, encoding: 'utf8' }).some(
       (f) => f.endsWith('upper.txt') && readFileSync(join(store, f), 'utf8') === 'partial',
     );
-  for (let i = 0; i < 1200 && !partial(); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.ok(partial(), 'upper wrote its partial output within a minute');
+  for (let i = 0; i < 1200 && !(stored() && partial()); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(stored() && partial(), 'source and count stored, upper partly written, within a minute');
   child.kill('SIGKILL');
   await new Promise((r) => child.on('close', r));
-  const entries = join(p.artifacts, 'store', 'entries');
   assert.deepEqual(readdirSync(entries).sort(), ['count', 'source']);
   p.takeRuns();
 
