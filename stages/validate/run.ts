@@ -4,7 +4,7 @@ import { readModelFile } from '../../onnx/serde.js';
 import { validateModel, type ValidationReport } from '../../onnx/validate/index.js';
 import { describeCounts, describeIssue } from '../../onnx/validate/file.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { ValidateConfig } from './config.js';
 

@@ -79,15 +79,15 @@ test('on this machine (a torch before 2.7, no GPU) both stages skip, saying whic
     const r = await stage.tools![0]!.probe(c, exec);
     assert.ok(!r.ok);
     assert.match(
-      r.error.reason,
+      r.error.message,
       /^needs torch >= 2\.7, found [^:]+: compiled engines are torch\.compiler\.save_cache_artifacts/,
     );
-    assert.match(r.error.reason, new RegExp(`, found ${torchVersion}: .* \\(/usr/bin/python3\\)$`));
+    assert.match(r.error.message, new RegExp(`, found ${torchVersion}: .* \\(/usr/bin/python3\\)$`));
   }
   const missing = await probeTorchCompile({ python: '/nonexistent/python3', precision: 'fp32', unused: '' }, exec);
   assert.ok(!missing.ok);
-  assert.match(missing.error.reason, /^compiled PyTorch engines skipped: \/nonexistent\/python3 cannot be started /);
-  assert.match(missing.error.reason, / \(fix bench\.python\)$/);
+  assert.match(missing.error.message, /^compiled PyTorch engines skipped: \/nonexistent\/python3 cannot be started /);
+  assert.match(missing.error.message, / \(fix bench\.python\)$/);
 });
 
 test('a capable torch: the fingerprint names torch, Triton, CUDA, GPU, compute capability and the code', async () => {
@@ -115,7 +115,7 @@ test('FP16 needs a GPU; an old torch is named; an engine nothing would load is n
     const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp16', unused: '' }, exec);
     assert.ok(!r.ok);
     assert.match(
-      r.error.reason,
+      r.error.message,
       /^an FP16 compiled engine needs a CUDA GPU: no NVIDIA GPU found: nvidia-smi is not on PATH/,
     );
     const fp32 = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp32', unused: '' }, exec);
@@ -126,13 +126,13 @@ test('FP16 needs a GPU; an old torch is named; an engine nothing would load is n
     fakeTorch({ FAKE_TORCH_VERSION: '2.5.1+cu124' });
     const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp32', unused: '' }, exec);
     assert.ok(!r.ok);
-    assert.match(r.error.reason, /found 2\.5\.1\+cu124: /);
+    assert.match(r.error.message, /found 2\.5\.1\+cu124: /);
   });
   await t.test('unused', async () => {
     const { requests } = fakeTorch();
     const unused = 'bench.engines does not include torch-compile';
     const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp32', unused }, exec);
-    assert.deepEqual(r, { ok: false, error: { reason: unused } });
+    assert.deepEqual(r, { ok: false, error: { message: unused } });
     assert.deepEqual(requests(), []);
   });
 });
@@ -176,7 +176,7 @@ test('a build: the request the compiler gets, the engine file and its manifest',
 test("a failed build is one message: the compiler's reason, a crash with its signal, no reply", async () => {
   const fail = await build({ FAKE_TORCH_BUILD: 'fail' });
   const message = 'torch.compile failed at batch 256: out of memory';
-  assert.deepEqual(fail.r, { ok: false, error: { reason: 'tool-failed', message } });
+  assert.deepEqual(fail.r, { ok: false, error: { cause: 'tool-failed', message } });
   const crash = await build({ FAKE_TORCH_BUILD: 'crash' });
   assert.ok(!crash.r.ok);
   assert.match(crash.r.error.message, /^.*torch_engine\.py exited SIGSEGV without a reply$/);
@@ -204,7 +204,7 @@ test('the Python search is remembered across runs and searched again when a pyth
   const probe = () => probeTorchCompile({ python: '', precision: 'fp32', unused: '' }, counting, probeMemo(file));
   const first = await probe();
   assert.ok(!first.ok);
-  assert.match(first.error.reason, new RegExp(`found ${torchVersion}`));
+  assert.match(first.error.message, new RegExp(`found ${torchVersion}`));
   assert.ok(started >= 1);
   const kept = Object.keys(JSON.parse(readFileSync(file, 'utf8')).entries['torch-compile python '].files);
   assert.ok(kept.includes(systemTorch().versionFile), kept.join(' '));
@@ -219,5 +219,5 @@ test('the Python search is remembered across runs and searched again when a pyth
   const again = await probe();
   assert.ok(started >= 1, 'a new python3 first on PATH is asked');
   assert.ok(!again.ok);
-  assert.match(again.error.reason, new RegExp(`found ${torchVersion}: .* \\(python3\\)$`));
+  assert.match(again.error.message, new RegExp(`found ${torchVersion}: .* \\(python3\\)$`));
 });
