@@ -21,7 +21,7 @@ import { fromRoot } from '../repo-root.js';
 
 async function selfCheck(dir: string, graph: RunnerGraph) {
   await writeFile(join(dir, 'graph.json'), JSON.stringify(graph));
-  const script = fromRoot('bench/fused_blocks.py');
+  const script = fromRoot('torch/fused_blocks.py');
   const run = await exec('/usr/bin/python3', [script, join(dir, 'graph.json'), join(dir, 'weights.bin')]);
   assert.equal(run.exitCode, 0, run.stderr);
   return JSON.parse(run.stdout) as {

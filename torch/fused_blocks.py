@@ -130,9 +130,7 @@ def _step(module, block, kernel):
 if __name__ == "__main__":
     # Self-check on any machine: the fused module (PyTorch fallback) against the graph's own module.
     import json
-    import os
     import sys
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
     from torch_graph import OnnxModule, load_graph
     graph, tensors = load_graph(sys.argv[1], sys.argv[2])
     size = [int(d) for d in graph["inputs"][0]["shape"][1:]]
