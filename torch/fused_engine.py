@@ -18,11 +18,11 @@ class Unanswerable(Exception):
 def build(request, torch, environment, triton_version):
     """torch_engine.py's build for {"engine": "fused"}: the reply it prints."""
     if not torch.cuda.is_available() or request.get("device") == "cpu":
-        return {"ok": False, "reason": "torch-fused needs a CUDA GPU, which torch %s does not see" % torch.__version__}
+        return {"ok": False, "message": "torch-fused needs a CUDA GPU, which torch %s does not see" % torch.__version__}
     try:
         from fused_triton import FusedKernel
     except Exception as e:  # Triton missing or broken: one line, the stage fails with it
-        return {"ok": False, "reason": "torch-fused needs Triton: %s" % str(e).splitlines()[0]}
+        return {"ok": False, "message": "torch-fused needs Triton: %s" % str(e).splitlines()[0]}
     from fused_blocks import fuse
     from torch_graph import OnnxModule, load_graph
     torch.backends.cudnn.benchmark = bool(request.get("cudnnBenchmark", True))
@@ -30,7 +30,7 @@ def build(request, torch, environment, triton_version):
     try:
         base = OnnxModule(graph, tensors).eval()
     except ValueError as e:
-        return {"ok": False, "reason": str(e)}
+        return {"ok": False, "message": str(e)}
     shape = [int(d) for d in [i["shape"] for i in graph["inputs"] if i["name"] == base.input_name][0][1:]]
     kernel = FusedKernel(tune=True)
     seconds, blocks = {}, []
@@ -38,7 +38,7 @@ def build(request, torch, environment, triton_version):
         module = base.cuda().half().to(memory_format=torch.channels_last)
         blocks = fuse(module, graph, kernel)
         if not blocks:
-            return {"ok": False, "reason": "no inverted-residual block (1x1 expand, ReLU6, 3x3 depthwise, ReLU6, "
+            return {"ok": False, "message": "no inverted-residual block (1x1 expand, ReLU6, 3x3 depthwise, ReLU6, "
                                            "1x1 project) in this graph: torch-fused has nothing to fuse"}
         x = torch.randn([batch] + shape, device="cuda").half().contiguous(memory_format=torch.channels_last)
         t0 = time.perf_counter()
