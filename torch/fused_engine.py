@@ -12,7 +12,7 @@ import time
 
 
 class Unanswerable(Exception):
-    """A run found impossible only once it starts: args are the skip's kind and reason."""
+    """A run found impossible only once it starts: args are the skip's cause and message."""
 
 
 def build(request, torch, environment, triton_version):
@@ -58,8 +58,9 @@ def build(request, torch, environment, triton_version):
 
 
 def runnable(module, graph, x, run, request, cuda_graph):
-    """torch_runner.py's call for a "fused" run: each inverted-residual block as one Triton kernel (or PyTorch's operators, where they measured faster or
-    the kernel declines the block), the whole graph replayed as a CUDA graph."""
+    """torch_runner.py's call for a "fused" run: each inverted-residual block as one Triton kernel (or
+    PyTorch's operators, where they measured faster or the kernel declines the block), the whole graph replayed
+    as a CUDA graph."""
     try:
         from fused_triton import FusedKernel
     except Exception as e:

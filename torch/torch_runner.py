@@ -100,10 +100,10 @@ def skipped(run, cause, message):
 def skip_cause(run, cuda):
     """(cause, message) when the run cannot happen here, else None."""
     mode, precision = run["mode"], run["precision"]
-    if mode == "fused" and not cuda:
-        return "no-gpu", "CUDA not available: torch-fused runs Triton kernels on an NVIDIA GPU"
     if mode == "fused" and precision != "fp16":
         return "unsupported-model", "torch-fused runs FP16 only: its Triton kernels take float16 tensors"
+    if mode == "fused" and not cuda:
+        return "no-gpu", "CUDA not available: torch-fused runs Triton kernels on an NVIDIA GPU"
     if mode == "cudagraph" and not cuda:
         return "no-gpu", "CUDA not available: skipping torch-cudagraph"
     if precision == "fp16" and not cuda:
