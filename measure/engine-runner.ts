@@ -25,6 +25,8 @@ export interface BenchArtifacts {
   /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
   compiledFp32?: string;
   compiledFp16?: string;
+  /** torch-fused's per-block plan (engine:torch-fused:fp16): which blocks run the fused kernel, and how. */
+  fusedFp16?: string;
 }
 
 /**

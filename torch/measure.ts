@@ -37,6 +37,7 @@ const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
   'torch-eager': 'eager',
   'torch-compile': 'compile',
   'torch-cudagraph': 'cudagraph',
+  'torch-fused': 'fused',
 };
 
 const f32 = (b: Uint8Array): Float32Array =>
@@ -91,13 +92,16 @@ function torchRuns(
   batches: number[],
   channelsLast: boolean,
 ): TorchRun[] {
+  // torch-fused's kernels take float16 only: no other precision is asked of it, so none is reported skipped.
   return engines.flatMap((e) =>
-    precisions.flatMap((precision) =>
-      batches.map((batch): TorchRun => {
-        const mode = TORCH_MODES[e]!;
-        return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
-      }),
-    ),
+    precisions
+      .filter((precision) => e !== 'torch-fused' || precision === 'fp16')
+      .flatMap((precision) =>
+        batches.map((batch): TorchRun => {
+          const mode = TORCH_MODES[e]!;
+          return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
+        }),
+      ),
   );
 }
 
@@ -160,7 +164,8 @@ function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): Torc
   const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
   const cached =
     Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
-  return { ...torchRequest(r.config, files, threads, runs), ...cached };
+  const fused = r.artifacts.fusedFp16 ? { fusedPlan: { fp16: r.artifacts.fusedFp16 } } : {};
+  return { ...torchRequest(r.config, files, threads, runs), ...cached, ...fused };
 }
 
 /**

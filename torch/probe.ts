@@ -134,6 +134,18 @@ export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec, memo 
   });
 }
 
+/** torch-fused's plan is timed on the GPU with Triton kernels: the compiled engines' probe, and Triton. */
+export const torchFusedTool = <C extends CompileProbeConfig>(): ToolSpec<C> => ({
+  name: 'torch-fused',
+  async probe(config, exec, memo) {
+    const found = await probeTorchCompile(config, exec, memo);
+    if (!found.ok || found.value.fingerprint['triton'] !== 'none') return found;
+    return err({
+      message: `torch-fused runs Triton kernels, and torch ${found.value.fingerprint['torch']} has no Triton`,
+    });
+  },
+});
+
 export const torchCompileTool = <C extends CompileProbeConfig>(): ToolSpec<C> => ({
   name: 'torch-compile',
   probe: (config, exec, memo) => probeTorchCompile(config, exec, memo),

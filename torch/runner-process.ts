@@ -47,7 +47,7 @@ export interface TorchFound {
   environment: TorchEnvironment;
 }
 
-export type TorchMode = 'eager' | 'compile' | 'cudagraph';
+export type TorchMode = 'eager' | 'compile' | 'cudagraph' | 'fused';
 
 export interface TorchRun {
   id: string;
@@ -85,6 +85,8 @@ export interface TorchRequest {
   runs: TorchRun[];
   /** Per precision, an engine file of engine:torch-compile:* to load before compiling. */
   compileCache?: Partial<Record<Precision, string>>;
+  /** torch-fused's per-block plan (engine:torch-fused:fp16), so the runner loads the choices it measured. */
+  fusedPlan?: Partial<Record<Precision, string>>;
   /** A fresh directory for inductor's caches: a compile is then warm only through compileCache. */
   inductorCacheDir?: string;
 }

@@ -13,6 +13,8 @@ One JSON request on stdin, one JSON reply on stdout:
   {"graph", "weights", "precision", "batches", "channelsLast", "compileMode", "tf32", "cudnnBenchmark",
    "device", "inductorCacheDir", "out"}
   -> {"ok": true, "header": {...}, "compileSeconds": {"<batch>": s}, "bytes": n} | {"ok": false, "message"}
+  {"engine": "fused", "graph", "weights", "batches", "cudnnBenchmark", "device", "out"}: the torch-fused
+    engine's plan instead (fused_engine.py), with the same reply
 A broken request exits 1 with the message on stderr.
 """
 import copy
@@ -76,6 +78,9 @@ def probe():
 def build(request):
     import compile_cache
     from torch_runner import environment, torch, torch_major
+    if request.get("engine") == "fused":
+        import fused_engine
+        return fused_engine.build(request, torch, environment, triton_version)
     from torch_graph import GraphError, OnnxModule, load_graph
     can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
     if not can_save:
