@@ -15,7 +15,7 @@ RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx trt stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
-.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data
+.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data task-data
 .PHONY: bench-make screenshots
 all: run
 
@@ -100,6 +100,9 @@ bench-corpus: dist/.built models
 # The committed check data of configs/examples/data (test_data_set_0 per model), rebuilt from the models.
 check-data: dist/.built models
 	node dist/bench/make-check-data.js
+# Labelled check data (test_data_set_1) for the task metric: rendered text lines, labels by construction.
+task-data: dist/.built models
+	node dist/bench/make-task-data.js
 
 clean:
 	rm -rf artifacts dist

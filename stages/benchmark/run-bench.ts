@@ -18,6 +18,8 @@ import type { TrtConfig } from '../../trt/config.js';
 import type { BenchConfig } from './config.js';
 import { judge } from './correctness.js';
 import { computeReference } from './reference.js';
+import { LABELS_FILE } from './labels.js';
+import { taskCheck } from './task-check.js';
 import { environment } from './environment.js';
 import { benchInputs } from './feeds.js';
 import {
@@ -55,7 +57,7 @@ export interface BenchRequest {
   log: Pick<StageLog, 'info' | 'warn'> & Partial<Pick<StageLog, 'progress'>>;
   /** What onnx/inputs needs to feed the model (model.dims, model.inputs, model.batch_dim). */
   inputs?: InputsConfig;
-  /** model.check_data's files (input_N.pb, output_N.pb), when given. */
+  /** model.check_data's files (input_N.pb, output_N.pb, labels.json), when given. */
   checkFiles?: Readonly<Record<string, string>>;
   /** `--precision`: measure only this one; the other is recorded as left out. */
   only?: 'fp32' | 'fp16';
@@ -131,10 +133,15 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
   const reference = await computeReference(r.artifacts.source, inputs.value, batches);
   if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
+  const labels = r.checkFiles?.[LABELS_FILE];
+  const task = await taskCheck(reference.value, labels, inputs.value.checkBatch, (w) => r.log.warn(w));
+  if (!task.ok) return fail('bad-input', task.error);
   const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {
     const ref = reference.value.outputs.get(m.batch);
     if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
     m.correctness = judge(out, ref.data, dims, m.precision, c.tolerance);
+    const metric = task.value(m.batch, out, dims);
+    if (metric) m.correctness.task = metric;
     if (m.correctness.ok) return;
     const fields = { relL2: m.correctness.relL2, maxAbs: m.correctness.maxAbs, top1: m.correctness.top1 };
     r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, fields);
