@@ -24,8 +24,8 @@ export async function labelFiles(folder: string): Promise<Record<string, string>
 }
 
 export type Labels =
-  | { kind: 'classes'; size: number; classes: number[] }
-  | { kind: 'texts'; size: number; texts: string[]; blank: number; symbols: string[] };
+  | { kind: 'classes'; size: number; classes: readonly number[] }
+  | { kind: 'texts'; size: number; texts: readonly string[]; blank: number; symbols: readonly string[] };
 
 /**
  * The text of one row's per-step classes, decoded greedily as CTC does: repeats collapse, blanks drop. A class
