@@ -1,0 +1,55 @@
+/**
+ * `make bench-task`: the task-metric table of docs/corpus.md. For the corpus models whose job can be counted
+ * (PaddleOCR's direction classifier and PP-OCRv4 recognition on the labelled lines of `make task-data`, an
+ * openWakeWord heads on a spoken wake word), the shipped CLI runs `bench` with its example config on onnxruntime only, and the table
+ * gives, per precision the benchmark measured (FP32, FP16, INT8 once the quantize stage makes a model), the task
+ * metric at every batch size with the relative L2 beside it and the p50.
+ * usage: node dist/bench/task-figures.js [--runs N] [--only model,model]
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { exec } from '../pipeline/exec.js';
+import type { BenchFile, Measurement } from '../stages/benchmark/result.js';
+import { fromRoot } from '../test/repo-root.js';
+
+const { values: args } = parseArgs({
+  options: { runs: { type: 'string', default: '20' }, only: { type: 'string' } },
+});
+const MODELS = ['ppocr_mobile_v2_cls', 'ppocr_v4_rec', 'oww_alexa', 'oww_hey_jarvis'];
+const wanted = args.only ? args.only.split(',') : MODELS;
+
+async function benchOf(name: string): Promise<BenchFile> {
+  const artifacts = await mkdtemp(join(tmpdir(), 'ef-task-figures-'));
+  const cli = [fromRoot('pipeline.mjs'), 'bench', '--config', fromRoot('configs/examples', `${name}.yaml`)];
+  const options = ['--artifacts', artifacts, '--set', 'bench.engines=[ort]', '--set', `bench.runs=${args.runs}`];
+  const r = await exec(process.execPath, [...cli, ...options], { timeoutMs: 600_000 });
+  if (r.exitCode !== 0) throw new Error(`bench on ${name} exited ${r.exitCode}: ${r.stderr.trim().split('\n').pop()}`);
+  return JSON.parse(await readFile(join(artifacts, 'latest', 'bench.json'), 'utf8')) as BenchFile;
+}
+
+const cell = (m: Measurement | undefined): string => {
+  const c = m?.correctness;
+  if (!m || !c) return 'not measured';
+  const task = c.task ? `${(c.task.value * 100).toFixed(1)} % (${c.task.metric}, ${c.task.samples})` : 'no task metric';
+  return `${task}; rel L2 ${c.relL2.toExponential(1)}; p50 ${m.stats.p50.toFixed(2)} ms`;
+};
+
+const rows: string[] = [];
+const precisions = ['fp32', 'fp16', 'int8'];
+for (const name of wanted) {
+  const bench = await benchOf(name);
+  const batches = [...new Set(bench.measurements.map((m) => m.batch))].sort((a, b) => a - b);
+  for (const batch of batches) {
+    const at = (p: string) => bench.measurements.find((m) => m.batch === batch && (m.precision as string) === p);
+    rows.push(`| ${name} | ${batch} | ${precisions.map((p) => cell(at(p))).join(' | ')} |`);
+  }
+  for (const s of bench.skipped) rows.push(`| ${name} | | skipped ${s.engine} ${s.precision ?? ''}: ${s.reason} | | |`);
+}
+console.log(
+  `onnxruntime-node (bench.engines: [ort], bench.runs ${args.runs}), ${new Date().toISOString().slice(0, 10)}, ` +
+    `load average ${loadavg()[0]?.toFixed(1)}\n`,
+);
+console.log('| model | batch | FP32 | FP16 | INT8 |\n| --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(r);
