@@ -1,9 +1,9 @@
 /**
  * `make bench-task`: the task-metric table of docs/corpus.md. For the corpus models whose job can be counted
- * (PaddleOCR's direction classifier and PP-OCRv4 recognition on the labelled lines of `make task-data`, an
- * openWakeWord heads on a spoken wake word), the shipped CLI runs `bench` with its example config on onnxruntime only, and the table
- * gives, per precision the benchmark measured (FP32, FP16, INT8 once the quantize stage makes a model), the task
- * metric at every batch size with the relative L2 beside it and the p50.
+ * (PaddleOCR's direction classifier and PP-OCRv4 recognition on the labelled lines of `make task-data`,
+ * openWakeWord heads on a spoken wake word), the shipped CLI runs `bench` with its example config on
+ * onnxruntime only, and the table gives, per precision the benchmark measured (FP32, FP16, INT8 once the
+ * quantize stage makes a model), the task metric at every batch size with the relative L2 beside it and the p50.
  * usage: node dist/bench/task-figures.js [--runs N] [--only model,model]
  */
 import { mkdtemp, readFile } from 'node:fs/promises';

@@ -133,8 +133,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
   const reference = await computeReference(r.artifacts.source, inputs.value, batches);
   if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
-  const labels = r.checkFiles?.[LABELS_FILE];
-  const task = await taskCheck(reference.value, labels, inputs.value.checkBatch, (w) => r.log.warn(w));
+  const task = await taskCheck(reference.value, r.checkFiles?.[LABELS_FILE], inputs.value.checkBatch, r.log);
   if (!task.ok) return fail('bad-input', task.error);
   const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {
     const ref = reference.value.outputs.get(m.batch);

@@ -16,12 +16,12 @@ export async function taskCheck(
   reference: Reference,
   labelsFile: string | undefined,
   checkBatch: number | undefined,
-  warn: (message: string) => void,
+  log: { warn(message: string): void },
 ): Promise<Result<TaskCheck, string>> {
   let labels: Labels | undefined;
   const ref = checkBatch !== undefined ? reference.outputs.get(checkBatch) : undefined;
   if (labelsFile !== undefined && !ref) {
-    warn(`${labelsFile} is not used: its batch (${checkBatch}) is not among the batch sizes measured`);
+    log.warn(`${labelsFile} is not used: its batch (${checkBatch}) is not among the batch sizes measured`);
   } else if (labelsFile !== undefined && ref) {
     const read = await readLabels(labelsFile);
     if (!read.ok) return read;

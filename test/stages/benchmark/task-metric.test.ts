@@ -2,8 +2,8 @@
  * The task metric (stages/benchmark/task.ts) on real corpus models and the labelled check data that
  * `make task-data` rendered (configs/examples/data/<model>/test_data_set_1): PaddleOCR's direction classifier on
  * 32 text lines, 16 upright and the same 16 turned 180°; PP-OCRv4 recognition on 16 strings; two openWakeWord
- * heads on espeak-ng saying their wake word. The rates asserted are the ones measured on this data with onnxruntime-node FP32 (docs/corpus.md):
- * they are exact counts of decisions, so no tolerance.
+ * heads on espeak-ng saying their wake word. The rates asserted are the ones measured on this data with
+ * onnxruntime-node FP32 (docs/corpus.md): they are exact counts of decisions, so no tolerance.
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -58,13 +58,13 @@ async function relabelled(name: string, edit: (labels: Record<string, unknown>) 
   return dir;
 }
 
-test('CTC greedy decode: repeats collapse, a blank separates a doubled letter, the class after the dictionary is a space', () => {
+test('CTC greedy decode: repeats collapse, a blank separates a doubled letter, a space after the dictionary', () => {
   const labels = { kind: 'texts', size: 1, texts: [''], blank: 0, symbols: ['a', 'b', 'l', ' '] } as const;
   assert.equal(ctcGreedy([0, 1, 1, 0, 3, 3, 0, 3, 2, 4, 2], labels), 'allb b');
   assert.equal(ctcGreedy([9], labels), '\uFFFD', 'a class beyond the dictionary can never match a label');
 });
 
-test('direction classifier: 30 of 32 rendered orientations right at FP32 (labels), agreement at batch 1; flipped labels give 2 of 32', async () => {
+test('direction classifier: 30 of 32 rendered orientations right at FP32; flipped labels give 2 of 32', async () => {
   const r = await bench('ppocr_mobile_v2_cls', dataOf('ppocr_mobile_v2_cls'), CLS_DIMS, [1, 32]);
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   // Measured: the upright "page 3 of 7" (p(180°) = 0.52) and "Good day" (0.95) are read as turned; the other 30 right.
@@ -84,7 +84,7 @@ test('direction classifier: 30 of 32 rendered orientations right at FP32 (labels
   assert.deepEqual(taskAt(wrong.value.measurements, 32), { metric: 'top1-labels', value: 2 / 32, samples: 32 });
 });
 
-test('PP-OCRv4 recognition: all 16 rendered strings decoded exactly at FP32; texts shifted by one match none', async () => {
+test('PP-OCRv4 recognition: all 16 rendered strings decoded exactly at FP32; shifted texts match none', async () => {
   const r = await bench('ppocr_v4_rec', dataOf('ppocr_v4_rec'), REC_DIMS, [1, 16]);
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(taskAt(r.value.measurements, 16), { metric: 'exact-text', value: 1, samples: 16 });
@@ -101,7 +101,7 @@ test('PP-OCRv4 recognition: all 16 rendered strings decoded exactly at FP32; tex
   assert.deepEqual(taskAt(wrong.value.measurements, 16), { metric: 'exact-text', value: 0, samples: 16 });
 });
 
-test('wake-word heads: espeak-ng saying the wake word is a yes at FP32 (labels); a "no" label drops it; seeded input is agreement', async () => {
+test('wake-word heads: espeak-ng saying the wake word is a yes at FP32; a "no" label drops it', async () => {
   for (const name of ['oww_alexa', 'oww_hey_jarvis']) {
     const r = await bench(name, dataOf(name), {}, [1]);
     assert.ok(r.ok, r.ok ? '' : r.error.message);
