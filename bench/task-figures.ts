@@ -45,7 +45,9 @@ for (const name of wanted) {
     const at = (p: string) => bench.measurements.find((m) => m.batch === batch && (m.precision as string) === p);
     rows.push(`| ${name} | ${batch} | ${precisions.map((p) => cell(at(p))).join(' | ')} |`);
   }
-  for (const s of bench.skipped) rows.push(`| ${name} | | skipped ${s.engine} ${s.precision ?? ''}: ${s.reason} | | |`);
+  for (const s of bench.skipped) {
+    rows.push(`| ${name} | | skipped ${[s.engine, s.precision].filter(Boolean).join(' ')}: ${s.reason} | | |`);
+  }
 }
 console.log(
   `onnxruntime-node (bench.engines: [ort], bench.runs ${args.runs}), ${new Date().toISOString().slice(0, 10)}, ` +
