@@ -3,7 +3,6 @@
  * fitted to the reference output at the batch the check data was recorded at before any engine runs, so a
  * labels file that does not fit the model fails the benchmark as the user's error, once.
  */
-import { basename } from 'node:path';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import { readLabels, type Labels } from './labels.js';
 import type { Reference } from './reference.js';
@@ -26,7 +25,7 @@ export async function taskCheck(
     const read = await readLabels(labelsFile);
     if (!read.ok) return read;
     const fit = taskMetric(ref.data, ref.data, ref.dims, read.value);
-    if (typeof fit === 'string') return err(`${basename(labelsFile)} (${labelsFile}): ${fit}`);
+    if (typeof fit === 'string') return err(`${labelsFile}: ${fit}`);
     labels = read.value;
   }
   return ok((batch, output, dims) => {

@@ -75,17 +75,17 @@ function decisions(x: Float32Array, shape: Shape): number[] {
 
 function againstLabels(actual: Float32Array, shape: Shape, labels: Labels): TaskMetric | string {
   if (labels.kind === 'texts') {
-    if (shape.kind !== 'sequence') return 'labels.json gives texts, but the output is not a [N, T, classes] sequence';
+    if (shape.kind !== 'sequence') return 'texts are given, but the output is not a [N, T, classes] sequence';
     const steps = argmaxes(actual, shape.classes);
     const texts = Array.from({ length: shape.rows }, (_, r) =>
       ctcGreedy(steps.slice(r * shape.steps, (r + 1) * shape.steps), labels),
     );
     return share(agreeing(texts, labels.texts), shape.rows, 'exact-text');
   }
-  if (shape.kind === 'sequence') return 'labels.json gives classes, but the output is a per-step sequence';
+  if (shape.kind === 'sequence') return 'classes are given, but the output is a per-step sequence: give texts';
   const classes = shape.kind === 'scores' ? shape.classes : 2;
   const outside = labels.classes.find((c) => c >= classes);
-  if (outside !== undefined) return `labels.json names class ${outside}, but the output has ${classes} classes`;
+  if (outside !== undefined) return `class ${outside} is given, but the output has ${classes} classes`;
   const found = decisions(actual, shape);
   return share(
     agreeing(found, labels.classes),
@@ -109,11 +109,10 @@ export function taskMetric(
 ): TaskMetric | string | undefined {
   if (actual.length !== reference.length) return undefined;
   const shape = shapeOf(reference, dims);
-  if (!shape)
-    return labels ? `labels.json is given, but the output [${dims.join(', ')}] has no class to match` : undefined;
+  if (!shape) return labels ? `labels are given, but the output [${dims.join(', ')}] has no class to match` : undefined;
   if (labels) {
     if (labels.size !== shape.rows) {
-      return `labels.json has ${labels.size} labels for a batch of ${shape.rows}: give one per row of input_N.pb`;
+      return `${labels.size} labels for a batch of ${shape.rows}: give one per row of input_N.pb`;
     }
     return againstLabels(actual, shape, labels);
   }
