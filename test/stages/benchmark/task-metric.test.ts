@@ -16,6 +16,7 @@ import { benchConfig } from '../../../stages/benchmark/config.js';
 import { ctcGreedy, labelFiles, readLabels } from '../../../stages/benchmark/labels.js';
 import type { Measurement } from '../../../stages/benchmark/result.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
+import { taskMetric } from '../../../stages/benchmark/task.js';
 import { tables } from '../../../stages/report/tables.js';
 import { trtConfig } from '../../../trt/config.js';
 import { realModels } from '../../corpus/models.js';
@@ -62,6 +63,29 @@ test('CTC greedy decode: repeats collapse, a blank separates a doubled letter, a
   const labels = { kind: 'texts', size: 1, texts: [''], blank: 0, symbols: ['a', 'b', 'l', ' '] } as const;
   assert.equal(ctcGreedy([0, 1, 1, 0, 3, 3, 0, 3, 2, 4, 2], labels), 'allb b');
   assert.equal(ctcGreedy([9], labels), '\uFFFD', 'a class beyond the dictionary can never match a label');
+});
+
+test('which outputs have decisions: softmax steps per position, [N, 1] probabilities, not logits or embeddings', () => {
+  // Two rows of three steps over three classes, each step a softmax; the engine flips row 1's last step.
+  const ref = Float32Array.from([
+    0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.3, 0.3, 0.4, 0.6, 0.3, 0.1, 0.2, 0.2, 0.6, 0.1, 0.5, 0.4,
+  ]);
+  const flipped = Float32Array.from(ref);
+  flipped.set([0.1, 0.4, 0.5], 15);
+  assert.deepEqual(taskMetric(flipped, ref, [2, 3, 3]), {
+    metric: 'per-position-agreement',
+    value: 5 / 6,
+    samples: 6,
+  });
+  const logits = ref.map((v) => 3 * v);
+  assert.equal(taskMetric(logits, logits, [2, 3, 3]), undefined, 'steps that are not distributions have no class');
+  const probability = Float32Array.from([0.2, 0.7]);
+  assert.deepEqual(taskMetric(Float32Array.from([0.6, 0.7]), probability, [2, 1]), {
+    metric: 'decision-agreement',
+    value: 0.5,
+    samples: 2,
+  });
+  assert.equal(taskMetric(probability, Float32Array.from([-3, 2]), [2, 1]), undefined, 'a logit is not a decision');
 });
 
 test('direction classifier: 30 of 32 rendered orientations right at FP32; flipped labels give 2 of 32', async () => {
