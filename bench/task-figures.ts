@@ -16,13 +16,13 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { checkDataFiles } from '../onnx/inputs/index.js';
-import { exec } from '../pipeline/exec.js';
-import { benchConfig } from '../stages/benchmark/config.js';
+import { exec } from '../pipeline/execute/exec.js';
+import { benchConfig } from '../measure/config.js';
 import { labelFiles } from '../stages/benchmark/labels.js';
 import { runBenchmark } from '../stages/benchmark/run-bench.js';
-import { inputsConfig, sourceSection } from '../stages/import/config.js';
+import { inputsConfig, sourceSection } from '../source/config.js';
 import { trtConfig } from '../trt/config.js';
-import type { BenchFile, Measurement } from '../stages/benchmark/result.js';
+import type { BenchFile, Measurement } from '../measure/result.js';
 import { fromRoot } from '../test/repo-root.js';
 
 const { values: args } = parseArgs({

@@ -6,7 +6,7 @@
 import { err, ok, type Result } from '../../pipeline/result.js';
 import { readLabels, type Labels } from './labels.js';
 import type { Reference } from './reference.js';
-import type { TaskMetric } from './result.js';
+import type { TaskMetric } from '../../measure/result.js';
 import { taskMetric } from './task.js';
 
 export type TaskCheck = (batch: number, output: Float32Array, dims: readonly number[]) => TaskMetric | undefined;

@@ -8,7 +8,7 @@
  * Any other output (a detector's map, an embedding) has no decision to count: relative L2 alone judges it.
  */
 import { ctcGreedy, type Labels } from './labels.js';
-import type { TaskMetric } from './result.js';
+import type { TaskMetric } from '../../measure/result.js';
 
 /** A [N, 1] output is read as a probability when every reference value lies in [0, 1]; ≥ this is a yes. */
 export const DECISION_THRESHOLD = 0.5;
