@@ -158,7 +158,7 @@ test('labels that do not fit the model: one line naming the file, the benchmark 
   });
   const r = await bench('ppocr_mobile_v2_cls', short, CLS_DIMS, [32]);
   assert.ok(!r.ok);
-  assert.equal(r.error.reason, 'bad-input');
+  assert.equal(r.error.cause, 'bad-input');
   assert.match(r.error.message, /labels\.json: 2 labels for a batch of 32: give one per row of input_N\.pb$/);
 
   const outOfRange = await relabelled('ppocr_mobile_v2_cls', (l) => {
