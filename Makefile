@@ -15,7 +15,7 @@ RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt torch ort stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
-.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data
+.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data task-data bench-task
 .PHONY: bench-make screenshots
 all: run
 
@@ -98,9 +98,16 @@ bench-import: dist/.built models
 	node dist/bench/import.js
 bench-corpus: dist/.built models
 	node dist/bench/corpus.js --write docs/corpus.md
+# The task metric (FP32, FP16, INT8 where made) of the classifier, the recognizer and a wake-word head.
+bench-task: dist/.built models
+	node dist/bench/task-figures.js
 # The committed check data of configs/examples/data (test_data_set_0 per model), rebuilt from the models.
 check-data: dist/.built models
 	node dist/bench/make-check-data.js
+# Labelled check data (test_data_set_1) for the task metric: rendered text lines, labels by construction.
+task-data: dist/.built models
+	@bash scripts/setup-debian.sh data
+	node dist/bench/make-task-data.js
 
 clean:
 	rm -rf artifacts dist

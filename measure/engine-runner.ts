@@ -41,7 +41,7 @@ export interface BenchRequest {
   log: Pick<StageLog, 'info' | 'warn'> & Partial<Pick<StageLog, 'progress'>>;
   /** What onnx/inputs needs to feed the model (model.dims, model.inputs, model.batch_dim). */
   inputs?: InputsConfig;
-  /** model.check_data's files (input_N.pb, output_N.pb), when given. */
+  /** model.check_data's files (input_N.pb, output_N.pb, labels.json), when given. */
   checkFiles?: Readonly<Record<string, string>>;
   /** `--precision`: measure only this one; the other is recorded as left out. */
   only?: Precision;

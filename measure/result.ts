@@ -22,6 +22,20 @@ export interface Correctness {
   /** Within the tolerance for its precision; an engine that is not is flagged, never ranked. */
   ok: boolean;
   tolerance: { relL2: number; top1: number };
+  /** What the output means for the model's job (task.ts); absent where the output has no decision to count. */
+  task?: TaskMetric;
+}
+
+/**
+ * A task metric: `value` in [0, 1], higher is better, over `samples` decisions (rows, or time steps). Against
+ * the check data's labels.json at the batch it was recorded at (`top1-labels`, `decision-labels`,
+ * `exact-text`), else against the reference's decisions (`top1-agreement`, `per-position-agreement`,
+ * `decision-agreement`).
+ */
+export interface TaskMetric {
+  metric: string;
+  value: number;
+  samples: number;
 }
 
 export interface Measurement {

@@ -15,6 +15,7 @@ import { inputsConfig, sourceSection } from '../../source/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { latestModel, sourceModel } from '../../source/model-ref.js';
 import { benchConfig, type BenchConfig } from '../../measure/config.js';
+import { labelFiles } from './labels.js';
 
 export interface BenchStageConfig {
   bench: BenchConfig;
@@ -31,7 +32,9 @@ export default defineStage<BenchStageConfig>({
   config: (root) => ({ bench: benchConfig(root), model: inputsConfig(root), trt: trtConfig(root) }),
   files: async (root) => {
     const dir = sourceSection(root).check_data;
-    return dir ? checkDataFiles(dir) : ok({});
+    if (!dir) return ok({});
+    const files = await checkDataFiles(dir);
+    return files.ok ? ok({ ...files.value, ...(await labelFiles(dir)) }) : files;
   },
   inputs: {
     model: latestModel,

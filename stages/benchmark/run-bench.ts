@@ -15,6 +15,8 @@ import type { StageFailure } from '../../pipeline/stage.js';
 import type { BenchConfig } from '../../measure/config.js';
 import { judge } from './correctness.js';
 import { computeReference } from './reference.js';
+import { LABELS_FILE } from './labels.js';
+import { taskCheck } from './task-check.js';
 import { environment } from './environment.js';
 import { benchInputs } from '../../measure/feeds.js';
 import {
@@ -104,10 +106,14 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
   const reference = await computeReference(r.artifacts.source, inputs.value, batches);
   if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
+  const task = await taskCheck(reference.value, r.checkFiles?.[LABELS_FILE], inputs.value.checkBatch, r.log);
+  if (!task.ok) return fail('bad-input', task.error);
   const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {
     const ref = reference.value.outputs.get(m.batch);
     if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
     m.correctness = judge(out, ref.data, dims, m.precision, c.tolerance);
+    const metric = task.value(m.batch, out, dims);
+    if (metric) m.correctness.task = metric;
     if (m.correctness.ok) return;
     const fields = { relL2: m.correctness.relL2, maxAbs: m.correctness.maxAbs, top1: m.correctness.top1 };
     r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, fields);

@@ -30,7 +30,8 @@ const correctness = (m: Measurement): string => {
   if (!c) return 'reference';
   const top1 = c.top1 === undefined ? '' : ` / ${(c.top1 * 100).toFixed(0)} %`;
   const zero = c.zeroReference ? ' (reference below the scale floor: judged by absolute error)' : '';
-  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${zero}`;
+  const task = c.task ? `; ${c.task.metric} ${(c.task.value * 100).toFixed(1)} % of ${c.task.samples}` : '';
+  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${zero}${task}`;
 };
 
 /** `48 (10 s limit)`: how many timed samples, and what stopped them. */
@@ -66,7 +67,7 @@ const HEAD = [
   'p99 ms',
   'mean ± sd ms',
   'items/s',
-  'rel L2 / max abs / top-1',
+  'rel L2 / max abs / top-1; task',
   'samples (stopped by)',
 ];
 const ALIGN = 'rlrlrrrrrlr';
