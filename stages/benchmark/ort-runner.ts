@@ -27,6 +27,8 @@ import {
 } from './engine-runner.js';
 import type { Measurement } from './result.js';
 import { describeSampling, sample, timedBudget, warmupBudget, type Budget, type SampleProgress } from './sampling.js';
+import type { Calibrator } from './calibration.js';
+import { watchProcess } from './load.js';
 import { latencyStats, throughput } from './stats.js';
 
 export interface OrtSettings {
@@ -45,6 +47,7 @@ export interface OrtRunRequest {
   timed: Budget;
   settings: OrtSettings;
   progress?: SampleProgress;
+  calibrator?: Calibrator;
 }
 
 export interface OrtRun {
@@ -81,7 +84,14 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
       out = await session.run(feeds);
     };
     const warm = await sample(call, r.warmup, 'warm-up', r.progress);
-    const timed = await sample(call, r.timed, 'timed', r.progress);
+    const rounds: number[] = [];
+    const calibrate = r.calibrator ? async () => void rounds.push(await r.calibrator!.round()) : undefined;
+    const watch = watchProcess();
+    const timed = await sample(call, r.timed, 'timed', r.progress, calibrate);
+    const load = {
+      ...watch.stop(),
+      ...(calibrate ? { calibrationMs: rounds, calibratedAround: 'samples' as const } : {}),
+    };
     const output = firstFloat(session, out);
     if (!output)
       return err({
@@ -114,6 +124,7 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
         samplesMs: timed.samplesMs,
         stats,
         throughput: throughput(r.batch, stats),
+        load,
       },
       output,
     });
@@ -140,19 +151,22 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
       const sweep = c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : '';
       const label = `ort ${precision} batch ${b}${sweep}`;
       const feeds = r.feeds.feeds(b);
-      const run = !feeds.ok
-        ? err<Skip>({ kind: 'no-inputs', reason: feeds.error })
-        : await measureOrt({
-            path,
-            artifact: basename(path),
-            precision,
-            batch: b,
-            feeds: feeds.value,
-            warmup: warmupBudget(c),
-            timed: timedBudget(c),
-            settings,
-            ...optional(progressOf(r, label)),
-          });
+      if (!feeds.ok) {
+        group.skipped.push({ engine: 'ort', precision, kind: 'no-inputs', reason: feeds.error });
+        continue;
+      }
+      const run = await measureOrt({
+        path,
+        artifact: basename(path),
+        precision,
+        batch: b,
+        feeds: feeds.value,
+        warmup: warmupBudget(c),
+        timed: timedBudget(c),
+        settings,
+        ...optional(progressOf(r, label)),
+        ...(r.calibrator ? { calibrator: r.calibrator } : {}),
+      });
       if (!run.ok) {
         group.skipped.push({ engine: 'ort', precision, ...run.error });
         continue;
@@ -174,6 +188,7 @@ export const ortRunner: EngineRunner<null> = {
     return { kind: 'no-model', reason: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
   },
   available: async () => ok(null),
+  calibratesEach: true,
   async measure(r, _ready, work) {
     const group: EngineGroup = { measured: [], skipped: [] };
     for (const w of work) await measureWork(r, w, group);

@@ -6,6 +6,7 @@
  * benchmark.
  */
 import { createHash } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
@@ -16,7 +17,9 @@ import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure, StageLog } from '../../pipeline/stage.js';
 import type { TrtConfig } from '../../trt/config.js';
 import type { BenchConfig } from './config.js';
+import { BRACKET_ROUNDS, startCalibrator, WORKLOAD } from './calibration.js';
 import { judge } from './correctness.js';
+import { noiseOf } from './noise.js';
 import { computeReference } from './reference.js';
 import { environment } from './environment.js';
 import { benchInputs } from './feeds.js';
@@ -82,6 +85,21 @@ export const RUNNERS: readonly EngineRunner[] = [ortRunner, torchRunner, trtRunn
  * precision, since that is also why the stage that makes its engine made none.
  */
 async function measureWith(runner: EngineRunner, r: RunnerRequest, wanted: readonly Precision[]): Promise<EngineGroup> {
+  if (runner.calibratesEach) return measureFound(runner, r, wanted);
+  const avg = loadavg()[0] ?? 0;
+  const before = (await r.calibrator?.rounds(BRACKET_ROUNDS)) ?? [];
+  const group = await measureFound(runner, r, wanted);
+  const after = (await r.calibrator?.rounds(BRACKET_ROUNDS)) ?? [];
+  for (const { measurement: m } of group.measured) {
+    m.load = {
+      ...(m.load ?? { loadavg1: [avg, loadavg()[0] ?? 0] }),
+      ...(r.calibrator ? { calibrationMs: [...before, ...after], calibratedAround: 'group' as const } : {}),
+    };
+  }
+  return group;
+}
+
+async function measureFound(runner: EngineRunner, r: RunnerRequest, wanted: readonly Precision[]) {
   const files = wanted.map((precision) => ({ precision, artifact: runner.artifact(r, precision) }));
   const found = await runner.available(r);
   if (!found.ok) return { measured: [], skipped: wanted.flatMap((p) => skipAll(r.engines, p, found.error)) };
@@ -96,7 +114,7 @@ async function measureWith(runner: EngineRunner, r: RunnerRequest, wanted: reado
 /** Every runner of the table with an engine that bench.engines lists, in turn (they would share the cores). */
 async function measureTable(
   r: BenchRequest,
-  model: Pick<RunnerRequest, 'feeds' | 'modelBytes'>,
+  model: Pick<RunnerRequest, 'feeds' | 'modelBytes' | 'calibrator'>,
   wanted: readonly Precision[],
   batchesOf: (runner: EngineRunner) => number[],
 ): Promise<EngineGroup[]> {
@@ -143,11 +161,18 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     skipped.push(...group.skipped);
     for (const { measurement, output, dims } of group.measured) {
       check(measurement, output, dims);
+      measurement.noise = noiseOf(measurement.samplesMs, measurement.stats);
       measurements.push(measurement);
     }
   };
 
-  const groups = await measureTable(r, { feeds: inputs.value, modelBytes }, wanted, batchesOf);
+  const calibrator = await startCalibrator();
+  let groups: EngineGroup[];
+  try {
+    groups = await measureTable(r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf);
+  } finally {
+    await calibrator.close();
+  }
   for (const g of groups) add(g);
 
   return ok({
@@ -162,6 +187,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },
     environment: await environment(r.exec, groups),
     measurements,
+    calibration: { workload: WORKLOAD, threads: calibrator.threads },
     skipped,
   });
 }

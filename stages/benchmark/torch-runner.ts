@@ -9,6 +9,7 @@ import type { Exec } from '../../pipeline/exec.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { ToolSpec } from '../../pipeline/stage.js';
 import type { SkipKind } from './result.js';
+import type { MachineLoad } from './load.js';
 import type { Sampling } from './sampling.js';
 
 export const RUNNER_PROTOCOL = 3;
@@ -101,6 +102,8 @@ export type TorchResult =
       outputDims: number[];
       compileMs?: number;
       sampling: Sampling;
+      /** The runner's own load figures (absent from an older runner). */
+      load?: Pick<MachineLoad, 'loadavg1' | 'cpuMs' | 'wallMs'>;
     }
   | { id: string; ok: false; kind: SkipKind; reason: string };
 
