@@ -22,8 +22,9 @@ const RUNS = sets('bench.runs=40', 'bench.max_seconds=5');
 const SLOW = sets('model.input_size=168');
 const baseline = join(root, 'artifacts', 'bench-gate-baseline.json');
 
-/** One busy-looping process: a second job on the machine. */
-const hog = (): ChildProcess => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+/** One busy-looping process, a second job on the machine; it ends itself if this script goes away. */
+const HOG = 'const p = process.ppid; for (let i = 0; ; i++) if (i % 1e8 === 0 && process.ppid !== p) process.exit();';
+const hog = (): ChildProcess => spawn(process.execPath, ['-e', HOG], { stdio: 'ignore' });
 
 async function bench(extra: string[]): Promise<{ exit: number; file?: BenchFile; stderr: string }> {
   const r = await exec(process.execPath, ['pipeline.mjs', 'bench', ...common, ...RUNS, ...extra], { cwd: root });

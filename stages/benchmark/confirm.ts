@@ -56,7 +56,7 @@ export async function confirmedGate(
   const compared = first.compared.map((c): Comparison => {
     const ratios = again.get(c.key);
     if (!ratios) return c;
-    const cleared = !pending.includes(c.key) && c.reason?.startsWith('p50');
+    const cleared = !pending.includes(c.key) && !c.broke;
     return { ...c, again: ratios, ...(cleared ? { regression: false } : {}) };
   });
   const regressions = compared.filter((c) => c.regression);

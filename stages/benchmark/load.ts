@@ -5,7 +5,6 @@
  * with it. Recorded for every measurement; the report shows it beside the noise verdict (noise.ts).
  */
 import { loadavg } from 'node:os';
-import { median } from './noise.js';
 
 export interface MachineLoad {
   /** The 1-minute load average when the measurement started and when it ended. */
@@ -39,13 +38,4 @@ export function watchProcess(): { stop(): MachineLoad } {
       };
     },
   };
-}
-
-/** `load 2.1, CPU 1.9 × wall, calibration 7.2 ms`: the report's one-phrase summary. */
-export function describeLoad(l: MachineLoad | undefined): string {
-  if (!l) return 'not recorded';
-  const avg = Math.max(...l.loadavg1).toFixed(1);
-  const cpu = l.cpuMs !== undefined && l.wallMs ? `, CPU ${(l.cpuMs / l.wallMs).toFixed(1)} × wall` : '';
-  const cal = l.calibrationMs?.length ? `, calibration ${median(l.calibrationMs).toFixed(1)} ms` : '';
-  return `load ${avg}${cpu}${cal}`;
 }

@@ -44,6 +44,12 @@ export const median = (xs: readonly number[]): number => {
   return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 };
 
+/** The sorted sample at index ⌊q·(n − 1)⌋: a sample that was measured, never an interpolation. */
+export const quantile = (xs: readonly number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(q * (s.length - 1))] ?? Number.NaN;
+};
+
 export const mad = (xs: readonly number[]): number => {
   const m = median(xs);
   return median(xs.map((x) => Math.abs(x - m)));
@@ -79,7 +85,3 @@ export function noiseOf(samples: readonly number[], stats: LatencyStats): Noise 
     why,
   };
 }
-
-/** `noisy (p90 is 7.00× p50 …)`, or undefined for a steady measurement or one recorded before the rule. */
-export const noiseNote = (n: Noise | undefined): string | undefined =>
-  n?.noisy ? `noisy (${n.why.join('; ')})` : undefined;

@@ -28,7 +28,7 @@ import {
 import type { Measurement } from './result.js';
 import { describeSampling, sample, timedBudget, warmupBudget, type Budget, type SampleProgress } from './sampling.js';
 import type { Calibrator } from './calibration.js';
-import { watchProcess } from './load.js';
+import { watchProcess, type MachineLoad } from './load.js';
 import { latencyStats, throughput } from './stats.js';
 
 export interface OrtSettings {
@@ -70,6 +70,19 @@ export function firstFloat(
 /** A failure as a skip: onnxruntime started on the file and failed. */
 const failed = (reason: string): Result<never, Skip> => err({ kind: 'engine-failed', reason });
 
+/** The timed samples, one calibration round after each (calibration.ts), and the machine's load meanwhile. */
+async function timedWithLoad(call: () => Promise<void>, r: OrtRunRequest) {
+  const rounds: number[] = [];
+  const calibrate = r.calibrator ? async () => void rounds.push(await r.calibrator!.round()) : undefined;
+  const watch = watchProcess();
+  const timed = await sample(call, r.timed, 'timed', r.progress, calibrate);
+  const load: MachineLoad = {
+    ...watch.stop(),
+    ...(calibrate ? { calibrationMs: rounds, calibratedAround: 'samples' as const } : {}),
+  };
+  return { timed, load };
+}
+
 export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>> {
   let session;
   try {
@@ -84,14 +97,7 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
       out = await session.run(feeds);
     };
     const warm = await sample(call, r.warmup, 'warm-up', r.progress);
-    const rounds: number[] = [];
-    const calibrate = r.calibrator ? async () => void rounds.push(await r.calibrator!.round()) : undefined;
-    const watch = watchProcess();
-    const timed = await sample(call, r.timed, 'timed', r.progress, calibrate);
-    const load = {
-      ...watch.stop(),
-      ...(calibrate ? { calibrationMs: rounds, calibratedAround: 'samples' as const } : {}),
-    };
+    const { timed, load } = await timedWithLoad(call, r);
     const output = firstFloat(session, out);
     if (!output)
       return err({

@@ -17,7 +17,7 @@ import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure, StageLog } from '../../pipeline/stage.js';
 import type { TrtConfig } from '../../trt/config.js';
 import type { BenchConfig } from './config.js';
-import { BRACKET_ROUNDS, startCalibrator, WORKLOAD } from './calibration.js';
+import { BRACKET_ROUNDS, startCalibrator, WORKLOAD, type Calibrator } from './calibration.js';
 import { judge } from './correctness.js';
 import { noiseOf } from './noise.js';
 import { computeReference } from './reference.js';
@@ -127,6 +127,16 @@ async function measureTable(
   return groups;
 }
 
+/** The measurements with the calibration workload's threads started for them, and stopped after. */
+async function calibrated(measure: (c: Calibrator) => Promise<EngineGroup[]>) {
+  const calibrator = await startCalibrator();
+  try {
+    return { groups: await measure(calibrator), threads: calibrator.threads };
+  } finally {
+    await calibrator.close();
+  }
+}
+
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
   const c = r.config;
   const { model } = r.artifacts;
@@ -166,13 +176,9 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     }
   };
 
-  const calibrator = await startCalibrator();
-  let groups: EngineGroup[];
-  try {
-    groups = await measureTable(r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf);
-  } finally {
-    await calibrator.close();
-  }
+  const { groups, threads } = await calibrated((calibrator) =>
+    measureTable(r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf),
+  );
   for (const g of groups) add(g);
 
   return ok({
@@ -187,7 +193,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },
     environment: await environment(r.exec, groups),
     measurements,
-    calibration: { workload: WORKLOAD, threads: calibrator.threads },
+    calibration: { workload: WORKLOAD, threads },
     skipped,
   });
 }

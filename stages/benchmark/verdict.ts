@@ -150,9 +150,8 @@ export function sentence(
 ): string {
   const { chosen, runnerUp } = p;
   const faster = chosen ? excluded.filter((e) => e.p50 < chosen.p50 && e.why.startsWith('noisy')) : [];
-  const aside = faster.length
-    ? ` (${faster.map((f) => `${f.label} measured ${ms(f.p50)} ms but was noisy`).join('; ')}, so it was not considered)`
-    : '';
+  const said = faster.map((f) => `${f.label} measured ${ms(f.p50)} ms but was noisy`).join('; ');
+  const aside = faster.length ? ` (${said}, so it was not considered)` : '';
   if (!chosen) {
     const why = excluded.map((e) => `${e.label} ${e.why.split('; ')[0]!}`).join(', ');
     const fix = excluded.some((e) => e.why.startsWith('noisy')) ? '; measure again on a quieter machine' : '';

@@ -55,6 +55,26 @@ const logMs = {
   axis: { tickCount: 6 },
 } as const;
 
+/** A noisy series dashed (latency over the runs), or pale (boxes, bars): drawn, but not as a steady one. */
+const NOISY_DASH = {
+  field: 'noisy',
+  type: 'nominal',
+  title: 'noisy',
+  scale: {
+    domain: [false, true],
+    range: [
+      [1, 0],
+      [4, 3],
+    ],
+  },
+};
+const paleIfNoisy = (opacity: number) => ({
+  field: 'noisy',
+  type: 'nominal',
+  legend: null,
+  scale: { domain: [false, true], range: [1, opacity] },
+});
+
 export function charts(bench: BenchFile): Chart[] {
   const shown = ranked(bench);
   const runs = shown.flatMap((m) =>
@@ -88,18 +108,7 @@ export function charts(bench: BenchFile): Chart[] {
           x: { field: 'run', type: 'quantitative', title: 'timed run' },
           y: logMs,
           color: { field: 'series', type: 'nominal', title: 'engine' },
-          strokeDash: {
-            field: 'noisy',
-            type: 'nominal',
-            title: 'noisy',
-            scale: {
-              domain: [false, true],
-              range: [
-                [1, 0],
-                [4, 3],
-              ],
-            },
-          },
+          strokeDash: NOISY_DASH,
         },
       },
     })),
@@ -114,7 +123,7 @@ export function charts(bench: BenchFile): Chart[] {
           x: { field: 'series', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 160 } },
           y: logMs,
           color: { field: 'series', type: 'nominal', legend: null },
-          opacity: { field: 'noisy', type: 'nominal', legend: null, scale: { domain: [false, true], range: [1, 0.3] } },
+          opacity: paleIfNoisy(0.3),
         },
       },
     })),

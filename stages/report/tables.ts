@@ -1,8 +1,7 @@
 /** The report's tables as plain rows, so Markdown and HTML render the same content. */
 import type { BenchFile, Measurement } from '../benchmark/result.js';
 import { describeInputs } from '../benchmark/feeds.js';
-import { describeLoad } from '../benchmark/load.js';
-import { noiseNote } from '../benchmark/noise.js';
+import { loadCell, noiseCell } from './noise-text.js';
 import { flagged, ms, ranked, seriesName } from './series.js';
 
 /** Every benchmarked input by name, element type and shape, the batch dimension shown as N. */
@@ -56,8 +55,8 @@ const measurementRow = (m: Measurement, rank: string, maxSeconds?: number): stri
   Math.round(m.throughput).toLocaleString('en-US'),
   correctness(m),
   samplesTaken(m, maxSeconds),
-  noiseNote(m.noise) ?? (m.noise ? 'steady' : 'not judged'),
-  describeLoad(m.load),
+  noiseCell(m),
+  loadCell(m),
 ];
 
 const HEAD = [
