@@ -60,6 +60,7 @@ const NOISY_DASH = {
   field: 'noisy',
   type: 'nominal',
   title: 'noisy',
+  legend: { symbolType: 'stroke', symbolStrokeWidth: 2 },
   scale: {
     domain: [false, true],
     range: [
