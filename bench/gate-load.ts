@@ -10,8 +10,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { exec } from '../pipeline/exec.js';
-import type { BenchFile } from '../stages/benchmark/result.js';
+import { exec } from '../pipeline/execute/exec.js';
+import type { BenchFile } from '../measure/result.js';
 
 const root = new URL('../../', import.meta.url).pathname.replace(/\/$/, '').replace(/\/dist$/, '');
 const ROUNDS = Number(process.env['GATE_ROUNDS'] ?? 10);

@@ -37,8 +37,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { mad, median, quantile } from './noise.js';
-import type { BenchFile, LatencyStats, Measurement } from './result.js';
+import type { BenchFile, LatencyStats, Measurement } from '../../measure/result.js';
+import { mad, median, quantile } from '../../measure/noise.js';
 
 export interface Comparison {
   key: string;

@@ -12,12 +12,12 @@ import { readFile } from 'node:fs/promises';
 import { checkDataFiles, type InputsConfig } from '../../onnx/inputs/index.js';
 import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { inputsConfig, sourceSection } from '../import/config.js';
+import { inputsConfig, sourceSection } from '../../source/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
-import { latestModel, sourceModel } from '../import/model-ref.js';
-import { benchConfig, type BenchConfig } from './config.js';
-import type { BenchFile } from './result.js';
-import { decideConfig, type DecideConfig } from './decide-config.js';
+import { latestModel, sourceModel } from '../../source/model-ref.js';
+import { benchConfig, type BenchConfig } from '../../measure/config.js';
+import type { BenchFile } from '../../measure/result.js';
+import { decideConfig, type DecideConfig } from '../../measure/decide-config.js';
 
 export interface BenchStageConfig {
   bench: BenchConfig;

@@ -3,13 +3,14 @@ import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { readBenchFile } from './baseline.js';
-import type { BenchConfig } from './config.js';
+import type { BenchConfig } from '../../measure/config.js';
 import { confirmedGate } from './confirm.js';
 import type { BenchStageConfig } from './index.js';
-import { checkFiles } from './feeds.js';
-import type { BenchFile } from './result.js';
+import { checkFiles } from '../../measure/feeds.js';
+import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
-import { recommend } from './verdict.js';
+import { isPrecision } from '../../onnx/precision.js';
+import { recommend } from '../../measure/verdict.js';
 
 /** The benchmark of this stage's inputs under `config` (the stage's own, or one narrowed to re-measure). */
 function measure(ctx: StageContext<BenchStageConfig>, config: BenchConfig) {
@@ -32,9 +33,7 @@ function measure(ctx: StageContext<BenchStageConfig>, config: BenchConfig) {
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
-    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16'
-      ? { only: ctx.options['precision'] }
-      : {}),
+    only: isPrecision(ctx.options?.['precision']) ? ctx.options['precision'] : undefined,
     signal: ctx.signal,
   });
 }

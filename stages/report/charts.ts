@@ -3,15 +3,15 @@
  * PNG from that SVG through resvg. Every chart is titled with what it shows and, under it, the machine, the
  * model and the precisions, so a PNG passed around on its own still says where it came from. Latency is on
  * log axes: a 6 ms and a 2 s engine share a chart and both stay readable. A chart with nothing to show is
- * left out with the reason. A noisy measurement (benchmark/noise.ts) is drawn dashed or hollow, and its
+ * left out with the reason. A noisy measurement (measure/noise.ts) is drawn dashed or hollow, and its
  * speed-up is not claimed: its bar is pale and reads "noisy".
  */
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { BenchFile } from '../benchmark/result.js';
-import { paretoPoints, paretoSpec } from './pareto.js';
+import type { BenchFile } from '../../measure/result.js';
 import { isNoisy, machine, ranked, seriesName, speedups } from './series.js';
+import { paretoPoints, paretoSpec } from './pareto.js';
 
 export interface Chart {
   id: 'pareto' | 'latency-runs' | 'latency-dist' | 'throughput' | 'speedup';

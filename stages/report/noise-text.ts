@@ -1,5 +1,5 @@
 /** A measurement's noise verdict and the machine's load while it ran, as the ranking's cells say them. */
-import type { Measurement } from '../benchmark/result.js';
+import type { Measurement } from '../../measure/result.js';
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

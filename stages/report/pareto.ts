@@ -4,7 +4,7 @@
  * front (nothing both faster and more accurate) is joined by a line; the recommended point (verdict.ts) is a
  * large diamond labelled "chosen"; a noisy measurement is a hollow circle, a flagged one a cross.
  */
-import type { BenchFile, Measurement } from '../benchmark/result.js';
+import type { BenchFile, Measurement } from '../../measure/result.js';
 import { seriesName } from './series.js';
 
 /** An error of exactly 0 has no place on a log axis: it is drawn at this floor, which the axis title states. */

@@ -1,5 +1,5 @@
-/** The report's opening: the verdict in one sentence per batch size (benchmark/verdict.ts), then its rule. */
-import type { BenchFile } from '../benchmark/result.js';
+/** The report's opening: the verdict in one sentence per batch size (measure/verdict.ts), then its rule. */
+import type { BenchFile } from '../../measure/result.js';
 
 export function verdictLines(bench: BenchFile): string[] {
   const r = bench.recommendation;

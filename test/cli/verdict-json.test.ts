@@ -8,8 +8,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { BenchFile } from '../../stages/benchmark/result.js';
-import type { Recommendation } from '../../stages/benchmark/verdict.js';
+import type { BenchFile } from '../../measure/result.js';
+import type { Recommendation } from '../../measure/verdict.js';
 import { shippedCli } from './cli-kit.js';
 
 test('bench --json carries the verdict per batch size, as bench.json records it', async () => {

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { compareWithBaseline, measurementKey } from '../../../stages/benchmark/baseline.js';
-import { benchConfig } from '../../../stages/benchmark/config.js';
+import { benchConfig } from '../../../measure/config.js';
 import { confirmedGate, narrowed } from '../../../stages/benchmark/confirm.js';
-import type { BenchFile } from '../../../stages/benchmark/result.js';
+import type { BenchFile } from '../../../measure/result.js';
 import { fromRoot } from '../../repo-root.js';
 
 const recorded = async (name: string): Promise<BenchFile> =>
@@ -84,7 +84,10 @@ test('a real 3× slowdown stays slower every time it is measured again, and fail
   assert.equal(calls, 2, 'measured again twice before failing');
   assert.ok(!gate.ok);
   // At batch 4 the larger input is slower beyond doubt; at batch 1 it was not 3× here (docs/benchmark.md).
-  assert.ok(gate.regressions.some((c) => c.key.startsWith('ort fp16 b4')), 'fp16 batch 4 confirmed');
+  assert.ok(
+    gate.regressions.some((c) => c.key.startsWith('ort fp16 b4')),
+    'fp16 batch 4 confirmed',
+  );
   for (const line of record.regressions) assert.match(line, /× the baseline, allowed \d\.\d\d×; measured again: /);
   // A re-measurement that cannot run keeps the regression: the gate never passes for want of a figure.
   const unmeasured = await confirmedGate(slow, baseline, async () => undefined, benchConfig({}));

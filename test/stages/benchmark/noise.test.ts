@@ -1,5 +1,5 @@
 /**
- * The noise rule (stages/benchmark/noise.ts) on constructed samples at each of its limits, and on a real
+ * The noise rule (measure/noise.ts) on constructed samples at each of its limits, and on a real
  * onnxruntime measurement with the machine's load and the calibration rounds recorded beside it.
  */
 import assert from 'node:assert/strict';
@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { normalFloats } from '../../../onnx/random.js';
 import { encodeModel } from '../../../onnx/serde.js';
-import { startCalibrator } from '../../../stages/benchmark/calibration.js';
-import { drift, noiseOf, quantile } from '../../../stages/benchmark/noise.js';
-import { measureOrt } from '../../../stages/benchmark/ort-runner.js';
-import { latencyStats } from '../../../stages/benchmark/stats.js';
+import { startCalibrator } from '../../../measure/calibration.js';
+import { drift, noiseOf, quantile } from '../../../measure/noise.js';
+import { measureOrt } from '../../../ort/runner.js';
+import { latencyStats } from '../../../measure/stats.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { loadCell } from '../../../stages/report/noise-text.js';

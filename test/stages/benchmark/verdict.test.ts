@@ -1,5 +1,5 @@
 /**
- * The verdict (stages/benchmark/verdict.ts) on constructed bench.json cases: a clear winner, a tie within the
+ * The verdict (measure/verdict.ts) on constructed bench.json cases: a clear winner, a tie within the
  * noise, a noisy fastest, an engine over its error budget, a task metric that dropped, nothing to recommend;
  * and on real recorded measurements (test/fixtures/gate/baseline.json, configs/ci.yaml's model on onnxruntime).
  */
@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { normalFloats } from '../../../onnx/random.js';
-import { decideConfig } from '../../../stages/benchmark/decide-config.js';
-import { noiseOf } from '../../../stages/benchmark/noise.js';
-import type { BenchFile, Correctness, Measurement } from '../../../stages/benchmark/result.js';
-import { latencyStats, throughput } from '../../../stages/benchmark/stats.js';
-import { precisionRank, recommend } from '../../../stages/benchmark/verdict.js';
+import { decideConfig } from '../../../measure/decide-config.js';
+import { noiseOf } from '../../../measure/noise.js';
+import type { BenchFile, Correctness, Measurement } from '../../../measure/result.js';
+import { latencyStats, throughput } from '../../../measure/stats.js';
+import { precisionRank, recommend } from '../../../measure/verdict.js';
 import { fromRoot } from '../../repo-root.js';
 
 const TOLERANCE: Record<string, number> = { fp32: 1e-4, fp16: 1e-2, int8: 5e-2 };
@@ -83,7 +83,10 @@ test('a winner beyond the noise of both: chosen, runner-up and the sentence', ()
   assert.ok(v.chosen!.ci[1] < v.runnerUp!.ci[0], 'the intervals do not overlap');
   assert.match(
     v.sentence,
-    /^Batch 1: ship ort fp32 \(p50 \d\.\d{2,3} ms\), \d+\.\d\d× faster than the runner-up torch-eager fp32 .* beyond the noise of both \(95 % intervals /,
+    new RegExp(
+      String.raw`^Batch 1: ship ort fp32 \(p50 \d\.\d{2,3} ms\), \d+\.\d\d× faster than the runner-up ` +
+        String.raw`torch-eager fp32 .* beyond the noise of both \(95 % intervals `,
+    ),
   );
 });
 
@@ -116,7 +119,10 @@ test('a noisy measurement is never the basis of the verdict, however fast', () =
   assert.match(v.excluded[0]!.why, /^noisy: p90 is [23]\.\d\d× p50/);
   assert.match(
     v.sentence,
-    /the only engine within the accuracy budget and steady \(ort fp16 measured 0\.5\d\d ms but was noisy, so it was not considered\)\.$/,
+    new RegExp(
+      String.raw`the only engine within the accuracy budget and steady ` +
+        String.raw`\(ort fp16 measured 0\.5\d\d ms but was noisy, so it was not considered\)\.$`,
+    ),
   );
 });
 
@@ -153,7 +159,10 @@ test('nothing steady and in budget: no recommendation, with every reason', () =>
   assert.equal(v.chosen, undefined);
   assert.match(
     v.sentence,
-    /^Batch 1: no recommendation — .*\(ort fp32 noisy: p90 is .*, ort fp16 rel L2 5\.0e-1 over 1\.0e-2\); measure again on a quieter machine\.$/,
+    new RegExp(
+      String.raw`^Batch 1: no recommendation — .*\(ort fp32 noisy: p90 is .*, ` +
+        String.raw`ort fp16 rel L2 5\.0e-1 over 1\.0e-2\); measure again on a quieter machine\.$`,
+    ),
   );
   const batches = recommend(
     bench(
