@@ -12,12 +12,19 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { configSection, Section } from '../pipeline/config/section.js';
+import { PRECISIONS } from '../onnx/precision.js';
 
 export const schema = Section({
-  rel_l2: Type.Record(Type.String({ pattern: '^[a-z0-9]+$' }), Type.Number({ exclusiveMinimum: 0 }), {
-    default: {},
-    description: 'Relative-L2 ceiling per precision; a precision not listed is held to bench.tolerance.',
-  }),
+  // One optional ceiling per name of PRECISIONS: a misspelt precision is an error, not a ceiling never read.
+  rel_l2: Type.Partial(
+    Type.Object(Object.fromEntries(PRECISIONS.map((p) => [p, Type.Number({ exclusiveMinimum: 0 })])), {
+      additionalProperties: false,
+    }),
+    {
+      default: {},
+      description: 'Relative-L2 ceiling per precision; a precision not listed is held to bench.tolerance.',
+    },
+  ),
   max_task_drop: Type.Number({
     minimum: 0,
     maximum: 1,

@@ -2,8 +2,9 @@
  * Whether a measurement is steady enough to rank. A measurement is *noisy* when any of these holds:
  *
  * - tail: p90 > 1.5 × p50 (below 10 samples, where p90 is not stated: max > 2 × p50). A tenth of the samples
- *   half as slow again as the median is preemption or contention, not the engine: on a quiet machine the
- *   engines here stay under 1.2 (docs/benchmark.md has the figures).
+ *   half as slow again as the median is preemption or contention, not the engine. (The limits are a judgement,
+ *   not fitted to a quiet machine, which this project's development machine never was: at a load average of
+ *   12–21 its 120 bench-gate measurements had p90/p50 1.08–12.7, median 2.55, and 113 were noisy.)
  * - spread: the median absolute deviation > 10 % of p50. The typical sample strays from the median by more
  *   than the differences a ranking is asked to tell apart.
  * - drift: the median of the last third of the samples differs from the first third's by more than 25 %

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BenchFile } from '../../measure/result.js';
 import type { Recommendation } from '../../measure/verdict.js';
-import { shippedCli } from './cli-kit.js';
+import { assertOneLineError, shippedCli } from './cli-kit.js';
 
 test('bench --json carries the verdict per batch size, as bench.json records it', async () => {
   const artifacts = await mkdtemp(join(tmpdir(), 'ef-verdict-'));
@@ -35,4 +35,9 @@ test('bench --json carries the verdict per batch size, as bench.json records it'
   }
   const logged = r.records.filter((l) => /^Batch \d: /.test(String(l['msg'])));
   assert.equal(logged.length, 2, 'the stage logs the verdict too');
+});
+
+test('decide.rel_l2 takes the precisions the tool knows: a misspelt one is a usage error naming the right one', async () => {
+  const r = await shippedCli(['plan', '--config', 'configs/ci.yaml', '--set', 'decide.rel_l2.FP16=0.005']);
+  assertOneLineError(r, 2, /unknown field decide\.rel_l2\.FP16 \(did you mean fp16\?\)/);
 });
