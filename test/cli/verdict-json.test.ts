@@ -37,7 +37,7 @@ test('bench --json carries the verdict per batch size, as bench.json records it'
   assert.equal(logged.length, 2, 'the stage logs the verdict too');
 });
 
-test('decide.rel_l2 takes the precisions the tool knows: a misspelt one is a usage error naming the right one', async () => {
+test('decide.rel_l2 takes the known precisions: a misspelt one is a usage error naming the right one', async () => {
   const r = await shippedCli(['plan', '--config', 'configs/ci.yaml', '--set', 'decide.rel_l2.FP16=0.005']);
   assertOneLineError(r, 2, /unknown field decide\.rel_l2\.FP16 \(did you mean fp16\?\)/);
 });
