@@ -86,7 +86,7 @@ export async function proveOptimize(model: Model, feeds: Feeds): Promise<Optimiz
   const seconds = (performance.now() - t0) / 1000;
   const nodesBefore = countNodes(model.graph);
   if (!r.ok) {
-    const verdict: Verdict = { status: r.error.reason === 'declined' ? 'declined' : 'failed', reason: r.error.message };
+    const verdict: Verdict = { status: r.error.cause === 'declined' ? 'declined' : 'failed', reason: r.error.message };
     return { verdict, nodesBefore, nodesAfter: nodesBefore, model, seconds };
   }
   const after = r.value.run.model;

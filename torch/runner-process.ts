@@ -106,7 +106,7 @@ export type TorchResult =
       /** The runner's own load figures (absent from an older runner). */
       load?: Pick<MachineLoad, 'loadavg1' | 'cpuMs' | 'wallMs'>;
     }
-  | { id: string; ok: false; kind: SkipKind; reason: string };
+  | { id: string; ok: false; cause: SkipKind; message: string };
 
 export interface TorchReply {
   environment: TorchEnvironment;
@@ -169,8 +169,8 @@ async function ask(
   }
 }
 
-/** The configured Python, else the first candidate whose torch imports. The reason names every Python tried. */
-export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { reason: string }>> {
+/** The configured Python, else the first candidate whose torch imports. The message names every Python tried. */
+export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { message: string }>> {
   const candidates = python ? [python] : [...PYTHON_CANDIDATES];
   const tried: string[] = [];
   for (const p of candidates) {
@@ -179,7 +179,7 @@ export async function probeTorch(python: string, exec: Exec): Promise<Result<Tor
     tried.push(reply.error);
   }
   const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python to a Python that has it';
-  return err({ reason: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
+  return err({ message: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
 }
 
 /** For `--require torch` and the plan: the fingerprint names the torch build and the GPU it sees. */

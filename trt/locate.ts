@@ -18,14 +18,14 @@ export interface LocateOptions {
   installDirs?: readonly string[];
 }
 
-export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, { reason: string }>> {
+export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, { message: string }>> {
   const env = o.env ?? process.env;
   const dirs = o.installDirs ?? INSTALL_DIRS;
   if (o.trtexec) {
     return (await isExecutable(o.trtexec))
       ? ok({ kind: 'local', path: o.trtexec })
       : err({
-          reason:
+          message:
             `trt.trtexec is set to ${o.trtexec}, which is not an executable file; ` +
             'fix the path or clear it to search PATH',
         });
@@ -40,7 +40,7 @@ export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, 
   if (docker) return ok({ kind: 'docker', docker, image: o.docker.image });
   const noDocker = o.docker.enabled ? ', and no docker on PATH' : ' (trt.docker.enabled is false)';
   return err({
-    reason:
+    message:
       `trtexec not found on PATH or in ${dirs.join(', ')}${noDocker}; ` +
       'install TensorRT or set trt.trtexec / trt.docker.image',
   });

@@ -7,7 +7,7 @@ import type { Model, Tensor } from '../../onnx/ir.js';
 import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import type { Pass } from '../../onnx/rewrite/pass.js';
 import { encodeModel } from '../../onnx/serde.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';

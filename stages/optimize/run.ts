@@ -4,7 +4,7 @@ import { internalize } from '../../onnx/external-data.js';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { decodeModel, writeModelFile } from '../../onnx/serde.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { checkSource } from '../../source/check-source.js';
 import type { OptimizeConfig } from './config.js';
@@ -39,8 +39,8 @@ export async function run(
     ...(selfContained ? { originalBytes: bytes } : {}),
   });
   if (!optimized.ok) {
-    const { reason, message, details } = optimized.error;
-    return reason === 'declined' ? decline(message, details) : fail(reason, message, details);
+    const { cause, message, details } = optimized.error;
+    return cause === 'declined' ? decline(message, details) : fail(cause, message, details);
   }
   const { run: passes, check } = optimized.value;
   await writeModelFile(ctx.out('model'), passes.model);

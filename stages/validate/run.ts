@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { describeCounts, describeIssue, validateFile } from '../../onnx/validate/file.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { ValidateConfig } from './config.js';
 

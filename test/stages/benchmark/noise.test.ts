@@ -69,7 +69,7 @@ test('a real onnxruntime measurement records its load, CPU time and one calibrat
       settings: { level: 'all', intraOpThreads: 1, interOpThreads: 1 },
       calibrator,
     });
-    assert.ok(run.ok, run.ok ? '' : run.error.reason);
+    assert.ok(run.ok, run.ok ? '' : run.error.message);
     const load = run.value.measurement.load!;
     assert.equal(load.calibrationMs?.length, 12, 'one calibration round after each of the 12 samples');
     assert.equal(load.calibratedAround, 'samples');
