@@ -16,7 +16,7 @@ TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt to
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
 .PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data task-data bench-task
-.PHONY: bench-make screenshots
+.PHONY: bench-make screenshots bench-gate
 all: run
 
 # package.json's allowScripts runs esbuild's and protobufjs's install scripts and not onnxruntime-node's (its
@@ -82,6 +82,10 @@ bench-make: dist/.built
 # report.html and graph.html of the latest run, at 1400 px in headless Chromium, into docs/report/.
 screenshots: debian-test dist/.built
 	node dist/bench/screenshots.js
+# The regression gate on a busy machine: a quiet baseline, then the unchanged config under a CPU hog (must
+# pass) and a real ~3× slowdown quiet and under the hog (must fail), 10 runs each, with the ratios judged.
+bench-gate: dist/.built
+	node dist/bench/gate-load.js
 bench-remote: dist/.built
 	node dist/bench/remote.js
 # The tables of docs/benchmarks/h200 from its recorded files (any machine; the GPU run is bench/h200_session.sh).

@@ -11,6 +11,7 @@ import type { Measurement, SkipKind, SkippedEngine } from './result.js';
 import type { InputsConfig } from '../onnx/inputs/index.js';
 import type { Exec } from '../pipeline/execute/exec.js';
 import type { StageLog } from '../pipeline/stage.js';
+import type { Calibrator } from './calibration.js';
 import { estimateMs, type SampleProgress } from './sampling.js';
 import type { Precision } from '../onnx/precision.js';
 
@@ -82,6 +83,8 @@ export interface RunnerRequest extends BenchRequest {
   feeds: BenchInputs;
   /** The optimized model's bytes (PyTorch runs its graph). */
   modelBytes: Uint8Array;
+  /** The machine-speed workload (calibration.ts), timed interleaved with the measurements. */
+  calibrator?: Calibrator;
 }
 
 /** A precision this runner has a file for: the ONNX model or engine it runs. */
@@ -99,6 +102,8 @@ export interface EngineRunner<Ready = unknown> {
   artifact(r: RunnerRequest, precision: Precision): string | Skip;
   /** Whether this machine can run it at all (its tool, its GPU): what it found, or why not. */
   available(r: RunnerRequest): Promise<Result<Ready, Skip>>;
+  /** It interleaves calibration rounds with each measurement's samples; otherwise its group is bracketed. */
+  readonly calibratesEach?: boolean;
   /** Every engine × precision × batch of `work`; a run that fails is skipped with its kind. */
   measure(r: RunnerRequest, ready: Ready, work: readonly Work[]): Promise<EngineGroup>;
 }

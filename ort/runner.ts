@@ -37,6 +37,8 @@ import {
 } from '../measure/sampling.js';
 import { latencyStats, throughput } from '../measure/stats.js';
 import type { Precision } from '../onnx/precision.js';
+import type { Calibrator } from '../measure/calibration.js';
+import { watchProcess, type MachineLoad } from '../measure/load.js';
 
 export interface OrtSettings {
   level: GraphOptimizationLevel;
@@ -54,6 +56,7 @@ export interface OrtRunRequest {
   timed: Budget;
   settings: OrtSettings;
   progress?: SampleProgress;
+  calibrator?: Calibrator;
 }
 
 export interface OrtRun {
@@ -76,6 +79,19 @@ export function firstFloat(
 /** A failure as a skip: onnxruntime started on the file and failed. */
 const failed = (message: string): Result<never, Skip> => err({ cause: 'engine-failed', message });
 
+/** The timed samples, one calibration round after each (calibration.ts), and the machine's load meanwhile. */
+async function timedWithLoad(call: () => Promise<void>, r: OrtRunRequest) {
+  const rounds: number[] = [];
+  const calibrate = r.calibrator ? async () => void rounds.push(await r.calibrator!.round()) : undefined;
+  const watch = watchProcess();
+  const timed = await sample(call, r.timed, 'timed', r.progress, calibrate);
+  const load: MachineLoad = {
+    ...watch.stop(),
+    ...(calibrate ? { calibrationMs: rounds, calibratedAround: 'samples' as const } : {}),
+  };
+  return { timed, load };
+}
+
 export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>> {
   let session;
   try {
@@ -90,7 +106,7 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
       out = await session.run(feeds);
     };
     const warm = await sample(call, r.warmup, 'warm-up', r.progress);
-    const timed = await sample(call, r.timed, 'timed', r.progress);
+    const { timed, load } = await timedWithLoad(call, r);
     const output = firstFloat(session, out);
     if (!output)
       return err({
@@ -123,6 +139,7 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
         samplesMs: timed.samplesMs,
         stats,
         throughput: throughput(r.batch, stats),
+        load,
       },
       output,
     });
@@ -149,19 +166,22 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
       const sweep = c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : '';
       const label = `ort ${precision} batch ${b}${sweep}`;
       const feeds = r.feeds.feeds(b);
-      const run = !feeds.ok
-        ? err<Skip>({ cause: 'no-inputs', message: feeds.error })
-        : await measureOrt({
-            path,
-            artifact: basename(path),
-            precision,
-            batch: b,
-            feeds: feeds.value,
-            warmup: warmupBudget(c),
-            timed: timedBudget(c),
-            settings,
-            ...optional(progressOf(r, label)),
-          });
+      if (!feeds.ok) {
+        group.skipped.push(...skipAll(['ort'], precision, { cause: 'no-inputs', message: feeds.error }));
+        continue;
+      }
+      const run = await measureOrt({
+        path,
+        artifact: basename(path),
+        precision,
+        batch: b,
+        feeds: feeds.value,
+        warmup: warmupBudget(c),
+        timed: timedBudget(c),
+        settings,
+        ...optional(progressOf(r, label)),
+        ...(r.calibrator ? { calibrator: r.calibrator } : {}),
+      });
       if (!run.ok) {
         group.skipped.push(...skipAll(['ort'], precision, run.error));
         continue;
@@ -183,6 +203,7 @@ export const ortRunner: EngineRunner<null> = {
     return { cause: 'no-model', message: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
   },
   available: async () => ok(null),
+  calibratesEach: true,
   async measure(r, _ready, work) {
     const group: EngineGroup = { measured: [], skipped: [] };
     for (const w of work) await measureWork(r, w, group);

@@ -112,6 +112,8 @@ export interface StageDef<C = unknown> {
   when?(config: Readonly<Record<string, unknown>>): string | undefined;
   /** The user files it reads; an error (a file that cannot be read) fails the stage before it runs. */
   files?(config: Readonly<Record<string, unknown>>): Promise<Result<UserFiles, string>>;
+  /** What `--json` reports of its result beside the files, read from its outputs (label → path). */
+  summary?(outputs: Readonly<Record<string, string>>): Promise<unknown>;
   /** Ok with `Declined` when the stage cannot prove its output: skipped, and consumers take their fallback. */
   run(ctx: StageContext<C>): Promise<Result<void | Declined, StageFailure>>;
 }

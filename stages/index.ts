@@ -6,6 +6,7 @@ import { tagFilter, type Registry, type RegistryCommand } from '../pipeline/regi
 import type { ToolSpec } from '../pipeline/stage.js';
 import benchmark from './benchmark/index.js';
 import { schema as benchSchema } from '../measure/config.js';
+import { schema as decideSchema } from '../measure/decide-config.js';
 import build from './build/index.js';
 import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
@@ -63,6 +64,7 @@ export const registry: Registry = {
       fp16: fp16Schema,
       trt: trtSchema,
       bench: benchSchema,
+      decide: decideSchema,
       report: reportSchema,
       graph: graphSchema,
       limits: limitsSchema,

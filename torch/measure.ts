@@ -238,6 +238,7 @@ async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): P
         samplesMs: res.samplesMs,
         stats,
         throughput: throughput(run.batch, stats),
+        ...(res.load ? { load: res.load } : {}),
       },
       output: f32(await readFile(res.output)),
       dims: res.outputDims,

@@ -11,6 +11,7 @@ import type { ToolSpec } from '../pipeline/stage.js';
 import type { SkipKind } from '../measure/result.js';
 import type { Sampling } from '../measure/sampling.js';
 import type { Precision } from '../onnx/precision.js';
+import type { MachineLoad } from '../measure/load.js';
 
 export const RUNNER_PROTOCOL = 3;
 /**
@@ -104,6 +105,8 @@ export type TorchResult =
       outputDims: number[];
       compileMs?: number;
       sampling: Sampling;
+      /** The runner's own load figures (absent from an older runner). */
+      load?: Pick<MachineLoad, 'loadavg1' | 'cpuMs' | 'wallMs'>;
     }
   | { id: string; ok: false; cause: SkipKind; message: string };
 

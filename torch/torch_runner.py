@@ -174,10 +174,15 @@ def measured(fn, run, request, cuda):
         torch.cuda.synchronize()
     budget = {k: request[k] for k in ("maxSeconds", "minSamples")}
     budget["runs"] = request["iterations"]
+    # The machine's load while timing (load.ts on the Node side): the 1-minute load average before and after,
+    # and this process's CPU time (all its threads) against the wall time.
+    load_before, cpu0, wall0 = os.getloadavg()[0], time.process_time(), time.perf_counter()
     samples, stopped_by, seconds = sampled(fn, budget, cuda, run["id"], "timed")
+    load = {"loadavg1": [load_before, os.getloadavg()[0]], "cpuMs": (time.process_time() - cpu0) * 1000.0,
+            "wallMs": (time.perf_counter() - wall0) * 1000.0}
     timing = ("CUDA events recorded on the stream around each call (input already on the GPU; no host copies)"
               if cuda else "perf_counter around each call")
-    return {"samplesMs": samples, "warmup": len(warm_samples), "timing": timing,
+    return {"samplesMs": samples, "warmup": len(warm_samples), "timing": timing, "load": load,
             "sampling": {"n": len(samples), "stoppedBy": stopped_by, "seconds": seconds,
                          "warmup": len(warm_samples), "warmupSeconds": warm_seconds}}
 

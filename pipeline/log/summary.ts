@@ -31,7 +31,14 @@ export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number
 }
 
 /** `--json`'s stdout: the run summary and each stage's result. */
-export function runJson(command: string, config: string, exitCode: number, outcomes: readonly Outcome[], ms: number) {
+export function runJson(
+  command: string,
+  config: string,
+  exitCode: number,
+  outcomes: readonly Outcome[],
+  ms: number,
+  summaries: ReadonlyMap<string, unknown> = new Map(),
+) {
   const { interrupted, ...summary } = counts(outcomes);
   return {
     command,
@@ -47,6 +54,7 @@ export function runJson(command: string, config: string, exitCode: number, outco
       ...(o.cause ? { cause: o.cause } : {}),
       ...(o.cause === 'inapplicable' ? { inapplicable: true } : {}),
       ...(o.failure?.details ? { details: o.failure.details } : {}),
+      ...(summaries.has(o.stage) ? { summary: summaries.get(o.stage) } : {}),
       ms: Math.round(o.ms * 10) / 10,
       outputs: Object.fromEntries(
         Object.entries(o.outputs).map(([label, { file, sha256, size }]) => [label, { file, sha256, size }]),

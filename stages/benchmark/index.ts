@@ -8,6 +8,7 @@
  * spread fails the stage (exit 1: the CI regression gate). A failed stage's outputs are not kept, so the
  * new measurement is saved beside the stage's persistent files and the failure names it.
  */
+import { readFile } from 'node:fs/promises';
 import { checkDataFiles, type InputsConfig } from '../../onnx/inputs/index.js';
 import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
@@ -16,6 +17,8 @@ import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { latestModel, sourceModel } from '../../source/model-ref.js';
 import { benchConfig, type BenchConfig } from '../../measure/config.js';
 import { labelFiles } from './labels.js';
+import type { BenchFile } from '../../measure/result.js';
+import { decideConfig, type DecideConfig } from '../../measure/decide-config.js';
 
 export interface BenchStageConfig {
   bench: BenchConfig;
@@ -23,13 +26,20 @@ export interface BenchStageConfig {
   model: InputsConfig;
   /** Where trtexec is and how it times an engine (the `trt` section). */
   trt: TrtConfig;
+  /** The accuracy budget and confidence of the verdict (the `decide` section). */
+  decide: DecideConfig;
 }
 
 export default defineStage<BenchStageConfig>({
   name: 'benchmark',
   version: 2,
   description: 'latency, throughput and correctness of every engine on the same seeded inputs',
-  config: (root) => ({ bench: benchConfig(root), model: inputsConfig(root), trt: trtConfig(root) }),
+  config: (root) => ({
+    bench: benchConfig(root),
+    model: inputsConfig(root),
+    trt: trtConfig(root),
+    decide: decideConfig(root),
+  }),
   files: async (root) => {
     const dir = sourceSection(root).check_data;
     if (!dir) return ok({});
@@ -49,5 +59,12 @@ export default defineStage<BenchStageConfig>({
   },
   outputs: { bench: 'bench.json' },
   cache: 'never',
+  // `--json`: the verdict per batch size and how many measurements were noisy.
+  summary: async ({ bench }) => {
+    if (!bench) return undefined;
+    const file = JSON.parse(await readFile(bench, 'utf8')) as BenchFile;
+    const noisy = file.measurements.filter((m) => m.noise?.noisy).length;
+    return { recommendation: file.recommendation, measurements: file.measurements.length, noisy };
+  },
   run: lazyRun(() => import('./run.js')),
 });

@@ -6,6 +6,7 @@
  * benchmark.
  */
 import { createHash } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readModelFile } from '../../onnx/serde.js';
@@ -13,7 +14,9 @@ import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { BenchConfig } from '../../measure/config.js';
+import { BRACKET_ROUNDS, startCalibrator, WORKLOAD, type Calibrator } from '../../measure/calibration.js';
 import { judge } from './correctness.js';
+import { noiseOf } from '../../measure/noise.js';
 import { computeReference } from './reference.js';
 import { LABELS_FILE } from './labels.js';
 import { taskCheck } from './task-check.js';
@@ -57,6 +60,21 @@ export const RUNNERS: readonly EngineRunner[] = KITS.map((k) => k.runner);
  * precision, since that is also why the stage that makes its engine made none.
  */
 async function measureWith(runner: EngineRunner, r: RunnerRequest, wanted: readonly Precision[]): Promise<EngineGroup> {
+  if (runner.calibratesEach) return measureFound(runner, r, wanted);
+  const avg = loadavg()[0] ?? 0;
+  const before = (await r.calibrator?.rounds(BRACKET_ROUNDS)) ?? [];
+  const group = await measureFound(runner, r, wanted);
+  const after = (await r.calibrator?.rounds(BRACKET_ROUNDS)) ?? [];
+  for (const { measurement: m } of group.measured) {
+    m.load = {
+      ...(m.load ?? { loadavg1: [avg, loadavg()[0] ?? 0] }),
+      ...(r.calibrator ? { calibrationMs: [...before, ...after], calibratedAround: 'group' as const } : {}),
+    };
+  }
+  return group;
+}
+
+async function measureFound(runner: EngineRunner, r: RunnerRequest, wanted: readonly Precision[]) {
   const files = wanted.map((precision) => ({ precision, artifact: runner.artifact(r, precision) }));
   const found = await runner.available(r);
   if (!found.ok) return { measured: [], skipped: wanted.flatMap((p) => skipAll(r.engines, p, found.error)) };
@@ -71,7 +89,7 @@ async function measureWith(runner: EngineRunner, r: RunnerRequest, wanted: reado
 /** Every runner of the table with an engine that bench.engines lists, in turn (they would share the cores). */
 async function measureTable(
   r: BenchRequest,
-  model: Pick<RunnerRequest, 'feeds' | 'modelBytes'>,
+  model: Pick<RunnerRequest, 'feeds' | 'modelBytes' | 'calibrator'>,
   wanted: readonly Precision[],
   batchesOf: (runner: EngineRunner) => number[],
 ): Promise<EngineGroup[]> {
@@ -82,6 +100,16 @@ async function measureTable(
     groups.push(await measureWith(runner, { ...r, ...model, engines, batches: batchesOf(runner) }, wanted));
   }
   return groups;
+}
+
+/** The measurements with the calibration workload's threads started for them, and stopped after. */
+async function calibrated(measure: (c: Calibrator) => Promise<EngineGroup[]>) {
+  const calibrator = await startCalibrator();
+  try {
+    return { groups: await measure(calibrator), threads: calibrator.threads };
+  } finally {
+    await calibrator.close();
+  }
 }
 
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
@@ -122,11 +150,14 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     skipped.push(...group.skipped);
     for (const { measurement, output, dims } of group.measured) {
       check(measurement, output, dims);
+      measurement.noise = noiseOf(measurement.samplesMs, measurement.stats);
       measurements.push(measurement);
     }
   };
 
-  const groups = await measureTable(r, { feeds: inputs.value, modelBytes }, wanted, batchesOf);
+  const { groups, threads } = await calibrated((calibrator) =>
+    measureTable(r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf),
+  );
   for (const g of groups) add(g);
 
   return ok({
@@ -141,6 +172,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },
     environment: await environment(r.exec, groups),
     measurements,
+    calibration: { workload: WORKLOAD, threads },
     skipped,
   });
 }

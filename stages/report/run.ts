@@ -11,6 +11,7 @@ import { markdown } from './markdown.js';
 import type { PassesFile } from './tables.js';
 
 const CHART_OUTPUTS = {
+  pareto: ['paretoSvg', 'paretoPng'],
   'latency-runs': ['latencyRunsSvg', 'latencyRunsPng'],
   'latency-dist': ['latencyDistSvg', 'latencyDistPng'],
   throughput: ['throughputSvg', 'throughputPng'],
