@@ -153,11 +153,7 @@ type TorchFiles = Pick<TorchRequest, 'graph' | 'weights' | 'inputs' | 'outputDir
 /** The request: the files, every run, and torch.compile's portable caches of engine:torch-compile:*. */
 function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): TorchRequest {
   const threads = r.config.torch.threads || availableParallelism();
-  const compiled = [
-    ['fp32', r.artifacts.compiledFp32],
-    ['fp16', r.artifacts.compiledFp16],
-  ] as const;
-  const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
+  const compileCache = Object.fromEntries(Object.entries(r.artifacts.compiled ?? {}).filter(([, p]) => p));
   const cached =
     Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
   return { ...torchRequest(r.config, files, threads, runs), ...cached };
