@@ -15,19 +15,23 @@ import type { Calibrator } from './calibration.js';
 import { estimateMs, type SampleProgress } from './sampling.js';
 import type { Precision } from '../onnx/precision.js';
 
+/** A file per precision, where the stage that makes it made one. */
+export type ByPrecision = { readonly [P in Precision]?: string | undefined };
+
+/** The files the benchmark runs: one table per kind of file, keyed by precision, so a new precision is a key. */
 export interface BenchArtifacts {
   /** The optimized FP32 ONNX, which ORT FP32 and PyTorch run. */
   model: string;
   /** The model before optimization (import or build): the correctness reference's graph (reference.ts). */
   source: string;
-  fp16?: string;
-  trtFp32?: string;
-  trtFp16?: string;
+  /** The ONNX model ORT runs at each precision other than fp32 (convert:fp16's for fp16). */
+  onnx?: ByPrecision;
+  /** TensorRT's engine per precision (engine:trt:*). */
+  trt?: ByPrecision;
   /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
-  compiledFp32?: string;
-  compiledFp16?: string;
+  compiled?: ByPrecision;
   /** torch-fused's per-block plan (engine:torch-fused:fp16): which blocks run the fused kernel, and how. */
-  fusedFp16?: string;
+  fused?: ByPrecision;
 }
 
 /**

@@ -198,7 +198,7 @@ export const ortRunner: EngineRunner<null> = {
   engines: ['ort'],
   batchSizes: (c) => (c.ort.batch_sizes.length ? c.ort.batch_sizes : c.batch_sizes),
   artifact(r, precision) {
-    const path = precision === 'fp32' ? r.artifacts.model : r.artifacts.fp16;
+    const path = { ...r.artifacts.onnx, fp32: r.artifacts.model }[precision];
     if (path) return path;
     return { cause: 'no-model', message: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
   },

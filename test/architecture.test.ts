@@ -1,6 +1,7 @@
 /**
  * The import directions docs/architecture.md draws, checked on the sources: pipeline/ imports only itself;
- * onnx/ imports pipeline/; trt/ imports pipeline/ and onnx/; a stage folder imports those, itself, and from
+ * onnx/ imports pipeline/; source/ and measure/ import those; an engine kit (trt/, torch/, ort/) imports those and
+ * itself (its stage declarations and builds read source/); a stage folder imports all of them, itself, and from
  * another stage folder only the shared modules listed in SHARED. Static and lazy (`import()`) imports alike.
  */
 import assert from 'node:assert/strict';
@@ -29,9 +30,9 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   onnx: ['pipeline', 'onnx'],
   source: ['pipeline', 'onnx', 'source'],
   measure: ['pipeline', 'onnx', 'measure'],
-  trt: ['pipeline', 'onnx', 'measure', 'trt'],
-  torch: ['pipeline', 'onnx', 'measure', 'torch'],
-  ort: ['pipeline', 'onnx', 'measure', 'ort'],
+  trt: ['pipeline', 'onnx', 'source', 'measure', 'trt'],
+  torch: ['pipeline', 'onnx', 'source', 'measure', 'torch'],
+  ort: ['pipeline', 'onnx', 'source', 'measure', 'ort'],
   stages: ['pipeline', 'onnx', 'source', 'measure', 'trt', 'torch', 'ort', 'stages'],
 };
 
@@ -104,7 +105,7 @@ test('the rule itself: each direction it forbids is reported', () => {
   assert.match(why('pipeline/execute/runner.ts', 'onnx/ir.ts'), /pipeline\/ may import only pipeline\//);
   assert.match(why('onnx/serde.ts', 'trt/probe.ts'), /onnx\/ may import only/);
   assert.match(why('trt/probe.ts', 'stages/engine-trt/engine-stage.ts'), /trt\/ may import only/);
-  assert.match(why('stages/benchmark/run.ts', 'stages/engine-trt/build-engine.ts'), /another stage folder/);
+  assert.match(why('stages/benchmark/run.ts', 'stages/engine-trt/index.ts'), /another stage folder/);
   assert.match(why('torch/probe.ts', 'trt/probe.ts'), /torch\/ may import only/);
   assert.match(why('measure/result.ts', 'trt/runner.ts'), /measure\/ may import only/);
   assert.match(why('source/model-ref.ts', 'stages/import/files.ts'), /source\/ may import only/);

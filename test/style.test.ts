@@ -34,8 +34,8 @@ export function wideLines(file: string, text: string): string[] {
   });
 }
 
-/** `file:line name: N lines` for each function, method, arrow or accessor longer than MAX_FUNCTION_LINES. */
-export function longFunctions(file: string, text: string): string[] {
+/** `file:line name: N lines` for each function, method, arrow or accessor longer than `limit` lines. */
+export function longFunctions(file: string, text: string, limit = MAX_FUNCTION_LINES): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
@@ -44,7 +44,7 @@ export function longFunctions(file: string, text: string): string[] {
       const last = source.getLineAndCharacterOfPosition(node.end).line;
       const lines = last - first + 1;
       const name = node.name?.getText(source) ?? '(anonymous)';
-      if (lines > MAX_FUNCTION_LINES) found.push(`${file}:${first + 1} ${name}: ${lines} lines`);
+      if (lines > limit) found.push(`${file}:${first + 1} ${name}: ${lines} lines`);
     }
     ts.forEachChild(node, visit);
   };
@@ -79,6 +79,22 @@ test('no line over 120 columns, no function over 60 lines, no file over 300 line
     return [...longFile(file, text), ...longFunctions(file, text), ...wideLines(file, text)];
   });
   if (found.length > 0) assert.fail(`${found.length} over the limits:\n${found.join('\n')}`);
+});
+
+/**
+ * Functions over 40 lines in the product code (tests aside): under the hard limit, but long enough to be read
+ * twice. The count is printed and may only go down; lower the ceiling when it does (it was 37 at issue 20).
+ */
+const LONG_FUNCTION_LINES = 40;
+const LONG_FUNCTION_CEILING = 37;
+
+test(`functions over ${LONG_FUNCTION_LINES} lines in the product code: printed, at most the ceiling`, async (t) => {
+  const files = (await tracked('*.ts', '*.mjs')).filter((f) => !f.startsWith('test/'));
+  const long = (file: string) => longFunctions(file, readFileSync(fromRoot(file), 'utf8'), LONG_FUNCTION_LINES);
+  const found = files.flatMap(long);
+  t.diagnostic(`${found.length} functions over ${LONG_FUNCTION_LINES} lines (ceiling ${LONG_FUNCTION_CEILING})`);
+  const said = `${found.length} over ${LONG_FUNCTION_LINES} lines:\n${found.join('\n')}`;
+  assert.ok(found.length <= LONG_FUNCTION_CEILING, said);
 });
 
 test('Python too: no line over 120 columns, no function over 60 lines, no file over 300 lines', async () => {

@@ -157,14 +157,10 @@ type TorchFiles = Pick<TorchRequest, 'graph' | 'weights' | 'inputs' | 'outputDir
 /** The request: the files, every run, and torch.compile's portable caches of engine:torch-compile:*. */
 function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): TorchRequest {
   const threads = r.config.torch.threads || availableParallelism();
-  const compiled = [
-    ['fp32', r.artifacts.compiledFp32],
-    ['fp16', r.artifacts.compiledFp16],
-  ] as const;
-  const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
+  const compileCache = Object.fromEntries(Object.entries(r.artifacts.compiled ?? {}).filter(([, p]) => p));
   const cached =
     Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
-  const fused = r.artifacts.fusedFp16 ? { fusedPlan: { fp16: r.artifacts.fusedFp16 } } : {};
+  const fused = r.artifacts.fused?.fp16 ? { fusedPlan: { fp16: r.artifacts.fused.fp16 } } : {};
   return { ...torchRequest(r.config, files, threads, runs), ...cached, ...fused };
 }
 

@@ -60,7 +60,7 @@ interface Trtexec {
 export const trtRunner: EngineRunner<Trtexec> = {
   engines: ['trt'],
   artifact(r, precision) {
-    const path = precision === 'fp32' ? r.artifacts.trtFp32 : r.artifacts.trtFp16;
+    const path = r.artifacts.trt?.[precision];
     if (path) return path;
     const made = `engine:trt:${precision} produced no engine`;
     return { cause: 'no-model', message: `${made} although trtexec and a GPU are here; the manifest says why` };

@@ -36,7 +36,7 @@ export async function measureAll(run: GpuRun, file: string): Promise<BenchFile> 
     const r = await runBenchmark({
       config,
       trt: trtConfig({}),
-      artifacts: { model: run.paths.opt, source: run.paths.raw, fp16: run.paths.fp16 },
+      artifacts: { model: run.paths.opt, source: run.paths.raw, onnx: { fp16: run.paths.fp16 } },
       workDir: run.work,
       exec,
       log: run.log,

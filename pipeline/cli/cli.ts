@@ -14,18 +14,6 @@ import { runCommand, type RunArgs } from './run.js';
 import type { Registry } from '../registry.js';
 import { didYouMean } from './suggest.js';
 
-/**
- * yargs lays out the whole help text after every command handler starts, in case a later failure wants to print
- * it; this CLI's failures never print help, and the layout was a quarter of a no-op run. Through yargs's internal
- * methods, so it is guarded: a yargs without them keeps its default.
- */
-function skipHelpCache(parser: Argv): void {
-  type Usage = { cacheHelpMessage?: () => void };
-  const internal = parser as unknown as { getInternalMethods?: () => { getUsageInstance?: () => Usage } };
-  const usage = internal.getInternalMethods?.().getUsageInstance?.();
-  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
-}
-
 /** The parser without commands: strict, never exiting, usage errors as one line each. */
 function baseParser(
   args: readonly string[],
@@ -41,7 +29,7 @@ function baseParser(
       .strict()
       .version('version', 'the version of enginefoundry', args.includes('--version') ? version() : '')
       .help()
-      // Laying out help unwrapped is cheaper, should yargs do it (see skipHelpCache); --help keeps 80 columns.
+      // Laying out help unwrapped is cheaper, should yargs do it; --help keeps 80 columns.
       .wrap(args.includes('--help') ? Math.min(80, process.stdout.columns ?? 80) : null)
       .fail((message: string | undefined, e: Error | undefined) => {
         // yargs's own validation errors arrive as YError; anything else is a bug in a handler.
@@ -95,7 +83,6 @@ export async function main(args: readonly string[], registry: Registry): Promise
       code = await cacheCommand(registry, String(argv['action']), argv as unknown as CacheArgs);
     },
   );
-  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (e) {

@@ -1,8 +1,9 @@
 /**
- * The compiled-PyTorch engines, one stage per precision (as the TensorRT engines are).
+ * The compiled-PyTorch engine stages, one per precision, declared by the kit (torch/engine-stage.ts) as the
+ * TensorRT ones are: the build lives in torch/, and only the build enters these stages' code identity.
  */
-import { compileEngineStage } from './engine-stage.js';
+import { engineStage } from '../../torch/engine-stage.js';
 
-export const torchCompileFp32 = compileEngineStage('fp32');
-export const torchCompileFp16 = compileEngineStage('fp16');
-export { torchFusedFp16 } from './fused-stage.js';
+export const torchCompileFp32 = engineStage('fp32');
+export const torchCompileFp16 = engineStage('fp16');
+export { torchFusedFp16 } from '../../torch/fused-stage.js';

@@ -1,7 +1,8 @@
 /**
- * Two stages from one definition: the FP32 and the FP16 TensorRT engine. The registry lists both.
+ * The TensorRT engine stages, one per precision, declared by the kit (trt/engine-stage.ts): the build lives in
+ * trt/ beside the runner, and only the build enters these stages' code identity. The registry lists both.
  */
-import { engineStage } from './engine-stage.js';
+import { engineStage } from '../../trt/engine-stage.js';
 
 export const trtFp32 = engineStage('fp32');
 export const trtFp16 = engineStage('fp16');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DType } from '../../onnx/ir.js';
 import { buildArgs, type BuildRequest } from '../../trt/build-args.js';
-import { engineStage, wouldRun } from '../../stages/engine-trt/engine-stage.js';
+import { engineStage, wouldRun } from '../../trt/engine-stage.js';
 import type { TrtInputs } from '../../trt/model-input.js';
 
 const V86 = { major: 8, minor: 6, patch: 1 };

@@ -175,7 +175,7 @@ test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and t
   const config = benchConfig({
     bench: { warmup: 0, runs: 3, batch_sizes: [1], engines: ['ort'], precisions: ['fp32', 'fp16'] },
   });
-  const artifacts = { model: optPath, source: rawPath, fp16: optPath };
+  const artifacts = { model: optPath, source: rawPath, onnx: { fp16: optPath } };
   const r = await measure(config, 'w5', { artifacts, only: 'fp32' });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(

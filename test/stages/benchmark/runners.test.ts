@@ -42,10 +42,10 @@ before(async () => {
   ({ dir } = await stageContext({}, {}, {}));
   const { raw, opt, fp16 } = tinyMobileNet();
   const source = join(dir, 'model.onnx');
-  artifacts = { model: join(dir, 'model.opt.onnx'), source, fp16: join(dir, 'model.fp16.onnx') };
+  artifacts = { model: join(dir, 'model.opt.onnx'), source, onnx: { fp16: join(dir, 'model.fp16.onnx') } };
   await writeFile(source, encodeModel(raw));
   await writeFile(artifacts.model, encodeModel(opt));
-  await writeFile(artifacts.fp16!, encodeModel(fp16));
+  await writeFile(artifacts.onnx!.fp16!, encodeModel(fp16));
 });
 after(() => {
   process.env.PATH = path;
@@ -103,9 +103,9 @@ test('every engine is measured or skipped with a kind: a GPU machine (fake trtex
     FAKE_GPU: GPU.ada,
     FAKE_TRT_TIMES: LOG.times,
   });
-  const engines = { trtFp32: join(rig.root, 'model.fp32.engine'), trtFp16: join(rig.root, 'model.fp16.engine') };
+  const engines = { fp32: join(rig.root, 'model.fp32.engine'), fp16: join(rig.root, 'model.fp16.engine') };
   for (const e of Object.values(engines)) await writeFile(e, 'fake engine');
-  const b = await bench({ ...artifacts, ...engines }, 'gpu');
+  const b = await bench({ ...artifacts, trt: engines }, 'gpu');
   assert.deepEqual(outcomes(b), {
     'ort fp32': 'measured 1,2',
     'ort fp16': 'measured 1,2',
@@ -123,7 +123,7 @@ test('every engine is measured or skipped with a kind: a GPU machine (fake trtex
     'trt fp16': 'measured 1,2',
   });
   const loaded = rig.calls('trtexec').flatMap((c) => c.argv.filter((a) => a.startsWith('--loadEngine=')));
-  assert.deepEqual([...new Set(loaded)], [`--loadEngine=${engines.trtFp32}`, `--loadEngine=${engines.trtFp16}`]);
+  assert.deepEqual([...new Set(loaded)], [`--loadEngine=${engines.fp32}`, `--loadEngine=${engines.fp16}`]);
   assert.equal(b.environment.gpu?.name, 'NVIDIA RTX 6000 Ada Generation', 'nvidia-smi names the GPU');
 });
 
@@ -131,7 +131,7 @@ test('no GPU: TensorRT is skipped as no-gpu with the probe’s words, whatever e
   const rig = new Rig(['trtexec'], { FAKE_TRT_LOG: LOG.bench });
   const engine = join(rig.root, 'model.fp32.engine');
   await writeFile(engine, 'fake engine');
-  const b = await bench({ ...artifacts, trtFp32: engine }, 'no-gpu', ['ort', 'trt']);
+  const b = await bench({ ...artifacts, trt: { fp32: engine } }, 'no-gpu', ['ort', 'trt']);
   const trt = b.skipped.filter((s) => s.engine === 'trt');
   const reason = 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)';
   assert.deepEqual(trt, [

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { exec, type Exec } from '../../../pipeline/execute/exec.js';
 import { probeMemo } from '../../../pipeline/plan/probe-memo.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
-import { compileEngineConfig, type CompileEngineConfig } from '../../../stages/engine-torch/engine-stage.js';
+import { compileEngineConfig, type CompileEngineConfig } from '../../../torch/engine-stage.js';
 import { torchCompileFp16, torchCompileFp32 } from '../../../stages/engine-torch/index.js';
 import { codeHash, probeTorchCompile } from '../../../torch/probe.js';
 import { fromRoot } from '../../repo-root.js';

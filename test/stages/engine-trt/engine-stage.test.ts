@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/execute/exec.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
-import type { EngineConfig } from '../../../stages/engine-trt/engine-stage.js';
+import type { EngineConfig } from '../../../trt/engine-stage.js';
 import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
 import { realModels } from '../../corpus/models.js';
 import { GPU, LOG, AUTHORED_LOGS, Rig } from './rig.js';

@@ -3,17 +3,17 @@
  * full output of a failed build is kept beside the timing cache, since a failed stage's outputs are not.
  */
 import { basename, dirname } from 'node:path';
-import { formatMs } from '../../pipeline/log/log.js';
-import { fail } from '../../pipeline/cause.js';
-import { ok, type Result } from '../../pipeline/result.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import { buildArgs } from '../../trt/build-args.js';
+import { formatMs } from '../pipeline/log/log.js';
+import { fail } from '../pipeline/cause.js';
+import { ok, type Result } from '../pipeline/result.js';
+import type { StageContext, StageFailure } from '../pipeline/stage.js';
+import { buildArgs } from './build-args.js';
 import type { EngineConfig } from './engine-stage.js';
-import { readTrtInputs } from '../../trt/model-input.js';
-import { parseVersion, type TrtexecLog } from '../../trt/parse-log.js';
-import { runTrtexec } from '../../trt/trtexec.js';
+import { readTrtInputs } from './model-input.js';
+import { parseVersion, type TrtexecLog } from './parse-log.js';
+import { runTrtexec } from './trtexec.js';
 
-declare module '../../pipeline/cause.js' {
+declare module '../pipeline/cause.js' {
   /** The build ran on another TensorRT or GPU than the probe keyed. */
   interface StageCauses {
     'trt-identity-mismatch': true;

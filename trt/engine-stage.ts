@@ -3,15 +3,15 @@
  * probe found (through the tool fingerprint), the build settings and the ONNX. The timing cache persists
  * per stage and fingerprint, so a rebuild after a model change re-times only the layers that changed.
  */
-import type { InputsConfig } from '../../onnx/inputs/index.js';
-import { err } from '../../pipeline/result.js';
-import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
-import { inputsConfig } from '../../source/config.js';
-import { latestModel } from '../../source/model-ref.js';
-import { buildArgs, type BuildSettings } from '../../trt/build-args.js';
-import { trtConfig, type TrtConfig } from '../../trt/config.js';
-import { trtexecTool } from '../../trt/probe.js';
-import type { Precision } from '../../onnx/precision.js';
+import type { InputsConfig } from '../onnx/inputs/index.js';
+import { err } from '../pipeline/result.js';
+import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { inputsConfig } from '../source/config.js';
+import { latestModel } from '../source/model-ref.js';
+import { buildArgs, type BuildSettings } from './build-args.js';
+import { trtConfig, type TrtConfig } from './config.js';
+import { trtexecTool } from './probe.js';
+import type { Precision } from '../onnx/precision.js';
 
 /** Only what changes the engine enters the key; benchmark settings do not. */
 export interface EngineConfig extends BuildSettings {

@@ -2,8 +2,8 @@
  * engine:torch-fused:fp16's build: torch_engine.py times every inverted-residual block as the fused Triton
  * kernel and as PyTorch's operators on this GPU (torch/fused_engine.py) and writes each block's choice.
  */
-import type { Result } from '../../pipeline/result.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import type { Result } from '../pipeline/result.js';
+import type { StageContext, StageFailure } from '../pipeline/stage.js';
 import { build } from './build-engine.js';
 import type { FusedEngineConfig } from './fused-stage.js';
 

@@ -5,11 +5,11 @@
  * `bench` section, so the two cannot disagree) and the probe's fingerprint (torch, Triton, CUDA, GPU,
  * compute capability, code).
  */
-import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
-import { benchConfig } from '../../measure/config.js';
-import { torchCompileTool, type CompileProbeConfig } from '../../torch/probe.js';
-import { latestModel } from '../../source/model-ref.js';
-import type { Precision } from '../../onnx/precision.js';
+import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { benchConfig } from '../measure/config.js';
+import { torchCompileTool, type CompileProbeConfig } from './probe.js';
+import { latestModel } from '../source/model-ref.js';
+import type { Precision } from '../onnx/precision.js';
 
 /** Only what changes the compiled code enters the key. */
 export interface CompileEngineConfig extends CompileProbeConfig {
@@ -46,7 +46,7 @@ export function compileEngineConfig(
   };
 }
 
-export function compileEngineStage(precision: Precision): StageDef<CompileEngineConfig> {
+export function engineStage(precision: Precision): StageDef<CompileEngineConfig> {
   return defineStage<CompileEngineConfig>({
     name: `engine:torch-compile:${precision}`,
     version: 1,

@@ -6,10 +6,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/cause.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import { exportForTorch } from '../../torch/graph-export.js';
+import { ok, type Result } from '../pipeline/result.js';
+import { fail } from '../pipeline/cause.js';
+import type { StageContext, StageFailure } from '../pipeline/stage.js';
+import { exportForTorch } from './graph-export.js';
 import type { CompileEngineConfig } from './engine-stage.js';
 
 type BuildReply =

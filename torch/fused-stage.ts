@@ -4,10 +4,10 @@
  * choices instead of timing every block again. Keyed like the compiled engines: the model, the batches, and
  * the probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, the kernels' code).
  */
-import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
-import { benchConfig } from '../../measure/config.js';
-import { torchFusedTool, type CompileProbeConfig } from '../../torch/probe.js';
-import { latestModel } from '../../source/model-ref.js';
+import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { benchConfig } from '../measure/config.js';
+import { torchFusedTool, type CompileProbeConfig } from './probe.js';
+import { latestModel } from '../source/model-ref.js';
 
 export interface FusedEngineConfig extends CompileProbeConfig {
   batch_sizes: number[];
