@@ -51,7 +51,7 @@ interface Trtexec {
 export const trtRunner: EngineRunner<Trtexec> = {
   engines: ['trt'],
   artifact(r, precision) {
-    const path = precision === 'fp32' ? r.artifacts.trtFp32 : r.artifacts.trtFp16;
+    const path = { fp32: r.artifacts.trtFp32, fp16: r.artifacts.trtFp16, int8: r.artifacts.trtInt8 }[precision];
     if (path) return path;
     const made = `engine:trt:${precision} produced no engine`;
     return { kind: 'no-model', reason: `${made} although trtexec and a GPU are here; the manifest says why` };

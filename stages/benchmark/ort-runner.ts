@@ -21,6 +21,7 @@ import {
   progressOf,
   type EngineGroup,
   type EngineRunner,
+  type Precision,
   type RunnerRequest,
   type Skip,
   type Work,
@@ -38,7 +39,7 @@ export interface OrtSettings {
 export interface OrtRunRequest {
   path: string;
   artifact: string;
-  precision: 'fp32' | 'fp16';
+  precision: Precision;
   batch: number;
   feeds: Record<string, AnyTensor>;
   warmup: Budget;
@@ -169,9 +170,11 @@ export const ortRunner: EngineRunner<null> = {
   engines: ['ort'],
   batchSizes: (c) => (c.ort.batch_sizes.length ? c.ort.batch_sizes : c.batch_sizes),
   artifact(r, precision) {
-    const path = precision === 'fp32' ? r.artifacts.model : r.artifacts.fp16;
+    const path = { fp32: r.artifacts.model, fp16: r.artifacts.fp16, int8: r.artifacts.int8 }[precision];
     if (path) return path;
-    return { kind: 'no-model', reason: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
+    const made =
+      precision === 'int8' ? 'quantize:int8 produced no model.int8.onnx' : 'convert:fp16 produced no model.fp16.onnx';
+    return { kind: 'no-model', reason: `${made}; the manifest says why` };
   },
   available: async () => ok(null),
   async measure(r, _ready, work) {

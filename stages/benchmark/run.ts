@@ -7,10 +7,14 @@ import type { BenchStageConfig } from './index.js';
 import { checkFiles } from './feeds.js';
 import type { BenchFile } from './result.js';
 import { runBenchmark } from './run-bench.js';
+import type { Precision } from './engine-runner.js';
+
+const PRECISIONS: readonly string[] = ['fp32', 'fp16', 'int8'];
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, source, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
+  const { model, source, fp16, int8, trtFp32, trtFp16, trtInt8, compiledFp32, compiledFp16 } = ctx.inputs;
   if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
+  const asked = ctx.options?.['precision'];
   const result = await runBenchmark({
     config: ctx.config.bench,
     trt: ctx.config.trt,
@@ -18,8 +22,10 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
       model,
       source,
       ...(fp16 ? { fp16 } : {}),
+      ...(int8 ? { int8 } : {}),
       ...(trtFp32 ? { trtFp32 } : {}),
       ...(trtFp16 ? { trtFp16 } : {}),
+      ...(trtInt8 ? { trtInt8 } : {}),
       ...(compiledFp32 ? { compiledFp32 } : {}),
       ...(compiledFp16 ? { compiledFp16 } : {}),
     },
@@ -28,9 +34,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
-    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16'
-      ? { only: ctx.options['precision'] }
-      : {}),
+    ...(typeof asked === 'string' && PRECISIONS.includes(asked) ? { only: asked as Precision } : {}),
     signal: ctx.signal,
   });
   if (!result.ok) return result;
