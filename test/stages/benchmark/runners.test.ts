@@ -14,7 +14,7 @@ import { benchConfig } from '../../../stages/benchmark/config.js';
 import type { BenchFile, SkipKind } from '../../../stages/benchmark/result.js';
 import { RUNNERS, runBenchmark, type BenchArtifacts } from '../../../stages/benchmark/run-bench.js';
 import { trtConfig } from '../../../trt/config.js';
-import { GPU, LOG, Rig } from '../engine-trt/rig.js';
+import { GPU, LOG, Rig, TAG, fakeEngine } from '../engine-trt/rig.js';
 import { stageContext } from '../optimize/stage-context.js';
 import { tinyMobileNet } from './tiny-mobilenet.js';
 
@@ -98,8 +98,13 @@ test('every engine is measured or skipped with a kind: a GPU machine (fake trtex
     FAKE_GPU: GPU.ada,
     FAKE_TRT_TIMES: LOG.times,
   });
-  const engines = { trtFp32: join(rig.root, 'model.fp32.engine'), trtFp16: join(rig.root, 'model.fp16.engine') };
-  for (const e of Object.values(engines)) await writeFile(e, 'fake engine');
+  // Engines as the fake builds them: the model inside, a batch profile of 1 to 2.
+  const at = (n: number) => [n, 3, 32, 32];
+  const profile = { input: { min: at(1), opt: at(2), max: at(2) } };
+  const engines = {
+    trtFp32: fakeEngine(join(rig.root, 'model.fp32.engine'), artifacts.model, TAG.v10, profile),
+    trtFp16: fakeEngine(join(rig.root, 'model.fp16.engine'), artifacts.fp16!, TAG.v10, profile),
+  };
   const b = await bench({ ...artifacts, ...engines }, 'gpu');
   assert.deepEqual(outcomes(b), {
     'ort fp32': 'measured 1,2',

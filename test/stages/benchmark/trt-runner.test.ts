@@ -12,9 +12,11 @@ import { benchmarkTrtEngine, runTrtEngineOnce } from '../../../stages/benchmark/
 import { defaults } from '../../../trt/config.js';
 import { probeTrtexec } from '../../../trt/probe.js';
 import { DType } from '../../../onnx/ir.js';
+import { realModels } from '../../corpus/models.js';
 import { normalFloats } from '../../../onnx/random.js';
 import type { TrtInputs } from '../../../trt/model-input.js';
-import { GPU, LOG, AUTHORED_LOGS, Rig } from '../engine-trt/rig.js';
+import { runTensorsOnce } from '../../../onnx/ort.js';
+import { GPU, LOG, AUTHORED_LOGS, Rig, TAG, fakeEngine } from '../engine-trt/rig.js';
 
 const dynamic: TrtInputs = {
   inputs: [{ name: 'input', dtype: DType.FLOAT, dims: ['batch', 3, 8, 8], shaped: true }],
@@ -30,8 +32,11 @@ async function setup(env: Record<string, string> = {}) {
   });
   const probe = await probeTrtexec({ trtexec: '', docker: defaults.docker }, exec);
   assert.ok(probe.ok);
-  const enginePath = join(rig.root, 'model.fp16.engine');
-  writeFileSync(enginePath, 'fake engine');
+  const tag = (probe.value.fingerprint.tensorrt ?? '').startsWith('8.') ? TAG.v86 : TAG.v10;
+  const range = { min: [1, 3, 8, 8], opt: [4, 3, 8, 8], max: [8, 3, 8, 8] };
+  const enginePath = fakeEngine(join(rig.root, 'model.fp16.engine'), rig.model('model.onnx', 'N'), tag, {
+    input: range,
+  });
   return { rig, tool: probe.value as ToolFound, enginePath };
 }
 
@@ -135,7 +140,11 @@ test('refusals: a static engine at another batch, times unlike the summary, an e
     /do not match trtexec's own summary \(min 8\.16538 ms from the samples, 4\.08269 ms in the summary\)/,
   );
 
+  // The failure as a 10.3 trtexec logs it (the fake's engine carries 10.3's tag, so the recorded log speaks).
   process.env.FAKE_TRT_LOG = join(AUTHORED_LOGS, 'trt-10.3.0-engine-version-mismatch.authored.log');
+  fakeEngine(enginePath, rig.model('model.onnx', 'N'), '[TensorRT v100300]', {
+    input: { min: [1, 3, 8, 8], opt: [4, 3, 8, 8], max: [8, 3, 8, 8] },
+  });
   const old = await benchmarkTrtEngine({ ...base, inputs: dynamic });
   assert.ok(!old.ok);
   assert.match(
@@ -145,7 +154,7 @@ test('refusals: a static engine at another batch, times unlike the summary, an e
   assert.ok(old.error.details!.some((d) => d.includes('expecting library version 10.3.0.26 got 8.6.1.6')));
 });
 
-test('runTrtEngineOnce: seeded input reaches trtexec as raw float32, the exported output is read back', async () => {
+test('runTrtEngineOnce: seeded input reaches trtexec as raw float32; the engine runs its model (Relu)', async () => {
   const { rig, tool, enginePath } = await setup();
   const data = Float32Array.from(normalFloats(2 * 3 * 8 * 8, 7));
   const r = await runTrtEngineOnce({
@@ -169,10 +178,14 @@ test('runTrtEngineOnce: seeded input reaches trtexec as raw float32, the exporte
   ]);
   assert.equal(r.value.length, 1);
   assert.deepEqual(r.value[0]!.dims, [2, 3, 8, 8]);
-  assert.deepEqual(r.value[0]!.values, Array.from(data));
+  assert.deepEqual(
+    r.value[0]!.values,
+    Array.from(data, (x) => Math.max(x, 0)),
+  );
 });
 
 test('Silero VAD: --shapes for each dynamic input, all inputs loaded, int64 as int32 before TensorRT 10', async () => {
+  const [vadFile] = realModels('silero_vad_legacy');
   const vad: TrtInputs = {
     batched: true,
     inputs: [
@@ -194,8 +207,12 @@ test('Silero VAD: --shapes for each dynamic input, all inputs loaded, int64 as i
   ] as const) {
     const { rig, tool, enginePath } = await setup({ FAKE_TRT_LOG: log });
     // The engine the fake builds records its profile; runs outside it fail, as trtexec does.
-    const at = (n: number) => `input:${n}x512,h:2x${n}x64,c:2x${n}x64`;
-    writeFileSync(enginePath, `fake engine --minShapes=${at(1)} --optShapes=${at(4)} --maxShapes=${at(8)}\n`);
+    const at = (n: number) => ({ input: [n, 512], h: [2, n, 64], c: [2, n, 64] });
+    const profile = Object.fromEntries(
+      (['input', 'h', 'c'] as const).map((k) => [k, { min: at(1)[k], opt: at(4)[k], max: at(8)[k] }]),
+    );
+    const tag = log === LOG.v86 ? TAG.v86 : TAG.v10;
+    fakeEngine(enginePath, vadFile!.file, tag, profile);
     const r = await runTrtEngineOnce({ tool, enginePath, inputs: vad, batch: 3, workDir: rig.root, exec, feeds });
     assert.ok(r.ok, JSON.stringify(r));
     const argv = rig.calls('trtexec').at(-1)!.argv;
@@ -207,11 +224,12 @@ test('Silero VAD: --shapes for each dynamic input, all inputs loaded, int64 as i
       srBytes,
       `sr as ${srBytes === 8 ? 'int64' : 'int32'} for TensorRT ${tool.fingerprint.tensorrt}`,
     );
+    const expected = await runTensorsOnce(vadFile!.file, feeds);
     assert.deepEqual(
-      r.value.map((o) => o.name),
-      ['input', 'sr', 'h', 'c'],
+      r.value.map((o) => [o.name, o.dims, o.values]),
+      Object.entries(expected).map(([name, t]) => [name, t.dims, Array.from(t.data as Float32Array)]),
+      'the engine ran the model on exactly the values given',
     );
-    assert.deepEqual(r.value[2]!.values, Array.from(feeds.h.data), 'the values reach trtexec unchanged');
     const outside = await runTrtEngineOnce({ tool, enginePath, inputs: vad, batch: 9, workDir: rig.root, exec, feeds });
     assert.ok(!outside.ok, 'batch 9 is outside the engine profile (max 8)');
   }

@@ -11,7 +11,7 @@ import type { ToolFound } from '../../../pipeline/stage.js';
 import type { EngineConfig } from '../../../stages/engine-trt/engine-stage.js';
 import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
 import { realModels } from '../../corpus/models.js';
-import { GPU, LOG, AUTHORED_LOGS, Rig } from './rig.js';
+import { GPU, LOG, AUTHORED_LOGS, Rig, fakeEngineFile } from './rig.js';
 
 async function probe(stage: typeof trtFp32, config: EngineConfig): Promise<ToolFound> {
   const r = await stage.tools![0]!.probe(config, exec);
@@ -38,7 +38,11 @@ test('FP32, static graph, TensorRT 10.16: exact argv, engine + log + timing cach
     `--saveEngine=${join(outDir, 'engine')}`,
     ...TAIL(rig),
   ]);
-  assert.match(readFileSync(join(outDir, 'engine'), 'utf8'), /^fake engine \[TensorRT v101600\] \[b72\] onnx=/);
+  const engine = fakeEngineFile.readEngine(join(outDir, 'engine'));
+  assert.ok(engine);
+  assert.equal(engine.versionTag, '[TensorRT v101600] [b72]');
+  assert.deepEqual(engine.onnx, readFileSync(model), 'the fake engine holds the ONNX it was built from');
+  assert.equal(engine.header.workspaceBytes, 2048 * 2 ** 20, 'workspace:2048 is 2048 MiB on 10.16');
   const log = readFileSync(join(outDir, 'log'), 'utf8');
   assert.match(log, /^&&&& RUNNING TensorRT\.trtexec \[TensorRT v101600\] \[b72\] # trtexec --onnx=/);
   assert.match(log, /\n==== stderr ====\n(.*\n)*\[[^\]]+\] \[W\] Dynamic dimensions required/);
