@@ -10,7 +10,7 @@ import build from './build/index.js';
 import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
-import { trtFp16, trtFp32, trtInt8 } from './engine-trt/index.js';
+import { trtFp16, trtFp32 } from './engine-trt/index.js';
 import { schema as trtSchema } from '../trt/config.js';
 import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
 import graph from './graph/index.js';
@@ -45,7 +45,6 @@ export const registry: Registry = {
     convertFp16,
     trtFp32,
     trtFp16,
-    trtInt8,
     torchCompileFp32,
     torchCompileFp16,
     benchmark,
@@ -86,7 +85,6 @@ export const registry: Registry = {
     engines: command('TensorRT engines (skipped without trtexec)', [
       'engine:trt:fp32',
       'engine:trt:fp16',
-      'engine:trt:int8',
       'engine:torch-compile:fp32',
       'engine:torch-compile:fp16',
     ]),

@@ -19,6 +19,7 @@ import { ok } from '../../../pipeline/result.js';
 import { runStages } from '../../../pipeline/runner.js';
 import { defineStage } from '../../../pipeline/stage.js';
 import { Store } from '../../../pipeline/store.js';
+import { trtInt8 } from '../../../stages/engine-trt/index.js';
 import { registry } from '../../../stages/index.js';
 import { qdqModel } from '../../trt/qdq-model.js';
 import { fakeEngineFile, GPU, LOG, Rig } from './rig.js';
@@ -54,8 +55,9 @@ for (const [name, log, expected] of [
 ] as const) {
   test(`engines --precision all on TensorRT ${name}: FP32, FP16 and INT8 built, no option set`, async () => {
     const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: log, FAKE_GPU: GPU.ada });
-    const stages = [...registry.stages, quantize];
-    const targets = registry.commands.engines!.targets.filter((t) => t.startsWith('engine:trt:'));
+    // engine:trt:int8 joins the registry with quantize:int8 (they need each other); here beside its stand-in.
+    const stages = [...registry.stages, quantize, trtInt8];
+    const targets = [...registry.commands.engines!.targets.filter((t) => t.startsWith('engine:trt:')), trtInt8.name];
     assert.deepEqual(targets, ['engine:trt:fp32', 'engine:trt:fp16', 'engine:trt:int8']);
     const selected = select(stages, targets);
     assert.ok(selected.ok);
