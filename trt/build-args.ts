@@ -90,8 +90,8 @@ export function buildPlan(r: Pick<BuildRequest, 'version' | 'precision' | 'setti
   if (major >= 11) {
     if (bf16)
       return err(
-        `trt.bf16: TensorRT ${formatVersion(r.version)} has no --bf16 flag (11.x takes every precision from the ONNX); ` +
-          'turn it off',
+        `trt.bf16: TensorRT ${formatVersion(r.version)} has no --bf16 flag ` +
+          '(11.x takes every precision from the ONNX); turn it off',
       );
     return ok({ source: 'fp16model', flags: [] });
   }

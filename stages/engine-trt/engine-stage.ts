@@ -1,6 +1,6 @@
 /**
- * `engine:trt:fp32`, `engine:trt:fp16` and `engine:trt:int8`: one trtexec build each, keyed by the TensorRT build and GPU the
- * probe found (through the tool fingerprint), the build settings and the ONNX. The timing cache persists
+ * `engine:trt:fp32`, `engine:trt:fp16` and `engine:trt:int8`: one trtexec build each, keyed by the TensorRT build
+ * and GPU the probe found (through the tool fingerprint), the build settings and the ONNX. The timing cache persists
  * per stage and fingerprint, so a rebuild after a model change re-times only the layers that changed.
  */
 import type { InputsConfig } from '../../onnx/inputs/index.js';

@@ -1,6 +1,7 @@
 /**
  * The exact build command line for FP32/FP16 × static/dynamic batch × TensorRT 8.6/10.x, which ONNX and flags
- * each precision gets on 8.6, 10 and 11, and the combinations refused for a version. These argv lists are what docs/tensorrt.md quotes.
+ * each precision gets on 8.6, 10 and 11, and the combinations refused for a version. These argv lists are what
+ * docs/tensorrt.md quotes.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -33,7 +33,7 @@ function rig(log: string) {
 
 const errors = (err: string) => [...err.matchAll(/\[E\] (.*)/g)].map((m) => m[1]);
 
-test('11.4 knows no precision flag and no calibration; 10.16 takes them and warns that weak typing is deprecated', async () => {
+test('11.4 knows no precision flag nor --calib; 10.16 takes them and warns weak typing is deprecated', async () => {
   for (const flag of ['--fp16', '--bf16', '--int8', '--best', '--calib=cache.bin']) {
     const v11 = rig(LOG.v11);
     const r = await v11.build(v11.r.model('m.onnx', 1), flag);
@@ -49,7 +49,7 @@ test('11.4 knows no precision flag and no calibration; 10.16 takes them and warn
   assert.match(typed.err, /\[W\] Invalid usage, setting fp16 mode is not allowed if graph is strongly typed/);
 });
 
-test('values: the optimization level is 0 to 5, integers parse as std::stoi does, the pool unit is the last character', async () => {
+test('values: optimization level 0 to 5, integers as std::stoi, the pool unit is the last character', async () => {
   for (const [name, log] of VERSIONS) {
     const { r, build, run, engine } = rig(log);
     const model = r.model('m.onnx', 1);
@@ -80,7 +80,7 @@ test('values: the optimization level is 0 to 5, integers parse as std::stoi does
   );
 });
 
-test("shapes: only the model's inputs, only for a model with a dynamic one; a dynamic input without shapes is built at 1", async () => {
+test("shapes: only the model's inputs, only on a dynamic model; a dynamic one without shapes built at 1", async () => {
   for (const [name, log] of VERSIONS) {
     const { r, build, engine } = rig(log);
     const shapes = (s: string) => [`--minShapes=${s}`, `--optShapes=${s}`, `--maxShapes=${s}`];
@@ -99,7 +99,7 @@ test("shapes: only the model's inputs, only for a model with a dynamic one; a dy
   }
 });
 
-test('profiling without --separateProfileRun: no summary and no times file before 11; 11 always profiles apart', async () => {
+test('profiling without --separateProfileRun: no summary, no times file before 11; 11 profiles apart', async () => {
   for (const [name, log, summary] of [
     ['10.16', LOG.bench, false],
     ['11.4', LOG.bench11, true],
@@ -121,7 +121,7 @@ test('profiling without --separateProfileRun: no summary and no times file befor
   }
 });
 
-test('a Q/DQ model: weakly typed before 11 it needs --int8 (8.6) or --stronglyTyped (10); 11 builds it as it is', async () => {
+test('a Q/DQ model needs --int8 (8.6) or --stronglyTyped (10); 11 builds it as it is', async () => {
   const { opt } = tinyMobileNet();
   for (const [log, refused, accepted] of [
     [LOG.v86, [], ['--int8']],

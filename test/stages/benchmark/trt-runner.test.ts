@@ -47,7 +47,7 @@ async function setup(env: Record<string, string> = {}) {
 }
 
 for (const [name, log] of VERSIONS) {
-  test(`TensorRT ${name}, dynamic engine at batch 4: exact argv; samples are exported latencyMs; throughput = qps × batch`, async () => {
+  test(`TensorRT ${name}, batch 4: exact argv; samples are exported latencyMs; throughput = qps × batch`, async () => {
     const { rig, tool, enginePath } = await setup({ FAKE_TRT_LOG: log });
     const r = await benchmarkTrtEngine({
       tool,
@@ -183,7 +183,7 @@ test('refusals: a static engine at another batch, times unlike the summary, an e
 });
 
 for (const [name, log] of VERSIONS) {
-  test(`TensorRT ${name}, runTrtEngineOnce: seeded input reaches trtexec as raw float32; the engine runs its model`, async () => {
+  test(`TensorRT ${name}, runTrtEngineOnce: raw float32 inputs in, the model's outputs back`, async () => {
     const { rig, tool, enginePath } = await setup({ FAKE_TRT_LOG: log });
     const data = Float32Array.from(normalFloats(2 * 3 * 8 * 8, 7));
     const r = await runTrtEngineOnce({

@@ -60,47 +60,6 @@ test('FP32, static graph, TensorRT 10.16: exact argv, engine + log + timing cach
   );
 });
 
-for (const [name, log, gpu, source, flags] of [
-  ['8.6', LOG.v86, GPU.laptop, 'model', ['--fp16']],
-  ['10.16', LOG.v10, GPU.ada, 'model', ['--fp16']],
-  ['11.4', LOG.v11, GPU.ada, 'fp16model', []],
-] as const) {
-  test(`FP16, dynamic batch, TensorRT ${name}: ${flags.join(' ') || 'no flag'} on ${source}, the profile from trt.batch`, async () => {
-    const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: log, FAKE_GPU: gpu });
-    const inputs = { model: rig.model('model.opt.onnx', 'N'), fp16model: rig.model('model.fp16.onnx', 'N') };
-    const config = trtFp16.config({ trt: { batch: { min: 1, opt: 4, max: 16 } } });
-    const { ctx, outDir } = rig.context(config, inputs, await probe(trtFp16, config));
-    assert.deepEqual(await trtFp16.run(ctx), { ok: true, value: undefined });
-    assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [
-      `--onnx=${inputs[source]}`,
-      `--saveEngine=${join(outDir, 'engine')}`,
-      ...flags,
-      '--minShapes=input:1x3x8x8',
-      '--optShapes=input:4x3x8x8',
-      '--maxShapes=input:16x3x8x8',
-      ...TAIL(rig),
-    ]);
-  });
-}
-
-test('TensorRT 11.4 without an FP16 model: the FP16 engine declines with why (11 has no --fp16)', async () => {
-  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v11, FAKE_GPU: GPU.ada });
-  const config = trtFp16.config({});
-  const { ctx } = rig.context(config, { model: rig.model('model.opt.onnx', 1) }, await probe(trtFp16, config));
-  assert.deepEqual(await trtFp16.run(ctx), {
-    ok: true,
-    value: {
-      declined:
-        "TensorRT 11.4.0 builds FP16 only from convert:fp16's model (11.x has no --fp16), and that stage produced none",
-    },
-  });
-  assert.deepEqual(
-    rig.calls('trtexec').map((c) => c.argv),
-    [['--help']],
-    'nothing built',
-  );
-});
-
 // The engine then runs in the profile only.
 test('a real multi-input model (Silero VAD): every dynamic input in the profile, the int64 scalar static', async () => {
   const [vad] = realModels('silero_vad_legacy');

@@ -1,5 +1,7 @@
 /**
- * `engines --precision all` without one option set, on TensorRT 10.16 and on 11.4 (the fake trtexec): the real
+ * The FP16 build per TensorRT major (8.6 and 10 `--fp16` on the optimized model, 11 no flag on convert:fp16's
+ * model, which 11 cannot do without), then `engines --precision all` without one option set, on TensorRT 10.16
+ * and on 11.4 (the fake trtexec): the real
  * registry's TensorRT targets through the real runner, from a real MobileNetV2 (build, optimize, convert:fp16)
  * and a Q/DQ model. quantize:int8 is a stand-in here (test/trt/qdq-model.ts on optimize's model) until that
  * stage lands; the torch-compile targets of `engines` are left out (they need PyTorch, not trtexec). Each build
@@ -17,9 +19,10 @@ import { select } from '../../../pipeline/graph.js';
 import { createLogger } from '../../../pipeline/log.js';
 import { ok } from '../../../pipeline/result.js';
 import { runStages } from '../../../pipeline/runner.js';
-import { defineStage } from '../../../pipeline/stage.js';
+import { defineStage, type ToolFound } from '../../../pipeline/stage.js';
 import { Store } from '../../../pipeline/store.js';
-import { trtInt8 } from '../../../stages/engine-trt/index.js';
+import type { EngineConfig } from '../../../stages/engine-trt/engine-stage.js';
+import { trtFp16, trtInt8 } from '../../../stages/engine-trt/index.js';
 import { registry } from '../../../stages/index.js';
 import { qdqModel } from '../../trt/qdq-model.js';
 import { fakeEngineFile, GPU, LOG, Rig } from './rig.js';
@@ -38,6 +41,60 @@ const quantize = defineStage({
     await writeFile(ctx.out('model'), encodeModel(qdqModel(m.value)));
     return ok(undefined);
   },
+});
+
+async function probe(stage: typeof trtFp16, config: EngineConfig): Promise<ToolFound> {
+  const r = await stage.tools![0]!.probe(config, exec);
+  assert.ok(r.ok, JSON.stringify(r));
+  return r.value;
+}
+
+const TAIL = (rig: Rig) => [
+  '--memPoolSize=workspace:2048',
+  '--builderOptimizationLevel=3',
+  `--timingCacheFile=${join(rig.root, 'persistent', 'timing.cache')}`,
+  '--skipInference',
+];
+
+for (const [name, log, gpu, source, flags] of [
+  ['8.6', LOG.v86, GPU.laptop, 'model', ['--fp16']],
+  ['10.16', LOG.v10, GPU.ada, 'model', ['--fp16']],
+  ['11.4', LOG.v11, GPU.ada, 'fp16model', []],
+] as const) {
+  test(`FP16 on TensorRT ${name}: ${flags.join(' ') || 'no flag'} on ${source}, profile of trt.batch`, async () => {
+    const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: log, FAKE_GPU: gpu });
+    const inputs = { model: rig.model('model.opt.onnx', 'N'), fp16model: rig.model('model.fp16.onnx', 'N') };
+    const config = trtFp16.config({ trt: { batch: { min: 1, opt: 4, max: 16 } } });
+    const { ctx, outDir } = rig.context(config, inputs, await probe(trtFp16, config));
+    assert.deepEqual(await trtFp16.run(ctx), { ok: true, value: undefined });
+    assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [
+      `--onnx=${inputs[source]}`,
+      `--saveEngine=${join(outDir, 'engine')}`,
+      ...flags,
+      '--minShapes=input:1x3x8x8',
+      '--optShapes=input:4x3x8x8',
+      '--maxShapes=input:16x3x8x8',
+      ...TAIL(rig),
+    ]);
+  });
+}
+
+test('TensorRT 11.4 without an FP16 model: the FP16 engine declines with why (11 has no --fp16)', async () => {
+  const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v11, FAKE_GPU: GPU.ada });
+  const config = trtFp16.config({});
+  const { ctx } = rig.context(config, { model: rig.model('model.opt.onnx', 1) }, await probe(trtFp16, config));
+  assert.deepEqual(await trtFp16.run(ctx), {
+    ok: true,
+    value: {
+      declined:
+        "TensorRT 11.4.0 builds FP16 only from convert:fp16's model (11.x has no --fp16), and that stage produced none",
+    },
+  });
+  assert.deepEqual(
+    rig.calls('trtexec').map((c) => c.argv),
+    [['--help']],
+    'nothing built',
+  );
 });
 
 const CONFIG = {
