@@ -94,7 +94,7 @@ export const registry: Registry = {
   },
   stageOptions: {
     // The stages tagged with a precision; the benchmark measures only this one and lists the other as left out.
-    precision: tagFilter('precision', ['fp32', 'fp16', 'int8'], 'leave out stages of the other precision'),
+    precision: tagFilter('precision', ['fp32', 'fp16'], 'leave out stages of the other precision'),
     baseline: {
       describe: 'an earlier bench.json to compare with (benchmark stage)',
       file: true,
