@@ -8,8 +8,7 @@
 import { err, ok, type Result } from '../pipeline/result.js';
 import type { TrtInput, TrtInputs } from './model-input.js';
 import { formatVersion, type TrtVersion } from './parse-log.js';
-
-export type Precision = 'fp32' | 'fp16' | 'int8';
+import type { Precision } from '../onnx/precision.js';
 
 /** The ONNX a build reads: the FP32 model, convert:fp16's mixed-precision model, or quantize:int8's Q/DQ model. */
 export type BuildSource = 'model' | 'fp16model' | 'int8model';

@@ -4,17 +4,14 @@ import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
-import { checkFiles } from './feeds.js';
-import type { BenchFile } from './result.js';
+import { checkFiles } from '../../measure/feeds.js';
+import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
-import type { Precision } from './engine-runner.js';
-
-const PRECISIONS: readonly string[] = ['fp32', 'fp16', 'int8'];
+import { isPrecision } from '../../onnx/precision.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
   const { model, source, fp16, int8, trtFp32, trtFp16, trtInt8, compiledFp32, compiledFp16 } = ctx.inputs;
   if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
-  const asked = ctx.options?.['precision'];
   const result = await runBenchmark({
     config: ctx.config.bench,
     trt: ctx.config.trt,
@@ -34,7 +31,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
-    ...(typeof asked === 'string' && PRECISIONS.includes(asked) ? { only: asked as Precision } : {}),
+    only: isPrecision(ctx.options?.['precision']) ? ctx.options['precision'] : undefined,
     signal: ctx.signal,
   });
   if (!result.ok) return result;

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DType } from '../../onnx/ir.js';
-import { buildArgs, buildPlan, type BuildRequest, type Precision } from '../../trt/build-args.js';
+import { buildArgs, buildPlan, type BuildRequest } from '../../trt/build-args.js';
+import type { Precision } from '../../onnx/precision.js';
 import { engineStage, wouldRun } from '../../stages/engine-trt/engine-stage.js';
 import type { TrtInputs } from '../../trt/model-input.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { existsSync, writeFileSync } from 'node:fs';
 import { encodeModel } from '../../onnx/serde.js';
-import { exec } from '../../pipeline/exec.js';
+import { exec } from '../../pipeline/execute/exec.js';
 import { tinyMobileNet } from '../stages/benchmark/tiny-mobilenet.js';
 import { FAKE_BIN, GPU, LOG, Rig, fakeEngineFile } from '../stages/engine-trt/rig.js';
 import { qdqModel } from './qdq-model.js';
