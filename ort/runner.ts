@@ -19,6 +19,7 @@ import type { BenchConfig } from '../measure/config.js';
 import {
   optional,
   progressOf,
+  skipAll,
   type EngineGroup,
   type EngineRunner,
   type RunnerRequest,
@@ -73,7 +74,7 @@ export function firstFloat(
 }
 
 /** A failure as a skip: onnxruntime started on the file and failed. */
-const failed = (reason: string): Result<never, Skip> => err({ kind: 'engine-failed', reason });
+const failed = (message: string): Result<never, Skip> => err({ cause: 'engine-failed', message });
 
 export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>> {
   let session;
@@ -93,8 +94,8 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
     const output = firstFloat(session, out);
     if (!output)
       return err({
-        kind: 'unsupported-model',
-        reason: `${r.artifact} has no float32 output to check against the reference`,
+        cause: 'unsupported-model',
+        message: `${r.artifact} has no float32 output to check against the reference`,
       });
     const stats = latencyStats(timed.samplesMs);
     return ok({
@@ -149,7 +150,7 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
       const label = `ort ${precision} batch ${b}${sweep}`;
       const feeds = r.feeds.feeds(b);
       const run = !feeds.ok
-        ? err<Skip>({ kind: 'no-inputs', reason: feeds.error })
+        ? err<Skip>({ cause: 'no-inputs', message: feeds.error })
         : await measureOrt({
             path,
             artifact: basename(path),
@@ -162,7 +163,7 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
             ...optional(progressOf(r, label)),
           });
       if (!run.ok) {
-        group.skipped.push({ engine: 'ort', precision, ...run.error });
+        group.skipped.push(...skipAll(['ort'], precision, run.error));
         continue;
       }
       const m = run.value.measurement;
@@ -181,7 +182,7 @@ export const ortRunner: EngineRunner<null> = {
     if (path) return path;
     const made =
       precision === 'int8' ? 'quantize:int8 produced no model.int8.onnx' : 'convert:fp16 produced no model.fp16.onnx';
-    return { kind: 'no-model', reason: `${made}; the manifest says why` };
+    return { cause: 'no-model', message: `${made}; the manifest says why` };
   },
   available: async () => ok(null),
   async measure(r, _ready, work) {

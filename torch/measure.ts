@@ -37,6 +37,7 @@ const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
   'torch-eager': 'eager',
   'torch-compile': 'compile',
   'torch-cudagraph': 'cudagraph',
+  'torch-fused': 'fused',
 };
 
 const f32 = (b: Uint8Array): Float32Array =>
@@ -91,15 +92,18 @@ function torchRuns(
   batches: number[],
   channelsLast: boolean,
 ): TorchRun[] {
+  // torch-fused's kernels take float16 only: no other precision is asked of it, so none is reported skipped.
   return engines.flatMap((e) =>
-    // INT8 never reaches here: the runner has no file for it (artifact).
-    precisions.flatMap((precision) =>
-      batches.map((batch): TorchRun => {
-        if (precision === 'int8') throw new Error('Internal error: a PyTorch run in INT8');
-        const mode = TORCH_MODES[e]!;
-        return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
-      }),
-    ),
+    precisions
+      .filter((precision) => e !== 'torch-fused' || precision === 'fp16')
+      .flatMap((precision) =>
+        batches.map((batch): TorchRun => {
+          // INT8 never reaches here: the runner has no file for it (artifact).
+          if (precision === 'int8') throw new Error('Internal error: a PyTorch run in INT8');
+          const mode = TORCH_MODES[e]!;
+          return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
+        }),
+      ),
   );
 }
 
@@ -140,13 +144,13 @@ function seen(env: TorchEnvironment): Pick<EngineGroup, 'versions' | 'gpu'> {
 /** The graph, its weights and every batch's inputs where the runner reads them; or why the runner cannot. */
 async function writeRequestFiles(r: RunnerRequest, dir: string): Promise<Result<TorchFiles, Skip>> {
   const exported = exportForTorch(r.modelBytes, basename(r.artifacts.model));
-  if (!exported.ok) return err({ kind: 'unsupported-model', reason: exported.error });
+  if (!exported.ok) return err({ cause: 'unsupported-model', message: exported.error });
   await mkdir(dir, { recursive: true });
   const [graph, weights] = [join(dir, 'graph.json'), join(dir, 'weights.bin')];
   await writeFile(graph, JSON.stringify(exported.value.graph));
   await writeFile(weights, exported.value.weights);
   const files = await writeInputs(dir, r.feeds, r.batches);
-  if (!files.ok) return err({ kind: 'no-inputs', reason: files.error });
+  if (!files.ok) return err({ cause: 'no-inputs', message: files.error });
   return ok({ graph, weights, inputs: files.value, outputDir: dir });
 }
 
@@ -162,7 +166,8 @@ function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): Torc
   const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
   const cached =
     Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
-  return { ...torchRequest(r.config, files, threads, runs), ...cached };
+  const fused = r.artifacts.fusedFp16 ? { fusedPlan: { fp16: r.artifacts.fusedFp16 } } : {};
+  return { ...torchRequest(r.config, files, threads, runs), ...cached, ...fused };
 }
 
 /**
@@ -175,14 +180,14 @@ export const torchRunner: EngineRunner<TorchFound> = {
   artifact: (r, precision) =>
     precision === 'int8'
       ? {
-          kind: 'no-model',
-          reason: 'PyTorch runs the graph in float32 or float16; INT8 runs on onnxruntime and TensorRT',
+          cause: 'no-model',
+          message: 'PyTorch runs the graph in float32 or float16; INT8 runs on onnxruntime and TensorRT',
         }
       : r.artifacts.model,
   async available(r) {
     r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
     const found = await probeTorch(r.config.python, r.exec);
-    return found.ok ? found : err({ kind: 'tool-unavailable', reason: found.error.reason });
+    return found.ok ? found : err({ cause: 'tool-unavailable', message: found.error.message });
   },
   async measure(r, found, work) {
     const env = found.environment;
@@ -201,7 +206,7 @@ export const torchRunner: EngineRunner<TorchFound> = {
     });
     const timeoutMs = r.config.torch.timeout_s * 1000;
     const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
-    if (!reply.ok) return skipEvery({ kind: 'engine-failed', reason: `the torch runner failed: ${reply.error}` });
+    if (!reply.ok) return skipEvery({ cause: 'engine-failed', message: `the torch runner failed: ${reply.error}` });
     return { ...(await collect(r, runs, reply.value)), ...seen(reply.value.environment) };
   },
 };
@@ -216,9 +221,9 @@ async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): P
     if (!res) throw new Error(`Internal error: the torch runner gave no result for ${run.id}`);
     if (!res.ok) {
       const said = group.skipped.some(
-        (s) => s.engine === engine && s.precision === run.precision && s.reason === res.reason,
+        (s) => s.engine === engine && s.precision === run.precision && s.reason === res.message,
       );
-      if (!said) group.skipped.push({ engine, precision: run.precision, kind: res.kind, reason: res.reason });
+      if (!said) group.skipped.push({ engine, precision: run.precision, kind: res.cause, reason: res.message });
       continue;
     }
     const stats = latencyStats(res.samplesMs);

@@ -47,7 +47,7 @@ export interface TorchFound {
   environment: TorchEnvironment;
 }
 
-export type TorchMode = 'eager' | 'compile' | 'cudagraph';
+export type TorchMode = 'eager' | 'compile' | 'cudagraph' | 'fused';
 
 export interface TorchRun {
   id: string;
@@ -85,6 +85,8 @@ export interface TorchRequest {
   runs: TorchRun[];
   /** Per precision, an engine file of engine:torch-compile:* to load before compiling. */
   compileCache?: Partial<Record<Precision, string>>;
+  /** torch-fused's per-block plan (engine:torch-fused:fp16), so the runner loads the choices it measured. */
+  fusedPlan?: Partial<Record<Precision, string>>;
   /** A fresh directory for inductor's caches: a compile is then warm only through compileCache. */
   inductorCacheDir?: string;
 }
@@ -103,7 +105,7 @@ export type TorchResult =
       compileMs?: number;
       sampling: Sampling;
     }
-  | { id: string; ok: false; kind: SkipKind; reason: string };
+  | { id: string; ok: false; cause: SkipKind; message: string };
 
 export interface TorchReply {
   environment: TorchEnvironment;
@@ -166,8 +168,8 @@ async function ask(
   }
 }
 
-/** The configured Python, else the first candidate whose torch imports. The reason names every Python tried. */
-export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { reason: string }>> {
+/** The configured Python, else the first candidate whose torch imports. The message names every Python tried. */
+export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { message: string }>> {
   const candidates = python ? [python] : [...PYTHON_CANDIDATES];
   const tried: string[] = [];
   for (const p of candidates) {
@@ -176,7 +178,7 @@ export async function probeTorch(python: string, exec: Exec): Promise<Result<Tor
     tried.push(reply.error);
   }
   const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python to a Python that has it';
-  return err({ reason: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
+  return err({ message: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
 }
 
 /** For `--require torch` and the plan: the fingerprint names the torch build and the GPU it sees. */

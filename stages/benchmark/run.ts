@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
@@ -10,7 +10,7 @@ import { runBenchmark } from './run-bench.js';
 import { isPrecision } from '../../onnx/precision.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, source, fp16, int8, trtFp32, trtFp16, trtInt8, compiledFp32, compiledFp16 } = ctx.inputs;
+  const { model, source, fp16, int8, trtFp32, trtFp16, trtInt8, compiledFp32, compiledFp16, fusedFp16 } = ctx.inputs;
   if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
   const result = await runBenchmark({
     config: ctx.config.bench,
@@ -25,6 +25,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
       ...(trtInt8 ? { trtInt8 } : {}),
       ...(compiledFp32 ? { compiledFp32 } : {}),
       ...(compiledFp16 ? { compiledFp16 } : {}),
+      ...(fusedFp16 ? { fusedFp16 } : {}),
     },
     workDir: ctx.workDir,
     exec: ctx.exec,

@@ -4,7 +4,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { formatMs } from '../../pipeline/log/log.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { buildArgs, buildPlan, type BuildSource } from '../../trt/build-args.js';
@@ -13,9 +13,9 @@ import { readTrtInputs } from '../../trt/model-input.js';
 import { formatVersion, parseVersion, type TrtexecLog, type TrtVersion } from '../../trt/parse-log.js';
 import { runTrtexec } from '../../trt/trtexec.js';
 
-declare module '../../pipeline/reason.js' {
+declare module '../../pipeline/cause.js' {
   /** The build ran on another TensorRT or GPU than the probe keyed. */
-  interface StageReasons {
+  interface StageCauses {
     'trt-identity-mismatch': true;
   }
 }

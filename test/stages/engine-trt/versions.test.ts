@@ -124,7 +124,7 @@ for (const [name, log, expected] of [
     const outcomes = await runStages(selected.value, CONFIG, { store, log: quiet, exec, excluded });
     for (const t of targets) {
       const o = outcomes.find((x) => x.stage === t)!;
-      assert.equal(o.status, 'built', `${t}: ${o.reason}`);
+      assert.equal(o.status, 'built', `${t}: ${o.message}`);
       const engine = fakeEngineFile.readEngine(store.objectPath(o.outputs.engine!.sha256));
       assert.equal(engine?.header.typed, name === '11.4' || t === 'engine:trt:int8', `${t} typed`);
     }
