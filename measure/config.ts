@@ -82,7 +82,8 @@ export const schema = Section({
     uniqueItems: true,
     default: ['ort', 'torch-eager', 'torch-compile', 'torch-fused', 'trt'],
   }),
-  precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: [...PRECISIONS] }),
+  // INT8 joins the default with quantize:int8, the stage that makes its model.
+  precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: ['fp32', 'fp16'] }),
   seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
   python: Type.String({
     default: '',
@@ -90,7 +91,9 @@ export const schema = Section({
   }),
   ort,
   torch,
-  tolerance: Section({ fp32: tolerance(1e-4, 0.99), fp16: tolerance(1e-2, 0.9) }),
+  // INT8 (per-tensor activations, per-channel weights) moves MobileNetV2's output by about 1.5e-2 relative L2
+  // (shared/reference/precision.md); 5e-2 passes a sound quantization and catches a broken scale or layout.
+  tolerance: Section({ fp32: tolerance(1e-4, 0.99), fp16: tolerance(1e-2, 0.9), int8: tolerance(5e-2, 0.9) }),
 });
 
 export type BenchConfig = Static<typeof schema>;

@@ -4,7 +4,7 @@
  * choice everywhere; the places that must really handle it (a conversion, an engine flag) then say so to the
  * compiler through the `Record<Precision, …>` tables they keep.
  */
-export const PRECISIONS = ['fp32', 'fp16'] as const;
+export const PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
 
 /** One of PRECISIONS. */
 export type Precision = (typeof PRECISIONS)[number];

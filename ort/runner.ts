@@ -200,7 +200,9 @@ export const ortRunner: EngineRunner<null> = {
   artifact(r, precision) {
     const path = { ...r.artifacts.onnx, fp32: r.artifacts.model }[precision];
     if (path) return path;
-    return { cause: 'no-model', message: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
+    const made =
+      precision === 'int8' ? 'quantize:int8 produced no model.int8.onnx' : 'convert:fp16 produced no model.fp16.onnx';
+    return { cause: 'no-model', message: `${made}; the manifest says why` };
   },
   available: async () => ok(null),
   calibratesEach: true,

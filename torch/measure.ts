@@ -98,6 +98,8 @@ function torchRuns(
       .filter((precision) => e !== 'torch-fused' || precision === 'fp16')
       .flatMap((precision) =>
         batches.map((batch): TorchRun => {
+          // INT8 never reaches here: the runner has no file for it (artifact).
+          if (precision === 'int8') throw new Error('Internal error: a PyTorch run in INT8');
           const mode = TORCH_MODES[e]!;
           return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
         }),
@@ -170,7 +172,14 @@ function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): Torc
  */
 export const torchRunner: EngineRunner<TorchFound> = {
   engines: Object.keys(TORCH_MODES) as EngineName[],
-  artifact: (r) => r.artifacts.model,
+  // PyTorch runs our float graph; a Q/DQ model would run as float32 and be labelled INT8.
+  artifact: (r, precision) =>
+    precision === 'int8'
+      ? {
+          cause: 'no-model',
+          message: 'PyTorch runs the graph in float32 or float16; INT8 runs on onnxruntime and TensorRT',
+        }
+      : r.artifacts.model,
   async available(r) {
     r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
     const found = await probeTorch(r.config.python, r.exec);

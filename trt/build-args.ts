@@ -7,8 +7,17 @@
  */
 import { err, ok, type Result } from '../pipeline/result.js';
 import type { TrtInput, TrtInputs } from './model-input.js';
-import type { TrtVersion } from './parse-log.js';
+import { formatVersion, type TrtVersion } from './parse-log.js';
 import type { Precision } from '../onnx/precision.js';
+
+/** The ONNX a build reads: the FP32 model, convert:fp16's mixed-precision model, or quantize:int8's Q/DQ model. */
+export type BuildSource = 'model' | 'fp16model' | 'int8model';
+
+/** What one engine is built from on the found TensorRT: the ONNX, and the precision flags beside it. */
+export interface BuildPlan {
+  source: BuildSource;
+  flags: string[];
+}
 
 export interface BuildSettings {
   workspace_mib: number;
@@ -63,15 +72,32 @@ export function profileFlags(inputs: TrtInputs | undefined, batch: BuildSettings
   ]);
 }
 
-function precisionFlags(r: Pick<BuildRequest, 'version' | 'precision' | 'settings'>): Result<string[], string> {
+/**
+ * TensorRT 11 is strongly typed and has no precision flag at all (no --fp16/--bf16/--int8/--best/--calib): the
+ * ONNX carries the precision, so FP16 builds convert:fp16's model and INT8 quantize:int8's Q/DQ model as they
+ * are. TensorRT 10 builds FP16 weakly typed from the FP32 model (--fp16) unless trt.strongly_typed asks for the
+ * FP16 ONNX, and INT8 strongly typed from the Q/DQ model. 8.6 has no strong typing: its explicit quantization
+ * needs the INT8 builder flag.
+ */
+export function buildPlan(r: Pick<BuildRequest, 'version' | 'precision' | 'settings'>): Result<BuildPlan, string> {
   const { major } = r.version;
-  const v = `${r.version.major}.${r.version.minor}.${r.version.patch}`;
+  if (r.precision === 'fp32') return ok({ source: 'model', flags: [] });
+  if (r.precision === 'int8') {
+    return ok({ source: 'int8model', flags: major >= 11 ? [] : major === 10 ? ['--stronglyTyped'] : ['--int8'] });
+  }
   const { bf16, strongly_typed: typed } = r.settings;
-  if (r.precision === 'fp32') return ok([]);
+  if (major >= 11) {
+    if (bf16)
+      return err(
+        `trt.bf16: TensorRT ${formatVersion(r.version)} has no --bf16 flag ` +
+          '(11.x takes every precision from the ONNX); turn it off',
+      );
+    return ok({ source: 'fp16model', flags: [] });
+  }
   if ((bf16 || typed) && major < 10) {
     const field = bf16 ? 'bf16' : 'strongly_typed';
     return err(
-      `trt.${field} needs TensorRT 10 or newer, and the trtexec found is ${v}; ` +
+      `trt.${field} needs TensorRT 10 or newer, and the trtexec found is ${formatVersion(r.version)}; ` +
         'turn it off or use a TensorRT 10 trtexec or image',
     );
   }
@@ -82,26 +108,20 @@ function precisionFlags(r: Pick<BuildRequest, 'version' | 'precision' | 'setting
           'a strongly typed build takes its precisions from the ONNX; turn one off',
       );
     }
-    return ok(['--stronglyTyped']);
+    return ok({ source: 'fp16model', flags: ['--stronglyTyped'] });
   }
-  if (major >= 11) {
-    return err(
-      `TensorRT ${v} has no --fp16 flag (weak typing was removed in 11.x); ` +
-        'set trt.strongly_typed: true to build the FP16 ONNX as typed',
-    );
-  }
-  return ok(bf16 ? ['--fp16', '--bf16'] : ['--fp16']);
+  return ok({ source: 'model', flags: bf16 ? ['--fp16', '--bf16'] : ['--fp16'] });
 }
 
 export function buildArgs(r: BuildRequest): Result<string[], string> {
-  const precision = precisionFlags(r);
-  if (!precision.ok) return precision;
+  const plan = buildPlan(r);
+  if (!plan.ok) return plan;
   const shapes = profileFlags(r.inputs, r.settings.batch);
   if (!shapes.ok) return shapes;
   return ok([
     `--onnx=${r.onnx}`,
     `--saveEngine=${r.engine}`,
-    ...precision.value,
+    ...plan.value.flags,
     ...shapes.value,
     // No unit: 8.6 reads MiB, 10.0 multiplies by a broken unit and 10.1+ reads the last character as the unit.
     `--memPoolSize=workspace:${r.settings.workspace_mib}`,

@@ -6,11 +6,11 @@ import { basename, dirname } from 'node:path';
 import { formatMs } from '../pipeline/log/log.js';
 import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
-import type { StageContext, StageFailure } from '../pipeline/stage.js';
-import { buildArgs } from './build-args.js';
+import { decline, type Declined, type StageContext, type StageFailure } from '../pipeline/stage.js';
+import { buildArgs, buildPlan, type BuildSource } from './build-args.js';
 import type { EngineConfig } from './engine-stage.js';
 import { readTrtInputs } from './model-input.js';
-import { parseVersion, type TrtexecLog } from './parse-log.js';
+import { formatVersion, parseVersion, type TrtexecLog, type TrtVersion } from './parse-log.js';
 import { runTrtexec } from './trtexec.js';
 
 declare module '../pipeline/cause.js' {
@@ -35,7 +35,28 @@ function checkIdentity(log: TrtexecLog, fp: Readonly<Record<string, string>>): s
   return undefined;
 }
 
-export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void, StageFailure>> {
+/**
+ * The ONNX this build needs was not made. On TensorRT 11 an FP16 engine exists only as convert:fp16's model,
+ * so one that declined leaves no FP16 engine (skipped with why, as the conversion was); under trt.strongly_typed
+ * on 10 the user asked for that model, so its absence is a failure. INT8's Q/DQ model is a required input: the
+ * runner skips this stage before it runs without one.
+ */
+function missingSource(source: BuildSource, version: TrtVersion): Result<Declined, StageFailure> {
+  if (source === 'fp16model' && version.major >= 11)
+    return decline(
+      `TensorRT ${formatVersion(version)} builds FP16 only from convert:fp16's model (11.x has no --fp16), ` +
+        'and that stage produced none',
+    );
+  if (source === 'fp16model')
+    return fail(
+      'upstream-skipped',
+      'trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; ' +
+        'run it or turn trt.strongly_typed off',
+    );
+  throw new Error(`Internal error: the ${source} input of a TensorRT build is missing`);
+}
+
+export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void | Declined, StageFailure>> {
   const precision = ctx.config.precision;
   const name = `engine:trt:${precision}`;
   const found = ctx.tools.trtexec;
@@ -46,13 +67,10 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
       `Internal error: trtexec fingerprint has no TensorRT version: ${JSON.stringify(found.fingerprint)}`,
     );
 
-  const onnx = ctx.config.strongly_typed ? ctx.inputs.fp16model : ctx.inputs.model;
-  if (!onnx)
-    return fail(
-      'upstream-skipped',
-      'trt.strongly_typed builds the FP16 ONNX from convert:fp16, and that stage produced none; ' +
-        'run it or turn trt.strongly_typed off',
-    );
+  const plan = buildPlan({ version, precision, settings: ctx.config });
+  if (!plan.ok) return fail('bad-input', plan.error);
+  const onnx = ctx.inputs[plan.value.source];
+  if (!onnx) return missingSource(plan.value.source, version);
   const inputs = await readTrtInputs(onnx, ctx.config.model);
   if (!inputs.ok) return fail('bad-input', inputs.error);
 

@@ -1,11 +1,11 @@
 /**
- * `engine:trt:fp32` and `engine:trt:fp16`: one trtexec build each, keyed by the TensorRT build and GPU the
- * probe found (through the tool fingerprint), the build settings and the ONNX. The timing cache persists
+ * `engine:trt:fp32`, `engine:trt:fp16` and `engine:trt:int8`: one trtexec build each, keyed by the TensorRT build
+ * and GPU the probe found (through the tool fingerprint), the build settings and the ONNX. The timing cache persists
  * per stage and fingerprint, so a rebuild after a model change re-times only the layers that changed.
  */
 import type { InputsConfig } from '../onnx/inputs/index.js';
 import { err } from '../pipeline/result.js';
-import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
 import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
 import { buildArgs, type BuildSettings } from './build-args.js';
@@ -56,6 +56,17 @@ export function wouldRun(c: EngineConfig): string {
   return args.ok ? `trtexec ${args.value.join(' ')}` : `nothing: ${args.error}`;
 }
 
+/**
+ * FP32 reads the latest model; FP16 also convert:fp16's model, which TensorRT 11 (and 10 under
+ * trt.strongly_typed) builds; INT8 only quantize:int8's Q/DQ model, so without one there is no INT8 engine.
+ */
+function engineInputs(precision: Precision): Record<string, InputRef> {
+  if (precision === 'int8') return { int8model: { stage: 'quantize:int8', output: 'model' } };
+  if (precision === 'fp16')
+    return { model: latestModel, fp16model: { stage: 'convert:fp16', output: 'model', optional: true } };
+  return { model: latestModel };
+}
+
 export function engineStage(precision: Precision): StageDef<EngineConfig> {
   const name = `engine:trt:${precision}`;
   const tool = trtexecTool<EngineConfig>();
@@ -64,10 +75,7 @@ export function engineStage(precision: Precision): StageDef<EngineConfig> {
     version: 1,
     description: `TensorRT ${precision.toUpperCase()} engine built by trtexec`,
     config: (root) => engineConfig(precision, trtConfig(root), inputsConfig(root)),
-    inputs: {
-      model: latestModel,
-      ...(precision === 'fp16' ? { fp16model: { stage: 'convert:fp16', output: 'model', optional: true } } : {}),
-    },
+    inputs: engineInputs(precision),
     outputs: { engine: `model.${precision}.engine`, log: `build.${precision}.log` },
     tools: [
       {

@@ -63,6 +63,8 @@ function shapeArgs(r: TrtRunRequest): Result<string[], StageFailure> {
 const runOn = (r: TrtRunRequest, args: string[], what: string) =>
   runTrtexec({ tool: r.tool, args, mounts: [dirname(r.enginePath), r.workDir], what, exec: r.exec, signal: r.signal });
 
+const trtMajor = (r: TrtRunRequest): number => Number((r.tool.fingerprint.tensorrt ?? '10').split('.')[0]);
+
 export function benchArgs(r: TrtBenchRequest, timesPath: string, profilePath?: string): Result<string[], StageFailure> {
   const shapes = shapeArgs(r);
   if (!shapes.ok) return shapes;
@@ -77,8 +79,10 @@ export function benchArgs(r: TrtBenchRequest, timesPath: string, profilePath?: s
     ...(s.no_data_transfers ? ['--noDataTransfers'] : []),
     ...(s.spin_wait ? ['--useSpinWait'] : []),
     `--exportTimes=${timesPath}`,
-    // Profiling in the timed run would suppress the summary and the times file: profile in a second run.
-    ...(profilePath ? ['--separateProfileRun', '--dumpProfile', `--exportProfile=${profilePath}`] : []),
+    // Before 11, profiling in the timed run would suppress the summary and the times file: profile in a second
+    // run. 11 always profiles in a run of its own (the flag is a deprecated no-op there).
+    ...(profilePath ? [...(trtMajor(r) < 11 ? ['--separateProfileRun'] : []), '--dumpProfile'] : []),
+    ...(profilePath ? [`--exportProfile=${profilePath}`] : []),
   ]);
 }
 
@@ -180,7 +184,7 @@ export async function runTrtEngineOnce(
 ): Promise<Result<ExportedOutput[], StageFailure>> {
   const shapes = shapeArgs(r);
   if (!shapes.ok) return shapes;
-  const major = Number((r.tool.fingerprint.tensorrt ?? '10').split('.')[0]);
+  const major = trtMajor(r);
   const loads: string[] = [];
   for (const [k, input] of r.inputs.inputs.entries()) {
     const t = r.feeds[input.name];

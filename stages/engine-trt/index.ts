@@ -6,3 +6,4 @@ import { engineStage } from '../../trt/engine-stage.js';
 
 export const trtFp32 = engineStage('fp32');
 export const trtFp16 = engineStage('fp16');
+export const trtInt8 = engineStage('int8');

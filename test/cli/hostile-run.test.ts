@@ -18,7 +18,7 @@ test("usage mistakes: a value-less --precision, a typo in a command or option, a
     s,
     ['plan', '--config', s.config, '--precision', 'fp8'],
     2,
-    /--precision fp8: must be one of fp32, fp16, all/,
+    /--precision fp8: must be one of fp32, fp16, int8, all/,
   );
   await refused(s, ['engins', '--config', s.config], 2, /unknown command engins \(did you mean engines\?\)/);
   await refused(

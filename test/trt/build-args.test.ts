@@ -1,11 +1,13 @@
 /**
- * The exact build command line for FP32/FP16 × static/dynamic batch × TensorRT 8.6/10.x, and the
- * combinations refused for a version. These argv lists are what docs/tensorrt.md quotes.
+ * The exact build command line for FP32/FP16 × static/dynamic batch × TensorRT 8.6/10.x, which ONNX and flags
+ * each precision gets on 8.6, 10 and 11, and the combinations refused for a version. These argv lists are what
+ * docs/tensorrt.md quotes.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DType } from '../../onnx/ir.js';
-import { buildArgs, type BuildRequest } from '../../trt/build-args.js';
+import { buildArgs, buildPlan, type BuildRequest } from '../../trt/build-args.js';
+import type { Precision } from '../../onnx/precision.js';
 import { engineStage, wouldRun } from '../../trt/engine-stage.js';
 import type { TrtInputs } from '../../trt/model-input.js';
 
@@ -97,10 +99,41 @@ test('bf16 and strongly typed exist only on 10.x, exclude each other, and apply 
   assert.ok(!buildArgs({ ...base, version: V10, precision: 'fp16', settings: { ...st, bf16: true } }).ok);
 });
 
-test('TensorRT 11 has no --fp16: the FP16 build must be strongly typed', () => {
-  const r = buildArgs({ ...base, version: { major: 11, minor: 1, patch: 0 }, precision: 'fp16' });
-  assert.ok(!r.ok);
-  assert.match(r.error, /TensorRT 11\.1\.0 has no --fp16 flag/);
+test('which ONNX and which flags, per TensorRT major: 11 takes no precision flag, 10 types INT8 strongly', () => {
+  const V11 = { major: 11, minor: 4, patch: 0 };
+  const V1016 = { major: 10, minor: 16, patch: 0 };
+  const plan = (version: typeof V11, precision: Precision, more: Partial<typeof settings> = {}) => {
+    const r = buildPlan({ version, precision, settings: { ...settings, ...more } });
+    return r.ok ? `${r.value.source} ${r.value.flags.join(' ')}`.trim() : `refused: ${r.error}`;
+  };
+  const table = (more: Partial<typeof settings> = {}) =>
+    Object.fromEntries(
+      [V86, V1016, V11].map((v) => [
+        `${v.major}.${v.minor}`,
+        (['fp32', 'fp16', 'int8'] as const).map((p) => plan(v, p, more)),
+      ]),
+    );
+  assert.deepEqual(table(), {
+    '8.6': ['model', 'model --fp16', 'int8model --int8'],
+    '10.16': ['model', 'model --fp16', 'int8model --stronglyTyped'],
+    '11.4': ['model', 'fp16model', 'int8model'],
+  });
+  // trt.strongly_typed overrides 10's weakly typed FP16 only; 11 is typed anyway and INT8 always is.
+  assert.deepEqual(table({ strongly_typed: true })['10.16'], [
+    'model',
+    'fp16model --stronglyTyped',
+    'int8model --stronglyTyped',
+  ]);
+  assert.deepEqual(table({ strongly_typed: true })['11.4'], ['model', 'fp16model', 'int8model']);
+  assert.equal(
+    plan(V11, 'fp16', { bf16: true }),
+    'refused: trt.bf16: TensorRT 11.4.0 has no --bf16 flag (11.x takes every precision from the ONNX); turn it off',
+  );
+  const r = buildArgs({ ...base, version: V11, precision: 'int8', onnx: '/s/model.int8.onnx', inputs: dynamic });
+  assert.deepEqual(r, {
+    ok: true,
+    value: ['--onnx=/s/model.int8.onnx', '--saveEngine=/o/model.fp16.engine', ...SHAPES, ...TAIL],
+  });
 });
 
 test('a name with a separator is quoted; a bad profile is refused', () => {

@@ -173,7 +173,7 @@ test('banner numbers decode for both version schemes, with and without a build n
   assert.equal(parseBanner('[I] TensorRT version: 10.16.0'), undefined);
 });
 
-test('authored fixtures: named so, the six failures FAILED with no summary, the two successes PASSED', () => {
+test('authored fixtures: named so, the six failures FAILED with no summary, the four successes PASSED', () => {
   const failures = [
     ['trt-10.3.0-unknown-option-workspace.authored.log', '10.3.0'],
     ['trt-8.6.1-unsupported-operator.authored.log', '8.6.1'],
@@ -182,7 +182,12 @@ test('authored fixtures: named so, the six failures FAILED with no summary, the 
     ['trt-10.3.0-engine-version-mismatch.authored.log', '10.3.0'],
     ['trt-8.6.1-no-gpu.authored.log', '8.6.1'],
   ] as const;
-  const successes = ['trt-10.16.0-build-only-h100.authored.log', 'trt-10.16.0-loadengine-bench-b4.authored.log'];
+  const successes = [
+    'trt-10.16.0-build-only-h100.authored.log',
+    'trt-10.16.0-loadengine-bench-b4.authored.log',
+    'trt-11.4.0-build-only-rtx6000ada.authored.log',
+    'trt-11.4.0-loadengine-bench-b4.authored.log',
+  ];
   const logs = readdirSync(AUTHORED).filter((f) => f !== 'README.md');
   assert.deepEqual(logs.sort(), [...failures.map(([f]) => f), ...successes].sort(), 'every log here says authored');
   for (const [file, version] of failures) {

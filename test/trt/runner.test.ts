@@ -12,14 +12,21 @@ import { benchmarkTrtEngine, runTrtEngineOnce } from '../../trt/runner.js';
 import { defaults } from '../../trt/config.js';
 import { probeTrtexec } from '../../trt/probe.js';
 import { DType } from '../../onnx/ir.js';
+import { realModels } from '../corpus/models.js';
 import { normalFloats } from '../../onnx/random.js';
 import type { TrtInputs } from '../../trt/model-input.js';
-import { GPU, LOG, AUTHORED_LOGS, Rig } from '../stages/engine-trt/rig.js';
+import { runTensorsOnce } from '../../onnx/ort.js';
+import { GPU, LOG, AUTHORED_LOGS, Rig, TAG, fakeEngine } from '../stages/engine-trt/rig.js';
 
 const dynamic: TrtInputs = {
   inputs: [{ name: 'input', dtype: DType.FLOAT, dims: ['batch', 3, 8, 8], shaped: true }],
   batched: true,
 };
+
+const VERSIONS = [
+  ['10.16', LOG.bench],
+  ['11.4', LOG.bench11],
+] as const;
 
 async function setup(env: Record<string, string> = {}) {
   const rig = new Rig(['trtexec', 'nvidia-smi'], {
@@ -30,52 +37,58 @@ async function setup(env: Record<string, string> = {}) {
   });
   const probe = await probeTrtexec({ trtexec: '', docker: defaults.docker }, exec);
   assert.ok(probe.ok);
-  const enginePath = join(rig.root, 'model.fp16.engine');
-  writeFileSync(enginePath, 'fake engine');
+  const version = probe.value.fingerprint.tensorrt ?? '';
+  const tag = version.startsWith('8.') ? TAG.v86 : version.startsWith('11.') ? TAG.v11 : TAG.v10;
+  const range = { min: [1, 3, 8, 8], opt: [4, 3, 8, 8], max: [8, 3, 8, 8] };
+  const enginePath = fakeEngine(join(rig.root, 'model.fp16.engine'), rig.model('model.onnx', 'N'), tag, {
+    input: range,
+  });
   return { rig, tool: probe.value as ToolFound, enginePath };
 }
 
-test('dynamic engine at batch 4: exact argv; samples are exported latencyMs; throughput = qps × batch', async () => {
-  const { rig, tool, enginePath } = await setup();
-  const r = await benchmarkTrtEngine({
-    tool,
-    enginePath,
-    inputs: dynamic,
-    batch: 4,
-    precision: 'fp16',
-    settings: defaults.bench,
-    workDir: rig.root,
-    exec,
+for (const [name, log] of VERSIONS) {
+  test(`TensorRT ${name}, batch 4: exact argv; samples are exported latencyMs; throughput = qps × batch`, async () => {
+    const { rig, tool, enginePath } = await setup({ FAKE_TRT_LOG: log });
+    const r = await benchmarkTrtEngine({
+      tool,
+      enginePath,
+      inputs: dynamic,
+      batch: 4,
+      precision: 'fp16',
+      settings: defaults.bench,
+      workDir: rig.root,
+      exec,
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [
+      `--loadEngine=${enginePath}`,
+      '--shapes=input:4x3x8x8',
+      '--warmUp=200',
+      '--duration=3',
+      '--iterations=100',
+      '--useCudaGraph',
+      '--useSpinWait',
+      `--exportTimes=${join(rig.root, 'trt-fp16-b4.times.json')}`,
+    ]);
+    const m = r.value.measurement;
+    const real = (JSON.parse(readFileSync(LOG.times, 'utf8')) as { latencyMs: number }[]).map((t) => t.latencyMs);
+    assert.deepEqual(m.samplesMs, real);
+    assert.equal(m.throughput, 242.718 * 4);
+    assert.equal(m.engine, 'trt');
+    assert.equal(m.precision, 'fp16');
+    assert.equal(m.batch, 4);
+    assert.equal(m.artifact, 'model.fp16.engine');
+    assert.equal(m.device, 'NVIDIA RTX 6000 Ada Generation');
+    assert.equal(m.warmup, 48);
+    assert.deepEqual(
+      { min: m.stats.min, max: m.stats.max, p50: m.stats.p50, p90: m.stats.p90, n: m.stats.n },
+      { min: 4.08269, max: 4.13491, p50: 4.08678, p90: 4.09088, n: 10 },
+    );
+    assert.equal(m.settings.gpuComputeMeanMs, 4.0917);
+    assert.equal(m.settings.tensorrt, `${name}.0`);
+    assert.equal(r.value.summary.throughputQps, 242.718);
   });
-  assert.ok(r.ok, JSON.stringify(r));
-  assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [
-    `--loadEngine=${enginePath}`,
-    '--shapes=input:4x3x8x8',
-    '--warmUp=200',
-    '--duration=3',
-    '--iterations=100',
-    '--useCudaGraph',
-    '--useSpinWait',
-    `--exportTimes=${join(rig.root, 'trt-fp16-b4.times.json')}`,
-  ]);
-  const m = r.value.measurement;
-  const real = (JSON.parse(readFileSync(LOG.times, 'utf8')) as { latencyMs: number }[]).map((t) => t.latencyMs);
-  assert.deepEqual(m.samplesMs, real);
-  assert.equal(m.throughput, 242.718 * 4);
-  assert.equal(m.engine, 'trt');
-  assert.equal(m.precision, 'fp16');
-  assert.equal(m.batch, 4);
-  assert.equal(m.artifact, 'model.fp16.engine');
-  assert.equal(m.device, 'NVIDIA RTX 6000 Ada Generation');
-  assert.equal(m.warmup, 48);
-  assert.deepEqual(
-    { min: m.stats.min, max: m.stats.max, p50: m.stats.p50, p90: m.stats.p90, n: m.stats.n },
-    { min: 4.08269, max: 4.13491, p50: 4.08678, p90: 4.09088, n: 10 },
-  );
-  assert.equal(m.settings.gpuComputeMeanMs, 4.0917);
-  assert.equal(m.settings.tensorrt, '10.16.0');
-  assert.equal(r.value.summary.throughputQps, 242.718);
-});
+}
 
 test('profile asked for: a separate profiled run, so the summary and times survive', async () => {
   const { rig, tool, enginePath } = await setup();
@@ -100,6 +113,26 @@ test('profile asked for: a separate profiled run, so the summary and times survi
     `--exportProfile=${join(rig.root, 'trt-fp16-b4.profile.json')}`,
   ]);
   assert.equal(r.value.profilePath, join(rig.root, 'trt-fp16-b4.profile.json'));
+
+  // 11 always profiles apart: the flag would only earn a deprecation warning.
+  const v11 = await setup({ FAKE_TRT_LOG: LOG.bench11 });
+  const r11 = await benchmarkTrtEngine({
+    tool: v11.tool,
+    enginePath: v11.enginePath,
+    inputs: dynamic,
+    batch: 4,
+    precision: 'fp16',
+    settings: { ...defaults.bench, profile: true },
+    workDir: v11.rig.root,
+    exec,
+  });
+  assert.ok(r11.ok, JSON.stringify(r11));
+  assert.deepEqual(v11.rig.calls('trtexec').at(-1)!.argv.slice(-3), [
+    `--exportTimes=${join(v11.rig.root, 'trt-fp16-b4.times.json')}`,
+    '--dumpProfile',
+    `--exportProfile=${join(v11.rig.root, 'trt-fp16-b4.profile.json')}`,
+  ]);
+  assert.equal(r11.value.measurement.settings.tensorrt, '11.4.0');
 });
 
 test('refusals: a static engine at another batch, times unlike the summary, an engine from TensorRT 8', async () => {
@@ -135,7 +168,11 @@ test('refusals: a static engine at another batch, times unlike the summary, an e
     /do not match trtexec's own summary \(min 8\.16538 ms from the samples, 4\.08269 ms in the summary\)/,
   );
 
+  // The failure as a 10.3 trtexec logs it (the fake's engine carries 10.3's tag, so the recorded log speaks).
   process.env.FAKE_TRT_LOG = join(AUTHORED_LOGS, 'trt-10.3.0-engine-version-mismatch.authored.log');
+  fakeEngine(enginePath, rig.model('model.onnx', 'N'), '[TensorRT v100300]', {
+    input: { min: [1, 3, 8, 8], opt: [4, 3, 8, 8], max: [8, 3, 8, 8] },
+  });
   const old = await benchmarkTrtEngine({ ...base, inputs: dynamic });
   assert.ok(!old.ok);
   assert.match(
@@ -145,34 +182,40 @@ test('refusals: a static engine at another batch, times unlike the summary, an e
   assert.ok(old.error.details!.some((d) => d.includes('expecting library version 10.3.0.26 got 8.6.1.6')));
 });
 
-test('runTrtEngineOnce: seeded input reaches trtexec as raw float32, the exported output is read back', async () => {
-  const { rig, tool, enginePath } = await setup();
-  const data = Float32Array.from(normalFloats(2 * 3 * 8 * 8, 7));
-  const r = await runTrtEngineOnce({
-    tool,
-    enginePath,
-    inputs: dynamic,
-    batch: 2,
-    workDir: rig.root,
-    exec,
-    feeds: { input: { type: 'float32', dims: [2, 3, 8, 8], data } },
+for (const [name, log] of VERSIONS) {
+  test(`TensorRT ${name}, runTrtEngineOnce: raw float32 inputs in, the model's outputs back`, async () => {
+    const { rig, tool, enginePath } = await setup({ FAKE_TRT_LOG: log });
+    const data = Float32Array.from(normalFloats(2 * 3 * 8 * 8, 7));
+    const r = await runTrtEngineOnce({
+      tool,
+      enginePath,
+      inputs: dynamic,
+      batch: 2,
+      workDir: rig.root,
+      exec,
+      feeds: { input: { type: 'float32', dims: [2, 3, 8, 8], data } },
+    });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [
+      `--loadEngine=${enginePath}`,
+      '--shapes=input:2x3x8x8',
+      `--loadInputs=input:${join(rig.root, 'trt-input-b2-0.bin')}`,
+      `--exportOutput=${join(rig.root, 'trt-output-b2.json')}`,
+      '--iterations=1',
+      '--warmUp=0',
+      '--duration=0',
+    ]);
+    assert.equal(r.value.length, 1);
+    assert.deepEqual(r.value[0]!.dims, [2, 3, 8, 8]);
+    assert.deepEqual(
+      r.value[0]!.values,
+      Array.from(data, (x) => Math.max(x, 0)),
+    );
   });
-  assert.ok(r.ok, JSON.stringify(r));
-  assert.deepEqual(rig.calls('trtexec').at(-1)!.argv, [
-    `--loadEngine=${enginePath}`,
-    '--shapes=input:2x3x8x8',
-    `--loadInputs=input:${join(rig.root, 'trt-input-b2-0.bin')}`,
-    `--exportOutput=${join(rig.root, 'trt-output-b2.json')}`,
-    '--iterations=1',
-    '--warmUp=0',
-    '--duration=0',
-  ]);
-  assert.equal(r.value.length, 1);
-  assert.deepEqual(r.value[0]!.dims, [2, 3, 8, 8]);
-  assert.deepEqual(r.value[0]!.values, Array.from(data));
-});
+}
 
 test('Silero VAD: --shapes for each dynamic input, all inputs loaded, int64 as int32 before TensorRT 10', async () => {
+  const [vadFile] = realModels('silero_vad_legacy');
   const vad: TrtInputs = {
     batched: true,
     inputs: [
@@ -194,8 +237,12 @@ test('Silero VAD: --shapes for each dynamic input, all inputs loaded, int64 as i
   ] as const) {
     const { rig, tool, enginePath } = await setup({ FAKE_TRT_LOG: log });
     // The engine the fake builds records its profile; runs outside it fail, as trtexec does.
-    const at = (n: number) => `input:${n}x512,h:2x${n}x64,c:2x${n}x64`;
-    writeFileSync(enginePath, `fake engine --minShapes=${at(1)} --optShapes=${at(4)} --maxShapes=${at(8)}\n`);
+    const at = (n: number) => ({ input: [n, 512], h: [2, n, 64], c: [2, n, 64] });
+    const profile = Object.fromEntries(
+      (['input', 'h', 'c'] as const).map((k) => [k, { min: at(1)[k], opt: at(4)[k], max: at(8)[k] }]),
+    );
+    const tag = log === LOG.v86 ? TAG.v86 : TAG.v10;
+    fakeEngine(enginePath, vadFile!.file, tag, profile);
     const r = await runTrtEngineOnce({ tool, enginePath, inputs: vad, batch: 3, workDir: rig.root, exec, feeds });
     assert.ok(r.ok, JSON.stringify(r));
     const argv = rig.calls('trtexec').at(-1)!.argv;
@@ -207,11 +254,12 @@ test('Silero VAD: --shapes for each dynamic input, all inputs loaded, int64 as i
       srBytes,
       `sr as ${srBytes === 8 ? 'int64' : 'int32'} for TensorRT ${tool.fingerprint.tensorrt}`,
     );
+    const expected = await runTensorsOnce(vadFile!.file, feeds);
     assert.deepEqual(
-      r.value.map((o) => o.name),
-      ['input', 'sr', 'h', 'c'],
+      r.value.map((o) => [o.name, o.dims, o.values]),
+      Object.entries(expected).map(([name, t]) => [name, t.dims, Array.from(t.data as Float32Array)]),
+      'the engine ran the model on exactly the values given',
     );
-    assert.deepEqual(r.value[2]!.values, Array.from(feeds.h.data), 'the values reach trtexec unchanged');
     const outside = await runTrtEngineOnce({ tool, enginePath, inputs: vad, batch: 9, workDir: rig.root, exec, feeds });
     assert.ok(!outside.ok, 'batch 9 is outside the engine profile (max 8)');
   }

@@ -15,7 +15,7 @@ import type { BenchFile, SkipKind } from '../../../measure/result.js';
 import type { BenchArtifacts } from '../../../measure/engine-runner.js';
 import { RUNNERS, runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { trtConfig } from '../../../trt/config.js';
-import { GPU, LOG, Rig } from '../engine-trt/rig.js';
+import { GPU, LOG, Rig, TAG, fakeEngine } from '../engine-trt/rig.js';
 import { stageContext } from '../optimize/stage-context.js';
 import { tinyMobileNet } from './tiny-mobilenet.js';
 
@@ -103,8 +103,13 @@ test('every engine is measured or skipped with a kind: a GPU machine (fake trtex
     FAKE_GPU: GPU.ada,
     FAKE_TRT_TIMES: LOG.times,
   });
-  const engines = { fp32: join(rig.root, 'model.fp32.engine'), fp16: join(rig.root, 'model.fp16.engine') };
-  for (const e of Object.values(engines)) await writeFile(e, 'fake engine');
+  // Engines as the fake builds them: the model inside, a batch profile of 1 to 2.
+  const at = (n: number) => [n, 3, 32, 32];
+  const profile = { input: { min: at(1), opt: at(2), max: at(2) } };
+  const engines = {
+    fp32: fakeEngine(join(rig.root, 'model.fp32.engine'), artifacts.model, TAG.v10, profile),
+    fp16: fakeEngine(join(rig.root, 'model.fp16.engine'), artifacts.onnx!.fp16!, TAG.v10, profile),
+  };
   const b = await bench({ ...artifacts, trt: engines }, 'gpu');
   assert.deepEqual(outcomes(b), {
     'ort fp32': 'measured 1,2',

@@ -4,6 +4,7 @@
  * hand-made StageContext for calling a stage's run() directly.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -22,7 +23,9 @@ export const LOG = {
   v86: join(REAL_LOGS, 'trt-8.6.0-resnet50-fp32-rtx3060laptop.log'),
   v10: join(REAL_LOGS, 'trt-10.16.0-mnistcnn-build-only-dumpLayerInfo-rtx6000ada.log'),
   v10h100: join(AUTHORED_LOGS, 'trt-10.16.0-build-only-h100.authored.log'),
+  v11: join(AUTHORED_LOGS, 'trt-11.4.0-build-only-rtx6000ada.authored.log'),
   bench: join(AUTHORED_LOGS, 'trt-10.16.0-loadengine-bench-b4.authored.log'),
+  bench11: join(AUTHORED_LOGS, 'trt-11.4.0-loadengine-bench-b4.authored.log'),
   times: join(REAL_LOGS, 'trt-8.x-resnet50-tf-fp16-rtx3090.exportTimes.first10.json'),
 } as const;
 
@@ -31,6 +34,34 @@ export const GPU = {
   laptop: 'NVIDIA GeForce RTX 3060 Laptop GPU, 8.6, 536.23',
   h100: 'NVIDIA H100 PCIe, 9.0, 550.54.14',
 } as const;
+
+/** The fake's engine file (test/fixtures/fake-trtexec/model.cjs): a header line, then the ONNX it holds. */
+interface FakeEngineFile {
+  writeEngine(path: string, versionTag: string, header: object, onnx: Uint8Array): void;
+  readEngine(path: string): { versionTag: string; header: FakeEngineHeader; onnx: Uint8Array } | undefined;
+}
+export interface FakeEngineHeader {
+  typed: boolean;
+  weakFp16: boolean;
+  int8: boolean;
+  profile: Record<string, { min: number[]; opt: number[]; max: number[] }>;
+  workspaceBytes?: number;
+}
+export const fakeEngineFile = createRequire(import.meta.url)(
+  fromRoot('test/fixtures/fake-trtexec/model.cjs'),
+) as FakeEngineFile;
+export const TAG = {
+  v10: '[TensorRT v101600] [b72]',
+  v11: '[TensorRT v110400] [b12]',
+  v86: '[TensorRT v8600]',
+} as const;
+
+/** An engine as the fake builds it: `onnx` inside, built with `profile` by the TensorRT of `tag`. */
+export function fakeEngine(path: string, onnx: string, tag: string, profile: FakeEngineHeader['profile'] = {}) {
+  const header: FakeEngineHeader = { typed: true, weakFp16: false, int8: false, profile };
+  fakeEngineFile.writeEngine(path, tag, header, readFileSync(onnx));
+  return path;
+}
 
 export interface Call {
   tool: string;
