@@ -20,6 +20,9 @@ import { preflight } from './import/preflight.js';
 import { schema as graphSchema } from './graph/config.js';
 import optimize from './optimize/index.js';
 import { schema as optimizeSchema } from './optimize/config.js';
+import quantizeInt8 from './quantize-int8/index.js';
+import { schema as quantizeSchema } from './quantize-int8/config.js';
+import { quantizePreflight } from './quantize-int8/preflight.js';
 import report from './report/index.js';
 import { schema as reportSchema } from './report/config.js';
 import validate from './validate/index.js';
@@ -43,6 +46,7 @@ export const registry: Registry = {
     validate,
     optimize,
     convertFp16,
+    quantizeInt8,
     trtFp32,
     trtFp16,
     torchCompileFp32,
@@ -59,6 +63,7 @@ export const registry: Registry = {
       validate: validateSchema,
       optimize: optimizeSchema,
       fp16: fp16Schema,
+      quantize: quantizeSchema,
       trt: trtSchema,
       bench: benchSchema,
       report: reportSchema,
@@ -81,6 +86,7 @@ export const registry: Registry = {
     build: command('build the model (model.onnx)', ['build', 'import']),
     validate: command('build and validate the model', ['validate']),
     optimize: command('optimize the model (model.opt.onnx, passes.json)', ['optimize']),
+    quantize: command('the int8 Q/DQ model (model.int8.onnx, quantize.json)', ['quantize:int8']),
     onnx: command('every ONNX artifact: built, optimized, FP16', ['build', 'import', 'optimize', 'convert:fp16']),
     engines: command('TensorRT engines (skipped without trtexec)', [
       'engine:trt:fp32',
@@ -94,7 +100,7 @@ export const registry: Registry = {
   },
   stageOptions: {
     // The stages tagged with a precision; the benchmark measures only this one and lists the other as left out.
-    precision: tagFilter('precision', ['fp32', 'fp16'], 'leave out stages of the other precision'),
+    precision: tagFilter('precision', ['fp32', 'fp16', 'int8'], 'leave out stages of the other precisions'),
     baseline: {
       describe: 'an earlier bench.json to compare with (benchmark stage)',
       file: true,
@@ -105,7 +111,10 @@ export const registry: Registry = {
     },
   },
   options: modelOptions,
-  preflight,
+  async preflight(config, file) {
+    const checked = await preflight(config, file);
+    return checked.ok ? quantizePreflight(checked.value, file) : checked;
+  },
 };
 
 export default registry;

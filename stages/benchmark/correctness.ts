@@ -17,7 +17,7 @@ export function judge(
   actual: Float32Array,
   reference: Float32Array,
   dims: readonly number[],
-  precision: 'fp32' | 'fp16',
+  precision: 'fp32' | 'fp16' | 'int8',
   tolerances: BenchConfig['tolerance'],
 ): Correctness {
   const t = tolerances[precision];

@@ -11,7 +11,7 @@ import type { Measurement, SkipKind, SkippedEngine } from './result.js';
 import type { BenchRequest } from './run-bench.js';
 import { estimateMs, type SampleProgress } from './sampling.js';
 
-export type Precision = 'fp32' | 'fp16';
+export type Precision = 'fp32' | 'fp16' | 'int8';
 
 /** Why something cannot be measured: the kind code switches on, and the sentence people read. */
 export interface Skip {

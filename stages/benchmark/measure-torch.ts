@@ -87,9 +87,10 @@ function torchRuns(
 ): TorchRun[] {
   return engines.flatMap((e) =>
     precisions.flatMap((precision) =>
-      batches.map((batch): TorchRun => {
+      batches.flatMap((batch): TorchRun[] => {
+        if (precision === 'int8') return [];
         const mode = TORCH_MODES[e]!;
-        return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
+        return [{ id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast }];
       }),
     ),
   );
@@ -163,7 +164,14 @@ function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): Torc
  */
 export const torchRunner: EngineRunner<TorchFound> = {
   engines: Object.keys(TORCH_MODES) as EngineName[],
-  artifact: (r) => r.artifacts.model,
+  // PyTorch runs the float graph: a Q/DQ model there would be fake quantization in float32, not int8 kernels.
+  artifact: (r, precision) =>
+    precision === 'int8'
+      ? {
+          kind: 'unsupported-model',
+          reason: 'PyTorch runs the float graph; INT8 is measured on onnxruntime (and TensorRT)',
+        }
+      : r.artifacts.model,
   async available(r) {
     r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
     const found = await probeTorch(r.config.python, r.exec);

@@ -27,6 +27,7 @@ async function measureOne(
   settings: TrtConfig['bench'],
   inputs: BenchInputs,
 ): Promise<Measured | Skip> {
+  if (precision === 'int8') return { kind: 'no-model', reason: 'no TensorRT INT8 engine stage in this build' };
   const bench = await benchmarkTrtEngine({ ...common, precision, settings });
   if (!bench.ok) return { kind: kindOf(bench.error.reason), reason: bench.error.message };
   const feeds = inputs.feeds(common.batch);
@@ -51,6 +52,7 @@ interface Trtexec {
 export const trtRunner: EngineRunner<Trtexec> = {
   engines: ['trt'],
   artifact(r, precision) {
+    if (precision === 'int8') return { kind: 'no-model', reason: 'no TensorRT INT8 engine stage in this build' };
     const path = precision === 'fp32' ? r.artifacts.trtFp32 : r.artifacts.trtFp16;
     if (path) return path;
     const made = `engine:trt:${precision} produced no engine`;

@@ -38,7 +38,7 @@ export interface OrtSettings {
 export interface OrtRunRequest {
   path: string;
   artifact: string;
-  precision: 'fp32' | 'fp16';
+  precision: 'fp32' | 'fp16' | 'int8';
   batch: number;
   feeds: Record<string, AnyTensor>;
   warmup: Budget;
@@ -164,14 +164,19 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
   }
 }
 
-/** onnxruntime-node on the CPU, always here (a dependency): FP32 runs the optimized model, FP16 convert:fp16's. */
+/**
+ * onnxruntime-node on the CPU, always here (a dependency): FP32 runs the optimized model, FP16 convert:fp16's,
+ * INT8 quantize:int8's Q/DQ model (which onnxruntime's optimizer turns into its integer kernels).
+ */
 export const ortRunner: EngineRunner<null> = {
   engines: ['ort'],
   batchSizes: (c) => (c.ort.batch_sizes.length ? c.ort.batch_sizes : c.batch_sizes),
   artifact(r, precision) {
-    const path = precision === 'fp32' ? r.artifacts.model : r.artifacts.fp16;
+    const path = { fp32: r.artifacts.model, fp16: r.artifacts.fp16, int8: r.artifacts.int8 }[precision];
     if (path) return path;
-    return { kind: 'no-model', reason: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
+    const made =
+      precision === 'int8' ? 'quantize:int8 produced no model.int8.onnx' : 'convert:fp16 produced no model.fp16.onnx';
+    return { kind: 'no-model', reason: `${made}; the manifest says why` };
   },
   available: async () => ok(null),
   async measure(r, _ready, work) {

@@ -26,7 +26,7 @@ export interface Correctness {
 export interface Measurement {
   /** e.g. `ort`, `torch-eager`, `torch-compile`, `torch-cudagraph`, `trt`. */
   engine: string;
-  precision: 'fp32' | 'fp16';
+  precision: 'fp32' | 'fp16' | 'int8';
   batch: number;
   /** Which ONNX graph or engine file was run: `model.opt.onnx`, `model.fp16.onnx`, `model.fp32.engine`. */
   artifact: string;
@@ -72,7 +72,7 @@ export type SkipKind =
 /** An engine that was asked for and did not run: `engine` is `all` for what no engine ran. */
 export interface SkippedEngine {
   engine: string;
-  precision?: 'fp32' | 'fp16';
+  precision?: 'fp32' | 'fp16' | 'int8';
   kind: SkipKind;
   reason: string;
 }

@@ -39,6 +39,8 @@ export interface BenchArtifacts {
   /** The model before optimization (import or build): the correctness reference's graph (reference.ts). */
   source: string;
   fp16?: string;
+  /** quantize:int8's Q/DQ model, which onnxruntime runs with its integer kernels. */
+  int8?: string;
   trtFp32?: string;
   trtFp16?: string;
   /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
@@ -58,7 +60,7 @@ export interface BenchRequest {
   /** model.check_data's files (input_N.pb, output_N.pb), when given. */
   checkFiles?: Readonly<Record<string, string>>;
   /** `--precision`: measure only this one; the other is recorded as left out. */
-  only?: 'fp32' | 'fp16';
+  only?: Precision;
   signal?: AbortSignal;
 }
 

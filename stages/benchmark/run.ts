@@ -7,9 +7,10 @@ import type { BenchStageConfig } from './index.js';
 import { checkFiles } from './feeds.js';
 import type { BenchFile } from './result.js';
 import { runBenchmark } from './run-bench.js';
+import type { Precision } from './engine-runner.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, source, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
+  const { model, source, fp16, int8, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
   if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
   const result = await runBenchmark({
     config: ctx.config.bench,
@@ -18,6 +19,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
       model,
       source,
       ...(fp16 ? { fp16 } : {}),
+      ...(int8 ? { int8 } : {}),
       ...(trtFp32 ? { trtFp32 } : {}),
       ...(trtFp16 ? { trtFp16 } : {}),
       ...(compiledFp32 ? { compiledFp32 } : {}),
@@ -28,8 +30,8 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
-    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16'
-      ? { only: ctx.options['precision'] }
+    ...(['fp32', 'fp16', 'int8'].includes(ctx.options?.['precision'] as string)
+      ? { only: ctx.options?.['precision'] as Precision }
       : {}),
     signal: ctx.signal,
   });

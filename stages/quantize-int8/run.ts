@@ -1,0 +1,146 @@
+import { writeFile } from 'node:fs/promises';
+import type { Model } from '../../onnx/ir.js';
+import {
+  activationTensors,
+  calibrate,
+  placement,
+  quantizedKeys,
+  quantizeModel,
+  restoreUntil,
+  upgradeOpset,
+  type Fallback,
+  type Range,
+} from '../../onnx/quantize/index.js';
+import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js';
+import { validateModel } from '../../onnx/validate/index.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/reason.js';
+import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
+import { referenceRun, type Outputs } from '../optimize/numeric-check.js';
+import { checkAgainst } from './check.js';
+import type { StageConfig } from './index.js';
+import { quantizeReport } from './report.js';
+import { stageInputs, type Inputs } from './samples.js';
+
+const KEPT = 'the float32 model goes on unquantized';
+/** The float model after the opset upgrade must match the original this closely: only Clip/Slice/… moved. */
+const UPGRADE_TOLERANCE = 1e-6;
+
+type Context = StageContext<StageConfig>;
+type Outcome = Promise<Result<void | Declined, StageFailure>>;
+
+export async function run(ctx: Context): Outcome {
+  const decoded = await readModelFile(ctx.inputs.model as string);
+  if (!decoded.ok) return fail('bad-input', `cannot read ${decoded.error}`);
+  const fp32 = decoded.value;
+  const inputs = await stageInputs(ctx, fp32);
+  if (!inputs.ok)
+    return inputs.error.user ? fail('user-error', inputs.error.message) : decline(inputs.error.message, [KEPT]);
+  const up = upgradeOpset(fp32);
+  if (!up.ok)
+    return decline(`the model cannot be brought to opset 13 for per-channel quantization: ${up.error}`, [KEPT]);
+  const reference: Outputs[] = [];
+  for (const feeds of inputs.value.check) {
+    const ref = await referenceRun(encodeModel(fp32), ok(feeds), fp32);
+    if (!ref.ok) return decline(ref.error, [KEPT]);
+    reference.push(ref.value.outputs);
+  }
+  if (up.value.from < 13) {
+    const same = await checkAgainst(encodeModel(up.value.model), inputs.value.check, reference, 'disabled');
+    if (!same.ok || !(same.value.worstRelL2 <= UPGRADE_TOLERANCE))
+      return decline(`the model upgraded from opset ${up.value.from} to 13 does not match the original`, [KEPT]);
+  }
+  ctx.signal.throwIfAborted();
+  const method =
+    ctx.config.method === 'percentile'
+      ? { kind: 'percentile' as const, percentile: ctx.config.percentile }
+      : { kind: 'minmax' as const };
+  const model = up.value.model;
+  const ranges = await calibrate(model, activationTensors(model), inputs.value.calibration, method, ctx.signal);
+  if (!ranges.ok) return decline(`calibration failed: ${ranges.error}`, [KEPT]);
+  return quantizeWithinBudget(ctx, {
+    model,
+    fromOpset: up.value.from,
+    ranges: ranges.value,
+    inputs: inputs.value,
+    reference,
+  });
+}
+
+interface Calibrated {
+  model: Model;
+  fromOpset: number;
+  ranges: ReadonlyMap<string, Range>;
+  inputs: Inputs;
+  reference: Outputs[];
+}
+
+async function quantizeWithinBudget(ctx: Context, c: Calibrated): Outcome {
+  const base = new Set(ctx.config.keep_float);
+  const options = (keep: ReadonlySet<string>) => ({
+    activations: ctx.config.activations,
+    keepFloat: new Set([...base, ...keep]),
+  });
+  const measure = async (keep: ReadonlySet<string>): Promise<number | string> => {
+    ctx.signal.throwIfAborted();
+    const q = quantizeModel(c.model, c.ranges, options(keep));
+    if (!q.ok) return q.error;
+    const r = await checkAgainst(encodeModel(q.value.model), c.inputs.check, c.reference);
+    return r.ok ? r.value.worstRelL2 : r.error;
+  };
+  const start = await measure(new Set());
+  if (typeof start === 'string') return fail('check-failed', `the quantized model does not run: ${start}`);
+  const tolerance = ctx.config.tolerance;
+  let fallback: Fallback = { steps: [], error: start, holds: start <= tolerance, evaluations: 1 };
+  if (!fallback.holds && ctx.config.max_float_layers > 0) {
+    const candidates = quantizedKeys(c.model, placement(c.model, options(new Set())));
+    ctx.log.info("over the tolerance: measuring each layer's sensitivity", {
+      relL2: start,
+      candidates: candidates.length,
+    });
+    fallback = await restoreUntil(candidates, start, tolerance, ctx.config.max_float_layers, measure);
+  }
+  if (!fallback.holds)
+    return decline(
+      `the int8 model differs from the float32 one by relative L2 ${fallback.error.toExponential(2)} > ` +
+        `quantize.tolerance ${tolerance} even with ${fallback.steps.length} layers kept float`,
+      [
+        KEPT,
+        'calibrate on more representative data (quantize.calibration), try quantize.method: percentile, or raise quantize.tolerance',
+      ],
+    );
+  return write(ctx, c, fallback, new Set(fallback.steps.map((s) => s.node)));
+}
+
+async function write(ctx: Context, c: Calibrated, fallback: Fallback, kept: ReadonlySet<string>): Outcome {
+  const q = quantizeModel(c.model, c.ranges, {
+    activations: ctx.config.activations,
+    keepFloat: new Set([...ctx.config.keep_float, ...kept]),
+  });
+  if (!q.ok) return fail('check-failed', q.error);
+  const validation = validateModel(q.value.model);
+  if (!validation.ok)
+    return fail(
+      'check-failed',
+      'the quantized model does not pass the validator',
+      validation.errors.slice(0, 5).map((i) => `${i.node ?? ''}: ${i.message}`),
+    );
+  const bytes = encodeModel(q.value.model);
+  const final = await checkAgainst(bytes, c.inputs.check, c.reference);
+  if (!final.ok) return fail('check-failed', `the quantized model does not run: ${final.error}`);
+  await writeModelFile(ctx.out('model'), q.value.model);
+  const report = quantizeReport(ctx.config, c, q.value.stats, fallback, final.value);
+  await writeFile(ctx.out('report'), `${JSON.stringify(report, null, 2)}\n`);
+  if (c.inputs.source === 'seeded noise')
+    ctx.log.warn(
+      'calibrated on seeded noise: the built-in MobileNetV2 has random weights, so its accuracy proves nothing',
+    );
+  ctx.log.info('quantized to int8', {
+    relL2: final.value.worstRelL2,
+    nodes: q.value.stats.quantizedNodes,
+    keptFloat: kept.size,
+  });
+  return ok(undefined);
+}
+
+export type { Calibrated };
