@@ -8,7 +8,7 @@
  * on the integers.
  */
 import { DType, type Model, type Node, type Tensor, type TensorType } from '../ir.js';
-import { intAttr } from '../rewrite/graph-index.js';
+import { floatAttr, intAttr } from '../rewrite/graph-index.js';
 import type { ActivationType } from './params.js';
 
 /** Operators with a constant weight, quantized per output channel. */
@@ -60,8 +60,8 @@ export function weightSlot(node: Node, consts: ReadonlyMap<string, Tensor>): Wei
     case 'ConvTranspose':
       return w.dims.length >= 3 && intAttr(node, 'group', 1) === 1 ? { input: 1, axis: 1, ...bias } : undefined;
     case 'Gemm': {
-      const plain =
-        intAttr(node, 'transA', 0) === 0 && node.attributes.every((a) => !['alpha', 'beta'].includes(a.name));
+      const unit = floatAttr(node, 'alpha', 1) === 1 && floatAttr(node, 'beta', 1) === 1;
+      const plain = unit && intAttr(node, 'transA', 0) === 0;
       if (!plain || w.dims.length !== 2) return undefined;
       const axis = intAttr(node, 'transB', 0) === 1 ? 0 : 1;
       return b && b.dims[0] === w.dims[axis]
