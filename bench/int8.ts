@@ -85,31 +85,61 @@ try {
   await calibrationFolder(calibration, Number(args.samples));
   const artifacts = join(dir, 'artifacts');
   const q0 = performance.now();
-  await run('node', [fromRoot('pipeline.mjs'), 'quantize', '--artifacts', artifacts, '--set', `quantize.calibration=${calibration}`, '--set', `quantize.samples=${args.samples}`]);
+  await run('node', [
+    fromRoot('pipeline.mjs'),
+    'quantize',
+    '--artifacts',
+    artifacts,
+    '--set',
+    `quantize.calibration=${calibration}`,
+    '--set',
+    `quantize.samples=${args.samples}`,
+  ]);
   const stageS = (performance.now() - q0) / 1000;
   const latest = join(artifacts, 'latest');
   const theirs = join(dir, 'ort_quantize_static.onnx');
-  await run(args.python as string, [fromRoot('bench', 'ort_quantize_static.py'), join(latest, 'model.opt.onnx'), calibration, theirs]);
+  await run(args.python as string, [
+    fromRoot('bench', 'ort_quantize_static.py'),
+    join(latest, 'model.opt.onnx'),
+    calibration,
+    theirs,
+  ]);
   const report = JSON.parse(await readFile(join(latest, 'quantize.json'), 'utf8'));
   const sessions: [string, Session][] = [
     ['fp32', await openSession(join(latest, 'model.opt.onnx'))],
     ['int8 ours', await openSession(join(latest, 'model.int8.onnx'))],
     ['int8 quantize_static', await openSession(theirs)],
   ];
-  console.log(`load average before timing: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`quantize:int8 stage: ${stageS.toFixed(1)} s (${report.calibration.samples} samples, ${report.quantizedNodes} nodes int8, ${report.kept_float.length} kept float)`);
+  console.log(
+    `load average before timing: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `quantize:int8 stage: ${stageS.toFixed(1)} s (${report.calibration.samples} samples, ${report.quantizedNodes} nodes int8, ${report.kept_float.length} kept float)`,
+  );
   const rel = await accuracy(sessions);
   for (const batch of [1, 16]) {
     const t = await timeRoundRobin(sessions, batch);
     const p = (n: string) => median(t.get(n) ?? []);
     const line = (n: string) => `${n} ${p(n).toFixed(2)} ms`;
     console.log(`batch ${batch}: ${sessions.map(([n]) => line(n)).join(', ')} (${t.get('fp32')?.length} runs each)`);
-    const speedup = p('fp32') / p('int8 ours'), vs = p('int8 quantize_static') / p('int8 ours');
-    console.log(`  ours vs fp32: ${speedup.toFixed(2)}× (target ≥ 2.0) ${speedup >= 2 ? 'MET' : 'MISSED'}; ours vs quantize_static throughput: ${vs.toFixed(2)}× (target ≥ 0.95) ${vs >= 0.95 ? 'MET' : 'MISSED'}`);
+    const speedup = p('fp32') / p('int8 ours'),
+      vs = p('int8 quantize_static') / p('int8 ours');
+    console.log(
+      `  ours vs fp32: ${speedup.toFixed(2)}× (target ≥ 2.0) ${speedup >= 2 ? 'MET' : 'MISSED'}; ours vs quantize_static throughput: ${vs.toFixed(2)}× (target ≥ 0.95) ${vs >= 0.95 ? 'MET' : 'MISSED'}`,
+    );
   }
-  const ours = rel.get('int8 ours') as number, theirsL2 = rel.get('int8 quantize_static') as number;
-  console.log(`rel L2 vs fp32 (worst of 8 unseen inputs): ours ${ours.toExponential(2)}, quantize_static ${theirsL2.toExponential(2)} = ${(ours / theirsL2).toFixed(2)}× (target ≤ 1.1) ${ours <= 1.1 * theirsL2 ? 'MET' : 'MISSED'}`);
-  console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const ours = rel.get('int8 ours') as number,
+    theirsL2 = rel.get('int8 quantize_static') as number;
+  console.log(
+    `rel L2 vs fp32 (worst of 8 unseen inputs): ours ${ours.toExponential(2)}, quantize_static ${theirsL2.toExponential(2)} = ${(ours / theirsL2).toFixed(2)}× (target ≤ 1.1) ${ours <= 1.1 * theirsL2 ? 'MET' : 'MISSED'}`,
+  );
+  console.log(
+    `load average after: ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   for (const [, s] of sessions) await s.release();
 } finally {
   await rm(dir, { recursive: true, force: true });

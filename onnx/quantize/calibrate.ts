@@ -27,7 +27,8 @@ function exposing(model: Model, tensors: readonly string[]): Model {
 
 type Visit = (name: string, data: Float32Array) => void;
 
-async function runAll(
+/** Runs `samples` through `model` with `tensors` exposed, handing each float32 tensor of each run to `visit`. */
+export async function runAll(
   model: Model,
   tensors: readonly string[],
   samples: readonly Sample[],

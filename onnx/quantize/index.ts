@@ -9,7 +9,7 @@ import { inferShapes } from '../infer/index.js';
 import { tensorValues } from '../tensor.js';
 import type { Result } from '../../pipeline/result.js';
 import type { ActivationType, Range } from './params.js';
-import { writePlacement, type QdqStats } from './qdq.js';
+import { writePlacement, type Written } from './qdq.js';
 import { nodeKey, selectPlacement, type Placement } from './select.js';
 
 export { upgradeOpset, TARGET_OPSET, type Upgrade } from './upgrade.js';
@@ -17,7 +17,8 @@ export { restoreUntil, type Fallback, type FallbackStep, type Measure } from './
 export { calibrate, type Method, type Sample } from './calibrate.js';
 export { activationParams, type ActivationType, type Range } from './params.js';
 export { nodeKey, type Placement } from './select.js';
-export type { QdqStats } from './qdq.js';
+export type { QdqStats, Written } from './qdq.js';
+export { shortlist } from './sensitivity.js';
 
 export interface QuantizeOptions {
   activations: ActivationType;
@@ -58,7 +59,7 @@ export function quantizeModel(
   model: Model,
   ranges: ReadonlyMap<string, Range>,
   options: QuantizeOptions,
-): Result<{ model: Model; stats: QdqStats; placement: Placement }, string> {
+): Result<Written & { placement: Placement }, string> {
   const p = placement(model, options);
   const written = writePlacement(model, p, ranges, options.activations);
   return written.ok ? { ok: true, value: { ...written.value, placement: p } } : written;

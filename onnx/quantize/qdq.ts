@@ -5,6 +5,8 @@
  */
 import { DType, type Model, type Node, type Tensor } from '../ir.js';
 import { cloneModel } from '../rewrite/clone.js';
+import { graphFreeNames } from '../rewrite/subgraphs.js';
+import { bodiesOf } from '../subgraph.js';
 import { makeTensor, tensorValues } from '../tensor.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import {
@@ -16,6 +18,13 @@ import {
   type Range,
 } from './params.js';
 import type { Placement, WeightSlot } from './select.js';
+
+export interface Written {
+  model: Model;
+  stats: QdqStats;
+  /** Each quantized tensor's dequantized name: the value its readers see. */
+  dequantized: Map<string, string>;
+}
 
 export interface QdqStats {
   quantizedNodes: number;
@@ -99,6 +108,14 @@ function quantizeWeightOf(
   return qb.saturated;
 }
 
+/** The outer values If/Loop/Scan bodies read: initializers among them stay though no main-graph node reads them. */
+function captured(m: Model): string[] {
+  return m.graph.nodes.flatMap((n) => {
+    const bodies = bodiesOf(n);
+    return bodies.ok ? bodies.value.flatMap((b) => [...graphFreeNames(b.graph)]) : [];
+  });
+}
+
 /** Every name the graph uses, so that new ones never clash. */
 function usedNames(m: Model): Set<string> {
   const names = new Set<string>();
@@ -130,7 +147,7 @@ export function writePlacement(
   p: Placement,
   ranges: ReadonlyMap<string, Range>,
   type: ActivationType,
-): Result<{ model: Model; stats: QdqStats }, string> {
+): Result<Written, string> {
   const m = cloneModel(model);
   const alias = new Map<string, string>();
   for (const f of p.folded) alias.set(f.outputs[0] as string, f.inputs[0] as string);
@@ -173,8 +190,8 @@ export function writePlacement(
     for (const v of n.outputs) pairAfter(v);
   });
   m.graph.nodes = w.nodes;
-  const read = new Set([...w.nodes.flatMap((n) => n.inputs), ...m.graph.outputs.map((o) => o.name)]);
+  const read = new Set([...w.nodes.flatMap((n) => n.inputs), ...m.graph.outputs.map((o) => o.name), ...captured(m)]);
   m.graph.initializers = [...m.graph.initializers, ...w.inits].filter((t) => read.has(t.name));
   m.graph.valueInfo = m.graph.valueInfo.filter((v) => !alias.has(v.name));
-  return ok({ model: m, stats });
+  return ok({ model: m, stats, dequantized: dq });
 }

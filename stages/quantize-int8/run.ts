@@ -3,14 +3,17 @@ import type { Model } from '../../onnx/ir.js';
 import {
   activationTensors,
   calibrate,
-  placement,
-  quantizedKeys,
   quantizeModel,
+  quantizedKeys,
   restoreUntil,
+  shortlist,
   upgradeOpset,
   type Fallback,
+  type Measure,
   type Range,
+  type Sample,
 } from '../../onnx/quantize/index.js';
+import { hasBodies } from '../../onnx/rewrite/subgraphs.js';
 import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { ok, type Result } from '../../pipeline/result.js';
@@ -25,6 +28,8 @@ import { stageInputs, type Inputs } from './samples.js';
 const KEPT = 'the float32 model goes on unquantized';
 /** The float model after the opset upgrade must match the original this closely: only Clip/Slice/… moved. */
 const UPGRADE_TOLERANCE = 1e-6;
+/** The layers whose own rounding adds most error (sensitivity.ts) that the fallback measures one by one. */
+const SHORTLIST = 24;
 
 type Context = StageContext<StageConfig>;
 type Outcome = Promise<Result<void | Declined, StageFailure>>;
@@ -93,12 +98,9 @@ async function quantizeWithinBudget(ctx: Context, c: Calibrated): Outcome {
   const tolerance = ctx.config.tolerance;
   let fallback: Fallback = { steps: [], error: start, holds: start <= tolerance, evaluations: 1 };
   if (!fallback.holds && ctx.config.max_float_layers > 0) {
-    const candidates = quantizedKeys(c.model, placement(c.model, options(new Set())));
-    ctx.log.info("over the tolerance: measuring each layer's sensitivity", {
-      relL2: start,
-      candidates: candidates.length,
-    });
-    fallback = await restoreUntil(candidates, start, tolerance, ctx.config.max_float_layers, measure);
+    const searched = await searchFallback(ctx, c, start, measure);
+    if (!searched.ok) return searched;
+    fallback = searched.value;
   }
   if (!fallback.holds)
     return decline(
@@ -112,12 +114,53 @@ async function quantizeWithinBudget(ctx: Context, c: Calibrated): Outcome {
   return write(ctx, c, fallback, new Set(fallback.steps.map((s) => s.node)));
 }
 
+/**
+ * The layers to put back in float: first among the shortlist of layers whose own rounding adds most error; when
+ * that cannot hold the budget (an early layer's error grows downstream, which its local error does not show),
+ * among every quantized layer, each measured on the whole model.
+ */
+async function searchFallback(
+  ctx: Context,
+  c: Calibrated,
+  start: number,
+  measure: Measure,
+): Promise<Result<Fallback, StageFailure>> {
+  const all = quantizeModel(c.model, c.ranges, {
+    activations: ctx.config.activations,
+    keepFloat: new Set(ctx.config.keep_float),
+  });
+  if (!all.ok) return fail('check-failed', all.error);
+  const short = await shortlist(c.model, all.value, c.inputs.check[0] as Sample, SHORTLIST);
+  if (!short.ok) return fail('check-failed', `the per-layer errors could not be measured: ${short.error}`);
+  const { tolerance, max_float_layers: most } = ctx.config;
+  ctx.log.info('over the tolerance: measuring the sensitivity of the layers that add most error', {
+    relL2: start,
+    candidates: short.value.length,
+  });
+  const first = await restoreUntil(short.value, start, tolerance, most, measure);
+  const every = quantizedKeys(c.model, all.value.placement);
+  if (first.holds || every.length <= short.value.length) return ok(first);
+  ctx.log.info('the shortlist cannot hold the tolerance: measuring every quantized layer', {
+    candidates: every.length,
+  });
+  const second = await restoreUntil(every, start, tolerance, most, measure);
+  return ok({ ...second, evaluations: first.evaluations + second.evaluations });
+}
+
 async function write(ctx: Context, c: Calibrated, fallback: Fallback, kept: ReadonlySet<string>): Outcome {
   const q = quantizeModel(c.model, c.ranges, {
     activations: ctx.config.activations,
     keepFloat: new Set([...ctx.config.keep_float, ...kept]),
   });
   if (!q.ok) return fail('check-failed', q.error);
+  if (q.value.stats.weights === 0)
+    return decline(
+      kept.size > 0
+        ? `no layer with weights stays int8: the budget held only with every one back in float (${kept.size} kept)`
+        : 'the model has no Conv, ConvTranspose, Gemm or MatMul with a constant weight in its main graph to quantize' +
+            (c.model.graph.nodes.some(hasBodies) ? ' (its work sits in If/Loop/Scan bodies, which stay float)' : ''),
+      [KEPT],
+    );
   const validation = validateModel(q.value.model);
   if (!validation.ok)
     return fail(
