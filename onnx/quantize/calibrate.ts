@@ -78,6 +78,7 @@ export async function calibrate(
       const r = ranges.get(name) ?? { lo: Infinity, hi: -Infinity };
       for (let i = 0; i < data.length; i++) {
         const x = data[i] as number;
+        if (Number.isNaN(x)) r.lo = Number.NaN;
         if (x < r.lo) r.lo = x;
         if (x > r.hi) r.hi = x;
       }
