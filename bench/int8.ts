@@ -116,7 +116,8 @@ try {
       .join(' ')}`,
   );
   console.log(
-    `quantize:int8 stage: ${stageS.toFixed(1)} s (${report.calibration.samples} samples, ${report.quantizedNodes} nodes int8, ${report.kept_float.length} kept float)`,
+    `quantize:int8 stage: ${stageS.toFixed(1)} s (${report.calibration.samples} samples, ` +
+      `${report.quantizedNodes} nodes int8, ${report.kept_float.length} kept float)`,
   );
   const rel = await accuracy(sessions);
   for (const batch of [1, 16]) {
@@ -127,13 +128,16 @@ try {
     const speedup = p('fp32') / p('int8 ours'),
       vs = p('int8 quantize_static') / p('int8 ours');
     console.log(
-      `  ours vs fp32: ${speedup.toFixed(2)}× (target ≥ 2.0) ${speedup >= 2 ? 'MET' : 'MISSED'}; ours vs quantize_static throughput: ${vs.toFixed(2)}× (target ≥ 0.95) ${vs >= 0.95 ? 'MET' : 'MISSED'}`,
+      `  ours vs fp32: ${speedup.toFixed(2)}× (target ≥ 2.0) ${speedup >= 2 ? 'MET' : 'MISSED'}; ` +
+        `ours vs quantize_static throughput: ${vs.toFixed(2)}× (target ≥ 0.95) ${vs >= 0.95 ? 'MET' : 'MISSED'}`,
     );
   }
   const ours = rel.get('int8 ours') as number,
     theirsL2 = rel.get('int8 quantize_static') as number;
   console.log(
-    `rel L2 vs fp32 (worst of 8 unseen inputs): ours ${ours.toExponential(2)}, quantize_static ${theirsL2.toExponential(2)} = ${(ours / theirsL2).toFixed(2)}× (target ≤ 1.1) ${ours <= 1.1 * theirsL2 ? 'MET' : 'MISSED'}`,
+    `rel L2 vs fp32 (worst of 8 unseen inputs): ours ${ours.toExponential(2)}, ` +
+      `quantize_static ${theirsL2.toExponential(2)} = ${(ours / theirsL2).toFixed(2)}× (target ≤ 1.1) ` +
+      (ours <= 1.1 * theirsL2 ? 'MET' : 'MISSED'),
   );
   console.log(
     `load average after: ${loadavg()

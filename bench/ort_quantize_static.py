@@ -17,8 +17,10 @@ from onnxruntime.quantization.shape_inference import quant_pre_process
 class Folder(CalibrationDataReader):
     def __init__(self, model, folder):
         name = onnx.load(model).graph.input[0].name
-        sets = sorted((d for d in os.listdir(folder) if d.startswith("test_data_set_")), key=lambda d: int(d.split("_")[-1]))
-        self.feeds = iter([{name: numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, s, "input_0.pb")))} for s in sets])
+        sets = [d for d in os.listdir(folder) if d.startswith("test_data_set_")]
+        sets.sort(key=lambda d: int(d.split("_")[-1]))
+        read = lambda s: numpy_helper.to_array(onnx.load_tensor(os.path.join(folder, s, "input_0.pb")))
+        self.feeds = iter([{name: read(s)} for s in sets])
 
     def get_next(self):
         return next(self.feeds, None)
@@ -27,6 +29,7 @@ class Folder(CalibrationDataReader):
 model, folder, out = sys.argv[1:4]
 pre = out + ".pre.onnx"
 quant_pre_process(model, pre, skip_symbolic_shape=True)
-quantize_static(pre, out, Folder(pre, folder), quant_format=QuantFormat.QDQ, per_channel=True,
+quantize_static(pre, out, Folder(pre, folder), quant_format=QuantFormat.QDQ,
+                per_channel=True,
                 activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
 os.remove(pre)

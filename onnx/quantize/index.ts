@@ -12,6 +12,7 @@ import type { ActivationType, Range } from './params.js';
 import { writePlacement, type Written } from './qdq.js';
 import { nodeKey, selectPlacement, type Placement } from './select.js';
 
+export { divisionsToProducts } from './prepare.js';
 export { upgradeOpset, TARGET_OPSET, type Upgrade } from './upgrade.js';
 export { restoreUntil, type Fallback, type FallbackStep, type Measure } from './fallback.js';
 export { calibrate, type Method, type Sample } from './calibrate.js';

@@ -116,6 +116,23 @@ function captured(m: Model): string[] {
   });
 }
 
+/** A constant operand of Add/Mul as uint8 (or int8) per tensor behind a DequantizeLinear, in the activations' type. */
+function quantizeConstant(w: Writer, n: Node, input: number, c: Tensor, type: ActivationType): void {
+  const values = tensorValues(c);
+  if (!values.ok || !(values.value instanceof Float32Array)) throw new Error(`Internal error: '${c.name}' unreadable`);
+  const v = values.value;
+  const p = activationParams({ lo: Math.min(...v), hi: Math.max(...v) }, type);
+  const lo = p.dtype === DType.UINT8 ? 0 : -128,
+    hi = p.dtype === DType.UINT8 ? 255 : 127;
+  const q = Array.from(v, (x) => Math.max(lo, Math.min(hi, Math.round(x / p.scale) + p.zeroPoint)));
+  const name = constant(w, `${c.name}_quantized`, p.dtype, [...c.dims], q);
+  const scale = constant(w, `${c.name}_scale`, DType.FLOAT, [], [p.scale]);
+  const zp = constant(w, `${c.name}_zero_point`, p.dtype, [], [p.zeroPoint]);
+  const dq = fresh(w, `${c.name}_dequantized`);
+  w.nodes.push(node(fresh(w, `${c.name}_DequantizeLinear`), 'DequantizeLinear', [name, scale, zp], [dq]));
+  n.inputs[input] = dq;
+}
+
 /** Every name the graph uses, so that new ones never clash. */
 function usedNames(m: Model): Set<string> {
   const names = new Set<string>();
@@ -186,6 +203,8 @@ export function writePlacement(
       stats.biasSaturated += quantizeWeightOf(w, n, slot, weight, input?.scale ?? 1, bias);
       stats.weights++;
     }
+    const c = p.constants.get(original);
+    if (c !== undefined) quantizeConstant(w, n, c, consts.get(original.inputs[c] ?? '') as Tensor, type);
     w.nodes.push(n);
     for (const v of n.outputs) pairAfter(v);
   });

@@ -28,6 +28,12 @@ export interface Placement {
   /** Quantized nodes, by their key (nodeKey). */
   nodes: Set<string>;
   weights: Map<Node, WeightSlot>;
+  /**
+   * Constant float operands of Add and Mul (the 3 of a hard-swish's x + 3), quantized per tensor like an
+   * activation: both operands of onnxruntime's QLinearAdd/QLinearMul must be integers, and a float island
+   * between two quantized neighbours costs a DequantizeLinear and a QuantizeLinear each time.
+   */
+  constants: Map<Node, number>;
   /** Tensor → the tensor whose calibrated range it takes (itself, a folded ReLU's output, a pass-through's input). */
   tensors: Map<string, string>;
   /** ReLU/Clip nodes folded into their producer's quantized output. */
@@ -45,6 +51,8 @@ interface Graphs {
   types: ReadonlyMap<string, TensorType>;
 }
 
+const BINARY = new Set(['Add', 'Mul']);
+const floatConstant = (g: Graphs, v: string) => g.consts.get(v)?.dtype === DType.FLOAT;
 const isFloat = (g: Graphs, v: string) => !!v && !g.consts.has(v) && g.types.get(v)?.dtype === DType.FLOAT;
 
 /** The weight input, its output-channel axis and the bias input of a weighted node; undefined when not quantizable. */
@@ -99,17 +107,25 @@ export function selectPlacement(model: Model, types: ReadonlyMap<string, TensorT
   for (const v of model.graph.outputs) g.outputs.add(v.name);
   model.graph.nodes.forEach((n, i) => g.keys.set(n, nodeKey(n, i)));
   for (const n of model.graph.nodes) for (const v of n.inputs) g.consumers.set(v, [...(g.consumers.get(v) ?? []), n]);
-  const p: Placement = { nodes: new Set(), weights: new Map(), tensors: new Map(), folded: new Set() };
+  const p: Placement = {
+    nodes: new Set(),
+    weights: new Map(),
+    constants: new Map(),
+    tensors: new Map(),
+    folded: new Set(),
+  };
   model.graph.nodes.forEach((node, i) => {
     if (o.keepFloat.has(nodeKey(node, i))) return;
     if (PASSTHROUGH.has(node.opType)) return passThrough(g, p, node, nodeKey(node, i));
     const slot = weightSlot(node, g.consts);
-    const acts = slot ? [node.inputs[0] ?? ''] : node.inputs.filter((v) => v !== '');
+    const constant = BINARY.has(node.opType) ? node.inputs.findIndex((v) => floatConstant(g, v)) : -1;
+    const acts = slot ? [node.inputs[0] ?? ''] : node.inputs.filter((v, k) => v !== '' && k !== constant);
     const eligible = (slot !== undefined || ELEMENTWISE.has(node.opType)) && acts.every((v) => isFloat(g, v));
     if (!eligible || !isFloat(g, node.outputs[0] ?? '')) return;
     p.nodes.add(nodeKey(node, i));
     if (slot) p.weights.set(node, slot);
     for (const v of acts) if (!p.tensors.has(v)) p.tensors.set(v, v);
+    if (constant >= 0) p.constants.set(node, constant);
     quantizeOutput(g, p, node, o);
   });
   return p;

@@ -82,8 +82,9 @@ function misfit(data: CheckData, model: Model, cfg: InputsConfig): string | unde
     const c = cfg.inputs?.[name];
     const lo = c?.range?.[0] ?? c?.value,
       hi = c?.range?.[1] ?? c?.value;
+    const allowed = c?.range ? `range [${lo}, ${hi}]` : `value ${lo}`;
     if (lo !== undefined && hi !== undefined && values.some((x) => x < lo || x > hi))
-      return `input '${name}' holds values outside model.inputs.${name}.${c?.range ? `range [${lo}, ${hi}]` : `value ${lo}`}`;
+      return `input '${name}' holds values outside model.inputs.${name}.${allowed}`;
   }
   return undefined;
 }

@@ -15,7 +15,8 @@ export const schema = Section({
     Type.String({
       minLength: 1,
       description:
-        'A folder of ONNX test_data_set_N folders (input_0.pb, …), one calibration sample each; relative to the config file. Default: model.check_data.',
+        'A folder of ONNX test_data_set_N folders (input_0.pb, …), one calibration sample each; ' +
+        'relative to the config file. Default: model.check_data.',
     }),
   ),
   method: Enum(['minmax', 'percentile'], { default: 'minmax' }),

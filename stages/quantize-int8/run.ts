@@ -3,6 +3,7 @@ import type { Model } from '../../onnx/ir.js';
 import {
   activationTensors,
   calibrate,
+  divisionsToProducts,
   quantizeModel,
   quantizedKeys,
   restoreUntil,
@@ -26,7 +27,7 @@ import { quantizeReport } from './report.js';
 import { stageInputs, type Inputs } from './samples.js';
 
 const KEPT = 'the float32 model goes on unquantized';
-/** The float model after the opset upgrade must match the original this closely: only Clip/Slice/… moved. */
+/** The float model prepared for quantization must match the original this closely (a reciprocal's one rounding). */
 const UPGRADE_TOLERANCE = 1e-6;
 /** The layers whose own rounding adds most error (sensitivity.ts) that the fallback measures one by one. */
 const SHORTLIST = 24;
@@ -50,17 +51,21 @@ export async function run(ctx: Context): Outcome {
     if (!ref.ok) return decline(ref.error, [KEPT]);
     reference.push(ref.value.outputs);
   }
-  if (up.value.from < 13) {
-    const same = await checkAgainst(encodeModel(up.value.model), inputs.value.check, reference, 'disabled');
+  const prepared = divisionsToProducts(up.value.model);
+  if (up.value.from < 13 || prepared.rewritten > 0) {
+    const same = await checkAgainst(encodeModel(prepared.model), inputs.value.check, reference, 'disabled');
     if (!same.ok || !(same.value.worstRelL2 <= UPGRADE_TOLERANCE))
-      return decline(`the model upgraded from opset ${up.value.from} to 13 does not match the original`, [KEPT]);
+      return decline(
+        `the model prepared for quantization (opset ${up.value.from} → 13, divisions by constants as products) does not match the original`,
+        [KEPT],
+      );
   }
   ctx.signal.throwIfAborted();
   const method =
     ctx.config.method === 'percentile'
       ? { kind: 'percentile' as const, percentile: ctx.config.percentile }
       : { kind: 'minmax' as const };
-  const model = up.value.model;
+  const model = prepared.model;
   const ranges = await calibrate(model, activationTensors(model), inputs.value.calibration, method, ctx.signal);
   if (!ranges.ok) return decline(`calibration failed: ${ranges.error}`, [KEPT]);
   return quantizeWithinBudget(ctx, {
@@ -108,7 +113,8 @@ async function quantizeWithinBudget(ctx: Context, c: Calibrated): Outcome {
         `quantize.tolerance ${tolerance} even with ${fallback.steps.length} layers kept float`,
       [
         KEPT,
-        'calibrate on more representative data (quantize.calibration), try quantize.method: percentile, or raise quantize.tolerance',
+        'calibrate on more representative data (quantize.calibration), try quantize.method: percentile, ' +
+          'or raise quantize.tolerance',
       ],
     );
   return write(ctx, c, fallback, new Set(fallback.steps.map((s) => s.node)));

@@ -23,7 +23,7 @@ const artifacts = join(root, 'artifacts');
 const config = fromRoot('configs/examples/oww_alexa.yaml');
 const INPUT = 'onnx::Flatten_0';
 
-test('oww_alexa: quantized within 5e-2 with the measured most sensitive layers kept float, then a cache hit', async () => {
+test('oww_alexa: within 5e-2 with the measured most sensitive layers kept float, then a cache hit', async () => {
   const r = await shippedCli(['quantize', '--config', config, '--artifacts', artifacts]);
   assert.equal(r.exitCode, 0, r.stderr);
   const stage = readManifest(artifacts).stages['quantize:int8'];
@@ -42,7 +42,7 @@ test('oww_alexa: quantized within 5e-2 with the measured most sensitive layers k
 
 // On its check data (rendered text, batch 1): what the model was calibrated for. At other batches the benchmark
 // pads with seeded noise, on which an INT8 model calibrated on text is rightly flagged (docs/quantize.md).
-test('the benchmark measures INT8 on onnxruntime (ppocr_mobile_v2_cls) and says why PyTorch does not run it', async () => {
+test('the benchmark measures INT8 on onnxruntime (ppocr_mobile_v2_cls), says why PyTorch does not', async () => {
   realModels('ppocr_mobile_v2_cls');
   const cls = fromRoot('configs/examples/ppocr_mobile_v2_cls.yaml');
   const args = ['--set', 'bench.runs=3', '--set', 'bench.max_seconds=1', '--set', 'bench.warmup=1'];

@@ -85,7 +85,7 @@ test('weights are int8 per output channel: one scale per channel, max |w| / 127,
   }
 });
 
-test("onnxruntime's optimizer turns the Q/DQ model into its integer kernels (QLinearConv, QLinearAdd, QGemm)", async () => {
+test("onnxruntime's optimizer turns the Q/DQ model into QLinearConv, QLinearAdd and QGemm", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ef-qdq-'));
   try {
     const path = join(dir, 'optimized.onnx');
