@@ -19,7 +19,7 @@ import { openSession, runFloat, type Session } from '../onnx/ort.js';
 import { normalFloats } from '../onnx/random.js';
 import { encodeTensorBytes } from '../onnx/serde.js';
 import { makeTensor } from '../onnx/tensor.js';
-import { exec } from '../pipeline/exec.js';
+import { exec } from '../pipeline/execute/exec.js';
 import { fromRoot } from '../test/repo-root.js';
 
 const { values: args } = parseArgs({

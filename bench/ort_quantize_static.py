@@ -31,5 +31,6 @@ pre = out + ".pre.onnx"
 quant_pre_process(model, pre, skip_symbolic_shape=True)
 quantize_static(pre, out, Folder(pre, folder), quant_format=QuantFormat.QDQ,
                 per_channel=True,
-                activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
+                activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
+                calibrate_method=CalibrationMethod.MinMax)
 os.remove(pre)

@@ -14,8 +14,8 @@ import { parse } from 'yaml';
 import { checkFeeds } from '../onnx/inputs/index.js';
 import { openSession, ortFeeds, type Session } from '../onnx/ort.js';
 import { readModelFile } from '../onnx/serde.js';
-import { exec } from '../pipeline/exec.js';
-import { inputsConfig } from '../stages/import/config.js';
+import { exec } from '../pipeline/execute/exec.js';
+import { inputsConfig } from '../source/config.js';
 import { realModelNames } from '../test/corpus/models.js';
 import { fromRoot } from '../test/repo-root.js';
 
@@ -87,7 +87,8 @@ try {
       ? `${q.kept_float.length} kept float (${q.kept_float.map((k: { node: string }) => k.node).join(', ')})`
       : 'within budget';
     console.log(
-      `| ${name} | quantized, ${kept} | ${q.check.worst_rel_l2.toExponential(1)} | ${q.weights} / ${q.kept_float.length} | ${await speed(join(artifacts, 'latest'), config)} | ${s} |`,
+      `| ${name} | quantized, ${kept} | ${q.check.worst_rel_l2.toExponential(1)} | ` +
+        `${q.weights} / ${q.kept_float.length} | ${await speed(join(artifacts, 'latest'), config)} | ${s} |`,
     );
   }
   console.log(

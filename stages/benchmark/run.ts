@@ -4,10 +4,10 @@ import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
-import { checkFiles } from './feeds.js';
-import type { BenchFile } from './result.js';
+import { checkFiles } from '../../measure/feeds.js';
+import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
-import type { Precision } from './engine-runner.js';
+import { isPrecision } from '../../onnx/precision.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
   const { model, source, fp16, int8, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
@@ -30,9 +30,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
-    ...(['fp32', 'fp16', 'int8'].includes(ctx.options?.['precision'] as string)
-      ? { only: ctx.options?.['precision'] as Precision }
-      : {}),
+    only: isPrecision(ctx.options?.['precision']) ? ctx.options['precision'] : undefined,
     signal: ctx.signal,
   });
   if (!result.ok) return result;

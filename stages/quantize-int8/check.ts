@@ -6,7 +6,7 @@
 import type { Sample } from '../../onnx/quantize/index.js';
 import { ortError, runTensorsOnce } from '../../onnx/ort.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { compareOutputs, type Comparison, type Outputs } from '../optimize/numeric-check.js';
+import { compareOutputs, type Comparison, type Outputs } from '../../onnx/numeric-check.js';
 
 export interface Checked {
   worstRelL2: number;

@@ -7,7 +7,7 @@
  * float.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/section.js';
+import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/config/section.js';
 import { checkSchema } from '../optimize/config.js';
 
 export const schema = Section({

@@ -8,9 +8,9 @@
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { checkFiles, withInputs } from '../import/check-source.js';
-import { sourceSection } from '../import/config.js';
-import { latestModel } from '../import/model-ref.js';
+import { checkFiles, withInputs } from '../../source/check-source.js';
+import { sourceSection } from '../../source/config.js';
+import { latestModel } from '../../source/model-ref.js';
 import { calibrationFiles } from './calibration.js';
 import { quantizeConfig, type QuantizeConfig } from './config.js';
 

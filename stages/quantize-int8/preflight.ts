@@ -3,7 +3,7 @@
  * checked to hold calibration sets, so that a wrong path is one line (exit 2) rather than a failed stage.
  */
 import { dirname, resolve } from 'node:path';
-import type { RunConfig } from '../../pipeline/config.js';
+import type { RunConfig } from '../../pipeline/config/config.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import { calibrationFiles } from './calibration.js';
 import { quantizeConfig } from './config.js';

@@ -20,7 +20,7 @@ import { validateModel } from '../../onnx/validate/index.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/reason.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
-import { referenceRun, type Outputs } from '../optimize/numeric-check.js';
+import { referenceRun, type Outputs } from '../../onnx/numeric-check.js';
 import { checkAgainst } from './check.js';
 import type { StageConfig } from './index.js';
 import { quantizeReport } from './report.js';
@@ -56,7 +56,8 @@ export async function run(ctx: Context): Outcome {
     const same = await checkAgainst(encodeModel(prepared.model), inputs.value.check, reference, 'disabled');
     if (!same.ok || !(same.value.worstRelL2 <= UPGRADE_TOLERANCE))
       return decline(
-        `the model prepared for quantization (opset ${up.value.from} → 13, divisions by constants as products) does not match the original`,
+        `the model prepared for quantization (opset ${up.value.from} → 13, divisions by constants as ` +
+          'products) does not match the original',
         [KEPT],
       );
   }

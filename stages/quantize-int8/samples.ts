@@ -8,8 +8,8 @@ import type { Sample } from '../../onnx/quantize/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { StageContext } from '../../pipeline/stage.js';
-import { checkSource } from '../import/check-source.js';
-import { seededFeeds } from '../optimize/numeric-check.js';
+import { checkSource } from '../../source/check-source.js';
+import { seededFeeds } from '../../onnx/numeric-check.js';
 import { groupSets, readSamples } from './calibration.js';
 import type { StageConfig } from './index.js';
 
