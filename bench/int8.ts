@@ -7,7 +7,7 @@
  * The calibration inputs are written once as a calibration folder (32 seeded standard-normal images: the
  * built-in model's weights are random, so real images would prove no more) that both quantizers read. The
  * three sessions are timed round-robin (who goes first rotates), so the shared machine's load hits them alike.
- * usage: node dist/bench/int8.js [--runs N] [--python PATH]
+ * usage: node dist/bench/int8.js [--runs N] [--samples N] [--threads N] (INT8_PYTHON: a Python with onnxruntime)
  */
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -26,10 +26,13 @@ const { values: args } = parseArgs({
   options: {
     runs: { type: 'string', default: '40' },
     samples: { type: 'string', default: '32' },
+    threads: { type: 'string', default: '1' },
     python: { type: 'string', default: process.env['INT8_PYTHON'] ?? 'python3' },
   },
 });
 const runs = Number(args.runs);
+/** One intra-op thread by default: this is a shared 2-core machine (as make bench-optimize). */
+const threads = { intraOpThreads: Number(args.threads), interOpThreads: 1 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 const image = (seed: number, batch: number) => normalFloats(batch * 3 * 224 * 224, seed);
 
@@ -57,7 +60,11 @@ async function timeRoundRobin(sessions: [string, Session][], batch: number): Pro
   const n = batch === 1 ? runs : Math.max(10, Math.round(runs / 4));
   for (let r = 0; r < n; r++)
     for (let k = 0; k < sessions.length; k++) {
-      const [name, s] = sessions[(r + k) % sessions.length] as [string, Session];
+      // Rotated, and reversed every other round: each session follows each other one equally often (the one
+      // before leaves the caches cold or warm for it).
+      const at =
+        r % 2 === 0 ? (r + k) % sessions.length : (((r - k) % sessions.length) + sessions.length) % sessions.length;
+      const [name, s] = sessions[at] as [string, Session];
       const t0 = performance.now();
       await runFloat(s, feeds);
       times.get(name)?.push(performance.now() - t0);
@@ -106,9 +113,9 @@ try {
   ]);
   const report = JSON.parse(await readFile(join(latest, 'quantize.json'), 'utf8'));
   const sessions: [string, Session][] = [
-    ['fp32', await openSession(join(latest, 'model.opt.onnx'))],
-    ['int8 ours', await openSession(join(latest, 'model.int8.onnx'))],
-    ['int8 quantize_static', await openSession(theirs)],
+    ['fp32', await openSession(join(latest, 'model.opt.onnx'), threads)],
+    ['int8 ours', await openSession(join(latest, 'model.int8.onnx'), threads)],
+    ['int8 quantize_static', await openSession(theirs, threads)],
   ];
   console.log(
     `load average before timing: ${loadavg()
