@@ -15,8 +15,8 @@ RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt torch ort stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
-.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data
-.PHONY: bench-make screenshots bench-int8 bench-quantize-corpus calibration-data
+.PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data task-data bench-task
+.PHONY: bench-make screenshots bench-gate bench-int8 bench-quantize-corpus calibration-data
 all: run
 
 # package.json's allowScripts runs esbuild's and protobufjs's install scripts and not onnxruntime-node's (its
@@ -57,11 +57,12 @@ plan: dist/.built
 models: deps
 	node scripts/fetch-models.mjs
 
-# Test files are listed from the sources, so a compiled test whose source was deleted never runs. A test still
-# running after 10 minutes fails rather than holding CI until its own limit.
+# Test files are listed from the sources, so a compiled test whose source was deleted never runs. The real models
+# are fetched first (set-up, not the run: a test never reaches npm). scripts/run-tests.mjs prints how many tests
+# were skipped, and fails the run on any skip under CI.
 TESTS = $(patsubst %.ts,dist/%.js,$(shell find test -name '*.test.ts' | sort))
-test: debian-test dist/.built
-	node --test --test-concurrency=2 --test-timeout=600000 $(TESTS)
+test: debian-test dist/.built models
+	node scripts/run-tests.mjs $(TESTS)
 
 # prettier (.prettierrc.json) over every file .prettierignore leaves; test/style.test.ts fails on what it would change.
 format: deps
@@ -81,6 +82,10 @@ bench-make: dist/.built
 # report.html and graph.html of the latest run, at 1400 px in headless Chromium, into docs/report/.
 screenshots: debian-test dist/.built
 	node dist/bench/screenshots.js
+# The regression gate on a busy machine: a quiet baseline, then the unchanged config under a CPU hog (must
+# pass) and a real ~3× slowdown quiet and under the hog (must fail), 10 runs each, with the ratios judged.
+bench-gate: dist/.built
+	node dist/bench/gate-load.js
 bench-remote: dist/.built
 	node dist/bench/remote.js
 # The tables of docs/benchmarks/h200 from its recorded files (any machine; the GPU run is bench/h200_session.sh).
@@ -97,9 +102,16 @@ bench-import: dist/.built models
 	node dist/bench/import.js
 bench-corpus: dist/.built models
 	node dist/bench/corpus.js --write docs/corpus.md
+# The task metric (FP32, FP16, INT8 where made) of the classifier, the recognizer and a wake-word head.
+bench-task: dist/.built models
+	node dist/bench/task-figures.js
 # The committed check data of configs/examples/data (test_data_set_0 per model), rebuilt from the models.
 check-data: dist/.built models
 	node dist/bench/make-check-data.js
+# Labelled check data (test_data_set_1) for the task metric: rendered text lines, labels by construction.
+task-data: dist/.built models
+	@bash scripts/setup-debian.sh data
+	node dist/bench/make-task-data.js
 # Calibration folders of the openWakeWord models (configs/examples/data/<model>/calibration; docs/quantize.md).
 calibration-data: dist/.built models
 	node dist/bench/make-calibration.js

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-The fused inverted-residual kernel (bench/fused_triton.py) on our graph, FP16 channels-last, against
+The fused inverted-residual kernel (torch/fused_triton.py) on our graph, FP16 channels-last, against
 PyTorch's operators on the same weights and inputs. Prints JSON lines:
   {"kind": "block", ...}  each matched block alone: unfused (cuDNN + pointwise) vs fused (scratch, recompute)
                           p50 ms, the bytes the fused block must move (input + output + weights) and the

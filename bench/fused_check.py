@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-Correctness of the fused inverted-residual kernel (bench/fused_triton.py) on the GPU, without timing:
+Correctness of the fused inverted-residual kernel (torch/fused_triton.py) on the GPU, without timing:
 every block of our graph alone, FP16 channels-last, through the kernel settings named by --configs (indices
 into CANDIDATES; the default covers the recompute and the scratch path), against PyTorch's operators on the same
 FP16 input and weights, and both against the FP32 block. One JSON line per batch, block and setting:

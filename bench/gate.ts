@@ -1,34 +1,24 @@
 /**
  * The regression gate outside the pipeline (CI, or by hand), the same rule as `--baseline`:
- *   node --import tsx bench/gate.ts CURRENT.json --baseline BASELINE.json [--spread-factor 2] [--min-relative 0.05]
- * Prints one line per compared measurement; exits 1 when one is slower than its allowance (spread-factor × the
- * BASELINE's spread, at least min-relative × its p50) or no longer correct, 2 on usage or an unreadable file.
- * stages/benchmark/baseline.ts states the rule and why the defaults.
+ *   node --import tsx bench/gate.ts CURRENT.json --baseline BASELINE.json
+ * Prints one line per compared measurement with the ratio it judged (each p50 over its run's calibration where
+ * both files have one) and the ratio allowed; exits 1 when one is slower than allowed or no longer correct, 2
+ * on usage or an unreadable file. stages/benchmark/baseline.ts states the rule and why. It does not re-measure:
+ * `bench --baseline` confirms a regression by measuring again, a file cannot.
  */
 import { parseArgs } from 'node:util';
-import { compareWithBaseline, MIN_RELATIVE, readBenchFile, SPREAD_FACTOR } from '../stages/benchmark/baseline.js';
+import { compareWithBaseline, readBenchFile } from '../stages/benchmark/baseline.js';
 
-const usage =
-  `usage: bench/gate.ts CURRENT.json --baseline BASELINE.json ` +
-  `[--spread-factor ${SPREAD_FACTOR}] [--min-relative ${MIN_RELATIVE}]`;
+const usage = 'usage: bench/gate.ts CURRENT.json --baseline BASELINE.json';
 let parsed;
 try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      baseline: { type: 'string' },
-      'spread-factor': { type: 'string', default: String(SPREAD_FACTOR) },
-      'min-relative': { type: 'string', default: String(MIN_RELATIVE) },
-    },
-  });
+  parsed = parseArgs({ allowPositionals: true, options: { baseline: { type: 'string' } } });
 } catch (e) {
   console.error(`${e instanceof Error ? e.message : String(e)}\n${usage}`);
   process.exit(2);
 }
 const { values, positionals } = parsed;
-const minRelative = Number(values['min-relative']);
-const spreadFactor = Number(values['spread-factor']);
-if (positionals.length !== 1 || !values.baseline || !(minRelative >= 0) || !(spreadFactor >= 0)) {
+if (positionals.length !== 1 || !values.baseline) {
   console.error(usage);
   process.exit(2);
 }
@@ -41,11 +31,11 @@ for (const r of [current, baseline]) {
   }
 }
 if (!current.ok || !baseline.ok) throw new Error('Internal error: unreachable');
-const gate = compareWithBaseline(current.value, baseline.value, { spreadFactor, minRelative });
+const gate = compareWithBaseline(current.value, baseline.value);
 for (const c of gate.compared) {
   const figures =
-    `p50 ${c.baselineP50.toFixed(3)} -> ${c.currentP50.toFixed(3)} ms (x${c.ratio.toFixed(3)}, ` +
-    `allowed +${c.allowedMs.toFixed(3)} ms)`;
+    `p50 ${c.baselineP50.toFixed(3)} -> ${c.currentP50.toFixed(3)} ms, ratio ${c.ratio.toFixed(3)} ` +
+    `(allowed ${(1 + c.allowed).toFixed(3)})`;
   const why = c.reason && c.regression ? ` — ${c.reason}` : '';
   console.log(`${c.regression ? 'REGRESSION' : 'ok        '} ${c.key}: ${figures}${why}`);
 }

@@ -11,6 +11,7 @@ import type { Measurement, SkipKind, SkippedEngine } from './result.js';
 import type { InputsConfig } from '../onnx/inputs/index.js';
 import type { Exec } from '../pipeline/execute/exec.js';
 import type { StageLog } from '../pipeline/stage.js';
+import type { Calibrator } from './calibration.js';
 import { estimateMs, type SampleProgress } from './sampling.js';
 import type { Precision } from '../onnx/precision.js';
 
@@ -27,6 +28,8 @@ export interface BenchArtifacts {
   /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
   compiledFp32?: string;
   compiledFp16?: string;
+  /** torch-fused's per-block plan (engine:torch-fused:fp16): which blocks run the fused kernel, and how. */
+  fusedFp16?: string;
 }
 
 /**
@@ -41,17 +44,19 @@ export interface BenchRequest {
   log: Pick<StageLog, 'info' | 'warn'> & Partial<Pick<StageLog, 'progress'>>;
   /** What onnx/inputs needs to feed the model (model.dims, model.inputs, model.batch_dim). */
   inputs?: InputsConfig;
-  /** model.check_data's files (input_N.pb, output_N.pb), when given. */
+  /** model.check_data's files (input_N.pb, output_N.pb, labels.json), when given. */
   checkFiles?: Readonly<Record<string, string>>;
   /** `--precision`: measure only this one; the other is recorded as left out. */
   only?: Precision;
   signal?: AbortSignal;
 }
 
-/** Why something cannot be measured: the kind code switches on, and the sentence people read. */
+/** Why something cannot be measured (bench.json's `skipped` writes them as `kind` and `reason`). */
 export interface Skip {
-  kind: SkipKind;
-  reason: string;
+  /** The value code switches on. */
+  cause: SkipKind;
+  /** The sentence people read. */
+  message: string;
 }
 
 /** A measurement with its output, for the correctness check against the reference. */
@@ -80,6 +85,8 @@ export interface RunnerRequest extends BenchRequest {
   feeds: BenchInputs;
   /** The optimized model's bytes (PyTorch runs its graph). */
   modelBytes: Uint8Array;
+  /** The machine-speed workload (calibration.ts), timed interleaved with the measurements. */
+  calibrator?: Calibrator;
 }
 
 /** A precision this runner has a file for: the ONNX model or engine it runs. */
@@ -97,13 +104,15 @@ export interface EngineRunner<Ready = unknown> {
   artifact(r: RunnerRequest, precision: Precision): string | Skip;
   /** Whether this machine can run it at all (its tool, its GPU): what it found, or why not. */
   available(r: RunnerRequest): Promise<Result<Ready, Skip>>;
+  /** It interleaves calibration rounds with each measurement's samples; otherwise its group is bracketed. */
+  readonly calibratesEach?: boolean;
   /** Every engine × precision × batch of `work`; a run that fails is skipped with its kind. */
   measure(r: RunnerRequest, ready: Ready, work: readonly Work[]): Promise<EngineGroup>;
 }
 
-/** Skips `engines` at `precision` for one reason. */
+/** Skips `engines` at `precision` for one cause. */
 export const skipAll = (engines: readonly string[], precision: Precision, skip: Skip): SkippedEngine[] =>
-  engines.map((engine) => ({ engine, precision, kind: skip.kind, reason: skip.reason }));
+  engines.map((engine) => ({ engine, precision, kind: skip.cause, reason: skip.message }));
 
 /** Progress of one budgeted loop, as the stage's live line: `ort fp32 batch 8 timed · 45/100 · 3.2 s of ~7 s`. */
 export const progressOf = (r: BenchRequest, label: string): SampleProgress | undefined => {

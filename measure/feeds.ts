@@ -34,7 +34,7 @@ export interface BenchInputs {
   feeds(batch: number): Result<Feeds, string>;
 }
 
-const CHECK_FILE = /^(input|output)_\d+\.pb$/;
+const CHECK_FILE = /^((input|output)_\d+\.pb|labels\.json)$/;
 
 /** The check-data files among a stage's inputs (the pipeline hands them over under their file names). */
 export const checkFiles = (inputs: Readonly<Record<string, string | undefined>>): Record<string, string> =>

@@ -3,7 +3,10 @@
  * in-process, the Python torch runner, trtexec). The report reads only this.
  */
 import type { InputSpec } from './feeds.js';
+import type { MachineLoad } from './load.js';
+import type { Noise } from './noise.js';
 import type { Sampling } from './sampling.js';
+import type { Recommendation } from './verdict.js';
 
 /** Latency statistics, computed by measure/trtexec-stats.ts the way trtexec computes its summary. */
 import type { LatencyStats } from './trtexec-stats.js';
@@ -17,11 +20,25 @@ export interface Correctness {
   relL2: number;
   /** Share of rows whose argmax agrees; only for an output that is a [batch, classes] score vector. */
   top1?: number;
-  /** The reference output was all zero (max |ref| < 1e-4): judged by max abs error instead of relative L2. */
+  /** The reference output's RMS is below onnx/compare's SCALE_FLOOR: judged by absolute error, not relative L2. */
   zeroReference?: boolean;
   /** Within the tolerance for its precision; an engine that is not is flagged, never ranked. */
   ok: boolean;
   tolerance: { relL2: number; top1: number };
+  /** What the output means for the model's job (task.ts); absent where the output has no decision to count. */
+  task?: TaskMetric;
+}
+
+/**
+ * A task metric: `value` in [0, 1], higher is better, over `samples` decisions (rows, or time steps). Against
+ * the check data's labels.json at the batch it was recorded at (`top1-labels`, `decision-labels`,
+ * `exact-text`), else against the reference's decisions (`top1-agreement`, `per-position-agreement`,
+ * `decision-agreement`).
+ */
+export interface TaskMetric {
+  metric: string;
+  value: number;
+  samples: number;
 }
 
 export interface Measurement {
@@ -46,6 +63,10 @@ export interface Measurement {
   /** Items (images) per second: batch × 1000 / mean latency, unless the engine reports its own. */
   throughput: number;
   correctness?: Correctness;
+  /** The machine's load and speed while measuring (load.ts); absent from bench.json files written before. */
+  load?: MachineLoad;
+  /** Spread, drift and whether it is too noisy to rank (noise.ts states the rule). */
+  noise?: Noise;
 }
 
 /** Why an engine was not measured, as a value; the sentence beside it is what people read. */
@@ -97,7 +118,11 @@ export interface BenchFile {
   /** What every engine's outputs were judged against; absent from bench.json files written before it was recorded. */
   reference?: ReferenceInfo;
   measurements: Measurement[];
+  /** The fixed workload that says how fast the machine was (calibration.ts); its rounds are in each `load`. */
+  calibration?: { workload: string; threads: number };
   skipped: SkippedEngine[];
+  /** Which engine and precision to ship per batch size, and why (verdict.ts); absent from older files. */
+  recommendation?: Recommendation;
   /** Present when the run was compared with an earlier bench.json (`--baseline FILE`). */
   baseline?: BaselineVerdict;
 }
@@ -121,9 +146,11 @@ export interface ReferenceInfo {
 export interface BaselineVerdict {
   file: string;
   ok: boolean;
-  /** One line per measurement slower than its allowance, or no longer correct. */
+  /** One line per measurement slower than its allowance (confirmed by measuring again), or no longer correct. */
   regressions: string[];
   compared: number;
   /** Baseline measurements this run did not make. */
   missing: string[];
+  /** Every ratio the gate judged (baseline.ts), the allowed one, and the re-measurements' ratios (confirm.ts). */
+  judged?: { key: string; ratio: number; allowed: number; again?: number[] }[];
 }

@@ -47,12 +47,13 @@ export function estimateMs(b: Budget, n: number, elapsedMs: number): number {
 
 export type SampleProgress = (phase: 'warm-up' | 'timed', n: number, elapsedMs: number, b: Budget) => void;
 
-/** Calls `fn` within the budget; each sample is the wall clock around one awaited call. */
+/** Calls `fn` within the budget; each sample is the wall clock around one awaited call, `between` after each. */
 export async function sample(
   fn: () => Promise<void>,
   b: Budget,
   phase: 'warm-up' | 'timed',
   progress?: SampleProgress,
+  between?: () => Promise<void>,
 ): Promise<{ samplesMs: number[]; stoppedBy: 'runs' | 'max_seconds'; seconds: number }> {
   const samplesMs: number[] = [];
   const started = performance.now();
@@ -62,6 +63,8 @@ export async function sample(
     await fn();
     const t1 = performance.now();
     samplesMs.push(t1 - t0);
+    // Untimed work between samples (the calibration rounds); the time limit counts it.
+    if (between) await between();
     if (progress && t1 - reported >= 250) {
       progress(phase, samplesMs.length, t1 - started, b);
       reported = t1;

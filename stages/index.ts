@@ -6,13 +6,14 @@ import { tagFilter, type Registry, type RegistryCommand } from '../pipeline/regi
 import type { ToolSpec } from '../pipeline/stage.js';
 import benchmark from './benchmark/index.js';
 import { schema as benchSchema } from '../measure/config.js';
+import { schema as decideSchema } from '../measure/decide-config.js';
 import build from './build/index.js';
 import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
 import { trtFp16, trtFp32 } from './engine-trt/index.js';
 import { schema as trtSchema } from '../trt/config.js';
-import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
+import { torchCompileFp16, torchCompileFp32, torchFusedFp16 } from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
 import { modelOptions } from './import/options.js';
@@ -52,6 +53,7 @@ export const registry: Registry = {
     trtFp16,
     torchCompileFp32,
     torchCompileFp16,
+    torchFusedFp16,
     benchmark,
     graph,
     report,
@@ -67,6 +69,7 @@ export const registry: Registry = {
       quantize: quantizeSchema,
       trt: trtSchema,
       bench: benchSchema,
+      decide: decideSchema,
       report: reportSchema,
       graph: graphSchema,
       limits: limitsSchema,
@@ -94,6 +97,7 @@ export const registry: Registry = {
       'engine:trt:fp16',
       'engine:torch-compile:fp32',
       'engine:torch-compile:fp16',
+      'engine:torch-fused:fp16',
     ]),
     bench: command('benchmark every engine (re-measured on each run)', ['benchmark'], ['precision', 'baseline']),
     report: command('report.md and report.html from the benchmark', ['report']),

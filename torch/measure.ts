@@ -37,6 +37,7 @@ const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
   'torch-eager': 'eager',
   'torch-compile': 'compile',
   'torch-cudagraph': 'cudagraph',
+  'torch-fused': 'fused',
 };
 
 const f32 = (b: Uint8Array): Float32Array =>
@@ -91,14 +92,16 @@ function torchRuns(
   batches: number[],
   channelsLast: boolean,
 ): TorchRun[] {
+  // torch-fused's kernels take float16 only: no other precision is asked of it, so none is reported skipped.
   return engines.flatMap((e) =>
-    precisions.flatMap((precision) =>
-      batches.flatMap((batch): TorchRun[] => {
-        if (precision === 'int8') return [];
-        const mode = TORCH_MODES[e]!;
-        return [{ id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast }];
-      }),
-    ),
+    precisions
+      .filter((precision) => precision !== 'int8' && (e !== 'torch-fused' || precision === 'fp16'))
+      .flatMap((precision) =>
+        batches.map((batch): TorchRun => {
+          const mode = TORCH_MODES[e]!;
+          return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
+        }),
+      ),
   );
 }
 
@@ -139,13 +142,13 @@ function seen(env: TorchEnvironment): Pick<EngineGroup, 'versions' | 'gpu'> {
 /** The graph, its weights and every batch's inputs where the runner reads them; or why the runner cannot. */
 async function writeRequestFiles(r: RunnerRequest, dir: string): Promise<Result<TorchFiles, Skip>> {
   const exported = exportForTorch(r.modelBytes, basename(r.artifacts.model));
-  if (!exported.ok) return err({ kind: 'unsupported-model', reason: exported.error });
+  if (!exported.ok) return err({ cause: 'unsupported-model', message: exported.error });
   await mkdir(dir, { recursive: true });
   const [graph, weights] = [join(dir, 'graph.json'), join(dir, 'weights.bin')];
   await writeFile(graph, JSON.stringify(exported.value.graph));
   await writeFile(weights, exported.value.weights);
   const files = await writeInputs(dir, r.feeds, r.batches);
-  if (!files.ok) return err({ kind: 'no-inputs', reason: files.error });
+  if (!files.ok) return err({ cause: 'no-inputs', message: files.error });
   return ok({ graph, weights, inputs: files.value, outputDir: dir });
 }
 
@@ -161,7 +164,8 @@ function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): Torc
   const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
   const cached =
     Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
-  return { ...torchRequest(r.config, files, threads, runs), ...cached };
+  const fused = r.artifacts.fusedFp16 ? { fusedPlan: { fp16: r.artifacts.fusedFp16 } } : {};
+  return { ...torchRequest(r.config, files, threads, runs), ...cached, ...fused };
 }
 
 /**
@@ -173,15 +177,12 @@ export const torchRunner: EngineRunner<TorchFound> = {
   // PyTorch runs the float graph: a Q/DQ model there would be fake quantization in float32, not int8 kernels.
   artifact: (r, precision) =>
     precision === 'int8'
-      ? {
-          kind: 'unsupported-model',
-          reason: 'PyTorch runs the float graph; INT8 is measured on onnxruntime (and TensorRT)',
-        }
+      ? { cause: 'unsupported-model', message: 'PyTorch runs the float graph; INT8 is measured on onnxruntime' }
       : r.artifacts.model,
   async available(r) {
     r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
     const found = await probeTorch(r.config.python, r.exec);
-    return found.ok ? found : err({ kind: 'tool-unavailable', reason: found.error.reason });
+    return found.ok ? found : err({ cause: 'tool-unavailable', message: found.error.message });
   },
   async measure(r, found, work) {
     const env = found.environment;
@@ -200,7 +201,7 @@ export const torchRunner: EngineRunner<TorchFound> = {
     });
     const timeoutMs = r.config.torch.timeout_s * 1000;
     const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
-    if (!reply.ok) return skipEvery({ kind: 'engine-failed', reason: `the torch runner failed: ${reply.error}` });
+    if (!reply.ok) return skipEvery({ cause: 'engine-failed', message: `the torch runner failed: ${reply.error}` });
     return { ...(await collect(r, runs, reply.value)), ...seen(reply.value.environment) };
   },
 };
@@ -215,9 +216,9 @@ async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): P
     if (!res) throw new Error(`Internal error: the torch runner gave no result for ${run.id}`);
     if (!res.ok) {
       const said = group.skipped.some(
-        (s) => s.engine === engine && s.precision === run.precision && s.reason === res.reason,
+        (s) => s.engine === engine && s.precision === run.precision && s.reason === res.message,
       );
-      if (!said) group.skipped.push({ engine, precision: run.precision, kind: res.kind, reason: res.reason });
+      if (!said) group.skipped.push({ engine, precision: run.precision, kind: res.cause, reason: res.message });
       continue;
     }
     const stats = latencyStats(res.samplesMs);
@@ -241,6 +242,7 @@ async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): P
         samplesMs: res.samplesMs,
         stats,
         throughput: throughput(run.batch, stats),
+        ...(res.load ? { load: res.load } : {}),
       },
       output: f32(await readFile(res.output)),
       dims: res.outputDims,

@@ -11,6 +11,7 @@ import type { ToolSpec } from '../pipeline/stage.js';
 import type { SkipKind } from '../measure/result.js';
 import type { Sampling } from '../measure/sampling.js';
 import type { Precision } from '../onnx/precision.js';
+import type { MachineLoad } from '../measure/load.js';
 
 export const RUNNER_PROTOCOL = 3;
 /**
@@ -47,7 +48,7 @@ export interface TorchFound {
   environment: TorchEnvironment;
 }
 
-export type TorchMode = 'eager' | 'compile' | 'cudagraph';
+export type TorchMode = 'eager' | 'compile' | 'cudagraph' | 'fused';
 
 export interface TorchRun {
   id: string;
@@ -85,6 +86,8 @@ export interface TorchRequest {
   runs: TorchRun[];
   /** Per precision, an engine file of engine:torch-compile:* to load before compiling. */
   compileCache?: Partial<Record<Precision, string>>;
+  /** torch-fused's per-block plan (engine:torch-fused:fp16), so the runner loads the choices it measured. */
+  fusedPlan?: Partial<Record<Precision, string>>;
   /** A fresh directory for inductor's caches: a compile is then warm only through compileCache. */
   inductorCacheDir?: string;
 }
@@ -102,8 +105,10 @@ export type TorchResult =
       outputDims: number[];
       compileMs?: number;
       sampling: Sampling;
+      /** The runner's own load figures (absent from an older runner). */
+      load?: Pick<MachineLoad, 'loadavg1' | 'cpuMs' | 'wallMs'>;
     }
-  | { id: string; ok: false; kind: SkipKind; reason: string };
+  | { id: string; ok: false; cause: SkipKind; message: string };
 
 export interface TorchReply {
   environment: TorchEnvironment;
@@ -166,8 +171,8 @@ async function ask(
   }
 }
 
-/** The configured Python, else the first candidate whose torch imports. The reason names every Python tried. */
-export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { reason: string }>> {
+/** The configured Python, else the first candidate whose torch imports. The message names every Python tried. */
+export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { message: string }>> {
   const candidates = python ? [python] : [...PYTHON_CANDIDATES];
   const tried: string[] = [];
   for (const p of candidates) {
@@ -176,7 +181,7 @@ export async function probeTorch(python: string, exec: Exec): Promise<Result<Tor
     tried.push(reply.error);
   }
   const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python to a Python that has it';
-  return err({ reason: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
+  return err({ message: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
 }
 
 /** For `--require torch` and the plan: the fingerprint names the torch build and the GPU it sees. */

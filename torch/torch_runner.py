@@ -13,14 +13,15 @@ sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.com
    "warmup", "warmupMaxSeconds", "iterations", "maxSeconds", "minSamples": timed runs stop at `iterations`
    or after `maxSeconds` with at least `minSamples`, warm-up likewise at `warmup` or `warmupMaxSeconds`;
    "device": "auto"|"cpu"|"cuda", "threads", "tf32", "cudnnBenchmark",
-   "runs": [{"id", "mode": "eager"|"compile"|"cudagraph", "precision": "fp32"|"fp16", "batch",
+   "runs": [{"id", "mode": "eager"|"compile"|"cudagraph"|"fused", "precision": "fp32"|"fp16", "batch",
              "channelsLast"}],
    optional "compileCache": {"fp32"|"fp16": engine file of engine:torch-compile:*} (compile_cache.py),
+   optional "fusedPlan": {"fp16": plan file of engine:torch-fused:fp16} (fused_engine.py),
    optional "inductorCacheDir": a fresh directory for inductor's caches}
   -> {"protocol": 3, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
-                                                        {"id", "ok": false, "kind", "reason"}]}
+                                                        {"id", "ok": false, "cause", "message"}]}
 A run that cannot happen here (no CUDA, torch too old for torch.compile, an operator this runner does not
-cover) is answered with ok: false, the kind (measure/result.ts's SkipKind) and the reason in plain
+cover) is answered with ok: false, the cause (measure/result.ts's SkipKind) and the message in plain
 words; the runner itself fails (exit 1, message on stderr) only for a broken request.
 """
 import copy
@@ -65,6 +66,7 @@ try:
 except Exception as e:  # the caller turns this into a skipped engine
     fail("torch not importable from %s: %s" % (sys.executable, e))
 import compile_cache  # noqa: E402
+import fused_engine  # noqa: E402
 from torch_graph import DTYPES, GraphError, OnnxModule, load_graph  # noqa: E402
 from torch_timing import cuda_graph, report, sampled  # noqa: E402
 
@@ -91,20 +93,24 @@ def environment():
     return env
 
 
-def skipped(run, kind, reason):
-    return {"id": run["id"], "ok": False, "kind": kind, "reason": reason}
+def skipped(run, cause, message):
+    return {"id": run["id"], "ok": False, "cause": cause, "message": message}
 
 
-def skip_reason(run, cuda):
-    """(kind, reason) when the run cannot happen here, else None."""
+def skip_cause(run, cuda):
+    """(cause, message) when the run cannot happen here, else None."""
     mode, precision = run["mode"], run["precision"]
+    if mode == "fused" and precision != "fp16":
+        return "unsupported-model", "torch-fused runs FP16 only: its Triton kernels take float16 tensors"
+    if mode == "fused" and not cuda:
+        return "no-gpu", "CUDA not available: torch-fused runs Triton kernels on an NVIDIA GPU"
     if mode == "cudagraph" and not cuda:
         return "no-gpu", "CUDA not available: skipping torch-cudagraph"
     if precision == "fp16" and not cuda:
         return "no-gpu", "CUDA not available: skipping torch FP16 (torch's CPU float16 kernels are incomplete)"
     if mode == "compile" and torch_major() < 2:
         return "tool-unavailable", "torch.compile needs torch >= 2 (found %s)" % torch.__version__
-    if mode not in ("eager", "compile", "cudagraph"):
+    if mode not in ("eager", "compile", "cudagraph", "fused"):
         return "engine-failed", "unknown torch mode %s" % mode
     return None
 
@@ -148,8 +154,10 @@ def compiled(module, x, run, request, cuda):
     return (lambda: call(*x)), {"settings": settings, "compileMs": compile_ms}
 
 
-def runnable(module, x, run, request, cuda):
+def runnable(module, graph, x, run, request, cuda):
     """The call to time in the run's mode, and what the mode adds to the reply."""
+    if run["mode"] == "fused":
+        return fused_engine.runnable(module, graph, x, run, request, cuda_graph)
     if run["mode"] == "compile":
         return compiled(module, x, run, request, cuda)
     if run["mode"] == "cudagraph":
@@ -166,10 +174,15 @@ def measured(fn, run, request, cuda):
         torch.cuda.synchronize()
     budget = {k: request[k] for k in ("maxSeconds", "minSamples")}
     budget["runs"] = request["iterations"]
+    # The machine's load while timing (load.ts on the Node side): the 1-minute load average before and after,
+    # and this process's CPU time (all its threads) against the wall time.
+    load_before, cpu0, wall0 = os.getloadavg()[0], time.process_time(), time.perf_counter()
     samples, stopped_by, seconds = sampled(fn, budget, cuda, run["id"], "timed")
+    load = {"loadavg1": [load_before, os.getloadavg()[0]], "cpuMs": (time.process_time() - cpu0) * 1000.0,
+            "wallMs": (time.perf_counter() - wall0) * 1000.0}
     timing = ("CUDA events recorded on the stream around each call (input already on the GPU; no host copies)"
               if cuda else "perf_counter around each call")
-    return {"samplesMs": samples, "warmup": len(warm_samples), "timing": timing,
+    return {"samplesMs": samples, "warmup": len(warm_samples), "timing": timing, "load": load,
             "sampling": {"n": len(samples), "stoppedBy": stopped_by, "seconds": seconds,
                          "warmup": len(warm_samples), "warmupSeconds": warm_seconds}}
 
@@ -183,9 +196,9 @@ def written(out, request, run):
     return {"output": path, "outputDims": list(out.shape)}
 
 
-def run_one(base, run, request, device, inputs):
+def run_one(base, graph, run, request, device, inputs):
     cuda = device.type == "cuda"
-    why = skip_reason(run, cuda)
+    why = skip_cause(run, cuda)
     if why:
         return skipped(run, *why)
     module, x, settings = placed(base, run, device, inputs)
@@ -193,9 +206,11 @@ def run_one(base, run, request, device, inputs):
         torch._dynamo.reset()
     with torch.no_grad():
         try:
-            fn, added = runnable(module, x, run, request, cuda)
+            fn, added = runnable(module, graph, x, run, request, cuda)
         except CompileFailed as e:
             return skipped(run, "engine-failed", "torch.compile failed: %s" % e)
+        except fused_engine.Unanswerable as e:
+            return skipped(run, *e.args)
         result = dict({"id": run["id"], "ok": True}, **measured(fn, run, request, cuda))
         out = fn()
         if cuda:
@@ -277,7 +292,7 @@ def main():
     results = []
     for run in request["runs"]:
         try:
-            results.append(run_one(base, run, request, device, inputs))
+            results.append(run_one(base, graph, run, request, device, inputs))
         except out_of_memory as e:
             results.append(skipped(run, "out-of-memory", "out of GPU memory: %s" % str(e).splitlines()[0]))
         finally:

@@ -83,15 +83,13 @@ export async function repeatAgainst(run: GpuRun, baselineFile: string): Promise<
     console.log(`note: ${again.model.name} is not the file the baseline measured (sha256 differs)`);
   const gate = compareWithBaseline(again, baseline);
   await writeFile(join(run.out, 'repeat.json'), `${JSON.stringify(gate, null, 2)}\n`);
-  const strict = gate.compared.filter(
-    (c) => c.currentP50 - c.baselineP50 <= c.spreadMs && c.baselineP50 - c.currentP50 <= c.spreadMs,
-  );
+  const strict = gate.compared.filter((c) => Math.abs(c.ratio - 1) <= c.allowed);
   const line = (c: (typeof gate.compared)[number]) =>
     `${c.regression ? 'SLOWER ' : 'ok     '} ${c.key}: ${c.baselineP50.toFixed(3)} -> ${c.currentP50.toFixed(3)} ms ` +
-    `(spread ${c.spreadMs.toFixed(3)}, allowed ${c.allowedMs.toFixed(3)})`;
+    `(×${c.ratio.toFixed(3)}, allowed ×${(1 + c.allowed).toFixed(3)})`;
   console.log(gate.compared.map(line).join('\n'));
   console.log(
-    `repeat: |Δp50| within the spread for ${strict.length}/${gate.compared.length}; ` +
+    `repeat: within the allowance either way for ${strict.length}/${gate.compared.length}; ` +
       `gate (slower than allowed) fails ${gate.regressions.length}; missing ${gate.missing.length}`,
   );
 }

@@ -28,6 +28,7 @@ import { planStages, runStages, type Outcome } from '../execute/runner.js';
 import { exitCodeFor, exitSoon, interruptedBy, trapSignals } from '../execute/signals.js';
 import { Store } from '../store/store.js';
 import { logSummary, planTable, runJson } from '../log/summary.js';
+import { stageSummaries } from '../log/stage-summary.js';
 
 export interface RunArgs extends Args {
   config: string;
@@ -157,7 +158,10 @@ async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   const failed = outcomes.filter((o) => o.status === 'failed');
   const failedCode = failed.length === 0 ? 0 : failed.every((o) => o.cause === 'user-error') ? 2 : 1;
   const code = interrupted ? exitCodeFor(interrupted) : failedCode;
-  if (r.argv.json) print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms))}\n`);
+  if (r.argv.json) {
+    const summaries = await stageSummaries(r.prepared.selected, outcomes, resolve(r.argv.artifacts, 'latest'));
+    print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms, summaries))}\n`);
+  }
   // Abandoned work (a stage deaf to the abort) must not keep the process alive.
   if (interrupted) exitSoon(code);
   return code;

@@ -24,14 +24,21 @@ export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number
     .filter((o) => o.status === 'failed')
     .map((o) => ({
       stage: o.stage,
-      reason: o.reason ?? '',
-      ...(o.failure?.details ? { details: o.failure.details } : {}),
+      message: o.message ?? '',
+      details: o.failure?.details,
     }));
   log.emit({ kind: 'summary', counts: counts(outcomes), fromRemote, ms, failures });
 }
 
 /** `--json`'s stdout: the run summary and each stage's result. */
-export function runJson(command: string, config: string, exitCode: number, outcomes: readonly Outcome[], ms: number) {
+export function runJson(
+  command: string,
+  config: string,
+  exitCode: number,
+  outcomes: readonly Outcome[],
+  ms: number,
+  summaries: ReadonlyMap<string, unknown> = new Map(),
+) {
   const { interrupted, ...summary } = counts(outcomes);
   return {
     command,
@@ -43,10 +50,11 @@ export function runJson(command: string, config: string, exitCode: number, outco
       stage: o.stage,
       status: o.status,
       ...(o.key ? { key: o.key } : {}),
-      ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.message ? { reason: o.message } : {}),
       ...(o.cause ? { cause: o.cause } : {}),
       ...(o.cause === 'inapplicable' ? { inapplicable: true } : {}),
       ...(o.failure?.details ? { details: o.failure.details } : {}),
+      ...(summaries.has(o.stage) ? { summary: summaries.get(o.stage) } : {}),
       ms: Math.round(o.ms * 10) / 10,
       outputs: Object.fromEntries(
         Object.entries(o.outputs).map(([label, { file, sha256, size }]) => [label, { file, sha256, size }]),

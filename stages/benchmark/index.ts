@@ -8,6 +8,7 @@
  * spread fails the stage (exit 1: the CI regression gate). A failed stage's outputs are not kept, so the
  * new measurement is saved beside the stage's persistent files and the failure names it.
  */
+import { readFile } from 'node:fs/promises';
 import { checkDataFiles, type InputsConfig } from '../../onnx/inputs/index.js';
 import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
@@ -15,6 +16,9 @@ import { inputsConfig, sourceSection } from '../../source/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { latestModel, sourceModel } from '../../source/model-ref.js';
 import { benchConfig, type BenchConfig } from '../../measure/config.js';
+import { labelFiles } from './labels.js';
+import type { BenchFile } from '../../measure/result.js';
+import { decideConfig, type DecideConfig } from '../../measure/decide-config.js';
 
 export interface BenchStageConfig {
   bench: BenchConfig;
@@ -22,16 +26,25 @@ export interface BenchStageConfig {
   model: InputsConfig;
   /** Where trtexec is and how it times an engine (the `trt` section). */
   trt: TrtConfig;
+  /** The accuracy budget and confidence of the verdict (the `decide` section). */
+  decide: DecideConfig;
 }
 
 export default defineStage<BenchStageConfig>({
   name: 'benchmark',
   version: 2,
   description: 'latency, throughput and correctness of every engine on the same seeded inputs',
-  config: (root) => ({ bench: benchConfig(root), model: inputsConfig(root), trt: trtConfig(root) }),
+  config: (root) => ({
+    bench: benchConfig(root),
+    model: inputsConfig(root),
+    trt: trtConfig(root),
+    decide: decideConfig(root),
+  }),
   files: async (root) => {
     const dir = sourceSection(root).check_data;
-    return dir ? checkDataFiles(dir) : ok({});
+    if (!dir) return ok({});
+    const files = await checkDataFiles(dir);
+    return files.ok ? ok({ ...files.value, ...(await labelFiles(dir)) }) : files;
   },
   inputs: {
     model: latestModel,
@@ -43,8 +56,16 @@ export default defineStage<BenchStageConfig>({
     trtFp16: { stage: 'engine:trt:fp16', output: 'engine', optional: true },
     compiledFp32: { stage: 'engine:torch-compile:fp32', output: 'engine', optional: true },
     compiledFp16: { stage: 'engine:torch-compile:fp16', output: 'engine', optional: true },
+    fusedFp16: { stage: 'engine:torch-fused:fp16', output: 'engine', optional: true },
   },
   outputs: { bench: 'bench.json' },
   cache: 'never',
+  // `--json`: the verdict per batch size and how many measurements were noisy.
+  summary: async ({ bench }) => {
+    if (!bench) return undefined;
+    const file = JSON.parse(await readFile(bench, 'utf8')) as BenchFile;
+    const noisy = file.measurements.filter((m) => m.noise?.noisy).length;
+    return { recommendation: file.recommendation, measurements: file.measurements.length, noisy };
+  },
   run: lazyRun(() => import('./run.js')),
 });

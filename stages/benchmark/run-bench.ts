@@ -6,15 +6,20 @@
  * benchmark.
  */
 import { createHash } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readModelFile } from '../../onnx/serde.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { BenchConfig } from '../../measure/config.js';
+import { BRACKET_ROUNDS, startCalibrator, WORKLOAD, type Calibrator } from '../../measure/calibration.js';
 import { judge } from './correctness.js';
+import { noiseOf } from '../../measure/noise.js';
 import { computeReference } from './reference.js';
+import { LABELS_FILE } from './labels.js';
+import { taskCheck } from './task-check.js';
 import { environment } from './environment.js';
 import { benchInputs } from '../../measure/feeds.js';
 import {
@@ -55,6 +60,21 @@ export const RUNNERS: readonly EngineRunner[] = KITS.map((k) => k.runner);
  * precision, since that is also why the stage that makes its engine made none.
  */
 async function measureWith(runner: EngineRunner, r: RunnerRequest, wanted: readonly Precision[]): Promise<EngineGroup> {
+  if (runner.calibratesEach) return measureFound(runner, r, wanted);
+  const avg = loadavg()[0] ?? 0;
+  const before = (await r.calibrator?.rounds(BRACKET_ROUNDS)) ?? [];
+  const group = await measureFound(runner, r, wanted);
+  const after = (await r.calibrator?.rounds(BRACKET_ROUNDS)) ?? [];
+  for (const { measurement: m } of group.measured) {
+    m.load = {
+      ...(m.load ?? { loadavg1: [avg, loadavg()[0] ?? 0] }),
+      ...(r.calibrator ? { calibrationMs: [...before, ...after], calibratedAround: 'group' as const } : {}),
+    };
+  }
+  return group;
+}
+
+async function measureFound(runner: EngineRunner, r: RunnerRequest, wanted: readonly Precision[]) {
   const files = wanted.map((precision) => ({ precision, artifact: runner.artifact(r, precision) }));
   const found = await runner.available(r);
   if (!found.ok) return { measured: [], skipped: wanted.flatMap((p) => skipAll(r.engines, p, found.error)) };
@@ -69,7 +89,7 @@ async function measureWith(runner: EngineRunner, r: RunnerRequest, wanted: reado
 /** Every runner of the table with an engine that bench.engines lists, in turn (they would share the cores). */
 async function measureTable(
   r: BenchRequest,
-  model: Pick<RunnerRequest, 'feeds' | 'modelBytes'>,
+  model: Pick<RunnerRequest, 'feeds' | 'modelBytes' | 'calibrator'>,
   wanted: readonly Precision[],
   batchesOf: (runner: EngineRunner) => number[],
 ): Promise<EngineGroup[]> {
@@ -80,6 +100,16 @@ async function measureTable(
     groups.push(await measureWith(runner, { ...r, ...model, engines, batches: batchesOf(runner) }, wanted));
   }
   return groups;
+}
+
+/** The measurements with the calibration workload's threads started for them, and stopped after. */
+async function calibrated(measure: (c: Calibrator) => Promise<EngineGroup[]>) {
+  const calibrator = await startCalibrator();
+  try {
+    return { groups: await measure(calibrator), threads: calibrator.threads };
+  } finally {
+    await calibrator.close();
+  }
 }
 
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
@@ -104,10 +134,14 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
   const reference = await computeReference(r.artifacts.source, inputs.value, batches);
   if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
+  const task = await taskCheck(reference.value, r.checkFiles?.[LABELS_FILE], inputs.value.checkBatch, r.log);
+  if (!task.ok) return fail('bad-input', task.error);
   const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {
     const ref = reference.value.outputs.get(m.batch);
     if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
     m.correctness = judge(out, ref.data, dims, m.precision, c.tolerance);
+    const metric = task.value(m.batch, out, dims);
+    if (metric) m.correctness.task = metric;
     if (m.correctness.ok) return;
     const fields = { relL2: m.correctness.relL2, maxAbs: m.correctness.maxAbs, top1: m.correctness.top1 };
     r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, fields);
@@ -116,11 +150,14 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     skipped.push(...group.skipped);
     for (const { measurement, output, dims } of group.measured) {
       check(measurement, output, dims);
+      measurement.noise = noiseOf(measurement.samplesMs, measurement.stats);
       measurements.push(measurement);
     }
   };
 
-  const groups = await measureTable(r, { feeds: inputs.value, modelBytes }, wanted, batchesOf);
+  const { groups, threads } = await calibrated((calibrator) =>
+    measureTable(r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf),
+  );
   for (const g of groups) add(g);
 
   return ok({
@@ -135,6 +172,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },
     environment: await environment(r.exec, groups),
     measurements,
+    calibration: { workload: WORKLOAD, threads },
     skipped,
   });
 }

@@ -1,19 +1,23 @@
 import { writeFile } from 'node:fs/promises';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import { compareWithBaseline, readBenchFile } from './baseline.js';
+import { readBenchFile } from './baseline.js';
+import type { BenchConfig } from '../../measure/config.js';
+import { confirmedGate } from './confirm.js';
 import type { BenchStageConfig } from './index.js';
 import { checkFiles } from '../../measure/feeds.js';
 import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
 import { isPrecision } from '../../onnx/precision.js';
+import { recommend } from '../../measure/verdict.js';
 
-export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, source, fp16, int8, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
+/** The benchmark of this stage's inputs under `config` (the stage's own, or one narrowed to re-measure). */
+function measure(ctx: StageContext<BenchStageConfig>, config: BenchConfig) {
+  const { model, source, fp16, int8, trtFp32, trtFp16, compiledFp32, compiledFp16, fusedFp16 } = ctx.inputs;
   if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
-  const result = await runBenchmark({
-    config: ctx.config.bench,
+  return runBenchmark({
+    config,
     trt: ctx.config.trt,
     artifacts: {
       model,
@@ -24,6 +28,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
       ...(trtFp16 ? { trtFp16 } : {}),
       ...(compiledFp32 ? { compiledFp32 } : {}),
       ...(compiledFp16 ? { compiledFp16 } : {}),
+      ...(fusedFp16 ? { fusedFp16 } : {}),
     },
     workDir: ctx.workDir,
     exec: ctx.exec,
@@ -33,26 +38,36 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     only: isPrecision(ctx.options?.['precision']) ? ctx.options['precision'] : undefined,
     signal: ctx.signal,
   });
+}
+
+export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
+  const result = await measure(ctx, ctx.config.bench);
   if (!result.ok) return result;
   const bench = result.value;
+  bench.recommendation = recommend(bench, ctx.config.decide);
   for (const s of bench.skipped)
     ctx.log.warn(`skipped ${s.engine}${s.precision ? ` ${s.precision}` : ''}: ${s.reason}`);
+  const noisy = bench.measurements.filter((m) => m.noise?.noisy);
+  for (const m of noisy)
+    ctx.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is noisy: ${m.noise!.why.join('; ')}`);
   const baselinePath = ctx.options?.['baseline'];
   if (typeof baselinePath === 'string') {
     const gated = await gate(ctx, bench, baselinePath);
     if (!gated.ok) return gated;
   }
   await writeFile(ctx.out('bench'), `${JSON.stringify(bench, null, 2)}\n`);
+  for (const v of bench.recommendation.batches) ctx.log.info(v.sentence);
   ctx.log.info(`measured ${bench.measurements.length} engine runs`, {
     flagged: bench.measurements.filter((m) => m.correctness?.ok === false).length,
+    noisy: noisy.length,
   });
   return ok(undefined);
 }
 
 /**
- * `--baseline FILE`: the run compared with an earlier bench.json, the verdict recorded in `bench`. A regression
- * fails the stage; its outputs are then not kept, so this run's bench.json is saved beside the stage's
- * persistent files and the failure names it.
+ * `--baseline FILE`: the run compared with an earlier bench.json, each apparent regression measured again
+ * before it counts (confirm.ts), the verdict recorded in `bench`. A regression fails the stage; its outputs are
+ * then not kept, so this run's bench.json is saved beside the stage's persistent files and the failure names it.
  */
 async function gate(
   ctx: StageContext<BenchStageConfig>,
@@ -61,28 +76,32 @@ async function gate(
 ): Promise<Result<void, StageFailure>> {
   const baseline = await readBenchFile(baselinePath);
   if (!baseline.ok) return fail('bad-input', `--baseline: ${baseline.error}`);
-  const verdict = compareWithBaseline(bench, baseline.value);
-  bench.baseline = {
-    file: baselinePath,
-    ok: verdict.ok,
-    regressions: verdict.regressions.map((r) => `${r.key}: ${r.reason ?? ''}`),
-    compared: verdict.compared.length,
-    missing: verdict.missing,
-  };
-  if (verdict.compared.length === 0)
+  const verdict = await confirmedGate(
+    bench,
+    baseline.value,
+    async (config) => {
+      const again = await measure(ctx, config);
+      return again.ok ? again.value : undefined;
+    },
+    ctx.config.bench,
+  );
+  bench.baseline = { file: baselinePath, ...verdict.record };
+  for (const c of verdict.gate.compared)
+    ctx.log.info(`gate ${c.key}: ratio ${c.ratio.toFixed(3)}, allowed ${(1 + c.allowed).toFixed(3)}`);
+  if (verdict.gate.compared.length === 0)
     ctx.log.warn(`--baseline ${baselinePath} has no measurement this run repeats; nothing was compared`);
-  if (!verdict.ok) {
-    const regressed = `${verdict.regressions.length} of ${verdict.compared.length} measurements regressed`;
+  if (!verdict.gate.ok) {
+    const regressed = `${verdict.gate.regressions.length} of ${verdict.gate.compared.length} measurements regressed`;
     const kept = ctx.persistent('bench.regressed.json');
     await writeFile(kept, `${JSON.stringify(bench, null, 2)}\n`);
-    return fail('check-failed', `${regressed} against ${baselinePath}`, [
+    return fail('check-failed', `${regressed} against ${baselinePath}, confirmed by measuring again`, [
       ...bench.baseline.regressions,
       `this run's bench.json: ${kept}`,
     ]);
   }
   ctx.log.info(`no regression against ${baselinePath}`, {
-    compared: verdict.compared.length,
-    missing: verdict.missing.length,
+    compared: verdict.gate.compared.length,
+    missing: verdict.gate.missing.length,
   });
   return ok(undefined);
 }

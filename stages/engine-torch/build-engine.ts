@@ -1,19 +1,20 @@
 /**
  * One compiled-engine build: the optimized graph exported for the torch runner, compiled by torch_engine.py
  * in a fresh inductor cache directory (so the recorded compile time is a cold one), and its portable cache
- * written as the engine, with a manifest that says what was compiled and how long it took.
+ * written as the engine, with a manifest that says what was compiled and how long it took. torch-fused's
+ * plan is built the same way (build-fused.ts).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { exportForTorch } from '../../torch/graph-export.js';
 import type { CompileEngineConfig } from './engine-stage.js';
 
 type BuildReply =
   | { ok: true; header: Record<string, unknown>; compileSeconds: Record<string, number>; bytes: number }
-  | { ok: false; reason: string };
+  | { ok: false; message: string };
 
 export function parseReply(stdout: string): BuildReply | undefined {
   try {
@@ -24,10 +25,37 @@ export function parseReply(stdout: string): BuildReply | undefined {
   }
 }
 
+/** What both builds need of their config: the batches built for and how long the build may take. */
+interface BuildConfig {
+  batch_sizes: number[];
+  timeout_s: number;
+}
+
 export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Result<void, StageFailure>> {
   const c = ctx.config;
-  const name = `engine:torch-compile:${c.precision}`;
-  const tool = ctx.tools['torch-compile'];
+  return build(ctx, 'torch-compile', `engine:torch-compile:${c.precision}`, {
+    precision: c.precision,
+    channelsLast: c.channels_last,
+    compileMode: c.compile_mode,
+    tf32: c.tf32,
+    cudnnBenchmark: c.cudnn_benchmark,
+    device: c.device,
+    inductorCacheDir: join(ctx.workDir, 'inductor'),
+  });
+}
+
+/**
+ * The graph exported where torch_engine.py reads it, the build asked for with `fields` added to the request,
+ * and its reply turned into the engine file, its manifest, or one failure.
+ */
+export async function build<C extends BuildConfig>(
+  ctx: StageContext<C>,
+  toolName: string,
+  name: string,
+  fields: Record<string, unknown>,
+): Promise<Result<void, StageFailure>> {
+  const c = ctx.config;
+  const tool = ctx.tools[toolName];
   const model = ctx.inputs.model;
   if (!tool || !model) throw new Error(`Internal error: ${name} ran without its probe result or model`);
   const exported = exportForTorch(await readFile(model), 'model.opt.onnx');
@@ -36,36 +64,24 @@ export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Resul
   const weights = join(ctx.workDir, 'weights.bin');
   await writeFile(graph, JSON.stringify(exported.value.graph));
   await writeFile(weights, exported.value.weights);
-  const request = {
-    graph,
-    weights,
-    precision: c.precision,
-    batches: c.batch_sizes,
-    channelsLast: c.channels_last,
-    compileMode: c.compile_mode,
-    tf32: c.tf32,
-    cudnnBenchmark: c.cudnn_benchmark,
-    device: c.device,
-    inductorCacheDir: join(ctx.workDir, 'inductor'),
-    out: ctx.out('engine'),
-  };
+  const request = { graph, weights, batches: c.batch_sizes, ...fields, out: ctx.out('engine') };
   const { torch, gpu } = tool.fingerprint;
-  ctx.log.info(`compiling at batch ${c.batch_sizes.join(', ')} with torch ${torch} on ${gpu}`);
+  ctx.log.info(`building at batch ${c.batch_sizes.join(', ')} with torch ${torch} on ${gpu}`);
   const [python, script] = tool.command;
   const timeoutMs = c.timeout_s * 1000;
-  const build = await ctx.exec(python!, [script!], { input: JSON.stringify(request), timeoutMs, signal: ctx.signal });
-  if (build.timedOut) {
-    return fail('tool-failed', `the compile ran longer than bench.torch.timeout_s (${c.timeout_s} s) and was stopped`);
+  const built = await ctx.exec(python!, [script!], { input: JSON.stringify(request), timeoutMs, signal: ctx.signal });
+  if (built.timedOut) {
+    return fail('tool-failed', `the build ran longer than bench.torch.timeout_s (${c.timeout_s} s) and was stopped`);
   }
-  const reply = parseReply(build.stdout);
-  if (build.exitCode !== 0 || !reply) {
-    const last = build.stderr.trim().split('\n').filter(Boolean).slice(-3);
-    const what = `${script} exited ${build.exitCode ?? build.signal} without a reply`;
+  const reply = parseReply(built.stdout);
+  if (built.exitCode !== 0 || !reply) {
+    const last = built.stderr.trim().split('\n').filter(Boolean).slice(-3);
+    const what = `${script} exited ${built.exitCode ?? built.signal} without a reply`;
     return fail('tool-failed', what, last.length ? last : undefined);
   }
-  if (!reply.ok) return fail('tool-failed', reply.reason);
+  if (!reply.ok) return fail('tool-failed', reply.message);
   const manifest = { ...reply.header, fingerprint: tool.fingerprint, engineBytes: reply.bytes };
   await writeFile(ctx.out('manifest'), `${JSON.stringify(manifest, null, 2)}\n`);
-  ctx.log.info(`compiled ${name}`, { compileSeconds: reply.compileSeconds, bytes: reply.bytes });
+  ctx.log.info(`built ${name}`, { seconds: reply.compileSeconds, bytes: reply.bytes });
   return ok(undefined);
 }

@@ -5,3 +5,4 @@ import { compileEngineStage } from './engine-stage.js';
 
 export const torchCompileFp32 = compileEngineStage('fp32');
 export const torchCompileFp16 = compileEngineStage('fp16');
+export { torchFusedFp16 } from './fused-stage.js';

@@ -18,7 +18,7 @@ import { hasBodies } from '../../onnx/rewrite/subgraphs.js';
 import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { referenceRun, type Outputs } from '../../onnx/numeric-check.js';
 import { checkAgainst } from './check.js';

@@ -3,16 +3,18 @@
  * PNG from that SVG through resvg. Every chart is titled with what it shows and, under it, the machine, the
  * model and the precisions, so a PNG passed around on its own still says where it came from. Latency is on
  * log axes: a 6 ms and a 2 s engine share a chart and both stay readable. A chart with nothing to show is
- * left out with the reason.
+ * left out with the reason. A noisy measurement (measure/noise.ts) is drawn dashed or hollow, and its
+ * speed-up is not claimed: its bar is pale and reads "noisy".
  */
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { BenchFile } from '../../measure/result.js';
-import { machine, ranked, seriesName, speedups } from './series.js';
+import { isNoisy, machine, ranked, seriesName, speedups } from './series.js';
+import { paretoPoints, paretoSpec } from './pareto.js';
 
 export interface Chart {
-  id: 'latency-runs' | 'latency-dist' | 'throughput' | 'speedup';
+  id: 'pareto' | 'latency-runs' | 'latency-dist' | 'throughput' | 'speedup';
   title: string;
   spec?: TopLevelSpec;
   /** Why the chart is absent, when `spec` is. */
@@ -53,10 +55,31 @@ const logMs = {
   axis: { tickCount: 6 },
 } as const;
 
+/** A noisy series dashed (latency over the runs), or pale (boxes, bars): drawn, but not as a steady one. */
+const NOISY_DASH = {
+  field: 'noisy',
+  type: 'nominal',
+  title: 'noisy',
+  legend: { symbolType: 'stroke', symbolStrokeWidth: 2 },
+  scale: {
+    domain: [false, true],
+    range: [
+      [1, 0],
+      [4, 3],
+    ],
+  },
+};
+const paleIfNoisy = (opacity: number) => ({
+  field: 'noisy',
+  type: 'nominal',
+  legend: null,
+  scale: { domain: [false, true], range: [1, opacity] },
+});
+
 export function charts(bench: BenchFile): Chart[] {
   const shown = ranked(bench);
   const runs = shown.flatMap((m) =>
-    m.samplesMs.map((ms, run) => ({ run: run + 1, ms, series: seriesName(m), batch: m.batch })),
+    m.samplesMs.map((ms, run) => ({ run: run + 1, ms, series: seriesName(m), batch: m.batch, noisy: isNoisy(m) })),
   );
   const none = shown.length === 0 ? 'no correct measurement to plot' : undefined;
   const chart = (id: Chart['id'], title: string, spec: () => object, missing = none): Chart =>
@@ -66,8 +89,15 @@ export function charts(bench: BenchFile): Chart[] {
   // The panels together fit a 1400 px page: narrower as there are more batch sizes.
   const panels = new Set(shown.map((m) => m.batch)).size;
   const panelWidth = Math.max(200, Math.min(420, Math.floor(1150 / Math.max(1, panels)) - 70));
+  const pareto = paretoPoints(bench);
   return [
-    chart('latency-runs', 'Latency over the timed runs', () => ({
+    chart(
+      'pareto',
+      'Latency against error, the recommended engine marked',
+      () => paretoSpec(pareto, panelWidth),
+      pareto.length === 0 ? 'no measurement to plot' : undefined,
+    ),
+    chart('latency-runs', 'Latency over the timed runs (dashed: noisy)', () => ({
       data: { values: runs },
       facet: perBatch,
       resolve: { scale: { x: 'independent' } },
@@ -79,10 +109,11 @@ export function charts(bench: BenchFile): Chart[] {
           x: { field: 'run', type: 'quantitative', title: 'timed run' },
           y: logMs,
           color: { field: 'series', type: 'nominal', title: 'engine' },
+          strokeDash: NOISY_DASH,
         },
       },
     })),
-    chart('latency-dist', 'Latency distribution (box: quartiles, whiskers: min–max)', () => ({
+    chart('latency-dist', 'Latency distribution (box: quartiles, whiskers: min–max; pale: noisy)', () => ({
       data: { values: runs },
       facet: perBatch,
       spec: {
@@ -93,6 +124,7 @@ export function charts(bench: BenchFile): Chart[] {
           x: { field: 'series', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 160 } },
           y: logMs,
           color: { field: 'series', type: 'nominal', legend: null },
+          opacity: paleIfNoisy(0.3),
         },
       },
     })),
@@ -112,7 +144,7 @@ function speedupChart(bench: BenchFile, chart: Maker, none: string | undefined):
     .map((u) => ({
       ...u,
       label: `${u.series} · batch ${u.batch}`,
-      text: `${u.speedup >= 10 ? u.speedup.toFixed(0) : u.speedup.toFixed(2)}×`,
+      text: u.noisy ? 'noisy: no claim' : `${u.speedup >= 10 ? u.speedup.toFixed(0) : u.speedup.toFixed(2)}×`,
     }));
   const spec = () => ({
     width: 460,
@@ -124,21 +156,41 @@ function speedupChart(bench: BenchFile, chart: Maker, none: string | undefined):
       x: { field: 'speedup', type: 'quantitative', title: '× faster than eager (p50)' },
     },
     layer: [
-      { mark: 'bar', encoding: { color: { field: 'series', type: 'nominal', legend: null } } },
+      {
+        mark: 'bar',
+        encoding: {
+          color: { field: 'series', type: 'nominal', legend: null },
+          opacity: {
+            field: 'noisy',
+            type: 'nominal',
+            legend: null,
+            scale: { domain: [false, true], range: [1, 0.25] },
+          },
+        },
+      },
       { mark: { type: 'text', align: 'left', dx: 4, fontSize: 12 }, encoding: { text: { field: 'text' } } },
     ],
   });
-  return chart('speedup', 'Speed-up over PyTorch eager FP32 (p50, same batch and device)', spec, missing);
+  return chart(
+    'speedup',
+    'Speed-up over PyTorch eager FP32 (p50, same batch and device; none claimed where either is noisy)',
+    spec,
+    missing,
+  );
 }
 
 function throughputChart(bench: BenchFile, chart: Maker): Chart {
-  const perBatch = ranked(bench).map((m) => ({ series: seriesName(m), batch: m.batch, throughput: m.throughput }));
+  const perBatch = ranked(bench).map((m) => ({
+    series: seriesName(m),
+    batch: m.batch,
+    throughput: m.throughput,
+    noisy: isNoisy(m),
+  }));
   const batches = [...new Set(perBatch.map((p) => p.batch))].sort((a, b) => a - b);
-  return chart('throughput', 'Throughput against batch size', () => ({
+  return chart('throughput', 'Throughput against batch size (hollow: noisy)', () => ({
     width: 460,
     height: 260,
     data: { values: perBatch },
-    mark: { type: 'line', point: { size: 50 } },
     encoding: {
       // Ticks exactly at the measured batch sizes; a log axis keeps 1, 8 and 64 apart.
       x: {
@@ -151,6 +203,13 @@ function throughputChart(bench: BenchFile, chart: Maker): Chart {
       y: { field: 'throughput', type: 'quantitative', title: 'items/s (log scale)', scale: { type: 'log' } },
       color: { field: 'series', type: 'nominal', title: 'engine' },
     },
+    layer: [
+      { mark: 'line' },
+      ...[false, true].map((noisy) => ({
+        transform: [{ filter: `${noisy ? '' : '!'}datum.noisy` }],
+        mark: { type: 'point', size: 50, filled: !noisy, strokeWidth: 2 },
+      })),
+    ],
   }));
 }
 

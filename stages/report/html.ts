@@ -6,6 +6,7 @@
 import type { BenchFile } from '../../measure/result.js';
 import type { Chart } from './charts.js';
 import { machine } from './series.js';
+import { verdictLines } from './verdict-text.js';
 import { inputShape, tables, timingNotes, type PassesFile, type Table } from './tables.js';
 
 const esc = (s: string): string =>
@@ -56,12 +57,20 @@ export function html(
   drawings: readonly Drawing[],
 ): string {
   const [ranking, ...rest] = tables(bench, passes);
+  const figure = ({ chart, svg }: { chart: Chart; svg?: string }) =>
+    svg
+      ? `<figure class="chart" id="chart-${chart.id}">${inlineSvg(svg)}</figure>`
+      : `<p class="empty">${esc(chart.title)}: not drawn (${esc(chart.missing ?? '')}).</p>`;
+  const pareto = charts
+    .filter((c) => c.chart.id === 'pareto')
+    .map(figure)
+    .join('\n');
+  const verdict = verdictLines(bench)
+    .map((l) => `<p class="verdict">${esc(l)}</p>`)
+    .join('');
   const figures = charts
-    .map(({ chart, svg }) =>
-      svg
-        ? `<figure class="chart" id="chart-${chart.id}">${inlineSvg(svg)}</figure>`
-        : `<p class="empty">${esc(chart.title)}: not drawn (${esc(chart.missing ?? '')}).</p>`,
-    )
+    .filter((c) => c.chart.id !== 'pareto')
+    .map(figure)
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -74,6 +83,7 @@ th, td { border: 1px solid #dee2e6; padding: 0.25rem 0.5rem; text-align: left; v
 th { background: #f1f3f5; } .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .empty { color: #6c757d; font-style: italic; }
 .lede { color: #495057; }
+.verdict { font-size: 1.05rem; margin: 0.4rem 0; }
 figure.chart { display: inline-block; margin: 0 1.5rem 1.5rem 0; vertical-align: top; }
 figcaption { font-weight: bold; margin-bottom: 0.3rem; }
 .graphs { display: flex; gap: 1.5rem; align-items: flex-start; }
@@ -83,6 +93,7 @@ figure.graph { flex: 1; margin: 0; min-width: 0; }
 </style></head><body>
 <h1>${esc(title)}</h1>
 <p class="lede">${esc(lede(bench))}</p>
+<section><h2>Verdict</h2>${verdict}${pareto}</section>
 ${table(ranking!)}
 <section><h2>Charts</h2>${figures}</section>
 ${rest.map(table).join('\n')}

@@ -7,7 +7,7 @@ import { reportConfig, type ReportConfig } from './config.js';
 
 export default defineStage<ReportConfig>({
   name: 'report',
-  version: 2,
+  version: 3,
   description: 'report.md and a self-contained report.html with charts (SVG and PNG) and graph drawings',
   config: reportConfig,
   inputs: {
@@ -19,6 +19,8 @@ export default defineStage<ReportConfig>({
   outputs: {
     markdown: 'report.md',
     html: 'report.html',
+    paretoSvg: 'pareto.svg',
+    paretoPng: 'pareto.png',
     latencyRunsSvg: 'latency-runs.svg',
     latencyRunsPng: 'latency-runs.png',
     latencyDistSvg: 'latency-dist.svg',

@@ -2,6 +2,7 @@
 import type { BenchFile } from '../../measure/result.js';
 import type { Chart } from './charts.js';
 import { lede } from './html.js';
+import { verdictLines } from './verdict-text.js';
 import { tables, timingNotes, type PassesFile, type Table } from './tables.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -25,13 +26,19 @@ export function markdown(
   charts: readonly Chart[],
 ): string {
   const [ranking, ...rest] = tables(bench, passes);
+  const figure = (c: Chart) => (c.spec ? `![${c.title}](${c.id}.png)\n` : `_${c.title}: not drawn (${c.missing})._\n`);
+  const pareto = charts.filter((c) => c.id === 'pareto');
   return [
     `# ${title}`,
     '',
     lede(bench),
     '',
+    '## Verdict',
+    '',
+    ...verdictLines(bench).map((l) => `${l}\n`),
+    ...pareto.map(figure),
     table(ranking!),
-    ...charts.map((c) => (c.spec ? `![${c.title}](${c.id}.png)\n` : `_${c.title}: not drawn (${c.missing})._\n`)),
+    ...charts.filter((c) => c.id !== 'pareto').map(figure),
     ...rest.map(table),
     '## How the figures were taken',
     '',

@@ -22,15 +22,25 @@ export function ranked(bench: BenchFile): Measurement[] {
 export const flagged = (bench: BenchFile): Measurement[] =>
   bench.measurements.filter((m) => m.correctness?.ok === false);
 
-/** PyTorch eager in FP32 at the same batch and device is the baseline of every speed-up. */
-export function speedups(bench: BenchFile): { series: string; batch: number; speedup: number }[] {
-  const out: { series: string; batch: number; speedup: number }[] = [];
+export const isNoisy = (m: Measurement): boolean => m.noise?.noisy === true;
+
+/**
+ * PyTorch eager in FP32 at the same batch and device is the baseline of every speed-up; `noisy` when either
+ * measurement is, and then no speed-up is claimed from it.
+ */
+export function speedups(bench: BenchFile): { series: string; batch: number; speedup: number; noisy: boolean }[] {
+  const out: { series: string; batch: number; speedup: number; noisy: boolean }[] = [];
   for (const m of ranked(bench)) {
     const base = bench.measurements.find(
       (b) => b.engine === 'torch-eager' && b.precision === 'fp32' && b.batch === m.batch && b.device === m.device,
     );
     if (base)
-      out.push({ series: `${seriesName(m)} (${m.device})`, batch: m.batch, speedup: base.stats.p50 / m.stats.p50 });
+      out.push({
+        series: `${seriesName(m)} (${m.device})`,
+        batch: m.batch,
+        speedup: base.stats.p50 / m.stats.p50,
+        noisy: isNoisy(m) || isNoisy(base),
+      });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 /** The report's tables as plain rows, so Markdown and HTML render the same content. */
 import type { BenchFile, Measurement } from '../../measure/result.js';
 import { describeInputs } from '../../measure/feeds.js';
+import { loadCell, noiseCell } from './noise-text.js';
 import { flagged, ms, ranked, seriesName } from './series.js';
 
 /** Every benchmarked input by name, element type and shape, the batch dimension shown as N. */
@@ -29,8 +30,9 @@ const correctness = (m: Measurement): string => {
   const c = m.correctness;
   if (!c) return 'reference';
   const top1 = c.top1 === undefined ? '' : ` / ${(c.top1 * 100).toFixed(0)} %`;
-  const zero = c.zeroReference ? ' (all-zero reference)' : '';
-  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${zero}`;
+  const zero = c.zeroReference ? ' (reference below the scale floor: judged by absolute error)' : '';
+  const task = c.task ? `; ${c.task.metric} ${(c.task.value * 100).toFixed(1)} % of ${c.task.samples}` : '';
+  return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${zero}${task}`;
 };
 
 /** `48 (10 s limit)`: how many timed samples, and what stopped them. */
@@ -54,6 +56,8 @@ const measurementRow = (m: Measurement, rank: string, maxSeconds?: number): stri
   Math.round(m.throughput).toLocaleString('en-US'),
   correctness(m),
   samplesTaken(m, maxSeconds),
+  noiseCell(m),
+  loadCell(m),
 ];
 
 const HEAD = [
@@ -66,10 +70,12 @@ const HEAD = [
   'p99 ms',
   'mean ± sd ms',
   'items/s',
-  'rel L2 / max abs / top-1',
+  'rel L2 / max abs / top-1; task',
   'samples (stopped by)',
+  'noise (rule: docs/benchmark.md)',
+  'machine while measuring',
 ];
-const ALIGN = 'rlrlrrrrrlr';
+const ALIGN = 'rlrlrrrrrlrll';
 
 /** Per pass, its own nodes before → after in each round it ran (a pass that changed nothing shows one count). */
 export function passesTable(passes: PassesFile | undefined): Table {
@@ -120,7 +126,7 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
   const env = bench.environment;
   return [
     {
-      title: 'Ranking (fastest p50 first within each batch size)',
+      title: 'Ranking (fastest p50 first within each batch size; a noisy one is listed, never recommended)',
       head: HEAD,
       align: ALIGN,
       rows,
@@ -182,6 +188,8 @@ export function timingNotes(bench: BenchFile): string[] {
     const [lo, hi] = [Math.min(...warm), Math.max(...warm)];
     return `${e}: ${ms[0]!.timing}; ${lo === hi ? lo : `${lo}–${hi}`} warm-up runs excluded`;
   });
+  const cal = bench.calibration;
+  if (cal) clocks.push(`machine speed: ${cal.workload}, timed between the samples of each measurement`);
   const r = bench.reference;
   if (!r) return clocks;
   const threads = `${r.intraOpThreads} intra-op and ${r.interOpThreads} inter-op thread`;

@@ -92,6 +92,40 @@ def match_blocks(graph, consts):
     return blocks
 
 
+def _next_op(nodes, used, name):
+    after = used.get(name, [])
+    return "nothing" if not after else " and ".join(sorted({nodes[j]["op"] for j in after}))
+
+
+def unmatched(graph, consts, blocks):
+    """{depthwise conv's name: why it starts no block} for every depthwise conv outside `blocks`, so a model
+    whose blocks are built otherwise (another kernel size, another activation, a squeeze-excite) says what
+    differs."""
+    nodes = graph["nodes"]
+    used = _consumers(nodes)
+    taken = {i for b in blocks for i in b["nodes"]}
+    why = {}
+    for i, dw in enumerate(nodes):
+        weight = consts.get(dw["inputs"][1]) if dw["op"] == "Conv" and len(dw["inputs"]) > 1 else None
+        group = dw.get("attrs", {}).get("group", 1)
+        if i in taken or weight is None or weight.dim() != 4 or group == 1 or group != weight.shape[0]:
+            continue
+        name = dw.get("name") or dw["outputs"][0]
+        after = used.get(dw["outputs"][0], [])
+        if tuple(weight.shape[2:]) != (3, 3):
+            why[name] = "a %dx%d depthwise conv (the fused kernel takes 3x3)" % tuple(weight.shape[2:])
+        elif _conv(dw, 3) is None:
+            a = dw.get("attrs", {})
+            why[name] = "strides %s, pads %s (the fused kernel takes equal strides and padding 1)" % (
+                list(a.get("strides", [1, 1])), list(a.get("pads", [0, 0, 0, 0])))
+        elif len(after) != 1 or not _is_relu6(nodes[after[0]], consts):
+            why[name] = "followed by %s, not one ReLU6" % _next_op(nodes, used, dw["outputs"][0])
+        else:
+            relu = nodes[after[0]]["outputs"][0]
+            why[name] = "its ReLU6 feeds %s, not one 1x1 projection" % _next_op(nodes, used, relu)
+    return why
+
+
 def unfused(x, block, w):
     """The block with PyTorch's own operators: what the graph's nodes compute."""
     h = x
@@ -128,13 +162,18 @@ def _step(module, block, kernel):
 
 
 if __name__ == "__main__":
-    # Self-check on any machine: the fused module (PyTorch fallback) against the graph's own module.
+    # Self-check on any machine: the fused module (PyTorch fallback) against the graph's own module;
+    # with --match-only, only what matches.
     import json
-    import os
     import sys
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
     from torch_graph import OnnxModule, load_graph
     graph, tensors = load_graph(sys.argv[1], sys.argv[2])
+    if "--match-only" in sys.argv:
+        # Any graph, also one the runner cannot build a module for: which chains match, and why others do not.
+        found = match_blocks(graph, tensors)
+        print(json.dumps({"blocks": len(found), "residual": sum(b["residual"] for b in found),
+                          "unmatched": unmatched(graph, tensors, found)}))
+        sys.exit(0)
     size = [int(d) for d in graph["inputs"][0]["shape"][1:]]
     torch.manual_seed(0)
     x = torch.randn([2] + size)

@@ -187,17 +187,23 @@ class FusedKernel:
     """kernel(x, block, w) for fused_blocks.fuse: prepares each block's weights once (cached by the weight
     tensor, which the cache keeps alive) and launches the kernel. With a fixed `config` every block runs it;
     with tune=True each block's first call times every candidate (PyTorch's operators included) on its real
-    input and keeps the fastest, as cuDNN's benchmark mode does; `choices` records what was measured."""
+    input and keeps the fastest, as cuDNN's benchmark mode does; `choices` records what was measured. `plan`
+(from an earlier `plan()`) gives blocks their choice without measuring again; a block or shape it does not
+name is measured as with tune=True."""
 
-    def __init__(self, config=None, tune=False, programs_per_sm=4):
+    def __init__(self, config=None, tune=False, programs_per_sm=4, plan=()):
         self.config = config or CANDIDATES[0]
-        self.tune = tune
+        self.tune = tune or bool(plan)
         self.programs_per_sm = programs_per_sm
         self.prepared = {}
         self.buffers = {}
         self.declined = {}
-        self.chosen = {}
+        self.chosen = {(p["block"], tuple(p["shape"])): p["choice"] for p in plan}
         self.choices = []
+
+    def plan(self):
+        """Every block's choice so far, as JSON a later FusedKernel(plan=...) takes."""
+        return [{"block": b, "shape": list(s), "choice": c} for (b, s), c in sorted(self.chosen.items())]
 
     def weights(self, block, w):
         key = id(w(block["project"][0]))

@@ -1,8 +1,9 @@
 /**
- * The inverted-residual matcher (bench/fused_blocks.py) on our real optimized MobileNetV2 graph, with
- * Debian's PyTorch on the CPU: which chains it takes, and that the module with each chain as one step computes
+ * The torch-fused engine's inverted-residual matcher (torch/fused_blocks.py) on our real optimized MobileNetV2
+ * graph, with PyTorch on the CPU: which chains it takes, and that the module with each chain as one step computes
  * exactly what the graph computes (the CPU runs PyTorch's operators for a fused step; the Triton kernel is
- * measured on the GPU machine, docs/benchmarks/h200/). A tensor with a second reader is never fused away.
+ * measured on the GPU machine, docs/benchmarks/h200/). A tensor with a second reader is never fused away. Two
+ * real PaddleOCR models built from MobileNetV3's blocks match nothing, and say why per depthwise conv.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -18,10 +19,12 @@ import { buildMobileNetV2 } from '../../stages/build/mobilenetv2.js';
 import { defaults as optimizeDefaults } from '../../stages/optimize/config.js';
 import { passesByName } from '../../stages/optimize/passes/index.js';
 import { fromRoot } from '../repo-root.js';
+import { realModels } from '../corpus/models.js';
+import { decodeModel } from '../../onnx/serde.js';
 
 async function selfCheck(dir: string, graph: RunnerGraph) {
   await writeFile(join(dir, 'graph.json'), JSON.stringify(graph));
-  const script = fromRoot('bench/fused_blocks.py');
+  const script = fromRoot('torch/fused_blocks.py');
   const run = await exec('/usr/bin/python3', [script, join(dir, 'graph.json'), join(dir, 'weights.bin')]);
   assert.equal(run.exitCode, 0, run.stderr);
   return JSON.parse(run.stdout) as {
@@ -65,4 +68,49 @@ test('MobileNetV2: 17 blocks (10 with their add, the first without expansion), o
   const tapped = await selfCheck(dir, graph);
   assert.deepEqual([tapped.blocks, tapped.withoutExpand, tapped.residual, tapped.maxAbsDiff], [17, 2, 10, 0]);
   assert.ok((await readFile(join(dir, 'graph.json'), 'utf8')).includes('"tap"'));
+});
+
+/** The matcher alone on a real model's optimized graph: how many blocks, and why each other depthwise conv is none. */
+async function matchReal(name: string) {
+  const [model] = realModels(name);
+  const decoded = decodeModel(await readFile(model!.file));
+  assert.ok(decoded.ok);
+  const optimized = runPasses(decoded.value, passesByName(optimizeDefaults.passes)).model;
+  const g = exportForTorch(encodeModel(optimized), `${name}.onnx`);
+  assert.ok(g.ok);
+  const dir = await mkdtemp(join(tmpdir(), 'ef-fused-real-'));
+  await writeFile(join(dir, 'graph.json'), JSON.stringify(g.value.graph));
+  await writeFile(join(dir, 'weights.bin'), g.value.weights);
+  const script = fromRoot('torch/fused_blocks.py');
+  const run = await exec('/usr/bin/python3', [
+    script,
+    join(dir, 'graph.json'),
+    join(dir, 'weights.bin'),
+    '--match-only',
+  ]);
+  assert.equal(run.exitCode, 0, run.stderr);
+  return JSON.parse(run.stdout) as { blocks: number; residual: number; unmatched: Record<string, string> };
+}
+
+const tally = (why: Record<string, string>) =>
+  Object.values(why).reduce<Record<string, number>>((n, w) => ({ ...n, [w]: (n[w] ?? 0) + 1 }), {});
+
+test('PaddleOCR cls and det (MobileNetV3 blocks): no chain matches, and each depthwise conv says why', async () => {
+  const cls = await matchReal('ppocr_mobile_v2_cls');
+  assert.deepEqual(
+    [cls.blocks, tally(cls.unmatched)],
+    [
+      0,
+      {
+        'a 5x5 depthwise conv (the fused kernel takes 3x3)': 8,
+        'strides [2, 1], pads [1, 1, 1, 1] (the fused kernel takes equal strides and padding 1)': 2,
+        'followed by Relu, not one ReLU6': 1,
+      },
+    ],
+  );
+  const det = await matchReal('ppocr_v4_det');
+  assert.deepEqual(
+    [det.blocks, tally(det.unmatched)],
+    [0, { 'a 5x5 depthwise conv (the fused kernel takes 3x3)': 8, 'followed by Mul, not one ReLU6': 6 }],
+  );
 });
