@@ -31,22 +31,22 @@ test('oww_alexa: within 5e-2 with the measured most sensitive layers kept float,
   const q = JSON.parse(readFileSync(join(artifacts, 'latest', 'quantize.json'), 'utf8'));
   assert.deepEqual(q.calibration, { source: 'calibration folder', method: 'minmax', samples: 16 });
   assert.ok(q.check.worst_rel_l2 <= 0.05, `${q.check.worst_rel_l2}`);
-  // Everything int8, the error is 0.11 (measured in docs/quantize.md): over budget, so layers went back.
+  // Everything int8, the error is over budget (0.11 on its calibration sets), so layers went back.
   assert.ok(q.kept_float.length >= 1 && q.kept_float.length < 3, JSON.stringify(q.kept_float));
-  for (const k of q.kept_float) assert.match(k.node, /^Gemm/);
+  for (const k of q.kept_float) assert.match(k.node, /^(Gemm|Relu|Sigmoid)_\d+$/, 'a node of the graph, by name');
   assert.ok(q.weights >= 1, 'at least one layer stays int8');
   const again = await shippedCli(['quantize', '--config', config, '--artifacts', artifacts]);
   assert.equal(again.exitCode, 0);
   assert.equal(readManifest(artifacts).stages['quantize:int8']?.status, 'cached');
 });
 
-// On its check data (rendered text, batch 1): what the model was calibrated for. At other batches the benchmark
+// On its check data (32 rendered text lines): what the model was calibrated for. At other batches the benchmark
 // pads with seeded noise, on which an INT8 model calibrated on text is rightly flagged (docs/quantize.md).
 test('the benchmark measures INT8 on onnxruntime (ppocr_mobile_v2_cls), says why PyTorch does not', async () => {
   realModels('ppocr_mobile_v2_cls');
   const cls = fromRoot('configs/examples/ppocr_mobile_v2_cls.yaml');
   const args = ['--set', 'bench.runs=3', '--set', 'bench.max_seconds=1', '--set', 'bench.warmup=1'];
-  args.push('--set', 'bench.batch_sizes=[1]');
+  args.push('--set', 'bench.batch_sizes=[32]');
   const r = await shippedCli(['bench', '--config', cls, '--artifacts', artifacts, ...args]);
   assert.equal(r.exitCode, 0, r.stderr);
   const bench = JSON.parse(readFileSync(join(artifacts, 'latest', 'bench.json'), 'utf8'));
