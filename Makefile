@@ -6,7 +6,7 @@ MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 CLI := node pipeline.mjs
 CONFIG ?= configs/mobilenetv2.yaml
-# CONFIG (a path), PRECISION (fp32|fp16|all) and ARGS (more options, split on spaces: ARGS='--set bench.runs=5')
+# CONFIG (a path), PRECISION (fp32|fp16|int8|all) and ARGS (more options, split on spaces: ARGS='--set bench.runs=5')
 # reach the CLI through the environment and quoted there, so a path with spaces is one argument and a `;` is part
 # of a file name, never a command. An unknown PRECISION is the CLI's usage error, not ignored.
 export CONFIG PRECISION ARGS
@@ -16,7 +16,7 @@ TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt to
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
 .PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data task-data bench-task
-.PHONY: bench-make screenshots bench-gate
+.PHONY: bench-make screenshots bench-gate bench-int8 bench-quantize-corpus calibration-data
 all: run
 
 # package.json's allowScripts runs esbuild's and protobufjs's install scripts and not onnxruntime-node's (its
@@ -112,6 +112,15 @@ check-data: dist/.built models
 task-data: dist/.built models
 	@bash scripts/setup-debian.sh data
 	node dist/bench/make-task-data.js
+# Calibration folders of the openWakeWord models (configs/examples/data/<model>/calibration; docs/quantize.md).
+calibration-data: dist/.built models
+	node dist/bench/make-calibration.js
+# quantize:int8 on the default MobileNetV2 against ORT FP32 and onnxruntime's own quantize_static (a Python
+# onnxruntime in INT8_PYTHON, default python3, as the yardstick only); then every corpus model through quantize.
+bench-int8: dist/.built
+	node dist/bench/int8.js
+bench-quantize-corpus: dist/.built models
+	node dist/bench/quantize-corpus.js
 
 clean:
 	rm -rf artifacts dist

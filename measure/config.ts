@@ -14,6 +14,9 @@
  *   conversion and catches a broken one (a clamped weight or a missing cast shows at 1e-1). Top-1 may
  *   flip on the close calls that random inputs produce; 0.9 still catches a broken engine, which agrees
  *   at chance level (1/classes).
+ * - INT8, relative L2 ≤ 5e-2 and top-1 ≥ 0.8: 8 bits per value move a CNN's logits by 1e-2 to 3e-2 (the
+ *   budget quantize:int8 itself holds, quantize.tolerance); a broken scale or a collapsed channel shows at
+ *   1e-1 and worse. Top-1 flips more often than in float16 on random inputs' near-ties.
  */
 import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
 import { configSection, Enum, Section } from '../pipeline/config/section.js';
@@ -93,7 +96,7 @@ export const schema = Section({
   torch,
   // INT8 (per-tensor activations, per-channel weights) moves MobileNetV2's output by about 1.5e-2 relative L2
   // (shared/reference/precision.md); 5e-2 passes a sound quantization and catches a broken scale or layout.
-  tolerance: Section({ fp32: tolerance(1e-4, 0.99), fp16: tolerance(1e-2, 0.9), int8: tolerance(5e-2, 0.9) }),
+  tolerance: Section({ fp32: tolerance(1e-4, 0.99), fp16: tolerance(1e-2, 0.9), int8: tolerance(5e-2, 0.8) }),
 });
 
 export type BenchConfig = Static<typeof schema>;

@@ -11,7 +11,7 @@ import build from './build/index.js';
 import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
-import { trtFp16, trtFp32 } from './engine-trt/index.js';
+import { trtFp16, trtFp32, trtInt8 } from './engine-trt/index.js';
 import { schema as trtSchema } from '../trt/config.js';
 import { torchCompileFp16, torchCompileFp32, torchFusedFp16 } from './engine-torch/index.js';
 import graph from './graph/index.js';
@@ -21,6 +21,9 @@ import { preflight } from './import/preflight.js';
 import { schema as graphSchema } from './graph/config.js';
 import optimize from './optimize/index.js';
 import { schema as optimizeSchema } from './optimize/config.js';
+import quantizeInt8 from './quantize-int8/index.js';
+import { schema as quantizeSchema } from './quantize-int8/config.js';
+import { quantizePreflight } from './quantize-int8/preflight.js';
 import report from './report/index.js';
 import { schema as reportSchema } from './report/config.js';
 import validate from './validate/index.js';
@@ -45,8 +48,10 @@ export const registry: Registry = {
     validate,
     optimize,
     convertFp16,
+    quantizeInt8,
     trtFp32,
     trtFp16,
+    trtInt8,
     torchCompileFp32,
     torchCompileFp16,
     torchFusedFp16,
@@ -62,6 +67,7 @@ export const registry: Registry = {
       validate: validateSchema,
       optimize: optimizeSchema,
       fp16: fp16Schema,
+      quantize: quantizeSchema,
       trt: trtSchema,
       bench: benchSchema,
       decide: decideSchema,
@@ -85,10 +91,12 @@ export const registry: Registry = {
     build: command('build the model (model.onnx)', ['build', 'import']),
     validate: command('build and validate the model', ['validate']),
     optimize: command('optimize the model (model.opt.onnx, passes.json)', ['optimize']),
+    quantize: command('the int8 Q/DQ model (model.int8.onnx, quantize.json)', ['quantize:int8']),
     onnx: command('every ONNX artifact: built, optimized, FP16', ['build', 'import', 'optimize', 'convert:fp16']),
     engines: command('TensorRT engines (skipped without trtexec)', [
       'engine:trt:fp32',
       'engine:trt:fp16',
+      'engine:trt:int8',
       'engine:torch-compile:fp32',
       'engine:torch-compile:fp16',
       'engine:torch-fused:fp16',
@@ -99,7 +107,7 @@ export const registry: Registry = {
   },
   stageOptions: {
     // The stages tagged with a precision; the benchmark measures only this one and lists the other as left out.
-    precision: tagFilter('precision', PRECISIONS, 'leave out stages of the other precision'),
+    precision: tagFilter('precision', PRECISIONS, 'leave out stages of the other precisions'),
     baseline: {
       describe: 'an earlier bench.json to compare with (benchmark stage)',
       file: true,
@@ -110,7 +118,10 @@ export const registry: Registry = {
     },
   },
   options: modelOptions,
-  preflight,
+  async preflight(config, file) {
+    const checked = await preflight(config, file);
+    return checked.ok ? quantizePreflight(checked.value, file) : checked;
+  },
 };
 
 export default registry;

@@ -95,7 +95,7 @@ function torchRuns(
   // torch-fused's kernels take float16 only: no other precision is asked of it, so none is reported skipped.
   return engines.flatMap((e) =>
     precisions
-      .filter((precision) => e !== 'torch-fused' || precision === 'fp16')
+      .filter((precision) => precision !== 'int8' && (e !== 'torch-fused' || precision === 'fp16'))
       .flatMap((precision) =>
         batches.map((batch): TorchRun => {
           // INT8 never reaches here: the runner has no file for it (artifact).
@@ -172,13 +172,10 @@ function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): Torc
  */
 export const torchRunner: EngineRunner<TorchFound> = {
   engines: Object.keys(TORCH_MODES) as EngineName[],
-  // PyTorch runs our float graph; a Q/DQ model would run as float32 and be labelled INT8.
+  // PyTorch runs the float graph: a Q/DQ model there would be fake quantization in float32, not int8 kernels.
   artifact: (r, precision) =>
     precision === 'int8'
-      ? {
-          cause: 'no-model',
-          message: 'PyTorch runs the graph in float32 or float16; INT8 runs on onnxruntime and TensorRT',
-        }
+      ? { cause: 'unsupported-model', message: 'PyTorch runs the float graph; INT8 is measured on onnxruntime and TensorRT' }
       : r.artifacts.model,
   async available(r) {
     r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');

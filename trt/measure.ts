@@ -36,6 +36,7 @@ async function measureOne(
   settings: TrtConfig['bench'],
   inputs: BenchInputs,
 ): Promise<Measured | Skip> {
+  if (precision === 'int8') return { cause: 'no-model', message: 'no TensorRT INT8 engine stage in this build' };
   const bench = await benchmarkTrtEngine({ ...common, precision, settings });
   if (!bench.ok) return { cause: skipCauseOf(bench.error.cause), message: bench.error.message };
   const feeds = inputs.feeds(common.batch);

@@ -51,8 +51,10 @@ export default defineStage<BenchStageConfig>({
     // The correctness reference runs the model before any pass of ours (reference.ts).
     source: sourceModel,
     fp16: { stage: 'convert:fp16', output: 'model', optional: true },
+    int8: { stage: 'quantize:int8', output: 'model', optional: true },
     trtFp32: { stage: 'engine:trt:fp32', output: 'engine', optional: true },
     trtFp16: { stage: 'engine:trt:fp16', output: 'engine', optional: true },
+    trtInt8: { stage: 'engine:trt:int8', output: 'engine', optional: true },
     compiledFp32: { stage: 'engine:torch-compile:fp32', output: 'engine', optional: true },
     compiledFp16: { stage: 'engine:torch-compile:fp16', output: 'engine', optional: true },
     fusedFp16: { stage: 'engine:torch-fused:fp16', output: 'engine', optional: true },

@@ -1,6 +1,6 @@
 /**
  * `bench --precision fp32` on the default config (configs/mobilenetv2.yaml: the full MobileNetV2 and every
- * default engine), kept quick with one batch size and the fewest samples: nothing in FP16 is built or measured,
+ * default engine), kept quick with one batch size and the fewest samples: nothing in FP16 or INT8 is built or measured,
  * and every skip bench.json records has a kind and a reason that is true on this machine.
  */
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ test('bench --precision fp32 on the default model: no FP16 anywhere, only true s
   assert.equal(r.exitCode, 0, r.stderr);
 
   const stages = readManifest(artifacts).stages as Record<string, { status: string; reason?: string; cause?: string }>;
-  for (const name of ['convert:fp16', 'engine:trt:fp16', 'engine:torch-compile:fp16']) {
+  for (const name of ['convert:fp16', 'quantize:int8', 'engine:trt:fp16', 'engine:torch-compile:fp16']) {
     assert.deepEqual(
       [stages[name]?.status, stages[name]?.cause, stages[name]?.reason],
       ['skipped', 'excluded', 'left out by --precision fp32'],
@@ -32,13 +32,12 @@ test('bench --precision fp32 on the default model: no FP16 anywhere, only true s
   assert.deepEqual([...new Set(bench.measurements.map((m) => m.precision))], ['fp32'], 'nothing measured in FP16');
   assert.ok(bench.measurements.some((m) => m.engine === 'ort'));
 
-  const [excluded, ...others] = bench.skipped;
-  assert.deepEqual(excluded, {
-    engine: 'all',
-    precision: 'fp16',
-    kind: 'excluded',
-    reason: 'left out by --precision fp32',
-  });
+  const [fp16, int8, ...others] = bench.skipped;
+  for (const [excluded, precision] of [
+    [fp16, 'fp16'],
+    [int8, 'int8'],
+  ] as const)
+    assert.deepEqual(excluded, { engine: 'all', precision, kind: 'excluded', reason: 'left out by --precision fp32' });
   for (const s of others) assert.equal(s.precision, 'fp32', `only what was asked for is skipped: ${JSON.stringify(s)}`);
   const skip = (engine: string) => others.find((s) => s.engine === engine);
   // TensorRT: the same fact the engine stage's probe recorded, not a guess.

@@ -1,0 +1,83 @@
+/**
+ * Quantization parameters: int8 weights symmetric per output channel, activations per tensor (uint8 with a
+ * zero point, or int8 symmetric with zero point 0), int32 biases at the product of their input scales. These
+ * are the formats onnxruntime's CPU kernels (QLinearConv, QLinearMatMul, QGemm) and TensorRT's explicit
+ * quantization read.
+ */
+import { DType } from '../ir.js';
+
+/** A calibrated range of one tensor; it always contains 0 so that zero (padding, ReLU's floor) is exact. */
+export interface Range {
+  lo: number;
+  hi: number;
+}
+
+/** `uint8`: asymmetric, what onnxruntime's x86 kernels run fastest; `int8`: symmetric, zero point 0 (TensorRT). */
+export type ActivationType = 'uint8' | 'int8';
+
+export interface ActivationParams {
+  scale: number;
+  zeroPoint: number;
+  dtype: DType;
+}
+
+/** The smallest scale written: a constant-zero tensor still needs a positive scale. */
+const TINY = 1e-12;
+
+export function activationParams(range: Range, type: ActivationType): ActivationParams {
+  const lo = Math.min(0, range.lo),
+    hi = Math.max(0, range.hi);
+  if (type === 'int8') {
+    const scale = Math.max(Math.max(-lo, hi) / 127, TINY);
+    return { scale: Math.fround(scale), zeroPoint: 0, dtype: DType.INT8 };
+  }
+  const scale = Math.fround(Math.max((hi - lo) / 255, TINY));
+  const zeroPoint = Math.min(255, Math.max(0, Math.round(-lo / scale)));
+  return { scale, zeroPoint, dtype: DType.UINT8 };
+}
+
+export interface ChannelWeights {
+  values: Int8Array;
+  scales: Float32Array;
+}
+
+/**
+ * Symmetric int8 per channel along `axis`: scale = max|w| / 127 per channel, values in [-127, 127] (−128 is
+ * left unused, as both onnxruntime's and TensorRT's symmetric schemes do, so that negation stays exact).
+ */
+export function quantizeWeights(w: Float32Array, dims: readonly number[], axis: number): ChannelWeights {
+  const channels = dims[axis] as number;
+  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const scales = new Float32Array(channels);
+  const channelOf = (k: number) => Math.floor(k / inner) % channels;
+  for (let k = 0; k < w.length; k++) {
+    const c = channelOf(k);
+    scales[c] = Math.max(scales[c] as number, Math.abs(w[k] as number));
+  }
+  for (let c = 0; c < channels; c++) scales[c] = Math.max((scales[c] as number) / 127, TINY);
+  const values = new Int8Array(w.length);
+  for (let k = 0; k < w.length; k++) {
+    const q = Math.round((w[k] as number) / (scales[channelOf(k)] as number));
+    values[k] = Math.max(-127, Math.min(127, q));
+  }
+  return { values, scales };
+}
+
+/** A bias as int32 at scale inputScale × weightScale[c]; values beyond int32 saturate (and are counted). */
+export function quantizeBias(
+  b: Float32Array,
+  inputScale: number,
+  weightScales: Float32Array,
+): { values: Int32Array; scales: Float32Array; saturated: number } {
+  const scales = new Float32Array(b.length);
+  const values = new Int32Array(b.length);
+  let saturated = 0;
+  for (let c = 0; c < b.length; c++) {
+    const s = Math.fround(inputScale * (weightScales[weightScales.length === 1 ? 0 : c] as number));
+    scales[c] = s;
+    const q = Math.round((b[c] as number) / s);
+    if (Math.abs(q) > 2 ** 31 - 1) saturated++;
+    values[c] = Math.max(-(2 ** 31) + 1, Math.min(2 ** 31 - 1, q));
+  }
+  return { values, scales, saturated };
+}
