@@ -21,7 +21,7 @@ import { UserError } from './failure.js';
 import { canonical, sha256 } from './fingerprint.js';
 import { checkDeclarations, select, type AnyStage } from './graph.js';
 import { checkLatest, writeLatest } from './latest.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, logFormat, type Logger } from './log.js';
 import type { RemoteCache } from './remote-cache.js';
 import type { Registry } from './registry.js';
 import { planStages, runStages, type Outcome } from './runner.js';
@@ -36,6 +36,7 @@ export interface RunArgs extends Args {
   explain: boolean;
   verbose: boolean;
   json?: boolean;
+  logFormat?: string;
   require: string[];
   artifacts: string;
   remoteCache?: string;
@@ -69,7 +70,9 @@ async function prepare(registry: Registry, command: string, argv: RunArgs, planO
   const options = stageOptionValues(registry, command, argv);
   await checkRequired(registry, argv.require, config.value);
   if (!planOnly) await checkStageOptions(registry, options);
-  const log = createLogger({ ...(argv.json ? { json: true } : {}), verbose: argv.verbose });
+  const format = logFormat(argv.logFormat);
+  if (format !== 'human' && format !== 'json') throw new UserError(format);
+  const log = createLogger({ json: argv.json === true || format === 'json', verbose: argv.verbose });
   const remote = remoteFrom(argv.remoteCache, config.value, argv.config, (m) => log.warn(m));
   if (!remote.ok) throw new UserError(remote.error);
   return {
