@@ -15,6 +15,7 @@ import { schema as trtSchema } from '../trt/config.js';
 import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
+import { mixedSourceProblem } from './import/config.js';
 import { modelOptions } from './import/options.js';
 import { preflight } from './import/preflight.js';
 import { schema as graphSchema } from './graph/config.js';
@@ -66,7 +67,7 @@ export const registry: Registry = {
       limits: limitsSchema,
     },
   },
-  checkConfig: budgetProblem,
+  checkConfig: (c) => mixedSourceProblem(c) ?? budgetProblem(c),
   // The benchmark probes PyTorch inside its run (a missing torch skips those engines, not the benchmark).
   probedTools: Object.fromEntries(
     ['torch', 'python'].map((name) => [
