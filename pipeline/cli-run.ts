@@ -57,6 +57,7 @@ interface Prepared {
   log: Logger;
   remote: RemoteCache | undefined;
   code: Readonly<Record<string, string>>;
+  subject: Readonly<Record<string, string>> | undefined;
 }
 
 async function prepare(registry: Registry, command: string, argv: RunArgs, planOnly: boolean): Promise<Prepared> {
@@ -85,6 +86,7 @@ async function prepare(registry: Registry, command: string, argv: RunArgs, planO
     log,
     remote: remote.value,
     code: registry.code ?? (await loadCodeIdentity()),
+    subject: registry.subject?.(config.value),
   };
 }
 
@@ -160,7 +162,8 @@ async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   const failed = outcomes.filter((o) => o.status === 'failed');
   const failedCode = failed.length === 0 ? 0 : failed.every((o) => o.cause === 'user-error') ? 2 : 1;
   const code = interrupted ? exitCodeFor(interrupted) : failedCode;
-  if (r.argv.json) print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms))}\n`);
+  const subject = r.prepared.subject;
+  if (r.argv.json) print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms, subject))}\n`);
   // Abandoned work (a stage deaf to the abort) must not keep the process alive.
   if (interrupted) exitSoon(code);
   return code;

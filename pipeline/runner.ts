@@ -163,7 +163,13 @@ export async function runStages(
   opts: RunOptions,
 ): Promise<Outcome[]> {
   const signal = opts.signal ?? new AbortController().signal;
-  const executing = { ...opts, signal, board: new ProgressBoard(opts.log), slots: new Slots(opts.concurrency ?? 2) };
+  const executing = {
+    ...opts,
+    root,
+    signal,
+    board: new ProgressBoard(opts.log),
+    slots: new Slots(opts.concurrency ?? 2),
+  };
   const probes = new ToolProbes(opts.exec, probeMemo(opts.store.probesPath));
   const loop: Loop = { root, opts, probes, signal, results: new Map(), execute: executing };
   const done = new Map<string, Promise<Outcome>>();

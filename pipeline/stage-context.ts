@@ -21,6 +21,8 @@ export interface ContextOptions {
   signal: AbortSignal;
   board: ProgressBoard;
   options?: Readonly<Record<string, unknown>>;
+  /** The run config, for a stage's `display`. */
+  root?: Readonly<Record<string, unknown>>;
 }
 
 /** Companion names per output label, as the stage asks for them: what the commit stores beside each output. */
@@ -37,6 +39,7 @@ export function stageContext(
 ): StageContext<unknown> {
   const { store, signal } = o;
   const th = toolsHash(keyed.fingerprint.data.tools);
+  const display = o.root && def.display ? def.display(o.root) : undefined;
   // Every child process a stage starts is stopped with the run.
   const exec: Exec = (command, args, options) =>
     o.exec(command, args, { ...options, signal: options?.signal ?? signal });
@@ -80,5 +83,6 @@ export function stageContext(
     },
     signal,
     options: o.options ?? {},
+    ...(display ? { display } : {}),
   };
 }

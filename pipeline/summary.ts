@@ -31,11 +31,19 @@ export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number
 }
 
 /** `--json`'s stdout: the run summary and each stage's result. */
-export function runJson(command: string, config: string, exitCode: number, outcomes: readonly Outcome[], ms: number) {
+export function runJson(
+  command: string,
+  config: string,
+  exitCode: number,
+  outcomes: readonly Outcome[],
+  ms: number,
+  subject?: Readonly<Record<string, string>>,
+) {
   const { interrupted, ...summary } = counts(outcomes);
   return {
     command,
     config,
+    ...(subject ? { model: subject } : {}),
     exitCode,
     ms: Math.round(ms),
     summary: { ...summary, ...(interrupted ? { interrupted } : {}) },

@@ -16,6 +16,7 @@ import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
 import { mixedSourceProblem } from './import/config.js';
+import { givenModel } from './import/given.js';
 import { modelOptions } from './import/options.js';
 import { preflight } from './import/preflight.js';
 import { schema as graphSchema } from './graph/config.js';
@@ -106,6 +107,7 @@ export const registry: Registry = {
     },
   },
   options: modelOptions,
+  subject: (root) => givenModel(root),
   preflight,
 };
 

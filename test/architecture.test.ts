@@ -12,6 +12,7 @@ import { fromRoot, repoRoot } from './repo-root.js';
 /** Stage modules other stage folders may import: the model references, shared config sections and types. */
 export const SHARED: readonly string[] = [
   'stages/import/model-ref.ts',
+  'stages/import/given.ts',
   'stages/import/check-source.ts',
   'stages/import/config.ts',
   'stages/optimize/numeric-check.ts',

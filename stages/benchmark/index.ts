@@ -13,6 +13,7 @@ import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { inputsConfig, sourceSection } from '../import/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
+import { givenModel } from '../import/given.js';
 import { latestModel, sourceModel } from '../import/model-ref.js';
 import { benchConfig, type BenchConfig } from './config.js';
 
@@ -29,6 +30,7 @@ export default defineStage<BenchStageConfig>({
   version: 2,
   description: 'latency, throughput and correctness of every engine on the same seeded inputs',
   config: (root) => ({ bench: benchConfig(root), model: inputsConfig(root), trt: trtConfig(root) }),
+  display: (root) => givenModel(root),
   files: async (root) => {
     const dir = sourceSection(root).check_data;
     return dir ? checkDataFiles(dir) : ok({});

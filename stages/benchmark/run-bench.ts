@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
+import { nonFiniteSources } from '../../onnx/non-finite.js';
 import { readModelFile } from '../../onnx/serde.js';
 import type { Exec } from '../../pipeline/exec.js';
 import { fail } from '../../pipeline/reason.js';
@@ -17,7 +18,7 @@ import type { StageFailure, StageLog } from '../../pipeline/stage.js';
 import type { TrtConfig } from '../../trt/config.js';
 import type { BenchConfig } from './config.js';
 import { judge } from './correctness.js';
-import { computeReference } from './reference.js';
+import { computeReference, type Reference } from './reference.js';
 import { environment } from './environment.js';
 import { benchInputs } from './feeds.js';
 import {
@@ -57,6 +58,8 @@ export interface BenchRequest {
   inputs?: InputsConfig;
   /** model.check_data's files (input_N.pb, output_N.pb), when given. */
   checkFiles?: Readonly<Record<string, string>>;
+  /** The user's model as they gave it (stages/import/given.ts); absent for the built model. */
+  given?: Readonly<Record<string, string>>;
   /** `--precision`: measure only this one; the other is recorded as left out. */
   only?: 'fp32' | 'fp16';
   signal?: AbortSignal;
@@ -71,6 +74,21 @@ function precisions(r: BenchRequest): { wanted: BenchConfig['precisions']; skipp
     wanted: r.config.precisions.filter((p) => p === r.only),
     skipped: left.map((precision) => ({ engine: 'all', precision, kind: 'excluded', reason })),
   };
+}
+
+/**
+ * The model's own non-finite output, said as optimize says it (the tensor, and what in the model holds NaN or
+ * ±Inf): no engine is judged against it, so none is blamed for it.
+ */
+async function notFiniteReference(source: string, output: string | undefined): Promise<string | undefined> {
+  if (output === undefined) return undefined;
+  const model = await readModelFile(source);
+  const sources = model.ok ? nonFiniteSources(model.value) : [];
+  const held = sources.length === 0 ? '' : `; the model holds NaN or ±Inf in ${sources.slice(0, 3).join(', ')}`;
+  return (
+    `the model's own output '${output}' is not finite (NaN or ±Inf) on the benchmark's inputs${held}, so ` +
+    'correctness is not judged for any engine (the reference is the model itself)'
+  );
 }
 
 /** Every engine the benchmark can time, in the order they are measured. */
@@ -109,6 +127,27 @@ async function measureTable(
   return groups;
 }
 
+/**
+ * Judges a measurement against the reference and warns when it is outside tolerance; judges none when the
+ * model's own output is not finite (recorded in the reference's `notFinite` and said once).
+ */
+async function checker(r: BenchRequest, reference: Reference) {
+  const notFinite = await notFiniteReference(r.artifacts.source, reference.nonFinite);
+  if (notFinite) {
+    reference.info.notFinite = notFinite;
+    r.log.warn(notFinite);
+  }
+  return (m: Measurement, out: Float32Array, dims: readonly number[]) => {
+    if (notFinite) return;
+    const ref = reference.outputs.get(m.batch);
+    if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
+    m.correctness = judge(out, ref.data, dims, m.precision, r.config.tolerance);
+    if (m.correctness.ok) return;
+    const fields = { relL2: m.correctness.relL2, maxAbs: m.correctness.maxAbs, top1: m.correctness.top1 };
+    r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, fields);
+  };
+}
+
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
   const c = r.config;
   const { model } = r.artifacts;
@@ -131,14 +170,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
   const reference = await computeReference(r.artifacts.source, inputs.value, batches);
   if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
-  const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {
-    const ref = reference.value.outputs.get(m.batch);
-    if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
-    m.correctness = judge(out, ref.data, dims, m.precision, c.tolerance);
-    if (m.correctness.ok) return;
-    const fields = { relL2: m.correctness.relL2, maxAbs: m.correctness.maxAbs, top1: m.correctness.top1 };
-    r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, fields);
-  };
+  const check = await checker(r, reference.value);
   const add = (group: EngineGroup) => {
     skipped.push(...group.skipped);
     for (const { measurement, output, dims } of group.measured) {
@@ -157,6 +189,9 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
       name: basename(model),
       inputs: inputs.value.specs,
       sha256: createHash('sha256').update(modelBytes).digest('hex'),
+      ...(r.given?.['name'] !== undefined && r.given['path'] !== undefined
+        ? { source: { name: r.given['name'], path: r.given['path'], sha256: reference.value.info.sha256 } }
+        : {}),
     },
     reference: reference.value.info,
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },

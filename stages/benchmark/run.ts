@@ -28,6 +28,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
+    ...(ctx.display ? { given: ctx.display } : {}),
     ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16'
       ? { only: ctx.options['precision'] }
       : {}),

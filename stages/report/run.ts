@@ -18,9 +18,9 @@ const CHART_OUTPUTS = {
 } as const satisfies Record<Chart['id'], readonly [string, string]>;
 
 export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void, StageFailure>> {
-  const read = async <T>(label: string): Promise<T | string> => {
+  const read = async <T>(label: string): Promise<T | string | undefined> => {
     const path = ctx.inputs[label];
-    if (!path) throw new Error(`Internal error: report ran without ${label}`);
+    if (!path) return undefined;
     try {
       return JSON.parse(await readFile(path, 'utf8')) as T;
     } catch (e) {
@@ -29,6 +29,7 @@ export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void,
   };
   const bench = await read<BenchFile>('bench');
   const passes = await read<PassesFile>('passes');
+  if (bench === undefined) throw new Error('Internal error: report ran without bench');
   if (typeof bench === 'string') return fail('bad-input', bench);
   if (typeof passes === 'string') return fail('bad-input', passes);
 

@@ -3,6 +3,7 @@
  * run with one message naming the file and the node or field; the full report is `validation.json`.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { givenModel } from '../import/given.js';
 import { sourceModel } from '../import/model-ref.js';
 import { validateConfig, type ValidateConfig } from './config.js';
 
@@ -11,6 +12,7 @@ export default defineStage<ValidateConfig>({
   version: 2,
   description: 'Checks the ONNX model against the opset-aware schema table, graph rules and shape inference',
   config: validateConfig,
+  display: (root) => givenModel(root),
   inputs: { model: sourceModel },
   outputs: { report: 'validation.json' },
   run: lazyRun(() => import('./run.js')),

@@ -23,8 +23,11 @@ export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<voi
     );
   }
   const [first, ...rest] = report.errors;
+  // The user's own file is at fault (exit 2), named as they gave it; a built model that fails is our bug.
+  const given = ctx.display?.['path'];
   if (first) {
-    return fail('check-failed', `${path} is not a valid opset-${report.opset} model: ${describeIssue(first)}`, [
+    const what = `${given !== undefined ? `model ${given}` : path} is not a valid opset-${report.opset} model`;
+    return fail(given !== undefined ? 'user-error' : 'check-failed', `${what}: ${describeIssue(first)}`, [
       ...rest.slice(0, MAX_DETAILS).map(describeIssue),
       ...(rest.length > MAX_DETAILS ? [`... and ${rest.length - MAX_DETAILS} more errors`] : []),
     ]);

@@ -161,7 +161,7 @@ test('limits can be raised on purpose', async () => {
   });
 });
 
-test('a numeric check batch is bounded: 1e9 is refused naming the field, not an input or a silent decline', async () => {
+test('a numeric check batch is bounded: 1e9 is refused naming the field, not an input or a decline', async () => {
   const s = scratch();
   for (const section of ['optimize', 'fp16']) {
     await refused(

@@ -113,7 +113,7 @@ test('JSON: one record per line with the fields a consumer reads; the summary re
   );
 });
 
-test('off a terminal (a pipe, a CI log) the log is the human lines, no JSON, a live line only as a heartbeat', async () => {
+test('off a terminal (a pipe, a CI log): the human lines, no JSON, a live line only as a heartbeat', async () => {
   const stream = new PassThrough();
   let text = '';
   stream.on('data', (b: Buffer) => (text += b.toString()));
