@@ -2,12 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { cacheSync } from './cache-sync.js';
-import { fail } from './cli-messages.js';
+import { fail, note } from './cli-messages.js';
 import { projectConfig, type Args } from './cli-project.js';
 import { UserError } from './failure.js';
 import { gc, gcLines } from './gc.js';
 import type { Registry } from './registry.js';
-import { isCorrupt, Store, type StoreEntry } from './store.js';
+import { isCorrupt, Store, unstampedNote, type StoreEntry } from './store.js';
 
 export interface CacheArgs extends Args {
   config: string;
@@ -85,7 +85,12 @@ export async function cacheCommand(registry: Registry, action: string, argv: Cac
     if (!config.ok) throw new UserError(config.error);
     return cacheSync(registry, action, store, config.value, argv);
   }
-  if (action === 'ls') return ls(await store.entries(), argv.json);
-  if (action === 'verify') return verify(store, await store.entries(), argv.json);
-  return collect(store, argv);
+  const code =
+    action === 'ls'
+      ? ls(await store.entries(), argv.json)
+      : action === 'verify'
+        ? await verify(store, await store.entries(), argv.json)
+        : await collect(store, argv);
+  if (store.unstamped > 0) note(argv.json, unstampedNote(store.unstamped));
+  return code;
 }

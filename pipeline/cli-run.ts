@@ -26,7 +26,7 @@ import type { RemoteCache } from './remote-cache.js';
 import type { Registry } from './registry.js';
 import { planStages, runStages, type Outcome } from './runner.js';
 import { exitCodeFor, exitSoon, interruptedBy, trapSignals } from './signals.js';
-import { Store } from './store.js';
+import { Store, unstampedNote } from './store.js';
 import { logSummary, planTable, runJson } from './summary.js';
 
 export interface RunArgs extends Args {
@@ -106,6 +106,7 @@ async function plan(p: Prepared, argv: RunArgs): Promise<number> {
     warn: (stage, m) => p.log.warn({ stage }, m),
   });
   p.remote?.close();
+  if (p.store.unstamped > 0) p.log.warn(unstampedNote(p.store.unstamped));
   print(
     argv.json
       ? `${JSON.stringify({ config: argv.config, stages: planned.map(({ outputs: _o, ...s }) => s) })}\n`

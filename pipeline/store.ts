@@ -58,6 +58,14 @@ const exists = async (path: string) =>
 
 export type Check = { ok: true } | { ok: false; problem: string };
 
+/** Errors that say the store cannot be written by this process. */
+const READ_ONLY: readonly string[] = ['EACCES', 'EPERM', 'EROFS'];
+
+/** What a command says when `Store.unstamped` is not zero. */
+export const unstampedNote = (n: number): string =>
+  `the store is read-only for this process: ${n} object stamp${n === 1 ? '' : 's'} could not be refreshed ` +
+  '(the objects are sound; later runs hash them again until the store is writable)';
+
 export class Store {
   readonly dir: string;
   constructor(readonly root: string) {
@@ -188,6 +196,22 @@ export class Store {
   }
 
   /**
+   * Stamps that a check or a view could not refresh because the store is read-only for this process (a
+   * restored CI cache): the objects are sound, later looks hash them again. The command says so once.
+   */
+  unstamped = 0;
+
+  /** A fresh stamp is a saving, not a result: a read-only store skips it and counts it. */
+  private async refreshStamp(sha: string, s: Stats): Promise<void> {
+    try {
+      await this.writeStamp(sha, s);
+    } catch (e) {
+      if (!READ_ONLY.includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      this.unstamped++;
+    }
+  }
+
+  /**
    * Takes fresh stamps of objects this run has just verified or stored: linking them into a view moved their
    * ctime, and without a new stamp the next run would re-hash them.
    */
@@ -196,7 +220,7 @@ export class Store {
       [...new Set(shas)].map(async (sha) => {
         const s = await exists(this.objectPath(sha));
         const old = await this.readStamp(sha);
-        if (s?.isFile() && !(old && sameStamp(old, stampOf(s)))) await this.writeStamp(sha, s);
+        if (s?.isFile() && !(old && sameStamp(old, stampOf(s)))) await this.refreshStamp(sha, s);
       }),
     );
   }
@@ -223,7 +247,7 @@ export class Store {
           problem: `${what} is corrupted: sha256 ${sha.slice(0, 12)}…, stored as ${o.sha256.slice(0, 12)}…`,
         };
       }
-      await this.writeStamp(o.sha256, s);
+      await this.refreshStamp(o.sha256, s);
     }
     return { ok: true };
   }
