@@ -20,7 +20,7 @@ import { exec } from './exec.js';
 import { UserError } from './failure.js';
 import { canonical, sha256 } from './fingerprint.js';
 import { checkDeclarations, select, type AnyStage } from './graph.js';
-import { checkLatest, writeLatest } from './latest.js';
+import { checkLatest, viewName, writeLatest } from './latest.js';
 import { createLogger, logFormat, type Logger } from './log.js';
 import type { RemoteCache } from './remote-cache.js';
 import type { Registry } from './registry.js';
@@ -103,6 +103,7 @@ const common = (p: Prepared, argv: RunArgs) => ({
 async function plan(p: Prepared, argv: RunArgs): Promise<number> {
   const planned = await planStages(p.selected, p.config, {
     ...common(p, argv),
+    options: p.options,
     warn: (stage, m) => p.log.warn({ stage }, m),
   });
   p.remote?.close();
@@ -120,7 +121,7 @@ export async function runCommand(registry: Registry, command: string, argv: RunA
   const p = await prepare(registry, command, argv, planOnly);
   if (planOnly) return plan(p, argv);
   await checkArtifacts(argv.artifacts);
-  await checkLatest(p.store, argv.artifacts);
+  await checkLatest(p.store, argv.artifacts, viewName(argv.config, p.subject?.['name']));
   const trap = trapSignals();
   try {
     const signal = trap.controller.signal;
@@ -157,7 +158,8 @@ async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   if (!interrupted) await remote?.flush();
   remote?.close();
   const configSha = sha256(canonical(stageConfig(config)));
-  await writeLatest(store, r.argv.config, outcomes, { configSha, ...(interrupted ? { interrupted } : {}) });
+  const name = viewName(r.argv.config, r.prepared.subject?.['name']);
+  await writeLatest(store, r.argv.config, outcomes, { configSha, name, ...(interrupted ? { interrupted } : {}) });
   const ms = performance.now() - r.started;
   logSummary(log, outcomes, ms);
   const failed = outcomes.filter((o) => o.status === 'failed');

@@ -92,7 +92,10 @@ function settled(a: Attempt, step: Exclude<Step, Miss>): Outcome {
       return a.skipped(step.cause, step.reason);
     case 'hit':
     case 'remote-hit':
-      return a.cached(step.fingerprint.key, step.outputs, step.decision === 'hit' ? 'local' : 'remote', step.reused);
+      return a.cached(step.fingerprint.key, step.outputs, step.decision === 'hit' ? 'local' : 'remote', {
+        reused: step.reused,
+        ...(step.madeAt !== undefined ? { madeAt: step.madeAt } : {}),
+      });
     default:
       return unreachable(step);
   }

@@ -100,8 +100,11 @@ export interface StageDef<C = unknown> {
   /** Bump when `run` changes meaning: it enters the key, so old artifacts stop matching. */
   version: number;
   description: string;
-  /** The slice of the run config this stage reads; all of it, and only it, enters the cache key. */
-  config(config: Readonly<Record<string, unknown>>): C;
+  /**
+   * The slice of the run config this stage reads; all of it, and only it, enters the cache key. A stage whose
+   * outputs a run option changes (the benchmark under `--precision`) takes that option's value into it here.
+   */
+  config(config: Readonly<Record<string, unknown>>, options?: Readonly<Record<string, unknown>>): C;
   inputs: Readonly<Record<string, InputRef>>;
   /** Output label → file name, as it appears under `artifacts/latest/`. */
   outputs: Readonly<Record<string, string>>;

@@ -23,13 +23,28 @@ export interface BenchStageConfig {
   model: InputsConfig;
   /** Where trtexec is and how it times an engine (the `trt` section). */
   trt: TrtConfig;
+  /**
+   * `--precision`: the one precision measured (the other listed as left out). In the key, so a partial
+   * measurement is never stored, reused or reported as the full one.
+   */
+  only?: 'fp32' | 'fp16';
 }
+
+const onlyOf = (options: Readonly<Record<string, unknown>> | undefined): Pick<BenchStageConfig, 'only'> => {
+  const p = options?.['precision'];
+  return p === 'fp32' || p === 'fp16' ? { only: p } : {};
+};
 
 export default defineStage<BenchStageConfig>({
   name: 'benchmark',
   version: 2,
   description: 'latency, throughput and correctness of every engine on the same seeded inputs',
-  config: (root) => ({ bench: benchConfig(root), model: inputsConfig(root), trt: trtConfig(root) }),
+  config: (root, options) => ({
+    bench: benchConfig(root),
+    model: inputsConfig(root),
+    trt: trtConfig(root),
+    ...onlyOf(options),
+  }),
   display: (root) => givenModel(root),
   files: async (root) => {
     const dir = sourceSection(root).check_data;

@@ -29,9 +29,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
     ...(ctx.display ? { given: ctx.display } : {}),
-    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16'
-      ? { only: ctx.options['precision'] }
-      : {}),
+    ...(ctx.config.only ? { only: ctx.config.only } : {}),
     signal: ctx.signal,
   });
   if (!result.ok) return result;

@@ -59,7 +59,12 @@ export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void,
     ),
   );
   await writeFile(ctx.out('html'), html(ctx.config.title, bench, passes, rendered, drawings));
-  ctx.log.info('wrote report', {
+  // Which benchmark it renders (the newest complete one under `report`): when, and what it measured.
+  const measured = <T>(f: (m: BenchFile['measurements'][number]) => T) => [...new Set(bench.measurements.map(f))];
+  ctx.log.info(`wrote report from the benchmark measured ${bench.createdAt}`, {
+    engines: measured((m) => m.engine),
+    precisions: measured((m) => m.precision),
+    batches: measured((m) => m.batch),
     measurements: bench.measurements.length,
     charts: rendered.filter((r) => r.svg).length,
     drawings: drawings.length,
