@@ -47,6 +47,8 @@ export function stageContext(
   const say =
     (level: 'info' | 'warn') =>
     (message: string, fields: Record<string, unknown> = {}) => {
+      // Once the run is stopping, what a stage still says is about work the stop cut short: the stop says it.
+      if (signal.aborted) return;
       const { ms, ...rest } = fields;
       const timed = typeof ms === 'number';
       const shown = timed ? rest : fields;

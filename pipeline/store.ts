@@ -29,7 +29,8 @@ import { dirname, join } from 'node:path';
 import { parseEntry, isSha256, type Entry, type EntryOutput } from './entry.js';
 import type { KeyData } from './fingerprint.js';
 import { hashFile } from './hash-file.js';
-import { sameStamp, stampOf, type Stamp } from './stamp.js';
+import { READ_ONLY, sameStamp, stampOf, type Stamp } from './stamp.js';
+export { unstampedNote } from './stamp.js';
 
 export type { Entry } from './entry.js';
 export type StoredOutput = EntryOutput;
@@ -57,14 +58,6 @@ const exists = async (path: string) =>
   );
 
 export type Check = { ok: true } | { ok: false; problem: string };
-
-/** Errors that say the store cannot be written by this process. */
-const READ_ONLY: readonly string[] = ['EACCES', 'EPERM', 'EROFS'];
-
-/** What a command says when `Store.unstamped` is not zero. */
-export const unstampedNote = (n: number): string =>
-  `the store is read-only for this process: ${n} object stamp${n === 1 ? '' : 's'} could not be refreshed ` +
-  '(the objects are sound; later runs hash them again until the store is writable)';
 
 export class Store {
   readonly dir: string;
@@ -195,10 +188,7 @@ export class Store {
     await this.writeAtomic(this.stampPath(sha), JSON.stringify(stampOf(s)));
   }
 
-  /**
-   * Stamps that a check or a view could not refresh because the store is read-only for this process (a
-   * restored CI cache): the objects are sound, later looks hash them again. The command says so once.
-   */
+  /** Stamps a check or a view could not refresh on a store read-only to this process; the command says so once. */
   unstamped = 0;
 
   /** A fresh stamp is a saving, not a result: a read-only store skips it and counts it. */

@@ -34,6 +34,8 @@ export interface EngineGroup {
   versions?: Record<string, string>;
   /** The GPU the runner saw, where nvidia-smi cannot say. */
   gpu?: { name: string; computeCapability?: string };
+  /** The runner was killed from outside (the OOM killer): the benchmark fails with this reason. */
+  died?: string;
 }
 
 /** A runner's share of the benchmark: the request, and what of it this runner measures. */

@@ -45,6 +45,8 @@ export interface OrtRunRequest {
   timed: Budget;
   settings: OrtSettings;
   progress?: SampleProgress;
+  /** The run's stop: the measurement is abandoned before its next call. */
+  signal?: AbortSignal;
 }
 
 export interface OrtRun {
@@ -80,8 +82,8 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
     const call = async () => {
       out = await session.run(feeds);
     };
-    const warm = await sample(call, r.warmup, 'warm-up', r.progress);
-    const timed = await sample(call, r.timed, 'timed', r.progress);
+    const warm = await sample(call, r.warmup, 'warm-up', r.progress, r.signal);
+    const timed = await sample(call, r.timed, 'timed', r.progress, r.signal);
     const output = firstFloat(session, out);
     if (!output)
       return err({
@@ -152,7 +154,10 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
             timed: timedBudget(c),
             settings,
             ...optional(progressOf(r, label)),
+            ...(r.signal ? { signal: r.signal } : {}),
           });
+      // A stopped run measures nothing more and says nothing of what it stopped.
+      if (r.signal?.aborted) return;
       if (!run.ok) {
         group.skipped.push({ engine: 'ort', precision, ...run.error });
         continue;

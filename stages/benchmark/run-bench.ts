@@ -180,6 +180,8 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   };
 
   const groups = await measureTable(r, { feeds: inputs.value, modelBytes }, wanted, batchesOf);
+  const died = groups.find((g) => g.died)?.died;
+  if (died) return fail('tool-failed', `${died}; nothing of this benchmark is stored`);
   for (const g of groups) add(g);
 
   return ok({
