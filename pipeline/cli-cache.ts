@@ -7,7 +7,8 @@ import { projectConfig, type Args } from './cli-project.js';
 import { UserError } from './failure.js';
 import { gc, gcLines, latestLinks } from './gc.js';
 import type { Registry } from './registry.js';
-import { isCorrupt, Store, unstampedNote, type StoreEntry } from './store.js';
+import { unstampedNote } from './stamp.js';
+import { isCorrupt, Store, type StoreEntry } from './store.js';
 
 export interface CacheArgs extends Args {
   config: string;

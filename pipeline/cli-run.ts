@@ -26,7 +26,8 @@ import type { RemoteCache } from './remote-cache.js';
 import type { Registry } from './registry.js';
 import { planStages, runStages, type Outcome } from './runner.js';
 import { exitCodeFor, exitSoon, interruptedBy, trapSignals } from './signals.js';
-import { Store, unstampedNote } from './store.js';
+import { unstampedNote } from './stamp.js';
+import { Store } from './store.js';
 import { logSummary, planTable, runJson } from './summary.js';
 
 export interface RunArgs extends Args {

@@ -29,8 +29,7 @@ import { dirname, join } from 'node:path';
 import { parseEntry, isSha256, type Entry, type EntryOutput } from './entry.js';
 import type { KeyData } from './fingerprint.js';
 import { hashFile } from './hash-file.js';
-import { READ_ONLY, sameStamp, stampOf, type Stamp } from './stamp.js';
-export { unstampedNote } from './stamp.js';
+import { readOnly, rethrow, sameStamp, stampOf, type Stamp } from './stamp.js';
 
 export type { Entry } from './entry.js';
 export type StoredOutput = EntryOutput;
@@ -192,19 +191,10 @@ export class Store {
   unstamped = 0;
 
   /** A fresh stamp is a saving, not a result: a read-only store skips it and counts it. */
-  private async refreshStamp(sha: string, s: Stats): Promise<void> {
-    try {
-      await this.writeStamp(sha, s);
-    } catch (e) {
-      if (!READ_ONLY.includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
-      this.unstamped++;
-    }
-  }
+  private refreshStamp = (sha: string, s: Stats): Promise<void> =>
+    this.writeStamp(sha, s).catch((e: unknown) => void (readOnly(e) ? this.unstamped++ : rethrow(e)));
 
-  /**
-   * Takes fresh stamps of objects this run has just verified or stored: linking them into a view moved their
-   * ctime, and without a new stamp the next run would re-hash them.
-   */
+  /** Fresh stamps of objects just verified or stored: linking them into a view moved their ctime. */
   async restamp(shas: Iterable<string>): Promise<void> {
     await Promise.all(
       [...new Set(shas)].map(async (sha) => {
