@@ -15,7 +15,7 @@ export CONFIG PRECISION ARGS
 SAY_CMD = $(if $(findstring s,$(firstword -$(MAKEFLAGS))),:,c=$$(printf ' %q' "$$@"); echo "$${c:1}")
 RUN = @set -- $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $$ARGS; $(SAY_CMD); "$$@"
 # Globbed by make itself (no `find` process at parse time: a no-op `make engines` stays within ~10 ms of make).
-TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx trt stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
+TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt torch ort stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
 .PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data

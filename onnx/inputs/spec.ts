@@ -7,7 +7,7 @@
  */
 import { DType, type Dim, type Model } from '../ir.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { didYouMean } from '../../pipeline/suggest.js';
+import { didYouMean } from '../../pipeline/cli/suggest.js';
 import { dtypeName } from '../tensor.js';
 
 /** The fields of the `model` config section this module reads. */

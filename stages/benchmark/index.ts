@@ -11,11 +11,12 @@
 import { checkDataFiles, type InputsConfig } from '../../onnx/inputs/index.js';
 import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { inputsConfig, sourceSection } from '../import/config.js';
+import { inputsConfig, sourceSection } from '../../source/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
-import { givenModel } from '../import/given.js';
-import { latestModel, sourceModel } from '../import/model-ref.js';
-import { benchConfig, type BenchConfig } from './config.js';
+import { isPrecision, type Precision } from '../../onnx/precision.js';
+import { givenModel } from '../../source/given.js';
+import { latestModel, sourceModel } from '../../source/model-ref.js';
+import { benchConfig, type BenchConfig } from '../../measure/config.js';
 
 export interface BenchStageConfig {
   bench: BenchConfig;
@@ -27,12 +28,12 @@ export interface BenchStageConfig {
    * `--precision`: the one precision measured (the other listed as left out). In the key, so a partial
    * measurement is never stored, reused or reported as the full one.
    */
-  only?: 'fp32' | 'fp16';
+  only?: Precision;
 }
 
 const onlyOf = (options: Readonly<Record<string, unknown>> | undefined): Pick<BenchStageConfig, 'only'> => {
   const p = options?.['precision'];
-  return p === 'fp32' || p === 'fp16' ? { only: p } : {};
+  return isPrecision(p) ? { only: p } : {};
 };
 
 export default defineStage<BenchStageConfig>({

@@ -4,8 +4,8 @@ import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
-import { checkFiles } from './feeds.js';
-import type { BenchFile } from './result.js';
+import { checkFiles } from '../../measure/feeds.js';
+import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {

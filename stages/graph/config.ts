@@ -1,7 +1,7 @@
 /** The `graph` section: how the network drawings look. */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Enum, Section } from '../../pipeline/section.js';
-import { givenModel } from '../import/given.js';
+import { configSection, Enum, Section } from '../../pipeline/config/section.js';
+import { givenModel } from '../../source/given.js';
 
 export const schema = Section({
   rankdir: Enum(['TB', 'LR'], { default: 'TB', description: 'Top-to-bottom or left-to-right layout.' }),

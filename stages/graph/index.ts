@@ -3,7 +3,7 @@
  * that shows both side by side. Labels carry op type, convolution geometry and inferred output shapes.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { latestModel, sourceModel } from '../import/model-ref.js';
+import { latestModel, sourceModel } from '../../source/model-ref.js';
 import { graphConfig, type GraphStageConfig } from './config.js';
 import { dotTool } from './graphviz.js';
 

@@ -3,8 +3,8 @@
  * run with one message naming the file and the node or field; the full report is `validation.json`.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { givenModel } from '../import/given.js';
-import { sourceModel } from '../import/model-ref.js';
+import { givenModel } from '../../source/given.js';
+import { sourceModel } from '../../source/model-ref.js';
 import { validateConfig, type ValidateConfig } from './config.js';
 
 export default defineStage<ValidateConfig>({

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { BenchFile } from '../../stages/benchmark/result.js';
+import type { BenchFile } from '../../measure/result.js';
 import { readManifest, shippedCli } from './cli-kit.js';
 
 const artifacts = join(mkdtempSync(join(tmpdir(), 'ef-lost-')), 'artifacts');

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DType } from '../../onnx/ir.js';
 import { encodeModel } from '../../onnx/serde.js';
-import type { BenchFile } from '../../stages/benchmark/result.js';
+import type { BenchFile } from '../../measure/result.js';
 import { floats, model, node, vi } from '../onnx/model-kit.js';
 import { fromRoot } from '../repo-root.js';
 import { readManifest, shippedCli } from './cli-kit.js';

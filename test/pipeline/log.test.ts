@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Event } from '../../pipeline/events.js';
-import { createLogger, formatLine, logFormat } from '../../pipeline/log.js';
-import { linesOf } from '../../pipeline/render.js';
+import type { Event } from '../../pipeline/log/events.js';
+import { createLogger, formatLine, logFormat } from '../../pipeline/log/log.js';
+import { linesOf } from '../../pipeline/log/render.js';
 
 const human = (e: Event, color = false, verbose = false) =>
   linesOf(e)
@@ -118,13 +118,14 @@ test('off a terminal (a pipe, a CI log): the human lines, no JSON, a live line o
   let text = '';
   stream.on('data', (b: Buffer) => (text += b.toString()));
   const log = createLogger({ stream, heartbeatMs: 150 });
-  const live = (what: string) => log.emit({ kind: 'progress', stage: 'bench', text: what, elapsedMs: 1500 });
+  const live = (what: string) =>
+    log.emit({ kind: 'progress', stage: 'bench', text: `${what} · 1.50 s`, elapsedMs: 1500 });
   live('too soon');
   log.emit({ kind: 'built', stage: 'optimize', key: 'ab'.repeat(32), ms: 5 });
   await new Promise((r) => setTimeout(r, 200));
   live('measuring');
   live('again too soon');
-  assert.equal(text, '[optimize] built stored abababababab (5.0 ms)\n[bench] measuring (1.50 s)\n');
+  assert.equal(text, '[optimize] built stored abababababab (5.0 ms)\n[bench] measuring · 1.50 s\n');
   assert.doesNotMatch(text, /\x1b/, 'no colour or cursor codes in a log file');
 });
 

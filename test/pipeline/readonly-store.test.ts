@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, readdirSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec } from '../../pipeline/exec.js';
+import { exec } from '../../pipeline/execute/exec.js';
 import { cli, project, toyCli } from './toy.js';
 
 const SETPRIV = '/usr/bin/setpriv';
