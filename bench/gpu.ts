@@ -66,7 +66,7 @@ if (a['repeat-only']) {
 
 // 2. raw vs optimized through the torch runner at batch 1; 3. CUDA graphs at batch 1, varied
 const torch = await probeTorch(a.python ?? '', exec);
-const found = torch.ok ? torch.value : torch.error.reason;
+const found = torch.ok ? torch.value : torch.error.message;
 const rvoMd = await rawVsOptimized(run, found);
 const variantsMd = await cudaGraphVariants(run, found);
 

@@ -85,6 +85,9 @@ const sets: Record<string, Tensor[]> = {
   silero_vad_v5: [f32('input', [1, 512], voice), zeros('state', [2, 1, 128]), sr],
   silero_vad_v6: [f32('input', [1, 512], voice), zeros('state', [2, 1, 128]), sr],
   silero_vad_legacy: [f32('input', [1, 512], voice), sr, zeros('h', [2, 1, 64]), zeros('c', [2, 1, 64])],
+  silero_vad_op15: [f32('input', [1, 512], voice), zeros('state', [2, 1, 128]), sr],
+  silero_vad_op18: [f32('input', [1, 512], voice), sr, zeros('state', [2, 1, 128])],
+  silero_vad_half: [f32('input', [1, 512], voice), zeros('state', [2, 1, 128])],
 };
 
 const anyTensor = (t: Tensor): AnyTensor => {

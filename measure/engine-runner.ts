@@ -48,10 +48,12 @@ export interface BenchRequest {
   signal?: AbortSignal;
 }
 
-/** Why something cannot be measured: the kind code switches on, and the sentence people read. */
+/** Why something cannot be measured (bench.json's `skipped` writes them as `kind` and `reason`). */
 export interface Skip {
-  kind: SkipKind;
-  reason: string;
+  /** The value code switches on. */
+  cause: SkipKind;
+  /** The sentence people read. */
+  message: string;
 }
 
 /** A measurement with its output, for the correctness check against the reference. */
@@ -103,9 +105,9 @@ export interface EngineRunner<Ready = unknown> {
   measure(r: RunnerRequest, ready: Ready, work: readonly Work[]): Promise<EngineGroup>;
 }
 
-/** Skips `engines` at `precision` for one reason. */
+/** Skips `engines` at `precision` for one cause. */
 export const skipAll = (engines: readonly string[], precision: Precision, skip: Skip): SkippedEngine[] =>
-  engines.map((engine) => ({ engine, precision, kind: skip.kind, reason: skip.reason }));
+  engines.map((engine) => ({ engine, precision, kind: skip.cause, reason: skip.message }));
 
 /** Progress of one budgeted loop, as the stage's live line: `ort fp32 batch 8 timed · 45/100 · 3.2 s of ~7 s`. */
 export const progressOf = (r: BenchRequest, label: string): SampleProgress | undefined => {

@@ -18,7 +18,7 @@ export async function probeGpu(exec: Exec, env: NodeJS.ProcessEnv = process.env)
   const smi = await which('nvidia-smi', env);
   if (!smi)
     return err({
-      reason: 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)',
+      message: 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)',
     });
   const run = await exec(smi, NVIDIA_SMI_ARGS);
   const line = run.stdout.split('\n').find((l) => l.trim() !== '');
@@ -26,7 +26,7 @@ export async function probeGpu(exec: Exec, env: NodeJS.ProcessEnv = process.env)
   if (run.exitCode !== 0 || !fields || fields.length !== 3 || !/^\d+\.\d+$/.test(fields[1]!)) {
     const command = `nvidia-smi ${NVIDIA_SMI_ARGS.join(' ')}`;
     const said = firstLines(run.stdout + run.stderr) || '(no output)';
-    return err({ reason: `no usable NVIDIA GPU: ${command} exited ${run.exitCode ?? run.signal}: ${said}` });
+    return err({ message: `no usable NVIDIA GPU: ${command} exited ${run.exitCode ?? run.signal}: ${said}` });
   }
   return ok<Gpu>({ name: fields[0]!, computeCapability: fields[1]!, driver: fields[2]! });
 }

@@ -17,7 +17,7 @@ export interface Correctness {
   relL2: number;
   /** Share of rows whose argmax agrees; only for an output that is a [batch, classes] score vector. */
   top1?: number;
-  /** The reference output was all zero (max |ref| < 1e-4): judged by max abs error instead of relative L2. */
+  /** The reference output's RMS is below onnx/compare's SCALE_FLOOR: judged by absolute error, not relative L2. */
   zeroReference?: boolean;
   /** Within the tolerance for its precision; an engine that is not is flagged, never ranked. */
   ok: boolean;

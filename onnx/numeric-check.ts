@@ -7,7 +7,7 @@
  * When it cannot, nothing can be proven and the stage declines, saying so: that is a fact about the check's
  * inputs, never a verdict on the rewritten model.
  */
-import { agreement, type Agreement } from './compare.js';
+import { agreement, describeOutput, notComparable, worstError, worstOutput, type Agreement } from './compare.js';
 import { checkFeeds, type Feeds, type FeedSource } from './inputs/index.js';
 import type { Model } from './ir.js';
 import { nonFiniteSources } from './non-finite.js';
@@ -72,6 +72,8 @@ export interface Comparison {
   outputs: Record<string, Agreement>;
   /** The largest relative L2 error over all outputs. */
   worstRelL2: number;
+  /** The largest error by onnx/compare's rule (relative, or absolute below its floor): what tolerances bound. */
+  worstError: number;
   /** Reference outputs that prove little (all zeros on these inputs: noise fed to a detector). */
   notes?: string[];
 }
@@ -94,16 +96,22 @@ export function compareOutputs(actual: Outputs, reference: Outputs): Comparison 
     const r = numbers(ref),
       g = got && numbers(got);
     const comparable = r && g && g.length === r.length && got?.dims.join() === ref.dims.join();
-    const a = comparable ? agreement(g, r, ref.dims) : { maxAbs: Number.NaN, relL2: Number.NaN };
+    const a = comparable ? agreement(g, r, ref.dims) : notComparable();
     if (r && r.length > 0 && r.every((x) => x === 0)) notes.push(`output '${name}' is all zeros on the check's inputs`);
     outputs[name] = a;
     worst = Number.isNaN(a.relL2) || Number.isNaN(worst) ? Number.NaN : Math.max(worst, a.relL2);
   }
-  return { outputs, worstRelL2: worst, ...(notes.length ? { notes } : {}) };
+  return { outputs, worstRelL2: worst, worstError: worstError(outputs), ...(notes.length ? { notes } : {}) };
 }
 
 export const withinTolerance = (c: Comparison, tolerance: number): boolean =>
-  !Number.isNaN(c.worstRelL2) && c.worstRelL2 <= tolerance;
+  !Number.isNaN(c.worstError) && c.worstError <= tolerance;
+
+/** The output that fails the tolerance worst, named, with the measure that judged it. */
+export function failingOutput(c: Comparison, tolerance: number): string {
+  const worst = worstOutput(c.outputs, tolerance);
+  return worst ? describeOutput(worst.name, worst.agreement, tolerance) : 'every output is within the tolerance';
+}
 
 /**
  * The first of `count` steps after which the check fails, given that it passes after none and fails after

@@ -19,6 +19,7 @@ import type { BenchConfig } from '../measure/config.js';
 import {
   optional,
   progressOf,
+  skipAll,
   type EngineGroup,
   type EngineRunner,
   type RunnerRequest,
@@ -75,7 +76,7 @@ export function firstFloat(
 }
 
 /** A failure as a skip: onnxruntime started on the file and failed. */
-const failed = (reason: string): Result<never, Skip> => err({ kind: 'engine-failed', reason });
+const failed = (message: string): Result<never, Skip> => err({ cause: 'engine-failed', message });
 
 export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>> {
   let session;
@@ -95,8 +96,8 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
     const output = firstFloat(session, out);
     if (!output)
       return err({
-        kind: 'unsupported-model',
-        reason: `${r.artifact} has no float32 output to check against the reference`,
+        cause: 'unsupported-model',
+        message: `${r.artifact} has no float32 output to check against the reference`,
       });
     const stats = latencyStats(timed.samplesMs);
     return ok({
@@ -151,7 +152,7 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
       const label = `ort ${precision} batch ${b}${sweep}`;
       const feeds = r.feeds.feeds(b);
       const run = !feeds.ok
-        ? err<Skip>({ kind: 'no-inputs', reason: feeds.error })
+        ? err<Skip>({ cause: 'no-inputs', message: feeds.error })
         : await measureOrt({
             path,
             artifact: basename(path),
@@ -167,7 +168,7 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
       // A stopped run measures nothing more and says nothing of what it stopped.
       if (r.signal?.aborted) return;
       if (!run.ok) {
-        group.skipped.push({ engine: 'ort', precision, ...run.error });
+        group.skipped.push(...skipAll(['ort'], precision, run.error));
         continue;
       }
       const m = run.value.measurement;
@@ -184,7 +185,7 @@ export const ortRunner: EngineRunner<null> = {
   artifact(r, precision) {
     const path = precision === 'fp32' ? r.artifacts.model : r.artifacts.fp16;
     if (path) return path;
-    return { kind: 'no-model', reason: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
+    return { cause: 'no-model', message: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
   },
   available: async () => ok(null),
   async measure(r, _ready, work) {

@@ -27,7 +27,7 @@ export interface StageOption {
   file?: boolean;
   /** Checked before any stage runs (`plan` runs none, so it skips this): a problem is a usage error, exit 2. */
   check?(value: string): Promise<string | undefined>;
-  /** A filter: why `value` leaves `stage` out (the stage is skipped as `excluded` with this reason), else nothing. */
+  /** A filter: why `value` leaves `stage` out (the stage is skipped as `excluded` with this message), else nothing. */
   excludes?(stage: AnyStage, value: string): string | undefined;
 }
 

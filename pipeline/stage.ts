@@ -6,7 +6,7 @@
 import type { Result } from './result.js';
 import type { Exec } from './execute/exec.js';
 import type { ProbeMemo } from './plan/probe-memo.js';
-import type { StageFailure } from './reason.js';
+import type { StageFailure } from './cause.js';
 
 /** An artifact another stage produces: `stage` is its name, `output` the label in its `outputs`. */
 export interface InputRef {
@@ -27,7 +27,7 @@ export interface InputRef {
  */
 export type UserFiles = Readonly<Record<string, string>>;
 
-/** A stage's successful run that could not prove its output: recorded as skipped with the reason. */
+/** A stage's successful run that could not prove its output: recorded as skipped with the message. */
 export interface Declined {
   declined: string;
   details?: string[];
@@ -41,8 +41,8 @@ export interface ToolFound {
   fingerprint: Readonly<Record<string, string>>;
 }
 
-/** A missing optional tool is not an error: the stage is skipped with `reason` unless the user required it. */
-export type ToolProbe = Result<ToolFound, { reason: string }>;
+/** A missing optional tool is not an error: the stage is skipped with `message` unless the user required it. */
+export type ToolProbe = Result<ToolFound, { message: string }>;
 
 export interface ToolSpec<C> {
   /** The name `--require <name>` uses. */
@@ -92,7 +92,7 @@ export interface StageContext<C> {
   display?: Readonly<Record<string, string>>;
 }
 
-export type { StageFailure } from './reason.js';
+export type { StageFailure } from './cause.js';
 
 export interface StageDef<C = unknown> {
   /** Unique, e.g. `engine:trt:fp16`. */
@@ -138,8 +138,8 @@ export const lazyRun =
   async (ctx) =>
     (await load()).run(ctx);
 
-/** The result of a stage that declines, with the reason users read. */
-export const decline = (reason: string, details?: string[]): Result<Declined, never> => ({
+/** The result of a stage that declines, with the message users read. */
+export const decline = (message: string, details?: string[]): Result<Declined, never> => ({
   ok: true,
-  value: { declined: reason, ...(details ? { details } : {}) },
+  value: { declined: message, ...(details ? { details } : {}) },
 });

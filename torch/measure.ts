@@ -138,13 +138,13 @@ function seen(env: TorchEnvironment): Pick<EngineGroup, 'versions' | 'gpu'> {
 /** The graph, its weights and every batch's inputs where the runner reads them; or why the runner cannot. */
 async function writeRequestFiles(r: RunnerRequest, dir: string): Promise<Result<TorchFiles, Skip>> {
   const exported = exportForTorch(r.modelBytes, basename(r.artifacts.model));
-  if (!exported.ok) return err({ kind: 'unsupported-model', reason: exported.error });
+  if (!exported.ok) return err({ cause: 'unsupported-model', message: exported.error });
   await mkdir(dir, { recursive: true });
   const [graph, weights] = [join(dir, 'graph.json'), join(dir, 'weights.bin')];
   await writeFile(graph, JSON.stringify(exported.value.graph));
   await writeFile(weights, exported.value.weights);
   const files = await writeInputs(dir, r.feeds, r.batches);
-  if (!files.ok) return err({ kind: 'no-inputs', reason: files.error });
+  if (!files.ok) return err({ cause: 'no-inputs', message: files.error });
   return ok({ graph, weights, inputs: files.value, outputDir: dir });
 }
 
@@ -173,7 +173,7 @@ export const torchRunner: EngineRunner<TorchFound> = {
   async available(r) {
     r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
     const found = await probeTorch(r.config.python, r.exec);
-    return found.ok ? found : err({ kind: 'tool-unavailable', reason: found.error.reason });
+    return found.ok ? found : err({ cause: 'tool-unavailable', message: found.error.message });
   },
   async measure(r, found, work) {
     const env = found.environment;
@@ -194,7 +194,7 @@ export const torchRunner: EngineRunner<TorchFound> = {
     const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
     if (reply.ok === false && reply.error.died) return { measured: [], skipped: [], died: reply.error.died };
     if (!reply.ok)
-      return skipEvery({ kind: 'engine-failed', reason: `the torch runner failed: ${reply.error.message}` });
+      return skipEvery({ cause: 'engine-failed', message: `the torch runner failed: ${reply.error.message}` });
     return { ...(await collect(r, runs, reply.value)), ...seen(reply.value.environment) };
   },
 };
@@ -209,9 +209,9 @@ async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): P
     if (!res) throw new Error(`Internal error: the torch runner gave no result for ${run.id}`);
     if (!res.ok) {
       const said = group.skipped.some(
-        (s) => s.engine === engine && s.precision === run.precision && s.reason === res.reason,
+        (s) => s.engine === engine && s.precision === run.precision && s.reason === res.message,
       );
-      if (!said) group.skipped.push({ engine, precision: run.precision, kind: res.kind, reason: res.reason });
+      if (!said) group.skipped.push({ engine, precision: run.precision, kind: res.cause, reason: res.message });
       continue;
     }
     const stats = latencyStats(res.samplesMs);

@@ -87,8 +87,8 @@ async function findPython(python: string, exec: Exec): Promise<Answer<PythonProb
     certain &&= asked.certain;
   }
   const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python';
-  const reason = `compiled PyTorch engines skipped: ${tried.join('; ')} (${hint})`;
-  return { value: reason, ...(certain ? { dependsOn: { files, env: PYTHON_ENV } } : {}) };
+  const message = `compiled PyTorch engines skipped: ${tried.join('; ')} (${hint})`;
+  return { value: message, ...(certain ? { dependsOn: { files, env: PYTHON_ENV } } : {}) };
 }
 
 /** Both stages ask at once: one search per memo (per run) and PATH. */
@@ -108,18 +108,18 @@ const atLeast = (version: string, major: number, minor: number): boolean => {
 };
 
 export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec, memo = noMemo): Promise<ToolProbe> {
-  if (c.unused) return err({ reason: c.unused });
+  if (c.unused) return err({ message: c.unused });
   const found = await findOnce(c.python, exec, memo);
-  if (typeof found === 'string') return err({ reason: found });
+  if (typeof found === 'string') return err({ message: found });
   const torch = found.torch!;
   if (!atLeast(torch, 2, 7)) {
     const need = 'compiled engines are torch.compiler.save_cache_artifacts, new in torch 2.7';
-    return err({ reason: `needs torch >= 2.7, found ${torch}: ${need} (${found.python})` });
+    return err({ message: `needs torch >= 2.7, found ${torch}: ${need} (${found.python})` });
   }
   const gpu = found.cuda && found.cuda !== 'none' ? await probeGpu(exec) : undefined;
   if (c.precision === 'fp16' && !gpu?.ok) {
-    const why = gpu ? gpu.error.reason : `torch ${torch} is built without CUDA`;
-    return err({ reason: `an FP16 compiled engine needs a CUDA GPU: ${why}` });
+    const why = gpu ? gpu.error.message : `torch ${torch} is built without CUDA`;
+    return err({ message: `an FP16 compiled engine needs a CUDA GPU: ${why}` });
   }
   return ok({
     command: [found.python, enginePath],

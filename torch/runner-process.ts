@@ -103,7 +103,7 @@ export type TorchResult =
       compileMs?: number;
       sampling: Sampling;
     }
-  | { id: string; ok: false; kind: SkipKind; reason: string };
+  | { id: string; ok: false; cause: SkipKind; message: string };
 
 export interface TorchReply {
   environment: TorchEnvironment;
@@ -180,8 +180,8 @@ async function ask(
   }
 }
 
-/** The configured Python, else the first candidate whose torch imports. The reason names every Python tried. */
-export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { reason: string }>> {
+/** The configured Python, else the first candidate whose torch imports. The message names every Python tried. */
+export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { message: string }>> {
   const candidates = python ? [python] : [...PYTHON_CANDIDATES];
   const tried: string[] = [];
   for (const p of candidates) {
@@ -190,7 +190,7 @@ export async function probeTorch(python: string, exec: Exec): Promise<Result<Tor
     tried.push(reply.error.message);
   }
   const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python to a Python that has it';
-  return err({ reason: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
+  return err({ message: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
 }
 
 /** For `--require torch` and the plan: the fingerprint names the torch build and the GPU it sees. */

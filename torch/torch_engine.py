@@ -12,7 +12,7 @@ One JSON request on stdin, one JSON reply on stdout:
     run probes, a no-op one too
   {"graph", "weights", "precision", "batches", "channelsLast", "compileMode", "tf32", "cudnnBenchmark",
    "device", "inductorCacheDir", "out"}
-  -> {"ok": true, "header": {...}, "compileSeconds": {"<batch>": s}, "bytes": n} | {"ok": false, "reason"}
+  -> {"ok": true, "header": {...}, "compileSeconds": {"<batch>": s}, "bytes": n} | {"ok": false, "message"}
 A broken request exits 1 with the message on stderr.
 """
 import copy
@@ -80,11 +80,11 @@ def build(request):
     can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
     if not can_save:
         return {"ok": False,
-                "reason": "torch.compiler.save_cache_artifacts needs torch >= 2.7 (found %s)" % torch.__version__}
+                "message": "torch.compiler.save_cache_artifacts needs torch >= 2.7 (found %s)" % torch.__version__}
     compile_cache.isolate(request["inductorCacheDir"])
     cuda = torch.cuda.is_available() and request.get("device", "auto") != "cpu"
     if request["precision"] == "fp16" and not cuda:
-        return {"ok": False, "reason": "an FP16 engine needs CUDA, which torch %s does not see" % torch.__version__}
+        return {"ok": False, "message": "an FP16 engine needs CUDA, which torch %s does not see" % torch.__version__}
     device = torch.device("cuda" if cuda else "cpu")
     if cuda:
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = bool(request.get("tf32", False))
@@ -97,7 +97,7 @@ def build(request):
     try:
         base = OnnxModule(graph, tensors).eval()
     except ValueError as e:  # an operator the runner cannot run: the stage's one-line failure
-        return {"ok": False, "reason": str(e)}
+        return {"ok": False, "message": str(e)}
     shape = [i["shape"] for i in graph["inputs"] if i["name"] == base.input_name][0]
     dtype = torch.float16 if request["precision"] == "fp16" else torch.float32
     fmt = torch.channels_last if request.get("channelsLast") and cuda else torch.contiguous_format
@@ -116,13 +116,14 @@ def build(request):
             try:
                 compiled(x)
             except Exception as e:
-                return {"ok": False, "reason": "torch.compile failed at batch %d: %s" % (batch, str(e).splitlines()[0])}
+                said = str(e).splitlines()[0]
+                return {"ok": False, "message": "torch.compile failed at batch %d: %s" % (batch, said)}
             if cuda:
                 torch.cuda.synchronize()
             seconds[str(batch)] = time.perf_counter() - t0
     saved = torch.compiler.save_cache_artifacts()
     if not saved or not saved[0]:
-        return {"ok": False, "reason": "torch.compiler.save_cache_artifacts returned nothing to store"}
+        return {"ok": False, "message": "torch.compiler.save_cache_artifacts returned nothing to store"}
     header = compile_cache.identity(torch, request["precision"], request.get("channelsLast"), mode)
     header.update(batches=request["batches"], triton=triton_version(), compileSeconds=seconds,
                   computeCapability=environment().get("computeCapability", "none"))

@@ -18,9 +18,9 @@ sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.com
    optional "compileCache": {"fp32"|"fp16": engine file of engine:torch-compile:*} (compile_cache.py),
    optional "inductorCacheDir": a fresh directory for inductor's caches}
   -> {"protocol": 3, "environment": {...}, "results": [{"id", "ok": true, "samplesMs", ...} |
-                                                        {"id", "ok": false, "kind", "reason"}]}
+                                                        {"id", "ok": false, "cause", "message"}]}
 A run that cannot happen here (no CUDA, torch too old for torch.compile, an operator this runner does not
-cover) is answered with ok: false, the kind (measure/result.ts's SkipKind) and the reason in plain
+cover) is answered with ok: false, the cause (measure/result.ts's SkipKind) and the message in plain
 words; the runner itself fails (exit 1, message on stderr) only for a broken request.
 """
 import copy
@@ -95,12 +95,12 @@ def environment():
     return env
 
 
-def skipped(run, kind, reason):
-    return {"id": run["id"], "ok": False, "kind": kind, "reason": reason}
+def skipped(run, cause, message):
+    return {"id": run["id"], "ok": False, "cause": cause, "message": message}
 
 
-def skip_reason(run, cuda):
-    """(kind, reason) when the run cannot happen here, else None."""
+def skip_cause(run, cuda):
+    """(cause, message) when the run cannot happen here, else None."""
     mode, precision = run["mode"], run["precision"]
     if mode == "cudagraph" and not cuda:
         return "no-gpu", "CUDA not available: skipping torch-cudagraph"
@@ -189,7 +189,7 @@ def written(out, request, run):
 
 def run_one(base, run, request, device, inputs):
     cuda = device.type == "cuda"
-    why = skip_reason(run, cuda)
+    why = skip_cause(run, cuda)
     if why:
         return skipped(run, *why)
     module, x, settings = placed(base, run, device, inputs)

@@ -114,19 +114,19 @@ export function relevantLines(run: Pick<ToolRun, 'stdout' | 'stderr'>, limit = 2
   return failed ? [...kept, failed] : kept;
 }
 
-/** The stage failure reasons trtexec's failures give, one per kind. */
-export type TrtReason = `trt-${FailureKind}`;
+/** The stage failure causes trtexec's failures give, one per kind. */
+export type TrtCause = `trt-${FailureKind}`;
 
-declare module '../pipeline/reason.js' {
-  interface StageReasons extends Record<TrtReason, true> {}
+declare module '../pipeline/cause.js' {
+  interface StageCauses extends Record<TrtCause, true> {}
 }
 
 export interface ClassifiedFailure extends StageFailure {
-  reason: TrtReason;
+  cause: TrtCause;
 }
 
 const classified = (kind: FailureKind, message: string, details: string[]): ClassifiedFailure => ({
-  reason: `trt-${kind}`,
+  cause: `trt-${kind}`,
   message,
   details,
 });

@@ -2,12 +2,21 @@
  * Where trtexec lives: the configured path, then PATH, then the places TensorRT's packages and NGC images
  * put it (it is not on PATH after a Debian install), then Docker with the configured image.
  */
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { isExecutable, which } from '../pipeline/execute/which.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 
 /** NGC images (`/opt/tensorrt/bin`, `/workspace/tensorrt/bin`) and the Debian/JetPack package. */
 export const INSTALL_DIRS = ['/opt/tensorrt/bin', '/workspace/tensorrt/bin', '/usr/src/tensorrt/bin'] as const;
+
+/**
+ * The folders searched after PATH: $ENGINEFOUNDRY_TRTEXEC_DIRS (`:`-separated; a tarball install elsewhere, or
+ * none at all for a test that must not find this machine's TensorRT) when set, else INSTALL_DIRS.
+ */
+export function installDirs(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const set = env['ENGINEFOUNDRY_TRTEXEC_DIRS'];
+  return set === undefined ? INSTALL_DIRS : set.split(delimiter).filter(Boolean);
+}
 
 export type Location = { kind: 'local'; path: string } | { kind: 'docker'; docker: string; image: string };
 
@@ -18,14 +27,14 @@ export interface LocateOptions {
   installDirs?: readonly string[];
 }
 
-export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, { reason: string }>> {
+export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, { message: string }>> {
   const env = o.env ?? process.env;
-  const dirs = o.installDirs ?? INSTALL_DIRS;
+  const dirs = o.installDirs ?? installDirs(env);
   if (o.trtexec) {
     return (await isExecutable(o.trtexec))
       ? ok({ kind: 'local', path: o.trtexec })
       : err({
-          reason:
+          message:
             `trt.trtexec is set to ${o.trtexec}, which is not an executable file; ` +
             'fix the path or clear it to search PATH',
         });
@@ -40,8 +49,8 @@ export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, 
   if (docker) return ok({ kind: 'docker', docker, image: o.docker.image });
   const noDocker = o.docker.enabled ? ', and no docker on PATH' : ' (trt.docker.enabled is false)';
   return err({
-    reason:
-      `trtexec not found on PATH or in ${dirs.join(', ')}${noDocker}; ` +
+    message:
+      `trtexec not found on PATH${dirs.length ? ` or in ${dirs.join(', ')}` : ''}${noDocker}; ` +
       'install TensorRT or set trt.trtexec / trt.docker.image',
   });
 }

@@ -1,5 +1,5 @@
 /** The TensorRT engines of engine:trt:fp32|fp16, timed and run once on the reference inputs through trtexec. */
-import type { Reason } from '../pipeline/reason.js';
+import type { Cause } from '../pipeline/cause.js';
 import { err, ok } from '../pipeline/result.js';
 import type { ToolFound } from '../pipeline/stage.js';
 import type { TrtConfig } from './config.js';
@@ -20,12 +20,12 @@ declare module '../measure/engine-runner.js' {
 }
 
 /** What a trtexec failure means for the benchmark. */
-function kindOf(reason: Reason): SkipKind {
-  if (reason === 'trt-out-of-memory') return 'out-of-memory';
-  if (reason === 'trt-no-gpu') return 'no-gpu';
-  if (reason === 'trt-unsupported-operator') return 'unsupported-operator';
+function skipCauseOf(cause: Cause): SkipKind {
+  if (cause === 'trt-out-of-memory') return 'out-of-memory';
+  if (cause === 'trt-no-gpu') return 'no-gpu';
+  if (cause === 'trt-unsupported-operator') return 'unsupported-operator';
   // trt/runner.ts fails an engine built for a fixed batch asked for another as bad input.
-  if (reason === 'bad-input') return 'fixed-batch';
+  if (cause === 'bad-input') return 'fixed-batch';
   return 'engine-failed';
 }
 
@@ -37,14 +37,14 @@ async function measureOne(
   inputs: BenchInputs,
 ): Promise<Measured | Skip> {
   const bench = await benchmarkTrtEngine({ ...common, precision, settings });
-  if (!bench.ok) return { kind: kindOf(bench.error.reason), reason: bench.error.message };
+  if (!bench.ok) return { cause: skipCauseOf(bench.error.cause), message: bench.error.message };
   const feeds = inputs.feeds(common.batch);
-  if (!feeds.ok) return { kind: 'no-inputs', reason: feeds.error };
+  if (!feeds.ok) return { cause: 'no-inputs', message: feeds.error };
   const outputs = await runTrtEngineOnce({ ...common, feeds: feeds.value });
   if (!outputs.ok)
-    return { kind: kindOf(outputs.error.reason), reason: `no outputs to check: ${outputs.error.message}` };
+    return { cause: skipCauseOf(outputs.error.cause), message: `no outputs to check: ${outputs.error.message}` };
   const first = outputs.value[0];
-  if (!first) return { kind: 'engine-failed', reason: 'no outputs to check: trtexec exported none' };
+  if (!first) return { cause: 'engine-failed', message: 'no outputs to check: trtexec exported none' };
   return { measurement: bench.value.measurement, output: Float32Array.from(first.values), dims: first.dims };
 }
 
@@ -63,15 +63,15 @@ export const trtRunner: EngineRunner<Trtexec> = {
     const path = precision === 'fp32' ? r.artifacts.trtFp32 : r.artifacts.trtFp16;
     if (path) return path;
     const made = `engine:trt:${precision} produced no engine`;
-    return { kind: 'no-model', reason: `${made} although trtexec and a GPU are here; the manifest says why` };
+    return { cause: 'no-model', message: `${made} although trtexec and a GPU are here; the manifest says why` };
   },
   async available(r) {
     const gpu = await probeGpu(r.exec);
-    if (!gpu.ok) return err({ kind: 'no-gpu', reason: gpu.error.reason });
+    if (!gpu.ok) return err({ cause: 'no-gpu', message: gpu.error.message });
     const tool = await probeTrtexec({ trtexec: r.trt.trtexec, docker: r.trt.docker }, r.exec);
-    if (!tool.ok) return err({ kind: 'tool-unavailable', reason: tool.error.reason });
+    if (!tool.ok) return err({ cause: 'tool-unavailable', message: tool.error.message });
     const inputs = await readTrtInputs(r.artifacts.model, r.inputs ?? {});
-    if (!inputs.ok) return err({ kind: 'unsupported-model', reason: inputs.error });
+    if (!inputs.ok) return err({ cause: 'unsupported-model', message: inputs.error });
     return ok({ tool: tool.value, inputs: inputs.value });
   },
   async measure(r, ready, work) {
@@ -88,8 +88,8 @@ export const trtRunner: EngineRunner<Trtexec> = {
         };
         r.log.info(`trt ${precision} batch ${batch}: trtexec timing the engine…`);
         const one = await measureOne(common, precision, r.trt.bench, r.feeds);
-        if ('kind' in one)
-          group.skipped.push({ engine: 'trt', precision, kind: one.kind, reason: `batch ${batch}: ${one.reason}` });
+        if ('cause' in one)
+          group.skipped.push({ engine: 'trt', precision, kind: one.cause, reason: `batch ${batch}: ${one.message}` });
         else group.measured.push(one);
       }
     }

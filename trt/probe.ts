@@ -16,7 +16,7 @@ async function dockerImageDigest(exec: Exec, docker: string, image: string) {
   const run = await exec(docker, ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', '--', image]);
   if (run.exitCode !== 0) {
     return err({
-      reason:
+      message:
         `docker image ${image} is not present locally ` +
         `(docker image inspect: ${firstLines(run.stderr) || run.exitCode}); ` +
         `run \`docker pull ${image}\` or set trt.docker.image`,
@@ -48,7 +48,7 @@ export async function probeTrtexec(o: LocateOptions, exec: Exec): Promise<ToolPr
   if (help.exitCode !== 0 || !banner) {
     const exit = help.exitCode ?? help.signal ?? help.spawnError;
     const said = firstLines(help.stderr || help.stdout) || '(no output)';
-    return err({ reason: `${command.join(' ')} --help did not print a TensorRT banner (exit ${exit}): ${said}` });
+    return err({ message: `${command.join(' ')} --help did not print a TensorRT banner (exit ${exit}): ${said}` });
   }
   return ok({
     command,

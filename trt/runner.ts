@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Exec } from '../pipeline/execute/exec.js';
-import { fail } from '../pipeline/reason.js';
+import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
 import type { StageFailure, ToolFound } from '../pipeline/stage.js';
 import type { LatencyStats, Measurement } from '../measure/result.js';

@@ -76,6 +76,6 @@ async function nodeOrt(run: GpuRun) {
     timed: exactly(Number(run.options.runs)),
     settings: { level: 'all', intraOpThreads: 0, interOpThreads: 0 },
   });
-  if (!measured.ok) throw new Error(measured.error.reason);
+  if (!measured.ok) throw new Error(measured.error.message);
   return measured.value.measurement.stats;
 }

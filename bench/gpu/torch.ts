@@ -85,7 +85,7 @@ export async function rawVsOptimized(run: GpuRun, torch: TorchFound | string): P
       });
       rawVsOpt[label] = {
         nodes,
-        ...Object.fromEntries(results.map((r) => [r.id, r.ok ? latencyStats(r.samplesMs) : r.reason])),
+        ...Object.fromEntries(results.map((r) => [r.id, r.ok ? latencyStats(r.samplesMs) : r.message])),
       };
     }
     addRatios(rawVsOpt);
@@ -133,7 +133,7 @@ export async function cudaGraphVariants(run: GpuRun, torch: TorchFound | string)
     for (const tf32 of [false, true]) {
       for (const r of await runAtBatch1(run, torch, dir, inputFile, { tf32, runs }))
         variants.push(
-          JSON.stringify({ model: 'ours', id: r.id, tf32, p50: r.ok ? latencyStats(r.samplesMs).p50 : r.reason }),
+          JSON.stringify({ model: 'ours', id: r.id, tf32, p50: r.ok ? latencyStats(r.samplesMs).p50 : r.message }),
         );
     }
     variants.push(...(await torchvision(run, torch)));

@@ -13,6 +13,7 @@ import { bodyInputTypes, controlFlowOutputs, type BodyResult } from './control-f
 import { fmt, ShapeError } from './dims.js';
 import { propagate } from './propagate.js';
 import { rules } from './rules.js';
+import { schemaTypes } from './rules-schema.js';
 import { Scope } from './scope.js';
 
 export interface ShapeIssue {
@@ -169,19 +170,21 @@ function inferNode(
     }
     return outputs;
   }
-  const rule = isDefaultDomain(node.domain) ? rules[node.opType] : undefined;
-  if (!rule) return [];
+  if (!isDefaultDomain(node.domain)) return [];
   const ctx = makeContext(
     node,
     walk.opset,
     (n) => types.get(n),
     (n) => consts.get(n),
   );
+  const typed = schemaTypes(ctx);
+  const rule = rules[node.opType];
+  if (!rule) return typed;
   try {
     const inferred = rule(ctx);
     const folded = node.outputs.length === 1 ? propagate(ctx) : undefined;
     if (folded && node.outputs[0]) consts.set(node.outputs[0], folded);
-    return inferred;
+    return node.outputs.map((_, i) => inferred[i] ?? typed[i]);
   } catch (e) {
     if (!(e instanceof ShapeError)) throw e;
     walk.issues.push({

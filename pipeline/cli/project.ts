@@ -139,7 +139,7 @@ export async function checkRequired(registry: Registry, require: readonly string
     const tool = probed[name];
     if (declared.has(name) || !tool) continue;
     const found = await tool.spec.probe(tool.config(config), exec);
-    if (!found.ok) throw new UserError(`${name} is required (--require) but unavailable: ${found.error.reason}`, 1);
+    if (!found.ok) throw new UserError(`${name} is required (--require) but unavailable: ${found.error.message}`, 1);
   }
 }
 

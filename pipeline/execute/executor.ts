@@ -75,7 +75,7 @@ async function commit(def: AnyStage, step: Miss, dir: string, a: Attempt, o: Exe
     const s = await stat(path).catch(() => undefined);
     if (!s?.isFile()) {
       const message = `internal error in stage ${def.name}: it succeeded without writing output ${label} (${file})`;
-      return a.failed({ reason: 'output-missing', message }, 'run');
+      return a.failed({ cause: 'output-missing', message }, 'run');
     }
     outputs[label] = await o.store.putFile(path, file);
     for (const name of companions[label] ?? []) {

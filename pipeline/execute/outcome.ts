@@ -5,7 +5,7 @@
  */
 import type { Event } from '../log/events.js';
 import type { Logger } from '../log/log.js';
-import type { Reason, StageFailure } from '../reason.js';
+import type { Cause, StageFailure } from '../cause.js';
 import { interruptedBy } from './signals.js';
 import type { StoredOutput } from '../store/store.js';
 
@@ -16,9 +16,10 @@ export interface Outcome {
   stage: string;
   status: Status;
   key?: string;
-  reason?: string;
-  /** Why it did not build, as a value (pipeline/reason.ts); `reason` is the sentence users read. */
-  cause?: Reason;
+  /** Why it did not build, as a value (pipeline/cause.ts). */
+  cause?: Cause;
+  /** Why it did not build, as the sentence users read (the manifest's `reason`). */
+  message?: string;
   ms: number;
   outputs: Record<string, StoredOutput>;
   /** For a cache hit: which cache served it. */
@@ -62,23 +63,23 @@ export class Attempt {
     return { stage: this.stage, status, ...key, ms: this.elapsed(), outputs: {}, ...more, events: this.events };
   }
 
-  skipped(cause: Reason, reason: string): Outcome {
-    this.say({ kind: 'skipped', stage: this.stage, cause, reason });
-    return this.end('skipped', { cause, reason });
+  skipped(cause: Cause, message: string): Outcome {
+    this.say({ kind: 'skipped', stage: this.stage, cause, message });
+    return this.end('skipped', { cause, message });
   }
 
   /** `phase: 'plan'`: the planner found the stage cannot run; `run`: it failed running or being set up. */
   failed(failure: StageFailure, phase: 'plan' | 'run'): Outcome {
-    const { reason: cause, message: reason, details } = failure;
+    const { cause, message, details } = failure;
     const ms = this.elapsed();
-    this.say({ kind: 'failed', stage: this.stage, phase, cause, reason, ms, ...(details ? { details } : {}) });
-    return this.end('failed', { cause, reason, failure });
+    this.say({ kind: 'failed', stage: this.stage, phase, cause, message, ms, details });
+    return this.end('failed', { cause, message, failure });
   }
 
-  declined(key: string, reason: string, cached: boolean, details?: string[]): Outcome {
-    const at = cached ? {} : { ms: this.elapsed() };
-    this.say({ kind: 'declined', stage: this.stage, key, reason, cached, ...at, ...(details ? { details } : {}) });
-    return this.end('skipped', { key, cause: 'declined', reason });
+  declined(key: string, message: string, cached: boolean, details?: string[]): Outcome {
+    const ms = cached ? undefined : this.elapsed();
+    this.say({ kind: 'declined', stage: this.stage, key, message, cached, ms, details });
+    return this.end('skipped', { key, cause: 'declined', message });
   }
 
   cached(
@@ -99,10 +100,10 @@ export class Attempt {
   }
 
   interrupted(signal: AbortSignal): Outcome {
-    const reason = `interrupted by ${interruptedBy(signal)}`;
-    this.say({ kind: 'interrupted', stage: this.stage, reason });
+    const message = `interrupted by ${interruptedBy(signal)}`;
+    this.say({ kind: 'interrupted', stage: this.stage, message });
     // Nothing of an interrupted stage is stored under its key.
     const { stage, events } = this;
-    return { stage, status: 'interrupted', cause: 'interrupted', reason, ms: this.elapsed(), outputs: {}, events };
+    return { stage, status: 'interrupted', cause: 'interrupted', message, ms: this.elapsed(), outputs: {}, events };
   }
 }

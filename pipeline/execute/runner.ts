@@ -34,7 +34,7 @@ export interface RunOptions {
   explain?: boolean;
   /** Tool names whose absence is an error, not a skip. */
   require?: readonly string[];
-  /** Stages left out by the caller (e.g. `--precision`): name → reason. */
+  /** Stages left out by the caller (e.g. `--precision`): name → message. */
   excluded?: ReadonlyMap<string, string>;
   options?: Readonly<Record<string, unknown>>;
   /**
@@ -65,7 +65,7 @@ interface Loop {
 }
 
 /** What a consumer sees of a producer that has finished. */
-function producedBy(o: Outcome | undefined, stage: string): Produced {
+function fromOutcome(o: Outcome | undefined, stage: string): Produced {
   if (!o) throw new Error(`Internal error: a stage ran before its producer ${stage}`);
   switch (o.status) {
     case 'built':
@@ -73,7 +73,7 @@ function producedBy(o: Outcome | undefined, stage: string): Produced {
       return { state: 'ready', outputs: o.outputs };
     case 'skipped':
     case 'interrupted':
-      return { state: 'absent', failed: false, ...(o.cause ? { cause: o.cause } : {}), reason: o.reason ?? '' };
+      return { state: 'absent', failed: false, cause: o.cause, message: o.message ?? '' };
     case 'failed':
       return { state: 'absent', failed: true };
     default:
@@ -87,9 +87,9 @@ function settled(a: Attempt, step: Exclude<Step, Miss>): Outcome {
     case 'pending':
       throw new Error(`Internal error: ${step.stage} has an unfinished producer`);
     case 'skip':
-      if (step.cause === 'declined' && step.key) return a.declined(step.key, step.reason, true);
-      if (step.failed) return a.failed({ reason: step.cause, message: step.reason }, 'plan');
-      return a.skipped(step.cause, step.reason);
+      if (step.cause === 'declined' && step.key) return a.declined(step.key, step.message, true);
+      if (step.failed) return a.failed({ cause: step.cause, message: step.message }, 'plan');
+      return a.skipped(step.cause, step.message);
     case 'hit':
     case 'remote-hit':
       return a.cached(step.fingerprint.key, step.outputs, step.decision === 'hit' ? 'local' : 'remote', {
@@ -120,12 +120,13 @@ async function build(def: AnyStage, step: Miss, a: Attempt, env: PlanEnv, loop: 
   }
 }
 
-async function runStage(def: AnyStage, a: Attempt, loop: Loop): Promise<Outcome> {
+/** Decides the stage, then settles it or builds it; may throw (attemptStage catches). */
+async function decideThenBuild(def: AnyStage, a: Attempt, loop: Loop): Promise<Outcome> {
   const { opts, signal } = loop;
   if (signal.aborted) return a.interrupted(signal);
   const find = (d: AnyStage, key: string, localOnly: boolean) => lookup({ ...opts, warn: a.warn }, d, key, localOnly);
   const env: PlanEnv = { ...opts, probes: loop.probes, find };
-  const step = await decide(def, loop.root, (s) => producedBy(loop.results.get(s), s), env);
+  const step = await decide(def, loop.root, (s) => fromOutcome(loop.results.get(s), s), env);
   if ('fingerprint' in step) a.key = step.fingerprint.key;
   a.say({ kind: 'planned', stage: def.name, decision: step.decision, ...(a.key ? { key: a.key } : {}) });
   if (step.decision !== 'miss') return settled(a, step);
@@ -140,19 +141,19 @@ function thrown(a: Attempt, e: unknown, signal: AbortSignal): Outcome {
   // The user's (a typed failure) or the machine's (a full disk): a failed stage with what to do.
   const theirs = e instanceof UserError ? a.show(e.message) : environmentMessage(e, a.show);
   if (theirs !== undefined) {
-    const reason = e instanceof UserError && e.exitCode === 2 ? 'user-error' : 'environment';
-    return a.failed({ reason, message: `${a.stage}: ${theirs}` }, 'run');
+    const cause = e instanceof UserError && e.exitCode === 2 ? 'user-error' : 'environment';
+    return a.failed({ cause, message: `${a.stage}: ${theirs}` }, 'run');
   }
   const message = `internal error in stage ${a.stage}: ${(e as Error)?.message ?? String(e)}`;
-  return a.failed({ reason: 'unknown-error-thrown', message }, 'run');
+  return a.failed({ cause: 'unknown-error-thrown', message }, 'run');
 }
 
 /** One stage, from the end of its producers to its outcome: the one catch is around the whole of it. */
-async function oneStage(def: AnyStage, loop: Loop): Promise<Outcome> {
+async function attemptStage(def: AnyStage, loop: Loop): Promise<Outcome> {
   const a = new Attempt(def.name, loop.opts.log);
   let outcome: Outcome;
   try {
-    outcome = await runStage(def, a, loop);
+    outcome = await decideThenBuild(def, a, loop);
   } catch (e) {
     outcome = thrown(a, e, loop.signal);
   }
@@ -160,6 +161,7 @@ async function oneStage(def: AnyStage, loop: Loop): Promise<Outcome> {
   return outcome;
 }
 
+/** Runs `stages` (in dependency order) to their outcomes: the whole run loop. */
 export async function runStages(
   stages: readonly AnyStage[],
   root: Readonly<Record<string, unknown>>,
@@ -178,7 +180,7 @@ export async function runStages(
   const done = new Map<string, Promise<Outcome>>();
   for (const def of stages) {
     const producers = Object.values(def.inputs).flatMap((ref) => refChain(ref).map((r) => done.get(r.stage)));
-    const outcome = Promise.all(producers).then(() => oneStage(def, loop));
+    const outcome = Promise.all(producers).then(() => attemptStage(def, loop));
     done.set(def.name, outcome);
   }
   return Promise.all(stages.map((s) => done.get(s.name)!));

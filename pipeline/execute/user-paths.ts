@@ -1,7 +1,7 @@
 /**
  * Messages in the user's terms. A stage sees its inputs and outputs inside a temporary folder that is gone by
  * the time anyone reads the message, so those paths are shown as the files under `latest/` they are (or
- * will be); a skip reason gets a short form for the terminal, the full one staying in the manifest.
+ * will be); a skip's message gets a short form for the terminal, the full one staying in the manifest.
  */
 import { join } from 'node:path';
 
@@ -24,9 +24,9 @@ export function userPaths(
 
 const SHORT = 72;
 
-/** A reason's leading clauses (split at `: ` and `; `) that fit one short terminal line; at least the first. */
-export function shortReason(reason: string): string {
-  const clauses = reason.split(/(?=[:;]\s)/);
+/** A message's leading clauses (split at `: ` and `; `) that fit one short terminal line; at least the first. */
+export function shortMessage(message: string): string {
+  const clauses = message.split(/(?=[:;]\s)/);
   let out = clauses[0]!;
   for (const c of clauses.slice(1)) {
     if (out.length + c.length > SHORT) break;

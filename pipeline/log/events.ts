@@ -3,7 +3,7 @@
  * renders them (pipeline/log/log.ts: a human line on a terminal, a JSON record elsewhere); each stage's outcome
  * keeps its own (all but `progress`), and the manifest records them (pipeline/store/latest.ts).
  */
-import type { Reason } from '../reason.js';
+import type { Cause } from '../cause.js';
 
 /** The planner's decision for a stage (pipeline/plan/plan.ts). */
 export type Decision = 'hit' | 'remote-hit' | 'miss' | 'skip' | 'pending';
@@ -27,9 +27,9 @@ export type Event =
   | { kind: 'hit'; stage: string; key: string; ms: number; from: 'local' | 'remote'; reused: boolean; made?: string }
   | { kind: 'built'; stage: string; key: string; ms: number }
   /** The stage could not prove its output: now (`ms`, `details`), or earlier (`cached`: stored under its key). */
-  | { kind: 'declined'; stage: string; key: string; reason: string; cached: boolean; ms?: number; details?: string[] }
-  /** The planner left the stage out: `cause` says why as a value, `reason` in words. */
-  | { kind: 'skipped'; stage: string; cause: Reason; reason: string }
+  | { kind: 'declined'; stage: string; key: string; message: string; cached: boolean; ms?: number; details?: string[] }
+  /** The planner left the stage out: `cause` says why as a value, `message` in words. */
+  | { kind: 'skipped'; stage: string; cause: Cause; message: string }
   /**
    * `phase: 'plan'`: the planner found the stage cannot run (a required tool missing, a user file unreadable);
    * `run`: it ran, or was set up to run, and failed.
@@ -38,12 +38,12 @@ export type Event =
       kind: 'failed';
       stage: string;
       phase: 'plan' | 'run';
-      cause: Reason;
-      reason: string;
+      cause: Cause;
+      message: string;
       ms?: number;
       details?: string[];
     }
-  | { kind: 'interrupted'; stage: string; reason: string }
+  | { kind: 'interrupted'; stage: string; message: string }
   /** What a running stage is doing now (pipeline/log/progress.ts); said, never recorded. */
   | { kind: 'progress'; stage: string; text: string; elapsedMs: number }
   /** A line beside the above: a stage's own (`ctx.log`, `ms` how long a step took), a cache warning, the CLI's. */
@@ -61,5 +61,5 @@ export type Event =
       counts: Counts;
       fromRemote: number;
       ms: number;
-      failures: Array<{ stage: string; reason: string; details?: string[] }>;
+      failures: Array<{ stage: string; message: string; details?: string[] }>;
     };

@@ -73,7 +73,7 @@ export function formatLine(line: Line, useColor: boolean, verbose = false): stri
   if (line.msg) parts.push(line.msg);
   if (line.ms !== undefined) parts.push(k.dim(`(${formatMs(line.ms)})`));
   for (const [key, v] of Object.entries(line.fields ?? {})) parts.push(k.dim(`${key}=${fieldText(v)}`));
-  // A skip's full reason is in the manifest; the terminal line carries its short form unless asked.
+  // A skip's full message is in the manifest; the terminal line carries its short form unless asked.
   if (line.reason && verbose) parts.push(indented([line.reason]));
   if (line.details) parts.push(indented(line.details));
   if (line.explain) parts.push(indented(line.explain));
@@ -208,7 +208,7 @@ export interface LogOptions {
   /** JSON records instead of human lines. */
   json?: boolean;
   level?: Level;
-  /** Terminal lines carry the full reason of a skip, not only its short form. */
+  /** Terminal lines carry the full message of a skip, not only its short form. */
   verbose?: boolean;
   /** Where lines go; stderr by default, so stdout carries only command output (plan, cache ls). */
   stream?: Stream;

@@ -1,11 +1,11 @@
 /**
  * An event as log lines: the fields a line shows, the same for a JSON record and a terminal line
- * (pipeline/log/log.ts writes them). A skip's message is the short form of its reason; the full one travels
- * beside it.
+ * (pipeline/log/log.ts writes them). A skip's `msg` is the short form of its message; the full one travels
+ * beside it as `reason`, the field name JSON records have always had.
  */
 import type { Counts, Event } from './events.js';
 import { unreachable } from '../unreachable.js';
-import { shortReason } from '../execute/user-paths.js';
+import { shortMessage } from '../execute/user-paths.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -18,7 +18,7 @@ export interface Line {
   stage?: string;
   status?: LineStatus;
   ms?: number;
-  /** A skip's full reason: in JSON always, on a terminal under `--verbose`. */
+  /** A skip's full message (`msg` is its short form): in JSON always, on a terminal under `--verbose`. */
   reason?: string;
   details?: readonly string[];
   explain?: readonly string[];
@@ -40,17 +40,17 @@ function hitLine(e: Extract<Event, { kind: 'hit' }>): Line {
 
 function declinedLine(e: Extract<Event, { kind: 'declined' }>): Line {
   const base = { stage: e.stage, status: 'skipped' as const };
-  if (e.cached) return { ...base, level: 'info', msg: `${e.reason} (hit ${short(e.key)})` };
-  return { ...base, level: 'warn', msg: e.reason, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
+  if (e.cached) return { ...base, level: 'info', msg: `${e.message} (hit ${short(e.key)})` };
+  return { ...base, level: 'warn', msg: e.message, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
 }
 
 function failedLine(e: Extract<Event, { kind: 'failed' }>): Line {
   const base = { level: 'error' as const, stage: e.stage, status: 'failed' as const };
   switch (e.phase) {
     case 'plan':
-      return { ...base, msg: shortReason(e.reason), reason: e.reason };
+      return { ...base, msg: shortMessage(e.message), reason: e.message };
     case 'run':
-      return { ...base, msg: e.reason, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
+      return { ...base, msg: e.message, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
     default:
       return unreachable(e.phase);
   }
@@ -64,7 +64,7 @@ function summaryLines(e: Extract<Event, { kind: 'summary' }>): Line[] {
   return [
     { level: 'info', msg, ms: Math.round(e.ms), summary: c },
     ...e.failures.map(
-      (f): Line => ({ level: 'error', stage: f.stage, status: 'failed', msg: f.reason, details: f.details }),
+      (f): Line => ({ level: 'error', stage: f.stage, status: 'failed', msg: f.message, details: f.details }),
     ),
   ];
 }
@@ -93,12 +93,12 @@ export function linesOf(e: Event): Line[] {
     case 'skipped': {
       // A stage that does not apply to this config is listed in the manifest, not announced.
       const level = e.cause === 'inapplicable' ? 'debug' : 'info';
-      return [{ level, stage: e.stage, status: 'skipped', msg: shortReason(e.reason), reason: e.reason }];
+      return [{ level, stage: e.stage, status: 'skipped', msg: shortMessage(e.message), reason: e.message }];
     }
     case 'failed':
       return [failedLine(e)];
     case 'interrupted':
-      return [{ level: 'warn', stage: e.stage, status: 'interrupted', msg: e.reason }];
+      return [{ level: 'warn', stage: e.stage, status: 'interrupted', msg: e.message }];
     case 'progress':
       return [{ level: 'info', stage: e.stage, msg: e.text, liveMs: e.elapsedMs }];
     case 'note':

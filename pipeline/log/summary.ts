@@ -24,8 +24,8 @@ export function logSummary(log: Logger, outcomes: readonly Outcome[], ms: number
     .filter((o) => o.status === 'failed')
     .map((o) => ({
       stage: o.stage,
-      reason: o.reason ?? '',
-      ...(o.failure?.details ? { details: o.failure.details } : {}),
+      message: o.message ?? '',
+      details: o.failure?.details,
     }));
   log.emit({ kind: 'summary', counts: counts(outcomes), fromRemote, ms, failures });
 }
@@ -51,7 +51,7 @@ export function runJson(
       stage: o.stage,
       status: o.status,
       ...(o.key ? { key: o.key } : {}),
-      ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.message ? { reason: o.message } : {}),
       ...(o.cause ? { cause: o.cause } : {}),
       ...(o.cause === 'inapplicable' ? { inapplicable: true } : {}),
       ...(o.failure?.details ? { details: o.failure.details } : {}),

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { refChain, type AnyStage } from './graph.js';
 import { hashFile } from '../store/hash-file.js';
-import type { Reason } from '../reason.js';
+import type { Cause } from '../cause.js';
 import { err, ok, type Result } from '../result.js';
 import type { InputRef, ToolFound } from '../stage.js';
 import type { StoredOutput } from '../store/store.js';
@@ -29,7 +29,7 @@ export const isUserFile = (i: StepInput): i is UserFile => 'path' in i;
 export type Produced =
   | { state: 'pending' }
   | { state: 'ready'; outputs: Record<string, StoredOutput> }
-  | { state: 'absent'; failed: boolean; cause?: Reason; reason?: string };
+  | { state: 'absent'; failed: boolean; cause?: Cause; message?: string };
 
 export interface Gathered {
   config: unknown;
@@ -39,20 +39,20 @@ export interface Gathered {
 }
 
 /** No key now: `skip` (with `failed` when the stage counts as failed), or `pending`. */
-export type NoKey = { kind: 'pending' } | { kind: 'skip'; cause: Reason; reason: string; failed: boolean };
+export type NoKey = { kind: 'pending' } | { kind: 'skip'; cause: Cause; message: string; failed: boolean };
 
 export interface GatherOptions {
   probes: ToolProbes;
   /** Tool names whose absence is an error, not a skip. */
   require?: readonly string[];
-  /** Stages left out by the caller (e.g. `--precision`): name → reason. */
+  /** Stages left out by the caller (e.g. `--precision`): name → message. */
   excluded?: ReadonlyMap<string, string>;
   /** The run's stage options (`--precision`): a stage's `config` may take what changes its outputs into its key. */
   options?: Readonly<Record<string, unknown>>;
 }
 
-const skip = (cause: Reason, reason: string, failed = false): Result<never, NoKey> =>
-  err({ kind: 'skip', cause, reason, failed });
+const skip = (cause: Cause, message: string, failed = false): Result<never, NoKey> =>
+  err({ kind: 'skip', cause, message, failed });
 
 type Absent = Extract<Produced, { state: 'absent' }>;
 
@@ -78,13 +78,13 @@ function resolveRef(
   return { stage: ref.stage, absent: first.state === 'absent' ? first : { state: 'absent', failed: false } };
 }
 
-/** Why a consumer cannot run without `stage`: a producer left out passes its reason on. */
+/** Why a consumer cannot run without `stage`: a producer left out passes its message on. */
 function missing(stage: string, p: Absent): Result<never, NoKey> {
   if (p.failed) return skip('upstream-failed', `needs ${stage}, which was failed`);
   if (p.cause === 'upstream-failed')
     return skip('upstream-failed', `needs ${stage}, which was skipped after a failure upstream`);
   if (p.cause === 'interrupted') return skip('interrupted', `needs ${stage}, which was interrupted`);
-  if (p.cause === 'excluded' && p.reason) return skip('excluded', p.reason);
+  if (p.cause === 'excluded' && p.message) return skip('excluded', p.message);
   return skip('upstream-skipped', `needs ${stage}, which was skipped`);
 }
 
@@ -141,7 +141,7 @@ async function tools(
     if (!probe.ok) {
       const required = o.require?.includes(spec.name) ?? false;
       const said = required ? 'is required (--require) but unavailable' : 'unavailable';
-      return skip('tool-unavailable', `${spec.name} ${said}: ${probe.error.reason}`, required);
+      return skip('tool-unavailable', `${spec.name} ${said}: ${probe.error.message}`, required);
     }
     found[spec.name] = probe.value;
   }

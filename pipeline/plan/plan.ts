@@ -1,6 +1,6 @@
 /**
  * The planner: for one stage, given what its producers gave, what happens to it: `hit` or `remote-hit` (a
- * stored entry serves it), `miss` (it runs), `skip` (with the reason and its cause) or `pending` (`plan` only:
+ * stored entry serves it), `miss` (it runs), `skip` (with its cause and message) or `pending` (`plan` only:
  * a producer is rebuilt first, so the key is not known yet). The decision is a value; `run`
  * (pipeline/execute/runner.ts) and `plan` make it with the same function, so `plan --json` says what `run` then
  * does.
@@ -13,7 +13,7 @@ import type { AnyStage } from './graph.js';
 import { gather, type GatherOptions, type Gathered, type Produced } from './key-inputs.js';
 import { peek, type Hit } from '../store/lookup.js';
 import { probeMemo } from './probe-memo.js';
-import type { Reason } from '../reason.js';
+import type { Cause } from '../cause.js';
 import type { RemoteCache } from '../store/remote-cache.js';
 import type { Store, StoredOutput } from '../store/store.js';
 import { ToolProbes } from './tools.js';
@@ -39,7 +39,7 @@ export type Keyed = Gathered & { fingerprint: Fingerprint };
 export type Step =
   | { stage: string; decision: 'pending' }
   /** `failed`: the stage counts as failed (a required tool missing); `key` for a decline stored under it. */
-  | { stage: string; decision: 'skip'; cause: Reason; reason: string; failed: boolean; key?: string }
+  | { stage: string; decision: 'skip'; cause: Cause; message: string; failed: boolean; key?: string }
   /** `reused`: a measurement's newest result, taken by a command that only reads it. */
   | (Keyed & {
       stage: string;
@@ -72,7 +72,7 @@ export async function cachedStep(
   const hit = await env.find(def, key, localOnly);
   if (!hit) return undefined;
   if (hit.declined !== undefined) {
-    return { stage: def.name, decision: 'skip', cause: 'declined', reason: hit.declined, failed: false, key };
+    return { stage: def.name, decision: 'skip', cause: 'declined', message: hit.declined, failed: false, key };
   }
   const decision = hit.from === 'remote' ? 'remote-hit' : 'hit';
   // A never-cached stage is served from the store only as a reused result.
@@ -91,8 +91,8 @@ export async function decide(
   const got = await gather(def, root, producers, env);
   if (!got.ok) {
     if (got.error.kind === 'pending') return { stage, decision: 'pending' };
-    const { cause, reason, failed } = got.error;
-    return { stage, decision: 'skip', cause, reason, failed };
+    const { cause, message, failed } = got.error;
+    return { stage, decision: 'skip', cause, message, failed };
   }
   const { config, tools, inputs } = got.value;
   const code = env.code?.[stage];
@@ -109,12 +109,14 @@ export async function decide(
   return { ...keyed, stage, decision: 'miss', why, explain };
 }
 
+/** A stage's line in `plan --json`: field names are what users read, so the message is `reason`. */
 export interface PlanOutcome {
   stage: string;
   status: Exclude<Decision, 'skip'> | 'skipped';
   key?: string;
+  /** Why it is skipped, pending or missed, as a sentence. */
   reason?: string;
-  cause?: Reason;
+  cause?: Cause;
   explain?: string[];
   /** The key's inputs: label → content hash (null for a skipped optional input). */
   inputs?: Record<string, string | null>;
@@ -122,7 +124,7 @@ export interface PlanOutcome {
 }
 
 /** What a consumer sees, in `plan`, of a producer's step. */
-function producedBy(step: Step | undefined, stage: string): Produced {
+function fromStep(step: Step | undefined, stage: string): Produced {
   if (!step) throw new Error(`Internal error: ${stage} was planned after its consumer`);
   switch (step.decision) {
     case 'pending':
@@ -132,7 +134,7 @@ function producedBy(step: Step | undefined, stage: string): Produced {
     case 'remote-hit':
       return { state: 'ready', outputs: step.outputs };
     case 'skip':
-      return { state: 'absent', failed: step.failed, cause: step.cause, reason: step.reason };
+      return { state: 'absent', failed: step.failed, cause: step.cause, message: step.message };
     default:
       return unreachable(step);
   }
@@ -144,8 +146,8 @@ function planOutcome(step: Step): PlanOutcome {
     case 'pending':
       return { stage, status: 'pending', reason: 'an input is rebuilt first', outputs: {} };
     case 'skip': {
-      const { reason, cause, key } = step;
-      return { stage, status: 'skipped', ...(key ? { key } : {}), reason, cause, outputs: {} };
+      const { message, cause, key } = step;
+      return { stage, status: 'skipped', ...(key ? { key } : {}), reason: message, cause, outputs: {} };
     }
     case 'hit':
     case 'remote-hit': {
@@ -192,7 +194,7 @@ export async function planStages(
   for (const def of stages) {
     const warn = (m: string) => opts.warn?.(def.name, m);
     const find = (d: AnyStage, key: string, localOnly: boolean) => peek({ ...opts, warn }, d, key, localOnly);
-    steps.set(def.name, await decide(def, root, (s) => producedBy(steps.get(s), s), { ...opts, probes, find }));
+    steps.set(def.name, await decide(def, root, (s) => fromStep(steps.get(s), s), { ...opts, probes, find }));
   }
   return stages.map((s) => planOutcome(steps.get(s.name)!));
 }

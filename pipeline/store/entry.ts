@@ -20,7 +20,7 @@ export interface Entry {
   data: KeyData;
   outputs: Record<string, EntryOutput>;
   ms: number;
-  /** Set when the stage declined (it could not prove an output): the reason, and no outputs. */
+  /** Set when the stage declined (it could not prove an output): its message, and no outputs. */
   declined?: string;
 }
 

@@ -19,13 +19,14 @@ import { escapeName, isCorrupt, type Store, type StoredOutput } from './store.js
 interface StageRecord {
   key?: string;
   status: Outcome['status'];
+  /** Why it did not build, as a sentence (the Outcome's `message`; SPEC.md names the field `reason`). */
   reason?: string;
-  /** The reason as a value (pipeline/reason.ts), for a stage that did not build. */
+  /** Why it did not build, as a value (pipeline/cause.ts). */
   cause?: Outcome['cause'];
   ms: number;
   outputs: Record<string, { path: string; sha256: string }>;
   /** What was said of the stage in this run, in order (pipeline/log/events.ts; progress aside). */
-  events?: Event[];
+  events?: RecordedEvent[];
   /** Not part of this run: carried over from the earlier run that built or found it. */
   earlier?: true;
 }
@@ -37,6 +38,17 @@ export interface Manifest {
   /** The signal that stopped this run, when one did. */
   interrupted?: string;
   stages: Record<string, StageRecord>;
+}
+
+/** An event as manifest.json records it: a stage's end keeps the field name `reason` users read there. */
+type RecordedEvent = Event | (Omit<Event & { message: string }, 'message'> & { reason: string });
+
+const ENDS: ReadonlySet<Event['kind']> = new Set(['declined', 'skipped', 'failed', 'interrupted']);
+
+function recorded(e: Event): RecordedEvent {
+  if (!ENDS.has(e.kind) || !('message' in e)) return e;
+  const { message, ...rest } = e;
+  return { ...rest, reason: message };
 }
 
 const VIEW_GRACE_MS = 10 * 60 * 1000;
@@ -117,10 +129,10 @@ export async function writeLatest(
       rec: {
         ...(o.key ? { key: o.key } : {}),
         status: o.status,
-        ...(o.reason ? { reason: o.reason } : {}),
+        ...(o.message ? { reason: o.message } : {}),
         ...(o.cause ? { cause: o.cause } : {}),
         ms: Math.round(o.ms * 10) / 10,
-        events: o.events,
+        events: o.events.map(recorded),
       },
       outputs: o.outputs,
     })),

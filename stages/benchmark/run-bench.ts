@@ -10,7 +10,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { nonFiniteSources } from '../../onnx/non-finite.js';
 import { readModelFile } from '../../onnx/serde.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { BenchConfig } from '../../measure/config.js';

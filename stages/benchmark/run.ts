@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';

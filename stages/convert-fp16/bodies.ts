@@ -14,6 +14,7 @@ import { allGraphs, definedNames, graphFreeNames, hasBodies } from '../../onnx/r
 import { decodeGraphProto, encodeGraphProto } from '../../onnx/serde.js';
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
+import { failingOutput, withinTolerance, type Comparison } from '../../onnx/numeric-check.js';
 import { convertFloat16, type Fp16Options, type Fp16Report } from './convert.js';
 
 export interface BodyOutcome {
@@ -26,8 +27,8 @@ export interface BodyOutcome {
   why?: string;
 }
 
-/** The model's relative L2 against float32, or why it could not be measured. */
-export type BodyCheck = (model: Model) => Promise<number | string>;
+/** The model's outputs against float32, or why they could not be measured. */
+export type BodyCheck = (model: Model) => Promise<Comparison | string>;
 
 const holders = (m: Model): Node[] => m.graph.nodes.filter(hasBodies);
 
@@ -112,7 +113,8 @@ export async function convertBodies(
 ): Promise<{ models: Model[]; outcomes: BodyOutcome[] }> {
   const outcomes: BodyOutcome[] = [];
   if (!holders(fp32).length) return { models, outcomes };
-  let baseline = await check(models[models.length - 1] as Model);
+  const first = await check(models[models.length - 1] as Model);
+  let baseline = typeof first === 'string' ? first : first.worstError;
   const outerTypes = inferShapes(fp32);
   for (const t of fp32.graph.initializers) outerTypes.set(t.name, { dtype: t.dtype, shape: t.dims });
   for (const [k, node] of holders(fp32).entries()) {
@@ -139,20 +141,18 @@ export async function convertBodies(
         outcome(false, { why: `with it converted, the model does not pass the validator: ${first}` });
         continue;
       }
-      const relL2 = await check(candidates[candidates.length - 1] as Model);
-      if (typeof relL2 === 'string' || !(relL2 <= tolerance)) {
-        const why =
-          typeof relL2 === 'string' ? relL2 : `with it converted, relative L2 ${relL2.toExponential(2)} > ${tolerance}`;
-        outcome(false, { why });
+      const c = await check(candidates[candidates.length - 1] as Model);
+      if (typeof c === 'string' || !withinTolerance(c, tolerance)) {
+        outcome(false, { why: typeof c === 'string' ? c : `with it converted, ${failingOutput(c, tolerance)}` });
         continue;
       }
-      if (relL2 === baseline) {
+      if (c.worstError === baseline) {
         outcome(false, { why: UNEXERCISED });
         continue;
       }
       models = candidates;
-      baseline = relL2;
-      outcome(true, { relL2 });
+      baseline = c.worstError;
+      outcome(true, { relL2: c.worstRelL2 });
     }
   }
   return { models, outcomes };

@@ -12,7 +12,7 @@ import { fp16Config, type Fp16Config } from './config.js';
 
 export default defineStage<Fp16Config & { inputs?: InputsConfig }>({
   name: 'convert:fp16',
-  version: 1,
+  version: 2,
   description: 'weights and compute to float16, float32 at the graph boundary',
   config: withInputs(fp16Config),
   files: checkFiles,

@@ -95,4 +95,4 @@ export function constantsToInitializers(model: Model): void {
   g.initializers = [...g.initializers, ...moved];
 }
 
-const byteSize = (t: Tensor): number => t.proto.rawData?.length ?? (t.proto.floatData?.length ?? 0) * 4;
+export const byteSize = (t: Tensor): number => t.proto.rawData?.length ?? (t.proto.floatData?.length ?? 0) * 4;

@@ -89,8 +89,9 @@ export function planNodes(c: Conversion): string | undefined {
     const untyped = [...node.inputs, ...node.outputs].find((v) => v && !types.has(v));
     if (!kept && untyped)
       return (
-        `the type of '${untyped}' (at node ${node.name || node.opType}) is unknown, so it cannot be converted ` +
-        'safely; run shape inference or declare its value_info'
+        `the type of '${untyped}' (at ${node.opType} node '${node.name}') is unknown: type inference (onnx/infer) ` +
+        `gives it none, so it cannot be converted safely; add '${node.opType}' to fp16.keep_fp32 to leave such ` +
+        'nodes in float32, or declare its value_info'
       );
     const zone: Zone = kept ? 'fp32' : 'fp16';
     if (kept && [...node.inputs, ...node.outputs].some((v) => types.get(v)?.dtype === DType.FLOAT))

@@ -6,14 +6,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { exportForTorch } from '../../torch/graph-export.js';
 import type { CompileEngineConfig } from './engine-stage.js';
 
 type BuildReply =
   | { ok: true; header: Record<string, unknown>; compileSeconds: Record<string, number>; bytes: number }
-  | { ok: false; reason: string };
+  | { ok: false; message: string };
 
 export function parseReply(stdout: string): BuildReply | undefined {
   try {
@@ -63,7 +63,7 @@ export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Resul
     const what = `${script} exited ${build.exitCode ?? build.signal} without a reply`;
     return fail('tool-failed', what, last.length ? last : undefined);
   }
-  if (!reply.ok) return fail('tool-failed', reply.reason);
+  if (!reply.ok) return fail('tool-failed', reply.message);
   const manifest = { ...reply.header, fingerprint: tool.fingerprint, engineBytes: reply.bytes };
   await writeFile(ctx.out('manifest'), `${JSON.stringify(manifest, null, 2)}\n`);
   ctx.log.info(`compiled ${name}`, { compileSeconds: reply.compileSeconds, bytes: reply.bytes });

@@ -4,7 +4,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { formatMs } from '../../pipeline/log/log.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { buildArgs } from '../../trt/build-args.js';
@@ -13,9 +13,9 @@ import { readTrtInputs } from '../../trt/model-input.js';
 import { parseVersion, type TrtexecLog } from '../../trt/parse-log.js';
 import { runTrtexec } from '../../trt/trtexec.js';
 
-declare module '../../pipeline/reason.js' {
+declare module '../../pipeline/cause.js' {
   /** The build ran on another TensorRT or GPU than the probe keyed. */
-  interface StageReasons {
+  interface StageCauses {
     'trt-identity-mismatch': true;
   }
 }

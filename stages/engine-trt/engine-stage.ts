@@ -74,7 +74,7 @@ export function engineStage(precision: Precision): StageDef<EngineConfig> {
         name: tool.name,
         probe: async (c, exec) => {
           const found = await tool.probe(c, exec);
-          return found.ok ? found : err({ reason: `${found.error.reason} (would have run: ${wouldRun(c)})` });
+          return found.ok ? found : err({ message: `${found.error.message} (would have run: ${wouldRun(c)})` });
         },
       },
     ],

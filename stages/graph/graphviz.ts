@@ -9,7 +9,7 @@ export const dotTool: ToolSpec<unknown> = {
     const r = await exec('dot', ['-V']);
     if (r.exitCode !== 0) {
       return err({
-        reason: r.spawnError
+        message: r.spawnError
           ? 'graphviz `dot` not found on PATH; install graphviz (apt-get install graphviz)'
           : `\`dot -V\` failed: ${r.stderr.trim()}`,
       });

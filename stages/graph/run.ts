@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { inferShapes } from '../../onnx/infer/index.js';
 import { readModelFile } from '../../onnx/serde.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { GraphStageConfig } from './config.js';
 import { toDot } from './dot.js';

@@ -7,13 +7,14 @@ import type { Model, Tensor } from '../../onnx/ir.js';
 import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import type { Pass } from '../../onnx/rewrite/pass.js';
 import { encodeModel } from '../../onnx/serde.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageFailure } from '../../pipeline/stage.js';
 import type { OptimizeConfig } from './config.js';
 import { againstExpected, type Expected } from './expected.js';
 import {
   compareOutputs,
+  failingOutput,
   firstFailingStep,
   referenceRun,
   runDisabled,
@@ -71,7 +72,7 @@ export async function checkRun(
   const what =
     typeof after === 'string'
       ? `onnxruntime-node runs the original model on the check's inputs but not the optimized one (${after})`
-      : `the optimized model differs from the original: relative L2 ${after.worstRelL2.toExponential(2)} > ${limit}`;
+      : `the optimized model differs from the original: ${failingOutput(after, limit)}`;
   return fail('check-failed', `${what}; bisection names pass '${culprit?.pass}' (round ${culprit?.round})`, [
     `remove '${culprit?.pass}' from optimize.passes to go on without it, and report the model`,
   ]);

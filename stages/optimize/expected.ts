@@ -15,7 +15,7 @@ import { compareOutputs, type Comparison, type Outputs } from '../../onnx/numeri
 export const EXPECTED_REL_L2 = 1e-3;
 
 /** The agreement per output, or why there is none (an expected output onnxruntime has no type for). */
-export type Expected = Pick<Comparison, 'outputs' | 'worstRelL2'> | { notCompared: string };
+export type Expected = Pick<Comparison, 'outputs' | 'worstRelL2' | 'worstError'> | { notCompared: string };
 
 /** The expected outputs worth comparing: only when the check data gave every input, so both saw the same feeds. */
 export function expectedOutputs(
@@ -33,8 +33,8 @@ export function againstExpected(got: Outputs, expected: ReadonlyMap<string, Tens
     if (!feed.ok) return { notCompared: `the expected output '${name}': ${feed.error}` };
     reference[name] = feed.value;
   }
-  const { outputs, worstRelL2 } = compareOutputs(got, reference);
-  return { outputs, worstRelL2 };
+  const { outputs, worstRelL2, worstError } = compareOutputs(got, reference);
+  return { outputs, worstRelL2, worstError };
 }
 
 /** One line for the log: how closely the original model reproduces the expected outputs. */
@@ -45,7 +45,7 @@ export function describeExpected(e: Expected): { ok: boolean; line: string } {
   const each = Object.entries(e.outputs)
     .map(([name, a]) => `'${name}' ${Number.isNaN(a.relL2) ? 'not comparable' : a.relL2.toExponential(2)}`)
     .join(', ');
-  const within = !Number.isNaN(e.worstRelL2) && e.worstRelL2 <= EXPECTED_REL_L2;
+  const within = !Number.isNaN(e.worstError) && e.worstError <= EXPECTED_REL_L2;
   return within
     ? { ok: true, line: `the original model reproduces the check data's expected outputs: relative L2 ${worst}` }
     : {

@@ -6,7 +6,7 @@ import type { Model } from '../../onnx/ir.js';
 import { runPassesYielding, type PassRun } from '../../onnx/rewrite/pass-manager.js';
 import { PassError, type Pass } from '../../onnx/rewrite/pass.js';
 import { validateModel } from '../../onnx/validate/index.js';
-import { fail, type StageFailure } from '../../pipeline/reason.js';
+import { fail, type StageFailure } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { checkRun, type CheckOptions, type CheckResult } from './check-run.js';
 import type { OptimizeConfig } from './config.js';

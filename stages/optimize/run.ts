@@ -2,9 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { internalize } from '../../onnx/external-data.js';
 import type { InputsConfig } from '../../onnx/inputs/index.js';
+import { sortModel } from '../../onnx/rewrite/topo-sort.js';
 import { decodeModel, writeModelFile } from '../../onnx/serde.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
 import { checkSource } from '../../source/check-source.js';
 import type { OptimizeConfig } from './config.js';
@@ -25,6 +26,8 @@ export async function run(
   const whole = await internalize(decoded.value, dirname(path));
   if (!whole.ok) return fail('bad-input', `cannot read ${path}: ${whole.error}`);
   const original = whole.value;
+  // validate accepted an unsorted graph and said so once; the passes and the check take nodes in order.
+  sortModel(original);
   const selfContained = original === decoded.value;
   // The check runs on the model's own shapes and data (onnx/inputs): the config's input fields, the check data.
   const source = await checkSource(ctx, original);
@@ -39,8 +42,8 @@ export async function run(
     ...(selfContained ? { originalBytes: bytes } : {}),
   });
   if (!optimized.ok) {
-    const { reason, message, details } = optimized.error;
-    return reason === 'declined' ? decline(message, details) : fail(reason, message, details);
+    const { cause, message, details } = optimized.error;
+    return cause === 'declined' ? decline(message, details) : fail(cause, message, details);
   }
   const { run: passes, check } = optimized.value;
   await writeModelFile(ctx.out('model'), passes.model);

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { fail } from '../../pipeline/reason.js';
+import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import type { BenchFile } from '../../measure/result.js';

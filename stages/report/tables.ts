@@ -29,7 +29,7 @@ const correctness = (m: Measurement): string => {
   const c = m.correctness;
   if (!c) return 'reference';
   const top1 = c.top1 === undefined ? '' : ` / ${(c.top1 * 100).toFixed(0)} %`;
-  const zero = c.zeroReference ? ' (all-zero reference)' : '';
+  const zero = c.zeroReference ? ' (reference below the scale floor: judged by absolute error)' : '';
   return `${c.relL2.toExponential(1)} / ${c.maxAbs.toExponential(1)}${top1}${zero}`;
 };
 

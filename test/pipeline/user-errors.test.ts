@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { environmentMessage } from '../../pipeline/failure.js';
-import { shortReason } from '../../pipeline/execute/user-paths.js';
+import { shortMessage } from '../../pipeline/execute/user-paths.js';
 import { cli, manifest, project } from './toy.js';
 
 const noDevFull = !existsSync('/dev/full');
@@ -62,7 +62,7 @@ test('a skip reason has a short form for the terminal: its first clause', () => 
   const trt =
     'trtexec unavailable: no NVIDIA GPU found: nvidia-smi is not on PATH ' +
     '(TensorRT engines need an NVIDIA GPU and driver)';
-  assert.equal(shortReason(trt), 'trtexec unavailable: no NVIDIA GPU found');
-  assert.equal(shortReason('needs engine:trt:fp32, which was skipped'), 'needs engine:trt:fp32, which was skipped');
-  assert.equal(shortReason('x'.repeat(100)).length, 72);
+  assert.equal(shortMessage(trt), 'trtexec unavailable: no NVIDIA GPU found');
+  assert.equal(shortMessage('needs engine:trt:fp32, which was skipped'), 'needs engine:trt:fp32, which was skipped');
+  assert.equal(shortMessage('x'.repeat(100)).length, 72);
 });

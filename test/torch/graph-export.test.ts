@@ -34,7 +34,7 @@ test('float16 weights keep their bytes; every tensor is 8-byte aligned and sized
 
 test('an operator the runner does not know is refused by name and kind, not run wrongly', async () => {
   const found = await probeTorch('', exec);
-  assert.ok(found.ok, found.ok ? '' : found.error.reason);
+  assert.ok(found.ok, found.ok ? '' : found.error.message);
   const odd = structuredClone({ ...opt, graph: { ...opt.graph, nodes: opt.graph.nodes.map((n) => ({ ...n })) } });
   const victim = odd.graph.nodes.find((n) => n.opType === 'Add');
   assert.ok(victim);
@@ -70,6 +70,6 @@ test('an operator the runner does not know is refused by name and kind, not run 
   assert.ok(reply.ok, reply.ok ? '' : reply.error.message);
   const [run] = reply.value.results;
   assert.ok(run && !run.ok, 'the run is answered, not run');
-  assert.equal(run.kind, 'unsupported-operator');
-  assert.match(run.reason, /^the torch runner does not cover 1 operator of this model: BitShift \(1 node\)$/);
+  assert.equal(run.cause, 'unsupported-operator');
+  assert.match(run.message, /^the torch runner does not cover 1 operator of this model: BitShift \(1 node\)$/);
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { exec } from '../../pipeline/execute/exec.js';
 import { probeTrtexec } from '../../trt/probe.js';
+import { installDirs } from '../../trt/locate.js';
 import { FAKE_BIN, GPU, LOG, Rig } from '../stages/engine-trt/rig.js';
 
 const docker = { enabled: true, image: 'nvcr.io/nvidia/tensorrt:24.08-py3' };
@@ -59,7 +60,7 @@ test('trt.trtexec wins over PATH; an install directory is searched when PATH has
   assert.deepEqual(explicit.value.command, [join(FAKE_BIN, 'trtexec')]);
   const bad = await probeTrtexec({ trtexec: join(rig.root, 'nope'), docker }, exec);
   assert.ok(!bad.ok);
-  assert.match(bad.error.reason, /trt\.trtexec is set to .*nope, which is not an executable file/);
+  assert.match(bad.error.message, /trt\.trtexec is set to .*nope, which is not an executable file/);
 });
 
 test('no trtexec and no docker: a skip reason naming every place searched, and nothing run', async () => {
@@ -67,25 +68,25 @@ test('no trtexec and no docker: a skip reason naming every place searched, and n
   const r = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(!r.ok);
   assert.equal(
-    r.error.reason,
-    'trtexec not found on PATH or in /opt/tensorrt/bin, /workspace/tensorrt/bin, /usr/src/tensorrt/bin, ' +
+    r.error.message,
+    `trtexec not found on PATH or in ${rig.installDir}, ` +
       'and no docker on PATH; install TensorRT or set trt.trtexec / trt.docker.image',
   );
   assert.deepEqual(rig.calls(), []);
   const off = await probeTrtexec({ trtexec: '', docker: { ...docker, enabled: false } }, exec);
   assert.ok(!off.ok);
-  assert.match(off.error.reason, /\(trt\.docker\.enabled is false\)/);
+  assert.match(off.error.message, /\(trt\.docker\.enabled is false\)/);
 });
 
 test('no GPU: nvidia-smi missing or failing is a skip reason', async () => {
   new Rig(['trtexec'], { FAKE_TRT_LOG: LOG.v10 });
   const missing = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(!missing.ok);
-  assert.match(missing.error.reason, /^no NVIDIA GPU found: nvidia-smi is not on PATH/);
+  assert.match(missing.error.message, /^no NVIDIA GPU found: nvidia-smi is not on PATH/);
   new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_SMI_FAIL: '1' });
   const failing = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(!failing.ok);
-  assert.match(failing.error.reason, /^no usable NVIDIA GPU: .* exited 9: NVIDIA-SMI has failed/);
+  assert.match(failing.error.message, /^no usable NVIDIA GPU: .* exited 9: NVIDIA-SMI has failed/);
 });
 
 test('Docker: image must be present; then trtexec runs in it and the image digest enters the fingerprint', async () => {
@@ -93,7 +94,7 @@ test('Docker: image must be present; then trtexec runs in it and the image diges
   const r1 = await probeTrtexec({ trtexec: '', docker }, exec);
   assert.ok(!r1.ok);
   assert.match(
-    r1.error.reason,
+    r1.error.message,
     new RegExp(
       String.raw`^docker image nvcr\.io/nvidia/tensorrt:24\.08-py3 is not present locally ` +
         String.raw`.*run \`docker pull nvcr\.io/nvidia/tensorrt:24\.08-py3\``,
@@ -147,4 +148,10 @@ test('the fingerprint is stable for the same setup and changes with TensorRT ver
   assert.notDeepEqual(await fp(LOG.v86, GPU.ada), a);
   assert.notDeepEqual(await fp(LOG.v10, GPU.h100), a);
   assert.notDeepEqual(await fp(LOG.v10, 'NVIDIA RTX 6000 Ada Generation, 8.9, 560.28.03'), a);
+});
+
+test("the folders searched after PATH: the packages' and images' own, or $ENGINEFOUNDRY_TRTEXEC_DIRS", () => {
+  assert.deepEqual(installDirs({}), ['/opt/tensorrt/bin', '/workspace/tensorrt/bin', '/usr/src/tensorrt/bin']);
+  assert.deepEqual(installDirs({ ENGINEFOUNDRY_TRTEXEC_DIRS: '/a/bin:/b/bin' }), ['/a/bin', '/b/bin']);
+  assert.deepEqual(installDirs({ ENGINEFOUNDRY_TRTEXEC_DIRS: '' }), [], 'none searched');
 });

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { exec } from '../../../pipeline/execute/exec.js';
 import { validateFile } from '../../../onnx/validate/file.js';
 import { fromRoot } from '../../repo-root.js';
-import { realModels } from '../../corpus/models.js';
+import { realModelNames, realModels } from '../../corpus/models.js';
 import { referenceCheck } from './reference.js';
 
 const counter = fromRoot('test/onnx/validate/count-nodes.py');
@@ -28,7 +28,8 @@ const expected: Record<string, { total: number; inSubgraphs: number }> = {
 
 test('every real model validates, every node counted and checked, and onnx.checker agrees', async () => {
   const models = realModels();
-  assert.ok(models.length >= 13, `only ${models.length} real models`);
+  assert.equal(models.length, realModelNames.length);
+  assert.equal(models.length, 16, 'configs/examples/models.json lists 16 models');
   const paths = models.map((m) => m.file);
   const [reference, counted] = await Promise.all([
     referenceCheck(paths),
@@ -51,7 +52,10 @@ test('every real model validates, every node counted and checked, and onnx.check
     const report = r.value;
     const ref = counts.get(m.file)!;
     assert.deepEqual(report.errors, [], m.name);
-    assert.equal(reference.get(m.file)?.ok, true, `${m.name}: onnx.checker says ${reference.get(m.file)?.error}`);
+    const verdict = reference.get(m.file);
+    // Debian's onnx 1.12 reads IR versions up to 8; a newer file (silero_vad_op18, IR 10) it refuses unread.
+    if (report.irVersion > 8) assert.match(verdict?.error ?? '', /ir_version is higher than the checker's/, m.name);
+    else assert.equal(verdict?.ok, true, `${m.name}: onnx.checker says ${verdict?.error}`);
     assert.deepEqual(report.unchecked, [], `${m.name}: every operator of these models is in the default domain`);
     const { total, inSubgraphs, subgraphs } = ref;
     assert.deepEqual(report.nodes, { total, inSubgraphs, subgraphs, checked: total, unchecked: 0 }, m.name);

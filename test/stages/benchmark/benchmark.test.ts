@@ -157,18 +157,18 @@ test('a missing FP16 model, TensorRT engine or PyTorch is a skip with a reason, 
     said(new RegExp(`^torch-eager ${p} tool-unavailable: PyTorch engines skipped: .*no-such-python cannot be started`));
   // No engine file: the reason is what this machine lacks (as the engine stage's probe found), else the stage's.
   const gpu = await probeGpu(exec);
-  if (!gpu.ok) said(new RegExp(`^trt fp32 no-gpu: ${gpu.error.reason.replace(/[()]/g, '\\$&')}$`));
+  if (!gpu.ok) said(new RegExp(`^trt fp32 no-gpu: ${gpu.error.message.replace(/[()]/g, '\\$&')}$`));
   else said(/^trt fp32 (tool-unavailable|no-model): /);
   assert.equal(r.value.measurements.length, 1);
 });
 
 test('the torch probe finds a Python with torch, and names the one it could not use', async () => {
   const found = await probeTorch('/usr/bin/python3', exec);
-  assert.ok(found.ok, found.ok ? '' : found.error.reason);
+  assert.ok(found.ok, found.ok ? '' : found.error.message);
   assert.match(found.value.environment.torch, /^\d+\.\d+/);
   const missing = await probeTorch(join(dir, 'no-such-python'), exec);
   assert.ok(!missing.ok);
-  assert.match(missing.error.reason, /no-such-python/);
+  assert.match(missing.error.message, /no-such-python/);
 });
 
 test('--precision fp32 narrows the benchmark: nothing in FP16 is measured, and the skip says why', async () => {

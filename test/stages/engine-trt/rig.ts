@@ -3,9 +3,9 @@
  * nvidia-smi, docker from test/fixtures/bin) and node, tiny real ONNX models, the recorded calls, and a
  * hand-made StageContext for calling a stage's run() directly.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -41,16 +41,24 @@ export class Rig {
   readonly root = mkdtempSync(join(tmpdir(), 'ef-trt-'));
   readonly bin = join(this.root, 'bin');
   readonly callsFile = join(this.root, 'calls.ndjson');
+  /** The one folder the probe searches after PATH, empty: never this machine's /opt/tensorrt/bin and the like. */
+  readonly installDir = join(this.root, 'opt', 'tensorrt', 'bin');
 
-  /** Puts only `tools` (wrappers around the fakes) and node on PATH, and sets the fakes' environment. */
+  /**
+   * Puts only `tools` (wrappers around the fakes) and node on PATH, and sets the fakes' environment. PATH is this
+   * rig's folder alone (node's own folder is /usr/bin on Debian, where a real docker or nvidia-smi would be found),
+   * and the install folders searched after it are one empty folder of the rig's.
+   */
   constructor(tools: readonly ('trtexec' | 'nvidia-smi' | 'docker')[], env: Record<string, string> = {}) {
     mkdirSync(this.bin);
+    symlinkSync(process.execPath, join(this.bin, 'node'));
     for (const t of tools) {
       const p = join(this.bin, t);
       writeFileSync(p, `#!/bin/sh\nexec ${join(FAKE_BIN, t)} "$@"\n`);
       chmodSync(p, 0o755);
     }
-    process.env.PATH = `${this.bin}:${dirname(process.execPath)}`;
+    process.env.PATH = this.bin;
+    process.env.ENGINEFOUNDRY_TRTEXEC_DIRS = this.installDir;
     process.env.FAKE_TRT_ARGV = this.callsFile;
     for (const k of [
       'FAKE_TRT_LOG',

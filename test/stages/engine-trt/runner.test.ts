@@ -57,7 +57,7 @@ test('second run is a hit; another TensorRT version, GPU or driver is a miss', a
   const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: LOG.v10, FAKE_GPU: GPU.ada });
   const p = pipeline(rig);
   const first = await p.run();
-  assert.equal(first.status, 'built', first.reason);
+  assert.equal(first.status, 'built', first.message);
   assert.equal(builds(rig).length, 1);
 
   const second = await p.run();
@@ -71,7 +71,7 @@ test('second run is a hit; another TensorRT version, GPU or driver is a miss', a
     Object.assign(process.env, env);
     const before = builds(rig).length;
     const o = await p.run();
-    assert.equal(o.status, 'built', `${what}: ${o.reason}`);
+    assert.equal(o.status, 'built', `${what}: ${o.message}`);
     assert.ok(!seen.has(o.key), `${what} gives a new key`);
     seen.add(o.key);
     assert.equal(builds(rig).length, before + 1, `${what} rebuilds`);
@@ -97,7 +97,7 @@ test('a failing build caches nothing: the next run builds again and fails again'
   const p = pipeline(rig);
   const first = await p.run();
   assert.equal(first.status, 'failed');
-  assert.match(first.reason!, /the GPU ran out of memory/);
+  assert.match(first.message!, /the GPU ran out of memory/);
   assert.ok(first.failure?.details?.some((d) => d.includes('Error Code 2: OutOfMemory')));
   const plan = await planStages([optimize, trtFp32], {}, { store: p.store, exec });
   assert.equal(plan.find((o) => o.stage === 'engine:trt:fp32')?.status, 'miss');
@@ -131,15 +131,15 @@ test('no trtexec and no docker: skipped with the reason; --require trtexec makes
   const skipped = await p.run();
   assert.equal(skipped.status, 'skipped');
   assert.match(
-    skipped.reason!,
+    skipped.message!,
     new RegExp(
-      String.raw`^trtexec unavailable: trtexec not found on PATH or in /opt/tensorrt/bin, .* ` +
+      String.raw`^trtexec unavailable: trtexec not found on PATH or in ${rig.installDir}, .* ` +
         String.raw`\(would have run: trtexec --onnx=<model> --saveEngine=model\.fp32\.engine `,
     ),
   );
   const required = await p.run({}, { require: ['trtexec'] });
   assert.equal(required.status, 'failed');
-  assert.match(required.reason!, /^trtexec is required \(--require\) but unavailable: trtexec not found/);
+  assert.match(required.message!, /^trtexec is required \(--require\) but unavailable: trtexec not found/);
   assert.deepEqual(rig.calls('trtexec'), []);
 });
 
@@ -171,8 +171,8 @@ test('the FP16 stage runs beside FP32 with its own key and its own timing cache'
     out.find((o) => o.stage === 'engine:trt:fp32')!,
     out.find((o) => o.stage === 'engine:trt:fp16')!,
   ];
-  assert.equal(fp32.status, 'built', fp32.reason);
-  assert.equal(fp16.status, 'built', fp16.reason);
+  assert.equal(fp32.status, 'built', fp32.message);
+  assert.equal(fp16.status, 'built', fp16.message);
   assert.notEqual(fp32.key, fp16.key);
   const argvs = builds(rig).map((c) => c.argv);
   assert.equal(argvs.filter((a) => a.includes('--fp16')).length, 1);

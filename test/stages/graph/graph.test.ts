@@ -11,7 +11,7 @@ const config = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes
 
 test('the graph stage draws the raw and optimized MobileNetV2 with op types and shapes', async (t) => {
   const probe = await dotTool.probe({}, exec);
-  if (!probe.ok) return t.skip(probe.error.reason);
+  if (!probe.ok) return t.skip(probe.error.message);
   const { raw, optimize: opt } = await optimizedMobileNetV2(config);
 
   const { ctx } = await stageContext(
@@ -43,5 +43,5 @@ test('a missing dot is a skip reason, not a crash', async () => {
     exec(`${command}-definitely-missing`, args, options),
   );
   assert.equal(probe.ok, false);
-  assert.match(probe.ok ? '' : probe.error.reason, /graphviz `dot` not found.*apt-get install graphviz/);
+  assert.match(probe.ok ? '' : probe.error.message, /graphviz `dot` not found.*apt-get install graphviz/);
 });

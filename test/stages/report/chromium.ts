@@ -13,7 +13,7 @@ export interface PageView {
   servedBy: string;
   consoleErrors: string[];
   otherRequests: string[];
-  charts: { id: string; marks: number }[];
+  charts: { id: string; marks: number; symbols: number; bars: number }[];
   tableRows: number;
   screenshot: string;
   /** Rendered size in CSS pixels of each graph drawing on the page (a 20 px thumbnail is unreadable). */
@@ -38,6 +38,9 @@ async function readContent(page: Page): Promise<Pick<PageView, 'charts' | 'table
     figs.map((f) => ({
       id: f.id,
       marks: f.querySelectorAll('svg path, svg rect, svg line, svg circle').length,
+      // Data marks only (vega's role-mark groups), not axis lines or legends: one symbol per plotted point.
+      symbols: f.querySelectorAll('svg g.mark-symbol.role-mark path').length,
+      bars: f.querySelectorAll('svg g.mark-rect.role-mark path').length,
     })),
   );
   const tableRows = await page.$$eval('tbody tr', (rows) => rows.length);
@@ -87,7 +90,8 @@ export async function openInChromium(
       if (r.url() !== url) otherRequests.push(r.url());
     });
     const response = await page.goto(url, { waitUntil: 'load' });
-    if (served && response?.status() !== 200) return err(`${url} answered ${response?.status()}`);
+    // A report nginx cannot serve is a broken report, never a reason to skip the check.
+    if (served && response?.status() !== 200) throw new Error(`${url} answered ${response?.status()}, not 200`);
     const content = await readContent(page);
     const screenshot = join(shots, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });

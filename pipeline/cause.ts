@@ -1,12 +1,12 @@
 /**
- * Why a stage did not build, as a kebab-case value: the manifest records it beside the message, and code
- * switches on it instead of matching text. The pipeline's own reasons are listed here; a toolkit or stage adds
- * the reasons its failures give by merging them into `StageReasons` (trt/classify-failure.ts does), so this
- * module stays free of what any stage knows.
+ * Why a stage did not build, in two words used everywhere a failure or a skip is carried: the `cause`, a
+ * kebab-case value code switches on (the manifest records it), and the `message`, the sentence people read.
+ * The pipeline's own causes are listed here; a toolkit or stage adds the causes its failures give by merging
+ * them into `StageCauses` (trt/classify-failure.ts does), so this module stays free of what any stage knows.
  */
 import { err, type Result } from './result.js';
 
-export type PipelineReason =
+export type PipelineCause =
   /** Left out by the caller (`--precision`). */
   | 'excluded'
   /** Does not apply to this run config (the stage's `when`). */
@@ -22,8 +22,8 @@ export type PipelineReason =
   /** The user's model, data or named file is at fault; like every stage failure, the run exits 1. */
   | 'bad-input'
   /**
-   * A UserError of exit 2 thrown inside a stage: the user's config or usage is at fault, as the CLI's own
-   * checks before the run would say; a run whose every failure is one exits 2.
+   * A UserError of exit 2 thrown inside a stage, or a model the validator refuses: the user's config, usage or
+   * model is at fault, as the CLI's own checks before the run would say; a run whose every failure is one exits 2.
    */
   | 'user-error'
   /** The machine refused (a full disk, a read-only folder). */
@@ -37,22 +37,24 @@ export type PipelineReason =
   /** A check of the stage's result failed (a validator, a numeric comparison, a regression gate). */
   | 'check-failed';
 
-/** Reasons that toolkits and stages add by declaration merging; the keys are the reasons. */
-export interface StageReasons {}
+/** Causes that toolkits and stages add by declaration merging; the keys are the causes. */
+export interface StageCauses {}
 
-export type Reason = PipelineReason | keyof StageReasons;
+export type Cause = PipelineCause | keyof StageCauses;
 
 /**
  * A stage's own failure, shown to the user as one message (what, where, what to do). The stage says what went
  * wrong; the runner names the stage (`stage: message`) when it records the failure in the stage's outcome.
  */
 export interface StageFailure {
-  reason: Reason;
+  /** Why, as a value. */
+  cause: Cause;
+  /** What went wrong, where, and what to do, in one sentence. */
   message: string;
   /** Supporting lines (a tool's relevant output, the failing node), printed under the message. */
   details?: string[];
 }
 
 /** The one constructor of a stage failure. */
-export const fail = (reason: Reason, message: string, details?: readonly string[]): Result<never, StageFailure> =>
-  err({ reason, message, ...(details && details.length > 0 ? { details: [...details] } : {}) });
+export const fail = (cause: Cause, message: string, details?: readonly string[]): Result<never, StageFailure> =>
+  err({ cause, message, ...(details && details.length > 0 ? { details: [...details] } : {}) });
