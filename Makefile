@@ -10,7 +10,10 @@ CONFIG ?= configs/mobilenetv2.yaml
 # reach the CLI through the environment and quoted there, so a path with spaces is one argument and a `;` is part
 # of a file name, never a command. An unknown PRECISION is the CLI's usage error, not ignored.
 export CONFIG PRECISION ARGS
-RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $$ARGS
+# Make's own echo would show the recipe (`"$$CONFIG"`); this echoes the command with its values, quoted as a shell
+# reads them, and nothing under `make -s`.
+SAY_CMD = $(if $(findstring s,$(firstword -$(MAKEFLAGS))),:,c=$$(printf ' %q' "$$@"); echo "$${c:1}")
+RUN = @set -- $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $$ARGS; $(SAY_CMD); "$$@"
 # Globbed by make itself (no `find` process at parse time: a no-op `make engines` stays within ~10 ms of make).
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt torch ort stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 

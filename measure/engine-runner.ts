@@ -48,6 +48,8 @@ export interface BenchRequest {
   inputs?: InputsConfig;
   /** model.check_data's files (input_N.pb, output_N.pb, labels.json), when given. */
   checkFiles?: Readonly<Record<string, string>>;
+  /** The user's model as they gave it (source/given.ts); absent for the built model. */
+  given?: Readonly<Record<string, string>>;
   /** `--precision`: measure only this one; the other is recorded as left out. */
   only?: Precision;
   signal?: AbortSignal;
@@ -76,6 +78,8 @@ export interface EngineGroup {
   versions?: Record<string, string>;
   /** The GPU the runner saw, where nvidia-smi cannot say. */
   gpu?: { name: string; computeCapability?: string };
+  /** The runner was killed from outside (the OOM killer): the benchmark fails with this reason. */
+  died?: string;
 }
 
 /** A runner's share of the benchmark: the request, and what of it this runner measures. */

@@ -111,7 +111,13 @@ export interface BenchFile {
   schema: 2;
   createdAt: string;
   /** The model measured and every input it was fed, `N` standing for the batch. */
-  model: { name: string; inputs: InputSpec[]; sha256: string };
+  model: {
+    name: string;
+    inputs: InputSpec[];
+    sha256: string;
+    /** The user's model as they gave it (absent for the built MobileNetV2): name, path, sha256 of the file. */
+    source?: { name: string; path: string; sha256: string };
+  };
   /** The sampling limits every measurement ran under (bench.runs, bench.max_seconds, warm-up alike). */
   budget: { runs: number; maxSeconds: number; warmup: number; warmupMaxSeconds: number };
   environment: Environment;
@@ -140,6 +146,8 @@ export interface ReferenceInfo {
   graphOptimizationLevel: 'disabled';
   intraOpThreads: 1;
   interOpThreads: 1;
+  /** Why no engine was judged: the model's own output is not finite (NaN or ±Inf) on these inputs. */
+  notFinite?: string;
 }
 
 /** The regression gate's verdict (stages/benchmark/baseline.ts states the rule). */

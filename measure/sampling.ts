@@ -47,18 +47,24 @@ export function estimateMs(b: Budget, n: number, elapsedMs: number): number {
 
 export type SampleProgress = (phase: 'warm-up' | 'timed', n: number, elapsedMs: number, b: Budget) => void;
 
-/** Calls `fn` within the budget; each sample is the wall clock around one awaited call, `between` after each. */
+/**
+ * Calls `fn` within the budget; each sample is the wall clock around one awaited call, `between` after each. A
+ * stopped run (`signal`) throws before the next call, so the measurement is abandoned within one call, not at
+ * its time box.
+ */
 export async function sample(
   fn: () => Promise<void>,
   b: Budget,
   phase: 'warm-up' | 'timed',
   progress?: SampleProgress,
   between?: () => Promise<void>,
+  signal?: AbortSignal,
 ): Promise<{ samplesMs: number[]; stoppedBy: 'runs' | 'max_seconds'; seconds: number }> {
   const samplesMs: number[] = [];
   const started = performance.now();
   let reported = started;
   while (samplesMs.length < b.runs) {
+    signal?.throwIfAborted();
     const t0 = performance.now();
     await fn();
     const t1 = performance.now();

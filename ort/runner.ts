@@ -57,6 +57,8 @@ export interface OrtRunRequest {
   settings: OrtSettings;
   progress?: SampleProgress;
   calibrator?: Calibrator;
+  /** The run's stop: the measurement is abandoned before its next call. */
+  signal?: AbortSignal;
 }
 
 export interface OrtRun {
@@ -84,7 +86,7 @@ async function timedWithLoad(call: () => Promise<void>, r: OrtRunRequest) {
   const rounds: number[] = [];
   const calibrate = r.calibrator ? async () => void rounds.push(await r.calibrator!.round()) : undefined;
   const watch = watchProcess();
-  const timed = await sample(call, r.timed, 'timed', r.progress, calibrate);
+  const timed = await sample(call, r.timed, 'timed', r.progress, calibrate, r.signal);
   const load: MachineLoad = {
     ...watch.stop(),
     ...(calibrate ? { calibrationMs: rounds, calibratedAround: 'samples' as const } : {}),
@@ -105,7 +107,7 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
     const call = async () => {
       out = await session.run(feeds);
     };
-    const warm = await sample(call, r.warmup, 'warm-up', r.progress);
+    const warm = await sample(call, r.warmup, 'warm-up', r.progress, undefined, r.signal);
     const { timed, load } = await timedWithLoad(call, r);
     const output = firstFloat(session, out);
     if (!output)
@@ -166,22 +168,23 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
       const sweep = c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : '';
       const label = `ort ${precision} batch ${b}${sweep}`;
       const feeds = r.feeds.feeds(b);
-      if (!feeds.ok) {
-        group.skipped.push(...skipAll(['ort'], precision, { cause: 'no-inputs', message: feeds.error }));
-        continue;
-      }
-      const run = await measureOrt({
-        path,
-        artifact: basename(path),
-        precision,
-        batch: b,
-        feeds: feeds.value,
-        warmup: warmupBudget(c),
-        timed: timedBudget(c),
-        settings,
-        ...optional(progressOf(r, label)),
-        ...(r.calibrator ? { calibrator: r.calibrator } : {}),
-      });
+      const run = !feeds.ok
+        ? err<Skip>({ cause: 'no-inputs', message: feeds.error })
+        : await measureOrt({
+            path,
+            artifact: basename(path),
+            precision,
+            batch: b,
+            feeds: feeds.value,
+            warmup: warmupBudget(c),
+            timed: timedBudget(c),
+            settings,
+            ...optional(progressOf(r, label)),
+            ...(r.calibrator ? { calibrator: r.calibrator } : {}),
+            ...(r.signal ? { signal: r.signal } : {}),
+          });
+      // A stopped run measures nothing more and says nothing of what it stopped.
+      if (r.signal?.aborted) return;
       if (!run.ok) {
         group.skipped.push(...skipAll(['ort'], precision, run.error));
         continue;

@@ -82,6 +82,8 @@ export interface Registry {
   preflight?(config: RunConfig, configFile: string): Promise<Result<RunConfig, string>>;
   /** A check of the validated config the schema cannot express (a memory budget): the field and the problem. */
   checkConfig?(config: Readonly<Record<string, unknown>>): { path: string[]; message: string } | undefined;
+  /** What the run is about as the user knows it (their model's name and path): `--json`'s `model`. */
+  subject?(config: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> | undefined;
   /** Tools probed inside stages, by the name `--require` uses; a required one is probed before anything runs. */
   probedTools?: Readonly<Record<string, ProbedTool>>;
   /**

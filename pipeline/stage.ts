@@ -88,6 +88,8 @@ export interface StageContext<C> {
    * enter the cache key, so only a `cache: 'never'` stage should let them change its outputs.
    */
   options?: Readonly<Record<string, unknown>>;
+  /** The stage's `display` of this run config (not in its key: for messages, never for outputs). */
+  display?: Readonly<Record<string, string>>;
 }
 
 export type { StageFailure } from './cause.js';
@@ -98,8 +100,11 @@ export interface StageDef<C = unknown> {
   /** Bump when `run` changes meaning: it enters the key, so old artifacts stop matching. */
   version: number;
   description: string;
-  /** The slice of the run config this stage reads; all of it, and only it, enters the cache key. */
-  config(config: Readonly<Record<string, unknown>>): C;
+  /**
+   * The slice of the run config this stage reads; all of it, and only it, enters the cache key. A stage whose
+   * outputs a run option changes (the benchmark under `--precision`) takes that option's value into it here.
+   */
+  config(config: Readonly<Record<string, unknown>>, options?: Readonly<Record<string, unknown>>): C;
   inputs: Readonly<Record<string, InputRef>>;
   /** Output label → file name, as it appears under `artifacts/latest/`. */
   outputs: Readonly<Record<string, string>>;
@@ -110,6 +115,11 @@ export interface StageDef<C = unknown> {
   tags?: Readonly<Record<string, string>>;
   /** Why the stage does not apply to this run config (e.g. a source that is not the one in use); then skipped. */
   when?(config: Readonly<Record<string, unknown>>): string | undefined;
+  /**
+   * What the stage names to the user but never writes into an output (the user's file as they gave it): taken
+   * from the run config, outside the key, so a rename stays a hit; the stage sees it as `ctx.display`.
+   */
+  display?(config: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> | undefined;
   /** The user files it reads; an error (a file that cannot be read) fails the stage before it runs. */
   files?(config: Readonly<Record<string, unknown>>): Promise<Result<UserFiles, string>>;
   /** What `--json` reports of its result beside the files, read from its outputs (label → path). */

@@ -70,3 +70,23 @@ export function inputsConfig(root: Readonly<Record<string, unknown>>): InputsCon
     ...(inputs ? { inputs } : {}),
   };
 }
+
+/**
+ * A config that names a file and describes MobileNetV2 too, in the file or through `--set` (`--model` drops the
+ * file's MobileNetV2 fields, never a `--set`'s): the field to blame and why.
+ */
+export function mixedSourceProblem(
+  root: Readonly<Record<string, unknown>>,
+): { path: string[]; message: string } | undefined {
+  const m = root['model'];
+  if (m === null || typeof m !== 'object' || (m as Record<string, unknown>)['path'] === undefined) return undefined;
+  const mixed = BUILT_FIELDS.filter((f) => (m as Record<string, unknown>)[f] !== undefined);
+  if (mixed.length === 0) return undefined;
+  return {
+    path: ['model', mixed[0]!],
+    message:
+      `model.path and model.${mixed[0]} are both set: a config describes either a file (model.path) or the ` +
+      `built-in MobileNetV2 (model.${mixed.join(', model.')}); remove one (--model FILE replaces the model of ` +
+      `any config, not a --set's fields)`,
+  };
+}

@@ -16,6 +16,8 @@ import { schema as trtSchema } from '../trt/config.js';
 import { torchCompileFp16, torchCompileFp32, torchFusedFp16 } from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
+import { mixedSourceProblem } from '../source/config.js';
+import { givenModel } from '../source/given.js';
 import { modelOptions } from './import/options.js';
 import { preflight } from './import/preflight.js';
 import { schema as graphSchema } from './graph/config.js';
@@ -76,7 +78,7 @@ export const registry: Registry = {
       limits: limitsSchema,
     },
   },
-  checkConfig: budgetProblem,
+  checkConfig: (c) => mixedSourceProblem(c) ?? budgetProblem(c),
   // The benchmark probes PyTorch inside its run (a missing torch skips those engines, not the benchmark).
   probedTools: Object.fromEntries(
     ['torch', 'python'].map((name) => [
@@ -118,6 +120,7 @@ export const registry: Registry = {
     },
   },
   options: modelOptions,
+  subject: (root) => givenModel(root),
   async preflight(config, file) {
     const checked = await preflight(config, file);
     return checked.ok ? quantizePreflight(checked.value, file) : checked;

@@ -199,7 +199,9 @@ export const torchRunner: EngineRunner<TorchFound> = {
     });
     const timeoutMs = r.config.torch.timeout_s * 1000;
     const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
-    if (!reply.ok) return skipEvery({ cause: 'engine-failed', message: `the torch runner failed: ${reply.error}` });
+    if (reply.ok === false && reply.error.died) return { measured: [], skipped: [], died: reply.error.died };
+    if (!reply.ok)
+      return skipEvery({ cause: 'engine-failed', message: `the torch runner failed: ${reply.error.message}` });
     return { ...(await collect(r, runs, reply.value)), ...seen(reply.value.environment) };
   },
 };

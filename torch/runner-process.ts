@@ -142,6 +142,12 @@ function progressLines(onProgress: (p: Record<string, unknown>) => void): (chunk
 
 type OnProgress = (p: Record<string, unknown>) => void;
 
+/** Why the runner gave no reply; `died` when something outside this run killed it (the benchmark fails). */
+export interface RunnerError {
+  message: string;
+  died?: string;
+}
+
 async function ask(
   exec: Exec,
   python: string,
@@ -149,25 +155,33 @@ async function ask(
   timeoutMs: number,
   signal?: AbortSignal,
   onProgress?: OnProgress,
-): Promise<Result<Record<string, unknown>, string>> {
+): Promise<Result<Record<string, unknown>, RunnerError>> {
+  const failed = (message: string) => err<RunnerError>({ message });
   const run = await exec(python, [runnerPath], {
     input: JSON.stringify({ protocol: RUNNER_PROTOCOL, ...request }),
+    // The runner exits by itself when this process is gone, even before it could set its death signal.
+    env: { ENGINEFOUNDRY_PARENT_PID: String(process.pid) },
     timeoutMs,
     ...(signal ? { signal } : {}),
     ...(onProgress ? { onStderr: progressLines(onProgress) } : {}),
   });
-  if (run.spawnError) return err(`${python} cannot be started (${run.spawnError})`);
+  if (run.spawnError) return failed(`${python} cannot be started (${run.spawnError})`);
   if (run.timedOut)
-    return err(`${python} ${runnerPath} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+    return failed(`${python} ${runnerPath} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+  // Killed from outside (the OOM killer, kill -9), not by our own stop: nothing it measured can be trusted.
+  if (run.signal && !signal?.aborted) {
+    const died = `the torch runner (${python}) was killed by ${run.signal}, not by this run`;
+    return err({ message: died, died: `${died} (out of memory? see dmesg)` });
+  }
   if (run.exitCode !== 0)
-    return err(lastLine(run.stderr) || `${python} ${runnerPath} exited ${run.exitCode ?? run.signal}`);
+    return failed(lastLine(run.stderr) || `${python} ${runnerPath} exited ${run.exitCode ?? run.signal}`);
   try {
     const reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
     if (reply.protocol !== RUNNER_PROTOCOL)
-      return err(`${runnerPath} answered protocol ${String(reply.protocol)}, expected ${RUNNER_PROTOCOL}`);
+      return failed(`${runnerPath} answered protocol ${String(reply.protocol)}, expected ${RUNNER_PROTOCOL}`);
     return ok(reply);
   } catch {
-    return err(`${runnerPath} printed no JSON reply: ${lastLine(run.stdout) || '(no output)'}`);
+    return failed(`${runnerPath} printed no JSON reply: ${lastLine(run.stdout) || '(no output)'}`);
   }
 }
 
@@ -178,7 +192,7 @@ export async function probeTorch(python: string, exec: Exec): Promise<Result<Tor
   for (const p of candidates) {
     const reply = await ask(exec, p, { probe: true }, 120_000);
     if (reply.ok) return ok({ python: p, environment: reply.value.environment as TorchEnvironment });
-    tried.push(reply.error);
+    tried.push(reply.error.message);
   }
   const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python to a Python that has it';
   return err({ message: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
@@ -205,7 +219,7 @@ export async function runTorch(
   timeoutMs: number,
   signal?: AbortSignal,
   onProgress?: OnProgress,
-): Promise<Result<TorchReply, string>> {
+): Promise<Result<TorchReply, RunnerError>> {
   const reply = await ask(exec, python, request, timeoutMs, signal, onProgress);
   if (!reply.ok) return reply;
   return ok({

@@ -38,12 +38,16 @@ PROTOCOL = 3
 def watch_parent():
     # The pipeline may die without a chance to stop us (kill -9). On Linux the kernel then kills us at once
     # (PR_SET_PDEATHSIG); elsewhere a thread sees us re-parented, once the GIL lets it (not during `import torch`).
-    parent = os.getppid()
+    # A parent that died before the death signal was set sent none: the pid the pipeline gave us says so.
+    given = os.environ.get("ENGINEFOUNDRY_PARENT_PID", "")
+    parent = int(given) if given.isdigit() else os.getppid()
     try:
         import ctypes
         ctypes.CDLL(None).prctl(1, 9)
     except (OSError, AttributeError):
         pass
+    if os.getppid() != parent:
+        os._exit(1)
 
     def watch():
         while os.getppid() == parent:

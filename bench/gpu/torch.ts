@@ -52,7 +52,7 @@ async function runAtBatch1(
     ...settings,
   };
   const reply = await runTorch(exec, torch.python, request, 600_000);
-  if (!reply.ok) throw new Error(reply.error);
+  if (!reply.ok) throw new Error(reply.error.message);
   return reply.value.results;
 }
 

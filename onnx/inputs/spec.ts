@@ -7,6 +7,7 @@
  */
 import { DType, type Dim, type Model } from '../ir.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
+import { didYouMean } from '../../pipeline/cli/suggest.js';
 import { dtypeName } from '../tensor.js';
 
 /** The fields of the `model` config section this module reads. */
@@ -74,6 +75,18 @@ function sharedLeadingDim(model: Model, bound: ReadonlyMap<string, number>): str
   return leading.size === 1 ? [...leading][0] : undefined;
 }
 
+/** A `model.dims` name (`--dim`) that no input has: a typo would otherwise change keys and fix nothing. */
+function unknownDim(model: Model, cfg: InputsConfig): string | undefined {
+  const named = new Set(feedInputs(model).flatMap((i) => (i.type?.shape ?? []).filter((d) => typeof d === 'string')));
+  const name = Object.keys(cfg.dims ?? {}).find((d) => !named.has(d));
+  if (name === undefined) return undefined;
+  const list = named.size > 0 ? `its named dimensions: ${[...named].join(', ')}` : 'it has no named dimension';
+  return (
+    `dimension '${name}' (--dim ${name}=… or model.dims) names no dimension of the model's inputs` +
+    `${didYouMean(name, named)}; ${list}`
+  );
+}
+
 /** Named dimensions the config fixes: `model.dims`, and named positions of `model.inputs.X.shape`. */
 function configBindings(model: Model, cfg: InputsConfig): Result<Map<string, number>, string> {
   const bound = new Map(Object.entries(cfg.dims ?? {}));
@@ -135,6 +148,8 @@ export function resolveInputs(
   cfg: InputsConfig,
   fixed: ReadonlyMap<string, readonly number[]> = new Map(),
 ): Result<ModelInputs, string> {
+  const unknown = unknownDim(model, cfg);
+  if (unknown) return err(unknown);
   const bindings = configBindings(model, cfg);
   if (!bindings.ok) return bindings;
   const bound = bindings.value;

@@ -1,12 +1,13 @@
 /** `cache ls|verify|gc|push|pull`: inspect, re-hash, prune and sync the artifact store. */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { cacheSync } from '../store/cache-sync.js';
-import { fail } from './messages.js';
+import { fail, note } from './messages.js';
 import { projectConfig, type Args } from './project.js';
 import { UserError } from '../failure.js';
-import { gc, gcLines } from '../store/gc.js';
+import { gc, gcLines, latestLinks } from '../store/gc.js';
 import type { Registry } from '../registry.js';
+import { unstampedNote } from '../store/stamp.js';
 import { isCorrupt, Store, type StoreEntry } from '../store/store.js';
 
 export interface CacheArgs extends Args {
@@ -62,18 +63,21 @@ async function verify(store: Store, entries: readonly StoreEntry[], json: boolea
   return bad ? 1 : 0;
 }
 
-/** Keeps the keys of the latest run's manifest, and each stage's newest entry. */
-async function collect(store: Store, argv: CacheArgs): Promise<number> {
+/** Keeps the keys every `latest` link's manifest names (each config's newest run), and what gc keeps itself. */
+async function collect(registry: Registry, store: Store, argv: CacheArgs): Promise<number> {
   const keep = new Set<string>();
-  try {
-    const manifest = JSON.parse(await readFile(resolve(argv.artifacts, 'latest', 'manifest.json'), 'utf8')) as {
-      stages: Record<string, { key?: string }>;
-    };
-    for (const s of Object.values(manifest.stages)) if (s.key) keep.add(s.key);
-  } catch {
-    // No latest run: keep each stage's newest entry only.
+  for (const link of (await latestLinks(store.root)).keys()) {
+    try {
+      const manifest = JSON.parse(await readFile(join(store.root, link, 'manifest.json'), 'utf8')) as {
+        stages: Record<string, { key?: string }>;
+      };
+      for (const s of Object.values(manifest.stages)) if (s.key) keep.add(s.key);
+    } catch {
+      // A view without a readable manifest names nothing.
+    }
   }
-  const r = await gc(store, keep);
+  const measured = new Set(registry.stages.filter((s) => s.cache === 'never').map((s) => s.name));
+  const r = await gc(store, keep, measured);
   print(argv.json ? `${JSON.stringify(r)}\n` : `${gcLines(r).join('\n')}\n`);
   return 0;
 }
@@ -85,7 +89,12 @@ export async function cacheCommand(registry: Registry, action: string, argv: Cac
     if (!config.ok) throw new UserError(config.error);
     return cacheSync(registry, action, store, config.value, argv);
   }
-  if (action === 'ls') return ls(await store.entries(), argv.json);
-  if (action === 'verify') return verify(store, await store.entries(), argv.json);
-  return collect(store, argv);
+  const code =
+    action === 'ls'
+      ? ls(await store.entries(), argv.json)
+      : action === 'verify'
+        ? await verify(store, await store.entries(), argv.json)
+        : await collect(registry, store, argv);
+  if (store.unstamped > 0) note(argv.json, unstampedNote(store.unstamped));
+  return code;
 }

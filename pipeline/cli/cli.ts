@@ -11,6 +11,7 @@ import { fail, report, unknownArgument, version } from './messages.js';
 import { withOptions, type Scope } from './options.js';
 import { CACHE, commandTable, optionNames, PLAN, projectRows, RUN } from './project.js';
 import { runCommand, type RunArgs } from './run.js';
+import { logFormat } from '../log/log.js';
 import type { Registry } from '../registry.js';
 import { didYouMean } from './suggest.js';
 
@@ -39,10 +40,17 @@ function baseParser(
   );
 }
 
+/** Whether the log (and so a usage error) is JSON: `--json`, `--log-format json` or the environment's. */
+function jsonLog(args: readonly string[]): boolean {
+  const at = args.findIndex((a) => a === '--log-format' || a.startsWith('--log-format='));
+  const given = at < 0 ? undefined : args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1];
+  return args.includes('--json') || logFormat(given) === 'json';
+}
+
 /** Parses `args` (without node and the script) and runs the command; resolves to the exit code. */
 export async function main(args: readonly string[], registry: Registry): Promise<number> {
   let code = 0;
-  const json = args.includes('--json');
+  const json = jsonLog(args);
   const usage = (message: string) => {
     fail(json, `${message}; run with --help for the commands and options`);
     code = 2;

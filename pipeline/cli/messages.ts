@@ -11,6 +11,12 @@ export function fail(json: boolean | undefined, message: string): void {
   else process.stderr.write(`error: ${message}\n`);
 }
 
+/** A warning a command says beside its output (stderr; a JSON record under `--json`). */
+export function note(json: boolean | undefined, message: string): void {
+  if (json) process.stderr.write(`${JSON.stringify({ level: 40, msg: message })}\n`);
+  else process.stderr.write(`warn: ${message}\n`);
+}
+
 /** The package's version, read only when asked for (two folders up from dist/cli/ and dist/pipeline/). */
 export function version(): string {
   try {

@@ -6,6 +6,7 @@
  * keep their last value.
  */
 import type { Argv, Options } from 'yargs';
+import { LOG_FORMAT_ENV, LOG_FORMATS } from '../log/log.js';
 
 /** `run`: the commands that run stages (`run` and the project's); `plan`; `cache` (ls, verify, gc, push, pull). */
 export type Scope = 'run' | 'plan' | 'cache';
@@ -41,6 +42,9 @@ export const OPTIONS: Record<string, OptionRow> = {
   explain: flag(['run'], 'say per stage why it missed (which key input changed)'),
   verbose: flag(['run'], 'full reasons for skipped stages on the terminal'),
   json: { scopes: ALL, spec: { type: 'boolean', describe: 'results as JSON on stdout, logs as JSON lines on stderr' } },
+  'log-format': value(ALL, `the log on stderr: human lines or JSON records (default: $${LOG_FORMAT_ENV}, else human)`, {
+    choices: [...LOG_FORMATS],
+  }),
   artifacts: value(ALL, 'artifact store directory', { default: 'artifacts' }),
   'remote-cache': value(ALL, 'remote cache base URL (Bazel HTTP protocol); overrides cache.remote'),
   verify: {

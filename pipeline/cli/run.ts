@@ -20,12 +20,13 @@ import { exec } from '../execute/exec.js';
 import { UserError } from '../failure.js';
 import { canonical, sha256 } from '../plan/fingerprint.js';
 import { checkDeclarations, select, type AnyStage } from '../plan/graph.js';
-import { checkLatest, writeLatest } from '../store/latest.js';
-import { createLogger, type Logger } from '../log/log.js';
+import { checkLatest, viewName, writeLatest } from '../store/latest.js';
+import { createLogger, logFormat, type Logger } from '../log/log.js';
 import type { RemoteCache } from '../store/remote-cache.js';
 import type { Registry } from '../registry.js';
 import { planStages, runStages, type Outcome } from '../execute/runner.js';
 import { exitCodeFor, exitSoon, interruptedBy, trapSignals } from '../execute/signals.js';
+import { unstampedNote } from '../store/stamp.js';
 import { Store } from '../store/store.js';
 import { logSummary, planTable, runJson } from '../log/summary.js';
 import { stageSummaries } from '../log/stage-summary.js';
@@ -37,6 +38,7 @@ export interface RunArgs extends Args {
   explain: boolean;
   verbose: boolean;
   json?: boolean;
+  logFormat?: string;
   require: string[];
   artifacts: string;
   remoteCache?: string;
@@ -57,6 +59,7 @@ interface Prepared {
   log: Logger;
   remote: RemoteCache | undefined;
   code: Readonly<Record<string, string>>;
+  subject: Readonly<Record<string, string>> | undefined;
 }
 
 async function prepare(registry: Registry, command: string, argv: RunArgs, planOnly: boolean): Promise<Prepared> {
@@ -70,7 +73,9 @@ async function prepare(registry: Registry, command: string, argv: RunArgs, planO
   const options = stageOptionValues(registry, command, argv);
   await checkRequired(registry, argv.require, config.value);
   if (!planOnly) await checkStageOptions(registry, options);
-  const log = createLogger({ ...(argv.json ? { json: true } : {}), verbose: argv.verbose });
+  const format = logFormat(argv.logFormat);
+  if (format !== 'human' && format !== 'json') throw new UserError(format);
+  const log = createLogger({ json: argv.json === true || format === 'json', verbose: argv.verbose });
   const remote = remoteFrom(argv.remoteCache, config.value, argv.config, (m) => log.warn(m));
   if (!remote.ok) throw new UserError(remote.error);
   return {
@@ -83,6 +88,7 @@ async function prepare(registry: Registry, command: string, argv: RunArgs, planO
     log,
     remote: remote.value,
     code: registry.code ?? (await loadCodeIdentity()),
+    subject: registry.subject?.(config.value),
   };
 }
 
@@ -99,9 +105,11 @@ const common = (p: Prepared, argv: RunArgs) => ({
 async function plan(p: Prepared, argv: RunArgs): Promise<number> {
   const planned = await planStages(p.selected, p.config, {
     ...common(p, argv),
+    options: p.options,
     warn: (stage, m) => p.log.warn({ stage }, m),
   });
   p.remote?.close();
+  if (p.store.unstamped > 0) p.log.warn(unstampedNote(p.store.unstamped));
   print(
     argv.json
       ? `${JSON.stringify({ config: argv.config, stages: planned.map(({ outputs: _o, ...s }) => s) })}\n`
@@ -115,7 +123,7 @@ export async function runCommand(registry: Registry, command: string, argv: RunA
   const p = await prepare(registry, command, argv, planOnly);
   if (planOnly) return plan(p, argv);
   await checkArtifacts(argv.artifacts);
-  await checkLatest(p.store, argv.artifacts);
+  await checkLatest(p.store, argv.artifacts, viewName(argv.config, p.subject?.['name']));
   const trap = trapSignals();
   try {
     const signal = trap.controller.signal;
@@ -152,15 +160,17 @@ async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   if (!interrupted) await remote?.flush();
   remote?.close();
   const configSha = sha256(canonical(stageConfig(config)));
-  await writeLatest(store, r.argv.config, outcomes, { configSha, ...(interrupted ? { interrupted } : {}) });
+  const name = viewName(r.argv.config, r.prepared.subject?.['name']);
+  await writeLatest(store, r.argv.config, outcomes, { configSha, name, ...(interrupted ? { interrupted } : {}) });
   const ms = performance.now() - r.started;
   logSummary(log, outcomes, ms);
   const failed = outcomes.filter((o) => o.status === 'failed');
   const failedCode = failed.length === 0 ? 0 : failed.every((o) => o.cause === 'user-error') ? 2 : 1;
   const code = interrupted ? exitCodeFor(interrupted) : failedCode;
+  const subject = r.prepared.subject;
   if (r.argv.json) {
     const summaries = await stageSummaries(r.prepared.selected, outcomes, resolve(r.argv.artifacts, 'latest'));
-    print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms, summaries))}\n`);
+    print(`${JSON.stringify(runJson(r.command, r.argv.config, code, outcomes, ms, summaries, subject))}\n`);
   }
   // Abandoned work (a stage deaf to the abort) must not keep the process alive.
   if (interrupted) exitSoon(code);

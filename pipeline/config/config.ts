@@ -138,8 +138,9 @@ function readBounded(file: string): Result<string, string> {
 export type ConfigCheck = (config: RunConfig) => { path: string[]; message: string } | undefined;
 
 /**
- * Reads, overrides and checks a run config. `adjust` edits it after the `--set`s and before the schema check
- * (options the project declares, such as `--model`); `check` judges the checked config (a memory budget).
+ * Reads, overrides and checks a run config. `adjust` edits the file's config (options the project declares, such
+ * as `--model`), then the `--set`s apply, so a field a `--set` gives is never dropped by an option; then the
+ * schema check, and `check` judges the checked config (a memory budget, fields that do not go together).
  */
 export async function loadConfig(
   file: string,
@@ -173,10 +174,11 @@ export async function loadConfig(
   const where = locator(file, doc, lines);
   const problem = guard(raw);
   if (problem) return err(`${where(problem.path, problem.atKey)}: ${problem.message}`);
-  const set = applySets(raw as RunConfig, sets);
-  if (!set.ok) return set;
-  const withSets = adjust ? adjust(set.value) : set;
+  const adjusted = adjust ? adjust(raw as RunConfig) : ok(raw as RunConfig);
+  if (!adjusted.ok) return adjusted;
+  const withSets = applySets(adjusted.value, sets);
   if (!withSets.ok) return withSets;
+  const set = withSets;
   const from = set.from ?? new Map<string, string>();
   const origin: Where = (path, atKey) => {
     for (let n = path.length; n > 0; n--) {

@@ -82,9 +82,15 @@ export class Attempt {
     return this.end('skipped', { key, cause: 'declined', message });
   }
 
-  cached(key: string, outputs: Record<string, StoredOutput>, from: 'local' | 'remote', reused: boolean): Outcome {
+  cached(
+    key: string,
+    outputs: Record<string, StoredOutput>,
+    from: 'local' | 'remote',
+    r: { reused: boolean; madeAt?: number },
+  ): Outcome {
     const ms = this.elapsed();
-    this.say({ kind: 'hit', stage: this.stage, key, ms, from, reused });
+    const made = r.madeAt !== undefined ? { made: new Date(r.madeAt).toISOString() } : {};
+    this.say({ kind: 'hit', stage: this.stage, key, ms, from, reused: r.reused, ...made });
     return this.end('cached', { key, ms, outputs, ...(from === 'remote' ? { from } : {}) });
   }
 

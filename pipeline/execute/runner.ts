@@ -92,7 +92,10 @@ function settled(a: Attempt, step: Exclude<Step, Miss>): Outcome {
       return a.skipped(step.cause, step.message);
     case 'hit':
     case 'remote-hit':
-      return a.cached(step.fingerprint.key, step.outputs, step.decision === 'hit' ? 'local' : 'remote', step.reused);
+      return a.cached(step.fingerprint.key, step.outputs, step.decision === 'hit' ? 'local' : 'remote', {
+        reused: step.reused,
+        ...(step.madeAt !== undefined ? { madeAt: step.madeAt } : {}),
+      });
     default:
       return unreachable(step);
   }
@@ -165,7 +168,13 @@ export async function runStages(
   opts: RunOptions,
 ): Promise<Outcome[]> {
   const signal = opts.signal ?? new AbortController().signal;
-  const executing = { ...opts, signal, board: new ProgressBoard(opts.log), slots: new Slots(opts.concurrency ?? 2) };
+  const executing = {
+    ...opts,
+    root,
+    signal,
+    board: new ProgressBoard(opts.log),
+    slots: new Slots(opts.concurrency ?? 2),
+  };
   const probes = new ToolProbes(opts.exec, probeMemo(opts.store.probesPath));
   const loop: Loop = { root, opts, probes, signal, results: new Map(), execute: executing };
   const done = new Map<string, Promise<Outcome>>();

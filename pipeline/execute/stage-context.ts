@@ -21,6 +21,8 @@ export interface ContextOptions {
   signal: AbortSignal;
   board: ProgressBoard;
   options?: Readonly<Record<string, unknown>>;
+  /** The run config, for a stage's `display`. */
+  root?: Readonly<Record<string, unknown>>;
 }
 
 /** Companion names per output label, as the stage asks for them: what the commit stores beside each output. */
@@ -37,6 +39,7 @@ export function stageContext(
 ): StageContext<unknown> {
   const { store, signal } = o;
   const th = toolsHash(keyed.fingerprint.data.tools);
+  const display = o.root && def.display ? def.display(o.root) : undefined;
   // Every child process a stage starts is stopped with the run.
   const exec: Exec = (command, args, options) =>
     o.exec(command, args, { ...options, signal: options?.signal ?? signal });
@@ -44,6 +47,8 @@ export function stageContext(
   const say =
     (level: 'info' | 'warn') =>
     (message: string, fields: Record<string, unknown> = {}) => {
+      // Once the run is stopping, what a stage still says is about work the stop cut short: the stop says it.
+      if (signal.aborted) return;
       const { ms, ...rest } = fields;
       const timed = typeof ms === 'number';
       const shown = timed ? rest : fields;
@@ -80,5 +85,6 @@ export function stageContext(
     },
     signal,
     options: o.options ?? {},
+    ...(display ? { display } : {}),
   };
 }

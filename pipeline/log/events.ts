@@ -24,7 +24,7 @@ export type Event =
   /** The stage runs: `why` says why it is not a hit, `explain` which part of the key changed (`--explain`). */
   | { kind: 'started'; stage: string; key: string; why: string; explain?: string[] }
   /** An entry served the stage; `reused`: a measurement's newest result, taken by a command that only reads it. */
-  | { kind: 'hit'; stage: string; key: string; ms: number; from: 'local' | 'remote'; reused: boolean }
+  | { kind: 'hit'; stage: string; key: string; ms: number; from: 'local' | 'remote'; reused: boolean; made?: string }
   | { kind: 'built'; stage: string; key: string; ms: number }
   /** The stage could not prove its output: now (`ms`, `details`), or earlier (`cached`: stored under its key). */
   | { kind: 'declined'; stage: string; key: string; message: string; cached: boolean; ms?: number; details?: string[] }

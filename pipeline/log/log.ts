@@ -1,11 +1,11 @@
 /**
- * The logger says events (pipeline/log/events.ts), as the lines pipeline/log/render.ts makes of them: JSON records on
- * stderr when stderr is not a terminal or with `--json` (the only pino import), a concise human line on a
- * terminal (no worker thread, so startup stays fast).
+ * The logger says events (pipeline/log/events.ts), as the lines pipeline/log/render.ts makes of them: a concise human
+ * line, on a terminal or not (no worker thread, so startup stays fast); JSON records (the only pino import) only
+ * when asked: `--log-format json`, `--json` or ENGINEFOUNDRY_LOG_FORMAT=json (docs/cli.md has the record schema).
  *
  * A `progress` event says what a running stage is doing now. On a terminal it is the status line under the
- * log, redrawn in place and cleared before every other line; as JSON it is written only when nothing else was
- * for HEARTBEAT_MS, so CI logs get a heartbeat, not a flood.
+ * log, redrawn in place and cleared before every other line; off a terminal (a CI log, a pipe) and as JSON it is
+ * written as a line only when nothing else was for HEARTBEAT_MS, so CI logs get a heartbeat, not a flood.
  */
 import { pino } from 'pino';
 import type { Event } from './events.js';
@@ -133,6 +133,19 @@ export function terminalWriter(stream: Stream, useColor: boolean, verbose?: bool
   };
 }
 
+/** Human lines where no terminal redraws a live line (a pipe, a CI log): a heartbeat line after a silence. */
+export function plainWriter(stream: Stream, verbose?: boolean, level: Level = 'info', heartbeatMs = HEARTBEAT_MS) {
+  let last = performance.now();
+  return (e: Event) => {
+    const t = performance.now();
+    for (const l of linesOf(e).filter((x) => RANK[x.level]! >= RANK[level]!)) {
+      if (l.liveMs !== undefined && t - last < heartbeatMs) continue;
+      last = t;
+      stream.write(formatLine(l, false, verbose));
+    }
+  };
+}
+
 /** A line as a JSON record's fields (pino adds level, time and msg). */
 function record(l: Line, event: Event['kind']): Record<string, unknown> {
   const fields = {
@@ -176,7 +189,23 @@ function jsonWriter(stream: Stream, level: Level, heartbeatMs: number) {
   };
 }
 
+/** How the log is written: lines a person reads, or JSON records for a program. */
+export type LogFormat = 'human' | 'json';
+export const LOG_FORMATS: readonly LogFormat[] = ['human', 'json'];
+/** The environment variable that asks for a log format when the command line does not. */
+export const LOG_FORMAT_ENV = 'ENGINEFOUNDRY_LOG_FORMAT';
+
+/** The format asked for: the option, else the environment variable; an unknown value is a usage error. */
+export function logFormat(option: string | undefined, env = process.env[LOG_FORMAT_ENV]): LogFormat | string {
+  const given = option ?? (env === '' ? undefined : env);
+  if (given === undefined) return 'human';
+  if ((LOG_FORMATS as readonly string[]).includes(given)) return given as LogFormat;
+  const from = option !== undefined ? '--log-format' : LOG_FORMAT_ENV;
+  return `${from} ${given}: not a log format; use ${LOG_FORMATS.join(' or ')}`;
+}
+
 export interface LogOptions {
+  /** JSON records instead of human lines. */
   json?: boolean;
   level?: Level;
   /** Terminal lines carry the full message of a skip, not only its short form. */
@@ -190,10 +219,12 @@ export interface LogOptions {
 export function createLogger(options: LogOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
   const level = options.level ?? 'info';
-  const emit =
-    (options.json ?? !stream.isTTY)
-      ? jsonWriter(stream, level, options.heartbeatMs ?? HEARTBEAT_MS)
-      : terminalWriter(stream, !process.env['NO_COLOR'], options.verbose, level);
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const emit = options.json
+    ? jsonWriter(stream, level, heartbeatMs)
+    : stream.isTTY
+      ? terminalWriter(stream, !process.env['NO_COLOR'], options.verbose, level)
+      : plainWriter(stream, options.verbose, level, heartbeatMs);
   return {
     emit,
     warn(where: string | { stage?: string }, message?: string) {

@@ -33,7 +33,8 @@ const short = (key: string) => key.slice(0, 12);
 
 function hitLine(e: Extract<Event, { kind: 'hit' }>): Line {
   const said = e.reused ? 'reusing the newest result' : e.from === 'remote' ? 'remote hit' : 'hit';
-  const msg = `${said} ${short(e.key)}${e.reused ? ' (its own command measures again)' : ''}`;
+  const made = e.made ? `made ${e.made}; ` : '';
+  const msg = `${said} ${short(e.key)}${e.reused ? ` (${made}its own command measures again)` : ''}`;
   return { level: 'info', stage: e.stage, status: 'cached', ms: e.ms, msg };
 }
 

@@ -38,11 +38,13 @@ export function runJson(
   outcomes: readonly Outcome[],
   ms: number,
   summaries: ReadonlyMap<string, unknown> = new Map(),
+  subject?: Readonly<Record<string, string>>,
 ) {
   const { interrupted, ...summary } = counts(outcomes);
   return {
     command,
     config,
+    ...(subject ? { model: subject } : {}),
     exitCode,
     ms: Math.round(ms),
     summary: { ...summary, ...(interrupted ? { interrupted } : {}) },

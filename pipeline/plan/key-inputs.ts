@@ -47,6 +47,8 @@ export interface GatherOptions {
   require?: readonly string[];
   /** Stages left out by the caller (e.g. `--precision`): name → message. */
   excluded?: ReadonlyMap<string, string>;
+  /** The run's stage options (`--precision`): a stage's `config` may take what changes its outputs into its key. */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 const skip = (cause: Cause, message: string, failed = false): Result<never, NoKey> =>
@@ -162,7 +164,7 @@ export async function gather(
   if (!files.ok) return skip('bad-input', `${def.name}: ${files.error}`, true);
   let config: unknown;
   try {
-    config = def.config(root);
+    config = def.config(root, o.options ?? {});
   } catch (e) {
     return skip(
       'unknown-error-thrown',

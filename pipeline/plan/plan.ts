@@ -41,7 +41,13 @@ export type Step =
   /** `failed`: the stage counts as failed (a required tool missing); `key` for a decline stored under it. */
   | { stage: string; decision: 'skip'; cause: Cause; message: string; failed: boolean; key?: string }
   /** `reused`: a measurement's newest result, taken by a command that only reads it. */
-  | (Keyed & { stage: string; decision: 'hit' | 'remote-hit'; outputs: Record<string, StoredOutput>; reused: boolean })
+  | (Keyed & {
+      stage: string;
+      decision: 'hit' | 'remote-hit';
+      outputs: Record<string, StoredOutput>;
+      reused: boolean;
+      madeAt?: number;
+    })
   | (Keyed & { stage: string; decision: 'miss'; why: MissWhy; explain: string[] });
 
 export interface PlanEnv extends GatherOptions {
@@ -70,7 +76,9 @@ export async function cachedStep(
   }
   const decision = hit.from === 'remote' ? 'remote-hit' : 'hit';
   // A never-cached stage is served from the store only as a reused result.
-  return { ...keyed, stage: def.name, decision, outputs: hit.outputs, reused: def.cache === 'never' };
+  const reused = def.cache === 'never';
+  const made = reused && hit.madeAt !== undefined ? { madeAt: hit.madeAt } : {};
+  return { ...keyed, stage: def.name, decision, outputs: hit.outputs, reused, ...made };
 }
 
 export async function decide(

@@ -4,7 +4,9 @@
  */
 import { lstat, readdir, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isCorrupt, withCompanions, type Store } from './store.js';
+import type { Entry } from './entry.js';
+import { canonical } from '../plan/fingerprint.js';
+import { isCorrupt, withCompanions, type Store, type StoreEntry } from './store.js';
 
 export interface GcReport {
   entries: number;
@@ -15,7 +17,8 @@ export interface GcReport {
   youngObjects: number;
   tmp: number;
   views: number;
-  keptView?: string;
+  /** The views kept, with the `latest` links that point to each. */
+  keptViews: Record<string, string[]>;
   graceMs: number;
 }
 
@@ -59,28 +62,71 @@ async function pruneTmp(store: Store, r: GcReport): Promise<void> {
   }
 }
 
-/** Every view but the one `latest` points to, once it is older than `graceMs` (a reader may still be in it). */
-export async function pruneViews(root: string, graceMs: number): Promise<{ removed: number; kept?: string }> {
+/** The `latest` links (`latest`, and each config's `latest-<name>`) → the view each points to. */
+export async function latestLinks(root: string): Promise<Map<string, string>> {
+  const links = new Map<string, string>();
+  for (const d of await readdir(root).catch(() => [] as string[])) {
+    if (d !== 'latest' && !d.startsWith('latest-')) continue;
+    const target = await readlink(join(root, d)).catch(() => '');
+    if (/^views[\\/][^\\/]+$/.test(target)) links.set(d, target.split(/[\\/]/)[1]!);
+  }
+  return links;
+}
+
+/** Every view no `latest` link points to, once it is older than `graceMs` (a reader may still be in it). */
+export async function pruneViews(root: string, graceMs: number): Promise<{ removed: number; kept: string[] }> {
   const views = join(root, 'views');
-  const current = (await readlink(join(root, 'latest')).catch(() => '')).split('/').at(-1) ?? '';
+  const current = new Set((await latestLinks(root)).values());
   let removed = 0;
   for (const d of await readdir(views).catch(() => [] as string[])) {
-    if (d === current) continue;
+    if (current.has(d)) continue;
     const a = await age(join(views, d));
     if (a === undefined || a < graceMs) continue;
     await rm(join(views, d), { recursive: true, force: true });
     removed++;
   }
-  return { removed, ...(current ? { kept: current } : {}) };
+  return { removed, kept: [...current] };
 }
 
-export async function gc(store: Store, keep: ReadonlySet<string>, graceMs = 60 * 60 * 1000): Promise<GcReport> {
-  const r: GcReport = { entries: 0, keptEntries: 0, objects: 0, bytes: 0, youngObjects: 0, tmp: 0, views: 0, graceMs };
-  const newest = new Set<string>();
+/**
+ * The entries gc keeps (entries come newest first): each stage's newest; every one a `latest` link names; for a
+ * measurement stage (`measured`, never cached), the newest of each config it was made with (a `--precision fp16`
+ * run does not cost the full one); and the newest result made from each kept measurement (its report).
+ */
+function keptKeys(entries: readonly StoreEntry[], keep: ReadonlySet<string>, measured: ReadonlySet<string>) {
   const kept = new Set<string>();
-  for (const e of await store.entries()) {
-    if (!isCorrupt(e.entry) && (!newest.has(e.stage) || keep.has(e.key))) {
-      newest.add(e.stage);
+  const seen = new Set<string>();
+  const first = (group: string) => !seen.has(group) && Boolean(seen.add(group));
+  const sound = entries.filter((e): e is StoreEntry & { entry: Entry } => !isCorrupt(e.entry));
+  const made = new Set<string>();
+  for (const e of sound.filter((x) => measured.has(x.stage))) {
+    if (!first(`${e.stage}\0${canonical(e.entry.data.config)}`)) continue;
+    kept.add(e.key);
+    for (const o of Object.values(e.entry.outputs)) made.add(o.sha256);
+  }
+  for (const e of sound) {
+    const from = Object.values(e.entry.data.inputs).filter((h): h is string => h !== null && made.has(h));
+    const firsts = [first(e.stage), ...from.map((h) => first(`${e.stage}\0${h}`))];
+    if (keep.has(e.key) || firsts.some(Boolean)) kept.add(e.key);
+  }
+  return kept;
+}
+
+export async function gc(
+  store: Store,
+  keep: ReadonlySet<string>,
+  measured: ReadonlySet<string> = new Set(),
+  graceMs = 60 * 60 * 1000,
+): Promise<GcReport> {
+  const r: GcReport = {
+    ...{ entries: 0, keptEntries: 0, objects: 0, bytes: 0, youngObjects: 0, tmp: 0, views: 0 },
+    ...{ keptViews: {}, graceMs },
+  };
+  const entries = await store.entries();
+  const keys = keptKeys(entries, keep, measured);
+  const kept = new Set<string>();
+  for (const e of entries) {
+    if (keys.has(e.key) && !isCorrupt(e.entry)) {
       r.keptEntries++;
       for (const [, o] of Object.entries(e.entry.outputs).flatMap(([l, x]) => withCompanions(l, x))) kept.add(o.sha256);
       continue;
@@ -92,7 +138,7 @@ export async function gc(store: Store, keep: ReadonlySet<string>, graceMs = 60 *
   await pruneTmp(store, r);
   const views = await pruneViews(store.root, 0);
   r.views = views.removed;
-  if (views.kept) r.keptView = views.kept;
+  for (const [link, view] of await latestLinks(store.root)) (r.keptViews[view] ??= []).push(`artifacts/${link}`);
   return r;
 }
 
@@ -103,8 +149,11 @@ export function gcLines(r: GcReport): string[] {
   return [
     `removed ${r.entries} entries, ${r.objects} objects (${(r.bytes / 1e6).toFixed(2)} MB), ` +
       `${r.tmp} abandoned tmp dirs, ${r.views} old views`,
-    `kept ${r.keptEntries} entries: each stage's newest and every one artifacts/latest names`,
-    ...(r.keptView ? [`kept views/${r.keptView}: artifacts/latest points to it`] : []),
+    `kept ${r.keptEntries} entries: each stage's newest, every one a latest link names, and the newest ` +
+      'measurement of each config with what was made from it',
+    ...Object.entries(r.keptViews).map(
+      ([view, links]) => `kept views/${view}: ${links.sort().join(', ')} point${links.length > 1 ? '' : 's'} to it`,
+    ),
     `kept ${r.youngObjects} unreferenced objects younger than ${grace} ` +
       '(a running build may be about to reference them)',
   ];

@@ -1,12 +1,14 @@
 /**
  * `artifacts/latest/`: the newest outputs under readable names and `manifest.json` (SPEC.md's run summary).
- * Each run fills a fresh `artifacts/views/<run>/` with hard links to store objects and then swaps the
- * `latest` symlink to it with one rename, so a reader (or a second run) never sees a half-written view.
- * `latest` stays whole: a stage this run did not select (a run of `engines` has no report) keeps the outputs of
- * the previous view, as long as that view was made from the same config and its objects are still stored.
+ * Each run fills a fresh `artifacts/views/<config>-<run>/` with hard links to store objects and then swaps two
+ * symlinks to it, each with one rename, so a reader (or a second run) never sees a half-written view:
+ * `latest-<config>` (the config's own, named by its file and the user's model) and `latest` (the newest run of
+ * any config). A second config never takes over the first's `latest-<config>`. It stays whole: a stage this run
+ * did not select (a run of `engines` has no report) keeps the outputs of the config's previous view, as long as
+ * that view was made from the same config and its objects are still stored.
  */
 import { lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { isSha256 } from './entry.js';
 import { pruneViews } from './gc.js';
 import { UserError } from '../failure.js';
@@ -55,15 +57,26 @@ const VIEW_GRACE_MS = 10 * 60 * 1000;
  * `latest` is replaced only when it is the symlink into `views/` that this tool made: a real folder there (an
  * artifact restored from CI, say) or a link elsewhere is the user's, so the run stops before it starts.
  */
-export async function checkLatest(store: Store, shownRoot: string): Promise<void> {
-  const latest = join(store.root, 'latest');
+export async function checkLatest(store: Store, shownRoot: string, name?: string): Promise<void> {
+  if (name !== undefined) await checkLink(store, shownRoot, `latest-${name}`);
+  await checkLink(store, shownRoot, 'latest');
+}
+
+/** The name of a config's own `latest-<name>` and views: its file's name, and the user's model when one is named. */
+export function viewName(configPath: string, model?: string): string {
+  const base = basename(configPath).replace(/\.ya?ml$/i, '');
+  return `${base}${model !== undefined ? `+${model}` : ''}`.replace(/[^A-Za-z0-9._+-]/g, '_').slice(0, 100);
+}
+
+async function checkLink(store: Store, shownRoot: string, link: string): Promise<void> {
+  const latest = join(store.root, link);
   const s = await lstat(latest).catch(() => undefined);
   if (!s) return;
   const target = s.isSymbolicLink() ? await readlink(latest) : undefined;
   if (target !== undefined && /^views[\\/][^\\/]+$/.test(target)) return;
   const what = target === undefined ? (s.isDirectory() ? 'a folder' : 'a file') : `a link to ${target}`;
   const todo = 'move it away (or pass another --artifacts) and run again';
-  throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; ${todo}`);
+  throw new UserError(`${join(shownRoot, link)} is ${what}, not the link this tool makes; ${todo}`);
 }
 
 interface Row {
@@ -76,10 +89,10 @@ interface Row {
  * The previous manifest's stages that this run did not select, when made from the same config: their outputs
  * come from their store entries (validated and checked like a hit), never from paths in the manifest.
  */
-async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Row[]> {
+async function carriedOver(store: Store, link: string, configSha: string, outcomes: readonly Outcome[]) {
   let previous: Manifest;
   try {
-    previous = JSON.parse(await readFile(join(store.root, 'latest', 'manifest.json'), 'utf8')) as Manifest;
+    previous = JSON.parse(await readFile(join(store.root, link, 'manifest.json'), 'utf8')) as Manifest;
   } catch {
     return [];
   }
@@ -102,10 +115,11 @@ export async function writeLatest(
   store: Store,
   configPath: string,
   outcomes: readonly Outcome[],
-  opts: { configSha: string; interrupted?: string },
+  opts: { configSha: string; interrupted?: string; name?: string },
 ): Promise<Manifest> {
   const views = join(store.root, 'views');
-  const id = `${Date.now().toString(36)}-${process.pid}`;
+  const name = opts.name ?? viewName(configPath);
+  const id = `${name}-${Date.now().toString(36)}-${process.pid}`;
   const view = join(views, id);
   await mkdir(view, { recursive: true });
 
@@ -122,7 +136,7 @@ export async function writeLatest(
       },
       outputs: o.outputs,
     })),
-    ...(await carriedOver(store, opts.configSha, outcomes)),
+    ...(await carriedOver(store, `latest-${name}`, opts.configSha, outcomes)),
   ];
   const linked: string[] = [];
   const owners = new Map<string, number>();
@@ -142,16 +156,17 @@ export async function writeLatest(
   }
   await writeFile(join(view, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const latest = join(store.root, 'latest');
-  await checkLatest(store, store.root);
-  const tmpLink = join(store.root, `.latest-${id}`);
-  await symlink(join('views', id), tmpLink);
-  await rename(tmpLink, latest);
+  await checkLatest(store, store.root, name);
+  for (const link of [`latest-${name}`, 'latest']) {
+    const tmpLink = join(store.root, `.${link}-${id}`);
+    await symlink(join('views', id), tmpLink);
+    await rename(tmpLink, join(store.root, link));
+  }
 
   // Linking moved each object's ctime. Every one was verified by this run (a hit, a build, or a carried-over
   // stage's check above); without fresh stamps the next run would hash them all again.
   await store.restamp(linked);
-  // Old views go once no reader is likely to hold them; the one `latest` names now always stays.
+  // Old views go once no reader is likely to hold them; those a `latest` link names always stay.
   await pruneViews(store.root, VIEW_GRACE_MS);
   return manifest;
 }

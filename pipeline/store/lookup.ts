@@ -3,6 +3,7 @@
  * before use. A run repairs as it looks (a malformed or corrupted entry is reported with one warning, evicted,
  * and the stage rebuilt; a remote entry is fetched); `plan` only reads (`peek`).
  */
+import { stat } from 'node:fs/promises';
 import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry, type RemoteStage } from './remote-lookup.js';
 import { isCorrupt, type Entry, type Store, type StoredOutput } from './store.js';
@@ -12,6 +13,8 @@ export interface Hit {
   outputs: Record<string, StoredOutput>;
   from: 'local' | 'remote';
   declined?: string;
+  /** When the local entry was written (ms since the epoch): which result a reused measurement is. */
+  madeAt?: number;
 }
 
 export interface LookupOptions {
@@ -39,7 +42,8 @@ async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Pro
     await o.store.evict(def.name, key, entry);
     return undefined;
   }
-  return { outputs: entry.outputs, from: 'local', ...declinedOf(entry) };
+  const madeAt = (await stat(o.store.entryFile(def.name, key)).catch(() => undefined))?.mtimeMs;
+  return { outputs: entry.outputs, from: 'local', ...declinedOf(entry), ...(madeAt ? { madeAt } : {}) };
 }
 
 async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {

@@ -16,3 +16,17 @@ export const stampOf = (s: Stats): Stamp => ({ size: s.size, mtimeMs: s.mtimeMs,
 
 export const sameStamp = (a: Stamp, b: Stamp): boolean =>
   a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+
+/** Errors that say the store cannot be written by this process. */
+const READ_ONLY: readonly string[] = ['EACCES', 'EPERM', 'EROFS'];
+
+/** What a command says when `Store.unstamped` is not zero. */
+export const unstampedNote = (n: number): string =>
+  `the store is read-only for this process: ${n} object stamp${n === 1 ? '' : 's'} could not be refreshed ` +
+  '(the objects are sound; later runs hash them again until the store is writable)';
+
+export const readOnly = (e: unknown): boolean => READ_ONLY.includes((e as NodeJS.ErrnoException)?.code ?? '');
+
+export const rethrow = (e: unknown): never => {
+  throw e;
+};

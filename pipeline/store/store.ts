@@ -29,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { parseEntry, isSha256, type Entry, type EntryOutput } from './entry.js';
 import type { KeyData } from '../plan/fingerprint.js';
 import { hashFile } from './hash-file.js';
-import { sameStamp, stampOf, type Stamp } from './stamp.js';
+import { readOnly, rethrow, sameStamp, stampOf, type Stamp } from './stamp.js';
 
 export type { Entry } from './entry.js';
 export type StoredOutput = EntryOutput;
@@ -187,16 +187,20 @@ export class Store {
     await this.writeAtomic(this.stampPath(sha), JSON.stringify(stampOf(s)));
   }
 
-  /**
-   * Takes fresh stamps of objects this run has just verified or stored: linking them into a view moved their
-   * ctime, and without a new stamp the next run would re-hash them.
-   */
+  /** Stamps a check or a view could not refresh on a store read-only to this process; the command says so once. */
+  unstamped = 0;
+
+  /** A fresh stamp is a saving, not a result: a read-only store skips it and counts it. */
+  private refreshStamp = (sha: string, s: Stats): Promise<void> =>
+    this.writeStamp(sha, s).catch((e: unknown) => void (readOnly(e) ? this.unstamped++ : rethrow(e)));
+
+  /** Fresh stamps of objects just verified or stored: linking them into a view moved their ctime. */
   async restamp(shas: Iterable<string>): Promise<void> {
     await Promise.all(
       [...new Set(shas)].map(async (sha) => {
         const s = await exists(this.objectPath(sha));
         const old = await this.readStamp(sha);
-        if (s?.isFile() && !(old && sameStamp(old, stampOf(s)))) await this.writeStamp(sha, s);
+        if (s?.isFile() && !(old && sameStamp(old, stampOf(s)))) await this.refreshStamp(sha, s);
       }),
     );
   }
@@ -223,7 +227,7 @@ export class Store {
           problem: `${what} is corrupted: sha256 ${sha.slice(0, 12)}…, stored as ${o.sha256.slice(0, 12)}…`,
         };
       }
-      await this.writeStamp(o.sha256, s);
+      await this.refreshStamp(o.sha256, s);
     }
     return { ok: true };
   }

@@ -14,6 +14,8 @@ import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { inputsConfig, sourceSection } from '../../source/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
+import { isPrecision, type Precision } from '../../onnx/precision.js';
+import { givenModel } from '../../source/given.js';
 import { latestModel, sourceModel } from '../../source/model-ref.js';
 import { benchConfig, type BenchConfig } from '../../measure/config.js';
 import { labelFiles } from './labels.js';
@@ -28,18 +30,30 @@ export interface BenchStageConfig {
   trt: TrtConfig;
   /** The accuracy budget and confidence of the verdict (the `decide` section). */
   decide: DecideConfig;
+  /**
+   * `--precision`: the one precision measured (the other listed as left out). In the key, so a partial
+   * measurement is never stored, reused or reported as the full one.
+   */
+  only?: Precision;
 }
+
+const onlyOf = (options: Readonly<Record<string, unknown>> | undefined): Pick<BenchStageConfig, 'only'> => {
+  const p = options?.['precision'];
+  return isPrecision(p) ? { only: p } : {};
+};
 
 export default defineStage<BenchStageConfig>({
   name: 'benchmark',
   version: 2,
   description: 'latency, throughput and correctness of every engine on the same seeded inputs',
-  config: (root) => ({
+  config: (root, options) => ({
     bench: benchConfig(root),
     model: inputsConfig(root),
     trt: trtConfig(root),
     decide: decideConfig(root),
+    ...onlyOf(options),
   }),
+  display: (root) => givenModel(root),
   files: async (root) => {
     const dir = sourceSection(root).check_data;
     if (!dir) return ok({});

@@ -21,6 +21,8 @@ export interface Reference {
   info: ReferenceInfo;
   /** The reference output per batch size: the first float32 output, as every engine hands back its first. */
   outputs: Map<number, FloatTensor>;
+  /** The reference output that holds NaN or ±Inf: the model's own, so no engine can be judged against it. */
+  nonFinite?: string;
 }
 
 /** The reference outputs of `source` (the unoptimized model) at each batch size, one session for all. */
@@ -37,12 +39,16 @@ export async function computeReference(
     return err(`onnxruntime-node cannot load ${name}: ${ortError(e)}`);
   }
   const outputs = new Map<number, FloatTensor>();
+  let nonFinite: string | undefined;
   try {
     for (const b of batches) {
       const feeds = inputs.feeds(b);
       if (!feeds.ok) return feeds;
-      const output = firstFloat(session, await session.run(ortFeeds(feeds.value)));
+      const out = await session.run(ortFeeds(feeds.value));
+      const output = firstFloat(session, out);
       if (!output) return err(`${name} has no float32 output to judge the engines by`);
+      if (nonFinite === undefined && output.data.some((x) => !Number.isFinite(x)))
+        nonFinite = session.outputNames.find((n) => out[n]?.type === 'float32');
       outputs.set(b, output);
     }
   } catch (e) {
@@ -60,5 +66,5 @@ export async function computeReference(
     intraOpThreads: SETTINGS.intraOpThreads,
     interOpThreads: SETTINGS.interOpThreads,
   };
-  return ok({ info, outputs });
+  return ok({ info, outputs, ...(nonFinite !== undefined ? { nonFinite } : {}) });
 }

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { nonFiniteSources } from '../../onnx/non-finite.js';
 import { readModelFile } from '../../onnx/serde.js';
 import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
@@ -17,9 +18,9 @@ import type { BenchConfig } from '../../measure/config.js';
 import { BRACKET_ROUNDS, startCalibrator, WORKLOAD, type Calibrator } from '../../measure/calibration.js';
 import { judge } from './correctness.js';
 import { noiseOf } from '../../measure/noise.js';
-import { computeReference } from './reference.js';
+import { computeReference, type Reference } from './reference.js';
 import { LABELS_FILE } from './labels.js';
-import { taskCheck } from './task-check.js';
+import { taskCheck, type TaskCheck } from './task-check.js';
 import { environment } from './environment.js';
 import { benchInputs } from '../../measure/feeds.js';
 import {
@@ -46,6 +47,21 @@ function precisions(r: BenchRequest): { wanted: BenchConfig['precisions']; skipp
     wanted: r.config.precisions.filter((p) => p === r.only),
     skipped: left.map((precision) => ({ engine: 'all', precision, kind: 'excluded', reason })),
   };
+}
+
+/**
+ * The model's own non-finite output, said as optimize says it (the tensor, and what in the model holds NaN or
+ * ±Inf): no engine is judged against it, so none is blamed for it.
+ */
+async function notFiniteReference(source: string, output: string | undefined): Promise<string | undefined> {
+  if (output === undefined) return undefined;
+  const model = await readModelFile(source);
+  const sources = model.ok ? nonFiniteSources(model.value) : [];
+  const held = sources.length === 0 ? '' : `; the model holds NaN or ±Inf in ${sources.slice(0, 3).join(', ')}`;
+  return (
+    `the model's own output '${output}' is not finite (NaN or ±Inf) on the benchmark's inputs${held}, so ` +
+    'correctness is not judged for any engine (the reference is the model itself)'
+  );
 }
 
 /** Every engine the benchmark can time, in the order they are measured. */
@@ -112,6 +128,29 @@ async function calibrated(measure: (c: Calibrator) => Promise<EngineGroup[]>) {
   }
 }
 
+/**
+ * Judges a measurement against the reference and warns when it is outside tolerance; judges none when the
+ * model's own output is not finite (recorded in the reference's `notFinite` and said once).
+ */
+async function checker(r: BenchRequest, reference: Reference, task: TaskCheck) {
+  const notFinite = await notFiniteReference(r.artifacts.source, reference.nonFinite);
+  if (notFinite) {
+    reference.info.notFinite = notFinite;
+    r.log.warn(notFinite);
+  }
+  return (m: Measurement, out: Float32Array, dims: readonly number[]) => {
+    if (notFinite) return;
+    const ref = reference.outputs.get(m.batch);
+    if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
+    m.correctness = judge(out, ref.data, dims, m.precision, r.config.tolerance);
+    const metric = task(m.batch, out, dims);
+    if (metric) m.correctness.task = metric;
+    if (m.correctness.ok) return;
+    const fields = { relL2: m.correctness.relL2, maxAbs: m.correctness.maxAbs, top1: m.correctness.top1 };
+    r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, fields);
+  };
+}
+
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
   const c = r.config;
   const { model } = r.artifacts;
@@ -136,16 +175,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
   const task = await taskCheck(reference.value, r.checkFiles?.[LABELS_FILE], inputs.value.checkBatch, r.log);
   if (!task.ok) return fail('bad-input', task.error);
-  const check = (m: Measurement, out: Float32Array, dims: readonly number[]) => {
-    const ref = reference.value.outputs.get(m.batch);
-    if (!ref) throw new Error(`Internal error: no reference for batch ${m.batch}`);
-    m.correctness = judge(out, ref.data, dims, m.precision, c.tolerance);
-    const metric = task.value(m.batch, out, dims);
-    if (metric) m.correctness.task = metric;
-    if (m.correctness.ok) return;
-    const fields = { relL2: m.correctness.relL2, maxAbs: m.correctness.maxAbs, top1: m.correctness.top1 };
-    r.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is outside tolerance: flagged, not ranked`, fields);
-  };
+  const check = await checker(r, reference.value, task.value);
   const add = (group: EngineGroup) => {
     skipped.push(...group.skipped);
     for (const { measurement, output, dims } of group.measured) {
@@ -158,6 +188,8 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const { groups, threads } = await calibrated((calibrator) =>
     measureTable(r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf),
   );
+  const died = groups.find((g) => g.died)?.died;
+  if (died) return fail('tool-failed', `${died}; nothing of this benchmark is stored`);
   for (const g of groups) add(g);
 
   return ok({
@@ -167,6 +199,9 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
       name: basename(model),
       inputs: inputs.value.specs,
       sha256: createHash('sha256').update(modelBytes).digest('hex'),
+      ...(r.given?.['name'] !== undefined && r.given['path'] !== undefined
+        ? { source: { name: r.given['name'], path: r.given['path'], sha256: reference.value.info.sha256 } }
+        : {}),
     },
     reference: reference.value.info,
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },

@@ -9,7 +9,6 @@ import type { BenchStageConfig } from './index.js';
 import { checkFiles } from '../../measure/feeds.js';
 import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
-import { isPrecision } from '../../onnx/precision.js';
 import { recommend } from '../../measure/verdict.js';
 
 /** The benchmark of this stage's inputs under `config` (the stage's own, or one narrowed to re-measure). */
@@ -32,7 +31,8 @@ function measure(ctx: StageContext<BenchStageConfig>, config: BenchConfig) {
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
-    only: isPrecision(ctx.options?.['precision']) ? ctx.options['precision'] : undefined,
+    ...(ctx.display ? { given: ctx.display } : {}),
+    ...(ctx.config.only ? { only: ctx.config.only } : {}),
     signal: ctx.signal,
   });
 }

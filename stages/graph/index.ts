@@ -3,16 +3,17 @@
  * that shows both side by side. Labels carry op type, convolution geometry and inferred output shapes.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { sourceModel } from '../../source/model-ref.js';
-import { graphConfig, type GraphConfig } from './config.js';
+import { latestModel, sourceModel } from '../../source/model-ref.js';
+import { graphConfig, type GraphStageConfig } from './config.js';
 import { dotTool } from './graphviz.js';
 
-export default defineStage<GraphConfig>({
+export default defineStage<GraphStageConfig>({
   name: 'graph',
   version: 1,
   description: 'Drawings of the raw and optimized graphs (GraphViz DOT, SVG, PNG, side by side)',
   config: graphConfig,
-  inputs: { raw: sourceModel, optimized: { stage: 'optimize', output: 'model' } },
+  // When optimize declines, the second drawing is the last model produced (the source), said so in its heading.
+  inputs: { raw: sourceModel, optimized: latestModel },
   outputs: {
     rawDot: 'graph.raw.dot',
     rawSvg: 'graph.raw.svg',

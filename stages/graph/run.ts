@@ -4,28 +4,42 @@ import { readModelFile } from '../../onnx/serde.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import type { GraphConfig } from './config.js';
+import type { GraphStageConfig } from './config.js';
 import { toDot } from './dot.js';
 import { render } from './graphviz.js';
 import { sideBySide } from './side-by-side.js';
 
-const VARIANTS = [
-  { input: 'raw', prefix: 'raw', heading: 'Raw (as built)' },
-  { input: 'optimized', prefix: 'opt', heading: 'Optimized' },
-] as const;
+/** The two drawings' headings and the page's title: the user's model by its name, "imported" not "built". */
+function headings(ctx: StageContext<GraphStageConfig>, optimized: boolean) {
+  const name = ctx.config.model;
+  const source = name === undefined ? 'Raw (as built)' : 'Imported (as given)';
+  const second = optimized ? 'Optimized' : 'Not optimized (optimize declined or changed nothing: the same model)';
+  const title = `${name ?? 'MobileNetV2'}: ${name === undefined ? 'raw' : 'imported'} and optimized graphs`;
+  return {
+    title,
+    variants: [
+      { input: 'raw', prefix: 'raw', heading: source },
+      { input: 'optimized', prefix: 'opt', heading: second },
+    ] as const,
+  };
+}
 
-export async function run(ctx: StageContext<GraphConfig>): Promise<Result<void, StageFailure>> {
+export async function run(ctx: StageContext<GraphStageConfig>): Promise<Result<void, StageFailure>> {
+  const { raw, optimized } = ctx.inputs;
+  if (!raw || !optimized) throw new Error('Internal error: graph ran without its models');
+  // Optimize declined when the last model produced is the source itself.
+  const declined = Buffer.compare(await readFile(raw), await readFile(optimized)) === 0;
+  const { title, variants } = headings(ctx, !declined);
   const panels: { heading: string; svg: string }[] = [];
-  for (const v of VARIANTS) {
+  for (const v of variants) {
     const drawn = await draw(ctx, v.input, v.prefix, v.heading);
     if (!drawn.ok) return drawn;
     panels.push({ heading: v.heading, svg: await readFile(ctx.out(`${v.prefix}Svg`), 'utf8') });
   }
-  await writeFile(ctx.out('page'), sideBySide('MobileNetV2: raw and optimized graphs', panels));
+  await writeFile(ctx.out('page'), sideBySide(title, panels));
   return ok(undefined);
 }
-
-async function draw(ctx: StageContext<GraphConfig>, input: 'raw' | 'optimized', prefix: string, heading: string) {
+async function draw(ctx: StageContext<GraphStageConfig>, input: 'raw' | 'optimized', prefix: string, heading: string) {
   const path = ctx.inputs[input];
   if (!path) throw new Error(`Internal error: graph ran without its ${input} input`);
   const model = await readModelFile(path);

@@ -17,7 +17,7 @@ import type { Model } from '../../onnx/ir.js';
 import { decodeModel, readBytes } from '../../onnx/serde.js';
 import type { RunConfig } from '../../pipeline/config/config.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { BUILT_FIELDS, inputsConfig, sourceSection } from '../../source/config.js';
+import { inputsConfig, sourceSection } from '../../source/config.js';
 
 /** A name that would break a one-line message or could be taken for a path. */
 function unsafeNames(model: Model): string | undefined {
@@ -72,14 +72,6 @@ export async function preflight(config: RunConfig, configFile: string): Promise<
     const data = check_data ? await loadCheckData(check_data, undefined) : ok(undefined);
     if (!data.ok) return err(`${configFile}: ${data.error}`);
     return ok(check_data ? { ...config, model: { ...(config['model'] as object), check_data } } : config);
-  }
-  const mixed = BUILT_FIELDS.filter((f) => (config['model'] as Record<string, unknown>)[f] !== undefined);
-  if (mixed.length > 0) {
-    return err(
-      `${configFile}: model.path and model.${mixed[0]} are both set: a config describes either a file ` +
-        `(model.path) or the built-in MobileNetV2 (model.${mixed.join(', model.')}); remove one (--model FILE ` +
-        `replaces the model of any config)`,
-    );
   }
   const path = resolve(here, m.path);
   const model = await inspectModel(path);

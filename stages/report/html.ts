@@ -45,9 +45,15 @@ function graphs(drawings: readonly Drawing[]): string {
   return `<section><h2>Graph</h2>${side}<div class="graphs">${figures}</div></section>`;
 }
 
+/** The user's model by its name, path as given and sha256; the built model by the file measured. */
+export const modelName = (bench: BenchFile): string => {
+  const s = bench.model.source;
+  return s ? `${s.name} (${s.path}, sha256 ${s.sha256.slice(0, 12)})` : bench.model.name;
+};
+
 /** Model, inputs, machine and time in one line, under the title (report.md has the same). */
 export const lede = (bench: BenchFile): string =>
-  `${bench.model.name} · inputs ${inputShape(bench)} · ${machine(bench)} · measured ${bench.createdAt}`;
+  `${modelName(bench)} · inputs ${inputShape(bench)} · ${machine(bench)} · measured ${bench.createdAt}`;
 
 export function html(
   title: string,

@@ -12,7 +12,8 @@ export default defineStage<ReportConfig>({
   config: reportConfig,
   inputs: {
     bench: { stage: 'benchmark', output: 'bench' },
-    passes: { stage: 'optimize', output: 'passes' },
+    // Absent when optimize declined: the report is made from what the benchmark measured (the last model).
+    passes: { stage: 'optimize', output: 'passes', optional: true },
     graphRaw: { stage: 'graph', output: 'rawSvg', optional: true },
     graphOpt: { stage: 'graph', output: 'optSvg', optional: true },
   },

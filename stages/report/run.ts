@@ -19,9 +19,9 @@ const CHART_OUTPUTS = {
 } as const satisfies Record<Chart['id'], readonly [string, string]>;
 
 export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void, StageFailure>> {
-  const read = async <T>(label: string): Promise<T | string> => {
+  const read = async <T>(label: string): Promise<T | string | undefined> => {
     const path = ctx.inputs[label];
-    if (!path) throw new Error(`Internal error: report ran without ${label}`);
+    if (!path) return undefined;
     try {
       return JSON.parse(await readFile(path, 'utf8')) as T;
     } catch (e) {
@@ -30,6 +30,7 @@ export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void,
   };
   const bench = await read<BenchFile>('bench');
   const passes = await read<PassesFile>('passes');
+  if (bench === undefined) throw new Error('Internal error: report ran without bench');
   if (typeof bench === 'string') return fail('bad-input', bench);
   if (typeof passes === 'string') return fail('bad-input', passes);
 
@@ -59,7 +60,12 @@ export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void,
     ),
   );
   await writeFile(ctx.out('html'), html(ctx.config.title, bench, passes, rendered, drawings));
-  ctx.log.info('wrote report', {
+  // Which benchmark it renders (the newest complete one under `report`): when, and what it measured.
+  const measured = <T>(f: (m: BenchFile['measurements'][number]) => T) => [...new Set(bench.measurements.map(f))];
+  ctx.log.info(`wrote report from the benchmark measured ${bench.createdAt}`, {
+    engines: measured((m) => m.engine),
+    precisions: measured((m) => m.precision),
+    batches: measured((m) => m.batch),
     measurements: bench.measurements.length,
     charts: rendered.filter((r) => r.svg).length,
     drawings: drawings.length,

@@ -86,7 +86,9 @@ export function passesTable(passes: PassesFile | undefined): Table {
       title,
       head: ['pass', 'changed', 'nodes before', 'nodes after', 'ms'],
       align: 'llrrr',
-      empty: 'No passes.json.',
+      empty: passes
+        ? 'No passes.json.'
+        : 'None: optimize declined (the manifest says why); the model was measured as it came.',
       rows: (passes?.passes ?? []).map((p) => [
         p.pass,
         p.changed ? 'yes' : 'no',
@@ -123,7 +125,6 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
     if (m.batch !== batch) [rank, batch] = [0, m.batch];
     return measurementRow(m, String(++rank), max);
   });
-  const env = bench.environment;
   return [
     {
       title: 'Ranking (fastest p50 first within each batch size; a noisy one is listed, never recommended)',
@@ -137,7 +138,9 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
       head: HEAD,
       align: ALIGN,
       rows: flagged(bench).map((m) => measurementRow(m, '⚠', max)),
-      empty: 'None: every measured engine agrees with the correctness reference.',
+      empty: bench.reference?.notFinite
+        ? "None judged: the model's own output is not finite (How the figures were taken says which)."
+        : 'None: every measured engine agrees with the correctness reference.',
     },
     {
       title: 'Skipped engines',
@@ -147,33 +150,42 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
       empty: 'None.',
     },
     passesTable(passes),
-    {
-      title: 'Environment',
-      head: ['what', 'value'],
-      align: 'll',
-      rows: [
-        ['CPU', `${env.cpu.model} (${env.cpu.cores} cores)`],
-        [
-          'GPU',
-          env.gpu
-            ? [
-                env.gpu.name,
-                ...(env.gpu.computeCapability ? [`compute ${env.gpu.computeCapability}`] : []),
-                ...(env.gpu.driver ? [`driver ${env.gpu.driver}`] : []),
-              ].join(', ')
-            : 'none',
-        ],
-        ['OS', env.os],
-        ['Node', env.node],
-        ...Object.entries(env.versions).map(([k, v]) => [k, v]),
-        ['model', `${bench.model.name}, sha256 ${bench.model.sha256.slice(0, 12)}`],
-        ['inputs', inputShape(bench)],
-        ...(bench.budget ? [['sampling', samplingRule(bench.budget)]] : []),
-        ['measured', bench.createdAt],
-      ],
-      empty: '',
-    },
+    environmentTable(bench),
   ];
+}
+
+/** The machine, the tools and the model: what a figure of this report was measured on. */
+function environmentTable(bench: BenchFile): Table {
+  const env = bench.environment;
+  return {
+    title: 'Environment',
+    head: ['what', 'value'],
+    align: 'll',
+    rows: [
+      ['CPU', `${env.cpu.model} (${env.cpu.cores} cores)`],
+      [
+        'GPU',
+        env.gpu
+          ? [
+              env.gpu.name,
+              ...(env.gpu.computeCapability ? [`compute ${env.gpu.computeCapability}`] : []),
+              ...(env.gpu.driver ? [`driver ${env.gpu.driver}`] : []),
+            ].join(', ')
+          : 'none',
+      ],
+      ['OS', env.os],
+      ['Node', env.node],
+      ...Object.entries(env.versions).map(([k, v]) => [k, v]),
+      ...(bench.model.source
+        ? [['model', `${bench.model.source.name}: ${bench.model.source.path}, sha256 ${bench.model.source.sha256}`]]
+        : []),
+      ['model measured', `${bench.model.name}, sha256 ${bench.model.sha256.slice(0, 12)}`],
+      ['inputs', inputShape(bench)],
+      ...(bench.budget ? [['sampling', samplingRule(bench.budget)]] : []),
+      ['measured', bench.createdAt],
+    ],
+    empty: '',
+  };
 }
 
 /**
@@ -192,6 +204,7 @@ export function timingNotes(bench: BenchFile): string[] {
   if (cal) clocks.push(`machine speed: ${cal.workload}, timed between the samples of each measurement`);
   const r = bench.reference;
   if (!r) return clocks;
+  if (r.notFinite) return [...clocks, `correctness: ${r.notFinite}`];
   const threads = `${r.intraOpThreads} intra-op and ${r.interOpThreads} inter-op thread`;
   return [
     ...clocks,

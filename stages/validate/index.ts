@@ -6,6 +6,7 @@
 import { ok, type Result } from '../../pipeline/result.js';
 import { defineStage, lazyRun, type UserFiles } from '../../pipeline/stage.js';
 import { sourceSection } from '../../source/config.js';
+import { givenModel } from '../../source/given.js';
 import { sourceModel } from '../../source/model-ref.js';
 import { validateConfig, type ValidateConfig } from './config.js';
 
@@ -14,6 +15,7 @@ export default defineStage<ValidateConfig>({
   version: 3,
   description: 'Checks the ONNX model against the opset-aware schema table, graph rules and shape inference',
   config: validateConfig,
+  display: (root) => givenModel(root),
   // The user's model file, for messages to name it (keyed by content, like the import: a rename is a hit).
   files: async (root): Promise<Result<UserFiles, string>> => {
     const path = sourceSection(root).path;

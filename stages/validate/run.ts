@@ -43,8 +43,11 @@ export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<voi
     );
   }
   const [first, ...rest] = report.errors;
+  // The user's own file is named as they gave it (relative to where they ran the command).
+  const given = ctx.display?.['path'];
   if (first) {
-    return fail('user-error', `${path} is not a valid opset-${report.opset} model: ${describeIssue(first)}`, [
+    const what = `${given !== undefined ? `model ${given}` : path} is not a valid opset-${report.opset} model`;
+    return fail('user-error', `${what}: ${describeIssue(first)}`, [
       ...rest.slice(0, MAX_DETAILS).map(describeIssue),
       ...(rest.length > MAX_DETAILS ? [`... and ${rest.length - MAX_DETAILS} more errors`] : []),
     ]);

@@ -116,3 +116,24 @@ test('the commands and their options come from the registry: the help users have
   assert.match(plan, /--precision/);
   assert.doesNotMatch(plan, /--baseline/);
 });
+
+test('`enginefoundry …` as the README writes it works in this checkout (npx runs the package bin)', async () => {
+  const readme = readFileSync(fromRoot('README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n'));
+  const bare = blocks.filter((l) => /^enginefoundry /.test(l));
+  assert.deepEqual(bare, [], 'a bare `enginefoundry` is not a command in a checkout: write `npx enginefoundry`');
+  assert.ok(
+    blocks.some((l) => l.startsWith('npx enginefoundry ')),
+    'the README shows the command',
+  );
+  const r = await exec(
+    'npx',
+    ['--no-install', 'enginefoundry', 'plan', '--config', 'configs/ci.yaml', '--artifacts', artifacts],
+    {
+      cwd: fromRoot(),
+      timeoutMs: 120_000,
+    },
+  );
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stdout, /^stage\s+plan\s+key/);
+});

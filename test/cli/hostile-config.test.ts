@@ -160,3 +160,15 @@ test('limits can be raised on purpose', async () => {
     ENGINEFOUNDRY_MAX_ARRAY_ITEMS: '2000',
   });
 });
+
+test('a numeric check batch is bounded: 1e9 is refused naming the field, not an input or a decline', async () => {
+  const s = scratch();
+  for (const section of ['optimize', 'fp16']) {
+    await refused(
+      s,
+      ['onnx', '--config', s.config, '--set', `${section}.check.batch=1000000000`],
+      2,
+      new RegExp(String.raw`^error: --set ${section}\.check\.batch=1000000000: ${section}\.check\.batch must be <= 64`),
+    );
+  }
+});

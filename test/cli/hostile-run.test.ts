@@ -110,6 +110,18 @@ test('make passes CONFIG, PRECISION and ARGS quoted: a space and a ";" stay in t
   const p = await make(`CONFIG=${odd}`, 'PRECISION=fp8');
   assert.equal(p.exitCode, 2);
   assert.match(p.stderr, /--precision fp8: must be one of/);
+  // Without -s, make echoes the command it runs with its values (quoted as a shell reads them), not the recipe.
+  const echoed = await exec(
+    'make',
+    ['-o', 'node_modules/.package-lock.json', '-o', 'dist/.built', 'plan', `CONFIG=${odd}`, 'PRECISION=fp16'],
+    { cwd: fromRoot(), env: { ARGS: `--artifacts ${s.artifacts}` } },
+  );
+  assert.equal(echoed.exitCode, 0, echoed.stderr);
+  const quoted = odd.replaceAll(' ', '\\ ').replaceAll(';', '\\;');
+  assert.equal(
+    echoed.stdout.split('\n')[0],
+    `node pipeline.mjs plan --config ${quoted} --precision fp16 --artifacts ${s.artifacts}`,
+  );
 });
 
 test("--version, and help that lists only the command's own options", async () => {

@@ -89,7 +89,19 @@ test('a config that names a file and sets MobileNetV2 fields is an error naming 
   const cfg = join(dir, 'mixed.yaml');
   writeFileSync(cfg, `model:\n  path: ${small}\n  width_mult: 0.5\n`);
   const r = await shippedCli(['validate', '--config', cfg, '--artifacts', artifacts]);
-  assertOneLineError(r, 2, /mixed\.yaml: model\.path and model\.width_mult are both set/);
+  assertOneLineError(r, 2, /mixed\.yaml:3:\d+: model\.path and model\.width_mult are both set/);
+});
+
+test('MobileNetV2 fields given through --set with --model are the same error as in a config file', async () => {
+  const r = await shippedCli(['validate', '--model', small, '--set', 'model.width_mult=0.5', '--artifacts', artifacts]);
+  assertOneLineError(r, 2, /^--set model\.width_mult=0\.5: model\.path and model\.width_mult are both set/);
+});
+
+test('a --dim naming no input is exit 2 with did-you-mean, before anything runs', async () => {
+  const fresh = join(dir, 'dim-artifacts');
+  const r = await shippedCli(['validate', '--model', small, '--dim', 'batchsize=3', '--artifacts', fresh]);
+  assertOneLineError(r, 2, /dimension 'batchsize' \(--dim batchsize=… or model\.dims\) names no dimension/);
+  assert.throws(() => readManifest(fresh), 'nothing ran');
 });
 
 test('a dimension without a value is exit 2 before anything runs; --dim gives it', async () => {

@@ -30,6 +30,7 @@ test("each command's --help lists the stage options it declares, plan the filter
     'explain',
     'verbose',
     'json',
+    'log-format',
     'artifacts',
     'remote-cache',
     'verify',
@@ -43,9 +44,9 @@ test("each command's --help lists the stage options it declares, plan the filter
   assert.deepEqual(await help('measure'), [...own, 'precision', 'baseline']);
   assert.deepEqual(await help('side'), own);
   assert.deepEqual(await help('run'), [...own, 'precision', 'baseline', 'leave-out']);
-  const planOwn = ['config', 'set', 'require', 'force', 'json', 'artifacts', 'remote-cache'];
+  const planOwn = ['config', 'set', 'require', 'force', 'json', 'log-format', 'artifacts', 'remote-cache'];
   assert.deepEqual(await help('plan'), [...planOwn, 'precision', 'leave-out']);
-  assert.deepEqual(await help('cache', 'ls'), ['config', 'json', 'artifacts', 'remote-cache']);
+  assert.deepEqual(await help('cache', 'ls'), ['config', 'json', 'log-format', 'artifacts', 'remote-cache']);
 });
 
 test('a stage option on a command that does not declare it is a usage error naming it', async () => {

@@ -1,9 +1,9 @@
-/** Events as a person reads them when stderr is a TTY, and as the JSON records CI reads. */
+/** Events as a person reads them (on a terminal or in a CI log), and as the JSON records a program asks for. */
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import type { Event } from '../../pipeline/log/events.js';
-import { createLogger, formatLine } from '../../pipeline/log/log.js';
+import { createLogger, formatLine, logFormat } from '../../pipeline/log/log.js';
 import { linesOf } from '../../pipeline/log/render.js';
 
 const human = (e: Event, color = false, verbose = false) =>
@@ -111,4 +111,28 @@ test('JSON: one record per line with the fields a consumer reads; the summary re
       msg: 'side: the configured failure',
     },
   );
+});
+
+test('off a terminal (a pipe, a CI log): the human lines, no JSON, a live line only as a heartbeat', async () => {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (b: Buffer) => (text += b.toString()));
+  const log = createLogger({ stream, heartbeatMs: 150 });
+  const live = (what: string) =>
+    log.emit({ kind: 'progress', stage: 'bench', text: `${what} · 1.50 s`, elapsedMs: 1500 });
+  live('too soon');
+  log.emit({ kind: 'built', stage: 'optimize', key: 'ab'.repeat(32), ms: 5 });
+  await new Promise((r) => setTimeout(r, 200));
+  live('measuring');
+  live('again too soon');
+  assert.equal(text, '[optimize] built stored abababababab (5.0 ms)\n[bench] measuring · 1.50 s\n');
+  assert.doesNotMatch(text, /\x1b/, 'no colour or cursor codes in a log file');
+});
+
+test('JSON only when asked: --log-format json or ENGINEFOUNDRY_LOG_FORMAT=json; an unknown format is named', () => {
+  assert.equal(logFormat(undefined, undefined), 'human');
+  assert.equal(logFormat(undefined, ''), 'human');
+  assert.equal(logFormat(undefined, 'json'), 'json');
+  assert.equal(logFormat('human', 'json'), 'human', 'the option wins over the environment');
+  assert.equal(logFormat(undefined, 'xml'), 'ENGINEFOUNDRY_LOG_FORMAT xml: not a log format; use human or json');
 });

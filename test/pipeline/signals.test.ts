@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../repo-root.js';
@@ -137,6 +146,30 @@ test('torch_runner.py outlives a kill -9 of its parent by at most a second', asy
   await until('the runner to exit', () => !alive(pid) || isZombie(pid), 3000);
   const took = Date.now() - killed;
   assert.ok(took <= 1000, `the runner outlived its parent by ${took} ms`);
+});
+
+test('torch_runner.py exits by itself when its parent died before it could set its death signal', async (t) => {
+  // The parent starts the runner as the benchmark does (its pid in ENGINEFOUNDRY_PARENT_PID) and exits at once;
+  // the runner's process execs Python half a second later, so its parent is gone before its first line. Its
+  // stdin is a FIFO this test holds open, so it never sees an end of input either.
+  const dir = mkdtempSync(join(tmpdir(), 'ef-orphan-'));
+  const fifo = join(dir, 'stdin');
+  spawnSync('mkfifo', [fifo]);
+  const holder = openSync(fifo, 'r+');
+  t.after(() => closeSync(holder));
+  const runner = join(repoRoot, 'torch', 'torch_runner.py');
+  const script = `const fd = require('node:fs').openSync(${JSON.stringify(fifo)}, 'r+');
+    const env = { ...process.env, ENGINEFOUNDRY_PARENT_PID: String(process.pid) };
+    const args = ['-c', 'sleep 0.5; exec "$0" "$1"', '/usr/bin/python3', ${JSON.stringify(runner)}];
+    const c = require('node:child_process').spawn('/bin/sh', args, { stdio: [fd, 'ignore', 'ignore'], env });
+    process.stdout.write(c.pid + '\\n'); process.exit(0);`;
+  const parent = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const pid = Number(parent.stdout.trim());
+  assert.ok(pid > 0, parent.stderr);
+  t.after(() => {
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+  await until('the orphaned runner to exit', () => !alive(pid) || isZombie(pid), 5000);
 });
 
 /** A re-parented child that has exited but whose new parent has not reaped it yet counts as gone. */

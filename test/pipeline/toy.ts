@@ -44,7 +44,7 @@ export interface Ran {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** stderr's JSON log records (the CLI logs JSON lines when stderr is not a terminal). */
+  /** stderr's JSON log records (the kit asks for them through ENGINEFOUNDRY_LOG_FORMAT). */
   records: Array<Record<string, unknown>>;
 }
 
@@ -53,7 +53,7 @@ export function start(p: Project, args: readonly string[], env: Record<string, s
     process.execPath,
     [...process.execArgv, toyCli, ...args, '--config', p.config, '--artifacts', p.artifacts],
     {
-      env: { ...process.env, TOY_RUNLOG: p.runlog, ...env },
+      env: { ...process.env, TOY_RUNLOG: p.runlog, ENGINEFOUNDRY_LOG_FORMAT: 'json', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

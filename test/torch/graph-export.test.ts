@@ -67,7 +67,7 @@ test('an operator the runner does not know is refused by name and kind, not run 
     },
     60_000,
   );
-  assert.ok(reply.ok, reply.ok ? '' : reply.error);
+  assert.ok(reply.ok, reply.ok ? '' : reply.error.message);
   const [run] = reply.value.results;
   assert.ok(run && !run.ok, 'the run is answered, not run');
   assert.equal(run.cause, 'unsupported-operator');

@@ -188,3 +188,23 @@ test('check data that contradicts a configured dimension is an error naming both
   assert.ok(!r.ok);
   assert.match(r.error, /check data for input 'x' has 16 at dimension 1 \('H'\), where the config gives 8/);
 });
+
+test('a dims name no input has is an error with did-you-mean, not a silent change of keys', async () => {
+  const det = await load('ppocr_v4_det');
+  const dims = { 'p2o.DynamicDimension.1': 64, 'p2o.DynamicDimension.2': 64 };
+  assert.ok(resolveInputs(det, { dims }).ok, 'the named dimensions alone resolve');
+  const typo = resolveInputs(det, { dims: { ...dims, 'p2o.DynamicDimension.3': 8 } });
+  assert.ok(!typo.ok);
+  assert.match(
+    typo.error,
+    new RegExp(
+      String.raw`^dimension 'p2o\.DynamicDimension\.3' \(--dim p2o\.DynamicDimension\.3=… or model\.dims\) names ` +
+        String.raw`no dimension of the model's inputs \(did you mean p2o\.DynamicDimension\.[012]\?\); ` +
+        String.raw`its named dimensions: p2o\.DynamicDimension\.0, `,
+    ),
+  );
+  const bogus = resolveInputs(det, { dims: { ...dims, bogus: 3 } });
+  assert.ok(!bogus.ok);
+  assert.doesNotMatch(bogus.error, /did you mean/, 'nothing near enough to suggest');
+  assert.match(bogus.error, /'bogus' .*names no dimension/);
+});

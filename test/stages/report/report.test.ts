@@ -1,11 +1,12 @@
 /**
  * The report from a real measurement (onnxruntime-node and Debian's PyTorch on a small MobileNetV2), opened in
  * headless Chromium as served by nginx: it renders, the charts are there, nothing else is fetched, no console
- * errors. The screenshot is kept under artifacts/screenshots/.
+ * errors. The screenshot is kept in a temporary folder the test names in its diagnostics.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { BenchFile } from '../../../measure/result.js';
@@ -19,7 +20,6 @@ import { ranked, speedups } from '../../../stages/report/series.js';
 import graph from '../../../stages/graph/index.js';
 import { dotTool } from '../../../stages/graph/graphviz.js';
 import { exec } from '../../../pipeline/execute/exec.js';
-import { fromRoot } from '../../repo-root.js';
 import { optimizedMobileNetV2, stageContext } from '../optimize/stage-context.js';
 import { openInChromium, type PageView } from './chromium.js';
 import { serveWithNginx } from './nginx.js';
@@ -182,8 +182,8 @@ test('report.md and report.html carry the real measurements, the passes and the 
   if (v.servedBy !== 'nginx') t.skip('nginx missing: the page was opened from file://, not served');
   if (drawn) checkDrawings(v);
   else t.skip('graphviz missing: the graph drawings were not checked');
-  const kept = fromRoot('artifacts', 'screenshots', 'report.png');
-  await mkdir(join(kept, '..'), { recursive: true });
+  // Into a folder of the test's own: a test never writes into the user's artifacts/.
+  const kept = join(await mkdtemp(join(tmpdir(), 'ef-screenshot-')), 'report.png');
   await copyFile(v.screenshot, kept);
   assert.ok(existsSync(kept));
   t.diagnostic(`served by ${v.servedBy}; screenshot kept at ${kept}`);
