@@ -82,7 +82,7 @@ export const schema = Section({
   seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
   python: Type.String({
     default: '',
-    description: 'A Python with torch; empty: the first of python3, /usr/bin/python3 that imports torch.',
+    description: "A Python with torch; empty: the first of .venv/bin/python3 (the project's, made by make) and python3 that imports torch.",
   }),
   ort,
   torch,

@@ -26,8 +26,12 @@ export function sourceFile(relative: string): string {
 
 export const runnerPath = sourceFile('stages/benchmark/torch_runner.py');
 
-/** `python3` first; Debian's torch lives under /usr/bin/python3, which a pyenv `python3` may shadow. */
-export const PYTHON_CANDIDATES = ['python3', '/usr/bin/python3'] as const;
+/**
+ * The project's Python first (.venv, made by `make`: scripts/setup-python.sh), then `python3` (a machine that
+ * brings its own torch, such as the GPU machine). Debian's /usr/bin/python3 is not one: its torch 1.13 runs
+ * no engine of ours.
+ */
+export const PYTHON_CANDIDATES = [join(dirname(sourceFile('requirements.txt')), '.venv/bin/python3'), 'python3'];
 
 export interface TorchEnvironment {
   python: string;
@@ -167,7 +171,7 @@ async function ask(
 
 /** The configured Python, else the first candidate whose torch imports. The reason names every Python tried. */
 export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { reason: string }>> {
-  const candidates = python ? [python] : [...PYTHON_CANDIDATES];
+  const candidates = python ? [python] : PYTHON_CANDIDATES;
   const tried: string[] = [];
   for (const p of candidates) {
     const reply = await ask(exec, p, { probe: true }, 120_000);
