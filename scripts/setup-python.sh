@@ -11,7 +11,7 @@ mode=${1:-test}
 root=$(cd "$(dirname "$0")/.." && pwd)
 case "$mode" in
   run) requirements=requirements.txt wanted='torch 2.13.0+cpu and numpy' ;;
-  test) requirements=requirements-test.txt wanted='torch 2.13.0+cpu, numpy and onnx 1.23.1' ;;
+  test) requirements=requirements-test.txt wanted='torch 2.13.0+cpu, numpy, onnx 1.23.1 and onnxscript' ;;
   *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 venv=$root/.venv
