@@ -65,6 +65,7 @@ try:
     import torch
 except Exception as e:  # the caller turns this into a skipped engine
     fail("torch not importable from %s: %s" % (sys.executable, e))
+import aoti_package  # noqa: E402
 import compile_cache  # noqa: E402
 from torch_graph import DTYPES, GraphError, OnnxModule, load_graph  # noqa: E402
 from torch_timing import cuda_graph, report, sampled  # noqa: E402
@@ -96,16 +97,18 @@ def skipped(run, kind, reason):
     return {"id": run["id"], "ok": False, "kind": kind, "reason": reason}
 
 
-def skip_reason(run, cuda):
+def skip_reason(run, cuda, request):
     """(kind, reason) when the run cannot happen here, else None."""
     mode, precision = run["mode"], run["precision"]
+    if mode == "aoti" and (precision != "fp16" or cuda):
+        return aoti_package.skip_reason(torch, request, run)
     if mode == "cudagraph" and not cuda:
         return "no-gpu", "CUDA not available: skipping torch-cudagraph"
     if precision == "fp16" and not cuda:
         return "no-gpu", "CUDA not available: skipping torch FP16 (torch's CPU float16 kernels are incomplete)"
     if mode == "compile" and torch_major() < 2:
         return "tool-unavailable", "torch.compile needs torch >= 2 (found %s)" % torch.__version__
-    if mode not in ("eager", "compile", "cudagraph"):
+    if mode not in ("eager", "compile", "cudagraph", "aoti"):
         return "engine-failed", "unknown torch mode %s" % mode
     return None
 
@@ -149,8 +152,20 @@ def compiled(module, x, run, request, cuda):
     return (lambda: call(*x)), {"settings": settings, "compileMs": compile_ms}
 
 
+def loaded_package(x, run, request):
+    """The AOTInductor package's call on the run's inputs (it holds its own weights), and its load time."""
+    try:
+        package, settings = aoti_package.for_run(torch, request, run)
+    except Exception as e:
+        raise CompileFailed("aoti_load_package failed: %s" % str(e).strip().splitlines()[0]) from e
+    first = lambda y: y[0] if isinstance(y, (list, tuple)) else y
+    return (lambda: first(package(*x))), {"settings": settings}
+
+
 def runnable(module, x, run, request, cuda):
     """The call to time in the run's mode, and what the mode adds to the reply."""
+    if run["mode"] == "aoti":
+        return loaded_package(x, run, request)
     if run["mode"] == "compile":
         return compiled(module, x, run, request, cuda)
     if run["mode"] == "cudagraph":
@@ -186,7 +201,7 @@ def written(out, request, run):
 
 def run_one(base, run, request, device, inputs):
     cuda = device.type == "cuda"
-    why = skip_reason(run, cuda)
+    why = skip_reason(run, cuda, request)
     if why:
         return skipped(run, *why)
     module, x, settings = placed(base, run, device, inputs)
@@ -196,7 +211,8 @@ def run_one(base, run, request, device, inputs):
         try:
             fn, added = runnable(module, x, run, request, cuda)
         except CompileFailed as e:
-            return skipped(run, "engine-failed", "torch.compile failed: %s" % e)
+            what = "" if run["mode"] == "aoti" else "torch.compile failed: "
+            return skipped(run, "engine-failed", what + str(e))
         result = dict({"id": run["id"], "ok": True}, **measured(fn, run, request, cuda))
         out = fn()
         if cuda:
