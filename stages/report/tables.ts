@@ -2,6 +2,7 @@
 import type { BenchFile, Measurement } from '../benchmark/result.js';
 import { describeInputs } from '../benchmark/feeds.js';
 import { flagged, ms, ranked, seriesName } from './series.js';
+import { startupTable } from './startup.js';
 
 /** Every benchmarked input by name, element type and shape, the batch dimension shown as N. */
 export const inputShape = (bench: BenchFile): string => describeInputs(bench.model.inputs);
@@ -140,6 +141,7 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
       rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]),
       empty: 'None.',
     },
+    startupTable(bench),
     passesTable(passes),
     {
       title: 'Environment',
