@@ -12,7 +12,7 @@ CONFIG ?= configs/mobilenetv2.yaml
 export CONFIG PRECISION ARGS
 RUN = $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $$ARGS
 # Globbed by make itself (no `find` process at parse time: a no-op `make engines` stays within ~10 ms of make).
-TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx trt stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
+TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt torch ort stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
 .PHONY: python-run python-test

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Thin entry for `node pipeline.mjs`, `zx pipeline.mjs` and the `enginefoundry` bin: the CLI lives in
-// pipeline/cli.ts, compiled and bundled into dist/cli/ by `make` (or `npm run build`).
+// pipeline/cli/cli.ts, compiled and bundled into dist/cli/ by `make` (or `npm run build`).
 import { existsSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

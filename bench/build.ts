@@ -10,7 +10,7 @@ import { writeModelFile } from '../onnx/serde.js';
 import { validateModel } from '../onnx/validate/index.js';
 import { defaults } from '../stages/build/config.js';
 import { buildMobileNetV2 } from '../stages/build/mobilenetv2.js';
-import { exec } from '../pipeline/exec.js';
+import { exec } from '../pipeline/execute/exec.js';
 import { median } from './timing.js';
 import { fromRoot } from '../test/repo-root.js';
 

@@ -25,13 +25,7 @@ import { defaults as fp16Defaults } from '../stages/convert-fp16/config.js';
 import { convertBodies, nothingConverted, type BodyCheck, type BodyOutcome } from '../stages/convert-fp16/bodies.js';
 import { convertFloat16 } from '../stages/convert-fp16/convert.js';
 import { defaults as optimizeDefaults } from '../stages/optimize/config.js';
-import {
-  compareOutputs,
-  referenceRun,
-  runDisabled,
-  type Feeds,
-  type Outputs,
-} from '../stages/optimize/numeric-check.js';
+import { compareOutputs, referenceRun, runDisabled, type Feeds, type Outputs } from '../onnx/numeric-check.js';
 import { optimizeModel } from '../stages/optimize/optimize-model.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';
 import { fromRoot } from '../test/repo-root.js';

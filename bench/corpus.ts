@@ -20,7 +20,7 @@ import { decodeModel, encodeModel } from '../onnx/serde.js';
 import { validateModel } from '../onnx/validate/index.js';
 import { realModels } from '../test/corpus/models.js';
 import { checkInputs, proveFp16, proveOptimize, type Verdict } from './corpus-proof.js';
-import type { Feeds } from '../stages/optimize/numeric-check.js';
+import type { Feeds } from '../onnx/numeric-check.js';
 
 const { values: args } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-The fused inverted-residual kernel (stages/benchmark/fused_triton.py) on our graph, FP16 channels-last, against
+The fused inverted-residual kernel (bench/fused_triton.py) on our graph, FP16 channels-last, against
 PyTorch's operators on the same weights and inputs. Prints JSON lines:
   {"kind": "block", ...}  each matched block alone: unfused (cuDNN + pointwise) vs fused (scratch, recompute)
                           p50 ms, the bytes the fused block must move (input + output + weights) and the
@@ -17,7 +17,7 @@ import os
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
 import torch  # noqa: E402
 from fused_blocks import fuse, match_blocks, unfused  # noqa: E402
 from fused_triton import CANDIDATES, FusedKernel  # noqa: E402

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-Correctness of the fused inverted-residual kernel (stages/benchmark/fused_triton.py) on the GPU, without timing:
+Correctness of the fused inverted-residual kernel (bench/fused_triton.py) on the GPU, without timing:
 every block of our graph alone, FP16 channels-last, through the kernel settings named by --configs (indices
 into CANDIDATES; the default covers the recompute and the scratch path), against PyTorch's operators on the same
 FP16 input and weights, and both against the FP32 block. One JSON line per batch, block and setting:
@@ -19,7 +19,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
 import torch  # noqa: E402
 from fused_bench import block_inputs  # noqa: E402
 from fused_blocks import match_blocks, unfused  # noqa: E402

@@ -17,8 +17,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exec } from '../pipeline/exec.js';
-import { probeTorch } from '../stages/benchmark/torch-runner.js';
+import { exec } from '../pipeline/execute/exec.js';
+import { probeTorch } from '../torch/runner-process.js';
 import { measureHarness } from './gpu/harness.js';
 import { measureAll, repeatAgainst, table } from './gpu/measure.js';
 import { setUp } from './gpu/setup.js';

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
 import torch  # noqa: E402
 from fused_blocks import fuse  # noqa: E402
 from torch_graph import OnnxModule, load_graph  # noqa: E402

@@ -46,7 +46,7 @@ fi
 if has engines; then
   # The compiled engines alone, cold, then what a no-op `engines` costs once they are in the store.
   rm -rf artifacts
-  echo '{"probe": true}' | python3 stages/engine-torch/torch_engine.py >>"$dir/session.log" 2>&1
+  echo '{"probe": true}' | python3 torch/torch_engine.py >>"$dir/session.log" 2>&1
   step engines 150 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
   step noop 30 bash -c 'for i in 1 2 3; do time node pipeline.mjs engines --config configs/h200.yaml >/dev/null; done'
 fi

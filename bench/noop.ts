@@ -11,12 +11,12 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { exec } from '../pipeline/exec.js';
-import { createLogger } from '../pipeline/log.js';
+import { exec } from '../pipeline/execute/exec.js';
+import { createLogger } from '../pipeline/log/log.js';
 import { ok } from '../pipeline/result.js';
-import { runStages } from '../pipeline/runner.js';
+import { runStages } from '../pipeline/execute/runner.js';
 import { defineStage, type StageDef } from '../pipeline/stage.js';
-import { Store } from '../pipeline/store.js';
+import { Store } from '../pipeline/store/store.js';
 import { median } from './timing.js';
 
 const root = new URL('../../', import.meta.url).pathname.replace(/\/$/, '').replace(/\/dist$/, '');

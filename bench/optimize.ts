@@ -17,7 +17,7 @@ import { openSession, runFloat, type Session } from '../onnx/ort.js';
 import { normalFloats } from '../onnx/random.js';
 import { runPasses } from '../onnx/rewrite/pass-manager.js';
 import { encodeModel } from '../onnx/serde.js';
-import { exec } from '../pipeline/exec.js';
+import { exec } from '../pipeline/execute/exec.js';
 import { defaults } from '../stages/build/config.js';
 import { buildMobileNetV2 } from '../stages/build/mobilenetv2.js';
 import { defaultPasses, passesByName } from '../stages/optimize/passes/index.js';

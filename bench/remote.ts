@@ -10,7 +10,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exec } from '../pipeline/exec.js';
+import { exec } from '../pipeline/execute/exec.js';
 import { startDav } from '../test/pipeline/webdav.js';
 import { median } from './timing.js';
 

@@ -1,5 +1,5 @@
 /** Small timing helpers shared by the `make bench-*` scripts. */
-import { exec } from '../pipeline/exec.js';
+import { exec } from '../pipeline/execute/exec.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 
 export function median(xs: readonly number[]): number {

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportForTorch } from '../stages/benchmark/graph-export.js';
+import { exportForTorch } from '../torch/graph-export.js';
 
 const [model, out] = process.argv.slice(2);
 if (!model || !out) {

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "stages", "benchmark"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "torch"))
 import torch  # noqa: E402
 import torchvision  # noqa: E402
 from torch_timing import cuda_graph, timed  # noqa: E402

@@ -1,5 +1,5 @@
-import type { RunConfig } from './config.js';
-import type { AnyStage } from './graph.js';
+import type { RunConfig } from './config/config.js';
+import type { AnyStage } from './plan/graph.js';
 import type { Result } from './result.js';
 import type { ToolSpec } from './stage.js';
 
@@ -86,7 +86,7 @@ export interface Registry {
   probedTools?: Readonly<Record<string, ProbedTool>>;
   /**
    * Stage name → code digest, where the project computes it itself; otherwise the CLI reads the one the bundle
-   * recorded (pipeline/code-identity.ts).
+   * recorded (pipeline/plan/code-identity.ts).
    */
   code?: Readonly<Record<string, string>>;
 }

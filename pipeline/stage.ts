@@ -4,8 +4,8 @@
  * timing from that declaration. Nothing here knows what the artifacts contain.
  */
 import type { Result } from './result.js';
-import type { Exec } from './exec.js';
-import type { ProbeMemo } from './probe-memo.js';
+import type { Exec } from './execute/exec.js';
+import type { ProbeMemo } from './plan/probe-memo.js';
 import type { StageFailure } from './reason.js';
 
 /** An artifact another stage produces: `stage` is its name, `output` the label in its `outputs`. */
@@ -49,7 +49,7 @@ export interface ToolSpec<C> {
   name: string;
   /**
    * Finds the tool and asks it who it is. Must not throw for a missing or broken tool. `memo` keeps an answer
-   * across runs while the files and variables it names are unchanged (pipeline/probe-memo.ts); absent, none is.
+   * across runs while the files and variables it names are unchanged (pipeline/plan/probe-memo.ts); absent, none is.
    */
   probe(config: C, exec: Exec, memo?: ProbeMemo): Promise<ToolProbe>;
 }
@@ -58,7 +58,7 @@ export interface StageLog {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   /**
-   * What a long step is doing (pipeline/progress.ts): the live line on a terminal, a heartbeat elsewhere.
+   * What a long step is doing (pipeline/log/progress.ts): the live line on a terminal, a heartbeat elsewhere.
    * `timing` gives the step's own clock and its expected length, for `3.2 s of ~7 s`.
    */
   progress(done: number, total: number, what?: string, timing?: { elapsedMs?: number; estimateMs?: number }): void;

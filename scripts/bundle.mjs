@@ -2,7 +2,7 @@
 // compiling a few hundred small ES modules (yargs, yaml, pino, ours); one file plus lazily loaded chunks (each
 // stage's `run`) cuts a cached `make engines` by about a fifth. Packages that are large, native or used only
 // inside a stage stay external and load from node_modules when a stage needs them.
-// The bundle's module graph also gives each stage its code identity (pipeline/code-identity.ts), written to
+// The bundle's module graph also gives each stage its code identity (pipeline/plan/code-identity.ts), written to
 // dist/code-identity.json.
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,9 @@ const result = await build({
 });
 
 const local = (path) => pathToFileURL(resolve(path)).href;
-const { graphFromMetafile, closureDigest, CODE_IDENTITY_FILE } = await import(local('dist/pipeline/code-identity.js'));
+const { graphFromMetafile, closureDigest, CODE_IDENTITY_FILE } = await import(
+  local('dist/pipeline/plan/code-identity.js')
+);
 const { registry } = await import(local('dist/main.js'));
 const hashOf = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const versionOf = (pkg) => JSON.parse(readFileSync(`node_modules/${pkg}/package.json`, 'utf8')).version;

@@ -5,7 +5,7 @@
 import { tagFilter, type Registry, type RegistryCommand } from '../pipeline/registry.js';
 import type { ToolSpec } from '../pipeline/stage.js';
 import benchmark from './benchmark/index.js';
-import { schema as benchSchema } from './benchmark/config.js';
+import { schema as benchSchema } from '../measure/config.js';
 import build from './build/index.js';
 import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
@@ -24,10 +24,11 @@ import report from './report/index.js';
 import { schema as reportSchema } from './report/config.js';
 import validate from './validate/index.js';
 import { budgetProblem, limitsSchema } from './build/budget.js';
-import { benchConfig } from './benchmark/config.js';
-import { torchTool } from './benchmark/torch-runner.js';
+import { benchConfig } from '../measure/config.js';
+import { torchTool } from '../torch/runner-process.js';
 import { readBenchFile } from './benchmark/baseline.js';
 import { schema as validateSchema } from './validate/config.js';
+import { PRECISIONS } from '../onnx/precision.js';
 
 /** Every command narrows by precision; only the ones that measure (`bench`, and `run`) compare with a baseline. */
 const command = (
@@ -94,7 +95,7 @@ export const registry: Registry = {
   },
   stageOptions: {
     // The stages tagged with a precision; the benchmark measures only this one and lists the other as left out.
-    precision: tagFilter('precision', ['fp32', 'fp16'], 'leave out stages of the other precision'),
+    precision: tagFilter('precision', PRECISIONS, 'leave out stages of the other precision'),
     baseline: {
       describe: 'an earlier bench.json to compare with (benchmark stage)',
       file: true,

@@ -8,8 +8,7 @@
 import { err, ok, type Result } from '../pipeline/result.js';
 import type { TrtInput, TrtInputs } from './model-input.js';
 import type { TrtVersion } from './parse-log.js';
-
-export type Precision = 'fp32' | 'fp16';
+import type { Precision } from '../onnx/precision.js';
 
 export interface BuildSettings {
   workspace_mib: number;

@@ -3,7 +3,7 @@
  * warnings to stderr and everything else (including the banners and, for a bad option, the whole help
  * text) to stdout, so the explanation is taken from stderr first and the help text never reaches the user.
  */
-import type { ToolRun } from '../pipeline/exec.js';
+import type { ToolRun } from '../pipeline/execute/exec.js';
 import type { StageFailure } from '../pipeline/stage.js';
 import { logLines } from './parse-log.js';
 

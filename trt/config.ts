@@ -3,7 +3,7 @@
  * Every field has a default, so `trt: {}` (or no section at all) is a valid config.
  */
 import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
-import { configSection, Section, sectionDefaults } from '../pipeline/section.js';
+import { configSection, Section, sectionDefaults } from '../pipeline/config/section.js';
 
 /**
  * Docker's image reference grammar (distribution/reference): an optional registry host, lower-case path

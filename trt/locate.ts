@@ -2,8 +2,8 @@
  * Where trtexec lives: the configured path, then PATH, then the places TensorRT's packages and NGC images
  * put it (it is not on PATH after a Debian install), then Docker with the configured image.
  */
-import { access, constants, stat } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { isExecutable, which } from '../pipeline/execute/which.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 
 /** NGC images (`/opt/tensorrt/bin`, `/workspace/tensorrt/bin`) and the Debian/JetPack package. */
@@ -16,23 +16,6 @@ export interface LocateOptions {
   docker: { enabled: boolean; image: string };
   env?: NodeJS.ProcessEnv;
   installDirs?: readonly string[];
-}
-
-export async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** `command -v`, without a shell. */
-export async function which(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && (await isExecutable(join(dir, name)))) return join(dir, name);
-  }
-  return undefined;
 }
 
 export async function locateTrtexec(o: LocateOptions): Promise<Result<Location, { reason: string }>> {

@@ -3,39 +3,14 @@
  * `--help` banner and the GPU from nvidia-smi. All of it is the fingerprint, so an engine is keyed to the
  * TensorRT build, GPU model, compute capability and driver that made it.
  */
-import type { Exec } from '../pipeline/exec.js';
+import type { Exec } from '../pipeline/execute/exec.js';
 import { err, ok } from '../pipeline/result.js';
 import type { ToolProbe, ToolSpec } from '../pipeline/stage.js';
-import { commandFor, locateTrtexec, which, type LocateOptions } from './locate.js';
+import { commandFor, locateTrtexec, type LocateOptions } from './locate.js';
+import { probeGpu } from '../measure/gpu.js';
 import { formatVersion, parseBanner } from './parse-log.js';
 
-export const NVIDIA_SMI_ARGS = ['--query-gpu=name,compute_cap,driver_version', '--format=csv,noheader'] as const;
-
-export interface Gpu {
-  name: string;
-  computeCapability: string;
-  driver: string;
-}
-
 const firstLines = (text: string, n = 3): string => text.trim().split('\n').slice(0, n).join(' / ');
-
-/** trtexec uses device 0 unless told otherwise, so the first GPU nvidia-smi lists is the one keyed. */
-export async function probeGpu(exec: Exec, env: NodeJS.ProcessEnv = process.env) {
-  const smi = await which('nvidia-smi', env);
-  if (!smi)
-    return err({
-      reason: 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)',
-    });
-  const run = await exec(smi, NVIDIA_SMI_ARGS);
-  const line = run.stdout.split('\n').find((l) => l.trim() !== '');
-  const fields = line?.split(',').map((f) => f.trim());
-  if (run.exitCode !== 0 || !fields || fields.length !== 3 || !/^\d+\.\d+$/.test(fields[1]!)) {
-    const command = `nvidia-smi ${NVIDIA_SMI_ARGS.join(' ')}`;
-    const said = firstLines(run.stdout + run.stderr) || '(no output)';
-    return err({ reason: `no usable NVIDIA GPU: ${command} exited ${run.exitCode ?? run.signal}: ${said}` });
-  }
-  return ok<Gpu>({ name: fields[0]!, computeCapability: fields[1]!, driver: fields[2]! });
-}
 
 async function dockerImageDigest(exec: Exec, docker: string, image: string) {
   const run = await exec(docker, ['image', 'inspect', '--format={{.Id}} {{join .RepoDigests " "}}', '--', image]);

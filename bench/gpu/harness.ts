@@ -5,10 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exec } from '../../pipeline/exec.js';
-import { measureOrt } from '../../stages/benchmark/ort-runner.js';
-import { latencyStats } from '../../stages/benchmark/stats.js';
-import { sourceFile } from '../../stages/benchmark/torch-runner.js';
+import { exec } from '../../pipeline/execute/exec.js';
+import { measureOrt } from '../../ort/runner.js';
+import { latencyStats } from '../../measure/stats.js';
+import { sourceFile } from '../../torch/runner-process.js';
 import type { GpuRun } from './setup.js';
 
 export async function measureHarness(run: GpuRun): Promise<string[]> {

@@ -4,10 +4,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exec } from '../../pipeline/exec.js';
+import { exec } from '../../pipeline/execute/exec.js';
 import { compareWithBaseline } from '../../stages/benchmark/baseline.js';
-import type { BenchConfig } from '../../stages/benchmark/config.js';
-import type { BenchFile, Measurement } from '../../stages/benchmark/result.js';
+import type { BenchConfig } from '../../measure/config.js';
+import type { BenchFile, Measurement } from '../../measure/result.js';
 import { runBenchmark } from '../../stages/benchmark/run-bench.js';
 import { trtConfig } from '../../trt/config.js';
 import { ints, type GpuRun } from './setup.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { normalFloats } from '../../onnx/random.js';
 import { runPasses } from '../../onnx/rewrite/pass-manager.js';
 import { decodeModel, encodeModel, writeModelFile } from '../../onnx/serde.js';
-import { benchConfig, type BenchConfig } from '../../stages/benchmark/config.js';
+import { benchConfig, type BenchConfig } from '../../measure/config.js';
 import { defaults as modelDefaults } from '../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../stages/build/mobilenetv2.js';
 import { DELICATE_OPS } from '../../stages/convert-fp16/config.js';

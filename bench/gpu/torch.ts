@@ -5,16 +5,16 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exec } from '../../pipeline/exec.js';
-import { exportForTorch } from '../../stages/benchmark/graph-export.js';
-import { latencyStats } from '../../stages/benchmark/stats.js';
+import { exec } from '../../pipeline/execute/exec.js';
+import { exportForTorch } from '../../torch/graph-export.js';
+import { latencyStats } from '../../measure/stats.js';
 import {
   runTorch,
   sourceFile,
   type TorchFound,
   type TorchRequest,
   type TorchResult,
-} from '../../stages/benchmark/torch-runner.js';
+} from '../../torch/runner-process.js';
 import type { GpuRun } from './setup.js';
 
 /** The model exported for the torch runner into `dir` (graph.json, weights.bin); its node count. */

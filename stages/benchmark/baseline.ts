@@ -22,7 +22,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import type { BenchFile, LatencyStats, Measurement } from './result.js';
+import type { BenchFile, LatencyStats, Measurement } from '../../measure/result.js';
 
 export interface Comparison {
   key: string;

@@ -4,8 +4,9 @@
  * config.ts says why the numbers) is flagged, and the report does not rank it however fast it is.
  */
 import { agreement } from '../../onnx/compare.js';
-import type { BenchConfig } from './config.js';
-import type { Correctness } from './result.js';
+import type { BenchConfig } from '../../measure/config.js';
+import type { Correctness } from '../../measure/result.js';
+import type { Precision } from '../../onnx/precision.js';
 
 /**
  * Below this largest magnitude a reference output is all zero for the check's purpose (a text detector's map
@@ -17,7 +18,7 @@ export function judge(
   actual: Float32Array,
   reference: Float32Array,
   dims: readonly number[],
-  precision: 'fp32' | 'fp16',
+  precision: Precision,
   tolerances: BenchConfig['tolerance'],
 ): Correctness {
   const t = tolerances[precision];

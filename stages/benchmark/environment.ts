@@ -3,11 +3,11 @@
  * The GPU comes from nvidia-smi when it is there (it alone knows the driver), else from torch.
  */
 import os from 'node:os';
-import type { Exec } from '../../pipeline/exec.js';
+import type { Exec } from '../../pipeline/execute/exec.js';
 import { ortVersion } from '../../onnx/ort.js';
-import { probeGpu } from '../../trt/probe.js';
-import type { EngineGroup } from './engine-runner.js';
-import type { Environment } from './result.js';
+import { probeGpu } from '../../measure/gpu.js';
+import type { EngineGroup } from '../../measure/engine-runner.js';
+import type { Environment } from '../../measure/result.js';
 
 /** `groups`: what each engine runner saw (the libraries it ran with, the GPU torch found). */
 export async function environment(exec: Exec, groups: readonly EngineGroup[]): Promise<Environment> {

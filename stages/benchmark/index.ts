@@ -11,10 +11,10 @@
 import { checkDataFiles, type InputsConfig } from '../../onnx/inputs/index.js';
 import { ok } from '../../pipeline/result.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { inputsConfig, sourceSection } from '../import/config.js';
+import { inputsConfig, sourceSection } from '../../source/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
-import { latestModel, sourceModel } from '../import/model-ref.js';
-import { benchConfig, type BenchConfig } from './config.js';
+import { latestModel, sourceModel } from '../../source/model-ref.js';
+import { benchConfig, type BenchConfig } from '../../measure/config.js';
 
 export interface BenchStageConfig {
   bench: BenchConfig;

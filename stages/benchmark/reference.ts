@@ -11,9 +11,9 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { openSession, ortError, ortFeeds, ortVersion, type FloatTensor } from '../../onnx/ort.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import type { BenchInputs } from './feeds.js';
-import { firstFloat } from './ort-runner.js';
-import type { ReferenceInfo } from './result.js';
+import type { BenchInputs } from '../../measure/feeds.js';
+import { firstFloat } from '../../ort/runner.js';
+import type { ReferenceInfo } from '../../measure/result.js';
 
 const SETTINGS = { graphOptimizationLevel: 'disabled', intraOpThreads: 1, interOpThreads: 1 } as const;
 

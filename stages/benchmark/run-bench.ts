@@ -8,59 +8,29 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { readModelFile } from '../../onnx/serde.js';
-import type { Exec } from '../../pipeline/exec.js';
 import { fail } from '../../pipeline/reason.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import type { StageFailure, StageLog } from '../../pipeline/stage.js';
-import type { TrtConfig } from '../../trt/config.js';
-import type { BenchConfig } from './config.js';
+import type { StageFailure } from '../../pipeline/stage.js';
+import type { BenchConfig } from '../../measure/config.js';
 import { judge } from './correctness.js';
 import { computeReference } from './reference.js';
 import { environment } from './environment.js';
-import { benchInputs } from './feeds.js';
+import { benchInputs } from '../../measure/feeds.js';
 import {
   skipAll,
   type EngineGroup,
+  type BenchRequest,
   type EngineRunner,
-  type Precision,
   type RunnerRequest,
   type Work,
-} from './engine-runner.js';
-import { torchRunner } from './measure-torch.js';
-import { trtRunner } from './measure-trt.js';
-import { ortRunner } from './ort-runner.js';
-import type { BenchFile, Measurement, SkippedEngine } from './result.js';
-
-export interface BenchArtifacts {
-  /** The optimized FP32 ONNX, which ORT FP32 and PyTorch run. */
-  model: string;
-  /** The model before optimization (import or build): the correctness reference's graph (reference.ts). */
-  source: string;
-  fp16?: string;
-  trtFp32?: string;
-  trtFp16?: string;
-  /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
-  compiledFp32?: string;
-  compiledFp16?: string;
-}
-
-export interface BenchRequest {
-  config: BenchConfig;
-  trt: TrtConfig;
-  artifacts: BenchArtifacts;
-  workDir: string;
-  exec: Exec;
-  log: Pick<StageLog, 'info' | 'warn'> & Partial<Pick<StageLog, 'progress'>>;
-  /** What onnx/inputs needs to feed the model (model.dims, model.inputs, model.batch_dim). */
-  inputs?: InputsConfig;
-  /** model.check_data's files (input_N.pb, output_N.pb), when given. */
-  checkFiles?: Readonly<Record<string, string>>;
-  /** `--precision`: measure only this one; the other is recorded as left out. */
-  only?: 'fp32' | 'fp16';
-  signal?: AbortSignal;
-}
+} from '../../measure/engine-runner.js';
+import type { EngineKit } from '../../measure/kit.js';
+import { ortKit } from '../../ort/index.js';
+import { torchKit } from '../../torch/index.js';
+import { trtKit } from '../../trt/index.js';
+import type { BenchFile, Measurement, SkippedEngine } from '../../measure/result.js';
+import type { Precision } from '../../onnx/precision.js';
 
 /** The precisions this run measures, and a skip for the one `--precision` left out. */
 function precisions(r: BenchRequest): { wanted: BenchConfig['precisions']; skipped: SkippedEngine[] } {
@@ -74,7 +44,10 @@ function precisions(r: BenchRequest): { wanted: BenchConfig['precisions']; skipp
 }
 
 /** Every engine the benchmark can time, in the order they are measured. */
-export const RUNNERS: readonly EngineRunner[] = [ortRunner, torchRunner, trtRunner];
+export const KITS: readonly EngineKit[] = [ortKit, torchKit, trtKit];
+
+/** The kits' runners, in the table's order. */
+export const RUNNERS: readonly EngineRunner[] = KITS.map((k) => k.runner);
 
 /**
  * One runner's part: its engines bench.engines lists, at every wanted precision it has a file for and this

@@ -4,9 +4,10 @@ import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { compareWithBaseline, readBenchFile } from './baseline.js';
 import type { BenchStageConfig } from './index.js';
-import { checkFiles } from './feeds.js';
-import type { BenchFile } from './result.js';
+import { checkFiles } from '../../measure/feeds.js';
+import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
+import { isPrecision } from '../../onnx/precision.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
   const { model, source, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
@@ -28,9 +29,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
     log: ctx.log,
     inputs: ctx.config.model,
     checkFiles: checkFiles(ctx.inputs),
-    ...(ctx.options?.['precision'] === 'fp32' || ctx.options?.['precision'] === 'fp16'
-      ? { only: ctx.options['precision'] }
-      : {}),
+    only: isPrecision(ctx.options?.['precision']) ? ctx.options['precision'] : undefined,
     signal: ctx.signal,
   });
   if (!result.ok) return result;

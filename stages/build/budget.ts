@@ -5,7 +5,7 @@
  * purpose in the config (the `limits` section is read by no stage, so it enters no cache key).
  */
 import { Type } from '@sinclair/typebox';
-import { configSection, Section } from '../../pipeline/section.js';
+import { configSection, Section } from '../../pipeline/config/section.js';
 import { INVERTED_RESIDUALS, makeDivisible } from './architecture.js';
 import { modelConfig } from './config.js';
 

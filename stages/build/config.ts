@@ -2,11 +2,11 @@
  * The `model` section: what the build stage makes. Every MobileNetV2 field has a default, filled in by the stage
  * and not by the run config's check, so that a config naming a file can be told apart from one that sets
  * MobileNetV2 fields; `model: {}` is MobileNetV2. The fields for a model the user brings are in
- * stages/import/config.ts.
+ * source/config.ts.
  */
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/section.js';
-import { BUILT_FIELDS, sourceProperties } from '../import/config.js';
+import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/config/section.js';
+import { BUILT_FIELDS, sourceProperties } from '../../source/config.js';
 
 const builtProperties = {
   arch: Enum(['mobilenetv2'], { default: 'mobilenetv2', description: 'Network architecture.' }),

@@ -1,5 +1,5 @@
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { sourceSection } from '../import/config.js';
+import { sourceSection } from '../../source/config.js';
 import { modelConfig, type ModelConfig } from './config.js';
 
 export default defineStage<ModelConfig>({

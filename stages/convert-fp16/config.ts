@@ -5,7 +5,7 @@
  * weight shows up at 1e-1 or worse). Top-1 agreement is reported beside it.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Section, sectionDefaults } from '../../pipeline/section.js';
+import { configSection, Section, sectionDefaults } from '../../pipeline/config/section.js';
 import { checkSchema } from '../optimize/config.js';
 
 /**

@@ -6,8 +6,8 @@
  */
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { checkFiles, withInputs } from '../import/check-source.js';
-import { latestModel } from '../import/model-ref.js';
+import { checkFiles, withInputs } from '../../source/check-source.js';
+import { latestModel } from '../../source/model-ref.js';
 import { fp16Config, type Fp16Config } from './config.js';
 
 export default defineStage<Fp16Config & { inputs?: InputsConfig }>({

@@ -6,7 +6,7 @@ import { validateModel } from '../../onnx/validate/index.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/reason.js';
 import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
-import { checkSource } from '../import/check-source.js';
+import { checkSource } from '../../source/check-source.js';
 import {
   compareOutputs,
   referenceRun,
@@ -16,7 +16,7 @@ import {
   type Comparison,
   type Feeds,
   type Outputs,
-} from '../optimize/numeric-check.js';
+} from '../../onnx/numeric-check.js';
 import type { Fp16Config } from './config.js';
 import { convertBodies, nothingConverted, type BodyCheck } from './bodies.js';
 import { convertFloat16, type Fp16Options, type Fp16Report } from './convert.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/reason.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import { exportForTorch } from '../benchmark/graph-export.js';
+import { exportForTorch } from '../../torch/graph-export.js';
 import type { CompileEngineConfig } from './engine-stage.js';
 
 type BuildReply =

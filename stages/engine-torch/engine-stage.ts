@@ -6,11 +6,10 @@
  * compute capability, code).
  */
 import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
-import { benchConfig } from '../benchmark/config.js';
-import { torchCompileTool, type CompileProbeConfig } from './probe.js';
-import { latestModel } from '../import/model-ref.js';
-
-export type Precision = 'fp32' | 'fp16';
+import { benchConfig } from '../../measure/config.js';
+import { torchCompileTool, type CompileProbeConfig } from '../../torch/probe.js';
+import { latestModel } from '../../source/model-ref.js';
+import type { Precision } from '../../onnx/precision.js';
 
 /** Only what changes the compiled code enters the key. */
 export interface CompileEngineConfig extends CompileProbeConfig {

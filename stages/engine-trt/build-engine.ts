@@ -2,18 +2,16 @@
  * One trtexec build: the engine and its log, or one failure message with trtexec's own error lines. The
  * full output of a failed build is kept beside the timing cache, since a failed stage's outputs are not.
  */
-import { writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { formatMs } from '../../pipeline/log.js';
+import { formatMs } from '../../pipeline/log/log.js';
 import { fail } from '../../pipeline/reason.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
 import { buildArgs } from '../../trt/build-args.js';
-import { classifyFailure } from '../../trt/classify-failure.js';
 import type { EngineConfig } from './engine-stage.js';
-import { withMounts } from '../../trt/locate.js';
 import { readTrtInputs } from '../../trt/model-input.js';
-import { parseTrtexecLog, parseVersion, passed, type TrtexecLog } from '../../trt/parse-log.js';
+import { parseVersion, type TrtexecLog } from '../../trt/parse-log.js';
+import { runTrtexec } from '../../trt/trtexec.js';
 
 declare module '../../pipeline/reason.js' {
   /** The build ran on another TensorRT or GPU than the probe keyed. */
@@ -63,30 +61,25 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void,
   const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, inputs: inputs.value });
   if (!args.ok) return fail('bad-input', args.error);
 
-  const command = withMounts(found.command, found.fingerprint.image !== undefined, [
-    dirname(onnx),
-    dirname(engine),
-    dirname(timingCache),
-  ]);
-  ctx.log.info(
-    `building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt} (trtexec builds take minutes)…`,
-    { command: [...command, ...args.value] },
-  );
   const started = performance.now();
-  const build = await ctx.exec(command[0]!, [...command.slice(1), ...args.value], {
-    timeoutMs: ctx.config.timeout_s * 1000,
+  const built = await runTrtexec({
+    tool: found,
+    args: args.value,
+    mounts: [dirname(onnx), dirname(engine), dirname(timingCache)],
+    what: `building the ${precision.toUpperCase()} engine from ${basename(onnx)} failed`,
+    exec: ctx.exec,
     signal: ctx.signal,
+    timeoutMs: ctx.config.timeout_s * 1000,
+    logPath: ctx.out('log'),
+    keepFailedAt: ctx.persistent('failed-build.log'),
+    starting: (command) =>
+      ctx.log.info(
+        `building ${basename(engine)} with TensorRT ${found.fingerprint.tensorrt} (trtexec builds take minutes)…`,
+        { command },
+      ),
   });
-  const text = `${build.stdout}${build.stderr ? `\n==== stderr ====\n${build.stderr}` : ''}`;
-  await writeFile(ctx.out('log'), text);
-
-  const log = parseTrtexecLog(build.stdout, build.stderr);
-  if (build.exitCode !== 0 || !passed(log)) {
-    const kept = ctx.persistent('failed-build.log');
-    await writeFile(kept, text);
-    const f = classifyFailure(build, `building the ${precision.toUpperCase()} engine from ${basename(onnx)} failed`);
-    return fail(f.reason, f.message, [...(f.details ?? []), `full trtexec output: ${kept}`]);
-  }
+  if (!built.ok) return built;
+  const log = built.value;
   const mismatch = checkIdentity(log, found.fingerprint);
   if (mismatch) return fail('trt-identity-mismatch', `${mismatch}; the engine was not kept`);
   ctx.log.info(`built ${basename(engine)} in ${formatMs(performance.now() - started)}`, {

@@ -6,11 +6,12 @@
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { err } from '../../pipeline/result.js';
 import { defineStage, lazyRun, type StageDef } from '../../pipeline/stage.js';
-import { inputsConfig } from '../import/config.js';
-import { latestModel } from '../import/model-ref.js';
-import { buildArgs, type BuildSettings, type Precision } from '../../trt/build-args.js';
+import { inputsConfig } from '../../source/config.js';
+import { latestModel } from '../../source/model-ref.js';
+import { buildArgs, type BuildSettings } from '../../trt/build-args.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { trtexecTool } from '../../trt/probe.js';
+import type { Precision } from '../../onnx/precision.js';
 
 /** Only what changes the engine enters the key; benchmark settings do not. */
 export interface EngineConfig extends BuildSettings {

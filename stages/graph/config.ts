@@ -1,6 +1,6 @@
 /** The `graph` section: how the network drawings look. */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Enum, Section } from '../../pipeline/section.js';
+import { configSection, Enum, Section } from '../../pipeline/config/section.js';
 
 export const schema = Section({
   rankdir: Enum(['TB', 'LR'], { default: 'TB', description: 'Top-to-bottom or left-to-right layout.' }),

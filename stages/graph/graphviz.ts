@@ -1,5 +1,5 @@
 /** GraphViz's `dot` as a tool: found on PATH, identified by its version line, run with argument arrays. */
-import type { Exec } from '../../pipeline/exec.js';
+import type { Exec } from '../../pipeline/execute/exec.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { ToolFound, ToolSpec } from '../../pipeline/stage.js';
 

@@ -3,7 +3,7 @@
  * that shows both side by side. Labels carry op type, convolution geometry and inferred output shapes.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { sourceModel } from '../import/model-ref.js';
+import { sourceModel } from '../../source/model-ref.js';
 import { graphConfig, type GraphConfig } from './config.js';
 import { dotTool } from './graphviz.js';
 

@@ -7,7 +7,7 @@ import { externalFiles, externalRefs } from '../../onnx/external-data.js';
 import { decodeModel, readBytes } from '../../onnx/serde.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { UserFiles } from '../../pipeline/stage.js';
-import { sourceSection } from './config.js';
+import { sourceSection } from '../../source/config.js';
 
 export const EXTERNAL = 'external/';
 

@@ -4,7 +4,7 @@
  * a hit. Skipped when no file is named, and the build stage makes the built-in MobileNetV2 instead.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { sourceSection } from './config.js';
+import { sourceSection } from '../../source/config.js';
 import { modelFiles } from './files.js';
 
 export default defineStage<null>({

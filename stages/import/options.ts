@@ -3,10 +3,10 @@
  * config is in use: the MobileNetV2 fields are dropped (unused, not an error), the input fields are kept.
  */
 import { resolve } from 'node:path';
-import type { RunConfig } from '../../pipeline/config.js';
+import type { RunConfig } from '../../pipeline/config/config.js';
 import type { RegistryOption } from '../../pipeline/registry.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { BUILT_FIELDS } from './config.js';
+import { BUILT_FIELDS } from '../../source/config.js';
 
 const modelSection = (c: RunConfig): Record<string, unknown> => {
   const m = c['model'];

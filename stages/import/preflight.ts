@@ -15,9 +15,9 @@ import {
 } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { decodeModel, readBytes } from '../../onnx/serde.js';
-import type { RunConfig } from '../../pipeline/config.js';
+import type { RunConfig } from '../../pipeline/config/config.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { BUILT_FIELDS, inputsConfig, sourceSection } from './config.js';
+import { BUILT_FIELDS, inputsConfig, sourceSection } from '../../source/config.js';
 
 /** A name that would break a one-line message or could be taken for a path. */
 function unsafeNames(model: Model): string | undefined {

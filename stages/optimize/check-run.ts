@@ -21,7 +21,7 @@ import {
   withinTolerance,
   type Comparison,
   type Feeds,
-} from './numeric-check.js';
+} from '../../onnx/numeric-check.js';
 
 export interface CheckOptions {
   /** The check's inputs; seeded from `config.check` when not given. */

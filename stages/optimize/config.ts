@@ -5,7 +5,7 @@
  * catching any real mistake, which shows up at 1e-3 or worse.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/section.js';
+import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/config/section.js';
 import { defaultPasses, passNames } from './passes/names.js';
 
 /** The seeded inputs a numeric check runs on; optimize and convert:fp16 both check this way. */

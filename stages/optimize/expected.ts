@@ -6,7 +6,7 @@
  */
 import type { Model, Tensor } from '../../onnx/ir.js';
 import { feedInputs, tensorFeed, type CheckData } from '../../onnx/inputs/index.js';
-import { compareOutputs, type Comparison, type Outputs } from './numeric-check.js';
+import { compareOutputs, type Comparison, type Outputs } from '../../onnx/numeric-check.js';
 
 /**
  * ONNX's own backend test runner accepts an output within rtol 1e-3 of the expected one; a relative L2 of 1e-3

@@ -5,8 +5,8 @@
  */
 import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { checkFiles, withInputs } from '../import/check-source.js';
-import { sourceModel } from '../import/model-ref.js';
+import { checkFiles, withInputs } from '../../source/check-source.js';
+import { sourceModel } from '../../source/model-ref.js';
 import { optimizeConfig, type OptimizeConfig } from './config.js';
 
 export default defineStage<OptimizeConfig & { inputs?: InputsConfig }>({

@@ -10,7 +10,7 @@ import { fail, type StageFailure } from '../../pipeline/reason.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { checkRun, type CheckOptions, type CheckResult } from './check-run.js';
 import type { OptimizeConfig } from './config.js';
-import { firstFailingStep } from './numeric-check.js';
+import { firstFailingStep } from '../../onnx/numeric-check.js';
 
 export async function optimizeModel(
   original: Model,

@@ -8,7 +8,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { BenchFile } from '../benchmark/result.js';
+import type { BenchFile } from '../../measure/result.js';
 import { machine, ranked, seriesName, speedups } from './series.js';
 
 export interface Chart {

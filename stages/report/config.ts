@@ -1,6 +1,6 @@
 /** The `report` section. */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Section } from '../../pipeline/section.js';
+import { configSection, Section } from '../../pipeline/config/section.js';
 
 export const schema = Section({
   title: Type.String({ minLength: 1, default: 'enginefoundry benchmark report' }),

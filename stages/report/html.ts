@@ -3,7 +3,7 @@
  * are shown at a readable scale in a scrolling frame and link to their own SVG files beside the page (and to
  * graph.html), which open at full size.
  */
-import type { BenchFile } from '../benchmark/result.js';
+import type { BenchFile } from '../../measure/result.js';
 import type { Chart } from './charts.js';
 import { machine } from './series.js';
 import { inputShape, tables, timingNotes, type PassesFile, type Table } from './tables.js';

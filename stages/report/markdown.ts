@@ -1,5 +1,5 @@
 /** report.md: the tables, and the charts as the PNG files written beside it. */
-import type { BenchFile } from '../benchmark/result.js';
+import type { BenchFile } from '../../measure/result.js';
 import type { Chart } from './charts.js';
 import { lede } from './html.js';
 import { tables, timingNotes, type PassesFile, type Table } from './tables.js';

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { fail } from '../../pipeline/reason.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import type { BenchFile } from '../benchmark/result.js';
+import type { BenchFile } from '../../measure/result.js';
 import { charts, toPng, toSvg, type Chart } from './charts.js';
 import type { ReportConfig } from './config.js';
 import { html } from './html.js';

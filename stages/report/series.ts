@@ -2,7 +2,7 @@
  * What the report ranks and plots, derived from bench.json: one series per engine × precision × batch, with
  * the engines that are fast but wrong kept apart so they are flagged rather than ranked.
  */
-import type { BenchFile, Measurement } from '../benchmark/result.js';
+import type { BenchFile, Measurement } from '../../measure/result.js';
 
 export const seriesName = (m: Measurement): string => `${m.engine} ${m.precision}`;
 

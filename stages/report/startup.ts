@@ -3,7 +3,7 @@
  * engine build, engine:torch-compile:*) against the benchmark's warm one (the engine's cache loaded first),
  * and the AOTInductor package's load (engine:torch-aoti:*, no compile at all).
  */
-import type { BenchFile, Measurement } from '../benchmark/result.js';
+import type { BenchFile, Measurement } from '../../measure/result.js';
 import { seriesName } from './series.js';
 import type { Table } from './tables.js';
 

@@ -1,6 +1,6 @@
 /** The report's tables as plain rows, so Markdown and HTML render the same content. */
-import type { BenchFile, Measurement } from '../benchmark/result.js';
-import { describeInputs } from '../benchmark/feeds.js';
+import type { BenchFile, Measurement } from '../../measure/result.js';
+import { describeInputs } from '../../measure/feeds.js';
 import { flagged, ms, ranked, seriesName } from './series.js';
 import { startupTable } from './startup.js';
 

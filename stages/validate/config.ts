@@ -3,7 +3,7 @@
  * imports; `model.opset` describes the model the build stage writes, not what validate accepts.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { configSection, Section } from '../../pipeline/section.js';
+import { configSection, Section } from '../../pipeline/config/section.js';
 
 export const schema = Section({
   fail_on_unchecked: Type.Boolean({

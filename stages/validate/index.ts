@@ -3,7 +3,7 @@
  * run with one message naming the file and the node or field; the full report is `validation.json`.
  */
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { sourceModel } from '../import/model-ref.js';
+import { sourceModel } from '../../source/model-ref.js';
 import { validateConfig, type ValidateConfig } from './config.js';
 
 export default defineStage<ValidateConfig>({

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../../pipeline/exec.js';
+import { exec } from '../../pipeline/execute/exec.js';
 import { fromRoot } from '../repo-root.js';
 
 export interface CliRun {

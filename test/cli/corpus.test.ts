@@ -14,7 +14,7 @@ import { parse } from 'yaml';
 import { makeFeeds, resolveInputs } from '../../onnx/inputs/index.js';
 import { runTensorsOnce } from '../../onnx/ort.js';
 import { decodeModel, encodeModel } from '../../onnx/serde.js';
-import { inputsConfig } from '../../stages/import/config.js';
+import { inputsConfig } from '../../source/config.js';
 import { realModels } from '../corpus/models.js';
 import { fromRoot } from '../repo-root.js';
 import { readManifest, shippedCli } from './cli-kit.js';

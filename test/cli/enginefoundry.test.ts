@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec } from '../../pipeline/exec.js';
+import { exec } from '../../pipeline/execute/exec.js';
 import { fromRoot } from '../repo-root.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ef-cli-'));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { exec, type ToolRun } from '../../pipeline/exec.js';
+import { exec, type ToolRun } from '../../pipeline/execute/exec.js';
 import { fromRoot } from '../repo-root.js';
 
 export interface Scratch {

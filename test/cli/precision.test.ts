@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec } from '../../pipeline/exec.js';
-import type { BenchFile } from '../../stages/benchmark/result.js';
-import { probeGpu } from '../../trt/probe.js';
+import { exec } from '../../pipeline/execute/exec.js';
+import type { BenchFile } from '../../measure/result.js';
+import { probeGpu } from '../../measure/gpu.js';
 import { readManifest, shippedCli } from './cli-kit.js';
 
 test('bench --precision fp32 on the default model: no FP16 anywhere, only true skip reasons with kinds', async () => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { compareOutputs, runDisabled } from '../../stages/optimize/numeric-check.js';
+import { compareOutputs, runDisabled } from '../../onnx/numeric-check.js';
 import type { Model } from '../../onnx/ir.js';
 import { readModelFile } from '../../onnx/serde.js';
 import { countNodes } from '../../onnx/rewrite/subgraphs.js';

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import onnxProto from 'onnx-proto';
-import { exec } from '../../pipeline/exec.js';
+import { exec } from '../../pipeline/execute/exec.js';
 import { decodeModel, decodeTensor, encodeModel, encodeModelChunks } from '../../onnx/serde.js';
 import { float16ToFloat32 } from '../../onnx/float16.js';
 import { DType } from '../../onnx/ir.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { float16ToFloat32, float32ToFloat16Bits } from '../../onnx/float16.js';
 import { normalFloats } from '../../onnx/random.js';
-import { exec } from '../../pipeline/exec.js';
+import { exec } from '../../pipeline/execute/exec.js';
 
 const special = [
   0,

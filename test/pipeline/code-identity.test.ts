@@ -4,7 +4,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { closureDigest, graphFromMetafile, type Metafile } from '../../pipeline/code-identity.js';
+import { closureDigest, graphFromMetafile, type Metafile } from '../../pipeline/plan/code-identity.js';
 import { repoRoot } from '../repo-root.js';
 import { cli, manifest, project } from './toy.js';
 
@@ -53,13 +53,13 @@ test("a module graph: a stage's digest moves with its modules, their imports, pa
 
 test('the real bundle, built twice in a copy: a changed pass moves optimize only; a README typo moves nothing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ef-code-'));
-  for (const part of ['main.js', 'pipeline', 'stages', 'onnx', 'trt'])
+  for (const part of ['main.js', 'pipeline', 'stages', 'onnx', 'source', 'measure', 'trt', 'torch', 'ort'])
     cpSync(join(repoRoot, 'dist', part), join(dir, 'dist', part), { recursive: true });
   mkdirSync(join(dir, 'scripts'));
   cpSync(join(repoRoot, 'scripts', 'bundle.mjs'), join(dir, 'scripts', 'bundle.mjs'));
   cpSync(join(repoRoot, 'README.md'), join(dir, 'README.md'));
   // Stage modules find their Python and data files from the checkout root when they load.
-  cpSync(join(repoRoot, 'stages'), join(dir, 'stages'), { recursive: true });
+  for (const part of ['stages', 'torch']) cpSync(join(repoRoot, part), join(dir, part), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   const identity = () => {
     execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: dir, stdio: 'pipe' });

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cachedValidator } from '../../pipeline/config.js';
+import { cachedValidator } from '../../pipeline/config/config.js';
 
 const schema = {
   type: 'object',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explainChange } from '../../pipeline/explain.js';
-import { canonical, fingerprint, keyOf, type KeyData, type KeyParts } from '../../pipeline/fingerprint.js';
+import { explainChange } from '../../pipeline/plan/explain.js';
+import { canonical, fingerprint, keyOf, type KeyData, type KeyParts } from '../../pipeline/plan/fingerprint.js';
 
 const data = (over: Partial<KeyData> = {}): KeyData => ({
   stage: 'engine:trt:fp16',

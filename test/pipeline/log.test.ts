@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import type { Event } from '../../pipeline/events.js';
-import { createLogger, formatLine } from '../../pipeline/log.js';
-import { linesOf } from '../../pipeline/render.js';
+import type { Event } from '../../pipeline/log/events.js';
+import { createLogger, formatLine } from '../../pipeline/log/log.js';
+import { linesOf } from '../../pipeline/log/render.js';
 
 const human = (e: Event, color = false, verbose = false) =>
   linesOf(e)

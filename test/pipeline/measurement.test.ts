@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { exec } from '../../pipeline/exec.js';
-import { createLogger } from '../../pipeline/log.js';
+import { exec } from '../../pipeline/execute/exec.js';
+import { createLogger } from '../../pipeline/log/log.js';
 import { ok } from '../../pipeline/result.js';
-import { runStages } from '../../pipeline/runner.js';
+import { runStages } from '../../pipeline/execute/runner.js';
 import { defineStage, type StageDef } from '../../pipeline/stage.js';
-import { Store } from '../../pipeline/store.js';
+import { Store } from '../../pipeline/store/store.js';
 
 const spans: Record<string, [number, number]> = {};
 let measured = 0;

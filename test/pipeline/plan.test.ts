@@ -1,5 +1,5 @@
 /**
- * `plan` and `run` make one decision with one function (pipeline/plan.ts): what `plan --json` prints for a
+ * `plan` and `run` make one decision with one function (pipeline/plan/plan.ts): what `plan --json` prints for a
  * stage whose inputs are known is what `run` then does, under the same key.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * pipeline/probe-memo.ts: an answer is kept across runs (a new memo on the same file) exactly while the files
+ * pipeline/plan/probe-memo.ts: an answer is kept across runs (a new memo on the same file) exactly while the files
  * and variables it names are unchanged; anything else computes again.
  */
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { probeMemo, type Answer } from '../../pipeline/probe-memo.js';
+import { probeMemo, type Answer } from '../../pipeline/plan/probe-memo.js';
 
 function rig() {
   const dir = mkdtempSync(join(tmpdir(), 'ef-memo-'));

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { createLogger, terminalWriter } from '../../pipeline/log.js';
-import { describe, ProgressBoard } from '../../pipeline/progress.js';
+import { createLogger, terminalWriter } from '../../pipeline/log/log.js';
+import { describe, ProgressBoard } from '../../pipeline/log/progress.js';
 
 test('terminal: the live line is drawn in place, cleared before a log line, redrawn after it, gone at the end', () => {
   let out = '';

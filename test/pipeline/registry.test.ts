@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig } from '../../pipeline/config.js';
-import { checkDeclarations, select } from '../../pipeline/graph.js';
+import { loadConfig } from '../../pipeline/config/config.js';
+import { checkDeclarations, select } from '../../pipeline/plan/graph.js';
 import { registry } from '../../stages/index.js';
 import { repoRoot } from '../repo-root.js';
 

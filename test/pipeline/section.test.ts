@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Type } from '@sinclair/typebox';
-import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/section.js';
+import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/config/section.js';
 
 const schema = Section({
   runs: Type.Integer({ minimum: 1, default: 100 }),

@@ -118,7 +118,7 @@ test('the lock of a crashed holder is broken, and the key is built', async () =>
 
 test('torch_runner.py outlives a kill -9 of its parent by at most a second', async (t) => {
   // A parent that starts the runner as the benchmark does (stdin a pipe) and then is killed outright.
-  const runner = join(repoRoot, 'stages', 'benchmark', 'torch_runner.py');
+  const runner = join(repoRoot, 'torch', 'torch_runner.py');
   const spawnRunner = `require('node:child_process').spawn('/usr/bin/python3', [${JSON.stringify(runner)}], `;
   const script = `const c = ${spawnRunner}{ stdio: ['pipe', 'ignore', 'ignore'] });
     console.log(c.pid); setInterval(() => {}, 1000);`;

@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { exec } from '../../pipeline/exec.js';
-import { writeLatest } from '../../pipeline/latest.js';
-import { createLogger, type Logger } from '../../pipeline/log.js';
+import { exec } from '../../pipeline/execute/exec.js';
+import { writeLatest } from '../../pipeline/store/latest.js';
+import { createLogger, type Logger } from '../../pipeline/log/log.js';
 import { ok } from '../../pipeline/result.js';
-import { runStages } from '../../pipeline/runner.js';
+import { runStages } from '../../pipeline/execute/runner.js';
 import { defineStage, type StageDef } from '../../pipeline/stage.js';
-import { Store, type StoredOutput } from '../../pipeline/store.js';
+import { Store, type StoredOutput } from '../../pipeline/store/store.js';
 
 const write = (name: string, inputs: StageDef<null>['inputs'] = {}) =>
   defineStage<null>({

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { environmentMessage } from '../../pipeline/failure.js';
-import { shortReason } from '../../pipeline/user-paths.js';
+import { shortReason } from '../../pipeline/execute/user-paths.js';
 import { cli, manifest, project } from './toy.js';
 
 const noDevFull = !existsSync('/dev/full');

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """
-Drives stages/benchmark/compile_cache.py through every way an engine file can be unusable, and prints one JSON
+Drives torch/compile_cache.py through every way an engine file can be unusable, and prints one JSON
 object of what the loader said for each (the Node test asserts them). Real torch (Debian's 1.13, which has no
 torch.compiler.load_cache_artifacts) where it can; a stand-in with that one function where the behaviour of a
 newer torch's loader is the point (it records the bytes it was given, or raises as a refusing torch would).
@@ -11,7 +11,7 @@ import os
 import sys
 import types
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "stages", "benchmark"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "torch"))
 import torch  # noqa: E402
 import compile_cache  # noqa: E402
 

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TObject } from '@sinclair/typebox';
-import { withCacheSection } from '../../pipeline/cache-config.js';
-import { loadConfig, type RunConfig } from '../../pipeline/config.js';
-import { canonical } from '../../pipeline/fingerprint.js';
-import { configSection } from '../../pipeline/section.js';
+import { withCacheSection } from '../../pipeline/store/cache-config.js';
+import { loadConfig, type RunConfig } from '../../pipeline/config/config.js';
+import { canonical } from '../../pipeline/plan/fingerprint.js';
+import { configSection } from '../../pipeline/config/section.js';
 import { registry } from '../../stages/index.js';
 import { fromRoot } from '../repo-root.js';
 

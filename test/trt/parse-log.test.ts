@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readExportOutput, readExportTimes } from '../../trt/export-json.js';
 import { parseBanner, parseTrtexecLog, passed, versionFromNumber } from '../../trt/parse-log.js';
-import { latencyStats } from '../../trt/stats.js';
+import { latencyStats } from '../../measure/trtexec-stats.js';
 import { fromRoot } from '../repo-root.js';
 
 const REAL = fromRoot('test/fixtures/trtexec-real') + '/';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec } from '../../pipeline/exec.js';
+import { exec } from '../../pipeline/execute/exec.js';
 import { probeTrtexec } from '../../trt/probe.js';
 import { FAKE_BIN, GPU, LOG, Rig } from '../stages/engine-trt/rig.js';
 

@@ -12,7 +12,7 @@ import { inferShapes } from '../../../onnx/infer/index.js';
 import type { Model } from '../../../onnx/ir.js';
 import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
 import { encodeModel } from '../../../onnx/serde.js';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import { defaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { allPasses } from '../../../stages/optimize/passes/index.js';

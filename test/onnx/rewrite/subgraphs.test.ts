@@ -4,7 +4,7 @@ import { DType, type Attribute, type Graph, type Model, type Node } from '../../
 import { runPasses, runPassesYielding } from '../../../onnx/rewrite/pass-manager.js';
 import { bodies, countNodes } from '../../../onnx/rewrite/subgraphs.js';
 import { encodeGraphProto, encodeModel } from '../../../onnx/serde.js';
-import { compareOutputs, runDisabled, seededFeeds } from '../../../stages/optimize/numeric-check.js';
+import { compareOutputs, runDisabled, seededFeeds } from '../../../onnx/numeric-check.js';
 import { defaultPasses, passesByName } from '../../../stages/optimize/passes/index.js';
 import { scaleModel } from '../../../bench/scale-graph.js';
 import { floats, int64s as ints, model, node, vi } from '../model-kit.js';

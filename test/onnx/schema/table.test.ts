@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { fromRoot } from '../../repo-root.js';
 import { test } from 'node:test';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { coveredOps, lookupOp } from '../../../onnx/schema/lookup.js';

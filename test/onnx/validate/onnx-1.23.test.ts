@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import type { Model } from '../../../onnx/ir.js';
 import { openSession, runFloat } from '../../../onnx/ort.js';
 import { decodeModel, encodeModel } from '../../../onnx/serde.js';

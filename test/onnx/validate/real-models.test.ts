@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import { validateFile } from '../../../onnx/validate/file.js';
 import { fromRoot } from '../../repo-root.js';
 import { realModels } from '../../corpus/models.js';

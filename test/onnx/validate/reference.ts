@@ -1,6 +1,6 @@
 /** The reference checker, Debian's python3-onnx 1.12, over files on disk. */
 import { fromRoot } from '../../repo-root.js';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 
 const script = fromRoot('test/onnx/validate/reference-check.py');
 

@@ -1,5 +1,5 @@
 /**
- * The benchmark as a table of engine runners (stages/benchmark/engine-runner.ts): every engine of every runner,
+ * The benchmark as a table of engine runners (measure/engine-runner.ts): every engine of every runner,
  * at every precision, is either measured at each batch or skipped with a kind and a reason that is true here.
  * onnxruntime and PyTorch are the real ones on a small MobileNetV2 (FP16 converted by convert:fp16's code);
  * TensorRT is the fake trtexec and nvidia-smi of test/fixtures/bin, which check their argv.
@@ -9,10 +9,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { encodeModel } from '../../../onnx/serde.js';
-import { exec } from '../../../pipeline/exec.js';
-import { benchConfig } from '../../../stages/benchmark/config.js';
-import type { BenchFile, SkipKind } from '../../../stages/benchmark/result.js';
-import { RUNNERS, runBenchmark, type BenchArtifacts } from '../../../stages/benchmark/run-bench.js';
+import { exec } from '../../../pipeline/execute/exec.js';
+import { benchConfig } from '../../../measure/config.js';
+import type { BenchFile, SkipKind } from '../../../measure/result.js';
+import type { BenchArtifacts } from '../../../measure/engine-runner.js';
+import { RUNNERS, runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { trtConfig } from '../../../trt/config.js';
 import { GPU, LOG, Rig } from '../engine-trt/rig.js';
 import { stageContext } from '../optimize/stage-context.js';

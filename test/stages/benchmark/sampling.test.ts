@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { estimateMs, MIN_SAMPLES, sample, timedBudget, warmupBudget } from '../../../stages/benchmark/sampling.js';
+import { estimateMs, MIN_SAMPLES, sample, timedBudget, warmupBudget } from '../../../measure/sampling.js';
 
 test('fast calls: all runs are taken, stopped by runs', async () => {
   const r = await sample(async () => undefined, timedBudget({ runs: 25, max_seconds: 10 }), 'timed');

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { runModelOnce } from '../../../onnx/ort.js';
 import { normalFloats } from '../../../onnx/random.js';
 import { encodeModel } from '../../../onnx/serde.js';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import { defaults, type ModelConfig } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { fromRoot } from '../../repo-root.js';

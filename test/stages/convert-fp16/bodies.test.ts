@@ -6,7 +6,7 @@ import { encodeModel } from '../../../onnx/serde.js';
 import { validateModel } from '../../../onnx/validate/index.js';
 import { convertBodies, type BodyCheck } from '../../../stages/convert-fp16/bodies.js';
 import { convertFloat16 } from '../../../stages/convert-fp16/convert.js';
-import { compareOutputs, referenceRun, runDisabled, seededFeeds } from '../../../stages/optimize/numeric-check.js';
+import { compareOutputs, referenceRun, runDisabled, seededFeeds } from '../../../onnx/numeric-check.js';
 import { ifModel } from './if-model.js';
 
 test('bodies convert one at a time: the branch the check runs is converted, the other stays float32', async () => {

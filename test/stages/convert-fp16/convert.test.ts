@@ -4,7 +4,7 @@ import { DType, type Model } from '../../../onnx/ir.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import { validateModel } from '../../../onnx/validate/index.js';
 import { convertFloat16 } from '../../../stages/convert-fp16/convert.js';
-import { compareOutputs, runDisabled, seededFeeds } from '../../../stages/optimize/numeric-check.js';
+import { compareOutputs, runDisabled, seededFeeds } from '../../../onnx/numeric-check.js';
 import { floats, node, tiny } from '../../onnx/rewrite/tiny-model.js';
 
 const convNet = (tail: 'gemm' | 'softmax', weightScale = 1): Model =>

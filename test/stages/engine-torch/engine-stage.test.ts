@@ -9,12 +9,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec, type Exec } from '../../../pipeline/exec.js';
-import { probeMemo } from '../../../pipeline/probe-memo.js';
+import { exec, type Exec } from '../../../pipeline/execute/exec.js';
+import { probeMemo } from '../../../pipeline/plan/probe-memo.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
 import { compileEngineConfig, type CompileEngineConfig } from '../../../stages/engine-torch/engine-stage.js';
 import { torchCompileFp16, torchCompileFp32 } from '../../../stages/engine-torch/index.js';
-import { codeHash, probeTorchCompile } from '../../../stages/engine-torch/probe.js';
+import { codeHash, probeTorchCompile } from '../../../torch/probe.js';
 import { projectPython } from '../../python.js';
 import { fromRoot } from '../../repo-root.js';
 import { GPU, Rig } from '../engine-trt/rig.js';
@@ -94,7 +94,7 @@ test('a capable torch: the fingerprint names torch, Triton, CUDA, GPU, compute c
   const r = await probeTorchCompile({ python: FAKE_PYTHON, precision: 'fp16', unused: '' }, exec);
   assert.ok(r.ok, JSON.stringify(r));
   assert.deepEqual(r.value, {
-    command: [FAKE_PYTHON, fromRoot('stages/engine-torch/torch_engine.py')],
+    command: [FAKE_PYTHON, fromRoot('torch/torch_engine.py')],
     fingerprint: {
       torch: '2.11.0+cu130',
       triton: '3.6.0',

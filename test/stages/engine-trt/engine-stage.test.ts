@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
 import type { EngineConfig } from '../../../stages/engine-trt/engine-stage.js';
 import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import type { StageContext, ToolFound } from '../../../pipeline/stage.js';
 import { fromRoot } from '../../repo-root.js';
 

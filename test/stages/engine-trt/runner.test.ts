@@ -1,5 +1,5 @@
 /**
- * The TensorRT stages through the real runner and store (pipeline/runner.ts), with fake trtexec and
+ * The TensorRT stages through the real runner and store (pipeline/execute/runner.ts), with fake trtexec and
  * nvidia-smi: a second run is a cache hit, another TensorRT version, GPU or driver is a miss, a failed
  * build caches nothing, the timing cache follows the fingerprint, and without trtexec the stage is skipped.
  * `optimize` is a stand-in stage here that writes a tiny real ONNX model; the engine stages are the real ones.
@@ -9,12 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { exec } from '../../../pipeline/exec.js';
-import { createLogger } from '../../../pipeline/log.js';
+import { exec } from '../../../pipeline/execute/exec.js';
+import { createLogger } from '../../../pipeline/log/log.js';
 import { ok } from '../../../pipeline/result.js';
-import { planStages, runStages, type Outcome } from '../../../pipeline/runner.js';
+import { planStages, runStages, type Outcome } from '../../../pipeline/execute/runner.js';
 import { defineStage } from '../../../pipeline/stage.js';
-import { Store } from '../../../pipeline/store.js';
+import { Store } from '../../../pipeline/store/store.js';
 import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
 import { GPU, LOG, AUTHORED_LOGS, Rig, modelBytes } from './rig.js';
 

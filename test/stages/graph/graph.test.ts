@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { test } from 'node:test';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import graph from '../../../stages/graph/index.js';
 import { dotTool } from '../../../stages/graph/graphviz.js';

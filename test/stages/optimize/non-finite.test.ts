@@ -5,7 +5,7 @@ import { DType, type Tensor } from '../../../onnx/ir.js';
 import { nonFiniteSources } from '../../../onnx/non-finite.js';
 import { readModelFile, encodeModel } from '../../../onnx/serde.js';
 import { makeTensor, tensorValues } from '../../../onnx/tensor.js';
-import { referenceRun, seededFeeds } from '../../../stages/optimize/numeric-check.js';
+import { referenceRun, seededFeeds } from '../../../onnx/numeric-check.js';
 import { realModels } from '../../corpus/models.js';
 
 const withNaN = (t: Tensor): Tensor => {

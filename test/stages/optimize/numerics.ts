@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Model } from '../../../onnx/ir.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import { validateModel } from '../../../onnx/validate/index.js';
-import { compareOutputs, runDisabled, seededFeeds } from '../../../stages/optimize/numeric-check.js';
+import { compareOutputs, runDisabled, seededFeeds } from '../../../onnx/numeric-check.js';
 
 export async function assertSameOutputs(before: Model, after: Model, tolerance = 1e-5): Promise<void> {
   const report = validateModel(after);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import type { StageContext } from '../../../pipeline/stage.js';
 import type { ModelConfig } from '../../../stages/build/config.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { DType, type Model } from '../../../onnx/ir.js';
 import { encodeModel } from '../../../onnx/serde.js';
-import { exec } from '../../../pipeline/exec.js';
+import { exec } from '../../../pipeline/execute/exec.js';
 import type { StageContext } from '../../../pipeline/stage.js';
 import stage from '../../../stages/validate/index.js';
 import { validateConfig, type ValidateConfig } from '../../../stages/validate/config.js';

@@ -1,0 +1,114 @@
+/**
+ * One interface for every engine the benchmark times: onnxruntime in this process (ort/runner.ts), PyTorch
+ * through its runner process (torch/measure.ts), TensorRT through trtexec (trt/measure.ts). run-bench.ts goes
+ * down a table of them: each says, per precision, the file it would run or why there is none, whether this
+ * machine can run it at all, and then measures what it can; whatever it cannot is skipped with a kind.
+ */
+import type { Result } from '../pipeline/result.js';
+import type { BenchConfig, EngineName } from './config.js';
+import type { BenchInputs } from './feeds.js';
+import type { Measurement, SkipKind, SkippedEngine } from './result.js';
+import type { InputsConfig } from '../onnx/inputs/index.js';
+import type { Exec } from '../pipeline/execute/exec.js';
+import type { StageLog } from '../pipeline/stage.js';
+import { estimateMs, type SampleProgress } from './sampling.js';
+import type { Precision } from '../onnx/precision.js';
+
+export interface BenchArtifacts {
+  /** The optimized FP32 ONNX, which ORT FP32 and PyTorch run. */
+  model: string;
+  /** The model before optimization (import or build): the correctness reference's graph (reference.ts). */
+  source: string;
+  fp16?: string;
+  trtFp32?: string;
+  trtFp16?: string;
+  /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
+  compiledFp32?: string;
+  compiledFp16?: string;
+}
+
+/**
+ * What the benchmark asks of every runner. A kit adds the config section its runner reads by declaration
+ * merging (trt/measure.ts adds `trt`), so this module names no engine.
+ */
+export interface BenchRequest {
+  config: BenchConfig;
+  artifacts: BenchArtifacts;
+  workDir: string;
+  exec: Exec;
+  log: Pick<StageLog, 'info' | 'warn'> & Partial<Pick<StageLog, 'progress'>>;
+  /** What onnx/inputs needs to feed the model (model.dims, model.inputs, model.batch_dim). */
+  inputs?: InputsConfig;
+  /** model.check_data's files (input_N.pb, output_N.pb), when given. */
+  checkFiles?: Readonly<Record<string, string>>;
+  /** `--precision`: measure only this one; the other is recorded as left out. */
+  only?: Precision;
+  signal?: AbortSignal;
+}
+
+/** Why something cannot be measured: the kind code switches on, and the sentence people read. */
+export interface Skip {
+  kind: SkipKind;
+  reason: string;
+}
+
+/** A measurement with its output, for the correctness check against the reference. */
+export interface Measured {
+  measurement: Measurement;
+  output: Float32Array;
+  dims: readonly number[];
+}
+
+/** What a runner hands back: its measurements, what it skipped, and the versions it ran with. */
+export interface EngineGroup {
+  measured: Measured[];
+  skipped: SkippedEngine[];
+  /** Library versions for bench.json's environment (torch, python, CUDA…). */
+  versions?: Record<string, string>;
+  /** The GPU the runner saw, where nvidia-smi cannot say. */
+  gpu?: { name: string; computeCapability?: string };
+}
+
+/** A runner's share of the benchmark: the request, and what of it this runner measures. */
+export interface RunnerRequest extends BenchRequest {
+  /** Its engines that bench.engines lists. */
+  engines: readonly EngineName[];
+  /** Its batch sizes that the model can run. */
+  batches: number[];
+  feeds: BenchInputs;
+  /** The optimized model's bytes (PyTorch runs its graph). */
+  modelBytes: Uint8Array;
+}
+
+/** A precision this runner has a file for: the ONNX model or engine it runs. */
+export interface Work {
+  precision: Precision;
+  artifact: string;
+}
+
+export interface EngineRunner<Ready = unknown> {
+  /** The names in bench.engines it measures. */
+  readonly engines: readonly EngineName[];
+  /** Its batch sizes, when not bench.batch_sizes. */
+  batchSizes?(c: BenchConfig): number[];
+  /** The file it runs for `precision`, or why there is none (the stage that makes it produced nothing). */
+  artifact(r: RunnerRequest, precision: Precision): string | Skip;
+  /** Whether this machine can run it at all (its tool, its GPU): what it found, or why not. */
+  available(r: RunnerRequest): Promise<Result<Ready, Skip>>;
+  /** Every engine × precision × batch of `work`; a run that fails is skipped with its kind. */
+  measure(r: RunnerRequest, ready: Ready, work: readonly Work[]): Promise<EngineGroup>;
+}
+
+/** Skips `engines` at `precision` for one reason. */
+export const skipAll = (engines: readonly string[], precision: Precision, skip: Skip): SkippedEngine[] =>
+  engines.map((engine) => ({ engine, precision, kind: skip.kind, reason: skip.reason }));
+
+/** Progress of one budgeted loop, as the stage's live line: `ort fp32 batch 8 timed · 45/100 · 3.2 s of ~7 s`. */
+export const progressOf = (r: BenchRequest, label: string): SampleProgress | undefined => {
+  const progress = r.log.progress;
+  if (!progress) return undefined;
+  return (phase, n, elapsedMs, b) =>
+    progress(n, b.runs, `${label} ${phase}`, { elapsedMs, estimateMs: estimateMs(b, n, elapsedMs) });
+};
+
+export const optional = <T>(progress: T | undefined): { progress?: T } => (progress ? { progress } : {});

@@ -1,0 +1,190 @@
+/**
+ * onnxruntime-node on the CPU: one session per (file, level, threads), a bounded warm-up, then timed runs
+ * until bench.runs or bench.max_seconds (sampling.ts). Each sample is the host wall clock around one awaited
+ * session.run (feeds already built; the call is synchronous work on ORT's threads, so the wall clock is the
+ * latency). Every graph input is fed, whatever its element type.
+ */
+import { basename } from 'node:path';
+import ort from 'onnxruntime-node';
+import {
+  openSession,
+  ortError,
+  ortFeeds,
+  type AnyTensor,
+  type FloatTensor,
+  type GraphOptimizationLevel,
+} from '../onnx/ort.js';
+import { err, ok, type Result } from '../pipeline/result.js';
+import type { BenchConfig } from '../measure/config.js';
+import {
+  optional,
+  progressOf,
+  type EngineGroup,
+  type EngineRunner,
+  type RunnerRequest,
+  type Skip,
+  type Work,
+} from '../measure/engine-runner.js';
+import type { Measurement } from '../measure/result.js';
+import {
+  describeSampling,
+  sample,
+  timedBudget,
+  warmupBudget,
+  type Budget,
+  type SampleProgress,
+} from '../measure/sampling.js';
+import { latencyStats, throughput } from '../measure/stats.js';
+import type { Precision } from '../onnx/precision.js';
+
+export interface OrtSettings {
+  level: GraphOptimizationLevel;
+  intraOpThreads: number;
+  interOpThreads: number;
+}
+
+export interface OrtRunRequest {
+  path: string;
+  artifact: string;
+  precision: Precision;
+  batch: number;
+  feeds: Record<string, AnyTensor>;
+  warmup: Budget;
+  timed: Budget;
+  settings: OrtSettings;
+  progress?: SampleProgress;
+}
+
+export interface OrtRun {
+  measurement: Measurement;
+  /** The first float output of the last run, for the correctness check. */
+  output: FloatTensor;
+}
+
+export function firstFloat(
+  session: ort.InferenceSession,
+  out: ort.InferenceSession.OnnxValueMapType,
+): FloatTensor | undefined {
+  for (const name of session.outputNames) {
+    const t = out[name];
+    if (t?.type === 'float32') return { dims: t.dims, data: t.data as Float32Array };
+  }
+  return undefined;
+}
+
+/** A failure as a skip: onnxruntime started on the file and failed. */
+const failed = (reason: string): Result<never, Skip> => err({ kind: 'engine-failed', reason });
+
+export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>> {
+  let session;
+  try {
+    session = await openSession(r.path, r.settings);
+  } catch (e) {
+    return failed(`onnxruntime-node cannot load ${r.artifact}: ${ortError(e)}`);
+  }
+  try {
+    const feeds = ortFeeds(r.feeds);
+    let out: ort.InferenceSession.OnnxValueMapType = {};
+    const call = async () => {
+      out = await session.run(feeds);
+    };
+    const warm = await sample(call, r.warmup, 'warm-up', r.progress);
+    const timed = await sample(call, r.timed, 'timed', r.progress);
+    const output = firstFloat(session, out);
+    if (!output)
+      return err({
+        kind: 'unsupported-model',
+        reason: `${r.artifact} has no float32 output to check against the reference`,
+      });
+    const stats = latencyStats(timed.samplesMs);
+    return ok({
+      measurement: {
+        engine: 'ort',
+        precision: r.precision,
+        batch: r.batch,
+        artifact: r.artifact,
+        device: 'cpu',
+        settings: {
+          executionProvider: 'cpu',
+          graphOptimizationLevel: r.settings.level,
+          intraOpThreads: r.settings.intraOpThreads,
+          interOpThreads: r.settings.interOpThreads,
+        },
+        timing: 'host wall clock (performance.now) around each awaited session.run, inputs prepared beforehand',
+        warmup: warm.samplesMs.length,
+        sampling: {
+          n: timed.samplesMs.length,
+          stoppedBy: timed.stoppedBy,
+          seconds: timed.seconds,
+          warmup: warm.samplesMs.length,
+          warmupSeconds: warm.seconds,
+        },
+        samplesMs: timed.samplesMs,
+        stats,
+        throughput: throughput(r.batch, stats),
+      },
+      output,
+    });
+  } catch (e) {
+    return failed(`onnxruntime-node failed running ${r.artifact} at batch ${r.batch}: ${ortError(e)}`);
+  } finally {
+    await session.release();
+  }
+}
+
+/** Every ORT setting to measure: the configured one, or the sweep's levels × intra-op threads. */
+export function ortSettings(c: BenchConfig['ort']): OrtSettings[] {
+  if (!c.sweep) return [{ level: c.level, intraOpThreads: c.intra_op_threads, interOpThreads: c.inter_op_threads }];
+  return c.sweep_levels.flatMap((level) =>
+    c.sweep_intra_op_threads.map((t) => ({ level, intraOpThreads: t, interOpThreads: c.inter_op_threads })),
+  );
+}
+
+/** One precision's file at every setting and batch; a run onnxruntime refuses is skipped with why. */
+async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work, group: EngineGroup) {
+  const c = r.config;
+  for (const settings of ortSettings(c.ort)) {
+    for (const b of r.batches) {
+      const sweep = c.ort.sweep ? ` level ${settings.level} threads ${settings.intraOpThreads}` : '';
+      const label = `ort ${precision} batch ${b}${sweep}`;
+      const feeds = r.feeds.feeds(b);
+      const run = !feeds.ok
+        ? err<Skip>({ kind: 'no-inputs', reason: feeds.error })
+        : await measureOrt({
+            path,
+            artifact: basename(path),
+            precision,
+            batch: b,
+            feeds: feeds.value,
+            warmup: warmupBudget(c),
+            timed: timedBudget(c),
+            settings,
+            ...optional(progressOf(r, label)),
+          });
+      if (!run.ok) {
+        group.skipped.push({ engine: 'ort', precision, ...run.error });
+        continue;
+      }
+      const m = run.value.measurement;
+      r.log.info(`${label}: p50 ${m.stats.p50.toPrecision(3)} ms, ${describeSampling(m.sampling!, c.max_seconds)}`);
+      group.measured.push({ measurement: m, output: run.value.output.data, dims: run.value.output.dims });
+    }
+  }
+}
+
+/** onnxruntime-node on the CPU, always here (a dependency): FP32 runs the optimized model, FP16 convert:fp16's. */
+export const ortRunner: EngineRunner<null> = {
+  engines: ['ort'],
+  batchSizes: (c) => (c.ort.batch_sizes.length ? c.ort.batch_sizes : c.batch_sizes),
+  artifact(r, precision) {
+    const path = precision === 'fp32' ? r.artifacts.model : r.artifacts.fp16;
+    if (path) return path;
+    return { kind: 'no-model', reason: 'convert:fp16 produced no model.fp16.onnx; the manifest says why' };
+  },
+  available: async () => ok(null),
+  async measure(r, _ready, work) {
+    const group: EngineGroup = { measured: [], skipped: [] };
+    for (const w of work) await measureWork(r, w, group);
+    return group;
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * What became of a stage in a run, and the one place an outcome is made: an `Attempt` follows one stage
+ * through the run loop and the executor, says each event as it happens (to the logger, and into the stage's
+ * own list, which the manifest records) and turns the end into an `Outcome`.
+ */
+import type { Event } from '../log/events.js';
+import type { Logger } from '../log/log.js';
+import type { Reason, StageFailure } from '../reason.js';
+import { interruptedBy } from './signals.js';
+import type { StoredOutput } from '../store/store.js';
+
+/** `interrupted`: a signal stopped the run before this stage finished; nothing of it was stored. */
+export type Status = 'built' | 'cached' | 'skipped' | 'failed' | 'interrupted';
+
+export interface Outcome {
+  stage: string;
+  status: Status;
+  key?: string;
+  reason?: string;
+  /** Why it did not build, as a value (pipeline/reason.ts); `reason` is the sentence users read. */
+  cause?: Reason;
+  ms: number;
+  outputs: Record<string, StoredOutput>;
+  /** For a cache hit: which cache served it. */
+  from?: 'local' | 'remote';
+  /** A stage's own failure (or the machine's), its message naming the stage. */
+  failure?: StageFailure;
+  /** What was said of the stage in this run, in order (progress aside). */
+  events: Event[];
+}
+
+export class Attempt {
+  readonly events: Event[] = [];
+  /** Set once the planner knows it: a failure after that point is recorded under the key. */
+  key: string | undefined;
+  /**
+   * Messages in the user's terms: paths inside the stage's tmp folder become the files under `latest/` they
+   * are (pipeline/execute/user-paths.ts); set by the executor once the folder exists.
+   */
+  show: (text: string) => string = (text) => text;
+  private readonly started = performance.now();
+
+  constructor(
+    readonly stage: string,
+    private readonly log: Logger,
+  ) {}
+
+  elapsed(): number {
+    return Math.round((performance.now() - this.started) * 10) / 10;
+  }
+
+  say(event: Event): void {
+    if (event.kind !== 'progress') this.events.push(event);
+    this.log.emit(event);
+  }
+
+  /** A warning about the stage that is not its end (a corrupt cache entry evicted). */
+  readonly warn = (message: string): void => this.say({ kind: 'note', level: 'warn', stage: this.stage, message });
+
+  private end(status: Status, more: Partial<Outcome> = {}): Outcome {
+    const key = this.key !== undefined ? { key: this.key } : {};
+    return { stage: this.stage, status, ...key, ms: this.elapsed(), outputs: {}, ...more, events: this.events };
+  }
+
+  skipped(cause: Reason, reason: string): Outcome {
+    this.say({ kind: 'skipped', stage: this.stage, cause, reason });
+    return this.end('skipped', { cause, reason });
+  }
+
+  /** `phase: 'plan'`: the planner found the stage cannot run; `run`: it failed running or being set up. */
+  failed(failure: StageFailure, phase: 'plan' | 'run'): Outcome {
+    const { reason: cause, message: reason, details } = failure;
+    const ms = this.elapsed();
+    this.say({ kind: 'failed', stage: this.stage, phase, cause, reason, ms, ...(details ? { details } : {}) });
+    return this.end('failed', { cause, reason, failure });
+  }
+
+  declined(key: string, reason: string, cached: boolean, details?: string[]): Outcome {
+    const at = cached ? {} : { ms: this.elapsed() };
+    this.say({ kind: 'declined', stage: this.stage, key, reason, cached, ...at, ...(details ? { details } : {}) });
+    return this.end('skipped', { key, cause: 'declined', reason });
+  }
+
+  cached(key: string, outputs: Record<string, StoredOutput>, from: 'local' | 'remote', reused: boolean): Outcome {
+    const ms = this.elapsed();
+    this.say({ kind: 'hit', stage: this.stage, key, ms, from, reused });
+    return this.end('cached', { key, ms, outputs, ...(from === 'remote' ? { from } : {}) });
+  }
+
+  built(key: string, outputs: Record<string, StoredOutput>, ms: number): Outcome {
+    this.say({ kind: 'built', stage: this.stage, key, ms });
+    return this.end('built', { key, ms, outputs });
+  }
+
+  interrupted(signal: AbortSignal): Outcome {
+    const reason = `interrupted by ${interruptedBy(signal)}`;
+    this.say({ kind: 'interrupted', stage: this.stage, reason });
+    // Nothing of an interrupted stage is stored under its key.
+    const { stage, events } = this;
+    return { stage, status: 'interrupted', cause: 'interrupted', reason, ms: this.elapsed(), outputs: {}, events };
+  }
+}

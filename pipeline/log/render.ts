@@ -1,0 +1,110 @@
+/**
+ * An event as log lines: the fields a line shows, the same for a JSON record and a terminal line
+ * (pipeline/log/log.ts writes them). A skip's message is the short form of its reason; the full one travels
+ * beside it.
+ */
+import type { Counts, Event } from './events.js';
+import { unreachable } from '../unreachable.js';
+import { shortReason } from '../execute/user-paths.js';
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+
+/** The word a stage's line carries after its name. */
+export type LineStatus = 'planned' | 'waiting' | 'running' | 'cached' | 'built' | 'skipped' | 'failed' | 'interrupted';
+
+export interface Line {
+  level: Level;
+  msg: string;
+  stage?: string;
+  status?: LineStatus;
+  ms?: number;
+  /** A skip's full reason: in JSON always, on a terminal under `--verbose`. */
+  reason?: string;
+  details?: readonly string[];
+  explain?: readonly string[];
+  /** The live status line of a running stage, with how long it has run. */
+  liveMs?: number;
+  summary?: Counts;
+  /** A stage's own fields (`ctx.log`): `key=value` on a terminal. */
+  fields?: Readonly<Record<string, unknown>>;
+}
+
+const short = (key: string) => key.slice(0, 12);
+
+function hitLine(e: Extract<Event, { kind: 'hit' }>): Line {
+  const said = e.reused ? 'reusing the newest result' : e.from === 'remote' ? 'remote hit' : 'hit';
+  const msg = `${said} ${short(e.key)}${e.reused ? ' (its own command measures again)' : ''}`;
+  return { level: 'info', stage: e.stage, status: 'cached', ms: e.ms, msg };
+}
+
+function declinedLine(e: Extract<Event, { kind: 'declined' }>): Line {
+  const base = { stage: e.stage, status: 'skipped' as const };
+  if (e.cached) return { ...base, level: 'info', msg: `${e.reason} (hit ${short(e.key)})` };
+  return { ...base, level: 'warn', msg: e.reason, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
+}
+
+function failedLine(e: Extract<Event, { kind: 'failed' }>): Line {
+  const base = { level: 'error' as const, stage: e.stage, status: 'failed' as const };
+  switch (e.phase) {
+    case 'plan':
+      return { ...base, msg: shortReason(e.reason), reason: e.reason };
+    case 'run':
+      return { ...base, msg: e.reason, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
+    default:
+      return unreachable(e.phase);
+  }
+}
+
+function summaryLines(e: Extract<Event, { kind: 'summary' }>): Line[] {
+  const c = e.counts;
+  const fromRemote = e.fromRemote ? ` (${e.fromRemote} from the remote cache)` : '';
+  const stopped = c.interrupted ? `, ${c.interrupted} interrupted` : '';
+  const msg = `${c.built} built, ${c.cached} cached${fromRemote}, ${c.skipped} skipped, ${c.failed} failed${stopped}`;
+  return [
+    { level: 'info', msg, ms: Math.round(e.ms), summary: c },
+    ...e.failures.map(
+      (f): Line => ({ level: 'error', stage: f.stage, status: 'failed', msg: f.reason, details: f.details }),
+    ),
+  ];
+}
+
+export function linesOf(e: Event): Line[] {
+  switch (e.kind) {
+    case 'planned':
+      return [
+        { level: 'debug', stage: e.stage, status: 'planned', msg: `${e.decision}${e.key ? ` ${short(e.key)}` : ''}` },
+      ];
+    case 'waiting': {
+      const who = `process ${e.pid ?? '?'}${e.host ? ` on ${e.host}` : ''}`;
+      const msg = `waiting for ${who}, which is building ${short(e.key)}`;
+      return [{ level: 'info', stage: e.stage, status: 'waiting', msg }];
+    }
+    case 'started':
+      return [
+        { level: 'info', stage: e.stage, status: 'running', msg: `${e.why} ${short(e.key)}`, explain: e.explain },
+      ];
+    case 'hit':
+      return [hitLine(e)];
+    case 'built':
+      return [{ level: 'info', stage: e.stage, status: 'built', ms: e.ms, msg: `stored ${short(e.key)}` }];
+    case 'declined':
+      return [declinedLine(e)];
+    case 'skipped': {
+      // A stage that does not apply to this config is listed in the manifest, not announced.
+      const level = e.cause === 'inapplicable' ? 'debug' : 'info';
+      return [{ level, stage: e.stage, status: 'skipped', msg: shortReason(e.reason), reason: e.reason }];
+    }
+    case 'failed':
+      return [failedLine(e)];
+    case 'interrupted':
+      return [{ level: 'warn', stage: e.stage, status: 'interrupted', msg: e.reason }];
+    case 'progress':
+      return [{ level: 'info', stage: e.stage, msg: e.text, liveMs: e.elapsedMs }];
+    case 'note':
+      return [{ level: e.level, stage: e.stage, msg: e.message, ms: e.ms, fields: e.fields }];
+    case 'summary':
+      return summaryLines(e);
+    default:
+      return unreachable(e);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `artifacts/latest/`: the newest outputs under readable names and `manifest.json` (SPEC.md's run summary).
+ * Each run fills a fresh `artifacts/views/<run>/` with hard links to store objects and then swaps the
+ * `latest` symlink to it with one rename, so a reader (or a second run) never sees a half-written view.
+ * `latest` stays whole: a stage this run did not select (a run of `engines` has no report) keeps the outputs of
+ * the previous view, as long as that view was made from the same config and its objects are still stored.
+ */
+import { lstat, mkdir, readFile, readlink, rename, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isSha256 } from './entry.js';
+import { pruneViews } from './gc.js';
+import { UserError } from '../failure.js';
+import type { Event } from '../log/events.js';
+import type { Outcome } from '../execute/outcome.js';
+import { escapeName, isCorrupt, type Store, type StoredOutput } from './store.js';
+
+interface StageRecord {
+  key?: string;
+  status: Outcome['status'];
+  reason?: string;
+  /** The reason as a value (pipeline/reason.ts), for a stage that did not build. */
+  cause?: Outcome['cause'];
+  ms: number;
+  outputs: Record<string, { path: string; sha256: string }>;
+  /** What was said of the stage in this run, in order (pipeline/log/events.ts; progress aside). */
+  events?: Event[];
+  /** Not part of this run: carried over from the earlier run that built or found it. */
+  earlier?: true;
+}
+
+export interface Manifest {
+  config: string;
+  /** Hash of the loaded config (after `--set` and defaults): what `earlier` stages must share with this run. */
+  config_sha256?: string;
+  /** The signal that stopped this run, when one did. */
+  interrupted?: string;
+  stages: Record<string, StageRecord>;
+}
+
+const VIEW_GRACE_MS = 10 * 60 * 1000;
+
+/**
+ * `latest` is replaced only when it is the symlink into `views/` that this tool made: a real folder there (an
+ * artifact restored from CI, say) or a link elsewhere is the user's, so the run stops before it starts.
+ */
+export async function checkLatest(store: Store, shownRoot: string): Promise<void> {
+  const latest = join(store.root, 'latest');
+  const s = await lstat(latest).catch(() => undefined);
+  if (!s) return;
+  const target = s.isSymbolicLink() ? await readlink(latest) : undefined;
+  if (target !== undefined && /^views[\\/][^\\/]+$/.test(target)) return;
+  const what = target === undefined ? (s.isDirectory() ? 'a folder' : 'a file') : `a link to ${target}`;
+  const todo = 'move it away (or pass another --artifacts) and run again';
+  throw new UserError(`${join(shownRoot, 'latest')} is ${what}, not the link this tool makes; ${todo}`);
+}
+
+interface Row {
+  stage: string;
+  rec: Omit<StageRecord, 'outputs'>;
+  outputs: Record<string, StoredOutput>;
+}
+
+/**
+ * The previous manifest's stages that this run did not select, when made from the same config: their outputs
+ * come from their store entries (validated and checked like a hit), never from paths in the manifest.
+ */
+async function carriedOver(store: Store, configSha: string, outcomes: readonly Outcome[]): Promise<Row[]> {
+  let previous: Manifest;
+  try {
+    previous = JSON.parse(await readFile(join(store.root, 'latest', 'manifest.json'), 'utf8')) as Manifest;
+  } catch {
+    return [];
+  }
+  const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+  if (previous.config_sha256 !== configSha || !isObject(previous.stages)) return [];
+  const ran = new Set(outcomes.map((o) => o.stage));
+  const out: Row[] = [];
+  for (const [stage, rec] of Object.entries(previous.stages)) {
+    if (ran.has(stage) || !isObject(rec) || !isSha256(rec.key)) continue;
+    const entry = await store.readEntry(stage, rec.key);
+    if (!entry || isCorrupt(entry) || Object.keys(entry.outputs).length === 0 || !(await store.check(entry, false)).ok)
+      continue;
+    const { outputs: _o, ...kept } = rec;
+    out.push({ stage, rec: { ...kept, earlier: true }, outputs: entry.outputs });
+  }
+  return out;
+}
+
+export async function writeLatest(
+  store: Store,
+  configPath: string,
+  outcomes: readonly Outcome[],
+  opts: { configSha: string; interrupted?: string },
+): Promise<Manifest> {
+  const views = join(store.root, 'views');
+  const id = `${Date.now().toString(36)}-${process.pid}`;
+  const view = join(views, id);
+  await mkdir(view, { recursive: true });
+
+  const rows: Row[] = [
+    ...outcomes.map((o) => ({
+      stage: o.stage,
+      rec: {
+        ...(o.key ? { key: o.key } : {}),
+        status: o.status,
+        ...(o.reason ? { reason: o.reason } : {}),
+        ...(o.cause ? { cause: o.cause } : {}),
+        ms: Math.round(o.ms * 10) / 10,
+        events: o.events,
+      },
+      outputs: o.outputs,
+    })),
+    ...(await carriedOver(store, opts.configSha, outcomes)),
+  ];
+  const linked: string[] = [];
+  const owners = new Map<string, number>();
+  for (const r of rows) for (const o of Object.values(r.outputs)) owners.set(o.file, (owners.get(o.file) ?? 0) + 1);
+
+  const interrupted = opts.interrupted ? { interrupted: opts.interrupted } : {};
+  const manifest: Manifest = { config: configPath, config_sha256: opts.configSha, ...interrupted, stages: {} };
+  for (const r of rows) {
+    const outputs: StageRecord['outputs'] = {};
+    for (const [label, out] of Object.entries(r.outputs)) {
+      // Two stages with one file name each get a folder rather than overwrite each other.
+      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(r.stage), out.file) : out.file;
+      linked.push(...(await store.place(out, join(view, rel))));
+      outputs[label] = { path: rel, sha256: out.sha256 };
+    }
+    manifest.stages[r.stage] = { ...r.rec, outputs };
+  }
+  await writeFile(join(view, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  const latest = join(store.root, 'latest');
+  await checkLatest(store, store.root);
+  const tmpLink = join(store.root, `.latest-${id}`);
+  await symlink(join('views', id), tmpLink);
+  await rename(tmpLink, latest);
+
+  // Linking moved each object's ctime. Every one was verified by this run (a hit, a build, or a carried-over
+  // stage's check above); without fresh stamps the next run would hash them all again.
+  await store.restamp(linked);
+  // Old views go once no reader is likely to hold them; the one `latest` names now always stays.
+  await pruneViews(store.root, VIEW_GRACE_MS);
+  return manifest;
+}

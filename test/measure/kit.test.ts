@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { test } from 'node:test';
+import { KITS, RUNNERS } from '../../stages/benchmark/run-bench.js';
+
+test("the benchmark's runners are the kits' runners, one kit per engine family", () => {
+  assert.deepEqual(
+    KITS.map((k) => k.name),
+    ['ort', 'torch', 'trt'],
+  );
+  assert.deepEqual(
+    RUNNERS,
+    KITS.map((k) => k.runner),
+  );
+  assert.deepEqual(
+    KITS.map((k) => k.tools.map((t) => t.name)),
+    [[], ['torch', 'torch-compile'], ['trtexec']],
+  );
+});
+
+test("each kit's code outside the bundle exists; torch's is both scripts' import closure", () => {
+  for (const kit of KITS) for (const f of kit.codeFiles()) assert.ok(existsSync(f), f);
+  const torch = KITS.find((k) => k.name === 'torch')!;
+  assert.deepEqual(
+    torch.codeFiles().map((f) => basename(f)),
+    [
+      'compile_cache.py',
+      'torch_engine.py',
+      'torch_graph.py',
+      'torch_ops.py',
+      'torch_runner.py',
+      'torch_shape_ops.py',
+      'torch_timing.py',
+    ],
+  );
+});

@@ -1,0 +1,242 @@
+/**
+ * PyTorch running the optimized graph (torch_runner.py) in each requested mode: eager, torch.compile, CUDA
+ * graphs. One runner process measures every run; its progress lines feed the stage's live line, and
+ * torch.compile's compilation is announced before it starts and timed.
+ */
+import { availableParallelism } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { AnyTensor } from '../onnx/ort.js';
+import { formatMs } from '../pipeline/log/log.js';
+import { err, ok, type Result } from '../pipeline/result.js';
+import type { BenchConfig, EngineName } from '../measure/config.js';
+import {
+  skipAll,
+  type EngineGroup,
+  type EngineRunner,
+  type RunnerRequest,
+  type Skip,
+} from '../measure/engine-runner.js';
+import type { BenchInputs } from '../measure/feeds.js';
+import { exportForTorch } from './graph-export.js';
+import { describeSampling, estimateMs, timedBudget, warmupBudget } from '../measure/sampling.js';
+import { latencyStats, throughput } from '../measure/stats.js';
+import {
+  probeTorch,
+  runTorch,
+  type TorchEnvironment,
+  type TorchFound,
+  type TorchInputFile,
+  type TorchMode,
+  type TorchReply,
+  type TorchRequest,
+  type TorchRun,
+} from './runner-process.js';
+
+const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
+  'torch-eager': 'eager',
+  'torch-compile': 'compile',
+  'torch-cudagraph': 'cudagraph',
+};
+
+const f32 = (b: Uint8Array): Float32Array =>
+  new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+const bytesOf = (t: AnyTensor): Uint8Array => {
+  const d = t.data as ArrayBufferView;
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+};
+
+type InputFiles = Record<string, TorchInputFile[]>;
+
+async function writeInputs(dir: string, inputs: BenchInputs, batches: number[]): Promise<Result<InputFiles, string>> {
+  const files: InputFiles = {};
+  for (const b of batches) {
+    files[String(b)] = [];
+    const feeds = inputs.feeds(b);
+    if (!feeds.ok) return feeds;
+    for (const [i, [name, t]] of Object.entries(feeds.value).entries()) {
+      const file = join(dir, `input-b${b}-${i}.bin`);
+      await writeFile(file, bytesOf(t));
+      files[String(b)]!.push({ name, dtype: t.type, dims: [...t.dims], file });
+    }
+  }
+  return ok(files);
+}
+
+/** Turns the runner's progress lines into the stage's live line and log lines. */
+function onProgress(r: RunnerRequest, runs: TorchRun[]) {
+  const c = r.config;
+  return (p: Record<string, unknown>) => {
+    const run = runs.find((x) => x.id === p['id']);
+    if (!run) return;
+    const label = `torch-${run.mode} ${run.precision} batch ${run.batch}`;
+    const { n, elapsedMs } = p;
+    if (p['event'] === 'compile-start') r.log.info(`${label}: torch.compile compiling (the first call)…`);
+    else if (p['event'] === 'compile-done')
+      r.log.info(`${label}: torch.compile compiled in ${formatMs(Number(p['ms']))}`);
+    else if (typeof n === 'number' && typeof elapsedMs === 'number') {
+      const b = p['phase'] === 'warm-up' ? warmupBudget(c) : timedBudget(c);
+      r.log.progress?.(n, b.runs, `${label} ${String(p['phase'])}`, {
+        elapsedMs,
+        estimateMs: estimateMs(b, n, elapsedMs),
+      });
+    }
+  };
+}
+
+/** One run per engine × precision × batch, all answered by one runner process. */
+function torchRuns(
+  engines: EngineName[],
+  precisions: BenchConfig['precisions'],
+  batches: number[],
+  channelsLast: boolean,
+): TorchRun[] {
+  return engines.flatMap((e) =>
+    precisions.flatMap((precision) =>
+      batches.map((batch): TorchRun => {
+        const mode = TORCH_MODES[e]!;
+        return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
+      }),
+    ),
+  );
+}
+
+/** The runner's request: where the graph and inputs are, and the sampling budget and engine settings. */
+function torchRequest(
+  c: BenchConfig,
+  files: Pick<TorchRequest, 'graph' | 'weights' | 'inputs' | 'outputDir'>,
+  threads: number,
+  runs: TorchRun[],
+): TorchRequest {
+  return {
+    ...files,
+    warmup: c.warmup,
+    warmupMaxSeconds: c.warmup_max_seconds,
+    iterations: c.runs,
+    maxSeconds: c.max_seconds,
+    minSamples: timedBudget(c).minSamples,
+    device: c.torch.device,
+    threads,
+    tf32: c.torch.tf32,
+    cudnnBenchmark: c.torch.cudnn_benchmark,
+    compileMode: c.torch.compile_mode,
+    runs,
+  };
+}
+
+/** What the runner's environment adds to bench.json's. */
+function seen(env: TorchEnvironment): Pick<EngineGroup, 'versions' | 'gpu'> {
+  const versions: Record<string, string> = { torch: env.torch, python: env.python };
+  if (env.cuda) versions.cuda = env.cuda;
+  if (env.cudnn) versions.cudnn = env.cudnn;
+  const gpu = env.gpu
+    ? { name: env.gpu, ...(env.computeCapability ? { computeCapability: env.computeCapability } : {}) }
+    : undefined;
+  return { versions, ...(gpu ? { gpu } : {}) };
+}
+
+/** The graph, its weights and every batch's inputs where the runner reads them; or why the runner cannot. */
+async function writeRequestFiles(r: RunnerRequest, dir: string): Promise<Result<TorchFiles, Skip>> {
+  const exported = exportForTorch(r.modelBytes, basename(r.artifacts.model));
+  if (!exported.ok) return err({ kind: 'unsupported-model', reason: exported.error });
+  await mkdir(dir, { recursive: true });
+  const [graph, weights] = [join(dir, 'graph.json'), join(dir, 'weights.bin')];
+  await writeFile(graph, JSON.stringify(exported.value.graph));
+  await writeFile(weights, exported.value.weights);
+  const files = await writeInputs(dir, r.feeds, r.batches);
+  if (!files.ok) return err({ kind: 'no-inputs', reason: files.error });
+  return ok({ graph, weights, inputs: files.value, outputDir: dir });
+}
+
+type TorchFiles = Pick<TorchRequest, 'graph' | 'weights' | 'inputs' | 'outputDir'>;
+
+/** The request: the files, every run, and torch.compile's portable caches of engine:torch-compile:*. */
+function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): TorchRequest {
+  const threads = r.config.torch.threads || availableParallelism();
+  const compiled = [
+    ['fp32', r.artifacts.compiledFp32],
+    ['fp16', r.artifacts.compiledFp16],
+  ] as const;
+  const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
+  const cached =
+    Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
+  return { ...torchRequest(r.config, files, threads, runs), ...cached };
+}
+
+/**
+ * PyTorch running our graph through torch_runner.py, one process for every run; what it cannot run here (no
+ * CUDA, torch.compile on an old torch, an operator it lacks) comes back per run with its kind.
+ */
+export const torchRunner: EngineRunner<TorchFound> = {
+  engines: Object.keys(TORCH_MODES) as EngineName[],
+  artifact: (r) => r.artifacts.model,
+  async available(r) {
+    r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
+    const found = await probeTorch(r.config.python, r.exec);
+    return found.ok ? found : err({ kind: 'tool-unavailable', reason: found.error.reason });
+  },
+  async measure(r, found, work) {
+    const env = found.environment;
+    const precisions = work.map((w) => w.precision);
+    const skipEvery = (skip: Skip): EngineGroup => ({
+      measured: [],
+      skipped: precisions.flatMap((p) => skipAll(r.engines, p, skip)),
+      ...seen(env),
+    });
+    const files = await writeRequestFiles(r, join(r.workDir, 'torch'));
+    if (!files.ok) return skipEvery(files.error);
+    const runs = torchRuns([...r.engines], precisions, r.batches, r.config.torch.channels_last);
+    const request = requestFor(r, files.value, runs);
+    r.log.info(`torch ${env.torch} (${found.python}): ${runs.length} runs, ${request.threads} threads`, {
+      cuda: env.cudaAvailable,
+    });
+    const timeoutMs = r.config.torch.timeout_s * 1000;
+    const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
+    if (!reply.ok) return skipEvery({ kind: 'engine-failed', reason: `the torch runner failed: ${reply.error}` });
+    return { ...(await collect(r, runs, reply.value)), ...seen(reply.value.environment) };
+  },
+};
+
+/** The runner's results as measurements, each with its output for the correctness check. */
+async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): Promise<EngineGroup> {
+  const group: EngineGroup = { measured: [], skipped: [] };
+  const artifact = basename(r.artifacts.model);
+  for (const run of runs) {
+    const res = reply.results.find((x) => x.id === run.id);
+    const engine = `torch-${run.mode}`;
+    if (!res) throw new Error(`Internal error: the torch runner gave no result for ${run.id}`);
+    if (!res.ok) {
+      const said = group.skipped.some(
+        (s) => s.engine === engine && s.precision === run.precision && s.reason === res.reason,
+      );
+      if (!said) group.skipped.push({ engine, precision: run.precision, kind: res.kind, reason: res.reason });
+      continue;
+    }
+    const stats = latencyStats(res.samplesMs);
+    const settings = {
+      ...res.settings,
+      ...(res.compileMs !== undefined ? { compileMs: Math.round(res.compileMs) } : {}),
+    };
+    const label = `${engine} ${run.precision} batch ${run.batch}`;
+    r.log.info(`${label}: p50 ${stats.p50.toPrecision(3)} ms, ${describeSampling(res.sampling, r.config.max_seconds)}`);
+    group.measured.push({
+      measurement: {
+        engine,
+        precision: run.precision,
+        batch: run.batch,
+        artifact: run.precision === 'fp16' ? `${artifact} (weights cast to float16 by torch)` : artifact,
+        device: res.device,
+        settings,
+        timing: res.timing,
+        warmup: res.warmup,
+        sampling: res.sampling,
+        samplesMs: res.samplesMs,
+        stats,
+        throughput: throughput(run.batch, stats),
+      },
+      output: f32(await readFile(res.output)),
+      dims: res.outputDims,
+    });
+  }
+  return group;
+}

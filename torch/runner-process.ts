@@ -1,0 +1,214 @@
+/**
+ * The Node side of torch_runner.py: finds a Python that imports torch, and runs the runner with one JSON
+ * request over stdin, one JSON reply over stdout (protocol version 1).
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Exec } from '../pipeline/execute/exec.js';
+import { err, ok, type Result } from '../pipeline/result.js';
+import type { ToolSpec } from '../pipeline/stage.js';
+import type { SkipKind } from '../measure/result.js';
+import type { Sampling } from '../measure/sampling.js';
+import type { Precision } from '../onnx/precision.js';
+
+export const RUNNER_PROTOCOL = 3;
+/**
+ * A source file of the checkout by its path from the root, found upwards from this module: the same from
+ * the TypeScript source and from the compiled copy under dist/, which has no .py files.
+ */
+export function sourceFile(relative: string): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, relative))) return join(dir, relative);
+    if (dirname(dir) === dir)
+      throw new Error(`Internal error: ${relative} not found above ${fileURLToPath(import.meta.url)}`);
+  }
+}
+
+export const runnerPath = sourceFile('torch/torch_runner.py');
+
+/**
+ * The project's Python first (.venv, made by `make`: scripts/setup-python.sh), then `python3` (a machine that
+ * brings its own torch, such as the GPU machine). Debian's /usr/bin/python3 is not one: its torch 1.13 runs
+ * no engine of ours.
+ */
+export const PYTHON_CANDIDATES = [join(dirname(sourceFile('requirements.txt')), '.venv/bin/python3'), 'python3'];
+
+export interface TorchEnvironment {
+  python: string;
+  pythonExecutable: string;
+  torch: string;
+  threads: number;
+  cudaAvailable: boolean;
+  cuda?: string;
+  gpu?: string;
+  computeCapability?: string;
+  cudnn?: string;
+}
+
+export interface TorchFound {
+  python: string;
+  environment: TorchEnvironment;
+}
+
+export type TorchMode = 'eager' | 'compile' | 'cudagraph';
+
+export interface TorchRun {
+  id: string;
+  mode: TorchMode;
+  precision: Precision;
+  batch: number;
+  channelsLast: boolean;
+}
+
+/** One graph input's values at one batch size, raw little-endian. */
+export interface TorchInputFile {
+  name: string;
+  dtype: string;
+  dims: number[];
+  file: string;
+}
+
+export interface TorchRequest {
+  graph: string;
+  weights: string;
+  /** Batch size → every graph input's file. */
+  inputs: Record<string, TorchInputFile[]>;
+  outputDir: string;
+  warmup: number;
+  warmupMaxSeconds: number;
+  iterations: number;
+  /** Timed runs stop at `iterations` or after this long, with at least `minSamples`. */
+  maxSeconds: number;
+  minSamples: number;
+  device: 'auto' | 'cpu' | 'cuda';
+  threads: number;
+  tf32: boolean;
+  cudnnBenchmark: boolean;
+  compileMode: string;
+  runs: TorchRun[];
+  /** Per precision, an engine file of engine:torch-compile:* to load before compiling. */
+  compileCache?: Partial<Record<Precision, string>>;
+  /** A fresh directory for inductor's caches: a compile is then warm only through compileCache. */
+  inductorCacheDir?: string;
+}
+
+export type TorchResult =
+  | {
+      id: string;
+      ok: true;
+      samplesMs: number[];
+      warmup: number;
+      timing: string;
+      device: string;
+      settings: Record<string, string | number | boolean>;
+      output: string;
+      outputDims: number[];
+      compileMs?: number;
+      sampling: Sampling;
+    }
+  | { id: string; ok: false; kind: SkipKind; reason: string };
+
+export interface TorchReply {
+  environment: TorchEnvironment;
+  results: TorchResult[];
+}
+
+const PROGRESS = '@progress ';
+const lastLine = (s: string): string =>
+  s
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith(PROGRESS))
+    .at(-1) ?? '';
+
+/** Hands each complete `@progress {json}` line of the runner's stderr to `onProgress` as it arrives. */
+function progressLines(onProgress: (p: Record<string, unknown>) => void): (chunk: string) => void {
+  let pending = '';
+  return (chunk) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith(PROGRESS)) continue;
+      try {
+        onProgress(JSON.parse(line.slice(PROGRESS.length)) as Record<string, unknown>);
+      } catch {
+        // A torn or foreign line is not progress; the reply decides the outcome.
+      }
+    }
+  };
+}
+
+type OnProgress = (p: Record<string, unknown>) => void;
+
+async function ask(
+  exec: Exec,
+  python: string,
+  request: object,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  onProgress?: OnProgress,
+): Promise<Result<Record<string, unknown>, string>> {
+  const run = await exec(python, [runnerPath], {
+    input: JSON.stringify({ protocol: RUNNER_PROTOCOL, ...request }),
+    timeoutMs,
+    ...(signal ? { signal } : {}),
+    ...(onProgress ? { onStderr: progressLines(onProgress) } : {}),
+  });
+  if (run.spawnError) return err(`${python} cannot be started (${run.spawnError})`);
+  if (run.timedOut)
+    return err(`${python} ${runnerPath} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+  if (run.exitCode !== 0)
+    return err(lastLine(run.stderr) || `${python} ${runnerPath} exited ${run.exitCode ?? run.signal}`);
+  try {
+    const reply = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
+    if (reply.protocol !== RUNNER_PROTOCOL)
+      return err(`${runnerPath} answered protocol ${String(reply.protocol)}, expected ${RUNNER_PROTOCOL}`);
+    return ok(reply);
+  } catch {
+    return err(`${runnerPath} printed no JSON reply: ${lastLine(run.stdout) || '(no output)'}`);
+  }
+}
+
+/** The configured Python, else the first candidate whose torch imports. The reason names every Python tried. */
+export async function probeTorch(python: string, exec: Exec): Promise<Result<TorchFound, { reason: string }>> {
+  const candidates = python ? [python] : PYTHON_CANDIDATES;
+  const tried: string[] = [];
+  for (const p of candidates) {
+    const reply = await ask(exec, p, { probe: true }, 120_000);
+    if (reply.ok) return ok({ python: p, environment: reply.value.environment as TorchEnvironment });
+    tried.push(reply.error);
+  }
+  const hint = python ? 'fix bench.python' : 'install PyTorch or set bench.python to a Python that has it';
+  return err({ reason: `PyTorch engines skipped: ${tried.join('; ')} (${hint})` });
+}
+
+/** For `--require torch` and the plan: the fingerprint names the torch build and the GPU it sees. */
+export const torchTool = <C extends { python: string }>(): ToolSpec<C> => ({
+  name: 'torch',
+  async probe(config, exec) {
+    const found = await probeTorch(config.python, exec);
+    if (!found.ok) return found;
+    const e = found.value.environment;
+    return ok({
+      command: [found.value.python, runnerPath],
+      fingerprint: { torch: e.torch, cuda: e.cuda ?? 'none', gpu: e.gpu ?? 'none' },
+    });
+  },
+});
+
+export async function runTorch(
+  exec: Exec,
+  python: string,
+  request: TorchRequest,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  onProgress?: OnProgress,
+): Promise<Result<TorchReply, string>> {
+  const reply = await ask(exec, python, request, timeoutMs, signal, onProgress);
+  if (!reply.ok) return reply;
+  return ok({
+    environment: reply.value.environment as TorchEnvironment,
+    results: reply.value.results as TorchResult[],
+  });
+}
