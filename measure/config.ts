@@ -19,7 +19,7 @@ import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
 import { configSection, Enum, Section } from '../pipeline/config/section.js';
 import { PRECISIONS } from '../onnx/precision.js';
 
-export const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph', 'trt'] as const;
+export const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-aoti', 'torch-cudagraph', 'trt'] as const;
 export type EngineName = (typeof ENGINES)[number];
 export const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 
@@ -61,6 +61,11 @@ const torch = Section({
   tf32: Type.Boolean({ default: false }),
   cudnn_benchmark: Type.Boolean({ default: true }),
   compile_mode: Type.String({ default: '', description: "torch.compile's mode; empty: its default." }),
+  compile_batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), {
+    uniqueItems: true,
+    default: [],
+    description: 'The batch sizes torch.compile compiles (one compile each) and is measured at; empty: batch_sizes.',
+  }),
   timeout_s: int(1, 1800),
 });
 
@@ -78,12 +83,16 @@ export const schema = Section({
     description: 'Warm-up stops at `warmup` runs or after this many seconds, with at least one run.',
   }),
   batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, uniqueItems: true, default: [1, 8] }),
-  engines: Type.Array(Enum(ENGINES), { uniqueItems: true, default: ['ort', 'torch-eager', 'torch-compile', 'trt'] }),
+  engines: Type.Array(Enum(ENGINES), {
+    uniqueItems: true,
+    default: ['ort', 'torch-eager', 'torch-compile', 'torch-aoti', 'trt'],
+  }),
   precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: [...PRECISIONS] }),
   seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
   python: Type.String({
     default: '',
-    description: "A Python with torch; empty: the first of .venv/bin/python3 (the project's, made by make) and python3 that imports torch.",
+    description:
+      "A Python with torch; empty: the first of .venv/bin/python3 (the project's, made by make) and python3 that imports torch.",
   }),
   ort,
   torch,
@@ -91,6 +100,10 @@ export const schema = Section({
 });
 
 export type BenchConfig = Static<typeof schema>;
+
+/** The batch sizes torch.compile compiles and is measured at: `bench.torch.compile_batch_sizes`, else all. */
+export const compileBatches = (b: BenchConfig): number[] =>
+  b.torch.compile_batch_sizes.length > 0 ? b.torch.compile_batch_sizes : b.batch_sizes;
 
 export const benchConfig = (root: Readonly<Record<string, unknown>>): BenchConfig =>
   configSection(root, 'bench', schema);

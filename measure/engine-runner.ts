@@ -25,6 +25,9 @@ export interface BenchArtifacts {
   /** torch.compile's portable cache per precision (engine:torch-compile:*): the compile starts warm. */
   compiledFp32?: string;
   compiledFp16?: string;
+  /** The AOTInductor package per precision (engine:torch-aoti:*): the torch-aoti engine. */
+  aotiFp32?: string;
+  aotiFp16?: string;
 }
 
 /**

@@ -12,7 +12,7 @@ import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
 import { trtFp16, trtFp32 } from './engine-trt/index.js';
 import { schema as trtSchema } from '../trt/config.js';
-import { torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
+import { torchAotiFp16, torchAotiFp32, torchCompileFp16, torchCompileFp32 } from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
 import { modelOptions } from './import/options.js';
@@ -48,6 +48,8 @@ export const registry: Registry = {
     trtFp16,
     torchCompileFp32,
     torchCompileFp16,
+    torchAotiFp32,
+    torchAotiFp16,
     benchmark,
     graph,
     report,
@@ -88,6 +90,8 @@ export const registry: Registry = {
       'engine:trt:fp16',
       'engine:torch-compile:fp32',
       'engine:torch-compile:fp16',
+      'engine:torch-aoti:fp32',
+      'engine:torch-aoti:fp16',
     ]),
     bench: command('benchmark every engine (re-measured on each run)', ['benchmark'], ['precision', 'baseline']),
     report: command('report.md and report.html from the benchmark', ['report']),

@@ -9,7 +9,8 @@ import { basename, join } from 'node:path';
 import type { AnyTensor } from '../onnx/ort.js';
 import { formatMs } from '../pipeline/log/log.js';
 import { err, ok, type Result } from '../pipeline/result.js';
-import type { BenchConfig, EngineName } from '../measure/config.js';
+import { compileBatches, type BenchConfig, type EngineName } from '../measure/config.js';
+import type { Precision } from '../onnx/precision.js';
 import {
   skipAll,
   type EngineGroup,
@@ -37,6 +38,7 @@ const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
   'torch-eager': 'eager',
   'torch-compile': 'compile',
   'torch-cudagraph': 'cudagraph',
+  'torch-aoti': 'aoti',
 };
 
 const f32 = (b: Uint8Array): Float32Array =>
@@ -85,18 +87,19 @@ function onProgress(r: RunnerRequest, runs: TorchRun[]) {
 }
 
 /** One run per engine × precision × batch, all answered by one runner process. */
-function torchRuns(
-  engines: EngineName[],
-  precisions: BenchConfig['precisions'],
-  batches: number[],
-  channelsLast: boolean,
-): TorchRun[] {
+function torchRuns(engines: EngineName[], precisions: BenchConfig['precisions'], r: RunnerRequest): TorchRun[] {
+  const channelsLast = r.config.torch.channels_last;
+  const compiled = new Set(compileBatches(r.config));
   return engines.flatMap((e) =>
     precisions.flatMap((precision) =>
-      batches.map((batch): TorchRun => {
-        const mode = TORCH_MODES[e]!;
-        return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
-      }),
+      r.batches
+        .filter((batch) => e !== 'torch-compile' || compiled.has(batch))
+        .map((batch): TorchRun => {
+          const mode = TORCH_MODES[e]!;
+          // The AOTInductor package was compiled for contiguous inputs.
+          const layout = mode !== 'aoti' && channelsLast;
+          return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast: layout };
+        }),
     ),
   );
 }
@@ -160,7 +163,37 @@ function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): Torc
   const compileCache = Object.fromEntries(compiled.filter(([, p]) => p));
   const cached =
     Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
-  return { ...torchRequest(r.config, files, threads, runs), ...cached };
+  const packages = [
+    ['fp32', r.artifacts.aotiFp32],
+    ['fp16', r.artifacts.aotiFp16],
+  ] as const;
+  const aotiPackage = Object.fromEntries(packages.filter(([, p]) => p));
+  return { ...torchRequest(r.config, files, threads, runs), ...cached, aotiPackage };
+}
+
+/** One runner process for these runs: their measurements, or every one skipped with why the process failed. */
+async function measurePart(
+  r: RunnerRequest,
+  found: TorchFound,
+  files: TorchFiles,
+  runs: TorchRun[],
+): Promise<EngineGroup & { environment?: TorchEnvironment }> {
+  const request = requestFor(r, files, runs);
+  r.log.info(`torch ${found.environment.torch} (${found.python}): ${runs.length} runs, ${request.threads} threads`, {
+    cuda: found.environment.cudaAvailable,
+  });
+  const timeoutMs = r.config.torch.timeout_s * 1000;
+  const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
+  if (reply.ok) return { ...(await collect(r, runs, reply.value)), environment: reply.value.environment };
+  const reason = `the torch runner failed: ${reply.error}`;
+  const pairs = [...new Set(runs.map((x) => `torch-${x.mode}\u0000${x.precision}`))].map((k) => k.split('\u0000'));
+  const skipped = pairs.map(([engine, precision]) => ({
+    engine: engine!,
+    precision: precision as Precision,
+    kind: 'engine-failed' as const,
+    reason,
+  }));
+  return { measured: [], skipped };
 }
 
 /**
@@ -176,32 +209,35 @@ export const torchRunner: EngineRunner<TorchFound> = {
     return found.ok ? found : err({ kind: 'tool-unavailable', reason: found.error.reason });
   },
   async measure(r, found, work) {
-    const env = found.environment;
     const precisions = work.map((w) => w.precision);
-    const skipEvery = (skip: Skip): EngineGroup => ({
-      measured: [],
-      skipped: precisions.flatMap((p) => skipAll(r.engines, p, skip)),
-      ...seen(env),
-    });
     const files = await writeRequestFiles(r, join(r.workDir, 'torch'));
-    if (!files.ok) return skipEvery(files.error);
-    const runs = torchRuns([...r.engines], precisions, r.batches, r.config.torch.channels_last);
-    const request = requestFor(r, files.value, runs);
-    r.log.info(`torch ${env.torch} (${found.python}): ${runs.length} runs, ${request.threads} threads`, {
-      cuda: env.cudaAvailable,
-    });
-    const timeoutMs = r.config.torch.timeout_s * 1000;
-    const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
-    if (!reply.ok) return skipEvery({ kind: 'engine-failed', reason: `the torch runner failed: ${reply.error}` });
-    return { ...(await collect(r, runs, reply.value)), ...seen(reply.value.environment) };
+    if (!files.ok) {
+      const skipped = precisions.flatMap((p) => skipAll(r.engines, p, files.error));
+      return { measured: [], skipped, ...seen(found.environment) };
+    }
+    const runs = torchRuns([...r.engines], precisions, r);
+    // The AOTInductor package loads in a process of its own: a loader that crashes (as on the GPU machine's
+    // image, docs/compiled-engines.md) then takes only the torch-aoti runs down.
+    const parts = [runs.filter((x) => x.mode !== 'aoti'), runs.filter((x) => x.mode === 'aoti')];
+    const group: EngineGroup = { measured: [], skipped: [] };
+    let environment = found.environment;
+    for (const part of parts.filter((p) => p.length > 0)) {
+      const done = await measurePart(r, found, files.value, part);
+      group.measured.push(...done.measured);
+      group.skipped.push(...done.skipped);
+      environment = done.environment ?? environment;
+    }
+    return { ...group, ...seen(environment) };
   },
 };
 
 /** The runner's results as measurements, each with its output for the correctness check. */
 async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): Promise<EngineGroup> {
   const group: EngineGroup = { measured: [], skipped: [] };
-  const artifact = basename(r.artifacts.model);
+  const packages = { fp32: r.artifacts.aotiFp32, fp16: r.artifacts.aotiFp16 };
   for (const run of runs) {
+    const pt2 = run.mode === 'aoti' ? packages[run.precision] : undefined;
+    const artifact = basename(pt2 ?? r.artifacts.model);
     const res = reply.results.find((x) => x.id === run.id);
     const engine = `torch-${run.mode}`;
     if (!res) throw new Error(`Internal error: the torch runner gave no result for ${run.id}`);

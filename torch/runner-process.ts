@@ -51,7 +51,7 @@ export interface TorchFound {
   environment: TorchEnvironment;
 }
 
-export type TorchMode = 'eager' | 'compile' | 'cudagraph';
+export type TorchMode = 'eager' | 'compile' | 'cudagraph' | 'aoti';
 
 export interface TorchRun {
   id: string;
@@ -91,6 +91,8 @@ export interface TorchRequest {
   compileCache?: Partial<Record<Precision, string>>;
   /** A fresh directory for inductor's caches: a compile is then warm only through compileCache. */
   inductorCacheDir?: string;
+  /** Per precision, the .pt2 package of engine:torch-aoti:* that the aoti runs load. */
+  aotiPackage?: Partial<Record<Precision, string>>;
 }
 
 export type TorchResult =

@@ -6,7 +6,7 @@ torch._inductor.aoti_compile_and_package into one .pt2 package. The package runs
 torch._inductor.aoti_load_package alone: no tracing, no compile at start-up (docs/compiled-engines.md).
 
 One JSON request on stdin, one JSON reply on stdout:
-  {"graph", "weights", "precision", "device", "dynamicBatch": bool, "maxBatch", "out"}
+  {"graph", "weights", "precision", "device", "maxBatch", "out"}
   -> {"ok": true, "header": {...}, "exportSeconds", "compileSeconds", "bytes"} | {"ok": false, "reason"}
 A broken request exits 1 with the message on stderr. The probe is torch_engine.py's: both engines need the
 same torch, and the no-op run asks once.
@@ -32,10 +32,9 @@ def exported(torch, module, shape, dtype, device, request):
         def forward(self, x):
             return self.net(x)
 
-    dims = [int(d) if isinstance(d, int) or str(d).isdigit() else EXAMPLE_BATCH for d in shape]
-    dynamic = bool(request.get("dynamicBatch")) and len(dims) > 0
-    if dynamic:
-        dims[0] = EXAMPLE_BATCH
+    # A symbolic first dimension is the batch; every other symbolic one takes the example size, fixed.
+    dynamic = len(shape) > 0 and not isinstance(shape[0], int)
+    dims = [d if isinstance(d, int) else EXAMPLE_BATCH for d in shape]
     x = torch.randn(dims).to(device=device, dtype=dtype)
     spec = None
     if dynamic:

@@ -42,6 +42,8 @@ export default defineStage<BenchStageConfig>({
     trtFp16: { stage: 'engine:trt:fp16', output: 'engine', optional: true },
     compiledFp32: { stage: 'engine:torch-compile:fp32', output: 'engine', optional: true },
     compiledFp16: { stage: 'engine:torch-compile:fp16', output: 'engine', optional: true },
+    aotiFp32: { stage: 'engine:torch-aoti:fp32', output: 'engine', optional: true },
+    aotiFp16: { stage: 'engine:torch-aoti:fp16', output: 'engine', optional: true },
   },
   outputs: { bench: 'bench.json' },
   cache: 'never',

@@ -10,7 +10,7 @@ import { runBenchmark } from './run-bench.js';
 import { isPrecision } from '../../onnx/precision.js';
 
 export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
-  const { model, source, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16 } = ctx.inputs;
+  const { model, source, fp16, trtFp32, trtFp16, compiledFp32, compiledFp16, aotiFp32, aotiFp16 } = ctx.inputs;
   if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
   const result = await runBenchmark({
     config: ctx.config.bench,
@@ -23,6 +23,8 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
       ...(trtFp16 ? { trtFp16 } : {}),
       ...(compiledFp32 ? { compiledFp32 } : {}),
       ...(compiledFp16 ? { compiledFp16 } : {}),
+      ...(aotiFp32 ? { aotiFp32 } : {}),
+      ...(aotiFp16 ? { aotiFp16 } : {}),
     },
     workDir: ctx.workDir,
     exec: ctx.exec,
