@@ -92,7 +92,7 @@ export const schema = Section({
   python: Type.String({
     default: '',
     description:
-      "A Python with torch; empty: the first of .venv/bin/python3 (the project's, made by make) and python3 that imports torch.",
+      "A Python with torch; empty: the first that imports torch of the project's .venv/bin/python3 and python3.",
   }),
   ort,
   torch,

@@ -17,12 +17,21 @@ def skip_reason(torch, request, run):
     return None
 
 
-def for_run(torch, request, run):
-    """(the package's callable, the settings fields that say how it was loaded); raises what the loader raises."""
+class LoadFailed(Exception):
+    """aoti_load_package raised: the run is answered as engine-failed with this message."""
+
+
+def runnable(torch, x, run, request):
+    """The package's call on the run's inputs (it holds its own weights, so the runner's module is not used), and
+    the settings fields that say how long loading took."""
     path = request["aotiPackage"][run["precision"]]
     if path not in _loaded:
         t0 = time.perf_counter()
-        package = torch._inductor.aoti_load_package(path)
+        try:
+            package = torch._inductor.aoti_load_package(path)
+        except Exception as e:
+            raise LoadFailed("aoti_load_package failed: %s" % str(e).strip().splitlines()[0]) from e
         _loaded[path] = (package, (time.perf_counter() - t0) * 1000.0)
     package, load_ms = _loaded[path]
-    return package, {"aotiLoadMs": load_ms}
+    first = lambda y: y[0] if isinstance(y, (list, tuple)) else y  # noqa: E731
+    return (lambda: first(package(*x))), {"settings": {"aotiLoadMs": load_ms}}

@@ -151,20 +151,10 @@ def compiled(module, x, run, request, cuda):
     return (lambda: call(*x)), {"settings": settings, "compileMs": compile_ms}
 
 
-def loaded_package(x, run, request):
-    """The AOTInductor package's call on the run's inputs (it holds its own weights), and its load time."""
-    try:
-        package, settings = aoti_package.for_run(torch, request, run)
-    except Exception as e:
-        raise CompileFailed("aoti_load_package failed: %s" % str(e).strip().splitlines()[0]) from e
-    first = lambda y: y[0] if isinstance(y, (list, tuple)) else y
-    return (lambda: first(package(*x))), {"settings": settings}
-
-
 def runnable(module, x, run, request, cuda):
     """The call to time in the run's mode, and what the mode adds to the reply."""
     if run["mode"] == "aoti":
-        return loaded_package(x, run, request)
+        return aoti_package.runnable(torch, x, run, request)
     if run["mode"] == "compile":
         return compiled(module, x, run, request, cuda)
     if run["mode"] == "cudagraph":
@@ -210,8 +200,9 @@ def run_one(base, run, request, device, inputs):
         try:
             fn, added = runnable(module, x, run, request, cuda)
         except CompileFailed as e:
-            what = "" if run["mode"] == "aoti" else "torch.compile failed: "
-            return skipped(run, "engine-failed", what + str(e))
+            return skipped(run, "engine-failed", "torch.compile failed: %s" % e)
+        except aoti_package.LoadFailed as e:
+            return skipped(run, "engine-failed", str(e))
         result = dict({"id": run["id"], "ok": True}, **measured(fn, run, request, cuda))
         out = fn()
         if cuda:

@@ -110,6 +110,14 @@ export function passesTable(passes: PassesFile | undefined): Table {
   };
 }
 
+const skippedTable = (bench: BenchFile): Table => ({
+  title: 'Skipped engines',
+  head: ['engine', 'precision', 'why'],
+  align: 'lll',
+  rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]),
+  empty: 'None.',
+});
+
 export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[] {
   let rank = 0,
     batch = -1;
@@ -134,13 +142,7 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
       rows: flagged(bench).map((m) => measurementRow(m, '⚠', max)),
       empty: 'None: every measured engine agrees with the correctness reference.',
     },
-    {
-      title: 'Skipped engines',
-      head: ['engine', 'precision', 'why'],
-      align: 'lll',
-      rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]),
-      empty: 'None.',
-    },
+    skippedTable(bench),
     startupTable(bench),
     passesTable(passes),
     {

@@ -100,7 +100,7 @@ function corpus(): { name: string; path: string }[] {
   return [...backend, ...realModels().map((m) => ({ name: m.name, path: m.file }))];
 }
 
-test("our verdict is onnx 1.23 full_check's on the backend test corpus and the real models, at every newer opset up to 21", async () => {
+test("our verdict is onnx 1.23 full_check's on the backend corpus and real models, at each newer opset to 21", async () => {
   const models = corpus();
   const { version, verdicts } = await onnxVerdicts(models.map((m) => m.path));
   assert.match(version, /^1\.23\./);
@@ -140,7 +140,8 @@ test("our verdict is onnx 1.23 full_check's on the backend test corpus and the r
   const table = [...compared].sort(([a], [b]) => a - b);
   console.log(
     `onnx ${version}: ${models.length} models at their own opset and re-stamped at each newer one up to 21; ` +
-      `${uncovered} with operators the table does not cover skipped; judged by onnxruntime: ${[...judged].join(', ')}\n` +
+      `${uncovered} with operators the table does not cover skipped; ` +
+      `judged by onnxruntime: ${[...judged].join(', ')}\n` +
       table.map(([opset, t]) => `opset ${opset}: ${t.accepted} accepted, ${t.rejected} rejected`).join('\n'),
   );
   assert.deepEqual(disagree.slice(0, 40), [], `${disagree.length} disagreements`);
