@@ -107,5 +107,5 @@ def for_run(torch, request, run):
         _loaded[path] = load(torch, path, want)
     said = dict(_loaded[path])
     # The engine build's cold compile of this batch size, beside the warm one the runner is about to time.
-    cold = said.pop("coldCompileSeconds", {}).get(str(run["batch"]))
+    cold = said.pop("coldCompileSeconds", {}).get(str(run.get("batch")))
     return dict(said, coldCompileMs=cold * 1000.0) if cold is not None else said

@@ -100,7 +100,7 @@ function corpus(): { name: string; path: string }[] {
   return [...backend, ...realModels().map((m) => ({ name: m.name, path: m.file }))];
 }
 
-test("our verdict is onnx 1.23 full_check's on the backend corpus and real models, at each newer opset to 21", async () => {
+test("ours is onnx 1.23 full_check's verdict on the backend corpus and real models, opsets to 21", async () => {
   const models = corpus();
   const { version, verdicts } = await onnxVerdicts(models.map((m) => m.path));
   assert.match(version, /^1\.23\./);
