@@ -18,6 +18,7 @@ RUN = @set -- $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECI
 TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt torch ort stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
+.PHONY: python-run python-test
 .PHONY: bench-build bench-noop bench-hostile bench-optimize bench-h200 bench-scale bench-validate bench-import bench-corpus bench-remote check-data task-data bench-task
 .PHONY: bench-make screenshots bench-gate bench-int8 bench-quantize-corpus calibration-data
 all: run
@@ -36,18 +37,30 @@ debian-run:
 debian-test:
 	@bash scripts/setup-debian.sh test
 
+# The project's Python (.venv: PyTorch 2 for the CPU, and onnx 1.23 for the tests), installed by pip from the
+# hash-pinned requirements. The stamp is written only after a successful install, so an unchanged one costs make
+# a stat and starts no Python; one that failed (no network) is tried again on the next run.
+PYTHON_RUN := .venv/.installed-run
+PYTHON_TEST := .venv/.installed-test
+$(PYTHON_RUN): requirements.txt scripts/setup-python.sh
+	@bash scripts/setup-python.sh run
+$(PYTHON_TEST): requirements.txt requirements-test.txt scripts/setup-python.sh
+	@bash scripts/setup-python.sh test
+python-run: $(PYTHON_RUN)
+python-test: $(PYTHON_TEST)
+
 dist/.built: node_modules/.package-lock.json $(TS_SOURCES) tsconfig.json scripts/bundle.mjs
 	node scripts/heartbeat.mjs tsc npx tsc -p tsconfig.json
 	node scripts/bundle.mjs
 	@touch $@
 
-run: debian-run dist/.built
+run: debian-run python-run dist/.built
 	$(call RUN,run)
 onnx: dist/.built
 	$(call RUN,onnx)
-engines: dist/.built
+engines: python-run dist/.built
 	$(call RUN,engines)
-bench: debian-run dist/.built
+bench: debian-run python-run dist/.built
 	$(call RUN,bench)
 report: dist/.built
 	$(call RUN,report)
@@ -64,14 +77,14 @@ models: deps
 # are fetched first (set-up, not the run: a test never reaches npm). scripts/run-tests.mjs prints how many tests
 # were skipped, and fails the run on any skip under CI.
 TESTS = $(patsubst %.ts,dist/%.js,$(shell find test -name '*.test.ts' | sort))
-test: debian-test dist/.built models
+test: debian-test python-test dist/.built models
 	node scripts/run-tests.mjs $(TESTS)
 
 # prettier (.prettierrc.json) over every file .prettierignore leaves; test/style.test.ts fails on what it would change.
 format: deps
 	node_modules/.bin/prettier --write .
 
-bench-build: debian-test dist/.built
+bench-build: debian-test python-test dist/.built
 	node dist/bench/build.js
 bench-noop: dist/.built
 	node dist/bench/noop.js

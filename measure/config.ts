@@ -22,7 +22,15 @@ import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
 import { configSection, Enum, Section } from '../pipeline/config/section.js';
 import { PRECISIONS } from '../onnx/precision.js';
 
-export const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph', 'torch-fused', 'trt'] as const;
+export const ENGINES = [
+  'ort',
+  'torch-eager',
+  'torch-compile',
+  'torch-aoti',
+  'torch-cudagraph',
+  'torch-fused',
+  'trt',
+] as const;
 export type EngineName = (typeof ENGINES)[number];
 export const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 
@@ -64,6 +72,11 @@ const torch = Section({
   tf32: Type.Boolean({ default: false }),
   cudnn_benchmark: Type.Boolean({ default: true }),
   compile_mode: Type.String({ default: '', description: "torch.compile's mode; empty: its default." }),
+  compile_batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), {
+    uniqueItems: true,
+    default: [],
+    description: 'The batch sizes torch.compile compiles (one compile each) and is measured at; empty: batch_sizes.',
+  }),
   timeout_s: int(1, 1800),
 });
 
@@ -83,14 +96,14 @@ export const schema = Section({
   batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, uniqueItems: true, default: [1, 8] }),
   engines: Type.Array(Enum(ENGINES), {
     uniqueItems: true,
-    default: ['ort', 'torch-eager', 'torch-compile', 'torch-fused', 'trt'],
+    default: ['ort', 'torch-eager', 'torch-compile', 'torch-aoti', 'torch-fused', 'trt'],
   }),
-  // INT8 joins the default with quantize:int8, the stage that makes its model.
-  precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: ['fp32', 'fp16'] }),
+  precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: [...PRECISIONS] }),
   seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
   python: Type.String({
     default: '',
-    description: 'A Python with torch; empty: the first of python3, /usr/bin/python3 that imports torch.',
+    description:
+      "A Python with torch; empty: the first that imports torch of the project's .venv/bin/python3 and python3.",
   }),
   ort,
   torch,
@@ -100,6 +113,10 @@ export const schema = Section({
 });
 
 export type BenchConfig = Static<typeof schema>;
+
+/** The batch sizes torch.compile compiles and is measured at: `bench.torch.compile_batch_sizes`, else all. */
+export const compileBatches = (b: BenchConfig): number[] =>
+  b.torch.compile_batch_sizes.length > 0 ? b.torch.compile_batch_sizes : b.batch_sizes;
 
 export const benchConfig = (root: Readonly<Record<string, unknown>>): BenchConfig =>
   configSection(root, 'bench', schema);

@@ -32,6 +32,8 @@ export interface BenchArtifacts {
   compiled?: ByPrecision;
   /** torch-fused's per-block plan (engine:torch-fused:fp16): which blocks run the fused kernel, and how. */
   fused?: ByPrecision;
+  /** The AOTInductor package per precision (engine:torch-aoti:*): the torch-aoti engine. */
+  aoti?: ByPrecision;
 }
 
 /**

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian parts the project uses, only those missing.
-#   run:  what `make` can use — PyTorch (the torch benchmark engine) and graphviz (graph drawings). Optional:
-#         when they cannot be installed the pipeline skips those stages and says why, so this only warns.
-#   test: everything the tests check against — also torchvision (parity), python3-onnx (the reference checker),
+#   run:  what `make` can use — python3-venv (for the project's Python, scripts/setup-python.sh, which brings
+#         PyTorch 2 from pip) and graphviz (graph drawings). Optional: when they cannot be installed the pipeline
+#         skips those stages and says why, so this only warns.
+#   test: everything the tests check against — also Debian's torch and torchvision (the torchvision parity
+#         test's reference: torchvision's wheels do not import with torch 2.13+cpu), python3-onnx 1.12 (the
+#         reference checker for opsets up to 17 beside the venv's onnx 1.23),
 #         ONNX's own test corpus, chromium (the report in a browser), nginx (serving it), fonts for the charts.
 #   data: what `make task-data` uses to regenerate the committed labelled check data — espeak-ng (the spoken
 #         wake words) and the DejaVu fonts (the rendered text lines).
 set -euo pipefail
 mode=${1:-test}
 case "$mode" in
-  run) packages=(python3-torch graphviz fonts-dejavu-core) ;;
-  test) packages=(python3-torch python3-torchvision python3-onnx libonnx-testdata graphviz chromium nginx fonts-dejavu-core) ;;
+  run) packages=(python3-venv graphviz fonts-dejavu-core) ;;
+  test) packages=(python3-venv python3-torch python3-torchvision python3-onnx libonnx-testdata graphviz chromium nginx fonts-dejavu-core) ;;
   data) packages=(espeak-ng fonts-dejavu-core) ;;
   *) echo "usage: $0 run|test|data" >&2; exit 2 ;;
 esac

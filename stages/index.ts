@@ -13,7 +13,13 @@ import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
 import { trtFp16, trtFp32, trtInt8 } from './engine-trt/index.js';
 import { schema as trtSchema } from '../trt/config.js';
-import { torchCompileFp16, torchCompileFp32, torchFusedFp16 } from './engine-torch/index.js';
+import {
+  torchAotiFp16,
+  torchAotiFp32,
+  torchCompileFp16,
+  torchCompileFp32,
+  torchFusedFp16,
+} from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
 import { mixedSourceProblem } from '../source/config.js';
@@ -56,6 +62,8 @@ export const registry: Registry = {
     trtInt8,
     torchCompileFp32,
     torchCompileFp16,
+    torchAotiFp32,
+    torchAotiFp16,
     torchFusedFp16,
     benchmark,
     graph,
@@ -101,6 +109,8 @@ export const registry: Registry = {
       'engine:trt:int8',
       'engine:torch-compile:fp32',
       'engine:torch-compile:fp16',
+      'engine:torch-aoti:fp32',
+      'engine:torch-aoti:fp16',
       'engine:torch-fused:fp16',
     ]),
     bench: command('benchmark every engine (re-measured on each run)', ['benchmark'], ['precision', 'baseline']),

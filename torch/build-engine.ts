@@ -1,29 +1,16 @@
 /**
- * One compiled-engine build: the optimized graph exported for the torch runner, compiled by torch_engine.py
- * in a fresh inductor cache directory (so the recorded compile time is a cold one), and its portable cache
- * written as the engine, with a manifest that says what was compiled and how long it took. torch-fused's
- * plan is built the same way (build-fused.ts).
+ * The PyTorch engine builds that torch_engine.py makes: torch.compile's portable cache (compiled in a fresh
+ * inductor cache directory, so the recorded compile time is a cold one) and torch-fused's per-block plan
+ * (build-fused.ts), each stored with a manifest that says what was built and how long it took.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ok, type Result } from '../pipeline/result.js';
-import { fail } from '../pipeline/cause.js';
 import type { StageContext, StageFailure } from '../pipeline/stage.js';
-import { exportForTorch } from './graph-export.js';
 import type { CompileEngineConfig } from './engine-stage.js';
+import { callBuilder, writeGraph } from './python-build.js';
 
-type BuildReply =
-  | { ok: true; header: Record<string, unknown>; compileSeconds: Record<string, number>; bytes: number }
-  | { ok: false; message: string };
-
-export function parseReply(stdout: string): BuildReply | undefined {
-  try {
-    const reply = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as BuildReply;
-    return typeof reply?.ok === 'boolean' ? reply : undefined;
-  } catch {
-    return undefined;
-  }
-}
+type Built = { header: Record<string, unknown>; compileSeconds: Record<string, number>; bytes: number };
 
 /** What both builds need of their config: the batches built for and how long the build may take. */
 interface BuildConfig {
@@ -44,10 +31,7 @@ export async function run(ctx: StageContext<CompileEngineConfig>): Promise<Resul
   });
 }
 
-/**
- * The graph exported where torch_engine.py reads it, the build asked for with `fields` added to the request,
- * and its reply turned into the engine file, its manifest, or one failure.
- */
+/** The graph written where torch_engine.py reads it, the build asked for with `fields`, its engine and manifest. */
 export async function build<C extends BuildConfig>(
   ctx: StageContext<C>,
   toolName: string,
@@ -58,30 +42,15 @@ export async function build<C extends BuildConfig>(
   const tool = ctx.tools[toolName];
   const model = ctx.inputs.model;
   if (!tool || !model) throw new Error(`Internal error: ${name} ran without its probe result or model`);
-  const exported = exportForTorch(await readFile(model), 'model.opt.onnx');
-  if (!exported.ok) return fail('bad-input', exported.error);
-  const graph = join(ctx.workDir, 'graph.json');
-  const weights = join(ctx.workDir, 'weights.bin');
-  await writeFile(graph, JSON.stringify(exported.value.graph));
-  await writeFile(weights, exported.value.weights);
-  const request = { graph, weights, batches: c.batch_sizes, ...fields, out: ctx.out('engine') };
+  const files = await writeGraph(ctx, model);
+  if (!files.ok) return files;
+  const request = { ...files.value, batches: c.batch_sizes, ...fields, out: ctx.out('engine') };
   const { torch, gpu } = tool.fingerprint;
   ctx.log.info(`building at batch ${c.batch_sizes.join(', ')} with torch ${torch} on ${gpu}`);
-  const [python, script] = tool.command;
-  const timeoutMs = c.timeout_s * 1000;
-  const built = await ctx.exec(python!, [script!], { input: JSON.stringify(request), timeoutMs, signal: ctx.signal });
-  if (built.timedOut) {
-    return fail('tool-failed', `the build ran longer than bench.torch.timeout_s (${c.timeout_s} s) and was stopped`);
-  }
-  const reply = parseReply(built.stdout);
-  if (built.exitCode !== 0 || !reply) {
-    const last = built.stderr.trim().split('\n').filter(Boolean).slice(-3);
-    const what = `${script} exited ${built.exitCode ?? built.signal} without a reply`;
-    return fail('tool-failed', what, last.length ? last : undefined);
-  }
-  if (!reply.ok) return fail('tool-failed', reply.message);
-  const manifest = { ...reply.header, fingerprint: tool.fingerprint, engineBytes: reply.bytes };
+  const reply = await callBuilder<Built>(ctx, tool, request, c.timeout_s);
+  if (!reply.ok) return reply;
+  const manifest = { ...reply.value.header, fingerprint: tool.fingerprint, engineBytes: reply.value.bytes };
   await writeFile(ctx.out('manifest'), `${JSON.stringify(manifest, null, 2)}\n`);
-  ctx.log.info(`built ${name}`, { seconds: reply.compileSeconds, bytes: reply.bytes });
+  ctx.log.info(`built ${name}`, { seconds: reply.value.compileSeconds, bytes: reply.value.bytes });
   return ok(undefined);
 }

@@ -6,7 +6,7 @@
  * compute capability, code).
  */
 import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
-import { benchConfig } from '../measure/config.js';
+import { benchConfig, compileBatches } from '../measure/config.js';
 import { torchCompileTool, type CompileProbeConfig } from './probe.js';
 import { latestModel } from '../source/model-ref.js';
 import type { Precision } from '../onnx/precision.js';
@@ -36,7 +36,7 @@ export function compileEngineConfig(
     precision,
     python: b.python,
     unused,
-    batch_sizes: b.batch_sizes,
+    batch_sizes: compileBatches(b),
     channels_last: b.torch.channels_last,
     compile_mode: b.torch.compile_mode,
     tf32: b.torch.tf32,

@@ -9,7 +9,8 @@ import { basename, join } from 'node:path';
 import type { AnyTensor } from '../onnx/ort.js';
 import { formatMs } from '../pipeline/log/log.js';
 import { err, ok, type Result } from '../pipeline/result.js';
-import type { BenchConfig, EngineName } from '../measure/config.js';
+import { compileBatches, type BenchConfig, type EngineName } from '../measure/config.js';
+import type { Precision } from '../onnx/precision.js';
 import {
   skipAll,
   type EngineGroup,
@@ -37,6 +38,7 @@ const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
   'torch-eager': 'eager',
   'torch-compile': 'compile',
   'torch-cudagraph': 'cudagraph',
+  'torch-aoti': 'aoti',
   'torch-fused': 'fused',
 };
 
@@ -86,23 +88,24 @@ function onProgress(r: RunnerRequest, runs: TorchRun[]) {
 }
 
 /** One run per engine × precision × batch, all answered by one runner process. */
-function torchRuns(
-  engines: EngineName[],
-  precisions: BenchConfig['precisions'],
-  batches: number[],
-  channelsLast: boolean,
-): TorchRun[] {
+function torchRuns(engines: EngineName[], precisions: BenchConfig['precisions'], r: RunnerRequest): TorchRun[] {
+  const channelsLast = r.config.torch.channels_last;
+  const compiled = new Set(compileBatches(r.config));
   // torch-fused's kernels take float16 only: no other precision is asked of it, so none is reported skipped.
   return engines.flatMap((e) =>
     precisions
       .filter((precision) => precision !== 'int8' && (e !== 'torch-fused' || precision === 'fp16'))
       .flatMap((precision) =>
-        batches.map((batch): TorchRun => {
-          // INT8 never reaches here: the runner has no file for it (artifact).
-          if (precision === 'int8') throw new Error('Internal error: a PyTorch run in INT8');
-          const mode = TORCH_MODES[e]!;
-          return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast };
-        }),
+        r.batches
+          .filter((batch) => e !== 'torch-compile' || compiled.has(batch))
+          .map((batch): TorchRun => {
+            // INT8 never reaches here: the runner has no file for it (artifact).
+            if (precision === 'int8') throw new Error('Internal error: a PyTorch run in INT8');
+            const mode = TORCH_MODES[e]!;
+            // The AOTInductor package was compiled for contiguous inputs.
+            const layout = mode !== 'aoti' && channelsLast;
+            return { id: `${mode}-${precision}-b${batch}`, mode, precision, batch, channelsLast: layout };
+          }),
       ),
   );
 }
@@ -163,7 +166,34 @@ function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): Torc
   const cached =
     Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
   const fused = r.artifacts.fused?.fp16 ? { fusedPlan: { fp16: r.artifacts.fused.fp16 } } : {};
-  return { ...torchRequest(r.config, files, threads, runs), ...cached, ...fused };
+  const aotiPackage = Object.fromEntries(Object.entries(r.artifacts.aoti ?? {}).filter(([, p]) => p));
+  return { ...torchRequest(r.config, files, threads, runs), ...cached, ...fused, aotiPackage };
+}
+
+/** One runner process for these runs: their measurements, or every one skipped with why the process failed. */
+async function measurePart(
+  r: RunnerRequest,
+  found: TorchFound,
+  files: TorchFiles,
+  runs: TorchRun[],
+): Promise<EngineGroup & { environment?: TorchEnvironment }> {
+  const request = requestFor(r, files, runs);
+  r.log.info(`torch ${found.environment.torch} (${found.python}): ${runs.length} runs, ${request.threads} threads`, {
+    cuda: found.environment.cudaAvailable,
+  });
+  const timeoutMs = r.config.torch.timeout_s * 1000;
+  const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
+  if (reply.ok) return { ...(await collect(r, runs, reply.value)), environment: reply.value.environment };
+  if (reply.error.died) return { measured: [], skipped: [], died: reply.error.died };
+  const message = `the torch runner failed: ${reply.error.message}`;
+  const pairs = [...new Set(runs.map((x) => `torch-${x.mode}\u0000${x.precision}`))].map((k) => k.split('\u0000'));
+  const skipped = pairs.map(([engine, precision]) => ({
+    engine: engine!,
+    precision: precision as Precision,
+    kind: 'engine-failed' as const,
+    reason: message,
+  }));
+  return { measured: [], skipped };
 }
 
 /**
@@ -175,7 +205,10 @@ export const torchRunner: EngineRunner<TorchFound> = {
   // PyTorch runs the float graph: a Q/DQ model there would be fake quantization in float32, not int8 kernels.
   artifact: (r, precision) =>
     precision === 'int8'
-      ? { cause: 'unsupported-model', message: 'PyTorch runs the float graph; INT8 is measured on onnxruntime and TensorRT' }
+      ? {
+          cause: 'unsupported-model',
+          message: 'PyTorch runs the float graph; INT8 is measured on onnxruntime and TensorRT',
+        }
       : r.artifacts.model,
   async available(r) {
     r.log.progress?.(0, 0, 'finding a Python with torch and starting the torch runner');
@@ -183,34 +216,35 @@ export const torchRunner: EngineRunner<TorchFound> = {
     return found.ok ? found : err({ cause: 'tool-unavailable', message: found.error.message });
   },
   async measure(r, found, work) {
-    const env = found.environment;
     const precisions = work.map((w) => w.precision);
-    const skipEvery = (skip: Skip): EngineGroup => ({
-      measured: [],
-      skipped: precisions.flatMap((p) => skipAll(r.engines, p, skip)),
-      ...seen(env),
-    });
     const files = await writeRequestFiles(r, join(r.workDir, 'torch'));
-    if (!files.ok) return skipEvery(files.error);
-    const runs = torchRuns([...r.engines], precisions, r.batches, r.config.torch.channels_last);
-    const request = requestFor(r, files.value, runs);
-    r.log.info(`torch ${env.torch} (${found.python}): ${runs.length} runs, ${request.threads} threads`, {
-      cuda: env.cudaAvailable,
-    });
-    const timeoutMs = r.config.torch.timeout_s * 1000;
-    const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
-    if (reply.ok === false && reply.error.died) return { measured: [], skipped: [], died: reply.error.died };
-    if (!reply.ok)
-      return skipEvery({ cause: 'engine-failed', message: `the torch runner failed: ${reply.error.message}` });
-    return { ...(await collect(r, runs, reply.value)), ...seen(reply.value.environment) };
+    if (!files.ok) {
+      const skipped = precisions.flatMap((p) => skipAll(r.engines, p, files.error));
+      return { measured: [], skipped, ...seen(found.environment) };
+    }
+    const runs = torchRuns([...r.engines], precisions, r);
+    // The AOTInductor package loads in a process of its own: a loader that crashes (as on the GPU machine's
+    // image, docs/compiled-engines.md) then takes only the torch-aoti runs down.
+    const parts = [runs.filter((x) => x.mode !== 'aoti'), runs.filter((x) => x.mode === 'aoti')];
+    const group: EngineGroup = { measured: [], skipped: [] };
+    let environment = found.environment;
+    for (const part of parts.filter((p) => p.length > 0)) {
+      const done = await measurePart(r, found, files.value, part);
+      if (done.died) return { measured: [], skipped: [], died: done.died };
+      group.measured.push(...done.measured);
+      group.skipped.push(...done.skipped);
+      environment = done.environment ?? environment;
+    }
+    return { ...group, ...seen(environment) };
   },
 };
 
 /** The runner's results as measurements, each with its output for the correctness check. */
 async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): Promise<EngineGroup> {
   const group: EngineGroup = { measured: [], skipped: [] };
-  const artifact = basename(r.artifacts.model);
   for (const run of runs) {
+    const pt2 = run.mode === 'aoti' ? r.artifacts.aoti?.[run.precision] : undefined;
+    const artifact = basename(pt2 ?? r.artifacts.model);
     const res = reply.results.find((x) => x.id === run.id);
     const engine = `torch-${run.mode}`;
     if (!res) throw new Error(`Internal error: the torch runner gave no result for ${run.id}`);

@@ -28,8 +28,12 @@ export function sourceFile(relative: string): string {
 
 export const runnerPath = sourceFile('torch/torch_runner.py');
 
-/** `python3` first; Debian's torch lives under /usr/bin/python3, which a pyenv `python3` may shadow. */
-export const PYTHON_CANDIDATES = ['python3', '/usr/bin/python3'] as const;
+/**
+ * The project's Python first (.venv, made by `make`: scripts/setup-python.sh), then `python3` (a machine that
+ * brings its own torch, such as the GPU machine). Debian's /usr/bin/python3 is not one: its torch 1.13 runs
+ * no engine of ours.
+ */
+export const PYTHON_CANDIDATES = [join(dirname(sourceFile('requirements.txt')), '.venv/bin/python3'), 'python3'];
 
 export interface TorchEnvironment {
   python: string;
@@ -48,7 +52,7 @@ export interface TorchFound {
   environment: TorchEnvironment;
 }
 
-export type TorchMode = 'eager' | 'compile' | 'cudagraph' | 'fused';
+export type TorchMode = 'eager' | 'compile' | 'cudagraph' | 'aoti' | 'fused';
 
 export interface TorchRun {
   id: string;
@@ -90,6 +94,8 @@ export interface TorchRequest {
   fusedPlan?: Partial<Record<Precision, string>>;
   /** A fresh directory for inductor's caches: a compile is then warm only through compileCache. */
   inductorCacheDir?: string;
+  /** Per precision, the .pt2 package of engine:torch-aoti:* that the aoti runs load. */
+  aotiPackage?: Partial<Record<Precision, string>>;
 }
 
 export type TorchResult =

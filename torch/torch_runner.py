@@ -69,6 +69,7 @@ try:
     import torch
 except Exception as e:  # the caller turns this into a skipped engine
     fail("torch not importable from %s: %s" % (sys.executable, e))
+import aoti_package  # noqa: E402
 import compile_cache  # noqa: E402
 import fused_engine  # noqa: E402
 from torch_graph import DTYPES, GraphError, OnnxModule, load_graph  # noqa: E402
@@ -101,20 +102,22 @@ def skipped(run, cause, message):
     return {"id": run["id"], "ok": False, "cause": cause, "message": message}
 
 
-def skip_cause(run, cuda):
+def skip_cause(run, cuda, request):
     """(cause, message) when the run cannot happen here, else None."""
     mode, precision = run["mode"], run["precision"]
     if mode == "fused" and precision != "fp16":
         return "unsupported-model", "torch-fused runs FP16 only: its Triton kernels take float16 tensors"
     if mode == "fused" and not cuda:
         return "no-gpu", "CUDA not available: torch-fused runs Triton kernels on an NVIDIA GPU"
+    if mode == "aoti" and (precision != "fp16" or cuda):
+        return aoti_package.skip_reason(torch, request, run)
     if mode == "cudagraph" and not cuda:
         return "no-gpu", "CUDA not available: skipping torch-cudagraph"
     if precision == "fp16" and not cuda:
         return "no-gpu", "CUDA not available: skipping torch FP16 (torch's CPU float16 kernels are incomplete)"
     if mode == "compile" and torch_major() < 2:
         return "tool-unavailable", "torch.compile needs torch >= 2 (found %s)" % torch.__version__
-    if mode not in ("eager", "compile", "cudagraph", "fused"):
+    if mode not in ("eager", "compile", "cudagraph", "aoti", "fused"):
         return "engine-failed", "unknown torch mode %s" % mode
     return None
 
@@ -162,6 +165,8 @@ def runnable(module, graph, x, run, request, cuda):
     """The call to time in the run's mode, and what the mode adds to the reply."""
     if run["mode"] == "fused":
         return fused_engine.runnable(module, graph, x, run, request, cuda_graph)
+    if run["mode"] == "aoti":
+        return aoti_package.runnable(torch, x, run, request)
     if run["mode"] == "compile":
         return compiled(module, x, run, request, cuda)
     if run["mode"] == "cudagraph":
@@ -202,7 +207,7 @@ def written(out, request, run):
 
 def run_one(base, graph, run, request, device, inputs):
     cuda = device.type == "cuda"
-    why = skip_cause(run, cuda)
+    why = skip_cause(run, cuda, request)
     if why:
         return skipped(run, *why)
     module, x, settings = placed(base, run, device, inputs)
@@ -215,6 +220,8 @@ def run_one(base, graph, run, request, device, inputs):
             return skipped(run, "engine-failed", "torch.compile failed: %s" % e)
         except fused_engine.Unanswerable as e:
             return skipped(run, *e.args)
+        except aoti_package.LoadFailed as e:
+            return skipped(run, "engine-failed", str(e))
         result = dict({"id": run["id"], "ok": True}, **measured(fn, run, request, cuda))
         out = fn()
         if cuda:

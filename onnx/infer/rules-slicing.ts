@@ -73,9 +73,12 @@ export const slice: Rule = (c) => {
 export const split: Rule = (c) => {
   const x = c.shape(0);
   const n = c.node.outputs.length;
+  const given = c.opset >= 13 ? c.present(1) : c.has('split');
+  // Split-18 no longer splits evenly by its output count alone (onnx.checker 1.23 refuses it too).
+  if (!given && c.opset >= 18 && !c.has('num_outputs'))
+    throw new ShapeError("from opset 18 Split needs its 'split' input or the num_outputs attribute");
   if (!x) return c.node.outputs.map(() => of(c.dtype(0), undefined));
   const a = axis(c.int('axis', 0), x.length);
-  const given = c.opset >= 13 ? c.present(1) : c.has('split');
   const sizes = c.opset >= 13 ? (given ? c.constant(1)?.values : undefined) : c.ints('split');
   const d = x[a];
   const part = (size: Dim) =>

@@ -73,7 +73,14 @@ export interface GateResult {
 export const spreadMs = (s: LatencyStats): number => Math.max((s.p90 ?? s.max) - s.p50, s.p50 - s.min);
 
 /** Figures some engines report beside their settings; they vary run to run and must not split a match. */
-const MEASURED_SETTINGS = new Set(['gpuComputeMeanMs', 'compileMs', 'cacheLoadMs', 'compileCache']);
+const MEASURED_SETTINGS = new Set([
+  'gpuComputeMeanMs',
+  'compileMs',
+  'cacheLoadMs',
+  'compileCache',
+  'coldCompileMs',
+  'aotiLoadMs',
+]);
 
 export function measurementKey(m: Measurement): string {
   const settings = Object.keys(m.settings)

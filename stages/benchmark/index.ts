@@ -72,6 +72,8 @@ export default defineStage<BenchStageConfig>({
     compiledFp32: { stage: 'engine:torch-compile:fp32', output: 'engine', optional: true },
     compiledFp16: { stage: 'engine:torch-compile:fp16', output: 'engine', optional: true },
     fusedFp16: { stage: 'engine:torch-fused:fp16', output: 'engine', optional: true },
+    aotiFp32: { stage: 'engine:torch-aoti:fp32', output: 'engine', optional: true },
+    aotiFp16: { stage: 'engine:torch-aoti:fp16', output: 'engine', optional: true },
   },
   outputs: { bench: 'bench.json' },
   cache: 'never',

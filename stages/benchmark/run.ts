@@ -13,7 +13,20 @@ import { recommend } from '../../measure/verdict.js';
 
 /** The benchmark of this stage's inputs under `config` (the stage's own, or one narrowed to re-measure). */
 function measure(ctx: StageContext<BenchStageConfig>, config: BenchConfig) {
-  const { model, source, fp16, int8, trtFp32, trtFp16, trtInt8, compiledFp32, compiledFp16, fusedFp16 } = ctx.inputs;
+  const {
+    model,
+    source,
+    fp16,
+    int8,
+    trtFp32,
+    trtFp16,
+    trtInt8,
+    compiledFp32,
+    compiledFp16,
+    aotiFp32,
+    aotiFp16,
+    fusedFp16,
+  } = ctx.inputs;
   if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
   return runBenchmark({
     config,
@@ -25,6 +38,7 @@ function measure(ctx: StageContext<BenchStageConfig>, config: BenchConfig) {
       trt: { fp32: trtFp32, fp16: trtFp16, int8: trtInt8 },
       compiled: { fp32: compiledFp32, fp16: compiledFp16 },
       fused: { fp16: fusedFp16 },
+      aoti: { fp32: aotiFp32, fp16: aotiFp16 },
     },
     workDir: ctx.workDir,
     exec: ctx.exec,

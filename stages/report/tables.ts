@@ -3,6 +3,7 @@ import type { BenchFile, Measurement } from '../../measure/result.js';
 import { describeInputs } from '../../measure/feeds.js';
 import { loadCell, noiseCell } from './noise-text.js';
 import { flagged, ms, ranked, seriesName } from './series.js';
+import { startupTable } from './startup.js';
 
 /** Every benchmarked input by name, element type and shape, the batch dimension shown as N. */
 export const inputShape = (bench: BenchFile): string => describeInputs(bench.model.inputs);
@@ -117,6 +118,14 @@ export function passesTable(passes: PassesFile | undefined): Table {
   };
 }
 
+const skippedTable = (bench: BenchFile): Table => ({
+  title: 'Skipped engines',
+  head: ['engine', 'precision', 'why'],
+  align: 'lll',
+  rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]),
+  empty: 'None.',
+});
+
 export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[] {
   let rank = 0,
     batch = -1;
@@ -142,13 +151,8 @@ export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[
         ? "None judged: the model's own output is not finite (How the figures were taken says which)."
         : 'None: every measured engine agrees with the correctness reference.',
     },
-    {
-      title: 'Skipped engines',
-      head: ['engine', 'precision', 'why'],
-      align: 'lll',
-      rows: bench.skipped.map((s) => [s.engine, s.precision ?? 'all', s.reason]),
-      empty: 'None.',
-    },
+    skippedTable(bench),
+    startupTable(bench),
     passesTable(passes),
     environmentTable(bench),
   ];

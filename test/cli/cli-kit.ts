@@ -13,12 +13,12 @@ export interface CliRun {
   records: Array<Record<string, unknown>>;
 }
 
-export async function shippedCli(args: readonly string[], cwd = fromRoot()): Promise<CliRun> {
+export async function shippedCli(args: readonly string[], cwd = fromRoot(), timeoutMs = 300_000): Promise<CliRun> {
   assert.ok(
     existsSync(fromRoot('dist/cli/main.js')),
     'the CLI bundle is missing: `make test` builds it (make dist/.built)',
   );
-  const r = await exec(process.execPath, [fromRoot('pipeline.mjs'), ...args, '--json'], { cwd, timeoutMs: 300_000 });
+  const r = await exec(process.execPath, [fromRoot('pipeline.mjs'), ...args, '--json'], { cwd, timeoutMs });
   const records = r.stderr
     .split('\n')
     .filter((l) => l.startsWith('{'))

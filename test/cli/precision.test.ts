@@ -1,7 +1,9 @@
 /**
  * `bench --precision fp32` on the default config (configs/mobilenetv2.yaml: the full MobileNetV2 and every
- * default engine), kept quick with one batch size and the fewest samples: nothing in FP16 or INT8 is built or measured,
- * and every skip bench.json records has a kind and a reason that is true on this machine.
+ * default engine but the compiled PyTorch ones, whose minutes of compiling MobileNetV2 on two cores
+ * test/torch/compiled-cpu.test.ts spends on a small net instead), kept quick with one batch size and the fewest
+ * samples: nothing in FP16 or INT8 is built or measured, and every skip bench.json records has a kind and a reason that
+ * is true on this machine.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -16,12 +18,20 @@ import { readManifest, shippedCli } from './cli-kit.js';
 test('bench --precision fp32 on the default model: no FP16 anywhere, only true skip reasons with kinds', async () => {
   const artifacts = join(mkdtempSync(join(tmpdir(), 'ef-precision-')), 'artifacts');
   const quick = ['bench.warmup=1', 'bench.runs=10', 'bench.max_seconds=1', 'bench.batch_sizes=[1]'];
+  quick.push('bench.engines=[ort,torch-eager,trt]');
   const args = ['bench', '--precision', 'fp32', '--artifacts', artifacts];
   const r = await shippedCli([...args, ...quick.flatMap((s) => ['--set', s]), '--set', 'bench.ort.batch_sizes=[1]']);
   assert.equal(r.exitCode, 0, r.stderr);
 
   const stages = readManifest(artifacts).stages as Record<string, { status: string; reason?: string; cause?: string }>;
-  for (const name of ['convert:fp16', 'quantize:int8', 'engine:trt:fp16', 'engine:torch-compile:fp16']) {
+  for (const name of [
+    'convert:fp16',
+    'quantize:int8',
+    'engine:trt:fp16',
+    'engine:torch-compile:fp16',
+    'engine:torch-aoti:fp16',
+    'engine:torch-fused:fp16',
+  ]) {
     assert.deepEqual(
       [stages[name]?.status, stages[name]?.cause, stages[name]?.reason],
       ['skipped', 'excluded', 'left out by --precision fp32'],

@@ -23,6 +23,7 @@ test("torch_engine.py's closure is every PyTorch module the engine build loads",
   assert.deepEqual(
     pythonClosure(fromRoot('torch/torch_engine.py')).map((f) => basename(f)),
     [
+      'aoti_package.py',
       'compile_cache.py',
       'torch_engine.py',
       'torch_graph.py',
@@ -32,4 +33,11 @@ test("torch_engine.py's closure is every PyTorch module the engine build loads",
       'torch_timing.py',
     ],
   );
+});
+
+test("torch_aoti.py's closure: the AOTInductor build's own code identity, the runner's module included", () => {
+  const files = pythonClosure(fromRoot('torch/torch_aoti.py')).map((f) => basename(f));
+  for (const f of ['torch_aoti.py', 'torch_graph.py', 'torch_ops.py', 'torch_runner.py'])
+    assert.ok(files.includes(f), f);
+  assert.ok(!files.includes('torch_engine.py'), 'the torch.compile build is not part of it');
 });
