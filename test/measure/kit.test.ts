@@ -15,17 +15,22 @@ test("the benchmark's runners are the kits' runners, one kit per engine family",
   );
   assert.deepEqual(
     KITS.map((k) => k.tools.map((t) => t.name)),
-    [[], ['torch', 'torch-compile'], ['trtexec']],
+    [[], ['torch', 'torch-compile', 'torch-aoti'], ['trtexec']],
   );
 });
 
-test("each kit's code outside the bundle exists; torch's is both scripts' import closure", () => {
+test("each kit's code outside the bundle exists; torch's is its three scripts' import closure", () => {
   for (const kit of KITS) for (const f of kit.codeFiles()) assert.ok(existsSync(f), f);
   const torch = KITS.find((k) => k.name === 'torch')!;
   assert.deepEqual(
     torch.codeFiles().map((f) => basename(f)),
     [
+      'aoti_package.py',
       'compile_cache.py',
+      'fused_blocks.py',
+      'fused_engine.py',
+      'fused_triton.py',
+      'torch_aoti.py',
       'torch_engine.py',
       'torch_graph.py',
       'torch_ops.py',

@@ -31,7 +31,7 @@ const KINDS: readonly SkipKind[] = [
   'out-of-memory',
   'engine-failed',
 ];
-const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph', 'torch-fused', 'trt'] as const;
+const ENGINES = ['ort', 'torch-eager', 'torch-compile', 'torch-cudagraph', 'torch-aoti', 'torch-fused', 'trt'] as const;
 const BATCHES = [1, 2];
 const log = { info: () => undefined, warn: () => undefined };
 const path = process.env.PATH;
@@ -71,7 +71,7 @@ async function bench(files: BenchArtifacts, work: string, engines: readonly stri
 function outcomes(b: BenchFile): Record<string, string> {
   const out: Record<string, string> = {};
   for (const engine of ENGINES) {
-    for (const precision of ['fp32', 'fp16'] as const) {
+    for (const precision of ['fp32', 'fp16', 'int8'] as const) {
       const batches = b.measurements
         .filter((m) => m.engine === engine && m.precision === precision)
         .map((m) => m.batch);
@@ -121,11 +121,22 @@ test('every engine is measured or skipped with a kind: a GPU machine (fake trtex
     'torch-compile fp16': 'no-gpu',
     'torch-cudagraph fp32': 'no-gpu',
     'torch-cudagraph fp16': 'no-gpu',
+    // AOTInductor packages need torch 2; FP16 needs CUDA.
+    'torch-aoti fp32': 'tool-unavailable',
+    'torch-aoti fp16': 'no-gpu',
     // The fused kernels take float16 on a GPU only: FP32 is never asked of them.
     'torch-fused fp32': 'not asked',
     'torch-fused fp16': 'no-gpu',
     'trt fp32': 'measured 1,2',
     'trt fp16': 'measured 1,2',
+    // No quantize:int8 model nor INT8 engine is given here; PyTorch runs the float graph only.
+    'ort int8': 'no-model',
+    'torch-eager int8': 'unsupported-model',
+    'torch-compile int8': 'unsupported-model',
+    'torch-cudagraph int8': 'unsupported-model',
+    'torch-aoti int8': 'unsupported-model',
+    'torch-fused int8': 'unsupported-model',
+    'trt int8': 'no-model',
   });
   const loaded = rig.calls('trtexec').flatMap((c) => c.argv.filter((a) => a.startsWith('--loadEngine=')));
   assert.deepEqual([...new Set(loaded)], [`--loadEngine=${engines.fp32}`, `--loadEngine=${engines.fp16}`]);
@@ -142,6 +153,7 @@ test('no GPU: TensorRT is skipped as no-gpu with the probe’s words, whatever e
   assert.deepEqual(trt, [
     { engine: 'trt', precision: 'fp32', kind: 'no-gpu', reason },
     { engine: 'trt', precision: 'fp16', kind: 'no-gpu', reason },
+    { engine: 'trt', precision: 'int8', kind: 'no-gpu', reason },
   ]);
   assert.deepEqual(rig.calls('trtexec'), [], 'trtexec is not run without a GPU');
 });
@@ -157,8 +169,15 @@ test('a GPU and trtexec but no engine file: no-model, pointing at the engine sta
       kind: 'no-model',
       reason: 'convert:fp16 produced no model.fp16.onnx; the manifest says why',
     },
+    {
+      engine: 'ort',
+      precision: 'int8',
+      kind: 'no-model',
+      reason: 'quantize:int8 produced no model.int8.onnx; the manifest says why',
+    },
     { engine: 'trt', precision: 'fp32', kind: 'no-model', reason: made('engine:trt:fp32 produced no engine') },
     { engine: 'trt', precision: 'fp16', kind: 'no-model', reason: made('engine:trt:fp16 produced no engine') },
+    { engine: 'trt', precision: 'int8', kind: 'no-model', reason: made('engine:trt:int8 produced no engine') },
   ]);
   assert.deepEqual(
     rig.calls('trtexec').map((c) => c.argv),

@@ -3,45 +3,24 @@
  * model, which 11 cannot do without), then `engines --precision all` without one option set, on TensorRT 10.16
  * and on 11.4 (the fake trtexec): the real
  * registry's TensorRT targets through the real runner, from a real MobileNetV2 (build, optimize, convert:fp16)
- * and a Q/DQ model. quantize:int8 is a stand-in here (test/trt/qdq-model.ts on optimize's model) until that
- * stage lands; the torch-compile targets of `engines` are left out (they need PyTorch, not trtexec). Each build
+ * and the real quantize:int8's Q/DQ model; the torch-compile targets of `engines` are left out (they need PyTorch, not trtexec). Each build
  * gets the ONNX and flags its version needs, and the fake accepts every argument as that trtexec would.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { readModelFile, encodeModel } from '../../../onnx/serde.js';
 import { excludedBy } from '../../../pipeline/cli/project.js';
 import { exec } from '../../../pipeline/execute/exec.js';
 import { select } from '../../../pipeline/plan/graph.js';
 import { createLogger } from '../../../pipeline/log/log.js';
-import { ok } from '../../../pipeline/result.js';
 import { runStages } from '../../../pipeline/execute/runner.js';
-import { defineStage, type ToolFound } from '../../../pipeline/stage.js';
+import type { ToolFound } from '../../../pipeline/stage.js';
 import { Store } from '../../../pipeline/store/store.js';
 import type { EngineConfig } from '../../../trt/engine-stage.js';
-import { trtFp16, trtInt8 } from '../../../stages/engine-trt/index.js';
+import { trtFp16 } from '../../../stages/engine-trt/index.js';
 import { registry } from '../../../stages/index.js';
-import { qdqModel } from '../../trt/qdq-model.js';
 import { fakeEngineFile, GPU, LOG, Rig } from './rig.js';
-
-const quantize = defineStage({
-  name: 'quantize:int8',
-  version: 1,
-  description: 'test stand-in: a Q/DQ model of the optimized model',
-  config: () => null,
-  inputs: { model: { stage: 'optimize', output: 'model' } },
-  outputs: { model: 'model.int8.onnx' },
-  tags: { precision: 'int8' },
-  async run(ctx) {
-    const m = await readModelFile(ctx.inputs.model!);
-    if (!m.ok) throw new Error(m.error);
-    await writeFile(ctx.out('model'), encodeModel(qdqModel(m.value)));
-    return ok(undefined);
-  },
-});
 
 async function probe(stage: typeof trtFp16, config: EngineConfig): Promise<ToolFound> {
   const r = await stage.tools![0]!.probe(config, exec);
@@ -112,13 +91,11 @@ for (const [name, log, expected] of [
 ] as const) {
   test(`engines --precision all on TensorRT ${name}: FP32, FP16 and INT8 built, no option set`, async () => {
     const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: log, FAKE_GPU: GPU.ada });
-    // engine:trt:int8 joins the registry with quantize:int8 (they need each other); here beside its stand-in.
-    const stages = [...registry.stages, quantize, trtInt8];
-    const targets = [...registry.commands.engines!.targets.filter((t) => t.startsWith('engine:trt:')), trtInt8.name];
+    const targets = registry.commands.engines!.targets.filter((t) => t.startsWith('engine:trt:'));
     assert.deepEqual(targets, ['engine:trt:fp32', 'engine:trt:fp16', 'engine:trt:int8']);
-    const selected = select(stages, targets);
+    const selected = select(registry.stages, targets);
     assert.ok(selected.ok);
-    const excluded = excludedBy({ ...registry, stages }, { precision: 'all' });
+    const excluded = excludedBy(registry, { precision: 'all' });
     assert.equal(excluded.size, 0, '--precision all leaves nothing out');
     const store = new Store(join(rig.root, 'artifacts'));
     const outcomes = await runStages(selected.value, CONFIG, { store, log: quiet, exec, excluded });
