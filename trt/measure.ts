@@ -1,4 +1,4 @@
-/** The TensorRT engines of engine:trt:fp32|fp16, timed and run once on the reference inputs through trtexec. */
+/** The TensorRT engines of engine:trt:fp32|fp16|int8, timed and run once on the reference inputs through trtexec. */
 import type { Cause } from '../pipeline/cause.js';
 import { err, ok } from '../pipeline/result.js';
 import type { ToolFound } from '../pipeline/stage.js';
@@ -36,7 +36,6 @@ async function measureOne(
   settings: TrtConfig['bench'],
   inputs: BenchInputs,
 ): Promise<Measured | Skip> {
-  if (precision === 'int8') return { cause: 'no-model', message: 'no TensorRT INT8 engine stage in this build' };
   const bench = await benchmarkTrtEngine({ ...common, precision, settings });
   if (!bench.ok) return { cause: skipCauseOf(bench.error.cause), message: bench.error.message };
   const feeds = inputs.feeds(common.batch);
