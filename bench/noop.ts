@@ -77,6 +77,11 @@ async function alternating(command: string): Promise<void> {
       ms[name]!.push(run.ms);
     }
   }
+  printMedians(ms);
+}
+
+/** Each command's median, the CLI's beside that of `node -e 0`. */
+function printMedians(ms: Record<string, number[]>): void {
   const bare = median(ms['node -e 0']!);
   for (const [name, t] of Object.entries(ms)) {
     const m = median(t);

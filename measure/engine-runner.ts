@@ -24,7 +24,10 @@ export interface BenchArtifacts {
   model: string;
   /** The model before optimization (import or build): the correctness reference's graph (reference.ts). */
   source: string;
-  /** The ONNX model ORT runs at each precision other than fp32 (convert:fp16's for fp16, quantize:int8's Q/DQ model for int8). */
+  /**
+   * The ONNX model ORT runs at each precision other than fp32 (convert:fp16's for fp16, quantize:int8's Q/DQ
+   * model for int8).
+   */
   onnx?: ByPrecision;
   /** TensorRT's engine per precision (engine:trt:*). */
   trt?: ByPrecision;

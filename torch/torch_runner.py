@@ -3,7 +3,8 @@
 Runs *our* ONNX graph with PyTorch operators, so PyTorch is timed on exactly the weights and operators the
 other engines run. This file is the process (protocol, request, one reply per run); torch_graph.py reads the
 graph written by graph-export.ts and builds the module from the operator table (torch_ops.py,
-torch_shape_ops.py); torch_timing.py samples the latencies.
+torch_shape_ops.py); torch_modes.py says whether a run can happen here and gives each mode's call;
+torch_timing.py samples the latencies.
 
 Protocol (version 3): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr,
 where lines starting "@progress " carry a JSON object ({"id", "phase", "n", "total", "elapsedMs"} while
@@ -73,11 +74,8 @@ import aoti_package  # noqa: E402
 import compile_cache  # noqa: E402
 import fused_engine  # noqa: E402
 from torch_graph import DTYPES, GraphError, OnnxModule, load_graph  # noqa: E402
-from torch_timing import cuda_graph, report, sampled  # noqa: E402
-
-
-def torch_major():
-    return int(torch.__version__.split(".")[0])
+from torch_modes import CompileFailed, runnable, skip_cause, torch_major  # noqa: E402
+from torch_timing import sampled  # noqa: E402
 
 
 def environment():
@@ -102,30 +100,6 @@ def skipped(run, cause, message):
     return {"id": run["id"], "ok": False, "cause": cause, "message": message}
 
 
-def skip_cause(run, cuda, request):
-    """(cause, message) when the run cannot happen here, else None."""
-    mode, precision = run["mode"], run["precision"]
-    if mode == "fused" and precision != "fp16":
-        return "unsupported-model", "torch-fused runs FP16 only: its Triton kernels take float16 tensors"
-    if mode == "fused" and not cuda:
-        return "no-gpu", "CUDA not available: torch-fused runs Triton kernels on an NVIDIA GPU"
-    if mode == "aoti" and (precision != "fp16" or cuda):
-        return aoti_package.skip_reason(torch, request, run)
-    if mode == "cudagraph" and not cuda:
-        return "no-gpu", "CUDA not available: skipping torch-cudagraph"
-    if precision == "fp16" and not cuda:
-        return "no-gpu", "CUDA not available: skipping torch FP16 (torch's CPU float16 kernels are incomplete)"
-    if mode == "compile" and torch_major() < 2:
-        return "tool-unavailable", "torch.compile needs torch >= 2 (found %s)" % torch.__version__
-    if mode not in ("eager", "compile", "cudagraph", "aoti", "fused"):
-        return "engine-failed", "unknown torch mode %s" % mode
-    return None
-
-
-class CompileFailed(Exception):
-    """torch.compile's first call raised: the run is answered as engine-failed."""
-
-
 def placed(base, run, device, inputs):
     """A copy of the module and the run's inputs in its precision and layout on the device, and the settings
     that names. A copy per run: Module.to converts in place, and the master weights must stay float32."""
@@ -141,37 +115,6 @@ def placed(base, run, device, inputs):
          if t.is_floating_point() else t.to(device=device) for t in inputs[run["batch"]]]
     settings = {"mode": run["mode"], "channelsLast": channels_last, "dtype": str(dtype).replace("torch.", "")}
     return module, x, settings
-
-
-def compiled(module, x, run, request, cuda):
-    """torch.compile of the module, compiled by a first call: (the call, the settings and figures it adds)."""
-    cache = compile_cache.for_run(torch, request, run)
-    call = torch.compile(module, **({"mode": request["compileMode"]} if request.get("compileMode") else {}))
-    report(run["id"], event="compile-start")
-    t0 = time.perf_counter()
-    try:
-        call(*x)
-    except Exception as e:
-        raise CompileFailed(str(e).splitlines()[0]) from e
-    if cuda:
-        torch.cuda.synchronize()
-    compile_ms = (time.perf_counter() - t0) * 1000.0
-    report(run["id"], event="compile-done", ms=compile_ms)
-    settings = dict({"compileMode": request.get("compileMode") or "default"}, **cache)
-    return (lambda: call(*x)), {"settings": settings, "compileMs": compile_ms}
-
-
-def runnable(module, graph, x, run, request, cuda):
-    """The call to time in the run's mode, and what the mode adds to the reply."""
-    if run["mode"] == "fused":
-        return fused_engine.runnable(module, graph, x, run, request, cuda_graph)
-    if run["mode"] == "aoti":
-        return aoti_package.runnable(torch, x, run, request)
-    if run["mode"] == "compile":
-        return compiled(module, x, run, request, cuda)
-    if run["mode"] == "cudagraph":
-        return cuda_graph(module, *x), {}
-    return (lambda: module(*x)), {}
 
 
 def measured(fn, run, request, cuda):

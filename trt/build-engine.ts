@@ -10,6 +10,8 @@ import { decline, type Declined, type StageContext, type StageFailure } from '..
 import { buildArgs, buildPlan, type BuildSource } from './build-args.js';
 import type { EngineConfig } from './engine-stage.js';
 import { readTrtInputs } from './model-input.js';
+import { unsignedQuantized } from './qdq-signed.js';
+import { readModelFile } from '../onnx/serde.js';
 import { formatVersion, parseVersion, type TrtexecLog, type TrtVersion } from './parse-log.js';
 import { runTrtexec } from './trtexec.js';
 
@@ -56,6 +58,18 @@ function missingSource(source: BuildSource, version: TrtVersion): Result<Decline
   throw new Error(`Internal error: the ${source} input of a TensorRT build is missing`);
 }
 
+/** A Q/DQ model with uint8 activations declines: TensorRT would refuse it, and onnxruntime is served by it. */
+async function unsignedOf(onnx: string): Promise<Result<Declined, StageFailure> | undefined> {
+  const model = await readModelFile(onnx);
+  if (!model.ok) return fail('bad-input', model.error);
+  const unsigned = unsignedQuantized(model.value);
+  if (unsigned.length === 0) return undefined;
+  return decline(
+    `TensorRT takes signed int8 Q/DQ only, and ${unsigned.length} activations of quantize:int8's model are ` +
+      `uint8 (e.g. ${unsigned[0]}): set quantize.activations: int8 to build an INT8 engine`,
+  );
+}
+
 export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void | Declined, StageFailure>> {
   const precision = ctx.config.precision;
   const name = `engine:trt:${precision}`;
@@ -73,6 +87,10 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void 
   if (!onnx) return missingSource(plan.value.source, version);
   const inputs = await readTrtInputs(onnx, ctx.config.model);
   if (!inputs.ok) return fail('bad-input', inputs.error);
+  if (precision === 'int8') {
+    const unsigned = await unsignedOf(onnx);
+    if (unsigned) return unsigned;
+  }
 
   const engine = ctx.out('engine');
   const timingCache = ctx.persistent('timing.cache');

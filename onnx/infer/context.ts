@@ -33,25 +33,10 @@ export const copy = (s: readonly Dim[] | undefined): Dim[] | undefined => (s ? [
 /** The rank of `s` with every dimension unknown. */
 export const unknownDims = (s: readonly Dim[]): Dim[] => s.map(() => null);
 
-export function makeContext(
-  node: Node,
-  opset: number,
-  typeOf: (name: string) => TensorType | undefined,
-  constOf: (name: string) => ConstValue | undefined,
-): RuleContext {
+/** The node's attributes read by kind: a fallback (or undefined) where the attribute is absent or of another. */
+function attributeReaders(node: Node): Pick<RuleContext, 'int' | 'ints' | 'float' | 'string' | 'tensor' | 'has'> {
   const attr = (name: string) => node.attributes.find((a) => a.name === name)?.value;
-  const name = (i: number) => node.inputs[i] ?? '';
   return {
-    node,
-    opset,
-    input: (i) => (name(i) ? typeOf(name(i)) : undefined),
-    shape: (i) => (name(i) ? typeOf(name(i))?.shape : undefined),
-    dtype: (i) => {
-      const t = name(i) ? typeOf(name(i)) : undefined;
-      return t && t.dtype !== DType.UNDEFINED ? t.dtype : undefined;
-    },
-    present: (i) => name(i) !== '',
-    constant: (i) => (name(i) ? constOf(name(i)) : undefined),
     int: (n, fallback) => {
       const v = attr(n);
       return v?.kind === 'int' ? v.value : fallback;
@@ -73,6 +58,28 @@ export function makeContext(
       return v?.kind === 'tensor' ? v.value : undefined;
     },
     has: (n) => attr(n) !== undefined,
+  };
+}
+
+export function makeContext(
+  node: Node,
+  opset: number,
+  typeOf: (name: string) => TensorType | undefined,
+  constOf: (name: string) => ConstValue | undefined,
+): RuleContext {
+  const name = (i: number) => node.inputs[i] ?? '';
+  return {
+    node,
+    opset,
+    input: (i) => (name(i) ? typeOf(name(i)) : undefined),
+    shape: (i) => (name(i) ? typeOf(name(i))?.shape : undefined),
+    dtype: (i) => {
+      const t = name(i) ? typeOf(name(i)) : undefined;
+      return t && t.dtype !== DType.UNDEFINED ? t.dtype : undefined;
+    },
+    present: (i) => name(i) !== '',
+    constant: (i) => (name(i) ? constOf(name(i)) : undefined),
+    ...attributeReaders(node),
   };
 }
 

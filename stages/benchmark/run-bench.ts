@@ -151,6 +151,46 @@ async function checker(r: BenchRequest, reference: Reference, task: TaskCheck) {
   };
 }
 
+/** A skip for each batch size the model's fixed batch leaves out. */
+function fixedBatchSkips(model: string, sizes: readonly number[], fixed: number | undefined): SkippedEngine[] {
+  if (fixed === undefined) return [];
+  const why = `${basename(model)} has a fixed batch of ${fixed}; give it a dynamic batch dimension to measure others`;
+  return sizes
+    .filter((b) => b !== fixed)
+    .map((b) => ({ engine: 'all', kind: 'fixed-batch', reason: `batch ${b}: ${why}` }));
+}
+
+/** The groups' measurements, each judged and given its noise; their skips added to `skipped`. */
+function judged(groups: EngineGroup[], check: Awaited<ReturnType<typeof checker>>, skipped: SkippedEngine[]) {
+  const measurements: Measurement[] = [];
+  for (const group of groups) {
+    skipped.push(...group.skipped);
+    for (const { measurement, output, dims } of group.measured) {
+      check(measurement, output, dims);
+      measurement.noise = noiseOf(measurement.samplesMs, measurement.stats);
+      measurements.push(measurement);
+    }
+  }
+  return measurements;
+}
+
+/** The file's model: the graph measured, by name and hash, and the user's model it came from when one was given. */
+function modelInfo(
+  r: BenchRequest,
+  inputs: BenchFile['model']['inputs'],
+  modelBytes: Buffer,
+  sourceSha256: string,
+): BenchFile['model'] {
+  const name = r.given?.['name'];
+  const path = r.given?.['path'];
+  return {
+    name: basename(r.artifacts.model),
+    inputs,
+    sha256: createHash('sha256').update(modelBytes).digest('hex'),
+    ...(name !== undefined && path !== undefined ? { source: { name, path, sha256: sourceSha256 } } : {}),
+  };
+}
+
 export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
   const c = r.config;
   const { model } = r.artifacts;
@@ -160,15 +200,10 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   if (!inputs.ok) return fail('bad-input', `${basename(model)}: ${inputs.error}`);
   const modelBytes = await readFile(model);
   const { wanted, skipped } = precisions(r);
-  const measurements: Measurement[] = [];
   await mkdir(r.workDir, { recursive: true });
-
   const fixed = inputs.value.fixedBatch;
   const usable = (batch: number) => fixed === undefined || batch === fixed;
-  for (const b of c.batch_sizes.filter((b) => !usable(b))) {
-    const why = `${basename(model)} has a fixed batch of ${fixed}; give it a dynamic batch dimension to measure others`;
-    skipped.push({ engine: 'all', kind: 'fixed-batch', reason: `batch ${b}: ${why}` });
-  }
+  skipped.push(...fixedBatchSkips(model, c.batch_sizes, fixed));
   const batchesOf = (runner: EngineRunner) => (runner.batchSizes?.(c) ?? c.batch_sizes).filter(usable);
   const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
   const reference = await computeReference(r.artifacts.source, inputs.value, batches);
@@ -176,33 +211,17 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const task = await taskCheck(reference.value, r.checkFiles?.[LABELS_FILE], inputs.value.checkBatch, r.log);
   if (!task.ok) return fail('bad-input', task.error);
   const check = await checker(r, reference.value, task.value);
-  const add = (group: EngineGroup) => {
-    skipped.push(...group.skipped);
-    for (const { measurement, output, dims } of group.measured) {
-      check(measurement, output, dims);
-      measurement.noise = noiseOf(measurement.samplesMs, measurement.stats);
-      measurements.push(measurement);
-    }
-  };
-
   const { groups, threads } = await calibrated((calibrator) =>
     measureTable(r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf),
   );
   const died = groups.find((g) => g.died)?.died;
   if (died) return fail('tool-failed', `${died}; nothing of this benchmark is stored`);
-  for (const g of groups) add(g);
+  const measurements = judged(groups, check, skipped);
 
   return ok({
     schema: 2,
     createdAt: new Date().toISOString(),
-    model: {
-      name: basename(model),
-      inputs: inputs.value.specs,
-      sha256: createHash('sha256').update(modelBytes).digest('hex'),
-      ...(r.given?.['name'] !== undefined && r.given['path'] !== undefined
-        ? { source: { name: r.given['name'], path: r.given['path'], sha256: reference.value.info.sha256 } }
-        : {}),
-    },
+    model: modelInfo(r, inputs.value.specs, modelBytes, reference.value.info.sha256),
     reference: reference.value.info,
     budget: { runs: c.runs, maxSeconds: c.max_seconds, warmup: c.warmup, warmupMaxSeconds: c.warmup_max_seconds },
     environment: await environment(r.exec, groups),

@@ -1,6 +1,7 @@
 /**
  * The compiled-PyTorch engine stages, one per precision, declared by the kit (torch/engine-stage.ts) as the
- * TensorRT ones are — torch.compile's portable cache, the AOTInductor package, torch-fused's plan: the build lives in torch/, and only the build enters these stages' code identity.
+ * TensorRT ones are — torch.compile's portable cache, the AOTInductor package, torch-fused's plan: the build lives
+ * in torch/, and only the build enters these stages' code identity.
  */
 import { aotiEngineStage } from '../../torch/aoti-stage.js';
 import { engineStage } from '../../torch/engine-stage.js';

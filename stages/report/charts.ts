@@ -69,12 +69,52 @@ const NOISY_DASH = {
     ],
   },
 };
+// Ordinal, not nominal: false before true is an order, and vega-lite warns of an unsorted nominal opacity.
 const paleIfNoisy = (opacity: number) => ({
   field: 'noisy',
-  type: 'nominal',
+  type: 'ordinal',
   legend: null,
   scale: { domain: [false, true], range: [1, opacity] },
 });
+
+/** Each timed run's latency in order, a line per engine, a panel per batch size. */
+function runsSpec(runs: object[], panelWidth: number) {
+  return {
+    data: { values: runs },
+    facet: perBatch,
+    resolve: { scale: { x: 'independent' } },
+    spec: {
+      width: panelWidth,
+      height: 240,
+      mark: { type: 'line', strokeWidth: 1.2, point: { size: 10 } },
+      encoding: {
+        x: { field: 'run', type: 'quantitative', title: 'timed run' },
+        y: logMs,
+        color: { field: 'series', type: 'nominal', title: 'engine' },
+        strokeDash: NOISY_DASH,
+      },
+    },
+  };
+}
+
+/** The timed runs' latencies as a box per engine, a panel per batch size. */
+function distributionSpec(runs: object[]) {
+  return {
+    data: { values: runs },
+    facet: perBatch,
+    spec: {
+      width: { step: 60 },
+      height: 220,
+      mark: { type: 'boxplot', extent: 'min-max', size: 28 },
+      encoding: {
+        x: { field: 'series', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 160 } },
+        y: logMs,
+        color: { field: 'series', type: 'nominal', legend: null },
+        opacity: paleIfNoisy(0.3),
+      },
+    },
+  };
+}
 
 export function charts(bench: BenchFile): Chart[] {
   const shown = ranked(bench);
@@ -97,37 +137,10 @@ export function charts(bench: BenchFile): Chart[] {
       () => paretoSpec(pareto, panelWidth),
       pareto.length === 0 ? 'no measurement to plot' : undefined,
     ),
-    chart('latency-runs', 'Latency over the timed runs (dashed: noisy)', () => ({
-      data: { values: runs },
-      facet: perBatch,
-      resolve: { scale: { x: 'independent' } },
-      spec: {
-        width: panelWidth,
-        height: 240,
-        mark: { type: 'line', strokeWidth: 1.2, point: { size: 10 } },
-        encoding: {
-          x: { field: 'run', type: 'quantitative', title: 'timed run' },
-          y: logMs,
-          color: { field: 'series', type: 'nominal', title: 'engine' },
-          strokeDash: NOISY_DASH,
-        },
-      },
-    })),
-    chart('latency-dist', 'Latency distribution (box: quartiles, whiskers: min–max; pale: noisy)', () => ({
-      data: { values: runs },
-      facet: perBatch,
-      spec: {
-        width: { step: 60 },
-        height: 220,
-        mark: { type: 'boxplot', extent: 'min-max', size: 28 },
-        encoding: {
-          x: { field: 'series', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 160 } },
-          y: logMs,
-          color: { field: 'series', type: 'nominal', legend: null },
-          opacity: paleIfNoisy(0.3),
-        },
-      },
-    })),
+    chart('latency-runs', 'Latency over the timed runs (dashed: noisy)', () => runsSpec(runs, panelWidth)),
+    chart('latency-dist', 'Latency distribution (box: quartiles, whiskers: min–max; pale: noisy)', () =>
+      distributionSpec(runs),
+    ),
     throughputChart(bench, chart),
     speedupChart(bench, chart, none),
   ];
@@ -160,12 +173,7 @@ function speedupChart(bench: BenchFile, chart: Maker, none: string | undefined):
         mark: 'bar',
         encoding: {
           color: { field: 'series', type: 'nominal', legend: null },
-          opacity: {
-            field: 'noisy',
-            type: 'nominal',
-            legend: null,
-            scale: { domain: [false, true], range: [1, 0.25] },
-          },
+          opacity: paleIfNoisy(0.25),
         },
       },
       { mark: { type: 'text', align: 'left', dx: 4, fontSize: 12 }, encoding: { text: { field: 'text' } } },
