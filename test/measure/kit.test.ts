@@ -33,6 +33,7 @@ test("each kit's code outside the bundle exists; torch's is its three scripts' i
       'torch_aoti.py',
       'torch_engine.py',
       'torch_graph.py',
+      'torch_modes.py',
       'torch_ops.py',
       'torch_runner.py',
       'torch_shape_ops.py',

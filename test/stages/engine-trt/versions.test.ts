@@ -76,8 +76,10 @@ test('TensorRT 11.4 without an FP16 model: the FP16 engine declines with why (11
   );
 });
 
+// TensorRT takes signed int8 Q/DQ only (trt/qdq-signed.ts): the one setting an INT8 engine needs.
 const CONFIG = {
   model: { width_mult: 0.5, input_size: 96, num_classes: 10, opset: 13, seed: 1, dynamic_batch: true },
+  quantize: { activations: 'int8' },
 };
 const quiet = createLogger({ json: true, stream: new Writable({ write: (_c, _e, cb) => cb() }) });
 
@@ -89,7 +91,7 @@ for (const [name, log, expected] of [
   ],
   ['11.4', LOG.v11, { fp32: 'model.opt.onnx', fp16: 'model.fp16.onnx', int8: 'model.int8.onnx' }],
 ] as const) {
-  test(`engines --precision all on TensorRT ${name}: FP32, FP16 and INT8 built, no option set`, async () => {
+  test(`engines --precision all on TensorRT ${name}: FP32, FP16 and INT8 built, no trt option set`, async () => {
     const rig = new Rig(['trtexec', 'nvidia-smi'], { FAKE_TRT_LOG: log, FAKE_GPU: GPU.ada });
     const targets = registry.commands.engines!.targets.filter((t) => t.startsWith('engine:trt:'));
     assert.deepEqual(targets, ['engine:trt:fp32', 'engine:trt:fp16', 'engine:trt:int8']);
