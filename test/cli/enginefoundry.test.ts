@@ -94,6 +94,7 @@ test('the commands and their options come from the registry: the help users have
     'build',
     'validate',
     'optimize',
+    'quantize',
     'onnx',
     'engines',
     'bench',

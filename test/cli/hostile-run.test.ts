@@ -148,8 +148,11 @@ test('--json: the run summary and per-stage results on stdout, logs on stderr; e
   type Stage = { stage: string; status: string; reason?: string; inapplicable?: boolean };
   const out = JSON.parse(r.stdout) as { exitCode: number; summary: Record<string, number>; stages: Stage[] };
   assert.equal(out.exitCode, 0);
-  // Built: the four ONNX stages; skipped: every engine stage this machine cannot build (no GPU here).
-  assert.deepEqual({ ...out.summary, skipped: 0 }, { built: 4, cached: 0, skipped: 0, failed: 0 });
+  // Built: the five ONNX stages (build, validate, optimize, FP16, INT8); skipped: every engine stage this machine
+  // cannot build (no GPU here).
+  assert.deepEqual({ ...out.summary, skipped: 0 }, { built: 5, cached: 0, skipped: 0, failed: 0 });
+  const built = out.stages.filter((x) => x.status === 'built').map((x) => x.stage);
+  assert.deepEqual(built, ['build', 'validate', 'optimize', 'convert:fp16', 'quantize:int8']);
   // A stage that does not apply to this config (import, when the model is built) is listed but not counted.
   const counted = out.stages.filter((x) => x.status === 'skipped' && !x.inapplicable);
   assert.equal(out.summary['skipped'], counted.length);

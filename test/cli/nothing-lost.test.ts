@@ -29,7 +29,7 @@ test('a partial benchmark keeps its own key; report renders the newest complete 
   assert.equal(full.exitCode, 0, full.stderr);
   const fullKey = readManifest(artifacts).stages['benchmark']?.key;
   const measured = bench().createdAt;
-  assert.deepEqual(precisions(bench()), ['fp16', 'fp32']);
+  assert.deepEqual(precisions(bench()), ['fp16', 'fp32', 'int8']);
 
   const partial = await cli('run', '--precision', 'fp16');
   assert.equal(partial.exitCode, 0, partial.stderr);
@@ -41,7 +41,7 @@ test('a partial benchmark keeps its own key; report renders the newest complete 
   const stages = readManifest(artifacts).stages;
   assert.equal(stages['benchmark']?.key, fullKey, 'the complete benchmark, not the newest partial one');
   assert.equal(stages['benchmark']?.status, 'cached');
-  assert.deepEqual(precisions(bench()), ['fp16', 'fp32']);
+  assert.deepEqual(precisions(bench()), ['fp16', 'fp32', 'int8']);
   // It says which benchmark: its key and when it was made; the report's own header says when it was measured.
   const said = String(report.records.find((l) => l['stage'] === 'benchmark' && l['status'] === 'cached')?.['msg']);
   const made = new RegExp(`^reusing the newest result ${fullKey!.slice(0, 12)} \\(made (\\S+); its own command`);

@@ -58,7 +58,9 @@ test('the real bundle, built twice in a copy: a changed pass moves optimize only
   mkdirSync(join(dir, 'scripts'));
   cpSync(join(repoRoot, 'scripts', 'bundle.mjs'), join(dir, 'scripts', 'bundle.mjs'));
   cpSync(join(repoRoot, 'README.md'), join(dir, 'README.md'));
-  // Stage modules find their Python and data files from the checkout root when they load.
+  // Stage modules find their Python and data files from the checkout root when they load; the torch kit knows
+  // that root (where .venv is made) by its requirements.txt.
+  cpSync(join(repoRoot, 'requirements.txt'), join(dir, 'requirements.txt'));
   for (const part of ['stages', 'torch']) cpSync(join(repoRoot, part), join(dir, part), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   const identity = () => {
