@@ -110,7 +110,7 @@ test('the commands and their options come from the registry: the help users have
   const bench = await options('bench');
   assert.match(
     bench,
-    /--precision\s+leave out stages of the other precision\s+\[string\] \[choices: "fp32", "fp16", "int8", "all"\]/,
+    /--precision\s+leave out stages of the other precisions\s+\[string\] \[choices: "fp32", "fp16", "int8", "all"\]/,
   );
   assert.match(bench, /--baseline\s+an earlier bench\.json to compare with \(benchmark stage\)/);
   const plan = await options('plan');

@@ -15,6 +15,15 @@ import type { BenchFile } from '../../measure/result.js';
 import { probeGpu } from '../../measure/gpu.js';
 import { readManifest, shippedCli } from './cli-kit.js';
 
+const OTHER_PRECISION_STAGES = [
+  'convert:fp16',
+  'quantize:int8',
+  'engine:trt:fp16',
+  'engine:torch-compile:fp16',
+  'engine:torch-aoti:fp16',
+  'engine:torch-fused:fp16',
+];
+
 test('bench --precision fp32 on the default model: no FP16 anywhere, only true skip reasons with kinds', async () => {
   const artifacts = join(mkdtempSync(join(tmpdir(), 'ef-precision-')), 'artifacts');
   const quick = ['bench.warmup=1', 'bench.runs=10', 'bench.max_seconds=1', 'bench.batch_sizes=[1]'];
@@ -24,19 +33,9 @@ test('bench --precision fp32 on the default model: no FP16 anywhere, only true s
   assert.equal(r.exitCode, 0, r.stderr);
 
   const stages = readManifest(artifacts).stages as Record<string, { status: string; reason?: string; cause?: string }>;
-  for (const name of [
-    'convert:fp16',
-    'quantize:int8',
-    'engine:trt:fp16',
-    'engine:torch-compile:fp16',
-    'engine:torch-aoti:fp16',
-    'engine:torch-fused:fp16',
-  ]) {
-    assert.deepEqual(
-      [stages[name]?.status, stages[name]?.cause, stages[name]?.reason],
-      ['skipped', 'excluded', 'left out by --precision fp32'],
-      name,
-    );
+  for (const name of OTHER_PRECISION_STAGES) {
+    const { status, cause, reason } = stages[name] ?? {};
+    assert.deepEqual([status, cause, reason], ['skipped', 'excluded', 'left out by --precision fp32'], name);
   }
   const bench = JSON.parse(readFileSync(join(artifacts, 'latest', 'bench.json'), 'utf8')) as BenchFile;
   assert.deepEqual([...new Set(bench.measurements.map((m) => m.precision))], ['fp32'], 'nothing measured in FP16');

@@ -46,7 +46,9 @@ test('the benchmark measures INT8 on onnxruntime (ppocr_mobile_v2_cls), says why
   realModels('ppocr_mobile_v2_cls');
   const cls = fromRoot('configs/examples/ppocr_mobile_v2_cls.yaml');
   const args = ['--set', 'bench.runs=3', '--set', 'bench.max_seconds=1', '--set', 'bench.warmup=1'];
-  args.push('--set', 'bench.batch_sizes=[32]');
+  // The compiled PyTorch engines are left out: their builds take the graph's declared input shape, not
+  // model.dims, and this model's dimensions are named (an open defect, docs/compiled-engines.md).
+  args.push('--set', 'bench.batch_sizes=[32]', '--set', 'bench.engines=[ort,torch-eager]');
   const r = await shippedCli(['bench', '--config', cls, '--artifacts', artifacts, ...args]);
   assert.equal(r.exitCode, 0, r.stderr);
   const bench = JSON.parse(readFileSync(join(artifacts, 'latest', 'bench.json'), 'utf8'));

@@ -36,8 +36,8 @@ const slices = (config: RunConfig) =>
   Object.fromEntries(registry.stages.map((s) => [s.name, JSON.parse(canonical(s.config(config) ?? null))]));
 
 test('an empty and the default config give every stage the slices recorded before sections were derived', async () => {
-  // Recorded from main at c1c4760 (defaults written out by hand), re-recorded after the 6a9ebd2 merge. A deliberate change of
-  // a default changes these slices (and so the keys): update the file in the same commit.
+  // Recorded from main at c1c4760 (defaults written out by hand), re-recorded after the 6a9ebd2 merge. A
+  // deliberate change of a default changes these slices (and so the keys): update the file in the same commit.
   const recorded = JSON.parse(await readFile(fromRoot('test/fixtures/config-slices.json'), 'utf8'));
   assert.deepEqual(slices(await checked('{}\n')), recorded['{}']);
   const defaultConfig = await readFile(fromRoot('configs/mobilenetv2.yaml'), 'utf8');

@@ -3,7 +3,8 @@
  * model, which 11 cannot do without), then `engines --precision all` without one option set, on TensorRT 10.16
  * and on 11.4 (the fake trtexec): the real
  * registry's TensorRT targets through the real runner, from a real MobileNetV2 (build, optimize, convert:fp16)
- * and the real quantize:int8's Q/DQ model; the torch-compile targets of `engines` are left out (they need PyTorch, not trtexec). Each build
+ * and the real quantize:int8's Q/DQ model; the torch-compile targets of `engines` are left out (they need
+ * PyTorch, not trtexec). Each build
  * gets the ONNX and flags its version needs, and the fake accepts every argument as that trtexec would.
  */
 import assert from 'node:assert/strict';
