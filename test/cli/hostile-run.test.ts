@@ -113,7 +113,17 @@ test('make passes CONFIG, PRECISION and ARGS quoted: a space and a ";" stay in t
   // Without -s, make echoes the command it runs with its values (quoted as a shell reads them), not the recipe.
   const echoed = await exec(
     'make',
-    ['-o', 'node_modules/.package-lock.json', '-o', 'dist/.built', 'plan', `CONFIG=${odd}`, 'PRECISION=fp16'],
+    // --no-print-directory: under `make test` this make is a sub-make, which would announce its directory first.
+    [
+      '--no-print-directory',
+      '-o',
+      'node_modules/.package-lock.json',
+      '-o',
+      'dist/.built',
+      'plan',
+      `CONFIG=${odd}`,
+      'PRECISION=fp16',
+    ],
     { cwd: fromRoot(), env: { ARGS: `--artifacts ${s.artifacts}` } },
   );
   assert.equal(echoed.exitCode, 0, echoed.stderr);

@@ -28,7 +28,8 @@ test('bench --json carries the verdict per batch size, as bench.json records it'
     [1, 4],
     'one verdict per batch size of configs/ci.yaml',
   );
-  for (const b of verdict.batches) assert.match(b.sentence, /^Batch \d: (ship ort fp(32|16) |no recommendation — )/);
+  for (const b of verdict.batches)
+    assert.match(b.sentence, /^Batch \d: (ship ort (fp32|fp16|int8) |no recommendation — )/);
   for (const m of bench.measurements) {
     assert.equal(m.load?.calibrationMs?.length, m.samplesMs.length, 'a calibration round per sample');
     assert.equal(typeof m.noise?.noisy, 'boolean');
