@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One device call on the GPU machine (docs/benchmarks/h200/ says what each part is). Every step is time-boxed
 # and a failing step is logged and passed over, so one call brings back everything that did run.
-#   bash bench/h200_session.sh OUT PARTS   PARTS: comma list of env,product,engines,torchvision,blocks,net,aoti
+#   bash bench/h200_session.sh OUT PARTS   PARTS: comma list of env,torchvision,product,engines,blocks,net,aoti
+# (torchvision's reference runs first, so a product run cut short by its time box still has it beside it).
 # Everything lands in OUT/h200/ and is packed into OUT/h200.tar.gz (the device tool returns few files).
 set -u
 out=${1:?usage: h200_session.sh OUT PARTS}
@@ -31,10 +32,14 @@ if has env; then
   step bandwidth 60 python3 bench/copy_bandwidth.py 2
 fi
 
+if has torchvision; then
+  step torchvision 75 python3 bench/torchvision_ref.py 20 100
+fi
+
 if has product; then
   # The product, as a user runs it: a cold store, the GPU config; then a no-op `engines` (everything cached).
   rm -rf artifacts
-  step product 540 bash -c 'time node pipeline.mjs run --config configs/h200.yaml --json'
+  step product "${PRODUCT_LIMIT:-540}" bash -c 'time node pipeline.mjs run --config configs/h200.yaml --json'
   # The run's view first: a later command replaces artifacts/latest with its own stages' outputs.
   mkdir -p "$dir/product-run"
   cp -rL artifacts/latest/. "$dir/product-run/" 2>>"$dir/session.log"
@@ -49,10 +54,6 @@ if has engines; then
   echo '{"probe": true}' | python3 torch/torch_engine.py >>"$dir/session.log" 2>&1
   step engines 150 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
   step noop 30 bash -c 'for i in 1 2 3; do time node pipeline.mjs engines --config configs/h200.yaml >/dev/null; done'
-fi
-
-if has torchvision; then
-  step torchvision 90 python3 bench/torchvision_ref.py 20 100
 fi
 
 if has blocks || has net; then

@@ -154,6 +154,8 @@ export interface RunnerError {
   died?: string;
 }
 
+const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT']);
+
 async function ask(
   exec: Exec,
   python: string,
@@ -174,6 +176,10 @@ async function ask(
   if (run.spawnError) return failed(`${python} cannot be started (${run.spawnError})`);
   if (run.timedOut)
     return failed(`${python} ${runnerPath} ran longer than ${Math.round(timeoutMs / 1000)} s and was stopped`);
+  // A fault the process raised itself (a native loader crashing, as AOTInductor's does on the GPU machine's
+  // image) fails only the runs it held.
+  if (run.signal && CRASH_SIGNALS.has(run.signal))
+    return failed(`${python} ${runnerPath} crashed with ${run.signal}: ${lastLine(run.stderr) || '(no output)'}`);
   // Killed from outside (the OOM killer, kill -9), not by our own stop: nothing it measured can be trusted.
   if (run.signal && !signal?.aborted) {
     const died = `the torch runner (${python}) was killed by ${run.signal}, not by this run`;

@@ -73,6 +73,17 @@ test('a torch runner killed from outside fails the benchmark: the reason, exit 1
   assert.equal(stored(artifacts), 0, 'nothing stored as built');
 });
 
+test('a torch runner that crashes (SIGSEGV) fails only its runs: each skipped with the signal, the benchmark stored', async () => {
+  const artifacts = join(mkdtempSync(join(tmpdir(), 'ef-crash-')), 'artifacts');
+  assert.equal((await shippedCli(['onnx', '--config', 'configs/ci.yaml', '--artifacts', artifacts])).exitCode, 0);
+  const r = await benchWhileMeasuring(artifacts, (_cli, runner) => process.kill(runner, 'SIGSEGV'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /skipped torch-eager fp32: the torch runner failed: .* crashed with SIGSEGV/);
+  assert.match(r.stderr, /measured \d+ engine runs/);
+  assert.equal(readManifest(artifacts).stages['benchmark']?.status, 'built');
+  assert.equal(stored(artifacts), 1);
+});
+
 test('Ctrl-C while the torch runner measures: one interrupted line, no skip reasons, exit 130', async () => {
   const artifacts = join(mkdtempSync(join(tmpdir(), 'ef-stop-')), 'artifacts');
   assert.equal((await shippedCli(['onnx', '--config', 'configs/ci.yaml', '--artifacts', artifacts])).exitCode, 0);
