@@ -39,7 +39,7 @@ fi
 if has product; then
   # The product, as a user runs it: a cold store, the GPU config; then a no-op `engines` (everything cached).
   rm -rf artifacts
-  step product "${PRODUCT_LIMIT:-540}" bash -c 'time node pipeline.mjs run --config configs/h200.yaml --json'
+  step product "${PRODUCT_LIMIT:-540}" bash -c 'time node pipeline.mjs run --config configs/h200.yaml --jobs 4 --json'
   # The run's view first: a later command replaces artifacts/latest with its own stages' outputs.
   mkdir -p "$dir/product-run"
   cp -rL artifacts/latest/. "$dir/product-run/" 2>>"$dir/session.log"

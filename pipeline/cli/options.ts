@@ -41,6 +41,7 @@ export const OPTIONS: Record<string, OptionRow> = {
   force: flag(STAGES, 'rebuild the selected stages even on a cache hit'),
   explain: flag(['run'], 'say per stage why it missed (which key input changed)'),
   verbose: flag(['run'], 'full reasons for skipped stages on the terminal'),
+  jobs: value(['run'], 'stages built at once; a measurement always runs alone', { default: '2' }),
   json: { scopes: ALL, spec: { type: 'boolean', describe: 'results as JSON on stdout, logs as JSON lines on stderr' } },
   'log-format': value(ALL, `the log on stderr: human lines or JSON records (default: $${LOG_FORMAT_ENV}, else human)`, {
     choices: [...LOG_FORMATS],

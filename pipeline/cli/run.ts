@@ -37,6 +37,7 @@ export interface RunArgs extends Args {
   force: boolean;
   explain: boolean;
   verbose: boolean;
+  jobs: string;
   json?: boolean;
   logFormat?: string;
   require: string[];
@@ -123,6 +124,9 @@ export async function runCommand(registry: Registry, command: string, argv: RunA
   const p = await prepare(registry, command, argv, planOnly);
   if (planOnly) return plan(p, argv);
   await checkArtifacts(argv.artifacts);
+  const jobs = Number(argv.jobs);
+  if (!/^\d+$/.test(argv.jobs) || jobs < 1)
+    throw new UserError(`--jobs ${argv.jobs}: give a whole number of stages to build at once, 1 or more`);
   await checkLatest(p.store, argv.artifacts, viewName(argv.config, p.subject?.['name']));
   const trap = trapSignals();
   try {
@@ -132,6 +136,7 @@ export async function runCommand(registry: Registry, command: string, argv: RunA
       log: p.log,
       explain: argv.explain,
       verify: argv.verify,
+      concurrency: jobs,
       // A measurement the command did not ask for (the benchmark under `report`) reuses its newest result.
       reuse: new Set(p.selected.filter((s) => s.cache === 'never' && !p.targets.includes(s.name)).map((s) => s.name)),
       options: p.options,
