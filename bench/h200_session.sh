@@ -43,7 +43,8 @@ if has product; then
   # The run's view first: a later command replaces artifacts/latest with its own stages' outputs.
   mkdir -p "$dir/product-run"
   cp -rL artifacts/latest/. "$dir/product-run/" 2>>"$dir/session.log"
-  rm -f "$dir/product-run/"*.onnx
+  # The models and engine files themselves (MBs each) stay behind; their manifests and the plans come back.
+  find "$dir/product-run" -type f -size +1M -delete
   grep -o '"compile[A-Za-z]*": [^,]*' "$dir/product-run/bench.json" >>"$dir/session.log" 2>&1
   step noop 30 bash -c 'time node pipeline.mjs engines --config configs/h200.yaml --json'
 fi
