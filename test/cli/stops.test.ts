@@ -73,7 +73,7 @@ test('a torch runner killed from outside fails the benchmark: the reason, exit 1
   assert.equal(stored(artifacts), 0, 'nothing stored as built');
 });
 
-test('a torch runner that crashes (SIGSEGV) fails only its runs: each skipped with the signal, the benchmark stored', async () => {
+test('a torch runner that crashes itself (SIGSEGV) fails only its runs, each skipped; the rest is stored', async () => {
   const artifacts = join(mkdtempSync(join(tmpdir(), 'ef-crash-')), 'artifacts');
   assert.equal((await shippedCli(['onnx', '--config', 'configs/ci.yaml', '--artifacts', artifacts])).exitCode, 0);
   const r = await benchWhileMeasuring(artifacts, (_cli, runner) => process.kill(runner, 'SIGSEGV'));
