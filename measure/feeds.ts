@@ -12,6 +12,7 @@ import {
   resolveInputs,
   tensorFeed,
   type CheckData,
+  type FeedSource,
   type Feeds,
   type InputsConfig,
 } from '../onnx/inputs/index.js';
@@ -54,8 +55,18 @@ export async function benchInputs(
     if (!read.ok) return read;
     data = read.value;
   }
+  return feedsOf(model, { inputs: cfg, ...(data ? { checkData: data } : {}) }, seed);
+}
+
+/**
+ * The benchmark's inputs from the model's input settings and check data already read: the one place their
+ * shapes are resolved, for the benchmark and for the compiled engines' builds alike, so an engine is built
+ * for exactly the shapes it will be measured at.
+ */
+export function feedsOf(model: Model, source: FeedSource, seed: number): Result<BenchInputs, string> {
+  const data = source.checkData;
   const shapes = checkShapes(data);
-  const spec = resolveInputs(model, cfg, shapes);
+  const spec = resolveInputs(model, source.inputs ?? {}, shapes);
   if (!spec.ok) return spec;
   const batched = spec.value.batchDim !== undefined;
   const first = spec.value.inputs[0]?.dims[0];

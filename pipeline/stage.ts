@@ -6,7 +6,7 @@
 import type { Result } from './result.js';
 import type { Exec } from './execute/exec.js';
 import type { ProbeMemo } from './plan/probe-memo.js';
-import type { StageFailure } from './cause.js';
+import type { Cause, StageFailure } from './cause.js';
 
 /** An artifact another stage produces: `stage` is its name, `output` the label in its `outputs`. */
 export interface InputRef {
@@ -31,6 +31,8 @@ export type UserFiles = Readonly<Record<string, string>>;
 export interface Declined {
   declined: string;
   details?: string[];
+  /** Why, where more is known than `declined` (the model is one a tool cannot take: `unsupported-model`). */
+  cause?: Cause;
 }
 
 /** What a tool probe found. `fingerprint` enters the cache key of every stage that declares the tool. */

@@ -8,8 +8,11 @@
 import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
 import { benchConfig } from '../measure/config.js';
 import { torchAotiTool } from './aoti-probe.js';
-import type { CompileProbeConfig } from './probe.js';
+import { unusedBy, type CompileProbeConfig } from './probe.js';
+import { checkFiles } from '../source/check-source.js';
+import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
+import type { InputsConfig } from '../onnx/inputs/index.js';
 import type { Precision } from '../onnx/precision.js';
 
 /** torch.export's bound on the dynamic batch: every measured batch size fits, and a user's up to 1024. */
@@ -20,22 +23,20 @@ export interface AotiEngineConfig extends CompileProbeConfig {
   max_batch: number;
   device: 'auto' | 'cpu' | 'cuda';
   timeout_s: number;
+  /** The model's input fields (model.dims, model.inputs, model.batch_dim): the shapes exported for. */
+  inputs: InputsConfig;
 }
 
 export function aotiEngineConfig(precision: Precision, root: Readonly<Record<string, unknown>>): AotiEngineConfig {
   const b = benchConfig(root);
-  const unused = !b.engines.includes('torch-aoti')
-    ? 'bench.engines does not include torch-aoti: nothing would load this engine'
-    : !b.precisions.includes(precision)
-      ? `bench.precisions does not include ${precision}: nothing would load this engine`
-      : '';
   return {
     precision,
     python: b.python,
-    unused,
+    unused: unusedBy(b, 'torch-aoti', precision),
     max_batch: Math.max(MIN_MAX_BATCH, ...b.batch_sizes),
     device: b.torch.device,
     timeout_s: b.torch.timeout_s,
+    inputs: inputsConfig(root),
   };
 }
 
@@ -46,6 +47,8 @@ export function aotiEngineStage(precision: Precision): StageDef<AotiEngineConfig
     description: `AOTInductor ${precision.toUpperCase()} package (.pt2) of the optimized graph, for aoti_load_package`,
     config: (root) => aotiEngineConfig(precision, root),
     inputs: { model: latestModel },
+    // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
+    files: checkFiles,
     outputs: { engine: `torch-aoti.${precision}.pt2`, manifest: `torch-aoti.${precision}.json` },
     tools: [torchAotiTool<AotiEngineConfig>()],
     tags: { precision, engine: 'torch-aoti' },

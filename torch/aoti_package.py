@@ -5,6 +5,8 @@ per process (its batch dimension is dynamic, so one load serves every batch size
 """
 import time
 
+from torch_timing import report
+
 _loaded = {}
 
 
@@ -26,6 +28,8 @@ def runnable(torch, x, run, request):
     the settings fields that say how long loading took."""
     path = request["aotiPackage"][run["precision"]]
     if path not in _loaded:
+        # Loading takes tens of seconds on a GPU machine: the live line says so while it lasts.
+        report(run["id"], event="load-start")
         t0 = time.perf_counter()
         try:
             package = torch._inductor.aoti_load_package(path)

@@ -1,29 +1,50 @@
 /**
  * One AOTInductor build: the optimized graph exported for the torch runner, torch.export'ed and compiled by
  * torch_aoti.py into the `.pt2` package, with a manifest that says what was built and how long export and
- * compile took.
+ * compile took. A model torch.export or AOTInductor refuses (a data-dependent shape) declines the stage as
+ * `unsupported-model`; any other failure fails it.
  */
 import { writeFile } from 'node:fs/promises';
+import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
-import type { StageContext, StageFailure } from '../pipeline/stage.js';
+import type { Declined, StageContext, StageFailure } from '../pipeline/stage.js';
 import type { AotiEngineConfig } from './aoti-stage.js';
-import { callBuilder, writeGraph } from './python-build.js';
+import { writeInputs } from './input-files.js';
+import { callBuilder, prepareBuild } from './python-build.js';
 
 type Built = { header: Record<string, unknown>; exportSeconds: number; compileSeconds: number; bytes: number };
 
-export async function run(ctx: StageContext<AotiEngineConfig>): Promise<Result<void, StageFailure>> {
+/** torch.export names a dynamic dimension's bounds; 0 and 1 are specialised by export, so the example batch is 2. */
+const EXAMPLE_BATCH = 2;
+
+export async function run(ctx: StageContext<AotiEngineConfig>): Promise<Result<void | Declined, StageFailure>> {
   const c = ctx.config;
   const name = `engine:torch-aoti:${c.precision}`;
   const tool = ctx.tools['torch-aoti'];
   const model = ctx.inputs.model;
   if (!tool || !model) throw new Error(`Internal error: ${name} ran without its probe result or model`);
-  const files = await writeGraph(ctx, model);
-  if (!files.ok) return files;
-  const request = { ...files.value, precision: c.precision, device: c.device, maxBatch: c.max_batch };
+  const prepared = await prepareBuild(ctx, model);
+  if (!prepared.ok) return prepared;
+  const { feeds, ...files } = prepared.value;
+  // The benchmark's inputs at one batch, the example export traces; the batch dimension, where the model has
+  // one, is exported dynamic at the place the inputs config resolved it to.
+  const batch = feeds.fixedBatch ?? EXAMPLE_BATCH;
+  const inputs = await writeInputs(ctx.workDir, feeds, [batch]);
+  if (!inputs.ok) return fail('bad-input', inputs.error);
+  const batchAxes = Object.fromEntries(
+    feeds.specs.flatMap((s) => (s.shape.includes('N') ? [[s.name, s.shape.indexOf('N')]] : [])),
+  );
+  const request = { ...files, inputs: inputs.value, batch, batchAxes, precision: c.precision, device: c.device };
   const { torch, gpu } = tool.fingerprint;
   ctx.log.info(`exporting and compiling ahead of time with torch ${torch} on ${gpu}`);
-  const reply = await callBuilder<Built>(ctx, tool, { ...request, out: ctx.out('engine') }, c.timeout_s);
+  const reply = await callBuilder<Built>(
+    ctx,
+    tool,
+    { ...request, maxBatch: c.max_batch, out: ctx.out('engine') },
+    c.timeout_s,
+  );
   if (!reply.ok) return reply;
+  if ('declined' in reply.value) return ok(reply.value);
   const { header, exportSeconds, compileSeconds, bytes } = reply.value;
   await writeFile(
     ctx.out('manifest'),

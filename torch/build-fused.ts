@@ -3,11 +3,11 @@
  * kernel and as PyTorch's operators on this GPU (torch/fused_engine.py) and writes each block's choice.
  */
 import type { Result } from '../pipeline/result.js';
-import type { StageContext, StageFailure } from '../pipeline/stage.js';
+import type { Declined, StageContext, StageFailure } from '../pipeline/stage.js';
 import { build } from './build-engine.js';
 import type { FusedEngineConfig } from './fused-stage.js';
 
-export async function run(ctx: StageContext<FusedEngineConfig>): Promise<Result<void, StageFailure>> {
+export async function run(ctx: StageContext<FusedEngineConfig>): Promise<Result<void | Declined, StageFailure>> {
   const c = ctx.config;
   return build(ctx, 'torch-fused', 'engine:torch-fused:fp16', {
     engine: 'fused',

@@ -7,8 +7,11 @@
  */
 import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
 import { benchConfig, compileBatches } from '../measure/config.js';
-import { torchCompileTool, type CompileProbeConfig } from './probe.js';
+import { torchCompileTool, unusedBy, type CompileProbeConfig } from './probe.js';
+import { checkFiles } from '../source/check-source.js';
+import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
+import type { InputsConfig } from '../onnx/inputs/index.js';
 import type { Precision } from '../onnx/precision.js';
 
 /** Only what changes the compiled code enters the key. */
@@ -20,6 +23,8 @@ export interface CompileEngineConfig extends CompileProbeConfig {
   cudnn_benchmark: boolean;
   device: 'auto' | 'cpu' | 'cuda';
   timeout_s: number;
+  /** The model's input fields (model.dims, model.inputs, model.batch_dim): the shapes compiled for. */
+  inputs: InputsConfig;
 }
 
 export function compileEngineConfig(
@@ -27,15 +32,10 @@ export function compileEngineConfig(
   root: Readonly<Record<string, unknown>>,
 ): CompileEngineConfig {
   const b = benchConfig(root);
-  const unused = !b.engines.includes('torch-compile')
-    ? 'bench.engines does not include torch-compile: nothing would load this engine'
-    : !b.precisions.includes(precision)
-      ? `bench.precisions does not include ${precision}: nothing would load this engine`
-      : '';
   return {
     precision,
     python: b.python,
-    unused,
+    unused: unusedBy(b, 'torch-compile', precision),
     batch_sizes: compileBatches(b),
     channels_last: b.torch.channels_last,
     compile_mode: b.torch.compile_mode,
@@ -43,6 +43,7 @@ export function compileEngineConfig(
     cudnn_benchmark: b.torch.cudnn_benchmark,
     device: b.torch.device,
     timeout_s: b.torch.timeout_s,
+    inputs: inputsConfig(root),
   };
 }
 
@@ -53,6 +54,8 @@ export function engineStage(precision: Precision): StageDef<CompileEngineConfig>
     description: `torch.compile ${precision.toUpperCase()} of the optimized graph, kept as portable cache artifacts`,
     config: (root) => compileEngineConfig(precision, root),
     inputs: { model: latestModel },
+    // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
+    files: checkFiles,
     outputs: { engine: `torch-compile.${precision}.cache`, manifest: `torch-compile.${precision}.json` },
     tools: [torchCompileTool<CompileEngineConfig>()],
     tags: { precision, engine: 'torch-compile' },

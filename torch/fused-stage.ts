@@ -6,31 +6,32 @@
  */
 import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
 import { benchConfig } from '../measure/config.js';
-import { torchFusedTool, type CompileProbeConfig } from './probe.js';
+import { torchFusedTool, unusedBy, type CompileProbeConfig } from './probe.js';
+import { checkFiles } from '../source/check-source.js';
+import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
+import type { InputsConfig } from '../onnx/inputs/index.js';
 
 export interface FusedEngineConfig extends CompileProbeConfig {
   batch_sizes: number[];
   cudnn_benchmark: boolean;
   device: 'auto' | 'cpu' | 'cuda';
   timeout_s: number;
+  /** The model's input fields (model.dims, model.inputs, model.batch_dim): the shapes timed at. */
+  inputs: InputsConfig;
 }
 
 function fusedEngineConfig(root: Readonly<Record<string, unknown>>): FusedEngineConfig {
   const b = benchConfig(root);
-  const unused = !b.engines.includes('torch-fused')
-    ? 'bench.engines does not include torch-fused: nothing would load this plan'
-    : !b.precisions.includes('fp16')
-      ? 'bench.precisions does not include fp16, the only precision torch-fused runs'
-      : '';
   return {
     precision: 'fp16',
     python: b.python,
-    unused,
+    unused: unusedBy(b, 'torch-fused', 'fp16'),
     batch_sizes: b.batch_sizes,
     cudnn_benchmark: b.torch.cudnn_benchmark,
     device: b.torch.device,
     timeout_s: b.torch.timeout_s,
+    inputs: inputsConfig(root),
   };
 }
 
@@ -40,6 +41,8 @@ export const torchFusedFp16: StageDef<FusedEngineConfig> = defineStage<FusedEngi
   description: "the fused inverted-residual kernels: each block's fastest setting on this GPU (FP16)",
   config: fusedEngineConfig,
   inputs: { model: latestModel },
+  // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
+  files: checkFiles,
   outputs: { engine: 'torch-fused.fp16.json', manifest: 'torch-fused.fp16.manifest.json' },
   tools: [torchFusedTool<FusedEngineConfig>()],
   tags: { precision: 'fp16', engine: 'torch-fused' },

@@ -25,28 +25,29 @@ def build(request, torch, environment, triton_version):
         return {"ok": False, "message": "torch-fused needs Triton: %s" % str(e).splitlines()[0]}
     from fused_blocks import fuse
     from torch_graph import OnnxModule, load_graph
+    from torch_runner import placed, read_inputs
     torch.backends.cudnn.benchmark = bool(request.get("cudnnBenchmark", True))
     graph, tensors = load_graph(request["graph"], request["weights"])
     try:
         base = OnnxModule(graph, tensors).eval()
     except ValueError as e:
         return {"ok": False, "message": str(e)}
-    shape = [int(d) for d in [i["shape"] for i in graph["inputs"] if i["name"] == base.input_name][0][1:]]
+    inputs = read_inputs(request, base.input_names)
     kernel = FusedKernel(tune=True)
     seconds, blocks = {}, []
     for batch in request["batches"]:
-        module = base.cuda().half().to(memory_format=torch.channels_last)
+        # The benchmark's inputs, FP16 channels-last on the GPU as the runner places them; a fresh module each.
+        run = {"mode": "fused", "precision": "fp16", "channelsLast": True, "batch": batch}
+        module, x, _ = placed(base, run, torch.device("cuda"), inputs)
         blocks = fuse(module, graph, kernel)
         if not blocks:
             return {"ok": False, "message": "no inverted-residual block (1x1 expand, ReLU6, 3x3 depthwise, ReLU6, "
                                            "1x1 project) in this graph: torch-fused has nothing to fuse"}
-        x = torch.randn([batch] + shape, device="cuda").half().contiguous(memory_format=torch.channels_last)
         t0 = time.perf_counter()
         with torch.no_grad():
-            module(x)
+            module(*x)
         torch.cuda.synchronize()
         seconds[str(batch)] = time.perf_counter() - t0
-        base = OnnxModule(graph, tensors).eval()
     env = environment()
     header = {"engine": "torch-fused", "precision": "fp16", "torch": torch.__version__, "triton": triton_version(),
               "gpu": env.get("gpu"), "computeCapability": env.get("computeCapability"),

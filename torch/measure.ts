@@ -4,9 +4,8 @@
  * torch.compile's compilation is announced before it starts and timed.
  */
 import { availableParallelism } from 'node:os';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { AnyTensor } from '../onnx/ort.js';
 import { formatMs } from '../pipeline/log/log.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 import { compileBatches, type BenchConfig, type EngineName } from '../measure/config.js';
@@ -18,8 +17,8 @@ import {
   type RunnerRequest,
   type Skip,
 } from '../measure/engine-runner.js';
-import type { BenchInputs } from '../measure/feeds.js';
-import { exportForTorch } from './graph-export.js';
+import { writeInputs } from './input-files.js';
+import { writeGraph } from './python-build.js';
 import { describeSampling, estimateMs, timedBudget, warmupBudget } from '../measure/sampling.js';
 import { latencyStats, throughput } from '../measure/stats.js';
 import {
@@ -27,7 +26,6 @@ import {
   runTorch,
   type TorchEnvironment,
   type TorchFound,
-  type TorchInputFile,
   type TorchMode,
   type TorchReply,
   type TorchRequest,
@@ -44,29 +42,12 @@ const TORCH_MODES: Partial<Record<EngineName, TorchMode>> = {
 
 const f32 = (b: Uint8Array): Float32Array =>
   new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-const bytesOf = (t: AnyTensor): Uint8Array => {
-  const d = t.data as ArrayBufferView;
-  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-};
 
-type InputFiles = Record<string, TorchInputFile[]>;
-
-async function writeInputs(dir: string, inputs: BenchInputs, batches: number[]): Promise<Result<InputFiles, string>> {
-  const files: InputFiles = {};
-  for (const b of batches) {
-    files[String(b)] = [];
-    const feeds = inputs.feeds(b);
-    if (!feeds.ok) return feeds;
-    for (const [i, [name, t]] of Object.entries(feeds.value).entries()) {
-      const file = join(dir, `input-b${b}-${i}.bin`);
-      await writeFile(file, bytesOf(t));
-      files[String(b)]!.push({ name, dtype: t.type, dims: [...t.dims], file });
-    }
-  }
-  return ok(files);
-}
-
-/** Turns the runner's progress lines into the stage's live line and log lines. */
+/**
+ * Turns the runner's progress lines into the stage's live line and log lines. The live line keeps the last step
+ * it was told until the next, so every step that takes long without sampling (a compile, a package load) says
+ * itself, with a clock from its start.
+ */
 function onProgress(r: RunnerRequest, runs: TorchRun[]) {
   const c = r.config;
   return (p: Record<string, unknown>) => {
@@ -74,8 +55,12 @@ function onProgress(r: RunnerRequest, runs: TorchRun[]) {
     if (!run) return;
     const label = `torch-${run.mode} ${run.precision} batch ${run.batch}`;
     const { n, elapsedMs } = p;
-    if (p['event'] === 'compile-start') r.log.info(`${label}: torch.compile compiling (the first call)…`);
-    else if (p['event'] === 'compile-done')
+    if (p['event'] === 'compile-start') {
+      r.log.info(`${label}: torch.compile compiling (the first call)…`);
+      r.log.progress?.(0, 0, `${label} torch.compile compiling`, { elapsedMs: 0 });
+    } else if (p['event'] === 'load-start') {
+      r.log.progress?.(0, 0, `${label} loading the AOTInductor package`, { elapsedMs: 0 });
+    } else if (p['event'] === 'compile-done')
       r.log.info(`${label}: torch.compile compiled in ${formatMs(Number(p['ms']))}`);
     else if (typeof n === 'number' && typeof elapsedMs === 'number') {
       const b = p['phase'] === 'warm-up' ? warmupBudget(c) : timedBudget(c);
@@ -146,15 +131,12 @@ function seen(env: TorchEnvironment): Pick<EngineGroup, 'versions' | 'gpu'> {
 
 /** The graph, its weights and every batch's inputs where the runner reads them; or why the runner cannot. */
 async function writeRequestFiles(r: RunnerRequest, dir: string): Promise<Result<TorchFiles, Skip>> {
-  const exported = exportForTorch(r.modelBytes, basename(r.artifacts.model));
-  if (!exported.ok) return err({ cause: 'unsupported-model', message: exported.error });
   await mkdir(dir, { recursive: true });
-  const [graph, weights] = [join(dir, 'graph.json'), join(dir, 'weights.bin')];
-  await writeFile(graph, JSON.stringify(exported.value.graph));
-  await writeFile(weights, exported.value.weights);
+  const graph = await writeGraph(dir, r.modelBytes, basename(r.artifacts.model));
+  if (!graph.ok) return err({ cause: 'unsupported-model', message: graph.error });
   const files = await writeInputs(dir, r.feeds, r.batches);
   if (!files.ok) return err({ cause: 'no-inputs', message: files.error });
-  return ok({ graph, weights, inputs: files.value, outputDir: dir });
+  return ok({ ...graph.value, inputs: files.value, outputDir: dir });
 }
 
 type TorchFiles = Pick<TorchRequest, 'graph' | 'weights' | 'inputs' | 'outputDir'>;
@@ -181,6 +163,9 @@ async function measurePart(
   r.log.info(`torch ${found.environment.torch} (${found.python}): ${runs.length} runs, ${request.threads} threads`, {
     cuda: found.environment.cudaAvailable,
   });
+  // A new process: until its first progress line the live line names it, not the last step of the one before.
+  const engines = [...new Set(runs.map((x) => `torch-${x.mode}`))].join(', ');
+  r.log.progress?.(0, 0, `${engines}: starting the torch runner (${runs.length} runs)`, { elapsedMs: 0 });
   const timeoutMs = r.config.torch.timeout_s * 1000;
   const reply = await runTorch(r.exec, found.python, request, timeoutMs, r.signal, onProgress(r, runs));
   if (reply.ok) return { ...(await collect(r, runs, reply.value)), environment: reply.value.environment };

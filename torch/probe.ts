@@ -16,6 +16,7 @@ import { pythonClosure } from './python-closure.js';
 import { PYTHON_CANDIDATES, sourceFile } from './runner-process.js';
 import { probeGpu } from '../measure/gpu.js';
 import type { Precision } from '../onnx/precision.js';
+import type { BenchConfig, EngineName } from '../measure/config.js';
 
 export const enginePath = sourceFile('torch/torch_engine.py');
 /** The code identity: one hash over the Python that builds and loads the engine (torch_engine.py's closure). */
@@ -30,6 +31,19 @@ export interface CompileProbeConfig {
   precision: Precision;
   /** Why the benchmark would not use this engine (not in bench.engines / bench.precisions), or ''. */
   unused: string;
+}
+
+/**
+ * Why nothing would load what the `engine` stage builds at `precision` (`unused`), or '': the benchmark measures
+ * only the engines and precisions its section names. torch-fused's build is a plan, the others an engine.
+ */
+export function unusedBy(b: BenchConfig, engine: EngineName, precision: Precision): string {
+  const what = engine === 'torch-fused' ? 'this plan' : 'this engine';
+  if (!b.engines.includes(engine)) return `bench.engines does not include ${engine}: nothing would load ${what}`;
+  if (!b.precisions.includes(precision)) {
+    return `bench.precisions does not include ${precision}: nothing would load ${what}`;
+  }
+  return '';
 }
 
 interface PythonProbe {

@@ -1,51 +1,79 @@
 #!/usr/bin/env python3
 """
 Builds the AOTInductor engine: torch.export of our graph (the torch runner's module, the same precision and
-device), its batch dimension left dynamic where the model has one, compiled ahead of time by
-torch._inductor.aoti_compile_and_package into one .pt2 package. The package runs with
+device) on the benchmark's inputs at one batch, its batch dimension left dynamic where the model has one,
+compiled ahead of time by torch._inductor.aoti_compile_and_package into one .pt2 package. The package runs with
 torch._inductor.aoti_load_package alone: no tracing, no compile at start-up (docs/compiled-engines.md).
 
 One JSON request on stdin, one JSON reply on stdout:
-  {"graph", "weights", "precision", "device", "maxBatch", "out"}
-  -> {"ok": true, "header": {...}, "exportSeconds", "compileSeconds", "bytes"} | {"ok": false, "message"}
+  {"graph", "weights", "inputs": {"<batch>": [input files, as torch_runner.py reads them]}, "batch",
+   "batchAxes": {"<input>": axis of the batch dimension}, "precision", "device", "maxBatch", "out"}
+  -> {"ok": true, "header": {...}, "exportSeconds", "compileSeconds", "bytes"}
+   | {"ok": false, "message"}: the build failed
+   | {"ok": false, "cause": "unsupported-model", "message"}: torch.export or AOTInductor refused the model
 A broken request exits 1 with the message on stderr. The probe is torch_engine.py's: both engines need the
 same torch, and the no-op run asks once.
 """
+import importlib
 import json
 import os
 import sys
 import time
 
-# torch.export names a dynamic dimension's bounds; 0 and 1 are specialised by export, so the example batch is 2.
-EXAMPLE_BATCH = 2
+# What torch.export and AOTInductor raise when the model does something they cannot capture: a shape read from
+# tensor data, a guard on such a shape, a dynamic dimension the graph fixes, an operator export cannot trace.
+REFUSALS = {
+    "torch._dynamo.exc": ("Unsupported",),
+    "torch.fx.experimental.symbolic_shapes": ("GuardOnDataDependentSymNode", "ConstraintViolationError"),
+    "torch._subclasses.fake_tensor": ("DynamicOutputShapeException", "DataDependentOutputException",
+                                      "UnsupportedOperatorException"),
+}
+# torch.export's user errors that are the model's, not a malformed call of ours (INVALID_INPUT and the like).
+MODEL_USER_ERRORS = ("DYNAMIC_CONTROL_FLOW", "CONSTRAINT_VIOLATION", "DYNAMIC_DIM")
 
 
-def exported(torch, module, shape, dtype, device, request):
-    """The exported program, its batch dimension dynamic (1..maxBatch) when the model's is symbolic. The module
-    takes its inputs as *args; export gets one named argument, so that the package is called as model(x). (Not
-    `graph`: that is the name of the fx graph on the module export makes.)"""
-    class OneInput(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.net = module
+def refused_by_torch(e):
+    """Whether e, or what it wraps (`raise ... from`, a compiler's inner exception), says the model cannot be
+    exported or compiled ahead of time, rather than that our code or the machine failed."""
+    kinds = []
+    for module, names in REFUSALS.items():
+        loaded = importlib.import_module(module)
+        kinds += [getattr(loaded, n) for n in names if hasattr(loaded, n)]
+    user_error = getattr(importlib.import_module("torch._dynamo.exc"), "UserError", None)
+    seen = set()
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, tuple(kinds)):
+            return True
+        if user_error and isinstance(e, user_error) and getattr(e.error_type, "name", "") in MODEL_USER_ERRORS:
+            return True
+        e = getattr(e, "inner_exception", None) or e.__cause__
+    return False
 
-        def forward(self, x):
-            return self.net(x)
 
-    # A symbolic first dimension is the batch; every other symbolic one takes the example size, fixed.
-    dynamic = len(shape) > 0 and not isinstance(shape[0], int)
-    dims = [d if isinstance(d, int) else EXAMPLE_BATCH for d in shape]
-    x = torch.randn(dims).to(device=device, dtype=dtype)
+def failed(what, e):
+    """The reply for a failed export or compile: declined when torch refused the model, else a failure."""
+    reply = {"ok": False, "message": "%s failed: %s" % (what, (str(e).strip().splitlines() or [repr(e)])[0])}
+    if refused_by_torch(e):
+        reply["cause"] = "unsupported-model"
+    return reply
+
+
+def exported(torch, module, x, request):
+    """The exported program, the batch dimension of every input that has one dynamic (1..maxBatch), called as
+    the module is, with the model's inputs in order: model(x) for a model of one input."""
+    axes = request.get("batchAxes") or {}
     spec = None
-    if dynamic:
-        batch = torch.export.Dim("batch", min=1, max=max(int(request.get("maxBatch", 1024)), EXAMPLE_BATCH))
-        spec = ({0: batch},)
-    return torch.export.export(OneInput().eval(), (x,), dynamic_shapes=spec), dynamic
+    if axes:
+        bound = max(int(request.get("maxBatch", 1024)), int(request["batch"]))
+        batch = torch.export.Dim("batch", min=1, max=bound)
+        spec = (tuple({axes[n]: batch} if n in axes else None for n in module.input_names),)
+    return torch.export.export(module, tuple(x), dynamic_shapes=spec)
 
 
 def build(request):
     from torch_graph import GraphError, OnnxModule, load_graph
-    from torch_runner import environment, torch
+    from torch_runner import environment, placed, read_inputs, torch
     if not hasattr(getattr(torch, "_inductor", None), "aoti_compile_and_package"):
         return {"ok": False, "message": "torch %s has no torch._inductor.aoti_compile_and_package" % torch.__version__}
     cuda = torch.cuda.is_available() and request.get("device", "auto") != "cpu"
@@ -58,27 +86,26 @@ def build(request):
         sys.stderr.write("%s\n" % e)
         sys.exit(1)
     try:
-        module = OnnxModule(graph, tensors).eval()
+        base = OnnxModule(graph, tensors).eval()
     except ValueError as e:  # an operator the runner cannot run: the stage's one-line failure
         return {"ok": False, "message": str(e)}
-    inputs = [i for i in graph["inputs"] if i["name"] == module.input_name]
-    if len(module.input_names) != 1 or not inputs:
-        return {"ok": False, "message": "the AOTInductor engine takes models with one float input"}
-    dtype = torch.float16 if request["precision"] == "fp16" else torch.float32
-    module = module.to(device=device, dtype=dtype)
+    # The runner's own placement: float inputs in the precision, contiguous, on the device.
+    run = {"mode": "aoti", "precision": request["precision"], "channelsLast": False, "batch": int(request["batch"])}
+    module, x, _ = placed(base, run, device, read_inputs(request, base.input_names))
     t0 = time.perf_counter()
     try:
         with torch.no_grad():
-            program, dynamic = exported(torch, module, inputs[0]["shape"], dtype, device, request)
+            program = exported(torch, module, x, request)
     except Exception as e:
-        return {"ok": False, "message": "torch.export failed: %s" % str(e).strip().splitlines()[0]}
+        return failed("torch.export", e)
     t1 = time.perf_counter()
     try:
         torch._inductor.aoti_compile_and_package(program, package_path=request["out"])
     except Exception as e:
-        return {"ok": False, "message": "aoti_compile_and_package failed: %s" % str(e).strip().splitlines()[0]}
+        return failed("aoti_compile_and_package", e)
     t2 = time.perf_counter()
     env = environment()
+    dynamic = bool(request.get("batchAxes"))
     header = {"format": "AOTInductor package (torch._inductor.aoti_load_package)", "torch": torch.__version__,
               "cuda": env.get("cuda", "none"), "gpu": env.get("gpu", "none"), "device": device.type,
               "precision": request["precision"], "input": module.input_name, "dynamicBatch": dynamic,

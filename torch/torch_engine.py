@@ -10,14 +10,13 @@ One JSON request on stdin, one JSON reply on stdout:
                       "python": sys.executable, "depends": [paths whose change may change this answer]}
     read from the installed packages' files without importing torch (seconds on a GPU machine), since every
     run probes, a no-op one too
-  {"graph", "weights", "precision", "batches", "channelsLast", "compileMode", "tf32", "cudnnBenchmark",
-   "device", "inductorCacheDir", "out"}
+  {"graph", "weights", "inputs": {"<batch>": [input files, as torch_runner.py reads them]}, "precision",
+   "batches", "channelsLast", "compileMode", "tf32", "cudnnBenchmark", "device", "inductorCacheDir", "out"}
   -> {"ok": true, "header": {...}, "compileSeconds": {"<batch>": s}, "bytes": n} | {"ok": false, "message"}
-  {"engine": "fused", "graph", "weights", "batches", "cudnnBenchmark", "device", "out"}: the torch-fused
+  {"engine": "fused", "graph", "weights", "inputs", "batches", "cudnnBenchmark", "device", "out"}: the torch-fused
     engine's plan instead (fused_engine.py), with the same reply
 A broken request exits 1 with the message on stderr.
 """
-import copy
 import importlib.util
 import json
 import os
@@ -77,7 +76,7 @@ def probe():
 
 def build(request):
     import compile_cache
-    from torch_runner import environment, torch, torch_major
+    from torch_runner import environment, placed, read_inputs, torch, torch_major
     if request.get("engine") == "fused":
         import fused_engine
         return fused_engine.build(request, torch, environment, triton_version)
@@ -103,23 +102,20 @@ def build(request):
         base = OnnxModule(graph, tensors).eval()
     except ValueError as e:  # an operator the runner cannot run: the stage's one-line failure
         return {"ok": False, "message": str(e)}
-    shape = [i["shape"] for i in graph["inputs"] if i["name"] == base.input_name][0]
-    dtype = torch.float16 if request["precision"] == "fp16" else torch.float32
-    fmt = torch.channels_last if request.get("channelsLast") and cuda else torch.contiguous_format
+    inputs = read_inputs(request, base.input_names)
     mode = request.get("compileMode") or ""
     seconds = {}
     for batch in request["batches"]:
-        module = copy.deepcopy(base).to(device=device, dtype=dtype)
-        if fmt is torch.channels_last:
-            module = module.to(memory_format=fmt)
-        x = torch.randn([batch] + [int(d) for d in shape[1:]]).to(device=device, dtype=dtype)
-        x = x.contiguous(memory_format=fmt)
+        # The runner's own placement of the module and the benchmark's inputs: precision, layout, device.
+        run = {"mode": "compile", "precision": request["precision"], "channelsLast": request.get("channelsLast"),
+               "batch": batch}
+        module, x, _ = placed(base, run, device, inputs)
         torch._dynamo.reset()
         with torch.no_grad():
             compiled = torch.compile(module, **({"mode": mode} if mode else {}))
             t0 = time.perf_counter()
             try:
-                compiled(x)
+                compiled(*x)
             except Exception as e:
                 said = str(e).splitlines()[0]
                 return {"ok": False, "message": "torch.compile failed at batch %d: %s" % (batch, said)}

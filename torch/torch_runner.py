@@ -8,7 +8,8 @@ torch_timing.py samples the latencies.
 
 Protocol (version 3): one JSON request on stdin, one JSON reply on stdout. Everything else goes to stderr,
 where lines starting "@progress " carry a JSON object ({"id", "phase", "n", "total", "elapsedMs"} while
-sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.compile) shown as they come.
+sampling, {"id", "event": "compile-start"|"compile-done", "ms"} around torch.compile, {"id", "event":
+"load-start"} before an AOTInductor package loads) shown as they come.
   {"protocol": 3, "probe": true}                       -> {"protocol": 3, "environment": {...}}
   {"protocol": 3, "graph", "weights", "inputs": {"<batch>": "<raw float32 file>"}, "outputDir",
    "warmup", "warmupMaxSeconds", "iterations", "maxSeconds", "minSamples": timed runs stop at `iterations`

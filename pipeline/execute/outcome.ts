@@ -76,10 +76,10 @@ export class Attempt {
     return this.end('failed', { cause, message, failure });
   }
 
-  declined(key: string, message: string, cached: boolean, details?: string[]): Outcome {
+  declined(key: string, message: string, cached: boolean, details?: string[], cause: Cause = 'declined'): Outcome {
     const ms = cached ? undefined : this.elapsed();
     this.say({ kind: 'declined', stage: this.stage, key, message, cached, ms, details });
-    return this.end('skipped', { key, cause: 'declined', message });
+    return this.end('skipped', { key, cause, message });
   }
 
   cached(

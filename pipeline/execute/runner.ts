@@ -87,7 +87,7 @@ function settled(a: Attempt, step: Exclude<Step, Miss>): Outcome {
     case 'pending':
       throw new Error(`Internal error: ${step.stage} has an unfinished producer`);
     case 'skip':
-      if (step.cause === 'declined' && step.key) return a.declined(step.key, step.message, true);
+      if (step.key) return a.declined(step.key, step.message, true, undefined, step.cause);
       if (step.failed) return a.failed({ cause: step.cause, message: step.message }, 'plan');
       return a.skipped(step.cause, step.message);
     case 'hit':

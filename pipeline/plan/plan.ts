@@ -72,7 +72,8 @@ export async function cachedStep(
   const hit = await env.find(def, key, localOnly);
   if (!hit) return undefined;
   if (hit.declined !== undefined) {
-    return { stage: def.name, decision: 'skip', cause: 'declined', message: hit.declined, failed: false, key };
+    const cause = (hit.declinedCause ?? 'declined') as Cause;
+    return { stage: def.name, decision: 'skip', cause, message: hit.declined, failed: false, key };
   }
   const decision = hit.from === 'remote' ? 'remote-hit' : 'hit';
   // A never-cached stage is served from the store only as a reused result.

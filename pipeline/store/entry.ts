@@ -22,6 +22,8 @@ export interface Entry {
   ms: number;
   /** Set when the stage declined (it could not prove an output): its message, and no outputs. */
   declined?: string;
+  /** The decline's cause, where the stage gave one other than `declined`. */
+  declinedCause?: string;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -34,6 +36,10 @@ export const isFileName = (v: unknown): v is string =>
 /** Output labels become object keys: plain words only, never one that reaches a prototype. */
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype'];
 const isLabel = (v: string): boolean => /^[A-Za-z0-9._:-]{1,100}$/.test(v) && !FORBIDDEN.includes(v);
+
+/** A cause as stages spell them (`unsupported-model`): kebab-case words. */
+const isCause = (v: unknown): v is string =>
+  typeof v === 'string' && /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(v) && v.length <= 64;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -105,6 +111,10 @@ export function parseEntry(
   if (!isRecord(outputs)) return err('it has no outputs');
   const labels = Object.keys(outputs);
   const declined = raw['declined'];
+  const declinedCause = raw['declinedCause'];
+  if (declinedCause !== undefined && (declined === undefined || !isCause(declinedCause))) {
+    return err("its decline's cause is malformed");
+  }
   if (declined !== undefined) {
     const plain = typeof declined === 'string' && declined !== '' && declined.length <= 2000;
     if (!plain || labels.length > 0) return err('its decline is malformed');
@@ -125,6 +135,7 @@ export function parseEntry(
   }
   const ms = raw['ms'];
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return err('it has no valid build time');
-  const decline = typeof declined === 'string' ? { declined } : {};
+  const cause = isCause(declinedCause) ? { declinedCause } : {};
+  const decline = typeof declined === 'string' ? { declined, ...cause } : {};
   return ok({ key, data: data as unknown as KeyData, outputs: checked, ms, ...decline });
 }

@@ -13,6 +13,8 @@ export interface Hit {
   outputs: Record<string, StoredOutput>;
   from: 'local' | 'remote';
   declined?: string;
+  /** The decline's cause, where the stage gave one other than `declined`. */
+  declinedCause?: string;
   /** When the local entry was written (ms since the epoch): which result a reused measurement is. */
   madeAt?: number;
 }
@@ -26,7 +28,10 @@ export interface LookupOptions {
   warn(message: string): void;
 }
 
-const declinedOf = (e: Entry) => (e.declined !== undefined ? { declined: e.declined } : {});
+const declinedOf = (e: Entry) =>
+  e.declined !== undefined
+    ? { declined: e.declined, ...(e.declinedCause !== undefined ? { declinedCause: e.declinedCause } : {}) }
+    : {};
 
 async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
   const entry = await o.store.readEntry(def.name, key, def.outputs);

@@ -18,7 +18,7 @@ import { codeHash, probeTorchCompile } from '../../../torch/probe.js';
 import { projectPython } from '../../python.js';
 import { fromRoot } from '../../repo-root.js';
 import { escapeRegExp, systemTorch } from '../../system-torch.js';
-import { GPU, Rig } from '../engine-trt/rig.js';
+import { GPU, Rig, inputFiles } from '../engine-trt/rig.js';
 
 const FAKE_PYTHON = fromRoot('test/fixtures/bin/fake-torch-python.cjs');
 const torchVersion = escapeRegExp(systemTorch().version);
@@ -59,7 +59,10 @@ test('the key holds what changes the compiled code, taken from the bench section
     cudnn_benchmark: true,
     device: 'auto',
     timeout_s: 1800,
+    inputs: {},
   });
+  const dims = torchCompileFp16.config({ bench, model: { dims: { N: 4 } } });
+  assert.deepEqual(dims.inputs, { dims: { N: 4 } }, "the model's input fields: a change of dims changes the key");
   const a = torchCompileFp32.config({ bench: { ...GPU_BENCH.bench, runs: 10 } });
   const b = torchCompileFp32.config({ bench: { ...GPU_BENCH.bench, runs: 500, warmup: 50, ort: { level: 'basic' } } });
   assert.deepEqual(a, b);
@@ -156,6 +159,7 @@ test('a build: the request the compiler gets, the engine file and its manifest',
   assert.deepEqual(request, {
     graph: join(workDir, 'graph.json'),
     weights: join(workDir, 'weights.bin'),
+    inputs: inputFiles(workDir, [1, 256]),
     precision: 'fp16',
     batches: [1, 256],
     channelsLast: true,

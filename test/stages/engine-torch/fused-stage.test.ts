@@ -12,7 +12,7 @@ import { exec } from '../../../pipeline/execute/exec.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
 import { torchFusedFp16 } from '../../../stages/engine-torch/index.js';
 import { fromRoot } from '../../repo-root.js';
-import { GPU, Rig } from '../engine-trt/rig.js';
+import { GPU, Rig, inputFiles } from '../engine-trt/rig.js';
 
 const FAKE_PYTHON = fromRoot('test/fixtures/bin/fake-torch-python.cjs');
 const GPU_BENCH = { bench: { batch_sizes: [1, 256], engines: ['torch-fused'], precisions: ['fp16'] } };
@@ -45,13 +45,14 @@ test('the key holds the batches and the GPU settings; a plan nothing would load 
     cudnn_benchmark: true,
     device: 'auto',
     timeout_s: 1800,
+    inputs: {},
   });
   assert.match(
     torchFusedFp16.config({ bench: { engines: ['ort'] } }).unused,
     /^bench\.engines does not include torch-fused/,
   );
   const fp32 = torchFusedFp16.config({ bench: { ...GPU_BENCH.bench, precisions: ['fp32'] } });
-  assert.match(fp32.unused, /^bench\.precisions does not include fp16, the only precision torch-fused runs$/);
+  assert.equal(fp32.unused, 'bench.precisions does not include fp16: nothing would load this plan');
   assert.deepEqual(torchFusedFp16.tags, { precision: 'fp16', engine: 'torch-fused' });
 });
 
@@ -90,6 +91,7 @@ test('a build: the request names the fused engine and the batches; the plan and 
   assert.deepEqual(requests().at(-1), {
     graph: join(workDir, 'graph.json'),
     weights: join(workDir, 'weights.bin'),
+    inputs: inputFiles(workDir, [1, 256]),
     batches: [1, 256],
     engine: 'fused',
     cudnnBenchmark: true,

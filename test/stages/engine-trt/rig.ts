@@ -165,3 +165,12 @@ export function modelBytes(batch: number | 'N'): Uint8Array {
     },
   }).finish();
 }
+
+/** The input files a PyTorch engine build writes for modelBytes' model with batch N, as its request names them. */
+export const inputFiles = (dir: string, batches: number[]) =>
+  Object.fromEntries(
+    batches.map((b) => [
+      String(b),
+      [{ name: 'input', dtype: 'float32', dims: [b, 3, 8, 8], file: join(dir, `input-b${b}-0.bin`) }],
+    ]),
+  );
