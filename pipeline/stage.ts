@@ -142,8 +142,8 @@ export const lazyRun =
   async (ctx) =>
     (await load()).run(ctx);
 
-/** The result of a stage that declines, with the message users read. */
-export const decline = (message: string, details?: string[]): Result<Declined, never> => ({
+/** The result of a stage that declines, with the message users read and, where more is known, its cause. */
+export const decline = (message: string, details?: string[], cause?: Cause): Result<Declined, never> => ({
   ok: true,
-  value: { declined: message, ...(details ? { details } : {}) },
+  value: { declined: message, ...(details ? { details } : {}), ...(cause ? { cause } : {}) },
 });

@@ -7,9 +7,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { InputsConfig } from '../onnx/inputs/index.js';
 import { readModelFile } from '../onnx/serde.js';
-import { err, ok, type Result } from '../pipeline/result.js';
-import { fail, type Cause } from '../pipeline/cause.js';
-import type { Declined, StageContext, StageFailure, ToolFound } from '../pipeline/stage.js';
+import { ok, type Result } from '../pipeline/result.js';
+import { fail } from '../pipeline/cause.js';
+import { decline, type Declined, type StageContext, type StageFailure, type ToolFound } from '../pipeline/stage.js';
 import { feedsOf, type BenchInputs } from '../measure/feeds.js';
 import { checkSource } from '../source/check-source.js';
 import { exportForTorch } from './graph-export.js';
@@ -91,6 +91,7 @@ export async function callBuilder<T>(
     return fail('tool-failed', what, last.length ? last : undefined);
   }
   if (reply.ok) return ok(reply);
-  const cause: Cause | undefined = reply.cause === 'unsupported-model' ? reply.cause : undefined;
-  return cause ? ok({ declined: reply.message, cause }) : err({ cause: 'tool-failed', message: reply.message });
+  return reply.cause === 'unsupported-model'
+    ? decline(reply.message, undefined, reply.cause)
+    : fail('tool-failed', reply.message);
 }

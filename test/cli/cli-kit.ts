@@ -29,7 +29,13 @@ export async function shippedCli(args: readonly string[], cwd = fromRoot(), time
 export type Manifest = {
   stages: Record<
     string,
-    { status: string; key?: string; reason?: string; outputs: Record<string, { path: string; sha256: string }> }
+    {
+      status: string;
+      key?: string;
+      reason?: string;
+      cause?: string;
+      outputs: Record<string, { path: string; sha256: string }>;
+    }
   >;
 };
 

@@ -46,8 +46,8 @@ test('the benchmark measures INT8 on onnxruntime (ppocr_mobile_v2_cls), says why
   realModels('ppocr_mobile_v2_cls');
   const cls = fromRoot('configs/examples/ppocr_mobile_v2_cls.yaml');
   const args = ['--set', 'bench.runs=3', '--set', 'bench.max_seconds=1', '--set', 'bench.warmup=1'];
-  // The compiled PyTorch engines are left out: their builds take the graph's declared input shape, not
-  // model.dims, and this model's dimensions are named (an open defect, docs/compiled-engines.md).
+  // The compiled PyTorch engines are left out for time: two torch.compile runs of this model take minutes on
+  // the CPU; test/torch/named-dims.test.ts builds and loads them on it.
   args.push('--set', 'bench.batch_sizes=[32]', '--set', 'bench.engines=[ort,torch-eager]');
   const r = await shippedCli(['bench', '--config', cls, '--artifacts', artifacts, ...args]);
   assert.equal(r.exitCode, 0, r.stderr);

@@ -83,6 +83,23 @@ test('a stage that declines is skipped with its reason, the run exits 0, consume
   );
 });
 
+test("a decline with a cause of the stage's own keeps it: in the manifest, from the store, in the plan", async () => {
+  const p = project();
+  const f = join(p.dir, 'r.txt');
+  writeFileSync(f, 'please refuse');
+  const said = (m: ReturnType<typeof manifest>) => [m.stages['picky']?.status, m.stages['picky']?.cause];
+  assert.equal((await run(p, ['final', '--doc', f])).code, 0);
+  assert.deepEqual(said(manifest(p)), ['skipped', 'toy-refused']);
+  assert.equal(manifest(p).stages['picky']?.reason, 'picky: the text refuses');
+  p.takeRuns();
+  assert.equal((await run(p, ['final', '--doc', f])).code, 0);
+  assert.deepEqual(p.takeRuns(), [], 'the decline is stored');
+  assert.deepEqual(said(manifest(p)), ['skipped', 'toy-refused']);
+  const plan = await run(p, ['plan', '--doc', f, '--json']);
+  const stages = (JSON.parse(plan.stdout) as { stages: Array<{ stage: string; cause?: string }> }).stages;
+  assert.equal(stages.find((s) => s.stage === 'picky')?.cause, 'toy-refused');
+});
+
 test('a consumer does not fall back past a stage that was skipped because something upstream failed', async () => {
   const p = project();
   const f = join(p.dir, 'f.txt');

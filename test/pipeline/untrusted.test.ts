@@ -40,7 +40,7 @@ test('an entry whose sha256 is a path outside the store: refused, evicted, rebui
   assert.equal(readFileSync(outside, 'utf8'), 'do not touch');
 });
 
-test('damaged entry bodies (null output, numeric hash, no outputs, not JSON): evicted, one warning each', async () => {
+test('damaged entry bodies (null output, bad hash, no outputs, not JSON, a stray cause): evicted, one warning each', async () => {
   const damage: Array<[string, (e: Record<string, unknown>) => unknown]> = [
     ['output text is not an object', (e) => ({ ...e, outputs: { text: null } })],
     [
@@ -50,6 +50,7 @@ test('damaged entry bodies (null output, numeric hash, no outputs, not JSON): ev
     ['its outputs are none, the stage declares text', (e) => ({ ...e, outputs: {} })],
     ['its key data does not hash to its key', (e) => ({ ...e, data: { ...(e['data'] as object), version: 7 } })],
     ['not JSON', () => '{"key": '],
+    ["its decline's cause is malformed", (e) => ({ ...e, declinedCause: '../cause' })],
   ];
   for (const [why, change] of damage) {
     const p = project();
