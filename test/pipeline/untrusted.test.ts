@@ -40,7 +40,7 @@ test('an entry whose sha256 is a path outside the store: refused, evicted, rebui
   assert.equal(readFileSync(outside, 'utf8'), 'do not touch');
 });
 
-test('damaged entry bodies (null output, bad hash, no outputs, not JSON, a stray cause): evicted, one warning each', async () => {
+test('damaged entries (null output, bad hash, no outputs, not JSON, stray cause): evicted, warned once', async () => {
   const damage: Array<[string, (e: Record<string, unknown>) => unknown]> = [
     ['output text is not an object', (e) => ({ ...e, outputs: { text: null } })],
     [
