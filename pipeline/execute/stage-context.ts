@@ -1,7 +1,7 @@
 /**
  * The `ctx` a stage's `run` gets (pipeline/stage.ts `StageContext`): its config and tools as the planner found
  * them, its inputs where the executor placed them, paths for its outputs and their companions inside its tmp
- * folder, its persistent files, and the run's signal, options and log.
+ * folder, its persistent files, the run options it declares, and the run's signal and log.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
