@@ -5,11 +5,11 @@
  * the compiled engine: the model, the settings that change the code (taken from the `bench` section), and the
  * probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, the code that builds it).
  */
-import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
 import { benchConfig } from '../measure/config.js';
 import { torchAotiTool } from './aoti-probe.js';
 import { unusedBy, type CompileProbeConfig } from './probe.js';
-import { checkFiles } from '../source/check-source.js';
+import { checkFiles, type CheckFiles } from '../source/check-source.js';
 import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
 import type { InputsConfig } from '../onnx/inputs/index.js';
@@ -40,12 +40,12 @@ export function aotiEngineConfig(precision: Precision, root: Readonly<Record<str
   };
 }
 
-export function aotiEngineStage(precision: Precision): StageDef<AotiEngineConfig> {
-  return defineStage<AotiEngineConfig>({
+export function aotiEngineStage(precision: Precision): StageDef<AotiEngineConfig, { model: InputRef }, CheckFiles> {
+  return defineStage({
     name: `engine:torch-aoti:${precision}`,
     version: 1,
     description: `AOTInductor ${precision.toUpperCase()} package (.pt2) of the optimized graph, for aoti_load_package`,
-    config: (root) => aotiEngineConfig(precision, root),
+    config: (root): AotiEngineConfig => aotiEngineConfig(precision, root),
     inputs: { model: latestModel },
     // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
     files: checkFiles,

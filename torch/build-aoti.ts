@@ -7,17 +7,17 @@
 import { writeFile } from 'node:fs/promises';
 import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
-import type { Declined, StageContext, StageFailure } from '../pipeline/stage.js';
+import type { Declined, StageFailure } from '../pipeline/stage.js';
 import type { AotiEngineConfig } from './aoti-stage.js';
 import { writeInputs } from './input-files.js';
-import { callBuilder, prepareBuild } from './python-build.js';
+import { callBuilder, prepareBuild, type BuildContext } from './python-build.js';
 
 type Built = { header: Record<string, unknown>; exportSeconds: number; compileSeconds: number; bytes: number };
 
 /** torch.export names a dynamic dimension's bounds; 0 and 1 are specialised by export, so the example batch is 2. */
 const EXAMPLE_BATCH = 2;
 
-export async function run(ctx: StageContext<AotiEngineConfig>): Promise<Result<void | Declined, StageFailure>> {
+export async function run(ctx: BuildContext<AotiEngineConfig>): Promise<Result<void | Declined, StageFailure>> {
   const c = ctx.config;
   const name = `engine:torch-aoti:${c.precision}`;
   const tool = ctx.tools['torch-aoti'];

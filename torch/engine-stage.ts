@@ -5,10 +5,10 @@
  * `bench` section, so the two cannot disagree) and the probe's fingerprint (torch, Triton, CUDA, GPU,
  * compute capability, code).
  */
-import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
 import { benchConfig, compileBatches } from '../measure/config.js';
 import { torchCompileTool, unusedBy, type CompileProbeConfig } from './probe.js';
-import { checkFiles } from '../source/check-source.js';
+import { checkFiles, type CheckFiles } from '../source/check-source.js';
 import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
 import type { InputsConfig } from '../onnx/inputs/index.js';
@@ -47,12 +47,12 @@ export function compileEngineConfig(
   };
 }
 
-export function engineStage(precision: Precision): StageDef<CompileEngineConfig> {
-  return defineStage<CompileEngineConfig>({
+export function engineStage(precision: Precision): StageDef<CompileEngineConfig, { model: InputRef }, CheckFiles> {
+  return defineStage({
     name: `engine:torch-compile:${precision}`,
     version: 1,
     description: `torch.compile ${precision.toUpperCase()} of the optimized graph, kept as portable cache artifacts`,
-    config: (root) => compileEngineConfig(precision, root),
+    config: (root): CompileEngineConfig => compileEngineConfig(precision, root),
     inputs: { model: latestModel },
     // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
     files: checkFiles,

@@ -4,10 +4,10 @@
  * choices instead of timing every block again. Keyed like the compiled engines: the model, the batches, and
  * the probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, the kernels' code).
  */
-import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
 import { benchConfig } from '../measure/config.js';
 import { torchFusedTool, unusedBy, type CompileProbeConfig } from './probe.js';
-import { checkFiles } from '../source/check-source.js';
+import { checkFiles, type CheckFiles } from '../source/check-source.js';
 import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
 import type { InputsConfig } from '../onnx/inputs/index.js';
@@ -35,7 +35,7 @@ function fusedEngineConfig(root: Readonly<Record<string, unknown>>): FusedEngine
   };
 }
 
-export const torchFusedFp16: StageDef<FusedEngineConfig> = defineStage<FusedEngineConfig>({
+export const torchFusedFp16: StageDef<FusedEngineConfig, { model: InputRef }, CheckFiles> = defineStage({
   name: 'engine:torch-fused:fp16',
   version: 1,
   description: "the fused inverted-residual kernels: each block's fastest setting on this GPU (FP16)",

@@ -11,7 +11,7 @@ import { ok, type Result } from '../pipeline/result.js';
 import { fail } from '../pipeline/cause.js';
 import { decline, type Declined, type StageContext, type StageFailure, type ToolFound } from '../pipeline/stage.js';
 import { feedsOf, type BenchInputs } from '../measure/feeds.js';
-import { checkSource } from '../source/check-source.js';
+import { checkSource, type CheckFiles } from '../source/check-source.js';
 import { exportForTorch } from './graph-export.js';
 
 declare module '../pipeline/cause.js' {
@@ -20,6 +20,9 @@ declare module '../pipeline/cause.js' {
     'unsupported-model': true;
   }
 }
+
+/** The `ctx` of a compiled-engine build: its config, the latest model and the check data (its shapes count). */
+export type BuildContext<C> = StageContext<C, { readonly model: string } & CheckFiles>;
 
 /** `cause`: the builder declined the model, which is no failure of the build (torch_aoti.py's `declined`). */
 type Reply<T> = ({ ok: true } & T) | { ok: false; message: string; cause?: 'unsupported-model' };
@@ -55,7 +58,7 @@ export async function writeGraph(
  * what is compiled.
  */
 export async function prepareBuild(
-  ctx: StageContext<{ inputs: InputsConfig }>,
+  ctx: BuildContext<{ inputs: InputsConfig }>,
   model: string,
 ): Promise<Result<{ graph: string; weights: string; feeds: BenchInputs }, StageFailure>> {
   const decoded = await readModelFile(model);
@@ -73,7 +76,7 @@ export async function prepareBuild(
  * else the stage's one-line failure.
  */
 export async function callBuilder<T>(
-  ctx: StageContext<unknown>,
+  ctx: Pick<StageContext<unknown>, 'exec' | 'signal'>,
   tool: ToolFound,
   request: Record<string, unknown>,
   timeoutS: number,

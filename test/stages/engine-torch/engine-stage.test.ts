@@ -147,7 +147,7 @@ async function build(env: Record<string, string>) {
   const probe = await probeTorchCompile(c, exec);
   assert.ok(probe.ok);
   const model = rig.model('model.opt.onnx', 'N');
-  const { ctx, outDir, workDir, messages } = rig.context(c, { model }, probe.value as ToolFound);
+  const { ctx, outDir, workDir, messages } = rig.context(c, { model, check_data: {} }, probe.value as ToolFound);
   ctx.tools = { 'torch-compile': probe.value };
   return { r: await torchCompileFp16.run(ctx), outDir, workDir, messages, requests };
 }

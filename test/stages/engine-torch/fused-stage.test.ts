@@ -85,7 +85,7 @@ test('a build: the request names the fused engine and the batches; the plan and 
   const probe = await torchFusedFp16.tools![0]!.probe(c, exec);
   assert.ok(probe.ok);
   const model = rig.model('model.opt.onnx', 'N');
-  const { ctx, outDir, workDir } = rig.context(c, { model }, probe.value as ToolFound);
+  const { ctx, outDir, workDir } = rig.context(c, { model, check_data: {} }, probe.value as ToolFound);
   ctx.tools = { 'torch-fused': probe.value };
   assert.deepEqual(await torchFusedFp16.run(ctx), { ok: true, value: undefined });
   assert.deepEqual(requests().at(-1), {

@@ -121,13 +121,18 @@ export class Rig {
   }
 
   /** A StageContext as the runner would give it: outputs in a fresh dir, persistent files in a fixed one. */
-  context<C>(config: C, inputs: Record<string, string | undefined>, tool: ToolFound, run = 'run') {
+  context<C, In extends object = Record<string, string | undefined>>(
+    config: C,
+    inputs: In,
+    tool: ToolFound,
+    run = 'run',
+  ) {
     const outDir = join(this.root, run, 'out');
     const workDir = join(this.root, run, 'work');
     const persistentDir = join(this.root, 'persistent');
     for (const d of [outDir, workDir, persistentDir]) mkdirSync(d, { recursive: true });
     const messages: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-    const ctx: StageContext<C> = {
+    const ctx: StageContext<C, In> = {
       config,
       inputs,
       out: (label) => join(outDir, label),
