@@ -1,8 +1,8 @@
 /**
  * The compiled PyTorch engines for real on the CPU, with the project's torch 2.13 (.venv, found by the default
  * Python search): a user's small convnet (Conv, BatchNormalization, Relu, GlobalAveragePool, Flatten, Gemm, a
- * symbolic batch N; six nodes: the compiles' fixed C++ cost, not the model, is most of their time) through the
- * shipped CLI's `run --model`. engine:torch-compile:fp32 (one batch size, one compile) and engine:torch-aoti:fp32
+ * symbolic batch N and named height and width, given by model.dims as PP-OCR's are; six nodes: the compiles'
+ * fixed C++ cost, not the model, is most of their time) through the shipped CLI's `run --model`. engine:torch-compile:fp32 (one batch size, one compile) and engine:torch-aoti:fp32
  * are built and stored; the benchmark loads both: torch.compile starts warm from the engine (its cold compile
  * beside it), the AOTInductor package is loaded once and called at two batch sizes (its batch dimension is
  * dynamic); every output within the FP32 tolerance of the reference. A second `engines` builds nothing, and the
@@ -27,12 +27,14 @@ const artifacts = join(dir, 'artifacts');
 const config = join(dir, 'tiny.yaml');
 const modelPath = join(dir, 'net.onnx');
 const net = smallNet();
-net.graph.inputs = [vi('x', DType.FLOAT, ['N', 3, 8, 8])];
+net.graph.inputs = [vi('x', DType.FLOAT, ['N', 3, 'H', 'W'])];
 net.graph.outputs = [vi('y', DType.FLOAT, ['N', 5])];
 writeFileSync(modelPath, encodeModel(net));
 writeFileSync(
   config,
-  `bench:
+  `model:
+  dims: { H: 8, W: 8 }
+bench:
   warmup: 1
   runs: 5
   max_seconds: 0.5

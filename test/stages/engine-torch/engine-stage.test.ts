@@ -19,6 +19,9 @@ import { projectPython } from '../../python.js';
 import { fromRoot } from '../../repo-root.js';
 import { escapeRegExp, systemTorch } from '../../system-torch.js';
 import { GPU, Rig, inputFiles } from '../engine-trt/rig.js';
+import { readCheckData, tensorFeed } from '../../../onnx/inputs/index.js';
+import { readModelFile } from '../../../onnx/serde.js';
+import { realModels } from '../../corpus/models.js';
 
 const FAKE_PYTHON = fromRoot('test/fixtures/bin/fake-torch-python.cjs');
 const torchVersion = escapeRegExp(systemTorch().version);
@@ -176,6 +179,41 @@ test('a build: the request the compiler gets, the engine file and its manifest',
   assert.deepEqual(manifest.batches, [1, 256]);
   assert.equal((manifest.fingerprint as Record<string, string>).gpu, 'NVIDIA H100 PCIe');
   assert.equal(manifest.engineBytes, readFileSync(join(outDir, 'engine')).length);
+});
+
+test("PP-OCR's named dimensions: the build gets the benchmark's inputs, at model.dims and with the check data", async () => {
+  const { rig, requests } = fakeTorch();
+  const [cls] = realModels('ppocr_mobile_v2_cls');
+  const checkData = fromRoot('configs/examples/data/ppocr_mobile_v2_cls/test_data_set_1');
+  const model = { path: cls!.file, dims: { 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 } };
+  const root = { model: { ...model, check_data: checkData }, bench: { batch_sizes: [1, 32], precisions: ['fp32'] } };
+  const c = config('fp32', root);
+  assert.deepEqual(c.inputs, { dims: model.dims });
+  const files = await torchCompileFp32.files!(root);
+  assert.ok(files.ok);
+  const probe = await probeTorchCompile(c, exec);
+  assert.ok(probe.ok);
+  const { ctx, workDir } = rig.context(c, { model: cls!.file, ...files.value }, probe.value as ToolFound);
+  ctx.tools = { 'torch-compile': probe.value };
+  assert.deepEqual(await torchCompileFp32.run(ctx), { ok: true, value: undefined });
+  const inputs = requests().at(-1)!['inputs'] as Record<string, { name: string; dims: number[]; file: string }[]>;
+  assert.deepEqual(
+    Object.entries(inputs).map(([b, [x]]) => [b, x!.name, x!.dims]),
+    [
+      ['1', 'x', [1, 3, 48, 192]],
+      ['32', 'x', [32, 3, 48, 192]],
+    ],
+  );
+  assert.ok(inputs['1']![0]!.file.startsWith(workDir));
+  // Batch 32 is the check data's: its 32 rendered text lines, as the benchmark feeds them.
+  const decoded = await readModelFile(cls!.file);
+  assert.ok(decoded.ok);
+  const read = await readCheckData(files.value.check_data, decoded.value);
+  assert.ok(read.ok);
+  const feed = tensorFeed(read.value.inputs.get('x')!);
+  assert.ok(feed.ok);
+  const data = feed.value.data as Float32Array;
+  assert.deepEqual(readFileSync(inputs['32']![0]!.file), Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 });
 
 test("a failed build is one message: the compiler's reason, a crash with its signal, no reply", async () => {
