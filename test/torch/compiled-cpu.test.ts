@@ -2,10 +2,11 @@
  * The compiled PyTorch engines for real on the CPU, with the project's torch 2.13 (.venv, found by the default
  * Python search): a user's small convnet (Conv, BatchNormalization, Relu, GlobalAveragePool, Flatten, Gemm, a
  * symbolic batch N and named height and width, given by model.dims as PP-OCR's are; six nodes: the compiles'
- * fixed C++ cost, not the model, is most of their time) through the shipped CLI's `run --model`. engine:torch-compile:fp32 (one batch size, one compile) and engine:torch-aoti:fp32
- * are built and stored; the benchmark loads both: torch.compile starts warm from the engine (its cold compile
- * beside it), the AOTInductor package is loaded once and called at two batch sizes (its batch dimension is
- * dynamic); every output within the FP32 tolerance of the reference. A second `engines` builds nothing, and the
+ * fixed C++ cost, not the model, is most of their time) through the shipped CLI's `run --model`.
+ * engine:torch-compile:fp32 (one batch size, one compile) and engine:torch-aoti:fp32 are built and stored; the
+ * benchmark loads both: torch.compile starts warm from the engine (its cold compile beside it), the AOTInductor
+ * package is loaded once and called at two batch sizes (its batch dimension is dynamic); every output within the
+ * FP32 tolerance of the reference. A second `engines` builds nothing, and the
  * stored .pt2 runs in a plain Python program as docs/compiled-engines.md shows.
  */
 import assert from 'node:assert/strict';

@@ -181,7 +181,7 @@ test('a build: the request the compiler gets, the engine file and its manifest',
   assert.equal(manifest.engineBytes, readFileSync(join(outDir, 'engine')).length);
 });
 
-test("PP-OCR's named dimensions: the build gets the benchmark's inputs, at model.dims and with the check data", async () => {
+test("PP-OCR's named dimensions: the build gets the benchmark's inputs, at model.dims and the check data", async () => {
   const { rig, requests } = fakeTorch();
   const [cls] = realModels('ppocr_mobile_v2_cls');
   const checkData = fromRoot('configs/examples/data/ppocr_mobile_v2_cls/test_data_set_1');
