@@ -2,8 +2,10 @@
  * `engine:torch-aoti:fp32` and `engine:torch-aoti:fp16`: the optimized graph exported with torch.export (its
  * batch dimension dynamic where the model's is) and compiled ahead of time by AOTInductor into one `.pt2`
  * package, which the benchmark loads with aoti_load_package and measures as the engine `torch-aoti`. Keyed like
- * the compiled engine: the model, the settings that change the code (taken from the `bench` section), and the
- * probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, the code that builds it).
+ * the compiled engine: the model, the settings that change the code (taken from the `bench` section), the
+ * shapes it is exported at (the `model` section's input fields and the check data), and the probe's fingerprint
+ * (torch, Triton, CUDA, GPU, compute capability, the code that builds it). A model torch.export or AOTInductor
+ * refuses skips it as `unsupported-model` (build-aoti.ts).
  */
 import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
 import { benchConfig } from '../measure/config.js';

@@ -34,15 +34,20 @@ export async function run(ctx: BuildContext<AotiEngineConfig>): Promise<Result<v
   const batchAxes = Object.fromEntries(
     feeds.specs.flatMap((s) => (s.shape.includes('N') ? [[s.name, s.shape.indexOf('N')]] : [])),
   );
-  const request = { ...files, inputs: inputs.value, batch, batchAxes, precision: c.precision, device: c.device };
+  const { precision, device, max_batch: maxBatch } = c;
+  const request = {
+    ...files,
+    inputs: inputs.value,
+    batch,
+    batchAxes,
+    precision,
+    device,
+    maxBatch,
+    out: ctx.out('engine'),
+  };
   const { torch, gpu } = tool.fingerprint;
   ctx.log.info(`exporting and compiling ahead of time with torch ${torch} on ${gpu}`);
-  const reply = await callBuilder<Built>(
-    ctx,
-    tool,
-    { ...request, maxBatch: c.max_batch, out: ctx.out('engine') },
-    c.timeout_s,
-  );
+  const reply = await callBuilder<Built>(ctx, tool, request, c.timeout_s);
   if (!reply.ok) return reply;
   if ('declined' in reply.value) return ok(reply.value);
   const { header, exportSeconds, compileSeconds, bytes } = reply.value;

@@ -2,8 +2,8 @@
  * `engine:torch-compile:fp32` and `engine:torch-compile:fp16`: torch.compile of the optimized graph through the
  * torch runner, stored as torch.compile's portable cache artifacts, so the benchmark's compile starts warm
  * instead of from scratch. Keyed by the model, the compile settings the benchmark will use (taken from the
- * `bench` section, so the two cannot disagree) and the probe's fingerprint (torch, Triton, CUDA, GPU,
- * compute capability, code).
+ * `bench` section, so the two cannot disagree), the shapes it feeds (the `model` section's input fields and the
+ * check data) and the probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, code).
  */
 import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
 import { benchConfig, compileBatches } from '../measure/config.js';

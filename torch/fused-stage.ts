@@ -1,8 +1,9 @@
 /**
  * `engine:torch-fused:fp16`: which of the model's inverted-residual blocks run as one fused Triton kernel, and
  * in which setting, measured once on this GPU and stored, so the benchmark's torch-fused engine loads the
- * choices instead of timing every block again. Keyed like the compiled engines: the model, the batches, and
- * the probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, the kernels' code).
+ * choices instead of timing every block again. Keyed like the compiled engines: the model, the batches, the
+ * shapes (the `model` section's input fields and the check data), and the probe's fingerprint (torch, Triton,
+ * CUDA, GPU, compute capability, the kernels' code).
  */
 import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
 import { benchConfig } from '../measure/config.js';

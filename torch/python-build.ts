@@ -24,7 +24,7 @@ declare module '../pipeline/cause.js' {
 /** The `ctx` of a compiled-engine build: its config, the latest model and the check data (its shapes count). */
 export type BuildContext<C> = StageContext<C, { readonly model: string } & CheckFiles>;
 
-/** `cause`: the builder declined the model, which is no failure of the build (torch_aoti.py's `declined`). */
+/** `cause`: torch refused the model (torch_aoti.py: its export or compile), which is no failure of the build. */
 type Reply<T> = ({ ok: true } & T) | { ok: false; message: string; cause?: 'unsupported-model' };
 
 export function parseReply<T>(stdout: string): Reply<T> | undefined {
