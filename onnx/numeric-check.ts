@@ -93,8 +93,8 @@ export function compareOutputs(actual: Outputs, reference: Outputs): Comparison 
   let worst = 0;
   for (const [name, ref] of Object.entries(reference)) {
     const got = actual[name];
-    const r = numbers(ref),
-      g = got && numbers(got);
+    const r = numbers(ref);
+    const g = got && numbers(got);
     const comparable = r && g && g.length === r.length && got?.dims.join() === ref.dims.join();
     const a = comparable ? agreement(g, r, ref.dims) : notComparable();
     if (r && r.length > 0 && r.every((x) => x === 0)) notes.push(`output '${name}' is all zeros on the check's inputs`);
@@ -121,8 +121,8 @@ export async function firstFailingStep(
   count: number,
   failsAfter: (steps: number) => Promise<boolean>,
 ): Promise<number> {
-  let good = 0,
-    bad = count;
+  let good = 0;
+  let bad = count;
   while (bad - good > 1) {
     const mid = (good + bad) >> 1;
     if (await failsAfter(mid)) bad = mid;

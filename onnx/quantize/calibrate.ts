@@ -114,11 +114,11 @@ export function clipped(r: Range, h: Float64Array, percentile: number): Range {
   const total = h.reduce((a, b) => a + b, 0);
   const tail = (total * (100 - percentile)) / 100;
   const width = (r.hi - r.lo) / h.length;
-  let below = 0,
-    lo = 0;
+  let below = 0;
+  let lo = 0;
   while (lo < h.length - 1 && below + (h[lo] as number) <= tail) below += h[lo++] as number;
-  let above = 0,
-    hi = h.length - 1;
+  let above = 0;
+  let hi = h.length - 1;
   while (hi > lo && above + (h[hi] as number) <= tail) above += h[hi--] as number;
   return { lo: r.lo + lo * width, hi: r.lo + (hi + 1) * width };
 }

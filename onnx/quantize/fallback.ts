@@ -37,8 +37,8 @@ export async function restoreUntil(
 ): Promise<Fallback> {
   const kept = new Set<string>();
   const steps: FallbackStep[] = [];
-  let error = start,
-    evaluations = 0;
+  let error = start;
+  let evaluations = 0;
   // A coarse first ranking (one evaluation per candidate), then at each step the best few are re-measured.
   let ranked = await rank(candidates, kept, measure);
   evaluations += candidates.length;

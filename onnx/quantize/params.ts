@@ -25,8 +25,8 @@ export interface ActivationParams {
 const TINY = 1e-12;
 
 export function activationParams(range: Range, type: ActivationType): ActivationParams {
-  const lo = Math.min(0, range.lo),
-    hi = Math.max(0, range.hi);
+  const lo = Math.min(0, range.lo);
+  const hi = Math.max(0, range.hi);
   if (type === 'int8') {
     const scale = Math.max(Math.max(-lo, hi) / 127, TINY);
     return { scale: Math.fround(scale), zeroPoint: 0, dtype: DType.INT8 };

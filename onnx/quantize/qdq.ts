@@ -67,8 +67,8 @@ const node = (name: string, opType: string, inputs: string[], outputs: string[],
 function qdqPair(w: Writer, value: string, p: ActivationParams): string {
   const scale = constant(w, `${value}_scale`, DType.FLOAT, [], [p.scale]);
   const zp = constant(w, `${value}_zero_point`, p.dtype, [], [p.zeroPoint]);
-  const q = fresh(w, `${value}_quantized`),
-    dq = fresh(w, `${value}_dequantized`);
+  const q = fresh(w, `${value}_quantized`);
+  const dq = fresh(w, `${value}_dequantized`);
   w.nodes.push(node(fresh(w, `${value}_QuantizeLinear`), 'QuantizeLinear', [value, scale, zp], [q]));
   w.nodes.push(node(fresh(w, `${value}_DequantizeLinear`), 'DequantizeLinear', [q, scale, zp], [dq]));
   return dq;
@@ -122,8 +122,8 @@ function quantizeConstant(w: Writer, n: Node, input: number, c: Tensor, type: Ac
   if (!values.ok || !(values.value instanceof Float32Array)) throw new Error(`Internal error: '${c.name}' unreadable`);
   const v = values.value;
   const p = activationParams({ lo: Math.min(...v), hi: Math.max(...v) }, type);
-  const lo = p.dtype === DType.UINT8 ? 0 : -128,
-    hi = p.dtype === DType.UINT8 ? 255 : 127;
+  const lo = p.dtype === DType.UINT8 ? 0 : -128;
+  const hi = p.dtype === DType.UINT8 ? 255 : 127;
   const q = Array.from(v, (x) => Math.max(lo, Math.min(hi, Math.round(x / p.scale) + p.zeroPoint)));
   const name = constant(w, `${c.name}_quantized`, p.dtype, [...c.dims], q);
   const scale = constant(w, `${c.name}_scale`, DType.FLOAT, [], [p.scale]);

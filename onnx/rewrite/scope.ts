@@ -75,8 +75,8 @@ function rootScope(model: Model, signal: AbortSignal | undefined): Scope {
   let names: Set<string> | undefined;
   const fresh = (base: string): string => {
     names ??= allNames(model.graph);
-    let n = base,
-      k = 1;
+    let n = base;
+    let k = 1;
     while (names.has(n)) n = `${base}_${k++}`;
     names.add(n);
     return n;
