@@ -84,8 +84,8 @@ export async function benchInputs(
       dtype: dtypes.get(i.name) ?? String(i.dtype),
       shape: i.dims.map((d) => (d === 'batch' ? 'N' : d)),
     })),
-    ...(fixedBatch !== undefined ? { fixedBatch } : {}),
-    ...(checkBatch !== undefined ? { checkBatch } : {}),
+    fixedBatch,
+    checkBatch,
     feeds,
   });
 }

@@ -78,7 +78,7 @@ export function externalRefs(model: Model): Result<ExternalRef[], string> {
           `a byte count`,
       );
     }
-    refs.push({ tensor: t, location, offset, ...(length !== undefined ? { length } : {}) });
+    refs.push({ tensor: t, location, offset, length });
   }
   return ok(refs);
 }

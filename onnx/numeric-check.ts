@@ -17,7 +17,6 @@ import { err, ok, type Result } from '../pipeline/result.js';
 export type { Feeds };
 export type Outputs = Record<string, AnyTensor>;
 
-/** What a check's inputs are made from: the config's input fields and the user's check data (onnx/inputs). */
 /**
  * The check's feeds: the check data where given, else seeded values (normals for float inputs) with every
  * dimension resolved by onnx/inputs; the batch dimension takes the check data's batch, else `batch`.
@@ -26,7 +25,7 @@ export function seededFeeds(model: Model, seed: number, batch: number, source: F
   const fed = checkFeeds(model, source.inputs ?? {}, {
     seed,
     batch,
-    ...(source.checkData ? { checkData: source.checkData } : {}),
+    checkData: source.checkData,
   });
   return fed.ok ? ok(fed.value.feeds) : fed;
 }
@@ -101,7 +100,7 @@ export function compareOutputs(actual: Outputs, reference: Outputs): Comparison 
     outputs[name] = a;
     worst = Number.isNaN(a.relL2) || Number.isNaN(worst) ? Number.NaN : Math.max(worst, a.relL2);
   }
-  return { outputs, worstRelL2: worst, worstError: worstError(outputs), ...(notes.length ? { notes } : {}) };
+  return { outputs, worstRelL2: worst, worstError: worstError(outputs), notes: notes.length > 0 ? notes : undefined };
 }
 
 export const withinTolerance = (c: Comparison, tolerance: number): boolean =>

@@ -17,7 +17,6 @@ import {
 import { err, ok, type Result } from '../pipeline/result.js';
 import type { BenchConfig } from '../measure/config.js';
 import {
-  optional,
   progressOf,
   skipAll,
   type EngineGroup,
@@ -179,9 +178,9 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
             warmup: warmupBudget(c),
             timed: timedBudget(c),
             settings,
-            ...optional(progressOf(r, label)),
-            ...(r.calibrator ? { calibrator: r.calibrator } : {}),
-            ...(r.signal ? { signal: r.signal } : {}),
+            progress: progressOf(r, label),
+            calibrator: r.calibrator,
+            signal: r.signal,
           });
       // A stopped run measures nothing more and says nothing of what it stopped.
       if (r.signal?.aborted) return;

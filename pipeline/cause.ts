@@ -57,4 +57,4 @@ export interface StageFailure {
 
 /** The one constructor of a stage failure. */
 export const fail = (cause: Cause, message: string, details?: readonly string[]): Result<never, StageFailure> =>
-  err({ cause, message, ...(details && details.length > 0 ? { details: [...details] } : {}) });
+  err({ cause, message, details: details && details.length > 0 ? [...details] : undefined });

@@ -90,7 +90,7 @@ export function parseBanner(line: string): Banner | undefined {
     status: m[1] as BannerStatus,
     number,
     version: versionFromNumber(number),
-    ...(m[3] !== undefined ? { build: m[3] } : {}),
+    build: m[3],
     command: m[4] ?? '',
   };
 }

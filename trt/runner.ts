@@ -159,7 +159,7 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
       throughput: summary.throughputQps * r.batch,
     },
     summary,
-    ...(profilePath ? { profilePath } : {}),
+    profilePath,
   });
 }
 

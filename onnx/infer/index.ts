@@ -128,7 +128,7 @@ function inferScope(
             message,
             node: label,
             field: `output '${out}'`,
-            ...(path ? { graph: path } : {}),
+            graph: path || undefined,
           });
         }
         types.set(out, m.type);

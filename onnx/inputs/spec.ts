@@ -198,7 +198,7 @@ export function resolveInputs(
     specs.push({ name: input.name, dtype: t.dtype, dims, fill: fill.value, index });
   }
   const batched = batchDim !== undefined && specs.some((s) => s.dims.includes('batch'));
-  return ok({ inputs: specs, ...(batched ? { batchDim } : {}) });
+  return ok({ inputs: specs, batchDim: batched ? batchDim : undefined });
 }
 
 interface DimSources {

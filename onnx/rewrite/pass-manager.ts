@@ -94,7 +94,7 @@ function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerO
         nodesBefore,
         nodesAfter: nodes,
         ms,
-        ...(result.rules ? { rules: result.rules } : {}),
+        rules: result.rules,
       });
       roundChanged ||= result.changed;
       yield;

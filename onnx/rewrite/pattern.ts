@@ -28,8 +28,8 @@ export const op = (
 ): OpPattern => ({
   kind: 'op',
   opType,
-  ...(inputs ? { inputs } : {}),
-  ...(opts.bind ? { bind: opts.bind } : {}),
+  inputs,
+  bind: opts.bind,
   singleUse: opts.singleUse ?? true,
 });
 export const v = (bind: string): Pattern => ({ kind: 'value', bind });

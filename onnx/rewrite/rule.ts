@@ -44,7 +44,7 @@ export const rule = (name: string, pattern: OpPattern, rewrite: Rule['rewrite'],
   name,
   pattern,
   rewrite,
-  ...(check ? { check } : {}),
+  check,
 });
 
 /** Rewrites per node of the graph before the engine calls it a runaway (two rules undoing each other). */

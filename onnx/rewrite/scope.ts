@@ -66,7 +66,7 @@ export function graphPass(name: string, description: string, rewrite: GraphRewri
         return rewrite(graph, scope, stats) || changed;
       };
       const changed = visit(model.graph, root);
-      return { model, changed, ...(rules ? { rules: stats } : {}) };
+      return { model, changed, rules: rules ? stats : undefined };
     },
   });
 }

@@ -71,7 +71,7 @@ function walkGraph(w: Walk, g: Graph, types: Types, path: string, outer?: Outer)
       const parent = path ? ` (in ${w.described.get(path) ?? path})` : '';
       w.described.set(inner, `the ${body.attribute} of ${node.opType} node '${label}'${parent}`);
       const scope = w.inference.bodies.get(body.graph) ?? new Map<string, TensorType>();
-      walkGraph(w, body.graph, scope, inner, { defs, at: i, ...(outer ? { parent: outer } : {}) });
+      walkGraph(w, body.graph, scope, inner, { defs, at: i, parent: outer });
     }
   });
 }

@@ -100,7 +100,7 @@ const common = (p: Prepared, argv: RunArgs) => ({
   require: argv.require,
   excluded: p.excluded,
   code: p.code,
-  ...(p.remote ? { remote: p.remote } : {}),
+  remote: p.remote,
 });
 
 async function plan(p: Prepared, argv: RunArgs): Promise<number> {
@@ -166,7 +166,7 @@ async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   remote?.close();
   const configSha = sha256(canonical(stageConfig(config)));
   const name = viewName(r.argv.config, r.prepared.subject?.['name']);
-  await writeLatest(store, r.argv.config, outcomes, { configSha, name, ...(interrupted ? { interrupted } : {}) });
+  await writeLatest(store, r.argv.config, outcomes, { configSha, name, interrupted });
   const ms = performance.now() - r.started;
   logSummary(log, outcomes, ms);
   const failed = outcomes.filter((o) => o.status === 'failed');

@@ -56,7 +56,7 @@ export const exec: Exec = async (command, args, options = {}) => {
     args,
     exitCode: r.exitCode ?? null,
     signal: r.signal ?? null,
-    ...(spawnFailed ? { spawnError: r.originalMessage || r.shortMessage } : {}),
+    spawnError: spawnFailed ? r.originalMessage || r.shortMessage : undefined,
     timedOut: r.timedOut,
     stdout: String(r.stdout ?? ''),
     stderr: String(r.stderr ?? ''),

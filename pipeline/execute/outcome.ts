@@ -91,7 +91,7 @@ export class Attempt {
     const ms = this.elapsed();
     const made = r.madeAt !== undefined ? { made: new Date(r.madeAt).toISOString() } : {};
     this.say({ kind: 'hit', stage: this.stage, key, ms, from, reused: r.reused, ...made });
-    return this.end('cached', { key, ms, outputs, ...(from === 'remote' ? { from } : {}) });
+    return this.end('cached', { key, ms, outputs, from: from === 'remote' ? from : undefined });
   }
 
   built(key: string, outputs: Record<string, StoredOutput>, ms: number): Outcome {

@@ -94,7 +94,7 @@ function settled(a: Attempt, step: Exclude<Step, Miss>): Outcome {
     case 'remote-hit':
       return a.cached(step.fingerprint.key, step.outputs, step.decision === 'hit' ? 'local' : 'remote', {
         reused: step.reused,
-        ...(step.madeAt !== undefined ? { madeAt: step.madeAt } : {}),
+        madeAt: step.madeAt,
       });
     default:
       return unreachable(step);
@@ -128,7 +128,7 @@ async function decideThenBuild(def: AnyStage, a: Attempt, loop: Loop): Promise<O
   const env: PlanEnv = { ...opts, probes: loop.probes, find };
   const step = await decide(def, loop.root, (s) => fromOutcome(loop.results.get(s), s), env);
   if ('fingerprint' in step) a.key = step.fingerprint.key;
-  a.say({ kind: 'planned', stage: def.name, decision: step.decision, ...(a.key ? { key: a.key } : {}) });
+  a.say({ kind: 'planned', stage: def.name, decision: step.decision, key: a.key });
   if (step.decision !== 'miss') return settled(a, step);
   if (signal.aborted) return a.interrupted(signal);
   return build(def, step, a, env, loop);

@@ -230,7 +230,7 @@ export function createLogger(options: LogOptions = {}): Logger {
     warn(where: string | { stage?: string }, message?: string) {
       const stage = typeof where === 'string' ? undefined : where.stage;
       const said = typeof where === 'string' ? where : (message ?? '');
-      emit({ kind: 'note', level: 'warn', ...(stage ? { stage } : {}), message: said });
+      emit({ kind: 'note', level: 'warn', stage, message: said });
     },
   };
 }

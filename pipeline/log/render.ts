@@ -41,7 +41,7 @@ function hitLine(e: Extract<Event, { kind: 'hit' }>): Line {
 function declinedLine(e: Extract<Event, { kind: 'declined' }>): Line {
   const base = { stage: e.stage, status: 'skipped' as const };
   if (e.cached) return { ...base, level: 'info', msg: `${e.message} (hit ${short(e.key)})` };
-  return { ...base, level: 'warn', msg: e.message, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
+  return { ...base, level: 'warn', msg: e.message, ms: e.ms, details: e.details };
 }
 
 function failedLine(e: Extract<Event, { kind: 'failed' }>): Line {
@@ -50,7 +50,7 @@ function failedLine(e: Extract<Event, { kind: 'failed' }>): Line {
     case 'plan':
       return { ...base, msg: shortMessage(e.message), reason: e.message };
     case 'run':
-      return { ...base, msg: e.message, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
+      return { ...base, msg: e.message, ms: e.ms, details: e.details };
     default:
       return unreachable(e.phase);
   }

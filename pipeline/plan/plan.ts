@@ -147,7 +147,7 @@ function planOutcome(step: Step): PlanOutcome {
       return { stage, status: 'pending', reason: 'an input is rebuilt first', outputs: {} };
     case 'skip': {
       const { message, cause, key } = step;
-      return { stage, status: 'skipped', ...(key ? { key } : {}), reason: message, cause, outputs: {} };
+      return { stage, status: 'skipped', key, reason: message, cause, outputs: {} };
     }
     case 'hit':
     case 'remote-hit': {
@@ -161,7 +161,7 @@ function planOutcome(step: Step): PlanOutcome {
         stage,
         status: 'miss',
         key,
-        ...(reason ? { reason } : {}),
+        reason: reason || undefined,
         explain: step.explain,
         inputs: data.inputs,
         outputs: {},

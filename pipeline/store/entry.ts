@@ -72,7 +72,7 @@ function checkOutput(label: string, v: unknown, declared: string | undefined, to
   if (!top && v['companions'] !== undefined) return err(`output ${label} has companions of its own`);
   const companions = top ? checkCompanions(label, v['companions']) : ok(undefined);
   if (!companions.ok) return companions;
-  return ok({ file, sha256: v['sha256'], size, ...(companions.value ? { companions: companions.value } : {}) });
+  return ok({ file, sha256: v['sha256'], size, companions: companions.value });
 }
 
 /**

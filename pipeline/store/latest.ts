@@ -127,10 +127,10 @@ export async function writeLatest(
     ...outcomes.map((o) => ({
       stage: o.stage,
       rec: {
-        ...(o.key ? { key: o.key } : {}),
+        key: o.key,
         status: o.status,
-        ...(o.message ? { reason: o.message } : {}),
-        ...(o.cause ? { cause: o.cause } : {}),
+        reason: o.message || undefined,
+        cause: o.cause,
         ms: Math.round(o.ms * 10) / 10,
         events: o.events.map(recorded),
       },

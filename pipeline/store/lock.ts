@@ -82,7 +82,7 @@ export async function acquire(
     if (!waited) {
       waited = true;
       const h = await readHolder(path);
-      onWait?.({ ...(h ? { pid: h.pid, host: h.host } : {}) });
+      onWait?.({ pid: h?.pid, host: h?.host });
     }
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, delay);

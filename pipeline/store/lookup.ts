@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry, type RemoteStage } from './remote-lookup.js';
-import { isCorrupt, type Entry, type Store, type StoredOutput } from './store.js';
+import { isCorrupt, type Store, type StoredOutput } from './store.js';
 
 /** `declined`: the stage declined for this key (no outputs), which is as much a result as an output. */
 export interface Hit {
@@ -26,8 +26,6 @@ export interface LookupOptions {
   warn(message: string): void;
 }
 
-const declinedOf = (e: Entry) => (e.declined !== undefined ? { declined: e.declined } : {});
-
 async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
   const entry = await o.store.readEntry(def.name, key, def.outputs);
   if (entry === undefined) return undefined;
@@ -43,7 +41,7 @@ async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Pro
     return undefined;
   }
   const madeAt = (await stat(o.store.entryFile(def.name, key)).catch(() => undefined))?.mtimeMs;
-  return { outputs: entry.outputs, from: 'local', ...declinedOf(entry), ...(madeAt ? { madeAt } : {}) };
+  return { outputs: entry.outputs, from: 'local', declined: entry.declined, madeAt };
 }
 
 async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
@@ -51,7 +49,7 @@ async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Pr
   const entry = await peekRemote(o.remote, def, key, o.warn);
   if (!entry) return undefined;
   if (!(await pullEntry(o.store, o.remote, def, entry, o.warn))) return undefined;
-  return { outputs: entry.outputs, from: 'remote', ...declinedOf(entry) };
+  return { outputs: entry.outputs, from: 'remote', declined: entry.declined };
 }
 
 /** A run's look-up: `localOnly` for a measurement's newest result and for the second look after a lock. */
@@ -77,10 +75,10 @@ export async function peek(
 ): Promise<Hit | undefined> {
   const entry = await o.store.readEntry(def.name, key, def.outputs);
   if (entry && !isCorrupt(entry) && (await o.store.check(entry, false)).ok) {
-    return { outputs: entry.outputs, from: 'local', ...declinedOf(entry) };
+    return { outputs: entry.outputs, from: 'local', declined: entry.declined };
   }
   if (localOnly || !o.remote?.usable) return undefined;
   const remote = await peekRemote(o.remote, def, key, o.warn);
   if (!remote || (o.pull && !(await pullEntry(o.store, o.remote, def, remote, o.warn)))) return undefined;
-  return { outputs: remote.outputs, from: 'remote', ...declinedOf(remote) };
+  return { outputs: remote.outputs, from: 'remote', declined: remote.declined };
 }
