@@ -128,24 +128,36 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
   if (!files.ok) return files;
   const loaded = new Map<Tensor, Tensor>();
   for (const r of refs.value) {
-    const file = await open(files.value.get(r.location)!, 'r');
-    try {
-      const size = (await file.stat()).size;
-      const length = r.length ?? size - r.offset;
-      if (r.offset + length > size) {
-        return err(
-          `tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ` +
-            `${r.offset + length}`,
-        );
-      }
-      const rawData = new Uint8Array(length);
-      await file.read(rawData, 0, length, r.offset);
-      const { externalData: _e, dataLocation: _d, ...rest } = r.tensor.proto;
-      loaded.set(r.tensor, { ...r.tensor, proto: { ...rest, rawData } });
-    } finally {
-      await file.close();
-    }
+    const tensor = await readExternal(r, files.value.get(r.location)!);
+    if (!tensor.ok) return tensor;
+    loaded.set(r.tensor, tensor.value);
   }
+  return ok(withLoaded(model, loaded));
+}
+
+/** The tensor with its bytes read from `path` into `raw_data`, its external-data fields gone. */
+async function readExternal(r: ExternalRef, path: string): Promise<Result<Tensor, string>> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    const length = r.length ?? size - r.offset;
+    if (r.offset + length > size) {
+      return err(
+        `tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ` +
+          `${r.offset + length}`,
+      );
+    }
+    const rawData = new Uint8Array(length);
+    await file.read(rawData, 0, length, r.offset);
+    const { externalData: _e, dataLocation: _d, ...rest } = r.tensor.proto;
+    return ok({ ...r.tensor, proto: { ...rest, rawData } });
+  } finally {
+    await file.close();
+  }
+}
+
+/** The model with each loaded tensor in place of its external one, initializer or node attribute. */
+function withLoaded(model: Model, loaded: ReadonlyMap<Tensor, Tensor>): Model {
   const swap = (t: Tensor): Tensor => loaded.get(t) ?? t;
   const isLoaded = (a: Attribute) => a.value.kind === 'tensor' && loaded.has(a.value.value);
   const swapAttribute = (a: Attribute): Attribute =>
@@ -153,7 +165,7 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
       ? { name: a.name, value: { kind: 'tensor', value: swap(a.value.value) } }
       : a;
   const graph = model.graph;
-  return ok({
+  return {
     ...model,
     graph: {
       ...graph,
@@ -162,5 +174,5 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
         n.attributes.some(isLoaded) ? { ...n, attributes: n.attributes.map(swapAttribute) } : n,
       ),
     },
-  });
+  };
 }

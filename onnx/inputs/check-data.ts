@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Model, Tensor } from '../ir.js';
 import { decodeTensorFile } from '../tensor.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { feedInputs } from './spec.js';
+import { feedInputs } from './dims.js';
 
 export interface CheckData {
   /** Graph input name → its tensor. */

@@ -13,7 +13,8 @@ import { resolveInputs, type InputsConfig, type ModelInputs } from './spec.js';
 
 export { checkDataFiles, checkShapes, readCheckData, type CheckData } from './check-data.js';
 export { batchOf, makeFeeds, tensorFeed, type Feeds } from './feeds.js';
-export { checkSize, feedInputs, MAX_ELEMENTS, resolveInputs, shapeAt } from './spec.js';
+export { feedInputs } from './dims.js';
+export { checkSize, MAX_ELEMENTS, resolveInputs, shapeAt } from './spec.js';
 export type { Fill, InputConfig, InputsConfig, InputSpec, ModelInputs } from './spec.js';
 
 /** Where a numeric check's inputs come from: the model's input settings and, when given, real check data. */

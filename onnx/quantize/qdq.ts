@@ -172,7 +172,7 @@ export function writePlacement(
   if (!params.ok) return params;
   const w: Writer = { names: usedNames(m), inits: [], nodes: [] };
   const consts = new Map(m.graph.initializers.map((t) => [t.name, t]));
-  const dq = new Map<string, string>();
+  const site: Site = { p, type, params: params.value, alias, consts };
   const stats: QdqStats = {
     quantizedNodes: p.nodes.size,
     qdqPairs: 0,
@@ -180,37 +180,67 @@ export function writePlacement(
     biasSaturated: 0,
     foldedActivations: p.folded.size,
   };
+  const dq = writeNodes(w, site, m, model.graph.nodes, stats);
+  replaceNodes(m, w, alias);
+  return ok({ model: m, stats, dequantized: dq });
+}
+
+/**
+ * The clone's nodes in order (`originals` are the same nodes in the placement's model), folded ones left out:
+ * each reads through folded activations and Q → DQ pairs, has its operands quantized, and is followed by a pair
+ * for each quantized activation it produces. Returns each quantized tensor's dequantized name.
+ */
+function writeNodes(w: Writer, s: Site, m: Model, originals: readonly Node[], stats: QdqStats): Map<string, string> {
+  const dq = new Map<string, string>();
   const pairAfter = (v: string) => {
-    const a = params.value.get(v);
+    const a = s.params.get(v);
     if (!a || dq.has(v)) return;
     dq.set(v, qdqPair(w, v, a));
     stats.qdqPairs++;
   };
   for (const i of m.graph.inputs) pairAfter(i.name);
-  const originals = model.graph.nodes;
   m.graph.nodes.forEach((n, k) => {
     const original = originals[k] as Node;
-    if (p.folded.has(original)) return;
+    if (s.p.folded.has(original)) return;
     n.inputs = n.inputs.map((v) => {
-      const a = alias.get(v) ?? v;
+      const a = s.alias.get(v) ?? v;
       return dq.get(a) ?? a;
     });
-    const slot = p.weights.get(original);
-    if (slot) {
-      const input = params.value.get(alias.get(original.inputs[0] ?? '') ?? original.inputs[0] ?? '');
-      const weight = consts.get(original.inputs[slot.input] ?? '') as Tensor;
-      const bias = slot.bias === undefined ? undefined : consts.get(original.inputs[slot.bias] ?? '');
-      stats.biasSaturated += quantizeWeightOf(w, n, slot, weight, input?.scale ?? 1, bias);
-      stats.weights++;
-    }
-    const c = p.constants.get(original);
-    if (c !== undefined) quantizeConstant(w, n, c, consts.get(original.inputs[c] ?? '') as Tensor, type);
+    quantizeOperands(w, s, n, original, stats);
     w.nodes.push(n);
     for (const v of n.outputs) pairAfter(v);
   });
+  return dq;
+}
+
+/** What quantizing a node's operands reads: the placement, the activations' parameters, the model's constants. */
+interface Site {
+  p: Placement;
+  type: ActivationType;
+  params: ReadonlyMap<string, ActivationParams>;
+  /** A folded activation's output → the value it passed on. */
+  alias: ReadonlyMap<string, string>;
+  consts: ReadonlyMap<string, Tensor>;
+}
+
+/** The weight (and bias) and the constant operand of node `n` quantized where the placement says so. */
+function quantizeOperands(w: Writer, s: Site, n: Node, original: Node, stats: QdqStats): void {
+  const slot = s.p.weights.get(original);
+  if (slot) {
+    const input = s.params.get(s.alias.get(original.inputs[0] ?? '') ?? original.inputs[0] ?? '');
+    const weight = s.consts.get(original.inputs[slot.input] ?? '') as Tensor;
+    const bias = slot.bias === undefined ? undefined : s.consts.get(original.inputs[slot.bias] ?? '');
+    stats.biasSaturated += quantizeWeightOf(w, n, slot, weight, input?.scale ?? 1, bias);
+    stats.weights++;
+  }
+  const c = s.p.constants.get(original);
+  if (c !== undefined) quantizeConstant(w, n, c, s.consts.get(original.inputs[c] ?? '') as Tensor, s.type);
+}
+
+/** The written nodes in place of the graph's; initializers nothing reads any more and folded values' infos go. */
+function replaceNodes(m: Model, w: Writer, alias: ReadonlyMap<string, string>): void {
   m.graph.nodes = w.nodes;
   const read = new Set([...w.nodes.flatMap((n) => n.inputs), ...m.graph.outputs.map((o) => o.name), ...captured(m)]);
   m.graph.initializers = [...m.graph.initializers, ...w.inits].filter((t) => read.has(t.name));
   m.graph.valueInfo = m.graph.valueInfo.filter((v) => !alias.has(v.name));
-  return ok({ model: m, stats, dequantized: dq });
 }

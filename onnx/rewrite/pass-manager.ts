@@ -73,17 +73,7 @@ function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerO
       checkpoint();
       const nodesBefore = nodes;
       const t0 = performance.now();
-      let result;
-      try {
-        result = pass.run(current, options.signal ? { signal: options.signal } : {});
-      } catch (cause) {
-        if (options.signal?.aborted) throw options.signal.reason;
-        throw new PassError(
-          pass.name,
-          steps.map((s) => s.pass),
-          cause,
-        );
-      }
+      const result = runPass(pass, current, options.signal, steps);
       const ms = performance.now() - t0;
       current = result.model;
       if (result.changed) nodes = countNodes(current.graph);
@@ -107,4 +97,18 @@ function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerO
     steps.map((s) => s.pass),
     new Error(`no fixed point after ${maxRounds} rounds; still changing: ${last.join(', ')}`),
   );
+}
+
+/** One pass; what it throws becomes a PassError naming it and the passes before it, unless the run was stopped. */
+function runPass(pass: Pass, model: Model, signal: AbortSignal | undefined, before: readonly PassStep[]): PassResult {
+  try {
+    return pass.run(model, { signal });
+  } catch (cause) {
+    if (signal?.aborted) throw signal.reason;
+    throw new PassError(
+      pass.name,
+      before.map((s) => s.pass),
+      cause,
+    );
+  }
 }

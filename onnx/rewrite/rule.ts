@@ -77,29 +77,42 @@ function rewriteGraph(
     const node = queue[head] as Node;
     queued.delete(node);
     if (edits.removed.has(node)) continue;
-    for (const r of byOp.get(node.opType) ?? []) {
-      const m = matchPattern(r.pattern, node, index);
-      if (!m) continue;
-      const reason = r.check?.(m, ctx);
-      const touched = reason === undefined ? applyReplacement(index, edits, m, r.rewrite(m, ctx)) : reason;
-      if (typeof touched === 'string') {
-        s.declined[r.name] ??= `${node.name || node.opType}: ${touched}`;
-        continue;
+    const touched = fireFirst(node, byOp.get(node.opType) ?? [], ctx, edits, s);
+    if (!touched) continue;
+    if (++fires > limit) throw new Error(`Internal error: rules of '${pass}' still firing after ${fires} rewrites`);
+    for (const n of touched) {
+      if (!queued.has(n) && !edits.removed.has(n) && byOp.has(n.opType)) {
+        queued.add(n);
+        queue.push(n);
       }
-      s.fired[r.name] = (s.fired[r.name] ?? 0) + 1;
-      if (++fires > limit) throw new Error(`Internal error: rules of '${pass}' still firing after ${fires} rewrites`);
-      for (const n of touched) {
-        if (!queued.has(n) && !edits.removed.has(n) && byOp.has(n.opType)) {
-          queued.add(n);
-          queue.push(n);
-        }
-      }
-      break;
     }
   }
   if (fires === 0) return false;
   commit(graph, edits);
   return true;
+}
+
+/** The first of the node's rules that applies, applied: the nodes to look at again. A decline is noted in `s`. */
+function fireFirst(
+  node: Node,
+  rules: readonly Rule[],
+  ctx: RuleContext,
+  edits: Edits,
+  s: RuleStats,
+): Node[] | undefined {
+  for (const r of rules) {
+    const m = matchPattern(r.pattern, node, ctx.index);
+    if (!m) continue;
+    const reason = r.check?.(m, ctx);
+    const touched = reason === undefined ? applyReplacement(ctx.index, edits, m, r.rewrite(m, ctx)) : reason;
+    if (typeof touched === 'string') {
+      s.declined[r.name] ??= `${node.name || node.opType}: ${touched}`;
+      continue;
+    }
+    s.fired[r.name] = (s.fired[r.name] ?? 0) + 1;
+    return touched;
+  }
+  return undefined;
 }
 
 /** The node list in its old order, each replaced node giving way to its replacement, removed ones gone. */
