@@ -93,6 +93,33 @@ export function parseEntry(
     return err('not JSON');
   }
   if (!isRecord(raw)) return err('not an object');
+  const data = checkKey(raw, key, stage);
+  if (!data.ok) return data;
+  const outputs = raw['outputs'];
+  if (!isRecord(outputs)) return err('it has no outputs');
+  const declined = raw['declined'];
+  const wrong = labelsProblem(outputs, declined, declared);
+  if (wrong) return err(wrong);
+  const checked: Record<string, EntryOutput> = {};
+  for (const label of Object.keys(outputs)) {
+    if (!isLabel(label)) return err('it has an output with an invalid label');
+    const o = checkOutput(label, outputs[label], declared?.[label]);
+    if (!o.ok) return o;
+    checked[label] = o.value;
+  }
+  const ms = raw['ms'];
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return err('it has no valid build time');
+  return ok({
+    key,
+    data: data.value,
+    outputs: checked,
+    ms,
+    declined: typeof declined === 'string' ? declined : undefined,
+  });
+}
+
+/** The entry's key data: for this stage, and hashing to the key the entry was looked up by. */
+function checkKey(raw: Record<string, unknown>, key: string, stage: string): Result<KeyData, string> {
   if (raw['key'] !== key) return err('its key field does not match its name');
   const data = raw['data'];
   if (!isRecord(data) || data['stage'] !== stage) return err(`its key data is not for stage ${stage}`);
@@ -101,30 +128,26 @@ export function parseEntry(
   } catch {
     return err('its key data cannot be encoded');
   }
-  const outputs = raw['outputs'];
-  if (!isRecord(outputs)) return err('it has no outputs');
+  return ok(data as unknown as KeyData);
+}
+
+/** What is wrong with the output labels: a decline has none; otherwise they are the declared ones, or some. */
+function labelsProblem(
+  outputs: Record<string, unknown>,
+  declined: unknown,
+  declared: Readonly<Record<string, string>> | undefined,
+): string | undefined {
   const labels = Object.keys(outputs);
-  const declined = raw['declined'];
   if (declined !== undefined) {
     const plain = typeof declined === 'string' && declined !== '' && declined.length <= 2000;
-    if (!plain || labels.length > 0) return err('its decline is malformed');
-  } else if (declared) {
+    return !plain || labels.length > 0 ? 'its decline is malformed' : undefined;
+  }
+  if (declared) {
     const want = Object.keys(declared);
     if (labels.length !== want.length || want.some((l) => !Object.hasOwn(outputs, l))) {
-      return err(`its outputs are ${labels.join(', ') || 'none'}, the stage declares ${want.join(', ')}`);
+      return `its outputs are ${labels.join(', ') || 'none'}, the stage declares ${want.join(', ')}`;
     }
-  } else if (labels.length === 0) {
-    return err('it has no outputs');
+    return undefined;
   }
-  const checked: Record<string, EntryOutput> = {};
-  for (const label of labels) {
-    if (!isLabel(label)) return err('it has an output with an invalid label');
-    const o = checkOutput(label, outputs[label], declared?.[label]);
-    if (!o.ok) return o;
-    checked[label] = o.value;
-  }
-  const ms = raw['ms'];
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return err('it has no valid build time');
-  const decline = typeof declined === 'string' ? { declined } : {};
-  return ok({ key, data: data as unknown as KeyData, outputs: checked, ms, ...decline });
+  return labels.length === 0 ? 'it has no outputs' : undefined;
 }

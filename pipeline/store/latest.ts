@@ -117,43 +117,18 @@ export async function writeLatest(
   outcomes: readonly Outcome[],
   opts: { configSha: string; interrupted?: string; name?: string },
 ): Promise<Manifest> {
-  const views = join(store.root, 'views');
   const name = opts.name ?? viewName(configPath);
   const id = `${name}-${Date.now().toString(36)}-${process.pid}`;
-  const view = join(views, id);
+  const view = join(store.root, 'views', id);
   await mkdir(view, { recursive: true });
-
-  const rows: Row[] = [
-    ...outcomes.map((o) => ({
-      stage: o.stage,
-      rec: {
-        key: o.key,
-        status: o.status,
-        reason: o.message || undefined,
-        cause: o.cause,
-        ms: Math.round(o.ms * 10) / 10,
-        events: o.events.map(recorded),
-      },
-      outputs: o.outputs,
-    })),
-    ...(await carriedOver(store, `latest-${name}`, opts.configSha, outcomes)),
-  ];
-  const linked: string[] = [];
-  const owners = new Map<string, number>();
-  for (const r of rows) for (const o of Object.values(r.outputs)) owners.set(o.file, (owners.get(o.file) ?? 0) + 1);
-
-  const interrupted = opts.interrupted ? { interrupted: opts.interrupted } : {};
-  const manifest: Manifest = { config: configPath, config_sha256: opts.configSha, ...interrupted, stages: {} };
-  for (const r of rows) {
-    const outputs: StageRecord['outputs'] = {};
-    for (const [label, out] of Object.entries(r.outputs)) {
-      // Two stages with one file name each get a folder rather than overwrite each other.
-      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(r.stage), out.file) : out.file;
-      linked.push(...(await store.place(out, join(view, rel))));
-      outputs[label] = { path: rel, sha256: out.sha256 };
-    }
-    manifest.stages[r.stage] = { ...r.rec, outputs };
-  }
+  const rows = [...outcomes.map(rowOf), ...(await carriedOver(store, `latest-${name}`, opts.configSha, outcomes))];
+  const { stages, linked } = await placeOutputs(store, view, rows);
+  const manifest: Manifest = {
+    config: configPath,
+    config_sha256: opts.configSha,
+    interrupted: opts.interrupted,
+    stages,
+  };
   await writeFile(join(view, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
   await checkLatest(store, store.root, name);
@@ -169,4 +144,37 @@ export async function writeLatest(
   // Old views go once no reader is likely to hold them; those a `latest` link names always stay.
   await pruneViews(store.root, VIEW_GRACE_MS);
   return manifest;
+}
+
+/** A stage of this run as manifest.json records it. */
+const rowOf = (o: Outcome): Row => ({
+  stage: o.stage,
+  rec: {
+    key: o.key,
+    status: o.status,
+    reason: o.message || undefined,
+    cause: o.cause,
+    ms: Math.round(o.ms * 10) / 10,
+    events: o.events.map(recorded),
+  },
+  outputs: o.outputs,
+});
+
+/** Each row's outputs linked into the view: the stage records, and every path linked (to restamp). */
+async function placeOutputs(store: Store, view: string, rows: readonly Row[]) {
+  const linked: string[] = [];
+  const owners = new Map<string, number>();
+  for (const r of rows) for (const o of Object.values(r.outputs)) owners.set(o.file, (owners.get(o.file) ?? 0) + 1);
+  const stages: Record<string, StageRecord> = {};
+  for (const r of rows) {
+    const outputs: StageRecord['outputs'] = {};
+    for (const [label, out] of Object.entries(r.outputs)) {
+      // Two stages with one file name each get a folder rather than overwrite each other.
+      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(r.stage), out.file) : out.file;
+      linked.push(...(await store.place(out, join(view, rel))));
+      outputs[label] = { path: rel, sha256: out.sha256 };
+    }
+    stages[r.stage] = { ...r.rec, outputs };
+  }
+  return { stages, linked };
 }

@@ -29,6 +29,7 @@ test("each command's --help lists the stage options it declares, plan the filter
     'force',
     'explain',
     'verbose',
+    'jobs',
     'json',
     'log-format',
     'artifacts',
