@@ -83,10 +83,10 @@ test('no line over 120 columns, no function over 60 lines, no file over 300 line
 
 /**
  * Functions over 40 lines in the product code (tests aside): under the hard limit, but long enough to be read
- * twice. The count is printed and may only go down; lower the ceiling when it does (37 at issue 20, then 14).
+ * twice. The count is printed and may only go down; lower the ceiling when it does (37 at issue 20, then 13).
  */
 const LONG_FUNCTION_LINES = 40;
-const LONG_FUNCTION_CEILING = 14;
+const LONG_FUNCTION_CEILING = 13;
 
 test(`functions over ${LONG_FUNCTION_LINES} lines in the product code: printed, at most the ceiling`, async (t) => {
   const files = (await tracked('*.ts', '*.mjs')).filter((f) => !f.startsWith('test/'));
