@@ -18,6 +18,7 @@ import { limits, overLimit } from './limits.js';
 import { err, ok, type Result } from '../result.js';
 import { didYouMean } from '../cli/suggest.js';
 
+/** A run config as parsed: sections by name; each stage reads and checks its own (its schema). */
 export type RunConfig = Record<string, unknown>;
 
 type SchemaNode = { properties?: Record<string, SchemaNode>; items?: SchemaNode; description?: string };
@@ -135,7 +136,15 @@ function readBounded(file: string): Result<string, string> {
   }
 }
 
-export type ConfigCheck = (config: RunConfig) => { path: string[]; message: string } | undefined;
+/** A judgement of the checked config the schema cannot make (fields that do not go together, a memory budget). */
+export type ConfigCheck = (config: RunConfig) =>
+  | {
+      /** The field to blame, from the top of the config. */
+      path: string[];
+      /** What is wrong and what to do, without the location. */
+      message: string;
+    }
+  | undefined;
 
 /**
  * Reads, overrides and checks a run config. `adjust` edits the file's config (options the project declares, such

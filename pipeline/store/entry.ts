@@ -6,19 +6,27 @@ import { badCompanionName } from './companions.js';
 import { keyOf, type KeyData } from '../plan/fingerprint.js';
 import { err, ok, type Result } from '../result.js';
 
+/** One output of an entry: which object holds it, under which name it is placed. */
 export interface EntryOutput {
   /** The file name the stage declared for this output. */
   file: string;
+  /** Its content hash: the object that holds it. */
   sha256: string;
+  /** Its size in bytes: checked against the object before its bytes are trusted. */
   size: number;
   /** Files that travel with this one, by path relative to its folder (pipeline/store/companions.ts). */
   companions?: Record<string, EntryOutput>;
 }
 
+/** One finished build, as `entries/<stage>/<key>.json` (and a remote cache's `ac/<key>`) holds it. */
 export interface Entry {
+  /** The key it is stored under; `data` must hash to it. */
   key: string;
+  /** What the key hashes: `--explain` compares it with a later key's. */
   data: KeyData;
+  /** The outputs by label; none for a decline. */
   outputs: Record<string, EntryOutput>;
+  /** How long the build took. */
   ms: number;
   /** Set when the stage declined (it could not prove an output): its message, and no outputs. */
   declined?: string;

@@ -16,27 +16,43 @@ import type { Event } from '../log/events.js';
 import type { Outcome } from '../execute/outcome.js';
 import { escapeName, isCorrupt, type Store, type StoredOutput } from './store.js';
 
+/** One stage in manifest.json: field names are what users and their scripts read. */
 interface StageRecord {
+  /** Its key, when it got one. */
   key?: string;
+  /** How it ended. */
   status: Outcome['status'];
   /** Why it did not build, as a sentence (the Outcome's `message`; SPEC.md names the field `reason`). */
   reason?: string;
   /** Why it did not build, as a value (pipeline/cause.ts). */
   cause?: Outcome['cause'];
+  /** How long it took, to 0.1 ms. */
   ms: number;
-  outputs: Record<string, { path: string; sha256: string }>;
+  /** Each output's place in the view and its content hash, by label. */
+  outputs: Record<
+    string,
+    {
+      /** Relative to the view (and so to `latest/`). */
+      path: string;
+      /** Its content hash. */
+      sha256: string;
+    }
+  >;
   /** What was said of the stage in this run, in order (pipeline/log/events.ts; progress aside). */
   events?: RecordedEvent[];
   /** Not part of this run: carried over from the earlier run that built or found it. */
   earlier?: true;
 }
 
+/** A view's manifest.json: what the run (and earlier ones, for stages it did not select) made, stage by stage. */
 export interface Manifest {
+  /** The config's path, as given. */
   config: string;
   /** Hash of the loaded config (after `--set` and defaults): what `earlier` stages must share with this run. */
   config_sha256?: string;
   /** The signal that stopped this run, when one did. */
   interrupted?: string;
+  /** Each stage's record, by name. */
   stages: Record<string, StageRecord>;
 }
 

@@ -54,8 +54,11 @@ async function breakIfDead(path: string, firstSeen: number): Promise<boolean> {
   return true;
 }
 
+/** Who holds a lock, as far as its lock file says (it may be unreadable, or being written). */
 export interface Waiting {
+  /** The holder's process id. */
   pid?: number;
+  /** The holder's host: a store shared over a network may be locked from another machine. */
   host?: string;
 }
 

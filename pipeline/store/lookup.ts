@@ -10,15 +10,21 @@ import { isCorrupt, type Store, type StoredOutput } from './store.js';
 
 /** `declined`: the stage declined for this key (no outputs), which is as much a result as an output. */
 export interface Hit {
+  /** The entry's outputs, by label (a remote hit's are in the local store once pulled; `plan` only peeks). */
   outputs: Record<string, StoredOutput>;
+  /** Which store held the entry. */
   from: 'local' | 'remote';
+  /** The stored decline's message. */
   declined?: string;
   /** When the local entry was written (ms since the epoch): which result a reused measurement is. */
   madeAt?: number;
 }
 
+/** Where and how a key is looked up. */
 export interface LookupOptions {
+  /** The local store, looked in first. */
   store: Store;
+  /** The remote cache, looked in when the local store has no entry. */
   remote?: RemoteCache;
   /** Re-hash every object a hit serves, whatever its stamp says. */
   verify?: boolean;
