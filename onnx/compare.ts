@@ -9,6 +9,7 @@
  * error over SCALE_FLOOR: as though its scale were SCALE_FLOOR. The check's tolerance bounds `error` either way.
  */
 export interface Agreement {
+  /** The largest absolute difference of one element. */
   maxAbs: number;
   /** ‖a − b‖₂ / ‖b‖₂, with b the reference (the absolute L2 error when b is all zero). */
   relL2: number;

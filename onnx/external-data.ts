@@ -10,16 +10,23 @@ import { err, ok, type Result } from '../pipeline/result.js';
 import type { onnx } from 'onnx-proto';
 import type { Attribute, Graph, Model, Tensor } from './ir.js';
 
+/** A tensor stored outside the model file, and where its bytes are. */
 export interface ExternalRef {
+  /** The tensor, as decoded (no bytes yet). */
   tensor: Tensor;
+  /** The file, relative to the model's folder, as the model names it. */
   location: string;
+  /** Where its bytes start in the file. */
   offset: number;
   /** Undefined: to the end of the file. */
   length?: number;
 }
 
 /** What checking where a reference points needs of it: the location, and the tensor to name in a message. */
-export type ExternalLocation = Pick<ExternalRef, 'location'> & { tensor: Pick<Tensor, 'name'> };
+export type ExternalLocation = Pick<ExternalRef, 'location'> & {
+  /** The tensor, for its name. */
+  tensor: Pick<Tensor, 'name'>;
+};
 
 const EXTERNAL = 1;
 

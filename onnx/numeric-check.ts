@@ -15,6 +15,7 @@ import { ortError, runTensorsOnce, type AnyTensor } from './ort.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 
 export type { Feeds };
+/** A run's outputs by graph output name, as onnxruntime returned them. */
 export type Outputs = Record<string, AnyTensor>;
 
 /**
@@ -67,7 +68,9 @@ export async function referenceRun(
   return ok({ feeds: feeds.value, outputs: ref.value });
 }
 
+/** How a model's outputs agree with the reference's. */
 export interface Comparison {
+  /** Each output's agreement, by name. */
   outputs: Record<string, Agreement>;
   /** The largest relative L2 error over all outputs. */
   worstRelL2: number;

@@ -16,18 +16,25 @@ import { rules } from './rules.js';
 import { schemaTypes } from './rules-schema.js';
 import { Scope } from './scope.js';
 
+/** Where inference contradicts the model, for the validator to report. */
 export interface ShapeIssue {
+  /** A node's inputs cannot fit together, or an inferred type contradicts a declared one. */
   code: 'shape-inference' | 'type-mismatch' | 'shape-mismatch';
+  /** What contradicts what, naming the node and output. */
   message: string;
+  /** The node's label (nodeLabel). */
   node?: string;
+  /** The output at fault (`output 'y'`). */
   field?: string;
   /** The nested graph the node is in (validate/walk.ts names it); absent for the main graph. */
   graph?: string;
 }
 
+/** What inference found of a whole model. */
 export interface Inference {
   /** The main graph's values. */
   types: Map<string, TensorType>;
+  /** Contradictions met, in every graph. */
   issues: ShapeIssue[];
   /** Each nested graph's values, its enclosing graphs' visible through it. */
   bodies: Map<Graph, Scope<TensorType>>;

@@ -113,9 +113,11 @@ export interface DimSources {
   given: readonly number[] | undefined;
   /** The check data's shape for this input, when there is check data. */
   data: readonly number[] | undefined;
+  /** Named dimensions the config gives a value. */
   bound: ReadonlyMap<string, number>;
   /** Named dimensions check data has fixed so far (every input must agree). */
   fromData: Map<string, number>;
+  /** The dimension batch sizes vary, if any: it stays `'batch'`. */
   batchDim: string | undefined;
 }
 

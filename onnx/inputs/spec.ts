@@ -16,9 +16,11 @@ export interface InputsConfig {
   dims?: Readonly<Record<string, number>>;
   /** The named dimension that batch sizes vary; by default the leading dimension all batched inputs share. */
   batch_dim?: string;
+  /** Settings per graph input, by its name (`model.inputs.X`). */
   inputs?: Readonly<Record<string, InputConfig>>;
 }
 
+/** One input's settings: its shape, where its dimensions have no name, and how its values are made. */
 export interface InputConfig {
   /** The whole shape, for dimensions that have no name. */
   shape?: readonly number[];
@@ -29,19 +31,38 @@ export interface InputConfig {
 }
 
 /** How an input's values are made: seeded standard normals, one value, or seeded uniforms in a range. */
-export type Fill = { kind: 'normal' } | { kind: 'value'; value: number } | { kind: 'range'; lo: number; hi: number };
+export type Fill =
+  | { kind: 'normal' }
+  | {
+      kind: 'value';
+      /** Every element's value. */
+      value: number;
+    }
+  | {
+      kind: 'range';
+      /** The least value drawn. */
+      lo: number;
+      /** The greatest value drawn. */
+      hi: number;
+    };
 
+/** One graph input, resolved: everything needed to make its feed at any batch size. */
 export interface InputSpec {
+  /** The graph input's name. */
   name: string;
+  /** Its element type, as the model declares it. */
   dtype: DType;
   /** A fixed size, or `'batch'` where the batch dimension goes. */
   dims: ReadonlyArray<number | 'batch'>;
+  /** How its values are made. */
   fill: Fill;
   /** Position among the graph inputs that are not initializers (check data matches by it when unnamed). */
   index: number;
 }
 
+/** A model's inputs, every dimension resolved. */
 export interface ModelInputs {
+  /** Every graph input a caller feeds, in the graph's order. */
   inputs: readonly InputSpec[];
   /** The batch dimension's name; undefined when every dimension is fixed (the batch cannot vary). */
   batchDim?: string;

@@ -11,8 +11,16 @@ import { openSession, ortError, ortFeeds, type AnyTensor } from '../ort.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import type { Range } from './params.js';
 
-export type Method = { kind: 'minmax' } | { kind: 'percentile'; percentile: number };
+/** How a tensor's range is taken from what calibration saw. */
+export type Method =
+  | { kind: 'minmax' }
+  | {
+      kind: 'percentile';
+      /** p: the range runs from the (100 − p)th to the p-th percentile (99.99 drops 0.01 % on each side). */
+      percentile: number;
+    };
 
+/** One calibration input: a tensor per graph input, by name. */
 export type Sample = Record<string, AnyTensor>;
 
 const BINS = 2048;

@@ -19,19 +19,27 @@ import {
 } from './params.js';
 import type { Placement, WeightSlot } from './select.js';
 
+/** A placement written into a model. */
 export interface Written {
+  /** The quantized model (a copy: the input is not changed). */
   model: Model;
+  /** What was written, counted. */
   stats: QdqStats;
   /** Each quantized tensor's dequantized name: the value its readers see. */
   dequantized: Map<string, string>;
 }
 
+/** What writing a placement added and removed: the stage's report shows it. */
 export interface QdqStats {
+  /** Nodes that compute in int8. */
   quantizedNodes: number;
+  /** Q → DQ pairs added, one per quantized activation. */
   qdqPairs: number;
+  /** Weights stored as int8 behind a DequantizeLinear. */
   weights: number;
   /** Bias values beyond int32 at their scale (saturated). */
   biasSaturated: number;
+  /** ReLU/Clip nodes removed: their producer's quantized output already clamps as they did. */
   foldedActivations: number;
 }
 

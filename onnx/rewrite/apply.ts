@@ -9,11 +9,15 @@ import { addNode, removeNode, renameUses, useCount, type GraphIndex } from './gr
 import type { Match } from './pattern.js';
 import type { Replacement } from './rule.js';
 
+/** What rewrites did to the node list, for the engine to apply once at the end. */
 export interface Edits {
+  /** Nodes gone from the graph. */
   removed: Set<Node>;
   /** A removed node's place in the order, taken by these nodes. */
   replaced: Map<Node, Node[]>;
+  /** New initializers the replacements read. */
   initializers: Tensor[];
+  /** value_info entries to drop: values renamed away by an alias replacement. */
   droppedValueInfo: Set<string>;
 }
 

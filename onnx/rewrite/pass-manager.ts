@@ -9,24 +9,35 @@ import { checkpointOf } from './scope.js';
 import { countNodes } from './subgraphs.js';
 import { PassError, type Pass, type PassResult } from './pass.js';
 
+/** One application of one pass: a line of passes.json, and what bisection replays up to. */
 export interface PassStep {
+  /** The pass's name. */
   pass: string;
+  /** The round it ran in, from 1. */
   round: number;
+  /** The pass changed the model. */
   changed: boolean;
   /** Nodes, those inside If/Loop/Scan bodies included. */
   nodesBefore: number;
+  /** Nodes after it, counted the same way. */
   nodesAfter: number;
+  /** How long it ran. */
   ms: number;
+  /** A rule pass's fired and declined rules. */
   rules?: PassResult['rules'];
 }
 
+/** A whole pass list's run. */
 export interface PassRun {
+  /** The model at the fixed point (or where `stopAfter` stopped). */
   model: Model;
+  /** Every application, in order. */
   steps: PassStep[];
   /** Rounds run; the last one changed nothing. */
   rounds: number;
 }
 
+/** How far to run a pass list, and how to stop it. */
 export interface PassManagerOptions {
   /** Give up (throw) when a fixed point is not reached in this many rounds. */
   maxRounds?: number;

@@ -16,8 +16,11 @@ import { graphPass, indexIn, type RuleStats, type Scope } from './scope.js';
 
 export type { RuleStats } from './scope.js';
 
+/** What a rule's check and rewrite see beside the match. */
 export interface RuleContext {
+  /** The whole model: a rule may read its opsets or another graph's values. */
   model: Model;
+  /** The graph's index (producers, consumers, constants), kept up to date between rewrites. */
   index: GraphIndex;
   /** The default-domain opset: rules pick the operator form it uses (Clip, Dropout, Reshape, Unsqueeze...). */
   opset: number;
@@ -25,14 +28,26 @@ export interface RuleContext {
   fresh(base: string): string;
 }
 
+/** What a rule puts in place of the matched root. */
 export type Replacement =
   /** New nodes producing the root's outputs under the same names, and the constants they read. */
-  | { nodes: Node[]; initializers?: Tensor[] }
+  | {
+      /** Put in the root's place in this order: each after the nodes whose outputs it reads. */
+      nodes: Node[];
+      /** New initializers the nodes read. */
+      initializers?: Tensor[];
+    }
   /** The root's first output is the existing value `alias`; its other outputs must be unused. */
-  | { alias: string };
+  | {
+      /** The value the root's readers read instead. */
+      alias: string;
+    };
 
+/** A rewrite: where it applies (pattern and check) and what it does there. */
 export interface Rule {
+  /** kebab-case; passes.json counts firings and declines by it. */
   name: string;
+  /** What the rule matches, from the root node. */
   pattern: OpPattern;
   /** Undefined when the rule applies; otherwise why not, in words. */
   check?(m: Match, ctx: RuleContext): string | undefined;

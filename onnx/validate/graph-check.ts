@@ -15,8 +15,11 @@ import { tensorProblem } from './tensor-check.js';
  * (-1 for inputs and initializers), visible when defined before the node at `at`.
  */
 export interface Outer {
+  /** The enclosing graph's names → the position that defines them. */
   defs: ReadonlyMap<string, number>;
+  /** The position of the node the nested graph belongs to. */
   at: number;
+  /** The graph around that one, for a graph nested deeper. */
   parent?: Outer;
 }
 
