@@ -217,5 +217,5 @@ export const lazyRun =
 /** The result of a stage that declines, with the message users read and, where more is known, its cause. */
 export const decline = (message: string, details?: string[], cause?: Cause): Result<Declined, never> => ({
   ok: true,
-  value: { declined: message, ...(details ? { details } : {}), ...(cause ? { cause } : {}) },
+  value: { declined: message, details, cause },
 });

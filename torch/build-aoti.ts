@@ -9,6 +9,7 @@ import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
 import type { Declined, StageFailure } from '../pipeline/stage.js';
 import type { AotiEngineConfig } from './aoti-stage.js';
+import type { BenchInputs } from '../measure/feeds.js';
 import { writeInputs } from './input-files.js';
 import { callBuilder, prepareBuild, type BuildContext } from './python-build.js';
 
@@ -16,6 +17,10 @@ type Built = { header: Record<string, unknown>; exportSeconds: number; compileSe
 
 /** torch.export names a dynamic dimension's bounds; 0 and 1 are specialised by export, so the example batch is 2. */
 const EXAMPLE_BATCH = 2;
+
+/** Input name → the axis of its batch dimension, for every input that has one. */
+const axesOf = (specs: BenchInputs['specs']): Record<string, number> =>
+  Object.fromEntries(specs.flatMap((s) => (s.shape.includes('N') ? [[s.name, s.shape.indexOf('N')]] : [])));
 
 export async function run(ctx: BuildContext<AotiEngineConfig>): Promise<Result<void | Declined, StageFailure>> {
   const c = ctx.config;
@@ -31,9 +36,7 @@ export async function run(ctx: BuildContext<AotiEngineConfig>): Promise<Result<v
   const batch = feeds.fixedBatch ?? EXAMPLE_BATCH;
   const inputs = await writeInputs(ctx.workDir, feeds, [batch]);
   if (!inputs.ok) return fail('bad-input', inputs.error);
-  const batchAxes = Object.fromEntries(
-    feeds.specs.flatMap((s) => (s.shape.includes('N') ? [[s.name, s.shape.indexOf('N')]] : [])),
-  );
+  const batchAxes = axesOf(feeds.specs);
   const { precision, device, max_batch: maxBatch } = c;
   const request = {
     ...files,

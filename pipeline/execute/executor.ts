@@ -59,8 +59,8 @@ async function upload(def: AnyStage, entry: Entry, o: ExecuteOptions): Promise<v
 async function commitDecline(def: AnyStage, step: Miss, value: Declined, a: Attempt, o: ExecuteOptions) {
   const { key, data } = step.fingerprint;
   const declined = a.show(value.declined);
-  const cause = value.cause !== undefined && value.cause !== 'declined' ? { declinedCause: value.cause } : {};
-  const entry = { key, data, outputs: {}, ms: a.elapsed(), declined, ...cause };
+  const declinedCause = value.cause === 'declined' ? undefined : value.cause;
+  const entry = { key, data, outputs: {}, ms: a.elapsed(), declined, declinedCause };
   await o.store.writeEntry(entry);
   await o.store.writeLast(data);
   const outcome = a.declined(key, declined, false, value.details?.map(a.show), value.cause);
