@@ -5,7 +5,8 @@
  * the compiled engine: the model, the settings that change the code (taken from the `bench` section), and the
  * probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, the code that builds it).
  */
-import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { lazyRun } from '../pipeline/stage.js';
+import type { EngineBuild } from '../measure/kit.js';
 import { benchConfig } from '../measure/config.js';
 import { torchAotiTool } from './aoti-probe.js';
 import type { CompileProbeConfig } from './probe.js';
@@ -39,16 +40,18 @@ export function aotiEngineConfig(precision: Precision, root: Readonly<Record<str
   };
 }
 
-export function aotiEngineStage(precision: Precision): StageDef<AotiEngineConfig> {
-  return defineStage<AotiEngineConfig>({
-    name: `engine:torch-aoti:${precision}`,
+/** `engine:torch-aoti:fp32|fp16`: PyTorch runs the float graph, so there is no INT8 build. */
+export const aotiBuild: EngineBuild<AotiEngineConfig> = {
+  engine: 'torch-aoti',
+  artifact: 'aoti',
+  precisions: ['fp32', 'fp16'],
+  step: (precision) => ({
     version: 1,
     description: `AOTInductor ${precision.toUpperCase()} package (.pt2) of the optimized graph, for aoti_load_package`,
     config: (root) => aotiEngineConfig(precision, root),
     inputs: { model: latestModel },
     outputs: { engine: `torch-aoti.${precision}.pt2`, manifest: `torch-aoti.${precision}.json` },
     tools: [torchAotiTool<AotiEngineConfig>()],
-    tags: { precision, engine: 'torch-aoti' },
     run: lazyRun(() => import('./build-aoti.js')),
-  });
-}
+  }),
+};

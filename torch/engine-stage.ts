@@ -5,7 +5,8 @@
  * `bench` section, so the two cannot disagree) and the probe's fingerprint (torch, Triton, CUDA, GPU,
  * compute capability, code).
  */
-import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { lazyRun } from '../pipeline/stage.js';
+import type { EngineBuild } from '../measure/kit.js';
 import { benchConfig, compileBatches } from '../measure/config.js';
 import { torchCompileTool, type CompileProbeConfig } from './probe.js';
 import { latestModel } from '../source/model-ref.js';
@@ -46,16 +47,18 @@ export function compileEngineConfig(
   };
 }
 
-export function engineStage(precision: Precision): StageDef<CompileEngineConfig> {
-  return defineStage<CompileEngineConfig>({
-    name: `engine:torch-compile:${precision}`,
+/** `engine:torch-compile:fp32|fp16`: PyTorch runs the float graph, so there is no INT8 build. */
+export const compileBuild: EngineBuild<CompileEngineConfig> = {
+  engine: 'torch-compile',
+  artifact: 'compiled',
+  precisions: ['fp32', 'fp16'],
+  step: (precision) => ({
     version: 1,
     description: `torch.compile ${precision.toUpperCase()} of the optimized graph, kept as portable cache artifacts`,
     config: (root) => compileEngineConfig(precision, root),
     inputs: { model: latestModel },
     outputs: { engine: `torch-compile.${precision}.cache`, manifest: `torch-compile.${precision}.json` },
     tools: [torchCompileTool<CompileEngineConfig>()],
-    tags: { precision, engine: 'torch-compile' },
     run: lazyRun(() => import('./build-engine.js')),
-  });
-}
+  }),
+};

@@ -4,7 +4,8 @@
  * choices instead of timing every block again. Keyed like the compiled engines: the model, the batches, and
  * the probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, the kernels' code).
  */
-import { defineStage, lazyRun, type StageDef } from '../pipeline/stage.js';
+import { lazyRun } from '../pipeline/stage.js';
+import type { EngineBuild } from '../measure/kit.js';
 import { benchConfig } from '../measure/config.js';
 import { torchFusedTool, type CompileProbeConfig } from './probe.js';
 import { latestModel } from '../source/model-ref.js';
@@ -34,14 +35,18 @@ function fusedEngineConfig(root: Readonly<Record<string, unknown>>): FusedEngine
   };
 }
 
-export const torchFusedFp16: StageDef<FusedEngineConfig> = defineStage<FusedEngineConfig>({
-  name: 'engine:torch-fused:fp16',
-  version: 1,
-  description: "the fused inverted-residual kernels: each block's fastest setting on this GPU (FP16)",
-  config: fusedEngineConfig,
-  inputs: { model: latestModel },
-  outputs: { engine: 'torch-fused.fp16.json', manifest: 'torch-fused.fp16.manifest.json' },
-  tools: [torchFusedTool<FusedEngineConfig>()],
-  tags: { precision: 'fp16', engine: 'torch-fused' },
-  run: lazyRun(() => import('./build-fused.js')),
-});
+/** `engine:torch-fused:fp16`: the kernels are FP16 only. */
+export const fusedBuild: EngineBuild<FusedEngineConfig> = {
+  engine: 'torch-fused',
+  artifact: 'fused',
+  precisions: ['fp16'],
+  step: () => ({
+    version: 1,
+    description: "the fused inverted-residual kernels: each block's fastest setting on this GPU (FP16)",
+    config: fusedEngineConfig,
+    inputs: { model: latestModel },
+    outputs: { engine: 'torch-fused.fp16.json', manifest: 'torch-fused.fp16.manifest.json' },
+    tools: [torchFusedTool<FusedEngineConfig>()],
+    run: lazyRun(() => import('./build-fused.js')),
+  }),
+};
