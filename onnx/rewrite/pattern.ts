@@ -1,49 +1,11 @@
 /**
- * Patterns over the dataflow graph, matched from a root node up through producers. `op` binds a node,
- * `v` any value, `c` a constant (an initializer). Names become the keys of the match, as tinygrad's UPat
- * names become keyword arguments.
+ * The matcher of rule.ts's patterns over the dataflow graph: from a root node up through producers, filling the
+ * `Match` with what each name bound.
  */
 import { unreachable } from '../../pipeline/unreachable.js';
-import type { Node, Tensor } from '../ir.js';
+import type { Node } from '../ir.js';
 import { useCount, type GraphIndex } from './graph-index.js';
-
-export type Pattern =
-  | { kind: 'op'; opType: string; inputs?: readonly Pattern[]; bind?: string; singleUse: boolean }
-  | { kind: 'value'; bind: string }
-  | { kind: 'const'; bind: string }
-  /** An optional trailing input: matches '' (absent) or the inner pattern. */
-  | { kind: 'optional'; inner: Pattern };
-
-export type OpPattern = Extract<Pattern, { kind: 'op' }>;
-
-/**
- * An operator. Inputs listed are matched positionally; extra node inputs beyond them are allowed only
- * when `inputs` is omitted. An inner op must have a single use unless `singleUse: false`, because
- * rewriting it away would otherwise leave its other users stranded or duplicate its work.
- */
-export const op = (
-  opType: string,
-  inputs?: readonly Pattern[],
-  opts: { bind?: string; singleUse?: boolean } = {},
-): OpPattern => ({
-  kind: 'op',
-  opType,
-  ...(inputs ? { inputs } : {}),
-  ...(opts.bind ? { bind: opts.bind } : {}),
-  singleUse: opts.singleUse ?? true,
-});
-export const v = (bind: string): Pattern => ({ kind: 'value', bind });
-export const c = (bind: string): Pattern => ({ kind: 'const', bind });
-export const opt = (inner: Pattern): Pattern => ({ kind: 'optional', inner });
-
-export interface Match {
-  root: Node;
-  nodes: Record<string, Node>;
-  values: Record<string, string>;
-  consts: Record<string, Tensor>;
-  /** Every matched node, root last: the ones the rewrite engine may delete. */
-  matched: Node[];
-}
+import type { Match, OpPattern, Pattern } from './rule.js';
 
 export function matchPattern(pattern: OpPattern, root: Node, index: GraphIndex): Match | undefined {
   const m: Match = { root, nodes: {}, values: {}, consts: {}, matched: [] };

@@ -67,7 +67,7 @@ test('the benchmark hands the runner the engine and a fresh cache dir; a bad eng
     },
   });
   const log = { info: () => undefined, warn: () => undefined };
-  const artifacts = { model, source: model, compiled: { fp32: engine } };
+  const artifacts = { model, source: model, built: { compiled: { fp32: engine } } };
   const r = await runBenchmark({ config, trt: trtConfig({}), artifacts, workDir: join(dir, 'w'), exec, log });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(
