@@ -12,6 +12,8 @@ const stageName = (b: AnyBuild, precision: Precision) => `engine:${b.engine}:${p
 const inputName = (b: AnyBuild, precision: Precision) =>
   `${b.artifact}${precision[0]!.toUpperCase()}${precision.slice(1)}`;
 
+const pathOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 const declaredBy = new WeakMap<object, AnyBuild>();
 
 /** `engine:<engine>:<precision>`, tagged with both (`--precision` filters on the tag); the rest is the step's. */
@@ -43,11 +45,11 @@ export const builtInputs = (builds: readonly AnyBuild[]): Record<string, InputRe
     ),
   );
 
-/** Those inputs as the runners read them: `built[artifact][precision]`. */
+/** Those inputs, out of the benchmark's `ctx.inputs`, as the runners read them: `built[artifact][precision]`. */
 export const builtFiles = (
   builds: readonly AnyBuild[],
-  inputs: Readonly<Record<string, string | undefined>>,
+  inputs: Readonly<Record<string, unknown>>,
 ): NonNullable<BenchArtifacts['built']> =>
   Object.fromEntries(
-    builds.map((b) => [b.artifact, Object.fromEntries(b.precisions.map((p) => [p, inputs[inputName(b, p)]]))]),
+    builds.map((b) => [b.artifact, Object.fromEntries(b.precisions.map((p) => [p, pathOf(inputs[inputName(b, p)])]))]),
   );

@@ -34,14 +34,6 @@ export interface BenchInputs {
   feeds(batch: number): Result<Feeds, string>;
 }
 
-const CHECK_FILE = /^((input|output)_\d+\.pb|labels\.json)$/;
-
-/** The check-data files among a stage's inputs (the pipeline hands them over under their file names). */
-export const checkFiles = (inputs: Readonly<Record<string, string | undefined>>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(inputs).filter((e): e is [string, string] => CHECK_FILE.test(e[0]) && e[1] !== undefined),
-  );
-
 export async function benchInputs(
   model: Model,
   cfg: InputsConfig,

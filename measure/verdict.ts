@@ -11,6 +11,9 @@
  *    overlap the fastest's are within noise of it: the verdict says so and picks the highest precision among
  *    them (fp32 over fp16 over int8; the fastest of that precision), the fastest of the others being the
  *    runner-up.
+ * 4. A noisy measurement within budget whose p90 still lies below the winner's interval is faster even in its
+ *    slow runs: the noise hid a better engine rather than a luckier one, so the verdict is withheld and the
+ *    sentence says to measure again on a quieter machine (shipping the steady but slower engine would be wrong).
  */
 import { medianCI } from './bootstrap.js';
 import type { DecideConfig } from './decide-config.js';
@@ -20,7 +23,8 @@ export const RULE =
   'Per batch size: among measurements within the accuracy budget (decide.rel_l2 per precision, else ' +
   "bench.tolerance; the benchmark's top-1 floor; decide.max_task_drop below the best FP32 task metric) and not " +
   'noisy, the fastest p50 wins when its bootstrap confidence interval of the median lies wholly below every ' +
-  "other's; when intervals overlap, the verdict is within noise and the highest precision among them is chosen.";
+  "other's; when intervals overlap, the verdict is within noise and the highest precision among them is chosen; " +
+  "a noisy measurement in budget whose p90 lies below the winner's interval withholds the verdict.";
 
 export interface Candidate {
   engine: string;
@@ -127,12 +131,18 @@ export function recommend(bench: BenchFile, c: DecideConfig): Recommendation {
       const here = bench.measurements.filter((m) => m.batch === batch);
       const candidates: Candidate[] = [];
       const excluded: BatchVerdict['excluded'] = [];
+      const noisy: Measurement[] = [];
       for (const m of here) {
         const j = judgeOne(m, here, c);
         if (typeof j === 'string') excluded.push({ label: labelOf(m, here), p50: m.stats.p50, why: j });
         else candidates.push(j);
+        if (typeof j === 'string' && j.startsWith('noisy')) noisy.push(m);
       }
       const picked = choose(candidates);
+      const chosen = picked.chosen;
+      const hidden = chosen ? noisy.filter((m) => (m.stats.p90 ?? Infinity) < chosen.ci[0]) : [];
+      if (chosen && hidden.length > 0)
+        return { batch, withinNoise: false, excluded, sentence: withheld(batch, chosen, hidden, here) };
       return { batch, ...picked, excluded, sentence: sentence(batch, picked, excluded, c.confidence) };
     }),
   };
@@ -172,5 +182,15 @@ export function sentence(
   return (
     `${head}, ${x.toFixed(2)}× faster than the runner-up ${runnerUp.label} (${ms(runnerUp.p50)} ms) beyond the ` +
     `noise of both (${pct} intervals ${interval(chosen)} and ${interval(runnerUp)})${aside}.`
+  );
+}
+
+/** Rule 4's sentence: which noisy engines beat the steady winner even in their slow runs. */
+function withheld(batch: number, steady: Candidate, hidden: readonly Measurement[], all: readonly Measurement[]) {
+  const faster = hidden.map((m) => `${labelOf(m, all)} (p50 ${ms(m.stats.p50)} ms, p90 ${ms(m.stats.p90 ?? NaN)} ms)`);
+  return (
+    `Batch ${batch}: no recommendation — ${faster.join(' and ')} beat the steadiest engine within budget, ` +
+    `${steady.label} (p50 ${ms(steady.p50)} ms), even in their slow runs, but their timings were too noisy to ` +
+    `ship on; measure again on a quieter machine.`
   );
 }

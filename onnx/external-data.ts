@@ -18,6 +18,9 @@ export interface ExternalRef {
   length?: number;
 }
 
+/** What checking where a reference points needs of it: the location, and the tensor to name in a message. */
+export type ExternalLocation = Pick<ExternalRef, 'location'> & { tensor: Pick<Tensor, 'name'> };
+
 const EXTERNAL = 1;
 
 /** The top-level tensors of the graph: initializers and tensor attributes (Constant values). */
@@ -88,7 +91,7 @@ export function externalRefs(model: Model): Result<ExternalRef[], string> {
  * location before any data file is opened.
  */
 export async function externalFiles(
-  refs: readonly ExternalRef[],
+  refs: readonly ExternalLocation[],
   dir: string,
 ): Promise<Result<Map<string, string>, string>> {
   const root = await realpath(dir).catch(() => dir);

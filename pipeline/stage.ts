@@ -21,11 +21,43 @@ export interface InputRef {
   fallback?: InputRef;
 }
 
+/** No user files, no run options: what a stage that declares none has. */
+export type Empty = Readonly<Record<never, never>>;
+
+/** A stage's input labels and the artifacts they read. */
+export type InputRefs = Readonly<Record<string, InputRef>>;
+
+/** Files that belong together (the check data's `input_0.pb`, …): a name within the group → absolute path. */
+export type FileGroup = Readonly<Record<string, string>>;
+
 /**
- * Files the user names (not artifacts), label → absolute path. Their content hashes enter the key (a rename or
- * a touch is a hit, one changed byte a miss); `ctx.inputs[label]` is the file where it lies, read-only.
+ * Files the user names (not artifacts): label → absolute path (`undefined`: none named), or label → a named
+ * group of them. Their content hashes enter the key, a group's members as `label/name` (a rename or a touch is a
+ * hit, one changed byte a miss); `ctx.inputs[label]` is the file, or the group, where it lies, read-only.
  */
-export type UserFiles = Readonly<Record<string, string>>;
+export type UserFiles = Readonly<Record<string, string | FileGroup | undefined>>;
+
+/** The labels of a stage's optional inputs. */
+type OptionalLabels<I extends InputRefs> = { [K in keyof I]: I[K] extends { optional: true } ? K : never }[keyof I];
+
+/**
+ * The paths a stage's `ctx.inputs` holds for its artifacts: a path for each input, none only for a skipped optional
+ * one (or, where the labels are not known, for any label).
+ */
+export type InputPaths<I extends InputRefs> = string extends keyof I
+  ? Readonly<Record<string, string | undefined>>
+  : { readonly [K in Exclude<keyof I, OptionalLabels<I>>]: string } & {
+      readonly [K in OptionalLabels<I>]?: string;
+    };
+
+/**
+ * The run options (not config) a stage reads, each by a check of the value the run was given: `ctx.options` has
+ * the value where it passes (`--precision fp16` as a `Precision`), else nothing (`--precision all`).
+ */
+export type OptionChecks<O> = { readonly [K in keyof O]: (value: unknown) => value is O[K] };
+
+/** The run options a stage declared, as it sees them. */
+export type RunOptions<O> = { readonly [K in keyof O]?: O[K] };
 
 /** A stage's successful run that could not prove its output: recorded as skipped with the message. */
 export interface Declined {
@@ -64,10 +96,14 @@ export interface StageLog {
   progress(done: number, total: number, what?: string, timing?: { elapsedMs?: number; estimateMs?: number }): void;
 }
 
-export interface StageContext<C> {
+/**
+ * What a stage's `run` gets. `In` is its inputs as declared (`ContextOf` derives it from the declaration); `O`
+ * the run options it declared.
+ */
+export interface StageContext<C, In = Readonly<Record<string, string | undefined>>, O = Empty> {
   config: C;
-  /** Absolute paths of the declared inputs, read-only; `undefined` only for a skipped optional input. */
-  inputs: Readonly<Record<string, string | undefined>>;
+  /** Absolute paths of the declared inputs (artifacts, then user files), read-only. */
+  inputs: In;
   /** Absolute path to write the output with this label; committed to the store only if `run` succeeds. */
   out(label: string): string;
   /**
@@ -84,17 +120,22 @@ export interface StageContext<C> {
   log: StageLog;
   signal: AbortSignal;
   /**
-   * Run options from the command line that are not config (e.g. `baseline` from `--baseline FILE`). They do not
+   * The run options from the command line it declared (e.g. `baseline` from `--baseline FILE`). They do not
    * enter the cache key, so only a `cache: 'never'` stage should let them change its outputs.
    */
-  options?: Readonly<Record<string, unknown>>;
+  options: RunOptions<O>;
   /** The stage's `display` of this run config (not in its key: for messages, never for outputs). */
   display?: Readonly<Record<string, string>>;
 }
 
 export type { StageFailure } from './cause.js';
 
-export interface StageDef<C = unknown> {
+/**
+ * What a stage reads and writes, without its `run`: the types of `ctx` come from here. `C` is its config slice,
+ * `I` its artifacts, `F` the user files its `files` names, `O` the run options it reads; `declareStage` infers all
+ * four.
+ */
+export interface Declaration<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty, O = Empty> {
   /** Unique, e.g. `engine:trt:fp16`. */
   name: string;
   /** Bump when `run` changes meaning: it enters the key, so old artifacts stop matching. */
@@ -104,11 +145,12 @@ export interface StageDef<C = unknown> {
    * The slice of the run config this stage reads; all of it, and only it, enters the cache key. A stage whose
    * outputs a run option changes (the benchmark under `--precision`) takes that option's value into it here.
    */
-  config(config: Readonly<Record<string, unknown>>, options?: Readonly<Record<string, unknown>>): C;
-  inputs: Readonly<Record<string, InputRef>>;
+  config(config: Readonly<Record<string, unknown>>, options?: RunOptions<O>): C;
+  inputs: I;
   /** Output label → file name, as it appears under `artifacts/latest/`. */
   outputs: Readonly<Record<string, string>>;
-  tools?: readonly ToolSpec<C>[];
+  /** Its config comes from `config` alone: a tool that reads none of it (`ToolSpec<unknown>`) fits any stage. */
+  tools?: readonly ToolSpec<NoInfer<C>>[];
   /** `never`: a measurement, re-run every time though every upstream artifact is reused. */
   cache?: 'always' | 'never';
   /** Labels the CLI filters on, e.g. `{ precision: 'fp16' }` for `--precision`. */
@@ -121,22 +163,52 @@ export interface StageDef<C = unknown> {
    */
   display?(config: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> | undefined;
   /** The user files it reads; an error (a file that cannot be read) fails the stage before it runs. */
-  files?(config: Readonly<Record<string, unknown>>): Promise<Result<UserFiles, string>>;
+  files?(config: Readonly<Record<string, unknown>>): Promise<Result<F, string>>;
+  /** The run options it reads (`ctx.options`, and its `config`'s second argument), each with its check. */
+  options?: OptionChecks<O>;
   /** What `--json` reports of its result beside the files, read from its outputs (label → path). */
   summary?(outputs: Readonly<Record<string, string>>): Promise<unknown>;
-  /** Ok with `Declined` when the stage cannot prove its output: skipped, and consumers take their fallback. */
-  run(ctx: StageContext<C>): Promise<Result<void | Declined, StageFailure>>;
 }
 
-/** Keeps a stage's config type attached to it without widening the registry's type. */
-export const defineStage = <C>(stage: StageDef<C>): StageDef<C> => stage;
+/** The `ctx` a stage of this declaration gets. */
+export type ContextOf<D> =
+  D extends Declaration<infer C, infer I, infer F, infer O> ? StageContext<C, InputPaths<I> & F, O> : never;
+
+export interface StageDef<C = unknown, I extends InputRefs = InputRefs, F extends UserFiles = Empty, O = Empty>
+  extends Declaration<C, I, F, O> {
+  /** Ok with `Declined` when the stage cannot prove its output: skipped, and consumers take their fallback. */
+  run(ctx: StageContext<C, InputPaths<I> & F, O>): Promise<Result<void | Declined, StageFailure>>;
+}
+
+/**
+ * A stage's declaration, its types inferred: `ctx.inputs.model` a path, an optional input's `string | undefined`,
+ * a group of user files a `FileGroup`, `ctx.options` what its checks let through. A stage whose `run` lives in
+ * another module exports `ContextOf<typeof declared>` for it, then `defineStage({ ...declared, run })`.
+ */
+export const declareStage = <C, const I extends InputRefs, F extends UserFiles = Empty, O = Empty>(
+  declaration: Declaration<C, I, F, O>,
+): Declaration<C, I, F, O> => declaration;
+
+/** A stage, its types inferred from its declaration as `declareStage` infers them. */
+export const defineStage = <C, const I extends InputRefs = InputRefs, F extends UserFiles = Empty, O = Empty>(
+  stage: StageDef<C, I, F, O>,
+): StageDef<C, I, F, O> => stage;
+
+/** The run options a stage declared, out of the run's (the CLI's strings): each kept where its check passes. */
+export function declaredOptions(
+  declared: Readonly<Record<string, (value: unknown) => boolean>> | undefined,
+  given: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  const checks = Object.entries(declared ?? {});
+  return Object.fromEntries(checks.filter(([name, check]) => check(given[name])).map(([name]) => [name, given[name]]));
+}
 
 /**
  * A `run` whose implementation is imported on first call: listing the stages (a no-op run, `plan`, `--help`)
  * then loads none of their heavy dependencies (onnxruntime, vega, the schema table).
  */
 export const lazyRun =
-  <C>(load: () => Promise<{ run: StageDef<C>['run'] }>): StageDef<C>['run'] =>
+  <Ctx, R>(load: () => Promise<{ run: (ctx: Ctx) => Promise<R> }>): ((ctx: Ctx) => Promise<R>) =>
   async (ctx) =>
     (await load()).run(ctx);
 

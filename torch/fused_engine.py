@@ -77,9 +77,14 @@ def runnable(module, graph, x, run, request, cuda_graph):
         raise Unanswerable("unsupported-model", "no inverted-residual block (1x1 expand, ReLU6, 3x3 depthwise, "
                                                 "ReLU6, 1x1 project) in this graph: torch-fused has nothing to fuse")
     call = cuda_graph(module, *x)
-    chosen = kernel.plan()
-    settings = {"fusedBlocks": len(blocks),
-                "blocksOnTorch": sum(p["choice"] == "torch" for p in chosen) + len(kernel.declined),
-                "plan": "engine:torch-fused:fp16" if plan_file else "measured in this run",
-                "blocksMeasuredHere": len(chosen) - len(plan)}
+    settings = {"fusedBlocks": len(blocks), **plan_counts(kernel.plan(), plan, kernel.declined, x[0].shape[0]),
+                "plan": "engine:torch-fused:fp16" if plan_file else "measured in this run"}
     return call, {"settings": settings}
+
+
+def plan_counts(chosen, stored, declined, batch):
+    """How the blocks of one batch size ran: the plan holds a choice per block and batch size, so only this
+    batch's entries count."""
+    mine = [p for p in chosen if p["shape"][0] == batch]
+    return {"blocksOnTorch": sum(p["choice"] == "torch" for p in mine) + len(declined),
+            "blocksMeasuredHere": len(mine) - sum(p["shape"][0] == batch for p in stored)}

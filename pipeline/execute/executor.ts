@@ -16,7 +16,7 @@ import { pushEntry } from '../store/remote-lookup.js';
 import { settleOrAbandon } from './signals.js';
 import type { Slots } from './slots.js';
 import { stageContext, type Companions, type ContextOptions } from './stage-context.js';
-import type { Declined, StageFailure } from '../stage.js';
+import type { Declined, StageFailure, UserFiles } from '../stage.js';
 import type { Entry, Store, StoredOutput } from '../store/store.js';
 import type { Result } from '../result.js';
 import { userPaths } from './user-paths.js';
@@ -31,11 +31,12 @@ export interface ExecuteOptions extends ContextOptions {
 }
 
 /** The inputs where the stage reads them: artifacts linked under `inputs/<label>/`, user files where they lie. */
-async function materialise(store: Store, step: Miss, dir: string): Promise<Record<string, string | undefined>> {
+async function materialise(store: Store, step: Miss, dir: string): Promise<UserFiles> {
   const inputs: Record<string, string | undefined> = {};
   for (const [label, input] of Object.entries(step.inputs)) {
-    if (!input || isUserFile(input)) {
-      inputs[label] = input?.path;
+    if (input && isUserFile(input)) continue;
+    if (!input) {
+      inputs[label] = undefined;
       continue;
     }
     inputs[label] = join(dir, 'inputs', label, input.file);
@@ -47,7 +48,7 @@ async function materialise(store: Store, step: Miss, dir: string): Promise<Recor
   await mkdir(dirname(store.persistentPath(step.stage, toolsHash(step.fingerprint.data.tools), 'x')), {
     recursive: true,
   });
-  return inputs;
+  return { ...inputs, ...step.files };
 }
 
 async function upload(def: AnyStage, entry: Entry, o: ExecuteOptions): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The `ctx` a stage's `run` gets (pipeline/stage.ts `StageContext`): its config and tools as the planner found
  * them, its inputs where the executor placed them, paths for its outputs and their companions inside its tmp
- * folder, its persistent files, and the run's signal, options and log.
+ * folder, its persistent files, the run options it declares, and the run's signal and log.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,7 +12,7 @@ import type { AnyStage } from '../plan/graph.js';
 import type { Attempt } from './outcome.js';
 import type { Keyed } from '../plan/plan.js';
 import type { ProgressBoard } from '../log/progress.js';
-import type { StageContext } from '../stage.js';
+import { declaredOptions, type StageContext, type StageLog, type UserFiles } from '../stage.js';
 import type { Store } from '../store/store.js';
 
 export interface ContextOptions {
@@ -28,27 +28,19 @@ export interface ContextOptions {
 /** Companion names per output label, as the stage asks for them: what the commit stores beside each output. */
 export type Companions = Record<string, Set<string>>;
 
-export function stageContext(
-  def: AnyStage,
-  keyed: Keyed,
-  dir: string,
-  inputs: Record<string, string | undefined>,
-  a: Attempt,
-  o: ContextOptions,
-  companions: Companions,
-): StageContext<unknown> {
-  const { store, signal } = o;
-  const th = toolsHash(keyed.fingerprint.data.tools);
-  const display = o.root && def.display ? def.display(o.root) : undefined;
-  // Every child process a stage starts is stopped with the run.
-  const exec: Exec = (command, args, options) =>
-    o.exec(command, args, { ...options, signal: options?.signal ?? signal });
-  // A stage's `ms` field is how long its step took, shown as the runner shows its own times.
+/** Every child process a stage starts is stopped with the run. */
+const stageExec =
+  (o: ContextOptions): Exec =>
+  (command, args, options) =>
+    o.exec(command, args, { ...options, signal: options?.signal ?? o.signal });
+
+/** What the stage says, as the run's notes (a stage's `ms` field shown as the runner shows its own times). */
+function stageLog(def: AnyStage, a: Attempt, o: ContextOptions): StageLog {
   const say =
     (level: 'info' | 'warn') =>
     (message: string, fields: Record<string, unknown> = {}) => {
       // Once the run is stopping, what a stage still says is about work the stop cut short: the stop says it.
-      if (signal.aborted) return;
+      if (o.signal.aborted) return;
       const { ms, ...rest } = fields;
       const timed = typeof ms === 'number';
       const shown = timed ? rest : fields;
@@ -56,8 +48,16 @@ export function stageContext(
       a.say({ kind: 'note', level, stage: def.name, message, ...more });
     };
   return {
-    config: keyed.config,
-    inputs,
+    info: say('info'),
+    warn: say('warn'),
+    progress: (done, total, what, timing) =>
+      o.board.update(def.name, { done, total, ...(what ? { what } : {}), ...timing }),
+  };
+}
+
+/** Where the stage writes its declared outputs and their companions, inside its tmp folder `dir`. */
+function outputPaths(def: AnyStage, dir: string, companions: Companions): Pick<AnyContext, 'out' | 'companion'> {
+  return {
     out: (label) => {
       const file = def.outputs[label];
       if (!file) throw new Error(`Internal error: stage ${def.name} wrote output ${label}, which it does not declare`);
@@ -73,18 +73,33 @@ export function stageContext(
       mkdirSync(dirname(join(dir, 'out', name)), { recursive: true });
       return join(dir, 'out', name);
     },
-    persistent: (name) => store.persistentPath(def.name, th, name),
+  };
+}
+
+/** The ctx of any stage: its inputs are paths and groups of paths, its options whatever it declared. */
+export type AnyContext = StageContext<unknown, UserFiles, Readonly<Record<string, unknown>>>;
+
+export function stageContext(
+  def: AnyStage,
+  keyed: Keyed,
+  dir: string,
+  inputs: UserFiles,
+  a: Attempt,
+  o: ContextOptions,
+  companions: Companions,
+): AnyContext {
+  const display = o.root && def.display ? def.display(o.root) : undefined;
+  return {
+    config: keyed.config,
+    inputs,
+    ...outputPaths(def, dir, companions),
+    persistent: (name) => o.store.persistentPath(def.name, toolsHash(keyed.fingerprint.data.tools), name),
     workDir: join(dir, 'work'),
     tools: keyed.tools,
-    exec,
-    log: {
-      info: say('info'),
-      warn: say('warn'),
-      progress: (done, total, what, timing) =>
-        o.board.update(def.name, { done, total, ...(what ? { what } : {}), ...timing }),
-    },
-    signal,
-    options: o.options ?? {},
+    exec: stageExec(o),
+    log: stageLog(def, a, o),
+    signal: o.signal,
+    options: declaredOptions(def.options, o.options ?? {}),
     ...(display ? { display } : {}),
   };
 }

@@ -1,8 +1,8 @@
 /** The DAG a set of stage declarations implies: selection by target, order, and declaration errors. */
 import { err, ok, type Result } from '../result.js';
-import type { InputRef, StageDef } from '../stage.js';
+import type { InputRef, InputRefs, StageDef } from '../stage.js';
 
-export type AnyStage = StageDef<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type AnyStage = StageDef<any, InputRefs, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Every producer an input may come from: the one it names, then its fallbacks in order. */
 export function refChain(ref: InputRef): InputRef[] {

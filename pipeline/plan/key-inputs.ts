@@ -9,7 +9,7 @@ import { refChain, type AnyStage } from './graph.js';
 import { hashFile } from '../store/hash-file.js';
 import type { Cause } from '../cause.js';
 import { err, ok, type Result } from '../result.js';
-import type { InputRef, ToolFound } from '../stage.js';
+import { declaredOptions, type InputRef, type ToolFound, type UserFiles } from '../stage.js';
 import type { StoredOutput } from '../store/store.js';
 import type { ToolProbes } from './tools.js';
 
@@ -34,8 +34,10 @@ export type Produced =
 export interface Gathered {
   config: unknown;
   tools: Record<string, ToolFound>;
-  /** `undefined` for a skipped optional input. */
+  /** What the key hashes, by label (a group's files as `group/name`); `undefined` for a skipped optional input. */
   inputs: Record<string, StepInput | undefined>;
+  /** The user files as the stage's `files` named them, groups whole: what its `ctx.inputs` holds of them. */
+  files: UserFiles;
 }
 
 /** No key now: `skip` (with `failed` when the stage counts as failed), or `pending`. */
@@ -88,22 +90,29 @@ function missing(stage: string, p: Absent): Result<never, NoKey> {
   return skip('upstream-skipped', `needs ${stage}, which was skipped`);
 }
 
-/** Hashes the user files a stage names, by content. */
+/** Each user file by the label its hash enters the key under: its own, or `group/name` for a group's. */
+const keyLabels = (files: UserFiles): Array<[string, string]> =>
+  Object.entries(files).flatMap(([label, f]): Array<[string, string]> => {
+    if (f === undefined) return [];
+    return typeof f === 'string' ? [[label, f]] : Object.entries(f).map(([name, path]) => [`${label}/${name}`, path]);
+  });
+
+/** The user files a stage names, and each one's hash by content under its key label. */
 async function userFiles(
   def: AnyStage,
   root: Readonly<Record<string, unknown>>,
-): Promise<Result<Record<string, UserFile>, string>> {
-  const files = def.files ? await def.files(root) : ok<Readonly<Record<string, string>>>({});
+): Promise<Result<{ files: UserFiles; keyed: Record<string, UserFile> }, string>> {
+  const files = def.files ? await def.files(root) : ok<UserFiles>({});
   if (!files.ok) return files;
-  const out: Record<string, UserFile> = {};
-  for (const [label, path] of Object.entries(files.value)) {
+  const keyed: Record<string, UserFile> = {};
+  for (const [label, path] of keyLabels(files.value)) {
     try {
-      out[label] = { sha256: await hashFile(path), file: basename(path), path };
+      keyed[label] = { sha256: await hashFile(path), file: basename(path), path };
     } catch (e) {
       return err(`${path}: cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
     }
   }
-  return ok(out);
+  return ok({ files: files.value, keyed });
 }
 
 /** The artifacts a stage reads; `pending` while a producer is rebuilt first. */
@@ -164,7 +173,7 @@ export async function gather(
   if (!files.ok) return skip('bad-input', `${def.name}: ${files.error}`, true);
   let config: unknown;
   try {
-    config = def.config(root, o.options ?? {});
+    config = def.config(root, declaredOptions(def.options, o.options ?? {}));
   } catch (e) {
     return skip(
       'unknown-error-thrown',
@@ -176,5 +185,5 @@ export async function gather(
   if (!found.ok) return found;
   // A tool that is missing says so even while a producer is rebuilt: `plan` shows the skip, not `pending`.
   if (read.value === 'pending') return err({ kind: 'pending' });
-  return ok({ config, tools: found.value, inputs: { ...read.value, ...files.value } });
+  return ok({ config, tools: found.value, inputs: { ...read.value, ...files.value.keyed }, files: files.value.files });
 }

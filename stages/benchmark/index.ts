@@ -9,9 +9,10 @@
  * new measurement is saved beside the stage's persistent files and the failure names it.
  */
 import { readFile } from 'node:fs/promises';
-import { checkDataFiles, type InputsConfig } from '../../onnx/inputs/index.js';
+import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { ok } from '../../pipeline/result.js';
-import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { declareStage, defineStage, lazyRun, type ContextOf } from '../../pipeline/stage.js';
+import { checkFiles } from '../../source/check-source.js';
 import { inputsConfig, sourceSection } from '../../source/config.js';
 import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { isPrecision, type Precision } from '../../onnx/precision.js';
@@ -38,28 +39,27 @@ export interface BenchStageConfig {
   only?: Precision;
 }
 
-const onlyOf = (options: Readonly<Record<string, unknown>> | undefined): Pick<BenchStageConfig, 'only'> => {
-  const p = options?.['precision'];
-  return isPrecision(p) ? { only: p } : {};
-};
+const isPath = (v: unknown): v is string => typeof v === 'string';
 
-export default defineStage<BenchStageConfig>({
+const declared = declareStage({
   name: 'benchmark',
   version: 2,
   description: 'latency, throughput and correctness of every engine on the same seeded inputs',
-  config: (root, options) => ({
+  config: (root, options): BenchStageConfig => ({
     bench: benchConfig(root),
     model: inputsConfig(root),
     trt: trtConfig(root),
     decide: decideConfig(root),
-    ...onlyOf(options),
+    only: options?.precision,
   }),
+  // `--precision` (`all` is no precision: everything is measured) and `--baseline FILE`.
+  options: { precision: isPrecision, baseline: isPath },
   display: (root) => givenModel(root),
+  // The check data with its labels.json, for the correctness check and the task metric.
   files: async (root) => {
+    const check = await checkFiles(root);
     const dir = sourceSection(root).check_data;
-    if (!dir) return ok({});
-    const files = await checkDataFiles(dir);
-    return files.ok ? ok({ ...files.value, ...(await labelFiles(dir)) }) : files;
+    return check.ok && dir ? ok({ check_data: { ...check.value.check_data, ...(await labelFiles(dir)) } }) : check;
   },
   inputs: {
     model: latestModel,
@@ -78,5 +78,9 @@ export default defineStage<BenchStageConfig>({
     const noisy = file.measurements.filter((m) => m.noise?.noisy).length;
     return { recommendation: file.recommendation, measurements: file.measurements.length, noisy };
   },
-  run: lazyRun(() => import('./run.js')),
 });
+
+/** The benchmark's `ctx`: its models and engines (`undefined` where not built), the check data, the options. */
+export type Context = ContextOf<typeof declared>;
+
+export default defineStage({ ...declared, run: lazyRun(() => import('./run.js')) });

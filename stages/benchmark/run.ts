@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/cause.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import type { StageFailure } from '../../pipeline/stage.js';
 import { readBenchFile } from './baseline.js';
 import type { BenchConfig } from '../../measure/config.js';
 import { confirmedGate } from './confirm.js';
-import type { BenchStageConfig } from './index.js';
-import { checkFiles } from '../../measure/feeds.js';
+import type { Context } from './index.js';
 import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
 import { BUILDS } from './kits.js';
@@ -14,9 +13,8 @@ import { builtFiles } from '../../measure/engine-stage.js';
 import { recommend } from '../../measure/verdict.js';
 
 /** The benchmark of this stage's inputs under `config` (the stage's own, or one narrowed to re-measure). */
-function measure(ctx: StageContext<BenchStageConfig>, config: BenchConfig) {
+function measure(ctx: Context, config: BenchConfig) {
   const { model, source, fp16, int8 } = ctx.inputs;
-  if (!model || !source) throw new Error('Internal error: benchmark ran without its models');
   return runBenchmark({
     config,
     trt: ctx.config.trt,
@@ -30,14 +28,14 @@ function measure(ctx: StageContext<BenchStageConfig>, config: BenchConfig) {
     exec: ctx.exec,
     log: ctx.log,
     inputs: ctx.config.model,
-    checkFiles: checkFiles(ctx.inputs),
+    checkFiles: ctx.inputs.check_data,
     ...(ctx.display ? { given: ctx.display } : {}),
     ...(ctx.config.only ? { only: ctx.config.only } : {}),
     signal: ctx.signal,
   });
 }
 
-export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<void, StageFailure>> {
+export async function run(ctx: Context): Promise<Result<void, StageFailure>> {
   const result = await measure(ctx, ctx.config.bench);
   if (!result.ok) return result;
   const bench = result.value;
@@ -47,8 +45,8 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
   const noisy = bench.measurements.filter((m) => m.noise?.noisy);
   for (const m of noisy)
     ctx.log.warn(`${m.engine} ${m.precision} batch ${m.batch} is noisy: ${m.noise!.why.join('; ')}`);
-  const baselinePath = ctx.options?.['baseline'];
-  if (typeof baselinePath === 'string') {
+  const baselinePath = ctx.options.baseline;
+  if (baselinePath !== undefined) {
     const gated = await gate(ctx, bench, baselinePath);
     if (!gated.ok) return gated;
   }
@@ -66,11 +64,7 @@ export async function run(ctx: StageContext<BenchStageConfig>): Promise<Result<v
  * before it counts (confirm.ts), the verdict recorded in `bench`. A regression fails the stage; its outputs are
  * then not kept, so this run's bench.json is saved beside the stage's persistent files and the failure names it.
  */
-async function gate(
-  ctx: StageContext<BenchStageConfig>,
-  bench: BenchFile,
-  baselinePath: string,
-): Promise<Result<void, StageFailure>> {
+async function gate(ctx: Context, bench: BenchFile, baselinePath: string): Promise<Result<void, StageFailure>> {
   const baseline = await readBenchFile(baselinePath);
   if (!baseline.ok) return fail('bad-input', `--baseline: ${baseline.error}`);
   const verdict = await confirmedGate(

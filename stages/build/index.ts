@@ -1,8 +1,8 @@
 import { defineStage, lazyRun } from '../../pipeline/stage.js';
 import { sourceSection } from '../../source/config.js';
-import { modelConfig, type ModelConfig } from './config.js';
+import { modelConfig } from './config.js';
 
-export default defineStage<ModelConfig>({
+export default defineStage({
   name: 'build',
   version: 1,
   description: 'MobileNetV2 written as ONNX straight from protobuf, with seeded torchvision-style weights',

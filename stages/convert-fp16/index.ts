@@ -4,13 +4,12 @@
  * agreement reported). A model with float16 I/O is checked through its float32-I/O twin, which computes
  * exactly the same in between.
  */
-import type { InputsConfig } from '../../onnx/inputs/index.js';
-import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { declareStage, defineStage, lazyRun, type ContextOf } from '../../pipeline/stage.js';
 import { checkFiles, withInputs } from '../../source/check-source.js';
 import { latestModel } from '../../source/model-ref.js';
-import { fp16Config, type Fp16Config } from './config.js';
+import { fp16Config } from './config.js';
 
-export default defineStage<Fp16Config & { inputs?: InputsConfig }>({
+const declared = declareStage({
   name: 'convert:fp16',
   version: 2,
   description: 'weights and compute to float16, float32 at the graph boundary',
@@ -19,5 +18,9 @@ export default defineStage<Fp16Config & { inputs?: InputsConfig }>({
   inputs: { model: latestModel },
   outputs: { model: 'model.fp16.onnx', report: 'fp16.json' },
   tags: { precision: 'fp16' },
-  run: lazyRun(() => import('./run.js')),
 });
+
+/** convert:fp16's `ctx`: the latest model, the check data. */
+export type Context = ContextOf<typeof declared>;
+
+export default defineStage({ ...declared, run: lazyRun(() => import('./run.js')) });

@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import type { InputsConfig } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { cloneModel } from '../../onnx/rewrite/clone.js';
 import { sortModel } from '../../onnx/rewrite/topo-sort.js';
@@ -7,7 +6,7 @@ import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js'
 import { validateModel } from '../../onnx/validate/index.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/cause.js';
-import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
+import { decline, type Declined, type StageFailure } from '../../pipeline/stage.js';
 import { checkSource } from '../../source/check-source.js';
 import {
   compareOutputs,
@@ -20,7 +19,7 @@ import {
   type Feeds,
   type Outputs,
 } from '../../onnx/numeric-check.js';
-import type { Fp16Config } from './config.js';
+import type { Context } from './index.js';
 import { halveBodyWeights } from './body-weights.js';
 import { convertBodies, nothingConverted, type BodyCheck } from './bodies.js';
 import { convertFloat16, type Fp16Options, type Fp16Report } from './convert.js';
@@ -31,11 +30,10 @@ const clampedLines = (clamped: Record<string, number>): string[] =>
 
 const UNCONVERTED = 'the float32 model goes on unconverted';
 
-type Context = StageContext<Fp16Config & { inputs?: InputsConfig }>;
 type Reference = { feeds: Feeds; outputs: Outputs };
 
 export async function run(ctx: Context): Promise<Result<void | Declined, StageFailure>> {
-  const decoded = await readModelFile(ctx.inputs.model as string);
+  const decoded = await readModelFile(ctx.inputs.model);
   if (!decoded.ok) return fail('bad-input', `cannot read ${decoded.error}`);
   const fp32 = decoded.value;
   // The source itself when optimize declined, which may be unsorted (validate said so): conversion walks in order.

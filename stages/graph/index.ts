@@ -2,12 +2,12 @@
  * The `graph` stage: the raw and the optimized network drawn with GraphViz, as DOT, SVG and PNG, and a page
  * that shows both side by side. Labels carry op type, convolution geometry and inferred output shapes.
  */
-import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { declareStage, defineStage, lazyRun, type ContextOf } from '../../pipeline/stage.js';
 import { latestModel, sourceModel } from '../../source/model-ref.js';
-import { graphConfig, type GraphStageConfig } from './config.js';
+import { graphConfig } from './config.js';
 import { dotTool } from './graphviz.js';
 
-export default defineStage<GraphStageConfig>({
+const declared = declareStage({
   name: 'graph',
   version: 1,
   description: 'Drawings of the raw and optimized graphs (GraphViz DOT, SVG, PNG, side by side)',
@@ -24,5 +24,9 @@ export default defineStage<GraphStageConfig>({
     page: 'graph.html',
   },
   tools: [dotTool],
-  run: lazyRun(() => import('./run.js')),
 });
+
+/** The graph stage's `ctx`: the source model and the latest one. */
+export type Context = ContextOf<typeof declared>;
+
+export default defineStage({ ...declared, run: lazyRun(() => import('./run.js')) });

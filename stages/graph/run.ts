@@ -3,14 +3,14 @@ import { inferShapes } from '../../onnx/infer/index.js';
 import { readModelFile } from '../../onnx/serde.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/cause.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import type { GraphStageConfig } from './config.js';
+import type { StageFailure } from '../../pipeline/stage.js';
+import type { Context } from './index.js';
 import { toDot } from './dot.js';
 import { render } from './graphviz.js';
 import { sideBySide } from './side-by-side.js';
 
 /** The two drawings' headings and the page's title: the user's model by its name, "imported" not "built". */
-function headings(ctx: StageContext<GraphStageConfig>, optimized: boolean) {
+function headings(ctx: Context, optimized: boolean) {
   const name = ctx.config.model;
   const source = name === undefined ? 'Raw (as built)' : 'Imported (as given)';
   const second = optimized ? 'Optimized' : 'Not optimized (optimize declined or changed nothing: the same model)';
@@ -24,9 +24,8 @@ function headings(ctx: StageContext<GraphStageConfig>, optimized: boolean) {
   };
 }
 
-export async function run(ctx: StageContext<GraphStageConfig>): Promise<Result<void, StageFailure>> {
+export async function run(ctx: Context): Promise<Result<void, StageFailure>> {
   const { raw, optimized } = ctx.inputs;
-  if (!raw || !optimized) throw new Error('Internal error: graph ran without its models');
   // Optimize declined when the last model produced is the source itself.
   const declined = Buffer.compare(await readFile(raw), await readFile(optimized)) === 0;
   const { title, variants } = headings(ctx, !declined);
@@ -39,9 +38,8 @@ export async function run(ctx: StageContext<GraphStageConfig>): Promise<Result<v
   await writeFile(ctx.out('page'), sideBySide(title, panels));
   return ok(undefined);
 }
-async function draw(ctx: StageContext<GraphStageConfig>, input: 'raw' | 'optimized', prefix: string, heading: string) {
+async function draw(ctx: Context, input: 'raw' | 'optimized', prefix: string, heading: string) {
   const path = ctx.inputs[input];
-  if (!path) throw new Error(`Internal error: graph ran without its ${input} input`);
   const model = await readModelFile(path);
   if (!model.ok) return fail('bad-input', model.error);
   await writeFile(ctx.out(`${prefix}Dot`), toDot(model.value, inferShapes(model.value), heading, ctx.config));

@@ -3,11 +3,11 @@
  * file and of its external data (which travels with it), never its path or mtime: a renamed or touched file is
  * a hit. Skipped when no file is named, and the build stage makes the built-in MobileNetV2 instead.
  */
-import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { declareStage, defineStage, lazyRun, type ContextOf } from '../../pipeline/stage.js';
 import { sourceSection } from '../../source/config.js';
 import { modelFiles } from './files.js';
 
-export default defineStage<null>({
+const declared = declareStage({
   name: 'import',
   version: 1,
   description: 'the ONNX file named by --model or model.path, as given, keyed by its content',
@@ -16,5 +16,9 @@ export default defineStage<null>({
   files: modelFiles,
   inputs: {},
   outputs: { model: 'model.onnx' },
-  run: lazyRun(() => import('./run.js')),
 });
+
+/** The import's `ctx`: the user's model file and its external data. */
+export type Context = ContextOf<typeof declared>;
+
+export default defineStage({ ...declared, run: lazyRun(() => import('./run.js')) });

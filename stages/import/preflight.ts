@@ -14,10 +14,10 @@ import {
   type CheckData,
 } from '../../onnx/inputs/index.js';
 import type { Model } from '../../onnx/ir.js';
-import { decodeModel, readBytes } from '../../onnx/serde.js';
 import type { RunConfig } from '../../pipeline/config/config.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import { inputsConfig, sourceSection } from '../../source/config.js';
+import { decodeModelFile } from '../../source/model-file.js';
 
 /** A name that would break a one-line message or could be taken for a path. */
 function unsafeNames(model: Model): string | undefined {
@@ -46,10 +46,11 @@ function unsafeNames(model: Model): string | undefined {
 
 /** The model at `path`, decoded and checked: everything a stage would trip on later, said now. */
 export async function inspectModel(path: string): Promise<Result<Model, string>> {
-  const bytes = await readBytes(path);
-  if (!bytes.ok) return bytes;
-  const decoded = decodeModel(bytes.value);
-  if (!decoded.ok) return err(`${path}: ${decoded.error}; give an .onnx file as an exporter wrote it`);
+  const decoded = await decodeModelFile(path);
+  if (!decoded.ok) {
+    const e = decoded.error;
+    return err('read' in e ? e.read : `${path}: ${e.decode}; give an .onnx file as an exporter wrote it`);
+  }
   const bad = unsafeNames(decoded.value);
   if (bad) return err(`${path}: ${bad}`);
   const refs = externalRefs(decoded.value);

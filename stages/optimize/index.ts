@@ -3,13 +3,12 @@
  * still computes the same thing, encode once. When the proof fails, bisection names the first pass
  * application that broke it.
  */
-import type { InputsConfig } from '../../onnx/inputs/index.js';
-import { defineStage, lazyRun } from '../../pipeline/stage.js';
+import { declareStage, defineStage, lazyRun, type ContextOf } from '../../pipeline/stage.js';
 import { checkFiles, withInputs } from '../../source/check-source.js';
 import { sourceModel } from '../../source/model-ref.js';
-import { optimizeConfig, type OptimizeConfig } from './config.js';
+import { optimizeConfig } from './config.js';
 
-export default defineStage<OptimizeConfig & { inputs?: InputsConfig }>({
+const declared = declareStage({
   name: 'optimize',
   version: 1,
   description: 'graph passes (folding, fusion, clean-up), checked numerically in onnxruntime-node',
@@ -17,5 +16,9 @@ export default defineStage<OptimizeConfig & { inputs?: InputsConfig }>({
   files: checkFiles,
   inputs: { model: sourceModel, validation: { stage: 'validate', output: 'report' } },
   outputs: { model: 'model.opt.onnx', passes: 'passes.json' },
-  run: lazyRun(() => import('./run.js')),
 });
+
+/** Optimize's `ctx`: the source model, validate's report, the check data. */
+export type Context = ContextOf<typeof declared>;
+
+export default defineStage({ ...declared, run: lazyRun(() => import('./run.js')) });

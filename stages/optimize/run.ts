@@ -1,24 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { internalize } from '../../onnx/external-data.js';
-import type { InputsConfig } from '../../onnx/inputs/index.js';
 import { sortModel } from '../../onnx/rewrite/topo-sort.js';
 import { decodeModel, writeModelFile } from '../../onnx/serde.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/cause.js';
-import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
+import { decline, type Declined, type StageFailure } from '../../pipeline/stage.js';
 import { checkSource } from '../../source/check-source.js';
-import type { OptimizeConfig } from './config.js';
+import type { Context } from './index.js';
 import { describeExpected, expectedOutputs } from './expected.js';
 import { seededFeeds } from '../../onnx/numeric-check.js';
 import { optimizeModel } from './optimize-model.js';
 import { passesByName } from './passes/index.js';
 import { summarize } from './summary.js';
 
-export async function run(
-  ctx: StageContext<OptimizeConfig & { inputs?: InputsConfig }>,
-): Promise<Result<void | Declined, StageFailure>> {
-  const path = ctx.inputs.model as string;
+export async function run(ctx: Context): Promise<Result<void | Declined, StageFailure>> {
+  const path = ctx.inputs.model;
   const bytes = await readFile(path);
   const decoded = decodeModel(bytes);
   if (!decoded.ok) return fail('bad-input', `cannot read ${path}: ${decoded.error}`);

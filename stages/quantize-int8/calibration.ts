@@ -18,9 +18,9 @@ import type { Sample } from '../../onnx/quantize/index.js';
 import { DType, type Model } from '../../onnx/ir.js';
 import { dtypeName, tensorValues } from '../../onnx/tensor.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
+import type { FileGroup } from '../../pipeline/stage.js';
 
 const SET = /^test_data_set_(\d+)$/;
-export const PREFIX = 'calibration/';
 
 /** The test_data_set_N folders of `dir`, in numeric order; an error when it cannot be read or has none. */
 export async function calibrationSets(dir: string): Promise<Result<string[], string>> {
@@ -40,8 +40,8 @@ export async function calibrationSets(dir: string): Promise<Result<string[], str
   return ok(sets);
 }
 
-/** The first `samples` sets' input files as user files: `calibration/test_data_set_N/input_K.pb`. */
-export async function calibrationFiles(dir: string, samples: number): Promise<Result<Record<string, string>, string>> {
+/** The first `samples` sets' input files, as the stage's `calibration` group: `test_data_set_N/input_K.pb`. */
+export async function calibrationFiles(dir: string, samples: number): Promise<Result<FileGroup, string>> {
   const sets = await calibrationSets(dir);
   if (!sets.ok) return sets;
   const files: Record<string, string> = {};
@@ -49,17 +49,16 @@ export async function calibrationFiles(dir: string, samples: number): Promise<Re
     const listed = await checkDataFiles(join(dir, set));
     if (!listed.ok) return err(`quantize.calibration: ${set}: ${listed.error.replace(/^model\.check_data: /, '')}`);
     for (const [name, path] of Object.entries(listed.value))
-      if (name.startsWith('input_')) files[`${PREFIX}${set}/${name}`] = path;
+      if (name.startsWith('input_')) files[`${set}/${name}`] = path;
   }
   return ok(files);
 }
 
-/** The stage's calibration inputs grouped by set: set name → file name → path. */
-export function groupSets(inputs: Readonly<Record<string, string | undefined>>): Map<string, Record<string, string>> {
+/** The stage's calibration files by set: set name → file name → path. */
+export function groupSets(calibration: FileGroup): Map<string, Record<string, string>> {
   const sets = new Map<string, Record<string, string>>();
-  for (const [label, path] of Object.entries(inputs)) {
-    if (!label.startsWith(PREFIX) || path === undefined) continue;
-    const [set, file] = label.slice(PREFIX.length).split('/') as [string, string];
+  for (const [name, path] of Object.entries(calibration)) {
+    const [set, file] = name.split('/') as [string, string];
     sets.set(set, { ...(sets.get(set) ?? {}), [file]: path });
   }
   return new Map([...sets].sort((a, b) => Number(SET.exec(a[0])?.[1]) - Number(SET.exec(b[0])?.[1])));

@@ -6,9 +6,9 @@
  * budget cannot hold.
  */
 import type { InputsConfig } from '../../onnx/inputs/index.js';
-import { ok } from '../../pipeline/result.js';
-import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { checkFiles, withInputs } from '../../source/check-source.js';
+import { ok, type Result } from '../../pipeline/result.js';
+import { declareStage, defineStage, lazyRun, type ContextOf, type FileGroup } from '../../pipeline/stage.js';
+import { checkFiles, withInputs, type CheckFiles } from '../../source/check-source.js';
 import { sourceSection } from '../../source/config.js';
 import { latestModel } from '../../source/model-ref.js';
 import { calibrationFiles } from './calibration.js';
@@ -28,15 +28,17 @@ function config(root: Root): StageConfig {
   return { ...rest, builtin: sourceSection(root).path === undefined };
 }
 
-async function files(root: Root) {
+/** The check data, and the calibration folder's sets (none without one). */
+async function files(root: Root): Promise<Result<CheckFiles & { calibration: FileGroup }, string>> {
   const check = await checkFiles(root);
+  if (!check.ok) return check;
   const dir = quantizeConfig(root).calibration;
-  if (!check.ok || dir === undefined) return check;
+  if (dir === undefined) return ok({ ...check.value, calibration: {} });
   const calibration = await calibrationFiles(dir, quantizeConfig(root).samples);
-  return calibration.ok ? ok({ ...check.value, ...calibration.value }) : calibration;
+  return calibration.ok ? ok({ ...check.value, calibration: calibration.value }) : calibration;
 }
 
-export default defineStage<StageConfig>({
+const declared = declareStage({
   name: 'quantize:int8',
   version: 1,
   description: 'int8 Q/DQ model: per-channel weights, calibrated activations, accuracy-checked',
@@ -45,5 +47,9 @@ export default defineStage<StageConfig>({
   inputs: { model: latestModel },
   outputs: { model: 'model.int8.onnx', report: 'quantize.json' },
   tags: { precision: 'int8' },
-  run: lazyRun(() => import('./run.js')),
 });
+
+/** quantize:int8's `ctx`: the latest model, the check data, the calibration sets. */
+export type Context = ContextOf<typeof declared>;
+
+export default defineStage({ ...declared, run: lazyRun(() => import('./run.js')) });

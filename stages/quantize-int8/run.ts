@@ -19,10 +19,10 @@ import { encodeModel, readModelFile, writeModelFile } from '../../onnx/serde.js'
 import { validateModel } from '../../onnx/validate/index.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/cause.js';
-import { decline, type Declined, type StageContext, type StageFailure } from '../../pipeline/stage.js';
+import { decline, type Declined, type StageFailure } from '../../pipeline/stage.js';
 import { referenceRun, type Outputs } from '../../onnx/numeric-check.js';
 import { checkAgainst } from './check.js';
-import type { StageConfig } from './index.js';
+import type { Context } from './index.js';
 import { quantizeReport } from './report.js';
 import { stageInputs, type Inputs } from './samples.js';
 
@@ -32,11 +32,10 @@ const UPGRADE_TOLERANCE = 1e-6;
 /** The layers whose own rounding adds most error (sensitivity.ts) that the fallback measures one by one. */
 const SHORTLIST = 24;
 
-type Context = StageContext<StageConfig>;
 type Outcome = Promise<Result<void | Declined, StageFailure>>;
 
 export async function run(ctx: Context): Outcome {
-  const decoded = await readModelFile(ctx.inputs.model as string);
+  const decoded = await readModelFile(ctx.inputs.model);
   if (!decoded.ok) return fail('bad-input', `cannot read ${decoded.error}`);
   const fp32 = decoded.value;
   const inputs = await stageInputs(ctx, fp32);

@@ -7,11 +7,10 @@
 import type { Sample } from '../../onnx/quantize/index.js';
 import type { Model } from '../../onnx/ir.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import type { StageContext } from '../../pipeline/stage.js';
 import { checkSource } from '../../source/check-source.js';
 import { seededFeeds } from '../../onnx/numeric-check.js';
 import { groupSets, readSamples } from './calibration.js';
-import type { StageConfig } from './index.js';
+import type { Context } from './index.js';
 
 export type CalibrationSource = 'calibration folder' | 'check data' | 'seeded noise';
 
@@ -36,11 +35,11 @@ export interface Problem {
 
 const decline = (message: string): Result<never, Problem> => err({ user: false, message });
 
-export async function stageInputs(ctx: StageContext<StageConfig>, model: Model): Promise<Result<Inputs, Problem>> {
+export async function stageInputs(ctx: Context, model: Model): Promise<Result<Inputs, Problem>> {
   const c = ctx.config;
   const source = await checkSource(ctx, model);
   if (!source.ok) return decline(source.error);
-  const sets = groupSets(ctx.inputs);
+  const sets = groupSets(ctx.inputs.calibration);
   const checkData = source.value.checkData !== undefined;
   const checkFeeds = () => seededFeeds(model, c.check.seed, c.check.batch, source.value);
   if (sets.size > 0) {

@@ -2,10 +2,10 @@
  * The `report` stage: report.md and a self-contained report.html from bench.json and passes.json, with the
  * charts as SVG and PNG files beside them, and the graph drawings when the graph stage ran.
  */
-import { defineStage, lazyRun } from '../../pipeline/stage.js';
-import { reportConfig, type ReportConfig } from './config.js';
+import { declareStage, defineStage, lazyRun, type ContextOf } from '../../pipeline/stage.js';
+import { reportConfig } from './config.js';
 
-export default defineStage<ReportConfig>({
+const declared = declareStage({
   name: 'report',
   version: 3,
   description: 'report.md and a self-contained report.html with charts (SVG and PNG) and graph drawings',
@@ -31,5 +31,9 @@ export default defineStage<ReportConfig>({
     speedupSvg: 'speedup.svg',
     speedupPng: 'speedup.png',
   },
-  run: lazyRun(() => import('./run.js')),
 });
+
+/** The report's `ctx`: bench.json, and passes.json and the drawings where they were made. */
+export type Context = ContextOf<typeof declared>;
+
+export default defineStage({ ...declared, run: lazyRun(() => import('./run.js')) });

@@ -2,10 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fail } from '../../pipeline/cause.js';
 import { ok, type Result } from '../../pipeline/result.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
+import type { StageFailure } from '../../pipeline/stage.js';
 import type { BenchFile } from '../../measure/result.js';
 import { charts, toPng, toSvg, type Chart } from './charts.js';
-import type { ReportConfig } from './config.js';
+import type { Context } from './index.js';
 import { html } from './html.js';
 import { markdown } from './markdown.js';
 import type { PassesFile } from './tables.js';
@@ -18,8 +18,8 @@ const CHART_OUTPUTS = {
   speedup: ['speedupSvg', 'speedupPng'],
 } as const satisfies Record<Chart['id'], readonly [string, string]>;
 
-export async function run(ctx: StageContext<ReportConfig>): Promise<Result<void, StageFailure>> {
-  const read = async <T>(label: string): Promise<T | string | undefined> => {
+export async function run(ctx: Context): Promise<Result<void, StageFailure>> {
+  const read = async <T>(label: 'bench' | 'passes'): Promise<T | string | undefined> => {
     const path = ctx.inputs[label];
     if (!path) return undefined;
     try {

@@ -5,8 +5,8 @@ import { validateModel, type ValidationReport } from '../../onnx/validate/index.
 import { describeCounts, describeIssue } from '../../onnx/validate/file.js';
 import { ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/cause.js';
-import type { StageContext, StageFailure } from '../../pipeline/stage.js';
-import type { ValidateConfig } from './config.js';
+import type { StageFailure } from '../../pipeline/stage.js';
+import type { Context } from './index.js';
 
 /** How many further errors the failure lists under its message. */
 const MAX_DETAILS = 20;
@@ -25,11 +25,10 @@ async function check(path: string): Promise<Result<{ report: ValidationReport; u
   return unsorted === 0 ? ok({ report, unsorted }) : ok({ report: validateModel(model.value), unsorted });
 }
 
-export async function run(ctx: StageContext<ValidateConfig>): Promise<Result<void, StageFailure>> {
+export async function run(ctx: Context): Promise<Result<void, StageFailure>> {
   const stored = ctx.inputs.model;
-  if (!stored) throw new Error('Internal error: validate ran without its model input');
   // Messages name the user's file, not the store's copy of it (latest/model.onnx); a built model has no file.
-  const path = ctx.inputs['source'] ?? stored;
+  const path = ctx.inputs.source ?? stored;
   const checked = await check(stored);
   // A model that cannot be read or is not valid is a bad model: exit 2, as the README promises (pipeline/reason.ts).
   if (!checked.ok) return fail('user-error', checked.error.replaceAll(stored, path));

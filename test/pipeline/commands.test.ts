@@ -29,6 +29,7 @@ test("each command's --help lists the stage options it declares, plan the filter
     'force',
     'explain',
     'verbose',
+    'jobs',
     'json',
     'log-format',
     'artifacts',
@@ -83,4 +84,19 @@ test('a filter the registry declares leaves out the stages it names, with its re
     cause: 'excluded',
   });
   assert.deepEqual(p.takeRuns(), [], 'plan runs nothing');
+});
+
+test('--jobs takes a whole number of stages, 1 or more: anything else is one line and exit 2', async () => {
+  const p = project();
+  for (const bad of ['0', '1.5', 'x']) {
+    const r = await cli(p, ['run', '--jobs', bad]);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(
+      lines[0]!,
+      new RegExp(`--jobs ${bad.replace('.', '\\.')}: give a whole number of stages to build at once`),
+    );
+  }
+  assert.equal((await cli(p, ['run', '--jobs', '1'])).code, 0);
 });

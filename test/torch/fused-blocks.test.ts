@@ -117,3 +117,28 @@ test('PaddleOCR cls and det (MobileNetV3 blocks): no chain matches, and each dep
     [0, { 'a 5x5 depthwise conv (the fused kernel takes 3x3)': 8, 'followed by Mul, not one ReLU6': 6 }],
   );
 });
+
+test("a run's settings count only its own batch size's choices (the plan holds one per block and batch)", async () => {
+  const choice = (block: string, batch: number, c: string) => ({ block, shape: [batch, 32, 14, 14], choice: c });
+  const chosen = [
+    choice('a', 1, 'torch'),
+    choice('b', 1, 'fused'),
+    choice('a', 256, 'torch'),
+    choice('b', 256, 'torch'),
+  ];
+  const code = [
+    'import json, sys',
+    "sys.path.insert(0, 'torch')",
+    'from fused_engine import plan_counts',
+    'chosen, stored = json.loads(sys.argv[1]), json.loads(sys.argv[2])',
+    "print(json.dumps([plan_counts(chosen, stored, {'c': 'declined'}, b) for b in (1, 256)]))",
+  ].join('\n');
+  const run = await exec('python3', ['-c', code, JSON.stringify(chosen), JSON.stringify(chosen.slice(0, 2))], {
+    cwd: fromRoot(),
+  });
+  assert.equal(run.exitCode, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), [
+    { blocksOnTorch: 2, blocksMeasuredHere: 0 },
+    { blocksOnTorch: 3, blocksMeasuredHere: 2 },
+  ]);
+});

@@ -201,7 +201,7 @@ test('bench/gate.ts exits 0 on agreement, 1 on a regression, 2 on a bad file', a
   assert.match(refused.stderr, /bad\.json is not JSON/);
 });
 
-const models = { model: '', source: '' };
+const models = { model: '', source: '', check_data: {} };
 before(async () => {
   const { dir } = await stageContext({}, {}, {});
   const raw = buildMobileNetV2({ ...modelDefaults, width_mult: 0.25, input_size: 32, num_classes: 10 });
@@ -217,8 +217,7 @@ async function stageRun(baseline?: string) {
   const root = { bench: { ...bench, ort: { intra_op_threads: 1 } } };
   const config = { bench: benchConfig(root), model: {}, trt: trtConfig({}), decide: decideConfig({}) };
   const s = await stageContext(config, models, benchmark.outputs);
-  if (baseline) s.ctx.options = { baseline };
-  const ran = await benchmark.run(s.ctx);
+  const ran = await benchmark.run({ ...s.ctx, options: { baseline } });
   return { ran, out: s.ctx.out('bench'), regressed: s.ctx.persistent('bench.regressed.json') };
 }
 

@@ -18,9 +18,10 @@ import { withBodies } from '../../onnx/subgraph-kit.js';
 import { stageContext } from '../optimize/stage-context.js';
 
 async function runStage(m: Model, config = defaults) {
-  const { ctx, dir } = await stageContext(config, {}, convert.outputs);
+  const inputs = { model: '', check_data: {} };
+  const { ctx, dir } = await stageContext({ ...config, inputs: {} }, inputs, convert.outputs);
   await writeFile(join(dir, 'model.opt.onnx'), encodeModel(m));
-  ctx.inputs = { model: join(dir, 'model.opt.onnx') };
+  ctx.inputs = { ...inputs, model: join(dir, 'model.opt.onnx') };
   return { r: await convert.run(ctx), ctx };
 }
 

@@ -24,9 +24,10 @@ const net = () =>
   });
 
 async function runStage(config = defaults, bytes = encodeModel(net())) {
-  const { ctx, dir } = await stageContext(config, {}, convert.outputs);
+  const inputs = { model: '', check_data: {} };
+  const { ctx, dir } = await stageContext({ ...config, inputs: {} }, inputs, convert.outputs);
   await writeFile(join(dir, 'model.opt.onnx'), bytes);
-  ctx.inputs = { model: join(dir, 'model.opt.onnx') };
+  ctx.inputs = { ...inputs, model: join(dir, 'model.opt.onnx') };
   return { r: await convert.run(ctx), ctx };
 }
 

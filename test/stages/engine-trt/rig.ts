@@ -141,6 +141,7 @@ export class Rig {
         progress: () => {},
       },
       signal: new AbortController().signal,
+      options: {},
     };
     return { ctx, outDir, workDir, persistentDir, messages };
   }

@@ -8,8 +8,8 @@ import { encodeModel } from '../../../onnx/serde.js';
 import type { StageContext } from '../../../pipeline/stage.js';
 import type { ModelConfig } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
-import { defaults as optimizeDefaults, type OptimizeConfig } from '../../../stages/optimize/config.js';
-import optimize from '../../../stages/optimize/index.js';
+import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
+import optimize, { type Context } from '../../../stages/optimize/index.js';
 
 export interface LogLine {
   level: 'info' | 'warn';
@@ -17,14 +17,14 @@ export interface LogLine {
   fields?: Record<string, unknown>;
 }
 
-export async function stageContext<C>(
+export async function stageContext<C, In extends object>(
   config: C,
-  inputs: Record<string, string>,
+  inputs: In,
   outputs: Record<string, string>,
-): Promise<{ ctx: StageContext<C>; logs: LogLine[]; dir: string }> {
+): Promise<{ ctx: StageContext<C, In>; logs: LogLine[]; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'ef-stage-'));
   const logs: LogLine[] = [];
-  const ctx: StageContext<C> = {
+  const ctx: StageContext<C, In> = {
     config,
     inputs,
     out: (label) => {
@@ -42,18 +42,18 @@ export async function stageContext<C>(
       progress: () => undefined,
     },
     signal: new AbortController().signal,
+    options: {},
   };
   return { ctx, logs, dir };
 }
 
 /** A MobileNetV2 of this config built into a temp directory and run through the real optimize stage. */
-export async function optimizedMobileNetV2(
-  model: ModelConfig,
-): Promise<{ raw: string; optimize: StageContext<OptimizeConfig> }> {
-  const { ctx, dir } = await stageContext(optimizeDefaults, {}, optimize.outputs);
+export async function optimizedMobileNetV2(model: ModelConfig): Promise<{ raw: string; optimize: Context }> {
+  const inputs = { model: '', validation: '', check_data: {} };
+  const { ctx, dir } = await stageContext({ ...optimizeDefaults, inputs: {} }, inputs, optimize.outputs);
   const raw = join(dir, 'model.onnx');
   await writeFile(raw, encodeModel(buildMobileNetV2(model)));
-  ctx.inputs = { model: raw, validation: raw };
+  ctx.inputs = { ...inputs, model: raw, validation: raw };
   const optimized = await optimize.run(ctx);
   assert.ok(optimized.ok, optimized.ok ? '' : optimized.error.message);
   return { raw, optimize: ctx };

@@ -14,6 +14,10 @@ import { passesByName } from '../../../stages/optimize/passes/index.js';
 import { floats, ints, node, opTypes, scalar, tiny } from '../../onnx/rewrite/tiny-model.js';
 import { stageContext } from './stage-context.js';
 
+/** The stage's config and inputs before a test points `model` at its file; no check data. */
+const config = { ...defaults, inputs: {} };
+const inputs = { model: '', validation: '', check_data: {} };
+
 /** A raw-exporter-shaped block: Conv → BN → Clip(0, 6) with Constant bounds → Identity → Dropout. */
 const raw = (): Model =>
   tiny({
@@ -39,10 +43,10 @@ const raw = (): Model =>
   });
 
 test('the stage writes a model with Conv → Clip only and a passes.json that reports every pass', async () => {
-  const { ctx, dir } = await stageContext(defaults, { model: '', validation: '' }, optimize.outputs);
+  const { ctx, dir } = await stageContext(config, inputs, optimize.outputs);
   const input = join(dir, 'model.onnx');
   await writeFile(input, encodeModel(raw()));
-  ctx.inputs = { model: input, validation: input };
+  ctx.inputs = { ...inputs, model: input, validation: input };
   const r = await optimize.run(ctx);
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   const out = decodeModel(await readFile(ctx.out('model')));
@@ -98,17 +102,17 @@ test('a pass that changes the numbers is caught and named by bisection', async (
 });
 
 test('a file that is not ONNX is reported as one message, not thrown', async () => {
-  const { ctx, dir } = await stageContext(defaults, {}, optimize.outputs);
+  const { ctx, dir } = await stageContext(config, inputs, optimize.outputs);
   const input = join(dir, 'model.onnx');
   await writeFile(input, 'garbage');
-  ctx.inputs = { model: input, validation: input };
+  ctx.inputs = { ...inputs, model: input, validation: input };
   const r = await optimize.run(ctx);
   assert.equal(r.ok, false);
   assert.match(r.ok ? '' : r.error.message, /^cannot read .*model\.onnx: /);
 });
 
 test('a model the check cannot run on its inputs is declined with that cause, not failed', async () => {
-  const { ctx, dir } = await stageContext(defaults, { model: '', validation: '' }, optimize.outputs);
+  const { ctx, dir } = await stageContext(config, inputs, optimize.outputs);
   const input = join(dir, 'model.onnx');
   // A Reshape to a fixed [5] of an input whose symbolic dim the check sets to its batch (2): 6 elements.
   const m = tiny({
@@ -119,7 +123,7 @@ test('a model the check cannot run on its inputs is declined with that cause, no
     initializers: [ints('s', [5])],
   });
   await writeFile(input, encodeModel(m));
-  ctx.inputs = { model: input, validation: input };
+  ctx.inputs = { ...inputs, model: input, validation: input };
   const r = await optimize.run(ctx);
   assert.ok(r.ok && r.value && 'declined' in r.value, 'declined, not failed');
   const cause =
@@ -128,12 +132,12 @@ test('a model the check cannot run on its inputs is declined with that cause, no
 });
 
 test('the stage honours ctx.signal: an aborted run stops with its reason', async () => {
-  const { ctx, dir } = await stageContext(defaults, { model: '', validation: '' }, optimize.outputs);
+  const { ctx, dir } = await stageContext(config, inputs, optimize.outputs);
   const input = join(dir, 'model.onnx');
   await writeFile(input, encodeModel(raw()));
   const controller = new AbortController();
   const reason = new Error('SIGINT');
   controller.abort(reason);
-  Object.assign(ctx, { inputs: { model: input, validation: input }, signal: controller.signal });
+  Object.assign(ctx, { inputs: { ...inputs, model: input, validation: input }, signal: controller.signal });
   await assert.rejects(optimize.run(ctx), (e) => e === reason);
 });

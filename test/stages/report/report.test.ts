@@ -41,7 +41,7 @@ async function measuredReport() {
   };
   const { ctx: bench } = await stageContext(
     { bench: benchConfig(root), model: {}, trt: trtConfig({}), decide: decideConfig({}) },
-    { model: opt.out('model'), source: raw },
+    { model: opt.out('model'), source: raw, check_data: {} },
     benchmark.outputs,
   );
   const measured = await benchmark.run(bench);

@@ -6,8 +6,7 @@ import { test } from 'node:test';
 import { DType, type Model } from '../../../onnx/ir.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/execute/exec.js';
-import type { StageContext } from '../../../pipeline/stage.js';
-import stage from '../../../stages/validate/index.js';
+import stage, { type Context } from '../../../stages/validate/index.js';
 import { validateConfig, type ValidateConfig } from '../../../stages/validate/config.js';
 import { realModels } from '../../corpus/models.js';
 import { model, node, smallNet, vi } from '../../onnx/model-kit.js';
@@ -18,9 +17,9 @@ const dir = mkdtempSync(join(tmpdir(), 'ef-validate-stage-'));
 function context(modelPath: string, config: ValidateConfig) {
   const warnings: string[] = [];
   const infos: string[] = [];
-  const ctx: StageContext<ValidateConfig> = {
+  const ctx: Context = {
     config,
-    inputs: { model: modelPath },
+    inputs: { model: modelPath, source: undefined },
     out: (label) => join(dir, `${label}.out.json`),
     persistent: (name) => join(dir, name),
     workDir: dir,
@@ -28,6 +27,7 @@ function context(modelPath: string, config: ValidateConfig) {
     exec,
     log: { info: (m) => infos.push(m), warn: (m) => warnings.push(m), progress: () => {} },
     signal: new AbortController().signal,
+    options: {},
   };
   return { ctx, warnings, infos };
 }
