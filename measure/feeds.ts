@@ -14,6 +14,7 @@ import {
   type CheckData,
   type Feeds,
   type InputsConfig,
+  type ModelInputs,
 } from '../onnx/inputs/index.js';
 import type { Model } from '../onnx/ir.js';
 import { err, ok, type Result } from '../pipeline/result.js';
@@ -40,22 +41,46 @@ export async function benchInputs(
   seed: number,
   files: Readonly<Record<string, string>>,
 ): Promise<Result<BenchInputs, string>> {
-  let data: CheckData | undefined;
-  if (Object.keys(files).length > 0) {
-    const read = await readCheckData(files, model);
-    if (!read.ok) return read;
-    data = read.value;
-  }
-  const shapes = checkShapes(data);
+  const data: Result<CheckData | undefined, string> =
+    Object.keys(files).length > 0 ? await readCheckData(files, model) : ok(undefined);
+  if (!data.ok) return data;
+  const shapes = checkShapes(data.value);
   const spec = resolveInputs(model, cfg, shapes);
   if (!spec.ok) return spec;
   const batched = spec.value.batchDim !== undefined;
   const first = spec.value.inputs[0]?.dims[0];
   const fixedBatch = batched ? undefined : typeof first === 'number' ? first : 1;
-  const checkBatch = data ? batchOf(spec.value, shapes, fixedBatch ?? 1) : undefined;
+  const checkBatch = data.value ? batchOf(spec.value, shapes, fixedBatch ?? 1) : undefined;
   const dtypes = new Map<string, string>();
-  const feeds = (batch: number): Result<Feeds, string> => {
-    const made = makeFeeds(spec.value, batch, seed);
+  const feeds = feedsAt(spec.value, seed, data.value, checkBatch, dtypes);
+  // One feed at the smallest batch names every input's element type as onnxruntime takes it.
+  const probe = feeds(checkBatch ?? fixedBatch ?? 1);
+  if (!probe.ok) return probe;
+  return ok({
+    specs: spec.value.inputs.map((i) => ({
+      name: i.name,
+      dtype: dtypes.get(i.name) ?? String(i.dtype),
+      shape: i.dims.map((d) => (d === 'batch' ? 'N' : d)),
+    })),
+    fixedBatch,
+    checkBatch,
+    feeds,
+  });
+}
+
+/**
+ * The feeds at a batch: seeded, with the check data's tensors at the batch it was recorded at. Each call notes
+ * in `dtypes` the element type onnxruntime takes for every input.
+ */
+function feedsAt(
+  spec: ModelInputs,
+  seed: number,
+  data: CheckData | undefined,
+  checkBatch: number | undefined,
+  dtypes: Map<string, string>,
+): (batch: number) => Result<Feeds, string> {
+  return (batch) => {
+    const made = makeFeeds(spec, batch, seed);
     if (!made.ok) return made;
     if (batch === checkBatch) {
       for (const [name, t] of data?.inputs ?? []) {
@@ -67,19 +92,6 @@ export async function benchInputs(
     for (const [name, t] of Object.entries(made.value)) dtypes.set(name, t.type);
     return made;
   };
-  // One feed at the smallest batch names every input's element type as onnxruntime takes it.
-  const probe = feeds(checkBatch ?? fixedBatch ?? 1);
-  if (!probe.ok) return probe;
-  return ok({
-    specs: spec.value.inputs.map((i) => ({
-      name: i.name,
-      dtype: dtypes.get(i.name) ?? String(i.dtype),
-      shape: i.dims.map((d) => (d === 'batch' ? 'N' : d)),
-    })),
-    ...(fixedBatch !== undefined ? { fixedBatch } : {}),
-    ...(checkBatch !== undefined ? { checkBatch } : {}),
-    feeds,
-  });
 }
 
 export const describeInputs = (specs: readonly InputSpec[]): string =>

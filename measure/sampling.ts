@@ -101,5 +101,3 @@ export const progressOf = (r: BenchRequest, label: string): SampleProgress | und
   return (phase, n, elapsedMs, b) =>
     progress(n, b.runs, `${label} ${phase}`, { elapsedMs, estimateMs: estimateMs(b, n, elapsedMs) });
 };
-
-export const optional = <T>(progress: T | undefined): { progress?: T } => (progress ? { progress } : {});

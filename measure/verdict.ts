@@ -104,7 +104,7 @@ function judgeOne(m: Measurement, batch: readonly Measurement[], c: DecideConfig
     error,
     errorKind,
     ceiling,
-    ...(task ? { task } : {}),
+    task,
   };
 }
 
@@ -116,7 +116,7 @@ export function choose(candidates: readonly Candidate[]): Pick<BatchVerdict, 'ch
   const fastest = byP50[0];
   if (!fastest) return { withinNoise: false };
   const tied = byP50.filter((c) => overlaps(c, fastest));
-  if (tied.length === 1) return { chosen: fastest, ...(byP50[1] ? { runnerUp: byP50[1] } : {}), withinNoise: false };
+  if (tied.length === 1) return { chosen: fastest, runnerUp: byP50[1], withinNoise: false };
   const chosen = [...tied].sort((a, b) => precisionRank(b.precision) - precisionRank(a.precision) || a.p50 - b.p50)[0]!;
   const runnerUp = byP50.find((c) => c !== chosen)!;
   return { chosen, runnerUp, withinNoise: true };

@@ -9,6 +9,7 @@
  * error over SCALE_FLOOR: as though its scale were SCALE_FLOOR. The check's tolerance bounds `error` either way.
  */
 export interface Agreement {
+  /** The largest absolute difference of one element. */
   maxAbs: number;
   /** ‖a − b‖₂ / ‖b‖₂, with b the reference (the absolute L2 error when b is all zero). */
   relL2: number;
@@ -38,9 +39,9 @@ export function agreement(actual: Float32Array, reference: Float32Array, dims?: 
   if (actual.length !== reference.length) {
     throw new Error(`Internal error: comparing ${actual.length} values with ${reference.length}`);
   }
-  let maxAbs = 0,
-    diff2 = 0,
-    ref2 = 0;
+  let maxAbs = 0;
+  let diff2 = 0;
+  let ref2 = 0;
   for (let i = 0; i < actual.length; i++) {
     const d = (actual[i] as number) - (reference[i] as number);
     maxAbs = Math.max(maxAbs, Math.abs(d));

@@ -10,16 +10,23 @@ import { err, ok, type Result } from '../pipeline/result.js';
 import type { onnx } from 'onnx-proto';
 import type { Attribute, Graph, Model, Tensor } from './ir.js';
 
+/** A tensor stored outside the model file, and where its bytes are. */
 export interface ExternalRef {
+  /** The tensor, as decoded (no bytes yet). */
   tensor: Tensor;
+  /** The file, relative to the model's folder, as the model names it. */
   location: string;
+  /** Where its bytes start in the file. */
   offset: number;
   /** Undefined: to the end of the file. */
   length?: number;
 }
 
 /** What checking where a reference points needs of it: the location, and the tensor to name in a message. */
-export type ExternalLocation = Pick<ExternalRef, 'location'> & { tensor: Pick<Tensor, 'name'> };
+export type ExternalLocation = Pick<ExternalRef, 'location'> & {
+  /** The tensor, for its name. */
+  tensor: Pick<Tensor, 'name'>;
+};
 
 const EXTERNAL = 1;
 
@@ -81,7 +88,7 @@ export function externalRefs(model: Model): Result<ExternalRef[], string> {
           `a byte count`,
       );
     }
-    refs.push({ tensor: t, location, offset, ...(length !== undefined ? { length } : {}) });
+    refs.push({ tensor: t, location, offset, length });
   }
   return ok(refs);
 }
@@ -131,24 +138,36 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
   if (!files.ok) return files;
   const loaded = new Map<Tensor, Tensor>();
   for (const r of refs.value) {
-    const file = await open(files.value.get(r.location)!, 'r');
-    try {
-      const size = (await file.stat()).size;
-      const length = r.length ?? size - r.offset;
-      if (r.offset + length > size) {
-        return err(
-          `tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ` +
-            `${r.offset + length}`,
-        );
-      }
-      const rawData = new Uint8Array(length);
-      await file.read(rawData, 0, length, r.offset);
-      const { externalData: _e, dataLocation: _d, ...rest } = r.tensor.proto;
-      loaded.set(r.tensor, { ...r.tensor, proto: { ...rest, rawData } });
-    } finally {
-      await file.close();
-    }
+    const tensor = await readExternal(r, files.value.get(r.location)!);
+    if (!tensor.ok) return tensor;
+    loaded.set(r.tensor, tensor.value);
   }
+  return ok(withLoaded(model, loaded));
+}
+
+/** The tensor with its bytes read from `path` into `raw_data`, its external-data fields gone. */
+async function readExternal(r: ExternalRef, path: string): Promise<Result<Tensor, string>> {
+  const file = await open(path, 'r');
+  try {
+    const size = (await file.stat()).size;
+    const length = r.length ?? size - r.offset;
+    if (r.offset + length > size) {
+      return err(
+        `tensor '${r.tensor.name}': external data ${r.location} has ${size} bytes, the tensor needs ` +
+          `${r.offset + length}`,
+      );
+    }
+    const rawData = new Uint8Array(length);
+    await file.read(rawData, 0, length, r.offset);
+    const { externalData: _e, dataLocation: _d, ...rest } = r.tensor.proto;
+    return ok({ ...r.tensor, proto: { ...rest, rawData } });
+  } finally {
+    await file.close();
+  }
+}
+
+/** The model with each loaded tensor in place of its external one, initializer or node attribute. */
+function withLoaded(model: Model, loaded: ReadonlyMap<Tensor, Tensor>): Model {
   const swap = (t: Tensor): Tensor => loaded.get(t) ?? t;
   const isLoaded = (a: Attribute) => a.value.kind === 'tensor' && loaded.has(a.value.value);
   const swapAttribute = (a: Attribute): Attribute =>
@@ -156,7 +175,7 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
       ? { name: a.name, value: { kind: 'tensor', value: swap(a.value.value) } }
       : a;
   const graph = model.graph;
-  return ok({
+  return {
     ...model,
     graph: {
       ...graph,
@@ -165,5 +184,5 @@ export async function internalize(model: Model, dir: string): Promise<Result<Mod
         n.attributes.some(isLoaded) ? { ...n, attributes: n.attributes.map(swapAttribute) } : n,
       ),
     },
-  });
+  };
 }

@@ -15,9 +15,9 @@ import { ortError, runTensorsOnce, type AnyTensor } from './ort.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 
 export type { Feeds };
+/** A run's outputs by graph output name, as onnxruntime returned them. */
 export type Outputs = Record<string, AnyTensor>;
 
-/** What a check's inputs are made from: the config's input fields and the user's check data (onnx/inputs). */
 /**
  * The check's feeds: the check data where given, else seeded values (normals for float inputs) with every
  * dimension resolved by onnx/inputs; the batch dimension takes the check data's batch, else `batch`.
@@ -26,7 +26,7 @@ export function seededFeeds(model: Model, seed: number, batch: number, source: F
   const fed = checkFeeds(model, source.inputs ?? {}, {
     seed,
     batch,
-    ...(source.checkData ? { checkData: source.checkData } : {}),
+    checkData: source.checkData,
   });
   return fed.ok ? ok(fed.value.feeds) : fed;
 }
@@ -68,7 +68,9 @@ export async function referenceRun(
   return ok({ feeds: feeds.value, outputs: ref.value });
 }
 
+/** How a model's outputs agree with the reference's. */
 export interface Comparison {
+  /** Each output's agreement, by name. */
   outputs: Record<string, Agreement>;
   /** The largest relative L2 error over all outputs. */
   worstRelL2: number;
@@ -93,15 +95,15 @@ export function compareOutputs(actual: Outputs, reference: Outputs): Comparison 
   let worst = 0;
   for (const [name, ref] of Object.entries(reference)) {
     const got = actual[name];
-    const r = numbers(ref),
-      g = got && numbers(got);
+    const r = numbers(ref);
+    const g = got && numbers(got);
     const comparable = r && g && g.length === r.length && got?.dims.join() === ref.dims.join();
     const a = comparable ? agreement(g, r, ref.dims) : notComparable();
     if (r && r.length > 0 && r.every((x) => x === 0)) notes.push(`output '${name}' is all zeros on the check's inputs`);
     outputs[name] = a;
     worst = Number.isNaN(a.relL2) || Number.isNaN(worst) ? Number.NaN : Math.max(worst, a.relL2);
   }
-  return { outputs, worstRelL2: worst, worstError: worstError(outputs), ...(notes.length ? { notes } : {}) };
+  return { outputs, worstRelL2: worst, worstError: worstError(outputs), notes: notes.length > 0 ? notes : undefined };
 }
 
 export const withinTolerance = (c: Comparison, tolerance: number): boolean =>
@@ -121,8 +123,8 @@ export async function firstFailingStep(
   count: number,
   failsAfter: (steps: number) => Promise<boolean>,
 ): Promise<number> {
-  let good = 0,
-    bad = count;
+  let good = 0;
+  let bad = count;
   while (bad - good > 1) {
     const mid = (good + bad) >> 1;
     if (await failsAfter(mid)) bad = mid;

@@ -14,22 +14,30 @@ import ort from 'onnxruntime-node';
  */
 ort.env.logLevel = 'fatal';
 
+/** onnxruntime's graph optimization levels: `disabled` keeps every tensor's name (numeric checks, calibration). */
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
+/** How a session is opened; always on the CPU provider. */
 export interface SessionOptions {
+  /** `all` when not given. */
   graphOptimizationLevel?: GraphOptimizationLevel;
   /** 0 lets onnxruntime choose. */
   intraOpThreads?: number;
+  /** Threads across independent nodes; 0 lets onnxruntime choose. */
   interOpThreads?: number;
   /** onnxruntime's own log for this session and its runs: 0 verbose … 4 fatal only (default; see above). */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
+/** A float32 tensor: what correctness checks compare. */
 export interface FloatTensor {
+  /** The shape. */
   dims: readonly number[];
+  /** The values, row-major. */
   data: Float32Array;
 }
 
+/** An open onnxruntime session: released by whoever opened it. */
 export type Session = ort.InferenceSession;
 
 export async function openSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<Session> {
@@ -80,8 +88,11 @@ export const ortVersion = (): string => ort.env.versions.common;
 
 /** A tensor of any element type, as onnxruntime-node takes and returns it (int64, bool, string... inputs). */
 export interface AnyTensor {
+  /** onnxruntime's name of the element type (`float32`, `int64`, `bool`). */
   type: ort.Tensor.Type;
+  /** The shape. */
   dims: readonly number[];
+  /** The values, row-major, in the typed array that `type` implies. */
   data: ort.Tensor.DataType;
 }
 

@@ -91,7 +91,8 @@ function ziggurat(next: () => number, uniform: () => number): (first: number) =>
       if (Math.abs(h) < KN[i]!) return h * WN[i]!;
       if (i === 0) {
         // The tail beyond R, by Marsaglia's exponential rejection.
-        let a: number, b: number;
+        let a: number;
+        let b: number;
         do {
           a = -Math.log(positive()) / R;
           b = -Math.log(positive());

@@ -8,9 +8,11 @@ import { err, ok, type Result } from '../pipeline/result.js';
 import type { Graph, Node } from './ir.js';
 import { decodeGraphProto } from './serde.js';
 
+/** A graph nested in a node (an If's branch, a Loop's or Scan's body). */
 export interface Body {
   /** The attribute it is in: `then_branch`, `body`... with `[i]` for a list of graphs. */
   attribute: string;
+  /** The graph, decoded. */
   graph: Graph;
 }
 

@@ -80,16 +80,33 @@ export function tensorValues(t: Tensor): Result<TensorValues, string> {
       `${label(t)}: its data is in an external file, which is not supported; save the model with its weights inside`,
     );
   const out = new Kind(n);
-  const mismatch = (field: string, len: number): Result<never, string> =>
-    err(`${label(t)}: field TensorProto.${field} holds ${len} elements where the dims need ${n}`);
-
   if (p.rawData && p.rawData.length > 0) {
     const size = Kind.BYTES_PER_ELEMENT;
-    if (p.rawData.length !== n * size) return mismatch('raw_data', p.rawData.length / size);
+    if (p.rawData.length !== n * size) return mismatch(t, 'raw_data', p.rawData.length / size, n);
     const view = new DataView(p.rawData.buffer, p.rawData.byteOffset, p.rawData.byteLength);
     readRaw(view, out, t.dtype);
     return ok(out);
   }
+  return readTypedField(t, out);
+}
+
+const mismatch = (t: Tensor, field: string, len: number, n: number): Result<never, string> =>
+  err(`${label(t)}: field TensorProto.${field} holds ${len} elements where the dims need ${n}`);
+
+/** The values from the repeated field of the tensor's dtype, into `out` (sized by the dims). */
+function readTypedField(t: Tensor, out: TensorValues): Result<TensorValues, string> {
+  const p = t.proto;
+  const n = out.length;
+  const fill = <V>(
+    field: string,
+    list: readonly V[],
+    conv: (v: V) => number | bigint,
+  ): Result<TensorValues, string> => {
+    if (list.length !== n) return mismatch(t, field, list.length, n);
+    const o = out as unknown as { [k: number]: number | bigint };
+    for (let k = 0; k < n; k++) o[k] = conv(list[k] as V);
+    return ok(out);
+  };
   switch (t.dtype) {
     case DType.FLOAT:
       return fill('float_data', p.floatData ?? [], (v) => v);
@@ -104,13 +121,6 @@ export function tensorValues(t: Tensor): Result<TensorValues, string> {
     // int32_data carries every type of 16 bits or fewer; the typed array's conversion keeps the low bits.
     default:
       return fill('int32_data', (p.int32Data ?? []) as Int64[], intOf);
-  }
-
-  function fill<V>(field: string, list: readonly V[], conv: (v: V) => number | bigint): Result<TensorValues, string> {
-    if (list.length !== n) return mismatch(field, list.length);
-    const o = out as unknown as { [k: number]: number | bigint };
-    for (let k = 0; k < n; k++) o[k] = conv(list[k] as V);
-    return ok(out);
   }
 }
 

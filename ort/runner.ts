@@ -20,7 +20,6 @@ import type { EngineGroup, EngineRunner, RunnerRequest, Skip, Work } from '../me
 import { skipAll, type Measurement } from '../measure/result.js';
 import {
   describeSampling,
-  optional,
   progressOf,
   sample,
   timedBudget,
@@ -108,41 +107,45 @@ export async function measureOrt(r: OrtRunRequest): Promise<Result<OrtRun, Skip>
         cause: 'unsupported-model',
         message: `${r.artifact} has no float32 output to check against the reference`,
       });
-    const stats = latencyStats(timed.samplesMs);
-    return ok({
-      measurement: {
-        engine: 'ort',
-        precision: r.precision,
-        batch: r.batch,
-        artifact: r.artifact,
-        device: 'cpu',
-        settings: {
-          executionProvider: 'cpu',
-          graphOptimizationLevel: r.settings.level,
-          intraOpThreads: r.settings.intraOpThreads,
-          interOpThreads: r.settings.interOpThreads,
-        },
-        timing: 'host wall clock (performance.now) around each awaited session.run, inputs prepared beforehand',
-        warmup: warm.samplesMs.length,
-        sampling: {
-          n: timed.samplesMs.length,
-          stoppedBy: timed.stoppedBy,
-          seconds: timed.seconds,
-          warmup: warm.samplesMs.length,
-          warmupSeconds: warm.seconds,
-        },
-        samplesMs: timed.samplesMs,
-        stats,
-        throughput: throughput(r.batch, stats),
-        load,
-      },
-      output,
-    });
+    return ok({ measurement: measurementOf(r, warm, timed, load), output });
   } catch (e) {
     return failed(`onnxruntime-node failed running ${r.artifact} at batch ${r.batch}: ${ortError(e)}`);
   } finally {
     await session.release();
   }
+}
+
+type Sampled = Awaited<ReturnType<typeof sample>>;
+
+/** The measurement of one run: its settings, how it was timed and sampled, the samples and their statistics. */
+function measurementOf(r: OrtRunRequest, warm: Sampled, timed: Sampled, load: MachineLoad): Measurement {
+  const stats = latencyStats(timed.samplesMs);
+  return {
+    engine: 'ort',
+    precision: r.precision,
+    batch: r.batch,
+    artifact: r.artifact,
+    device: 'cpu',
+    settings: {
+      executionProvider: 'cpu',
+      graphOptimizationLevel: r.settings.level,
+      intraOpThreads: r.settings.intraOpThreads,
+      interOpThreads: r.settings.interOpThreads,
+    },
+    timing: 'host wall clock (performance.now) around each awaited session.run, inputs prepared beforehand',
+    warmup: warm.samplesMs.length,
+    sampling: {
+      n: timed.samplesMs.length,
+      stoppedBy: timed.stoppedBy,
+      seconds: timed.seconds,
+      warmup: warm.samplesMs.length,
+      warmupSeconds: warm.seconds,
+    },
+    samplesMs: timed.samplesMs,
+    stats,
+    throughput: throughput(r.batch, stats),
+    load,
+  };
 }
 
 /** Every ORT setting to measure: the configured one, or the sweep's levels × intra-op threads. */
@@ -172,9 +175,9 @@ async function measureWork(r: RunnerRequest, { precision, artifact: path }: Work
             warmup: warmupBudget(c),
             timed: timedBudget(c),
             settings,
-            ...optional(progressOf(r, label)),
-            ...(r.calibrator ? { calibrator: r.calibrator } : {}),
-            ...(r.signal ? { signal: r.signal } : {}),
+            progress: progressOf(r, label),
+            calibrator: r.calibrator,
+            signal: r.signal,
           });
       // A stopped run measures nothing more and says nothing of what it stopped.
       if (r.signal?.aborted) return;

@@ -6,6 +6,7 @@
  */
 import { err, type Result } from './result.js';
 
+/** The causes the pipeline itself gives, whatever the stages are. */
 export type PipelineCause =
   /** Left out by the caller (`--precision`). */
   | 'excluded'
@@ -15,9 +16,11 @@ export type PipelineCause =
   | 'upstream-failed'
   /** A producer it needs was skipped without a failure (declined, tool missing). */
   | 'upstream-skipped'
+  /** A tool the stage needs was not found (its probe said why); under `--require` the run fails instead. */
   | 'tool-unavailable'
   /** The stage ran and could not prove its output; consumers take their fallback. */
   | 'declined'
+  /** A signal stopped the run before the stage finished. */
   | 'interrupted'
   /** The user's model, data or named file is at fault; like every stage failure, the run exits 1. */
   | 'bad-input'
@@ -40,6 +43,7 @@ export type PipelineCause =
 /** Causes that toolkits and stages add by declaration merging; the keys are the causes. */
 export interface StageCauses {}
 
+/** Every cause a stage can end with: the pipeline's own and those the toolkits and stages declare. */
 export type Cause = PipelineCause | keyof StageCauses;
 
 /**
@@ -57,4 +61,4 @@ export interface StageFailure {
 
 /** The one constructor of a stage failure. */
 export const fail = (cause: Cause, message: string, details?: readonly string[]): Result<never, StageFailure> =>
-  err({ cause, message, ...(details && details.length > 0 ? { details: [...details] } : {}) });
+  err({ cause, message, details: details && details.length > 0 ? [...details] : undefined });

@@ -4,7 +4,8 @@
  * lines and files of at most 300. The operator table (onnx/schema/table.ts) is generated and exempt from the
  * last three. Tracked Python files keep the same three limits, their functions measured by Python's own parser
  * (test/python/function_lengths.py, through /usr/bin/python3). `make format` fixes the formatting; the rest is
- * for the author to split.
+ * for the author to split. Beside the limits, counts that may only move one way: functions over 40 lines, comma
+ * declarations, and the share of exported types and fields with JSDoc in pipeline/ and onnx/.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -83,10 +84,10 @@ test('no line over 120 columns, no function over 60 lines, no file over 300 line
 
 /**
  * Functions over 40 lines in the product code (tests aside): under the hard limit, but long enough to be read
- * twice. The count is printed and may only go down; lower the ceiling when it does (it was 37 at issue 20).
+ * twice. The count is printed and may only go down; lower the ceiling when it does (37 at issue 20, then 13).
  */
 const LONG_FUNCTION_LINES = 40;
-const LONG_FUNCTION_CEILING = 37;
+const LONG_FUNCTION_CEILING = 13;
 
 test(`functions over ${LONG_FUNCTION_LINES} lines in the product code: printed, at most the ceiling`, async (t) => {
   const files = (await tracked('*.ts', '*.mjs')).filter((f) => !f.startsWith('test/'));
@@ -95,6 +96,99 @@ test(`functions over ${LONG_FUNCTION_LINES} lines in the product code: printed, 
   t.diagnostic(`${found.length} functions over ${LONG_FUNCTION_LINES} lines (ceiling ${LONG_FUNCTION_CEILING})`);
   const said = `${found.length} over ${LONG_FUNCTION_LINES} lines:\n${found.join('\n')}`;
   assert.ok(found.length <= LONG_FUNCTION_CEILING, said);
+});
+
+/** `file:line` of each statement declaring several variables (`const a = 1, b = 2;`); a `for` header may. */
+export function commaDeclarations(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableStatement(node) && node.declarationList.declarations.length > 1) {
+      found.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** The folders held to one declaration per statement; stages/, bench/ and their tests still have some. */
+const ONE_PER_STATEMENT = ['pipeline/', 'onnx/', 'measure/', 'trt/', 'ort/', 'torch/', 'source/', 'test/onnx/'];
+
+test('no comma declarations in pipeline/, onnx/, measure/, the engine kits, source/ or test/onnx/', async (t) => {
+  const files = await tracked('*.ts', '*.mjs');
+  const found = files.flatMap((f) => commaDeclarations(f, readFileSync(fromRoot(f), 'utf8')));
+  t.diagnostic(`${found.length} comma declarations in all`);
+  const held = found.filter((at) => ONE_PER_STATEMENT.some((dir) => at.startsWith(dir)));
+  assert.deepEqual(held, [], 'write one declaration per statement');
+});
+
+/**
+ * Each exported type (interface, type alias, enum) in `file`, and each of its fields at any depth, with whether
+ * a JSDoc comment says what it is for. A field typed as one literal (`kind: 'hit'`, a union's tag) is left out:
+ * its variant's comment says it.
+ */
+export function documented(file: string, text: string): { name: string; doc: boolean }[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const doc = (n: ts.Node) => ts.getJSDocCommentsAndTags(n).some((d) => ts.isJSDoc(d));
+  const out: { name: string; doc: boolean }[] = [];
+  for (const st of source.statements) {
+    const isType = ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st);
+    if (!isType || !st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) continue;
+    out.push({ name: `${file}: ${st.name.text}`, doc: doc(st) });
+    const visit = (n: ts.Node): void => {
+      const tag = ts.isPropertySignature(n) && n.type !== undefined && ts.isLiteralTypeNode(n.type);
+      if ((ts.isPropertySignature(n) && !tag) || ts.isMethodSignature(n) || ts.isEnumMember(n)) {
+        out.push({ name: `${file}: ${st.name.text}.${n.name.getText(source)}`, doc: doc(n) });
+      }
+      ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(st, visit);
+  }
+  return out;
+}
+
+/**
+ * The share of exported types and fields in pipeline/ and onnx/ with JSDoc, which may only go up: 32 % before
+ * issue 20 documented them; those left are in pipeline/stage.ts, registry.ts, execute/stage-context.ts and
+ * execute/executor.ts.
+ */
+const DOCUMENTED_FLOOR = 95.8;
+
+test(`exported types and their fields in pipeline/ and onnx/ with JSDoc: at least ${DOCUMENTED_FLOOR} %`, async (t) => {
+  const files = await tracked('pipeline/*.ts', 'onnx/*.ts');
+  const all = files.flatMap((f) => documented(f, readFileSync(fromRoot(f), 'utf8')));
+  const missing = all.filter((d) => !d.doc).map((d) => d.name);
+  const share = (100 * (all.length - missing.length)) / all.length;
+  t.diagnostic(`${share.toFixed(1)} % of ${all.length} exported types and fields documented`);
+  assert.ok(
+    share >= DOCUMENTED_FLOOR,
+    `${share.toFixed(1)} %; ${missing.length} without JSDoc:\n${missing.join('\n')}`,
+  );
+});
+
+test('the doc and declaration counts themselves: what is counted, and what is not', () => {
+  const text = [
+    '/** Why. */',
+    'export interface A {',
+    "  kind: 'a';",
+    '  /** What for. */',
+    '  x: number;',
+    '  y: { z: string };',
+    '}',
+    'type Hidden = { w: number };',
+    'export type B = number;',
+    'const p = 1, q = 2;',
+    'for (let i = 0, n = 2; i < n; i++) {}',
+  ].join('\n');
+  assert.deepEqual(documented('x.ts', text), [
+    { name: 'x.ts: A', doc: true },
+    { name: 'x.ts: A.x', doc: true },
+    { name: 'x.ts: A.y', doc: false },
+    { name: 'x.ts: A.z', doc: false },
+    { name: 'x.ts: B', doc: false },
+  ]);
+  assert.deepEqual(commaDeclarations('x.ts', text), ['x.ts:10']);
 });
 
 test('Python too: no line over 120 columns, no function over 60 lines, no file over 300 lines', async () => {

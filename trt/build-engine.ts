@@ -6,10 +6,10 @@ import { basename, dirname } from 'node:path';
 import { formatMs } from '../pipeline/log/log.js';
 import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
-import { decline, type Declined, type StageContext, type StageFailure } from '../pipeline/stage.js';
-import { buildArgs, buildPlan, type BuildSource } from './build-args.js';
+import { decline, type Declined, type StageContext, type StageFailure, type ToolFound } from '../pipeline/stage.js';
+import { buildArgs, buildPlan, type BuildRequest, type BuildSource } from './build-args.js';
 import type { EngineConfig } from './engine-stage.js';
-import { readTrtInputs } from './model-input.js';
+import { readTrtInputs, type TrtInputs } from './model-input.js';
 import { unsignedQuantized } from './qdq-signed.js';
 import { readModelFile } from '../onnx/serde.js';
 import { formatVersion, parseVersion, type TrtexecLog, type TrtVersion } from './parse-log.js';
@@ -91,18 +91,25 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void 
     const unsigned = await unsignedOf(onnx);
     if (unsigned) return unsigned;
   }
+  return build(ctx, found, { version, precision, settings: ctx.config, onnx, inputs: inputs.value });
+}
 
+/** trtexec builds the engine, with the stage's persistent timing cache; the log must name the probed TensorRT. */
+async function build(
+  ctx: StageContext<EngineConfig>,
+  found: ToolFound,
+  a: Omit<BuildRequest, 'engine' | 'timingCache'> & { inputs: TrtInputs },
+): Promise<Result<void, StageFailure>> {
   const engine = ctx.out('engine');
   const timingCache = ctx.persistent('timing.cache');
-  const args = buildArgs({ version, precision, settings: ctx.config, onnx, engine, timingCache, inputs: inputs.value });
+  const args = buildArgs({ ...a, engine, timingCache });
   if (!args.ok) return fail('bad-input', args.error);
-
   const started = performance.now();
   const built = await runTrtexec({
     tool: found,
     args: args.value,
-    mounts: [dirname(onnx), dirname(engine), dirname(timingCache)],
-    what: `building the ${precision.toUpperCase()} engine from ${basename(onnx)} failed`,
+    mounts: [dirname(a.onnx), dirname(engine), dirname(timingCache)],
+    what: `building the ${a.precision.toUpperCase()} engine from ${basename(a.onnx)} failed`,
     exec: ctx.exec,
     signal: ctx.signal,
     timeoutMs: ctx.config.timeout_s * 1000,
@@ -121,7 +128,7 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void 
   ctx.log.info(`built ${basename(engine)} in ${formatMs(performance.now() - started)}`, {
     seconds: log.buildSeconds,
     ...(log.engineSizeMiB !== undefined ? { sizeMiB: log.engineSizeMiB } : {}),
-    batched: inputs.value.batched,
+    batched: a.inputs.batched,
   });
   return ok(undefined);
 }

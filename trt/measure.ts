@@ -85,7 +85,7 @@ export const trtRunner: EngineRunner<Trtexec> = {
           batch,
           workDir: r.workDir,
           exec: r.exec,
-          ...(r.signal ? { signal: r.signal } : {}),
+          signal: r.signal,
         };
         r.log.info(`trt ${precision} batch ${batch}: trtexec timing the engine…`);
         const one = await measureOne(common, precision, r.trt.bench, r.feeds);

@@ -40,7 +40,8 @@ export function trtInputs(model: Model, cfg: InputsConfig, where: string): Resul
   }));
   const batched = inputs.some((i) => i.dims.includes('batch'));
   const first = inputs[0]?.dims[0];
-  return ok({ inputs, batched, ...(batched ? {} : { fixedBatch: typeof first === 'number' ? first : 1 }) });
+  const fixedBatch = batched ? undefined : typeof first === 'number' ? first : 1;
+  return ok({ inputs, batched, fixedBatch });
 }
 
 export async function readTrtInputs(path: string, cfg: InputsConfig): Promise<Result<TrtInputs, string>> {

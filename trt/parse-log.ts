@@ -90,7 +90,7 @@ export function parseBanner(line: string): Banner | undefined {
     status: m[1] as BannerStatus,
     number,
     version: versionFromNumber(number),
-    ...(m[3] !== undefined ? { build: m[3] } : {}),
+    build: m[3],
     command: m[4] ?? '',
   };
 }
@@ -149,37 +149,47 @@ export function parseTrtexecLog(...streams: string[]): TrtexecLog {
       inSummary = message.startsWith('=== Performance summary ===');
       continue;
     }
-    let m: RegExpExecArray | null;
-    if ((m = /^TensorRT version: (\d+\.\d+\.\d+(?:\.\d+)?)/.exec(message))) out.tensorrtVersion = m[1]!;
-    else if ((m = /^Selected Device: (.+)$/.exec(message)))
-      out.device = { ...(out.device ?? { computeCapability: '' }), name: m[1]!.trim() };
-    else if ((m = /^Compute Capability: (\d+\.\d+)/.exec(message)))
-      out.device = { ...(out.device ?? { name: '' }), computeCapability: m[1]! };
-    else if ((m = /^Selected Device UUID: (GPU-[0-9a-f-]+)/.exec(message)))
-      out.device = { ...(out.device ?? { name: '', computeCapability: '' }), uuid: m[1]! };
-    else if ((m = new RegExp(`^Engine built in (${NUM}) sec`).exec(message))) out.buildSeconds = toNumber(m[1]!);
-    else if ((m = new RegExp(`^Created engine with size: (${NUM}) MiB`).exec(message)))
-      out.engineSizeMiB = toNumber(m[1]!);
-    else if ((m = new RegExp(`^Warmup completed (\\d+) queries over (${NUM}) ms`).exec(message)))
-      out.warmup = { queries: Number(m[1]), ms: toNumber(m[2]!) };
-    else if ((m = new RegExp(`^Timing trace has (\\d+) queries over (${NUM}) s`).exec(message)))
-      out.trace = { queries: Number(m[1]), seconds: toNumber(m[2]!) };
-    else if (message.startsWith('The e2e network timing is not reported')) out.summarySuppressed = true;
-    else if (inSummary) {
-      if ((m = new RegExp(`^Throughput: (${NUM}) qps`).exec(message))) summary.throughputQps = toNumber(m[1]!);
-      else if ((m = new RegExp(`^Total Host Walltime: (${NUM}) s`).exec(message)))
-        summary.totalHostWalltimeS = toNumber(m[1]!);
-      else if ((m = new RegExp(`^Total GPU Compute Time: (${NUM}) s`).exec(message)))
-        summary.totalGpuComputeS = toNumber(m[1]!);
-      else if ((m = /^([A-Za-z0-9 ]+): min = /.exec(message))) {
-        const key = SUMMARY_STATS[m[1]!];
-        const stats = parseStats(message);
-        if (key && stats) summary[key] = stats;
-      }
-    }
+    if (!readField(message, out) && inSummary) readSummaryField(message, summary);
   }
   if (isComplete(summary)) out.summary = summary;
   return out;
+}
+
+/** A line of the build or run (version, device, build time, engine size, warm-up, trace) into `out`; false if none. */
+function readField(message: string, out: TrtexecLog): boolean {
+  let m: RegExpExecArray | null;
+  if ((m = /^TensorRT version: (\d+\.\d+\.\d+(?:\.\d+)?)/.exec(message))) out.tensorrtVersion = m[1]!;
+  else if ((m = /^Selected Device: (.+)$/.exec(message)))
+    out.device = { ...(out.device ?? { computeCapability: '' }), name: m[1]!.trim() };
+  else if ((m = /^Compute Capability: (\d+\.\d+)/.exec(message)))
+    out.device = { ...(out.device ?? { name: '' }), computeCapability: m[1]! };
+  else if ((m = /^Selected Device UUID: (GPU-[0-9a-f-]+)/.exec(message)))
+    out.device = { ...(out.device ?? { name: '', computeCapability: '' }), uuid: m[1]! };
+  else if ((m = new RegExp(`^Engine built in (${NUM}) sec`).exec(message))) out.buildSeconds = toNumber(m[1]!);
+  else if ((m = new RegExp(`^Created engine with size: (${NUM}) MiB`).exec(message)))
+    out.engineSizeMiB = toNumber(m[1]!);
+  else if ((m = new RegExp(`^Warmup completed (\\d+) queries over (${NUM}) ms`).exec(message)))
+    out.warmup = { queries: Number(m[1]), ms: toNumber(m[2]!) };
+  else if ((m = new RegExp(`^Timing trace has (\\d+) queries over (${NUM}) s`).exec(message)))
+    out.trace = { queries: Number(m[1]), seconds: toNumber(m[2]!) };
+  else if (message.startsWith('The e2e network timing is not reported')) out.summarySuppressed = true;
+  else return false;
+  return true;
+}
+
+/** A line of the performance summary (throughput, totals, one statistics row) into `summary`. */
+function readSummaryField(message: string, summary: Partial<PerformanceSummary>): void {
+  let m: RegExpExecArray | null;
+  if ((m = new RegExp(`^Throughput: (${NUM}) qps`).exec(message))) summary.throughputQps = toNumber(m[1]!);
+  else if ((m = new RegExp(`^Total Host Walltime: (${NUM}) s`).exec(message)))
+    summary.totalHostWalltimeS = toNumber(m[1]!);
+  else if ((m = new RegExp(`^Total GPU Compute Time: (${NUM}) s`).exec(message)))
+    summary.totalGpuComputeS = toNumber(m[1]!);
+  else if ((m = /^([A-Za-z0-9 ]+): min = /.exec(message))) {
+    const key = SUMMARY_STATS[m[1]!];
+    const stats = parseStats(message);
+    if (key && stats) summary[key] = stats;
+  }
 }
 
 function isComplete(s: Partial<PerformanceSummary>): s is PerformanceSummary {

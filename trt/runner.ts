@@ -134,33 +134,39 @@ export async function benchmarkTrtEngine(r: TrtBenchRequest): Promise<Result<Trt
       `${what}: the --exportTimes samples do not match trtexec's own summary (${mismatch}), ` +
         'so they are not from this run',
     );
+  const measurement = measurementOf(r, { samplesMs, stats, warmup: log.value.warmup?.queries ?? 0 }, summary);
+  return ok({ measurement, summary, profilePath });
+}
+
+/** The measurement of one timed run: the engine, trtexec's settings, the samples and their statistics. */
+function measurementOf(
+  r: TrtBenchRequest,
+  timed: Pick<Measurement, 'samplesMs' | 'stats' | 'warmup'>,
+  summary: PerformanceSummary,
+): Measurement {
   const s = r.settings;
-  return ok({
-    measurement: {
-      engine: 'trt',
-      precision: r.precision,
-      batch: r.batch,
-      artifact: basename(r.enginePath),
-      device: r.tool.fingerprint.gpu ?? 'unknown GPU',
-      settings: {
-        tensorrt: r.tool.fingerprint.tensorrt ?? '',
-        warmUpMs: s.warmup_ms,
-        durationS: s.duration_s,
-        iterations: s.iterations,
-        cudaGraph: s.cuda_graph,
-        noDataTransfers: s.no_data_transfers,
-        spinWait: s.spin_wait,
-        gpuComputeMeanMs: summary.gpuCompute.mean,
-      },
-      timing: TIMING,
-      warmup: log.value.warmup?.queries ?? 0,
-      samplesMs,
-      stats,
-      throughput: summary.throughputQps * r.batch,
+  return {
+    engine: 'trt',
+    precision: r.precision,
+    batch: r.batch,
+    artifact: basename(r.enginePath),
+    device: r.tool.fingerprint.gpu ?? 'unknown GPU',
+    settings: {
+      tensorrt: r.tool.fingerprint.tensorrt ?? '',
+      warmUpMs: s.warmup_ms,
+      durationS: s.duration_s,
+      iterations: s.iterations,
+      cudaGraph: s.cuda_graph,
+      noDataTransfers: s.no_data_transfers,
+      spinWait: s.spin_wait,
+      gpuComputeMeanMs: summary.gpuCompute.mean,
     },
-    summary,
-    ...(profilePath ? { profilePath } : {}),
-  });
+    timing: TIMING,
+    warmup: timed.warmup,
+    samplesMs: timed.samplesMs,
+    stats: timed.stats,
+    throughput: summary.throughputQps * r.batch,
+  };
 }
 
 /**

@@ -7,9 +7,13 @@ import { DType, type Tensor } from '../ir.js';
 
 export const MAX_ELEMENTS = 4096;
 
+/** A small numeric constant, known while inferring: what shape arithmetic folds. */
 export interface ConstValue {
+  /** Its element type. */
   dtype: DType;
+  /** Its shape. */
   dims: number[];
+  /** Its values, row-major, as numbers. */
   values: number[];
 }
 

@@ -3,21 +3,33 @@ import { DType, type Dim, type Node, type Tensor, type TensorType } from '../ir.
 import type { ConstValue } from './constants.js';
 import { ShapeError } from './dims.js';
 
+/** One node as its shape rule reads it: inputs by position, attributes by name. */
 export interface RuleContext {
+  /** The node itself, for what the readers below do not cover. */
   node: Node;
+  /** The default domain's opset: a rule follows the operator version in force (Reshape, Squeeze, Clip…). */
   opset: number;
   /** The type of input i; undefined when omitted or unknown. */
   input(i: number): TensorType | undefined;
   /** The shape of input i; undefined when omitted, unknown, or of unknown rank. */
   shape(i: number): readonly Dim[] | undefined;
+  /** The element type of input i; undefined when omitted, unknown or UNDEFINED. */
   dtype(i: number): DType | undefined;
+  /** Input i is given (not '' and not beyond the node's inputs). */
   present(i: number): boolean;
+  /** Input i's value, when it is a known integer constant (shape arithmetic folds it). */
   constant(i: number): ConstValue | undefined;
+  /** An int attribute, or `fallback` when it is absent or not an int. */
   int(name: string, fallback: number): number;
+  /** An ints attribute; undefined when absent or not ints. */
   ints(name: string): number[] | undefined;
+  /** A float attribute, or `fallback` when it is absent or not a float. */
   float(name: string, fallback: number): number;
+  /** A string attribute, or `fallback` when it is absent or not a string. */
   string(name: string, fallback: string): string;
+  /** A tensor attribute (a Constant's `value`); undefined when absent or not a tensor. */
   tensor(name: string): Tensor | undefined;
+  /** The attribute is set, whatever its type. */
   has(name: string): boolean;
 }
 

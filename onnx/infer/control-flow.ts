@@ -23,8 +23,11 @@ export function bodyInputTypes(
   return [];
 }
 
+/** A body after inference: the types its values got. */
 export interface BodyResult {
+  /** The body, and the attribute it is in. */
   body: Body;
+  /** Its values' types, the enclosing graphs' visible through it. */
   scope: Scope<TensorType>;
 }
 
@@ -43,9 +46,13 @@ function mergeBranches(a: TensorType | undefined, b: TensorType | undefined): Te
   return { dtype, shape };
 }
 
+/** An If whose branches give an output two element types: an invalid model. */
 export interface BranchConflict {
+  /** The output's position. */
   output: number;
+  /** Its element type in then_branch. */
   then: DType;
+  /** Its element type in else_branch. */
   else: DType;
 }
 

@@ -16,18 +16,25 @@ import { rules } from './rules.js';
 import { schemaTypes } from './rules-schema.js';
 import { Scope } from './scope.js';
 
+/** Where inference contradicts the model, for the validator to report. */
 export interface ShapeIssue {
+  /** A node's inputs cannot fit together, or an inferred type contradicts a declared one. */
   code: 'shape-inference' | 'type-mismatch' | 'shape-mismatch';
+  /** What contradicts what, naming the node and output. */
   message: string;
+  /** The node's label (nodeLabel). */
   node?: string;
+  /** The output at fault (`output 'y'`). */
   field?: string;
   /** The nested graph the node is in (validate/walk.ts names it); absent for the main graph. */
   graph?: string;
 }
 
+/** What inference found of a whole model. */
 export interface Inference {
   /** The main graph's values. */
   types: Map<string, TensorType>;
+  /** Contradictions met, in every graph. */
   issues: ShapeIssue[];
   /** Each nested graph's values, its enclosing graphs' visible through it. */
   bodies: Map<Graph, Scope<TensorType>>;
@@ -97,6 +104,31 @@ function inferScope(
   const nested = types.parent !== undefined;
   const declared = new Map<string, TensorType>();
   for (const v of [...g.valueInfo, ...g.outputs]) if (v.type) declared.set(v.name, v.type);
+  enterInputs(g, types, consts, fed);
+  g.nodes.forEach((node, index) => {
+    const label = nodeLabel(node, index);
+    const inferred = inferNode(walk, node, label, types, consts, path);
+    node.outputs.forEach((out, i) => {
+      if (!out) return;
+      const type = settle(walk, { node, label, out, path }, inferred[i], declared.get(out));
+      if (type || nested) types.set(out, type);
+      if (nested && !consts.own.has(out)) consts.set(out, undefined);
+    });
+  });
+  return types;
+}
+
+/**
+ * The graph's inputs and initializers into its scopes. A nested graph records even what it cannot type, so
+ * that its values hide the enclosing graph's of the same name.
+ */
+function enterInputs(
+  g: Graph,
+  types: Scope<TensorType>,
+  consts: Scope<ConstValue>,
+  fed: readonly (TensorType | undefined)[],
+): void {
+  const nested = types.parent !== undefined;
   g.inputs.forEach((v, i) => {
     const t = v.type && (v.type.dtype !== DType.UNDEFINED || v.type.shape) ? v.type : fed[i];
     if (t || nested) types.set(v.name, t);
@@ -110,34 +142,28 @@ function inferScope(
     const c = SHAPE_DTYPES.has(t.dtype) && !inputNames.has(t.name) ? constOf(t) : undefined;
     if (c || nested) consts.set(t.name, c);
   }
-  g.nodes.forEach((node, index) => {
-    const label = nodeLabel(node, index);
-    const inferred = inferNode(walk, node, label, types, consts, path);
-    node.outputs.forEach((out, i) => {
-      if (!out) return;
-      const inf = inferred[i];
-      const dec = declared.get(out);
-      if (inf && dec) {
-        const m = merge(dec, inf);
-        if (m.conflict) {
-          const what = m.conflict === 'type-mismatch' ? `type ${DTypeName(inf.dtype)}` : `shape ${fmt(inf.shape)}`;
-          const was = m.conflict === 'type-mismatch' ? DTypeName(dec.dtype) : fmt(dec.shape);
-          const message = `${node.opType} ${label}: output '${out}' is inferred as ${what} but declared as ${was}`;
-          walk.issues.push({
-            code: m.conflict,
-            message,
-            node: label,
-            field: `output '${out}'`,
-            ...(path ? { graph: path } : {}),
-          });
-        }
-        types.set(out, m.type);
-      } else if (inf ?? dec) types.set(out, (inf ?? dec)!);
-      else if (nested) types.set(out, undefined);
-      if (nested && !consts.own.has(out)) consts.set(out, undefined);
-    });
-  });
-  return types;
+}
+
+/** Where an output is: its node, named in messages, and the nested graph's path (empty for the main graph). */
+interface OutputAt {
+  node: Node;
+  label: string;
+  out: string;
+  path: string;
+}
+
+/** An output's type: the inferred one merged into the declared one, a contradiction between them an issue. */
+function settle(walk: Walk, at: OutputAt, inf: TensorType | undefined, dec: TensorType | undefined) {
+  if (!inf || !dec) return inf ?? dec;
+  const m = merge(dec, inf);
+  if (m.conflict) {
+    const what = m.conflict === 'type-mismatch' ? `type ${DTypeName(inf.dtype)}` : `shape ${fmt(inf.shape)}`;
+    const was = m.conflict === 'type-mismatch' ? DTypeName(dec.dtype) : fmt(dec.shape);
+    const message = `${at.node.opType} ${at.label}: output '${at.out}' is inferred as ${what} but declared as ${was}`;
+    const field = `output '${at.out}'`;
+    walk.issues.push({ code: m.conflict, message, node: at.label, field, graph: at.path || undefined });
+  }
+  return m.type;
 }
 
 /** The node's output types; its bodies are inferred first, in scopes under the node's graph. */
@@ -149,27 +175,7 @@ function inferNode(
   consts: Scope<ConstValue>,
   path: string,
 ): (TensorType | undefined)[] {
-  const where = path ? { graph: path } : {};
-  if (hasBodies(node)) {
-    const bodies = bodiesOf(node);
-    if (!bodies.ok) return [];
-    const fed = bodyInputTypes(node, walk.opset, (n) => types.get(n));
-    const results: BodyResult[] = bodies.value.map((body) => {
-      const inner = bodyPath(path, label, body.attribute);
-      const scope = inferScope(walk, body.graph, new Scope(types), new Scope(consts), fed, inner);
-      walk.bodies.set(body.graph, scope);
-      return { body, scope };
-    });
-    if (!isDefaultDomain(node.domain)) return [];
-    const { outputs, conflicts } = controlFlowOutputs(node, results);
-    for (const c of conflicts) {
-      const message =
-        `${node.opType} ${label}: output ${c.output} is ${DTypeName(c.then)} in then_branch` +
-        ` but ${DTypeName(c.else)} in else_branch`;
-      walk.issues.push({ code: 'type-mismatch', message, node: label, field: `output[${c.output}]`, ...where });
-    }
-    return outputs;
-  }
+  if (hasBodies(node)) return inferControlFlow(walk, node, label, types, consts, path);
   if (!isDefaultDomain(node.domain)) return [];
   const ctx = makeContext(
     node,
@@ -187,14 +193,40 @@ function inferNode(
     return node.outputs.map((_, i) => inferred[i] ?? typed[i]);
   } catch (e) {
     if (!(e instanceof ShapeError)) throw e;
-    walk.issues.push({
-      code: 'shape-inference',
-      message: `${node.opType} ${label}: ${e.message}`,
-      node: label,
-      ...where,
-    });
+    const message = `${node.opType} ${label}: ${e.message}`;
+    walk.issues.push({ code: 'shape-inference', message, node: label, graph: path || undefined });
     return [];
   }
+}
+
+/** An If, Loop or Scan: each body in scopes under the node's, then the outputs the bodies give the node. */
+function inferControlFlow(
+  walk: Walk,
+  node: Node,
+  label: string,
+  types: Scope<TensorType>,
+  consts: Scope<ConstValue>,
+  path: string,
+): (TensorType | undefined)[] {
+  const bodies = bodiesOf(node);
+  if (!bodies.ok) return [];
+  const fed = bodyInputTypes(node, walk.opset, (n) => types.get(n));
+  const results: BodyResult[] = bodies.value.map((body) => {
+    const inner = bodyPath(path, label, body.attribute);
+    const scope = inferScope(walk, body.graph, new Scope(types), new Scope(consts), fed, inner);
+    walk.bodies.set(body.graph, scope);
+    return { body, scope };
+  });
+  if (!isDefaultDomain(node.domain)) return [];
+  const { outputs, conflicts } = controlFlowOutputs(node, results);
+  for (const c of conflicts) {
+    const message =
+      `${node.opType} ${label}: output ${c.output} is ${DTypeName(c.then)} in then_branch` +
+      ` but ${DTypeName(c.else)} in else_branch`;
+    const field = `output[${c.output}]`;
+    walk.issues.push({ code: 'type-mismatch', message, node: label, field, graph: path || undefined });
+  }
+  return outputs;
 }
 
 const names = Object.fromEntries(Object.entries(DType).map(([k, v]) => [v, k.toLowerCase()]));

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import type { Model, Tensor } from '../ir.js';
 import { decodeTensorFile } from '../tensor.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { feedInputs } from './spec.js';
+import { feedInputs } from './dims.js';
 
+/** The user's real inputs (and expected outputs) for a model, in ONNX's test-data layout. */
 export interface CheckData {
   /** Graph input name → its tensor. */
   inputs: ReadonlyMap<string, Tensor>;

@@ -10,6 +10,7 @@ import { tensorValues } from '../tensor.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import { checkSize, shapeAt, type InputSpec, type ModelInputs } from './spec.js';
 
+/** One run's inputs: a tensor per graph input, by name, as onnxruntime takes them. */
 export type Feeds = Record<string, AnyTensor>;
 
 /** onnxruntime's name for each element type we feed or read back. */

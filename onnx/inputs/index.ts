@@ -13,25 +13,35 @@ import { resolveInputs, type InputsConfig, type ModelInputs } from './spec.js';
 
 export { checkDataFiles, checkShapes, readCheckData, type CheckData } from './check-data.js';
 export { batchOf, makeFeeds, tensorFeed, type Feeds } from './feeds.js';
-export { checkSize, feedInputs, MAX_ELEMENTS, resolveInputs, shapeAt } from './spec.js';
+export { feedInputs } from './dims.js';
+export { checkSize, MAX_ELEMENTS, resolveInputs, shapeAt } from './spec.js';
 export type { Fill, InputConfig, InputsConfig, InputSpec, ModelInputs } from './spec.js';
 
 /** Where a numeric check's inputs come from: the model's input settings and, when given, real check data. */
 export interface FeedSource {
+  /** The config's `model` section fields on inputs (dims, batch_dim, inputs). */
   inputs?: InputsConfig;
+  /** The user's check data (`model.check_data`), read. */
   checkData?: CheckData;
 }
 
+/** What a numeric check's feeds are made with. */
 export interface CheckOptions {
+  /** The seed of the seeded values: the same seed, the same feeds. */
   seed: number;
+  /** The batch to feed when there is no check data to take it from. */
   batch: number;
+  /** Real inputs, fed where they exist. */
   checkData?: CheckData;
 }
 
+/** A numeric check's feeds, and what they were resolved from. */
 export interface CheckFeeds {
+  /** Every input resolved. */
   spec: ModelInputs;
   /** The batch the check ran at: the check data's, else the caller's fallback (1 when the batch is fixed). */
   batch: number;
+  /** The tensors, by input name. */
   feeds: Feeds;
   /** True when the feeds came (at least in part) from check data. */
   fromCheckData: boolean;

@@ -5,10 +5,10 @@
  * guessing 1 silently measures a different model, so a dimension left without one is an error that says how
  * to set it.
  */
-import { DType, type Dim, type Model } from '../ir.js';
+import { DType, type Model, type ValueInfo } from '../ir.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
-import { didYouMean } from '../../pipeline/cli/suggest.js';
 import { dtypeName } from '../tensor.js';
+import { bindings, feedInputs, resolveDim, showDims, type DimSources } from './dims.js';
 
 /** The fields of the `model` config section this module reads. */
 export interface InputsConfig {
@@ -16,9 +16,11 @@ export interface InputsConfig {
   dims?: Readonly<Record<string, number>>;
   /** The named dimension that batch sizes vary; by default the leading dimension all batched inputs share. */
   batch_dim?: string;
+  /** Settings per graph input, by its name (`model.inputs.X`). */
   inputs?: Readonly<Record<string, InputConfig>>;
 }
 
+/** One input's settings: its shape, where its dimensions have no name, and how its values are made. */
 export interface InputConfig {
   /** The whole shape, for dimensions that have no name. */
   shape?: readonly number[];
@@ -29,19 +31,38 @@ export interface InputConfig {
 }
 
 /** How an input's values are made: seeded standard normals, one value, or seeded uniforms in a range. */
-export type Fill = { kind: 'normal' } | { kind: 'value'; value: number } | { kind: 'range'; lo: number; hi: number };
+export type Fill =
+  | { kind: 'normal' }
+  | {
+      kind: 'value';
+      /** Every element's value. */
+      value: number;
+    }
+  | {
+      kind: 'range';
+      /** The least value drawn. */
+      lo: number;
+      /** The greatest value drawn. */
+      hi: number;
+    };
 
+/** One graph input, resolved: everything needed to make its feed at any batch size. */
 export interface InputSpec {
+  /** The graph input's name. */
   name: string;
+  /** Its element type, as the model declares it. */
   dtype: DType;
   /** A fixed size, or `'batch'` where the batch dimension goes. */
   dims: ReadonlyArray<number | 'batch'>;
+  /** How its values are made. */
   fill: Fill;
   /** Position among the graph inputs that are not initializers (check data matches by it when unnamed). */
   index: number;
 }
 
+/** A model's inputs, every dimension resolved. */
 export interface ModelInputs {
+  /** Every graph input a caller feeds, in the graph's order. */
   inputs: readonly InputSpec[];
   /** The batch dimension's name; undefined when every dimension is fixed (the batch cannot vary). */
   batchDim?: string;
@@ -53,71 +74,6 @@ const INTEGERS: ReadonlySet<DType> = new Set([DType.INT64, DType.INT32, DType.IN
 
 /** No input of a model we feed holds more elements: 2^28 float32 is 1 GiB, beyond any sane benchmark feed. */
 export const MAX_ELEMENTS = 2 ** 28;
-
-const showDims = (dims: readonly Dim[]): string =>
-  `[${dims.map((d) => (d === null || d === '' ? '?' : d)).join(', ')}]`;
-
-/** The graph inputs a caller feeds: initializers listed as inputs (older exporters do that) are not. */
-export function feedInputs(model: Model): Model['graph']['inputs'] {
-  const inits = new Set(model.graph.initializers.map((t) => t.name));
-  return model.graph.inputs.filter((i) => !inits.has(i.name));
-}
-
-/** The leading symbolic dimension every input with a symbolic leading dimension shares, if there is one. */
-function sharedLeadingDim(model: Model, bound: ReadonlyMap<string, number>): string | undefined {
-  const leading = new Set<string>();
-  for (const input of feedInputs(model)) {
-    const first = input.type?.shape?.[0];
-    if (first === undefined || typeof first === 'number') continue;
-    if (first === null || first === '') return undefined;
-    if (!bound.has(first)) leading.add(first);
-  }
-  return leading.size === 1 ? [...leading][0] : undefined;
-}
-
-/** A `model.dims` name (`--dim`) that no input has: a typo would otherwise change keys and fix nothing. */
-function unknownDim(model: Model, cfg: InputsConfig): string | undefined {
-  const named = new Set(feedInputs(model).flatMap((i) => (i.type?.shape ?? []).filter((d) => typeof d === 'string')));
-  const name = Object.keys(cfg.dims ?? {}).find((d) => !named.has(d));
-  if (name === undefined) return undefined;
-  const list = named.size > 0 ? `its named dimensions: ${[...named].join(', ')}` : 'it has no named dimension';
-  return (
-    `dimension '${name}' (--dim ${name}=… or model.dims) names no dimension of the model's inputs` +
-    `${didYouMean(name, named)}; ${list}`
-  );
-}
-
-/** Named dimensions the config fixes: `model.dims`, and named positions of `model.inputs.X.shape`. */
-function configBindings(model: Model, cfg: InputsConfig): Result<Map<string, number>, string> {
-  const bound = new Map(Object.entries(cfg.dims ?? {}));
-  for (const input of feedInputs(model)) {
-    const shape = cfg.inputs?.[input.name]?.shape;
-    const dims = input.type?.shape;
-    if (!shape || !dims) continue;
-    if (shape.length !== dims.length) {
-      return err(
-        `model.inputs.${input.name}.shape has ${shape.length} dimensions but input '${input.name}' has ` +
-          `${dims.length} ${showDims(dims)}`,
-      );
-    }
-    for (const [k, d] of dims.entries()) {
-      const v = shape[k]!;
-      if (typeof d === 'number' && d > 0 && d !== v) {
-        return err(`model.inputs.${input.name}.shape[${k}] is ${v} but the model fixes that dimension at ${d}`);
-      }
-      if (typeof d !== 'string' || d === '') continue;
-      const was = bound.get(d);
-      if (was !== undefined && was !== v) {
-        return err(
-          `dimension '${d}' is given two values, ${was} and ${v} (model.dims and ` +
-            `model.inputs.${input.name}.shape)`,
-        );
-      }
-      bound.set(d, v);
-    }
-  }
-  return ok(bound);
-}
 
 /** One input's fill, from its config; a non-float input needs to be told what values mean something. */
 function fillOf(name: string, dtype: DType, c: InputConfig | undefined): Result<Fill, string> {
@@ -148,117 +104,43 @@ export function resolveInputs(
   cfg: InputsConfig,
   fixed: ReadonlyMap<string, readonly number[]> = new Map(),
 ): Result<ModelInputs, string> {
-  const unknown = unknownDim(model, cfg);
-  if (unknown) return err(unknown);
-  const bindings = configBindings(model, cfg);
-  if (!bindings.ok) return bindings;
-  const bound = bindings.value;
-  const batchDim = cfg.batch_dim ?? sharedLeadingDim(model, bound);
-  const inputs = feedInputs(model);
-  for (const name of Object.keys(cfg.inputs ?? {})) {
-    if (!inputs.some((i) => i.name === name)) {
-      return err(
-        `model.inputs.${name}: the model has no input of that name; its inputs: ` +
-          `${inputs.map((i) => i.name).join(', ')}`,
-      );
-    }
-  }
-  if (cfg.batch_dim !== undefined) {
-    if (bound.has(cfg.batch_dim)) {
-      return err(`model.batch_dim '${cfg.batch_dim}' is also given a fixed value (model.dims or model.inputs.*.shape)`);
-    }
-    if (!inputs.some((i) => i.type?.shape?.includes(cfg.batch_dim!))) {
-      return err(`model.batch_dim '${cfg.batch_dim}' names no dimension of the model's inputs`);
-    }
-  }
+  const b = bindings(model, cfg);
+  if (!b.ok) return b;
+  const { bound, batchDim } = b.value;
   const fromData = new Map<string, number>();
   const specs: InputSpec[] = [];
-  for (const [index, input] of inputs.entries()) {
-    const t = input.type;
-    if (!t) return err(`input '${input.name}' is not a tensor (a sequence, map or optional input cannot be fed)`);
-    if (!t.shape) {
-      return err(`input '${input.name}' has no shape (unknown rank): set model.inputs.${input.name}.shape: [...]`);
-    }
-    const fill = fillOf(input.name, t.dtype, cfg.inputs?.[input.name]);
-    if (!fill.ok) return fill;
-    const data = fixed.get(input.name);
-    if (data && data.length !== t.shape.length) {
-      return err(
-        `check data for input '${input.name}' has shape [${data.join(', ')}] but the input has ` +
-          `${t.shape.length} dimensions ${showDims(t.shape)}`,
-      );
-    }
+  for (const [index, input] of feedInputs(model).entries()) {
     const given = cfg.inputs?.[input.name]?.shape;
-    const dims: Array<number | 'batch'> = [];
-    for (const [k, d] of t.shape.entries()) {
-      const dim = resolveDim(input.name, t.shape, k, d, { given, data, bound, fromData, batchDim });
-      if (!dim.ok) return dim;
-      dims.push(dim.value);
-    }
-    specs.push({ name: input.name, dtype: t.dtype, dims, fill: fill.value, index });
+    const spec = resolveInput(input, index, cfg, { given, data: fixed.get(input.name), bound, fromData, batchDim });
+    if (!spec.ok) return spec;
+    specs.push(spec.value);
   }
   const batched = batchDim !== undefined && specs.some((s) => s.dims.includes('batch'));
-  return ok({ inputs: specs, ...(batched ? { batchDim } : {}) });
+  return ok({ inputs: specs, batchDim: batched ? batchDim : undefined });
 }
 
-interface DimSources {
-  given: readonly number[] | undefined;
-  data: readonly number[] | undefined;
-  bound: ReadonlyMap<string, number>;
-  /** Named dimensions check data has fixed so far (every input must agree). */
-  fromData: Map<string, number>;
-  batchDim: string | undefined;
-}
-
-function resolveDim(
-  name: string,
-  shape: readonly Dim[],
-  k: number,
-  d: Dim,
-  s: DimSources,
-): Result<number | 'batch', string> {
-  if (typeof d === 'number' && d > 0) {
-    if (s.data && s.data[k] !== d) {
-      return err(`check data for input '${name}' has ${s.data[k]} at dimension ${k}, where the model fixes ${d}`);
-    }
-    return ok(d);
+/** One graph input: a tensor of known rank, its fill from the config, each dimension resolved. */
+function resolveInput(input: ValueInfo, index: number, cfg: InputsConfig, s: DimSources): Result<InputSpec, string> {
+  const t = input.type;
+  if (!t) return err(`input '${input.name}' is not a tensor (a sequence, map or optional input cannot be fed)`);
+  if (!t.shape) {
+    return err(`input '${input.name}' has no shape (unknown rank): set model.inputs.${input.name}.shape: [...]`);
   }
-  const named = typeof d === 'string' && d !== '' ? d : undefined;
-  const configured = s.given?.[k] ?? (named !== undefined ? s.bound.get(named) : undefined);
-  if (configured !== undefined) {
-    if (s.data && s.data[k] !== configured) {
-      return err(
-        `check data for input '${name}' has ${s.data[k]} at dimension ${k}${named ? ` ('${named}')` : ''}, ` +
-          `where the config gives ${configured}; make them agree`,
-      );
-    }
-    return ok(configured);
-  }
-  if (named !== undefined && named === s.batchDim) return ok('batch');
-  if (s.data) {
-    const v = s.data[k]!;
-    if (named !== undefined) {
-      const was = s.fromData.get(named);
-      if (was !== undefined && was !== v) {
-        return err(`check data gives dimension '${named}' two values, ${was} and ${v} (input '${name}')`);
-      }
-      s.fromData.set(named, v);
-    }
-    return ok(v);
-  }
-  if (named !== undefined && s.fromData.has(named)) return ok(s.fromData.get(named)!);
-  const where = `input '${name}' ${showDims(shape)}: dimension ${k}`;
-  if (named !== undefined) {
+  const fill = fillOf(input.name, t.dtype, cfg.inputs?.[input.name]);
+  if (!fill.ok) return fill;
+  if (s.data && s.data.length !== t.shape.length) {
     return err(
-      `${where} ('${named}') has no value: set model.dims: {${JSON.stringify(named)}: N} in the config, or ` +
-        `pass --dim ${named}=N`,
+      `check data for input '${input.name}' has shape [${s.data.join(', ')}] but the input has ` +
+        `${t.shape.length} dimensions ${showDims(t.shape)}`,
     );
   }
-  const hint = shape.map((x, j) => (typeof x === 'number' && x > 0 ? String(x) : j === k ? 'N' : '?')).join(', ');
-  return err(
-    `${where} has no name and no value: set model.inputs.${JSON.stringify(name)}.shape: [${hint}] in the ` +
-      `config (every dimension, as numbers)`,
-  );
+  const dims: Array<number | 'batch'> = [];
+  for (const [k, d] of t.shape.entries()) {
+    const dim = resolveDim(input.name, t.shape, k, d, s);
+    if (!dim.ok) return dim;
+    dims.push(dim.value);
+  }
+  return ok({ name: input.name, dtype: t.dtype, dims, fill: fill.value, index });
 }
 
 /** The concrete shape of one input at batch size `batch`. */

@@ -8,17 +8,21 @@
 /** The error of the model quantized with `keepFloat` left float (NaN or a string when it cannot run). */
 export type Measure = (keepFloat: ReadonlySet<string>) => Promise<number | string>;
 
+/** One node sent back to float. */
 export interface FallbackStep {
+  /** Its key (nodeKey): what `keep_float` names. */
   node: string;
   /** The error after this node went back to float (the ones before it stay float). */
   error: number;
 }
 
+/** The search's result: which nodes went back to float, and whether the budget holds. */
 export interface Fallback {
   /** Nodes kept float, in the order they went back. */
   steps: FallbackStep[];
   /** The error with every step applied. */
   error: number;
+  /** The error is within the budget; false when `maxSteps` ran out first. */
   holds: boolean;
   /** Model evaluations spent on the search. */
   evaluations: number;
@@ -37,8 +41,8 @@ export async function restoreUntil(
 ): Promise<Fallback> {
   const kept = new Set<string>();
   const steps: FallbackStep[] = [];
-  let error = start,
-    evaluations = 0;
+  let error = start;
+  let evaluations = 0;
   // A coarse first ranking (one evaluation per candidate), then at each step the best few are re-measured.
   let ranked = await rank(candidates, kept, measure);
   evaluations += candidates.length;

@@ -21,8 +21,11 @@ export { nodeKey, type Placement } from './select.js';
 export type { QdqStats, Written } from './qdq.js';
 export { shortlist } from './sensitivity.js';
 
+/** The choices a placement follows. */
 export interface QuantizeOptions {
+  /** The activations' integer type (uint8 for onnxruntime, int8 for TensorRT). */
   activations: ActivationType;
+  /** Node keys (nodeKey) that stay float, whatever the rules would quantize. */
   keepFloat?: ReadonlySet<string>;
 }
 

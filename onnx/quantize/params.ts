@@ -8,16 +8,22 @@ import { DType } from '../ir.js';
 
 /** A calibrated range of one tensor; it always contains 0 so that zero (padding, ReLU's floor) is exact. */
 export interface Range {
+  /** The least value seen (or kept, for percentile calibration). */
   lo: number;
+  /** The greatest value seen (or kept). */
   hi: number;
 }
 
 /** `uint8`: asymmetric, what onnxruntime's x86 kernels run fastest; `int8`: symmetric, zero point 0 (TensorRT). */
 export type ActivationType = 'uint8' | 'int8';
 
+/** One tensor's QuantizeLinear parameters: real = (q − zeroPoint) × scale. */
 export interface ActivationParams {
+  /** The real value of one integer step, rounded to float32 as the file stores it. */
   scale: number;
+  /** The integer that stands for real 0 (0 for int8). */
   zeroPoint: number;
+  /** UINT8 or INT8: the quantized tensor's element type. */
   dtype: DType;
 }
 
@@ -25,8 +31,8 @@ export interface ActivationParams {
 const TINY = 1e-12;
 
 export function activationParams(range: Range, type: ActivationType): ActivationParams {
-  const lo = Math.min(0, range.lo),
-    hi = Math.max(0, range.hi);
+  const lo = Math.min(0, range.lo);
+  const hi = Math.max(0, range.hi);
   if (type === 'int8') {
     const scale = Math.max(Math.max(-lo, hi) / 127, TINY);
     return { scale: Math.fround(scale), zeroPoint: 0, dtype: DType.INT8 };
@@ -36,8 +42,11 @@ export function activationParams(range: Range, type: ActivationType): Activation
   return { scale, zeroPoint, dtype: DType.UINT8 };
 }
 
+/** A weight quantized per output channel. */
 export interface ChannelWeights {
+  /** The int8 values, in the weight's layout. */
   values: Int8Array;
+  /** One scale per channel along the weight's axis. */
   scales: Float32Array;
 }
 

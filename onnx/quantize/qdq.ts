@@ -19,19 +19,27 @@ import {
 } from './params.js';
 import type { Placement, WeightSlot } from './select.js';
 
+/** A placement written into a model. */
 export interface Written {
+  /** The quantized model (a copy: the input is not changed). */
   model: Model;
+  /** What was written, counted. */
   stats: QdqStats;
   /** Each quantized tensor's dequantized name: the value its readers see. */
   dequantized: Map<string, string>;
 }
 
+/** What writing a placement added and removed: the stage's report shows it. */
 export interface QdqStats {
+  /** Nodes that compute in int8. */
   quantizedNodes: number;
+  /** Q → DQ pairs added, one per quantized activation. */
   qdqPairs: number;
+  /** Weights stored as int8 behind a DequantizeLinear. */
   weights: number;
   /** Bias values beyond int32 at their scale (saturated). */
   biasSaturated: number;
+  /** ReLU/Clip nodes removed: their producer's quantized output already clamps as they did. */
   foldedActivations: number;
 }
 
@@ -67,8 +75,8 @@ const node = (name: string, opType: string, inputs: string[], outputs: string[],
 function qdqPair(w: Writer, value: string, p: ActivationParams): string {
   const scale = constant(w, `${value}_scale`, DType.FLOAT, [], [p.scale]);
   const zp = constant(w, `${value}_zero_point`, p.dtype, [], [p.zeroPoint]);
-  const q = fresh(w, `${value}_quantized`),
-    dq = fresh(w, `${value}_dequantized`);
+  const q = fresh(w, `${value}_quantized`);
+  const dq = fresh(w, `${value}_dequantized`);
   w.nodes.push(node(fresh(w, `${value}_QuantizeLinear`), 'QuantizeLinear', [value, scale, zp], [q]));
   w.nodes.push(node(fresh(w, `${value}_DequantizeLinear`), 'DequantizeLinear', [q, scale, zp], [dq]));
   return dq;
@@ -122,8 +130,8 @@ function quantizeConstant(w: Writer, n: Node, input: number, c: Tensor, type: Ac
   if (!values.ok || !(values.value instanceof Float32Array)) throw new Error(`Internal error: '${c.name}' unreadable`);
   const v = values.value;
   const p = activationParams({ lo: Math.min(...v), hi: Math.max(...v) }, type);
-  const lo = p.dtype === DType.UINT8 ? 0 : -128,
-    hi = p.dtype === DType.UINT8 ? 255 : 127;
+  const lo = p.dtype === DType.UINT8 ? 0 : -128;
+  const hi = p.dtype === DType.UINT8 ? 255 : 127;
   const q = Array.from(v, (x) => Math.max(lo, Math.min(hi, Math.round(x / p.scale) + p.zeroPoint)));
   const name = constant(w, `${c.name}_quantized`, p.dtype, [...c.dims], q);
   const scale = constant(w, `${c.name}_scale`, DType.FLOAT, [], [p.scale]);
@@ -172,7 +180,7 @@ export function writePlacement(
   if (!params.ok) return params;
   const w: Writer = { names: usedNames(m), inits: [], nodes: [] };
   const consts = new Map(m.graph.initializers.map((t) => [t.name, t]));
-  const dq = new Map<string, string>();
+  const site: Site = { p, type, params: params.value, alias, consts };
   const stats: QdqStats = {
     quantizedNodes: p.nodes.size,
     qdqPairs: 0,
@@ -180,37 +188,67 @@ export function writePlacement(
     biasSaturated: 0,
     foldedActivations: p.folded.size,
   };
+  const dq = writeNodes(w, site, m, model.graph.nodes, stats);
+  replaceNodes(m, w, alias);
+  return ok({ model: m, stats, dequantized: dq });
+}
+
+/**
+ * The clone's nodes in order (`originals` are the same nodes in the placement's model), folded ones left out:
+ * each reads through folded activations and Q → DQ pairs, has its operands quantized, and is followed by a pair
+ * for each quantized activation it produces. Returns each quantized tensor's dequantized name.
+ */
+function writeNodes(w: Writer, s: Site, m: Model, originals: readonly Node[], stats: QdqStats): Map<string, string> {
+  const dq = new Map<string, string>();
   const pairAfter = (v: string) => {
-    const a = params.value.get(v);
+    const a = s.params.get(v);
     if (!a || dq.has(v)) return;
     dq.set(v, qdqPair(w, v, a));
     stats.qdqPairs++;
   };
   for (const i of m.graph.inputs) pairAfter(i.name);
-  const originals = model.graph.nodes;
   m.graph.nodes.forEach((n, k) => {
     const original = originals[k] as Node;
-    if (p.folded.has(original)) return;
+    if (s.p.folded.has(original)) return;
     n.inputs = n.inputs.map((v) => {
-      const a = alias.get(v) ?? v;
+      const a = s.alias.get(v) ?? v;
       return dq.get(a) ?? a;
     });
-    const slot = p.weights.get(original);
-    if (slot) {
-      const input = params.value.get(alias.get(original.inputs[0] ?? '') ?? original.inputs[0] ?? '');
-      const weight = consts.get(original.inputs[slot.input] ?? '') as Tensor;
-      const bias = slot.bias === undefined ? undefined : consts.get(original.inputs[slot.bias] ?? '');
-      stats.biasSaturated += quantizeWeightOf(w, n, slot, weight, input?.scale ?? 1, bias);
-      stats.weights++;
-    }
-    const c = p.constants.get(original);
-    if (c !== undefined) quantizeConstant(w, n, c, consts.get(original.inputs[c] ?? '') as Tensor, type);
+    quantizeOperands(w, s, n, original, stats);
     w.nodes.push(n);
     for (const v of n.outputs) pairAfter(v);
   });
+  return dq;
+}
+
+/** What quantizing a node's operands reads: the placement, the activations' parameters, the model's constants. */
+interface Site {
+  p: Placement;
+  type: ActivationType;
+  params: ReadonlyMap<string, ActivationParams>;
+  /** A folded activation's output → the value it passed on. */
+  alias: ReadonlyMap<string, string>;
+  consts: ReadonlyMap<string, Tensor>;
+}
+
+/** The weight (and bias) and the constant operand of node `n` quantized where the placement says so. */
+function quantizeOperands(w: Writer, s: Site, n: Node, original: Node, stats: QdqStats): void {
+  const slot = s.p.weights.get(original);
+  if (slot) {
+    const input = s.params.get(s.alias.get(original.inputs[0] ?? '') ?? original.inputs[0] ?? '');
+    const weight = s.consts.get(original.inputs[slot.input] ?? '') as Tensor;
+    const bias = slot.bias === undefined ? undefined : s.consts.get(original.inputs[slot.bias] ?? '');
+    stats.biasSaturated += quantizeWeightOf(w, n, slot, weight, input?.scale ?? 1, bias);
+    stats.weights++;
+  }
+  const c = s.p.constants.get(original);
+  if (c !== undefined) quantizeConstant(w, n, c, s.consts.get(original.inputs[c] ?? '') as Tensor, s.type);
+}
+
+/** The written nodes in place of the graph's; initializers nothing reads any more and folded values' infos go. */
+function replaceNodes(m: Model, w: Writer, alias: ReadonlyMap<string, string>): void {
   m.graph.nodes = w.nodes;
   const read = new Set([...w.nodes.flatMap((n) => n.inputs), ...m.graph.outputs.map((o) => o.name), ...captured(m)]);
   m.graph.initializers = [...m.graph.initializers, ...w.inits].filter((t) => read.has(t.name));
   m.graph.valueInfo = m.graph.valueInfo.filter((v) => !alias.has(v.name));
-  return ok({ model: m, stats, dequantized: dq });
 }

@@ -18,15 +18,21 @@ const ELEMENTWISE = new Set(['Add', 'Mul', 'GlobalAveragePool', 'AveragePool', '
 /** Values pass through unchanged or are selected: the output shares the input's parameters. */
 const PASSTHROUGH = new Set(['Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'MaxPool']);
 
+/** Where a weighted node's constant weight (and bias) is, and its output-channel axis. */
 export interface WeightSlot {
+  /** The weight's input position. */
   input: number;
+  /** The weight's axis of output channels (0 for Conv, 1 for ConvTranspose and MatMul): one scale each. */
   axis: number;
+  /** The bias's input position, when the node has a constant one (quantized to int32). */
   bias?: number;
 }
 
+/** Everything quantization changes in a model, decided before anything is written (qdq.ts writes it). */
 export interface Placement {
   /** Quantized nodes, by their key (nodeKey). */
   nodes: Set<string>;
+  /** Each quantized node with a constant weight, and where it is. */
   weights: Map<Node, WeightSlot>;
   /**
    * Constant float operands of Add and Mul (the 3 of a hard-swish's x + 3), quantized per tensor like an
@@ -92,7 +98,9 @@ function foldable(node: Node | undefined, consts: ReadonlyMap<string, Tensor>, m
   return min !== undefined && minOf(min) === 0;
 }
 
+/** What selecting a placement needs beside the model. */
 export interface SelectOptions {
+  /** The activations' integer type: ReLU and Clip fold away only for uint8, whose zero point 0 clamps as they do. */
   activations: ActivationType;
   /** Node keys left in float. */
   keepFloat: ReadonlySet<string>;

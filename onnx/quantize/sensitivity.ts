@@ -38,8 +38,8 @@ export async function shortlist(
   const quantized = await tensorsOf(q.model, seen, sample);
   if (!quantized.ok) return err(quantized.error);
   const error = (t: string): number => {
-    const r = reference.value.get(valueOf.get(t) ?? t),
-      g = quantized.value.get(q.dequantized.get(t) ?? '');
+    const r = reference.value.get(valueOf.get(t) ?? t);
+    const g = quantized.value.get(q.dequantized.get(t) ?? '');
     return r && g && r.length === g.length ? agreement(g, r).relL2 : 0;
   };
   const local: Array<{ key: string; added: number }> = [];

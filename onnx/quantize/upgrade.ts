@@ -52,9 +52,13 @@ const MOVED: Record<string, { at: number; attrs: Array<{ name: string; dtype: DT
 const SOFTMAX = new Set(['Softmax', 'LogSoftmax', 'Hardmax']);
 const NO_REWRITE = new Set(['Upsample', 'Scatter', 'Resize']);
 
+/** A model brought to opset 13, whose DequantizeLinear takes the per-channel axis the weights need. */
 export interface Upgrade {
+  /** The model at opset ≥ 13: the input itself when it was already there. */
   model: Model;
+  /** The opset it had. */
   from: number;
+  /** Nodes whose attributes became inputs (Split's split, Squeeze's axes…) on the way. */
   rewritten: number;
 }
 

@@ -9,60 +9,67 @@ import { addNode, removeNode, renameUses, useCount, type GraphIndex } from './gr
 import type { Match } from './rule.js';
 import type { Replacement } from './rule.js';
 
+/** What rewrites did to the node list, for the engine to apply once at the end. */
 export interface Edits {
+  /** Nodes gone from the graph. */
   removed: Set<Node>;
   /** A removed node's place in the order, taken by these nodes. */
   replaced: Map<Node, Node[]>;
+  /** New initializers the replacements read. */
   initializers: Tensor[];
+  /** value_info entries to drop: values renamed away by an alias replacement. */
   droppedValueInfo: Set<string>;
 }
 
 export function applyReplacement(index: GraphIndex, edits: Edits, m: Match, r: Replacement | string): Node[] | string {
   if (typeof r === 'string') return r;
-  const root = m.root;
-  const touched: Node[] = [];
-  if ('alias' in r) {
-    const old = root.outputs[0] ?? '';
-    if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) {
-      return 'a secondary output (such as a mask) is used';
-    }
-    if (index.captured.has(old)) return 'a subgraph reads its output, which would have to be renamed inside the body';
-    if (index.graphOutputs.has(old)) {
-      // The graph output keeps its name: the aliased value's producer is renamed to it instead.
-      const producer = index.producer.get(r.alias);
-      if (!producer || index.graphOutputs.has(r.alias)) {
-        return 'it would link a graph input, constant or another output straight to a graph output';
-      }
-      if (index.captured.has(r.alias)) {
-        return 'a subgraph reads its input, which would have to be renamed inside the body';
-      }
-      remove(index, edits, root);
-      removeNode(index, producer);
-      producer.outputs = producer.outputs.map((o) => (o === r.alias ? old : o));
-      addNode(index, producer);
-      renameUses(index, r.alias, old);
-      touched.push(producer, ...(index.consumers.get(old) ?? []));
-      edits.droppedValueInfo.add(r.alias);
-    } else {
-      remove(index, edits, root);
-      touched.push(...renameUses(index, old, r.alias));
-    }
-  } else {
-    remove(index, edits, root);
-    edits.replaced.set(root, r.nodes);
-    for (const t of r.initializers ?? []) {
-      edits.initializers.push(t);
-      index.constants.set(t.name, t);
-    }
-    for (const n of r.nodes) {
-      addNode(index, n);
-      touched.push(n);
-      // A new producer: every reader's match may change.
-      for (const o of n.outputs) for (const c of (o && index.consumers.get(o)) || []) touched.push(c);
-    }
-  }
-  lostUses(index, root, touched);
+  const touched = 'alias' in r ? applyAlias(index, edits, m.root, r.alias) : applyNodes(index, edits, m.root, r);
+  if (typeof touched === 'string') return touched;
+  lostUses(index, m.root, touched);
   removeDeadMatched(index, edits, m, touched);
+  return touched;
+}
+
+/** The root goes and its readers read `alias`; a graph output keeps its name, given to alias's producer. */
+function applyAlias(index: GraphIndex, edits: Edits, root: Node, alias: string): Node[] | string {
+  const old = root.outputs[0] ?? '';
+  if (root.outputs.slice(1).some((o) => o && useCount(index, o) > 0)) {
+    return 'a secondary output (such as a mask) is used';
+  }
+  if (index.captured.has(old)) return 'a subgraph reads its output, which would have to be renamed inside the body';
+  if (!index.graphOutputs.has(old)) {
+    remove(index, edits, root);
+    return renameUses(index, old, alias);
+  }
+  const producer = index.producer.get(alias);
+  if (!producer || index.graphOutputs.has(alias)) {
+    return 'it would link a graph input, constant or another output straight to a graph output';
+  }
+  if (index.captured.has(alias)) return 'a subgraph reads its input, which would have to be renamed inside the body';
+  remove(index, edits, root);
+  removeNode(index, producer);
+  producer.outputs = producer.outputs.map((o) => (o === alias ? old : o));
+  addNode(index, producer);
+  renameUses(index, alias, old);
+  edits.droppedValueInfo.add(alias);
+  return [producer, ...(index.consumers.get(old) ?? [])];
+}
+
+/** The root's place taken by new nodes (and their constants); every reader of what they produce is touched. */
+function applyNodes(index: GraphIndex, edits: Edits, root: Node, r: { nodes: Node[]; initializers?: Tensor[] }) {
+  remove(index, edits, root);
+  edits.replaced.set(root, r.nodes);
+  for (const t of r.initializers ?? []) {
+    edits.initializers.push(t);
+    index.constants.set(t.name, t);
+  }
+  const touched: Node[] = [];
+  for (const n of r.nodes) {
+    addNode(index, n);
+    touched.push(n);
+    // A new producer: every reader's match may change.
+    for (const o of n.outputs) for (const c of (o && index.consumers.get(o)) || []) touched.push(c);
+  }
   return touched;
 }
 

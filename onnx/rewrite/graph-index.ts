@@ -13,16 +13,23 @@ import { hasBodies, nodeFreeNames } from './subgraphs.js';
 /** A constant visible from an enclosing graph, by name. */
 export type OuterConstants = (name: string) => Tensor | undefined;
 
+/** One graph's dataflow, looked up by value name: what patterns match against and rewrites keep current. */
 export interface GraphIndex {
+  /** The graph indexed. */
   graph: Graph;
+  /** Value → the node that produces it (graph inputs and initializers have none). */
   producer: Map<string, Node>;
+  /** Value → the nodes that read it, those whose bodies read it included. */
   consumers: Map<string, Set<Node>>;
   /** Initializers that no graph input overrides, then the enclosing graphs' ones this graph does not shadow. */
   constants: Constants;
+  /** The graph's input names: fed by the caller, so no node produces them. */
   graphInputs: Set<string>;
+  /** The graph's output names: the graph's interface keeps them, whatever is rewritten. */
   graphOutputs: Set<string>;
   /** Values read inside some node's body. */
   captured: Set<string>;
+  /** Value → its type: declared, completed by shape inference where it can (the main graph's, on first read). */
   types: Map<string, TensorType>;
 }
 

@@ -25,10 +25,10 @@ export class MinHeap {
     if (a.length === 0) return top;
     let i = 0;
     for (;;) {
-      const l = 2 * i + 1,
-        r = l + 1;
-      let m = i,
-        v = last;
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      let v = last;
       if (l < a.length && (a[l] as number) < v) {
         m = l;
         v = a[l] as number;

@@ -9,24 +9,35 @@ import { checkpointOf } from './scope.js';
 import { countNodes } from './subgraphs.js';
 import { PassError, type Pass, type PassResult } from './pass.js';
 
+/** One application of one pass: a line of passes.json, and what bisection replays up to. */
 export interface PassStep {
+  /** The pass's name. */
   pass: string;
+  /** The round it ran in, from 1. */
   round: number;
+  /** The pass changed the model. */
   changed: boolean;
   /** Nodes, those inside If/Loop/Scan bodies included. */
   nodesBefore: number;
+  /** Nodes after it, counted the same way. */
   nodesAfter: number;
+  /** How long it ran. */
   ms: number;
+  /** A rule pass's fired and declined rules. */
   rules?: PassResult['rules'];
 }
 
+/** A whole pass list's run. */
 export interface PassRun {
+  /** The model at the fixed point (or where `stopAfter` stopped). */
   model: Model;
+  /** Every application, in order. */
   steps: PassStep[];
   /** Rounds run; the last one changed nothing. */
   rounds: number;
 }
 
+/** How far to run a pass list, and how to stop it. */
 export interface PassManagerOptions {
   /** Give up (throw) when a fixed point is not reached in this many rounds. */
   maxRounds?: number;
@@ -73,17 +84,7 @@ function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerO
       checkpoint();
       const nodesBefore = nodes;
       const t0 = performance.now();
-      let result;
-      try {
-        result = pass.run(current, options.signal ? { signal: options.signal } : {});
-      } catch (cause) {
-        if (options.signal?.aborted) throw options.signal.reason;
-        throw new PassError(
-          pass.name,
-          steps.map((s) => s.pass),
-          cause,
-        );
-      }
+      const result = runPass(pass, current, options.signal, steps);
       const ms = performance.now() - t0;
       current = result.model;
       if (result.changed) nodes = countNodes(current.graph);
@@ -94,7 +95,7 @@ function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerO
         nodesBefore,
         nodesAfter: nodes,
         ms,
-        ...(result.rules ? { rules: result.rules } : {}),
+        rules: result.rules,
       });
       roundChanged ||= result.changed;
       yield;
@@ -107,4 +108,18 @@ function* passSteps(model: Model, passes: readonly Pass[], options: PassManagerO
     steps.map((s) => s.pass),
     new Error(`no fixed point after ${maxRounds} rounds; still changing: ${last.join(', ')}`),
   );
+}
+
+/** One pass; what it throws becomes a PassError naming it and the passes before it, unless the run was stopped. */
+function runPass(pass: Pass, model: Model, signal: AbortSignal | undefined, before: readonly PassStep[]): PassResult {
+  try {
+    return pass.run(model, { signal });
+  } catch (cause) {
+    if (signal?.aborted) throw signal.reason;
+    throw new PassError(
+      pass.name,
+      before.map((s) => s.pass),
+      cause,
+    );
+  }
 }

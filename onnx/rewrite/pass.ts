@@ -5,23 +5,37 @@
  */
 import type { Model } from '../ir.js';
 
+/** What one run of a pass gives back. */
 export interface PassResult {
+  /** The model after the pass (the one it was given, edited, or a new one). */
   model: Model;
+  /** Whether anything changed: false only when the model is exactly as it was. */
   changed: boolean;
   /** Rule passes: how often each rule fired, and why each rule that matched but declined did so. */
-  rules?: { fired: Record<string, number>; declined: Record<string, string> };
+  rules?: RuleCounts;
 }
 
+/** A rule pass's record of its rules. */
+export interface RuleCounts {
+  /** Rule name → how often it fired. */
+  fired: Record<string, number>;
+  /** Rule name → the first reason it gave for declining a match. */
+  declined: Record<string, string>;
+}
+
+/** What every run of a pass may be given. */
 export interface PassOptions {
   /** Checked between graphs and every few thousand nodes: an aborted run throws the signal's reason. */
   signal?: AbortSignal;
 }
 
+/** A named rewrite of a whole model. */
 export interface Pass {
   /** kebab-case, as it appears in configs and in passes.json. */
   name: string;
   /** One line: what the pass does, for --help and docs. */
   description: string;
+  /** Runs the pass on a model the manager has cloned: it may edit node lists in place. */
   run(model: Model, options?: PassOptions): PassResult;
 }
 

@@ -18,13 +18,37 @@ import { graphPass, indexIn, type RuleStats, type Scope } from './scope.js';
 
 export type { RuleStats } from './scope.js';
 
+/** What a value (or the node producing it) must be for a rule to apply; made by `op`, `v`, `c` and `opt`. */
 export type Pattern =
-  | { kind: 'op'; opType: string; inputs?: readonly Pattern[]; bind?: string; singleUse: boolean }
-  | { kind: 'value'; bind: string }
-  | { kind: 'const'; bind: string }
+  | {
+      kind: 'op';
+      /** The producing node's operator, in the default domain. */
+      opType: string;
+      /** Patterns for its inputs, by position; absent: any inputs. */
+      inputs?: readonly Pattern[];
+      /** The name the match holds the node under (`m.nodes[bind]`). */
+      bind?: string;
+      /** An inner node must have no other reader (the root is exempt). */
+      singleUse: boolean;
+    }
+  | {
+      kind: 'value';
+      /** The name the match holds the value under (`m.values[bind]`). */
+      bind: string;
+    }
+  | {
+      kind: 'const';
+      /** The name the match holds the initializer under (`m.consts[bind]`). */
+      bind: string;
+    }
   /** An optional trailing input: matches '' (absent) or the inner pattern. */
-  | { kind: 'optional'; inner: Pattern };
+  | {
+      kind: 'optional';
+      /** What the input must be when it is there. */
+      inner: Pattern;
+    };
 
+/** A pattern whose root is an operator: what a rule matches from. */
 export type OpPattern = Extract<Pattern, { kind: 'op' }>;
 
 /**
@@ -39,25 +63,33 @@ export const op = (
 ): OpPattern => ({
   kind: 'op',
   opType,
-  ...(inputs ? { inputs } : {}),
-  ...(opts.bind ? { bind: opts.bind } : {}),
+  inputs,
+  bind: opts.bind,
   singleUse: opts.singleUse ?? true,
 });
 export const v = (bind: string): Pattern => ({ kind: 'value', bind });
 export const c = (bind: string): Pattern => ({ kind: 'const', bind });
 export const opt = (inner: Pattern): Pattern => ({ kind: 'optional', inner });
 
+/** A match of a pattern at a root node: everything its names bound. */
 export interface Match {
+  /** The node the pattern was matched at: the one a replacement replaces. */
   root: Node;
+  /** The nodes `op(…, { bind })` bound, by name. */
   nodes: Record<string, Node>;
+  /** The value names `v` bound (and those `c` bound), by name. */
   values: Record<string, string>;
+  /** The initializers `c` bound, by name. */
   consts: Record<string, Tensor>;
   /** Every matched node, root last: the ones the rewrite engine may delete. */
   matched: Node[];
 }
 
+/** What a rule's check and rewrite see beside the match. */
 export interface RuleContext {
+  /** The whole model: a rule may read its opsets or another graph's values. */
   model: Model;
+  /** The graph's index (producers, consumers, constants), kept up to date between rewrites. */
   index: GraphIndex;
   /** The default-domain opset: rules pick the operator form it uses (Clip, Dropout, Reshape, Unsqueeze...). */
   opset: number;
@@ -65,14 +97,26 @@ export interface RuleContext {
   fresh(base: string): string;
 }
 
+/** What a rule puts in place of the matched root. */
 export type Replacement =
   /** New nodes producing the root's outputs under the same names, and the constants they read. */
-  | { nodes: Node[]; initializers?: Tensor[] }
+  | {
+      /** Put in the root's place in this order: each after the nodes whose outputs it reads. */
+      nodes: Node[];
+      /** New initializers the nodes read. */
+      initializers?: Tensor[];
+    }
   /** The root's first output is the existing value `alias`; its other outputs must be unused. */
-  | { alias: string };
+  | {
+      /** The value the root's readers read instead. */
+      alias: string;
+    };
 
+/** A rewrite: where it applies (pattern and check) and what it does there. */
 export interface Rule {
+  /** kebab-case; passes.json counts firings and declines by it. */
   name: string;
+  /** What the rule matches, from the root node. */
   pattern: OpPattern;
   /** Undefined when the rule applies; otherwise why not, in words. */
   check?(m: Match, ctx: RuleContext): string | undefined;
@@ -84,7 +128,7 @@ export const rule = (name: string, pattern: OpPattern, rewrite: Rule['rewrite'],
   name,
   pattern,
   rewrite,
-  ...(check ? { check } : {}),
+  check,
 });
 
 /** Rewrites per node of the graph before the engine calls it a runaway (two rules undoing each other). */
@@ -117,29 +161,42 @@ function rewriteGraph(
     const node = queue[head] as Node;
     queued.delete(node);
     if (edits.removed.has(node)) continue;
-    for (const r of byOp.get(node.opType) ?? []) {
-      const m = matchPattern(r.pattern, node, index);
-      if (!m) continue;
-      const reason = r.check?.(m, ctx);
-      const touched = reason === undefined ? applyReplacement(index, edits, m, r.rewrite(m, ctx)) : reason;
-      if (typeof touched === 'string') {
-        s.declined[r.name] ??= `${node.name || node.opType}: ${touched}`;
-        continue;
+    const touched = fireFirst(node, byOp.get(node.opType) ?? [], ctx, edits, s);
+    if (!touched) continue;
+    if (++fires > limit) throw new Error(`Internal error: rules of '${pass}' still firing after ${fires} rewrites`);
+    for (const n of touched) {
+      if (!queued.has(n) && !edits.removed.has(n) && byOp.has(n.opType)) {
+        queued.add(n);
+        queue.push(n);
       }
-      s.fired[r.name] = (s.fired[r.name] ?? 0) + 1;
-      if (++fires > limit) throw new Error(`Internal error: rules of '${pass}' still firing after ${fires} rewrites`);
-      for (const n of touched) {
-        if (!queued.has(n) && !edits.removed.has(n) && byOp.has(n.opType)) {
-          queued.add(n);
-          queue.push(n);
-        }
-      }
-      break;
     }
   }
   if (fires === 0) return false;
   commit(graph, edits);
   return true;
+}
+
+/** The first of the node's rules that applies, applied: the nodes to look at again. A decline is noted in `s`. */
+function fireFirst(
+  node: Node,
+  rules: readonly Rule[],
+  ctx: RuleContext,
+  edits: Edits,
+  s: RuleStats,
+): Node[] | undefined {
+  for (const r of rules) {
+    const m = matchPattern(r.pattern, node, ctx.index);
+    if (!m) continue;
+    const reason = r.check?.(m, ctx);
+    const touched = reason === undefined ? applyReplacement(ctx.index, edits, m, r.rewrite(m, ctx)) : reason;
+    if (typeof touched === 'string') {
+      s.declined[r.name] ??= `${node.name || node.opType}: ${touched}`;
+      continue;
+    }
+    s.fired[r.name] = (s.fired[r.name] ?? 0) + 1;
+    return touched;
+  }
+  return undefined;
 }
 
 /** The node list in its old order, each replaced node giving way to its replacement, removed ones gone. */

@@ -10,7 +10,9 @@ import { opsetVersion } from './opset.js';
 import { definePass, type Pass, type PassOptions, type PassResult } from './pass.js';
 import { allGraphs, definedNames, rewriteBodies, sharedBody } from './subgraphs.js';
 
+/** Where a graph rewrite is: the graph's place in the model, and what it can see from there. */
 export interface Scope {
+  /** The whole model being rewritten. */
   model: Model;
   /** The default-domain opset: rules pick the operator form it uses (Clip, Dropout, Reshape, Unsqueeze...). */
   opset: number;
@@ -28,12 +30,14 @@ export interface Scope {
   checkpoint(): void;
 }
 
+/** A rule pass's firings and declines, summed over every graph it rewrites. */
 export type RuleStats = NonNullable<PassResult['rules']>;
 
 /** The index of a graph in its scope: the main graph's with inferred types, a body's with its scope's. */
 export const indexIn = (graph: Graph, scope: Scope): GraphIndex =>
   scope.main ? indexModel(scope.model) : indexGraph(graph, scope.outer, scope.inferred);
 
+/** Rewrites one graph in place, recording into `stats`; true when it changed anything. */
 export type GraphRewrite = (graph: Graph, scope: Scope, stats: RuleStats) => boolean;
 
 export function checkpointOf(signal: AbortSignal | undefined): () => void {
@@ -66,7 +70,7 @@ export function graphPass(name: string, description: string, rewrite: GraphRewri
         return rewrite(graph, scope, stats) || changed;
       };
       const changed = visit(model.graph, root);
-      return { model, changed, ...(rules ? { rules: stats } : {}) };
+      return { model, changed, rules: rules ? stats : undefined };
     },
   });
 }
@@ -75,8 +79,8 @@ function rootScope(model: Model, signal: AbortSignal | undefined): Scope {
   let names: Set<string> | undefined;
   const fresh = (base: string): string => {
     names ??= allNames(model.graph);
-    let n = base,
-      k = 1;
+    let n = base;
+    let k = 1;
     while (names.has(n)) n = `${base}_${k++}`;
     names.add(n);
     return n;

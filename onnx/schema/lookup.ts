@@ -9,12 +9,25 @@ import type { OpVersion } from './types.js';
 
 export { MAX_OPSET } from './table.js';
 
+/** What the table says of an operator at an opset. */
 export type Lookup =
-  | { kind: 'found'; schema: OpVersion }
+  | {
+      kind: 'found';
+      /** The version that applies: what a node of it is checked against. */
+      schema: OpVersion;
+    }
   /** An operator first defined after this opset. */
-  | { kind: 'not-in-opset'; firstSince: number }
+  | {
+      kind: 'not-in-opset';
+      /** The opset that first defines it: the import the model would need. */
+      firstSince: number;
+    }
   /** The version that applies at this opset is deprecated (Upsample from 10, Scatter from 11). */
-  | { kind: 'deprecated'; since: number }
+  | {
+      kind: 'deprecated';
+      /** The opset from which it is deprecated. */
+      since: number;
+    }
   /** No operator of this name in the domain, in any version the table knows. */
   | { kind: 'unknown' }
   /** A valid operator of a domain known by name only, or any operator of another domain: never passed silently. */

@@ -69,7 +69,7 @@ export function decodeGraphProto(g: onnxProto.onnx.IGraphProto): Result<Graph, s
     outputs: (g.output ?? []).map(decodeValueInfo),
     valueInfo: (g.valueInfo ?? []).map(decodeValueInfo),
     initializers: (g.initializer ?? []).map(decodeTensorProto),
-    ...(g.docString ? { docString: g.docString } : {}),
+    docString: g.docString || undefined,
     extra: { sparseInitializer: g.sparseInitializer ?? [], quantizationAnnotation: g.quantizationAnnotation ?? [] },
   };
   graphOrigin.set(graph, g);
@@ -84,7 +84,7 @@ function decodeNode(p: onnxProto.onnx.INodeProto): Node {
     inputs: [...(p.input ?? [])],
     outputs: [...(p.output ?? [])],
     attributes: (p.attribute ?? []).map((a) => ({ name: a.name ?? '', value: decodeAttributeValue(a), proto: a })),
-    ...(p.docString ? { docString: p.docString } : {}),
+    docString: p.docString || undefined,
   };
   nodeOrigin.set(node, { proto: p, snapshot: nodeSnapshot(node), attributes: [...node.attributes] });
   return node;

@@ -13,14 +13,19 @@ export const { onnx } = require('onnx-proto') as typeof onnxProto;
 export const { Writer } = require('protobufjs/minimal.js') as typeof import('protobufjs');
 
 type Long = { toNumber(): number };
+/** An integer as protobufjs decodes it: a number, a Long for 64-bit fields, or nothing when unset. */
 export type Int = number | Long | null | undefined;
 export const int = (v: Int): number => (v == null ? 0 : typeof v === 'number' ? v : v.toNumber());
 
 export const AttrType = onnx.AttributeProto.AttributeType;
 
+/** What a decoded node was: the encoder writes its message back unchanged while the node still matches it. */
 export interface NodeOrigin {
+  /** The message it was decoded from. */
   proto: onnxProto.onnx.INodeProto;
+  /** nodeSnapshot of the node as decoded. */
   snapshot: string;
+  /** The node's attribute objects as decoded: the same objects, in order, mean they are unchanged. */
   attributes: readonly Attribute[];
 }
 export const nodeOrigin = new WeakMap<Node, NodeOrigin>();

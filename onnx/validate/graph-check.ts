@@ -15,8 +15,11 @@ import { tensorProblem } from './tensor-check.js';
  * (-1 for inputs and initializers), visible when defined before the node at `at`.
  */
 export interface Outer {
+  /** The enclosing graph's names → the position that defines them. */
   defs: ReadonlyMap<string, number>;
+  /** The position of the node the nested graph belongs to. */
   at: number;
+  /** The graph around that one, for a graph nested deeper. */
   parent?: Outer;
 }
 
@@ -84,6 +87,17 @@ function checkInterface(g: Graph, main: boolean, irVersion: number, add: Add): S
         });
     }
   }
+  const initNames = checkInitializers(g, inputs, irVersion, add);
+  return new Set([...inputs.keys(), ...initNames]);
+}
+
+/** Each initializer: defined once, readable, a graph input where the IR version asks, of the type it declares. */
+function checkInitializers(
+  g: Graph,
+  inputs: ReadonlyMap<string, TensorType | undefined>,
+  irVersion: number,
+  add: Add,
+): Set<string> {
   const initNames = new Set<string>();
   for (const t of g.initializers) {
     const field = `initializer '${t.name}'`;
@@ -108,7 +122,7 @@ function checkInterface(g: Graph, main: boolean, irVersion: number, add: Add): S
       );
     }
   }
-  return new Set([...inputs.keys(), ...initNames]);
+  return initNames;
 }
 
 /** Where a name is defined: -1 for the graph's inputs and initializers, else the index of its node. */

@@ -69,7 +69,7 @@ export function checkNode(node: Node, label: string, schema: OpVersion, types: T
   const issues: Issue[] = [];
   const add: Add = (code, message, field) => {
     const where = `${node.opType} ${label} (${node.opType}-${schema.since})`;
-    issues.push({ code, message: `${where}: ${message}`, node: label, ...(field ? { field } : {}) });
+    issues.push({ code, message: `${where}: ${message}`, node: label, field });
   };
   checkCounts(node, schema, add);
   checkAttributes(node, schema, add);

@@ -1,8 +1,10 @@
 /** What the checker found, as written to `validation.json`. */
 
+/** One thing the checker found wrong (an error) or doubtful (a warning). */
 export interface Issue {
   /** Kebab-case and stable, so tests and tools can match on it: `undefined-input`, `op-not-in-opset`... */
   code: string;
+  /** What is wrong, naming the node and field, in one sentence. */
   message: string;
   /** The node's name, or `#index opType` for an unnamed node. */
   node?: string;
@@ -12,13 +14,17 @@ export interface Issue {
   graph?: string;
 }
 
+/** An operator the schema table does not cover, with the nodes that use it. */
 export interface UncheckedOp {
+  /** The operator's name. */
   opType: string;
+  /** Its domain (`com.microsoft`, `ai.onnx.ml`). */
   domain: string;
   /** Node labels; a node of a nested graph is prefixed with the graph's path (`If_0.else_branch/Mul_3`). */
   nodes: string[];
 }
 
+/** How many nodes the model has, and how many of them the checker could check. */
 export interface NodeCounts {
   /** Every node, those in If/Loop/Scan bodies (at any depth) included. */
   total: number;
@@ -32,14 +38,20 @@ export interface NodeCounts {
   unchecked: number;
 }
 
+/** The whole verdict on a model: what `validation.json` holds. */
 export interface ValidationReport {
+  /** No errors (warnings allowed): the model is valid at its opset. */
   ok: boolean;
+  /** What makes the model invalid. */
   errors: Issue[];
+  /** What is not an error but worth saying: one per operator whose nodes went unchecked. */
   warnings: Issue[];
   /** Operators outside the schema table: their nodes were not checked against a schema. */
   unchecked: UncheckedOp[];
+  /** How much of the model was checked. */
   nodes: NodeCounts;
   /** The default-domain opset the model was checked at: the one it imports. */
   opset: number;
+  /** The file format version the model declares (ir_version). */
   irVersion: number;
 }

@@ -71,7 +71,7 @@ function walkGraph(w: Walk, g: Graph, types: Types, path: string, outer?: Outer)
       const parent = path ? ` (in ${w.described.get(path) ?? path})` : '';
       w.described.set(inner, `the ${body.attribute} of ${node.opType} node '${label}'${parent}`);
       const scope = w.inference.bodies.get(body.graph) ?? new Map<string, TensorType>();
-      walkGraph(w, body.graph, scope, inner, { defs, at: i, ...(outer ? { parent: outer } : {}) });
+      walkGraph(w, body.graph, scope, inner, { defs, at: i, parent: outer });
     }
   });
 }
@@ -81,8 +81,7 @@ function checkOperator(w: Walk, node: Node, label: string, types: Types, path: s
   const fail = (code: string, message: string): Issue[] => [{ code, message, node: label, field: 'op_type' }];
   if (!node.opType) return fail('empty-op-type', `node ${label} has no op_type`);
   const domain = isDefaultDomain(node.domain) ? '' : node.domain;
-  // An IR 1-2 model may leave the default domain's import out.
-  const version = domain ? w.imports.get(domain) : w.imports.has('') || w.model.irVersion < 3 ? w.opset : undefined;
+  const version = importedVersion(w, domain);
   if (version === undefined) {
     const what = `node ${label} (${node.opType}) is in domain '${node.domain}', which the model does not import`;
     return fail('missing-opset-import', what);
@@ -108,14 +107,22 @@ function checkOperator(w: Walk, node: Node, label: string, types: Types, path: s
       );
     case 'deprecated':
       return fail('deprecated-op', `node ${label}: ${node.opType} is deprecated at ${which} (since ${found.since})`);
-    case 'uncovered': {
-      const key = `${domain}::${node.opType}`;
-      const entry = w.unchecked.get(key) ?? { opType: node.opType, domain, nodes: [] };
-      entry.nodes.push(path ? `${path}/${label}` : label);
-      w.unchecked.set(key, entry);
+    case 'uncovered':
+      noteUnchecked(w, node.opType, domain, path ? `${path}/${label}` : label);
       return [];
-    }
     default:
       return unreachable(found);
   }
+}
+
+/** The version of `domain` the model imports. An IR 1-2 model may leave the default domain's import out. */
+const importedVersion = (w: Walk, domain: string): number | undefined =>
+  domain ? w.imports.get(domain) : w.imports.has('') || w.model.irVersion < 3 ? w.opset : undefined;
+
+/** An operator outside the table: recorded once, with every node (`at`, its graph's path and label) using it. */
+function noteUnchecked(w: Walk, opType: string, domain: string, at: string): void {
+  const key = `${domain}::${opType}`;
+  const entry = w.unchecked.get(key) ?? { opType, domain, nodes: [] };
+  entry.nodes.push(at);
+  w.unchecked.set(key, entry);
 }

@@ -8,12 +8,18 @@ import { UserError } from '../failure.js';
 import { gc, gcLines, latestLinks } from '../store/gc.js';
 import type { Registry } from '../registry.js';
 import { unstampedNote } from '../store/stamp.js';
-import { isCorrupt, Store, type StoreEntry } from '../store/store.js';
+import { listEntries, type StoreEntry } from '../store/contents.js';
+import { isCorrupt, Store } from '../store/store.js';
 
+/** The options `cache` takes, as yargs parses them. */
 export interface CacheArgs extends Args {
+  /** The run config: which stages exist, and its `cache:` section (the remote cache). */
   config: string;
+  /** The store's folder. */
   artifacts: string;
+  /** Results as JSON on stdout. */
   json?: boolean;
+  /** `--remote-cache`: the remote cache's base URL, over the config's. */
   remoteCache?: string;
 }
 
@@ -91,9 +97,9 @@ export async function cacheCommand(registry: Registry, action: string, argv: Cac
   }
   const code =
     action === 'ls'
-      ? ls(await store.entries(), argv.json)
+      ? ls(await listEntries(store), argv.json)
       : action === 'verify'
-        ? await verify(store, await store.entries(), argv.json)
+        ? await verify(store, await listEntries(store), argv.json)
         : await collect(registry, store, argv);
   if (store.unstamped > 0) note(argv.json, unstampedNote(store.unstamped));
   return code;

@@ -65,32 +65,18 @@ export async function main(args: readonly string[], registry: Registry): Promise
     if (extra.length > 0) return usage(`unknown command ${String(extra[0])}${didYouMean(String(extra[0]), known)}`);
     code = await runCommand(registry, command, argv as RunArgs, command === PLAN);
   };
-  const scoped = (command: string, scope: Scope) => (y: Argv) =>
-    withOptions(y, scope, projectRows(registry, command, scope));
-
   let parser = baseParser(args, usage, known, optionNames(registry));
   for (const [name, c] of Object.entries(commands)) {
     if (name === CACHE) continue;
     const scope: Scope = name === PLAN ? 'plan' : 'run';
-    parser = parser.command(name === RUN ? [RUN, '$0'] : name, c.describe, scoped(name, scope), handle(name));
+    const options = (y: Argv) => withOptions(y, scope, projectRows(registry, name, scope));
+    parser = parser.command(name === RUN ? [RUN, '$0'] : name, c.describe, options, handle(name));
   }
-  parser = parser.command(
-    `${CACHE} <action>`,
-    commands[CACHE]!.describe,
-    (y) =>
-      scoped(
-        CACHE,
-        'cache',
-      )(y).positional('action', {
-        choices: ['ls', 'verify', 'gc', 'push', 'pull'] as const,
-        describe: 'what to do',
-      }),
-    async (argv) => {
-      // yargs reports invalid choices through .fail() and still calls the handler.
-      if (code !== 0) return;
-      code = await cacheCommand(registry, String(argv['action']), argv as unknown as CacheArgs);
-    },
-  );
+  parser = parser.command(`${CACHE} <action>`, commands[CACHE]!.describe, cacheOptions(registry), async (argv) => {
+    // yargs reports invalid choices through .fail() and still calls the handler.
+    if (code !== 0) return;
+    code = await cacheCommand(registry, String(argv['action']), argv as unknown as CacheArgs);
+  });
   try {
     await parser.parseAsync();
   } catch (e) {
@@ -98,3 +84,10 @@ export async function main(args: readonly string[], registry: Registry): Promise
   }
   return code;
 }
+
+/** `cache <action>`: the cache's options, and the action, one of those there are. */
+const cacheOptions = (registry: Registry) => (y: Argv) =>
+  withOptions(y, 'cache', projectRows(registry, CACHE, 'cache')).positional('action', {
+    choices: ['ls', 'verify', 'gc', 'push', 'pull'] as const,
+    describe: 'what to do',
+  });

@@ -11,8 +11,11 @@ import { LOG_FORMAT_ENV, LOG_FORMATS } from '../log/log.js';
 /** `run`: the commands that run stages (`run` and the project's); `plan`; `cache` (ls, verify, gc, push, pull). */
 export type Scope = 'run' | 'plan' | 'cache';
 
+/** One option: the commands that take it and how yargs parses it. */
 export interface OptionRow {
+  /** Which commands list it in their `--help` and accept it. */
   scopes: readonly Scope[];
+  /** yargs's option spec (type, description, default, choices). */
   spec: Options;
   /** Given several times, the values collect into an array (else the last one wins). */
   repeatable?: boolean;
@@ -31,7 +34,7 @@ const value = (
   more: { repeatable?: boolean } & Options = {},
 ): OptionRow => {
   const { repeatable, ...spec } = more;
-  return { scopes, ...(repeatable ? { repeatable } : {}), spec: { type: 'string', describe, ...spec } };
+  return { scopes, repeatable, spec: { type: 'string', describe, ...spec } };
 };
 
 export const OPTIONS: Record<string, OptionRow> = {

@@ -24,7 +24,10 @@ export const PLAN = 'plan';
 export const CACHE = 'cache';
 
 /** A command as the CLI offers it; without targets, it asks for every stage. */
-export type Command = Omit<RegistryCommand, 'targets'> & { targets?: readonly string[] };
+export type Command = Omit<RegistryCommand, 'targets'> & {
+  /** The stages it asks for (their producers run too); absent: every stage. */
+  targets?: readonly string[];
+};
 
 /** Every command: `run` (every stage), the project's, `plan` (takes the filters) and `cache`. */
 export function commandTable(registry: Registry): Record<string, Command> {
@@ -74,7 +77,7 @@ export function projectRows(registry: Registry, command: string, scope: Scope): 
   }
   for (const [name, o] of Object.entries(registry.options ?? {})) {
     const spec = { type: 'string', describe: o.describe } as const;
-    rows[name] = { scopes: ['run', 'plan'], ...(o.array ? { repeatable: true } : {}), spec };
+    rows[name] = { scopes: ['run', 'plan'], repeatable: o.array, spec };
   }
   const require = OPTIONS['require']!;
   const describe = `${String(require.spec.describe)}: ${toolNames(registry).join(', ')}`;

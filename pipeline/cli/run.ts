@@ -31,18 +31,31 @@ import { Store } from '../store/store.js';
 import { logSummary, planTable, runJson } from '../log/summary.js';
 import { stageSummaries } from '../log/stage-summary.js';
 
+/** The options of `run`, `plan` and the project's commands, as yargs parses them (options.ts describes each). */
 export interface RunArgs extends Args {
+  /** The run config's path. */
   config: string;
+  /** `--set a.b=value` overrides, in the order given. */
   set: string[];
+  /** Rebuild the selected stages even on a hit. */
   force: boolean;
+  /** Say per stage which key input changed. */
   explain: boolean;
+  /** Full reasons for skipped stages on the terminal. */
   verbose: boolean;
+  /** Stages built at once, as typed (checked to be a whole number ≥ 1 before the run). */
   jobs: string;
+  /** Results as JSON on stdout, the log as JSON lines on stderr. */
   json?: boolean;
+  /** `--log-format`: human or json; undefined leaves it to the environment. */
   logFormat?: string;
+  /** Tools whose absence fails the run rather than skipping their stages. */
   require: string[];
+  /** The store's folder. */
   artifacts: string;
+  /** `--remote-cache`: the remote cache's base URL, over the config's. */
   remoteCache?: string;
+  /** Re-hash every artifact a hit serves (on by default under CI). */
   verify: boolean;
 }
 
@@ -100,7 +113,7 @@ const common = (p: Prepared, argv: RunArgs) => ({
   require: argv.require,
   excluded: p.excluded,
   code: p.code,
-  ...(p.remote ? { remote: p.remote } : {}),
+  remote: p.remote,
 });
 
 async function plan(p: Prepared, argv: RunArgs): Promise<number> {
@@ -166,7 +179,7 @@ async function finish(outcomes: Outcome[], r: Finish): Promise<number> {
   remote?.close();
   const configSha = sha256(canonical(stageConfig(config)));
   const name = viewName(r.argv.config, r.prepared.subject?.['name']);
-  await writeLatest(store, r.argv.config, outcomes, { configSha, name, ...(interrupted ? { interrupted } : {}) });
+  await writeLatest(store, r.argv.config, outcomes, { configSha, name, interrupted });
   const ms = performance.now() - r.started;
   logSummary(log, outcomes, ms);
   const failed = outcomes.filter((o) => o.status === 'failed');

@@ -18,6 +18,7 @@ import { limits, overLimit } from './limits.js';
 import { err, ok, type Result } from '../result.js';
 import { didYouMean } from '../cli/suggest.js';
 
+/** A run config as parsed: sections by name; each stage reads and checks its own (its schema). */
 export type RunConfig = Record<string, unknown>;
 
 type SchemaNode = { properties?: Record<string, SchemaNode>; items?: SchemaNode; description?: string };
@@ -135,7 +136,15 @@ function readBounded(file: string): Result<string, string> {
   }
 }
 
-export type ConfigCheck = (config: RunConfig) => { path: string[]; message: string } | undefined;
+/** A judgement of the checked config the schema cannot make (fields that do not go together, a memory budget). */
+export type ConfigCheck = (config: RunConfig) =>
+  | {
+      /** The field to blame, from the top of the config. */
+      path: string[];
+      /** What is wrong and what to do, without the location. */
+      message: string;
+    }
+  | undefined;
 
 /**
  * Reads, overrides and checks a run config. `adjust` edits the file's config (options the project declares, such
@@ -151,8 +160,30 @@ export async function loadConfig(
 ): Promise<Result<RunConfig, string>> {
   const text = readBounded(file);
   if (!text.ok) return text;
+  const parsed = readYaml(file, text.value);
+  if (!parsed.ok) return parsed;
+  const { raw, where } = parsed.value;
+  const problem = guard(raw);
+  if (problem) return err(`${where(problem.path, problem.atKey)}: ${problem.message}`);
+  const adjusted = adjust ? adjust(raw) : ok(raw);
+  if (!adjusted.ok) return adjusted;
+  const withSets = applySets(adjusted.value, sets);
+  if (!withSets.ok) return withSets;
+  const from = withSets.from ?? new Map<string, string>();
+  const origin: Where = (path, atKey) => {
+    for (let n = path.length; n > 0; n--) {
+      const s = from.get(path.slice(0, n).join('.'));
+      if (s) return `--set ${s}`;
+    }
+    return where(path, atKey);
+  };
+  return validated(withSets.value, schema, origin, check);
+}
+
+/** The file's YAML as a mapping, and where each path is in it; invalid YAML says where, in one line. */
+function readYaml(file: string, text: string): Result<{ raw: RunConfig; where: Where }, string> {
   const lines = new LineCounter();
-  const doc = parseDocument(text.value, { lineCounter: lines });
+  const doc = parseDocument(text, { lineCounter: lines });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
@@ -171,26 +202,20 @@ export async function loadConfig(
   }
   if (typeof raw !== 'object' || Array.isArray(raw) || raw === null)
     return err(`${file}: the config must be a mapping of sections (model:, bench:, …)`);
-  const where = locator(file, doc, lines);
-  const problem = guard(raw);
-  if (problem) return err(`${where(problem.path, problem.atKey)}: ${problem.message}`);
-  const adjusted = adjust ? adjust(raw as RunConfig) : ok(raw as RunConfig);
-  if (!adjusted.ok) return adjusted;
-  const withSets = applySets(adjusted.value, sets);
-  if (!withSets.ok) return withSets;
-  const set = withSets;
-  const from = set.from ?? new Map<string, string>();
-  const origin: Where = (path, atKey) => {
-    for (let n = path.length; n > 0; n--) {
-      const s = from.get(path.slice(0, n).join('.'));
-      if (s) return `--set ${s}`;
-    }
-    return where(path, atKey);
-  };
+  return ok({ raw: raw as RunConfig, where: locator(file, doc, lines) });
+}
+
+/** The config against the schema (defaults filled in), then `check`; a problem is named by where it came from. */
+async function validated(
+  config: RunConfig,
+  schema: object,
+  origin: Where,
+  check: ConfigCheck | undefined,
+): Promise<Result<RunConfig, string>> {
   const validate = await validator(schema);
-  if (validate(withSets.value)) {
-    const problem = check?.(withSets.value);
-    return problem ? err(`${origin(problem.path)}: ${problem.message}`) : ok(withSets.value);
+  if (validate(config)) {
+    const problem = check?.(config);
+    return problem ? err(`${origin(problem.path)}: ${problem.message}`) : ok(config);
   }
   const errors = validate.errors ?? [];
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more: fix this one and run again)` : '';

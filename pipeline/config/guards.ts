@@ -7,6 +7,7 @@ import { limits, overLimit } from './limits.js';
 
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** What a guard found, before it is given a location (`file:line:col` or the `--set`). */
 export interface GuardProblem {
   /** Field path from the top of the config. */
   path: string[];

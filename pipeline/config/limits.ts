@@ -3,10 +3,13 @@
  * instead of running for minutes or exhausting memory. Each can be raised on purpose through its environment
  * variable; the refusal names the variable.
  */
+/** One bound, as the refusal states it. */
 export interface Limit {
+  /** The bound in force: the environment variable's when it is a positive integer, else the default. */
   value: number;
   /** The environment variable that raises it. */
   env: string;
+  /** What `value` counts (`bytes`, `items`), for the message. */
   unit: string;
 }
 

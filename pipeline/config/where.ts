@@ -4,6 +4,7 @@
  */
 import { isMap, isNode, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 
+/** Where a field path is: `file:line:col` of its value, or of its key when `atKey` (an unknown or bad key). */
 export type Where = (path: readonly string[], atKey?: boolean) => string;
 
 export function locator(file: string, doc: Document, lines: LineCounter): Where {

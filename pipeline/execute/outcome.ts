@@ -12,15 +12,21 @@ import type { StoredOutput } from '../store/store.js';
 /** `interrupted`: a signal stopped the run before this stage finished; nothing of it was stored. */
 export type Status = 'built' | 'cached' | 'skipped' | 'failed' | 'interrupted';
 
+/** How one stage ended: what `--json`, the summary and the manifest report of it. */
 export interface Outcome {
+  /** The stage's name in the registry. */
   stage: string;
+  /** How it ended: what the summary counts and the exit code follows. */
   status: Status;
+  /** Its key, when it got one (a hit, a build, a decline, a failure at run time). */
   key?: string;
   /** Why it did not build, as a value (pipeline/cause.ts). */
   cause?: Cause;
   /** Why it did not build, as the sentence users read (the manifest's `reason`). */
   message?: string;
+  /** How long the stage took, lookup or build. */
   ms: number;
+  /** What it built or a hit served, by label; empty otherwise. */
   outputs: Record<string, StoredOutput>;
   /** For a cache hit: which cache served it. */
   from?: 'local' | 'remote';
@@ -91,7 +97,7 @@ export class Attempt {
     const ms = this.elapsed();
     const made = r.madeAt !== undefined ? { made: new Date(r.madeAt).toISOString() } : {};
     this.say({ kind: 'hit', stage: this.stage, key, ms, from, reused: r.reused, ...made });
-    return this.end('cached', { key, ms, outputs, ...(from === 'remote' ? { from } : {}) });
+    return this.end('cached', { key, ms, outputs, from: from === 'remote' ? from : undefined });
   }
 
   built(key: string, outputs: Record<string, StoredOutput>, ms: number): Outcome {

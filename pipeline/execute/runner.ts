@@ -25,10 +25,15 @@ import { unreachable } from '../unreachable.js';
 export type { Outcome } from './outcome.js';
 export { planStages, type PlanOutcome } from '../plan/plan.js';
 
+/** What `run` (and the project's commands) give the run loop beside the stages and the config. */
 export interface RunOptions {
+  /** The local store every hit is looked up in and every build stored into. */
   store: Store;
+  /** Where every event is said. */
   log: Logger;
+  /** How stages and tool probes start programs. */
   exec: Exec;
+  /** `--force`: rebuild the selected stages even on a hit. */
   force?: boolean;
   /** Log, on every miss, which inputs of the key changed since the stage's previous build. */
   explain?: boolean;
@@ -36,13 +41,16 @@ export interface RunOptions {
   require?: readonly string[];
   /** Stages left out by the caller (e.g. `--precision`): name → message. */
   excluded?: ReadonlyMap<string, string>;
+  /** The stage options' values (`--precision fp16`): each stage sees those it declares. */
   options?: Readonly<Record<string, unknown>>;
   /**
    * `cache: 'never'` stages the command did not ask for (the benchmark under `report`): their newest stored
    * result for the same key is used instead of measuring again; without one they run.
    */
   reuse?: ReadonlySet<string>;
+  /** Stages built at once (`--jobs`); 2 when not given. */
   concurrency?: number;
+  /** The run's stop (SIGINT, SIGTERM): no stage starts after it, and those running are stopped. */
   signal?: AbortSignal;
   /** The artifact folder as the user named it: messages show a stage's inputs and outputs under its `latest/`. */
   shownAs?: string;
@@ -94,7 +102,7 @@ function settled(a: Attempt, step: Exclude<Step, Miss>): Outcome {
     case 'remote-hit':
       return a.cached(step.fingerprint.key, step.outputs, step.decision === 'hit' ? 'local' : 'remote', {
         reused: step.reused,
-        ...(step.madeAt !== undefined ? { madeAt: step.madeAt } : {}),
+        madeAt: step.madeAt,
       });
     default:
       return unreachable(step);
@@ -128,7 +136,7 @@ async function decideThenBuild(def: AnyStage, a: Attempt, loop: Loop): Promise<O
   const env: PlanEnv = { ...opts, probes: loop.probes, find };
   const step = await decide(def, loop.root, (s) => fromOutcome(loop.results.get(s), s), env);
   if ('fingerprint' in step) a.key = step.fingerprint.key;
-  a.say({ kind: 'planned', stage: def.name, decision: step.decision, ...(a.key ? { key: a.key } : {}) });
+  a.say({ kind: 'planned', stage: def.name, decision: step.decision, key: a.key });
   if (step.decision !== 'miss') return settled(a, step);
   if (signal.aborted) return a.interrupted(signal);
   return build(def, step, a, env, loop);

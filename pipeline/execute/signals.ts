@@ -16,7 +16,14 @@ export const interruptedBy = (signal: AbortSignal): string | undefined =>
 
 export const exitCodeFor = (name: string): number => CODES[name] ?? 130;
 
-export type Settled<T> = { settled: true; value: T } | { settled: false };
+/** Work that ended in time, with its value, or was given up on after a stop. */
+export type Settled<T> =
+  | {
+      settled: true;
+      /** What the work resolved to. */
+      value: T;
+    }
+  | { settled: false };
 
 /** `work`'s value, or `settled: false` once `signal` has been aborted for `STOP_GRACE_MS` without it. */
 export async function settleOrAbandon<T>(work: Promise<T>, signal: AbortSignal): Promise<Settled<T>> {

@@ -12,11 +12,20 @@ import type { Event } from './events.js';
 import { linesOf, type Level, type Line, type LineStatus } from './render.js';
 import { unreachable } from '../unreachable.js';
 
+/** Where a run's events go: rendered as human lines or JSON records (createLogger). */
 export interface Logger {
+  /** Says one event, at the level its lines carry. */
   emit(event: Event): void;
   /** A warning that is no stage's event (the CLI's own, e.g. a remote cache it cannot use). */
   warn(message: string): void;
-  warn(where: { stage?: string }, message: string): void;
+  /** A warning about a stage (a store problem met while looking its key up). */
+  warn(
+    where: {
+      /** The stage the warning is shown under, if any. */
+      stage?: string;
+    },
+    message: string,
+  ): void;
 }
 
 const RANK: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
@@ -204,9 +213,11 @@ export function logFormat(option: string | undefined, env = process.env[LOG_FORM
   return `${from} ${given}: not a log format; use ${LOG_FORMATS.join(' or ')}`;
 }
 
+/** How a logger writes; the defaults suit a person at a terminal. */
 export interface LogOptions {
   /** JSON records instead of human lines. */
   json?: boolean;
+  /** Lines below it are not written (`info` by default: the `planned` lines are debug). */
   level?: Level;
   /** Terminal lines carry the full message of a skip, not only its short form. */
   verbose?: boolean;
@@ -230,7 +241,7 @@ export function createLogger(options: LogOptions = {}): Logger {
     warn(where: string | { stage?: string }, message?: string) {
       const stage = typeof where === 'string' ? undefined : where.stage;
       const said = typeof where === 'string' ? where : (message ?? '');
-      emit({ kind: 'note', level: 'warn', ...(stage ? { stage } : {}), message: said });
+      emit({ kind: 'note', level: 'warn', stage, message: said });
     },
   };
 }

@@ -8,12 +8,17 @@
 import type { Logger } from './log.js';
 import { formatMs } from './log.js';
 
+/** A stage's report of where it is (`ctx.log.progress`): `done/total`, what it is on, and its times. */
 export interface ProgressUpdate {
+  /** Steps finished. */
   done: number;
+  /** Steps in all (a loop's runs, passes, engines); 0 when unknown, and no count is shown. */
   total: number;
+  /** What it is doing (`ort fp32 batch 8 timed`), shown before the count. */
   what?: string;
-  /** How long the current step has run and how long it is expected to take in all, when the stage knows. */
+  /** How long the current step has run, when the stage knows; the line's clock runs on between reports. */
   elapsedMs?: number;
+  /** How long the current step is expected to take in all, shown as `of ~7 s`. */
   estimateMs?: number;
 }
 

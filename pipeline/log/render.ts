@@ -7,23 +7,33 @@ import type { Counts, Event } from './events.js';
 import { unreachable } from '../unreachable.js';
 import { shortMessage } from '../execute/user-paths.js';
 
+/** A line's level: its colour on a terminal, pino's level in JSON, and what the log's level filters. */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 /** The word a stage's line carries after its name. */
 export type LineStatus = 'planned' | 'waiting' | 'running' | 'cached' | 'built' | 'skipped' | 'failed' | 'interrupted';
 
+/** One line of the log, before it is written as text or as a JSON record. */
 export interface Line {
+  /** Warnings and errors are marked as such on a terminal; the log's level leaves out the lines below it. */
   level: Level;
+  /** The line's text (a JSON record's `msg`). */
   msg: string;
+  /** The stage it is about, shown as `[stage]`. */
   stage?: string;
+  /** The word after the stage's name. */
   status?: LineStatus;
+  /** How long the stage (or step) took, shown as `(12 ms)`. */
   ms?: number;
   /** A skip's full message (`msg` is its short form): in JSON always, on a terminal under `--verbose`. */
   reason?: string;
+  /** Supporting lines, indented under the line. */
   details?: readonly string[];
+  /** `--explain`'s lines: what changed in the key, indented under the line. */
   explain?: readonly string[];
   /** The live status line of a running stage, with how long it has run. */
   liveMs?: number;
+  /** The run's counts, on the summary line (a JSON record's `summary`). */
   summary?: Counts;
   /** A stage's own fields (`ctx.log`): `key=value` on a terminal. */
   fields?: Readonly<Record<string, unknown>>;
@@ -41,7 +51,7 @@ function hitLine(e: Extract<Event, { kind: 'hit' }>): Line {
 function declinedLine(e: Extract<Event, { kind: 'declined' }>): Line {
   const base = { stage: e.stage, status: 'skipped' as const };
   if (e.cached) return { ...base, level: 'info', msg: `${e.message} (hit ${short(e.key)})` };
-  return { ...base, level: 'warn', msg: e.message, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
+  return { ...base, level: 'warn', msg: e.message, ms: e.ms, details: e.details };
 }
 
 function failedLine(e: Extract<Event, { kind: 'failed' }>): Line {
@@ -50,7 +60,7 @@ function failedLine(e: Extract<Event, { kind: 'failed' }>): Line {
     case 'plan':
       return { ...base, msg: shortMessage(e.message), reason: e.message };
     case 'run':
-      return { ...base, msg: e.message, ...(e.ms !== undefined ? { ms: e.ms } : {}), details: e.details };
+      return { ...base, msg: e.message, ms: e.ms, details: e.details };
     default:
       return unreachable(e.phase);
   }

@@ -13,14 +13,29 @@ import { canonical, sha256 } from './fingerprint.js';
 
 /** One module: the hash (or `name@version` for a package) and the modules it imports. */
 export interface ModuleNode {
+  /** The compiled module's content hash, or `name@version` for a package. */
   hash: string;
+  /** The ids of the modules it imports, statically or lazily. */
   imports: readonly string[];
 }
+/** Every module of the bundle by id: a source path, or `package:name` for a package. */
 export type ModuleGraph = Readonly<Record<string, ModuleNode>>;
 
 /** The part of esbuild's metafile this reads. */
 export interface Metafile {
-  inputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
+  /** Each input module, by its path relative to the project. */
+  inputs: Record<
+    string,
+    {
+      /** What the module imports. */
+      imports: Array<{
+        /** The imported module's path (or a package's specifier when external). */
+        path: string;
+        /** Left out of the bundle (a package loaded from node_modules at run time). */
+        external?: boolean;
+      }>;
+    }
+  >;
 }
 
 export const CODE_IDENTITY_FILE = 'code-identity.json';

@@ -7,11 +7,15 @@
  */
 import { createHash } from 'node:crypto';
 
+/** What a key hashes, as stored beside its entry: `--explain` compares two of them field by field. */
 export interface KeyData {
+  /** The stage's name. */
   stage: string;
+  /** The stage's declared version: raised by hand for a change the code digest cannot see. */
   version: number;
   /** Digest of the code that makes the stage's outputs (its modules, what they import, package versions). */
   code: string | null;
+  /** The stage's slice of the run config, defaults filled in. */
   config: unknown;
   /** Input label → content hash of the input (with its companions); null for a skipped optional input. */
   inputs: Record<string, string | null>;
@@ -22,25 +26,48 @@ export interface KeyData {
 declare const made: unique symbol;
 
 /** A stage's key and the data it hashes; only `fingerprint()` makes one. */
-export type Fingerprint = { readonly key: string; readonly data: KeyData } & { readonly [made]: true };
+export type Fingerprint = {
+  /** SHA-256 of the canonical JSON of `data`, hex. */
+  readonly key: string;
+  /** What the key hashes. */
+  readonly data: KeyData;
+} & { readonly [made]: true };
 
 /** An input as its consumer's key sees it: its bytes, and those of the files that travel with it. */
-export interface KeyInput {
-  sha256: string;
+export interface KeyInput extends Hashed {
   /** A model's external data beside it (pipeline/store/companions.ts), by its name relative to the input's folder. */
-  companions?: Readonly<Record<string, { sha256: string }>>;
+  companions?: Readonly<Record<string, Hashed>>;
+}
+
+/** A file as a key sees it. */
+export interface Hashed {
+  /** SHA-256 of its bytes, hex. */
+  sha256: string;
+}
+
+/** A tool as a key sees it. */
+export interface KeyTool {
+  /** What the probe reported of the tool (versions, GPU): what the stage's outputs depend on. */
+  fingerprint: Readonly<Record<string, string>>;
 }
 
 /** Everything a stage's output is a function of. */
 export interface KeyParts {
-  stage: { name: string; version: number };
+  /** The stage's name and declared version. */
+  stage: {
+    /** Its name in the registry. */
+    name: string;
+    /** Raised by hand for a change the code digest cannot see. */
+    version: number;
+  };
   /** The stage's code digest (pipeline/plan/code-identity.ts); absent when running from the TypeScript sources. */
   code: string | undefined;
   /** The stage's slice of the run config: what its `config()` returns. */
   config: unknown;
   /** `undefined` for a skipped optional input. */
   inputs: Readonly<Record<string, KeyInput | undefined>>;
-  tools: Readonly<Record<string, { fingerprint: Readonly<Record<string, string>> }>>;
+  /** The stage's tools, by name, as their probes found them. */
+  tools: Readonly<Record<string, KeyTool>>;
 }
 
 /** JSON with object keys sorted at every level; `undefined` members are dropped as JSON.stringify does. */

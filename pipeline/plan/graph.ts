@@ -2,6 +2,7 @@
 import { err, ok, type Result } from '../result.js';
 import type { InputRef, InputRefs, StageDef } from '../stage.js';
 
+/** A stage declaration of any inputs, files and options: what the runner and the planner handle. */
 export type AnyStage = StageDef<any, InputRefs, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Every producer an input may come from: the one it names, then its fallbacks in order. */

@@ -15,8 +15,11 @@ import type { ToolProbes } from './tools.js';
 
 /** A file the user names, handed to the stage where it lies. */
 export interface UserFile {
+  /** Its base name, as an artifact's `file` is. */
   file: string;
+  /** Its content hash: what the key takes of it (never its path). */
   sha256: string;
+  /** Where it lies, as the config names it (resolved): the stage reads it there. */
   path: string;
 }
 
@@ -28,11 +31,26 @@ export const isUserFile = (i: StepInput): i is UserFile => 'path' in i;
 /** What a consumer sees of its producer: its outputs, none yet (`plan`: it is rebuilt first), or none and why. */
 export type Produced =
   | { state: 'pending' }
-  | { state: 'ready'; outputs: Record<string, StoredOutput> }
-  | { state: 'absent'; failed: boolean; cause?: Cause; message?: string };
+  | {
+      state: 'ready';
+      /** What it built or a hit served, by label. */
+      outputs: Record<string, StoredOutput>;
+    }
+  | {
+      state: 'absent';
+      /** It failed (its consumers are skipped as upstream-failed), rather than being skipped. */
+      failed: boolean;
+      /** Why it has nothing, as a value. */
+      cause?: Cause;
+      /** Why it has nothing, in words: its consumers' skip says it. */
+      message?: string;
+    };
 
+/** A stage's key parts, gathered: what the fingerprint hashes, and the files the stage is handed. */
 export interface Gathered {
+  /** The stage's config slice (what its `config()` returns), with the options it takes into its key. */
   config: unknown;
+  /** Its declared tools, by name, as their probes found them. */
   tools: Record<string, ToolFound>;
   /** What the key hashes, by label (a group's files as `group/name`); `undefined` for a skipped optional input. */
   inputs: Record<string, StepInput | undefined>;
@@ -41,9 +59,21 @@ export interface Gathered {
 }
 
 /** No key now: `skip` (with `failed` when the stage counts as failed), or `pending`. */
-export type NoKey = { kind: 'pending' } | { kind: 'skip'; cause: Cause; message: string; failed: boolean };
+export type NoKey =
+  | { kind: 'pending' }
+  | {
+      kind: 'skip';
+      /** Why, as a value. */
+      cause: Cause;
+      /** Why, in one sentence. */
+      message: string;
+      /** The stage counts as failed (a required tool missing, a probe that threw). */
+      failed: boolean;
+    };
 
+/** What gathering needs beside the stage: the run's probes and the command's filters and options. */
 export interface GatherOptions {
+  /** The run's tool probes: each tool is probed once per run, whatever number of stages declare it. */
   probes: ToolProbes;
   /** Tool names whose absence is an error, not a skip. */
   require?: readonly string[];

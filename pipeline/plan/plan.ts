@@ -34,26 +34,66 @@ export const MISS: Readonly<Record<MissWhy, { plan?: string; run: string }>> = {
 };
 
 /** A stage whose key is known: the key, and what it was made of. */
-export type Keyed = Gathered & { fingerprint: Fingerprint };
+export interface Keyed extends Gathered {
+  /** The key, and the key data it hashes. */
+  fingerprint: Fingerprint;
+}
 
-export type Step =
-  | { stage: string; decision: 'pending' }
-  /** `failed`: the stage counts as failed (a required tool missing); `key` for a decline stored under it. */
-  | { stage: string; decision: 'skip'; cause: Cause; message: string; failed: boolean; key?: string }
-  /** `reused`: a measurement's newest result, taken by a command that only reads it. */
-  | (Keyed & {
-      stage: string;
-      decision: 'hit' | 'remote-hit';
-      outputs: Record<string, StoredOutput>;
-      reused: boolean;
-      madeAt?: number;
-    })
-  | (Keyed & { stage: string; decision: 'miss'; why: MissWhy; explain: string[] });
+/** What every step names. */
+interface StageStep {
+  /** The stage's name in the registry. */
+  stage: string;
+}
 
+/** A producer is rebuilt first (`plan` only): the stage's key is not known yet. */
+export interface PendingStep extends StageStep {
+  decision: 'pending';
+}
+
+/** The stage does not run: left out by the planner, or declined under its key earlier. */
+export interface SkipStep extends StageStep {
+  decision: 'skip';
+  /** Why, as a value. */
+  cause: Cause;
+  /** Why, in one sentence. */
+  message: string;
+  /** The stage counts as failed (a required tool missing), not as skipped. */
+  failed: boolean;
+  /** The key a stored decline is under. */
+  key?: string;
+}
+
+/** A stored entry serves the stage, from this store (`hit`) or the remote one (`remote-hit`). */
+export interface HitStep extends Keyed, StageStep {
+  /** Which store held the entry. */
+  decision: 'hit' | 'remote-hit';
+  /** The entry's outputs, by label. */
+  outputs: Record<string, StoredOutput>;
+  /** A measurement's newest result, taken by a command that only reads it. */
+  reused: boolean;
+  /** When a reused result was stored (ms since the epoch): the user is told how old it is. */
+  madeAt?: number;
+}
+
+/** The stage runs. */
+export interface MissStep extends Keyed, StageStep {
+  decision: 'miss';
+  /** Why there is no hit (a plain miss, `--force`, a never-cached measurement…). */
+  why: MissWhy;
+  /** What changed since the stage's newest entry, one line each (`--explain` prints it). */
+  explain: string[];
+}
+
+/** The planner's answer for one stage; `run` and `plan` act on the same one. */
+export type Step = PendingStep | SkipStep | HitStep | MissStep;
+
+/** What deciding a stage needs beside the stage: the store, the code digests and the command's options. */
 export interface PlanEnv extends GatherOptions {
+  /** The local store: its entries, and each stage's newest key data (for `--explain`). */
   store: Store;
   /** Stage name → code digest (pipeline/plan/code-identity.ts). */
   code?: Readonly<Record<string, string>>;
+  /** `--force`: every stage with a key misses. */
   force?: boolean;
   /** `cache: 'never'` stages whose newest stored result serves a command that does not ask for them. */
   reuse?: ReadonlySet<string>;
@@ -77,8 +117,7 @@ export async function cachedStep(
   const decision = hit.from === 'remote' ? 'remote-hit' : 'hit';
   // A never-cached stage is served from the store only as a reused result.
   const reused = def.cache === 'never';
-  const made = reused && hit.madeAt !== undefined ? { madeAt: hit.madeAt } : {};
-  return { ...keyed, stage: def.name, decision, outputs: hit.outputs, reused, ...made };
+  return { ...keyed, stage: def.name, decision, outputs: hit.outputs, reused, madeAt: reused ? hit.madeAt : undefined };
 }
 
 export async function decide(
@@ -111,15 +150,21 @@ export async function decide(
 
 /** A stage's line in `plan --json`: field names are what users read, so the message is `reason`. */
 export interface PlanOutcome {
+  /** The stage's name in the registry. */
   stage: string;
+  /** What `run` would do with it. */
   status: Exclude<Decision, 'skip'> | 'skipped';
+  /** Its key, where it is known (not for a pending stage or one skipped before its key). */
   key?: string;
   /** Why it is skipped, pending or missed, as a sentence. */
   reason?: string;
+  /** Why it is skipped, as a value. */
   cause?: Cause;
+  /** A miss's `--explain` lines: what changed since its newest entry. */
   explain?: string[];
   /** The key's inputs: label → content hash (null for a skipped optional input). */
   inputs?: Record<string, string | null>;
+  /** A hit's stored outputs; empty otherwise. */
   outputs: Record<string, StoredOutput>;
 }
 
@@ -147,7 +192,7 @@ function planOutcome(step: Step): PlanOutcome {
       return { stage, status: 'pending', reason: 'an input is rebuilt first', outputs: {} };
     case 'skip': {
       const { message, cause, key } = step;
-      return { stage, status: 'skipped', ...(key ? { key } : {}), reason: message, cause, outputs: {} };
+      return { stage, status: 'skipped', key, reason: message, cause, outputs: {} };
     }
     case 'hit':
     case 'remote-hit': {
@@ -161,7 +206,7 @@ function planOutcome(step: Step): PlanOutcome {
         stage,
         status: 'miss',
         key,
-        ...(reason ? { reason } : {}),
+        reason: reason || undefined,
         explain: step.explain,
         inputs: data.inputs,
         outputs: {},
@@ -172,14 +217,21 @@ function planOutcome(step: Step): PlanOutcome {
   }
 }
 
+/** What `plan` (and `cache push`/`pull`, which plan first) is given. */
 export interface PlanOptions extends Omit<GatherOptions, 'probes'> {
+  /** The local store, read only. */
   store: Store;
+  /** How tool probes run their commands. */
   exec: Exec;
+  /** `--force`: every stage with a key would run. */
   force?: boolean;
+  /** Stage name → code digest (pipeline/plan/code-identity.ts). */
   code?: Readonly<Record<string, string>>;
+  /** A remote cache to look keys up in when the local store has none. */
   remote?: RemoteCache;
   /** `cache pull`: fetch every remote hit into the local store. */
   pull?: boolean;
+  /** Where a store problem met while looking (a corrupt entry) is said. */
   warn?: (stage: string, message: string) => void;
 }
 

@@ -10,14 +10,19 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { sameStamp, stampOf, type Stamp } from '../store/stamp.js';
 
+/** What a probe's answer depends on: re-checked by the next run instead of probing again. */
 export interface Dependencies {
+  /** Files and folders whose stat decides the answer (an absent one counts: a tool may appear there). */
   files: readonly string[];
+  /** Environment variables the probe reads. */
   env: readonly string[];
 }
 
 /** A probe's answer; with `dependsOn` it is kept for later runs. */
 export interface Answer<T> {
+  /** The answer itself (a found tool, or why it is unavailable). */
   value: T;
+  /** Without it the answer is this run's only. */
   dependsOn?: Dependencies;
 }
 

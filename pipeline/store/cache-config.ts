@@ -44,7 +44,29 @@ export function remoteFrom(
   const section = configSection(config, 'cache', cacheSchema);
   const raw = flag ?? section.remote;
   if (!raw) return ok(undefined);
-  const where = flag ? '--remote-cache' : `${file}: cache.remote`;
+  const url = remoteUrl(raw, flag ? '--remote-cache' : `${file}: cache.remote`);
+  if (!url.ok) return url;
+  const envName = section.remote_credentials_env;
+  const secret = envName ? process.env[envName] : undefined;
+  if (envName && !secret) {
+    warn(
+      `${file}: cache.remote_credentials_env names ${envName}, which is not set: ` +
+        'using the remote cache without credentials',
+    );
+  }
+  return ok(
+    new RemoteCache({
+      url: url.value.href,
+      upload: section.remote_upload,
+      authorization: secret ? authorizationFor(secret) : undefined,
+      timeoutMs: section.remote_timeout_s * 1000,
+      warn,
+    }),
+  );
+}
+
+/** The cache's base URL, http or https, without credentials in it (they would end up in logs). */
+function remoteUrl(raw: string, where: string): Result<URL, string> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -60,21 +82,5 @@ export function remoteFrom(
         'cache.remote_credentials_env',
     );
   }
-  const envName = section.remote_credentials_env;
-  const secret = envName ? process.env[envName] : undefined;
-  if (envName && !secret) {
-    warn(
-      `${file}: cache.remote_credentials_env names ${envName}, which is not set: ` +
-        'using the remote cache without credentials',
-    );
-  }
-  return ok(
-    new RemoteCache({
-      url: url.href,
-      upload: section.remote_upload,
-      ...(secret ? { authorization: authorizationFor(secret) } : {}),
-      timeoutMs: section.remote_timeout_s * 1000,
-      warn,
-    }),
-  );
+  return ok(url);
 }

@@ -12,6 +12,7 @@ import type { Registry } from '../registry.js';
 import type { RemoteCache, Uploaded } from './remote-cache.js';
 import { pushEntry } from './remote-lookup.js';
 import { planStages } from '../plan/plan.js';
+import { listEntries } from './contents.js';
 import { isCorrupt, type Store } from './store.js';
 
 interface SyncArgs {
@@ -27,7 +28,7 @@ const warn = (m: string) => process.stderr.write(`warn: ${m}\n`);
 async function push(store: Store, remote: RemoteCache, json: boolean | undefined): Promise<number> {
   const counts: Record<Uploaded, number> = { uploaded: 0, present: 0, skipped: 0, failed: 0 };
   const uploads: Array<Promise<Uploaded>> = [];
-  for (const e of await store.entries()) {
+  for (const e of await listEntries(store)) {
     if (isCorrupt(e.entry) || !(await store.check(e.entry, false)).ok) continue;
     uploads.push((await pushEntry(store, remote, e.entry)).done);
   }

@@ -6,19 +6,27 @@ import { badCompanionName } from './companions.js';
 import { keyOf, type KeyData } from '../plan/fingerprint.js';
 import { err, ok, type Result } from '../result.js';
 
+/** One output of an entry: which object holds it, under which name it is placed. */
 export interface EntryOutput {
   /** The file name the stage declared for this output. */
   file: string;
+  /** Its content hash: the object that holds it. */
   sha256: string;
+  /** Its size in bytes: checked against the object before its bytes are trusted. */
   size: number;
   /** Files that travel with this one, by path relative to its folder (pipeline/store/companions.ts). */
   companions?: Record<string, EntryOutput>;
 }
 
+/** One finished build, as `entries/<stage>/<key>.json` (and a remote cache's `ac/<key>`) holds it. */
 export interface Entry {
+  /** The key it is stored under; `data` must hash to it. */
   key: string;
+  /** What the key hashes: `--explain` compares it with a later key's. */
   data: KeyData;
+  /** The outputs by label; none for a decline. */
   outputs: Record<string, EntryOutput>;
+  /** How long the build took. */
   ms: number;
   /** Set when the stage declined (it could not prove an output): its message, and no outputs. */
   declined?: string;
@@ -72,7 +80,7 @@ function checkOutput(label: string, v: unknown, declared: string | undefined, to
   if (!top && v['companions'] !== undefined) return err(`output ${label} has companions of its own`);
   const companions = top ? checkCompanions(label, v['companions']) : ok(undefined);
   if (!companions.ok) return companions;
-  return ok({ file, sha256: v['sha256'], size, ...(companions.value ? { companions: companions.value } : {}) });
+  return ok({ file, sha256: v['sha256'], size, companions: companions.value });
 }
 
 /**
@@ -93,6 +101,33 @@ export function parseEntry(
     return err('not JSON');
   }
   if (!isRecord(raw)) return err('not an object');
+  const data = checkKey(raw, key, stage);
+  if (!data.ok) return data;
+  const outputs = raw['outputs'];
+  if (!isRecord(outputs)) return err('it has no outputs');
+  const declined = raw['declined'];
+  const wrong = labelsProblem(outputs, declined, declared);
+  if (wrong) return err(wrong);
+  const checked: Record<string, EntryOutput> = {};
+  for (const label of Object.keys(outputs)) {
+    if (!isLabel(label)) return err('it has an output with an invalid label');
+    const o = checkOutput(label, outputs[label], declared?.[label]);
+    if (!o.ok) return o;
+    checked[label] = o.value;
+  }
+  const ms = raw['ms'];
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return err('it has no valid build time');
+  return ok({
+    key,
+    data: data.value,
+    outputs: checked,
+    ms,
+    declined: typeof declined === 'string' ? declined : undefined,
+  });
+}
+
+/** The entry's key data: for this stage, and hashing to the key the entry was looked up by. */
+function checkKey(raw: Record<string, unknown>, key: string, stage: string): Result<KeyData, string> {
   if (raw['key'] !== key) return err('its key field does not match its name');
   const data = raw['data'];
   if (!isRecord(data) || data['stage'] !== stage) return err(`its key data is not for stage ${stage}`);
@@ -101,30 +136,26 @@ export function parseEntry(
   } catch {
     return err('its key data cannot be encoded');
   }
-  const outputs = raw['outputs'];
-  if (!isRecord(outputs)) return err('it has no outputs');
+  return ok(data as unknown as KeyData);
+}
+
+/** What is wrong with the output labels: a decline has none; otherwise they are the declared ones, or some. */
+function labelsProblem(
+  outputs: Record<string, unknown>,
+  declined: unknown,
+  declared: Readonly<Record<string, string>> | undefined,
+): string | undefined {
   const labels = Object.keys(outputs);
-  const declined = raw['declined'];
   if (declined !== undefined) {
     const plain = typeof declined === 'string' && declined !== '' && declined.length <= 2000;
-    if (!plain || labels.length > 0) return err('its decline is malformed');
-  } else if (declared) {
+    return !plain || labels.length > 0 ? 'its decline is malformed' : undefined;
+  }
+  if (declared) {
     const want = Object.keys(declared);
     if (labels.length !== want.length || want.some((l) => !Object.hasOwn(outputs, l))) {
-      return err(`its outputs are ${labels.join(', ') || 'none'}, the stage declares ${want.join(', ')}`);
+      return `its outputs are ${labels.join(', ') || 'none'}, the stage declares ${want.join(', ')}`;
     }
-  } else if (labels.length === 0) {
-    return err('it has no outputs');
+    return undefined;
   }
-  const checked: Record<string, EntryOutput> = {};
-  for (const label of labels) {
-    if (!isLabel(label)) return err('it has an output with an invalid label');
-    const o = checkOutput(label, outputs[label], declared?.[label]);
-    if (!o.ok) return o;
-    checked[label] = o.value;
-  }
-  const ms = raw['ms'];
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return err('it has no valid build time');
-  const decline = typeof declined === 'string' ? { declined } : {};
-  return ok({ key, data: data as unknown as KeyData, outputs: checked, ms, ...decline });
+  return labels.length === 0 ? 'it has no outputs' : undefined;
 }

@@ -6,19 +6,28 @@ import { lstat, readdir, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry } from './entry.js';
 import { canonical } from '../plan/fingerprint.js';
-import { isCorrupt, withCompanions, type Store, type StoreEntry } from './store.js';
+import { listEntries, listObjects, type StoreEntry } from './contents.js';
+import { isCorrupt, withCompanions, type Store } from './store.js';
 
+/** What `cache gc` did: what `--json` prints, and what its lines say. */
 export interface GcReport {
+  /** Entries removed. */
   entries: number;
+  /** Entries kept: each stage's newest, those a `latest` link names, measurements' newest per key. */
   keptEntries: number;
+  /** Objects (artifact files) removed: no kept entry references them. */
   objects: number;
+  /** The bytes those objects held. */
   bytes: number;
   /** Unreferenced objects left because they are younger than the grace period. */
   youngObjects: number;
+  /** Temporary folders removed: left by runs whose process is gone. */
   tmp: number;
+  /** Views removed: no `latest` link points to them. */
   views: number;
   /** The views kept, with the `latest` links that point to each. */
   keptViews: Record<string, string[]>;
+  /** How young an unreferenced object must be to stay (a running build's, before its entry is written). */
   graceMs: number;
 }
 
@@ -37,7 +46,7 @@ const age = async (path: string) => {
 };
 
 async function pruneObjects(store: Store, kept: ReadonlySet<string>, graceMs: number, r: GcReport): Promise<void> {
-  for (const [sha, path] of await store.objects()) {
+  for (const [sha, path] of await listObjects(store)) {
     if (kept.has(sha)) continue;
     const s = await lstat(path).catch(() => undefined);
     if (!s) continue;
@@ -122,7 +131,7 @@ export async function gc(
     ...{ entries: 0, keptEntries: 0, objects: 0, bytes: 0, youngObjects: 0, tmp: 0, views: 0 },
     ...{ keptViews: {}, graceMs },
   };
-  const entries = await store.entries();
+  const entries = await listEntries(store);
   const keys = keptKeys(entries, keep, measured);
   const kept = new Set<string>();
   for (const e of entries) {

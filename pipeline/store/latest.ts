@@ -16,27 +16,43 @@ import type { Event } from '../log/events.js';
 import type { Outcome } from '../execute/outcome.js';
 import { escapeName, isCorrupt, type Store, type StoredOutput } from './store.js';
 
+/** One stage in manifest.json: field names are what users and their scripts read. */
 interface StageRecord {
+  /** Its key, when it got one. */
   key?: string;
+  /** How it ended. */
   status: Outcome['status'];
   /** Why it did not build, as a sentence (the Outcome's `message`; SPEC.md names the field `reason`). */
   reason?: string;
   /** Why it did not build, as a value (pipeline/cause.ts). */
   cause?: Outcome['cause'];
+  /** How long it took, to 0.1 ms. */
   ms: number;
-  outputs: Record<string, { path: string; sha256: string }>;
+  /** Each output's place in the view and its content hash, by label. */
+  outputs: Record<
+    string,
+    {
+      /** Relative to the view (and so to `latest/`). */
+      path: string;
+      /** Its content hash. */
+      sha256: string;
+    }
+  >;
   /** What was said of the stage in this run, in order (pipeline/log/events.ts; progress aside). */
   events?: RecordedEvent[];
   /** Not part of this run: carried over from the earlier run that built or found it. */
   earlier?: true;
 }
 
+/** A view's manifest.json: what the run (and earlier ones, for stages it did not select) made, stage by stage. */
 export interface Manifest {
+  /** The config's path, as given. */
   config: string;
   /** Hash of the loaded config (after `--set` and defaults): what `earlier` stages must share with this run. */
   config_sha256?: string;
   /** The signal that stopped this run, when one did. */
   interrupted?: string;
+  /** Each stage's record, by name. */
   stages: Record<string, StageRecord>;
 }
 
@@ -117,43 +133,18 @@ export async function writeLatest(
   outcomes: readonly Outcome[],
   opts: { configSha: string; interrupted?: string; name?: string },
 ): Promise<Manifest> {
-  const views = join(store.root, 'views');
   const name = opts.name ?? viewName(configPath);
   const id = `${name}-${Date.now().toString(36)}-${process.pid}`;
-  const view = join(views, id);
+  const view = join(store.root, 'views', id);
   await mkdir(view, { recursive: true });
-
-  const rows: Row[] = [
-    ...outcomes.map((o) => ({
-      stage: o.stage,
-      rec: {
-        ...(o.key ? { key: o.key } : {}),
-        status: o.status,
-        ...(o.message ? { reason: o.message } : {}),
-        ...(o.cause ? { cause: o.cause } : {}),
-        ms: Math.round(o.ms * 10) / 10,
-        events: o.events.map(recorded),
-      },
-      outputs: o.outputs,
-    })),
-    ...(await carriedOver(store, `latest-${name}`, opts.configSha, outcomes)),
-  ];
-  const linked: string[] = [];
-  const owners = new Map<string, number>();
-  for (const r of rows) for (const o of Object.values(r.outputs)) owners.set(o.file, (owners.get(o.file) ?? 0) + 1);
-
-  const interrupted = opts.interrupted ? { interrupted: opts.interrupted } : {};
-  const manifest: Manifest = { config: configPath, config_sha256: opts.configSha, ...interrupted, stages: {} };
-  for (const r of rows) {
-    const outputs: StageRecord['outputs'] = {};
-    for (const [label, out] of Object.entries(r.outputs)) {
-      // Two stages with one file name each get a folder rather than overwrite each other.
-      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(r.stage), out.file) : out.file;
-      linked.push(...(await store.place(out, join(view, rel))));
-      outputs[label] = { path: rel, sha256: out.sha256 };
-    }
-    manifest.stages[r.stage] = { ...r.rec, outputs };
-  }
+  const rows = [...outcomes.map(rowOf), ...(await carriedOver(store, `latest-${name}`, opts.configSha, outcomes))];
+  const { stages, linked } = await placeOutputs(store, view, rows);
+  const manifest: Manifest = {
+    config: configPath,
+    config_sha256: opts.configSha,
+    interrupted: opts.interrupted,
+    stages,
+  };
   await writeFile(join(view, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
   await checkLatest(store, store.root, name);
@@ -169,4 +160,37 @@ export async function writeLatest(
   // Old views go once no reader is likely to hold them; those a `latest` link names always stay.
   await pruneViews(store.root, VIEW_GRACE_MS);
   return manifest;
+}
+
+/** A stage of this run as manifest.json records it. */
+const rowOf = (o: Outcome): Row => ({
+  stage: o.stage,
+  rec: {
+    key: o.key,
+    status: o.status,
+    reason: o.message || undefined,
+    cause: o.cause,
+    ms: Math.round(o.ms * 10) / 10,
+    events: o.events.map(recorded),
+  },
+  outputs: o.outputs,
+});
+
+/** Each row's outputs linked into the view: the stage records, and every path linked (to restamp). */
+async function placeOutputs(store: Store, view: string, rows: readonly Row[]) {
+  const linked: string[] = [];
+  const owners = new Map<string, number>();
+  for (const r of rows) for (const o of Object.values(r.outputs)) owners.set(o.file, (owners.get(o.file) ?? 0) + 1);
+  const stages: Record<string, StageRecord> = {};
+  for (const r of rows) {
+    const outputs: StageRecord['outputs'] = {};
+    for (const [label, out] of Object.entries(r.outputs)) {
+      // Two stages with one file name each get a folder rather than overwrite each other.
+      const rel = (owners.get(out.file) ?? 0) > 1 ? join(escapeName(r.stage), out.file) : out.file;
+      linked.push(...(await store.place(out, join(view, rel))));
+      outputs[label] = { path: rel, sha256: out.sha256 };
+    }
+    stages[r.stage] = { ...r.rec, outputs };
+  }
+  return { stages, linked };
 }

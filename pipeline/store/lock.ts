@@ -54,8 +54,11 @@ async function breakIfDead(path: string, firstSeen: number): Promise<boolean> {
   return true;
 }
 
+/** Who holds a lock, as far as its lock file says (it may be unreadable, or being written). */
 export interface Waiting {
+  /** The holder's process id. */
   pid?: number;
+  /** The holder's host: a store shared over a network may be locked from another machine. */
   host?: string;
 }
 
@@ -82,7 +85,7 @@ export async function acquire(
     if (!waited) {
       waited = true;
       const h = await readHolder(path);
-      onWait?.({ ...(h ? { pid: h.pid, host: h.host } : {}) });
+      onWait?.({ pid: h?.pid, host: h?.host });
     }
     await new Promise<void>((resolve) => {
       const t = setTimeout(done, delay);

@@ -6,27 +6,31 @@
 import { stat } from 'node:fs/promises';
 import type { RemoteCache } from './remote-cache.js';
 import { peekRemote, pullEntry, type RemoteStage } from './remote-lookup.js';
-import { isCorrupt, type Entry, type Store, type StoredOutput } from './store.js';
+import { isCorrupt, type Store, type StoredOutput } from './store.js';
 
 /** `declined`: the stage declined for this key (no outputs), which is as much a result as an output. */
 export interface Hit {
+  /** The entry's outputs, by label (a remote hit's are in the local store once pulled; `plan` only peeks). */
   outputs: Record<string, StoredOutput>;
+  /** Which store held the entry. */
   from: 'local' | 'remote';
+  /** The stored decline's message. */
   declined?: string;
   /** When the local entry was written (ms since the epoch): which result a reused measurement is. */
   madeAt?: number;
 }
 
+/** Where and how a key is looked up. */
 export interface LookupOptions {
+  /** The local store, looked in first. */
   store: Store;
+  /** The remote cache, looked in when the local store has no entry. */
   remote?: RemoteCache;
   /** Re-hash every object a hit serves, whatever its stamp says. */
   verify?: boolean;
   /** Says a problem with an entry (the stage's name is the caller's to add). */
   warn(message: string): void;
 }
-
-const declinedOf = (e: Entry) => (e.declined !== undefined ? { declined: e.declined } : {});
 
 async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
   const entry = await o.store.readEntry(def.name, key, def.outputs);
@@ -43,7 +47,7 @@ async function lookupLocal(o: LookupOptions, def: RemoteStage, key: string): Pro
     return undefined;
   }
   const madeAt = (await stat(o.store.entryFile(def.name, key)).catch(() => undefined))?.mtimeMs;
-  return { outputs: entry.outputs, from: 'local', ...declinedOf(entry), ...(madeAt ? { madeAt } : {}) };
+  return { outputs: entry.outputs, from: 'local', declined: entry.declined, madeAt };
 }
 
 async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Promise<Hit | undefined> {
@@ -51,7 +55,7 @@ async function lookupRemote(o: LookupOptions, def: RemoteStage, key: string): Pr
   const entry = await peekRemote(o.remote, def, key, o.warn);
   if (!entry) return undefined;
   if (!(await pullEntry(o.store, o.remote, def, entry, o.warn))) return undefined;
-  return { outputs: entry.outputs, from: 'remote', ...declinedOf(entry) };
+  return { outputs: entry.outputs, from: 'remote', declined: entry.declined };
 }
 
 /** A run's look-up: `localOnly` for a measurement's newest result and for the second look after a lock. */
@@ -77,10 +81,10 @@ export async function peek(
 ): Promise<Hit | undefined> {
   const entry = await o.store.readEntry(def.name, key, def.outputs);
   if (entry && !isCorrupt(entry) && (await o.store.check(entry, false)).ok) {
-    return { outputs: entry.outputs, from: 'local', ...declinedOf(entry) };
+    return { outputs: entry.outputs, from: 'local', declined: entry.declined };
   }
   if (localOnly || !o.remote?.usable) return undefined;
   const remote = await peekRemote(o.remote, def, key, o.warn);
   if (!remote || (o.pull && !(await pullEntry(o.store, o.remote, def, remote, o.warn)))) return undefined;
-  return { outputs: remote.outputs, from: 'remote', ...declinedOf(remote) };
+  return { outputs: remote.outputs, from: 'remote', declined: remote.declined };
 }

@@ -11,7 +11,9 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 
+/** How to reach a remote cache and what this run may do with it. */
 export interface RemoteOptions {
+  /** The cache's base URL (http or https, no credentials): `ac/` and `cas/` are under it. */
   url: string;
   /** false: read the remote, never write it (pull requests, untrusted jobs). */
   upload: boolean;
@@ -19,20 +21,39 @@ export interface RemoteOptions {
   authorization?: string;
   /** A request whose socket is idle this long fails (ms). */
   timeoutMs?: number;
+  /** Says the one line a run logs when the remote fails it (the run goes on without it). */
   warn(message: string): void;
 }
 
 /** A blob to upload: its hash, size, and the file that holds it. */
 export interface Blob {
+  /** Its content hash: the blob's name under `cas/`. */
   sha256: string;
+  /** Its size in bytes. */
   size: number;
+  /** The local file that holds it (a store object). */
   file: string;
 }
 
 /** `present`: the server had the key already, and nothing was sent. */
 export type Uploaded = 'uploaded' | 'present' | 'skipped' | 'failed';
 
-export type Download = { ok: true; sha256: string; size: number } | { ok: false; problem: string; missing?: boolean };
+/** A blob fetched into a file: what it hashed to, or why not. */
+export type Download =
+  | {
+      ok: true;
+      /** The hash of the bytes received, for the caller to check against the name. */
+      sha256: string;
+      /** The bytes received. */
+      size: number;
+    }
+  | {
+      ok: false;
+      /** What went wrong, for the warning line. */
+      problem: string;
+      /** The server does not have it (404): an incomplete entry, not a failing server. */
+      missing?: boolean;
+    };
 
 const RETRIES = 3;
 const PARALLEL = 4;

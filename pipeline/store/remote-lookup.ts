@@ -9,8 +9,11 @@ import { parseEntry, type Entry } from './entry.js';
 import type { RemoteCache, Uploaded } from './remote-cache.js';
 import { withCompanions, type Store } from './store.js';
 
+/** What looking a stage up remotely needs of its declaration. */
 export interface RemoteStage {
+  /** The stage's name: an entry must be for it. */
   name: string;
+  /** Output label → declared file name: an entry must have exactly these. */
   outputs: Readonly<Record<string, string>>;
 }
 

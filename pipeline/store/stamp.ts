@@ -5,10 +5,15 @@
  */
 import type { Stats } from 'node:fs';
 
+/** The stat fields a stamp compares. */
 export interface Stamp {
+  /** Bytes. */
   size: number;
+  /** Modification time: what `cp -p` and a restored cache also restore. */
   mtimeMs: number;
+  /** Status-change time: moved by every rewrite, which no user tool can set back. */
   ctimeMs: number;
+  /** Inode number: a file replaced by another usually has a new one. */
   ino: number;
 }
 

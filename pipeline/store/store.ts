@@ -10,20 +10,7 @@
  * halves, and a run killed mid-stage leaves only a tmp directory that no entry points at.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  chmod,
-  copyFile,
-  link,
-  lstat,
-  mkdir,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-  unlink,
-  writeFile,
-} from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, mkdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseEntry, isSha256, type Entry, type EntryOutput } from './entry.js';
@@ -32,6 +19,7 @@ import { hashFile } from './hash-file.js';
 import { readOnly, rethrow, sameStamp, stampOf, type Stamp } from './stamp.js';
 
 export type { Entry } from './entry.js';
+/** An output as the store holds it: an object by content hash, under the file name its stage declared. */
 export type StoredOutput = EntryOutput;
 
 /** An output and its companions, each with the label a message names it by. */
@@ -41,24 +29,36 @@ export const withCompanions = (label: string, o: StoredOutput): Array<[string, S
 ];
 /** An entry file that failed validation, and why. */
 export interface Corrupt {
+  /** What is wrong with it (not JSON, a key that does not hash…), for the warning that evicts it. */
   corrupt: string;
 }
 
 /** Stage names contain ':'; path components get a reversible, portable escape. */
 export const escapeName = (name: string): string =>
   name.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+/** escapeName undone: a stage's name from its folder's. */
 export const unescapeName = (name: string): string =>
   name.replace(/%([0-9a-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 
-const exists = async (path: string) =>
+/** The path's stats, not following a link; undefined when there is nothing there. */
+export const exists = async (path: string) =>
   lstat(path).then(
     (s) => s,
     () => undefined,
   );
 
-export type Check = { ok: true } | { ok: false; problem: string };
+/** Whether an entry's objects still hold their bytes; if not, the first that does not, and how. */
+export type Check =
+  | { ok: true }
+  | {
+      ok: false;
+      /** `output model (model.onnx) is corrupted: …`, for the warning that evicts the entry. */
+      problem: string;
+    };
 
+/** One store, under `<root>/store/`; the run's views and `latest` links sit beside it under `<root>`. */
 export class Store {
+  /** `<root>/store`. */
   readonly dir: string;
   constructor(readonly root: string) {
     this.dir = join(root, 'store');
@@ -249,35 +249,6 @@ export class Store {
     return join(this.dir, 'persistent', escapeName(stage), toolsHash, name);
   }
 
-  /** Every entry in the store, newest first; only files named like entries are read. */
-  async entries(): Promise<StoreEntry[]> {
-    const root = join(this.dir, 'entries');
-    const out: StoreEntry[] = [];
-    for (const dir of await readdir(root).catch(() => [] as string[])) {
-      const stage = unescapeName(dir);
-      for (const f of await readdir(join(root, dir)).catch(() => [] as string[])) {
-        const key = f.slice(0, -'.json'.length);
-        if (!f.endsWith('.json') || !isSha256(key)) continue;
-        const s = await exists(join(root, dir, f));
-        const entry = await this.readEntry(stage, key);
-        if (entry !== undefined && s) out.push({ stage, entry, key, mtimeMs: s.mtimeMs });
-      }
-    }
-    return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
-  }
-
-  /** All objects as sha → path; a file under objects/ not named by a sha256 is not an object. */
-  async objects(): Promise<Map<string, string>> {
-    const root = join(this.dir, 'objects');
-    const out = new Map<string, string>();
-    for (const d of await readdir(root).catch(() => [] as string[])) {
-      for (const f of await readdir(join(root, d)).catch(() => [] as string[])) {
-        if (isSha256(f) && f.startsWith(d)) out.set(f, join(root, d, f));
-      }
-    }
-    return out;
-  }
-
   async removeEntry(stage: string, key: string): Promise<void> {
     await rm(this.entryPath(stage, key), { force: true });
   }
@@ -286,13 +257,6 @@ export class Store {
     await rm(this.objectPath(sha), { force: true });
     await rm(this.stampPath(sha), { force: true });
   }
-}
-
-export interface StoreEntry {
-  stage: string;
-  entry: Entry | Corrupt;
-  key: string;
-  mtimeMs: number;
 }
 
 export const isCorrupt = (e: Entry | Corrupt): e is Corrupt => 'corrupt' in e;

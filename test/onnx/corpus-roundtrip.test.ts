@@ -41,8 +41,8 @@ const sameAsProtobufjs = (ours: Uint8Array, original: Uint8Array): boolean =>
 
 test('every corpus model decodes and re-encodes to the same model', { skip }, () => {
   const models = files.filter((f) => f.endsWith('.onnx'));
-  let identical = 0,
-    fieldEqual = 0;
+  let identical = 0;
+  let fieldEqual = 0;
   const failed: string[] = [];
   for (const path of models) {
     const bytes = readFileSync(path);
@@ -75,9 +75,9 @@ test('every corpus tensor decodes to the dtype, shape and values Python onnx rea
     input: tensors.join('\n'),
   });
   assert.equal(r.exitCode, 0, r.stderr);
-  let checked = 0,
-    valuesChecked = 0,
-    notTensors = 0;
+  let checked = 0;
+  let valuesChecked = 0;
+  let notTensors = 0;
   for (const line of r.stdout.trim().split('\n')) {
     const ref = JSON.parse(line) as {
       path: string;

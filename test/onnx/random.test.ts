@@ -35,11 +35,11 @@ test('normals: Kolmogorov–Smirnov against Φ, mean, variance, and both tails b
   }
   assert.ok(d < 1.95 / Math.sqrt(N), `KS statistic ${d}`);
 
-  let sum = 0,
-    squares = 0,
-    beyondR = 0,
-    beyond4 = 0,
-    negative = 0;
+  let sum = 0;
+  let squares = 0;
+  let beyondR = 0;
+  let beyond4 = 0;
+  let negative = 0;
   for (const v of x) {
     sum += v;
     squares += v * v;

@@ -19,6 +19,7 @@ test('symbolic batch → a batch profile; fixed batch → no shape flags, that b
     value: {
       inputs: [{ name: 'input', dtype: DType.FLOAT, dims: ['batch', 3, 8, 8], shaped: true }],
       batched: true,
+      fixedBatch: undefined,
     },
   });
   assert.deepEqual(await readTrtInputs(rig.model('s.onnx', 2), {}), {

@@ -26,8 +26,8 @@ test('min-max spans the outlier; the 99.9th percentile keeps the bulk (about ±3
   assert.ok(minmax.ok && pct.ok);
   assert.equal(minmax.value.get('x')?.hi, 40);
   assert.equal(minmax.value.get('y')?.lo, 0, 'the ReLU output is measured, not its input');
-  const hi = pct.value.get('x')?.hi as number,
-    lo = pct.value.get('x')?.lo as number;
+  const hi = pct.value.get('x')?.hi as number;
+  const lo = pct.value.get('x')?.lo as number;
   // The 0.1% tails of 10,000 normals are the 10 outermost values each side: about ±3.09, give or take the
   // sampling (±0.3) and one 0.022-wide bin of the 2048-bin histogram over [min, 40].
   assert.ok(Math.abs(hi - 3.09) < 0.4 && Math.abs(lo + 3.09) < 0.4, `[${lo}, ${hi}]`);

@@ -67,13 +67,13 @@ test('weights are int8 per output channel: one scale per channel, max |w| / 127,
     [['axis', { kind: 'int', value: 0 }]],
   );
   const byName = (name: string) => q.model.graph.initializers.find((t) => t.name === name)!;
-  const values = tensorValues(byName(dq.inputs[0]!)),
-    scales = tensorValues(byName(dq.inputs[1]!)),
-    floats = tensorValues(w);
+  const values = tensorValues(byName(dq.inputs[0]!));
+  const scales = tensorValues(byName(dq.inputs[1]!));
+  const floats = tensorValues(w);
   assert.ok(values.ok && scales.ok && floats.ok);
   assert.equal(byName(dq.inputs[0]!).dtype, DType.INT8);
-  const channels = w.dims[0]!,
-    per = floats.value.length / channels;
+  const channels = w.dims[0]!;
+  const per = floats.value.length / channels;
   assert.equal(scales.value.length, channels);
   for (let c = 0; c < channels; c++) {
     const slice = Array.from(floats.value.slice(c * per, (c + 1) * per) as Float32Array, Math.abs);
