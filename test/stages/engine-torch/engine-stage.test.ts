@@ -180,7 +180,7 @@ test('a build: the request the compiler gets, the engine file and its manifest',
 test("a failed build is one message: the compiler's reason, a crash with its signal, no reply", async () => {
   const fail = await build({ FAKE_TORCH_BUILD: 'fail' });
   const message = 'torch.compile failed at batch 256: out of memory';
-  assert.deepEqual(fail.r, { ok: false, error: { cause: 'tool-failed', message } });
+  assert.deepEqual(fail.r, { ok: false, error: { cause: 'tool-failed', message, details: undefined } });
   const crash = await build({ FAKE_TORCH_BUILD: 'crash' });
   assert.ok(!crash.r.ok);
   assert.match(crash.r.error.message, /^.*torch_engine\.py exited SIGSEGV without a reply$/);
