@@ -92,7 +92,7 @@ export interface OptimizeProof {
 
 export async function proveOptimize(model: Model, feeds: Feeds): Promise<OptimizeProof> {
   const t0 = performance.now();
-  const r = await optimizeModel(model, passesByName(defaultPasses), optimizeDefaults, { feeds });
+  const r = await optimizeModel(model, await passesByName(defaultPasses), optimizeDefaults, { feeds });
   const seconds = (performance.now() - t0) / 1000;
   const nodesBefore = countNodes(model.graph);
   if (!r.ok) {

@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
 });
 const file = fromRoot('.cache/models', `${args.model}.onnx`);
 const dir = await mkdtemp(join(tmpdir(), 'ef-bench-import-'));
-const passes = passesByName(defaultPasses);
+const passes = await passesByName(defaultPasses);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 
 async function once(): Promise<[number, number, number]> {

@@ -42,7 +42,7 @@ const median = (xs: number[]): number => {
 };
 
 const raw = buildMobileNetV2(config);
-const passes = passesByName(defaultPasses);
+const passes = await passesByName(defaultPasses);
 const cold = performance.now();
 const run = runPasses(raw, passes);
 const coldMs = performance.now() - cold;

@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
 const build = args.body ? scaleModelInBody : scaleModel;
 const sizes = args.sizes.split(',').map(Number);
 const repeat = Number(args.repeat);
-const passes = passesByName(defaultPasses);
+const passes = await passesByName(defaultPasses);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 
 /** [result, wall seconds, CPU seconds] */

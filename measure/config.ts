@@ -21,17 +21,10 @@
 import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
 import { configSection, Enum, Section } from '../pipeline/config/section.js';
 import { PRECISIONS } from '../onnx/precision.js';
+import { ENGINES, type EngineName } from './kit.js';
 
-export const ENGINES = [
-  'ort',
-  'torch-eager',
-  'torch-compile',
-  'torch-aoti',
-  'torch-cudagraph',
-  'torch-fused',
-  'trt',
-] as const;
-export type EngineName = (typeof ENGINES)[number];
+const engineNames = Object.keys(ENGINES) as EngineName[];
+
 export const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 
 const int = (minimum: number, def: number, options: IntegerOptions = {}) =>
@@ -94,10 +87,7 @@ export const schema = Section({
     description: 'Warm-up stops at `warmup` runs or after this many seconds, with at least one run.',
   }),
   batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, uniqueItems: true, default: [1, 8] }),
-  engines: Type.Array(Enum(ENGINES), {
-    uniqueItems: true,
-    default: ['ort', 'torch-eager', 'torch-compile', 'torch-aoti', 'torch-fused', 'trt'],
-  }),
+  engines: Type.Array(Enum(engineNames), { uniqueItems: true, default: engineNames.filter((e) => ENGINES[e]) }),
   precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: [...PRECISIONS] }),
   seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
   python: Type.String({

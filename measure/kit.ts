@@ -1,21 +1,184 @@
 /**
- * An engine kit (trt/, torch/, ort/): what one engine brings, in one shape. Adding an engine is a new kit folder
- * exporting an `EngineKit`, its stage declarations where it has a build step, and its row in the benchmark's
- * table (stages/benchmark/run-bench.ts `KITS`).
+ * What an engine kit (trt/, torch/, ort/) is, in one place: the engines it measures (`ENGINES`), the kit itself
+ * (`EngineKit`: its tools, its build steps, its runner, its code outside the bundle), a build step (`EngineBuild`,
+ * which measure/engine-stage.ts turns into the stages `engine:<engine>:<precision>`) and the benchmark's runner
+ * (`EngineRunner`) with what the benchmark hands it. Adding an engine is a kit folder exporting an `EngineKit`, its
+ * names here, and its row in stages/benchmark/kits.ts `KITS`; the registry and the benchmark derive the rest.
+ *
+ * run-bench.ts goes down the kits' runners: each says, per precision, the file it would run or why there is none,
+ * whether this machine can run it at all, and then measures what it can; whatever it cannot is skipped with a kind.
  */
-import type { ToolSpec } from '../pipeline/stage.js';
-import type { EngineRunner } from './engine-runner.js';
+import type { Result } from '../pipeline/result.js';
+import type { Empty, InputRefs, StageDef, StageLog, ToolSpec, UserFiles } from '../pipeline/stage.js';
+import type { BenchConfig } from './config.js';
+import type { BenchInputs } from './feeds.js';
+import type { Measurement, SkipKind, SkippedEngine } from './result.js';
+import type { InputsConfig } from '../onnx/inputs/index.js';
+import type { Exec } from '../pipeline/execute/exec.js';
+import type { Calibrator } from './calibration.js';
+import type { Precision } from '../onnx/precision.js';
+
+/**
+ * Every engine a kit measures, by the name bench.engines, bench.json and the report give it (bench.engines'
+ * schema, in this order), and whether bench.engines lists it when the config does not say.
+ */
+export const ENGINES = {
+  ort: true,
+  'torch-eager': true,
+  'torch-compile': true,
+  'torch-aoti': true,
+  'torch-cudagraph': false,
+  'torch-fused': true,
+  trt: true,
+} as const satisfies Record<string, boolean>;
+export type EngineName = keyof typeof ENGINES;
 
 export interface EngineKit<Ready = unknown> {
-  /** The engine family, as bench.json and the stage tags name it: `trt`, `torch`, `ort`. */
+  /** The engine family, as bench.json names it: `trt`, `torch`, `ort`. */
   readonly name: string;
   /** What is installed, as the tools a stage probes (each fingerprint enters the key); none for a dependency. */
   readonly tools: readonly ToolSpec<never>[];
-  /** The benchmark's runner for this engine. */
-  readonly runner: EngineRunner<Ready>;
+  /** Its build steps, one stage per precision each (none for an engine that runs the ONNX as it is). */
+  readonly builds: readonly AnyBuild[];
+  /** The benchmark's runner for this engine, loaded when the benchmark runs (listing the stages loads none). */
+  runner(): Promise<EngineRunner<Ready>>;
   /**
    * The code this kit runs outside the bundle (Python scripts and the modules they import), as absolute paths;
    * the bundle's module graph covers its TypeScript.
    */
   codeFiles(): readonly string[];
+}
+
+/**
+ * One precision's build: a stage declaration less its name and tags; output `engine` is what the runner loads.
+ * `I`: its inputs as declared, `F`: the user files it reads (the check data, whose shapes a PyTorch build compiles
+ * for); both type its `run`'s `ctx.inputs`.
+ */
+export type EngineStep<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty> = Pick<
+  StageDef<C, I, F>,
+  'version' | 'description' | 'config' | 'inputs' | 'files' | 'tools' | 'run'
+> & {
+  outputs: Readonly<{ engine: string } & Record<string, string>>;
+};
+
+/**
+ * A kit's build step: the stages `engine:<engine>:<precision>` (tagged with both, for `--precision`), which the
+ * registry lists and the `engines` command targets. The benchmark takes each one's `engine` output as an optional
+ * input `<artifact><Precision>` (`trtFp16`) and hands it to the runners as `r.artifacts.built[artifact][precision]`.
+ * Declare it in a module of its own that imports no runner: that module is the stages' code identity.
+ */
+export interface EngineBuild<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty> {
+  /** The engine as the stage names and tags it: `trt`, `torch-compile`. */
+  readonly engine: string;
+  /** The name of its files in the benchmark's inputs and `BenchArtifacts.built`: `trt`, `compiled`. */
+  readonly artifact: string;
+  /** One stage for each, in this order. */
+  readonly precisions: readonly Precision[];
+  step(precision: Precision): EngineStep<C, I, F>;
+}
+
+/** A build of any config, as a kit lists them (each keeps its own config type, as the registry's stages do). */
+export type AnyBuild = EngineBuild<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A file per precision, where the stage that makes it made one. */
+export type ByPrecision = { readonly [P in Precision]?: string | undefined };
+
+/** The files the benchmark runs: one table per kind of file, keyed by precision, so a new precision is a key. */
+export interface BenchArtifacts {
+  /** The optimized FP32 ONNX, which ORT FP32 and PyTorch run. */
+  model: string;
+  /** The model before optimization (import or build): the correctness reference's graph (reference.ts). */
+  source: string;
+  /**
+   * The ONNX model ORT runs at each precision other than fp32 (convert:fp16's for fp16, quantize:int8's Q/DQ
+   * model for int8).
+   */
+  onnx?: ByPrecision;
+  /**
+   * What the kits' build steps made, by each one's `artifact`: TensorRT's engines (`trt`), torch.compile's portable
+   * caches (`compiled`), torch-fused's per-block plan (`fused`), the AOTInductor packages (`aoti`).
+   */
+  built?: Readonly<Record<string, ByPrecision>>;
+}
+
+/**
+ * What the benchmark asks of every runner. A kit adds the config section its runner reads by declaration
+ * merging (trt/measure.ts adds `trt`).
+ */
+export interface BenchRequest {
+  config: BenchConfig;
+  artifacts: BenchArtifacts;
+  workDir: string;
+  exec: Exec;
+  log: Pick<StageLog, 'info' | 'warn'> & Partial<Pick<StageLog, 'progress'>>;
+  /** What onnx/inputs needs to feed the model (model.dims, model.inputs, model.batch_dim). */
+  inputs?: InputsConfig;
+  /** model.check_data's files (input_N.pb, output_N.pb, labels.json), when given. */
+  checkFiles?: Readonly<Record<string, string>>;
+  /** The user's model as they gave it (source/given.ts); absent for the built model. */
+  given?: Readonly<Record<string, string>>;
+  /** `--precision`: measure only this one; the other is recorded as left out. */
+  only?: Precision;
+  signal?: AbortSignal;
+}
+
+/** Why something cannot be measured (bench.json's `skipped` writes them as `kind` and `reason`). */
+export interface Skip {
+  /** The value code switches on. */
+  cause: SkipKind;
+  /** The sentence people read. */
+  message: string;
+}
+
+/** A measurement with its output, for the correctness check against the reference. */
+export interface Measured {
+  measurement: Measurement;
+  output: Float32Array;
+  dims: readonly number[];
+}
+
+/** What a runner hands back: its measurements, what it skipped, and the versions it ran with. */
+export interface EngineGroup {
+  measured: Measured[];
+  skipped: SkippedEngine[];
+  /** Library versions for bench.json's environment (torch, python, CUDA…). */
+  versions?: Record<string, string>;
+  /** The GPU the runner saw, where nvidia-smi cannot say. */
+  gpu?: { name: string; computeCapability?: string };
+  /** The runner was killed from outside (the OOM killer): the benchmark fails with this reason. */
+  died?: string;
+}
+
+/** A runner's share of the benchmark: the request, and what of it this runner measures. */
+export interface RunnerRequest extends BenchRequest {
+  /** Its engines that bench.engines lists. */
+  engines: readonly EngineName[];
+  /** Its batch sizes that the model can run. */
+  batches: number[];
+  feeds: BenchInputs;
+  /** The optimized model's bytes (PyTorch runs its graph). */
+  modelBytes: Uint8Array;
+  /** The machine-speed workload (calibration.ts), timed interleaved with the measurements. */
+  calibrator?: Calibrator;
+}
+
+/** A precision this runner has a file for: the ONNX model or engine it runs. */
+export interface Work {
+  precision: Precision;
+  artifact: string;
+}
+
+export interface EngineRunner<Ready = unknown> {
+  /** The names in bench.engines it measures. */
+  readonly engines: readonly EngineName[];
+  /** Its batch sizes, when not bench.batch_sizes. */
+  batchSizes?(c: BenchConfig): number[];
+  /** The file it runs for `precision`, or why there is none (the stage that makes it produced nothing). */
+  artifact(r: RunnerRequest, precision: Precision): string | Skip;
+  /** Whether this machine can run it at all (its tool, its GPU): what it found, or why not. */
+  available(r: RunnerRequest): Promise<Result<Ready, Skip>>;
+  /** It interleaves calibration rounds with each measurement's samples; otherwise its group is bracketed. */
+  readonly calibratesEach?: boolean;
+  /** Every engine × precision × batch of `work`; a run that fails is skipped with its kind. */
+  measure(r: RunnerRequest, ready: Ready, work: readonly Work[]): Promise<EngineGroup>;
 }

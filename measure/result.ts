@@ -11,6 +11,7 @@ import type { Recommendation } from './verdict.js';
 /** Latency statistics, computed by measure/trtexec-stats.ts the way trtexec computes its summary. */
 import type { LatencyStats } from './trtexec-stats.js';
 import type { Precision } from '../onnx/precision.js';
+import type { Skip } from './kit.js';
 
 export type { LatencyStats };
 
@@ -162,3 +163,7 @@ export interface BaselineVerdict {
   /** Every ratio the gate judged (baseline.ts), the allowed one, and the re-measurements' ratios (confirm.ts). */
   judged?: { key: string; ratio: number; allowed: number; again?: number[] }[];
 }
+
+/** Skips `engines` at `precision` for one cause. */
+export const skipAll = (engines: readonly string[], precision: Precision, skip: Skip): SkippedEngine[] =>
+  engines.map((engine) => ({ engine, precision, kind: skip.cause, reason: skip.message }));

@@ -5,6 +5,7 @@
  * least one. bench.json states per measurement the N taken and what stopped it.
  */
 import type { BenchConfig } from './config.js';
+import type { BenchRequest } from './kit.js';
 
 export const MIN_SAMPLES = 10;
 
@@ -92,3 +93,11 @@ export function describeSampling(s: Sampling, maxSeconds?: number): string {
         : `time limit${maxSeconds !== undefined ? ` ${maxSeconds} s` : ''}`;
   return `${s.n} in ${s.seconds.toFixed(1)} s (${why})`;
 }
+
+/** Progress of one budgeted loop, as the stage's live line: `ort fp32 batch 8 timed · 45/100 · 3.2 s of ~7 s`. */
+export const progressOf = (r: BenchRequest, label: string): SampleProgress | undefined => {
+  const progress = r.log.progress;
+  if (!progress) return undefined;
+  return (phase, n, elapsedMs, b) =>
+    progress(n, b.runs, `${label} ${phase}`, { elapsedMs, estimateMs: estimateMs(b, n, elapsedMs) });
+};

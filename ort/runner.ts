@@ -16,18 +16,11 @@ import {
 } from '../onnx/ort.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 import type { BenchConfig } from '../measure/config.js';
-import {
-  progressOf,
-  skipAll,
-  type EngineGroup,
-  type EngineRunner,
-  type RunnerRequest,
-  type Skip,
-  type Work,
-} from '../measure/engine-runner.js';
-import type { Measurement } from '../measure/result.js';
+import type { EngineGroup, EngineRunner, RunnerRequest, Skip, Work } from '../measure/kit.js';
+import { skipAll, type Measurement } from '../measure/result.js';
 import {
   describeSampling,
+  progressOf,
   sample,
   timedBudget,
   warmupBudget,

@@ -48,18 +48,33 @@ const hashOf = (path) => createHash('sha256').update(readFileSync(path)).digest(
 const versionOf = (pkg) => JSON.parse(readFileSync(`node_modules/${pkg}/package.json`, 'utf8')).version;
 const graph = graphFromMetafile(result.metafile, hashOf, versionOf);
 
-// A stage's root is the module that exports its declaration: one of the modules the registry imports.
+// A stage's root is the module that exports its declaration: the stage itself, or for an engine stage the kit's
+// build it was made from (dist/measure/engine-stage.js `buildOf`), so the root holds the build and not the runner.
+// Searched among the modules the registry reaches by static imports (a lazy `run` module declares nothing).
 const REGISTRY = 'dist/stages/index.js';
-const stages = {};
-for (const { path } of result.metafile.inputs[REGISTRY]?.imports ?? []) {
-  const module = await import(local(path));
-  for (const value of Object.values(module)) {
-    if (registry.stages.includes(value)) stages[value.name] = closureDigest(graph, path);
+const { buildOf } = await import(local('dist/measure/engine-stage.js'));
+const reached = new Set([REGISTRY]);
+for (const path of reached) {
+  for (const imp of result.metafile.inputs[path]?.imports ?? []) {
+    if (imp.kind === 'import-statement' && imp.path.startsWith('dist/')) reached.add(imp.path);
   }
 }
-const missing = registry.stages.filter((s) => !stages[s.name]).map((s) => s.name);
-if (missing.length) {
-  throw new Error(`no declaring module found for stages ${missing.join(', ')} among the imports of ${REGISTRY}`);
+const roots = {};
+for (const path of reached) {
+  const module = await import(local(path));
+  for (const value of Object.values(module)) {
+    for (const stage of registry.stages.filter((s) => s === value || buildOf(s) === value)) {
+      if (roots[stage.name] && roots[stage.name] !== path) {
+        throw new Error(`stage ${stage.name} is exported by both ${roots[stage.name]} and ${path}: export it once`);
+      }
+      roots[stage.name] = path;
+    }
+  }
 }
+const missing = registry.stages.filter((s) => !roots[s.name]).map((s) => s.name);
+if (missing.length) {
+  throw new Error(`no declaring module found for stages ${missing.join(', ')} among the modules ${REGISTRY} reaches`);
+}
+const stages = Object.fromEntries(registry.stages.map((s) => [s.name, closureDigest(graph, roots[s.name])]));
 writeFileSync(`dist/${CODE_IDENTITY_FILE}.tmp`, `${JSON.stringify({ stages }, null, 2)}\n`);
 renameSync(`dist/${CODE_IDENTITY_FILE}.tmp`, `dist/${CODE_IDENTITY_FILE}`);

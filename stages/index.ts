@@ -11,15 +11,8 @@ import build from './build/index.js';
 import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
-import { trtFp16, trtFp32, trtInt8 } from './engine-trt/index.js';
+import { ENGINE_STAGES } from './benchmark/kits.js';
 import { schema as trtSchema } from '../trt/config.js';
-import {
-  torchAotiFp16,
-  torchAotiFp32,
-  torchCompileFp16,
-  torchCompileFp32,
-  torchFusedFp16,
-} from './engine-torch/index.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
 import { mixedSourceProblem } from '../source/config.js';
@@ -57,14 +50,7 @@ export const registry: Registry = {
     optimize,
     convertFp16,
     quantizeInt8,
-    trtFp32,
-    trtFp16,
-    trtInt8,
-    torchCompileFp32,
-    torchCompileFp16,
-    torchAotiFp32,
-    torchAotiFp16,
-    torchFusedFp16,
+    ...ENGINE_STAGES,
     benchmark,
     graph,
     report,
@@ -103,16 +89,10 @@ export const registry: Registry = {
     optimize: command('optimize the model (model.opt.onnx, passes.json)', ['optimize']),
     quantize: command('the int8 Q/DQ model (model.int8.onnx, quantize.json)', ['quantize:int8']),
     onnx: command('every ONNX artifact: built, optimized, FP16', ['build', 'import', 'optimize', 'convert:fp16']),
-    engines: command('TensorRT engines (skipped without trtexec)', [
-      'engine:trt:fp32',
-      'engine:trt:fp16',
-      'engine:trt:int8',
-      'engine:torch-compile:fp32',
-      'engine:torch-compile:fp16',
-      'engine:torch-aoti:fp32',
-      'engine:torch-aoti:fp16',
-      'engine:torch-fused:fp16',
-    ]),
+    engines: command(
+      'TensorRT engines (skipped without trtexec)',
+      ENGINE_STAGES.map((s) => s.name),
+    ),
     bench: command('benchmark every engine (re-measured on each run)', ['benchmark'], ['precision', 'baseline']),
     report: command('report.md and report.html from the benchmark', ['report']),
     graph: command('the raw and optimized graphs drawn with GraphViz', ['graph']),

@@ -7,7 +7,8 @@
  * (torch, Triton, CUDA, GPU, compute capability, the code that builds it). A model torch.export or AOTInductor
  * refuses skips it as `unsupported-model` (build-aoti.ts).
  */
-import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
+import { lazyRun, type InputRef } from '../pipeline/stage.js';
+import type { EngineBuild } from '../measure/kit.js';
 import { benchConfig } from '../measure/config.js';
 import { torchAotiTool } from './aoti-probe.js';
 import { unusedBy, type CompileProbeConfig } from './probe.js';
@@ -42,18 +43,20 @@ export function aotiEngineConfig(precision: Precision, root: Readonly<Record<str
   };
 }
 
-export function aotiEngineStage(precision: Precision): StageDef<AotiEngineConfig, { model: InputRef }, CheckFiles> {
-  return defineStage({
-    name: `engine:torch-aoti:${precision}`,
+/** `engine:torch-aoti:fp32|fp16`: PyTorch runs the float graph, so there is no INT8 build. */
+export const aotiBuild: EngineBuild<AotiEngineConfig, { model: InputRef }, CheckFiles> = {
+  engine: 'torch-aoti',
+  artifact: 'aoti',
+  precisions: ['fp32', 'fp16'],
+  step: (precision) => ({
     version: 1,
     description: `AOTInductor ${precision.toUpperCase()} package (.pt2) of the optimized graph, for aoti_load_package`,
-    config: (root): AotiEngineConfig => aotiEngineConfig(precision, root),
+    config: (root) => aotiEngineConfig(precision, root),
     inputs: { model: latestModel },
     // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
     files: checkFiles,
     outputs: { engine: `torch-aoti.${precision}.pt2`, manifest: `torch-aoti.${precision}.json` },
     tools: [torchAotiTool<AotiEngineConfig>()],
-    tags: { precision, engine: 'torch-aoti' },
     run: lazyRun(() => import('./build-aoti.js')),
-  });
-}
+  }),
+};

@@ -5,7 +5,8 @@
  * `bench` section, so the two cannot disagree), the shapes it feeds (the `model` section's input fields and the
  * check data) and the probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, code).
  */
-import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
+import { lazyRun, type InputRef } from '../pipeline/stage.js';
+import type { EngineBuild } from '../measure/kit.js';
 import { benchConfig, compileBatches } from '../measure/config.js';
 import { torchCompileTool, unusedBy, type CompileProbeConfig } from './probe.js';
 import { checkFiles, type CheckFiles } from '../source/check-source.js';
@@ -47,18 +48,20 @@ export function compileEngineConfig(
   };
 }
 
-export function engineStage(precision: Precision): StageDef<CompileEngineConfig, { model: InputRef }, CheckFiles> {
-  return defineStage({
-    name: `engine:torch-compile:${precision}`,
+/** `engine:torch-compile:fp32|fp16`: PyTorch runs the float graph, so there is no INT8 build. */
+export const compileBuild: EngineBuild<CompileEngineConfig, { model: InputRef }, CheckFiles> = {
+  engine: 'torch-compile',
+  artifact: 'compiled',
+  precisions: ['fp32', 'fp16'],
+  step: (precision) => ({
     version: 1,
     description: `torch.compile ${precision.toUpperCase()} of the optimized graph, kept as portable cache artifacts`,
-    config: (root): CompileEngineConfig => compileEngineConfig(precision, root),
+    config: (root) => compileEngineConfig(precision, root),
     inputs: { model: latestModel },
     // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
     files: checkFiles,
     outputs: { engine: `torch-compile.${precision}.cache`, manifest: `torch-compile.${precision}.json` },
     tools: [torchCompileTool<CompileEngineConfig>()],
-    tags: { precision, engine: 'torch-compile' },
     run: lazyRun(() => import('./build-engine.js')),
-  });
-}
+  }),
+};

@@ -5,7 +5,8 @@
  * shapes (the `model` section's input fields and the check data), and the probe's fingerprint (torch, Triton,
  * CUDA, GPU, compute capability, the kernels' code).
  */
-import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
+import { lazyRun, type InputRef } from '../pipeline/stage.js';
+import type { EngineBuild } from '../measure/kit.js';
 import { benchConfig } from '../measure/config.js';
 import { torchFusedTool, unusedBy, type CompileProbeConfig } from './probe.js';
 import { checkFiles, type CheckFiles } from '../source/check-source.js';
@@ -36,16 +37,20 @@ function fusedEngineConfig(root: Readonly<Record<string, unknown>>): FusedEngine
   };
 }
 
-export const torchFusedFp16: StageDef<FusedEngineConfig, { model: InputRef }, CheckFiles> = defineStage({
-  name: 'engine:torch-fused:fp16',
-  version: 1,
-  description: "the fused inverted-residual kernels: each block's fastest setting on this GPU (FP16)",
-  config: fusedEngineConfig,
-  inputs: { model: latestModel },
-  // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
-  files: checkFiles,
-  outputs: { engine: 'torch-fused.fp16.json', manifest: 'torch-fused.fp16.manifest.json' },
-  tools: [torchFusedTool<FusedEngineConfig>()],
-  tags: { precision: 'fp16', engine: 'torch-fused' },
-  run: lazyRun(() => import('./build-fused.js')),
-});
+/** `engine:torch-fused:fp16`: the kernels are FP16 only. */
+export const fusedBuild: EngineBuild<FusedEngineConfig, { model: InputRef }, CheckFiles> = {
+  engine: 'torch-fused',
+  artifact: 'fused',
+  precisions: ['fp16'],
+  step: () => ({
+    version: 1,
+    description: "the fused inverted-residual kernels: each block's fastest setting on this GPU (FP16)",
+    config: fusedEngineConfig,
+    inputs: { model: latestModel },
+    // The check data fixes the dimensions the config leaves open, as it does for the benchmark.
+    files: checkFiles,
+    outputs: { engine: 'torch-fused.fp16.json', manifest: 'torch-fused.fp16.manifest.json' },
+    tools: [torchFusedTool<FusedEngineConfig>()],
+    run: lazyRun(() => import('./build-fused.js')),
+  }),
+};

@@ -8,15 +8,13 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { formatMs } from '../pipeline/log/log.js';
 import { err, ok, type Result } from '../pipeline/result.js';
-import { compileBatches, type BenchConfig, type EngineName } from '../measure/config.js';
+import { compileBatches, type BenchConfig } from '../measure/config.js';
 import type { Precision } from '../onnx/precision.js';
-import {
-  skipAll,
-  type EngineGroup,
-  type EngineRunner,
-  type RunnerRequest,
-  type Skip,
-} from '../measure/engine-runner.js';
+import type { EngineGroup, EngineName, EngineRunner, RunnerRequest, Skip } from '../measure/kit.js';
+import { skipAll } from '../measure/result.js';
+import { aotiBuild } from './aoti-stage.js';
+import { compileBuild } from './engine-stage.js';
+import { fusedBuild } from './fused-stage.js';
 import { writeInputs } from './input-files.js';
 import { writeGraph } from './python-build.js';
 import { describeSampling, estimateMs, timedBudget, warmupBudget } from '../measure/sampling.js';
@@ -144,11 +142,13 @@ type TorchFiles = Pick<TorchRequest, 'graph' | 'weights' | 'inputs' | 'outputDir
 /** The request: the files, every run, and torch.compile's portable caches of engine:torch-compile:*. */
 function requestFor(r: RunnerRequest, files: TorchFiles, runs: TorchRun[]): TorchRequest {
   const threads = r.config.torch.threads || availableParallelism();
-  const compileCache = Object.fromEntries(Object.entries(r.artifacts.compiled ?? {}).filter(([, p]) => p));
+  const built = r.artifacts.built ?? {};
+  const compileCache = Object.fromEntries(Object.entries(built[compileBuild.artifact] ?? {}).filter(([, p]) => p));
   const cached =
     Object.keys(compileCache).length > 0 ? { compileCache, inductorCacheDir: join(files.outputDir, 'inductor') } : {};
-  const fused = r.artifacts.fused?.fp16 ? { fusedPlan: { fp16: r.artifacts.fused.fp16 } } : {};
-  const aotiPackage = Object.fromEntries(Object.entries(r.artifacts.aoti ?? {}).filter(([, p]) => p));
+  const plan = built[fusedBuild.artifact]?.fp16;
+  const fused = plan ? { fusedPlan: { fp16: plan } } : {};
+  const aotiPackage = Object.fromEntries(Object.entries(built[aotiBuild.artifact] ?? {}).filter(([, p]) => p));
   return { ...torchRequest(r.config, files, threads, runs), ...cached, ...fused, aotiPackage };
 }
 
@@ -228,7 +228,7 @@ export const torchRunner: EngineRunner<TorchFound> = {
 async function collect(r: RunnerRequest, runs: TorchRun[], reply: TorchReply): Promise<EngineGroup> {
   const group: EngineGroup = { measured: [], skipped: [] };
   for (const run of runs) {
-    const pt2 = run.mode === 'aoti' ? r.artifacts.aoti?.[run.precision] : undefined;
+    const pt2 = run.mode === 'aoti' ? r.artifacts.built?.[aotiBuild.artifact]?.[run.precision] : undefined;
     const artifact = basename(pt2 ?? r.artifacts.model);
     const res = reply.results.find((x) => x.id === run.id);
     const engine = `torch-${run.mode}`;

@@ -16,7 +16,8 @@ import { pythonClosure } from './python-closure.js';
 import { PYTHON_CANDIDATES, sourceFile } from './runner-process.js';
 import { probeGpu } from '../measure/gpu.js';
 import type { Precision } from '../onnx/precision.js';
-import type { BenchConfig, EngineName } from '../measure/config.js';
+import type { BenchConfig } from '../measure/config.js';
+import type { EngineName } from '../measure/kit.js';
 
 export const enginePath = sourceFile('torch/torch_engine.py');
 /** The code identity: one hash over the Python that builds and loads the engine (torch_engine.py's closure). */

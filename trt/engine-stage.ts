@@ -5,13 +5,14 @@
  */
 import type { InputsConfig } from '../onnx/inputs/index.js';
 import { err } from '../pipeline/result.js';
-import { defineStage, lazyRun, type InputRef, type StageDef } from '../pipeline/stage.js';
+import { lazyRun, type InputRef } from '../pipeline/stage.js';
 import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
 import { buildArgs, type BuildSettings } from './build-args.js';
 import { trtConfig, type TrtConfig } from './config.js';
 import { trtexecTool } from './probe.js';
-import type { Precision } from '../onnx/precision.js';
+import { PRECISIONS, type Precision } from '../onnx/precision.js';
+import type { EngineBuild } from '../measure/kit.js';
 
 /** Only what changes the engine enters the key; benchmark settings do not. */
 export interface EngineConfig extends BuildSettings {
@@ -67,26 +68,29 @@ function engineInputs(precision: Precision): Record<string, InputRef> {
   return { model: latestModel };
 }
 
-export function engineStage(precision: Precision): StageDef<EngineConfig> {
-  const name = `engine:trt:${precision}`;
-  const tool = trtexecTool<EngineConfig>();
-  return defineStage<EngineConfig>({
-    name,
-    version: 1,
-    description: `TensorRT ${precision.toUpperCase()} engine built by trtexec`,
-    config: (root) => engineConfig(precision, trtConfig(root), inputsConfig(root)),
-    inputs: engineInputs(precision),
-    outputs: { engine: `model.${precision}.engine`, log: `build.${precision}.log` },
-    tools: [
-      {
-        name: tool.name,
-        probe: async (c, exec) => {
-          const found = await tool.probe(c, exec);
-          return found.ok ? found : err({ message: `${found.error.message} (would have run: ${wouldRun(c)})` });
+/** `engine:trt:<precision>` for every precision: TensorRT builds each of them. */
+export const trtBuild: EngineBuild<EngineConfig> = {
+  engine: 'trt',
+  artifact: 'trt',
+  precisions: PRECISIONS,
+  step(precision) {
+    const tool = trtexecTool<EngineConfig>();
+    return {
+      version: 1,
+      description: `TensorRT ${precision.toUpperCase()} engine built by trtexec`,
+      config: (root) => engineConfig(precision, trtConfig(root), inputsConfig(root)),
+      inputs: engineInputs(precision),
+      outputs: { engine: `model.${precision}.engine`, log: `build.${precision}.log` },
+      tools: [
+        {
+          name: tool.name,
+          probe: async (c, exec) => {
+            const found = await tool.probe(c, exec);
+            return found.ok ? found : err({ message: `${found.error.message} (would have run: ${wouldRun(c)})` });
+          },
         },
-      },
-    ],
-    tags: { precision, engine: 'trt' },
-    run: lazyRun(() => import('./build-engine.js')),
-  });
-}
+      ],
+      run: lazyRun(() => import('./build-engine.js')),
+    };
+  },
+};

@@ -1,11 +1,15 @@
-/** The TensorRT kit: trtexec probed (probe.ts), run in one function (trtexec.ts), and timed (measure.ts). */
+/**
+ * The TensorRT kit: trtexec probed (probe.ts), run in one function (trtexec.ts), its engines built (engine-stage.ts)
+ * and timed (measure.ts).
+ */
 import type { EngineKit } from '../measure/kit.js';
-import { trtRunner } from './measure.js';
+import { trtBuild } from './engine-stage.js';
 import { trtexecTool } from './probe.js';
 
 export const trtKit: EngineKit = {
   name: 'trt',
   tools: [trtexecTool()],
-  runner: trtRunner,
+  builds: [trtBuild],
+  runner: async () => (await import('./measure.js')).trtRunner,
   codeFiles: () => [],
 };

@@ -6,13 +6,14 @@ import type { TrtConfig } from './config.js';
 import { readTrtInputs, type TrtInputs } from './model-input.js';
 import { probeGpu } from '../measure/gpu.js';
 import { probeTrtexec } from './probe.js';
+import { trtBuild } from './engine-stage.js';
 import type { BenchInputs } from '../measure/feeds.js';
-import type { EngineGroup, EngineRunner, Measured, Skip } from '../measure/engine-runner.js';
+import type { EngineGroup, EngineRunner, Measured, Skip } from '../measure/kit.js';
 import type { SkipKind } from '../measure/result.js';
 import { benchmarkTrtEngine, runTrtEngineOnce, type TrtRunRequest } from './runner.js';
 import type { Precision } from '../onnx/precision.js';
 
-declare module '../measure/engine-runner.js' {
+declare module '../measure/kit.js' {
   interface BenchRequest {
     /** The `trt` config section: where trtexec is, and how the benchmark runs it. */
     trt: TrtConfig;
@@ -60,7 +61,7 @@ interface Trtexec {
 export const trtRunner: EngineRunner<Trtexec> = {
   engines: ['trt'],
   artifact(r, precision) {
-    const path = r.artifacts.trt?.[precision];
+    const path = r.artifacts.built?.[trtBuild.artifact]?.[precision];
     if (path) return path;
     const made = `engine:trt:${precision} produced no engine`;
     return { cause: 'no-model', message: `${made} although trtexec and a GPU are here; the manifest says why` };

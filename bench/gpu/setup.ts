@@ -61,7 +61,7 @@ export async function setUp(options: GpuOptions): Promise<GpuRun> {
   const rawBytes = options.raw ? await readFile(options.raw) : encodeModel(buildMobileNetV2(modelOptions(options)));
   const raw = decodeModel(rawBytes);
   if (!raw.ok) throw new Error(`cannot read the raw model: ${raw.error}`);
-  const opt = runPasses(raw.value, passesByName(optimizeDefaults.passes)).model;
+  const opt = runPasses(raw.value, await passesByName(optimizeDefaults.passes)).model;
   const fp16 = convertFloat16(opt, { keepFp32: [...DELICATE_OPS], keepIoFp32: true });
   if (!fp16.ok) throw new Error(`float16 conversion failed: ${fp16.error}`);
   const work = options.work;

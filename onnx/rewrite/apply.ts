@@ -6,7 +6,7 @@
  */
 import type { Node, Tensor } from '../ir.js';
 import { addNode, removeNode, renameUses, useCount, type GraphIndex } from './graph-index.js';
-import type { Match } from './pattern.js';
+import type { Match } from './rule.js';
 import type { Replacement } from './rule.js';
 
 /** What rewrites did to the node list, for the engine to apply once at the end. */

@@ -1,8 +1,10 @@
 /**
- * A rule is a pattern, an optional check that says why it does not apply, and a replacement
- * (onnxscript's RewriteRule, tinygrad's (UPat, fn)). `rewritePass` turns a table of rules into a pass that
- * applies them, in every graph of the model, until none fires; it records how often each fired and, for
- * each that matched but declined, the first reason it gave.
+ * What a pass's author writes. A rule is a pattern, an optional check that says why it does not apply, and a
+ * replacement (onnxscript's RewriteRule, tinygrad's (UPat, fn)). A pattern is made of `op` (a node), `v` (any
+ * value), `c` (a constant: an initializer) and `opt` (an optional trailing input); the names they bind become the
+ * keys of the `Match`, as tinygrad's UPat names become keyword arguments. `rewritePass` turns a table of rules into
+ * a pass that applies them, in every graph of the model, until none fires; it records how often each fired and,
+ * for each that matched but declined, the first reason it gave. stages/optimize/passes/index.ts registers it.
  *
  * The engine is a worklist over one index kept up to date (graph-index.ts): a rewrite re-examines only the
  * nodes around it, and the node list is rebuilt once at the end, so a pass costs about the graph's size.
@@ -10,11 +12,78 @@
 import type { Graph, Model, Node, Tensor } from '../ir.js';
 import type { GraphIndex } from './graph-index.js';
 import type { Pass } from './pass.js';
-import { matchPattern, type Match, type OpPattern } from './pattern.js';
+import { matchPattern } from './pattern.js';
 import { applyReplacement, type Edits } from './apply.js';
 import { graphPass, indexIn, type RuleStats, type Scope } from './scope.js';
 
 export type { RuleStats } from './scope.js';
+
+/** What a value (or the node producing it) must be for a rule to apply; made by `op`, `v`, `c` and `opt`. */
+export type Pattern =
+  | {
+      kind: 'op';
+      /** The producing node's operator, in the default domain. */
+      opType: string;
+      /** Patterns for its inputs, by position; absent: any inputs. */
+      inputs?: readonly Pattern[];
+      /** The name the match holds the node under (`m.nodes[bind]`). */
+      bind?: string;
+      /** An inner node must have no other reader (the root is exempt). */
+      singleUse: boolean;
+    }
+  | {
+      kind: 'value';
+      /** The name the match holds the value under (`m.values[bind]`). */
+      bind: string;
+    }
+  | {
+      kind: 'const';
+      /** The name the match holds the initializer under (`m.consts[bind]`). */
+      bind: string;
+    }
+  /** An optional trailing input: matches '' (absent) or the inner pattern. */
+  | {
+      kind: 'optional';
+      /** What the input must be when it is there. */
+      inner: Pattern;
+    };
+
+/** A pattern whose root is an operator: what a rule matches from. */
+export type OpPattern = Extract<Pattern, { kind: 'op' }>;
+
+/**
+ * An operator. Inputs listed are matched positionally; extra node inputs beyond them are allowed only
+ * when `inputs` is omitted. An inner op must have a single use unless `singleUse: false`, because
+ * rewriting it away would otherwise leave its other users stranded or duplicate its work.
+ */
+export const op = (
+  opType: string,
+  inputs?: readonly Pattern[],
+  opts: { bind?: string; singleUse?: boolean } = {},
+): OpPattern => ({
+  kind: 'op',
+  opType,
+  inputs,
+  bind: opts.bind,
+  singleUse: opts.singleUse ?? true,
+});
+export const v = (bind: string): Pattern => ({ kind: 'value', bind });
+export const c = (bind: string): Pattern => ({ kind: 'const', bind });
+export const opt = (inner: Pattern): Pattern => ({ kind: 'optional', inner });
+
+/** A match of a pattern at a root node: everything its names bound. */
+export interface Match {
+  /** The node the pattern was matched at: the one a replacement replaces. */
+  root: Node;
+  /** The nodes `op(…, { bind })` bound, by name. */
+  nodes: Record<string, Node>;
+  /** The value names `v` bound (and those `c` bound), by name. */
+  values: Record<string, string>;
+  /** The initializers `c` bound, by name. */
+  consts: Record<string, Tensor>;
+  /** Every matched node, root last: the ones the rewrite engine may delete. */
+  matched: Node[];
+}
 
 /** What a rule's check and rewrite see beside the match. */
 export interface RuleContext {

@@ -5,7 +5,8 @@
  * real slowdown is slower every time. A correctness failure is not re-measured: outputs do not depend on load.
  */
 import { compareOne, compareWithBaseline, measurementKey, type Comparison, type GateResult } from './baseline.js';
-import type { BenchConfig, EngineName } from '../../measure/config.js';
+import type { BenchConfig } from '../../measure/config.js';
+import type { EngineName } from '../../measure/kit.js';
 import type { BaselineVerdict, BenchFile, Measurement } from '../../measure/result.js';
 
 export const CONFIRMATIONS = 2;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { Exec } from '../../pipeline/execute/exec.js';
 import { ortVersion } from '../../onnx/ort.js';
 import { probeGpu } from '../../measure/gpu.js';
-import type { EngineGroup } from '../../measure/engine-runner.js';
+import type { EngineGroup } from '../../measure/kit.js';
 import type { Environment } from '../../measure/result.js';
 
 /** `groups`: what each engine runner saw (the libraries it ran with, the GPU torch found). */

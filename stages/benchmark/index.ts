@@ -19,6 +19,7 @@ import { isPrecision, type Precision } from '../../onnx/precision.js';
 import { givenModel } from '../../source/given.js';
 import { latestModel, sourceModel } from '../../source/model-ref.js';
 import { benchConfig, type BenchConfig } from '../../measure/config.js';
+import { BUILT_INPUTS } from './kits.js';
 import { labelFiles } from './labels.js';
 import type { BenchFile } from '../../measure/result.js';
 import { decideConfig, type DecideConfig } from '../../measure/decide-config.js';
@@ -66,14 +67,7 @@ const declared = declareStage({
     source: sourceModel,
     fp16: { stage: 'convert:fp16', output: 'model', optional: true },
     int8: { stage: 'quantize:int8', output: 'model', optional: true },
-    trtFp32: { stage: 'engine:trt:fp32', output: 'engine', optional: true },
-    trtFp16: { stage: 'engine:trt:fp16', output: 'engine', optional: true },
-    trtInt8: { stage: 'engine:trt:int8', output: 'engine', optional: true },
-    compiledFp32: { stage: 'engine:torch-compile:fp32', output: 'engine', optional: true },
-    compiledFp16: { stage: 'engine:torch-compile:fp16', output: 'engine', optional: true },
-    fusedFp16: { stage: 'engine:torch-fused:fp16', output: 'engine', optional: true },
-    aotiFp32: { stage: 'engine:torch-aoti:fp32', output: 'engine', optional: true },
-    aotiFp16: { stage: 'engine:torch-aoti:fp16', output: 'engine', optional: true },
+    ...BUILT_INPUTS,
   },
   outputs: { bench: 'bench.json' },
   cache: 'never',

@@ -23,19 +23,9 @@ import { LABELS_FILE } from './labels.js';
 import { taskCheck, type TaskCheck } from './task-check.js';
 import { environment } from './environment.js';
 import { benchInputs } from '../../measure/feeds.js';
-import {
-  skipAll,
-  type EngineGroup,
-  type BenchRequest,
-  type EngineRunner,
-  type RunnerRequest,
-  type Work,
-} from '../../measure/engine-runner.js';
-import type { EngineKit } from '../../measure/kit.js';
-import { ortKit } from '../../ort/index.js';
-import { torchKit } from '../../torch/index.js';
-import { trtKit } from '../../trt/index.js';
-import type { BenchFile, Measurement, SkippedEngine } from '../../measure/result.js';
+import type { EngineGroup, BenchRequest, EngineRunner, RunnerRequest, Work } from '../../measure/kit.js';
+import { KITS } from './kits.js';
+import { skipAll, type BenchFile, type Measurement, type SkippedEngine } from '../../measure/result.js';
 import type { Precision } from '../../onnx/precision.js';
 
 /** The precisions this run measures, and a skip for the one `--precision` left out. */
@@ -64,11 +54,8 @@ async function notFiniteReference(source: string, output: string | undefined): P
   );
 }
 
-/** Every engine the benchmark can time, in the order they are measured. */
-export const KITS: readonly EngineKit[] = [ortKit, torchKit, trtKit];
-
-/** The kits' runners, in the table's order. */
-export const RUNNERS: readonly EngineRunner[] = KITS.map((k) => k.runner);
+/** The kits' runners, in the order they are measured. */
+export const loadRunners = (): Promise<EngineRunner[]> => Promise.all(KITS.map((k) => k.runner()));
 
 /**
  * One runner's part: its engines bench.engines lists, at every wanted precision it has a file for and this
@@ -104,13 +91,14 @@ async function measureFound(runner: EngineRunner, r: RunnerRequest, wanted: read
 
 /** Every runner of the table with an engine that bench.engines lists, in turn (they would share the cores). */
 async function measureTable(
+  runners: readonly EngineRunner[],
   r: BenchRequest,
   model: Pick<RunnerRequest, 'feeds' | 'modelBytes' | 'calibrator'>,
   wanted: readonly Precision[],
   batchesOf: (runner: EngineRunner) => number[],
 ): Promise<EngineGroup[]> {
   const groups: EngineGroup[] = [];
-  for (const runner of RUNNERS) {
+  for (const runner of runners) {
     const engines = runner.engines.filter((e) => r.config.engines.includes(e));
     if (engines.length === 0 || wanted.length === 0) continue;
     groups.push(await measureWith(runner, { ...r, ...model, engines, batches: batchesOf(runner) }, wanted));
@@ -205,14 +193,15 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const usable = (batch: number) => fixed === undefined || batch === fixed;
   skipped.push(...fixedBatchSkips(model, c.batch_sizes, fixed));
   const batchesOf = (runner: EngineRunner) => (runner.batchSizes?.(c) ?? c.batch_sizes).filter(usable);
-  const batches = [...new Set(RUNNERS.flatMap(batchesOf))];
+  const runners = await loadRunners();
+  const batches = [...new Set(runners.flatMap(batchesOf))];
   const reference = await computeReference(r.artifacts.source, inputs.value, batches);
   if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);
   const task = await taskCheck(reference.value, r.checkFiles?.[LABELS_FILE], inputs.value.checkBatch, r.log);
   if (!task.ok) return fail('bad-input', task.error);
   const check = await checker(r, reference.value, task.value);
   const { groups, threads } = await calibrated((calibrator) =>
-    measureTable(r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf),
+    measureTable(runners, r, { feeds: inputs.value, modelBytes, calibrator }, wanted, batchesOf),
   );
   const died = groups.find((g) => g.died)?.died;
   if (died) return fail('tool-failed', `${died}; nothing of this benchmark is stored`);

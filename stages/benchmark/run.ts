@@ -8,24 +8,13 @@ import { confirmedGate } from './confirm.js';
 import type { Context } from './index.js';
 import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
+import { BUILDS } from './kits.js';
+import { builtFiles } from '../../measure/engine-stage.js';
 import { recommend } from '../../measure/verdict.js';
 
 /** The benchmark of this stage's inputs under `config` (the stage's own, or one narrowed to re-measure). */
 function measure(ctx: Context, config: BenchConfig) {
-  const {
-    model,
-    source,
-    fp16,
-    int8,
-    trtFp32,
-    trtFp16,
-    trtInt8,
-    compiledFp32,
-    compiledFp16,
-    aotiFp32,
-    aotiFp16,
-    fusedFp16,
-  } = ctx.inputs;
+  const { model, source, fp16, int8 } = ctx.inputs;
   return runBenchmark({
     config,
     trt: ctx.config.trt,
@@ -33,10 +22,7 @@ function measure(ctx: Context, config: BenchConfig) {
       model,
       source,
       onnx: { fp16, int8 },
-      trt: { fp32: trtFp32, fp16: trtFp16, int8: trtInt8 },
-      compiled: { fp32: compiledFp32, fp16: compiledFp16 },
-      fused: { fp16: fusedFp16 },
-      aoti: { fp32: aotiFp32, fp16: aotiFp16 },
+      built: builtFiles(BUILDS, ctx.inputs),
     },
     workDir: ctx.workDir,
     exec: ctx.exec,

@@ -6,7 +6,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { configSection, Section, sectionDefaults } from '../../pipeline/config/section.js';
-import { checkSchema } from '../optimize/config.js';
+import { checkSchema } from '../optimize/check-config.js';
 
 /**
  * BatchNormalization among them: its variances and epsilon (1e-5) sit near or below float16's smallest normal

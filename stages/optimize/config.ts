@@ -6,16 +6,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/config/section.js';
-import { defaultPasses, passNames } from './passes/names.js';
-
-/**
- * The seeded inputs a numeric check runs on; optimize and convert:fp16 both check this way. The batch is bounded:
- * a few samples prove a rewrite, and a huge one would be refused later as an input's size, far from its field.
- */
-export const checkSchema = Section({
-  seed: Type.Integer({ minimum: 0, default: 0 }),
-  batch: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
-});
+import { checkSchema } from './check-config.js';
+import { defaultPasses, passNames } from './passes/index.js';
 
 export const schema = Section({
   passes: Type.Array(Enum(passNames), { uniqueItems: true, default: [...defaultPasses] }),

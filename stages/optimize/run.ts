@@ -32,7 +32,7 @@ export async function run(ctx: Context): Promise<Result<void | Declined, StageFa
   const feeds = seededFeeds(original, ctx.config.check.seed, ctx.config.check.batch, source.value);
   if (!feeds.ok) return fail('bad-input', `the check has no inputs for this model: ${feeds.error}`);
   const expected = expectedOutputs(original, source.value.checkData);
-  const optimized = await optimizeModel(original, passesByName(ctx.config.passes), ctx.config, {
+  const optimized = await optimizeModel(original, await passesByName(ctx.config.passes), ctx.config, {
     signal: ctx.signal,
     feeds: feeds.value,
     ...(expected ? { expected } : {}),

@@ -8,7 +8,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { configSection, Enum, Section, sectionDefaults } from '../../pipeline/config/section.js';
-import { checkSchema } from '../optimize/config.js';
+import { checkSchema } from '../optimize/check-config.js';
 
 export const schema = Section({
   calibration: Type.Optional(

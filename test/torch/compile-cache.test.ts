@@ -53,7 +53,7 @@ test('the benchmark hands the runner the engine and a fresh cache dir; a bad eng
   const dir = await mkdtemp(join(tmpdir(), 'ef-cc-bench-'));
   const model = join(dir, 'model.opt.onnx');
   const raw = buildMobileNetV2({ ...modelDefaults, width_mult: 0.25, input_size: 32, num_classes: 10 });
-  await writeFile(model, encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model));
+  await writeFile(model, encodeModel(runPasses(raw, await passesByName(optimizeDefaults.passes)).model));
   const engine = join(dir, 'torch-compile.fp32.cache');
   await writeFile(engine, 'EFTC1\n{"torch": "2.11.0"}\nnot what the header says');
   const config = benchConfig({
@@ -67,7 +67,7 @@ test('the benchmark hands the runner the engine and a fresh cache dir; a bad eng
     },
   });
   const log = { info: () => undefined, warn: () => undefined };
-  const artifacts = { model, source: model, compiled: { fp32: engine } };
+  const artifacts = { model, source: model, built: { compiled: { fp32: engine } } };
   const r = await runBenchmark({ config, trt: trtConfig({}), artifacts, workDir: join(dir, 'w'), exec, log });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(

@@ -46,7 +46,10 @@ test('MobileNetV2: 17 blocks (10 with their add, the first without expansion), o
     num_classes: 10,
     dynamic_batch: true,
   });
-  const g = exportForTorch(encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model), 'model.opt.onnx');
+  const g = exportForTorch(
+    encodeModel(runPasses(raw, await passesByName(optimizeDefaults.passes)).model),
+    'model.opt.onnx',
+  );
   assert.ok(g.ok);
   await writeFile(join(dir, 'weights.bin'), g.value.weights);
   const all = await selfCheck(dir, g.value.graph);
@@ -75,7 +78,7 @@ async function matchReal(name: string) {
   const [model] = realModels(name);
   const decoded = decodeModel(await readFile(model!.file));
   assert.ok(decoded.ok);
-  const optimized = runPasses(decoded.value, passesByName(optimizeDefaults.passes)).model;
+  const optimized = runPasses(decoded.value, await passesByName(optimizeDefaults.passes)).model;
   const g = exportForTorch(encodeModel(optimized), `${name}.onnx`);
   assert.ok(g.ok);
   const dir = await mkdtemp(join(tmpdir(), 'ef-fused-real-'));

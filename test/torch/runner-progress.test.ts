@@ -11,8 +11,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { benchConfig, type EngineName } from '../../measure/config.js';
-import type { RunnerRequest } from '../../measure/engine-runner.js';
+import { benchConfig } from '../../measure/config.js';
+import type { EngineName, RunnerRequest } from '../../measure/kit.js';
 import { feedsOf } from '../../measure/feeds.js';
 import { DType } from '../../onnx/ir.js';
 import { encodeModel } from '../../onnx/serde.js';
@@ -41,7 +41,7 @@ test('the AOTInductor part names itself and its package load, not the eager part
       bench: { warmup: 1, runs: 100_000, max_seconds: 1.5, batch_sizes: [1], engines, precisions: ['fp32'] },
     }),
     trt: trtConfig({}),
-    artifacts: { model, source: model, aoti: { fp32: pt2 } },
+    artifacts: { model, source: model, built: { aoti: { fp32: pt2 } } },
     workDir: dir,
     exec,
     log: { info: () => undefined, warn: () => undefined, progress: (_n, _t, what) => lines.push(what ?? '') },

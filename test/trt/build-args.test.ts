@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import { DType } from '../../onnx/ir.js';
 import { buildArgs, buildPlan, type BuildRequest } from '../../trt/build-args.js';
 import type { Precision } from '../../onnx/precision.js';
-import { engineStage, wouldRun } from '../../trt/engine-stage.js';
+import { trtBuild, wouldRun } from '../../trt/engine-stage.js';
+import { engineStage } from '../../measure/engine-stage.js';
 import type { TrtInputs } from '../../trt/model-input.js';
 
 const V86 = { major: 8, minor: 6, patch: 1 };
@@ -195,7 +196,9 @@ test('any model: each symbolic input gets min/opt/max from trt.batch and resolve
 });
 
 test('the "would have run" line of a skipped build comes from the same builder', () => {
-  const config = engineStage('fp16').config({ trt: { workspace_mib: 1024, batch: { min: 1, opt: 2, max: 16 } } });
+  const config = engineStage(trtBuild, 'fp16').config({
+    trt: { workspace_mib: 1024, batch: { min: 1, opt: 2, max: 16 } },
+  });
   const line = wouldRun(config);
   const args = buildArgs({
     ...base,

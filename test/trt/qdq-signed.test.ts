@@ -10,11 +10,14 @@ import { exec } from '../../pipeline/execute/exec.js';
 import { DType, type Model } from '../../onnx/ir.js';
 import { encodeModel } from '../../onnx/serde.js';
 import { makeTensor } from '../../onnx/tensor.js';
-import { trtInt8 } from '../../stages/engine-trt/index.js';
+import { engineStage } from '../../measure/engine-stage.js';
+import { trtBuild } from '../../trt/engine-stage.js';
 import { unsignedQuantized } from '../../trt/qdq-signed.js';
 import { tinyMobileNet } from '../stages/benchmark/tiny-mobilenet.js';
 import { GPU, LOG, Rig } from '../stages/engine-trt/rig.js';
 import { qdqModel } from './qdq-model.js';
+
+const trtInt8 = engineStage(trtBuild, 'int8');
 
 /** The same Q/DQ model with its activations' zero point as uint8 128, as onnxruntime's default would write it. */
 function unsigned(model: Model): Model {

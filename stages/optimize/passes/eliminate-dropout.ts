@@ -7,8 +7,7 @@
  */
 import { intAttr } from '../../../onnx/rewrite/graph-index.js';
 import { tensorNumbers } from '../../../onnx/rewrite/tensors.js';
-import { op } from '../../../onnx/rewrite/pattern.js';
-import { rewritePass, rule } from '../../../onnx/rewrite/rule.js';
+import { op, rewritePass, rule } from '../../../onnx/rewrite/rule.js';
 
 export const dropoutToInput = rule(
   'dropout-to-input',

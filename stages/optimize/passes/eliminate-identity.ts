@@ -3,8 +3,7 @@
  * the graph keeps its interface; an Identity linking a graph input or a constant straight to a graph
  * output stays (onnx/ir-py IdentityEliminationPass, case 3).
  */
-import { op, v } from '../../../onnx/rewrite/pattern.js';
-import { rewritePass, rule } from '../../../onnx/rewrite/rule.js';
+import { op, v, rewritePass, rule } from '../../../onnx/rewrite/rule.js';
 
 export const identityToInput = rule('identity-to-input', op('Identity', [v('x')]), (m) => ({
   alias: m.values.x as string,

@@ -8,8 +8,17 @@
  */
 import { DType, type Node, type Tensor } from '../../../onnx/ir.js';
 import { floatAttr, intAttr } from '../../../onnx/rewrite/graph-index.js';
-import { c, op, opt, v, type Match } from '../../../onnx/rewrite/pattern.js';
-import { rewritePass, rule, type Rule, type RuleContext } from '../../../onnx/rewrite/rule.js';
+import {
+  c,
+  op,
+  opt,
+  v,
+  rewritePass,
+  rule,
+  type Match,
+  type Rule,
+  type RuleContext,
+} from '../../../onnx/rewrite/rule.js';
 import { floatValues, makeTensor } from '../../../onnx/rewrite/tensors.js';
 
 const bnOver = (layer: ReturnType<typeof op>) =>

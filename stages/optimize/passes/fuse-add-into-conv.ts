@@ -4,8 +4,17 @@
  * operand order of the Add.
  */
 import { DType, type Node, type Tensor } from '../../../onnx/ir.js';
-import { c, op, opt, v, type Match } from '../../../onnx/rewrite/pattern.js';
-import { rewritePass, rule, type Replacement, type RuleContext } from '../../../onnx/rewrite/rule.js';
+import {
+  c,
+  op,
+  opt,
+  v,
+  rewritePass,
+  rule,
+  type Match,
+  type Replacement,
+  type RuleContext,
+} from '../../../onnx/rewrite/rule.js';
 import { floatValues, makeTensor } from '../../../onnx/rewrite/tensors.js';
 
 const conv = op('Conv', [v('x'), c('w'), opt(c('b'))], { bind: 'conv' });

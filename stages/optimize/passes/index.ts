@@ -1,42 +1,40 @@
 /**
- * Every pass by name. Order matters within a round (names.ts): constants first so that patterns see
- * initializers, fusions next, clean-up and ordering last; the manager repeats the list until a round changes
- * nothing.
+ * Every pass, by its name, in the default order: the one place a pass is registered. Order matters within a round:
+ * constants first so that patterns see initializers, fusions next, clean-up and ordering last; the manager repeats
+ * the list until a round changes nothing. A pass is loaded when a run asks for it, so the config schema (loaded on
+ * every CLI call) reads the names here without loading the rewrite machinery.
  */
 import type { Pass } from '../../../onnx/rewrite/pass.js';
-import { eliminateDropout } from './eliminate-dropout.js';
-import { eliminateIdentity } from './eliminate-identity.js';
-import { foldBatchnorm } from './fold-batchnorm.js';
-import { foldConstants } from './fold-constants.js';
-import { fuseAddIntoConv } from './fuse-add-into-conv.js';
-import { fuseMatmulAdd } from './matmul-add-to-gemm.js';
-import { passNames, type PassName } from './names.js';
-import { relu6ToClip } from './relu6-to-clip.js';
-import { removeDead } from './remove-dead.js';
-import { simplifyReshape } from './simplify-reshape.js';
-import { topologicalSort } from './topological-sort.js';
 
-const byName: Record<PassName, Pass> = {
-  'fold-constants': foldConstants,
-  'eliminate-identity': eliminateIdentity,
-  'eliminate-dropout': eliminateDropout,
-  'fold-batchnorm': foldBatchnorm,
-  'fuse-add-into-conv': fuseAddIntoConv,
-  'matmul-add-to-gemm': fuseMatmulAdd,
-  'relu6-to-clip': relu6ToClip,
-  'simplify-reshape': simplifyReshape,
-  'remove-dead': removeDead,
-  'topological-sort': topologicalSort,
-};
+const PASSES = {
+  'fold-constants': async () => (await import('./fold-constants.js')).foldConstants,
+  'eliminate-identity': async () => (await import('./eliminate-identity.js')).eliminateIdentity,
+  'eliminate-dropout': async () => (await import('./eliminate-dropout.js')).eliminateDropout,
+  'fold-batchnorm': async () => (await import('./fold-batchnorm.js')).foldBatchnorm,
+  'fuse-add-into-conv': async () => (await import('./fuse-add-into-conv.js')).fuseAddIntoConv,
+  'matmul-add-to-gemm': async () => (await import('./matmul-add-to-gemm.js')).fuseMatmulAdd,
+  'relu6-to-clip': async () => (await import('./relu6-to-clip.js')).relu6ToClip,
+  'simplify-reshape': async () => (await import('./simplify-reshape.js')).simplifyReshape,
+  'remove-dead': async () => (await import('./remove-dead.js')).removeDead,
+  'topological-sort': async () => (await import('./topological-sort.js')).topologicalSort,
+} as const satisfies Record<string, () => Promise<Pass>>;
 
-export { defaultPasses, passNames } from './names.js';
+export type PassName = keyof typeof PASSES;
 
-export const allPasses: readonly Pass[] = passNames.map((n) => byName[n]);
+export const passNames = Object.keys(PASSES) as PassName[];
 
-export function passesByName(names: readonly string[]): Pass[] {
-  return names.map((n) => {
-    const p = byName[n as PassName] as Pass | undefined;
-    if (!p) throw new Error(`Internal error: unknown pass '${n}' got past the config schema`);
-    return p;
-  });
+export const defaultPasses: readonly PassName[] = passNames;
+
+/** The passes of these names, in this order; the config schema has refused any other name. */
+export async function passesByName(names: readonly string[]): Promise<Pass[]> {
+  return Promise.all(
+    names.map((n) => {
+      const load = PASSES[n as PassName] as (() => Promise<Pass>) | undefined;
+      if (!load) throw new Error(`Internal error: unknown pass '${n}' got past the config schema`);
+      return load();
+    }),
+  );
 }
+
+/** Every pass, in the default order. */
+export const allPasses = (): Promise<Pass[]> => passesByName(passNames);

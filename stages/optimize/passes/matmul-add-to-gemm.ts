@@ -4,8 +4,16 @@
  * Gemm's C broadcasting exists from opset 7, so older models are left alone.
  */
 import { DType } from '../../../onnx/ir.js';
-import { c, op, v, type Match } from '../../../onnx/rewrite/pattern.js';
-import { rewritePass, rule, type Replacement, type RuleContext } from '../../../onnx/rewrite/rule.js';
+import {
+  c,
+  op,
+  v,
+  rewritePass,
+  rule,
+  type Match,
+  type Replacement,
+  type RuleContext,
+} from '../../../onnx/rewrite/rule.js';
 
 const matmul = op('MatMul', [v('a'), c('b')], { bind: 'matmul' });
 

@@ -4,8 +4,16 @@
  * follows the opset: attributes `min`/`max` before 11, scalar inputs from 11 on (float types only at 11).
  */
 import { DType, type Node, type Tensor } from '../../../onnx/ir.js';
-import { c, op, v, type Match } from '../../../onnx/rewrite/pattern.js';
-import { rewritePass, rule, type Replacement, type RuleContext } from '../../../onnx/rewrite/rule.js';
+import {
+  c,
+  op,
+  v,
+  rewritePass,
+  rule,
+  type Match,
+  type Replacement,
+  type RuleContext,
+} from '../../../onnx/rewrite/rule.js';
 import { makeTensor, tensorNumbers } from '../../../onnx/rewrite/tensors.js';
 
 const scalar = (t: Tensor | undefined): number | undefined => {

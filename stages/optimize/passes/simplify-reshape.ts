@@ -9,8 +9,7 @@
  */
 import type { Dim, Node } from '../../../onnx/ir.js';
 import { intAttr, type GraphIndex } from '../../../onnx/rewrite/graph-index.js';
-import { c, op, v, type Match } from '../../../onnx/rewrite/pattern.js';
-import { rewritePass, rule, type RuleContext } from '../../../onnx/rewrite/rule.js';
+import { c, op, v, rewritePass, rule, type Match, type RuleContext } from '../../../onnx/rewrite/rule.js';
 import { tensorNumbers } from '../../../onnx/rewrite/tensors.js';
 
 const staticShape = (index: GraphIndex, value: string): number[] | undefined => {

@@ -43,7 +43,7 @@ test('MobileNetV2 value types equal onnx.shape_inference, static and dynamic bat
     const built = buildMobileNetV2({ ...defaults, opset: 13, dynamic_batch: dynamic });
     for (const [stage, m] of [
       ['built', built],
-      ['optimized', runPasses(built, allPasses).model],
+      ['optimized', runPasses(built, await allPasses()).model],
     ] as const) {
       const name = `${stage}${dynamic ? ' dynamic' : ''}`;
       const n = await compare(name, m);

@@ -24,7 +24,7 @@ import { defaultPasses, passesByName } from '../../../stages/optimize/passes/ind
 const SIZE = 96;
 const model: Model = runPasses(
   buildMobileNetV2({ ...defaults, width_mult: 0.35, input_size: SIZE, num_classes: 100 }),
-  passesByName(defaultPasses),
+  await passesByName(defaultPasses),
 ).model;
 const sample = (seed: number): Sample => ({
   input: { type: 'float32', dims: [1, 3, SIZE, SIZE], data: normalFloats(3 * SIZE * SIZE, seed) },

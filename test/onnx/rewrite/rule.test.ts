@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { c, op, v } from '../../../onnx/rewrite/pattern.js';
-import { rewritePass, rule, type RuleStats } from '../../../onnx/rewrite/rule.js';
+import { c, op, v, rewritePass, rule, type RuleStats } from '../../../onnx/rewrite/rule.js';
 import type { Model } from '../../../onnx/ir.js';
 import { floats, node, opTypes, tiny } from './tiny-model.js';
 

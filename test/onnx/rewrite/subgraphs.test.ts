@@ -56,7 +56,7 @@ async function outputsAgree(before: Model, after: Model): Promise<number> {
 
 test('the passes rewrite inside If bodies and keep the outer value a body reads', async () => {
   const before = ifModel();
-  const run = runPasses(before, passesByName(defaultPasses));
+  const run = runPasses(before, await passesByName(defaultPasses));
   const after = run.model;
   const ifNode = after.graph.nodes.find((n) => n.opType === 'If');
   assert.ok(ifNode);
@@ -75,10 +75,10 @@ test('the passes rewrite inside If bodies and keep the outer value a body reads'
   assert.ok((await outputsAgree(before, after)) <= 1e-6);
 });
 
-test('remove-dead keeps an outer initializer that only a body reads, and drops one nobody reads', () => {
+test('remove-dead keeps an outer initializer that only a body reads, and drops one nobody reads', async () => {
   const m = ifModel();
   m.graph.initializers.push(floats('unused', [3]));
-  const after = runPasses(m, passesByName(['remove-dead'])).model;
+  const after = runPasses(m, await passesByName(['remove-dead'])).model;
   assert.deepEqual(
     after.graph.initializers.map((t) => t.name),
     ['k'],
@@ -87,7 +87,7 @@ test('remove-dead keeps an outer initializer that only a body reads, and drops o
 
 test('the synthetic scale model optimizes to Conv, Clip, Add per block and computes the same', async () => {
   const before = scaleModel(220);
-  const after = runPasses(before, passesByName(defaultPasses)).model;
+  const after = runPasses(before, await passesByName(defaultPasses)).model;
   assert.equal(before.graph.nodes.length, 221);
   assert.deepEqual([...new Set(after.graph.nodes.map((n) => n.opType))].sort(), ['Add', 'Clip', 'Conv']);
   assert.equal(after.graph.nodes.length, 60);
@@ -97,12 +97,12 @@ test('the synthetic scale model optimizes to Conv, Clip, Add per block and compu
 test('an aborted signal stops the pass list with its reason, not as a pass failure', async () => {
   const controller = new AbortController();
   const reason = new Error('interrupted');
-  const run = runPassesYielding(scaleModel(20_000), passesByName(defaultPasses), { signal: controller.signal });
+  const run = runPassesYielding(scaleModel(20_000), await passesByName(defaultPasses), { signal: controller.signal });
   setImmediate(() => controller.abort(reason));
   await assert.rejects(run, (e) => e === reason);
 });
 
-test('inside a body, rules see the types inference gives it: a no-op Reshape of an outer value goes', () => {
+test('inside a body, rules see the types inference gives it: a no-op Reshape of an outer value goes', async () => {
   const m = ifModel();
   const ifNode = m.graph.nodes.find((n) => n.opType === 'If');
   assert.ok(ifNode);
@@ -115,7 +115,7 @@ test('inside a body, rules see the types inference gives it: a no-op Reshape of 
       nodes: [node('Reshape', ['a', 'shape'], ['r']), node('Mul', ['r', 'k'], ['e'])],
     }),
   ];
-  const after = runPasses(m, passesByName(defaultPasses)).model;
+  const after = runPasses(m, await passesByName(defaultPasses)).model;
   const otherwise = bodies(after.graph.nodes.find((n) => n.opType === 'If') as Node)[1];
   assert.deepEqual(
     otherwise?.nodes.map((n) => [n.opType, ...n.inputs]),

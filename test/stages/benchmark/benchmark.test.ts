@@ -13,7 +13,7 @@ import { exec } from '../../../pipeline/execute/exec.js';
 import { benchConfig, type BenchConfig } from '../../../measure/config.js';
 import { ortSettings } from '../../../ort/runner.js';
 import type { Measurement } from '../../../measure/result.js';
-import type { BenchRequest } from '../../../measure/engine-runner.js';
+import type { BenchRequest } from '../../../measure/kit.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { probeTorch } from '../../../torch/runner-process.js';
 import { trtConfig } from '../../../trt/config.js';

@@ -208,7 +208,7 @@ before(async () => {
   models.source = join(dir, 'model.onnx');
   models.model = join(dir, 'model.opt.onnx');
   await writeFile(models.source, encodeModel(raw));
-  await writeFile(models.model, encodeModel(runPasses(raw, passesByName(optimizeDefaults.passes)).model));
+  await writeFile(models.model, encodeModel(runPasses(raw, await passesByName(optimizeDefaults.passes)).model));
 });
 
 /** One run of the benchmark stage (ORT FP32, batch 1, one thread), against `baseline` when given. */

@@ -12,8 +12,8 @@ import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/execute/exec.js';
 import { benchConfig } from '../../../measure/config.js';
 import type { BenchFile, SkipKind } from '../../../measure/result.js';
-import type { BenchArtifacts } from '../../../measure/engine-runner.js';
-import { RUNNERS, runBenchmark } from '../../../stages/benchmark/run-bench.js';
+import type { BenchArtifacts } from '../../../measure/kit.js';
+import { loadRunners, runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { trtConfig } from '../../../trt/config.js';
 import { GPU, LOG, Rig, TAG, fakeEngine } from '../engine-trt/rig.js';
 import { stageContext } from '../optimize/stage-context.js';
@@ -93,8 +93,8 @@ function outcomes(b: BenchFile): Record<string, string> {
   return out;
 }
 
-test('the table holds every engine bench.engines can name', () => {
-  assert.deepEqual(RUNNERS.flatMap((r) => r.engines).sort(), [...ENGINES].sort());
+test('the table holds every engine bench.engines can name', async () => {
+  assert.deepEqual((await loadRunners()).flatMap((r) => r.engines).sort(), [...ENGINES].sort());
 });
 
 test('every engine is measured or skipped with a kind: a GPU machine (fake trtexec) with both engines', async () => {
@@ -110,7 +110,7 @@ test('every engine is measured or skipped with a kind: a GPU machine (fake trtex
     fp32: fakeEngine(join(rig.root, 'model.fp32.engine'), artifacts.model, TAG.v10, profile),
     fp16: fakeEngine(join(rig.root, 'model.fp16.engine'), artifacts.onnx!.fp16!, TAG.v10, profile),
   };
-  const b = await bench({ ...artifacts, trt: engines }, 'gpu');
+  const b = await bench({ ...artifacts, built: { trt: engines } }, 'gpu');
   assert.deepEqual(outcomes(b), {
     'ort fp32': 'measured 1,2',
     'ort fp16': 'measured 1,2',
@@ -147,7 +147,7 @@ test('no GPU: TensorRT is skipped as no-gpu with the probe’s words, whatever e
   const rig = new Rig(['trtexec'], { FAKE_TRT_LOG: LOG.bench });
   const engine = join(rig.root, 'model.fp32.engine');
   await writeFile(engine, 'fake engine');
-  const b = await bench({ ...artifacts, trt: { fp32: engine } }, 'no-gpu', ['ort', 'trt']);
+  const b = await bench({ ...artifacts, built: { trt: { fp32: engine } } }, 'no-gpu', ['ort', 'trt']);
   const trt = b.skipped.filter((s) => s.engine === 'trt');
   const reason = 'no NVIDIA GPU found: nvidia-smi is not on PATH (TensorRT engines need an NVIDIA GPU and driver)';
   assert.deepEqual(trt, [

@@ -16,7 +16,8 @@ import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/execute/exec.js';
 import { benchConfig } from '../../../measure/config.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
-import { trtFp16, trtFp32, trtInt8 } from '../../../stages/engine-trt/index.js';
+import { engineStage } from '../../../measure/engine-stage.js';
+import { trtBuild } from '../../../trt/engine-stage.js';
 import { trtConfig } from '../../../trt/config.js';
 import { qdqModel } from '../../trt/qdq-model.js';
 import { GPU, LOG, Rig } from '../engine-trt/rig.js';
@@ -42,7 +43,7 @@ function models(rig: Rig) {
 
 async function buildEngines(rig: Rig, inputs: ReturnType<typeof models>) {
   const engines: Record<string, string> = {};
-  for (const stage of [trtFp32, trtFp16, trtInt8]) {
+  for (const stage of trtBuild.precisions.map((p) => engineStage(trtBuild, p))) {
     const config = stage.config({ trt: { batch: { min: 1, opt: 2, max: 2 } } });
     const probe = await stage.tools![0]!.probe(config, exec);
     assert.ok(probe.ok, JSON.stringify(probe));
@@ -64,10 +65,12 @@ async function benchTrt(rig: Rig, files: ReturnType<typeof models>, engines: Rec
     artifacts: {
       model: files.model,
       source: files.source,
-      trt: {
-        fp32: engines['engine:trt:fp32']!,
-        fp16: engines['engine:trt:fp16']!,
-        int8: engines['engine:trt:int8']!,
+      built: {
+        trt: {
+          fp32: engines['engine:trt:fp32']!,
+          fp16: engines['engine:trt:fp16']!,
+          int8: engines['engine:trt:int8']!,
+        },
       },
     },
     workDir: join(rig.root, work),

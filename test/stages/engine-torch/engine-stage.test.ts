@@ -12,8 +12,8 @@ import { test } from 'node:test';
 import { exec, type Exec } from '../../../pipeline/execute/exec.js';
 import { probeMemo } from '../../../pipeline/plan/probe-memo.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
-import { compileEngineConfig, type CompileEngineConfig } from '../../../torch/engine-stage.js';
-import { torchCompileFp16, torchCompileFp32 } from '../../../stages/engine-torch/index.js';
+import { compileBuild, compileEngineConfig, type CompileEngineConfig } from '../../../torch/engine-stage.js';
+import { engineStage } from '../../../measure/engine-stage.js';
 import { codeHash, probeTorchCompile } from '../../../torch/probe.js';
 import { projectPython } from '../../python.js';
 import { fromRoot } from '../../repo-root.js';
@@ -22,6 +22,9 @@ import { GPU, Rig, inputFiles } from '../engine-trt/rig.js';
 import { readCheckData, tensorFeed } from '../../../onnx/inputs/index.js';
 import { readModelFile } from '../../../onnx/serde.js';
 import { realModels } from '../../corpus/models.js';
+
+const torchCompileFp32 = engineStage(compileBuild, 'fp32');
+const torchCompileFp16 = engineStage(compileBuild, 'fp16');
 
 const FAKE_PYTHON = fromRoot('test/fixtures/bin/fake-torch-python.cjs');
 const torchVersion = escapeRegExp(systemTorch().version);

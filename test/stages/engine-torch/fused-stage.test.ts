@@ -10,9 +10,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/execute/exec.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
-import { torchFusedFp16 } from '../../../stages/engine-torch/index.js';
+import { engineStage } from '../../../measure/engine-stage.js';
+import { fusedBuild } from '../../../torch/fused-stage.js';
 import { fromRoot } from '../../repo-root.js';
 import { GPU, Rig, inputFiles } from '../engine-trt/rig.js';
+
+const torchFusedFp16 = engineStage(fusedBuild, 'fp16');
 
 const FAKE_PYTHON = fromRoot('test/fixtures/bin/fake-torch-python.cjs');
 const GPU_BENCH = { bench: { batch_sizes: [1, 256], engines: ['torch-fused'], precisions: ['fp16'] } };

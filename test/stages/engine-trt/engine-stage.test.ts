@@ -8,10 +8,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { exec } from '../../../pipeline/execute/exec.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
-import type { EngineConfig } from '../../../trt/engine-stage.js';
-import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
+import { trtBuild, type EngineConfig } from '../../../trt/engine-stage.js';
+import { engineStage } from '../../../measure/engine-stage.js';
 import { realModels } from '../../corpus/models.js';
 import { GPU, LOG, AUTHORED_LOGS, Rig, fakeEngineFile } from './rig.js';
+
+const trtFp32 = engineStage(trtBuild, 'fp32');
+const trtFp16 = engineStage(trtBuild, 'fp16');
 
 async function probe(stage: typeof trtFp32, config: EngineConfig): Promise<ToolFound> {
   const r = await stage.tools![0]!.probe(config, exec);
@@ -48,7 +51,7 @@ test('FP32, static graph, TensorRT 10.16: exact argv, engine + log + timing cach
   assert.match(log, /\n==== stderr ====\n(.*\n)*\[[^\]]+\] \[W\] Dynamic dimensions required/);
   assert.ok(existsSync(join(rig.root, 'persistent', 'timing.cache')));
   const built = messages.at(-1)!;
-  assert.match(built.message, /^built engine in \d+(\.\d)? (ms|s)$/, 'the build says how long it took');
+  assert.match(built.message, /^built engine in \d+(\.\d\d?)? (ms|s)$/, 'the build says how long it took');
   assert.deepEqual(
     { ...built, message: '' },
     { level: 'info', message: '', fields: { seconds: 2.84511, sizeMiB: 12.5709, batched: false } },

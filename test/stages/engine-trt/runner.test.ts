@@ -15,8 +15,12 @@ import { ok } from '../../../pipeline/result.js';
 import { planStages, runStages, type Outcome } from '../../../pipeline/execute/runner.js';
 import { defineStage } from '../../../pipeline/stage.js';
 import { Store } from '../../../pipeline/store/store.js';
-import { trtFp16, trtFp32 } from '../../../stages/engine-trt/index.js';
+import { engineStage } from '../../../measure/engine-stage.js';
+import { trtBuild } from '../../../trt/engine-stage.js';
 import { GPU, LOG, AUTHORED_LOGS, Rig, modelBytes } from './rig.js';
+
+const trtFp32 = engineStage(trtBuild, 'fp32');
+const trtFp16 = engineStage(trtBuild, 'fp16');
 
 const optimize = defineStage<{ batch: number | 'N' }>({
   name: 'optimize',

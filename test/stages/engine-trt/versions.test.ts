@@ -18,10 +18,12 @@ import { createLogger } from '../../../pipeline/log/log.js';
 import { runStages } from '../../../pipeline/execute/runner.js';
 import type { ToolFound } from '../../../pipeline/stage.js';
 import { Store } from '../../../pipeline/store/store.js';
-import type { EngineConfig } from '../../../trt/engine-stage.js';
-import { trtFp16 } from '../../../stages/engine-trt/index.js';
+import { trtBuild, type EngineConfig } from '../../../trt/engine-stage.js';
+import { engineStage } from '../../../measure/engine-stage.js';
 import { registry } from '../../../stages/index.js';
 import { fakeEngineFile, GPU, LOG, Rig } from './rig.js';
+
+const trtFp16 = engineStage(trtBuild, 'fp16');
 
 async function probe(stage: typeof trtFp16, config: EngineConfig): Promise<ToolFound> {
   const r = await stage.tools![0]!.probe(config, exec);

@@ -70,7 +70,7 @@ async function runCase(dir: string): Promise<Outcome> {
 
   let optimized: Model, changedBy: string[];
   try {
-    const r = runPasses(model, passesByName(defaultPasses));
+    const r = runPasses(model, await passesByName(defaultPasses));
     optimized = r.model;
     changedBy = [...new Set(r.steps.filter((s) => s.changed).map((s) => s.pass))];
   } catch (e) {

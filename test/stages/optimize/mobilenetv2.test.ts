@@ -41,7 +41,7 @@ function assertClean(m: Model): void {
 for (const opset of [11, 13, 17]) {
   test(`MobileNetV2 at opset ${opset}: clean, valid and numerically the same after the passes`, async () => {
     const raw = buildMobileNetV2({ ...small, opset });
-    const passes = passesByName(defaults.passes);
+    const passes = await passesByName(defaults.passes);
     const run = runPasses(raw, passes);
     assertClean(run.model);
     const check = await checkRun(raw, run, passes, defaults);
@@ -51,7 +51,7 @@ for (const opset of [11, 13, 17]) {
 }
 
 test('MobileNetV2 in float16 loads in onnxruntime-node, validates, and agrees within 1e-2', async () => {
-  const opt = runPasses(buildMobileNetV2(small), passesByName(defaults.passes)).model;
+  const opt = runPasses(buildMobileNetV2(small), await passesByName(defaults.passes)).model;
   const r = convertFloat16(opt, { keepFp32: fp16Defaults.keep_fp32, keepIoFp32: true });
   assert.ok(r.ok, r.ok ? '' : r.error);
   assert.deepEqual(validateModel(r.value.model).errors, []);

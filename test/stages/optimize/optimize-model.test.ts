@@ -15,7 +15,7 @@ const model = () =>
   });
 
 test('the default passes on a small model: validated, numerically checked, and the run recorded', async () => {
-  const r = await optimizeModel(model(), passesByName(defaults.passes), defaults);
+  const r = await optimizeModel(model(), await passesByName(defaults.passes), defaults);
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(
     r.value.run.model.graph.nodes.map((n) => n.opType),
@@ -38,7 +38,7 @@ test('a pass that makes the model invalid is named by bisection', async () => {
   });
   const r = await optimizeModel(
     model(),
-    [...passesByName(['eliminate-identity']), dangle, ...passesByName(['remove-dead'])],
+    [...(await passesByName(['eliminate-identity'])), dangle, ...(await passesByName(['remove-dead']))],
     defaults,
   );
   assert.equal(r.ok, false);
@@ -53,7 +53,7 @@ test('a pass that throws is named, with the passes before it', async () => {
       throw new Error('unexpected attribute');
     },
   });
-  const r = await optimizeModel(model(), [...passesByName(['eliminate-identity']), boom], defaults);
+  const r = await optimizeModel(model(), [...(await passesByName(['eliminate-identity'])), boom], defaults);
   assert.equal(r.ok, false);
   assert.match(r.ok ? '' : r.error.message, /pass 'boom' failed after \[eliminate-identity\]: unexpected attribute/);
 });

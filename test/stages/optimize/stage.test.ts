@@ -91,9 +91,9 @@ test('a pass that changes the numbers is caught and named by bisection', async (
     },
   });
   const passes = [
-    ...passesByName(defaults.passes.slice(0, 4)),
+    ...(await passesByName(defaults.passes.slice(0, 4))),
     breakWeights,
-    ...passesByName(defaults.passes.slice(4)),
+    ...(await passesByName(defaults.passes.slice(4))),
   ];
   const original = raw();
   const result = await checkRun(original, runPasses(original, passes), passes, defaults);

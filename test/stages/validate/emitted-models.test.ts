@@ -29,7 +29,7 @@ test('MobileNetV2 at opsets 11, 13, 17 — built, optimized, fp16 — passes our
     [17, true],
   ] as const) {
     const built = buildMobileNetV2({ ...modelDefaults, opset, dynamic_batch: dynamic });
-    const optimized = runPasses(built, allPasses).model;
+    const optimized = runPasses(built, await allPasses()).model;
     const fp16 = convertFloat16(optimized, { keepFp32: fp16Defaults.keep_fp32, keepIoFp32: fp16Defaults.keep_io_fp32 });
     assert.ok(fp16.ok, fp16.ok ? '' : fp16.error);
     const models: [string, Model][] = [
