@@ -242,7 +242,7 @@ async function gated(baselineFile: string): Promise<{ ok: boolean; message: stri
   return { ok: false, message: run.ran.error.message, figures };
 }
 
-test('the stage fails on a planted 3× slowdown and passes a repeat of a baseline taken just before', async (t) => {
+test('the stage fails on a planted 5× slowdown and passes a repeat of a baseline taken just before', async (t) => {
   const tried: string[] = [];
   // The process's first measurement runs slow (one-time costs of a first session): measured once and dropped.
   assert.ok((await stageRun()).ran.ok);
@@ -252,23 +252,25 @@ test('the stage fails on a planted 3× slowdown and passes a repeat of a baselin
     const first = await stageRun();
     assert.ok(first.ran.ok, first.ran.ok ? '' : first.ran.error.message);
     const measured = JSON.parse(await readFile(first.out, 'utf8')) as BenchFile;
-    // The same measurement with every latency a third of what this machine took: now is 3× slower than that.
-    const third: BenchFile = structuredClone(measured);
-    for (const m of third.measurements) {
-      m.samplesMs = m.samplesMs.map((x) => x / 3);
+    // The same measurement with every latency a fifth of what this machine took: now is 5× slower than that.
+    // (3× left too little room over the allowed 2× for a 0.1 ms model re-measured while the suite runs beside
+    // it: a confirmation once came out at 1.44×.)
+    const fifth: BenchFile = structuredClone(measured);
+    for (const m of fifth.measurements) {
+      m.samplesMs = m.samplesMs.map((x) => x / 5);
       m.stats = latencyStats(m.samplesMs);
     }
     const planted = join(first.out, '..', 'planted.json');
-    await writeFile(planted, JSON.stringify(third));
+    await writeFile(planted, JSON.stringify(fifth));
     const slow = await gated(planted);
     const repeat = await gated(first.out);
-    t.diagnostic(`attempt ${attempt}: planted 3× ${slow.figures}; repeat ${repeat.figures}`);
+    t.diagnostic(`attempt ${attempt}: planted 5× ${slow.figures}; repeat ${repeat.figures}`);
     tried.push(`planted ${slow.ok ? 'passed' : 'failed'}, repeat ${repeat.ok ? 'passed' : 'failed'}`);
     if (slow.ok || !repeat.ok) continue;
     assert.match(slow.message, /^1 of 1 measurements regressed against .*planted\.json, confirmed by measuring again$/);
     return;
   }
-  assert.fail(`the gate never failed the planted 3× slowdown while passing the repeat: ${tried.join('; ')}`);
+  assert.fail(`the gate never failed the planted 5× slowdown while passing the repeat: ${tried.join('; ')}`);
 });
 
 test('--baseline with a file that is not a bench.json is refused in one line', async () => {

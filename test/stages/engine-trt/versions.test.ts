@@ -70,6 +70,8 @@ test('TensorRT 11.4 without an FP16 model: the FP16 engine declines with why (11
     value: {
       declined:
         "TensorRT 11.4.0 builds FP16 only from convert:fp16's model (11.x has no --fp16), and that stage produced none",
+      cause: undefined,
+      details: undefined,
     },
   });
   assert.deepEqual(
