@@ -19,9 +19,9 @@ const RUNS = 7;
 const ROUNDS = 5;
 
 async function inProcess(file: string): Promise<{ build: number; validate: number; total: number }> {
-  const build: number[] = [],
-    validate: number[] = [],
-    total: number[] = [];
+  const build: number[] = [];
+  const validate: number[] = [];
+  const total: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
     const model = buildMobileNetV2(defaults);

@@ -30,8 +30,8 @@ const { values: args } = parseArgs({
     write: { type: 'string' },
   },
 });
-const runs = Number(args.runs),
-  warmup = Number(args.warmup);
+const runs = Number(args.runs);
+const warmup = Number(args.warmup);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
 
 /** p50 of each session and the median paired ratio (b / a) per pair, timed in alternation. */
@@ -117,10 +117,10 @@ const table = [
 ].join('\n');
 if (args.write) {
   const doc = await readFile(args.write, 'utf8');
-  const begin = '<!-- corpus-table -->',
-    end = '<!-- /corpus-table -->';
-  const at = doc.indexOf(begin),
-    to = doc.indexOf(end);
+  const begin = '<!-- corpus-table -->';
+  const end = '<!-- /corpus-table -->';
+  const at = doc.indexOf(begin);
+  const to = doc.indexOf(end);
   if (at < 0 || to < 0) throw new Error(`${args.write} has no ${begin} … ${end} markers`);
   await writeFile(args.write, `${doc.slice(0, at + begin.length)}\n${table}\n${doc.slice(to)}`);
   console.log(`wrote the table into ${args.write}`);

@@ -132,15 +132,15 @@ try {
     const p = (n: string) => median(t.get(n) ?? []);
     const line = (n: string) => `${n} ${p(n).toFixed(2)} ms`;
     console.log(`batch ${batch}: ${sessions.map(([n]) => line(n)).join(', ')} (${t.get('fp32')?.length} runs each)`);
-    const speedup = p('fp32') / p('int8 ours'),
-      vs = p('int8 quantize_static') / p('int8 ours');
+    const speedup = p('fp32') / p('int8 ours');
+    const vs = p('int8 quantize_static') / p('int8 ours');
     console.log(
       `  ours vs fp32: ${speedup.toFixed(2)}× (target ≥ 2.0) ${speedup >= 2 ? 'MET' : 'MISSED'}; ` +
         `ours vs quantize_static throughput: ${vs.toFixed(2)}× (target ≥ 0.95) ${vs >= 0.95 ? 'MET' : 'MISSED'}`,
     );
   }
-  const ours = rel.get('int8 ours') as number,
-    theirsL2 = rel.get('int8 quantize_static') as number;
+  const ours = rel.get('int8 ours') as number;
+  const theirsL2 = rel.get('int8 quantize_static') as number;
   console.log(
     `rel L2 vs fp32 (worst of 8 unseen inputs): ours ${ours.toExponential(2)}, ` +
       `quantize_static ${theirsL2.toExponential(2)} = ${(ours / theirsL2).toFixed(2)}× (target ≤ 1.1) ` +

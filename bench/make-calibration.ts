@@ -23,8 +23,8 @@ import { fromRoot } from '../test/repo-root.js';
 const { values: args } = parseArgs({
   options: { out: { type: 'string', default: fromRoot('configs/examples/data') } },
 });
-const RATE = 16000,
-  CLIPS = 16;
+const RATE = 16000;
+const CLIPS = 16;
 const VOWELS: Array<[number, number, number]> = [
   [700, 1220, 2600],
   [300, 2300, 3000],
@@ -37,8 +37,8 @@ const VOWELS: Array<[number, number, number]> = [
 function vowel(n: number, f0: number, formants: readonly number[]): Float32Array {
   let s = Float32Array.from({ length: n }, (_, i) => (i % Math.round(RATE / f0) === 0 ? 1 : 0));
   for (const f of formants) {
-    const r = Math.exp((-Math.PI * 120) / RATE),
-      th = (2 * Math.PI * f) / RATE;
+    const r = Math.exp((-Math.PI * 120) / RATE);
+    const th = (2 * Math.PI * f) / RATE;
     const y = new Float32Array(n);
     for (let i = 0; i < n; i++)
       y[i] = (s[i] as number) + 2 * r * Math.cos(th) * (y[i - 1] ?? 0) - r * r * (y[i - 2] ?? 0);

@@ -53,10 +53,10 @@ function voiced(samples: number, rate: number): Float32Array {
     [1220, 120],
     [2600, 160],
   ] as const) {
-    const r = Math.exp((-Math.PI * bw) / rate),
-      theta = (2 * Math.PI * f) / rate;
-    const a1 = 2 * r * Math.cos(theta),
-      a2 = -r * r;
+    const r = Math.exp((-Math.PI * bw) / rate);
+    const theta = (2 * Math.PI * f) / rate;
+    const a1 = 2 * r * Math.cos(theta);
+    const a2 = -r * r;
     const y = new Float32Array(samples);
     for (let i = 0; i < samples; i++) y[i] = (signal[i] as number) + a1 * (y[i - 1] ?? 0) + a2 * (y[i - 2] ?? 0);
     signal = y;
@@ -73,8 +73,8 @@ const image = (lines: string[], w: number, h: number, size: number, mean: number
   f32('x', [1, 3, h, w], normalize(renderText(lines, w, h, size), mean, std)),
 ];
 const rec = [0.5, 0.5, 0.5];
-const IMAGENET_MEAN = [0.485, 0.456, 0.406],
-  IMAGENET_STD = [0.229, 0.224, 0.225];
+const IMAGENET_MEAN = [0.485, 0.456, 0.406];
+const IMAGENET_STD = [0.229, 0.224, 0.225];
 const voice = voiced(512, 16000);
 const sr = makeTensor('sr', DType.INT64, [], [16000n]);
 

@@ -30,9 +30,9 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1' },
   },
 });
-const runs = Number(args.runs),
-  warmup = Number(args.warmup),
-  threads = Number(args.threads);
+const runs = Number(args.runs);
+const warmup = Number(args.warmup);
+const threads = Number(args.threads);
 const config = defaults;
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -60,8 +60,8 @@ console.log(`nodes: raw ${raw.graph.nodes.length} → optimized ${run.model.grap
 
 const dir = await mkdtemp(join(tmpdir(), 'ef-bench-opt-'));
 try {
-  const rawBytes = encodeModel(raw),
-    optBytes = encodeModel(run.model);
+  const rawBytes = encodeModel(raw);
+  const optBytes = encodeModel(run.model);
   await writeFile(join(dir, 'raw.onnx'), rawBytes);
   const tvPath = join(dir, 'torchvision.onnx');
   const exported = await exec(
@@ -124,8 +124,8 @@ try {
   const p50 = (n: string) => median(times.get(n) ?? []);
   console.log(`\np50 latency, batch 1, ${runs} alternating runs, ${threads} intra-op thread(s):`);
   for (const [name] of sessions) console.log(`  ${name.padEnd(22)} ${p50(name).toFixed(3)} ms`);
-  const all = p50('optimized @all') / p50('torchvision @all'),
-    dis = p50('optimized @disabled') / p50('raw @disabled');
+  const all = p50('optimized @all') / p50('torchvision @all');
+  const dis = p50('optimized @disabled') / p50('raw @disabled');
   console.log(
     `\nlevel all:      optimized / torchvision = ${all.toFixed(3)}× (target ≤ 1.02) ` +
       (all <= 1.02 ? 'MET' : 'MISSED'),

@@ -50,8 +50,8 @@ async function speed(dir: string, config: string): Promise<string> {
       times.get(name)?.push(performance.now() - t0);
     }
   for (const [, s] of sessions) await s.release();
-  const f = median(times.get('fp32')!),
-    q = median(times.get('int8')!);
+  const f = median(times.get('fp32')!);
+  const q = median(times.get('int8')!);
   return `${f.toFixed(3)} / ${q.toFixed(3)} ms = ${(f / q).toFixed(2)}×`;
 }
 

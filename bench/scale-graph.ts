@@ -67,8 +67,8 @@ function block(k: number, x: string): { nodes: Node[]; initializers: Tensor[]; o
 
 export function scaleModel(nodes: number): Model {
   const blocks = Math.max(1, Math.round(nodes / NODES_PER_BLOCK));
-  const graphNodes: Node[] = [],
-    initializers: Tensor[] = [];
+  const graphNodes: Node[] = [];
+  const initializers: Tensor[] = [];
   let x = 'input';
   for (let k = 0; k < blocks; k++) {
     const b = block(k, x);

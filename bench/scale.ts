@@ -30,8 +30,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 
 /** [result, wall seconds, CPU seconds] */
 function timed<T>(f: () => T): [T, number, number] {
-  const c0 = process.cpuUsage(),
-    t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
   const r = f();
   const c = process.cpuUsage(c0);
   return [r, (performance.now() - t0) / 1000, (c.user + c.system) / 1e6];
@@ -44,8 +44,8 @@ const s = (x: number) => `${x.toFixed(2)} s`.padStart(7);
 console.log('nodes    validate (cpu)       optimize (cpu)       total (cpu)          nodes after');
 for (const n of sizes) {
   const rows: number[][] = [];
-  let after = 0,
-    nodes = 0;
+  let after = 0;
+  let nodes = 0;
   for (let r = 0; r < repeat; r++) {
     const model = build(n);
     nodes = countNodes(model.graph);
@@ -66,10 +66,10 @@ for (const n of sizes) {
   const pair = (wall: number | undefined, cpu: number | undefined) => `${s(wall ?? 0)} (${s(cpu ?? 0)})`;
   console.log(`${String(nodes).padEnd(8)} ${pair(vw, vc)}  ${pair(ow, oc)}  ${pair(tw, tc)}  ${after}`);
 }
-const small = Math.min(...sizes),
-  large = Math.max(...sizes);
-const [sw, sc] = totals.get(small) as [number, number],
-  [lw, lc] = totals.get(large) as [number, number];
+const small = Math.min(...sizes);
+const large = Math.max(...sizes);
+const [sw, sc] = totals.get(small) as [number, number];
+const [lw, lc] = totals.get(large) as [number, number];
 const verdict = (ok: boolean) => (ok ? 'MET' : 'MISSED');
 const [gw, gc] = [lw / sw, lc / sc];
 console.log(

@@ -82,8 +82,8 @@ function measure(make: (n: number) => Model): Map<number, Timing> {
     sizes.map((n) => {
       const f = first.get(n)!;
       const runs = warm.get(n)!;
-      const wall = median(runs.map((x) => x.wall)),
-        cpu = median(runs.map((x) => x.cpu));
+      const wall = median(runs.map((x) => x.wall));
+      const cpu = median(runs.map((x) => x.cpu));
       return [n, { first: f.wall, wall, cpu, total: f.total, nested: f.nested }];
     }),
   );
@@ -99,10 +99,10 @@ for (const [what, make] of [
   for (const m of timings.values()) {
     console.log(`  ${`${m.total} (${m.nested})`.padEnd(22)}${ms(m.first)}    ${ms(m.wall)} ${ms(m.cpu)}`);
   }
-  const lo = Math.min(...sizes),
-    hi = Math.max(...sizes);
-  const top = timings.get(hi)!,
-    bottom = timings.get(lo)!;
+  const lo = Math.min(...sizes);
+  const hi = Math.max(...sizes);
+  const top = timings.get(hi)!;
+  const bottom = timings.get(lo)!;
   const growth = (k: 'wall' | 'cpu') => `${(top[k] / bottom[k]).toFixed(2)}×`;
   console.log(
     `  growth ${lo} → ${hi}: ${growth('cpu')} in CPU time, ${growth('wall')} in wall time` +

@@ -90,7 +90,7 @@ export const registry: Registry = {
     quantize: command('the int8 Q/DQ model (model.int8.onnx, quantize.json)', ['quantize:int8']),
     onnx: command('every ONNX artifact: built, optimized, FP16', ['build', 'import', 'optimize', 'convert:fp16']),
     engines: command(
-      'TensorRT engines (skipped without trtexec)',
+      'TensorRT and compiled PyTorch engines',
       ENGINE_STAGES.map((s) => s.name),
     ),
     bench: command('benchmark every engine (re-measured on each run)', ['benchmark'], ['precision', 'baseline']),

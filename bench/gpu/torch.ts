@@ -106,8 +106,8 @@ function addRatios(rawVsOpt: Record<string, unknown>): void {
   const p50 = (l: string, id: string) => (rawVsOpt[l] as Record<string, { p50?: number }>)[id]?.p50;
   for (const id of ['eager', 'cudagraph']) {
     for (const pass of ['1', '']) {
-      const r = p50(`raw${pass}`, id),
-        o = p50(`optimized${pass}`, id);
+      const r = p50(`raw${pass}`, id);
+      const o = p50(`optimized${pass}`, id);
       if (r !== undefined && o !== undefined) rawVsOpt[`${id}Ratio${pass}`] = o / r;
     }
   }

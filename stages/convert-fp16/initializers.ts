@@ -11,8 +11,8 @@ import type { Conversion, Fp16Report } from './convert.js';
 export function toFloat16(t: Tensor, name: string, report: Fp16Report): Tensor | undefined {
   const values = tensorNumbers(t);
   if (!values) return undefined;
-  let clamped = 0,
-    flushed = 0;
+  let clamped = 0;
+  let flushed = 0;
   for (let i = 0; i < values.length; i++) {
     const x = values[i] as number;
     if (Math.abs(x) > FLOAT16_MAX && Number.isFinite(x)) {
@@ -83,8 +83,8 @@ export function constantsToInitializers(model: Model): void {
   const outputs = new Set(g.outputs.map((o) => o.name));
   const moved: Tensor[] = [];
   g.nodes = g.nodes.filter((n) => {
-    const a = n.attributes[0],
-      out = n.outputs[0];
+    const a = n.attributes[0];
+    const out = n.outputs[0];
     const single = n.opType === 'Constant' && n.attributes.length === 1 && a?.name === 'value';
     if (!single || a.value.kind !== 'tensor' || !out || outputs.has(out)) return true;
     const t = a.value.value;

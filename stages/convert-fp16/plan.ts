@@ -54,8 +54,8 @@ function fp16Slots(
       if (!v || types.get(v)?.dtype !== DType.FLOAT) return false;
       return allows(p?.type) ? true : p?.type === 'tensor(float)' ? false : undefined;
     });
-  const inputs = slots(node.inputs, s.inputs),
-    outputs = slots(node.outputs, s.outputs);
+  const inputs = slots(node.inputs, s.inputs);
+  const outputs = slots(node.outputs, s.outputs);
   if ([...inputs, ...outputs].includes(undefined)) return `${node.opType} takes no float16 for a float32 operand`;
   return { inputs: inputs as boolean[], outputs: outputs as boolean[] };
 }

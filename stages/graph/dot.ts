@@ -29,9 +29,9 @@ function attributeSummary(node: Node): string {
     return a?.kind === 'ints' ? a.value : a?.kind === 'int' ? [a.value] : undefined;
   };
   if (node.opType !== 'Conv') return '';
-  const k = get('kernel_shape'),
-    s = get('strides'),
-    g = get('group');
+  const k = get('kernel_shape');
+  const s = get('strides');
+  const g = get('group');
   return [k && `${k.join('×')}`, s && s.some((x) => x !== 1) && `/${s[0]}`, g && g[0] !== 1 && ` g${g[0]}`]
     .filter(Boolean)
     .join('');

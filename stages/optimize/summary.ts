@@ -51,8 +51,8 @@ export function summarize<C>(original: Model, run: PassRun, check: C) {
 
 function ruleTotals(steps: readonly PassStep[]): Pick<PassSummary, 'fired' | 'declined'> {
   if (!steps.some((s) => s.rules)) return {};
-  const fired: Record<string, number> = {},
-    declined: Record<string, string> = {};
+  const fired: Record<string, number> = {};
+  const declined: Record<string, string> = {};
   for (const s of steps) {
     for (const [r, n] of Object.entries(s.rules?.fired ?? {})) fired[r] = (fired[r] ?? 0) + n;
     for (const [r, why] of Object.entries(s.rules?.declined ?? {})) declined[r] ??= why;

@@ -79,8 +79,8 @@ function misfit(data: CheckData, model: Model, cfg: InputsConfig): string | unde
     if (t.dtype === DType.FLOAT && values.some((x) => !Number.isFinite(x)))
       return `input '${name}' holds NaN or ±Inf; calibration needs finite values`;
     const c = cfg.inputs?.[name];
-    const lo = c?.range?.[0] ?? c?.value,
-      hi = c?.range?.[1] ?? c?.value;
+    const lo = c?.range?.[0] ?? c?.value;
+    const hi = c?.range?.[1] ?? c?.value;
     const allowed = c?.range ? `range [${lo}, ${hi}]` : `value ${lo}`;
     if (lo !== undefined && hi !== undefined && values.some((x) => x < lo || x > hi))
       return `input '${name}' holds values outside model.inputs.${name}.${allowed}`;

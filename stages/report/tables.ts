@@ -127,8 +127,8 @@ const skippedTable = (bench: BenchFile): Table => ({
 });
 
 export function tables(bench: BenchFile, passes: PassesFile | undefined): Table[] {
-  let rank = 0,
-    batch = -1;
+  let rank = 0;
+  let batch = -1;
   const max = bench.budget?.maxSeconds;
   const rows = ranked(bench).map((m) => {
     if (m.batch !== batch) [rank, batch] = [0, m.batch];

@@ -65,8 +65,8 @@ for (const m of realModels()) {
     assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort());
     for (const [name, t] of Object.entries(want)) {
       assert.deepEqual(got[name]!.dims, t.dims, name);
-      const a = got[name]!.data as ArrayLike<number>,
-        b = t.data as ArrayLike<number>;
+      const a = got[name]!.data as ArrayLike<number>;
+      const b = t.data as ArrayLike<number>;
       type View = { buffer: ArrayBuffer; byteOffset: number; byteLength: number };
       const bytes = (x: ArrayLike<number>) =>
         Buffer.from(

@@ -105,7 +105,7 @@ test('the commands and their options come from the registry: the help users have
   ];
   assert.deepEqual(commands, names);
   assert.match(top.stdout, /bench\s+benchmark every engine \(re-measured on each run\)/);
-  assert.match(top.stdout, /engines\s+TensorRT engines \(skipped without trtexec\)/);
+  assert.match(top.stdout, /engines\s+TensorRT and compiled PyTorch engines\n/);
   const options = async (...command: string[]) => (await cli(...command, '--help')).stdout;
   const bench = await options('bench');
   assert.match(

@@ -70,13 +70,13 @@ const tally = (verdicts: Verdict[]) => ({
 });
 
 test('each real model optimizes to the same outputs; FP16 within tolerance or declined: nothing converts', async () => {
-  const optimize: Verdict[] = [],
-    fp16: Verdict[] = [];
-  const withCheckData: string[] = [],
-    withBodies: string[] = [],
-    bodyOutcomes: string[] = [],
-    fp16Declined: string[] = [],
-    nodeCounts: Record<string, string> = {};
+  const optimize: Verdict[] = [];
+  const fp16: Verdict[] = [];
+  const withCheckData: string[] = [];
+  const withBodies: string[] = [];
+  const bodyOutcomes: string[] = [];
+  const fp16Declined: string[] = [];
+  const nodeCounts: Record<string, string> = {};
   assert.equal(realModelNames.length, 16, 'docs/corpus.md: 16 real models');
   for (const m of realModels()) {
     const model = await readModelFile(m.file);

@@ -35,15 +35,15 @@ function binary(f: (a: number, b: number) => number): Evaluator {
     if (!a || !b || a.dtype !== b.dtype) return undefined;
     const rank = Math.max(a.dims.length, b.dims.length);
     const pad = (d: number[]) => [...Array(rank - d.length).fill(1), ...d] as number[];
-    const da = pad(a.dims),
-      db = pad(b.dims);
+    const da = pad(a.dims);
+    const db = pad(b.dims);
     const dims = da.map((x, i) => (x === 1 ? (db[i] as number) : x));
     if (da.some((x, i) => x !== 1 && (db[i] as number) !== 1 && x !== db[i])) return undefined;
     const out = new Float64Array(size(dims));
     const idx = new Array<number>(rank).fill(0);
     for (let k = 0; k < out.length; k++) {
-      let ia = 0,
-        ib = 0;
+      let ia = 0;
+      let ib = 0;
       for (let r = 0; r < rank; r++) {
         ia = ia * (da[r] as number) + ((da[r] as number) === 1 ? 0 : (idx[r] as number));
         ib = ib * (db[r] as number) + ((db[r] as number) === 1 ? 0 : (idx[r] as number));
@@ -72,11 +72,11 @@ export const evaluators: Record<string, Evaluator> = {
   },
   Gather: (node, [x, i]) => {
     if (!x || !i || !isInt(i.dtype)) return undefined;
-    const r = x.dims.length,
-      axis = (intAttr(node, 'axis', 0) + r) % r;
-    const outer = size(x.dims.slice(0, axis)),
-      n = x.dims[axis] as number,
-      inner = size(x.dims.slice(axis + 1));
+    const r = x.dims.length;
+    const axis = (intAttr(node, 'axis', 0) + r) % r;
+    const outer = size(x.dims.slice(0, axis));
+    const n = x.dims[axis] as number;
+    const inner = size(x.dims.slice(axis + 1));
     const data = new Float64Array(outer * i.data.length * inner);
     let k = 0;
     for (let o = 0; o < outer; o++)
@@ -88,8 +88,8 @@ export const evaluators: Record<string, Evaluator> = {
     return { dtype: x.dtype, dims: [...x.dims.slice(0, axis), ...i.dims, ...x.dims.slice(axis + 1)], data };
   },
   Unsqueeze: (node, inputs, opset) => {
-    const x = inputs[0],
-      axes = axesOf(node, inputs, opset);
+    const x = inputs[0];
+    const axes = axesOf(node, inputs, opset);
     if (!x || !axes) return undefined;
     const rank = x.dims.length + axes.length;
     const norm = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
@@ -99,8 +99,8 @@ export const evaluators: Record<string, Evaluator> = {
     return { ...x, dims };
   },
   Squeeze: (node, inputs, opset) => {
-    const x = inputs[0],
-      axes = axesOf(node, inputs, opset);
+    const x = inputs[0];
+    const axes = axesOf(node, inputs, opset);
     if (!x) return undefined;
     const norm = axes?.map((a) => (a < 0 ? a + x.dims.length : a));
     return { ...x, dims: x.dims.filter((d, i) => (norm ? !norm.includes(i) : d !== 1)) };
@@ -108,8 +108,8 @@ export const evaluators: Record<string, Evaluator> = {
   Concat: (node, inputs) => {
     const first = inputs[0];
     if (!first || inputs.some((x) => x.dtype !== first.dtype || x.dims.length !== first.dims.length)) return undefined;
-    const r = first.dims.length,
-      axis = (intAttr(node, 'axis', 0) + r) % r;
+    const r = first.dims.length;
+    const axis = (intAttr(node, 'axis', 0) + r) % r;
     const outer = size(first.dims.slice(0, axis));
     const chunks = inputs.map((x) => size(x.dims.slice(axis)));
     const data = new Float64Array(chunks.reduce((a, b) => a + b, 0) * outer);

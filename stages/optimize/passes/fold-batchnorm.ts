@@ -66,8 +66,8 @@ function fold(
     (bk, k) => (biasScale * bk - (p.mean[k] as number)) * (p.s[k] as number) + (p.shift[k] as number),
   );
   const layer = m.nodes.layer as Node;
-  const wName = ctx.fresh(`${wT.name}_bn`),
-    bName = ctx.fresh(`${layer.name || 'layer'}_bn_bias`);
+  const wName = ctx.fresh(`${wT.name}_bn`);
+  const bName = ctx.fresh(`${layer.name || 'layer'}_bn_bias`);
   const attributes =
     layer.opType === 'Gemm'
       ? [

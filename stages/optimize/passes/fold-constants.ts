@@ -42,8 +42,8 @@ function constantNode(node: Node): Tensor | undefined {
 function shapeNode(node: Node, opset: number, types: GraphIndex['types']): Tensor | undefined {
   const shape = types.get(node.inputs[0] ?? '')?.shape;
   if (!shape || !shape.every((d) => typeof d === 'number')) return undefined;
-  const r = shape.length,
-    clamp = (x: number) => Math.min(Math.max(x < 0 ? x + r : x, 0), r);
+  const r = shape.length;
+  const clamp = (x: number) => Math.min(Math.max(x < 0 ? x + r : x, 0), r);
   const dims =
     opset >= 15 && (attr(node, 'start') || attr(node, 'end'))
       ? (shape as number[]).slice(clamp(intAttr(node, 'start', 0)), clamp(intAttr(node, 'end', r)))

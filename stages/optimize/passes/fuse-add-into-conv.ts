@@ -29,8 +29,8 @@ function perChannel(t: Tensor, channels: number, rank: number): boolean {
 }
 
 function fuse(m: Match, ctx: RuleContext): Replacement | string {
-  const w = m.consts.w as Tensor,
-    add = m.consts.add as Tensor;
+  const w = m.consts.w as Tensor;
+  const add = m.consts.add as Tensor;
   const channels = w.dims[0] as number;
   if (!perChannel(add, channels, w.dims.length))
     return `constant of shape [${add.dims.join(',')}] is not per output channel`;

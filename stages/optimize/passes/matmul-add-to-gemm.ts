@@ -21,14 +21,14 @@ function check(m: Match, ctx: RuleContext): string | undefined {
   if (ctx.opset < 7) return 'Gemm broadcasts C only from opset 7';
   const rankA = ctx.index.types.get(m.values.a as string)?.shape?.length;
   if (rankA !== 2) return rankA === undefined ? 'rank of A is unknown' : `A has rank ${rankA}, Gemm needs 2`;
-  const b = m.consts.b,
-    bias = m.consts.c;
+  const b = m.consts.b;
+  const bias = m.consts.c;
   if (!b || !bias || b.dims.length !== 2) return 'B is not a 2-D constant';
   if (b.dtype !== bias.dtype) return 'B and C differ in type';
   if (![DType.FLOAT, DType.FLOAT16, DType.DOUBLE].includes(b.dtype as 1))
     return 'Gemm before opset 11 takes floating-point types only';
-  const n = b.dims[1] as number,
-    d = bias.dims;
+  const n = b.dims[1] as number;
+  const d = bias.dims;
   const ok =
     d.every((x) => x === 1) || (d.length <= 2 && d[d.length - 1] === n && d.slice(0, -1).every((x) => x === 1));
   return ok ? undefined : `C of shape [${d.join(',')}] does not broadcast to [M, ${n}]`;

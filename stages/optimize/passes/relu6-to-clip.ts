@@ -22,8 +22,8 @@ const scalar = (t: Tensor | undefined): number | undefined => {
 };
 
 function toClip(m: Match, ctx: RuleContext): Replacement | string {
-  const lo = scalar(m.consts.lo),
-    hi = scalar(m.consts.hi);
+  const lo = scalar(m.consts.lo);
+  const hi = scalar(m.consts.hi);
   if (lo === undefined || hi === undefined) return 'bounds are not scalar constants';
   if (lo > hi) return 'lower bound above upper bound';
   const dtype = (m.consts.lo as Tensor).dtype;
@@ -46,8 +46,8 @@ function toClip(m: Match, ctx: RuleContext): Replacement | string {
   }
   if (ctx.opset < 12 && ![DType.FLOAT, DType.FLOAT16, DType.DOUBLE].includes(dtype as 1))
     return 'Clip-11 takes float types only';
-  const loName = ctx.fresh(`${m.root.name || 'clip'}_min`),
-    hiName = ctx.fresh(`${m.root.name || 'clip'}_max`);
+  const loName = ctx.fresh(`${m.root.name || 'clip'}_min`);
+  const hiName = ctx.fresh(`${m.root.name || 'clip'}_max`);
   return {
     nodes: [{ ...base, inputs: [m.values.x as string, loName, hiName], attributes: [] }],
     initializers: [makeTensor(loName, dtype, [], [lo]), makeTensor(hiName, dtype, [], [hi])],

@@ -64,8 +64,8 @@ export const noopReshape = rule(
   op('Reshape', [v('x'), c('s')]),
   (m) => ({ alias: m.values.x as string }),
   (m, ctx) => {
-    const input = staticShape(ctx.index, m.values.x as string),
-      s = shapeOf(m, 's');
+    const input = staticShape(ctx.index, m.values.x as string);
+    const s = shapeOf(m, 's');
     if (!input || !s) return 'input shape not static or target shape not constant';
     if (allowZero(m.root) && s.includes(0)) return 'allowzero with a 0 in the shape';
     const out = reshaped(input, s);

@@ -178,10 +178,10 @@ test('fast and wrong is flagged: FP32 and FP16 tolerances', () => {
 
 test('bench/gate.ts exits 0 on agreement, 1 on a regression, 2 on a bad file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ef-gate-'));
-  const base = join(dir, 'base.json'),
-    same = join(dir, 'same.json'),
-    slow = join(dir, 'slow.json'),
-    bad = join(dir, 'bad.json');
+  const base = join(dir, 'base.json');
+  const same = join(dir, 'same.json');
+  const slow = join(dir, 'slow.json');
+  const bad = join(dir, 'bad.json');
   await writeFile(base, JSON.stringify(file(measurement(10, 0.02, 1))));
   await writeFile(same, JSON.stringify(file(measurement(10, 0.02, 2))));
   await writeFile(slow, JSON.stringify(file(measurement(12, 0.02, 3))));

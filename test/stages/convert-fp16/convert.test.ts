@@ -35,8 +35,8 @@ const casts = (m: Model) => m.graph.nodes.filter((n) => n.opType === 'Cast');
 async function agreementWithFp32(fp32: Model, fp16: Model) {
   const feeds = seededFeeds(fp32, 1, 3);
   assert.ok(feeds.ok);
-  const ref = await runDisabled(encodeModel(fp32), feeds.value),
-    got = await runDisabled(encodeModel(fp16), feeds.value);
+  const ref = await runDisabled(encodeModel(fp32), feeds.value);
+  const got = await runDisabled(encodeModel(fp16), feeds.value);
   assert.ok(ref.ok && got.ok, `${ref.ok ? '' : ref.error} ${got.ok ? '' : got.error}`);
   return compareOutputs(got.value, ref.value);
 }

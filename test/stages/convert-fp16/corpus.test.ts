@@ -30,9 +30,9 @@ test(
   'every loadable corpus model converts to a loadable, valid float16 model or is declined with a reason',
   { timeout: 240_000 },
   async (t) => {
-    let converted = 0,
-      declined = 0,
-      notLoadable = 0;
+    let converted = 0;
+    let declined = 0;
+    let notLoadable = 0;
     const failed: string[] = [];
     for (const suite of readdirSync(ROOT)) {
       for (const name of readdirSync(join(ROOT, suite))) {

@@ -65,19 +65,19 @@ export function protoToTensor(bytes: Uint8Array): AnyTensor | undefined {
 export function closeEnough(actual: AnyTensor, expected: AnyTensor, rtol = 1e-3, atol = 1e-7): string | undefined {
   if (actual.type !== expected.type) return `type ${actual.type} vs ${expected.type}`;
   if (actual.dims.join(',') !== expected.dims.join(',')) return `shape [${actual.dims}] vs [${expected.dims}]`;
-  const a = actual.data as ArrayLike<number | bigint | string>,
-    b = expected.data as ArrayLike<number | bigint | string>;
+  const a = actual.data as ArrayLike<number | bigint | string>;
+  const b = expected.data as ArrayLike<number | bigint | string>;
   const float = ['float32', 'float64', 'float16'].includes(actual.type);
   for (let i = 0; i < b.length; i++) {
-    let x = a[i],
-      y = b[i];
+    let x = a[i];
+    let y = b[i];
     if (actual.type === 'float16') {
       x = float16ToFloat32(x as number);
       y = float16ToFloat32(y as number);
     }
     if (float) {
-      const fx = x as number,
-        fy = y as number;
+      const fx = x as number;
+      const fy = y as number;
       if (Number.isNaN(fx) && Number.isNaN(fy)) continue;
       if (!(Math.abs(fx - fy) <= atol + rtol * Math.abs(fy)) && fx !== fy) return `element ${i}: ${fx} vs ${fy}`;
     } else if (x !== y) return `element ${i}: ${String(x)} vs ${String(y)}`;

@@ -43,8 +43,8 @@ function matches(got: Record<string, AnyTensor>, model: Model, expected: AnyTens
 }
 
 async function runCase(dir: string): Promise<Outcome> {
-  const file = join(dir, 'model.onnx'),
-    data = join(dir, 'test_data_set_0');
+  const file = join(dir, 'model.onnx');
+  const data = join(dir, 'test_data_set_0');
   if (!existsSync(file) || !existsSync(data)) return { status: 'skipped', why: 'no model or reference data shipped' };
   const bytes = new Uint8Array(readFileSync(file));
   const decoded = decodeModel(bytes);
@@ -58,8 +58,8 @@ async function runCase(dir: string): Promise<Outcome> {
       .filter((f) => f.startsWith(prefix))
       .sort((a, b) => Number(a.match(/\d+/)?.[0]) - Number(b.match(/\d+/)?.[0]))
       .map((f) => protoToTensor(readFileSync(join(data, f))));
-  const inputs = load('input_'),
-    expected = load('output_');
+  const inputs = load('input_');
+  const expected = load('output_');
   if ([...inputs, ...expected].some((t) => t === undefined))
     return { status: 'skipped', why: 'non-tensor or unsupported reference data' };
   const feeds = Object.fromEntries(inputs.map((t, i) => [inputNames[i] ?? `#${i}`, t as AnyTensor]));
@@ -68,7 +68,8 @@ async function runCase(dir: string): Promise<Outcome> {
   if (matches(before, model, expected as AnyTensor[]))
     return { status: 'skipped', why: 'onnxruntime-node itself misses the reference' };
 
-  let optimized: Model, changedBy: string[];
+  let optimized: Model;
+  let changedBy: string[];
   try {
     const r = runPasses(model, await passesByName(defaultPasses));
     optimized = r.model;
@@ -91,8 +92,8 @@ test(
     const cases = readdirSync(ROOT).flatMap((suite) => readdirSync(join(ROOT, suite)).map((c) => join(ROOT, suite, c)));
     const failed: string[] = [];
     const skipped = new Map<string, number>();
-    let passed = 0,
-      changed = 0;
+    let passed = 0;
+    let changed = 0;
     const byPass = new Map<string, number>();
     for (const dir of cases) {
       const o = await runCase(dir);
