@@ -72,7 +72,7 @@ def exported(torch, module, x, request):
 
 
 def build(request):
-    from torch_graph import GraphError, OnnxModule, load_graph
+    from torch_graph import build_module
     from torch_runner import environment, placed, read_inputs, torch
     if not hasattr(getattr(torch, "_inductor", None), "aoti_compile_and_package"):
         return {"ok": False, "message": "torch %s has no torch._inductor.aoti_compile_and_package" % torch.__version__}
@@ -80,15 +80,9 @@ def build(request):
     if request["precision"] == "fp16" and not cuda:
         return {"ok": False, "message": "an FP16 engine needs CUDA, which torch %s does not see" % torch.__version__}
     device = torch.device("cuda" if cuda else "cpu")
-    try:
-        graph, tensors = load_graph(request["graph"], request["weights"])
-    except GraphError as e:
-        sys.stderr.write("%s\n" % e)
-        sys.exit(1)
-    try:
-        base = OnnxModule(graph, tensors).eval()
-    except ValueError as e:  # an operator the runner cannot run: the stage's one-line failure
-        return {"ok": False, "message": str(e)}
+    base = build_module(request)
+    if isinstance(base, dict):
+        return base
     # The runner's own placement: float inputs in the precision, contiguous, on the device.
     run = {"mode": "aoti", "precision": request["precision"], "channelsLast": False, "batch": int(request["batch"])}
     module, x, _ = placed(base, run, device, read_inputs(request, base.input_names))

@@ -80,7 +80,7 @@ def build(request):
     if request.get("engine") == "fused":
         import fused_engine
         return fused_engine.build(request, torch, environment, triton_version)
-    from torch_graph import GraphError, OnnxModule, load_graph
+    from torch_graph import build_module
     can_save = torch_major() >= 2 and hasattr(getattr(torch, "compiler", None), "save_cache_artifacts")
     if not can_save:
         return {"ok": False,
@@ -93,15 +93,9 @@ def build(request):
     if cuda:
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = bool(request.get("tf32", False))
         torch.backends.cudnn.benchmark = bool(request.get("cudnnBenchmark", True))
-    try:
-        graph, tensors = load_graph(request["graph"], request["weights"])
-    except GraphError as e:  # a broken request
-        sys.stderr.write("%s\n" % e)
-        sys.exit(1)
-    try:
-        base = OnnxModule(graph, tensors).eval()
-    except ValueError as e:  # an operator the runner cannot run: the stage's one-line failure
-        return {"ok": False, "message": str(e)}
+    base = build_module(request)
+    if isinstance(base, dict):
+        return base
     inputs = read_inputs(request, base.input_names)
     mode = request.get("compileMode") or ""
     seconds = {}

@@ -6,6 +6,7 @@ table (torch_ops.py) builds for it.
 """
 import json
 import math
+import sys
 
 import torch
 from torch_ops import Static, Unsupported, make_op
@@ -18,6 +19,21 @@ DTYPES = {
 
 class GraphError(Exception):
     """A graph or weights file this module cannot read: a broken request, not a skipped run."""
+
+
+def build_module(request):
+    """An engine build's module in eval mode, or the build's reply where the runner cannot run one of the graph's
+    operators (the stage's one-line failure). A graph or weights file it cannot read is a broken request: its
+    reason on stderr, exit 1."""
+    try:
+        graph, tensors = load_graph(request["graph"], request["weights"])
+    except GraphError as e:
+        sys.stderr.write("%s\n" % e)
+        sys.exit(1)
+    try:
+        return OnnxModule(graph, tensors).eval()
+    except ValueError as e:
+        return {"ok": False, "message": str(e)}
 
 
 def load_graph(graph_path, weights_path):
