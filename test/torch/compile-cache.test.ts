@@ -16,11 +16,11 @@ import { benchConfig } from '../../measure/config.js';
 import { runBenchmark } from '../../stages/benchmark/run-bench.js';
 import { defaults as modelDefaults } from '../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../stages/build/mobilenetv2.js';
-import { trtConfig } from '../../trt/config.js';
 import { defaults as optimizeDefaults } from '../../stages/optimize/config.js';
 import { passesByName } from '../../stages/optimize/passes/index.js';
 import { fromRoot } from '../repo-root.js';
 import { systemTorch } from '../system-torch.js';
+import { kitSections } from '../../stages/benchmark/kits.js';
 
 test('the loader: a missing, cut, altered, foreign or other-torch file, a refusing torch: each a reason', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ef-cc-'));
@@ -68,7 +68,7 @@ test('the benchmark hands the runner the engine and a fresh cache dir; a bad eng
   });
   const log = { info: () => undefined, warn: () => undefined };
   const artifacts = { model, source: model, built: { compiled: { fp32: engine } } };
-  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts, workDir: join(dir, 'w'), exec, log });
+  const r = await runBenchmark({ config, ...kitSections({}), artifacts, workDir: join(dir, 'w'), exec, log });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(
     r.value.measurements.map((m) => m.engine),
