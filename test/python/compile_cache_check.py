@@ -70,7 +70,8 @@ def unpacked(header, name, into):
     found = {}
     for root, _, files in os.walk(path(into)):
         for f in files:
-            found[os.path.relpath(os.path.join(root, f), path(into))] = open(os.path.join(root, f), "rb").read().decode()
+            full = os.path.join(root, f)
+            found[os.path.relpath(full, path(into))] = open(full, "rb").read().decode()
     return [said[0], said[1], found]
 
 
