@@ -4,7 +4,8 @@
  * (`EngineBuild`, which measure/engine-stage.ts turns into the stages `engine:<engine>:<precision>`) and the
  * benchmark's runner (`EngineRunner`) with what the benchmark hands it. Adding an engine is a kit folder exporting
  * an `EngineKit`, its names here, and its row in stages/benchmark/kits.ts `KITS`; the registry and the benchmark
- * derive the rest (the stages, the commands' targets, the config schema, `--require`).
+ * derive the rest (the stages, the commands' targets, the config schema, `--require`). test/templates/example-kit.ts
+ * is a whole kit in one file to copy (docs/architecture.md, "Adding a kit").
  *
  * run-bench.ts goes down the kits' runners: each says, per precision, the file it would run or why there is none,
  * whether this machine can run it at all, and then measures what it can; whatever it cannot is skipped with a kind.
@@ -23,7 +24,8 @@ import type { Precision } from '../onnx/precision.js';
 
 /**
  * Every engine a kit measures, by the name bench.engines, bench.json and the report give it (bench.engines'
- * schema, in this order), and whether bench.engines lists it when the config does not say.
+ * schema, in this order), and whether bench.engines lists it when the config does not say (`true` moves the
+ * benchmark's config slice, and docs/benchmark.md's quoted default: test/docs-defaults.test.ts says so).
  */
 export const ENGINES = {
   ort: true,
@@ -216,6 +218,7 @@ export interface Work {
   artifact: string;
 }
 
+/** The benchmark's runner of one kit; `Ready` is what `available` found (its tool), handed to `measure`. */
 export interface EngineRunner<Ready = unknown> {
   /** The names in bench.engines it measures. */
   readonly engines: readonly EngineName[];
@@ -223,7 +226,10 @@ export interface EngineRunner<Ready = unknown> {
   batchSizes?(c: BenchConfig): number[];
   /** The file it runs for `precision`, or why there is none (the stage that makes it produced nothing). */
   artifact(r: RunnerRequest, precision: Precision): string | Skip;
-  /** Whether this machine can run it at all (its tool, its GPU): what it found, or why not. */
+  /**
+   * Whether this machine can run it at all (its tool, its GPU): what it found, or why not. It probes its tool
+   * itself, inside the benchmark's run: a missing tool skips its engines, not the benchmark.
+   */
   available(r: RunnerRequest): Promise<Result<Ready, Skip>>;
   /** It interleaves calibration rounds with each measurement's samples; otherwise its group is bracketed. */
   readonly calibratesEach?: boolean;

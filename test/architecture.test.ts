@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
+import { KIT_FOLDERS } from './kit-folders.js';
 import { fromRoot, repoRoot } from './repo-root.js';
 
 /**
@@ -25,14 +26,6 @@ interface Edge {
   from: string;
   to: string;
 }
-
-/**
- * The kit folders: the top-level folders whose index.ts stages/benchmark/kits.ts imports, the one list a kit joins,
- * so a new kit's folder is held to these rules with no line of its own here.
- */
-export const KIT_FOLDERS: readonly string[] = [
-  ...readFileSync(fromRoot('stages/benchmark/kits.ts'), 'utf8').matchAll(/from '\.\.\/\.\.\/([\w-]+)\/index\.js'/g),
-].map((m) => m[1]!);
 
 const LAYERS: Readonly<Record<string, readonly string[]>> = {
   pipeline: ['pipeline'],

@@ -3,10 +3,11 @@
  * registry lists their build steps' stages (measure/engine-stage.ts) the other way round, TensorRT's first, the
  * order `plan`, `run`, `--require` and the docs give them; the benchmark takes those stages' engines as inputs.
  * The registry also takes from them the tools `--require` probes and the kits' sections of the run config.
+ * `composeKits` derives all of it from any list of kits (test/templates registers the template kit through it).
  */
 import type { TObject } from '@sinclair/typebox';
 import { builtInputs, engineStages } from '../../measure/engine-stage.js';
-import type { EngineKit, KitSection, KitSections } from '../../measure/kit.js';
+import type { AnyBuild, EngineKit, KitSection, KitSections } from '../../measure/kit.js';
 import { configSection } from '../../pipeline/config/section.js';
 import type { ProbedTool } from '../../pipeline/registry.js';
 import { ortKit } from '../../ort/index.js';
@@ -15,40 +16,64 @@ import { trtKit } from '../../trt/index.js';
 
 export const KITS: readonly EngineKit[] = [ortKit, torchKit, trtKit];
 
+/** What the registry and the benchmark take from a list of kits. */
+export interface ComposedKits {
+  /** Every kit's build steps, in the registry's order (the list's last kit first). */
+  builds: readonly AnyBuild[];
+  /** The stages of those builds, one per build and precision (`engine:trt:fp32` first). */
+  engineStages: ReturnType<typeof engineStages>;
+  /** The benchmark's optional inputs, one per engine stage (`trtFp16`). */
+  builtInputs: ReturnType<typeof builtInputs>;
+  /** The tools the kits' runners probe inside the benchmark's run, by the name `--require` uses. */
+  tools: Readonly<Record<string, ProbedTool>>;
+  /** The kits' sections of the run config's schema, by name (`trt`). */
+  schemas: Readonly<Record<string, TObject>>;
+  /** Each kit's section of `root`, read by its schema with the defaults filled in: the benchmark's slice holds them. */
+  kitSections(root: Readonly<Record<string, unknown>>): KitSections;
+  /** The kits' sections out of the benchmark's slice, as its runners are handed them. */
+  sectionsOf(slice: KitSections): KitSections;
+}
+
+export function composeKits(kits: readonly EngineKit[]): ComposedKits {
+  const builds = [...kits].reverse().flatMap((k) => k.builds);
+  const sections = kits.flatMap((k) => (k.section ? [k.section] : []));
+  // The kit that declares a section gives its type in `KitSections`, which the cast takes on trust from the
+  // kit's `section.name`.
+  const bySection = (value: (s: KitSection) => unknown): KitSections =>
+    Object.fromEntries(sections.map((s) => [s.name, value(s)])) as unknown as KitSections;
+  return {
+    builds,
+    engineStages: engineStages(builds),
+    builtInputs: builtInputs(builds),
+    tools: Object.fromEntries(kits.flatMap((k) => k.tools.map((t) => [t.spec.name, t]))),
+    schemas: Object.fromEntries(sections.map((s) => [s.name, s.schema])),
+    kitSections: (root) => bySection((s) => configSection(root, s.name, s.schema)),
+    sectionsOf: (slice) => bySection((s) => slice[s.name]),
+  };
+}
+
+const COMPOSED = composeKits(KITS);
+
 /** Every kit's build steps, in the registry's order. */
-export const BUILDS = [...KITS].reverse().flatMap((k) => k.builds);
+export const BUILDS = COMPOSED.builds;
 
 /** The stages of those builds, `engine:trt:fp32` first. */
-export const ENGINE_STAGES = engineStages(BUILDS);
+export const ENGINE_STAGES = COMPOSED.engineStages;
 
 /** The benchmark's optional inputs, one per engine stage (`trtFp16`). */
-export const BUILT_INPUTS = builtInputs(BUILDS);
+export const BUILT_INPUTS = COMPOSED.builtInputs;
 
 /** The tools the kits' runners probe inside the benchmark's run, by the name `--require` uses. */
-export const KIT_TOOLS: Readonly<Record<string, ProbedTool>> = Object.fromEntries(
-  KITS.flatMap((k) => k.tools.map((t) => [t.spec.name, t])),
-);
-
-const SECTIONS = KITS.flatMap((k) => (k.section ? [k.section] : []));
+export const KIT_TOOLS = COMPOSED.tools;
 
 /** The kits' sections of the run config's schema, by name (`trt`). */
-export const KIT_SCHEMAS: Readonly<Record<string, TObject>> = Object.fromEntries(
-  SECTIONS.map((s) => [s.name, s.schema]),
-);
-
-/**
- * One value per kit section, by its name. The kit that declares a section gives its type in `KitSections`, which
- * the cast takes on trust from the kit's `section.name`.
- */
-const bySection = (value: (s: KitSection) => unknown): KitSections =>
-  Object.fromEntries(SECTIONS.map((s) => [s.name, value(s)])) as unknown as KitSections;
+export const KIT_SCHEMAS = COMPOSED.schemas;
 
 /**
  * Each kit's section of `root`, read by its schema with the defaults filled in: the benchmark's config slice holds
  * them.
  */
-export const kitSections = (root: Readonly<Record<string, unknown>>): KitSections =>
-  bySection((s) => configSection(root, s.name, s.schema));
+export const kitSections = COMPOSED.kitSections;
 
 /** The kits' sections out of the benchmark's slice, as its runners are handed them. */
-export const sectionsOf = (slice: KitSections): KitSections => bySection((s) => slice[s.name]);
+export const sectionsOf = COMPOSED.sectionsOf;

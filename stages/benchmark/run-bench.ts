@@ -1,9 +1,9 @@
 /**
  * The whole measurement: every requested engine × precision × batch size on the same seeded inputs, each
  * checked against the correctness reference (reference.ts: the unoptimized model on onnxruntime, level
- * `disabled`, one thread). The engines are a table of runners (engine-runner.ts); what one cannot measure is
- * recorded in `skipped` with its kind and the reason; only a broken model or a failing reference run fails the
- * benchmark.
+ * `disabled`, one thread). The engines are a table of runners, one per kit (kits.ts `KITS`); what one cannot
+ * measure is recorded in `skipped` with its kind and the reason; only a broken model or a failing reference run
+ * fails the benchmark.
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -23,7 +23,7 @@ import { LABELS_FILE } from './labels.js';
 import { taskCheck, type TaskCheck } from './task-check.js';
 import { environment } from './environment.js';
 import { benchInputs } from '../../measure/feeds.js';
-import type { EngineGroup, BenchRequest, EngineRunner, RunnerRequest, Work } from '../../measure/kit.js';
+import type { EngineGroup, BenchRequest, EngineKit, EngineRunner, RunnerRequest, Work } from '../../measure/kit.js';
 import { KITS } from './kits.js';
 import { skipAll, type BenchFile, type Measurement, type SkippedEngine } from '../../measure/result.js';
 import type { Precision } from '../../onnx/precision.js';
@@ -55,7 +55,8 @@ async function notFiniteReference(source: string, output: string | undefined): P
 }
 
 /** The kits' runners, in the order they are measured. */
-export const loadRunners = (): Promise<EngineRunner[]> => Promise.all(KITS.map((k) => k.runner()));
+export const loadRunners = (kits: readonly EngineKit[] = KITS): Promise<EngineRunner[]> =>
+  Promise.all(kits.map((k) => k.runner()));
 
 /**
  * One runner's part: its engines bench.engines lists, at every wanted precision it has a file for and this
@@ -179,7 +180,8 @@ function modelInfo(
   };
 }
 
-export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, StageFailure>> {
+/** The benchmark of `r`, by the runners of `kits` (a test hands it a list of its own). */
+export async function runBenchmark(r: BenchRequest, kits = KITS): Promise<Result<BenchFile, StageFailure>> {
   const c = r.config;
   const { model } = r.artifacts;
   const decoded = await readModelFile(model);
@@ -193,7 +195,7 @@ export async function runBenchmark(r: BenchRequest): Promise<Result<BenchFile, S
   const usable = (batch: number) => fixed === undefined || batch === fixed;
   skipped.push(...fixedBatchSkips(model, c.batch_sizes, fixed));
   const batchesOf = (runner: EngineRunner) => (runner.batchSizes?.(c) ?? c.batch_sizes).filter(usable);
-  const runners = await loadRunners();
+  const runners = await loadRunners(kits);
   const batches = [...new Set(runners.flatMap(batchesOf))];
   const reference = await computeReference(r.artifacts.source, inputs.value, batches);
   if (!reference.ok) return fail('tool-failed', `the correctness reference run failed: ${reference.error}`);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { closureDigest, graphFromMetafile, type Metafile } from '../../pipeline/plan/code-identity.js';
+import { KIT_FOLDERS } from '../kit-folders.js';
 import { repoRoot } from '../repo-root.js';
 import { cli, manifest, project } from './toy.js';
 
@@ -53,7 +54,8 @@ test("a module graph: a stage's digest moves with its modules, their imports, pa
 
 test('the real bundle, rebuilt in a copy: a pass, a runner, a build move their stages only; a typo nothing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ef-code-'));
-  for (const part of ['main.js', 'pipeline', 'stages', 'onnx', 'source', 'measure', 'trt', 'torch', 'ort'])
+  // The compiled sources the bundle reads: the layers of docs/architecture.md, every kit's folder among them.
+  for (const part of ['main.js', 'pipeline', 'stages', 'onnx', 'source', 'measure', ...KIT_FOLDERS])
     cpSync(join(repoRoot, 'dist', part), join(dir, 'dist', part), { recursive: true });
   mkdirSync(join(dir, 'scripts'));
   cpSync(join(repoRoot, 'scripts', 'bundle.mjs'), join(dir, 'scripts', 'bundle.mjs'));
@@ -61,7 +63,7 @@ test('the real bundle, rebuilt in a copy: a pass, a runner, a build move their s
   // Stage modules find their Python and data files from the checkout root when they load; the torch kit knows
   // that root (where .venv is made) by its requirements.txt.
   cpSync(join(repoRoot, 'requirements.txt'), join(dir, 'requirements.txt'));
-  for (const part of ['stages', 'torch']) cpSync(join(repoRoot, part), join(dir, part), { recursive: true });
+  for (const part of ['stages', ...KIT_FOLDERS]) cpSync(join(repoRoot, part), join(dir, part), { recursive: true });
   symlinkSync(join(repoRoot, 'node_modules'), join(dir, 'node_modules'));
   const identity = () => {
     execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: dir, stdio: 'pipe' });

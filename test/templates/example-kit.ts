@@ -1,0 +1,184 @@
+/**
+ * TEMPLATE: a complete engine kit in one file, registered and run by test/templates/templates.test.ts, so it
+ * compiles and works as written. A new kit (say `openvino`): copy this file to `openvino/index.ts`, rename
+ * `example` and `exampleKit`, fix the `../../` imports to `../`, add the engine to `ENGINES` (measure/kit.ts) and
+ * the kit to `KITS` (stages/benchmark/kits.ts). Nothing else is edited by hand (docs/architecture.md, "Files to
+ * open", lists what the tests then ask for).
+ *
+ * Its parts, in order: the kit's section of the run config (`example`), the tool its build and runner run (probed
+ * once per run, its fingerprint in the build's key), a build step with one stage per precision
+ * (`engine:example:fp32|fp16`), the benchmark's runner, and the kit that ties them together.
+ *
+ * The tool here is a program `example-tool` with three commands (the test's fake speaks them): `--version`;
+ * `build --precision P --model M --out E` (writes the engine E); `run --engine E --batch N --runs K` (prints one
+ * JSON line `{"samples_ms": [...], "output": [...], "dims": [...]}`: each run's latency and the last output).
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import { writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { configSection, Section } from '../../pipeline/config/section.js';
+import { err, ok, type Result } from '../../pipeline/result.js';
+import { fail } from '../../pipeline/cause.js';
+import type { ToolFound, ToolSpec } from '../../pipeline/stage.js';
+import {
+  declareBuild,
+  defineBuild,
+  type BuildContext,
+  type EngineGroup,
+  type EngineKit,
+  type EngineName,
+  type EngineRunner,
+  type Measured,
+  type RunnerRequest,
+  type Skip,
+  type Work,
+} from '../../measure/kit.js';
+import { latencyStats, throughput } from '../../measure/stats.js';
+import { skipAll } from '../../measure/result.js';
+import { latestModel } from '../../source/model-ref.js';
+
+/**
+ * The engine's name in bench.engines, bench.json and the report: a real kit's is a key of `ENGINES`
+ * (measure/kit.ts), written `'openvino' satisfies EngineName`. The template's is in no list (only its test
+ * registers it), hence the cast.
+ */
+export const ENGINE = 'example' as string as EngineName;
+
+// 1. The kit's section of the run config: every field with its default, so no section at all is valid.
+export const schema = Section({
+  tool: Type.String({ default: 'example-tool', description: 'The example tool: a path, or a name on PATH.' }),
+  threads: Type.Integer({ minimum: 1, default: 1, description: 'Threads the engine runs on.' }),
+});
+export type ExampleConfig = Static<typeof schema>;
+
+/** The section with its defaults filled in, out of the whole run config. */
+export const exampleConfig = (root: Readonly<Record<string, unknown>>): ExampleConfig =>
+  configSection(root, 'example', schema);
+
+// The section's type, by name, in what the benchmark hands its runners (`r.example`).
+declare module '../../measure/kit.js' {
+  interface KitSections {
+    /** The template kit's section (test/templates/example-kit.ts). */
+    example: ExampleConfig;
+  }
+}
+
+// 2. The tool: found and asked who it is; what it says (its version) enters the key of every stage declaring it.
+/** The tool's probe; `--require example-tool` runs it before anything else. Never throws: a missing tool is a value. */
+export const exampleTool: ToolSpec<{ tool: string }> = {
+  name: 'example-tool',
+  async probe(config, exec) {
+    const run = await exec(config.tool, ['--version']);
+    if (run.exitCode !== 0) {
+      const why = run.spawnError ?? (run.stderr.trim() || `exit ${run.exitCode}`);
+      return err({ message: `example-tool not usable (${config.tool}): ${why}; set example.tool` });
+    }
+    return ok({ command: [config.tool], fingerprint: { version: run.stdout.trim() } });
+  },
+};
+
+// 3. The build step: one stage per precision. Its config slice is what changes the engine (all of it in the key).
+interface BuildConfig {
+  precision: 'fp32' | 'fp16';
+  tool: string;
+}
+
+const declared = declareBuild({
+  engine: ENGINE,
+  artifact: 'example',
+  precisions: ['fp32', 'fp16'],
+  step: (precision) => ({
+    version: 1,
+    description: `example-tool ${precision.toUpperCase()} engine of the optimized model`,
+    config: (root): BuildConfig => ({
+      precision: precision === 'fp16' ? 'fp16' : 'fp32',
+      tool: exampleConfig(root).tool,
+    }),
+    // The optimized model, or the source model where optimize declined (source/model-ref.ts).
+    inputs: { model: latestModel },
+    // `engine` is the file the runner loads; more labels (a build log) are kept beside it.
+    outputs: { engine: `example.${precision}.engine`, log: `example.${precision}.log` },
+    tools: [exampleTool],
+  }),
+});
+
+/** The `ctx` the build's run gets: `ctx.inputs.model` is the model's path, `ctx.tools` the probe's finding. */
+export type Context = BuildContext<typeof declared>;
+
+/**
+ * Builds one precision's engine. Inline here; a long run goes in a module beside it,
+ * `run: lazyRun(() => import('./build-run.js'))` (pipeline/stage.ts), which `plan` never loads.
+ */
+async function build(ctx: Context) {
+  const tool = ctx.tools[exampleTool.name]!;
+  const argv = ['build', '--precision', ctx.config.precision, '--model', ctx.inputs.model, '--out', ctx.out('engine')];
+  const run = await ctx.exec(tool.command[0]!, [...tool.command.slice(1), ...argv], { signal: ctx.signal });
+  await writeFile(ctx.out('log'), run.stdout + run.stderr);
+  if (run.exitCode !== 0) return fail('tool-failed', `example-tool build failed: ${run.stderr.trim()}`);
+  ctx.log.info(`built ${basename(ctx.out('engine'))}`);
+  return ok(undefined);
+}
+
+/** `engine:example:fp32|fp16`; the benchmark reads its engines as `r.artifacts.built.example[precision]`. */
+export const exampleBuild = defineBuild({ ...declared, run: build });
+
+// 4. The benchmark's runner.
+/** One engine file's measurement at one batch: the tool's samples, their statistics, its last output. */
+async function measureOne(r: RunnerRequest, tool: ToolFound, w: Work, batch: number): Promise<Measured | Skip> {
+  const argv = ['run', '--engine', w.artifact, '--batch', String(batch), '--runs', String(r.config.runs)];
+  const run = await r.exec(tool.command[0]!, [...tool.command.slice(1), ...argv], { signal: r.signal });
+  if (run.exitCode !== 0) return { cause: 'engine-failed', message: `example-tool run failed: ${run.stderr.trim()}` };
+  const out = JSON.parse(run.stdout) as { samples_ms: number[]; output: number[]; dims: number[] };
+  const stats = latencyStats(out.samples_ms);
+  const measurement = {
+    engine: ENGINE,
+    precision: w.precision,
+    batch,
+    artifact: basename(w.artifact),
+    device: 'cpu',
+    settings: { threads: r.example.threads },
+    timing: 'example-tool run: its own clock around each run',
+    warmup: 0,
+    samplesMs: out.samples_ms,
+    stats,
+    throughput: throughput(batch, stats),
+  };
+  return { measurement, output: Float32Array.from(out.output), dims: out.dims };
+}
+
+export const exampleRunner: EngineRunner<ToolFound> = {
+  engines: [ENGINE],
+  // The file for a precision, or why there is none: its build stage made none (the manifest says why).
+  artifact: (r, precision) =>
+    r.artifacts.built?.[exampleBuild.artifact]?.[precision] ?? {
+      cause: 'no-model',
+      message: `engine:${ENGINE}:${precision} produced no engine; the manifest says why`,
+    },
+  // The runner probes its tool itself (inside the benchmark's run): a missing tool skips its engines, not the run.
+  async available(r): Promise<Result<ToolFound, Skip>> {
+    const found = await exampleTool.probe(r.example, r.exec);
+    return found.ok ? found : err({ cause: 'tool-unavailable', message: found.error.message });
+  },
+  async measure(r, tool, work): Promise<EngineGroup> {
+    const group: EngineGroup = { measured: [], skipped: [] };
+    for (const w of work) {
+      for (const batch of r.batches) {
+        const one = await measureOne(r, tool, w, batch);
+        if ('measurement' in one) group.measured.push(one);
+        else group.skipped.push(...skipAll(r.engines, w.precision, one));
+      }
+    }
+    return group;
+  },
+};
+
+// 5. The kit: what the registry and the benchmark take from it (stages/benchmark/kits.ts `composeKits`).
+export const exampleKit: EngineKit = {
+  name: 'example',
+  tools: [{ spec: exampleTool, config: exampleConfig }],
+  builds: [exampleBuild],
+  section: { name: 'example', schema },
+  // Loaded when the benchmark runs. A kit whose runner sits in a module of its own (`runner.ts`) keeps it out of
+  // its builds' code identity: a change to how it times then rebuilds no engine.
+  runner: async () => exampleRunner,
+};
