@@ -1,0 +1,215 @@
+"""
+The inverted-residual kernel's "gather" variant (FP16, NHWC): each expanded chunk is computed once on the
+tile's halo as a [P_HALO, BLOCK_E] tensor and the nine depthwise taps take their rows from it with tl.gather,
+which Triton lowers through shared memory, so the expansion is neither recomputed per tap (fused_triton.py's
+'recompute') nor written to global memory ('scratch').
+
+A tile is NI images x TH x TW output pixels. Where whole input maps fit the halo (14x14 and 7x7: the blocks
+whose 1x1 GEMMs would otherwise have 49-row tiles and a tiny grid), a tile is NI whole images and its halo is
+just their pixels ("tight": the padding ring is masked at the taps instead of stored). The projection's
+output channels are two power-of-two accumulators (160 = 128 + 32, 320 = 256 + 64) rather than one padded to
+the next power of two, optionally split across programs (grid axis 1) to bound the registers of wide ones.
+"""
+import triton
+import triton.language as tl
+
+# The gather kernel's settings the bench times; fused_triton.CANDIDATES tries a subset of them per block.
+GATHER_SETTINGS = [
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1},
+    {"kernel": "gather", "tile": "small", "block_e": 32, "stages": 2, "co_split": 1},
+    {"kernel": "gather", "tile": "default", "block_e": 16, "stages": 2, "co_split": 1},
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 2},
+    {"kernel": "gather", "tile": "small", "block_e": 64, "stages": 2, "co_split": 1},
+    {"kernel": "gather", "tile": "big", "block_e": 32, "stages": 2, "co_split": 1},
+]
+
+
+@triton.jit
+def _relu6(v):
+    return tl.minimum(tl.maximum(v, 0.0), 6.0)
+
+
+@triton.jit
+def _expand(x_ptr, pix, ok, sxc, we_ptr, e, e_ok, be_ptr,
+            P: tl.constexpr, CIN: tl.constexpr, CEXP: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr):
+    """relu6(x[pix] @ We[:, e] + be[e]) as fp32 [P, BLOCK_E]; zero where the pixel is padding."""
+    acc = tl.zeros((P, BLOCK_E), dtype=tl.float32)
+    for k0 in tl.static_range(0, CIN, BLOCK_K):
+        k = k0 + tl.arange(0, BLOCK_K)
+        k_ok = k < CIN
+        a = tl.load(x_ptr + pix[:, None] + k[None, :] * sxc, mask=ok[:, None] & k_ok[None, :], other=0.0)
+        b = tl.load(we_ptr + k[:, None] * CEXP + e[None, :], mask=k_ok[:, None] & e_ok[None, :], other=0.0)
+        acc = tl.dot(a, b, acc)
+    bias = tl.load(be_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
+    return tl.where(ok[:, None], _relu6(acc + bias[None, :]), 0.0)
+
+
+@triton.jit
+def _gather_taps(ex, oi, oy, ox, y0, x0, out_ok, H, W, e, e_ok, wd_ptr, CEXP: tl.constexpr, STRIDE: tl.constexpr,
+                 HH: tl.constexpr, HW: tl.constexpr, P_OUT: tl.constexpr, BLOCK_E: tl.constexpr):
+    """The depthwise 3x3 (before bias) of one expanded halo chunk `ex` (fp16 [P_HALO, BLOCK_E]); a tap
+    outside the image reads 0 (the conv's padding), also where the halo does not hold that pixel."""
+    dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
+    cols = tl.zeros((P_OUT, BLOCK_E), dtype=tl.int32)
+    for t in tl.static_range(9):
+        iy = oy * STRIDE - 1 + t // 3
+        ix = ox * STRIDE - 1 + t % 3
+        ok = out_ok & (iy >= 0) & (iy < H) & (ix >= 0) & (ix < W)
+        row = tl.where(ok, oi * (HH * HW) + (iy - y0) * HW + (ix - x0), 0)
+        v = tl.gather(ex, row[:, None] + cols, 0)
+        wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
+        dw += tl.where(ok[:, None], v.to(tl.float32), 0.0) * wd[None, :]
+    return dw
+
+
+@triton.jit
+def _store_part(acc, x_ptr, out_ptr, xpix, opix, out_ok, co, co_end, bp_ptr, sxc, soc, RESIDUAL: tl.constexpr):
+    """One accumulator's output channels (those below co_end): bias, the residual when the block has one,
+    the fp16 store."""
+    co_ok = co < co_end
+    acc += tl.load(bp_ptr + co, mask=co_ok, other=0.0).to(tl.float32)[None, :]
+    o_mask = out_ok[:, None] & co_ok[None, :]
+    if RESIDUAL:
+        acc += tl.load(x_ptr + xpix[:, None] + co[None, :] * sxc, mask=o_mask, other=0.0).to(tl.float32)
+    tl.store(out_ptr + opix[:, None] + co[None, :] * soc, acc.to(tl.float16), mask=o_mask)
+
+
+@triton.jit
+def _halo_chunk(x_ptr, hpix, halo_ok, sxc, we_ptr, be_ptr, e, e_ok, P_HALO: tl.constexpr, CIN: tl.constexpr,
+                CEXP: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr, HAS_EXPAND: tl.constexpr):
+    """The halo's expanded chunk as fp16 (the block's input itself where the block has no expansion)."""
+    if HAS_EXPAND:
+        ex = _expand(x_ptr, hpix, halo_ok, sxc, we_ptr, e, e_ok, be_ptr, P_HALO, CIN, CEXP, BLOCK_K, BLOCK_E)
+        return ex.to(tl.float16)
+    return tl.load(x_ptr + hpix[:, None] + e[None, :] * sxc, mask=halo_ok[:, None] & e_ok[None, :], other=0.0)
+
+
+@triton.jit
+def _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, g, ty, tx, co0, N, H, W, HO, WO,
+          sxn, sxh, sxw, sxc, son, soh, sow, soc,
+          CIN: tl.constexpr, CEXP: tl.constexpr, COUT: tl.constexpr, STRIDE: tl.constexpr, NI: tl.constexpr,
+          TH: tl.constexpr, TW: tl.constexpr, HH: tl.constexpr, HW: tl.constexpr, PAD: tl.constexpr,
+          P_OUT: tl.constexpr, P_HALO: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr,
+          CO_STEP: tl.constexpr, CO_A: tl.constexpr, CO_B: tl.constexpr, HAS_B: tl.constexpr,
+          HAS_EXPAND: tl.constexpr, RESIDUAL: tl.constexpr):
+    """One tile: NI images (from g * NI) x TH x TW output pixels from (ty, tx) x tile, the CO_STEP output
+    channels from co0: CO_A in one accumulator, the rest (HAS_B) in a second of CO_B."""
+    po = tl.arange(0, P_OUT)
+    oi = po // (TH * TW)
+    n_o = g * NI + oi
+    oy = ty * TH + (po % (TH * TW)) // TW
+    ox = tx * TW + po % TW
+    out_ok = (po < NI * TH * TW) & (n_o < N) & (oy < HO) & (ox < WO)
+    # The halo's origin in input coordinates: the 3x3's padding ring included (PAD 1), or not ("tight").
+    y0 = ty * TH * STRIDE - PAD
+    x0 = tx * TW * STRIDE - PAD
+    ph = tl.arange(0, P_HALO)
+    n_h = g * NI + ph // (HH * HW)
+    hy = y0 + (ph % (HH * HW)) // HW
+    hx = x0 + ph % HW
+    halo_ok = (ph < NI * HH * HW) & (n_h < N) & (hy >= 0) & (hy < H) & (hx >= 0) & (hx < W)
+    hpix = n_h * sxn + hy * sxh + hx * sxw
+    co_a = co0 + tl.arange(0, CO_A)
+    co_b = co0 + CO_A + tl.arange(0, CO_B)
+    co_end = tl.minimum(co0 + CO_STEP, COUT)
+    acc_a = tl.zeros((P_OUT, CO_A), dtype=tl.float32)
+    acc_b = tl.zeros((P_OUT, CO_B), dtype=tl.float32)
+    for e0 in range(0, CEXP, BLOCK_E):
+        e = e0 + tl.arange(0, BLOCK_E)
+        e_ok = e < CEXP
+        ex = _halo_chunk(x_ptr, hpix, halo_ok, sxc, we_ptr, be_ptr, e, e_ok, P_HALO, CIN, CEXP, BLOCK_K, BLOCK_E,
+                         HAS_EXPAND)
+        dw = _gather_taps(ex, oi, oy, ox, y0, x0, out_ok, H, W, e, e_ok, wd_ptr, CEXP, STRIDE, HH, HW, P_OUT,
+                          BLOCK_E)
+        bd = tl.load(bd_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
+        dw = _relu6(dw + bd[None, :]).to(tl.float16)
+        wp_a = tl.load(wp_ptr + e[:, None] * COUT + co_a[None, :], mask=e_ok[:, None] & (co_a < co_end)[None, :],
+                       other=0.0)
+        acc_a = tl.dot(dw, wp_a, acc_a)
+        if HAS_B:
+            wp_b = tl.load(wp_ptr + e[:, None] * COUT + co_b[None, :],
+                           mask=e_ok[:, None] & (co_b < co_end)[None, :], other=0.0)
+            acc_b = tl.dot(dw, wp_b, acc_b)
+    xpix = n_o * sxn + oy * sxh + ox * sxw
+    opix = n_o * son + oy * soh + ox * sow
+    _store_part(acc_a, x_ptr, out_ptr, xpix, opix, out_ok, co_a, co_end, bp_ptr, sxc, soc, RESIDUAL)
+    if HAS_B:
+        _store_part(acc_b, x_ptr, out_ptr, xpix, opix, out_ok, co_b, co_end, bp_ptr, sxc, soc, RESIDUAL)
+
+
+@triton.jit
+def inverted_residual_gather(
+    x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr,
+    N, H, W, HO, WO, sxn, sxh, sxw, sxc, son, soh, sow, soc, tiles_h, tiles_w,
+    CIN: tl.constexpr, CEXP: tl.constexpr, COUT: tl.constexpr, STRIDE: tl.constexpr, NI: tl.constexpr,
+    TH: tl.constexpr, TW: tl.constexpr, HH: tl.constexpr, HW: tl.constexpr, PAD: tl.constexpr,
+    P_OUT: tl.constexpr, P_HALO: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr,
+    CO_STEP: tl.constexpr, CO_A: tl.constexpr, CO_B: tl.constexpr, HAS_B: tl.constexpr,
+    HAS_EXPAND: tl.constexpr, RESIDUAL: tl.constexpr,
+):
+    """One program per tile (axis 0) and slice of output channels (axis 1)."""
+    tile = tl.program_id(0)
+    per_group = tiles_h * tiles_w
+    _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, tile // per_group,
+          (tile % per_group) // tiles_w, tile % tiles_w, tl.program_id(1) * CO_STEP, N, H, W, HO, WO, sxn, sxh,
+          sxw, sxc, son, soh, sow, soc, CIN, CEXP, COUT, STRIDE, NI, TH, TW, HH, HW, PAD, P_OUT, P_HALO, BLOCK_K,
+          BLOCK_E, CO_STEP, CO_A, CO_B, HAS_B, HAS_EXPAND, RESIDUAL)
+
+
+def _pow2(v, floor=16):
+    p = floor
+    while p < v:
+        p *= 2
+    return p
+
+
+def gather_tile(stride, h, w, size):
+    """(images, rows, cols, tight) of a tile. Maps whose pixels fit a 256-row halo (128 for "small"): whole
+    maps, as many as fit (five 7x7 maps, one 14x14), with a tight halo. Else stride 1: 8x8 (halo 10x10 of a
+    128-row slot), big 14x14 (halo 16x16 = 256 rows exactly), small 7x7; stride 2: 4x8 (halo 9x17), big 7x7
+    (halo 15x15), small 4x4."""
+    ho, wo = (h - 1) // stride + 1, (w - 1) // stride + 1
+    limit = 128 if size == "small" else 256
+    if h * w <= limit:
+        return limit // (h * w), ho, wo, True
+    if stride == 2:
+        return (1,) + {"small": (4, 4), "default": (4, 8), "big": (7, 7)}[size] + (False,)
+    if size == "big":
+        return (1, 14, 14, False) if ho % 14 == 0 else (1, 8, 16, False)
+    return (1, 7, 7, False) if size == "small" else (1, 8, 8, False)
+
+
+def channel_split(cout, splits):
+    """(per program, first accumulator, second accumulator or 0): 160 = 128 + 32, 24 = 16 + 8 (in 16)."""
+    step = -(-cout // splits)
+    a = 16
+    while a * 2 <= step:
+        a *= 2
+    return step, a, (_pow2(step - a) if step > a else 0)
+
+
+def launch_gather(x, out, block, p, c):
+    """Runs the gather kernel for x (N, C, H, W fp16, channels-last) into out."""
+    n, _, h, w = x.shape
+    s = block["stride"]
+    ni, th, tw, tight = gather_tile(s, h, w, c["tile"])
+    ni = min(ni, n)
+    ho, wo = out.shape[2], out.shape[3]
+    hh, hw = (h, w) if tight else ((th - 1) * s + 3, (tw - 1) * s + 3)
+    tiles_h, tiles_w = -(-ho // th), -(-wo // tw)
+    num_tiles = -(-n // ni) * tiles_h * tiles_w
+    step, co_a, co_b = channel_split(p["cout"], c["co_split"])
+    p_out, p_halo = _pow2(ni * th * tw), _pow2(ni * hh * hw)
+    big = p_out * (co_a + co_b) >= 8192 or p_halo * c["block_e"] >= 8192
+    grid = (num_tiles, -(-p["cout"] // step))
+    inverted_residual_gather[grid](
+        x, p["we"], p["be"], p["wd"], p["bd"], p["wp"], p["bp"], out,
+        n, h, w, ho, wo, x.stride(0), x.stride(2), x.stride(3), x.stride(1),
+        out.stride(0), out.stride(2), out.stride(3), out.stride(1), tiles_h, tiles_w,
+        CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s, NI=ni, TH=th, TW=tw, HH=hh, HW=hw,
+        PAD=0 if tight else 1, P_OUT=p_out, P_HALO=p_halo, BLOCK_K=16 if p["cin"] <= 16 else 32,
+        BLOCK_E=c["block_e"], CO_STEP=step, CO_A=co_a, CO_B=max(co_b, 16), HAS_B=co_b > 0,
+        HAS_EXPAND=block["expand"] is not None, RESIDUAL=block["residual"],
+        num_warps=8 if big else 4, num_stages=c["stages"],
+    )
+    return out
