@@ -10,6 +10,7 @@ just their pixels ("tight": the padding ring is masked at the taps instead of st
 output channels are two power-of-two accumulators (160 = 128 + 32, 320 = 256 + 64) rather than one padded to
 the next power of two, optionally split across programs (grid axis 1) to bound the registers of wide ones.
 """
+import torch
 import triton
 import triton.language as tl
 
@@ -17,10 +18,10 @@ import triton.language as tl
 GATHER_SETTINGS = [
     {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1},
     {"kernel": "gather", "tile": "small", "block_e": 32, "stages": 2, "co_split": 1},
-    {"kernel": "gather", "tile": "default", "block_e": 16, "stages": 2, "co_split": 1},
+    {"kernel": "gather", "tile": "big", "block_e": 32, "stages": 2, "co_split": 1},
     {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 2},
     {"kernel": "gather", "tile": "small", "block_e": 64, "stages": 2, "co_split": 1},
-    {"kernel": "gather", "tile": "big", "block_e": 32, "stages": 2, "co_split": 1},
+    {"kernel": "gather", "tile": "default", "block_e": 16, "stages": 1, "co_split": 1},
 ]
 
 
@@ -45,20 +46,20 @@ def _expand(x_ptr, pix, ok, sxc, we_ptr, e, e_ok, be_ptr,
 
 
 @triton.jit
-def _gather_taps(ex, oi, oy, ox, y0, x0, out_ok, H, W, e, e_ok, wd_ptr, CEXP: tl.constexpr, STRIDE: tl.constexpr,
-                 HH: tl.constexpr, HW: tl.constexpr, P_OUT: tl.constexpr, BLOCK_E: tl.constexpr):
-    """The depthwise 3x3 (before bias) of one expanded halo chunk `ex` (fp16 [P_HALO, BLOCK_E]); a tap
-    outside the image reads 0 (the conv's padding), also where the halo does not hold that pixel."""
+def _gather_taps(ex, taps_ptr, chunk, po, e, e_ok, wd_ptr, CEXP: tl.constexpr, P_OUT: tl.constexpr,
+                 BLOCK_E: tl.constexpr):
+    """The depthwise 3x3 (before bias) of one expanded halo chunk `ex` (fp16 [P_HALO, BLOCK_E]): tap t of
+    output row po is halo row taps[t, po], or the conv's zero padding where that is -1 (see tap_rows). The
+    table has two copies, read alternately by chunk: an address that does not depend on the loop would let
+    the compiler hoist the nine [P_OUT, BLOCK_E] index tensors out of it and keep them all live across it,
+    which spilled every block's registers."""
     dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
     cols = tl.zeros((P_OUT, BLOCK_E), dtype=tl.int32)
     for t in tl.static_range(9):
-        iy = oy * STRIDE - 1 + t // 3
-        ix = ox * STRIDE - 1 + t % 3
-        ok = out_ok & (iy >= 0) & (iy < H) & (ix >= 0) & (ix < W)
-        row = tl.where(ok, oi * (HH * HW) + (iy - y0) * HW + (ix - x0), 0)
-        v = tl.gather(ex, row[:, None] + cols, 0)
+        row = tl.load(taps_ptr + (chunk % 2) * (9 * P_OUT) + t * P_OUT + po)
+        v = tl.gather(ex, tl.maximum(row, 0)[:, None] + cols, 0)
         wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
-        dw += tl.where(ok[:, None], v.to(tl.float32), 0.0) * wd[None, :]
+        dw += tl.where((row >= 0)[:, None], v.to(tl.float32), 0.0) * wd[None, :]
     return dw
 
 
@@ -85,7 +86,7 @@ def _halo_chunk(x_ptr, hpix, halo_ok, sxc, we_ptr, be_ptr, e, e_ok, P_HALO: tl.c
 
 
 @triton.jit
-def _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, g, ty, tx, co0, N, H, W, HO, WO,
+def _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, taps_ptr, g, ty, tx, co0, N, H, W, HO, WO,
           sxn, sxh, sxw, sxc, son, soh, sow, soc,
           CIN: tl.constexpr, CEXP: tl.constexpr, COUT: tl.constexpr, STRIDE: tl.constexpr, NI: tl.constexpr,
           TH: tl.constexpr, TW: tl.constexpr, HH: tl.constexpr, HW: tl.constexpr, PAD: tl.constexpr,
@@ -119,8 +120,7 @@ def _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, g, ty,
         e_ok = e < CEXP
         ex = _halo_chunk(x_ptr, hpix, halo_ok, sxc, we_ptr, be_ptr, e, e_ok, P_HALO, CIN, CEXP, BLOCK_K, BLOCK_E,
                          HAS_EXPAND)
-        dw = _gather_taps(ex, oi, oy, ox, y0, x0, out_ok, H, W, e, e_ok, wd_ptr, CEXP, STRIDE, HH, HW, P_OUT,
-                          BLOCK_E)
+        dw = _gather_taps(ex, taps_ptr, e0 // BLOCK_E, po, e, e_ok, wd_ptr, CEXP, P_OUT, BLOCK_E)
         bd = tl.load(bd_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
         dw = _relu6(dw + bd[None, :]).to(tl.float16)
         wp_a = tl.load(wp_ptr + e[:, None] * COUT + co_a[None, :], mask=e_ok[:, None] & (co_a < co_end)[None, :],
@@ -139,7 +139,7 @@ def _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, g, ty,
 
 @triton.jit
 def inverted_residual_gather(
-    x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr,
+    x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, taps_ptr,
     N, H, W, HO, WO, sxn, sxh, sxw, sxc, son, soh, sow, soc, tiles_h, tiles_w,
     CIN: tl.constexpr, CEXP: tl.constexpr, COUT: tl.constexpr, STRIDE: tl.constexpr, NI: tl.constexpr,
     TH: tl.constexpr, TW: tl.constexpr, HH: tl.constexpr, HW: tl.constexpr, PAD: tl.constexpr,
@@ -150,7 +150,7 @@ def inverted_residual_gather(
     """One program per tile (axis 0) and slice of output channels (axis 1)."""
     tile = tl.program_id(0)
     per_group = tiles_h * tiles_w
-    _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, tile // per_group,
+    _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, taps_ptr, tile // per_group,
           (tile % per_group) // tiles_w, tile % tiles_w, tl.program_id(1) * CO_STEP, N, H, W, HO, WO, sxn, sxh,
           sxw, sxc, son, soh, sow, soc, CIN, CEXP, COUT, STRIDE, NI, TH, TW, HH, HW, PAD, P_OUT, P_HALO, BLOCK_K,
           BLOCK_E, CO_STEP, CO_A, CO_B, HAS_B, HAS_EXPAND, RESIDUAL)
@@ -163,20 +163,25 @@ def _pow2(v, floor=16):
     return p
 
 
+# Input maps of at most this many pixels run as whole maps per tile (several of them where they fit).
+TIGHT_PIXELS = {"small": 64, "default": 128, "big": 256}
+
+
 def gather_tile(stride, h, w, size):
-    """(images, rows, cols, tight) of a tile. Maps whose pixels fit a 256-row halo (128 for "small"): whole
-    maps, as many as fit (five 7x7 maps, one 14x14), with a tight halo. Else stride 1: 8x8 (halo 10x10 of a
-    128-row slot), big 14x14 (halo 16x16 = 256 rows exactly), small 7x7; stride 2: 4x8 (halo 9x17), big 7x7
-    (halo 15x15), small 4x4."""
+    """(images, rows, cols, tight) of a tile. Maps that fit TIGHT_PIXELS: whole maps, as many as fit (7x7: one,
+    two or five; 14x14: one when big), with a tight halo. Else stride 1: 8x8 (halo 10x10 of a 128-row slot),
+    7x7 where the map is 14x14 or the tile small (halo 9x9), big 14x14 (halo 16x16 = 256 rows exactly); stride
+    2: 7x7 (halo 15x15) where the output is 14x14 or less or the tile big, else 4x8 (halo 9x17), small 4x4."""
     ho, wo = (h - 1) // stride + 1, (w - 1) // stride + 1
-    limit = 128 if size == "small" else 256
+    limit = TIGHT_PIXELS[size]
     if h * w <= limit:
         return limit // (h * w), ho, wo, True
     if stride == 2:
-        return (1,) + {"small": (4, 4), "default": (4, 8), "big": (7, 7)}[size] + (False,)
+        th, tw = (4, 4) if size == "small" else (7, 7) if ho <= 14 or size == "big" else (4, 8)
+        return 1, th, tw, False
     if size == "big":
         return (1, 14, 14, False) if ho % 14 == 0 else (1, 8, 16, False)
-    return (1, 7, 7, False) if size == "small" else (1, 8, 8, False)
+    return (1, 7, 7, False) if size == "small" or ho <= 14 else (1, 8, 8, False)
 
 
 def channel_split(cout, splits):
@@ -186,6 +191,35 @@ def channel_split(cout, splits):
     while a * 2 <= step:
         a *= 2
     return step, a, (_pow2(step - a) if step > a else 0)
+
+
+def tap_rows(ni, th, tw, hh, hw, stride, tight, p_out):
+    """[9, p_out] halo rows of each output row's nine taps, twice (see _gather_taps). Tight halos
+    are the maps themselves: a tap off the map is -1, the conv's padding. Else the halo holds the padding ring
+    (zeros), so every tap of a tile's row has a row, also for output pixels past the map's edge (not stored)."""
+    rows = [-1] * (9 * p_out)
+    for po in range(ni * th * tw):
+        img, oy, ox = po // (th * tw), po % (th * tw) // tw, po % tw
+        for t in range(9):
+            iy, ix = oy * stride + t // 3 - tight, ox * stride + t % 3 - tight
+            if 0 <= iy < hh and 0 <= ix < hw:
+                rows[t * p_out + po] = img * hh * hw + iy * hw + ix
+    return rows * 2
+
+
+_TAPS = {}
+
+
+def chunk_and_warps(p_out, co, p_halo, block_e):
+    """(chunk of expanded channels, warps) for a tile. From sm_90 builds of every MobileNetV2 block (ptxas
+    through Triton's compile, no GPU needed): the gather spilled registers once the halo chunk exceeded 16
+    values a thread, and 16 warps (128 registers a thread at most) spilled too. So the chunk is at most
+    4096 / halo rows (16 for 256-row halos) and 16 where the accumulators alone take 64 registers a thread at
+    8 warps; 8 warps where 4 would hold more than 16 chunk values or 64 accumulator values a thread."""
+    block_e = min(block_e, max(16, 4096 // p_halo))
+    if p_out * co > 64 * 256:
+        block_e = 16
+    return block_e, 8 if p_halo * block_e > 16 * 128 or p_out * co > 64 * 128 else 4
 
 
 def launch_gather(x, out, block, p, c):
@@ -200,16 +234,17 @@ def launch_gather(x, out, block, p, c):
     num_tiles = -(-n // ni) * tiles_h * tiles_w
     step, co_a, co_b = channel_split(p["cout"], c["co_split"])
     p_out, p_halo = _pow2(ni * th * tw), _pow2(ni * hh * hw)
-    big = p_out * (co_a + co_b) >= 8192 or p_halo * c["block_e"] >= 8192
     grid = (num_tiles, -(-p["cout"] // step))
+    block_e, warps = chunk_and_warps(p_out, co_a + max(co_b, 16) * (co_b > 0), p_halo, c["block_e"])
+    taps = _taps(x.device, ni, th, tw, hh, hw, s, tight, p_out)
     inverted_residual_gather[grid](
-        x, p["we"], p["be"], p["wd"], p["bd"], p["wp"], p["bp"], out,
+        x, p["we"], p["be"], p["wd"], p["bd"], p["wp"], p["bp"], out, taps,
         n, h, w, ho, wo, x.stride(0), x.stride(2), x.stride(3), x.stride(1),
         out.stride(0), out.stride(2), out.stride(3), out.stride(1), tiles_h, tiles_w,
         CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s, NI=ni, TH=th, TW=tw, HH=hh, HW=hw,
         PAD=0 if tight else 1, P_OUT=p_out, P_HALO=p_halo, BLOCK_K=16 if p["cin"] <= 16 else 32,
-        BLOCK_E=c["block_e"], CO_STEP=step, CO_A=co_a, CO_B=max(co_b, 16), HAS_B=co_b > 0,
+        BLOCK_E=block_e, CO_STEP=step, CO_A=co_a, CO_B=max(co_b, 16), HAS_B=co_b > 0,
         HAS_EXPAND=block["expand"] is not None, RESIDUAL=block["residual"],
-        num_warps=8 if big else 4, num_stages=c["stages"],
+        num_warps=c.get("warps") or warps, num_stages=c["stages"],
     )
     return out

@@ -30,6 +30,7 @@ test("each kit's code outside the bundle exists; torch's is its three scripts' i
       'compile_cache.py',
       'fused_blocks.py',
       'fused_engine.py',
+      'fused_gather.py',
       'fused_triton.py',
       'torch_aoti.py',
       'torch_engine.py',
