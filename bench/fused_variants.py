@@ -6,10 +6,14 @@ real shapes, which is all timing needs), FP16 channels-last on the GPU, against 
 weights. One JSON line per batch, block and setting:
   {"batch", "block", "shape": [cin, cexp, cout, stride, h], "setting", "ms" (CUDA graph, torch_timing.graph_ms),
    "relL2" (vs PyTorch's FP32 operators on the same FP16-rounded weights and input), "ok"}
-or {"error": first line} where a setting does not compile or fails; then per batch {"kind": "best"}: each
-block's fastest setting and the sum of the per-block bests against PyTorch's. Bounded: every row stops at
---budget seconds of wall time in all (the rest are printed as skipped).
-Usage: fused_variants.py [--batches 256,1] [--blocks 0-16] [--budget 220]
+and for gather settings the tile "geometry" (the kernel's constants and grid); or {"error": first line} where
+a setting does not compile or fails. Every kernel is first compiled (run once) from --workers threads, then
+timed one after another. Per batch {"kind": "best"}: each block's fastest setting and the sum of the
+per-block bests against PyTorch's. Bounded: nothing new starts after --budget seconds (rows are printed as
+skipped), so a run ends a compile or a timing past it at most.
+Usage: fused_variants.py [--batches 256,1] [--blocks 0-16] [--budget 200] [--settings all|gather] [--workers 16]
+       [--cpu-smoke] (no GPU: Triton's interpreter on the CPU, maps cropped; the scratch and recompute kernels
+       fail there, as rows that say so)
 """
 import argparse
 import json
@@ -66,65 +70,126 @@ def reference(index, batch, device, max_side=None):
     return unfused(block_input(index, batch, torch.float32, device, max_side), block, w32.__getitem__)
 
 
-def time_block(index, batch, kernel, settings, deadline, emit):
-    """One row per setting (PyTorch's operators as "torch") for one block, but those that decline its shape;
-    returns [(ms, setting)]."""
+class Case:
+    """One block at one batch size on the GPU: its weights (FP16, and as the kernel prepares them), its input,
+    its FP32 reference output."""
+
+    def __init__(self, index, batch, kernel, device="cuda", max_side=None):
+        self.index, self.batch = index, batch
+        self.block, self.w = random_block(index, device=device)
+        self.x = block_input(index, batch, device=device, max_side=max_side)
+        self.want = reference(index, batch, device, max_side)
+        self.p = kernel.weights(self.block, self.w.__getitem__)
+        self.kernel = kernel
+
+    def runner(self, c):
+        if c == "torch":
+            return lambda: unfused(self.x, self.block, self.w.__getitem__)
+        return lambda: self.kernel.launch(self.x, self.block, self.p, c)
+
+    def row(self, c):
+        cin, t, cout, stride, side = MOBILENET_V2[self.index]
+        row = {"batch": self.batch, "block": self.index, "shape": [cin, cin * t, cout, stride, side], "setting": c}
+        if c != "torch" and c.get("kernel") == "gather":
+            from fused_gather import geometry
+            row["geometry"] = geometry(self.x.shape, stride, cout, c)
+        return row
+
+
+def compile_all(cases, settings, workers, deadline):
+    """Runs every (case, kernel setting) once from a pool of threads, so Triton compiles them side by side
+    instead of one after another inside the timed loop. Only a cache warm-up: a failure here (Triton's
+    interpreter, for one, is not thread-safe) is not reported; the timed run tries again and says why."""
+    from concurrent.futures import ThreadPoolExecutor
     from fused_triton import declines
-    from torch_timing import graph_ms
-    block, w = random_block(index, device="cuda")
-    x = block_input(index, batch, device="cuda")
-    want = reference(index, batch, "cuda")
-    p = kernel.weights(block, w.__getitem__)
-    settings = [c for c in settings if not declines(c, p)]
-    cin, t, cout, stride, side = MOBILENET_V2[index]
-    base = {"batch": batch, "block": index, "shape": [cin, cin * t, cout, stride, side]}
+
+    def one(job):
+        case, i = job
+        if time.monotonic() > deadline:
+            return
+        try:
+            with torch.no_grad():
+                case.runner(settings[i])()
+            if case.x.is_cuda:
+                torch.cuda.synchronize()
+        except Exception:  # the timed run reports it
+            pass
+    with ThreadPoolExecutor(workers) as pool:
+        jobs = [(case, i) for case in cases for i, c in enumerate(settings)
+                if c != "torch" and not declines(c, case.p)]
+        list(pool.map(one, jobs))
+
+
+def _ms(fn):
+    """GPU time of one call under a CUDA graph; on the CPU (--cpu-smoke) one call's wall time."""
+    if torch.cuda.is_available():
+        from torch_timing import graph_ms
+        return graph_ms(fn)
+    t0 = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def time_case(case, settings, deadline, emit):
+    """One row per setting for one block, but those that decline its shape; returns [(ms, setting)]."""
+    from fused_triton import declines
     found = []
     for c in settings:
-        row = dict(base, setting=c)
+        if declines(c, case.p):
+            continue
+        row = case.row(c)
         if time.monotonic() > deadline:
-            emit(**row, skipped="out of time")
+            emit(**row, error="skipped: out of time")
             continue
         try:
-            run = (lambda: unfused(x, block, w.__getitem__)) if c == "torch" else \
-                (lambda c=c: kernel.launch(x, block, p, c))
             with torch.no_grad():
-                row["relL2"] = rel_l2(run(), want)
+                row["relL2"] = rel_l2(case.runner(c)(), case.want)
                 row["ok"] = row["relL2"] < 2e-3
-                row["ms"] = graph_ms(run)
+                row["ms"] = _ms(case.runner(c))
             found.append((row["ms"], c))
-        except Exception as e:  # a setting that does not compile for this block is reported, the rest go on
+        except Exception as e:  # a setting that fails for this block is reported, the rest go on
             row["error"] = (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
         emit(**row)
     return found
+
+
+def best_of(index, found):
+    torch_ms = [ms for ms, c in found if c == "torch"]
+    fastest = min(found, key=lambda f: f[0]) if found else (None, None)
+    return {"block": index, "torchMs": torch_ms[0] if torch_ms else None, "bestMs": fastest[0], "best": fastest[1]}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batches", default="256,1")
     ap.add_argument("--blocks", default="0-16")
-    ap.add_argument("--budget", type=float, default=220.0)
+    ap.add_argument("--budget", type=float, default=200.0)
     ap.add_argument("--settings", default="all", help="all, or gather (its settings and PyTorch's operators)")
+    ap.add_argument("--workers", type=int, default=16)
+    ap.add_argument("--cpu-smoke", action="store_true",
+                    help="the script's own check without a GPU: Triton's interpreter, maps cropped to 14x14")
     args = ap.parse_args()
+    if args.cpu_smoke:
+        os.environ["TRITON_INTERPRET"] = "1"
+    device, max_side = ("cpu", 14) if args.cpu_smoke else ("cuda", None)
     from fused_gather import GATHER_SETTINGS
     from fused_triton import CANDIDATES, FusedKernel
     emit = lambda **f: print(json.dumps(f), flush=True)  # noqa: E731
     lo, _, hi = args.blocks.partition("-")
-    blocks = range(int(lo), int(hi or lo) + 1)
     older = [c for c in CANDIDATES if c not in GATHER_SETTINGS and (args.settings == "all" or c == "torch")]
     settings = older + GATHER_SETTINGS
     deadline = time.monotonic() + args.budget
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = False  # the FP32 reference must be FP32
-    emit(kind="env", gpu=torch.cuda.get_device_name(), torch=torch.__version__,
+    emit(kind="env", gpu=torch.cuda.get_device_name() if device == "cuda" else "cpu", torch=torch.__version__,
          triton=__import__("triton").__version__)
     for batch in [int(b) for b in args.batches.split(",")]:
-        kernel, best = FusedKernel(), []
-        for i in blocks:
-            found = time_block(i, batch, kernel, settings, deadline, emit)
-            torch_ms = [ms for ms, c in found if c == "torch"]
-            fastest = min(found, key=lambda f: f[0]) if found else None
-            best.append({"block": i, "torchMs": torch_ms[0] if torch_ms else None,
-                         "bestMs": fastest and fastest[0], "best": fastest and fastest[1]})
+        kernel = FusedKernel()
+        cases = [Case(i, batch, kernel, device, max_side) for i in range(int(lo), int(hi or lo) + 1)]
+        t0 = time.monotonic()
+        compile_all(cases, settings, 1 if args.cpu_smoke else args.workers, deadline)
+        emit(kind="compiled", batch=batch, seconds=round(time.monotonic() - t0, 1))
+        best = [best_of(case.index, time_case(case, settings, deadline, emit)) for case in cases]
         done = [b for b in best if b["torchMs"] is not None and b["bestMs"] is not None]
         emit(kind="best", batch=batch, blocks=best, torchSumMs=sum(b["torchMs"] for b in done),
              bestSumMs=sum(b["bestMs"] for b in done))

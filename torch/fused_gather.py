@@ -222,29 +222,43 @@ def chunk_and_warps(p_out, co, p_halo, block_e):
     return block_e, 8 if p_halo * block_e > 16 * 128 or p_out * co > 64 * 128 else 4
 
 
+def _taps(device, *geometry):
+    """tap_rows on the device, made once per geometry (before a CUDA graph captures the launch)."""
+    key = (str(device),) + geometry
+    if key not in _TAPS:
+        _TAPS[key] = torch.tensor(tap_rows(*geometry), dtype=torch.int32, device=device)
+    return _TAPS[key]
+
+
+def geometry(shape, stride, cout, c):
+    """How setting c tiles an input of this (N, C, H, W) shape: the kernel's tile constants and grid."""
+    n, _, h, w = shape
+    ni, th, tw, tight = gather_tile(stride, h, w, c["tile"])
+    ni = min(ni, n)
+    hh, hw = (h, w) if tight else ((th - 1) * stride + 3, (tw - 1) * stride + 3)
+    step, co_a, co_b = channel_split(cout, c["co_split"])
+    p_out, p_halo = _pow2(ni * th * tw), _pow2(ni * hh * hw)
+    block_e, warps = chunk_and_warps(p_out, co_a + max(co_b, 16) * (co_b > 0), p_halo, c["block_e"])
+    ho, wo = (h - 1) // stride + 1, (w - 1) // stride + 1
+    return {"NI": ni, "TH": th, "TW": tw, "HH": hh, "HW": hw, "PAD": 0 if tight else 1, "P_OUT": p_out,
+            "P_HALO": p_halo, "BLOCK_E": block_e, "CO_STEP": step, "CO_A": co_a, "CO_B": max(co_b, 16),
+            "HAS_B": co_b > 0, "num_warps": c.get("warps") or warps, "num_stages": c["stages"],
+            "tiles": (-(-ho // th), -(-wo // tw)), "grid": (-(-n // ni) * -(-ho // th) * -(-wo // tw),
+                                                          -(-cout // step))}
+
+
 def launch_gather(x, out, block, p, c):
     """Runs the gather kernel for x (N, C, H, W fp16, channels-last) into out."""
     n, _, h, w = x.shape
     s = block["stride"]
-    ni, th, tw, tight = gather_tile(s, h, w, c["tile"])
-    ni = min(ni, n)
-    ho, wo = out.shape[2], out.shape[3]
-    hh, hw = (h, w) if tight else ((th - 1) * s + 3, (tw - 1) * s + 3)
-    tiles_h, tiles_w = -(-ho // th), -(-wo // tw)
-    num_tiles = -(-n // ni) * tiles_h * tiles_w
-    step, co_a, co_b = channel_split(p["cout"], c["co_split"])
-    p_out, p_halo = _pow2(ni * th * tw), _pow2(ni * hh * hw)
-    grid = (num_tiles, -(-p["cout"] // step))
-    block_e, warps = chunk_and_warps(p_out, co_a + max(co_b, 16) * (co_b > 0), p_halo, c["block_e"])
-    taps = _taps(x.device, ni, th, tw, hh, hw, s, tight, p_out)
-    inverted_residual_gather[grid](
+    g = geometry(x.shape, s, p["cout"], c)
+    taps = _taps(x.device, g["NI"], g["TH"], g["TW"], g["HH"], g["HW"], s, g["PAD"] == 0, g["P_OUT"])
+    tiles_h, tiles_w = g.pop("tiles")
+    inverted_residual_gather[g.pop("grid")](
         x, p["we"], p["be"], p["wd"], p["bd"], p["wp"], p["bp"], out, taps,
-        n, h, w, ho, wo, x.stride(0), x.stride(2), x.stride(3), x.stride(1),
+        n, h, w, out.shape[2], out.shape[3], x.stride(0), x.stride(2), x.stride(3), x.stride(1),
         out.stride(0), out.stride(2), out.stride(3), out.stride(1), tiles_h, tiles_w,
-        CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s, NI=ni, TH=th, TW=tw, HH=hh, HW=hw,
-        PAD=0 if tight else 1, P_OUT=p_out, P_HALO=p_halo, BLOCK_K=16 if p["cin"] <= 16 else 32,
-        BLOCK_E=block_e, CO_STEP=step, CO_A=co_a, CO_B=max(co_b, 16), HAS_B=co_b > 0,
-        HAS_EXPAND=block["expand"] is not None, RESIDUAL=block["residual"],
-        num_warps=c.get("warps") or warps, num_stages=c["stages"],
+        CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s, BLOCK_K=16 if p["cin"] <= 16 else 32,
+        HAS_EXPAND=block["expand"] is not None, RESIDUAL=block["residual"], **g,
     )
     return out
