@@ -1,8 +1,8 @@
 """
 The inverted-residual kernel's "gather" variant (FP16, NHWC): each expanded chunk is computed once on the
-tile's halo as a [P_HALO, BLOCK_E] tensor and the nine depthwise taps take their rows from it with tl.gather,
-which Triton lowers through shared memory, so the expansion is neither recomputed per tap (fused_triton.py's
-'recompute') nor written to global memory ('scratch').
+tile's halo as a [P_HALO, BLOCK_E] tensor and the nine depthwise taps take their rows from it with tl.gather
+(through shared memory with "flat", through warp shuffles without: _gather_taps), so the expansion is neither
+recomputed per tap (fused_triton.py's 'recompute') nor written to global memory ('scratch').
 
 A tile is NI images x TH x TW output pixels. Where whole input maps fit the halo (14x14 and 7x7: the blocks
 whose 1x1 GEMMs would otherwise have 49-row tiles and a tiny grid), a tile is NI whole images and its halo is
@@ -16,12 +16,13 @@ import triton.language as tl
 
 # The gather kernel's settings the bench times; fused_triton.CANDIDATES tries a subset of them per block.
 GATHER_SETTINGS = [
-    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1},
-    {"kernel": "gather", "tile": "small", "block_e": 32, "stages": 2, "co_split": 1},
-    {"kernel": "gather", "tile": "big", "block_e": 32, "stages": 2, "co_split": 1},
-    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 2},
-    {"kernel": "gather", "tile": "small", "block_e": 64, "stages": 2, "co_split": 1},
-    {"kernel": "gather", "tile": "default", "block_e": 16, "stages": 1, "co_split": 1},
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1, "flat": True},
+    {"kernel": "gather", "tile": "small", "block_e": 32, "stages": 2, "co_split": 1, "flat": True},
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 2, "flat": True},
+    {"kernel": "gather", "tile": "big", "block_e": 32, "stages": 2, "co_split": 1, "flat": True},
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1, "flat": False},
+    {"kernel": "gather", "tile": "small", "block_e": 64, "stages": 2, "co_split": 1, "flat": True},
+    {"kernel": "gather", "tile": "default", "block_e": 16, "stages": 1, "co_split": 1, "flat": True},
 ]
 
 
@@ -47,17 +48,26 @@ def _expand(x_ptr, pix, ok, sxc, we_ptr, e, e_ok, be_ptr,
 
 @triton.jit
 def _gather_taps(ex, taps_ptr, chunk, po, e, e_ok, wd_ptr, CEXP: tl.constexpr, P_OUT: tl.constexpr,
-                 BLOCK_E: tl.constexpr):
+                 P_HALO: tl.constexpr, BLOCK_E: tl.constexpr, FLAT: tl.constexpr):
     """The depthwise 3x3 (before bias) of one expanded halo chunk `ex` (fp16 [P_HALO, BLOCK_E]): tap t of
     output row po is halo row taps[t, po], or the conv's zero padding where that is -1 (see tap_rows). The
     table has two copies, read alternately by chunk: an address that does not depend on the loop would let
     the compiler hoist the nine [P_OUT, BLOCK_E] index tensors out of it and keep them all live across it,
-    which spilled every block's registers."""
+    which spilled every block's registers. FLAT gathers from the chunk flattened to one dimension: Triton
+    (3.6) lays a 2-D gather out warp-local and lowers it to warp shuffles (about 600 a thread per chunk for a
+    64-row tile), a 1-D one through shared memory (a store, then one load per value)."""
     dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
     cols = tl.zeros((P_OUT, BLOCK_E), dtype=tl.int32)
+    if FLAT:
+        cols = cols + tl.arange(0, BLOCK_E)[None, :]
+        flat = tl.reshape(ex, (P_HALO * BLOCK_E,))
     for t in tl.static_range(9):
         row = tl.load(taps_ptr + (chunk % 2) * (9 * P_OUT) + t * P_OUT + po)
-        v = tl.gather(ex, tl.maximum(row, 0)[:, None] + cols, 0)
+        if FLAT:
+            idx = tl.reshape(tl.maximum(row, 0)[:, None] * BLOCK_E + cols, (P_OUT * BLOCK_E,))
+            v = tl.reshape(tl.gather(flat, idx, 0), (P_OUT, BLOCK_E))
+        else:
+            v = tl.gather(ex, tl.maximum(row, 0)[:, None] + cols, 0)
         wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
         dw += tl.where((row >= 0)[:, None], v.to(tl.float32), 0.0) * wd[None, :]
     return dw
@@ -92,7 +102,7 @@ def _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, taps_p
           TH: tl.constexpr, TW: tl.constexpr, HH: tl.constexpr, HW: tl.constexpr, PAD: tl.constexpr,
           P_OUT: tl.constexpr, P_HALO: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr,
           CO_STEP: tl.constexpr, CO_A: tl.constexpr, CO_B: tl.constexpr, HAS_B: tl.constexpr,
-          HAS_EXPAND: tl.constexpr, RESIDUAL: tl.constexpr):
+          HAS_EXPAND: tl.constexpr, RESIDUAL: tl.constexpr, FLAT: tl.constexpr):
     """One tile: NI images (from g * NI) x TH x TW output pixels from (ty, tx) x tile, the CO_STEP output
     channels from co0: CO_A in one accumulator, the rest (HAS_B) in a second of CO_B."""
     po = tl.arange(0, P_OUT)
@@ -120,7 +130,7 @@ def _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, taps_p
         e_ok = e < CEXP
         ex = _halo_chunk(x_ptr, hpix, halo_ok, sxc, we_ptr, be_ptr, e, e_ok, P_HALO, CIN, CEXP, BLOCK_K, BLOCK_E,
                          HAS_EXPAND)
-        dw = _gather_taps(ex, taps_ptr, e0 // BLOCK_E, po, e, e_ok, wd_ptr, CEXP, P_OUT, BLOCK_E)
+        dw = _gather_taps(ex, taps_ptr, e0 // BLOCK_E, po, e, e_ok, wd_ptr, CEXP, P_OUT, P_HALO, BLOCK_E, FLAT)
         bd = tl.load(bd_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
         dw = _relu6(dw + bd[None, :]).to(tl.float16)
         wp_a = tl.load(wp_ptr + e[:, None] * COUT + co_a[None, :], mask=e_ok[:, None] & (co_a < co_end)[None, :],
@@ -145,7 +155,7 @@ def inverted_residual_gather(
     TH: tl.constexpr, TW: tl.constexpr, HH: tl.constexpr, HW: tl.constexpr, PAD: tl.constexpr,
     P_OUT: tl.constexpr, P_HALO: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr,
     CO_STEP: tl.constexpr, CO_A: tl.constexpr, CO_B: tl.constexpr, HAS_B: tl.constexpr,
-    HAS_EXPAND: tl.constexpr, RESIDUAL: tl.constexpr,
+    HAS_EXPAND: tl.constexpr, RESIDUAL: tl.constexpr, FLAT: tl.constexpr,
 ):
     """One program per tile (axis 0) and slice of output channels (axis 1)."""
     tile = tl.program_id(0)
@@ -153,7 +163,7 @@ def inverted_residual_gather(
     _tile(x_ptr, we_ptr, be_ptr, wd_ptr, bd_ptr, wp_ptr, bp_ptr, out_ptr, taps_ptr, tile // per_group,
           (tile % per_group) // tiles_w, tile % tiles_w, tl.program_id(1) * CO_STEP, N, H, W, HO, WO, sxn, sxh,
           sxw, sxc, son, soh, sow, soc, CIN, CEXP, COUT, STRIDE, NI, TH, TW, HH, HW, PAD, P_OUT, P_HALO, BLOCK_K,
-          BLOCK_E, CO_STEP, CO_A, CO_B, HAS_B, HAS_EXPAND, RESIDUAL)
+          BLOCK_E, CO_STEP, CO_A, CO_B, HAS_B, HAS_EXPAND, RESIDUAL, FLAT)
 
 
 def _pow2(v, floor=16):
@@ -242,7 +252,8 @@ def geometry(shape, stride, cout, c):
     ho, wo = (h - 1) // stride + 1, (w - 1) // stride + 1
     return {"NI": ni, "TH": th, "TW": tw, "HH": hh, "HW": hw, "PAD": 0 if tight else 1, "P_OUT": p_out,
             "P_HALO": p_halo, "BLOCK_E": block_e, "CO_STEP": step, "CO_A": co_a, "CO_B": max(co_b, 16),
-            "HAS_B": co_b > 0, "num_warps": c.get("warps") or warps, "num_stages": c["stages"],
+            "HAS_B": co_b > 0, "FLAT": c.get("flat", False), "num_warps": c.get("warps") or warps,
+            "num_stages": c["stages"],
             "tiles": (-(-ho // th), -(-wo // tw)), "grid": (-(-n // ni) * -(-ho // th) * -(-wo // tw),
                                                           -(-cout // step))}
 

@@ -159,6 +159,10 @@ CANDIDATES = [
 ]
 
 
+# Two FP16 computations of a block differ by about 1e-3 (relative L2); a kernel beyond this is wrong.
+MAX_REL_ERROR = 1e-2
+
+
 def declines(c, p):
     """Why setting c cannot run a block with prepared weights p, or None."""
     if c != "torch" and c.get("kernel") != "gather" and p["cout"] > 256:
@@ -232,13 +236,19 @@ name is measured as with tune=True."""
         return self.launch(x, block, p, best)
 
     def pick(self, x, block, w, p):
+        """The fastest candidate among those whose output agrees with PyTorch's operators on x: a setting
+        first measured on this GPU is checked as well as timed."""
         from fused_blocks import unfused
         timings = []
+        want = unfused(x, block, w).float()
         for c in [c for c in CANDIDATES if not declines(c, p)]:
             try:
                 run = (lambda: unfused(x, block, w)) if c == "torch" else (lambda c=c: self.launch(x, block, p, c))
+                err = float((run().float() - want).norm() / want.norm().clamp_min(1e-12))
+                if not err <= MAX_REL_ERROR:
+                    raise ValueError("relative L2 error %.3g against PyTorch's operators" % err)
                 timings.append((graph_ms(run), c))
-            except Exception as e:  # a setting that does not compile for this block is one fewer candidate
+            except Exception as e:  # a setting that does not compile or agree for this block is one fewer
                 self.choices.append({"block": block["output"], "config": c, "error": str(e).splitlines()[0][:200]})
         timings.sort(key=lambda t: t[0])
         self.choices.append({"block": block["output"], "shape": list(x.shape),
