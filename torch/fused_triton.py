@@ -4,37 +4,19 @@ never reaches HBM. A program owns a tile of output pixels and walks the expanded
 chunk it computes the expansion on the tile's 3x3 halo, the depthwise 3x3, both ReLU6s, and accumulates the
 chunk's share of the projection, so HBM sees only the block's input, its output and the weights.
 
-Two ways to feed the depthwise taps from the expanded chunk, chosen by `scratch`:
+Three ways to feed the depthwise taps from the expanded chunk: 'gather' (fused_gather.py: the halo's chunk
+once, the taps read on chip; it also takes more than 256 output channels) and these two, chosen by `scratch`:
 - scratch: the halo's expanded chunk is written once to a per-program slot of a small global buffer (the
   programs loop over tiles, so the buffer is grid x slot and stays in L2) and the nine taps read it back;
 - recompute: each tap recomputes the expansion at its shifted pixels (9x the expand FLOPs, no memory).
-Blocks this kernel declines (not FP16, a projection wider than 256 channels) return None: the caller runs
-PyTorch's operators for them.
+Blocks a setting declines (not FP16; a projection wider than 256 channels for scratch and recompute) return
+None: the caller runs PyTorch's operators for them.
 """
 import torch
 import triton
 import triton.language as tl
+from fused_gather import GATHER_SETTINGS, _expand, _pow2, _relu6, launch_gather
 from torch_timing import graph_ms
-
-
-@triton.jit
-def _relu6(v):
-    return tl.minimum(tl.maximum(v, 0.0), 6.0)
-
-
-@triton.jit
-def _expand(x_ptr, pix, ok, sxc, we_ptr, e, e_ok, be_ptr,
-            P: tl.constexpr, CIN: tl.constexpr, CEXP: tl.constexpr, BLOCK_K: tl.constexpr, BLOCK_E: tl.constexpr):
-    """relu6(x[pix] @ We[:, e] + be[e]) as fp32 [P, BLOCK_E]; zero where the pixel is padding."""
-    acc = tl.zeros((P, BLOCK_E), dtype=tl.float32)
-    for k0 in tl.static_range(0, CIN, BLOCK_K):
-        k = k0 + tl.arange(0, BLOCK_K)
-        k_ok = k < CIN
-        a = tl.load(x_ptr + pix[:, None] + k[None, :] * sxc, mask=ok[:, None] & k_ok[None, :], other=0.0)
-        b = tl.load(we_ptr + k[:, None] * CEXP + e[None, :], mask=k_ok[:, None] & e_ok[None, :], other=0.0)
-        acc = tl.dot(a, b, acc)
-    bias = tl.load(be_ptr + e, mask=e_ok, other=0.0).to(tl.float32)
-    return tl.where(ok[:, None], _relu6(acc + bias[None, :]), 0.0)
 
 
 @triton.jit
@@ -152,13 +134,6 @@ def inverted_residual(
                     RESIDUAL)
 
 
-def _pow2(v, floor=16):
-    p = floor
-    while p < v:
-        p *= 2
-    return p
-
-
 def tile_for(stride, ho, size="default"):
     """Output tile (rows, cols). default: a whole 7x7 map in one tile, else 8x8 (stride 1) or 4x4 (stride 2),
     whose halos (10x10, 9x9) fill most of a 128-pixel slot; big: twice the pixels; small: 4x4 (batch 1
@@ -179,8 +154,20 @@ CANDIDATES = [
     {"scratch": False, "tile": "big", "block_e": 32, "stages": 2},
     {"scratch": False, "tile": "small", "block_e": 32, "stages": 2},
     {"scratch": True, "tile": "default", "block_e": 32, "stages": 1},
+    *GATHER_SETTINGS[:4],
     "torch",
 ]
+
+
+# Two FP16 computations of a block differ by about 1e-3 (relative L2); a kernel beyond this is wrong.
+MAX_REL_ERROR = 1e-2
+
+
+def declines(c, p):
+    """Why setting c cannot run a block with prepared weights p, or None."""
+    if c != "torch" and c.get("kernel") != "gather" and p["cout"] > 256:
+        return "projection of %d channels (> 256) would not fit the registers" % p["cout"]
+    return None
 
 
 class FusedKernel:
@@ -234,10 +221,11 @@ name is measured as with tune=True."""
             self.declined[block["output"]] = "not a CUDA float16 tensor"
             return None
         p = self.weights(block, w)
-        if p["cout"] > 256:
-            self.declined[block["output"]] = "projection of %d channels (> 256) would not fit the registers" % p["cout"]
-            return None
         if not self.tune:
+            why = declines(self.config, p)
+            if why:
+                self.declined[block["output"]] = why
+                return None
             return self.launch(x, block, p, self.config)
         key = (block["output"], tuple(x.shape))
         if key not in self.chosen:
@@ -248,13 +236,19 @@ name is measured as with tune=True."""
         return self.launch(x, block, p, best)
 
     def pick(self, x, block, w, p):
+        """The fastest candidate among those whose output agrees with PyTorch's operators on x: a setting
+        first measured on this GPU is checked as well as timed."""
         from fused_blocks import unfused
         timings = []
-        for c in CANDIDATES:
+        want = unfused(x, block, w).float()
+        for c in [c for c in CANDIDATES if not declines(c, p)]:
             try:
                 run = (lambda: unfused(x, block, w)) if c == "torch" else (lambda c=c: self.launch(x, block, p, c))
+                err = float((run().float() - want).norm() / want.norm().clamp_min(1e-12))
+                if not err <= MAX_REL_ERROR:
+                    raise ValueError("relative L2 error %.3g against PyTorch's operators" % err)
                 timings.append((graph_ms(run), c))
-            except Exception as e:  # a setting that does not compile for this block is one fewer candidate
+            except Exception as e:  # a setting that does not compile or agree for this block is one fewer
                 self.choices.append({"block": block["output"], "config": c, "error": str(e).splitlines()[0][:200]})
         timings.sort(key=lambda t: t[0])
         self.choices.append({"block": block["output"], "shape": list(x.shape),
@@ -266,11 +260,13 @@ name is measured as with tune=True."""
         s = block["stride"]
         ho, wo = (h - 1) // s + 1, (wd_ - 1) // s + 1
         out = torch.empty((n, p["cout"], ho, wo), device=x.device, dtype=x.dtype, memory_format=torch.channels_last)
+        if c.get("kernel") == "gather":
+            return launch_gather(x, out, block, p, c)
+        sms = torch.cuda.get_device_properties(x.device).multi_processor_count
         th, tw = tile_for(s, ho, c["tile"])
         hh, hw = (th - 1) * s + 3, (tw - 1) * s + 3
         tiles_h, tiles_w = -(-ho // th), -(-wo // tw)
         num_tiles = n * tiles_h * tiles_w
-        sms = torch.cuda.get_device_properties(x.device).multi_processor_count
         grid = min(num_tiles, sms * self.programs_per_sm)
         p_halo = _pow2(hh * hw)
         scratch = self.buffer(x.device, grid * p_halo * c["block_e"] if c["scratch"] else 1)
