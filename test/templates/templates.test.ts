@@ -103,7 +103,7 @@ test('the template kit composes beside the real kits: its stages, its tool, its 
   assert.ok(all.schemas['trt'] && all.schemas['example']);
 });
 
-test('the template kit and stage, planned and run by the CLI, then a hit; the runner measured by the benchmark', async () => {
+test('the template kit and stage, planned and run by the CLI, then a hit; its runner in the benchmark', async () => {
   const artifacts = join(dir, 'artifacts');
   const config = join(dir, 'run.yaml');
   writeFileSync(config, `example:\n  tool: ${tool}\ndigest:\n  unit: B\n`);
