@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's Python: a virtual environment in .venv with the wheels pinned (version and sha256) in
-# requirements.txt (run: PyTorch 2 for the CPU and numpy) or requirements-test.txt (test: also onnx 1.23).
+# requirements.txt (run: PyTorch 2 for the CPU and numpy) or requirements-test.txt (test: also onnx 1.23 and
+# Triton's interpreter).
 #   run:  what `make` uses for the torch runner, the compiled engines and the benchmark. Optional: without it
 #         those stages are skipped and say why, so a failure here is one line and exit 0.
 #   test: the tests check the compiled engines and onnx 1.23's checker for real: a failure is exit 2.
@@ -11,7 +12,7 @@ mode=${1:-test}
 root=$(cd "$(dirname "$0")/.." && pwd)
 case "$mode" in
   run) requirements=requirements.txt wanted='torch 2.13.0+cpu and numpy' ;;
-  test) requirements=requirements-test.txt wanted='torch 2.13.0+cpu, numpy, onnx 1.23.1 and onnxscript' ;;
+  test) requirements=requirements-test.txt wanted='torch 2.13.0+cpu, numpy, onnx 1.23.1, onnxscript and triton' ;;
   *) echo "usage: $0 run|test" >&2; exit 2 ;;
 esac
 venv=$root/.venv

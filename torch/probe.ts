@@ -136,12 +136,15 @@ export async function probeTorchCompile(c: CompileProbeConfig, exec: Exec, memo 
     const why = gpu ? gpu.error.message : `torch ${torch} is built without CUDA`;
     return err({ message: `an FP16 compiled engine needs a CUDA GPU: ${why}` });
   }
+  // A CPU build of torch compiles C++ and never Triton: a Triton installed beside it (the test extras, for its
+  // interpreter) must not move the compiled engines' keys.
+  const cuda = found.cuda ?? 'none';
   return ok({
     command: [found.python, enginePath],
     fingerprint: {
       torch,
-      triton: found.triton ?? 'none',
-      cuda: found.cuda ?? 'none',
+      triton: cuda === 'none' ? 'none' : (found.triton ?? 'none'),
+      cuda,
       gpu: gpu?.ok ? gpu.value.name : 'none',
       computeCapability: gpu?.ok ? gpu.value.computeCapability : 'none',
       code: codeHash(),

@@ -59,6 +59,11 @@ test('both compiled engines built, stored and measured on the CPU with torch 2.1
   assert.equal(r.exitCode, 0, r.stderr);
   const stages = readManifest(artifacts).stages;
   for (const name of ENGINES) assert.equal(stages[name]?.status, 'built', `${name}: ${stages[name]?.reason}`);
+  const built = JSON.parse(readFileSync(join(artifacts, 'latest', 'torch-compile.fp32.json'), 'utf8')) as {
+    fingerprint: Record<string, string>;
+  };
+  // The test extras put Triton beside torch for its interpreter; a CPU build of torch never compiles with it.
+  assert.equal(built.fingerprint['triton'], 'none');
   const bench = JSON.parse(readFileSync(join(artifacts, 'latest', 'bench.json'), 'utf8')) as BenchFile;
   assert.equal(bench.environment.versions['torch'], '2.13.0+cpu');
   const of = (engine: string) => bench.measurements.filter((m) => m.engine === engine);
