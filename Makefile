@@ -14,8 +14,10 @@ export CONFIG PRECISION ARGS
 # reads them, and nothing under `make -s`.
 SAY_CMD = $(if $(findstring s,$(firstword -$(MAKEFLAGS))),:,c=$$(printf ' %q' "$$@"); echo "$${c:1}")
 RUN = @set -- $(CLI) $(1) --config "$$CONFIG" $${PRECISION:+--precision "$$PRECISION"} $$ARGS; $(SAY_CMD); "$$@"
-# Globbed by make itself (no `find` process at parse time: a no-op `make engines` stays within ~10 ms of make).
-TS_SOURCES := main.ts $(wildcard $(foreach d,pipeline onnx source measure trt torch ort stages test bench,$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
+# Globbed by make itself (no `find` process at parse time: a no-op `make engines` stays within ~10 ms of make). The
+# source folders are those with a .ts file at their top (a kit's index.ts), so a new kit's folder is one of them.
+TS_DIRS := $(filter-out node_modules dist .venv .cache artifacts,$(patsubst %/,%,$(sort $(dir $(wildcard */*.ts)))))
+TS_SOURCES := $(wildcard *.ts) $(wildcard $(foreach d,$(TS_DIRS),$(d)/*.ts $(d)/*/*.ts $(d)/*/*/*.ts $(d)/*/*/*/*.ts))
 
 .PHONY: all run onnx engines bench report graph plan test format clean deps debian-run debian-test models
 .PHONY: python-run python-test

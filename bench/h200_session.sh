@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One device call on the GPU machine (docs/benchmarks/h200/ says what each part is). Every step is time-boxed
 # and a failing step is logged and passed over, so one call brings back everything that did run.
-#   bash bench/h200_session.sh OUT PARTS   PARTS: comma list of env,torchvision,product,engines,blocks,net,aoti
+#   bash bench/h200_session.sh OUT PARTS   PARTS: comma list of env,torchvision,product,engines,blocks,net,aoti,
+#   variants
 # (torchvision's reference runs first, so a product run cut short by its time box still has it beside it).
 # Everything lands in OUT/h200/ and is packed into OUT/h200.tar.gz (the device tool returns few files).
 set -u
@@ -66,13 +67,20 @@ if has blocks || has net; then
   has net && step fused-net 230 python3 bench/fused_bench.py "${tg[@]}" --net-only
 fi
 
+if has variants; then
+  # Every fused-kernel setting on every block at batch 256 and 1 (bench/fused_variants.py), bounded.
+  step variants "$(( ${VARIANTS_BUDGET:-200} + 60 ))" python3 bench/fused_variants.py --batches 256,1 \
+    --budget "${VARIANTS_BUDGET:-200}"
+fi
+
 if has aoti; then
   step aoti 200 python3 bench/aoti_probe.py /tmp/aoti
 fi
 
 rm -rf /tmp/h200-packed
 tar -czf "$out/h200.tar.gz" -C "$out" h200 && mv "$out/h200" /tmp/h200-packed
-for f in session.log noop.err bandwidth.out torchvision.out fused-blocks.out fused-net.out aoti.out; do
+for f in session.log noop.err bandwidth.out torchvision.out fused-blocks.out fused-net.out aoti.out variants.out \
+  variants.err; do
   [ -s "/tmp/h200-packed/$f" ] && cp "/tmp/h200-packed/$f" "$out/$f"
 done
 echo "packed $(du -sh "$out/h200.tar.gz" | cut -f1)"

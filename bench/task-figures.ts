@@ -21,7 +21,7 @@ import { benchConfig } from '../measure/config.js';
 import { labelFiles } from '../stages/benchmark/labels.js';
 import { runBenchmark } from '../stages/benchmark/run-bench.js';
 import { inputsConfig, sourceSection } from '../source/config.js';
-import { trtConfig } from '../trt/config.js';
+import { kitSections } from '../stages/benchmark/kits.js';
 import type { BenchFile, Measurement } from '../measure/result.js';
 import { fromRoot } from '../test/repo-root.js';
 
@@ -51,7 +51,7 @@ async function yardstick(name: string): Promise<Measurement[]> {
   const files = folder ? await checkDataFiles(folder) : undefined;
   const r = await runBenchmark({
     config: benchConfig({ ...root, bench: { ...(root['bench'] as object), engines: ['ort'], precisions: ['fp32'] } }),
-    trt: trtConfig({}),
+    ...kitSections({}),
     artifacts: { model, source: fromRoot('.cache/models', `${name}.onnx`) },
     workDir: await mkdtemp(join(tmpdir(), 'ef-task-yardstick-')),
     exec,

@@ -5,6 +5,7 @@
  */
 import type { AnyStage } from '../pipeline/plan/graph.js';
 import {
+  declareStage,
   defineStage,
   type Empty,
   type InputRef,
@@ -23,16 +24,20 @@ const pathOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : 
 
 const declaredBy = new WeakMap<object, AnyBuild>();
 
-/** `engine:<engine>:<precision>`, tagged with both (`--precision` filters on the tag); the rest is the step's. */
+/**
+ * `engine:<engine>:<precision>`, tagged with both (`--precision` filters on the tag); the rest is the step's
+ * declaration and the build's run.
+ */
 export function engineStage<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty>(
   build: EngineBuild<C, I, F>,
   precision: Precision,
 ): StageDef<C, I, F> {
-  const stage = defineStage<C, I, F>({
+  const declared = declareStage<C, I, F>({
     name: stageName(build, precision),
     ...build.step(precision),
     tags: { precision, engine: build.engine },
   });
+  const stage = defineStage({ ...declared, run: build.run });
   declaredBy.set(stage, build);
   return stage;
 }

@@ -1,15 +1,18 @@
 /**
  * What an engine kit (trt/, torch/, ort/) is, in one place: the engines it measures (`ENGINES`), the kit itself
- * (`EngineKit`: its tools, its build steps, its runner, its code outside the bundle), a build step (`EngineBuild`,
- * which measure/engine-stage.ts turns into the stages `engine:<engine>:<precision>`) and the benchmark's runner
- * (`EngineRunner`) with what the benchmark hands it. Adding an engine is a kit folder exporting an `EngineKit`, its
- * names here, and its row in stages/benchmark/kits.ts `KITS`; the registry and the benchmark derive the rest.
+ * (`EngineKit`: the tools its runner probes, its build steps, its config section, its runner), a build step
+ * (`EngineBuild`, which measure/engine-stage.ts turns into the stages `engine:<engine>:<precision>`) and the
+ * benchmark's runner (`EngineRunner`) with what the benchmark hands it. Adding an engine is a kit folder exporting
+ * an `EngineKit`, its names here, and its row in stages/benchmark/kits.ts `KITS`; the registry and the benchmark
+ * derive the rest (the stages, the commands' targets, the config schema, `--require`).
  *
  * run-bench.ts goes down the kits' runners: each says, per precision, the file it would run or why there is none,
  * whether this machine can run it at all, and then measures what it can; whatever it cannot is skipped with a kind.
  */
+import type { TObject } from '@sinclair/typebox';
+import type { ProbedTool } from '../pipeline/registry.js';
 import type { Result } from '../pipeline/result.js';
-import type { Empty, InputRefs, StageDef, StageLog, ToolSpec, UserFiles } from '../pipeline/stage.js';
+import type { ContextOf, Declaration, Empty, InputRefs, StageDef, StageLog, UserFiles } from '../pipeline/stage.js';
 import type { BenchConfig } from './config.js';
 import type { BenchInputs } from './feeds.js';
 import type { Measurement, SkipKind, SkippedEngine } from './result.js';
@@ -33,49 +36,97 @@ export const ENGINES = {
 } as const satisfies Record<string, boolean>;
 export type EngineName = keyof typeof ENGINES;
 
+/** What an engine kit is: its runner for the benchmark, the stages that build its engines, what it adds to the run. */
 export interface EngineKit<Ready = unknown> {
   /** The engine family, as bench.json names it: `trt`, `torch`, `ort`. */
   readonly name: string;
-  /** What is installed, as the tools a stage probes (each fingerprint enters the key); none for a dependency. */
-  readonly tools: readonly ToolSpec<never>[];
+  /**
+   * The tools its runner probes inside the benchmark's run, each with the config its probe sees: `--require NAME`
+   * accepts their names and probes a required one before anything runs (the registry's `probedTools`). None for
+   * a dependency.
+   */
+  readonly tools: readonly ProbedTool[];
   /** Its build steps, one stage per precision each (none for an engine that runs the ONNX as it is). */
   readonly builds: readonly AnyBuild[];
+  /** Its own section of the run config (`trt`), where it has one: the registry adds it to the config's schema. */
+  readonly section?: KitSection;
   /** The benchmark's runner for this engine, loaded when the benchmark runs (listing the stages loads none). */
   runner(): Promise<EngineRunner<Ready>>;
-  /**
-   * The code this kit runs outside the bundle (Python scripts and the modules they import), as absolute paths;
-   * the bundle's module graph covers its TypeScript.
-   */
-  codeFiles(): readonly string[];
 }
 
 /**
- * One precision's build: a stage declaration less its name and tags; output `engine` is what the runner loads.
+ * The kits' config sections by name, with defaults filled in, as the benchmark's slice holds them and hands them
+ * to the runners in `BenchRequest`. A kit with a section adds it here by declaration merging (trt/config.ts adds
+ * `trt`), so its runner reads it typed.
+ */
+export interface KitSections {}
+
+/** A kit's section of the run config: its name there, and its schema with every field's default. */
+export interface KitSection {
+  /** The key in the run config, and in `KitSections`. */
+  readonly name: keyof KitSections & string;
+  /** The section's schema; the config check fills in its defaults (pipeline/config/section.ts). */
+  readonly schema: TObject;
+}
+
+/**
+ * One precision's build: a stage declaration (pipeline/stage.ts) less its name and tags, which the build's engine
+ * and the precision give, and less its run, which the build holds once; output `engine` is what the runner loads.
  * `I`: its inputs as declared, `F`: the user files it reads (the check data, whose shapes a PyTorch build compiles
  * for); both type its `run`'s `ctx.inputs`.
  */
-export type EngineStep<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty> = Pick<
-  StageDef<C, I, F>,
-  'version' | 'description' | 'config' | 'inputs' | 'files' | 'tools' | 'run'
+export type EngineStep<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty> = Omit<
+  Declaration<C, I, F>,
+  'name' | 'tags' | 'options' | 'outputs'
 > & {
+  /** Output label → file name; `engine` is the file the benchmark's runner loads. */
   outputs: Readonly<{ engine: string } & Record<string, string>>;
 };
 
 /**
- * A kit's build step: the stages `engine:<engine>:<precision>` (tagged with both, for `--precision`), which the
- * registry lists and the `engines` command targets. The benchmark takes each one's `engine` output as an optional
- * input `<artifact><Precision>` (`trtFp16`) and hands it to the runners as `r.artifacts.built[artifact][precision]`.
- * Declare it in a module of its own that imports no runner: that module is the stages' code identity.
+ * A kit's build step, as `declareBuild` takes it: the stages `engine:<engine>:<precision>` (tagged with both, for
+ * `--precision`), which the registry lists and the `engines` command targets. The benchmark takes each one's
+ * `engine` output as an optional input `<artifact><Precision>` (`trtFp16`) and hands it to the runners as
+ * `r.artifacts.built[artifact][precision]`.
  */
-export interface EngineBuild<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty> {
+export interface BuildDeclaration<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty> {
   /** The engine as the stage names and tags it: `trt`, `torch-compile`. */
   readonly engine: string;
   /** The name of its files in the benchmark's inputs and `BenchArtifacts.built`: `trt`, `compiled`. */
   readonly artifact: string;
   /** One stage for each, in this order. */
   readonly precisions: readonly Precision[];
+  /** The declaration of its stage for `precision`. */
   step(precision: Precision): EngineStep<C, I, F>;
 }
+
+/**
+ * A build step with its run (`defineBuild`). Declare it in a module of its own that imports no runner: that module
+ * is the stages' code identity.
+ */
+export interface EngineBuild<C, I extends InputRefs = InputRefs, F extends UserFiles = Empty>
+  extends BuildDeclaration<C, I, F> {
+  /** Builds one precision's engine; `ctx.config` says which. */
+  run: StageDef<C, I, F>['run'];
+}
+
+/**
+ * A build's declaration, its types inferred as `declareStage` infers a stage's. Its `run` lives in another module
+ * and takes `BuildContext<typeof declared>`; `defineBuild({ ...declared, run: lazyRun(() => import('./run.js')) })`
+ * adds it.
+ */
+export const declareBuild = <C, const I extends InputRefs, F extends UserFiles = Empty>(
+  declaration: BuildDeclaration<C, I, F>,
+): BuildDeclaration<C, I, F> => declaration;
+
+/** A build step, its types inferred from its declaration. */
+export const defineBuild = <C, const I extends InputRefs, F extends UserFiles = Empty>(
+  build: EngineBuild<C, I, F>,
+): EngineBuild<C, I, F> => build;
+
+/** The `ctx` a build's run gets: a stage's `ContextOf` its declaration. */
+export type BuildContext<B> =
+  B extends BuildDeclaration<infer C, infer I, infer F> ? ContextOf<Declaration<C, I, F>> : never;
 
 /** A build of any config, as a kit lists them (each keeps its own config type, as the registry's stages do). */
 export type AnyBuild = EngineBuild<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -101,11 +152,8 @@ export interface BenchArtifacts {
   built?: Readonly<Record<string, ByPrecision>>;
 }
 
-/**
- * What the benchmark asks of every runner. A kit adds the config section its runner reads by declaration
- * merging (trt/measure.ts adds `trt`).
- */
-export interface BenchRequest {
+/** What the benchmark asks of every runner, the kits' config sections (`KitSections`: `trt`) among it. */
+export interface BenchRequest extends KitSections {
   config: BenchConfig;
   artifacts: BenchArtifacts;
   workDir: string;

@@ -6,5 +6,4 @@ export const ortKit: EngineKit = {
   tools: [],
   builds: [],
   runner: async () => (await import('./runner.js')).ortRunner,
-  codeFiles: () => [],
 };

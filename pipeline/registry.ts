@@ -5,6 +5,7 @@ import type { ToolSpec } from './stage.js';
 
 /** A command-line option the project declares (e.g. `--model FILE`): it edits the run config. */
 export interface RegistryOption {
+  /** The line `--help` shows. */
   describe: string;
   /** Repeatable (`--dim A=1 --dim B=2`). */
   array?: boolean;
@@ -18,6 +19,7 @@ export interface RegistryOption {
  * also leaves stages out; `plan` takes the filters, since they change what would run.
  */
 export interface StageOption {
+  /** The line `--help` shows. */
   describe: string;
   /** The values it accepts (anything else is a usage error). */
   choices?: readonly string[];
@@ -59,14 +61,25 @@ export function tagFilter(tag: string, values: readonly string[], describe: stri
 
 /** A tool a stage probes inside its `run` (so its absence skips part of the stage, not all of it). */
 export interface ProbedTool {
+  /** The tool: its name for `--require`, and its probe. */
   spec: ToolSpec<unknown>;
   /** The config the probe sees, from the run config. */
   config(root: Readonly<Record<string, unknown>>): unknown;
 }
 
+/** A problem with one field of the checked run config, reported as a config error. */
+export interface ConfigProblem {
+  /** The field, as its keys from the root: `['trt', 'batch', 'max']`. */
+  path: string[];
+  /** What is wrong with its value. */
+  message: string;
+}
+
 /** What the CLI needs from the project: its stages, the run config's schema, its commands and their options. */
 export interface Registry {
+  /** Every stage of the project; the runner orders a run's by their inputs. */
   stages: readonly AnyStage[];
+  /** The run config's JSON schema (TypeBox), composed of each section's; the CLI adds its `cache` section. */
   configSchema: object;
   /** Command name → what it does and which stages it asks for. */
   commands: Readonly<Record<string, RegistryCommand>>;
@@ -81,7 +94,7 @@ export interface Registry {
    */
   preflight?(config: RunConfig, configFile: string): Promise<Result<RunConfig, string>>;
   /** A check of the validated config the schema cannot express (a memory budget): the field and the problem. */
-  checkConfig?(config: Readonly<Record<string, unknown>>): { path: string[]; message: string } | undefined;
+  checkConfig?(config: Readonly<Record<string, unknown>>): ConfigProblem | undefined;
   /** What the run is about as the user knows it (their model's name and path): `--json`'s `model`. */
   subject?(config: Readonly<Record<string, unknown>>): Readonly<Record<string, string>> | undefined;
   /** Tools probed inside stages, by the name `--require` uses; a required one is probed before anything runs. */

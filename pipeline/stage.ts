@@ -10,7 +10,9 @@ import type { Cause, StageFailure } from './cause.js';
 
 /** An artifact another stage produces: `stage` is its name, `output` the label in its `outputs`. */
 export interface InputRef {
+  /** The producing stage's name (`optimize`). */
   stage: string;
+  /** The label in its `outputs` (`model`). */
   output: string;
   /** When the producing stage is skipped, the consumer still runs and sees `undefined` for this input. */
   optional?: boolean;
@@ -61,7 +63,9 @@ export type RunOptions<O> = { readonly [K in keyof O]?: O[K] };
 
 /** A stage's successful run that could not prove its output: recorded as skipped with the message. */
 export interface Declined {
+  /** Why, as the one line users read (the skip's message). */
   declined: string;
+  /** More lines under it: a tool's own error lines, what was tried. */
   details?: string[];
   /** Why, where more is known than `declined` (the model is one a tool cannot take: `unsupported-model`). */
   cause?: Cause;
@@ -75,9 +79,16 @@ export interface ToolFound {
   fingerprint: Readonly<Record<string, string>>;
 }
 
-/** A missing optional tool is not an error: the stage is skipped with `message` unless the user required it. */
-export type ToolProbe = Result<ToolFound, { message: string }>;
+/** Why a probe found no usable tool. */
+export interface ToolMissing {
+  /** Why the tool is missing or unusable, and how to get it: the skip's message. */
+  message: string;
+}
 
+/** A missing optional tool is not an error: the stage is skipped with `message` unless the user required it. */
+export type ToolProbe = Result<ToolFound, ToolMissing>;
+
+/** A tool a stage declares (`StageDef.tools`): probed before the stage runs, its fingerprint in the key. */
 export interface ToolSpec<C> {
   /** The name `--require <name>` uses. */
   name: string;
@@ -88,14 +99,25 @@ export interface ToolSpec<C> {
   probe(config: C, exec: Exec, memo?: ProbeMemo): Promise<ToolProbe>;
 }
 
+/** A long step's own clock, for `3.2 s of ~7 s`. */
+export interface ProgressTiming {
+  /** How long the step has run, where it keeps its own time. */
+  elapsedMs?: number;
+  /** How long it is expected to take in all (a measurement's sampling budget). */
+  estimateMs?: number;
+}
+
+/** What a stage says while it runs: notes of the run, each with its stage's name (pipeline/log/). */
 export interface StageLog {
+  /** A note; `fields` are its details (`key=value` on a terminal, a JSON record's fields), `ms` a step's duration. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** A warning (yellow on a terminal, level warn in JSON); the stage goes on. `fields` as for `info`. */
   warn(message: string, fields?: Record<string, unknown>): void;
   /**
    * What a long step is doing (pipeline/log/progress.ts): the live line on a terminal, a heartbeat elsewhere.
    * `timing` gives the step's own clock and its expected length, for `3.2 s of ~7 s`.
    */
-  progress(done: number, total: number, what?: string, timing?: { elapsedMs?: number; estimateMs?: number }): void;
+  progress(done: number, total: number, what?: string, timing?: ProgressTiming): void;
 }
 
 /**
@@ -103,6 +125,7 @@ export interface StageLog {
  * the run options it declared.
  */
 export interface StageContext<C, In = Readonly<Record<string, string | undefined>>, O = Empty> {
+  /** Its config slice: what `config` took from the run config, all of it in the key. */
   config: C;
   /** Absolute paths of the declared inputs (artifacts, then user files), read-only. */
   inputs: In;
@@ -117,9 +140,13 @@ export interface StageContext<C, In = Readonly<Record<string, string | undefined
   persistent(name: string): string;
   /** A scratch directory, removed after the stage. */
   workDir: string;
+  /** What each declared tool's probe found, by the tool's name. */
   tools: Readonly<Record<string, ToolFound>>;
+  /** Runs a child process (through execa, argument arrays); it is stopped with the run. */
   exec: Exec;
+  /** Its notes, warnings and progress. */
   log: StageLog;
+  /** Aborted when the run stops: a long step checks it, and passes it on to what it starts. */
   signal: AbortSignal;
   /**
    * The run options from the command line it declared (e.g. `baseline` from `--baseline FILE`). They do not
@@ -142,12 +169,14 @@ export interface Declaration<C, I extends InputRefs = InputRefs, F extends UserF
   name: string;
   /** Bump when `run` changes meaning: it enters the key, so old artifacts stop matching. */
   version: number;
+  /** What it makes, in one line, for whoever reads the declaration (`TensorRT FP16 engine built by trtexec`). */
   description: string;
   /**
    * The slice of the run config this stage reads; all of it, and only it, enters the cache key. A stage whose
    * outputs a run option changes (the benchmark under `--precision`) takes that option's value into it here.
    */
   config(config: Readonly<Record<string, unknown>>, options?: RunOptions<O>): C;
+  /** Input label → the artifact it reads (another stage's output); their hashes enter the key. */
   inputs: I;
   /** Output label → file name, as it appears under `artifacts/latest/`. */
   outputs: Readonly<Record<string, string>>;
@@ -176,6 +205,7 @@ export interface Declaration<C, I extends InputRefs = InputRefs, F extends UserF
 export type ContextOf<D> =
   D extends Declaration<infer C, infer I, infer F, infer O> ? StageContext<C, InputPaths<I> & F, O> : never;
 
+/** A stage: its declaration and its `run`, as the registry lists it. */
 export interface StageDef<C = unknown, I extends InputRefs = InputRefs, F extends UserFiles = Empty, O = Empty>
   extends Declaration<C, I, F, O> {
   /** Ok with `Declined` when the stage cannot prove its output: skipped, and consumers take their fallback. */

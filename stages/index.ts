@@ -3,7 +3,6 @@
  * help line and the stages each targets; the runner adds whatever they consume) and the options the stages see.
  */
 import { tagFilter, type Registry, type RegistryCommand } from '../pipeline/registry.js';
-import type { ToolSpec } from '../pipeline/stage.js';
 import benchmark from './benchmark/index.js';
 import { schema as benchSchema } from '../measure/config.js';
 import { schema as decideSchema } from '../measure/decide-config.js';
@@ -11,8 +10,7 @@ import build from './build/index.js';
 import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
-import { ENGINE_STAGES } from './benchmark/kits.js';
-import { schema as trtSchema } from '../trt/config.js';
+import { ENGINE_STAGES, KIT_SCHEMAS, KIT_TOOLS } from './benchmark/kits.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
 import { mixedSourceProblem } from '../source/config.js';
@@ -29,8 +27,6 @@ import report from './report/index.js';
 import { schema as reportSchema } from './report/config.js';
 import validate from './validate/index.js';
 import { budgetProblem, limitsSchema } from './build/budget.js';
-import { benchConfig } from '../measure/config.js';
-import { torchTool } from '../torch/runner-process.js';
 import { readBenchFile } from './benchmark/baseline.js';
 import { schema as validateSchema } from './validate/config.js';
 import { PRECISIONS } from '../onnx/precision.js';
@@ -64,7 +60,8 @@ export const registry: Registry = {
       optimize: optimizeSchema,
       fp16: fp16Schema,
       quantize: quantizeSchema,
-      trt: trtSchema,
+      // The kits' own sections (`trt`).
+      ...KIT_SCHEMAS,
       bench: benchSchema,
       decide: decideSchema,
       report: reportSchema,
@@ -73,16 +70,8 @@ export const registry: Registry = {
     },
   },
   checkConfig: (c) => mixedSourceProblem(c) ?? budgetProblem(c),
-  // The benchmark probes PyTorch inside its run (a missing torch skips those engines, not the benchmark).
-  probedTools: Object.fromEntries(
-    ['torch', 'python'].map((name) => [
-      name,
-      {
-        spec: { ...torchTool(), name } as ToolSpec<unknown>,
-        config: (root: Readonly<Record<string, unknown>>) => benchConfig(root),
-      },
-    ]),
-  ),
+  // The benchmark probes the kits' tools inside its run (a missing torch skips those engines, not the benchmark).
+  probedTools: KIT_TOOLS,
   commands: {
     build: command('build the model (model.onnx)', ['build', 'import']),
     validate: command('build and validate the model', ['validate']),

@@ -1,11 +1,12 @@
 /**
  * The import directions docs/architecture.md draws, checked on the sources: pipeline/ imports only itself;
- * onnx/ imports pipeline/; source/ and measure/ import those; an engine kit (trt/, torch/, ort/) imports those and
- * itself (its stage declarations and builds read source/); a stage folder imports all of them, itself, and from
- * another stage folder only the shared modules listed in SHARED. Static and lazy (`import()`) imports alike.
+ * onnx/ imports pipeline/; source/ and measure/ import those; an engine kit (trt/, torch/, ort/: each folder
+ * stages/benchmark/kits.ts takes a kit from) imports those and itself (its builds read source/); a stage folder
+ * imports all of them, itself, and from another stage folder only the shared modules listed in SHARED. Static
+ * and lazy (`import()`) imports alike.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
 import { fromRoot, repoRoot } from './repo-root.js';
@@ -25,15 +26,21 @@ interface Edge {
   to: string;
 }
 
+/**
+ * The kit folders: the top-level folders whose index.ts stages/benchmark/kits.ts imports, the one list a kit joins,
+ * so a new kit's folder is held to these rules with no line of its own here.
+ */
+export const KIT_FOLDERS: readonly string[] = [
+  ...readFileSync(fromRoot('stages/benchmark/kits.ts'), 'utf8').matchAll(/from '\.\.\/\.\.\/([\w-]+)\/index\.js'/g),
+].map((m) => m[1]!);
+
 const LAYERS: Readonly<Record<string, readonly string[]>> = {
   pipeline: ['pipeline'],
   onnx: ['pipeline', 'onnx'],
   source: ['pipeline', 'onnx', 'source'],
   measure: ['pipeline', 'onnx', 'measure'],
-  trt: ['pipeline', 'onnx', 'source', 'measure', 'trt'],
-  torch: ['pipeline', 'onnx', 'source', 'measure', 'torch'],
-  ort: ['pipeline', 'onnx', 'source', 'measure', 'ort'],
-  stages: ['pipeline', 'onnx', 'source', 'measure', 'trt', 'torch', 'ort', 'stages'],
+  ...Object.fromEntries(KIT_FOLDERS.map((kit) => [kit, ['pipeline', 'onnx', 'source', 'measure', kit]])),
+  stages: ['pipeline', 'onnx', 'source', 'measure', ...KIT_FOLDERS, 'stages'],
 };
 
 /** What is wrong with one import, or undefined. Paths are relative to the checkout, with `.ts` names. */
@@ -70,6 +77,11 @@ function edges(): Edge[] {
       });
     });
 }
+
+test('the kit folders are read from the list of kits: each one a folder with its index.ts', () => {
+  for (const kit of ['ort', 'torch', 'trt']) assert.ok(KIT_FOLDERS.includes(kit), `${kit} not found in kits.ts`);
+  for (const kit of KIT_FOLDERS) assert.ok(existsSync(fromRoot(kit, 'index.ts')), kit);
+});
 
 test('every import in pipeline/, onnx/, source/, measure/, the kits, stages/ goes the documented way', () => {
   const all = edges();

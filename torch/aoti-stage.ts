@@ -7,12 +7,12 @@
  * (torch, Triton, CUDA, GPU, compute capability, the code that builds it). A model torch.export or AOTInductor
  * refuses skips it as `unsupported-model` (build-aoti.ts).
  */
-import { lazyRun, type InputRef } from '../pipeline/stage.js';
-import type { EngineBuild } from '../measure/kit.js';
+import { lazyRun } from '../pipeline/stage.js';
+import { declareBuild, defineBuild, type BuildContext } from '../measure/kit.js';
 import { benchConfig } from '../measure/config.js';
 import { torchAotiTool } from './aoti-probe.js';
 import { unusedBy, type CompileProbeConfig } from './probe.js';
-import { checkFiles, type CheckFiles } from '../source/check-source.js';
+import { checkFiles } from '../source/check-source.js';
 import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
 import type { InputsConfig } from '../onnx/inputs/index.js';
@@ -43,8 +43,7 @@ export function aotiEngineConfig(precision: Precision, root: Readonly<Record<str
   };
 }
 
-/** `engine:torch-aoti:fp32|fp16`: PyTorch runs the float graph, so there is no INT8 build. */
-export const aotiBuild: EngineBuild<AotiEngineConfig, { model: InputRef }, CheckFiles> = {
+const declared = declareBuild({
   engine: 'torch-aoti',
   artifact: 'aoti',
   precisions: ['fp32', 'fp16'],
@@ -57,6 +56,11 @@ export const aotiBuild: EngineBuild<AotiEngineConfig, { model: InputRef }, Check
     files: checkFiles,
     outputs: { engine: `torch-aoti.${precision}.pt2`, manifest: `torch-aoti.${precision}.json` },
     tools: [torchAotiTool<AotiEngineConfig>()],
-    run: lazyRun(() => import('./build-aoti.js')),
   }),
-};
+});
+
+/** The `ctx` of its run (build-aoti.ts): the latest model and the check data. */
+export type Context = BuildContext<typeof declared>;
+
+/** `engine:torch-aoti:fp32|fp16`: PyTorch runs the float graph, so there is no INT8 build. */
+export const aotiBuild = defineBuild({ ...declared, run: lazyRun(() => import('./build-aoti.js')) });

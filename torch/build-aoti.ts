@@ -8,10 +8,10 @@ import { writeFile } from 'node:fs/promises';
 import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
 import type { Declined, StageFailure } from '../pipeline/stage.js';
-import type { AotiEngineConfig } from './aoti-stage.js';
+import type { Context } from './aoti-stage.js';
 import type { BenchInputs } from '../measure/feeds.js';
 import { writeInputs } from './input-files.js';
-import { callBuilder, prepareBuild, type BuildContext } from './python-build.js';
+import { callBuilder, prepareBuild } from './python-build.js';
 
 type Built = { header: Record<string, unknown>; exportSeconds: number; compileSeconds: number; bytes: number };
 
@@ -22,7 +22,7 @@ const EXAMPLE_BATCH = 2;
 const axesOf = (specs: BenchInputs['specs']): Record<string, number> =>
   Object.fromEntries(specs.flatMap((s) => (s.shape.includes('N') ? [[s.name, s.shape.indexOf('N')]] : [])));
 
-export async function run(ctx: BuildContext<AotiEngineConfig>): Promise<Result<void | Declined, StageFailure>> {
+export async function run(ctx: Context): Promise<Result<void | Declined, StageFailure>> {
   const c = ctx.config;
   const name = `engine:torch-aoti:${c.precision}`;
   const tool = ctx.tools['torch-aoti'];

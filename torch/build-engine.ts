@@ -9,9 +9,9 @@ import type { InputsConfig } from '../onnx/inputs/index.js';
 import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
 import { decline, type Declined, type StageFailure } from '../pipeline/stage.js';
-import type { CompileEngineConfig } from './engine-stage.js';
+import type { Context } from './engine-stage.js';
 import { writeInputs } from './input-files.js';
-import { callBuilder, prepareBuild, type BuildContext } from './python-build.js';
+import { callBuilder, prepareBuild, type PythonBuildContext } from './python-build.js';
 
 type Built = { header: Record<string, unknown>; compileSeconds: Record<string, number>; bytes: number };
 
@@ -22,7 +22,7 @@ interface BuildConfig {
   inputs: InputsConfig;
 }
 
-export async function run(ctx: BuildContext<CompileEngineConfig>): Promise<Result<void | Declined, StageFailure>> {
+export async function run(ctx: Context): Promise<Result<void | Declined, StageFailure>> {
   const c = ctx.config;
   return build(ctx, 'torch-compile', `engine:torch-compile:${c.precision}`, {
     precision: c.precision,
@@ -41,7 +41,7 @@ export async function run(ctx: BuildContext<CompileEngineConfig>): Promise<Resul
  * and manifest.
  */
 export async function build<C extends BuildConfig>(
-  ctx: BuildContext<C>,
+  ctx: PythonBuildContext<C>,
   toolName: string,
   name: string,
   fields: Record<string, unknown>,

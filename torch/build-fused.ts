@@ -5,10 +5,9 @@
 import type { Result } from '../pipeline/result.js';
 import type { Declined, StageFailure } from '../pipeline/stage.js';
 import { build } from './build-engine.js';
-import type { BuildContext } from './python-build.js';
-import type { FusedEngineConfig } from './fused-stage.js';
+import type { Context } from './fused-stage.js';
 
-export async function run(ctx: BuildContext<FusedEngineConfig>): Promise<Result<void | Declined, StageFailure>> {
+export async function run(ctx: Context): Promise<Result<void | Declined, StageFailure>> {
   const c = ctx.config;
   return build(ctx, 'torch-fused', 'engine:torch-fused:fp16', {
     engine: 'fused',

@@ -1,23 +1,35 @@
 """
 The compiled-PyTorch engine file: torch.compile's portable cache artifacts (the bytes that
-torch.compiler.save_cache_artifacts returns) behind a one-line JSON header that says what made them.
+torch.compiler.save_cache_artifacts returns) and the native code inductor compiled for them, behind a one-line
+JSON header that says what made them.
 
-    EFTC1\n<header JSON>\n<payload bytes>
+    EFTC1\n<header JSON>\n<artifacts><binary 1><binary 2>...
+
+The artifacts hold inductor's generated code but not the shared libraries g++ made of it: on the CPU a start
+from the artifacts alone still compiles every C++ kernel again (16 s of 19 for MobileNetV2 on 2 cores). So the
+build also ships those libraries (`binaries`: their paths in inductor's cache directory and sizes), and a
+loader on a host with the same CPU puts them back where inductor looks before compiling; a host with another CPU
+compiles them itself (they are built for the builder's CPU: -march=native).
 
 The header names the torch, Triton and CUDA builds, the GPU, the precision, batch sizes, layout and compile
-mode, and the payload's sha256, so a loader can refuse a file that is cut short, altered, or made by another
-torch, with a reason instead of a crash inside torch. Needs only the standard library to read and check.
+mode, the builder's CPU, and the payload's sha256, so a loader can refuse a file that is cut short, altered, or
+made by another torch, with a reason instead of a crash inside torch. Needs only the standard library to read
+and check.
 """
 import hashlib
 import json
 import os
+import platform
 import time
 
 MAGIC = b"EFTC1\n"
 
 
-def write(path, header, payload):
-    header = dict(header, payloadBytes=len(payload), payloadSha256=hashlib.sha256(payload).hexdigest())
+def write(path, header, artifacts, binaries=()):
+    """`binaries`: (path relative to inductor's cache directory, bytes) of each compiled library to ship."""
+    payload = artifacts + b"".join(data for _, data in binaries)
+    header = dict(header, artifactBytes=len(artifacts), binaries=[[rel, len(data)] for rel, data in binaries],
+                  host=host_cpu(), payloadBytes=len(payload), payloadSha256=hashlib.sha256(payload).hexdigest())
     with open(path, "wb") as f:
         f.write(MAGIC + json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
     return header
@@ -46,6 +58,53 @@ def read(path):
     return header, payload
 
 
+def host_cpu():
+    """The CPU the compiled libraries were made for: its model and a digest of its instruction-set flags."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    model = fields.get("model name") or platform.machine()
+    flags = " ".join(sorted((fields.get("flags") or fields.get("Features") or "").split()))
+    return "%s (flags %s)" % (model, hashlib.sha256(flags.encode()).hexdigest()[:12])
+
+
+def collect_binaries(directory):
+    """Every shared library inductor compiled into its cache `directory` (Triton's are in the artifacts)."""
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if os.path.join(root, d) != os.path.join(directory, "triton"))
+        for name in sorted(files):
+            if name.endswith(".so"):
+                full = os.path.join(root, name)
+                with open(full, "rb") as f:
+                    found.append((os.path.relpath(full, directory), f.read()))
+    return found
+
+
+def unpack_binaries(header, payload, directory):
+    """Writes the shipped libraries under `directory`; (count, None) or (0, reason they were not used)."""
+    listed = header.get("binaries") or []
+    if not listed:
+        return 0, "the engine ships no compiled libraries"
+    if header.get("host") != host_cpu():
+        return 0, "built on %s, this host is %s: compiling them here" % (header.get("host"), host_cpu())
+    offset = header.get("artifactBytes", 0)
+    for rel, size in listed:
+        target = os.path.normpath(os.path.join(directory, rel))
+        if os.path.isabs(rel) or not target.startswith(os.path.join(os.path.normpath(directory), "")):
+            return 0, "the engine names a library outside the cache directory (%s): none used" % rel
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as f:
+            f.write(payload[offset:offset + size])
+        offset += size
+    return len(listed), None
+
+
 def mismatch(header, want):
     """The first field whose value differs from what this process would compile with, as a reason."""
     for field, value in want.items():
@@ -55,8 +114,9 @@ def mismatch(header, want):
 
 
 def load(torch, path, want):
-    """Loads the artifacts into this process's torch.compile caches before compiling.
-    Returns {"compileCache": "loaded", "cacheLoadMs": ...} or {"compileCache": "<reason it was not used>"}."""
+    """Loads the artifacts into this process's torch.compile caches, and the shipped libraries into inductor's
+    cache directory, before compiling. Returns {"compileCache": "loaded", "cacheLoadMs": ..., "compileBinaries":
+    n or the reason none were used} or {"compileCache": "<reason it was not used>"}."""
     header, payload = read(path)
     if header is None:
         return {"compileCache": payload}
@@ -67,12 +127,14 @@ def load(torch, path, want):
     if loader is None:
         return {"compileCache": "torch %s has no torch.compiler.load_cache_artifacts" % torch.__version__}
     t0 = time.perf_counter()
+    directory = os.environ.get("TORCHINDUCTOR_CACHE_DIR")
+    shipped, why = unpack_binaries(header, payload, directory) if directory else (0, "no inductor cache directory")
     try:
-        loader(payload)
+        loader(payload[:header.get("artifactBytes", len(payload))])
     except Exception as e:
         return {"compileCache": "torch.compiler.load_cache_artifacts refused it: %s" % str(e).splitlines()[0]}
     return {"compileCache": "loaded", "cacheLoadMs": (time.perf_counter() - t0) * 1000.0,
-            "coldCompileSeconds": header.get("compileSeconds") or {}}
+            "compileBinaries": why or shipped, "coldCompileSeconds": header.get("compileSeconds") or {}}
 
 
 def isolate(directory):

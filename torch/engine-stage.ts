@@ -5,11 +5,11 @@
  * `bench` section, so the two cannot disagree), the shapes it feeds (the `model` section's input fields and the
  * check data) and the probe's fingerprint (torch, Triton, CUDA, GPU, compute capability, code).
  */
-import { lazyRun, type InputRef } from '../pipeline/stage.js';
-import type { EngineBuild } from '../measure/kit.js';
+import { lazyRun } from '../pipeline/stage.js';
+import { declareBuild, defineBuild, type BuildContext } from '../measure/kit.js';
 import { benchConfig, compileBatches } from '../measure/config.js';
 import { torchCompileTool, unusedBy, type CompileProbeConfig } from './probe.js';
-import { checkFiles, type CheckFiles } from '../source/check-source.js';
+import { checkFiles } from '../source/check-source.js';
 import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
 import type { InputsConfig } from '../onnx/inputs/index.js';
@@ -48,8 +48,7 @@ export function compileEngineConfig(
   };
 }
 
-/** `engine:torch-compile:fp32|fp16`: PyTorch runs the float graph, so there is no INT8 build. */
-export const compileBuild: EngineBuild<CompileEngineConfig, { model: InputRef }, CheckFiles> = {
+const declared = declareBuild({
   engine: 'torch-compile',
   artifact: 'compiled',
   precisions: ['fp32', 'fp16'],
@@ -62,6 +61,11 @@ export const compileBuild: EngineBuild<CompileEngineConfig, { model: InputRef },
     files: checkFiles,
     outputs: { engine: `torch-compile.${precision}.cache`, manifest: `torch-compile.${precision}.json` },
     tools: [torchCompileTool<CompileEngineConfig>()],
-    run: lazyRun(() => import('./build-engine.js')),
   }),
-};
+});
+
+/** The `ctx` of its run (build-engine.ts): the latest model and the check data. */
+export type Context = BuildContext<typeof declared>;
+
+/** `engine:torch-compile:fp32|fp16`: PyTorch runs the float graph, so there is no INT8 build. */
+export const compileBuild = defineBuild({ ...declared, run: lazyRun(() => import('./build-engine.js')) });

@@ -5,11 +5,11 @@
  * shapes (the `model` section's input fields and the check data), and the probe's fingerprint (torch, Triton,
  * CUDA, GPU, compute capability, the kernels' code).
  */
-import { lazyRun, type InputRef } from '../pipeline/stage.js';
-import type { EngineBuild } from '../measure/kit.js';
+import { lazyRun } from '../pipeline/stage.js';
+import { declareBuild, defineBuild, type BuildContext } from '../measure/kit.js';
 import { benchConfig } from '../measure/config.js';
 import { torchFusedTool, unusedBy, type CompileProbeConfig } from './probe.js';
-import { checkFiles, type CheckFiles } from '../source/check-source.js';
+import { checkFiles } from '../source/check-source.js';
 import { inputsConfig } from '../source/config.js';
 import { latestModel } from '../source/model-ref.js';
 import type { InputsConfig } from '../onnx/inputs/index.js';
@@ -37,8 +37,7 @@ function fusedEngineConfig(root: Readonly<Record<string, unknown>>): FusedEngine
   };
 }
 
-/** `engine:torch-fused:fp16`: the kernels are FP16 only. */
-export const fusedBuild: EngineBuild<FusedEngineConfig, { model: InputRef }, CheckFiles> = {
+const declared = declareBuild({
   engine: 'torch-fused',
   artifact: 'fused',
   precisions: ['fp16'],
@@ -51,6 +50,11 @@ export const fusedBuild: EngineBuild<FusedEngineConfig, { model: InputRef }, Che
     files: checkFiles,
     outputs: { engine: 'torch-fused.fp16.json', manifest: 'torch-fused.fp16.manifest.json' },
     tools: [torchFusedTool<FusedEngineConfig>()],
-    run: lazyRun(() => import('./build-fused.js')),
   }),
-};
+});
+
+/** The `ctx` of its run (build-fused.ts): the latest model and the check data. */
+export type Context = BuildContext<typeof declared>;
+
+/** `engine:torch-fused:fp16`: the kernels are FP16 only. */
+export const fusedBuild = defineBuild({ ...declared, run: lazyRun(() => import('./build-fused.js')) });

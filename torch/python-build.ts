@@ -22,7 +22,7 @@ declare module '../pipeline/cause.js' {
 }
 
 /** The `ctx` of a compiled-engine build: its config, the latest model and the check data (its shapes count). */
-export type BuildContext<C> = StageContext<C, { readonly model: string } & CheckFiles>;
+export type PythonBuildContext<C> = StageContext<C, { readonly model: string } & CheckFiles>;
 
 /** `cause`: torch refused the model (torch_aoti.py: its export or compile), which is no failure of the build. */
 type Reply<T> = ({ ok: true } & T) | { ok: false; message: string; cause?: 'unsupported-model' };
@@ -58,7 +58,7 @@ export async function writeGraph(
  * what is compiled.
  */
 export async function prepareBuild(
-  ctx: BuildContext<{ inputs: InputsConfig }>,
+  ctx: PythonBuildContext<{ inputs: InputsConfig }>,
   model: string,
 ): Promise<Result<{ graph: string; weights: string; feeds: BenchInputs }, StageFailure>> {
   const decoded = await readModelFile(model);

@@ -3,7 +3,8 @@
 Builds the compiled-PyTorch engine: torch.compile of our graph, exactly as the torch runner compiles it for
 the benchmark (same module, precision, layout, mode, one compile per batch size after a dynamo reset), in a
 fresh inductor cache directory, then torch.compiler.save_cache_artifacts into the engine file
-(torch/compile_cache.py has its format). A later benchmark that loads the file starts warm.
+with the C++ libraries inductor compiled (torch/compile_cache.py has the format). A later benchmark that loads
+the file starts warm: no kernel is generated or compiled again on a host with the builder's CPU.
 
 One JSON request on stdin, one JSON reply on stdout:
   {"probe": true} -> {"torch": "2.11.0+cu130" | null, "cuda": "13.0" | "none", "triton": "3.6.0" | "none",
@@ -122,7 +123,8 @@ def build(request):
     header = compile_cache.identity(torch, request["precision"], request.get("channelsLast"), mode)
     header.update(batches=request["batches"], triton=triton_version(), compileSeconds=seconds,
                   computeCapability=environment().get("computeCapability", "none"))
-    header = compile_cache.write(request["out"], header, saved[0])
+    binaries = compile_cache.collect_binaries(request["inductorCacheDir"])
+    header = compile_cache.write(request["out"], header, saved[0], binaries)
     return {"ok": True, "header": header, "compileSeconds": seconds, "bytes": os.path.getsize(request["out"])}
 
 

@@ -6,9 +6,9 @@ import { basename, dirname } from 'node:path';
 import { formatMs } from '../pipeline/log/log.js';
 import { fail } from '../pipeline/cause.js';
 import { ok, type Result } from '../pipeline/result.js';
-import { decline, type Declined, type StageContext, type StageFailure, type ToolFound } from '../pipeline/stage.js';
+import { decline, type Declined, type StageFailure, type ToolFound } from '../pipeline/stage.js';
 import { buildArgs, buildPlan, type BuildRequest, type BuildSource } from './build-args.js';
-import type { EngineConfig } from './engine-stage.js';
+import type { Context } from './engine-stage.js';
 import { readTrtInputs, type TrtInputs } from './model-input.js';
 import { unsignedQuantized } from './qdq-signed.js';
 import { readModelFile } from '../onnx/serde.js';
@@ -70,7 +70,7 @@ async function unsignedOf(onnx: string): Promise<Result<Declined, StageFailure> 
   );
 }
 
-export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void | Declined, StageFailure>> {
+export async function run(ctx: Context): Promise<Result<void | Declined, StageFailure>> {
   const precision = ctx.config.precision;
   const name = `engine:trt:${precision}`;
   const found = ctx.tools.trtexec;
@@ -96,7 +96,7 @@ export async function run(ctx: StageContext<EngineConfig>): Promise<Result<void 
 
 /** trtexec builds the engine, with the stage's persistent timing cache; the log must name the probed TensorRT. */
 async function build(
-  ctx: StageContext<EngineConfig>,
+  ctx: Context,
   found: ToolFound,
   a: Omit<BuildRequest, 'engine' | 'timingCache'> & { inputs: TrtInputs },
 ): Promise<Result<void, StageFailure>> {

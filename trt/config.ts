@@ -5,6 +5,13 @@
 import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
 import { configSection, Section, sectionDefaults } from '../pipeline/config/section.js';
 
+declare module '../measure/kit.js' {
+  interface KitSections {
+    /** The `trt` config section: where trtexec is, how engines are built, and how the benchmark runs them. */
+    trt: TrtConfig;
+  }
+}
+
 /**
  * Docker's image reference grammar (distribution/reference): an optional registry host, lower-case path
  * components, an optional tag and digest. It cannot begin with `-`, so a value such as `--privileged` is a

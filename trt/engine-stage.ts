@@ -12,7 +12,7 @@ import { buildArgs, type BuildSettings } from './build-args.js';
 import { trtConfig, type TrtConfig } from './config.js';
 import { trtexecTool } from './probe.js';
 import { PRECISIONS, type Precision } from '../onnx/precision.js';
-import type { EngineBuild } from '../measure/kit.js';
+import { declareBuild, defineBuild, type BuildContext } from '../measure/kit.js';
 
 /** Only what changes the engine enters the key; benchmark settings do not. */
 export interface EngineConfig extends BuildSettings {
@@ -24,9 +24,16 @@ export interface EngineConfig extends BuildSettings {
   model: InputsConfig;
 }
 
+/**
+ * Whether a precision's engine takes the FP16-only settings (trt.bf16, trt.strongly_typed); a new precision says
+ * here whether it does.
+ */
+const TAKES_FP16_SETTINGS: Readonly<Record<Precision, boolean>> = { fp32: false, fp16: true, int8: false };
+
 function engineConfig(precision: Precision, t: TrtConfig, model: InputsConfig): EngineConfig {
-  const fp16Only =
-    precision === 'fp16' ? { bf16: t.bf16, strongly_typed: t.strongly_typed } : { bf16: false, strongly_typed: false };
+  const fp16Only = TAKES_FP16_SETTINGS[precision]
+    ? { bf16: t.bf16, strongly_typed: t.strongly_typed }
+    : { bf16: false, strongly_typed: false };
   return {
     precision,
     trtexec: t.trtexec,
@@ -61,25 +68,24 @@ export function wouldRun(c: EngineConfig): string {
  * FP32 reads the latest model; FP16 also convert:fp16's model, which TensorRT 11 (and 10 under
  * trt.strongly_typed) builds; INT8 only quantize:int8's Q/DQ model, so without one there is no INT8 engine.
  */
-function engineInputs(precision: Precision): Record<string, InputRef> {
-  if (precision === 'int8') return { int8model: { stage: 'quantize:int8', output: 'model' } };
-  if (precision === 'fp16')
-    return { model: latestModel, fp16model: { stage: 'convert:fp16', output: 'model', optional: true } };
-  return { model: latestModel };
-}
+const ENGINE_INPUTS: Readonly<Record<Precision, Readonly<Record<string, InputRef>>>> = {
+  fp32: { model: latestModel },
+  fp16: { model: latestModel, fp16model: { stage: 'convert:fp16', output: 'model', optional: true } },
+  int8: { int8model: { stage: 'quantize:int8', output: 'model' } },
+};
 
-/** `engine:trt:<precision>` for every precision: TensorRT builds each of them. */
-export const trtBuild: EngineBuild<EngineConfig> = {
+const declared = declareBuild({
   engine: 'trt',
   artifact: 'trt',
+  // TensorRT builds each of them.
   precisions: PRECISIONS,
   step(precision) {
     const tool = trtexecTool<EngineConfig>();
     return {
       version: 1,
       description: `TensorRT ${precision.toUpperCase()} engine built by trtexec`,
-      config: (root) => engineConfig(precision, trtConfig(root), inputsConfig(root)),
-      inputs: engineInputs(precision),
+      config: (root): EngineConfig => engineConfig(precision, trtConfig(root), inputsConfig(root)),
+      inputs: ENGINE_INPUTS[precision],
       outputs: { engine: `model.${precision}.engine`, log: `build.${precision}.log` },
       tools: [
         {
@@ -90,7 +96,12 @@ export const trtBuild: EngineBuild<EngineConfig> = {
           },
         },
       ],
-      run: lazyRun(() => import('./build-engine.js')),
     };
   },
-};
+});
+
+/** The `ctx` of one TensorRT build (build-engine.ts): its inputs by precision, as `ENGINE_INPUTS` names them. */
+export type Context = BuildContext<typeof declared>;
+
+/** `engine:trt:<precision>` for every precision. */
+export const trtBuild = defineBuild({ ...declared, run: lazyRun(() => import('./build-engine.js')) });

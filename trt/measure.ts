@@ -13,13 +13,6 @@ import type { SkipKind } from '../measure/result.js';
 import { benchmarkTrtEngine, runTrtEngineOnce, type TrtRunRequest } from './runner.js';
 import type { Precision } from '../onnx/precision.js';
 
-declare module '../measure/kit.js' {
-  interface BenchRequest {
-    /** The `trt` config section: where trtexec is, and how the benchmark runs it. */
-    trt: TrtConfig;
-  }
-}
-
 /** What a trtexec failure means for the benchmark. */
 function skipCauseOf(cause: Cause): SkipKind {
   if (cause === 'trt-out-of-memory') return 'out-of-memory';

@@ -9,7 +9,7 @@ import { compareWithBaseline } from '../../stages/benchmark/baseline.js';
 import type { BenchConfig } from '../../measure/config.js';
 import type { BenchFile, Measurement } from '../../measure/result.js';
 import { runBenchmark } from '../../stages/benchmark/run-bench.js';
-import { trtConfig } from '../../trt/config.js';
+import { kitSections } from '../../stages/benchmark/kits.js';
 import { ints, type GpuRun } from './setup.js';
 
 function merge(parts: BenchFile[]): BenchFile {
@@ -35,7 +35,7 @@ export async function measureAll(run: GpuRun, file: string): Promise<BenchFile> 
   for (const config of groups) {
     const r = await runBenchmark({
       config,
-      trt: trtConfig({}),
+      ...kitSections({}),
       artifacts: { model: run.paths.opt, source: run.paths.raw, onnx: { fp16: run.paths.fp16 } },
       workDir: run.work,
       exec,

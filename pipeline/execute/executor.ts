@@ -21,10 +21,14 @@ import type { Entry, Store, StoredOutput } from '../store/store.js';
 import type { Result } from '../result.js';
 import { userPaths } from './user-paths.js';
 
+/** A step the planner found missing from the store: what `execute` builds. */
 export type Miss = Extract<Step, { decision: 'miss' }>;
 
+/** What building a stage needs beside its step: the run's store, exec, signal and log, and where to upload. */
 export interface ExecuteOptions extends ContextOptions {
+  /** How many stages may run at once (a measurement takes them all). */
   slots: Slots;
+  /** The remote cache a committed entry is pushed to (none for a `cache: 'never'` stage). */
   remote?: RemoteCache;
   /** The artifact folder as the user named it: messages show a stage's inputs and outputs under its `latest/`. */
   shownAs?: string;

@@ -15,11 +15,17 @@ import type { ProgressBoard } from '../log/progress.js';
 import { declaredOptions, type StageContext, type StageLog, type UserFiles } from '../stage.js';
 import type { Store } from '../store/store.js';
 
+/** What a stage's `ctx` is made from, beside the stage and its step: the run's own services. */
 export interface ContextOptions {
+  /** The artifact store, where the stage's persistent files lie (`ctx.persistent`). */
   store: Store;
+  /** How child processes run; the stage's own stops with the run's signal. */
   exec: Exec;
+  /** Aborted when the run stops (SIGINT, SIGTERM): the stage's `ctx.signal`. */
   signal: AbortSignal;
+  /** Where the stage's progress is drawn (the live line on a terminal, a heartbeat elsewhere). */
   board: ProgressBoard;
+  /** The run options from the command line, of which the stage sees those it declares (`ctx.options`). */
   options?: Readonly<Record<string, unknown>>;
   /** The run config, for a stage's `display`. */
   root?: Readonly<Record<string, unknown>>;

@@ -78,6 +78,7 @@ const MEASURED_SETTINGS = new Set([
   'compileMs',
   'cacheLoadMs',
   'compileCache',
+  'compileBinaries',
   'coldCompileMs',
   'aotiLoadMs',
 ]);

@@ -14,22 +14,21 @@ import { ok } from '../../pipeline/result.js';
 import { declareStage, defineStage, lazyRun, type ContextOf } from '../../pipeline/stage.js';
 import { checkFiles } from '../../source/check-source.js';
 import { inputsConfig, sourceSection } from '../../source/config.js';
-import { trtConfig, type TrtConfig } from '../../trt/config.js';
 import { isPrecision, type Precision } from '../../onnx/precision.js';
 import { givenModel } from '../../source/given.js';
 import { latestModel, sourceModel } from '../../source/model-ref.js';
 import { benchConfig, type BenchConfig } from '../../measure/config.js';
-import { BUILT_INPUTS } from './kits.js';
+import { BUILT_INPUTS, kitSections } from './kits.js';
 import { labelFiles } from './labels.js';
 import type { BenchFile } from '../../measure/result.js';
+import type { KitSections } from '../../measure/kit.js';
 import { decideConfig, type DecideConfig } from '../../measure/decide-config.js';
 
-export interface BenchStageConfig {
+/** The benchmark's slice: its sections, and each kit's (`KitSections`: `trt`, where trtexec is, how it times). */
+export interface BenchStageConfig extends KitSections {
   bench: BenchConfig;
   /** How the model's inputs are fed (model.dims, model.inputs, model.batch_dim); its check data comes as files. */
   model: InputsConfig;
-  /** Where trtexec is and how it times an engine (the `trt` section). */
-  trt: TrtConfig;
   /** The accuracy budget and confidence of the verdict (the `decide` section). */
   decide: DecideConfig;
   /**
@@ -48,7 +47,7 @@ const declared = declareStage({
   config: (root, options): BenchStageConfig => ({
     bench: benchConfig(root),
     model: inputsConfig(root),
-    trt: trtConfig(root),
+    ...kitSections(root),
     decide: decideConfig(root),
     only: options?.precision,
   }),

@@ -8,7 +8,7 @@ import { confirmedGate } from './confirm.js';
 import type { Context } from './index.js';
 import type { BenchFile } from '../../measure/result.js';
 import { runBenchmark } from './run-bench.js';
-import { BUILDS } from './kits.js';
+import { BUILDS, sectionsOf } from './kits.js';
 import { builtFiles } from '../../measure/engine-stage.js';
 import { recommend } from '../../measure/verdict.js';
 
@@ -17,7 +17,7 @@ function measure(ctx: Context, config: BenchConfig) {
   const { model, source, fp16, int8 } = ctx.inputs;
   return runBenchmark({
     config,
-    trt: ctx.config.trt,
+    ...sectionsOf(ctx.config),
     artifacts: {
       model,
       source,

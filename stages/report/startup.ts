@@ -13,18 +13,22 @@ const num = (m: Measurement, key: string): number | undefined => {
 };
 const seconds = (ms: number | undefined): string => (ms === undefined ? '–' : `${(ms / 1000).toFixed(2)} s`);
 
+/** How a torch.compile start went: from the engine (with its compiled libraries or not) or cold, and why. */
+function compileStart(m: Measurement): string {
+  const cache = m.settings['compileCache'];
+  if (cache === undefined) return 'compiled cold (no engine)';
+  if (cache !== 'loaded') return `compiled cold: ${String(cache)}`;
+  const binaries = m.settings['compileBinaries'];
+  if (typeof binaries === 'number') return `engine loaded with its ${binaries} compiled libraries, then compiled warm`;
+  return binaries === undefined
+    ? 'engine loaded, then compiled warm'
+    : `engine loaded, then compiled warm; ${String(binaries)}`;
+}
+
 function row(m: Measurement): string[] {
   const [cold, warm] = [num(m, 'coldCompileMs'), num(m, 'compileMs')];
   const load = num(m, 'aotiLoadMs') ?? num(m, 'cacheLoadMs');
-  const cache = m.settings['compileCache'];
-  const how =
-    m.engine === 'torch-aoti'
-      ? 'package loaded, no compile'
-      : cache === 'loaded'
-        ? 'engine loaded, then compiled warm'
-        : cache
-          ? `compiled cold: ${String(cache)}`
-          : 'compiled cold (no engine)';
+  const how = m.engine === 'torch-aoti' ? 'package loaded, no compile' : compileStart(m);
   const faster = cold !== undefined && warm ? `${(cold / warm).toFixed(1)}×` : '–';
   return [seriesName(m), String(m.batch), seconds(cold), seconds(warm), faster, seconds(load), how];
 }

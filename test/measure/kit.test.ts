@@ -1,51 +1,52 @@
+/**
+ * The kits and what the registry and the benchmark derive from them. The names below are the kits of this tree;
+ * each check takes them as they appear among whatever KITS holds, so a new kit passes without an edit here.
+ */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
 import { test } from 'node:test';
 import { builtFiles } from '../../measure/engine-stage.js';
+import { ENGINES } from '../../measure/kit.js';
 import benchmark from '../../stages/benchmark/index.js';
-import { BUILDS, ENGINE_STAGES, KITS } from '../../stages/benchmark/kits.js';
+import { BUILDS, ENGINE_STAGES, KIT_SCHEMAS, KIT_TOOLS, KITS } from '../../stages/benchmark/kits.js';
 import { loadRunners } from '../../stages/benchmark/run-bench.js';
 import { registry } from '../../stages/index.js';
 
-test("the benchmark's runners are the kits' runners, one kit per engine family", async () => {
+/** `all` as far as it holds the names of `known`, in its order: what a test of the known kits compares. */
+const known = <T>(all: readonly T[], names: readonly T[]): T[] => all.filter((x) => names.includes(x));
+
+test("the benchmark's runners are the kits' runners; each engine is one runner's", async () => {
+  const names = KITS.map((k) => k.name);
+  assert.deepEqual(known(names, ['ort', 'torch', 'trt']), ['ort', 'torch', 'trt']);
+  assert.equal(new Set(names).size, names.length, names.join(', '));
+  const runners = await loadRunners();
   assert.deepEqual(
-    KITS.map((k) => k.name),
-    ['ort', 'torch', 'trt'],
+    runners.map((r) => r.engines),
+    (await Promise.all(KITS.map((k) => k.runner()))).map((r) => r.engines),
   );
-  assert.deepEqual(await loadRunners(), await Promise.all(KITS.map((k) => k.runner())));
-  assert.deepEqual(
-    KITS.map((k) => k.tools.map((t) => t.name)),
-    [[], ['torch', 'torch-compile', 'torch-aoti'], ['trtexec']],
-  );
+  assert.deepEqual(runners.flatMap((r) => r.engines).sort(), Object.keys(ENGINES).sort());
 });
 
-test("each kit's code outside the bundle exists; torch's is its three scripts' import closure", () => {
-  for (const kit of KITS) for (const f of kit.codeFiles()) assert.ok(existsSync(f), f);
-  const torch = KITS.find((k) => k.name === 'torch')!;
-  assert.deepEqual(
-    torch.codeFiles().map((f) => basename(f)),
-    [
-      'aoti_package.py',
-      'compile_cache.py',
-      'fused_blocks.py',
-      'fused_engine.py',
-      'fused_gather.py',
-      'fused_triton.py',
-      'torch_aoti.py',
-      'torch_engine.py',
-      'torch_graph.py',
-      'torch_modes.py',
-      'torch_ops.py',
-      'torch_runner.py',
-      'torch_shape_ops.py',
-      'torch_timing.py',
-    ],
-  );
+test("the tools --require probes for the benchmark are the kits' (python: torch's probe by another name)", () => {
+  assert.deepEqual(registry.probedTools, KIT_TOOLS);
+  const names = KITS.flatMap((k) => k.tools.map((t) => t.spec.name));
+  assert.equal(new Set(names).size, names.length, names.join(', '));
+  assert.deepEqual(known(names, ['torch', 'python', 'trtexec']), ['torch', 'python', 'trtexec']);
+  assert.equal(KIT_TOOLS['python']?.spec.probe, KIT_TOOLS['torch']?.spec.probe);
+});
+
+test("the kits' config sections are the schema's and the benchmark's slice's", () => {
+  const sections = KITS.flatMap((k) => (k.section ? [k.section.name] : []));
+  assert.deepEqual(known(sections, ['trt']), ['trt']);
+  const properties = (registry.configSchema as { properties: Record<string, unknown> }).properties;
+  for (const name of sections) {
+    assert.equal(properties[name], KIT_SCHEMAS[name], name);
+    assert.ok(name in (benchmark.config({}) as object), name);
+  }
 });
 
 test("the engine stages, the engines command's targets, the benchmark's inputs: all from the kits' builds", () => {
-  const names = [
+  const names = BUILDS.flatMap((b) => b.precisions.map((p) => `engine:${b.engine}:${p}`));
+  const recorded = [
     'engine:trt:fp32',
     'engine:trt:fp16',
     'engine:trt:int8',
@@ -55,6 +56,7 @@ test("the engine stages, the engines command's targets, the benchmark's inputs: 
     'engine:torch-aoti:fp16',
     'engine:torch-fused:fp16',
   ];
+  assert.deepEqual(known(names, recorded), recorded);
   const engineStages = registry.stages.filter((s) => s.name.startsWith('engine:'));
   assert.deepEqual(
     engineStages.map((s) => s.name),
@@ -69,23 +71,29 @@ test("the engine stages, the engines command's targets, the benchmark's inputs: 
   assert.deepEqual(registry.commands['engines']?.targets, names);
   const inputs = Object.entries(benchmark.inputs).filter(([, ref]) => ref.stage.startsWith('engine:'));
   assert.deepEqual(
-    inputs.map(([label, ref]) => [label, ref.stage, ref.output, ref.optional]),
-    [
-      ['trtFp32', 'engine:trt:fp32', 'engine', true],
-      ['trtFp16', 'engine:trt:fp16', 'engine', true],
-      ['trtInt8', 'engine:trt:int8', 'engine', true],
-      ['compiledFp32', 'engine:torch-compile:fp32', 'engine', true],
-      ['compiledFp16', 'engine:torch-compile:fp16', 'engine', true],
-      ['aotiFp32', 'engine:torch-aoti:fp32', 'engine', true],
-      ['aotiFp16', 'engine:torch-aoti:fp16', 'engine', true],
-      ['fusedFp16', 'engine:torch-fused:fp16', 'engine', true],
-    ],
+    inputs.map(([, ref]) => [ref.stage, ref.output, ref.optional]),
+    names.map((n) => [n, 'engine', true]),
   );
+  assert.deepEqual(
+    known(
+      inputs.map(([label, ref]) => `${label} ${ref.stage}`),
+      ['trtFp32 engine:trt:fp32', 'trtFp16 engine:trt:fp16', 'compiledFp16 engine:torch-compile:fp16'],
+    ),
+    ['trtFp32 engine:trt:fp32', 'trtFp16 engine:trt:fp16', 'compiledFp16 engine:torch-compile:fp16'],
+  );
+});
+
+test("the benchmark's inputs reach the runners as built[artifact][precision]", () => {
   const files = { trtFp16: '/e/model.fp16.engine', aotiFp32: '/e/torch-aoti.fp32.pt2' };
-  assert.deepEqual(builtFiles(BUILDS, files), {
-    trt: { fp32: undefined, fp16: '/e/model.fp16.engine', int8: undefined },
-    compiled: { fp32: undefined, fp16: undefined },
-    aoti: { fp32: '/e/torch-aoti.fp32.pt2', fp16: undefined },
-    fused: { fp16: undefined },
-  });
+  const built = builtFiles(BUILDS, files);
+  assert.deepEqual(Object.keys(built).sort(), [...new Set(BUILDS.map((b) => b.artifact))].sort());
+  assert.deepEqual(
+    { trt: built['trt'], compiled: built['compiled'], aoti: built['aoti'], fused: built['fused'] },
+    {
+      trt: { fp32: undefined, fp16: '/e/model.fp16.engine', int8: undefined },
+      compiled: { fp32: undefined, fp16: undefined },
+      aoti: { fp32: '/e/torch-aoti.fp32.pt2', fp16: undefined },
+      fused: { fp16: undefined },
+    },
+  );
 });

@@ -26,6 +26,11 @@ open(path("flipped.cache"), "wb").write(blob[:-1] + b"\x00")
 open(path("foreign.cache"), "wb").write(b"PK\x03\x04 a zip, not an engine")
 open(path("header.cache"), "wb").write(b"EFTC1\n{not json\n" + payload)
 compile_cache.write(path("other-torch.cache"), dict(want, torch="2.11.0+cu130"), payload)
+libraries = [("ab/cabc.main.so", b"\x7fELF kernel one"), ("cd/ccd.so", b"\x7fELF kernel two, longer")]
+compile_cache.write(path("binaries.cache"), want, payload, libraries)
+shipped = compile_cache.read(path("binaries.cache"))[0]
+compile_cache.write(path("escape.cache"), want, payload, [("../outside.so", b"\x7fELF")])
+foreign_cpu = dict(shipped, host="another CPU (flags 000000000000)")
 
 
 class Torch:
@@ -58,6 +63,28 @@ result = {
     "loaderGot": [len(b) for b in newer.got],
     "noRequest": compile_cache.for_run(newer, {}, {"precision": "fp32"}),
 }
+
+def unpacked(header, name, into):
+    """What unpack_binaries says, and the files it left in `into`, with their contents."""
+    said = compile_cache.unpack_binaries(header, compile_cache.read(path(name))[1], path(into))
+    found = {}
+    for root, _, files in os.walk(path(into)):
+        for f in files:
+            full = os.path.join(root, f)
+            found[os.path.relpath(full, path(into))] = open(full, "rb").read().decode()
+    return [said[0], said[1], found]
+
+
+result["binaries"] = unpacked(shipped, "binaries.cache", "cache-a")
+result["binariesOtherCpu"] = unpacked(foreign_cpu, "binaries.cache", "cache-b")
+result["binariesEscape"] = unpacked(compile_cache.read(path("escape.cache"))[0], "escape.cache", "cache-c")
+result["binariesNone"] = unpacked(compile_cache.read(path("good.cache"))[0], "good.cache", "cache-d")
+os.makedirs(path("cache-a/triton/xy"))
+open(path("cache-a/triton/xy/launcher.so"), "wb").write(b"in the artifacts already")
+result["collected"] = [rel for rel, _ in compile_cache.collect_binaries(path("cache-a"))]
+os.environ["TORCHINDUCTOR_CACHE_DIR"] = path("cache-e")
+result["loadedWithBinaries"] = compile_cache.load(newer, path("binaries.cache"), want)
+result["artifactsOnly"] = len(newer.got[-1])
 request = {"compileCache": {"fp32": path("good.cache")}, "compileMode": ""}
 first = compile_cache.for_run(newer, request, {"precision": "fp32", "channelsLast": True})
 again = compile_cache.for_run(newer, request, {"precision": "fp32", "channelsLast": True})

@@ -1,7 +1,8 @@
 /**
  * The compiled-engine file and its loader (torch/compile_cache.py): every unusable file is a reason
- * in the measurement's settings, never an exception inside torch; and the benchmark hands the engine to the
- * torch runner, which keeps going (Debian's torch 1.13 then skips torch.compile with its own reason).
+ * in the measurement's settings, never an exception inside torch; the compiled libraries it ships go back only
+ * to a host with the builder's CPU and only inside inductor's cache directory; and the benchmark hands the engine
+ * to the torch runner, which keeps going (Debian's torch 1.13 then skips torch.compile with its own reason).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -16,11 +17,11 @@ import { benchConfig } from '../../measure/config.js';
 import { runBenchmark } from '../../stages/benchmark/run-bench.js';
 import { defaults as modelDefaults } from '../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../stages/build/mobilenetv2.js';
-import { trtConfig } from '../../trt/config.js';
 import { defaults as optimizeDefaults } from '../../stages/optimize/config.js';
 import { passesByName } from '../../stages/optimize/passes/index.js';
 import { fromRoot } from '../repo-root.js';
 import { systemTorch } from '../system-torch.js';
+import { kitSections } from '../../stages/benchmark/kits.js';
 
 test('the loader: a missing, cut, altered, foreign or other-torch file, a refusing torch: each a reason', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ef-cc-'));
@@ -46,7 +47,25 @@ test('the loader: a missing, cut, altered, foreign or other-torch file, a refusi
   // The payload reaches torch whole, once per process however many runs (batch sizes) compile.
   assert.deepEqual(r.loaderGot, [260]);
   assert.deepEqual(r.noRequest, {});
-  assert.deepEqual(r.forRun, ['loaded', 'loaded', 2]);
+  assert.deepEqual(r.forRun, ['loaded', 'loaded', 3]);
+  // The compiled libraries: back where inductor looks, only on the builder's CPU, only inside the directory.
+  const kernels = { 'ab/cabc.main.so': '\x7fELF kernel one', 'cd/ccd.so': '\x7fELF kernel two, longer' };
+  assert.deepEqual(r.binaries, [2, null, kernels]);
+  assert.deepEqual(r.collected, Object.keys(kernels), "Triton's own folder is left out: its kernels are artifacts");
+  const [none, why] = r.binariesOtherCpu as [number, string];
+  assert.equal(none, 0);
+  assert.match(
+    why,
+    /^built on another CPU \(flags 0{12}\), this host is .+ \(flags [0-9a-f]{12}\): compiling them here$/,
+  );
+  assert.deepEqual(r.binariesEscape, [
+    0,
+    'the engine names a library outside the cache directory (../outside.so): none used',
+    {},
+  ]);
+  assert.deepEqual(r.binariesNone, [0, 'the engine ships no compiled libraries', {}]);
+  assert.equal((r.loadedWithBinaries as { compileBinaries: number }).compileBinaries, 2);
+  assert.equal(r.artifactsOnly, 260, 'torch is given the artifacts, not the libraries after them');
 });
 
 test('the benchmark hands the runner the engine and a fresh cache dir; a bad engine breaks nothing', async () => {
@@ -68,7 +87,7 @@ test('the benchmark hands the runner the engine and a fresh cache dir; a bad eng
   });
   const log = { info: () => undefined, warn: () => undefined };
   const artifacts = { model, source: model, built: { compiled: { fp32: engine } } };
-  const r = await runBenchmark({ config, trt: trtConfig({}), artifacts, workDir: join(dir, 'w'), exec, log });
+  const r = await runBenchmark({ config, ...kitSections({}), artifacts, workDir: join(dir, 'w'), exec, log });
   assert.ok(r.ok, r.ok ? '' : r.error.message);
   assert.deepEqual(
     r.value.measurements.map((m) => m.engine),

@@ -74,6 +74,8 @@ test('both compiled engines built, stored and measured on the CPU with torch 2.1
   }
   for (const m of of('torch-compile')) {
     assert.equal(m.settings['compileCache'], 'loaded', 'the benchmark started from the stored engine');
+    const binaries = m.settings['compileBinaries'];
+    assert.ok(typeof binaries === 'number' && binaries > 0, `its compiled C++ libraries were used: ${binaries}`);
     assert.equal(typeof m.settings['coldCompileMs'], 'number', "the engine build's cold compile, beside the warm");
     assert.equal(typeof m.settings['compileMs'], 'number');
   }

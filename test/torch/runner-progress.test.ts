@@ -18,8 +18,8 @@ import { DType } from '../../onnx/ir.js';
 import { encodeModel } from '../../onnx/serde.js';
 import { exec } from '../../pipeline/execute/exec.js';
 import { torchRunner } from '../../torch/measure.js';
-import { trtConfig } from '../../trt/config.js';
 import { smallNet, vi } from '../onnx/model-kit.js';
+import { kitSections } from '../../stages/benchmark/kits.js';
 
 test('the AOTInductor part names itself and its package load, not the eager part’s last sample', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ef-torch-progress-'));
@@ -40,7 +40,7 @@ test('the AOTInductor part names itself and its package load, not the eager part
     config: benchConfig({
       bench: { warmup: 1, runs: 100_000, max_seconds: 1.5, batch_sizes: [1], engines, precisions: ['fp32'] },
     }),
-    trt: trtConfig({}),
+    ...kitSections({}),
     artifacts: { model, source: model, built: { aoti: { fp32: pt2 } } },
     workDir: dir,
     exec,

@@ -16,10 +16,10 @@ import type { Measurement } from '../../../measure/result.js';
 import type { BenchRequest } from '../../../measure/kit.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { probeTorch } from '../../../torch/runner-process.js';
-import { trtConfig } from '../../../trt/config.js';
 import { probeGpu } from '../../../measure/gpu.js';
 import { stageContext } from '../optimize/stage-context.js';
 import { tinyMobileNet } from './tiny-mobilenet.js';
+import { kitSections } from '../../../stages/benchmark/kits.js';
 
 let dir = '';
 let optPath = '';
@@ -38,7 +38,7 @@ before(async () => {
 /** runBenchmark on the fixture's two models, in a work folder of its own under the fixture's directory. */
 function measure(config: BenchConfig, work: string, more: Partial<BenchRequest> = {}) {
   const artifacts = { model: optPath, source: rawPath };
-  return runBenchmark({ config, trt: trtConfig({}), artifacts, workDir: join(dir, work), exec, log, ...more });
+  return runBenchmark({ config, ...kitSections({}), artifacts, workDir: join(dir, work), exec, log, ...more });
 }
 
 const sha256 = async (path: string) =>

@@ -22,9 +22,9 @@ import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../../stages/build/mobilenetv2.js';
 import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js';
 import { passesByName } from '../../../stages/optimize/passes/index.js';
-import { trtConfig } from '../../../trt/config.js';
 import { fromRoot } from '../../repo-root.js';
 import { stageContext } from '../optimize/stage-context.js';
+import { kitSections } from '../../../stages/benchmark/kits.js';
 
 /** Seeded latencies around `center` ms with a relative jitter, as a real timing loop gives. */
 function measurement(center: number, jitter: number, seed: number, engine = 'ort'): Measurement {
@@ -215,7 +215,7 @@ before(async () => {
 async function stageRun(baseline?: string) {
   const bench = { warmup: 5, runs: 50, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'] };
   const root = { bench: { ...bench, ort: { intra_op_threads: 1 } } };
-  const config = { bench: benchConfig(root), model: {}, trt: trtConfig({}), decide: decideConfig({}) };
+  const config = { bench: benchConfig(root), model: {}, ...kitSections({}), decide: decideConfig({}) };
   const s = await stageContext(config, models, benchmark.outputs);
   const ran = await benchmark.run({ ...s.ctx, options: { baseline } });
   return { ran, out: s.ctx.out('bench'), regressed: s.ctx.persistent('bench.regressed.json') };

@@ -17,9 +17,9 @@ import { exec } from '../../../pipeline/execute/exec.js';
 import { benchInputs } from '../../../measure/feeds.js';
 import { benchConfig } from '../../../measure/config.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
-import { trtConfig } from '../../../trt/config.js';
 import { realModels } from '../../corpus/models.js';
 import { fromRoot } from '../../repo-root.js';
+import { kitSections } from '../../../stages/benchmark/kits.js';
 
 const log = { info: () => undefined, warn: () => undefined };
 const config = benchConfig({
@@ -38,7 +38,7 @@ test('OCR: every batch measured on ort with its resolved shape; top-1 judged on 
   const dims = { 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 };
   const r = await runBenchmark({
     config,
-    trt: trtConfig({}),
+    ...kitSections({}),
     artifacts: { model: ocr!.file, source: ocr!.file },
     workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
     exec,
@@ -79,7 +79,7 @@ test('PyTorch runs the models whose operators it covers (Slice, ReduceMean, Pow,
     const [m] = realModels(name);
     const r = await runBenchmark({
       config: one,
-      trt: trtConfig({}),
+      ...kitSections({}),
       artifacts: { model: m!.file, source: m!.file },
       workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
       exec,
@@ -98,7 +98,7 @@ test('VAD: int64 scalar and state inputs fed at every batch; no top-1 for [N, 1]
   const [vad] = realModels('silero_vad_legacy');
   const r = await runBenchmark({
     config,
-    trt: trtConfig({}),
+    ...kitSections({}),
     artifacts: { model: vad!.file, source: vad!.file },
     workDir: await mkdtemp(join(tmpdir(), 'ef-real-')),
     exec,

@@ -14,10 +14,10 @@ import { benchConfig } from '../../../measure/config.js';
 import type { BenchFile, SkipKind } from '../../../measure/result.js';
 import type { BenchArtifacts } from '../../../measure/kit.js';
 import { loadRunners, runBenchmark } from '../../../stages/benchmark/run-bench.js';
-import { trtConfig } from '../../../trt/config.js';
 import { GPU, LOG, Rig, TAG, fakeEngine } from '../engine-trt/rig.js';
 import { stageContext } from '../optimize/stage-context.js';
 import { tinyMobileNet } from './tiny-mobilenet.js';
+import { kitSections } from '../../../stages/benchmark/kits.js';
 
 const KINDS: readonly SkipKind[] = [
   'excluded',
@@ -57,7 +57,7 @@ async function bench(files: BenchArtifacts, work: string, engines: readonly stri
   });
   const r = await runBenchmark({
     config,
-    trt: trtConfig({}),
+    ...kitSections({}),
     artifacts: files,
     workDir: join(dir, work),
     exec,

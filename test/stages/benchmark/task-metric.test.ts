@@ -18,9 +18,9 @@ import type { Measurement } from '../../../measure/result.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { taskMetric } from '../../../stages/benchmark/task.js';
 import { tables } from '../../../stages/report/tables.js';
-import { trtConfig } from '../../../trt/config.js';
 import { realModels } from '../../corpus/models.js';
 import { fromRoot } from '../../repo-root.js';
+import { kitSections } from '../../../stages/benchmark/kits.js';
 
 const log = { info: () => undefined, warn: () => undefined };
 const CLS_DIMS = { 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 };
@@ -37,7 +37,7 @@ async function bench(name: string, dir: string, dims: Record<string, number>, ba
   });
   return runBenchmark({
     config,
-    trt: trtConfig({}),
+    ...kitSections({}),
     artifacts: { model: model!.file, source: model!.file },
     workDir: await mkdtemp(join(tmpdir(), 'ef-task-')),
     exec,
@@ -142,7 +142,7 @@ test('wake-word heads: espeak-ng saying the wake word is a yes at FP32; a "no" l
   const [head] = realModels('oww_alexa');
   const seeded = await runBenchmark({
     config: benchConfig({ bench: { warmup: 0, runs: 1, batch_sizes: [1], engines: ['ort'], precisions: ['fp32'] } }),
-    trt: trtConfig({}),
+    ...kitSections({}),
     artifacts: { model: head!.file, source: head!.file },
     workDir: await mkdtemp(join(tmpdir(), 'ef-task-')),
     exec,

@@ -18,10 +18,10 @@ import { benchConfig } from '../../../measure/config.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { engineStage } from '../../../measure/engine-stage.js';
 import { trtBuild } from '../../../trt/engine-stage.js';
-import { trtConfig } from '../../../trt/config.js';
 import { qdqModel } from '../../trt/qdq-model.js';
 import { GPU, LOG, Rig } from '../engine-trt/rig.js';
 import { tinyMobileNet } from './tiny-mobilenet.js';
+import { kitSections } from '../../../stages/benchmark/kits.js';
 
 const log = { info: () => undefined, warn: () => undefined };
 
@@ -61,7 +61,7 @@ async function benchTrt(rig: Rig, files: ReturnType<typeof models>, engines: Rec
   });
   const r = await runBenchmark({
     config,
-    trt: trtConfig({}),
+    ...kitSections({}),
     artifacts: {
       model: files.model,
       source: files.source,

@@ -14,7 +14,6 @@ import benchmark from '../../../stages/benchmark/index.js';
 import { benchConfig } from '../../../measure/config.js';
 import { decideConfig } from '../../../measure/decide-config.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
-import { trtConfig } from '../../../trt/config.js';
 import report from '../../../stages/report/index.js';
 import { ranked, speedups } from '../../../stages/report/series.js';
 import graph from '../../../stages/graph/index.js';
@@ -23,6 +22,7 @@ import { exec } from '../../../pipeline/execute/exec.js';
 import { optimizedMobileNetV2, stageContext } from '../optimize/stage-context.js';
 import { openInChromium, type PageView } from './chromium.js';
 import { serveWithNginx } from './nginx.js';
+import { kitSections } from '../../../stages/benchmark/kits.js';
 
 const model = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes: 10, dynamic_batch: true };
 
@@ -40,7 +40,7 @@ async function measuredReport() {
     },
   };
   const { ctx: bench } = await stageContext(
-    { bench: benchConfig(root), model: {}, trt: trtConfig({}), decide: decideConfig({}) },
+    { bench: benchConfig(root), model: {}, ...kitSections({}), decide: decideConfig({}) },
     { model: opt.out('model'), source: raw, check_data: {} },
     benchmark.outputs,
   );
