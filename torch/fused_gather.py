@@ -1,7 +1,7 @@
 """
 The inverted-residual kernel's "gather" variant (FP16, NHWC): each expanded chunk is computed once on the
 tile's halo as a [P_HALO, BLOCK_E] tensor and the nine depthwise taps take their rows from it with tl.gather
-(through shared memory with "flat", through warp shuffles without: _gather_taps), so the expansion is neither
+(through shared memory with "flat" 1 or 2, through warp shuffles with 0: _gather_taps), so the expansion is neither
 recomputed per tap (fused_triton.py's 'recompute') nor written to global memory ('scratch').
 
 A tile is NI images x TH x TW output pixels. Where whole input maps fit the halo (14x14 and 7x7: the blocks
@@ -277,8 +277,8 @@ def geometry(shape, stride, cout, c):
     ho, wo = (h - 1) // stride + 1, (w - 1) // stride + 1
     return {"NI": ni, "TH": th, "TW": tw, "HH": hh, "HW": hw, "PAD": 0 if tight else 1, "P_OUT": p_out,
             "P_HALO": p_halo, "BLOCK_E": block_e, "CO_STEP": step, "CO_A": co_a, "CO_B": max(co_b, 16),
-            "HAS_B": co_b > 0, "FLAT": c.get("flat", 0), "num_warps": c.get("warps") or warps,
-            "num_stages": c["stages"],
+            "HAS_B": co_b > 0, "FLAT": c.get("flat", 0), "BLOCK_K": 16 if shape[1] <= 16 else 32,
+            "num_warps": c.get("warps") or warps, "num_stages": c["stages"],
             "tiles": (-(-ho // th), -(-wo // tw)), "grid": (-(-n // ni) * -(-ho // th) * -(-wo // tw),
                                                           -(-cout // step))}
 
@@ -294,7 +294,7 @@ def launch_gather(x, out, block, p, c):
         x, p["we"], p["be"], p["wd"], p["bd"], p["wp"], p["bp"], out, taps,
         n, h, w, out.shape[2], out.shape[3], x.stride(0), x.stride(2), x.stride(3), x.stride(1),
         out.stride(0), out.stride(2), out.stride(3), out.stride(1), tiles_h, tiles_w,
-        CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s, BLOCK_K=16 if p["cin"] <= 16 else 32,
+        CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s,
         HAS_EXPAND=block["expand"] is not None, RESIDUAL=block["residual"], **g,
     )
     return out
