@@ -9,8 +9,9 @@ weights. One JSON line per batch, block and setting:
 and for gather settings the tile "geometry" (the kernel's constants and grid); or {"error": first line} where
 a setting does not compile or fails. Every kernel is first compiled (run once) from --workers threads, then
 timed one after another. Per batch {"kind": "best"}: each block's fastest setting and the sum of the
-per-block bests against PyTorch's. Bounded: nothing new starts after --budget seconds (rows are printed as
-skipped), so a run ends a compile or a timing past it at most.
+per-block bests against PyTorch's. Bounded: each batch size gets its share of --budget seconds (the first, 256,
+two thirds, as the later ones reuse its compiled kernels) and nothing new starts past it (rows are printed as
+skipped), so a run ends at most one compile or timing past the budget.
 Usage: fused_variants.py [--batches 256,1] [--blocks 0-16] [--budget 200] [--settings all|gather] [--workers 16]
        [--cpu-smoke] (no GPU: Triton's interpreter on the CPU, maps cropped; the scratch and recompute kernels
        fail there, as rows that say so)
@@ -176,20 +177,26 @@ def main():
     from fused_triton import CANDIDATES, FusedKernel
     emit = lambda **f: print(json.dumps(f), flush=True)  # noqa: E731
     lo, _, hi = args.blocks.partition("-")
-    older = [c for c in CANDIDATES if c not in GATHER_SETTINGS and (args.settings == "all" or c == "torch")]
-    settings = older + GATHER_SETTINGS
+    # PyTorch's operators first, then the new settings, the older kernels last: what is left out of time is
+    # what round 3 measured already.
+    older = [c for c in CANDIDATES if c not in GATHER_SETTINGS and c != "torch" and args.settings == "all"]
+    settings = ["torch"] + GATHER_SETTINGS + older
     deadline = time.monotonic() + args.budget
     torch.backends.cudnn.benchmark = True
     torch.backends.cudnn.allow_tf32 = False  # the FP32 reference must be FP32
     emit(kind="env", gpu=torch.cuda.get_device_name() if device == "cuda" else "cpu", torch=torch.__version__,
          triton=__import__("triton").__version__)
-    for batch in [int(b) for b in args.batches.split(",")]:
+    batches = [int(b) for b in args.batches.split(",")]
+    for n, batch in enumerate(batches):
+        # Two thirds of what is left to each batch size but the last (which reuses most of the compiled
+        # kernels); half of that to the compile phase.
+        t0 = time.monotonic()
+        until = t0 + (deadline - t0) * (1.0 if n == len(batches) - 1 else 2.0 / 3.0)
         kernel = FusedKernel()
         cases = [Case(i, batch, kernel, device, max_side) for i in range(int(lo), int(hi or lo) + 1)]
-        t0 = time.monotonic()
-        compile_all(cases, settings, 1 if args.cpu_smoke else args.workers, deadline)
+        compile_all(cases, settings, 1 if args.cpu_smoke else args.workers, (t0 + until) / 2)
         emit(kind="compiled", batch=batch, seconds=round(time.monotonic() - t0, 1))
-        best = [best_of(case.index, time_case(case, settings, deadline, emit)) for case in cases]
+        best = [best_of(case.index, time_case(case, settings, until, emit)) for case in cases]
         done = [b for b in best if b["torchMs"] is not None and b["bestMs"] is not None]
         emit(kind="best", batch=batch, blocks=best, torchSumMs=sum(b["torchMs"] for b in done),
              bestSumMs=sum(b["bestMs"] for b in done))

@@ -1,7 +1,7 @@
 """
 The inverted-residual kernel's "gather" variant (FP16, NHWC): each expanded chunk is computed once on the
 tile's halo as a [P_HALO, BLOCK_E] tensor and the nine depthwise taps take their rows from it with tl.gather
-(through shared memory with "flat", through warp shuffles without: _gather_taps), so the expansion is neither
+(through shared memory with "flat" 1 or 2, through warp shuffles with 0: _gather_taps), so the expansion is neither
 recomputed per tap (fused_triton.py's 'recompute') nor written to global memory ('scratch').
 
 A tile is NI images x TH x TW output pixels. Where whole input maps fit the halo (14x14 and 7x7: the blocks
@@ -16,13 +16,14 @@ import triton.language as tl
 
 # The gather kernel's settings the bench times; fused_triton.CANDIDATES tries a subset of them per block.
 GATHER_SETTINGS = [
-    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1, "flat": True},
-    {"kernel": "gather", "tile": "small", "block_e": 32, "stages": 2, "co_split": 1, "flat": True},
-    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 2, "flat": True},
-    {"kernel": "gather", "tile": "big", "block_e": 32, "stages": 2, "co_split": 1, "flat": True},
-    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1, "flat": False},
-    {"kernel": "gather", "tile": "small", "block_e": 64, "stages": 2, "co_split": 1, "flat": True},
-    {"kernel": "gather", "tile": "default", "block_e": 16, "stages": 1, "co_split": 1, "flat": True},
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1, "flat": 1},
+    {"kernel": "gather", "tile": "small", "block_e": 32, "stages": 2, "co_split": 1, "flat": 1},
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 2, "flat": 1},
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1, "flat": 2},
+    {"kernel": "gather", "tile": "big", "block_e": 32, "stages": 2, "co_split": 1, "flat": 1},
+    {"kernel": "gather", "tile": "default", "block_e": 32, "stages": 2, "co_split": 1, "flat": 0},
+    {"kernel": "gather", "tile": "small", "block_e": 64, "stages": 2, "co_split": 1, "flat": 2},
+    {"kernel": "gather", "tile": "default", "block_e": 16, "stages": 1, "co_split": 1, "flat": 1},
 ]
 
 
@@ -47,29 +48,53 @@ def _expand(x_ptr, pix, ok, sxc, we_ptr, e, e_ok, be_ptr,
 
 
 @triton.jit
+def _one_tap(src, rows, wd_ptr, t, e, e_ok, CEXP: tl.constexpr, P_OUT: tl.constexpr, BLOCK_E: tl.constexpr,
+             FLAT: tl.constexpr):
+    """Tap t's weighted rows (fp32 [P_OUT, BLOCK_E]) from `src`: the chunk, or flattened (FLAT)."""
+    col = tl.arange(0, BLOCK_E)[None, :]
+    if FLAT:
+        idx = tl.reshape(tl.maximum(rows, 0)[:, None] * BLOCK_E + col, (P_OUT * BLOCK_E,))
+        v = tl.reshape(tl.gather(src, idx, 0), (P_OUT, BLOCK_E))
+    else:
+        v = tl.gather(src, tl.maximum(rows, 0)[:, None] + col * 0, 0)
+    wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
+    return tl.where((rows >= 0)[:, None], v.to(tl.float32), 0.0) * wd[None, :]
+
+
+@triton.jit
+def _eight_taps(flat, taps, e, e_ok, wd_ptr, CEXP: tl.constexpr, P_OUT: tl.constexpr, BLOCK_E: tl.constexpr):
+    """Taps 0-7 together from the flattened chunk: one gather, so one store of the chunk to shared memory
+    (each gather stores its source anew) instead of eight; fp32 [P_OUT, BLOCK_E]."""
+    t = tl.arange(0, 8)
+    rows = tl.load(taps + t[:, None] * P_OUT + tl.arange(0, P_OUT)[None, :])
+    idx = tl.maximum(rows, 0)[:, :, None] * BLOCK_E + tl.arange(0, BLOCK_E)[None, None, :]
+    v = tl.reshape(tl.gather(flat, tl.reshape(idx, (8 * P_OUT * BLOCK_E,)), 0), (8, P_OUT, BLOCK_E))
+    wd = tl.load(wd_ptr + t[:, None] * CEXP + e[None, :], mask=e_ok[None, :], other=0.0).to(tl.float32)
+    return tl.sum(tl.where((rows >= 0)[:, :, None], v.to(tl.float32), 0.0) * wd[:, None, :], axis=0)
+
+
+@triton.jit
 def _gather_taps(ex, taps_ptr, chunk, po, e, e_ok, wd_ptr, CEXP: tl.constexpr, P_OUT: tl.constexpr,
                  P_HALO: tl.constexpr, BLOCK_E: tl.constexpr, FLAT: tl.constexpr):
     """The depthwise 3x3 (before bias) of one expanded halo chunk `ex` (fp16 [P_HALO, BLOCK_E]): tap t of
     output row po is halo row taps[t, po], or the conv's zero padding where that is -1 (see tap_rows). The
     table has two copies, read alternately by chunk: an address that does not depend on the loop would let
     the compiler hoist the nine [P_OUT, BLOCK_E] index tensors out of it and keep them all live across it,
-    which spilled every block's registers. FLAT gathers from the chunk flattened to one dimension: Triton
-    (3.6) lays a 2-D gather out warp-local and lowers it to warp shuffles (about 600 a thread per chunk for a
-    64-row tile), a 1-D one through shared memory (a store, then one load per value)."""
-    dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
-    cols = tl.zeros((P_OUT, BLOCK_E), dtype=tl.int32)
-    if FLAT:
-        cols = cols + tl.arange(0, BLOCK_E)[None, :]
+    which spilled every block's registers. FLAT (1 or 2) gathers from the chunk flattened to one dimension:
+    Triton (3.6) lays a 2-D gather out warp-local and lowers it to warp shuffles (about 600 a thread per chunk
+    for a 64-row tile), a 1-D one through shared memory (a store of the source, then one load per value).
+    FLAT 2 gathers eight taps at once: fewer stores and barriers (block 10: 85 and 17 against 140 and 29),
+    more registers (167 against 102)."""
+    taps = taps_ptr + (chunk % 2) * (9 * P_OUT)
+    if FLAT == 2:
         flat = tl.reshape(ex, (P_HALO * BLOCK_E,))
-    for t in tl.static_range(9):
-        row = tl.load(taps_ptr + (chunk % 2) * (9 * P_OUT) + t * P_OUT + po)
-        if FLAT:
-            idx = tl.reshape(tl.maximum(row, 0)[:, None] * BLOCK_E + cols, (P_OUT * BLOCK_E,))
-            v = tl.reshape(tl.gather(flat, idx, 0), (P_OUT, BLOCK_E))
-        else:
-            v = tl.gather(ex, tl.maximum(row, 0)[:, None] + cols, 0)
-        wd = tl.load(wd_ptr + t * CEXP + e, mask=e_ok, other=0.0).to(tl.float32)
-        dw += tl.where((row >= 0)[:, None], v.to(tl.float32), 0.0) * wd[None, :]
+        dw = _eight_taps(flat, taps, e, e_ok, wd_ptr, CEXP, P_OUT, BLOCK_E)
+        dw += _one_tap(flat, tl.load(taps + 8 * P_OUT + po), wd_ptr, 8, e, e_ok, CEXP, P_OUT, BLOCK_E, FLAT)
+    else:
+        src = tl.reshape(ex, (P_HALO * BLOCK_E,)) if FLAT else ex
+        dw = tl.zeros((P_OUT, BLOCK_E), dtype=tl.float32)
+        for t in tl.static_range(9):
+            dw += _one_tap(src, tl.load(taps + t * P_OUT + po), wd_ptr, t, e, e_ok, CEXP, P_OUT, BLOCK_E, FLAT)
     return dw
 
 
@@ -252,8 +277,8 @@ def geometry(shape, stride, cout, c):
     ho, wo = (h - 1) // stride + 1, (w - 1) // stride + 1
     return {"NI": ni, "TH": th, "TW": tw, "HH": hh, "HW": hw, "PAD": 0 if tight else 1, "P_OUT": p_out,
             "P_HALO": p_halo, "BLOCK_E": block_e, "CO_STEP": step, "CO_A": co_a, "CO_B": max(co_b, 16),
-            "HAS_B": co_b > 0, "FLAT": c.get("flat", False), "num_warps": c.get("warps") or warps,
-            "num_stages": c["stages"],
+            "HAS_B": co_b > 0, "FLAT": c.get("flat", 0), "BLOCK_K": 16 if shape[1] <= 16 else 32,
+            "num_warps": c.get("warps") or warps, "num_stages": c["stages"],
             "tiles": (-(-ho // th), -(-wo // tw)), "grid": (-(-n // ni) * -(-ho // th) * -(-wo // tw),
                                                           -(-cout // step))}
 
@@ -269,7 +294,7 @@ def launch_gather(x, out, block, p, c):
         x, p["we"], p["be"], p["wd"], p["bd"], p["wp"], p["bp"], out, taps,
         n, h, w, out.shape[2], out.shape[3], x.stride(0), x.stride(2), x.stride(3), x.stride(1),
         out.stride(0), out.stride(2), out.stride(3), out.stride(1), tiles_h, tiles_w,
-        CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s, BLOCK_K=16 if p["cin"] <= 16 else 32,
+        CIN=p["cin"], CEXP=p["cexp"], COUT=p["cout"], STRIDE=s,
         HAS_EXPAND=block["expand"] is not None, RESIDUAL=block["residual"], **g,
     )
     return out
