@@ -13,6 +13,7 @@ import {
   activationParams,
   quantizeBias,
   quantizeWeights,
+  WEIGHT_LEVELS,
   type ActivationParams,
   type ActivationType,
   type Range,
@@ -88,13 +89,14 @@ function quantizeWeightOf(
   n: Node,
   slot: WeightSlot,
   weight: Tensor,
+  levels: number,
   inputScale: number,
   bias?: Tensor,
 ): number {
   const values = tensorValues(weight);
   if (!values.ok || !(values.value instanceof Float32Array))
     throw new Error(`Internal error: weight '${weight.name}' unreadable`);
-  const q = quantizeWeights(values.value, weight.dims, slot.axis);
+  const q = quantizeWeights(values.value, weight.dims, slot.axis, levels);
   const channels = q.scales.length;
   const axis = weight.dims.length === 1 ? undefined : slot.axis;
   const wq = constant(w, `${weight.name}_quantized`, DType.INT8, [...weight.dims], q.values);
@@ -238,7 +240,8 @@ function quantizeOperands(w: Writer, s: Site, n: Node, original: Node, stats: Qd
     const input = s.params.get(s.alias.get(original.inputs[0] ?? '') ?? original.inputs[0] ?? '');
     const weight = s.consts.get(original.inputs[slot.input] ?? '') as Tensor;
     const bias = slot.bias === undefined ? undefined : s.consts.get(original.inputs[slot.bias] ?? '');
-    stats.biasSaturated += quantizeWeightOf(w, n, slot, weight, input?.scale ?? 1, bias);
+    const levels = WEIGHT_LEVELS[s.type];
+    stats.biasSaturated += quantizeWeightOf(w, n, slot, weight, levels, input?.scale ?? 1, bias);
     stats.weights++;
   }
   const c = s.p.constants.get(original);

@@ -56,17 +56,16 @@ test('the Q/DQ model agrees with float32 within 5e-2 relative L2 on inputs calib
   }
 });
 
-test('weights are int8 per output channel: one scale per channel, max |w| / 127, values within ±127', () => {
+/** The first Conv's weight in `qm`: per output channel, scale max |w| / levels, every channel reaching ±levels. */
+function assertWeights(qm: Model, levels: number): void {
   const conv = model.graph.nodes.find((n) => n.opType === 'Conv')!;
   const w = model.graph.initializers.find((t) => t.name === conv.inputs[1])!;
-  const dq = q.model.graph.nodes.find(
-    (n) => n.opType === 'DequantizeLinear' && n.outputs[0] === `${w.name}_dequantized`,
-  )!;
+  const dq = qm.graph.nodes.find((n) => n.opType === 'DequantizeLinear' && n.outputs[0] === `${w.name}_dequantized`)!;
   assert.deepEqual(
     dq.attributes.map((a) => [a.name, a.value]),
     [['axis', { kind: 'int', value: 0 }]],
   );
-  const byName = (name: string) => q.model.graph.initializers.find((t) => t.name === name)!;
+  const byName = (name: string) => qm.graph.initializers.find((t) => t.name === name)!;
   const values = tensorValues(byName(dq.inputs[0]!));
   const scales = tensorValues(byName(dq.inputs[1]!));
   const floats = tensorValues(w);
@@ -77,12 +76,18 @@ test('weights are int8 per output channel: one scale per channel, max |w| / 127,
   assert.equal(scales.value.length, channels);
   for (let c = 0; c < channels; c++) {
     const slice = Array.from(floats.value.slice(c * per, (c + 1) * per) as Float32Array, Math.abs);
-    assert.ok(
-      Math.abs((scales.value[c] as number) - Math.max(...slice) / 127) < 1e-6 * (scales.value[c] as number) + 1e-12,
-    );
+    const scale = scales.value[c] as number;
+    assert.ok(Math.abs(scale - Math.max(...slice) / levels) < 1e-6 * scale + 1e-12);
     const q8: number[] = Array.from(values.value.slice(c * per, (c + 1) * per) as Int8Array);
-    assert.equal(Math.max(...q8.map(Math.abs)), 127, `channel ${c} uses its full range`);
+    assert.equal(Math.max(...q8.map(Math.abs)), levels, `channel ${c} uses its full range`);
   }
+}
+
+test('weights per channel: ±63 under uint8 activations (no U8S8 saturation), ±127 under int8', () => {
+  assertWeights(q.model, 63);
+  const symmetric = quantizeModel(model, ranges.value, { activations: 'int8' });
+  assert.ok(symmetric.ok, symmetric.ok ? '' : symmetric.error);
+  assertWeights(symmetric.value.model, 127);
 });
 
 test("onnxruntime's optimizer turns the Q/DQ model into QLinearConv, QLinearAdd and QGemm", async () => {
