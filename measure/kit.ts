@@ -156,10 +156,19 @@ export interface BenchArtifacts {
 
 /** What the benchmark asks of every runner, the kits' config sections (`KitSections`: `trt`) among it. */
 export interface BenchRequest extends KitSections {
+  /**
+   * The `bench` section, defaults filled in (measure/config.ts): `runs`, `max_seconds`, `warmup`,
+   * `warmup_max_seconds` (sampling.ts `timedBudget`/`warmupBudget` make them a runner's limits), `batch_sizes`,
+   * `engines`, `precisions`, `seed`, `tolerance`, and the built-in runners' settings (`ort`, `torch`).
+   */
   config: BenchConfig;
+  /** The files to run: the ONNX models, and each build's engines by precision (`built[artifact][precision]`). */
   artifacts: BenchArtifacts;
+  /** A scratch folder of the benchmark's, removed after it: where a runner writes the inputs it hands a process. */
   workDir: string;
+  /** Runs a program (execa, an argument array; never throws: `exitCode`, `stdout`, `stderr`, `spawnError`). */
   exec: Exec;
+  /** The benchmark stage's log: `info`, `warn`, and, on a terminal, `progress` for a long measurement's live line. */
   log: Pick<StageLog, 'info' | 'warn'> & Partial<Pick<StageLog, 'progress'>>;
   /** What onnx/inputs needs to feed the model (model.dims, model.inputs, model.batch_dim). */
   inputs?: InputsConfig;
@@ -205,6 +214,11 @@ export interface RunnerRequest extends BenchRequest {
   engines: readonly EngineName[];
   /** Its batch sizes that the model can run. */
   batches: number[];
+  /**
+   * The model's inputs (feeds.ts): `feeds(batch)` is every graph input's tensor at that batch, by name (`type`,
+   * `dims`, `data` as onnxruntime takes them), or why that batch cannot be fed; the same bytes for every engine
+   * and the correctness reference, the check data's at the batch it was recorded at. `specs` describes them.
+   */
   feeds: BenchInputs;
   /** The optimized model's bytes (PyTorch runs its graph). */
   modelBytes: Uint8Array;

@@ -9,13 +9,17 @@
  * once per run, its fingerprint in the build's key), a build step with one stage per precision
  * (`engine:example:fp32|fp16`), the benchmark's runner, and the kit that ties them together.
  *
- * The tool here is a program `example-tool` with three commands (the test's fake speaks them): `--version`;
- * `build --precision P --model M --out E` (writes the engine E); `run --engine E --batch N --runs K` (prints one
- * JSON line `{"samples_ms": [...], "output": [...], "dims": [...]}`: each run's latency and the last output).
+ * The tool here is a program `example-tool` with three commands (the test's fake speaks them, running the model on
+ * onnxruntime): `--version`; `build --precision P --model M --out E` (writes the engine E); `run --engine E
+ * --inputs J --warmup N --warmup-ms T --runs K --max-ms T --min-samples M` (J lists the input files the runner
+ * wrote; it warms up and times within those limits and prints one JSON line `{"warmup": n, "warmup_seconds": s,
+ * "samples_ms": [...], "stopped_by": "runs" | "max_seconds", "seconds": s, "output": [...], "dims": [...]}`: each
+ * timed run's latency, and the first float output of the last run, which the benchmark checks against its
+ * reference).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { configSection, Section } from '../../pipeline/config/section.js';
 import { err, ok, type Result } from '../../pipeline/result.js';
 import { fail } from '../../pipeline/cause.js';
@@ -33,8 +37,16 @@ import {
   type Skip,
   type Work,
 } from '../../measure/kit.js';
+// latencyStats(samples): p50/p90/p99, mean, min, max; throughput(batch, stats): items per second.
 import { latencyStats, throughput } from '../../measure/stats.js';
-import { skipAll } from '../../measure/result.js';
+// skipAll(engines, precision, skip): the skip recorded for each of the runner's engines.
+import { skipAll, type Measurement } from '../../measure/result.js';
+// The sampling limits every runner honours: warmupBudget(r.config) is bench.warmup runs or bench.warmup_max_seconds,
+// timedBudget(r.config) bench.runs or bench.max_seconds (never fewer than `minSamples`), each as { runs, maxMs,
+// minSamples }. An engine timed in this process calls `sample(call, budget, phase)` (same module) instead.
+import { timedBudget, warmupBudget } from '../../measure/sampling.js';
+// One graph input's tensor as the benchmark feeds it: `type` ('float32', 'int64'…), `dims`, `data` (a typed array).
+import type { AnyTensor } from '../../onnx/ort.js';
 import { latestModel } from '../../source/model-ref.js';
 
 /**
@@ -123,30 +135,79 @@ async function build(ctx: Context) {
 export const exampleBuild = defineBuild({ ...declared, run: build });
 
 // 4. The benchmark's runner.
+/**
+ * The model's inputs at one batch, written for the tool: one raw file per graph input and a JSON list of them
+ * (`[{ name, type, dims, file }]`). `r.feeds.feeds(batch)` (measure/feeds.ts) gives every graph input's tensor,
+ * by name, resolved from model.dims / model.inputs / the check data: the same bytes every engine and the
+ * correctness reference get, so the output can be checked. It is an error value where the batch cannot be fed.
+ */
+async function writeFeeds(r: RunnerRequest, batch: number): Promise<string | Skip> {
+  const feeds = r.feeds.feeds(batch);
+  if (!feeds.ok) return { cause: 'no-inputs', message: feeds.error };
+  const dir = join(r.workDir, 'example');
+  await mkdir(dir, { recursive: true });
+  const list = [];
+  for (const [i, [name, t]] of Object.entries<AnyTensor>(feeds.value).entries()) {
+    const file = join(dir, `input-b${batch}-${i}.bin`);
+    const data = t.data as ArrayBufferView; // string tensors aside, a typed array: its bytes as they lie
+    await writeFile(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    list.push({ name, type: t.type, dims: t.dims, file });
+  }
+  const manifest = join(dir, `inputs-b${batch}.json`);
+  await writeFile(manifest, JSON.stringify(list));
+  return manifest;
+}
+
+/** What `example-tool run` prints (see the top of this file). */
+interface ToolRun {
+  warmup: number;
+  warmup_seconds: number;
+  samples_ms: number[];
+  stopped_by: 'runs' | 'max_seconds';
+  seconds: number;
+  output: number[];
+  dims: number[];
+}
+
 /** One engine file's measurement at one batch: the tool's samples, their statistics, its last output. */
 async function measureOne(r: RunnerRequest, tool: ToolFound, w: Work, batch: number): Promise<Measured | Skip> {
-  const argv = ['run', '--engine', w.artifact, '--batch', String(batch), '--runs', String(r.config.runs)];
-  const run = await r.exec(tool.command[0]!, [...tool.command.slice(1), ...argv], { signal: r.signal });
+  const inputs = await writeFeeds(r, batch);
+  if (typeof inputs !== 'string') return inputs;
+  const [warm, timed] = [warmupBudget(r.config), timedBudget(r.config)];
+  const limits = ['--warmup', warm.runs, '--warmup-ms', warm.maxMs, '--runs', timed.runs, '--max-ms', timed.maxMs];
+  const argv = ['run', '--engine', w.artifact, '--inputs', inputs, ...limits, '--min-samples', timed.minSamples];
+  const run = await r.exec(tool.command[0]!, [...tool.command.slice(1), ...argv.map(String)], { signal: r.signal });
   if (run.exitCode !== 0) return { cause: 'engine-failed', message: `example-tool run failed: ${run.stderr.trim()}` };
-  const out = JSON.parse(run.stdout) as { samples_ms: number[]; output: number[]; dims: number[] };
+  const out = JSON.parse(run.stdout) as ToolRun;
   const stats = latencyStats(out.samples_ms);
-  const measurement = {
+  const measurement: Measurement = {
     engine: ENGINE,
     precision: w.precision,
     batch,
-    artifact: basename(w.artifact),
-    device: 'cpu',
-    settings: { threads: r.example.threads },
-    timing: 'example-tool run: its own clock around each run',
-    warmup: 0,
-    samplesMs: out.samples_ms,
+    artifact: basename(w.artifact), // the file's name, as bench.json and the report show it
+    device: 'cpu', // or the GPU's name
+    settings: { threads: r.example.threads }, // every setting that changes the figures
+    timing: 'example-tool run: its own clock around each run', // where each sample's clock starts and stops
+    warmup: out.warmup, // warm-up runs taken
+    // How many samples, and what stopped the loop: bench.json and the report state it per measurement.
+    sampling: {
+      n: out.samples_ms.length,
+      stoppedBy: out.stopped_by,
+      seconds: out.seconds,
+      warmup: out.warmup,
+      warmupSeconds: out.warmup_seconds,
+    },
+    samplesMs: out.samples_ms, // each timed run's latency in ms, in order
     stats,
     throughput: throughput(batch, stats),
   };
+  // The output the benchmark judges against its reference (a wrong one is flagged, never ranked), with its shape.
   return { measurement, output: Float32Array.from(out.output), dims: out.dims };
 }
 
+/** `ToolFound`: what `available` found, handed to `measure` (the tool's command). */
 export const exampleRunner: EngineRunner<ToolFound> = {
+  // The names in bench.engines it measures (a kit of several engines lists each).
   engines: [ENGINE],
   // The file for a precision, or why there is none: its build stage made none (the manifest says why).
   artifact: (r, precision) =>
@@ -159,10 +220,13 @@ export const exampleRunner: EngineRunner<ToolFound> = {
     const found = await exampleTool.probe(r.example, r.exec);
     return found.ok ? found : err({ cause: 'tool-unavailable', message: found.error.message });
   },
+  // Every precision it has a file for (`work`) at every batch size the model runs (`r.batches`): each measured
+  // (with its output) or skipped with its kind; a run that was stopped (`r.signal`) measures nothing more.
   async measure(r, tool, work): Promise<EngineGroup> {
     const group: EngineGroup = { measured: [], skipped: [] };
     for (const w of work) {
       for (const batch of r.batches) {
+        if (r.signal?.aborted) return group;
         const one = await measureOne(r, tool, w, batch);
         if ('measurement' in one) group.measured.push(one);
         else group.skipped.push(...skipAll(r.engines, w.precision, one));
@@ -174,9 +238,13 @@ export const exampleRunner: EngineRunner<ToolFound> = {
 
 // 5. The kit: what the registry and the benchmark take from it (stages/benchmark/kits.ts `composeKits`).
 export const exampleKit: EngineKit = {
+  // The engine family, as bench.json names it.
   name: 'example',
+  // The tools `--require` accepts, each with the config its probe reads.
   tools: [{ spec: exampleTool, config: exampleConfig }],
+  // Its build steps (none for an engine that runs the ONNX as it is, as ort's).
   builds: [exampleBuild],
+  // Its config section: the registry adds it to the run config's schema.
   section: { name: 'example', schema },
   // Loaded when the benchmark runs. A kit whose runner sits in a module of its own (`runner.ts`) keeps it out of
   // its builds' code identity: a change to how it times then rebuilds no engine.
