@@ -2,8 +2,8 @@
  * TEMPLATE: a complete engine kit in one file, registered and run by test/templates/templates.test.ts, so it
  * compiles and works as written. A new kit (say `openvino`): copy this file to `openvino/index.ts`, rename
  * `example` and `exampleKit`, fix the `../../` imports to `../`, add the engine to `ENGINES` (measure/kit.ts) and
- * the kit to `KITS` (stages/benchmark/kits.ts). Nothing else is edited by hand (docs/architecture.md, "Files to
- * open", lists what the tests then ask for).
+ * the kit to `KITS` (stages/benchmark/kits.ts). docs/architecture.md ("Files to open") lists what the tests then
+ * ask for: the outputs table's rows for its stages, the recorded config slices.
  *
  * Its parts, in order: the kit's section of the run config (`example`), the tool its build and runner run (probed
  * once per run, its fingerprint in the build's key), a build step with one stage per precision
