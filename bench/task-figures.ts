@@ -17,11 +17,10 @@ import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { checkDataFiles } from '../onnx/inputs/index.js';
 import { exec } from '../pipeline/execute/exec.js';
-import { benchConfig } from '../measure/config.js';
 import { labelFiles } from '../stages/benchmark/labels.js';
 import { runBenchmark } from '../stages/benchmark/run-bench.js';
 import { inputsConfig, sourceSection } from '../source/config.js';
-import { kitSections } from '../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../stages/benchmark/kits.js';
 import type { BenchFile, Measurement } from '../measure/result.js';
 import { fromRoot } from '../test/repo-root.js';
 

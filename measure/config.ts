@@ -21,9 +21,7 @@
 import { Type, type IntegerOptions, type Static } from '@sinclair/typebox';
 import { configSection, Enum, Section } from '../pipeline/config/section.js';
 import { PRECISIONS } from '../onnx/precision.js';
-import { ENGINES, type EngineName } from './kit.js';
-
-const engineNames = Object.keys(ENGINES) as EngineName[];
+import type { EngineName, EngineTable } from './kit.js';
 
 export const LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
 
@@ -73,40 +71,58 @@ const torch = Section({
   timeout_s: int(1, 1800),
 });
 
-export const schema = Section({
-  warmup: int(0, 10),
-  runs: int(1, 100),
-  max_seconds: Type.Number({
-    exclusiveMinimum: 0,
-    default: 10,
-    description: 'A measurement stops at `runs` samples or after this many seconds, with at least 10 samples.',
-  }),
-  warmup_max_seconds: Type.Number({
-    minimum: 0,
-    default: 2,
-    description: 'Warm-up stops at `warmup` runs or after this many seconds, with at least one run.',
-  }),
-  batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, uniqueItems: true, default: [1, 8] }),
-  engines: Type.Array(Enum(engineNames), { uniqueItems: true, default: engineNames.filter((e) => ENGINES[e]) }),
-  precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: [...PRECISIONS] }),
-  seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
-  python: Type.String({
-    default: '',
-    description:
-      "A Python with torch; empty: the first that imports torch of the project's .venv/bin/python3 and python3.",
-  }),
-  ort,
-  torch,
-  // INT8 (per-tensor activations, per-channel weights) moves MobileNetV2's output by about 1.5e-2 relative L2
-  // (shared/reference/precision.md); 5e-2 passes a sound quantization and catches a broken scale or layout.
-  tolerance: Section({ fp32: tolerance(1e-4, 0.99), fp16: tolerance(1e-2, 0.9), int8: tolerance(5e-2, 0.8) }),
-});
+/**
+ * The section's schema for the kits' engines (`engines`, composed in stages/benchmark/kits.ts `BENCH_SCHEMA`: this
+ * module sits below the kits and cannot list them): bench.engines is one of their names, its default the ones
+ * listed by default.
+ */
+export const benchSchema = (engines: EngineTable) => {
+  const names = Object.keys(engines) as EngineName[];
+  return Section({
+    warmup: int(0, 10),
+    runs: int(1, 100),
+    max_seconds: Type.Number({
+      exclusiveMinimum: 0,
+      default: 10,
+      description: 'A measurement stops at `runs` samples or after this many seconds, with at least 10 samples.',
+    }),
+    warmup_max_seconds: Type.Number({
+      minimum: 0,
+      default: 2,
+      description: 'Warm-up stops at `warmup` runs or after this many seconds, with at least one run.',
+    }),
+    batch_sizes: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, uniqueItems: true, default: [1, 8] }),
+    engines: Type.Array(Enum(names), { uniqueItems: true, default: names.filter((e) => engines[e]) }),
+    precisions: Type.Array(Enum(PRECISIONS), { minItems: 1, uniqueItems: true, default: [...PRECISIONS] }),
+    seed: int(0, 0, { description: 'Seed of the standard-normal inputs every engine gets.' }),
+    python: Type.String({
+      default: '',
+      description:
+        "A Python with torch; empty: the first that imports torch of the project's .venv/bin/python3 and python3.",
+    }),
+    ort,
+    torch,
+    // INT8 (per-tensor activations, per-channel weights) moves MobileNetV2's output by about 1.5e-2 relative L2
+    // (shared/reference/precision.md); 5e-2 passes a sound quantization and catches a broken scale or layout.
+    tolerance: Section({ fp32: tolerance(1e-4, 0.99), fp16: tolerance(1e-2, 0.9), int8: tolerance(5e-2, 0.8) }),
+  });
+};
 
-export type BenchConfig = Static<typeof schema>;
+export type BenchConfig = Static<ReturnType<typeof benchSchema>>;
+
+/** Below the kits no engine is known: bench.engines is filled in here only where the config says. */
+const sectionSchema = benchSchema({});
 
 /** The batch sizes torch.compile compiles and is measured at: `bench.torch.compile_batch_sizes`, else all. */
 export const compileBatches = (b: BenchConfig): number[] =>
   b.torch.compile_batch_sizes.length > 0 ? b.torch.compile_batch_sizes : b.batch_sizes;
 
-export const benchConfig = (root: Readonly<Record<string, unknown>>): BenchConfig =>
-  configSection(root, 'bench', schema);
+/**
+ * The section with its defaults filled in. A kit reads it with `schema` left out: the run config a stage gets has
+ * bench.engines filled in already (by the registry's schema); a section built by hand (tests, bench/) takes
+ * stages/benchmark/kits.ts `benchConfig`, whose schema knows the kits' engines and their default list.
+ */
+export const benchConfig = (
+  root: Readonly<Record<string, unknown>>,
+  schema: ReturnType<typeof benchSchema> = sectionSchema,
+): BenchConfig => configSection(root, 'bench', schema);

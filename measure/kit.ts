@@ -1,11 +1,11 @@
 /**
- * What an engine kit (trt/, torch/, ort/) is, in one place: the engines it measures (`ENGINES`), the kit itself
+ * What an engine kit (trt/, torch/, ort/) is, in one place: its engines' names (`KitEngines`), the kit itself
  * (`EngineKit`: the tools its runner probes, its build steps, its config section, its runner), a build step
  * (`EngineBuild`, which measure/engine-stage.ts turns into the stages `engine:<engine>:<precision>`) and the
  * benchmark's runner (`EngineRunner`) with what the benchmark hands it. Adding an engine is a kit folder exporting
- * an `EngineKit`, its names here, and its row in stages/benchmark/kits.ts `KITS`; the registry and the benchmark
- * derive the rest (the stages, the commands' targets, the config schema, `--require`). test/templates/example-kit.ts
- * is a whole kit in one file to copy (docs/architecture.md, "Adding a kit").
+ * an `EngineKit` and its row in stages/benchmark/kits.ts `KITS`; the registry and the benchmark derive the rest
+ * (the stages, the commands' targets, bench.engines and the config schema, `--require`).
+ * test/templates/example-kit.ts is a whole kit in one file to copy (docs/architecture.md, "Adding a kit").
  *
  * run-bench.ts goes down the kits' runners: each says, per precision, the file it would run or why there is none,
  * whether this machine can run it at all, and then measures what it can; whatever it cannot is skipped with a kind.
@@ -23,25 +23,26 @@ import type { Calibrator } from './calibration.js';
 import type { Precision } from '../onnx/precision.js';
 
 /**
- * Every engine a kit measures, by the name bench.engines, bench.json and the report give it (bench.engines'
- * schema, in this order), and whether bench.engines lists it when the config does not say (`true` moves the
- * benchmark's config slice, and docs/benchmark.md's quoted default: test/docs-defaults.test.ts says so).
+ * Every engine's name, as bench.engines, bench.json and the report give it: each kit adds its own from its
+ * `engines` table by declaration merging (`interface KitEngines extends Engines {}`, as `KitSections`), so the
+ * names are written in the kits only. stages/benchmark/kits.ts composes bench.engines' schema from the tables.
  */
-export const ENGINES = {
-  ort: true,
-  'torch-eager': true,
-  'torch-compile': true,
-  'torch-aoti': true,
-  'torch-cudagraph': false,
-  'torch-fused': true,
-  trt: true,
-} as const satisfies Record<string, boolean>;
-export type EngineName = keyof typeof ENGINES;
+export interface KitEngines {}
+export type EngineName = keyof KitEngines & string;
+
+/**
+ * A kit's engines in bench.engines' schema order (the kits' in `KITS` order), each with whether bench.engines lists
+ * it when the config does not say (`true` moves the benchmark's config slice, and docs/benchmark.md's quoted
+ * default: test/docs-defaults.test.ts says so).
+ */
+export type EngineTable = { readonly [E in EngineName]?: boolean };
 
 /** What an engine kit is: its runner for the benchmark, the stages that build its engines, what it adds to the run. */
 export interface EngineKit<Ready = unknown> {
   /** The engine family, as bench.json names it: `trt`, `torch`, `ort`. */
   readonly name: string;
+  /** Its engines (`{ openvino: false }`): their names, in bench.engines' order, and whether listed by default. */
+  readonly engines: EngineTable;
   /**
    * The tools its runner probes inside the benchmark's run, each with the config its probe sees: `--require NAME`
    * accepts their names and probes a required one before anything runs (the registry's `probedTools`). None for

@@ -4,13 +4,12 @@
  */
 import { tagFilter, type Registry, type RegistryCommand } from '../pipeline/registry.js';
 import benchmark from './benchmark/index.js';
-import { schema as benchSchema } from '../measure/config.js';
 import { schema as decideSchema } from '../measure/decide-config.js';
 import build from './build/index.js';
 import { schema as modelSchema } from './build/config.js';
 import convertFp16 from './convert-fp16/index.js';
 import { schema as fp16Schema } from './convert-fp16/config.js';
-import { ENGINE_STAGES, KIT_SCHEMAS, KIT_TOOLS } from './benchmark/kits.js';
+import { BENCH_SCHEMA, ENGINE_STAGES, KIT_SCHEMAS, KIT_TOOLS } from './benchmark/kits.js';
 import graph from './graph/index.js';
 import importModel from './import/index.js';
 import { mixedSourceProblem } from '../source/config.js';
@@ -62,7 +61,7 @@ export const registry: Registry = {
       quantize: quantizeSchema,
       // The kits' own sections (`trt`).
       ...KIT_SCHEMAS,
-      bench: benchSchema,
+      bench: BENCH_SCHEMA,
       decide: decideSchema,
       report: reportSchema,
       graph: graphSchema,

@@ -8,7 +8,7 @@ import { ok } from '../pipeline/result.js';
 import type { ToolSpec } from '../pipeline/stage.js';
 import { probeTorchCompile, type CompileProbeConfig } from './probe.js';
 import { pythonClosure } from './python-closure.js';
-import { sourceFile } from './runner-process.js';
+import { sourceFile } from '../pipeline/source-file.js';
 
 export const aotiPath = sourceFile('torch/torch_aoti.py');
 

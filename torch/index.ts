@@ -12,6 +12,19 @@ import { compileBuild } from './engine-stage.js';
 import { fusedBuild } from './fused-stage.js';
 import { torchTool } from './runner-process.js';
 
+/** Its engines, and whether bench.engines lists each by default: their names, through `KitEngines`. */
+const engines = {
+  'torch-eager': true,
+  'torch-compile': true,
+  'torch-aoti': true,
+  'torch-cudagraph': false,
+  'torch-fused': true,
+} as const;
+type Engines = typeof engines;
+declare module '../measure/kit.js' {
+  interface KitEngines extends Engines {}
+}
+
 const torch = torchTool();
 
 /** The torch probe under `name`: `--require python` asks for the same thing, a Python that has torch. */
@@ -19,6 +32,7 @@ const torchProbe = (name: string): ProbedTool => ({ spec: { ...torch, name }, co
 
 export const torchKit: EngineKit = {
   name: 'torch',
+  engines,
   tools: [torchProbe('torch'), torchProbe('python')],
   builds: [compileBuild, aotiBuild, fusedBuild],
   runner: async () => (await import('./measure.js')).torchRunner,

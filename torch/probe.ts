@@ -13,7 +13,8 @@ import { noMemo, type Answer, type ProbeMemo } from '../pipeline/plan/probe-memo
 import { err, ok } from '../pipeline/result.js';
 import type { ToolProbe, ToolSpec } from '../pipeline/stage.js';
 import { pythonClosure } from './python-closure.js';
-import { PYTHON_CANDIDATES, sourceFile } from './runner-process.js';
+import { PYTHON_CANDIDATES } from './runner-process.js';
+import { sourceFile } from '../pipeline/source-file.js';
 import { probeGpu } from '../measure/gpu.js';
 import type { Precision } from '../onnx/precision.js';
 import type { BenchConfig } from '../measure/config.js';

@@ -2,10 +2,9 @@
  * The Node side of torch_runner.py: finds a Python that imports torch, and runs the runner with one JSON
  * request over stdin, one JSON reply over stdout (protocol version 1).
  */
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Exec } from '../pipeline/execute/exec.js';
+import { sourceFile } from '../pipeline/source-file.js';
 import { err, ok, type Result } from '../pipeline/result.js';
 import type { ToolSpec } from '../pipeline/stage.js';
 import type { SkipKind } from '../measure/result.js';
@@ -14,18 +13,6 @@ import type { Precision } from '../onnx/precision.js';
 import type { MachineLoad } from '../measure/load.js';
 
 export const RUNNER_PROTOCOL = 3;
-/**
- * A source file of the checkout by its path from the root, found upwards from this module: the same from
- * the TypeScript source and from the compiled copy under dist/, which has no .py files.
- */
-export function sourceFile(relative: string): string {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, relative))) return join(dir, relative);
-    if (dirname(dir) === dir)
-      throw new Error(`Internal error: ${relative} not found above ${fileURLToPath(import.meta.url)}`);
-  }
-}
-
 export const runnerPath = sourceFile('torch/torch_runner.py');
 
 /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { exec } from '../../pipeline/execute/exec.js';
 import { measureOrt } from '../../ort/runner.js';
 import { latencyStats } from '../../measure/stats.js';
-import { sourceFile } from '../../torch/runner-process.js';
+import { sourceFile } from '../../pipeline/source-file.js';
 import type { GpuRun } from './setup.js';
 
 export async function measureHarness(run: GpuRun): Promise<string[]> {

@@ -8,13 +8,8 @@ import { join } from 'node:path';
 import { exec } from '../../pipeline/execute/exec.js';
 import { exportForTorch } from '../../torch/graph-export.js';
 import { latencyStats } from '../../measure/stats.js';
-import {
-  runTorch,
-  sourceFile,
-  type TorchFound,
-  type TorchRequest,
-  type TorchResult,
-} from '../../torch/runner-process.js';
+import { sourceFile } from '../../pipeline/source-file.js';
+import { runTorch, type TorchFound, type TorchRequest, type TorchResult } from '../../torch/runner-process.js';
 import type { GpuRun } from './setup.js';
 
 /** The model exported for the torch runner into `dir` (graph.json, weights.bin); its node count. */

@@ -2,12 +2,14 @@
  * The engine kits: the one list a new engine joins. The benchmark measures their runners in this order; the
  * registry lists their build steps' stages (measure/engine-stage.ts) the other way round, TensorRT's first, the
  * order `plan`, `run`, `--require` and the docs give them; the benchmark takes those stages' engines as inputs.
- * The registry also takes from them the tools `--require` probes and the kits' sections of the run config.
+ * The registry also takes from them the tools `--require` probes, the kits' sections of the run config and
+ * bench.engines' names and default list (`BENCH_SCHEMA`), the engines of each kit in `KITS` order.
  * `composeKits` derives all of it from any list of kits (test/templates registers the template kit through it).
  */
 import type { TObject } from '@sinclair/typebox';
 import { builtInputs, engineStages } from '../../measure/engine-stage.js';
-import type { AnyBuild, EngineKit, KitSection, KitSections } from '../../measure/kit.js';
+import type { AnyBuild, EngineKit, EngineTable, KitSection, KitSections } from '../../measure/kit.js';
+import { benchConfig as benchSection, benchSchema, type BenchConfig } from '../../measure/config.js';
 import { configSection } from '../../pipeline/config/section.js';
 import type { ProbedTool } from '../../pipeline/registry.js';
 import { ortKit } from '../../ort/index.js';
@@ -18,6 +20,8 @@ export const KITS: readonly EngineKit[] = [ortKit, torchKit, trtKit];
 
 /** What the registry and the benchmark take from a list of kits. */
 export interface ComposedKits {
+  /** Every kit's engines, in the list's order: bench.engines' names and default list. */
+  engines: EngineTable;
   /** Every kit's build steps, in the registry's order (the list's last kit first). */
   builds: readonly AnyBuild[];
   /** The stages of those builds, one per build and precision (`engine:trt:fp32` first). */
@@ -42,6 +46,7 @@ export function composeKits(kits: readonly EngineKit[]): ComposedKits {
   const bySection = (value: (s: KitSection) => unknown): KitSections =>
     Object.fromEntries(sections.map((s) => [s.name, value(s)])) as unknown as KitSections;
   return {
+    engines: Object.assign({}, ...kits.map((k) => k.engines)) as EngineTable,
     builds,
     engineStages: engineStages(builds),
     builtInputs: builtInputs(builds),
@@ -53,6 +58,15 @@ export function composeKits(kits: readonly EngineKit[]): ComposedKits {
 }
 
 const COMPOSED = composeKits(KITS);
+
+/** Every kit's engines, `ort` first: bench.engines' names in its schema's order, and its default list. */
+export const ENGINES = COMPOSED.engines;
+
+/** The `bench` section's schema, bench.engines one of the kits' engines. */
+export const BENCH_SCHEMA = benchSchema(ENGINES);
+
+/** The `bench` section with its defaults filled in, bench.engines' among them. */
+export const benchConfig = (root: Readonly<Record<string, unknown>>): BenchConfig => benchSection(root, BENCH_SCHEMA);
 
 /** Every kit's build steps, in the registry's order. */
 export const BUILDS = COMPOSED.builds;

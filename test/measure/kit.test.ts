@@ -5,9 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { builtFiles } from '../../measure/engine-stage.js';
-import { ENGINES } from '../../measure/kit.js';
 import benchmark from '../../stages/benchmark/index.js';
-import { BUILDS, ENGINE_STAGES, KIT_SCHEMAS, KIT_TOOLS, KITS } from '../../stages/benchmark/kits.js';
+import { BUILDS, ENGINE_STAGES, ENGINES, KIT_SCHEMAS, KIT_TOOLS, KITS } from '../../stages/benchmark/kits.js';
 import { loadRunners } from '../../stages/benchmark/run-bench.js';
 import { registry } from '../../stages/index.js';
 
@@ -24,6 +23,11 @@ test("the benchmark's runners are the kits' runners; each engine is one runner's
     (await Promise.all(KITS.map((k) => k.runner()))).map((r) => r.engines),
   );
   assert.deepEqual(runners.flatMap((r) => r.engines).sort(), Object.keys(ENGINES).sort());
+  // Each runner measures its kit's engines, and no two kits declare one engine.
+  for (const [i, kit] of KITS.entries()) {
+    assert.deepEqual([...runners[i]!.engines].sort(), Object.keys(kit.engines).sort(), kit.name);
+  }
+  assert.equal(KITS.flatMap((k) => Object.keys(k.engines)).length, Object.keys(ENGINES).length);
 });
 
 test("the tools --require probes for the benchmark are the kits' (python: torch's probe by another name)", () => {

@@ -1,21 +1,20 @@
 /**
  * TEMPLATE: a complete engine kit in one file, registered and run by test/templates/templates.test.ts, so it
  * compiles and works as written. A new kit (say `openvino`): copy this file to `openvino/index.ts`, rename
- * `example` and `exampleKit`, fix the `../../` imports to `../`, add the engine to `ENGINES` (measure/kit.ts) and
- * the kit to `KITS` (stages/benchmark/kits.ts). docs/architecture.md ("Files to open") lists what the tests then
- * ask for: the outputs table's rows for its stages, the recorded config slices.
+ * `example` and `exampleKit`, fix the `../../` imports to `../`, add the kit to `KITS` (stages/benchmark/kits.ts).
+ * docs/architecture.md ("Files to open") lists what the tests then ask for: the outputs table's rows for its
+ * stages, the recorded config slices.
  *
  * Its parts, in order: the kit's section of the run config (`example`), the tool its build and runner run (probed
  * once per run, its fingerprint in the build's key), a build step with one stage per precision
  * (`engine:example:fp32|fp16`), the benchmark's runner, and the kit that ties them together.
  *
  * The tool here is a program `example-tool` with three commands (the test's fake speaks them, running the model on
- * onnxruntime): `--version`; `build --precision P --model M --out E` (writes the engine E); `run --engine E
- * --inputs J --warmup N --warmup-ms T --runs K --max-ms T --min-samples M` (J lists the input files the runner
- * wrote; it warms up and times within those limits and prints one JSON line `{"warmup": n, "warmup_seconds": s,
- * "samples_ms": [...], "stopped_by": "runs" | "max_seconds", "seconds": s, "output": [...], "dims": [...]}`: each
- * timed run's latency, and the first float output of the last run, which the benchmark checks against its
- * reference).
+ * onnxruntime): `--version`; `build --precision P --model M --out E --weights W` (writes the engine E, W beside); `run
+ * --engine E --inputs J --warmup N --warmup-ms T --runs K --max-ms T --min-samples M` (J lists the input files the
+ * runner wrote; it warms up and times within those limits and prints one JSON line `{"warmup": n, "warmup_seconds": s,
+ * "samples_ms": [...], "stopped_by": "runs" | "max_seconds", "seconds": s, "output": [...], "dims": [...]}`: each timed
+ * run's latency, and the first float output of the last run, which the benchmark checks against its reference).
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -49,14 +48,12 @@ import { timedBudget, warmupBudget } from '../../measure/sampling.js';
 import type { AnyTensor } from '../../onnx/ort.js';
 import { latestModel } from '../../source/model-ref.js';
 
-/**
- * The engine's name in bench.engines, bench.json and the report: a real kit's is a key of `ENGINES`
- * (measure/kit.ts), written `'openvino' satisfies EngineName`. The template's is in no list (only its test
- * registers it), hence the cast.
- */
-export const ENGINE = 'example' as string as EngineName;
+// 1. Its engines by their names in bench.engines, bench.json and the report, each with whether bench.engines lists
+// it when the config does not say (`false` keeps the default list, and every recorded config slice, as they are).
+const engines = { example: false } as const;
+export const ENGINE: EngineName = 'example';
 
-// 1. The kit's section of the run config: every field with its default, so no section at all is valid.
+// The kit's section of the run config: every field with its default, so no section at all is valid.
 export const schema = Section({
   tool: Type.String({ default: 'example-tool', description: 'The example tool: a path, or a name on PATH.' }),
   threads: Type.Integer({ minimum: 1, default: 1, description: 'Threads the engine runs on.' }),
@@ -67,8 +64,11 @@ export type ExampleConfig = Static<typeof schema>;
 export const exampleConfig = (root: Readonly<Record<string, unknown>>): ExampleConfig =>
   configSection(root, 'example', schema);
 
-// The section's type, by name, in what the benchmark hands its runners (`r.example`).
+// Its engines join `EngineName` (bench.engines' schema is composed from every kit's `engines`), and its section's
+// type, by name, what the benchmark hands its runners (`r.example`).
+type Engines = typeof engines;
 declare module '../../measure/kit.js' {
+  interface KitEngines extends Engines {}
   interface KitSections {
     /** The template kit's section (test/templates/example-kit.ts). */
     example: ExampleConfig;
@@ -76,6 +76,8 @@ declare module '../../measure/kit.js' {
 }
 
 // 2. The tool: found and asked who it is; what it says (its version) enters the key of every stage declaring it.
+// A program of the kit's own (`openvino/ov_run.py`) is found with `sourceFile('openvino/ov_run.py')`
+// (pipeline/source-file.ts: from the source tree and dist/'s bundles alike) and run as `[python, thatPath]`.
 /** The tool's probe; `--require example-tool` runs it before anything else. Never throws: a missing tool is a value. */
 export const exampleTool: ToolSpec<{ tool: string }> = {
   name: 'example-tool',
@@ -108,7 +110,7 @@ const declared = declareBuild({
     }),
     // The optimized model, or the source model where optimize declined (source/model-ref.ts).
     inputs: { model: latestModel },
-    // `engine` is the file the runner loads; more labels (a build log) are kept beside it.
+    // `engine` is the file the runner loads; more labels (a build log) are kept too.
     outputs: { engine: `example.${precision}.engine`, log: `example.${precision}.log` },
     tools: [exampleTool],
   }),
@@ -123,7 +125,10 @@ export type Context = BuildContext<typeof declared>;
  */
 async function build(ctx: Context) {
   const tool = ctx.tools[exampleTool.name]!;
+  // A second file of the engine (OpenVINO's .bin beside its .xml) is its companion: stored with it, placed beside it.
+  const weights = ctx.companion!('engine', `example.${ctx.config.precision}.weights`);
   const argv = ['build', '--precision', ctx.config.precision, '--model', ctx.inputs.model, '--out', ctx.out('engine')];
+  argv.push('--weights', weights);
   const run = await ctx.exec(tool.command[0]!, [...tool.command.slice(1), ...argv], { signal: ctx.signal });
   await writeFile(ctx.out('log'), run.stdout + run.stderr);
   if (run.exitCode !== 0) return fail('tool-failed', `example-tool build failed: ${run.stderr.trim()}`);
@@ -238,8 +243,9 @@ export const exampleRunner: EngineRunner<ToolFound> = {
 
 // 5. The kit: what the registry and the benchmark take from it (stages/benchmark/kits.ts `composeKits`).
 export const exampleKit: EngineKit = {
-  // The engine family, as bench.json names it.
+  // The engine family, as bench.json names it, and its engines (above).
   name: 'example',
+  engines,
   // The tools `--require` accepts, each with the config its probe reads.
   tools: [{ spec: exampleTool, config: exampleConfig }],
   // Its build steps (none for an engine that runs the ONNX as it is, as ort's).

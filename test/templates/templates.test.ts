@@ -24,8 +24,7 @@ import type { AnyStage } from '../../pipeline/plan/graph.js';
 import type { Registry } from '../../pipeline/registry.js';
 import { ok } from '../../pipeline/result.js';
 import { defineStage } from '../../pipeline/stage.js';
-import { benchConfig } from '../../measure/config.js';
-import { composeKits, KITS } from '../../stages/benchmark/kits.js';
+import { benchConfig, composeKits, ENGINES, KITS } from '../../stages/benchmark/kits.js';
 import { runBenchmark } from '../../stages/benchmark/run-bench.js';
 import { registry as real } from '../../stages/index.js';
 import { node, opTypes, scalar, tiny } from '../onnx/rewrite/tiny-model.js';
@@ -52,14 +51,18 @@ function fake(name: string, body: string): string {
 }
 
 /**
- * The fake example-tool: `build` copies the model as the engine; `run` feeds the runner's input files to it on
- * onnxruntime within the warm-up and timed limits it is given, and prints the samples and the first output.
+ * The fake example-tool: `build` copies the model as the engine and writes its weights file; `run` feeds the
+ * runner's input files to it on onnxruntime within the warm-up and timed limits it is given, and prints the samples
+ * and the first output.
  */
 const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
 const tool = fake(
   'example-tool',
   `if (cmd === '--version') console.log('example-tool 1.0');
-else if (cmd === 'build') fs.copyFileSync(arg('--model'), arg('--out'));
+else if (cmd === 'build') {
+  fs.copyFileSync(arg('--model'), arg('--out'));
+  fs.writeFileSync(arg('--weights'), 'w');
+}
 else if (cmd === 'run') (async () => {
   const ort = require(${JSON.stringify(ortPath)});
   const session = await ort.InferenceSession.create(arg('--engine'));
@@ -143,8 +146,9 @@ function templateRegistry(): Registry {
   };
 }
 
-test('the template kit composes beside the real kits: its stages, its tool, its section', () => {
+test('the template kit composes beside the real kits: its engine, its stages, its tool, its section', () => {
   const all = composeKits([...KITS, exampleKit]);
+  assert.deepEqual(Object.entries(all.engines), [...Object.entries(ENGINES), ['example', false]]);
   assert.deepEqual(
     all.engineStages.slice(0, 2).map((s) => [s.name, s.tags]),
     [
@@ -170,7 +174,7 @@ test('the template kit and stage, run by the CLI: a hit, a renamed key file a hi
   assert.equal(await main(['plan', ...args], templateRegistry()), 0);
   await run();
   const latest = (file: string) => join(artifacts, 'latest', file);
-  for (const file of ['example.fp32.engine', 'example.fp16.engine', 'example.fp32.log', 'digest.json'])
+  for (const file of ['example.fp32.engine', 'example.fp16.engine', 'example.fp32.weights', 'digest.json'])
     assert.ok(existsSync(latest(file)), file);
   assert.equal(JSON.parse(readFileSync(latest('digest.json'), 'utf8')).size, encodeModel(opt).length);
   const stamped = (key: string) =>

@@ -13,7 +13,6 @@ import { test } from 'node:test';
 import { runPasses } from '../../onnx/rewrite/pass-manager.js';
 import { encodeModel } from '../../onnx/serde.js';
 import { exec } from '../../pipeline/execute/exec.js';
-import { benchConfig } from '../../measure/config.js';
 import { runBenchmark } from '../../stages/benchmark/run-bench.js';
 import { defaults as modelDefaults } from '../../stages/build/config.js';
 import { buildMobileNetV2 } from '../../stages/build/mobilenetv2.js';
@@ -21,7 +20,7 @@ import { defaults as optimizeDefaults } from '../../stages/optimize/config.js';
 import { passesByName } from '../../stages/optimize/passes/index.js';
 import { fromRoot } from '../repo-root.js';
 import { systemTorch } from '../system-torch.js';
-import { kitSections } from '../../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../../stages/benchmark/kits.js';
 
 test('the loader: a missing, cut, altered, foreign or other-torch file, a refusing torch: each a reason', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ef-cc-'));

@@ -11,7 +11,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { benchConfig } from '../../measure/config.js';
 import type { EngineName, RunnerRequest } from '../../measure/kit.js';
 import { feedsOf } from '../../measure/feeds.js';
 import { DType } from '../../onnx/ir.js';
@@ -19,7 +18,7 @@ import { encodeModel } from '../../onnx/serde.js';
 import { exec } from '../../pipeline/execute/exec.js';
 import { torchRunner } from '../../torch/measure.js';
 import { smallNet, vi } from '../onnx/model-kit.js';
-import { kitSections } from '../../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../../stages/benchmark/kits.js';
 
 test('the AOTInductor part names itself and its package load, not the eager part’s last sample', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ef-torch-progress-'));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/execute/exec.js';
-import { benchConfig, type BenchConfig } from '../../../measure/config.js';
+import type { BenchConfig } from '../../../measure/config.js';
 import { ortSettings } from '../../../ort/runner.js';
 import type { Measurement } from '../../../measure/result.js';
 import type { BenchRequest } from '../../../measure/kit.js';
@@ -19,7 +19,7 @@ import { probeTorch } from '../../../torch/runner-process.js';
 import { probeGpu } from '../../../measure/gpu.js';
 import { stageContext } from '../optimize/stage-context.js';
 import { tinyMobileNet } from './tiny-mobilenet.js';
-import { kitSections } from '../../../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../../../stages/benchmark/kits.js';
 
 let dir = '';
 let optPath = '';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { normalFloats } from '../../../onnx/random.js';
 import { judge } from '../../../stages/benchmark/correctness.js';
-import { benchConfig } from '../../../measure/config.js';
+import { benchConfig } from '../../../stages/benchmark/kits.js';
 
 const t = benchConfig({}).tolerance;
 

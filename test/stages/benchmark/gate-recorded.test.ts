@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { compareWithBaseline, measurementKey } from '../../../stages/benchmark/baseline.js';
-import { benchConfig } from '../../../measure/config.js';
+import { benchConfig } from '../../../stages/benchmark/kits.js';
 import { confirmedGate, narrowed } from '../../../stages/benchmark/confirm.js';
 import type { BenchFile } from '../../../measure/result.js';
 import { fromRoot } from '../../repo-root.js';

@@ -12,7 +12,6 @@ import { runPasses } from '../../../onnx/rewrite/pass-manager.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/execute/exec.js';
 import { compareWithBaseline, MIN_RELATIVE, spreadMs } from '../../../stages/benchmark/baseline.js';
-import { benchConfig } from '../../../measure/config.js';
 import { decideConfig } from '../../../measure/decide-config.js';
 import { judge } from '../../../stages/benchmark/correctness.js';
 import benchmark from '../../../stages/benchmark/index.js';
@@ -24,7 +23,7 @@ import { defaults as optimizeDefaults } from '../../../stages/optimize/config.js
 import { passesByName } from '../../../stages/optimize/passes/index.js';
 import { fromRoot } from '../../repo-root.js';
 import { stageContext } from '../optimize/stage-context.js';
-import { kitSections } from '../../../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../../../stages/benchmark/kits.js';
 
 /** Seeded latencies around `center` ms with a relative jitter, as a real timing loop gives. */
 function measurement(center: number, jitter: number, seed: number, engine = 'ort'): Measurement {

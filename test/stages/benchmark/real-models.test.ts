@@ -15,11 +15,10 @@ import { readModelFile } from '../../../onnx/serde.js';
 import { decodeTensorFile, tensorValues } from '../../../onnx/tensor.js';
 import { exec } from '../../../pipeline/execute/exec.js';
 import { benchInputs } from '../../../measure/feeds.js';
-import { benchConfig } from '../../../measure/config.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { realModels } from '../../corpus/models.js';
 import { fromRoot } from '../../repo-root.js';
-import { kitSections } from '../../../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../../../stages/benchmark/kits.js';
 
 const log = { info: () => undefined, warn: () => undefined };
 const config = benchConfig({

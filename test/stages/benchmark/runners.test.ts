@@ -1,8 +1,8 @@
 /**
  * The benchmark as a table of engine runners, the kits' (stages/benchmark/kits.ts): every engine of every runner,
  * at every precision, is either measured at each batch or skipped with a kind and a reason that is true here.
- * The engines are measure/kit.ts `ENGINES`; the recorded outcomes are this tree's kits', so a new kit's engines
- * are held to the rule and need no row here.
+ * The engines are stages/benchmark/kits.ts `ENGINES`; the recorded outcomes are this tree's kits', so a new kit's
+ * engines are held to the rule and need no row here.
  * onnxruntime and PyTorch are the real ones on a small MobileNetV2 (FP16 converted by convert:fp16's code);
  * TensorRT is the fake trtexec and nvidia-smi of test/fixtures/bin, which check their argv.
  */
@@ -12,14 +12,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/execute/exec.js';
-import { benchConfig } from '../../../measure/config.js';
 import type { BenchFile, SkipKind } from '../../../measure/result.js';
-import { ENGINES as ENGINE_NAMES, type BenchArtifacts } from '../../../measure/kit.js';
+import type { BenchArtifacts } from '../../../measure/kit.js';
 import { loadRunners, runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { GPU, LOG, Rig, TAG, fakeEngine } from '../engine-trt/rig.js';
 import { stageContext } from '../optimize/stage-context.js';
 import { tinyMobileNet } from './tiny-mobilenet.js';
-import { kitSections } from '../../../stages/benchmark/kits.js';
+import { benchConfig, ENGINES as ENGINE_NAMES, kitSections } from '../../../stages/benchmark/kits.js';
 
 const KINDS: readonly SkipKind[] = [
   'excluded',

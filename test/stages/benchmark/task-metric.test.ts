@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkDataFiles } from '../../../onnx/inputs/index.js';
 import { exec } from '../../../pipeline/execute/exec.js';
-import { benchConfig } from '../../../measure/config.js';
 import { ctcGreedy, labelFiles, readLabels } from '../../../stages/benchmark/labels.js';
 import type { Measurement } from '../../../measure/result.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
@@ -20,7 +19,7 @@ import { taskMetric } from '../../../stages/benchmark/task.js';
 import { tables } from '../../../stages/report/tables.js';
 import { realModels } from '../../corpus/models.js';
 import { fromRoot } from '../../repo-root.js';
-import { kitSections } from '../../../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../../../stages/benchmark/kits.js';
 
 const log = { info: () => undefined, warn: () => undefined };
 const CLS_DIMS = { 'p2o.DynamicDimension.1': 48, 'p2o.DynamicDimension.2': 192 };

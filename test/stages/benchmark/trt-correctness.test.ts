@@ -14,14 +14,13 @@ import { normalFloats } from '../../../onnx/random.js';
 import { runModelOnce } from '../../../onnx/ort.js';
 import { encodeModel } from '../../../onnx/serde.js';
 import { exec } from '../../../pipeline/execute/exec.js';
-import { benchConfig } from '../../../measure/config.js';
 import { runBenchmark } from '../../../stages/benchmark/run-bench.js';
 import { engineStage } from '../../../measure/engine-stage.js';
 import { trtBuild } from '../../../trt/engine-stage.js';
 import { qdqModel } from '../../trt/qdq-model.js';
 import { GPU, LOG, Rig } from '../engine-trt/rig.js';
 import { tinyMobileNet } from './tiny-mobilenet.js';
-import { kitSections } from '../../../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../../../stages/benchmark/kits.js';
 
 const log = { info: () => undefined, warn: () => undefined };
 

@@ -11,7 +11,6 @@ import { basename, dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { BenchFile } from '../../../measure/result.js';
 import benchmark from '../../../stages/benchmark/index.js';
-import { benchConfig } from '../../../measure/config.js';
 import { decideConfig } from '../../../measure/decide-config.js';
 import { defaults as modelDefaults } from '../../../stages/build/config.js';
 import report from '../../../stages/report/index.js';
@@ -22,7 +21,7 @@ import { exec } from '../../../pipeline/execute/exec.js';
 import { optimizedMobileNetV2, stageContext } from '../optimize/stage-context.js';
 import { openInChromium, type PageView } from './chromium.js';
 import { serveWithNginx } from './nginx.js';
-import { kitSections } from '../../../stages/benchmark/kits.js';
+import { benchConfig, kitSections } from '../../../stages/benchmark/kits.js';
 
 const model = { ...modelDefaults, width_mult: 0.35, input_size: 64, num_classes: 10, dynamic_batch: true };
 
