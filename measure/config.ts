@@ -118,9 +118,10 @@ export const compileBatches = (b: BenchConfig): number[] =>
   b.torch.compile_batch_sizes.length > 0 ? b.torch.compile_batch_sizes : b.batch_sizes;
 
 /**
- * The section with its defaults filled in. A kit reads it with `schema` left out: the run config a stage gets has
- * bench.engines filled in already (by the registry's schema); a section built by hand (tests, bench/) takes
- * stages/benchmark/kits.ts `benchConfig`, whose schema knows the kits' engines and their default list.
+ * The section with its defaults filled in. A kit reads it with `schema` left out, where bench.engines defaults to
+ * none: a kit whose stages decide by bench.engines fills in its own engines' defaults (torch/engines.ts
+ * `torchBench`), so a stage's config read from a bare run config agrees with the registry's; a section built by
+ * hand (tests, bench/) takes stages/benchmark/kits.ts `benchConfig`, whose schema knows every kit's engines.
  */
 export const benchConfig = (
   root: Readonly<Record<string, unknown>>,

@@ -9,7 +9,7 @@
  */
 import { lazyRun } from '../pipeline/stage.js';
 import { declareBuild, defineBuild, type BuildContext } from '../measure/kit.js';
-import { benchConfig } from '../measure/config.js';
+import { torchBench } from './engines.js';
 import { torchAotiTool } from './aoti-probe.js';
 import { unusedBy, type CompileProbeConfig } from './probe.js';
 import { checkFiles } from '../source/check-source.js';
@@ -31,7 +31,7 @@ export interface AotiEngineConfig extends CompileProbeConfig {
 }
 
 export function aotiEngineConfig(precision: Precision, root: Readonly<Record<string, unknown>>): AotiEngineConfig {
-  const b = benchConfig(root);
+  const b = torchBench(root);
   return {
     precision,
     python: b.python,

@@ -7,7 +7,8 @@
  */
 import { lazyRun } from '../pipeline/stage.js';
 import { declareBuild, defineBuild, type BuildContext } from '../measure/kit.js';
-import { benchConfig, compileBatches } from '../measure/config.js';
+import { compileBatches } from '../measure/config.js';
+import { torchBench } from './engines.js';
 import { torchCompileTool, unusedBy, type CompileProbeConfig } from './probe.js';
 import { checkFiles } from '../source/check-source.js';
 import { inputsConfig } from '../source/config.js';
@@ -32,7 +33,7 @@ export function compileEngineConfig(
   precision: Precision,
   root: Readonly<Record<string, unknown>>,
 ): CompileEngineConfig {
-  const b = benchConfig(root);
+  const b = torchBench(root);
   return {
     precision,
     python: b.python,

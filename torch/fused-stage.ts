@@ -7,7 +7,7 @@
  */
 import { lazyRun } from '../pipeline/stage.js';
 import { declareBuild, defineBuild, type BuildContext } from '../measure/kit.js';
-import { benchConfig } from '../measure/config.js';
+import { torchBench } from './engines.js';
 import { torchFusedTool, unusedBy, type CompileProbeConfig } from './probe.js';
 import { checkFiles } from '../source/check-source.js';
 import { inputsConfig } from '../source/config.js';
@@ -24,7 +24,7 @@ export interface FusedEngineConfig extends CompileProbeConfig {
 }
 
 function fusedEngineConfig(root: Readonly<Record<string, unknown>>): FusedEngineConfig {
-  const b = benchConfig(root);
+  const b = torchBench(root);
   return {
     precision: 'fp16',
     python: b.python,

@@ -8,22 +8,10 @@ import { benchConfig } from '../measure/config.js';
 import type { EngineKit } from '../measure/kit.js';
 import type { ProbedTool } from '../pipeline/registry.js';
 import { aotiBuild } from './aoti-stage.js';
+import { TORCH_ENGINES } from './engines.js';
 import { compileBuild } from './engine-stage.js';
 import { fusedBuild } from './fused-stage.js';
 import { torchTool } from './runner-process.js';
-
-/** Its engines, and whether bench.engines lists each by default: their names, through `KitEngines`. */
-const engines = {
-  'torch-eager': true,
-  'torch-compile': true,
-  'torch-aoti': true,
-  'torch-cudagraph': false,
-  'torch-fused': true,
-} as const;
-type Engines = typeof engines;
-declare module '../measure/kit.js' {
-  interface KitEngines extends Engines {}
-}
 
 const torch = torchTool();
 
@@ -32,7 +20,7 @@ const torchProbe = (name: string): ProbedTool => ({ spec: { ...torch, name }, co
 
 export const torchKit: EngineKit = {
   name: 'torch',
-  engines,
+  engines: TORCH_ENGINES,
   tools: [torchProbe('torch'), torchProbe('python')],
   builds: [compileBuild, aotiBuild, fusedBuild],
   runner: async () => (await import('./measure.js')).torchRunner,

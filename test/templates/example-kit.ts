@@ -183,7 +183,13 @@ async function measureOne(r: RunnerRequest, tool: ToolFound, w: Work, batch: num
   const argv = ['run', '--engine', w.artifact, '--inputs', inputs, ...limits, '--min-samples', timed.minSamples];
   const run = await r.exec(tool.command[0]!, [...tool.command.slice(1), ...argv.map(String)], { signal: r.signal });
   if (run.exitCode !== 0) return { cause: 'engine-failed', message: `example-tool run failed: ${run.stderr.trim()}` };
-  const out = JSON.parse(run.stdout) as ToolRun;
+  // Its stdout is one JSON line and nothing else; anything else skips these runs, never the benchmark.
+  let out: ToolRun;
+  try {
+    out = JSON.parse(run.stdout) as ToolRun;
+  } catch {
+    return { cause: 'engine-failed', message: `example-tool run printed no JSON: ${run.stdout.slice(0, 200)}` };
+  }
   const stats = latencyStats(out.samples_ms);
   const measurement: Measurement = {
     engine: ENGINE,
