@@ -93,11 +93,13 @@ def unpack_binaries(header, payload, directory):
         return 0, "the engine ships no compiled libraries"
     if header.get("host") != host_cpu():
         return 0, "built on %s, this host is %s: compiling them here" % (header.get("host"), host_cpu())
-    offset = header.get("artifactBytes", 0)
-    for rel, size in listed:
-        target = os.path.normpath(os.path.join(directory, rel))
-        if os.path.isabs(rel) or not target.startswith(os.path.join(os.path.normpath(directory), "")):
+    inside = os.path.join(os.path.normpath(directory), "")
+    targets = [os.path.normpath(os.path.join(directory, rel)) for rel, _ in listed]
+    for (rel, _), target in zip(listed, targets):
+        if os.path.isabs(rel) or not target.startswith(inside):
             return 0, "the engine names a library outside the cache directory (%s): none used" % rel
+    offset = header.get("artifactBytes", 0)
+    for (_, size), target in zip(listed, targets):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with open(target, "wb") as f:
             f.write(payload[offset:offset + size])

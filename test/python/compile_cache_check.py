@@ -29,7 +29,7 @@ compile_cache.write(path("other-torch.cache"), dict(want, torch="2.11.0+cu130"),
 libraries = [("ab/cabc.main.so", b"\x7fELF kernel one"), ("cd/ccd.so", b"\x7fELF kernel two, longer")]
 compile_cache.write(path("binaries.cache"), want, payload, libraries)
 shipped = compile_cache.read(path("binaries.cache"))[0]
-compile_cache.write(path("escape.cache"), want, payload, [("../outside.so", b"\x7fELF")])
+compile_cache.write(path("escape.cache"), want, payload, [("ab/inside.so", b"\x7fELF"), ("../outside.so", b"\x7fELF")])
 foreign_cpu = dict(shipped, host="another CPU (flags 000000000000)")
 
 
