@@ -123,7 +123,7 @@ export const compileBatches = (b: BenchConfig): number[] =>
  * `torchBench`), so a stage's config read from a bare run config agrees with the registry's; a section built by
  * hand (tests, bench/) takes stages/benchmark/kits.ts `benchConfig`, whose schema knows every kit's engines.
  */
-export const benchConfig = (
+export const benchSection = (
   root: Readonly<Record<string, unknown>>,
   schema: ReturnType<typeof benchSchema> = sectionSchema,
 ): BenchConfig => configSection(root, 'bench', schema);

@@ -91,8 +91,9 @@ def unpack_binaries(header, payload, directory):
     listed = header.get("binaries") or []
     if not listed:
         return 0, "the engine ships no compiled libraries"
-    if header.get("host") != host_cpu():
-        return 0, "built on %s, this host is %s: compiling them here" % (header.get("host"), host_cpu())
+    here = host_cpu()
+    if header.get("host") != here:
+        return 0, "built on %s, this host is %s: compiling them here" % (header.get("host"), here)
     inside = os.path.join(os.path.normpath(directory), "")
     targets = [os.path.normpath(os.path.join(directory, rel)) for rel, _ in listed]
     for (rel, _), target in zip(listed, targets):

@@ -4,7 +4,7 @@
  * (measure/config.ts), so `torchBench` fills in this kit's share of the default list where the config leaves
  * it out: a stage's config read from a bare run config agrees with the one the registry's schema fills in.
  */
-import { benchConfig, type BenchConfig } from '../measure/config.js';
+import { benchSection, type BenchConfig } from '../measure/config.js';
 import type { EngineName } from '../measure/kit.js';
 
 export const TORCH_ENGINES = {
@@ -23,7 +23,7 @@ const listedByDefault = (Object.keys(TORCH_ENGINES) as (keyof Engines)[]).filter
 
 /** The bench section as the torch builds read it: bench.engines, where absent, this kit's default ones. */
 export function torchBench(root: Readonly<Record<string, unknown>>): BenchConfig {
-  const b = benchConfig(root);
+  const b = benchSection(root);
   const given = (root['bench'] as { engines?: unknown } | undefined)?.engines;
   return given === undefined ? { ...b, engines: listedByDefault as EngineName[] } : b;
 }

@@ -4,7 +4,7 @@
  * eager/compile/cudagraph/aoti/fused runner (measure.ts). Its settings are the `bench` section's (bench.python,
  * bench.torch), so it has no section of its own.
  */
-import { benchConfig } from '../measure/config.js';
+import { benchSection } from '../measure/config.js';
 import type { EngineKit } from '../measure/kit.js';
 import type { ProbedTool } from '../pipeline/registry.js';
 import { aotiBuild } from './aoti-stage.js';
@@ -16,7 +16,7 @@ import { torchTool } from './runner-process.js';
 const torch = torchTool();
 
 /** The torch probe under `name`: `--require python` asks for the same thing, a Python that has torch. */
-const torchProbe = (name: string): ProbedTool => ({ spec: { ...torch, name }, config: benchConfig });
+const torchProbe = (name: string): ProbedTool => ({ spec: { ...torch, name }, config: benchSection });
 
 export const torchKit: EngineKit = {
   name: 'torch',

@@ -9,7 +9,7 @@
 import type { TObject } from '@sinclair/typebox';
 import { builtInputs, engineStages } from '../../measure/engine-stage.js';
 import type { AnyBuild, EngineKit, EngineTable, KitSection, KitSections } from '../../measure/kit.js';
-import { benchConfig as benchSection, benchSchema, type BenchConfig } from '../../measure/config.js';
+import { benchSchema, benchSection, type BenchConfig } from '../../measure/config.js';
 import { configSection } from '../../pipeline/config/section.js';
 import type { ProbedTool } from '../../pipeline/registry.js';
 import { ortKit } from '../../ort/index.js';
