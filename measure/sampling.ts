@@ -49,9 +49,12 @@ export function estimateMs(b: Budget, n: number, elapsedMs: number): number {
 export type SampleProgress = (phase: 'warm-up' | 'timed', n: number, elapsedMs: number, b: Budget) => void;
 
 /**
- * Calls `fn` within the budget; each sample is the wall clock around one awaited call, `between` after each. A
- * stopped run (`signal`) throws before the next call, so the measurement is abandoned within one call, not at
- * its time box.
+ * Calls `fn` within the budget; each sample is the wall clock around one awaited call. `between` is untimed work
+ * (the calibration rounds) that runs after a sample once the samples since it last ran took at least as long as
+ * it did: it never takes more than about half of a measurement's time. After every sample it took two thirds of a
+ * fast engine's (a 15 ms round after each 6 ms sample: onnxruntime's threads still spin when the round starts),
+ * and a measurement stopped by `runs` took three times as long. A stopped run (`signal`) throws before the next
+ * call, so the measurement is abandoned within one call, not at its time box.
  */
 export async function sample(
   fn: () => Promise<void>,
@@ -64,14 +67,20 @@ export async function sample(
   const samplesMs: number[] = [];
   const started = performance.now();
   let reported = started;
+  let sampledMs = 0;
+  let betweenMs = 0;
   while (samplesMs.length < b.runs) {
     signal?.throwIfAborted();
     const t0 = performance.now();
     await fn();
     const t1 = performance.now();
     samplesMs.push(t1 - t0);
-    // Untimed work between samples (the calibration rounds); the time limit counts it.
-    if (between) await between();
+    sampledMs += t1 - t0;
+    if (between && sampledMs >= betweenMs) {
+      await between();
+      betweenMs = performance.now() - t1;
+      sampledMs = 0;
+    }
     if (progress && t1 - reported >= 250) {
       progress(phase, samplesMs.length, t1 - started, b);
       reported = t1;

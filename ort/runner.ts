@@ -73,7 +73,7 @@ export function firstFloat(
 /** A failure as a skip: onnxruntime started on the file and failed. */
 const failed = (message: string): Result<never, Skip> => err({ cause: 'engine-failed', message });
 
-/** The timed samples, one calibration round after each (calibration.ts), and the machine's load meanwhile. */
+/** The timed samples, calibration rounds between them (calibration.ts, sampling.ts), and the load meanwhile. */
 async function timedWithLoad(call: () => Promise<void>, r: OrtRunRequest) {
   const rounds: number[] = [];
   const calibrate = r.calibrator ? async () => void rounds.push(await r.calibrator!.round()) : undefined;

@@ -50,7 +50,7 @@ test('steady samples are not noisy; each rule trips on its own', () => {
   assert.equal(quantile([5, 1, 4, 2, 3], 0.1), 1, 'the p10 is a measured sample (index ⌊0.1·(n − 1)⌋)');
 });
 
-test('a real onnxruntime measurement records its load, CPU time and one calibration round per sample', async () => {
+test('a real onnxruntime measurement records its load, CPU time and calibration rounds between samples', async () => {
   const { dir } = await stageContext({}, {}, {});
   const path = join(dir, 'model.onnx');
   await writeFile(path, encodeModel(buildMobileNetV2({ ...modelDefaults, width_mult: 0.25, input_size: 32 })));
@@ -71,7 +71,10 @@ test('a real onnxruntime measurement records its load, CPU time and one calibrat
     });
     assert.ok(run.ok, run.ok ? '' : run.error.message);
     const load = run.value.measurement.load!;
-    assert.equal(load.calibrationMs?.length, 12, 'one calibration round after each of the 12 samples');
+    // Samples of well under a millisecond and rounds of a few: a round after the first sample, then only as the
+    // samples add up to a round's length (sampling.ts), so fewer rounds than samples.
+    const rounds = load.calibrationMs?.length ?? 0;
+    assert.ok(rounds >= 1 && rounds < 12, `${rounds} rounds for 12 samples`);
     assert.equal(load.calibratedAround, 'samples');
     assert.ok(load.calibrationMs!.every((ms) => ms > 0));
     assert.ok(load.loadavg1.every((l) => l >= 0) && load.cpuMs! > 0 && load.wallMs! > 0);
