@@ -31,7 +31,9 @@ test('bench --json carries the verdict per batch size, as bench.json records it'
   for (const b of verdict.batches)
     assert.match(b.sentence, /^Batch \d: (ship ort (fp32|fp16|int8) |no recommendation — )/);
   for (const m of bench.measurements) {
-    assert.equal(m.load?.calibrationMs?.length, m.samplesMs.length, 'a calibration round per sample');
+    const rounds = m.load?.calibrationMs?.length ?? 0;
+    const n = m.samplesMs.length;
+    assert.ok(rounds >= 1 && rounds <= n, `${rounds} calibration rounds between ${n} samples`);
     assert.equal(typeof m.noise?.noisy, 'boolean');
   }
   const logged = r.records.filter((l) => /^Batch \d: /.test(String(l['msg'])));
