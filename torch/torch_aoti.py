@@ -58,6 +58,7 @@ def failed(what, e):
         reply["cause"] = "unsupported-model"
     return reply
 
+
 # A package compiles one wrapper and one kernel file, each once: precompiling their headers first (inductor's
 # default) costs two header builds (12 s on a 2-core CPU machine) to save a few seconds on one compile each, and
 # writes them outside the build's directory, into the machine's /tmp/torchinductor_<user>. Without them, a
