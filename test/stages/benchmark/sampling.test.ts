@@ -58,28 +58,27 @@ test('progress is reported while sampling, with an estimate that never exceeds w
   assert.equal(estimateMs(timedBudget({ runs: 20, max_seconds: 10 }), 10, 100), 200, 'few runs: runs × time per call');
 });
 
-test('untimed work between samples takes at most about half the time: after each slow sample, fewer fast', async () => {
-  let slowRounds = 0;
-  const slow = await sample(
-    () => sleep(20),
-    timedBudget({ runs: 10, max_seconds: 10 }),
-    'timed',
-    undefined,
-    async () => void slowRounds++,
-  );
-  assert.equal(slowRounds, slow.samplesMs.length, 'a 20 ms sample outlasts a round that takes no time: one after each');
-  let fastRounds = 0;
-  const fast = await sample(
-    () => sleep(2),
-    timedBudget({ runs: 40, max_seconds: 10 }),
+/** `runs` samples of `sampleMs` each with `between` rounds of `roundMs`: how many samples and rounds ran. */
+async function roundsBetween(runs: number, sampleMs: number, roundMs: number) {
+  let rounds = 0;
+  const r = await sample(
+    () => sleep(sampleMs),
+    timedBudget({ runs, max_seconds: 10 }),
     'timed',
     undefined,
     async () => {
-      fastRounds++;
-      await sleep(12);
+      rounds++;
+      await sleep(roundMs);
     },
   );
-  assert.equal(fast.samplesMs.length, 40);
+  return { samples: r.samplesMs.length, rounds };
+}
+
+test('untimed work between samples takes at most about half the time: after each slow sample, fewer fast', async () => {
+  const slow = await roundsBetween(10, 20, 0);
+  assert.equal(slow.rounds, slow.samples, 'a 20 ms sample outlasts a round of ~1 ms: one after each');
+  const fast = await roundsBetween(40, 2, 12);
+  assert.equal(fast.samples, 40);
   // A round after the first sample, then one each time the samples since add up to a round's ~12 ms (5–6 samples).
-  assert.ok(fastRounds >= 3 && fastRounds <= 14, `${fastRounds} rounds of 12 ms between 40 samples of 2 ms`);
+  assert.ok(fast.rounds >= 3 && fast.rounds <= 14, `${fast.rounds} rounds of 12 ms between 40 samples of 2 ms`);
 });
